@@ -1,0 +1,49 @@
+//! Parse errors of the shared identifiers.
+
+/// A value that is not a valid identifier of its kind; the message lists what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// Not a three-letter upper-case code.
+    #[error("invalid ISO-3 code `{found}`: expected three letters A-Z (e.g. CHN, USA, EUU)")]
+    Iso3 {
+        /// The text given.
+        found: String,
+    },
+    /// Not an HS code made of 2 to 10 digits.
+    #[error(
+        "invalid HS code `{found}`: expected 2 to 10 digits, dots allowed (e.g. 850511, 2846.90)"
+    )]
+    HsCode {
+        /// The text given.
+        found: String,
+    },
+    /// Not a period in one of the accepted forms.
+    #[error(
+        "invalid period `{found}`: expected YYYY, YYYY-MM or YYYY-MM..YYYY-MM (e.g. 2025-05, 2025-01..2025-02)"
+    )]
+    Period {
+        /// The text given.
+        found: String,
+    },
+    /// Not a known stage name.
+    #[error("unknown stage `{found}`; expected one of {allowed}")]
+    Stage {
+        /// The text given.
+        found: String,
+        /// The names accepted.
+        allowed: &'static str,
+    },
+    /// Not a known trade flow.
+    #[error("unknown flow `{found}`; expected one of export, import, re-export, re-import")]
+    Flow {
+        /// The text given.
+        found: String,
+    },
+    /// Not a known frequency.
+    #[error("unknown frequency `{found}`; expected M (monthly) or A (annual)")]
+    Frequency {
+        /// The text given.
+        found: String,
+    },
+}

@@ -1,0 +1,28 @@
+//! Identifiers and units shared by every chokepoint crate: ISO-3 country and region codes,
+//! HS codes, supply-chain stages, year-month periods and trade flows. No I/O here.
+//!
+//! Other crates exchange these plain types instead of strings: the store reads files into
+//! them, the engine receives them as facts, the server serialises them.
+//!
+//! ```
+//! use chokepoint_model::{Iso3, Period, Stage};
+//! let china: Iso3 = "CHN".parse().unwrap();
+//! assert_eq!(china.as_str(), "CHN");
+//! let may: Period = "2025-05".parse().unwrap();
+//! assert_eq!(may.to_string(), "2025-05");
+//! assert_eq!("magnets".parse::<Stage>().unwrap(), Stage::Magnets);
+//! ```
+
+mod country;
+mod error;
+mod hs;
+mod period;
+mod stage;
+mod trade;
+
+pub use country::Iso3;
+pub use error::ModelError;
+pub use hs::HsCode;
+pub use period::{Period, YearMonth};
+pub use stage::Stage;
+pub use trade::{Flow, Frequency};

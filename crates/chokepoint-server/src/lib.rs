@@ -1,0 +1,1 @@
+//! The HTTP API and web dashboard over the store and the engine.

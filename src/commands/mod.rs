@@ -1,0 +1,12 @@
+//! One module per command; `run` dispatches.
+
+mod demo;
+
+use crate::cli::{Cli, Command};
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Demo(args) => demo::run(cli.data_dir.as_deref(), &args),
+    }
+}

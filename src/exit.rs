@@ -1,0 +1,50 @@
+//! The one place that maps errors to exit codes: 0 ok, 2 bad input, 1 internal error.
+
+use std::process::ExitCode;
+
+/// Marks an error as the user's fault (bad input, bad arguments): exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UserError(pub String);
+
+/// Whether any error in the chain says the user is at fault.
+///
+/// Library error types answer through [`is_user_error`]; a broken pipe (`… | head`) is not an
+/// error at all.
+fn classify(err: &anyhow::Error) -> Option<u8> {
+    for cause in err.chain() {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            return None;
+        }
+    }
+    Some(if is_user_error(err) { 2 } else { 1 })
+}
+
+/// True when the error chain holds an error the user can fix.
+pub fn is_user_error(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause.is::<UserError>()
+            || cause.is::<clap::Error>()
+            || cause.is::<chokepoint_model::ModelError>()
+            || cause
+                .downcast_ref::<chokepoint_store::StoreError>()
+                .is_some_and(|e| e.is_user_error())
+            || cause
+                .downcast_ref::<chokepoint_sim::SimError>()
+                .is_some_and(|e| e.is_user_error())
+    })
+}
+
+/// Prints the whole cause chain on one line and picks the exit code.
+pub fn report(err: &anyhow::Error) -> ExitCode {
+    match classify(err) {
+        None => ExitCode::SUCCESS,
+        Some(code) => {
+            let chain: Vec<String> = err.chain().map(ToString::to_string).collect();
+            eprintln!("error: {}", chain.join(": "));
+            ExitCode::from(code)
+        }
+    }
+}

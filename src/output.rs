@@ -1,0 +1,248 @@
+//! Writing results as an aligned text table, CSV or JSON (`--format table|csv|json`).
+//!
+//! Every command builds a [`Table`] (or a JSON document for nested answers) and hands it
+//! here, so all commands print the same way and a closed pipe is handled once.
+
+use std::io::Write;
+
+use serde_json::{Map, Value};
+
+/// Output format chosen with `--format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum Format {
+    /// Aligned columns for a terminal.
+    #[default]
+    Table,
+    /// RFC 4180 CSV with a header row.
+    Csv,
+    /// One JSON document.
+    Json,
+}
+
+/// One value in a table; `Null` prints as an empty cell (CSV, table) or `null` (JSON).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// Not defined (e.g. YoY without a year-earlier value).
+    Null,
+    /// Text.
+    Text(String),
+    /// Whole number.
+    Int(i64),
+    /// Real number, printed with `decimals` places in tables and CSV, full precision in JSON.
+    Float {
+        /// The value.
+        value: f64,
+        /// Places after the point in tables and CSV.
+        decimals: usize,
+    },
+}
+
+impl Cell {
+    /// A real number rounded to `decimals` places for display.
+    pub fn float(value: f64, decimals: usize) -> Cell {
+        if value.is_finite() {
+            Cell::Float { value, decimals }
+        } else {
+            Cell::Null
+        }
+    }
+
+    /// An optional real number.
+    pub fn opt_float(value: Option<f64>, decimals: usize) -> Cell {
+        value.map_or(Cell::Null, |v| Cell::float(v, decimals))
+    }
+
+    fn display(&self) -> String {
+        match self {
+            Cell::Null => String::new(),
+            Cell::Text(s) => s.clone(),
+            Cell::Int(i) => i.to_string(),
+            Cell::Float { value, decimals } => format!("{value:.decimals$}"),
+        }
+    }
+
+    fn json(&self) -> Value {
+        match self {
+            Cell::Null => Value::Null,
+            Cell::Text(s) => Value::String(s.clone()),
+            Cell::Int(i) => Value::from(*i),
+            Cell::Float { value, decimals } => {
+                // Round to the displayed precision plus a margin, so JSON agrees with CSV
+                // without printing binary noise such as 24826.700000000004.
+                let scale = 10f64.powi((*decimals as i32 + 6).min(15));
+                Value::from((value * scale).round() / scale)
+            }
+        }
+    }
+
+    fn is_numeric(&self) -> bool {
+        matches!(self, Cell::Int(_) | Cell::Float { .. })
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::Text(s)
+    }
+}
+
+/// A rectangular result: named columns and rows of cells.
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    /// Column names (snake_case; they are the CSV header and the JSON keys).
+    pub columns: Vec<String>,
+    /// Rows, each as long as `columns`.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// An empty table with these columns.
+    pub fn new<S: Into<String>>(columns: impl IntoIterator<Item = S>) -> Table {
+        Table {
+            columns: columns.into_iter().map(Into::into).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row.
+    pub fn push(&mut self, row: Vec<Cell>) {
+        debug_assert_eq!(row.len(), self.columns.len());
+        self.rows.push(row);
+    }
+
+    /// The rows as JSON objects keyed by column name.
+    pub fn to_json(&self) -> Value {
+        Value::Array(
+            self.rows
+                .iter()
+                .map(|row| {
+                    let mut obj = Map::new();
+                    for (c, cell) in self.columns.iter().zip(row) {
+                        obj.insert(c.clone(), cell.json());
+                    }
+                    Value::Object(obj)
+                })
+                .collect(),
+        )
+    }
+
+    /// Writes the table in `format`.
+    pub fn write(&self, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+        match format {
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut *out, &self.to_json())?;
+                writeln!(out)
+            }
+            Format::Csv => {
+                let mut w = csv::Writer::from_writer(out);
+                w.write_record(&self.columns).map_err(csv_io)?;
+                for row in &self.rows {
+                    w.write_record(row.iter().map(Cell::display))
+                        .map_err(csv_io)?;
+                }
+                w.flush()
+            }
+            Format::Table => self.write_aligned(out),
+        }
+    }
+
+    fn write_aligned(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let cells: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| r.iter().map(Cell::display).collect())
+            .collect();
+        let mut widths: Vec<usize> = self.columns.iter().map(|c| c.chars().count()).collect();
+        for row in &cells {
+            for (w, c) in widths.iter_mut().zip(row) {
+                *w = (*w).max(c.chars().count());
+            }
+        }
+        let header: Vec<String> = self
+            .columns
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        writeln!(out, "{}", header.join("  ").trim_end())?;
+        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+        writeln!(out, "{}", rule.join("  "))?;
+        for (row, raw) in cells.iter().zip(&self.rows) {
+            let line: Vec<String> = row
+                .iter()
+                .zip(&widths)
+                .zip(raw)
+                .map(|((c, w), cell)| {
+                    if cell.is_numeric() {
+                        format!("{c:>w$}")
+                    } else {
+                        format!("{c:<w$}")
+                    }
+                })
+                .collect();
+            writeln!(out, "{}", line.join("  ").trim_end())?;
+        }
+        Ok(())
+    }
+
+    /// Prints to standard output.
+    pub fn print(&self, format: Format) -> std::io::Result<()> {
+        let stdout = std::io::stdout();
+        let mut lock = stdout.lock();
+        self.write(format, &mut lock)
+    }
+}
+
+fn csv_io(e: csv::Error) -> std::io::Error {
+    std::io::Error::other(e)
+}
+
+/// Prints any serialisable value as one pretty JSON document.
+pub fn print_json<T: serde::Serialize>(value: &T) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    serde_json::to_writer_pretty(&mut lock, value)?;
+    writeln!(lock)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Table {
+        let mut t = Table::new(["period", "quantity_t", "yoy_pct"]);
+        t.push(vec!["2025-05".into(), Cell::float(5864.6, 1), Cell::Null]);
+        t
+    }
+
+    #[test]
+    fn csv_leaves_undefined_cells_empty() {
+        let mut buf = Vec::new();
+        sample().write(Format::Csv, &mut buf).unwrap();
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "period,quantity_t,yoy_pct\n2025-05,5864.6,\n"
+        );
+    }
+
+    #[test]
+    fn json_uses_null_for_undefined_cells() {
+        let v = sample().to_json();
+        assert_eq!(v[0]["yoy_pct"], Value::Null);
+        assert_eq!(v[0]["quantity_t"], Value::from(5864.6));
+    }
+
+    #[test]
+    fn table_right_aligns_numbers() {
+        let mut buf = Vec::new();
+        sample().write(Format::Table, &mut buf).unwrap();
+        let s = String::from_utf8(buf).unwrap();
+        assert!(s.contains("2025-05      5864.6"), "{s}");
+    }
+}
