@@ -1,1 +1,16 @@
-//! CLI integration tests.
+//! Integration tests of the `chokepoint` binary: one test binary, one module per area.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+#[allow(dead_code)] // helpers used by some modules only
+mod util;
+
+mod demo {
+    use crate::util::Sandbox;
+
+    #[test]
+    fn demo_writes_its_output_folder() {
+        let sb = Sandbox::new();
+        sb.cmd().arg("demo").assert().success();
+        assert!(sb.path().join("chokepoint-demo").is_dir());
+    }
+}

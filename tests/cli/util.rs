@@ -1,0 +1,53 @@
+//! Shared helpers: every test gets a fresh temporary directory holding its data dir.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// A fresh working directory with its own warehouse.
+pub struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    /// A new empty sandbox.
+    pub fn new() -> Sandbox {
+        Sandbox {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// The sandbox folder.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The warehouse folder used by [`Sandbox::cmd`].
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// `chokepoint` run inside the sandbox with `--data-dir` pointing at it.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("chokepoint").expect("binary built");
+        cmd.current_dir(self.dir.path())
+            .env("CHOKEPOINT_DATA_DIR", self.data_dir())
+            .env_remove("RUST_LOG");
+        cmd
+    }
+
+    /// Writes a file into the sandbox and returns its path.
+    pub fn write(&self, name: &str, contents: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&p, contents).expect("write fixture");
+        p
+    }
+}
+
+/// The repository root (for scenarios/ and data/).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
