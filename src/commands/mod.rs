@@ -1,6 +1,7 @@
 //! One module per command; `run` dispatches.
 
 mod demo;
+mod simulate;
 
 use crate::cli::{Cli, Command};
 
@@ -8,5 +9,6 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Demo(args) => demo::run(cli.data_dir.as_deref(), &args),
+        Command::Simulate(args) => simulate::run(&args, args.format),
     }
 }

@@ -45,7 +45,7 @@ pub struct EventTracker {
     capital_lost: Vec<f64>,
     delta: Vec<f64>,
     scratch: Vec<f64>,
-    any_capital: bool,
+    capital_unset: bool,
 }
 
 fn round_to(v: f64, decimals: i32) -> f64 {
@@ -80,9 +80,6 @@ impl EventTracker {
                 }
             })
             .collect::<Vec<_>>();
-        let any_capital = tracked
-            .iter()
-            .any(|t| !matches!(t.event.kind, EventKind::Arbitrary));
         EventTracker {
             events: tracked,
             n,
@@ -90,14 +87,14 @@ impl EventTracker {
             capital_lost: vec![0.0; n],
             delta: vec![0.0; n],
             scratch: Vec::new(),
-            any_capital,
+            capital_unset: false,
         }
     }
 
-    /// Capital lost at the start of the step, or `None` when no capital event exists
-    /// (BoARIO records NaN then).
+    /// Capital lost at the start of the step; `None` while arbitrary events but no
+    /// capital events are active (BoARIO stores None then, recorded as NaN).
     pub fn capital_lost(&self) -> Option<&[f64]> {
-        self.any_capital.then_some(self.capital_lost.as_slice())
+        (!self.capital_unset).then_some(self.capital_lost.as_slice())
     }
 
     /// True when no event is pending or active.
@@ -147,17 +144,21 @@ impl EventTracker {
         }
         // Capital lost: sum over capital events (BoARIO: np.add.reduce in event order).
         self.capital_lost.fill(0.0);
+        let (mut any_capital, mut any_arbitrary) = (false, false);
         for ev in &self.events {
             let active = matches!(
                 ev.status,
                 Status::Happening | Status::Recovering | Status::Rebuilding
             );
+            any_arbitrary |= active && ev.event.kind == EventKind::Arbitrary;
             if active && !matches!(ev.event.kind, EventKind::Arbitrary) {
+                any_capital = true;
                 for (c, v) in self.capital_lost.iter_mut().zip(&ev.value) {
                     *c += v;
                 }
             }
         }
+        self.capital_unset = any_arbitrary && !any_capital;
         let capital = model.productive_capital();
         for (j, &k) in capital.iter().enumerate() {
             if self.capital_lost[j] > k {

@@ -297,7 +297,12 @@ fn model_params(
                     "must be ≥ 1 step",
                 );
             }
-            RawTau::PerSector(t) => {
+            RawTau::PerSector(plain) => {
+                let t: BTreeMap<String, Spanned<f64>> = plain
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Spanned::new(tau.span(), *v)))
+                    .collect();
+                let t = &t;
                 let vals =
                     sector_table(cx, "model.inventory_restoration_tau", t, mrio, tau.span())?;
                 let mut out = Vec::new();
@@ -370,6 +375,7 @@ fn names_to_indices(
     many: &Option<Spanned<Vec<String>>>,
     known: &[String],
 ) -> Result<Vec<usize>, SimError> {
+    let noun = key.rsplit('.').next().unwrap_or(key);
     let (list, span): (Vec<String>, _) = match (one, many) {
         (Some(o), None) => (vec![o.get_ref().clone()], o.span()),
         (None, Some(m)) => (m.get_ref().clone(), m.span()),
@@ -391,7 +397,7 @@ fn names_to_indices(
                     Some(span.clone()),
                     key,
                     format!(
-                        "unknown {key} `{name}`; expected one of {}",
+                        "unknown {noun} `{name}`; expected one of {}",
                         known.join(", ")
                     ),
                 );
@@ -507,12 +513,12 @@ fn event(
                     });
                     let Some((r, p)) = found else {
                         return cx.err(
-                            Some(v.span()),
+                            Some(spanned.span()),
                             key(&format!("impact.\"{label}\"")),
                             "unknown industry; keys are \"region|sector\"",
                         );
                     };
-                    impacts.push((r * s + p, *v.get_ref()));
+                    impacts.push((r * s + p, *v));
                 }
             }
         },

@@ -40,7 +40,8 @@ pub(super) struct RawModel {
 #[serde(untagged)]
 pub(super) enum RawTau {
     One(f64),
-    PerSector(BTreeMap<String, Spanned<f64>>),
+    // Untagged enums buffer their content, so inner values cannot carry spans.
+    PerSector(BTreeMap<String, f64>),
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -79,5 +80,5 @@ pub(super) struct RawEvent {
 #[serde(untagged)]
 pub(super) enum RawImpact {
     One(f64),
-    PerIndustry(BTreeMap<String, Spanned<f64>>),
+    PerIndustry(BTreeMap<String, f64>),
 }

@@ -38,7 +38,8 @@ pub struct StepView<'a> {
     pub step: usize,
     /// The model after the step.
     pub model: &'a Model,
-    /// Capital lost at the start of the step (`None` while no capital event exists).
+    /// Capital lost at the start of the step (table units); `None` while only arbitrary
+    /// events are active (BoARIO records NaN then).
     pub capital_lost: Option<&'a [f64]>,
 }
 
@@ -105,7 +106,7 @@ impl Simulation {
         self.t
     }
 
-    /// Capital lost at the start of the last step (`None` without capital events).
+    /// Capital lost at the start of the last step (see [`StepView::capital_lost`]).
     pub fn capital_lost(&self) -> Option<&[f64]> {
         self.tracker.capital_lost()
     }

@@ -55,7 +55,7 @@ pub struct Records {
     pub rebuild_demand_tot: Series,
     /// Reconstruction deliveries.
     pub rebuild_prod_tot: Series,
-    /// Capital lost at the start of the step (NaN while no capital event exists).
+    /// Capital lost at the start of the step.
     pub productive_capital_lost: Series,
     /// Inventories after the step, S × N per step (only when asked for).
     pub inventories: Option<Series>,

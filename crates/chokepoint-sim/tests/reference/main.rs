@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod derived;
+mod properties;
 mod runs;
 
 use std::path::{Path, PathBuf};
@@ -45,6 +46,8 @@ pub fn max_rel_diff(ours: &[f64], theirs: &[f64]) -> f64 {
         .map(|(a, b)| {
             if a.is_nan() && b.is_nan() || a == b {
                 0.0
+            } else if a.is_nan() || b.is_nan() {
+                f64::INFINITY
             } else {
                 (a - b).abs() / a.abs().max(b.abs()).max(1.0)
             }
