@@ -110,12 +110,12 @@ pub enum StepError {
         value: f64,
     },
     /// An order came out negative or NaN.
-    #[error("step {step}: order from industry {client} to {supplier} is {value}")]
+    #[error("step {step}: order of input {input} by industry {client} is {value}")]
     BadOrder {
         /// Step number.
         step: usize,
-        /// Supplier industry index.
-        supplier: usize,
+        /// Input sector index.
+        input: usize,
         /// Client industry index.
         client: usize,
         /// The value found.

@@ -2,12 +2,14 @@
 //! exactly as BoARIO 0.7.2 computes them. No files, no clocks, no events: the
 //! [`crate::Simulation`] applies events and owns the time loop.
 //!
-//! Storage is flat and allocated once: the demand matrix `E = [O | FD | RB]` is one
-//! row-major N × (N + R·F + blocks) array, like BoARIO's `_entire_demand`, so the row
-//! sums use NumPy's exact summation order (see `numpy_sum`).
+//! Storage is flat and allocated once. The demand matrix `E = [O | FD | RB]` of BoARIO
+//! is never stored whole: O is rebuilt row by row from its factors (`orders`), FD and RB
+//! form a small row-major "tail"; each row is laid out as BoARIO's `_entire_demand` row
+//! before it is summed, so the sums follow NumPy's exact order (see `numpy_sum`).
 
 mod controls;
 pub(crate) mod numpy_sum;
+mod orders;
 mod params;
 mod step;
 
@@ -16,6 +18,7 @@ pub use params::{InventoryDays, ModelKind, ModelParams, OrderType};
 
 use crate::SimError;
 use crate::network::Mrio;
+use orders::OrderBook;
 
 /// Below this share of production (annual Σ_reg Z vs per-step X0, Q13) an input
 /// never constrains production; BoARIO's `TECHNOLOGY_THRESHOLD`.
@@ -47,9 +50,11 @@ pub struct Model {
     pub(crate) capital: Vec<f64>,
     pub(crate) stock0: Vec<f64>,
     // --- dynamic ---
-    pub(crate) width: usize,
+    /// Columns of the tail [FD | RB industry blocks | RB household blocks].
+    pub(crate) tail_width: usize,
     pub(crate) n_blocks: usize,
-    pub(crate) e: Vec<f64>,
+    pub(crate) tail: Vec<f64>,
+    pub(crate) book: OrderBook,
     pub(crate) fd_dirty: bool,
     pub(crate) tech_eff: Vec<f64>,
     pub(crate) alpha: Vec<f64>,
@@ -69,13 +74,19 @@ pub struct Model {
     pub(crate) limiting: usize,
     // --- scratch, allocated once ---
     pub(crate) restock: Vec<f64>,
-    pub(crate) need: Vec<f64>,
-    pub(crate) weight_sum: Vec<f64>,
-    pub(crate) supply_ratio: Vec<f64>,
+    pub(crate) used: Vec<f64>,
+    pub(crate) need_next: Vec<f64>,
+    pub(crate) ws_next: Vec<f64>,
+    pub(crate) cr_next: Vec<f64>,
+    pub(crate) weight_next: Vec<f64>,
     pub(crate) unmet_by_row: Vec<f64>,
-    pub(crate) order_weight: Vec<f64>,
-    pub(crate) has_order_weight: bool,
-    pub(crate) gate_scaled: Vec<f64>,
+    pub(crate) gate_rows: Vec<(usize, f64, f64)>,
+    /// One row of E per chunk of rows, for the row sums (allocated once).
+    pub(crate) scratch: Vec<f64>,
+    pub(crate) n_chunks: usize,
+    /// One row of O per input sector, for restocking (S × N).
+    pub(crate) order_rows: Vec<f64>,
+    pub(crate) row_stats: Vec<[f64; 5]>,
 }
 
 impl Model {
@@ -166,12 +177,9 @@ impl Model {
                 stock0[p * n + j] = if v.is_nan() { f64::INFINITY } else { v };
             }
         }
-        let width = n + n_fd;
-        let mut e = vec![0.0; n * width];
-        for i in 0..n {
-            e[i * width..][..n].copy_from_slice(&z0[i * n..][..n]);
-            e[i * width + n..][..n_fd].copy_from_slice(&fd0[i * n_fd..][..n_fd]);
-        }
+        let tail = fd0.clone();
+        // Row chunks for the parallel row sums: about 64 rows each, at most 64 chunks.
+        let n_chunks = n.div_ceil(64).clamp(1, 64);
         let kappa = 1.0 / params.alpha_tau;
         let alpha = vec![params.alpha_base; n];
         let mut model = Model {
@@ -195,9 +203,10 @@ impl Model {
             capital,
             stock: stock0.clone(),
             stock0,
-            width,
+            tail_width: n_fd,
             n_blocks: 0,
-            e,
+            tail,
+            book: OrderBook::new(n, n_sectors, n_regions, params.order_type == OrderType::Alt),
             fd_dirty: false,
             tech_eff: tech,
             alpha,
@@ -215,16 +224,20 @@ impl Model {
             rebuild_prod: Vec::new(),
             limiting: 0,
             restock: vec![0.0; n_sectors * n],
-            need: vec![0.0; n_sectors * n],
-            weight_sum: vec![0.0; n_sectors * n],
-            supply_ratio: vec![1.0; n],
+            used: vec![0.0; n_sectors * n],
+            need_next: vec![0.0; n_sectors * n],
+            ws_next: vec![0.0; n_sectors * n],
+            cr_next: vec![1.0; n],
+            weight_next: Vec::new(),
             unmet_by_row: vec![0.0; n * n_regions],
-            order_weight: Vec::new(),
-            has_order_weight: false,
-            gate_scaled: Vec::new(),
+            gate_rows: Vec::new(),
+            scratch: vec![0.0; n_chunks * (n + n_fd)],
+            n_chunks,
+            order_rows: vec![0.0; n_sectors * n],
+            row_stats: vec![[0.0; 5]; n],
             params,
         };
-        model.refresh_demand_totals();
+        model.refresh_demand_totals(true);
         Ok(model)
     }
 
@@ -356,43 +369,40 @@ impl Model {
     /// Adds one reconstruction block of N + R·F columns to the demand matrix (an event
     /// entered the rebuilding status, §7.4); returns the block id.
     pub fn add_rebuild_block(&mut self) -> usize {
-        let old_width = self.width;
-        let block = self.n + self.n_fd;
-        let new_width = old_width + block;
-        let n_blocks = self.n_blocks + 1;
-        let mut e = vec![0.0; self.n * new_width];
-        for i in 0..self.n {
-            let src = &self.e[i * old_width..][..old_width];
-            let dst = &mut e[i * new_width..][..new_width];
-            // Industry columns of all blocks come first, then household columns.
-            dst[..self.n + self.n_fd].copy_from_slice(&src[..self.n + self.n_fd]);
-            let old_ind = self.n_blocks * self.n;
-            dst[self.n + self.n_fd..][..old_ind]
-                .copy_from_slice(&src[self.n + self.n_fd..][..old_ind]);
+        let (n, nfd) = (self.n, self.n_fd);
+        let old = self.tail_width;
+        let new = old + n + nfd;
+        let mut tail = vec![0.0; n * new];
+        for i in 0..n {
+            // FD and the industry columns of earlier blocks keep their place; household
+            // columns (all zero: no household damage) follow the industry blocks.
+            let keep = nfd + self.n_blocks * n;
+            tail[i * new..][..keep].copy_from_slice(&self.tail[i * old..][..keep]);
         }
-        self.e = e;
-        self.width = new_width;
-        self.n_blocks = n_blocks;
-        self.rebuild_prod = vec![0.0; self.n * self.n_blocks * block];
+        self.tail = tail;
+        self.tail_width = new;
+        self.n_blocks += 1;
+        self.rebuild_prod = vec![0.0; n * (new - nfd)];
+        self.scratch = vec![0.0; self.n_chunks * (n + new)];
         self.n_blocks - 1
     }
 
     /// Writes the reconstruction demand of block `id`: N × N, row supplier, column
     /// affected industry (§7.4 step 1).
     pub fn set_rebuild_demand(&mut self, id: usize, demand: &[f64]) {
-        let off = self.n + self.n_fd + id * self.n;
-        for i in 0..self.n {
-            self.e[i * self.width + off..][..self.n]
-                .copy_from_slice(&demand[i * self.n..][..self.n]);
+        let (n, w) = (self.n, self.tail_width);
+        let off = self.n_fd + id * n;
+        for i in 0..n {
+            self.tail[i * w + off..][..n].copy_from_slice(&demand[i * n..][..n]);
         }
     }
 
     /// Reconstruction deliveries of block `id` in the last step, N × N.
     pub fn rebuild_delivered(&self, id: usize, out: &mut [f64]) {
-        let w = self.rebuild_prod.len() / self.n.max(1);
-        for i in 0..self.n {
-            out[i * self.n..][..self.n]
-                .copy_from_slice(&self.rebuild_prod[i * w + id * self.n..][..self.n]);
+        let n = self.n;
+        let w = self.tail_width - self.n_fd;
+        for i in 0..n {
+            out[i * n..][..n].copy_from_slice(&self.rebuild_prod[i * w + id * n..][..n]);
         }
     }
 

@@ -1,5 +1,9 @@
 //! One ARIO step, §5.2–§5.7 of ARIO_SPEC.md, in BoARIO's exact order of operations.
 //! Event bookkeeping (§5.1, §5.6) is the simulation's job.
+//!
+//! Per step the dense work is two passes over Z0: the row sums of E (rows rebuilt from
+//! the order factors) and, grouped by input sector, restocking plus the next 'alt'
+//! weights. Everything else is O(S·N) or O(N·(R·F)).
 
 use rayon::prelude::*;
 
@@ -7,22 +11,22 @@ use super::numpy_sum::{allclose, einsum_sum, pairwise_sum};
 use super::{Controls, Model, ModelKind, OrderType};
 use crate::StepError;
 
-/// Below this many industries the step runs on one thread: rayon's task overhead
-/// outweighs the work (measured on the 48-industry test MRIO).
-const PARALLEL_MIN_ROWS: usize = 256;
-
 impl Model {
     /// Runs §5.2–§5.7 for step `t` with the capacity loss set by
     /// [`Model::set_capacity_loss`] and optional policy `controls` (neutral when `None`).
     pub fn step(&mut self, t: usize, controls: Option<&mut Controls>) -> Result<(), StepError> {
         let mut controls = controls;
         self.apply_controls(controls.as_deref_mut())?;
-        self.refresh_demand_totals();
+        self.refresh_demand_totals(true);
+        if let Some(c) = controls.as_deref_mut() {
+            self.measure_gates(c);
+        }
         if t > 1 {
             self.update_overproduction();
         }
         self.compute_capacity(t, controls.as_deref())?;
         self.compute_production();
+        self.restock_and_weigh();
         self.distribute(t)?;
         if let Some(c) = controls {
             self.record_gate_deliveries(c);
@@ -31,28 +35,36 @@ impl Model {
     }
 
     /// Policy levers before production: final-demand factors, input factors, gates
-    /// (the unlicensed part of a gated edge is not demanded from the exporter).
+    /// (the unlicensed part of a gated edge is not demanded from the exporter) and the
+    /// order weights used when this step's orders are split.
     fn apply_controls(&mut self, controls: Option<&mut Controls>) -> Result<(), StepError> {
-        let (n, nfd, w, s) = (self.n, self.n_fd, self.width, self.n_sectors);
+        let (n, nfd, w, s, nr) = (
+            self.n,
+            self.n_fd,
+            self.tail_width,
+            self.n_sectors,
+            self.n_regions,
+        );
+        self.book.gate.clear();
+        self.weight_next.clear();
+        self.gate_rows.clear();
         let Some(c) = controls else {
             if self.fd_dirty {
                 for i in 0..n {
-                    self.e[i * w + n..][..nfd].copy_from_slice(&self.fd0[i * nfd..][..nfd]);
+                    self.tail[i * w..][..nfd].copy_from_slice(&self.fd0[i * nfd..][..nfd]);
                 }
                 self.tech_eff.copy_from_slice(&self.tech);
                 self.fd_dirty = false;
-                self.has_order_weight = false;
             }
             return Ok(());
         };
-        c.check(self.n_regions, s).map_err(StepError::Controls)?;
-        let f = nfd / self.n_regions;
+        c.check(nr, s).map_err(StepError::Controls)?;
+        let f = nfd / nr;
         for i in 0..n {
             let p = i % s;
             for col in 0..nfd {
-                let r = col / f;
-                self.e[i * w + n + col] =
-                    self.fd0[i * nfd + col] * c.final_demand_factor[r * s + p];
+                self.tail[i * w + col] =
+                    self.fd0[i * nfd + col] * c.final_demand_factor[(col / f) * s + p];
             }
         }
         for ((t, a), k) in self
@@ -64,57 +76,84 @@ impl Model {
             *t = a * k;
         }
         self.fd_dirty = true;
-        self.gate_scaled.clear();
-        self.has_order_weight = c.gates.iter().any(|g| g.order_weight != 1.0);
-        if self.has_order_weight && self.order_weight.len() != n * self.n_regions {
-            self.order_weight = vec![1.0; n * self.n_regions];
+        if !c.gates.is_empty() {
+            self.book.gate.resize(n * nr, 1.0);
         }
-        if self.has_order_weight {
-            self.order_weight.fill(1.0);
+        if c.gates.iter().any(|g| g.order_weight != 1.0) {
+            self.weight_next.resize(n * nr, 1.0);
         }
-        for g in c.gates.iter_mut() {
-            let row = &mut self.e[g.supplier * w..][..w];
-            let mut requested = 0.0;
-            let mut allowed = 0.0;
-            let cols = (g.client_region * s..(g.client_region + 1) * s)
-                .chain(n + g.client_region * f..n + (g.client_region + 1) * f);
-            for col in cols {
-                requested += row[col];
-                row[col] *= g.allowed_share;
-                allowed += row[col];
+        for g in &c.gates {
+            self.book.gate[g.supplier * nr + g.client_region] *= g.allowed_share;
+            if !self.weight_next.is_empty() {
+                self.weight_next[g.supplier * nr + g.client_region] *= g.order_weight;
             }
-            g.requested = requested;
-            g.delivered = 0.0;
-            self.gate_scaled.push(allowed);
-            if self.has_order_weight {
-                self.order_weight[g.supplier * self.n_regions + g.client_region] *= g.order_weight;
+            let row = &mut self.tail[g.supplier * w..][..nfd];
+            for v in &mut row[g.client_region * f..(g.client_region + 1) * f] {
+                *v *= g.allowed_share;
             }
         }
         Ok(())
     }
 
     /// Row sums of E in NumPy's orders: D (einsum, §5.2) and the rationing total
-    /// (pairwise, §5.5), plus the per-part totals that are recorded (§6).
-    pub(crate) fn refresh_demand_totals(&mut self) {
-        let (n, nfd, w) = (self.n, self.n_fd, self.width);
-        let e = &self.e;
-        let rows = self
-            .demand
-            .par_iter_mut()
-            .zip(self.demand_pairwise.par_iter_mut())
-            .zip(self.intermediate_demand_tot.par_iter_mut())
-            .zip(self.final_demand_tot.par_iter_mut())
-            .zip(self.rebuild_demand_tot.par_iter_mut())
+    /// (pairwise, §5.5), plus, when `records`, the per-part totals that are recorded (§6).
+    pub(crate) fn refresh_demand_totals(&mut self, records: bool) {
+        let (n, nfd) = (self.n, self.n_fd);
+        let tw = self.tail_width;
+        let width = n + tw;
+        let rows_per_chunk = n.div_ceil(self.n_chunks);
+        let (book, z0, zdist, tail) = (&self.book, &self.z0, &self.zdist, &self.tail);
+        self.scratch
+            .par_chunks_mut(width)
+            .zip(self.row_stats.par_chunks_mut(rows_per_chunk))
             .enumerate()
-            .with_min_len(PARALLEL_MIN_ROWS);
-        rows.for_each(|(i, ((((d, dp), idt), fdt), rbt))| {
-            let row = &e[i * w..][..w];
-            *d = einsum_sum(row);
-            *dp = pairwise_sum(row);
-            *idt = einsum_sum(&row[..n]);
-            *fdt = einsum_sum(&row[n..n + nfd]);
-            *rbt = einsum_sum(&row[n + nfd..]);
-        });
+            .for_each(|(c, (row, stats))| {
+                for (k, st) in stats.iter_mut().enumerate() {
+                    let i = c * rows_per_chunk + k;
+                    book.row(z0, zdist, i, true, &mut row[..n]);
+                    row[n..].copy_from_slice(&tail[i * tw..][..tw]);
+                    *st = [
+                        einsum_sum(row),
+                        pairwise_sum(row),
+                        einsum_sum(&row[..n]),
+                        einsum_sum(&row[n..n + nfd]),
+                        einsum_sum(&row[n + nfd..]),
+                    ];
+                }
+            });
+        for (i, st) in self.row_stats.iter().enumerate() {
+            self.demand[i] = st[0];
+            self.demand_pairwise[i] = st[1];
+            if !records {
+                continue;
+            }
+            self.intermediate_demand_tot[i] = st[2];
+            self.final_demand_tot[i] = st[3];
+            self.rebuild_demand_tot[i] = st[4];
+        }
+    }
+
+    /// Requested and allowed volumes of each gate (before production).
+    fn measure_gates(&mut self, c: &mut Controls) {
+        let (n, nfd, s, nr) = (self.n, self.n_fd, self.n_sectors, self.n_regions);
+        let f = nfd / nr;
+        let row = &mut self.scratch[..n];
+        for g in c.gates.iter_mut() {
+            let i = g.supplier;
+            self.book.row(&self.z0, &self.zdist, i, false, row);
+            let region = g.client_region;
+            let orders: f64 = row[region * s..(region + 1) * s].iter().sum();
+            let fd_allowed: f64 = self.tail[i * self.tail_width..][region * f..(region + 1) * f]
+                .iter()
+                .sum();
+            let fd_requested: f64 = (region * f..(region + 1) * f)
+                .map(|col| self.fd0[i * nfd + col] * c.final_demand_factor[region * s + i % s])
+                .sum();
+            let share = self.book.gate.get(i * nr + region).copied().unwrap_or(1.0);
+            g.requested = orders + fd_requested;
+            g.delivered = 0.0;
+            self.gate_rows.push((i, orders * share + fd_allowed, share));
+        }
     }
 
     /// §5.2: α moves toward α_max under scarcity and back to α_b only when scarcity is
@@ -155,6 +194,12 @@ impl Model {
                 });
             }
             self.xcap[j] = cap;
+            // 'alt' capacity ratio of the orders placed this step (Q12).
+            self.cr_next[j] = if self.x0[j] != 0.0 {
+                cap / self.x0[j]
+            } else {
+                1.0
+            };
         }
         Ok(())
     }
@@ -183,55 +228,78 @@ impl Model {
                 if stock < c {
                     limiting += 1;
                 }
-                let ratio = (stock / c).min(1.0);
-                x = x.min(x_opt * ratio);
+                x = x.min(x_opt * (stock / c).min(1.0));
             }
             self.production[j] = x;
         }
         self.limiting = limiting;
     }
 
-    /// §5.5: proportional rationing, inventory update (skipped when allclose, Q9),
-    /// unmet final demand and reconstruction deliveries.
+    /// §5.5 restocking Σ_r deliv[(r, p), j] and, in the same pass over Z0, the 'alt'
+    /// weight sums Σ_r W[(r, p), j] of the orders placed at the end of this step.
+    fn restock_and_weigh(&mut self) {
+        let (n, s, nr) = (self.n, self.n_sectors, self.n_regions);
+        let alt = self.params.order_type == OrderType::Alt;
+        let (book, z0, zdist) = (&self.book, &self.z0, &self.zdist);
+        let (tot, x, cr, weight) = (
+            &self.demand_pairwise,
+            &self.production,
+            &self.cr_next,
+            &self.weight_next,
+        );
+        self.restock
+            .par_chunks_mut(n)
+            .zip(self.ws_next.par_chunks_mut(n))
+            .zip(self.order_rows.par_chunks_mut(n))
+            .enumerate()
+            .for_each(|(p, ((restock, ws), orow))| {
+                restock.fill(0.0);
+                ws.fill(0.0);
+                for r in 0..nr {
+                    let i = r * s + p;
+                    let (t_i, x_i) = (tot[i], x[i]);
+                    if t_i != 0.0 {
+                        book.row(z0, zdist, i, true, orow);
+                        for (acc, &o) in restock.iter_mut().zip(orow.iter()) {
+                            *acc += (o / t_i) * x_i;
+                        }
+                    }
+                    if alt {
+                        let c = cr[i];
+                        let z = &z0[i * n..][..n];
+                        if weight.is_empty() {
+                            for (acc, &zv) in ws.iter_mut().zip(z) {
+                                *acc += zv * c;
+                            }
+                        } else {
+                            for (j, (acc, &zv)) in ws.iter_mut().zip(z).enumerate() {
+                                *acc += (zv * c) * weight[i * nr + j / s];
+                            }
+                        }
+                    }
+                }
+            });
+    }
+
+    /// §5.5: inventory update (skipped when allclose, Q9), unmet final demand and
+    /// reconstruction deliveries.
     fn distribute(&mut self, t: usize) -> Result<(), StepError> {
         let (n, nfd, w, s, nr) = (
             self.n,
             self.n_fd,
-            self.width,
+            self.tail_width,
             self.n_sectors,
             self.n_regions,
         );
         let f = nfd / nr;
-        let e = &self.e;
         let tot = &self.demand_pairwise;
         let x = &self.production;
-        // Restocking Σ_r deliv[(r,p), j], one input sector per task.
-        self.restock
-            .par_chunks_mut(n)
-            .enumerate()
-            .for_each(|(p, restock)| {
-                restock.fill(0.0);
-                for r in 0..nr {
-                    let i = r * s + p;
-                    let t_i = tot[i];
-                    let x_i = x[i];
-                    let row = &e[i * w..][..n];
-                    if t_i == 0.0 {
-                        continue;
-                    }
-                    for (acc, &v) in restock.iter_mut().zip(row) {
-                        *acc += (v / t_i) * x_i;
-                    }
-                }
-            });
-        // Stock use and update, skipped when restock ≈ use (Q9).
-        let tech = &self.tech_eff;
-        for (k, u) in self.need.iter_mut().enumerate() {
-            *u = x[k % n] * tech[k];
+        for (k, u) in self.used.iter_mut().enumerate() {
+            *u = x[k % n] * self.tech_eff[k];
         }
-        if !allclose(&self.restock, &self.need) {
+        if !allclose(&self.restock, &self.used) {
             for (k, st) in self.stock.iter_mut().enumerate() {
-                let v = (*st - self.need[k]) + self.restock[k];
+                let v = (*st - self.used[k]) + self.restock[k];
                 if v < 0.0 || v.is_nan() {
                     return Err(StepError::BadStock {
                         step: t,
@@ -243,55 +311,47 @@ impl Model {
                 *st = v;
             }
         }
-        // Final-demand columns, row by row.
-        let rows = self
-            .e
+        self.tail
             .par_chunks(w)
             .zip(self.final_demand_undist.par_iter_mut())
             .zip(self.unmet_by_row.par_chunks_mut(nr))
             .enumerate()
-            .with_min_len(PARALLEL_MIN_ROWS);
-        rows.for_each(|(i, ((row, undist), unmet))| {
-            let (t_i, x_i) = (tot[i], x[i]);
-            let deliv = |v: f64| if t_i != 0.0 { (v / t_i) * x_i } else { 0.0 };
-            let fd = &row[n..n + nfd];
-            *undist = einsum_by(nfd, |c| fd[c] - deliv(fd[c]));
-            for (r, u) in unmet.iter_mut().enumerate() {
-                let mut acc = 0.0;
-                for &v in &fd[r * f..(r + 1) * f] {
-                    acc += v - deliv(v);
+            .with_min_len(64)
+            .for_each(|(i, ((row, undist), unmet))| {
+                let (t_i, x_i) = (tot[i], x[i]);
+                let deliv = |v: f64| if t_i != 0.0 { (v / t_i) * x_i } else { 0.0 };
+                let fd = &row[..nfd];
+                *undist = einsum_by(nfd, |c| fd[c] - deliv(fd[c]));
+                for (r, u) in unmet.iter_mut().enumerate() {
+                    *u = fd[r * f..(r + 1) * f]
+                        .iter()
+                        .fold(0.0, |acc, &v| acc + (v - deliv(v)));
                 }
-                *u = acc;
-            }
-        });
-        // Reconstruction columns: deliveries kept for the events (§5.6), RB decremented.
-        let rb_width = w - n - nfd;
+            });
+        let rb_width = w - nfd;
         if rb_width > 0 {
-            let rows = self
-                .e
+            self.tail
                 .par_chunks_mut(w)
                 .zip(self.rebuild_prod.par_chunks_mut(rb_width))
                 .zip(self.rebuild_prod_tot.par_iter_mut())
                 .enumerate()
-                .with_min_len(PARALLEL_MIN_ROWS);
-            rows.for_each(|(i, ((row, delivered), total))| {
-                let (t_i, x_i) = (tot[i], x[i]);
-                let rb = &mut row[n + nfd..];
-                for (d, v) in delivered.iter_mut().zip(rb.iter_mut()) {
-                    *d = if t_i != 0.0 { (*v / t_i) * x_i } else { 0.0 };
-                    *v -= *d;
-                }
-                *total = einsum_sum(delivered);
-            });
+                .with_min_len(64)
+                .for_each(|(i, ((row, delivered), total))| {
+                    let (t_i, x_i) = (tot[i], x[i]);
+                    for (d, v) in delivered.iter_mut().zip(row[nfd..].iter_mut()) {
+                        *d = if t_i != 0.0 { (*v / t_i) * x_i } else { 0.0 };
+                        *v -= *d;
+                    }
+                    *total = einsum_sum(delivered);
+                });
         } else {
             self.rebuild_prod_tot.fill(0.0);
         }
         for p in 0..s {
             for r2 in 0..nr {
-                let mut acc = 0.0;
-                for rs in 0..nr {
-                    acc += self.unmet_by_row[(rs * s + p) * nr + r2];
-                }
+                let acc = (0..nr).fold(0.0, |acc, rs| {
+                    acc + self.unmet_by_row[(rs * s + p) * nr + r2]
+                });
                 // BoARIO turns -0.0 into 0.0.
                 self.final_demand_unmet[r2 * s + p] = if acc == 0.0 { 0.0 } else { acc };
             }
@@ -305,155 +365,70 @@ impl Model {
     }
 
     fn record_gate_deliveries(&self, c: &mut Controls) {
-        for (g, &allowed) in c.gates.iter_mut().zip(&self.gate_scaled) {
-            let t_i = self.demand_pairwise[g.supplier];
+        for (g, &(i, allowed, _)) in c.gates.iter_mut().zip(&self.gate_rows) {
+            let t_i = self.demand_pairwise[i];
             g.delivered = if t_i != 0.0 {
-                allowed / t_i * self.production[g.supplier]
+                allowed / t_i * self.production[i]
             } else {
                 0.0
             };
         }
     }
 
-    /// §5.7: inventory gap, needs, and their split among supplier regions (the new O).
+    /// §5.7: inventory gap and needs; the split among supplier regions (the new O) is
+    /// kept as factors in the order book.
     fn place_orders(&mut self, t: usize) -> Result<(), StepError> {
-        let (n, nfd, w, s, nr) = (
-            self.n,
-            self.n_fd,
-            self.width,
-            self.n_sectors,
-            self.n_regions,
-        );
-        if w > n + nfd {
+        let (n, s) = (self.n, self.n_sectors);
+        if self.tail_width > self.n_fd {
             // Q11: the reconstruction decrement lowered D before orders are placed.
-            let e = &self.e;
-            self.demand
-                .par_iter_mut()
-                .enumerate()
-                .with_min_len(PARALLEL_MIN_ROWS)
-                .for_each(|(i, d)| {
-                    *d = einsum_sum(&e[i * w..][..w]);
-                });
+            self.refresh_demand_totals(false);
         }
-        // Target inventory G and the gap.
         let psi_model = self.params.kind == ModelKind::Psi;
-        let goal = |model: &Model, k: usize| {
+        let goal = |m: &Model, k: usize| {
             let j = k % n;
-            let p = k / n;
-            let x_opt = model.demand[j].min(model.xcap[j]);
-            (x_opt * model.tech_eff[k]) * model.inv_dur[p]
+            let x_opt = m.demand[j].min(m.xcap[j]);
+            (x_opt * m.tech_eff[k]) * m.inv_dur[k / n]
         };
-        let mut close = true;
-        for k in 0..s * n {
-            let g = goal(self, k);
-            let st = self.stock[k];
-            let ok = if g.is_nan() || st.is_nan() {
+        // numpy allclose(Stock, G) (Q10).
+        let close = (0..s * n).all(|k| {
+            let (g, st) = (goal(self, k), self.stock[k]);
+            if g.is_nan() || st.is_nan() {
                 false
             } else if g.is_infinite() || st.is_infinite() {
                 g == st
             } else {
                 (st - g).abs() <= 1e-8 + 1e-5 * g.abs()
-            };
-            if !ok {
-                close = false;
-                break;
             }
-        }
+        });
         for k in 0..s * n {
-            let j = k % n;
-            let p = k / n;
             let mut gap = 0.0;
             if !close {
                 let g = goal(self, k);
                 if g.is_finite() {
-                    gap = g - self.stock[k];
-                    if gap.is_nan() {
-                        gap = 0.0;
-                    }
-                    if gap < 0.0 {
-                        gap = 0.0;
-                    }
+                    gap = (g - self.stock[k]).max(0.0);
                 }
                 if psi_model {
-                    gap *= self.restoration[p];
+                    gap *= self.restoration[k / n];
                 }
             }
-            self.need[k] = gap + self.production[j] * self.tech_eff[k];
-        }
-        // Supplier split.
-        let alt = self.params.order_type == OrderType::Alt;
-        if alt {
-            for i in 0..n {
-                self.supply_ratio[i] = if self.x0[i] != 0.0 {
-                    self.xcap[i] / self.x0[i]
-                } else {
-                    1.0
-                };
+            let need = gap + self.production[k % n] * self.tech_eff[k];
+            if need.is_nan() || need < 0.0 {
+                return Err(StepError::BadOrder {
+                    step: t,
+                    input: k / n,
+                    client: k % n,
+                    value: need,
+                });
             }
-            let (z0, cr, ow, has_ow) = (
-                &self.z0,
-                &self.supply_ratio,
-                &self.order_weight,
-                self.has_order_weight,
-            );
-            let weight = move |i: usize, j: usize| {
-                let v = z0[i * n + j] * cr[i];
-                if has_ow { v * ow[i * nr + j / s] } else { v }
-            };
-            self.weight_sum
-                .par_chunks_mut(n)
-                .enumerate()
-                .for_each(|(p, ws)| {
-                    ws.fill(0.0);
-                    for r in 0..nr {
-                        let i = r * s + p;
-                        for (j, acc) in ws.iter_mut().enumerate() {
-                            *acc += weight(i, j);
-                        }
-                    }
-                });
-            let (ws, need) = (&self.weight_sum, &self.need);
-            self.e
-                .par_chunks_mut(w)
-                .enumerate()
-                .with_min_len(PARALLEL_MIN_ROWS.min(64))
-                .for_each(|(i, row)| {
-                    let p = i % s;
-                    let ws = &ws[p * n..][..n];
-                    let need = &need[p * n..][..n];
-                    for j in 0..n {
-                        let den = ws[j];
-                        let share = if den != 0.0 { weight(i, j) / den } else { 0.0 };
-                        row[j] = need[j] * share;
-                    }
-                });
-        } else {
-            let (zd, need) = (&self.zdist, &self.need);
-            self.e
-                .par_chunks_mut(w)
-                .enumerate()
-                .with_min_len(PARALLEL_MIN_ROWS.min(64))
-                .for_each(|(i, row)| {
-                    let p = i % s;
-                    let need = &need[p * n..][..n];
-                    for ((o, &nd), &z) in row[..n].iter_mut().zip(need).zip(&zd[i * n..][..n]) {
-                        *o = nd * z;
-                    }
-                });
+            self.need_next[k] = need;
         }
-        for i in 0..n {
-            for j in 0..n {
-                let v = self.e[i * w + j];
-                if v < 0.0 || v.is_nan() {
-                    return Err(StepError::BadOrder {
-                        step: t,
-                        supplier: i,
-                        client: j,
-                        value: v,
-                    });
-                }
-            }
-        }
+        let book = &mut self.book;
+        std::mem::swap(&mut book.need, &mut self.need_next);
+        std::mem::swap(&mut book.ws, &mut self.ws_next);
+        book.cr.copy_from_slice(&self.cr_next);
+        book.weight.clear();
+        book.weight.extend_from_slice(&self.weight_next);
+        book.initial = false;
         Ok(())
     }
 }

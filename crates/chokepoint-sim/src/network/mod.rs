@@ -2,5 +2,6 @@
 //! from disk ([`Mrio`]) or built in memory (the rare-earth chain).
 
 mod mrio;
+pub mod synthetic;
 
 pub use mrio::Mrio;

@@ -123,23 +123,36 @@ impl Simulation {
 
     /// Runs the remaining horizon without controls.
     pub fn run(&mut self, recorder: &mut dyn Recorder) -> RunOutcome {
-        self.run_with(recorder, |_, _| None::<&mut Controls>)
+        self.run_inner(recorder, None, &mut |_, _, _| {})
     }
 
-    /// Runs the remaining horizon; `controls(t, model)` gives each step's controls (a policy
-    /// layer sets them from the model's state).
-    pub fn run_with<'c>(
+    /// Runs the remaining horizon with policy controls: before each step `policy(t, model,
+    /// controls)` sets the levers from the model's state (after the previous step), then the
+    /// step runs with them and writes the gates' requested/delivered volumes back.
+    pub fn run_with(
         &mut self,
         recorder: &mut dyn Recorder,
-        mut controls: impl FnMut(usize, &Model) -> Option<&'c mut Controls>,
+        controls: &mut Controls,
+        mut policy: impl FnMut(usize, &Model, &mut Controls),
+    ) -> RunOutcome {
+        self.run_inner(recorder, Some(controls), &mut policy)
+    }
+
+    fn run_inner(
+        &mut self,
+        recorder: &mut dyn Recorder,
+        mut controls: Option<&mut Controls>,
+        policy: &mut dyn FnMut(usize, &Model, &mut Controls),
     ) -> RunOutcome {
         recorder.on_start(&self.model, self.steps);
         let outcome = loop {
             if self.t >= self.steps {
                 break RunOutcome::HorizonReached { steps: self.t };
             }
-            let c = controls(self.t, &self.model);
-            if let Err(error) = self.step(c) {
+            if let Some(c) = controls.as_deref_mut() {
+                policy(self.t, &self.model, c);
+            }
+            if let Err(error) = self.step(controls.as_deref_mut()) {
                 break RunOutcome::Crashed {
                     steps: self.t,
                     error,
