@@ -8,6 +8,7 @@
 //! before it is summed, so the sums follow NumPy's exact order (see `numpy_sum`).
 
 mod controls;
+mod fused;
 pub(crate) mod numpy_sum;
 mod orders;
 mod params;
@@ -84,8 +85,9 @@ pub struct Model {
     /// One row of E per chunk of rows, for the row sums (allocated once).
     pub(crate) scratch: Vec<f64>,
     pub(crate) n_chunks: usize,
-    /// One row of O per input sector, for restocking (S × N).
-    pub(crate) order_rows: Vec<f64>,
+    /// One row of E per input sector for the fused pass, S × (N + tail).
+    pub(crate) sector_rows: Vec<f64>,
+    pub(crate) row_out: Vec<fused::RowOut>,
     pub(crate) row_stats: Vec<[f64; 5]>,
 }
 
@@ -233,7 +235,8 @@ impl Model {
             gate_rows: Vec::new(),
             scratch: vec![0.0; n_chunks * (n + n_fd)],
             n_chunks,
-            order_rows: vec![0.0; n_sectors * n],
+            sector_rows: vec![0.0; n_sectors * (n + n_fd)],
+            row_out: vec![fused::RowOut::default(); n],
             row_stats: vec![[0.0; 5]; n],
             params,
         };
@@ -384,6 +387,7 @@ impl Model {
         self.n_blocks += 1;
         self.rebuild_prod = vec![0.0; n * (new - nfd)];
         self.scratch = vec![0.0; self.n_chunks * (n + new)];
+        self.sector_rows = vec![0.0; self.n_sectors * (n + new)];
         self.n_blocks - 1
     }
 

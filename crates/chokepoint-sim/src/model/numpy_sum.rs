@@ -9,16 +9,29 @@
 /// `np.einsum("i->", row)`: 2-lane accumulator, blocks of 8 values added as
 /// `((a0 + a1) + (a2 + a3)) + acc`, the tail added pairwise, lanes summed last.
 pub fn einsum_sum(row: &[f64]) -> f64 {
-    let mut acc = [0.0_f64; 2];
-    let mut blocks = row.chunks_exact(8);
-    for b in &mut blocks {
+    einsum_finish(
+        einsum_blocks([0.0; 2], row),
+        &row[row.len() - row.len() % 8..],
+    )
+}
+
+/// The einsum accumulator after the whole blocks of 8 of `row` (the remainder is ignored).
+/// A row whose prefix of length 8k is shared with another can reuse this state.
+pub fn einsum_blocks(mut acc: [f64; 2], row: &[f64]) -> [f64; 2] {
+    for b in row.chunks_exact(8) {
         let a01 = [b[0] + b[2], b[1] + b[3]];
         let a23 = [b[4] + b[6], b[5] + b[7]];
         acc[0] += a01[0] + a23[0];
         acc[1] += a01[1] + a23[1];
     }
-    let mut tail = blocks.remainder().chunks(2);
-    for pair in &mut tail {
+    acc
+}
+
+/// Finishes an einsum whose earlier whole blocks are in `acc`: the remaining blocks of
+/// `rest`, then its tail pairwise, then the lanes.
+pub fn einsum_finish(acc: [f64; 2], rest: &[f64]) -> f64 {
+    let mut acc = einsum_blocks(acc, rest);
+    for pair in rest[rest.len() - rest.len() % 8..].chunks(2) {
         acc[0] += pair[0];
         acc[1] += pair.get(1).copied().unwrap_or(0.0);
     }
@@ -83,6 +96,14 @@ mod tests {
         // lanes: lane0 = (1e16 + -1e16) + (0 + 0) = 0, then + 1 (tail) = 1;
         // lane1 = (1 + 0) + (0 + 0) = 1.
         assert_eq!(einsum_sum(&row), 2.0);
+    }
+
+    #[test]
+    fn shared_prefix_state_gives_the_same_sums() {
+        let row: Vec<f64> = (0..37).map(|k| 1.0 / f64::from(k + 1)).collect();
+        let prefix = einsum_blocks([0.0; 2], &row[..16]);
+        assert_eq!(einsum_finish(prefix, &row[16..]), einsum_sum(&row));
+        assert_eq!(einsum_finish(prefix, &row[16..21]), einsum_sum(&row[..21]));
     }
 
     #[test]

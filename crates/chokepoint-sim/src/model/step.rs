@@ -1,14 +1,15 @@
 //! One ARIO step, §5.2–§5.7 of ARIO_SPEC.md, in BoARIO's exact order of operations.
 //! Event bookkeeping (§5.1, §5.6) is the simulation's job.
 //!
-//! Per step the dense work is two passes over Z0: the row sums of E (rows rebuilt from
-//! the order factors) and, grouped by input sector, restocking plus the next 'alt'
-//! weights. Everything else is O(S·N) or O(N·(R·F)).
+//! Per step the dense work is one pass over Z0 (`fused`): rows of E rebuilt from the
+//! order factors, summed, produced and delivered, grouped by input sector so that
+//! restocking and the next 'alt' weights accumulate in BoARIO's order. Everything else
+//! is O(S·N) or O(N·(R·F)).
 
 use rayon::prelude::*;
 
 use super::numpy_sum::{allclose, einsum_sum, pairwise_sum};
-use super::{Controls, Model, ModelKind, OrderType};
+use super::{Controls, Model, ModelKind};
 use crate::StepError;
 
 impl Model {
@@ -17,16 +18,10 @@ impl Model {
     pub fn step(&mut self, t: usize, controls: Option<&mut Controls>) -> Result<(), StepError> {
         let mut controls = controls;
         self.apply_controls(controls.as_deref_mut())?;
-        self.refresh_demand_totals(true);
         if let Some(c) = controls.as_deref_mut() {
             self.measure_gates(c);
         }
-        if t > 1 {
-            self.update_overproduction();
-        }
-        self.compute_capacity(t, controls.as_deref())?;
-        self.compute_production();
-        self.restock_and_weigh();
+        self.fused_pass(t, controls.as_deref())?;
         self.distribute(t)?;
         if let Some(c) = controls {
             self.record_gate_deliveries(c);
@@ -156,131 +151,6 @@ impl Model {
         }
     }
 
-    /// §5.2: α moves toward α_max under scarcity and back to α_b only when scarcity is
-    /// exactly zero (Q5); clipped at 1.0 (Q6).
-    fn update_overproduction(&mut self) {
-        let (k, amax, abase) = (self.kappa, self.params.alpha_max, self.params.alpha_base);
-        for ((a, &d), &x) in self
-            .alpha
-            .iter_mut()
-            .zip(&self.demand)
-            .zip(&self.production)
-        {
-            let mut scarcity = if d != 0.0 { (d - x) / d } else { 0.0 };
-            if scarcity.is_nan() {
-                scarcity = 0.0;
-            }
-            let relax = if scarcity == 0.0 { 1.0 } else { 0.0 };
-            let change = ((amax - *a) * scarcity * k) + ((abase - *a) * relax * k);
-            *a += change;
-            if *a < 1.0 {
-                *a = 1.0;
-            }
-        }
-    }
-
-    /// §5.3: xcap = X0 ⊙ (1 − Δ) ⊙ α (× the policy's capacity factor).
-    fn compute_capacity(&mut self, t: usize, controls: Option<&Controls>) -> Result<(), StepError> {
-        for j in 0..self.n {
-            let mut cap = self.x0[j] * (1.0 - self.delta[j]);
-            cap *= self.alpha[j];
-            if let Some(c) = controls {
-                cap *= c.capacity_factor[j];
-            }
-            if cap < 0.0 || cap.is_nan() {
-                return Err(StepError::NegativeCapacity {
-                    step: t,
-                    industry: j,
-                });
-            }
-            self.xcap[j] = cap;
-            // 'alt' capacity ratio of the orders placed this step (Q12).
-            self.cr_next[j] = if self.x0[j] != 0.0 {
-                cap / self.x0[j]
-            } else {
-                1.0
-            };
-        }
-        Ok(())
-    }
-
-    /// §5.4: production is the optimal level cut by the scarcest relevant input.
-    fn compute_production(&mut self) {
-        let (n, s) = (self.n, self.n_sectors);
-        let psi = self.psi;
-        let base = self.params.kind == ModelKind::Base;
-        let mut limiting = 0;
-        for j in 0..n {
-            let x_opt = self.demand[j].min(self.xcap[j]);
-            let mut x = x_opt;
-            for p in 0..s {
-                let k = p * n + j;
-                let use_opt = x_opt * self.tech_eff[k];
-                let c = if base {
-                    use_opt * self.inv_constraint[p]
-                } else {
-                    (use_opt * psi) * self.inv_constraint[p]
-                };
-                if !self.is_input[k] || c == 0.0 {
-                    continue;
-                }
-                let stock = self.stock[k];
-                if stock < c {
-                    limiting += 1;
-                }
-                x = x.min(x_opt * (stock / c).min(1.0));
-            }
-            self.production[j] = x;
-        }
-        self.limiting = limiting;
-    }
-
-    /// §5.5 restocking Σ_r deliv[(r, p), j] and, in the same pass over Z0, the 'alt'
-    /// weight sums Σ_r W[(r, p), j] of the orders placed at the end of this step.
-    fn restock_and_weigh(&mut self) {
-        let (n, s, nr) = (self.n, self.n_sectors, self.n_regions);
-        let alt = self.params.order_type == OrderType::Alt;
-        let (book, z0, zdist) = (&self.book, &self.z0, &self.zdist);
-        let (tot, x, cr, weight) = (
-            &self.demand_pairwise,
-            &self.production,
-            &self.cr_next,
-            &self.weight_next,
-        );
-        self.restock
-            .par_chunks_mut(n)
-            .zip(self.ws_next.par_chunks_mut(n))
-            .zip(self.order_rows.par_chunks_mut(n))
-            .enumerate()
-            .for_each(|(p, ((restock, ws), orow))| {
-                restock.fill(0.0);
-                ws.fill(0.0);
-                for r in 0..nr {
-                    let i = r * s + p;
-                    let (t_i, x_i) = (tot[i], x[i]);
-                    if t_i != 0.0 {
-                        book.row(z0, zdist, i, true, orow);
-                        for (acc, &o) in restock.iter_mut().zip(orow.iter()) {
-                            *acc += (o / t_i) * x_i;
-                        }
-                    }
-                    if alt {
-                        let c = cr[i];
-                        let z = &z0[i * n..][..n];
-                        if weight.is_empty() {
-                            for (acc, &zv) in ws.iter_mut().zip(z) {
-                                *acc += zv * c;
-                            }
-                        } else {
-                            for (j, (acc, &zv)) in ws.iter_mut().zip(z).enumerate() {
-                                *acc += (zv * c) * weight[i * nr + j / s];
-                            }
-                        }
-                    }
-                }
-            });
-    }
-
     /// §5.5: inventory update (skipped when allclose, Q9), unmet final demand and
     /// reconstruction deliveries.
     fn distribute(&mut self, t: usize) -> Result<(), StepError> {
@@ -297,6 +167,13 @@ impl Model {
         for (k, u) in self.used.iter_mut().enumerate() {
             *u = x[k % n] * self.tech_eff[k];
         }
+        debug_assert!(
+            self.production
+                .iter()
+                .zip(&self.demand)
+                .all(|(x, d)| *x <= *d || d.is_nan()),
+            "invariant: production never exceeds the demand it serves"
+        );
         if !allclose(&self.restock, &self.used) {
             for (k, st) in self.stock.iter_mut().enumerate() {
                 let v = (*st - self.used[k]) + self.restock[k];

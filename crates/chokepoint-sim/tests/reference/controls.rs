@@ -81,3 +81,26 @@ fn bad_controls_are_a_step_error() {
     let mut controls = Controls::neutral(1, 1);
     assert!(sim.step(Some(&mut controls)).is_err());
 }
+
+#[test]
+fn one_thread_and_many_threads_give_identical_results() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/reference/scenarios/d2_reg3_mining_kapital_rebuild5.toml");
+    let s = Scenario::load(&path).unwrap();
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut sim = s.simulation().unwrap();
+            let mut rec = Records::default();
+            sim.run(&mut rec);
+            rec
+        })
+    };
+    let (one, four) = (run(1), run(4));
+    assert_eq!(one.production_realised, four.production_realised);
+    assert_eq!(one.rebuild_prod_tot, four.rebuild_prod_tot);
+    assert_eq!(one.final_demand_unmet, four.final_demand_unmet);
+}
