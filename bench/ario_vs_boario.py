@@ -27,7 +27,10 @@ ROOT = os.path.dirname(HERE)
 
 
 def run_json(cmd):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{done.stderr}")
+    out = done.stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -50,8 +53,14 @@ def main():
             ours = run_json(cmd)
             theirs = None
             if cap > 0:
+                steps = min(cap, args.steps)
                 theirs = run_json([sys.executable, os.path.join(HERE, "boario_run.py"), tmp,
-                                   str(regions), str(sectors), str(min(cap, args.steps))])
+                                   str(regions), str(sectors), str(steps)])
+                # Same table, same event, same steps: the results must agree.
+                check = run_json([args.bin, "--regions", str(regions), "--sectors", str(sectors),
+                                  "--steps", str(steps)])
+                rel = abs(check["production_sum"] - theirs["production_sum"]) / abs(theirs["production_sum"])
+                theirs["production_sum_rel_diff_vs_ours"] = rel
         row = {"n": regions * sectors, "ours": ours, "boario": theirs}
         if theirs:
             row["time_ratio_per_step"] = theirs["ms_per_step"] / ours["ms_per_step"]

@@ -43,7 +43,8 @@ def main():
     io.A = pymrio.calc_A(io.Z, io.x)
     io.meta.change_meta("name", "synthetic")
     model = ARIOPsiModel(io)
-    sim = Simulation(model, n_temporal_units_to_sim=steps)
+    # The event must fit in the horizon (occurrence + duration = 35); run `steps` of it.
+    sim = Simulation(model, n_temporal_units_to_sim=max(steps, 36))
     impact = pd.Series([0.5], index=pd.MultiIndex.from_tuples([(regions[0], sectors[0])], names=["region", "sector"]))
     ev = from_series(impact, event_type="arbitrary", occurrence=5, duration=30, recovery_tau=30,
                      recovery_function="linear")
@@ -54,7 +55,7 @@ def main():
         sim.next_step()
     run = time.perf_counter() - t1
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    prod = np.asarray(sim.production_realised).sum()
+    prod = np.nansum(np.asarray(sim.production_realised)[:steps])
     print(json.dumps({"n": n_regions * n_sectors, "steps": steps, "build_seconds": round(build, 3),
                       "run_seconds": round(run, 3), "ms_per_step": round(run * 1e3 / steps, 3),
                       "peak_rss_mb": round(peak, 1), "crashed": bool(sim.has_crashed),

@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use chokepoint_sim::events::{Event, EventKind, RecoveryFunction};
 use chokepoint_sim::network::synthetic::dense_mrio;
-use chokepoint_sim::{Model, ModelParams, Records, Simulation};
+use chokepoint_sim::{Model, ModelParams, Recorder, Records, RunOutcome, Simulation, StepView};
 
 fn write_npy(path: &Path, shape: &[usize], data: &[f64]) -> std::io::Result<()> {
     let shape_txt = match shape {
@@ -96,11 +96,24 @@ fn main() {
         recovery_function: RecoveryFunction::Linear,
         event_monetary_factor: 1e6,
     };
-    let mut sim = Simulation::new(model, vec![event], steps).expect("simulation");
+    // The event must fit in the horizon (occurrence + duration = 35); `steps` are run.
+    let mut sim = Simulation::new(model, vec![event], steps.max(36)).expect("simulation");
     let build = t0.elapsed().as_secs_f64();
     let mut records = Records::default();
     let t1 = Instant::now();
-    let outcome = sim.run(&mut records);
+    records.on_start(sim.model(), steps);
+    let mut outcome = RunOutcome::HorizonReached { steps };
+    for t in 0..steps {
+        if let Err(error) = sim.step(None) {
+            outcome = RunOutcome::Crashed { steps: t, error };
+            break;
+        }
+        records.on_step(StepView {
+            step: t,
+            model: sim.model(),
+            capital_lost: sim.capital_lost(),
+        });
+    }
     let run = t1.elapsed().as_secs_f64();
     let total: f64 = records.production_realised.values.iter().sum();
     println!(

@@ -40,6 +40,14 @@ impl Model {
         let width = n + tw;
         let alt = self.params.order_type == OrderType::Alt;
         let capacity_factor = controls.map(|c| c.capacity_factor.as_slice());
+        // Row i needs column i of the inventories and coefficients: transposed copies
+        // (N × S) keep those reads contiguous instead of S cache misses per row.
+        for p in 0..s {
+            for j in 0..n {
+                self.stock_t[j * s + p] = self.stock[p * n + j];
+                self.tech_t[j * s + p] = self.tech_eff[p * n + j];
+            }
+        }
         // Moved out for the pass (no allocation) so the rest of the model can be shared.
         let mut restock = std::mem::take(&mut self.restock);
         let mut ws_next = std::mem::take(&mut self.ws_next);
@@ -176,18 +184,23 @@ impl Model {
         let x_opt = d.min(cap);
         let mut x = x_opt;
         let base = self.params.kind == ModelKind::Base;
-        for p in 0..self.n_sectors {
-            let k = p * n + i;
-            let use_opt = x_opt * self.tech_eff[k];
+        let s = self.n_sectors;
+        let (stock_col, tech_col, input_col) = (
+            &self.stock_t[i * s..][..s],
+            &self.tech_t[i * s..][..s],
+            &self.input_t[i * s..][..s],
+        );
+        for p in 0..s {
+            let use_opt = x_opt * tech_col[p];
             let c = if base {
                 use_opt * self.inv_constraint[p]
             } else {
                 (use_opt * self.psi) * self.inv_constraint[p]
             };
-            if !self.is_input[k] || c == 0.0 {
+            if !input_col[p] || c == 0.0 {
                 continue;
             }
-            let stock = self.stock[k];
+            let stock = stock_col[p];
             if stock < c {
                 out.limiting += 1;
             }

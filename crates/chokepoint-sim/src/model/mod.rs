@@ -88,6 +88,10 @@ pub struct Model {
     /// One row of E per input sector for the fused pass, S × (N + tail).
     pub(crate) sector_rows: Vec<f64>,
     pub(crate) row_out: Vec<fused::RowOut>,
+    /// Transposed (N × S) inventories, coefficients and input mask for row-wise reads.
+    pub(crate) stock_t: Vec<f64>,
+    pub(crate) tech_t: Vec<f64>,
+    pub(crate) input_t: Vec<bool>,
     pub(crate) row_stats: Vec<[f64; 5]>,
 }
 
@@ -172,6 +176,9 @@ impl Model {
         let is_input: Vec<bool> = (0..n_sectors * n)
             .map(|k| z_c[k] > x0[k % n] * TECHNOLOGY_THRESHOLD)
             .collect();
+        let input_t: Vec<bool> = (0..n * n_sectors)
+            .map(|k| is_input[(k % n_sectors) * n + k / n_sectors])
+            .collect();
         let mut stock0 = vec![0.0; n_sectors * n];
         for p in 0..n_sectors {
             for j in 0..n {
@@ -237,6 +244,9 @@ impl Model {
             n_chunks,
             sector_rows: vec![0.0; n_sectors * (n + n_fd)],
             row_out: vec![fused::RowOut::default(); n],
+            stock_t: vec![0.0; n * n_sectors],
+            tech_t: vec![0.0; n * n_sectors],
+            input_t,
             row_stats: vec![[0.0; 5]; n],
             params,
         };
