@@ -102,6 +102,8 @@ struct RecordWriter {
     min_production: Vec<f64>,
     min_step: Vec<usize>,
     loss: Vec<f64>,
+    /// BoARIO records NaN capital lost while only arbitrary events are active.
+    nan_row: Vec<f64>,
 }
 
 impl RecordWriter {
@@ -131,6 +133,7 @@ impl RecordWriter {
             min_production: vec![f64::INFINITY; n],
             min_step: vec![0; n],
             loss: vec![0.0; n],
+            nan_row: vec![f64::NAN; n],
         })
     }
 
@@ -145,14 +148,7 @@ impl RecordWriter {
 
     fn on_step(&mut self, view: StepView<'_>) -> bool {
         let m = view.model;
-        let nan;
-        let capital = match view.capital_lost {
-            Some(k) => k,
-            None => {
-                nan = vec![f64::NAN; m.n_industries()];
-                &nan
-            }
-        };
+        let capital = view.capital_lost.unwrap_or(&self.nan_row);
         let rows: [&[f64]; 10] = [
             m.production(),
             m.production_capacity(),
