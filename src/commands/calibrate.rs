@@ -245,15 +245,9 @@ pub fn run(args: &CalibrateArgs) -> anyhow::Result<()> {
 /// from the scenario's first month), t.
 fn monthly_exports(out: &RunOutput, l: &Loaded, exporter: usize, m: usize) -> f64 {
     let n = l.regions.len();
-    let pairs = 4 * n * n;
     (0..n)
         .filter(|&i| i != exporter)
-        .map(|i| {
-            out.record
-                .trade_monthly
-                .get(m * pairs + pair_index(n, 3, exporter, i))
-                .map_or(0.0, |c| c[2])
-        })
+        .map(|i| out.record.trade(m, pair_index(n, 3, exporter, i))[2])
         .sum()
 }
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::RunOutput;
 use crate::date::Date;
 use crate::network::chain::{Industry, N_INDUSTRIES, STAGES};
-use crate::network::flow::{n_pairs, pair_index};
+use crate::network::flow::pair_index;
 
 /// Loss thresholds (percent of baseline) for which exceedance probabilities are reported.
 pub const LOSS_THRESHOLDS_PCT: [f64; 4] = [5.0, 10.0, 25.0, 50.0];
@@ -216,9 +216,7 @@ fn edge_months(start: Date, regions: &[String], runs: &[RunOutput]) -> Vec<EdgeM
     totals.dedup();
     let mut out = Vec::new();
     let ym0 = start.year_month();
-    let cell = |r: &RunOutput, m: usize, pair: usize, c: usize| {
-        r.record.trade_monthly[m * n_pairs(n) + pair][c]
-    };
+    let cell = |r: &RunOutput, m: usize, pair: usize, c: usize| r.record.trade(m, pair)[c];
     for m in 0..months {
         let month = ym0.plus_months(m as i64).to_string();
         let mut push = |stage: usize,

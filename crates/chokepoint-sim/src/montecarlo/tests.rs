@@ -113,8 +113,8 @@ fn licence_delay_holds_volume_until_approved() {
     let n = REGIONS.len();
     // April: 3 days before the control, then no licence until 4 May.
     let pair = crate::network::flow::pair_index(n, 3, 0, 2); // magnets CHN → EU
-    let april = r.record.trade_monthly[pair];
-    let may = r.record.trade_monthly[crate::network::flow::n_pairs(n) + pair];
+    let april = r.record.trade(0, pair);
+    let may = r.record.trade(1, pair);
     assert!(april[1] > 0.0 && april[1] < 0.15 * april[0], "{april:?}");
     assert!(may[1] > 0.0 && may[1] <= 0.5 * may[0] + 1e-9, "{may:?}");
 }
@@ -127,7 +127,7 @@ fn quota_caps_monthly_licences() {
     for m in 1..r.record.months {
         let licensed: f64 = (1..4)
             .flat_map(|p| (1..n).map(move |i| crate::network::flow::pair_index(n, p, 0, i)))
-            .map(|pair| r.record.trade_monthly[m * crate::network::flow::n_pairs(n) + pair][1])
+            .map(|pair| r.record.trade(m, pair)[1])
             .sum();
         assert!(licensed <= 300.0 + 1e-6, "month {m}: {licensed}");
     }

@@ -43,6 +43,10 @@ struct Edge {
     client: usize,
     /// Aggregation pair index (stage, exporter region, importer region).
     pair: usize,
+    /// Importer region (kept to avoid integer divisions in the loop).
+    importer: usize,
+    /// Slot in the run's monthly trade record (`usize::MAX` for domestic edges).
+    slot: usize,
     z0: f64,
     /// Client's share of a supplier's extra capacity (for order weights).
     g: f64,
@@ -70,6 +74,8 @@ pub struct Topology {
     by_supplier: Vec<usize>,
     n_hist: usize,
     hist_len: usize,
+    /// Sorted cross-border pairs recorded per month.
+    trade_pairs: Vec<usize>,
 }
 
 /// Number of (stage, exporter, importer) pairs for `n` regions.
@@ -187,6 +193,8 @@ impl Topology {
                             supplier: s,
                             client: c,
                             pair: pair_index(n, p, e, r),
+                            importer: r,
+                            slot: usize::MAX,
                             z0,
                             g,
                             controls,
@@ -194,6 +202,19 @@ impl Topology {
                         });
                     }
                 }
+            }
+        }
+        // Cross-border pairs get a compact slot in the monthly trade record.
+        let mut trade_pairs: Vec<usize> = edges
+            .iter()
+            .filter(|e| e.importer != (e.pair / n) % n)
+            .map(|e| e.pair)
+            .collect();
+        trade_pairs.sort_unstable();
+        trade_pairs.dedup();
+        for e in &mut edges {
+            if let Ok(i) = trade_pairs.binary_search(&e.pair) {
+                e.slot = i;
             }
         }
         let group = |key: &dyn Fn(&Edge) -> usize| {
@@ -228,6 +249,7 @@ impl Topology {
             by_supplier,
             n_hist,
             hist_len: max_delay + 1,
+            trade_pairs,
         }
     }
 
@@ -271,11 +293,28 @@ pub struct RunRecord {
     pub halt_day_50: Vec<Option<u32>>,
     /// First day back at ≥ 95 % after falling below 90 %.
     pub recovery_day_95: Vec<Option<u32>>,
-    /// Monthly sums per (stage, exporter, importer) pair: `[month][pair] = [requested,
-    /// licensed, delivered]`, t; only pairs between different regions are filled.
+    /// Monthly sums per cross-border pair: `[month * trade_pairs.len() + slot] =
+    /// [requested, licensed, delivered]`, t; read it with [`RunRecord::trade`].
     pub trade_monthly: Vec<[f64; 3]>,
+    /// The (stage, exporter, importer) pairs recorded, sorted (see [`pair_index`]).
+    pub trade_pairs: Vec<usize>,
     /// Number of months in `trade_monthly`.
     pub months: usize,
+}
+
+impl RunRecord {
+    /// Requested, licensed and delivered tonnes of a (stage, exporter, importer) pair in
+    /// month `m` (zero when the pair has no cross-border edge).
+    pub fn trade(&self, m: usize, pair: usize) -> [f64; 3] {
+        match self.trade_pairs.binary_search(&pair) {
+            Ok(slot) => self
+                .trade_monthly
+                .get(m * self.trade_pairs.len() + slot)
+                .copied()
+                .unwrap_or([0.0; 3]),
+            Err(_) => [0.0; 3],
+        }
+    }
 }
 
 /// Runs one draw of a plan over the network. `record_series` keeps daily industry output.
@@ -312,7 +351,8 @@ pub fn run(
         halt_day_90: vec![None; n_ind],
         halt_day_50: vec![None; n_ind],
         recovery_day_95: vec![None; n_ind],
-        trade_monthly: vec![[0.0; 3]; months * n_pairs(n)],
+        trade_monthly: vec![[0.0; 3]; months * topo.trade_pairs.len()],
+        trade_pairs: topo.trade_pairs.clone(),
         months,
     };
 
@@ -406,7 +446,7 @@ pub fn run(
             }
             let h = &mut history[e.hist * topo.hist_len..(e.hist + 1) * topo.hist_len];
             h[t % topo.hist_len] = req;
-            let importer = e.pair % n;
+            let importer = e.importer;
             let mut lic = req;
             gate_lic[k] = f64::INFINITY;
             for &ci in &e.controls {
@@ -437,13 +477,13 @@ pub fn run(
                 .edges
                 .iter()
                 .enumerate()
-                .filter(|(_, e)| e.controls.contains(&ci) && cp.regime(ti, e.pair % n).is_some())
+                .filter(|(_, e)| e.controls.contains(&ci) && cp.regime(ti, e.importer).is_some())
                 .map(|(k, _)| licensed[k])
                 .sum();
             if total > room {
                 let f = if total > 0.0 { room / total } else { 0.0 };
                 for (k, e) in topo.edges.iter().enumerate() {
-                    if e.controls.contains(&ci) && cp.regime(ti, e.pair % n).is_some() {
+                    if e.controls.contains(&ci) && cp.regime(ti, e.importer).is_some() {
                         licensed[k] *= f;
                     }
                 }
@@ -505,10 +545,8 @@ pub fn run(
                     ),
                 });
             }
-            let importer = e.pair % n;
-            let exporter = (e.pair / n) % n;
-            if importer != exporter {
-                let cell = &mut rec.trade_monthly[month * n_pairs(n) + e.pair];
+            if e.slot != usize::MAX {
+                let cell = &mut rec.trade_monthly[month * rec.trade_pairs.len() + e.slot];
                 cell[0] += requested[k];
                 cell[1] += licensed[k];
                 cell[2] += delivered[k];
