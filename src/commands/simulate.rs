@@ -14,7 +14,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use crate::cli::SimulateArgs;
-use crate::output::{Cell, Format, Table};
+use crate::exit::UserError;
+use crate::output::{Cell, Table};
 
 /// Record files written to `--out`, in the reference-run layout.
 const FILES: [&str; 10] = [
@@ -30,16 +31,45 @@ const FILES: [&str; 10] = [
     "productive_capital_lost",
 ];
 
-/// Runs the command.
-pub fn run(args: &SimulateArgs, format: Format) -> anyhow::Result<()> {
+/// True when `path` is an ARIO scenario (`[network]` with an `mrio` key); anything
+/// unreadable goes to the policy-scenario reader, which reports it.
+pub fn is_ario_scenario(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .and_then(|t| t.get("network").and_then(|n| n.get("mrio")).map(|_| ()))
+        .is_some()
+}
+
+/// Runs an ARIO scenario.
+pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
+    let Some(out) = &args.out else {
+        return Err(UserError(format!(
+            "{}: an ARIO scenario writes its records to a folder; add --out DIR",
+            args.scenario.display()
+        ))
+        .into());
+    };
+    match args.threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .context("cannot start the worker threads")?
+            .install(|| run_in(args, out)),
+        None => run_in(args, out),
+    }
+}
+
+fn run_in(args: &SimulateArgs, out: &Path) -> anyhow::Result<()> {
+    let format = args.format;
     let scenario = Scenario::load(&args.scenario)?;
     for w in &scenario.warnings {
         eprintln!("warning: {w}");
     }
     let mut sim = scenario.simulation()?;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
-    let mut writer = RecordWriter::new(&args.out, sim.model())?;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create output folder {}", out.display()))?;
+    let mut writer = RecordWriter::new(out, sim.model())?;
     let progress = (std::io::stderr().is_terminal() && !args.quiet).then(|| {
         let bar = ProgressBar::new(scenario.steps as u64);
         if let Ok(style) = ProgressStyle::with_template(
@@ -59,16 +89,16 @@ pub fn run(args: &SimulateArgs, format: Format) -> anyhow::Result<()> {
     }
     writer.finish()?;
     let summary = writer.summary(&scenario, sim.model(), &outcome);
-    let path = args.out.join("summary.json");
+    let path = out.join("summary.json");
     std::fs::write(&path, serde_json::to_string_pretty(&summary)? + "\n")
         .with_context(|| format!("cannot write {}", path.display()))?;
     writer.table(sim.model(), args.top).print(format)?;
     match outcome {
-        RunOutcome::Crashed { steps, error } => Err(anyhow::Error::new(SimError::Step(error)))
+        RunOutcome::Crashed { steps, error } => Err(anyhow::Error::new(SimError::Engine(error)))
             .with_context(|| {
                 format!(
                     "the run stopped after {steps} steps; records so far are in {}",
-                    args.out.display()
+                    out.display()
                 )
             }),
         _ => Ok(()),

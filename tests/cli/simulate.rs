@@ -181,3 +181,14 @@ fn psi_parameters_under_base_model_warn() {
         .success()
         .stderr(predicate::str::contains("warning").and(predicate::str::contains("psi_param")));
 }
+
+#[test]
+fn ario_scenario_without_out_asks_for_it() {
+    let sb = Sandbox::new();
+    sb.write("s.toml", &scenario(GOOD_EVENT));
+    sb.cmd()
+        .args(["simulate", "s.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("s.toml").and(predicate::str::contains("--out DIR")));
+}
