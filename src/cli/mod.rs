@@ -10,6 +10,8 @@ pub use monitor::{
     AnomaliesArgs, FlowArgs, IngestArgs, IngestFormat, MeasureArg, PartnersArgs, SourcesArgs,
     SqlArgs, TrendsArgs,
 };
+mod controls;
+pub use controls::{CalibrateArgs, NetworkArgs, NetworkCommand, SimulateArgs};
 
 /// Critical-minerals supply chains under export controls: monitor trade, measure
 /// exposure, simulate controls, serve the answers.
@@ -90,6 +92,45 @@ earlier years, and the median of up to six earlier months within the last twelve
         after_help = "Examples:\n  chokepoint anomalies --reporter CHN --flow export --product magnets\n  chokepoint anomalies --reporter CHN --flow export --product rare-earths --all --format csv"
     )]
     Anomalies(AnomaliesArgs),
+    /// Run a scenario: a policy scenario of the rare-earth chain (export controls, truces,
+    /// shocks, new supply, substitution) as a Monte Carlo, or an ARIO scenario on an MRIO table.
+    #[command(
+        long_about = "Run a scenario. A policy scenario of the bundled rare-earth chain ([chain] table, \
+[[export_control]], [[suspension]], [[capacity_shock]], [[demand_shock]], [[new_supply]], \
+[[substitution]]) runs --runs Monte Carlo draws in parallel and reports, per region and \
+industry, production loss, unmet demand, halt and recovery days and halt probability, and per \
+edge licensed vs requested tonnes per month.\n\n\
+An ARIO scenario ([network] mrio = folder in the pymrio save_all layout or plain CSV, [model] \
+with BoARIO's parameter names and defaults, [simulation] steps, [[event]] tables: arbitrary \
+capacity loss, capital destroyed with recovery or with rebuilding) runs once on the \
+BoARIO-compatible ARIO core (bit-identical to BoARIO 0.7.2 by default) and needs --out: it \
+receives one CSV per record (step, then one column per region|sector, full precision) in the \
+layout of BoARIO's reference runs, plus summary.json; stdout shows the --top most affected \
+industries.",
+        after_help = "Examples:\n  chokepoint simulate scenarios/april-2025-controls.toml --runs 1000 --seed 7\n  \
+chokepoint simulate scenarios/geneva-london-truce.toml --format json > truce.json\n  \
+chokepoint simulate scenarios/us-only-ban.toml --runs 200 --out results/us-ban\n  \
+chokepoint simulate crates/chokepoint-sim/tests/reference/scenarios/a_reg3_mining_arb30_d90.toml --out runs/a"
+    )]
+    Simulate(SimulateArgs),
+    /// Describe or export the bundled rare-earth network and its named assumptions.
+    #[command(
+        long_about = "Describe the bundled rare-earth chain (regions, stages, industries, baseline flows in \
+tonnes per day) and list every named assumption with unit, default and reasoning; or export \
+the chain to an editable TOML network file that scenarios can load.",
+        after_help = "Examples:\n  chokepoint network describe\n  chokepoint network describe --markdown > docs/scenario.md\n  \
+chokepoint network export my-network.toml"
+    )]
+    Network(NetworkArgs),
+    /// Fit a scenario's licence approval share and delay to China's customs magnet exports.
+    #[command(
+        long_about = "Fit the approval share and licence delay of the scenario's first export control so \
+that simulated Chinese magnet exports per month match the customs series (April-July 2025 by \
+default); write the fitted scenario and report the fit error per month.",
+        after_help = "Examples:\n  chokepoint calibrate scenarios/april-2025-controls.toml --against trade\n  \
+chokepoint calibrate scenarios/april-2025-controls.toml --against trade --out fitted.toml"
+    )]
+    Calibrate(CalibrateArgs),
 }
 
 /// Arguments of `chokepoint demo`.
@@ -117,5 +158,17 @@ mod tests {
             panic!("not demo")
         };
         assert_eq!(args.out, PathBuf::from("chokepoint-demo"));
+    }
+
+    #[test]
+    fn simulate_takes_a_scenario_and_an_output_folder() {
+        let cli = Cli::try_parse_from(["chokepoint", "simulate", "s.toml", "--out", "o"]).unwrap();
+        let Command::Simulate(args) = cli.command else {
+            panic!("expected simulate");
+        };
+        assert_eq!(args.scenario, PathBuf::from("s.toml"));
+        assert_eq!(args.out, Some(PathBuf::from("o")));
+        assert_eq!(args.top, 10);
+        assert!(!args.quiet);
     }
 }

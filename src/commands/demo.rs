@@ -19,6 +19,8 @@ pub fn run(data_dir: Option<&Path>, args: &DemoArgs) -> anyhow::Result<()> {
     let opened = super::warehouse::open(data_dir)?;
     let mut out = std::io::stdout().lock();
     monitor_section(&opened, &args.out, &mut out)?;
+    drop(out);
+    super::simulate_controls::demo_section(&args.out)?;
     Ok(())
 }
 

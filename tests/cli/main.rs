@@ -4,7 +4,9 @@
 #[allow(dead_code)] // helpers used by some modules only
 mod util;
 
+mod controls;
 mod monitor;
+mod simulate;
 
 mod demo {
     use crate::util::Sandbox;
