@@ -39,6 +39,7 @@ def main():
     ap.add_argument("--sizes", default="20x20,50x50,50x100,100x100")
     ap.add_argument("--boario-steps", default="365,365,40,0")
     ap.add_argument("--steps", type=int, default=365)
+    ap.add_argument("--fast", action="store_true", help="chokepoint with numerics = fast (not bit-identical)")
     ap.add_argument("--bin", default=os.environ.get(
         "CHOKEPOINT_BENCH_BIN", os.path.join(ROOT, "target/release/examples/ario_bench")))
     args = ap.parse_args()
@@ -47,7 +48,8 @@ def main():
     rows = []
     for (regions, sectors), cap in zip(sizes, caps):
         with tempfile.TemporaryDirectory() as tmp:
-            cmd = [args.bin, "--regions", str(regions), "--sectors", str(sectors), "--steps", str(args.steps)]
+            fast = ["--fast"] if args.fast else []
+            cmd = [args.bin, "--regions", str(regions), "--sectors", str(sectors), "--steps", str(args.steps)] + fast
             if cap > 0:
                 cmd += ["--npy", tmp]
             ours = run_json(cmd)
@@ -58,7 +60,7 @@ def main():
                                    str(regions), str(sectors), str(steps)])
                 # Same table, same event, same steps: the results must agree.
                 check = run_json([args.bin, "--regions", str(regions), "--sectors", str(sectors),
-                                  "--steps", str(steps)])
+                                  "--steps", str(steps)] + fast)
                 rel = abs(check["production_sum"] - theirs["production_sum"]) / abs(theirs["production_sum"])
                 theirs["production_sum_rel_diff_vs_ours"] = rel
         row = {"n": regions * sectors, "ours": ours, "boario": theirs}

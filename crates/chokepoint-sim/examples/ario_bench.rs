@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p chokepoint-sim --example ario_bench -- --regions 50 --sectors 50 \
-//!     [--steps 365] [--seed 42] [--npy DIR]
+//!     [--steps 365] [--seed 42] [--npy DIR] [--fast]
 //! ```
 //! `--npy DIR` also writes the table as `Z.npy`, `Y.npy`, `x.npy` (little-endian f64) for
 //! the Python side. The run has one arbitrary event: 50 % of industry 0's capacity lost at
@@ -16,7 +16,9 @@ use std::time::Instant;
 
 use chokepoint_sim::events::{Event, EventKind, RecoveryFunction};
 use chokepoint_sim::network::synthetic::dense_mrio;
-use chokepoint_sim::{Model, ModelParams, Recorder, Records, RunOutcome, Simulation, StepView};
+use chokepoint_sim::{
+    Model, ModelParams, Numerics, Recorder, Records, RunOutcome, Simulation, StepView,
+};
 
 fn write_npy(path: &Path, shape: &[usize], data: &[f64]) -> std::io::Result<()> {
     let shape_txt = match shape {
@@ -73,6 +75,7 @@ fn main() {
     let steps: usize = get("--steps", "365").parse().expect("--steps");
     let seed: u64 = get("--seed", "42").parse().expect("--seed");
     let npy = get("--npy", "");
+    let fast = args.iter().any(|a| a == "--fast");
 
     let t0 = Instant::now();
     let mrio = dense_mrio(regions, sectors, 3, seed).expect("synthetic table");
@@ -85,7 +88,15 @@ fn main() {
         write_npy(&dir.join("Y.npy"), &[n, nf], &mrio.y).expect("Y.npy");
         write_npy(&dir.join("x.npy"), &[n], &mrio.x).expect("x.npy");
     }
-    let model = Model::new(&mrio, ModelParams::default()).expect("model");
+    let params = ModelParams {
+        numerics: if fast {
+            Numerics::Fast
+        } else {
+            Numerics::Exact
+        },
+        ..ModelParams::default()
+    };
+    let model = Model::new(&mrio, params).expect("model");
     drop(mrio);
     let event = Event {
         kind: EventKind::Arbitrary,
@@ -117,7 +128,7 @@ fn main() {
     let run = t1.elapsed().as_secs_f64();
     let total: f64 = records.production_realised.values.iter().sum();
     println!(
-        "{{\"n\": {}, \"steps\": {steps}, \"threads\": {}, \"build_seconds\": {build:.3}, \"run_seconds\": {run:.3}, \
+        "{{\"n\": {}, \"steps\": {steps}, \"threads\": {}, \"fast\": {fast}, \"build_seconds\": {build:.3}, \"run_seconds\": {run:.3}, \
          \"ms_per_step\": {:.3}, \"peak_rss_mb\": {:.1}, \"outcome\": \"{outcome:?}\", \"production_sum\": {total:e}}}",
         regions * sectors,
         rayon::current_num_threads(),

@@ -69,7 +69,12 @@ impl Model {
                     row[n..].copy_from_slice(&m.tail[i * tw..][..tw]);
                     *out = m.row_state(t, i, row, nfd, capacity_factor);
                     let (t_i, x_i) = (out.pairwise, out.production);
-                    if t_i != 0.0 {
+                    if t_i != 0.0 && m.book.fast {
+                        let scale = x_i / t_i;
+                        for (acc, &o) in restock.iter_mut().zip(&row[..n]) {
+                            *acc += o * scale;
+                        }
+                    } else if t_i != 0.0 {
                         for (acc, &o) in restock.iter_mut().zip(&row[..n]) {
                             *acc += (o / t_i) * x_i;
                         }

@@ -15,7 +15,7 @@ mod params;
 mod step;
 
 pub use controls::{Controls, Gate};
-pub use params::{InventoryDays, ModelKind, ModelParams, OrderType};
+pub use params::{InventoryDays, ModelKind, ModelParams, Numerics, OrderType};
 
 use crate::SimError;
 use crate::network::Mrio;
@@ -215,7 +215,13 @@ impl Model {
             tail_width: n_fd,
             n_blocks: 0,
             tail,
-            book: OrderBook::new(n, n_sectors, n_regions, params.order_type == OrderType::Alt),
+            book: OrderBook::new(
+                n,
+                n_sectors,
+                n_regions,
+                params.order_type == OrderType::Alt,
+                params.numerics == Numerics::Fast,
+            ),
             fd_dirty: false,
             tech_eff: tech,
             alpha,

@@ -18,8 +18,11 @@ pub(crate) struct OrderBook {
     pub need: Vec<f64>,
     /// Capacity ratio xcap / X0 per supplier when the orders were placed.
     pub cr: Vec<f64>,
-    /// Σ_r W[(r, p), j] when the orders were placed (S × N).
+    /// Σ_r W[(r, p), j] when the orders were placed (S × N); in fast numerics its
+    /// reciprocal (0 where the sum is 0).
     pub ws: Vec<f64>,
+    /// Fast numerics: `ws` holds reciprocals and rows multiply instead of divide.
+    pub fast: bool,
     /// Policy multipliers on W per (supplier, client region), N × R; empty = neutral.
     pub weight: Vec<f64>,
     /// Gate shares scaling E this step per (supplier, client region), N × R; empty = none.
@@ -27,7 +30,7 @@ pub(crate) struct OrderBook {
 }
 
 impl OrderBook {
-    pub fn new(n: usize, n_sectors: usize, n_regions: usize, alt: bool) -> Self {
+    pub fn new(n: usize, n_sectors: usize, n_regions: usize, alt: bool, fast: bool) -> Self {
         OrderBook {
             n,
             n_sectors,
@@ -37,6 +40,7 @@ impl OrderBook {
             need: vec![0.0; n_sectors * n],
             cr: vec![1.0; n],
             ws: vec![0.0; n_sectors * n],
+            fast,
             weight: Vec::new(),
             gate: Vec::new(),
         }
@@ -53,7 +57,18 @@ impl OrderBook {
             let need = &self.need[p * n..][..n];
             let ws = &self.ws[p * n..][..n];
             let c = self.cr[i];
-            if self.weight.is_empty() {
+            if self.fast && self.weight.is_empty() {
+                for (((o, &zv), &inv), &nd) in out.iter_mut().zip(z).zip(ws).zip(need) {
+                    *o = nd * ((zv * c) * inv);
+                }
+            } else if self.fast {
+                for r in 0..nr {
+                    let f = self.weight[i * nr + r];
+                    for j in r * s..(r + 1) * s {
+                        out[j] = need[j] * (((z[j] * c) * f) * ws[j]);
+                    }
+                }
+            } else if self.weight.is_empty() {
                 for (((o, &zv), &den), &nd) in out.iter_mut().zip(z).zip(ws).zip(need) {
                     // Branch-free so the loop vectorises; 0 where the denominator is 0.
                     let q = (zv * c) / den;

@@ -302,6 +302,11 @@ impl Model {
         let book = &mut self.book;
         std::mem::swap(&mut book.need, &mut self.need_next);
         std::mem::swap(&mut book.ws, &mut self.ws_next);
+        if book.fast {
+            for w in book.ws.iter_mut() {
+                *w = if *w != 0.0 { 1.0 / *w } else { 0.0 };
+            }
+        }
         book.cr.copy_from_slice(&self.cr_next);
         book.weight.clear();
         book.weight.extend_from_slice(&self.weight_next);

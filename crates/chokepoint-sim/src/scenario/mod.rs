@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 use crate::events::{Event, EventKind, RecoveryFunction};
-use crate::model::{InventoryDays, ModelKind, ModelParams, OrderType};
+use crate::model::{InventoryDays, ModelKind, ModelParams, Numerics, OrderType};
 use crate::network::Mrio;
 use crate::{Model, SimError, Simulation};
 use raw::{NumOrText, RawEvent, RawImpact, RawScenario, RawTau};
@@ -224,6 +224,19 @@ fn model_params(
                     Some(kind.span()),
                     "model.kind",
                     format!("unknown kind `{other}`; expected \"psi\" or \"base\""),
+                );
+            }
+        };
+    }
+    if let Some(nm) = &m.numerics {
+        p.numerics = match nm.get_ref().as_str() {
+            "exact" => Numerics::Exact,
+            "fast" => Numerics::Fast,
+            other => {
+                return cx.err(
+                    Some(nm.span()),
+                    "model.numerics",
+                    format!("unknown numerics `{other}`; expected \"exact\" or \"fast\""),
                 );
             }
         };

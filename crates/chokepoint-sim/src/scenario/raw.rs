@@ -34,6 +34,7 @@ pub(super) struct RawModel {
     pub inventory_restoration_tau: Option<Spanned<RawTau>>,
     pub monetary_factor: Option<Spanned<f64>>,
     pub inventory_dict: Option<Spanned<BTreeMap<String, Spanned<NumOrText>>>>,
+    pub numerics: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

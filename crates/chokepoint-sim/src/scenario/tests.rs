@@ -92,3 +92,22 @@ fn unknown_kind_lists_the_choices() {
         "{err}"
     );
 }
+
+#[test]
+fn numerics_default_exact_and_fast_on_request() {
+    assert_eq!(parse("").unwrap().params.numerics, Numerics::Exact);
+    assert_eq!(
+        parse("[model]\nnumerics = \"fast\"\n")
+            .unwrap()
+            .params
+            .numerics,
+        Numerics::Fast
+    );
+    let err = parse("[model]\nnumerics = \"quick\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("model.numerics") && err.contains("\"exact\" or \"fast\""),
+        "{err}"
+    );
+}

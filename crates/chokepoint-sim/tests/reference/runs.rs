@@ -117,3 +117,21 @@ fn run_v_a_noalt_matches_boario() {
 fn run_v_noevent_matches_boario() {
     assert_matches("v_noevent", &[]);
 }
+
+#[test]
+fn fast_numerics_stay_close_to_boario() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/reference/scenarios/a_reg3_mining_arb30_d90.toml");
+    let mut scenario = Scenario::load(&path).unwrap();
+    scenario.params.numerics = chokepoint_sim::Numerics::Fast;
+    let mut sim = scenario.simulation().unwrap();
+    let mut records = Records::default();
+    sim.run(&mut records);
+    let (_, rows) = read_csv(
+        &data_dir().join("runs/a_reg3_mining_arb30_d90/production_realised.csv"),
+        1,
+    );
+    let d = max_rel_diff(&records.production_realised.values, &rows.concat());
+    eprintln!("fast numerics, run a, production: {d:e}");
+    assert!(d < 1e-9, "{d:e}");
+}
