@@ -93,6 +93,29 @@ pub struct TradeRecord {
     pub notes: Option<String>,
 }
 
+impl TradeRecord {
+    /// A row with only its identity set: no product, figures, flags or notes. Readers fill
+    /// the rest with struct-update syntax.
+    pub fn blank(period: Period, reporter_iso3: String, partner_iso3: String, flow: Flow) -> Self {
+        TradeRecord {
+            period_type: PeriodType::of(&period),
+            period,
+            reporter_iso3,
+            partner_iso3,
+            flow,
+            hs_code: None,
+            product: None,
+            quantity_t: None,
+            value_usd: None,
+            is_derived: false,
+            reported_yoy_pct: None,
+            reported_mom_pct: None,
+            citation: None,
+            notes: None,
+        }
+    }
+}
+
 /// The Arrow schema of the `trade` table (every Parquet part file has exactly this schema).
 pub fn trade_schema() -> SchemaRef {
     static SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {

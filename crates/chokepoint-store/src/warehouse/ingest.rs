@@ -275,6 +275,7 @@ impl Warehouse {
                     .map_err(|e| StoreError::parquet(staged, e))?;
             }
             bytes_before += reader.bytes_read();
+            reader.finish()?;
             progress(Progress {
                 bytes_done: bytes_before,
                 bytes_total,
