@@ -16,6 +16,7 @@
 
 mod files;
 pub mod ingest;
+mod part_writer;
 mod sources;
 
 use std::path::{Path, PathBuf};
