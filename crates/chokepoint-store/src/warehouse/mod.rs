@@ -119,6 +119,28 @@ impl Warehouse {
         df.collect().await.map_err(classify_run_error)
     }
 
+    /// Like [`Warehouse::sql`], plus the result's column names (known even when it has no
+    /// rows, where there may be no batch to read them from).
+    pub async fn sql_with_columns(
+        &self,
+        query: &str,
+    ) -> Result<(Vec<String>, Vec<RecordBatch>), StoreError> {
+        let df = self
+            .inner
+            .ctx
+            .sql_with_options(query, session::read_only())
+            .await
+            .map_err(classify_plan_error)?;
+        let columns = df
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        let batches = df.collect().await.map_err(classify_run_error)?;
+        Ok((columns, batches))
+    }
+
     /// Aggregate product names present in `trade` (rows without an HS code).
     pub async fn aggregate_products(&self) -> Result<Vec<String>, StoreError> {
         let batches = self
