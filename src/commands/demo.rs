@@ -59,7 +59,7 @@ pub fn monitor_section(
         let rows = opened.runtime.block_on(trends(&opened.warehouse, &q))?;
         writeln!(
             out,
-            "\n{title}, tonnes, Jan-Jun 2025 (Jan-Feb reported combined):"
+            "\n{title}, tonnes, Jan-Jun 2025 (a Jan-Feb row is reported combined, never split):"
         )?;
         let table = super::trends::table(&rows, true);
         table.write(Format::Table, out)?;

@@ -11,8 +11,9 @@ use crate::output::{Cell, Table};
 /// Runs the command.
 pub fn run(data_dir: Option<&Path>, args: &SqlArgs) -> anyhow::Result<()> {
     let o = super::warehouse::open(data_dir)?;
-    let batches = o.runtime.block_on(o.warehouse.sql(&args.query))?;
-    let columns = chokepoint_store::json::batch_columns(&batches);
+    let (columns, batches) = o
+        .runtime
+        .block_on(o.warehouse.sql_with_columns(&args.query))?;
     let rows = batches_to_json_rows(&batches);
     to_table(columns, &rows).print(args.format)?;
     Ok(())

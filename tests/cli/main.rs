@@ -5,6 +5,7 @@
 mod util;
 
 mod controls;
+mod ingest;
 mod monitor;
 mod simulate;
 

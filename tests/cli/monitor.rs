@@ -143,6 +143,16 @@ fn sql_answers_queries_and_refuses_writes_with_exit_2() {
         .success()
         .stdout(predicate::str::starts_with("year,share\n"));
     sb.cmd()
+        .args([
+            "sql",
+            "SELECT period FROM trade WHERE 1 = 0",
+            "--format",
+            "csv",
+        ])
+        .assert()
+        .success()
+        .stdout("period\n");
+    sb.cmd()
         .args(["sql", "DROP TABLE trade"])
         .assert()
         .code(2)

@@ -72,6 +72,20 @@ fn column_values(col: &dyn Array, options: &FormatOptions) -> Vec<Value> {
                 .collect()
         }};
     }
+    macro_rules! strings {
+        ($a:expr) => {{
+            let a = $a;
+            (0..col.len())
+                .map(|i| {
+                    if a.is_valid(i) {
+                        Value::from(a.value(i))
+                    } else {
+                        Value::Null
+                    }
+                })
+                .collect()
+        }};
+    }
     match col.data_type() {
         DataType::Int8 => ints!(Int8Array),
         DataType::Int16 => ints!(Int16Array),
@@ -84,42 +98,9 @@ fn column_values(col: &dyn Array, options: &FormatOptions) -> Vec<Value> {
         DataType::Float32 => floats!(Float32Array),
         DataType::Float64 => floats!(Float64Array),
         DataType::Boolean => ints!(BooleanArray),
-        DataType::Utf8 => {
-            let a = col.as_string::<i32>();
-            (0..col.len())
-                .map(|i| {
-                    if a.is_valid(i) {
-                        Value::from(a.value(i))
-                    } else {
-                        Value::Null
-                    }
-                })
-                .collect()
-        }
-        DataType::Utf8View => {
-            let a = col.as_string_view();
-            (0..col.len())
-                .map(|i| {
-                    if a.is_valid(i) {
-                        Value::from(a.value(i))
-                    } else {
-                        Value::Null
-                    }
-                })
-                .collect()
-        }
-        DataType::LargeUtf8 => {
-            let a = col.as_string::<i64>();
-            (0..col.len())
-                .map(|i| {
-                    if a.is_valid(i) {
-                        Value::from(a.value(i))
-                    } else {
-                        Value::Null
-                    }
-                })
-                .collect()
-        }
+        DataType::Utf8 => strings!(col.as_string::<i32>()),
+        DataType::Utf8View => strings!(col.as_string_view()),
+        DataType::LargeUtf8 => strings!(col.as_string::<i64>()),
         _ => match ArrayFormatter::try_new(col, options) {
             Ok(f) => (0..col.len())
                 .map(|i| {

@@ -1,6 +1,7 @@
 //! The canonical `trade` table: its Arrow schema, one row as a Rust value, and a batch
 //! builder that turns rows into Arrow record batches for the Parquet writer.
 
+use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
 use chokepoint_model::{Flow, Frequency, Period};
@@ -93,6 +94,29 @@ pub struct TradeRecord {
     pub notes: Option<String>,
 }
 
+impl TradeRecord {
+    /// A row with only its identity set: no product, figures, flags or notes. Readers fill
+    /// the rest with struct-update syntax.
+    pub fn blank(period: Period, reporter_iso3: String, partner_iso3: String, flow: Flow) -> Self {
+        TradeRecord {
+            period_type: PeriodType::of(&period),
+            period,
+            reporter_iso3,
+            partner_iso3,
+            flow,
+            hs_code: None,
+            product: None,
+            quantity_t: None,
+            value_usd: None,
+            is_derived: false,
+            reported_yoy_pct: None,
+            reported_mom_pct: None,
+            citation: None,
+            notes: None,
+        }
+    }
+}
+
 /// The Arrow schema of the `trade` table (every Parquet part file has exactly this schema).
 pub fn trade_schema() -> SchemaRef {
     static SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
@@ -131,6 +155,9 @@ pub struct TradeBatchBuilder {
     source_rank: i32,
     ingest_id: String,
     len: usize,
+    /// Period texts (period, first month, last month) by period: a file has few periods,
+    /// and formatting them once per row showed up in ingest profiles.
+    period_texts: HashMap<Period, [String; 3]>,
     period: StringBuilder,
     period_type: StringBuilder,
     frequency: StringBuilder,
@@ -163,6 +190,7 @@ impl TradeBatchBuilder {
             source_rank,
             ingest_id: ingest_id.to_string(),
             len: 0,
+            period_texts: HashMap::new(),
             period: StringBuilder::new(),
             period_type: StringBuilder::new(),
             frequency: StringBuilder::new(),
@@ -199,17 +227,20 @@ impl TradeBatchBuilder {
 
     /// Adds one row.
     pub fn push(&mut self, r: &TradeRecord) {
-        let (start, end) = r.period.months();
+        let [period, start, end] = self.period_texts.entry(r.period).or_insert_with(|| {
+            let (a, b) = r.period.months();
+            [r.period.to_string(), a.to_string(), b.to_string()]
+        });
         let frequency = match r.period_type {
             PeriodType::Year => Frequency::Annual,
             _ => Frequency::Monthly,
         };
-        self.period.append_value(r.period.to_string());
+        self.period.append_value(period);
         self.period_type.append_value(r.period_type.as_str());
         self.frequency.append_value(frequency.as_str());
         self.year.append_value(r.period.year());
-        self.period_start.append_value(start.to_string());
-        self.period_end.append_value(end.to_string());
+        self.period_start.append_value(start);
+        self.period_end.append_value(end);
         self.reporter.append_value(&r.reporter_iso3);
         self.partner.append_value(&r.partner_iso3);
         self.flow.append_value(r.flow.as_str());

@@ -16,7 +16,7 @@ use super::fields::{self, reject};
 use super::{Row, RowError};
 use crate::StoreError;
 use crate::products::group_of_hs_code;
-use crate::schema::{PeriodType, TradeRecord};
+use crate::schema::TradeRecord;
 
 const FORMAT: &str = "baci";
 
@@ -97,20 +97,16 @@ impl Columns {
         }
         let product = group_of_hs_code(&hs).map(str::to_string);
         let record = |reporter: &str, partner: &str, flow: Flow| TradeRecord {
-            period: Period::Year(year),
-            period_type: PeriodType::Year,
-            reporter_iso3: reporter.to_string(),
-            partner_iso3: partner.to_string(),
-            flow,
             hs_code: Some(hs.clone()),
             product: product.clone(),
             quantity_t: quantity,
             value_usd: Some(value * 1000.0),
-            is_derived: false,
-            reported_yoy_pct: None,
-            reported_mom_pct: None,
-            citation: None,
-            notes: None,
+            ..TradeRecord::blank(
+                Period::Year(year),
+                reporter.to_string(),
+                partner.to_string(),
+                flow,
+            )
         };
         Ok(Row::Pair(Box::new((
             record(&exporter, &importer, Flow::Export),

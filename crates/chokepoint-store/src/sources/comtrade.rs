@@ -19,7 +19,7 @@ use chokepoint_model::{Flow, Period, YearMonth};
 use super::fields::{self, reject};
 use super::{Row, RowError};
 use crate::products::group_of_hs_code;
-use crate::schema::{PeriodType, TradeRecord};
+use crate::schema::TradeRecord;
 
 const FORMAT: &str = "comtrade";
 
@@ -208,20 +208,11 @@ impl Columns {
             return Err(reject("primaryValue", "negative value".into()));
         }
         Ok(Row::Record(TradeRecord {
-            period_type: PeriodType::of(&period),
-            period,
-            reporter_iso3: reporter,
-            partner_iso3: partner,
-            flow,
             hs_code,
             product,
             quantity_t: quantity_kg.map(|kg| kg / 1000.0),
             value_usd: value,
-            is_derived: false,
-            reported_yoy_pct: None,
-            reported_mom_pct: None,
-            citation: None,
-            notes: None,
+            ..TradeRecord::blank(period, reporter, partner, flow)
         }))
     }
 }

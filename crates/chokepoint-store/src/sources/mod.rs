@@ -8,6 +8,8 @@
 pub mod baci;
 pub mod comtrade;
 mod fields;
+#[cfg(test)]
+mod prop_tests;
 pub mod tidy;
 
 use std::fs::File;
@@ -108,6 +110,12 @@ pub struct TradeReader {
     csv: csv::Reader<File>,
     record: csv::ByteRecord,
     parser: Parser,
+    /// Added to the CSV parser's line numbers: 1 for CRLF files, whose records end at the
+    /// `\r`, so the parser counts a line's `\n` only when the next record starts.
+    line_lag: u64,
+    /// The file name (for errors) and a read error that ended the file early.
+    path: PathBuf,
+    failed: Option<std::io::Error>,
 }
 
 enum Parser {
@@ -189,6 +197,9 @@ impl TradeReader {
             csv,
             record: csv::ByteRecord::new(),
             parser,
+            line_lag: u64::from(uses_crlf(path)),
+            path: path.to_path_buf(),
+            failed: None,
         })
     }
 
@@ -202,7 +213,16 @@ impl TradeReader {
         self.csv.position().byte()
     }
 
-    /// The next line, `None` at the end of the file.
+    /// After the last line: the read error that ended the file early, if one did.
+    pub fn finish(self) -> Result<(), StoreError> {
+        match self.failed {
+            Some(e) => Err(StoreError::io(self.path, e)),
+            None => Ok(()),
+        }
+    }
+
+    /// The next line, `None` at the end of the file (or at a read error: see
+    /// [`TradeReader::finish`]).
     ///
     /// A line the CSV parser cannot split (e.g. an unclosed quote) is a rejected row when
     /// the parser can continue, and an error when it cannot.
@@ -211,7 +231,7 @@ impl TradeReader {
         match self.csv.read_byte_record(&mut self.record) {
             Ok(false) => None,
             Ok(true) => {
-                let line = self.record.position().map_or(line_before, |p| p.line());
+                let line = self.record.position().map_or(line_before, |p| p.line()) + self.line_lag;
                 let row = match &self.parser {
                     Parser::Comtrade(c) => c.parse(&self.record),
                     Parser::Baci(c) => c.parse(&self.record),
@@ -220,9 +240,11 @@ impl TradeReader {
                 Some(ReadLine { line, row })
             }
             Err(e) => {
-                let line = e.position().map_or(line_before, |p| p.line());
-                let fatal = matches!(e.kind(), csv::ErrorKind::Io(_));
-                if fatal {
+                let line = e.position().map_or(line_before, |p| p.line()) + self.line_lag;
+                if e.is_io_error() {
+                    if let csv::ErrorKind::Io(io) = e.into_kind() {
+                        self.failed = Some(io);
+                    }
                     return None;
                 }
                 Some(ReadLine {
@@ -235,6 +257,19 @@ impl TradeReader {
             }
         }
     }
+}
+
+/// Whether the file's first line ends with CRLF (Comtrade downloads do).
+fn uses_crlf(path: &Path) -> bool {
+    use std::io::Read;
+    let mut buf = vec![0u8; 64 * 1024];
+    let n = File::open(path)
+        .and_then(|mut f| f.read(&mut buf))
+        .unwrap_or(0);
+    buf[..n]
+        .iter()
+        .position(|b| *b == b'\n')
+        .is_some_and(|i| i > 0 && buf[i - 1] == b'\r')
 }
 
 /// Finds BACI's country-codes file next to the data file.
@@ -288,5 +323,27 @@ mod tests {
             Some(InputFormat::Tidy)
         );
         assert_eq!(InputFormat::detect(&h("a,b,c")), None);
+    }
+
+    #[test]
+    fn line_numbers_are_right_for_lf_and_crlf_files() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, eol) in [("lf.csv", "\n"), ("crlf.csv", "\r\n")] {
+            let text = [
+                "period,reporter_iso3,partner_iso3,flow,product,quantity_t",
+                "2025-05,CHN,WLD,export,magnets,1",
+                "2025-06,CHN,WLD,export,magnets,x",
+            ]
+            .join(eol)
+                + eol;
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            let mut r = TradeReader::open(&p, None, None).unwrap();
+            assert_eq!(r.next_line().unwrap().line, 2, "{name}");
+            let bad = r.next_line().unwrap();
+            assert_eq!(bad.line, 3, "{name}");
+            assert!(matches!(bad.row, Row::Reject { .. }));
+            assert!(r.next_line().is_none());
+        }
     }
 }

@@ -13,7 +13,7 @@ use super::fields::{self, reject};
 use super::{Row, RowError};
 use crate::StoreError;
 use crate::products::group_of_hs_code;
-use crate::schema::{PeriodType, TradeRecord};
+use crate::schema::TradeRecord;
 
 const FORMAT: &str = "tidy";
 
@@ -113,20 +113,11 @@ impl Columns {
             return Err(reject("quantity_t", "negative quantity or value".into()));
         }
         Ok(Row::Record(TradeRecord {
-            period_type: PeriodType::of(&period),
-            period,
-            reporter_iso3: reporter,
-            partner_iso3: partner,
-            flow,
             hs_code: hs,
             product,
             quantity_t: quantity,
             value_usd: value,
-            is_derived: false,
-            reported_yoy_pct: None,
-            reported_mom_pct: None,
-            citation: None,
-            notes: None,
+            ..TradeRecord::blank(period, reporter, partner, flow)
         }))
     }
 }
@@ -134,6 +125,7 @@ impl Columns {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::PeriodType;
 
     fn cols(h: &str) -> Columns {
         let header: Vec<String> = h.split(',').map(str::to_string).collect();

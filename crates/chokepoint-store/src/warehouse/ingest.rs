@@ -16,9 +16,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::part_writer::PartWriter;
 use super::{Warehouse, files};
 use crate::StoreError;
-use crate::schema::{TradeBatchBuilder, trade_schema};
+use crate::schema::TradeBatchBuilder;
 use crate::sources::{InputFormat, Row, TradeReader};
 
 /// Footer key holding the ingest record.
@@ -201,12 +202,7 @@ impl Warehouse {
         bytes_total: u64,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(Vec<FileReport>, Vec<Reject>), StoreError> {
-        use datafusion::parquet::arrow::ArrowWriter;
-
-        let file = std::fs::File::create(staged).map_err(|e| StoreError::io(staged, e))?;
-        let mut writer =
-            ArrowWriter::try_new(file, trade_schema(), Some(files::writer_properties(None)))
-                .map_err(|e| StoreError::parquet(staged, e))?;
+        let mut writer = PartWriter::create(staged)?;
         let mut reports = Vec::new();
         let mut rejects: Vec<Reject> = Vec::new();
         let mut bytes_before = 0u64;
@@ -259,9 +255,7 @@ impl Warehouse {
                     }
                 }
                 if builder.len() >= BATCH_ROWS {
-                    writer
-                        .write(&builder.finish()?)
-                        .map_err(|e| StoreError::parquet(staged, e))?;
+                    writer.write(builder.finish()?)?;
                     progress(Progress {
                         bytes_done: bytes_before + reader.bytes_read(),
                         bytes_total,
@@ -270,11 +264,10 @@ impl Warehouse {
                 }
             }
             if !builder.is_empty() {
-                writer
-                    .write(&builder.finish()?)
-                    .map_err(|e| StoreError::parquet(staged, e))?;
+                writer.write(builder.finish()?)?;
             }
             bytes_before += reader.bytes_read();
+            reader.finish()?;
             progress(Progress {
                 bytes_done: bytes_before,
                 bytes_total,
@@ -293,11 +286,7 @@ impl Warehouse {
         };
         let json =
             serde_json::to_string(&record).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        writer.append_key_value_metadata(datafusion::parquet::file::metadata::KeyValue::new(
-            FOOTER_KEY.to_string(),
-            json,
-        ));
-        writer.close().map_err(|e| StoreError::parquet(staged, e))?;
+        writer.finish(Some((FOOTER_KEY.to_string(), json)))?;
         Ok((reports, rejects))
     }
 }

@@ -16,6 +16,7 @@
 
 mod files;
 pub mod ingest;
+mod part_writer;
 mod sources;
 
 use std::path::{Path, PathBuf};
@@ -116,6 +117,28 @@ impl Warehouse {
             .await
             .map_err(classify_plan_error)?;
         df.collect().await.map_err(classify_run_error)
+    }
+
+    /// Like [`Warehouse::sql`], plus the result's column names (known even when it has no
+    /// rows, where there may be no batch to read them from).
+    pub async fn sql_with_columns(
+        &self,
+        query: &str,
+    ) -> Result<(Vec<String>, Vec<RecordBatch>), StoreError> {
+        let df = self
+            .inner
+            .ctx
+            .sql_with_options(query, session::read_only())
+            .await
+            .map_err(classify_plan_error)?;
+        let columns = df
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        let batches = df.collect().await.map_err(classify_run_error)?;
+        Ok((columns, batches))
     }
 
     /// Aggregate product names present in `trade` (rows without an HS code).

@@ -1,0 +1,443 @@
+//! `chokepoint ingest` with real-format fixtures: Comtrade+, BACI, tidy; atomicity,
+//! idempotence, strict and --skip-bad modes, source precedence.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use predicates::prelude::*;
+use serde_json::Value;
+
+use crate::util::{Sandbox, repo_root};
+
+fn fixture(name: &str) -> PathBuf {
+    repo_root().join("tests/fixtures").join(name)
+}
+
+fn json(sb: &Sandbox, args: &[&str]) -> Value {
+    let out = sb.cmd().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn trade_rows(sb: &Sandbox) -> i64 {
+    json(
+        sb,
+        &["sql", "SELECT count(*) AS n FROM trade", "--format", "json"],
+    )[0]["n"]
+        .as_i64()
+        .unwrap()
+}
+
+/// Every file under the warehouse with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.clone(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn comtrade_file_answers_trends_from_world_rows_without_double_counting() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .arg("ingest")
+        .arg(fixture("comtrade_chn_850511.csv"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("comtrade"))
+        .stdout(predicate::str::contains("transport-mode breakdown"))
+        .stdout(predicate::str::contains("committed ingest"));
+    let v = json(
+        &sb,
+        &[
+            "trends",
+            "--reporter",
+            "CHN",
+            "--flow",
+            "export",
+            "--product",
+            "850511",
+            "--from",
+            "2025-04",
+            "--to",
+            "2025-05",
+            "--format",
+            "json",
+        ],
+    );
+    // World row 1,300 t (never World + partners, never the sea-freight breakdown).
+    assert_eq!(v[1]["period"], "2025-05");
+    assert_eq!(v[1]["quantity_t"], 1300.0);
+    assert_eq!(v[1]["mom_pct"], -50.0);
+    assert_eq!(
+        v[1]["yoy_pct"].as_f64().map(|x| (x * 10.0).round() / 10.0),
+        Some(-72.3)
+    );
+    // Annual rows are their own frequency.
+    let a = json(
+        &sb,
+        &[
+            "trends",
+            "--reporter",
+            "CHN",
+            "--flow",
+            "export",
+            "--product",
+            "850511",
+            "--freq",
+            "A",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(a[0]["period"], "2024");
+    assert_eq!(a[0]["quantity_t"], 58000.0);
+}
+
+#[test]
+fn comtrade_partners_count_a_duplicated_line_once_and_keep_non_ascii_partners() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .arg("ingest")
+        .arg(fixture("comtrade_chn_850511.csv"))
+        .assert()
+        .success();
+    let v = json(
+        &sb,
+        &[
+            "partners",
+            "--reporter",
+            "CHN",
+            "--flow",
+            "export",
+            "--product",
+            "850511",
+            "--period",
+            "2025-05",
+            "--format",
+            "json",
+        ],
+    );
+    let partners: Vec<(&str, f64)> = v["partners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["partner_iso3"].as_str().unwrap(),
+                p["quantity_t"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        partners,
+        vec![
+            ("DEU", 400.0),
+            ("KOR", 300.0),
+            ("USA", 50.0),
+            ("HKG", 5.0),
+            ("TUR", 2.0),
+            ("CIV", 1.0)
+        ]
+    );
+    assert_eq!(v["total_basis"], "world row");
+    let hhi = v["hhi"].as_f64().unwrap();
+    let expected: f64 = [400.0, 300.0, 50.0, 5.0, 2.0, 1.0]
+        .iter()
+        .map(|q| (q / 1300.0 * 100.0_f64).powi(2))
+        .sum();
+    assert!((hhi - expected).abs() < 1e-6, "{hhi} vs {expected}");
+}
+
+#[test]
+fn user_data_takes_precedence_over_bundled_and_source_selects_one() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .arg("ingest")
+        .arg(fixture("comtrade_chn_850511.csv"))
+        .assert()
+        .success();
+    let args = |source: Option<&str>| {
+        let mut a = vec![
+            "trends",
+            "--reporter",
+            "CHN",
+            "--flow",
+            "export",
+            "--product",
+            "magnets",
+            "--from",
+            "2025-05",
+            "--to",
+            "2025-05",
+            "--format",
+            "json",
+            "--with-source",
+        ];
+        if let Some(s) = source {
+            a.extend(["--source", s]);
+        }
+        a.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let run = |a: Vec<String>| {
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        json(&sb, &refs)
+    };
+    let v = run(args(None));
+    assert_eq!(
+        v[0]["quantity_t"], 1300.0,
+        "user data first, never the sum with 1238"
+    );
+    assert_eq!(v[0]["source"], "comtrade");
+    let v = run(args(Some("bundled")));
+    assert_eq!(v[0]["quantity_t"], 1238.0);
+    sb.cmd()
+        .args([
+            "trends",
+            "--reporter",
+            "CHN",
+            "--flow",
+            "export",
+            "--product",
+            "magnets",
+            "--source",
+            "nope",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bundled"));
+}
+
+#[test]
+fn reingesting_the_same_file_adds_nothing() {
+    let sb = Sandbox::new();
+    let f = fixture("comtrade_chn_850511.csv");
+    sb.cmd().arg("ingest").arg(&f).assert().success();
+    let after_first = trade_rows(&sb);
+    let before = snapshot(&sb.data_dir().join("warehouse"));
+    sb.cmd()
+        .arg("ingest")
+        .arg(&f)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("already ingested"))
+        .stdout(predicate::str::contains("warehouse is unchanged"));
+    assert_eq!(trade_rows(&sb), after_first);
+    assert_eq!(snapshot(&sb.data_dir().join("warehouse")), before);
+}
+
+#[test]
+fn malformed_file_fails_with_file_and_line_and_leaves_the_warehouse_unchanged() {
+    let sb = Sandbox::new();
+    sb.cmd().arg("sources").assert().success();
+    let before = snapshot(&sb.data_dir().join("warehouse"));
+    let bad = fixture("comtrade_malformed.csv");
+    sb.cmd()
+        .arg("ingest")
+        .arg(fixture("tidy_china_magnets.csv"))
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("comtrade_malformed.csv:5"))
+        .stderr(predicate::str::contains("netWgt"))
+        .stderr(predicate::str::contains("--skip-bad"));
+    assert_eq!(snapshot(&sb.data_dir().join("warehouse")), before);
+}
+
+#[test]
+fn skip_bad_stores_good_rows_and_writes_rejects_with_reasons() {
+    let sb = Sandbox::new();
+    let rejects = sb.path().join("rejects.csv");
+    sb.cmd()
+        .arg("ingest")
+        .arg(fixture("comtrade_malformed.csv"))
+        .arg("--skip-bad")
+        .arg("--rejects")
+        .arg(&rejects)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    assert!(text.starts_with("file,line,column,reason\n"), "{text}");
+    assert!(
+        text.contains(",5,netWgt,") && text.contains("not a number"),
+        "{text}"
+    );
+    let n = json(
+        &sb,
+        &[
+            "sql",
+            "SELECT count(*) AS n FROM trade WHERE source = 'comtrade'",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(n[0]["n"], 5);
+}
+
+#[test]
+fn baci_file_with_countries_beside_it_answers_exporter_and_importer_views() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .arg("ingest")
+        .arg(fixture("baci/BACI_HS17_Y2022_V202401_fixture.csv"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("baci"));
+    let v = json(
+        &sb,
+        &[
+            "trends",
+            "--reporter",
+            "CHN",
+            "--flow",
+            "export",
+            "--product",
+            "850511",
+            "--freq",
+            "A",
+            "--format",
+            "json",
+        ],
+    );
+    // Sum over partners (BACI has no World rows): 2021 = 4100.25 + 3900 + 4050.5.
+    assert_eq!(v[0]["period"], "2021");
+    assert_eq!(v[0]["quantity_t"], 12050.75);
+    assert_eq!(
+        v[1]["quantity_t"], 14800.0,
+        "2022 incl. S19, excl. the row without q"
+    );
+    assert_eq!(
+        v[1]["value_usd"], 1_223_113_250.0,
+        "the row without q still has a value"
+    );
+    let m = json(
+        &sb,
+        &[
+            "partners",
+            "--reporter",
+            "JPN",
+            "--flow",
+            "import",
+            "--product",
+            "magnets",
+            "--period",
+            "2022",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(m["partners"][0]["partner_iso3"], "CHN");
+    assert_eq!(m["partners"][0]["quantity_t"], 4700.0);
+    // Leading zero restored on a chapter-08 code written as a number.
+    let h = json(
+        &sb,
+        &[
+            "sql",
+            "SELECT DISTINCT hs_code FROM trade WHERE hs_code LIKE '0%'",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(h[0]["hs_code"], "080510");
+}
+
+#[test]
+fn baci_needs_its_country_codes() {
+    let sb = Sandbox::new();
+    let data =
+        std::fs::read_to_string(fixture("baci/BACI_HS17_Y2022_V202401_fixture.csv")).unwrap();
+    let f = sb.write("alone/BACI_x.csv", &data);
+    sb.cmd()
+        .arg("ingest")
+        .arg(&f)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--baci-countries"));
+    sb.cmd()
+        .arg("ingest")
+        .arg(&f)
+        .arg("--baci-countries")
+        .arg(fixture("baci/country_codes_V202401.csv"))
+        .assert()
+        .success();
+}
+
+#[test]
+fn tidy_aggregates_override_bundled_figures_per_period() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .arg("ingest")
+        .arg(fixture("tidy_china_magnets.csv"))
+        .assert()
+        .success();
+    let v = json(
+        &sb,
+        &[
+            "trends",
+            "--reporter",
+            "CHN",
+            "--flow",
+            "export",
+            "--product",
+            "magnets",
+            "--from",
+            "2025-04",
+            "--to",
+            "2025-06",
+            "--format",
+            "json",
+            "--with-source",
+        ],
+    );
+    let got: Vec<(String, f64, String)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["period"].as_str().unwrap().to_string(),
+                r["quantity_t"].as_f64().unwrap(),
+                r["source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("2025-04".into(), 2700.0, "tidy".into()),
+            ("2025-05".into(), 1250.0, "tidy".into()),
+            ("2025-06".into(), 3188.0, "bundled".into()),
+        ]
+    );
+    sb.cmd()
+        .arg("sources")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("tidy_china_magnets.csv (tidy)"));
+}
+
+#[test]
+fn unknown_header_names_the_formats_and_exits_2() {
+    let sb = Sandbox::new();
+    let f = sb.write("odd.csv", "a,b,c\n1,2,3\n");
+    sb.cmd()
+        .arg("ingest")
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("Comtrade+").and(predicate::str::contains("BACI")));
+    sb.cmd().arg("ingest").arg("missing.csv").assert().code(2);
+}
