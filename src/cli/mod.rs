@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 mod controls;
-pub use controls::{CalibrateArgs, NetworkArgs, NetworkCommand, SimulateArgs};
+pub use controls::{CalibrateArgs, NetworkArgs, NetworkCommand};
 
 /// Critical-minerals supply chains under export controls: monitor trade, measure
 /// exposure, simulate controls, serve the answers.
@@ -29,17 +29,26 @@ pub enum Command {
     /// Run the seed story on the bundled data: the monitor view of China's 2025 rare-earth
     /// controls, stage shares, and a Monte Carlo run of the April 2025 controls.
     Demo(DemoArgs),
-    /// Run a scenario. Policy scenarios of the rare-earth chain (export controls, truces,
-    /// shocks, new supply, substitution) run as a Monte Carlo.
+    /// Run a scenario: an ARIO disruption on an MRIO table, or a policy scenario of the
+    /// rare-earth chain (export controls, truces, shocks) as a Monte Carlo.
     #[command(
-        long_about = "Run a scenario. A policy scenario of the bundled rare-earth chain ([chain] table, \
-[[export_control]], [[suspension]], [[capacity_shock]], [[demand_shock]], [[new_supply]], \
-[[substitution]]) runs --runs Monte Carlo draws in parallel and reports, per region and \
-industry, production loss, unmet demand, halt and recovery days and halt probability, and per \
-edge licensed vs requested tonnes per month.",
-        after_help = "Examples:\n  chokepoint simulate scenarios/april-2025-controls.toml --runs 1000 --seed 7\n  \
-chokepoint simulate scenarios/geneva-london-truce.toml --format json > truce.json\n  \
-chokepoint simulate scenarios/us-only-ban.toml --runs 200 --out results/us-ban"
+        long_about = "Run an ARIO disruption scenario on an MRIO table and write its records.\n\n\
+The scenario is a TOML file: [network] mrio = folder (pymrio save_all layout or plain CSV), \
+[model] with BoARIO's parameter names and defaults, [simulation] steps, and [[event]] tables \
+(arbitrary capacity loss, capital destroyed with recovery, capital destroyed with rebuilding). \
+Results match BoARIO 0.7.2 bit for bit under the default settings.\n\n\
+--out receives one CSV per record (step column, then one column per region|sector, full \
+precision) in the layout of BoARIO's reference runs, plus summary.json (totals, losses, \
+per-industry minimum and its step). stdout shows the most affected industries.\n\n\
+A policy scenario of the bundled rare-earth chain ([chain] table, [[export_control]], \
+[[suspension]], [[capacity_shock]], [[demand_shock]], [[new_supply]], [[substitution]]) runs \
+--runs Monte Carlo draws in parallel (--seed, --threads) and reports, per region and \
+industry, production loss, unmet demand, halt and recovery days and halt probability, and \
+per edge licensed vs requested tonnes per month; --out is optional there.",
+        after_help = "Examples:\n  chokepoint simulate scenario.toml --out runs/shock\n  \
+chokepoint simulate scenario.toml --out runs/shock --top 5 --format json\n  \
+chokepoint simulate scenarios/april-2025-controls.toml --runs 1000 --seed 7\n  \
+chokepoint simulate scenarios/geneva-london-truce.toml --format json > truce.json"
     )]
     Simulate(SimulateArgs),
     /// Describe or export the bundled rare-earth network and its named assumptions.
@@ -60,6 +69,37 @@ default); write the fitted scenario and report the fit error per month.",
 chokepoint calibrate scenarios/april-2025-controls.toml --against trade --out fitted.toml"
     )]
     Calibrate(CalibrateArgs),
+}
+
+/// Arguments of `chokepoint simulate`.
+#[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    /// The scenario file (TOML).
+    #[arg(value_name = "SCENARIO.toml")]
+    pub scenario: PathBuf,
+    /// Folder for the record CSVs and summary.json (created if missing). Required for ARIO
+    /// scenarios; for policy scenarios it receives summary.json, industries.csv, edges.csv,
+    /// series.csv and runs.csv.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// How many of the most affected industries to print.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+    /// Output format of the printed table.
+    #[arg(long, value_enum, default_value_t = crate::output::Format::Table)]
+    pub format: crate::output::Format,
+    /// No progress bar even on a terminal.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Policy scenarios: number of Monte Carlo runs.
+    #[arg(long, default_value_t = 100, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    pub runs: usize,
+    /// Policy scenarios: seed of the random streams (run i uses stream i).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Policy scenarios: worker threads (default: all cores); results do not depend on it.
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
+    pub threads: Option<usize>,
 }
 
 /// Arguments of `chokepoint demo`.
@@ -84,8 +124,26 @@ mod tests {
     fn demo_defaults_to_chokepoint_demo_folder() {
         let cli = Cli::try_parse_from(["chokepoint", "demo"]).unwrap();
         let Command::Demo(args) = cli.command else {
-            panic!("not demo")
+            panic!("expected demo");
         };
         assert_eq!(args.out, PathBuf::from("chokepoint-demo"));
+    }
+
+    #[test]
+    fn simulate_takes_a_scenario_and_an_output_folder() {
+        let cli = Cli::try_parse_from(["chokepoint", "simulate", "s.toml", "--out", "o"]).unwrap();
+        let Command::Simulate(args) = cli.command else {
+            panic!("expected simulate");
+        };
+        assert_eq!(args.scenario, PathBuf::from("s.toml"));
+        assert_eq!(args.out, Some(PathBuf::from("o")));
+        assert_eq!(args.top, 10);
+        // --out is optional at parse time: policy scenarios run without it, ARIO scenarios
+        // ask for it when they run (exit 2).
+        let cli = Cli::try_parse_from(["chokepoint", "simulate", "s.toml"]).unwrap();
+        let Command::Simulate(args) = cli.command else {
+            panic!("expected simulate");
+        };
+        assert_eq!(args.out, None);
     }
 }

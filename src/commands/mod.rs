@@ -4,6 +4,7 @@ mod calibrate;
 mod chain_facts;
 mod demo;
 mod network;
+mod simulate;
 pub mod simulate_controls;
 
 use crate::cli::{Cli, Command};
@@ -12,7 +13,13 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Demo(args) => demo::run(cli.data_dir.as_deref(), &args),
-        Command::Simulate(args) => simulate_controls::run(&args),
+        Command::Simulate(args) => {
+            if simulate_controls::is_policy_scenario(&args.scenario)? {
+                simulate_controls::run(&args)
+            } else {
+                simulate::run(&args, args.format)
+            }
+        }
         Command::Network(args) => network::run(&args),
         Command::Calibrate(args) => calibrate::run(&args),
     }

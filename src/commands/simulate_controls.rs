@@ -7,6 +7,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use chokepoint_sim::SimError;
 use chokepoint_sim::montecarlo::{self, McSummary, NetworkInput, RunOutput, series_bands};
 use chokepoint_sim::network::chain::REGIONS;
 use chokepoint_sim::network::file as network_file;
@@ -24,6 +25,17 @@ pub struct Loaded {
     pub input: NetworkInput,
     /// Region codes of the network.
     pub regions: Vec<String>,
+}
+
+/// Whether a scenario file is a policy scenario of the rare-earth chain (else: ARIO/MRIO).
+pub fn is_policy_scenario(path: &Path) -> anyhow::Result<bool> {
+    let text = std::fs::read_to_string(path).map_err(|source| SimError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(chokepoint_sim::policies::scenario::is_policy_scenario(
+        &text,
+    ))
 }
 
 /// The April 2025 scenario, bundled into the binary for `chokepoint demo`.

@@ -5,6 +5,7 @@
 mod util;
 
 mod controls;
+mod simulate;
 
 mod demo {
     use crate::util::Sandbox;

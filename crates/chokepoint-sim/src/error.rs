@@ -9,18 +9,66 @@ pub enum SimError {
     /// Input the user supplied is invalid.
     #[error("{0}")]
     Invalid(String),
-    /// A scenario (or network) file has a bad value: which file, which key, what to do.
-    #[error("{file}: key `{key}`: {message}")]
-    Scenario {
+    /// A file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
         /// The file.
-        file: PathBuf,
-        /// Dotted key path, e.g. `export_control[0].approval_share`.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An MRIO table file is malformed (bad number, ragged row, unknown label).
+    #[error("{}:{line}: {message}", path.display())]
+    MrioFile {
+        /// The table file.
+        path: PathBuf,
+        /// 1-based line number (0 when the problem is the whole file).
+        line: u64,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// The MRIO tables do not fit together (shapes, labels, regions × sectors).
+    #[error("MRIO in {}: {message}", path.display())]
+    MrioShape {
+        /// The MRIO folder.
+        path: PathBuf,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// Model parameters are out of range.
+    #[error("invalid model parameter `{name}`: {message}")]
+    Parameter {
+        /// Parameter name, as in the scenario file.
+        name: String,
+        /// What is wrong and the allowed values.
+        message: String,
+    },
+    /// An event definition does not fit the network or the horizon.
+    #[error("invalid event #{index}: {message}")]
+    Event {
+        /// 0-based position of the event in the scenario.
+        index: usize,
+        /// What is wrong and the allowed values.
+        message: String,
+    },
+    /// A scenario file is invalid; points at the key (and line:column when known).
+    #[error("{}{}: `{key}`: {message}", path.display(), location.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
+    Scenario {
+        /// The scenario file.
+        path: PathBuf,
+        /// 1-based line and column of the offending key or value, when known.
+        location: Option<(usize, usize)>,
+        /// The offending key (dotted path).
         key: String,
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// A model invariant broke during a step (a bug or a degenerate table).
+    #[error(transparent)]
+    Step(#[from] StepError),
     /// A scenario (or network) file is not valid TOML.
-    #[error("{file}:{line}:{column}: {message}")]
+    #[error("{}:{line}:{column}: {message}", file.display())]
     Syntax {
         /// The file.
         file: PathBuf,
@@ -31,24 +79,16 @@ pub enum SimError {
         /// The parser's message.
         message: String,
     },
-    /// A file could not be read or written.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        #[source]
-        source: std::io::Error,
-    },
-    /// A network (loaded from a file) is not balanced or not complete.
+    /// A chain network (loaded from a file) is not balanced or not complete.
     #[error("network: {0}")]
     Network(String),
     /// The facts handed over to build the bundled chain are incomplete (a data problem).
     #[error("chain facts: {0}")]
     Facts(String),
-    /// An engine invariant broke (mass balance, negative stock): a bug, never the user's fault.
-    #[error("step {step}: invariant broken: {message}")]
-    Step {
+    /// A chain-model invariant broke (mass balance, negative stock): a bug, never the
+    /// user's fault.
+    #[error("day {step}: chain invariant broken: {message}")]
+    ChainStep {
         /// Day index.
         step: usize,
         /// Which invariant.
@@ -61,16 +101,66 @@ impl SimError {
     pub fn is_user_error(&self) -> bool {
         match self {
             SimError::Invalid(_)
+            | SimError::Io { .. }
+            | SimError::MrioFile { .. }
+            | SimError::MrioShape { .. }
+            | SimError::Parameter { .. }
+            | SimError::Event { .. }
             | SimError::Scenario { .. }
             | SimError::Syntax { .. }
             | SimError::Network(_) => true,
-            SimError::Io { source, .. } => matches!(
-                source.kind(),
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
-            ),
-            SimError::Facts(_) | SimError::Step { .. } => false,
+            SimError::Step(_) | SimError::Facts(_) | SimError::ChainStep { .. } => false,
         }
     }
+}
+
+/// An engine invariant broke during a step (BoARIO raises or "crashes" there, §4, Q20).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StepError {
+    /// Production capacity came out negative (an impact larger than the capacity).
+    #[error("step {step}: negative production capacity for industry {industry}")]
+    NegativeCapacity {
+        /// Step number.
+        step: usize,
+        /// Industry index.
+        industry: usize,
+    },
+    /// An inventory became negative or NaN during distribution.
+    #[error("step {step}: inventory of input {input} at industry {industry} is {value}")]
+    BadStock {
+        /// Step number.
+        step: usize,
+        /// Input sector index.
+        input: usize,
+        /// Industry index.
+        industry: usize,
+        /// The value found.
+        value: f64,
+    },
+    /// An order came out negative or NaN.
+    #[error("step {step}: order of input {input} by industry {client} is {value}")]
+    BadOrder {
+        /// Step number.
+        step: usize,
+        /// Input sector index.
+        input: usize,
+        /// Client industry index.
+        client: usize,
+        /// The value found.
+        value: f64,
+    },
+    /// Controls passed to the step have the wrong length or an out-of-range value.
+    #[error("controls: {0}")]
+    Controls(String),
+    /// Capital lost exceeds the productive capital of an industry.
+    #[error("step {step}: capital lost exceeds productive capital for industry {industry}")]
+    CapitalExceeded {
+        /// Step number.
+        step: usize,
+        /// Industry index.
+        industry: usize,
+    },
 }
 
 #[cfg(test)]
@@ -81,5 +171,13 @@ mod tests {
     fn errors_are_send_sync_static() {
         fn check<T: Send + Sync + 'static>() {}
         check::<SimError>();
+        check::<StepError>();
+    }
+
+    #[test]
+    fn step_errors_are_not_user_errors() {
+        let e = SimError::from(StepError::Controls("x".into()));
+        assert!(!e.is_user_error());
+        assert!(SimError::Invalid("x".into()).is_user_error());
     }
 }

@@ -528,7 +528,7 @@ pub fn run(
                 stock[topo.edges[k].client] += delivered[k];
             }
             if (sum - x[s]).abs() > 1e-9 * x[s].max(1.0) {
-                return Err(SimError::Step {
+                return Err(SimError::ChainStep {
                     step: t,
                     message: format!("node {s} produced {} but delivered {sum}", x[s]),
                 });
@@ -537,7 +537,7 @@ pub fn run(
         // Records.
         for (k, e) in topo.edges.iter().enumerate() {
             if licensed[k] > requested[k] * (1.0 + 1e-12) + 1e-12 || stock[e.client] < 0.0 {
-                return Err(SimError::Step {
+                return Err(SimError::ChainStep {
                     step: t,
                     message: format!(
                         "edge {k}: licensed {} > requested {}",

@@ -502,7 +502,8 @@ struct Cx<'a> {
 impl Cx<'_> {
     fn err(&self, key: &str, message: &str) -> SimError {
         SimError::Scenario {
-            file: self.file.to_path_buf(),
+            path: self.file.to_path_buf(),
+            location: None,
             key: key.to_string(),
             message: message.to_string(),
         }

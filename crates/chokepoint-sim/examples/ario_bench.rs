@@ -1,0 +1,114 @@
+//! Times a 365-step ARIO run on a dense synthetic MRIO and prints one JSON line
+//! (used by `bench/ario_vs_boario.py`, which runs BoARIO on the same table).
+//!
+//! ```text
+//! cargo run --release -p chokepoint-sim --example ario_bench -- --regions 50 --sectors 50 \
+//!     [--steps 365] [--seed 42] [--npy DIR]
+//! ```
+//! `--npy DIR` also writes the table as `Z.npy`, `Y.npy`, `x.npy` (little-endian f64) for
+//! the Python side. The run has one arbitrary event: 50 % of industry 0's capacity lost at
+//! step 5 for 30 steps, linear recovery over 30 steps.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use chokepoint_sim::events::{Event, EventKind, RecoveryFunction};
+use chokepoint_sim::network::synthetic::dense_mrio;
+use chokepoint_sim::{Model, ModelParams, Records, Simulation};
+
+fn write_npy(path: &Path, shape: &[usize], data: &[f64]) -> std::io::Result<()> {
+    let shape_txt = match shape {
+        [a] => format!("({a},)"),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let mut header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {shape_txt}, }}");
+    // Magic (6) + version (2) + header length (2) + header, padded to a multiple of 64.
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+    f.write_all(b"\x93NUMPY\x01\x00")?;
+    f.write_all(&(header.len() as u16).to_le_bytes())?;
+    f.write_all(header.as_bytes())?;
+    for v in data {
+        f.write_all(&v.to_le_bytes())?;
+    }
+    f.flush()
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<f64>().ok())
+            })
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let get = |name: &str, default: &str| -> String {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1).cloned())
+            .unwrap_or_else(|| default.to_string())
+    };
+    let regions: usize = get("--regions", "20").parse().expect("--regions");
+    let sectors: usize = get("--sectors", "20").parse().expect("--sectors");
+    let steps: usize = get("--steps", "365").parse().expect("--steps");
+    let seed: u64 = get("--seed", "42").parse().expect("--seed");
+    let npy = get("--npy", "");
+
+    let t0 = Instant::now();
+    let mrio = dense_mrio(regions, sectors, 3, seed).expect("synthetic table");
+    if !npy.is_empty() {
+        let dir = Path::new(&npy);
+        std::fs::create_dir_all(dir).expect("npy dir");
+        let n = mrio.n_industries();
+        let nf = regions * 3;
+        write_npy(&dir.join("Z.npy"), &[n, n], &mrio.z).expect("Z.npy");
+        write_npy(&dir.join("Y.npy"), &[n, nf], &mrio.y).expect("Y.npy");
+        write_npy(&dir.join("x.npy"), &[n], &mrio.x).expect("x.npy");
+    }
+    let model = Model::new(&mrio, ModelParams::default()).expect("model");
+    drop(mrio);
+    let event = Event {
+        kind: EventKind::Arbitrary,
+        impacts: vec![(0, 0.5)],
+        occurrence: 5,
+        duration: 30,
+        recovery_tau: 30.0,
+        recovery_function: RecoveryFunction::Linear,
+        event_monetary_factor: 1e6,
+    };
+    let mut sim = Simulation::new(model, vec![event], steps).expect("simulation");
+    let build = t0.elapsed().as_secs_f64();
+    let mut records = Records::default();
+    let t1 = Instant::now();
+    let outcome = sim.run(&mut records);
+    let run = t1.elapsed().as_secs_f64();
+    let total: f64 = records.production_realised.values.iter().sum();
+    println!(
+        "{{\"n\": {}, \"steps\": {steps}, \"threads\": {}, \"build_seconds\": {build:.3}, \"run_seconds\": {run:.3}, \
+         \"ms_per_step\": {:.3}, \"peak_rss_mb\": {:.1}, \"outcome\": \"{outcome:?}\", \"production_sum\": {total:e}}}",
+        regions * sectors,
+        rayon::current_num_threads(),
+        run * 1e3 / steps as f64,
+        peak_rss_mb()
+    );
+}

@@ -1,0 +1,126 @@
+//! Row sums in NumPy's exact summation order.
+//!
+//! BoARIO's overproduction rule relaxes only when scarcity is exactly `0.0`
+//! (ARIO_SPEC.md §9 Q5), so the order in which a demand row is summed decides
+//! discrete behaviour. BoARIO sums demand rows two ways: `np.einsum("ij->i")`
+//! (total demand, §5.2) and `np.sum(axis=1)` (rationing shares, §5.5). Both orders
+//! were checked against NumPy 2.2 on x86-64 (SSE baseline: 2 lanes of f64).
+
+/// `np.einsum("i->", row)`: 2-lane accumulator, blocks of 8 values added as
+/// `((a0 + a1) + (a2 + a3)) + acc`, the tail added pairwise, lanes summed last.
+pub fn einsum_sum(row: &[f64]) -> f64 {
+    einsum_finish(
+        einsum_blocks([0.0; 2], row),
+        &row[row.len() - row.len() % 8..],
+    )
+}
+
+/// The einsum accumulator after the whole blocks of 8 of `row` (the remainder is ignored).
+/// A row whose prefix of length 8k is shared with another can reuse this state.
+pub fn einsum_blocks(mut acc: [f64; 2], row: &[f64]) -> [f64; 2] {
+    for b in row.chunks_exact(8) {
+        let a01 = [b[0] + b[2], b[1] + b[3]];
+        let a23 = [b[4] + b[6], b[5] + b[7]];
+        acc[0] += a01[0] + a23[0];
+        acc[1] += a01[1] + a23[1];
+    }
+    acc
+}
+
+/// Finishes an einsum whose earlier whole blocks are in `acc`: the remaining blocks of
+/// `rest`, then its tail pairwise, then the lanes.
+pub fn einsum_finish(acc: [f64; 2], rest: &[f64]) -> f64 {
+    let mut acc = einsum_blocks(acc, rest);
+    for pair in rest[rest.len() - rest.len() % 8..].chunks(2) {
+        acc[0] += pair[0];
+        acc[1] += pair.get(1).copied().unwrap_or(0.0);
+    }
+    acc[0] + acc[1]
+}
+
+/// `np.sum(row)` for a contiguous row: NumPy's pairwise summation (blocks of at
+/// most 128 values with 8 accumulators, split in halves rounded to 8 above that).
+pub fn pairwise_sum(row: &[f64]) -> f64 {
+    let n = row.len();
+    if n < 8 {
+        let mut res = 0.0;
+        for v in row {
+            res += v;
+        }
+        res
+    } else if n <= 128 {
+        let mut r = [0.0_f64; 8];
+        r.copy_from_slice(&row[..8]);
+        let full = n - n % 8;
+        let mut i = 8;
+        while i < full {
+            for k in 0..8 {
+                r[k] += row[i + k];
+            }
+            i += 8;
+        }
+        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for v in &row[full..] {
+            res += v;
+        }
+        res
+    } else {
+        let mut n2 = n / 2;
+        n2 -= n2 % 8;
+        pairwise_sum(&row[..n2]) + pairwise_sum(&row[n2..])
+    }
+}
+
+/// NumPy `allclose(a, b)` with rtol 1e-5 and atol 1e-8: NaN is never close,
+/// infinities are close only to the same infinity.
+pub fn allclose(a: &[f64], b: &[f64]) -> bool {
+    a.iter().zip(b).all(|(&x, &y)| {
+        if x.is_nan() || y.is_nan() {
+            false
+        } else if x.is_infinite() || y.is_infinite() {
+            x == y
+        } else {
+            (x - y).abs() <= 1e-8 + 1e-5 * y.abs()
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn einsum_order_differs_from_sequential_on_cancellation() {
+        // 1e16 + 1 - 1e16 loses the 1 sequentially; the lane split keeps it.
+        let row = [1e16, 1.0, -1e16, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0];
+        // lanes: lane0 = (1e16 + -1e16) + (0 + 0) = 0, then + 1 (tail) = 1;
+        // lane1 = (1 + 0) + (0 + 0) = 1.
+        assert_eq!(einsum_sum(&row), 2.0);
+    }
+
+    #[test]
+    fn shared_prefix_state_gives_the_same_sums() {
+        let row: Vec<f64> = (0..37).map(|k| 1.0 / f64::from(k + 1)).collect();
+        let prefix = einsum_blocks([0.0; 2], &row[..16]);
+        assert_eq!(einsum_finish(prefix, &row[16..]), einsum_sum(&row));
+        assert_eq!(einsum_finish(prefix, &row[16..21]), einsum_sum(&row[..21]));
+    }
+
+    #[test]
+    fn pairwise_matches_plain_sum_on_exact_values() {
+        let row: Vec<f64> = (0..300).map(f64::from).collect();
+        assert_eq!(pairwise_sum(&row), 44850.0);
+        assert_eq!(einsum_sum(&row), 44850.0);
+    }
+
+    #[test]
+    fn allclose_follows_numpy_rules() {
+        assert!(allclose(
+            &[f64::INFINITY, 1.0],
+            &[f64::INFINITY, 1.0 + 1e-9]
+        ));
+        assert!(!allclose(&[f64::NAN], &[f64::NAN]));
+        assert!(!allclose(&[f64::INFINITY], &[1.0]));
+        assert!(!allclose(&[1.0], &[1.1]));
+    }
+}

@@ -1,0 +1,178 @@
+//! Model parameters with BoARIO 0.7.2 names and defaults (ARIO_SPEC.md §2).
+
+use crate::SimError;
+
+/// Which ARIO variant: the rules for the inventory constraint and restoration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelKind {
+    /// `ARIOPsiModel`: inventory constraint scaled by ψ, gaps restored at 1/τ_inv per step.
+    Psi,
+    /// `ARIOBaseModel`: no ψ, the whole inventory gap is ordered at once.
+    Base,
+}
+
+/// How orders for an input are split among supplier regions (ARIO_SPEC.md §5.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderType {
+    /// Shares follow initial flows weighted by each supplier's current capacity ratio.
+    Alt,
+    /// Fixed initial supplier shares.
+    NoAlt,
+}
+
+/// Inventory target of one input sector, in steps.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum InventoryDays {
+    /// A finite number of steps of use.
+    Days(f64),
+    /// Never constraining.
+    Infinite,
+}
+
+/// All model parameters; [`ModelParams::default`] gives BoARIO's defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelParams {
+    /// Psi or base model.
+    pub kind: ModelKind,
+    /// Supplier-choice rule.
+    pub order_type: OrderType,
+    /// Resting overproduction factor α_b.
+    pub alpha_base: f64,
+    /// Maximum overproduction factor α_max.
+    pub alpha_max: f64,
+    /// Overproduction adjustment time, steps.
+    pub alpha_tau: f64,
+    /// Default inventory target, steps, for inputs without their own entry.
+    pub main_inv_dur: f64,
+    /// Per-input inventory target (sorted sector order); `None` = `main_inv_dur` for all.
+    pub inventory_days: Option<Vec<InventoryDays>>,
+    /// ψ, share of the inventory target below which an input constrains production (psi model).
+    pub psi: f64,
+    /// Inventory restoration time per input sector, steps (psi model).
+    pub inventory_restoration_tau: Vec<f64>,
+    /// Unit of the table (e.g. 1e6 for millions).
+    pub monetary_factor: f64,
+    /// Productive capital per industry; `None` = 4 × value added (BoARIO default).
+    pub productive_capital: Option<Vec<f64>>,
+    /// Steps per year of the table's annual flows (φ = 1 / this).
+    pub steps_per_year: f64,
+}
+
+impl Default for ModelParams {
+    fn default() -> Self {
+        ModelParams {
+            kind: ModelKind::Psi,
+            order_type: OrderType::Alt,
+            alpha_base: 1.0,
+            alpha_max: 1.25,
+            alpha_tau: 365.0,
+            main_inv_dur: 90.0,
+            inventory_days: None,
+            psi: 0.8,
+            inventory_restoration_tau: Vec::new(),
+            monetary_factor: 1e6,
+            productive_capital: None,
+            steps_per_year: 365.0,
+        }
+    }
+}
+
+impl ModelParams {
+    /// Checks ranges for a table of `n_sectors` sectors and `n` industries.
+    pub fn check(&self, n_sectors: usize, n: usize) -> Result<(), SimError> {
+        let bad = |name: &str, message: String| {
+            Err(SimError::Parameter {
+                name: name.into(),
+                message,
+            })
+        };
+        let positive = [
+            ("alpha_tau", self.alpha_tau),
+            ("main_inv_dur", self.main_inv_dur),
+            ("monetary_factor", self.monetary_factor),
+            ("steps_per_year", self.steps_per_year),
+        ];
+        for (name, v) in positive {
+            if !(v.is_finite() && v > 0.0) {
+                return bad(name, format!("{v} must be a positive number"));
+            }
+        }
+        if !(self.alpha_base.is_finite() && self.alpha_max.is_finite() && self.alpha_base > 0.0) {
+            return bad(
+                "alpha_base",
+                "alpha_base and alpha_max must be positive numbers".into(),
+            );
+        }
+        if self.alpha_max < self.alpha_base {
+            return bad(
+                "alpha_max",
+                format!("{} is below alpha_base {}", self.alpha_max, self.alpha_base),
+            );
+        }
+        if !(self.psi.is_finite() && self.psi <= 1.0) {
+            return bad(
+                "psi_param",
+                format!("{} must be ≤ 1 (BoARIO rejects > 1)", self.psi),
+            );
+        }
+        if let Some(days) = &self.inventory_days {
+            if days.len() != n_sectors {
+                return bad(
+                    "inventory_dict",
+                    format!(
+                        "{} entries, expected one per sector ({n_sectors})",
+                        days.len()
+                    ),
+                );
+            }
+            if days
+                .iter()
+                .any(|d| matches!(d, InventoryDays::Days(v) if !(v.is_finite() && *v > 0.0)))
+            {
+                return bad(
+                    "inventory_dict",
+                    "inventory days must be positive numbers or \"inf\"".into(),
+                );
+            }
+        }
+        if !self.inventory_restoration_tau.is_empty() {
+            if self.inventory_restoration_tau.len() != n_sectors {
+                return bad(
+                    "inventory_restoration_tau",
+                    format!(
+                        "{} entries, expected one per sector ({n_sectors})",
+                        self.inventory_restoration_tau.len()
+                    ),
+                );
+            }
+            if self
+                .inventory_restoration_tau
+                .iter()
+                .any(|v| !(v.is_finite() && *v > 0.0))
+            {
+                return bad(
+                    "inventory_restoration_tau",
+                    "values must be positive numbers of steps".into(),
+                );
+            }
+        }
+        if let Some(k) = &self.productive_capital
+            && (k.len() != n || k.iter().any(|v| !(v.is_finite() && *v >= 0.0)))
+        {
+            return bad(
+                "productive_capital",
+                format!("expected {n} non-negative values"),
+            );
+        }
+        Ok(())
+    }
+
+    /// Restoration time per sector: the table, or BoARIO's default of 60 steps.
+    pub(crate) fn restoration_taus(&self, n_sectors: usize) -> Vec<f64> {
+        if self.inventory_restoration_tau.is_empty() {
+            vec![60.0; n_sectors]
+        } else {
+            self.inventory_restoration_tau.clone()
+        }
+    }
+}

@@ -1,0 +1,331 @@
+//! One ARIO step, §5.2–§5.7 of ARIO_SPEC.md, in BoARIO's exact order of operations.
+//! Event bookkeeping (§5.1, §5.6) is the simulation's job.
+//!
+//! Per step the dense work is one pass over Z0 (`fused`): rows of E rebuilt from the
+//! order factors, summed, produced and delivered, grouped by input sector so that
+//! restocking and the next 'alt' weights accumulate in BoARIO's order. Everything else
+//! is O(S·N) or O(N·(R·F)).
+
+use rayon::prelude::*;
+
+use super::numpy_sum::{allclose, einsum_sum, pairwise_sum};
+use super::{Controls, Model, ModelKind};
+use crate::StepError;
+
+impl Model {
+    /// Runs §5.2–§5.7 for step `t` with the capacity loss set by
+    /// [`Model::set_capacity_loss`] and optional policy `controls` (neutral when `None`).
+    pub fn step(&mut self, t: usize, controls: Option<&mut Controls>) -> Result<(), StepError> {
+        let mut controls = controls;
+        self.apply_controls(controls.as_deref_mut())?;
+        if let Some(c) = controls.as_deref_mut() {
+            self.measure_gates(c);
+        }
+        self.fused_pass(t, controls.as_deref())?;
+        self.distribute(t)?;
+        if let Some(c) = controls {
+            self.record_gate_deliveries(c);
+        }
+        self.place_orders(t)
+    }
+
+    /// Policy levers before production: final-demand factors, input factors, gates
+    /// (the unlicensed part of a gated edge is not demanded from the exporter) and the
+    /// order weights used when this step's orders are split.
+    fn apply_controls(&mut self, controls: Option<&mut Controls>) -> Result<(), StepError> {
+        let (n, nfd, w, s, nr) = (
+            self.n,
+            self.n_fd,
+            self.tail_width,
+            self.n_sectors,
+            self.n_regions,
+        );
+        self.book.gate.clear();
+        self.weight_next.clear();
+        self.gate_rows.clear();
+        let Some(c) = controls else {
+            if self.fd_dirty {
+                for i in 0..n {
+                    self.tail[i * w..][..nfd].copy_from_slice(&self.fd0[i * nfd..][..nfd]);
+                }
+                self.tech_eff.copy_from_slice(&self.tech);
+                self.fd_dirty = false;
+            }
+            return Ok(());
+        };
+        c.check(nr, s).map_err(StepError::Controls)?;
+        let f = nfd / nr;
+        for i in 0..n {
+            let p = i % s;
+            for col in 0..nfd {
+                self.tail[i * w + col] =
+                    self.fd0[i * nfd + col] * c.final_demand_factor[(col / f) * s + p];
+            }
+        }
+        for ((t, a), k) in self
+            .tech_eff
+            .iter_mut()
+            .zip(&self.tech)
+            .zip(&c.input_factor)
+        {
+            *t = a * k;
+        }
+        self.fd_dirty = true;
+        if !c.gates.is_empty() {
+            self.book.gate.resize(n * nr, 1.0);
+        }
+        if c.gates.iter().any(|g| g.order_weight != 1.0) {
+            self.weight_next.resize(n * nr, 1.0);
+        }
+        for g in &c.gates {
+            self.book.gate[g.supplier * nr + g.client_region] *= g.allowed_share;
+            if !self.weight_next.is_empty() {
+                self.weight_next[g.supplier * nr + g.client_region] *= g.order_weight;
+            }
+            let row = &mut self.tail[g.supplier * w..][..nfd];
+            for v in &mut row[g.client_region * f..(g.client_region + 1) * f] {
+                *v *= g.allowed_share;
+            }
+        }
+        Ok(())
+    }
+
+    /// Row sums of E in NumPy's orders: D (einsum, §5.2) and the rationing total
+    /// (pairwise, §5.5), plus, when `records`, the per-part totals that are recorded (§6).
+    pub(crate) fn refresh_demand_totals(&mut self, records: bool) {
+        let (n, nfd) = (self.n, self.n_fd);
+        let tw = self.tail_width;
+        let width = n + tw;
+        let rows_per_chunk = n.div_ceil(self.n_chunks);
+        let (book, z0, zdist, tail) = (&self.book, &self.z0, &self.zdist, &self.tail);
+        self.scratch
+            .par_chunks_mut(width)
+            .zip(self.row_stats.par_chunks_mut(rows_per_chunk))
+            .enumerate()
+            .for_each(|(c, (row, stats))| {
+                for (k, st) in stats.iter_mut().enumerate() {
+                    let i = c * rows_per_chunk + k;
+                    book.row(z0, zdist, i, true, &mut row[..n]);
+                    row[n..].copy_from_slice(&tail[i * tw..][..tw]);
+                    *st = [
+                        einsum_sum(row),
+                        pairwise_sum(row),
+                        einsum_sum(&row[..n]),
+                        einsum_sum(&row[n..n + nfd]),
+                        einsum_sum(&row[n + nfd..]),
+                    ];
+                }
+            });
+        for (i, st) in self.row_stats.iter().enumerate() {
+            self.demand[i] = st[0];
+            self.demand_pairwise[i] = st[1];
+            if !records {
+                continue;
+            }
+            self.intermediate_demand_tot[i] = st[2];
+            self.final_demand_tot[i] = st[3];
+            self.rebuild_demand_tot[i] = st[4];
+        }
+    }
+
+    /// Requested and allowed volumes of each gate (before production).
+    fn measure_gates(&mut self, c: &mut Controls) {
+        let (n, nfd, s, nr) = (self.n, self.n_fd, self.n_sectors, self.n_regions);
+        let f = nfd / nr;
+        let row = &mut self.scratch[..n];
+        for g in c.gates.iter_mut() {
+            let i = g.supplier;
+            self.book.row(&self.z0, &self.zdist, i, false, row);
+            let region = g.client_region;
+            let orders: f64 = row[region * s..(region + 1) * s].iter().sum();
+            let fd_allowed: f64 = self.tail[i * self.tail_width..][region * f..(region + 1) * f]
+                .iter()
+                .sum();
+            let fd_requested: f64 = (region * f..(region + 1) * f)
+                .map(|col| self.fd0[i * nfd + col] * c.final_demand_factor[region * s + i % s])
+                .sum();
+            let share = self.book.gate.get(i * nr + region).copied().unwrap_or(1.0);
+            g.requested = orders + fd_requested;
+            g.delivered = 0.0;
+            self.gate_rows.push((i, orders * share + fd_allowed, share));
+        }
+    }
+
+    /// §5.5: inventory update (skipped when allclose, Q9), unmet final demand and
+    /// reconstruction deliveries.
+    fn distribute(&mut self, t: usize) -> Result<(), StepError> {
+        let (n, nfd, w, s, nr) = (
+            self.n,
+            self.n_fd,
+            self.tail_width,
+            self.n_sectors,
+            self.n_regions,
+        );
+        let f = nfd / nr;
+        let tot = &self.demand_pairwise;
+        let x = &self.production;
+        for (k, u) in self.used.iter_mut().enumerate() {
+            *u = x[k % n] * self.tech_eff[k];
+        }
+        debug_assert!(
+            self.production
+                .iter()
+                .zip(&self.demand)
+                .all(|(x, d)| *x <= *d || d.is_nan()),
+            "invariant: production never exceeds the demand it serves"
+        );
+        if !allclose(&self.restock, &self.used) {
+            for (k, st) in self.stock.iter_mut().enumerate() {
+                let v = (*st - self.used[k]) + self.restock[k];
+                if v < 0.0 || v.is_nan() {
+                    return Err(StepError::BadStock {
+                        step: t,
+                        input: k / n,
+                        industry: k % n,
+                        value: v,
+                    });
+                }
+                *st = v;
+            }
+        }
+        self.tail
+            .par_chunks(w)
+            .zip(self.final_demand_undist.par_iter_mut())
+            .zip(self.unmet_by_row.par_chunks_mut(nr))
+            .enumerate()
+            .with_min_len(64)
+            .for_each(|(i, ((row, undist), unmet))| {
+                let (t_i, x_i) = (tot[i], x[i]);
+                let deliv = |v: f64| if t_i != 0.0 { (v / t_i) * x_i } else { 0.0 };
+                let fd = &row[..nfd];
+                *undist = einsum_by(nfd, |c| fd[c] - deliv(fd[c]));
+                for (r, u) in unmet.iter_mut().enumerate() {
+                    *u = fd[r * f..(r + 1) * f]
+                        .iter()
+                        .fold(0.0, |acc, &v| acc + (v - deliv(v)));
+                }
+            });
+        let rb_width = w - nfd;
+        if rb_width > 0 {
+            self.tail
+                .par_chunks_mut(w)
+                .zip(self.rebuild_prod.par_chunks_mut(rb_width))
+                .zip(self.rebuild_prod_tot.par_iter_mut())
+                .enumerate()
+                .with_min_len(64)
+                .for_each(|(i, ((row, delivered), total))| {
+                    let (t_i, x_i) = (tot[i], x[i]);
+                    for (d, v) in delivered.iter_mut().zip(row[nfd..].iter_mut()) {
+                        *d = if t_i != 0.0 { (*v / t_i) * x_i } else { 0.0 };
+                        *v -= *d;
+                    }
+                    *total = einsum_sum(delivered);
+                });
+        } else {
+            self.rebuild_prod_tot.fill(0.0);
+        }
+        for p in 0..s {
+            for r2 in 0..nr {
+                let acc = (0..nr).fold(0.0, |acc, rs| {
+                    acc + self.unmet_by_row[(rs * s + p) * nr + r2]
+                });
+                // BoARIO turns -0.0 into 0.0.
+                self.final_demand_unmet[r2 * s + p] = if acc == 0.0 { 0.0 } else { acc };
+            }
+        }
+        for u in self.final_demand_undist.iter_mut() {
+            if *u == 0.0 {
+                *u = 0.0;
+            }
+        }
+        Ok(())
+    }
+
+    fn record_gate_deliveries(&self, c: &mut Controls) {
+        for (g, &(i, allowed, _)) in c.gates.iter_mut().zip(&self.gate_rows) {
+            let t_i = self.demand_pairwise[i];
+            g.delivered = if t_i != 0.0 {
+                allowed / t_i * self.production[i]
+            } else {
+                0.0
+            };
+        }
+    }
+
+    /// §5.7: inventory gap and needs; the split among supplier regions (the new O) is
+    /// kept as factors in the order book.
+    fn place_orders(&mut self, t: usize) -> Result<(), StepError> {
+        let (n, s) = (self.n, self.n_sectors);
+        if self.tail_width > self.n_fd {
+            // Q11: the reconstruction decrement lowered D before orders are placed.
+            self.refresh_demand_totals(false);
+        }
+        let psi_model = self.params.kind == ModelKind::Psi;
+        let goal = |m: &Model, k: usize| {
+            let j = k % n;
+            let x_opt = m.demand[j].min(m.xcap[j]);
+            (x_opt * m.tech_eff[k]) * m.inv_dur[k / n]
+        };
+        // numpy allclose(Stock, G) (Q10).
+        let close = (0..s * n).all(|k| {
+            let (g, st) = (goal(self, k), self.stock[k]);
+            if g.is_nan() || st.is_nan() {
+                false
+            } else if g.is_infinite() || st.is_infinite() {
+                g == st
+            } else {
+                (st - g).abs() <= 1e-8 + 1e-5 * g.abs()
+            }
+        });
+        for k in 0..s * n {
+            let mut gap = 0.0;
+            if !close {
+                let g = goal(self, k);
+                if g.is_finite() {
+                    gap = (g - self.stock[k]).max(0.0);
+                }
+                if psi_model {
+                    gap *= self.restoration[k / n];
+                }
+            }
+            let need = gap + self.production[k % n] * self.tech_eff[k];
+            if need.is_nan() || need < 0.0 {
+                return Err(StepError::BadOrder {
+                    step: t,
+                    input: k / n,
+                    client: k % n,
+                    value: need,
+                });
+            }
+            self.need_next[k] = need;
+        }
+        let book = &mut self.book;
+        std::mem::swap(&mut book.need, &mut self.need_next);
+        std::mem::swap(&mut book.ws, &mut self.ws_next);
+        book.cr.copy_from_slice(&self.cr_next);
+        book.weight.clear();
+        book.weight.extend_from_slice(&self.weight_next);
+        book.initial = false;
+        Ok(())
+    }
+}
+
+/// `einsum_sum` over values produced by `value(k)`, k in 0..len, without a buffer.
+fn einsum_by(len: usize, value: impl Fn(usize) -> f64) -> f64 {
+    let mut acc = [0.0_f64; 2];
+    let full = len - len % 8;
+    let mut k = 0;
+    while k < full {
+        let a01 = [value(k) + value(k + 2), value(k + 1) + value(k + 3)];
+        let a23 = [value(k + 4) + value(k + 6), value(k + 5) + value(k + 7)];
+        acc[0] += a01[0] + a23[0];
+        acc[1] += a01[1] + a23[1];
+        k += 8;
+    }
+    while k < len {
+        acc[0] += value(k);
+        acc[1] += if k + 1 < len { value(k + 1) } else { 0.0 };
+        k += 2;
+    }
+    acc[0] + acc[1]
+}

@@ -1,0 +1,615 @@
+//! Scenario files (TOML) → a checked [`Scenario`]: network, model parameters with
+//! BoARIO's names and defaults, horizon and events. Every error names the file,
+//! the key and, from the TOML parser's spans, the line:column.
+//!
+//! ```toml
+//! [network]
+//! mrio = "path/to/folder"      # relative to the scenario file
+//! [model]
+//! kind = "psi"                 # "psi" | "base"
+//! order_type = "alt"           # "alt" | "noalt"
+//! [simulation]
+//! steps = 365
+//! [[event]]
+//! kind = "arbitrary"           # "arbitrary" | "recover" | "rebuild"
+//! region = "reg3"
+//! sector = "mining"
+//! impact = 0.3
+//! occurrence = 10
+//! duration = 90
+//! recovery_tau = 30
+//! ```
+
+mod raw;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use toml::Spanned;
+
+use crate::events::{Event, EventKind, RecoveryFunction};
+use crate::model::{InventoryDays, ModelKind, ModelParams, OrderType};
+use crate::network::Mrio;
+use crate::{Model, SimError, Simulation};
+use raw::{NumOrText, RawEvent, RawImpact, RawScenario, RawTau};
+
+/// A checked scenario: the network, the model parameters, the horizon and the events.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The scenario file.
+    pub path: PathBuf,
+    /// The MRIO folder (resolved against the scenario file's folder).
+    pub mrio_path: PathBuf,
+    /// The network.
+    pub mrio: Mrio,
+    /// Model parameters.
+    pub params: ModelParams,
+    /// Number of steps.
+    pub steps: usize,
+    /// Checked events.
+    pub events: Vec<Event>,
+    /// Non-fatal remarks (e.g. psi parameters ignored under `kind = "base"`).
+    pub warnings: Vec<String>,
+}
+
+/// Turns a byte span of the scenario text into 1-based line and column.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, col)
+}
+
+struct Ctx<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    fn err<T>(
+        &self,
+        span: Option<std::ops::Range<usize>>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Result<T, SimError> {
+        Err(SimError::Scenario {
+            path: self.path.to_path_buf(),
+            location: span.map(|s| line_col(self.text, s.start)),
+            key: key.into(),
+            message: message.into(),
+        })
+    }
+}
+
+impl Scenario {
+    /// Reads and checks a scenario file, loading its MRIO.
+    pub fn load(path: &Path) -> Result<Self, SimError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SimError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses and checks scenario `text` as if read from `path` (relative MRIO paths resolve
+    /// against `path`'s folder).
+    pub fn parse(path: &Path, text: &str) -> Result<Self, SimError> {
+        let cx = Ctx { path, text };
+        let raw: RawScenario = match toml::from_str(text) {
+            Ok(r) => r,
+            Err(e) => {
+                let msg = e.message().trim().to_string();
+                return cx.err(e.span(), "(file)", msg);
+            }
+        };
+        let Some(network) = raw.network else {
+            return cx.err(
+                None,
+                "network.mrio",
+                "missing [network] table with `mrio = \"folder\"`",
+            );
+        };
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mrio_path = base.join(network.mrio.get_ref());
+        let mrio = Mrio::load(&mrio_path).map_err(|e| SimError::Scenario {
+            path: path.to_path_buf(),
+            location: Some(line_col(text, network.mrio.span().start)),
+            key: "network.mrio".into(),
+            message: e.to_string(),
+        })?;
+        let mut warnings = Vec::new();
+        let params = model_params(&cx, raw.model.unwrap_or_default(), &mrio, &mut warnings)?;
+        let steps = match raw.simulation.and_then(|s| s.steps) {
+            None => 365,
+            Some(s) if *s.get_ref() >= 1 => *s.get_ref() as usize,
+            Some(s) => return cx.err(Some(s.span()), "simulation.steps", "must be at least 1"),
+        };
+        // Capital is needed to bound capital impacts; building the model computes it.
+        let probe = Model::new(&mrio, params.clone()).map_err(|e| match e {
+            SimError::Parameter { name, message } => SimError::Scenario {
+                path: path.to_path_buf(),
+                location: None,
+                key: format!("model.{name}"),
+                message,
+            },
+            other => other,
+        })?;
+        let mut events = Vec::new();
+        for (k, ev) in raw.event.into_iter().enumerate() {
+            events.push(event(
+                &cx,
+                k,
+                ev,
+                &mrio,
+                &params,
+                steps,
+                probe.productive_capital(),
+            )?);
+        }
+        Ok(Scenario {
+            path: path.to_path_buf(),
+            mrio_path,
+            mrio,
+            params,
+            steps,
+            events,
+            warnings,
+        })
+    }
+
+    /// Builds the model and the simulation.
+    pub fn simulation(&self) -> Result<Simulation, SimError> {
+        let model = Model::new(&self.mrio, self.params.clone())?;
+        Simulation::new(model, self.events.clone(), self.steps)
+    }
+}
+
+fn sector_table<T: Clone>(
+    cx: &Ctx<'_>,
+    key: &str,
+    table: &BTreeMap<String, Spanned<T>>,
+    mrio: &Mrio,
+    span: std::ops::Range<usize>,
+) -> Result<Vec<Spanned<T>>, SimError> {
+    for (name, v) in table {
+        if !mrio.sectors.contains(name) {
+            return cx.err(
+                Some(v.span()),
+                format!("{key}.{name}"),
+                format!(
+                    "unknown sector; expected one of {}",
+                    mrio.sectors.join(", ")
+                ),
+            );
+        }
+    }
+    let missing: Vec<&str> = mrio
+        .sectors
+        .iter()
+        .filter(|s| !table.contains_key(*s))
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        return cx.err(
+            Some(span),
+            key,
+            format!("must give every sector; missing {}", missing.join(", ")),
+        );
+    }
+    Ok(mrio
+        .sectors
+        .iter()
+        .filter_map(|s| table.get(s).cloned())
+        .collect())
+}
+
+fn model_params(
+    cx: &Ctx<'_>,
+    m: raw::RawModel,
+    mrio: &Mrio,
+    warnings: &mut Vec<String>,
+) -> Result<ModelParams, SimError> {
+    let mut p = ModelParams::default();
+    if let Some(kind) = &m.kind {
+        p.kind = match kind.get_ref().as_str() {
+            "psi" => ModelKind::Psi,
+            "base" => ModelKind::Base,
+            other => {
+                return cx.err(
+                    Some(kind.span()),
+                    "model.kind",
+                    format!("unknown kind `{other}`; expected \"psi\" or \"base\""),
+                );
+            }
+        };
+    }
+    if let Some(o) = &m.order_type {
+        p.order_type = match o.get_ref().as_str() {
+            "alt" => OrderType::Alt,
+            "noalt" => OrderType::NoAlt,
+            other => {
+                return cx.err(
+                    Some(o.span()),
+                    "model.order_type",
+                    format!("unknown order type `{other}`; expected \"alt\" or \"noalt\""),
+                );
+            }
+        };
+    }
+    let num =
+        |v: &Option<Spanned<f64>>, key: &str, positive: bool| -> Result<Option<f64>, SimError> {
+            match v {
+                None => Ok(None),
+                Some(s) if s.get_ref().is_finite() && (!positive || *s.get_ref() > 0.0) => {
+                    Ok(Some(*s.get_ref()))
+                }
+                Some(s) => cx.err(
+                    Some(s.span()),
+                    format!("model.{key}"),
+                    "must be a finite positive number",
+                ),
+            }
+        };
+    if let Some(v) = num(&m.alpha_base, "alpha_base", true)? {
+        p.alpha_base = v;
+    }
+    if let Some(v) = num(&m.alpha_max, "alpha_max", true)? {
+        p.alpha_max = v;
+    }
+    if p.alpha_max < p.alpha_base {
+        return cx.err(
+            m.alpha_max.as_ref().map(|s| s.span()),
+            "model.alpha_max",
+            "must be ≥ alpha_base",
+        );
+    }
+    if let Some(v) = num(&m.alpha_tau, "alpha_tau", true)? {
+        p.alpha_tau = v;
+    }
+    if let Some(v) = num(&m.main_inv_dur, "main_inv_dur", true)? {
+        p.main_inv_dur = v;
+    }
+    if let Some(v) = num(&m.monetary_factor, "monetary_factor", true)? {
+        p.monetary_factor = v;
+    }
+    if let Some(v) = num(&m.psi_param, "psi_param", false)? {
+        if v > 1.0 {
+            return cx.err(
+                m.psi_param.as_ref().map(|s| s.span()),
+                "model.psi_param",
+                "must be ≤ 1",
+            );
+        }
+        p.psi = v;
+    }
+    if let Some(tau) = &m.inventory_restoration_tau {
+        p.inventory_restoration_tau = match tau.get_ref() {
+            RawTau::One(v) if *v >= 1.0 => vec![*v; mrio.sectors.len()],
+            RawTau::One(_) => {
+                return cx.err(
+                    Some(tau.span()),
+                    "model.inventory_restoration_tau",
+                    "must be ≥ 1 step",
+                );
+            }
+            RawTau::PerSector(plain) => {
+                let t: BTreeMap<String, Spanned<f64>> = plain
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Spanned::new(tau.span(), *v)))
+                    .collect();
+                let t = &t;
+                let vals =
+                    sector_table(cx, "model.inventory_restoration_tau", t, mrio, tau.span())?;
+                let mut out = Vec::new();
+                for v in vals {
+                    if *v.get_ref() < 1.0 {
+                        return cx.err(
+                            Some(v.span()),
+                            "model.inventory_restoration_tau",
+                            "must be ≥ 1 step",
+                        );
+                    }
+                    out.push(*v.get_ref());
+                }
+                out
+            }
+        };
+    }
+    if let Some(dict) = &m.inventory_dict {
+        let vals = sector_table(
+            cx,
+            "model.inventory_dict",
+            dict.get_ref(),
+            mrio,
+            dict.span(),
+        )?;
+        let mut out = Vec::new();
+        for v in vals {
+            out.push(match v.get_ref() {
+                NumOrText::Num(d) if d.is_infinite() && *d > 0.0 => InventoryDays::Infinite,
+                NumOrText::Num(d) if d.is_finite() && *d > 0.0 => InventoryDays::Days(*d),
+                NumOrText::Text(t)
+                    if ["inf", "Inf", "Infinity", "infinity"].contains(&t.as_str()) =>
+                {
+                    InventoryDays::Infinite
+                }
+                _ => {
+                    return cx.err(
+                        Some(v.span()),
+                        "model.inventory_dict",
+                        "must be a positive number of steps or \"inf\"",
+                    );
+                }
+            });
+        }
+        p.inventory_days = Some(out);
+    }
+    if p.kind == ModelKind::Base {
+        for (name, given) in [
+            ("psi_param", m.psi_param.is_some()),
+            (
+                "inventory_restoration_tau",
+                m.inventory_restoration_tau.is_some(),
+            ),
+        ] {
+            if given {
+                warnings.push(format!(
+                    "{}: model.{name} is ignored under kind = \"base\"",
+                    cx.path.display()
+                ));
+            }
+        }
+    }
+    Ok(p)
+}
+
+fn names_to_indices(
+    cx: &Ctx<'_>,
+    key: &str,
+    one: &Option<Spanned<String>>,
+    many: &Option<Spanned<Vec<String>>>,
+    known: &[String],
+) -> Result<Vec<usize>, SimError> {
+    let noun = key.rsplit('.').next().unwrap_or(key);
+    let (list, span): (Vec<String>, _) = match (one, many) {
+        (Some(o), None) => (vec![o.get_ref().clone()], o.span()),
+        (None, Some(m)) => (m.get_ref().clone(), m.span()),
+        (Some(o), Some(_)) => {
+            return cx.err(
+                Some(o.span()),
+                key,
+                format!("give `{key}` or `{key}s`, not both"),
+            );
+        }
+        (None, None) => return cx.err(None, key, format!("missing `{key}` (or `{key}s`)")),
+    };
+    let mut out = Vec::new();
+    for name in list {
+        match known.iter().position(|k| *k == name) {
+            Some(i) => out.push(i),
+            None => {
+                return cx.err(
+                    Some(span.clone()),
+                    key,
+                    format!(
+                        "unknown {noun} `{name}`; expected one of {}",
+                        known.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn event(
+    cx: &Ctx<'_>,
+    k: usize,
+    ev: RawEvent,
+    mrio: &Mrio,
+    params: &ModelParams,
+    steps: usize,
+    capital: &[f64],
+) -> Result<Event, SimError> {
+    let key = |f: &str| format!("event[{k}].{f}");
+    let s = mrio.sectors.len();
+    let kind_name = ev.kind.get_ref().as_str();
+    let kind = match kind_name {
+        "arbitrary" => EventKind::Arbitrary,
+        "recover" => EventKind::Recover,
+        "rebuild" => {
+            let Some(tau) = &ev.rebuild_tau else {
+                return cx.err(
+                    Some(ev.kind.span()),
+                    key("rebuild_tau"),
+                    "a rebuild event needs `rebuild_tau` (steps)",
+                );
+            };
+            if *tau.get_ref() < 1.0 {
+                return cx.err(Some(tau.span()), key("rebuild_tau"), "must be ≥ 1 step");
+            }
+            let Some(sectors) = &ev.rebuilding_sectors else {
+                return cx.err(
+                    Some(ev.kind.span()),
+                    key("rebuilding_sectors"),
+                    "a rebuild event needs `rebuilding_sectors = { sector = share, … }`",
+                );
+            };
+            let mut list = Vec::new();
+            for (name, share) in sectors.get_ref() {
+                let Some(i) = mrio.sectors.iter().position(|x| x == name) else {
+                    return cx.err(
+                        Some(share.span()),
+                        key(&format!("rebuilding_sectors.{name}")),
+                        format!(
+                            "unknown sector; expected one of {}",
+                            mrio.sectors.join(", ")
+                        ),
+                    );
+                };
+                if share.get_ref().is_nan() || *share.get_ref() < 0.0 {
+                    return cx.err(
+                        Some(share.span()),
+                        key(&format!("rebuilding_sectors.{name}")),
+                        "shares must be ≥ 0",
+                    );
+                }
+                list.push((i, *share.get_ref()));
+            }
+            let total: f64 = list.iter().map(|(_, v)| v).sum();
+            if (total - 1.0).abs() > 1e-9 {
+                return cx.err(
+                    Some(sectors.span()),
+                    key("rebuilding_sectors"),
+                    format!("shares sum to {total}; they must sum to 1"),
+                );
+            }
+            let factor = ev
+                .rebuilding_factor
+                .as_ref()
+                .map(|f| *f.get_ref())
+                .unwrap_or(1.0);
+            EventKind::Rebuild {
+                rebuild_tau: *tau.get_ref(),
+                rebuilding_sectors: list,
+                rebuilding_factor: factor,
+            }
+        }
+        other => return cx.err(
+            Some(ev.kind.span()),
+            key("kind"),
+            format!(
+                "unknown event kind `{other}`; expected \"arbitrary\", \"recover\" or \"rebuild\""
+            ),
+        ),
+    };
+    let mut impacts = Vec::new();
+    match &ev.impact {
+        None => return cx.err(None, key("impact"), "missing `impact`"),
+        Some(spanned) => match spanned.get_ref() {
+            RawImpact::One(v) => {
+                let regions =
+                    names_to_indices(cx, &key("region"), &ev.region, &ev.regions, &mrio.regions)?;
+                let sectors =
+                    names_to_indices(cx, &key("sector"), &ev.sector, &ev.sectors, &mrio.sectors)?;
+                for r in &regions {
+                    for p in &sectors {
+                        impacts.push((r * s + p, *v));
+                    }
+                }
+            }
+            RawImpact::PerIndustry(t) => {
+                for (label, v) in t {
+                    let found = label.split_once('|').and_then(|(r, p)| {
+                        Some((
+                            mrio.regions.iter().position(|x| x == r)?,
+                            mrio.sectors.iter().position(|x| x == p)?,
+                        ))
+                    });
+                    let Some((r, p)) = found else {
+                        return cx.err(
+                            Some(spanned.span()),
+                            key(&format!("impact.\"{label}\"")),
+                            "unknown industry; keys are \"region|sector\"",
+                        );
+                    };
+                    impacts.push((r * s + p, *v));
+                }
+            }
+        },
+    }
+    let impact_span = ev.impact.as_ref().map(|i| i.span());
+    for &(i, v) in &impacts {
+        let ok = match kind {
+            EventKind::Arbitrary => v > 0.0 && v <= 1.0,
+            _ => {
+                v.is_finite()
+                    && v > 0.0
+                    && v * params.monetary_factor / params.monetary_factor <= capital[i]
+            }
+        };
+        if !ok {
+            let msg = match kind {
+                EventKind::Arbitrary => format!(
+                    "{v} is out of range: an arbitrary impact is a capacity share in (0, 1]"
+                ),
+                _ => format!(
+                    "{v} is out of range: a capital impact must be positive and at most the productive capital {} of {}",
+                    capital[i],
+                    mrio.industry_labels()[i]
+                ),
+            };
+            return cx.err(impact_span.clone(), key("impact"), msg);
+        }
+    }
+    let occurrence = *ev.occurrence.get_ref();
+    if occurrence < 1 || occurrence as usize > steps {
+        return cx.err(
+            Some(ev.occurrence.span()),
+            key("occurrence"),
+            format!("{occurrence} is outside the horizon 1..={steps}"),
+        );
+    }
+    let duration = ev.duration.as_ref().map(|d| *d.get_ref()).unwrap_or(1);
+    if duration < 1 || (occurrence + duration) as usize > steps {
+        return cx.err(
+            ev.duration.as_ref().map(|d| d.span()),
+            key("duration"),
+            format!("occurrence + duration = {} must be within the horizon of {steps} steps (duration ≥ 1)", occurrence + duration),
+        );
+    }
+    let recovery_tau = ev
+        .recovery_tau
+        .as_ref()
+        .map(|d| *d.get_ref())
+        .unwrap_or(1.0);
+    if recovery_tau < 1.0 {
+        return cx.err(
+            ev.recovery_tau.as_ref().map(|d| d.span()),
+            key("recovery_tau"),
+            "must be ≥ 1 step",
+        );
+    }
+    let recovery_function = match &ev.recovery_function {
+        None => RecoveryFunction::Linear,
+        Some(f) => match RecoveryFunction::parse(f.get_ref()) {
+            Some(rf) => rf,
+            None => {
+                return cx.err(
+                    Some(f.span()),
+                    key("recovery_function"),
+                    format!(
+                        "unknown function; expected one of {}",
+                        RecoveryFunction::NAMES.join(", ")
+                    ),
+                );
+            }
+        },
+    };
+    let emf = ev
+        .event_monetary_factor
+        .as_ref()
+        .map(|f| *f.get_ref())
+        .unwrap_or(params.monetary_factor);
+    let event = Event {
+        kind,
+        impacts,
+        occurrence: occurrence as usize,
+        duration: duration as usize,
+        recovery_tau,
+        recovery_function,
+        event_monetary_factor: emf,
+    };
+    event
+        .check(k, mrio.n_industries(), s, steps, capital)
+        .or_else(|e| cx.err(Some(ev.kind.span()), format!("event[{k}]"), e.to_string()))?;
+    Ok(event)
+}
+
+#[cfg(test)]
+mod tests;

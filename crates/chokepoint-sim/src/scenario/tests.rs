@@ -1,0 +1,94 @@
+use std::path::{Path, PathBuf};
+
+use super::*;
+
+fn mrio_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/data/test_mrio")
+}
+
+fn parse(body: &str) -> Result<Scenario, SimError> {
+    let text = format!("[network]\nmrio = \"{}\"\n{body}", mrio_dir().display());
+    Scenario::parse(Path::new("s.toml"), &text)
+}
+
+#[test]
+fn defaults_are_boario_defaults() {
+    let s = parse("").unwrap();
+    assert_eq!(s.steps, 365);
+    assert_eq!(s.params, ModelParams::default());
+    assert!(s.events.is_empty());
+}
+
+#[test]
+fn impact_table_addresses_industries_by_label() {
+    let s = parse(
+        "[[event]]\nkind = \"arbitrary\"\nimpact = { \"reg1|food\" = 0.2, \"reg2|mining\" = 0.5 }\noccurrence = 3\n",
+    )
+    .unwrap();
+    let mut impacts = s.events[0].impacts.clone();
+    impacts.sort_by_key(|x| x.0);
+    // reg1|food = 0·8 + 2, reg2|mining = 1·8 + 4.
+    assert_eq!(impacts, vec![(2, 0.2), (12, 0.5)]);
+    assert_eq!(s.events[0].duration, 1);
+    assert_eq!(s.events[0].recovery_tau, 1.0);
+}
+
+#[test]
+fn regions_and_sectors_lists_spread_a_scalar_impact() {
+    let s = parse(
+        "[[event]]\nkind = \"arbitrary\"\nregions = [\"reg1\", \"reg2\"]\nsectors = [\"food\", \"trade\"]\nimpact = 0.1\noccurrence = 3\n",
+    )
+    .unwrap();
+    assert_eq!(s.events[0].impacts.len(), 4);
+}
+
+#[test]
+fn inventory_dict_accepts_inf_and_needs_every_sector() {
+    let s = parse(
+        "[model]\ninventory_dict = { construction = 30, electricity = 30, food = 20, manufactoring = 60, mining = inf, other = \"inf\", trade = \"Infinity\", transport = 30 }\n",
+    )
+    .unwrap();
+    let days = s.params.inventory_days.unwrap();
+    assert_eq!(days[4], InventoryDays::Infinite);
+    assert_eq!(days[5], InventoryDays::Infinite);
+    assert_eq!(days[0], InventoryDays::Days(30.0));
+    let err = parse("[model]\ninventory_dict = { food = 20 }\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("missing construction"), "{err}");
+    assert!(err.contains("s.toml:4:"), "{err}");
+}
+
+#[test]
+fn rebuilding_shares_must_sum_to_one() {
+    let err = parse(
+        "[[event]]\nkind = \"rebuild\"\nregion = \"reg1\"\nsector = \"food\"\nimpact = 10.0\noccurrence = 3\nrebuild_tau = 30\nrebuilding_sectors = { construction = 0.5 }\n",
+    )
+    .unwrap_err();
+    assert!(err.is_user_error());
+    assert!(err.to_string().contains("sum to 0.5"), "{err}");
+}
+
+#[test]
+fn capital_impact_above_capital_is_rejected() {
+    let err = parse(
+        "[[event]]\nkind = \"recover\"\nregion = \"reg1\"\nsector = \"food\"\nimpact = 1e30\noccurrence = 3\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("event[0].impact") && err.contains("productive capital"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_kind_lists_the_choices() {
+    let err = parse("[model]\nkind = \"fancy\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("model.kind") && err.contains("\"psi\" or \"base\""),
+        "{err}"
+    );
+}

@@ -1,0 +1,173 @@
+//! The time loop (ARIO_SPEC.md §4): applies events, steps the model, calls
+//! recorders, and says why a run stopped. Files and progress bars are recorders
+//! owned by the caller; the loop itself writes nothing.
+
+mod records;
+
+pub use records::{Records, Series};
+
+use crate::events::{Event, EventTracker};
+use crate::{Controls, Model, SimError, StepError};
+
+/// Why a run stopped.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunOutcome {
+    /// Every step of the horizon ran.
+    HorizonReached {
+        /// Steps run.
+        steps: usize,
+    },
+    /// A recorder asked to stop (e.g. Ctrl-C).
+    Interrupted {
+        /// Steps run before the stop.
+        steps: usize,
+    },
+    /// A model invariant broke (BoARIO's "crash", §4); the state up to `steps` was recorded.
+    Crashed {
+        /// Steps completed before the failing one.
+        steps: usize,
+        /// What broke.
+        error: StepError,
+    },
+}
+
+/// What a recorder sees after each step.
+#[derive(Debug, Clone, Copy)]
+pub struct StepView<'a> {
+    /// Step number t (0-based).
+    pub step: usize,
+    /// The model after the step.
+    pub model: &'a Model,
+    /// Capital lost at the start of the step (table units); `None` while only arbitrary
+    /// events are active (BoARIO records NaN then).
+    pub capital_lost: Option<&'a [f64]>,
+}
+
+/// Receives the state of a run; every hook has a no-op default.
+pub trait Recorder {
+    /// Before the first step.
+    fn on_start(&mut self, _model: &Model, _steps: usize) {}
+    /// After each step; return `false` to stop the run.
+    fn on_step(&mut self, _view: StepView<'_>) -> bool {
+        true
+    }
+    /// After the last step.
+    fn on_end(&mut self, _model: &Model, _outcome: &RunOutcome) {}
+}
+
+/// A model, its events and a horizon.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    model: Model,
+    tracker: EventTracker,
+    steps: usize,
+    t: usize,
+}
+
+impl Simulation {
+    /// Checks the events against the model and the horizon.
+    pub fn new(model: Model, events: Vec<Event>, steps: usize) -> Result<Self, SimError> {
+        if steps == 0 {
+            return Err(SimError::Parameter {
+                name: "steps".into(),
+                message: "the horizon must be at least 1 step".into(),
+            });
+        }
+        for (k, ev) in events.iter().enumerate() {
+            ev.check(
+                k,
+                model.n_industries(),
+                model.n_sectors(),
+                steps,
+                model.productive_capital(),
+            )?;
+        }
+        let tracker = EventTracker::new(events, &model);
+        Ok(Simulation {
+            model,
+            tracker,
+            steps,
+            t: 0,
+        })
+    }
+
+    /// The model in its current state.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The horizon in steps.
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+
+    /// The next step to run.
+    pub fn current_step(&self) -> usize {
+        self.t
+    }
+
+    /// Capital lost at the start of the last step (see [`StepView::capital_lost`]).
+    pub fn capital_lost(&self) -> Option<&[f64]> {
+        self.tracker.capital_lost()
+    }
+
+    /// Runs one step with optional policy controls (§5.1–§5.7).
+    pub fn step(&mut self, controls: Option<&mut Controls>) -> Result<(), StepError> {
+        let t = self.t;
+        self.tracker.begin_step(t, &mut self.model)?;
+        self.model.step(t, controls)?;
+        self.tracker.end_step(t, &self.model);
+        self.t += 1;
+        Ok(())
+    }
+
+    /// Runs the remaining horizon without controls.
+    pub fn run(&mut self, recorder: &mut dyn Recorder) -> RunOutcome {
+        self.run_inner(recorder, None, &mut |_, _, _| {})
+    }
+
+    /// Runs the remaining horizon with policy controls: before each step `policy(t, model,
+    /// controls)` sets the levers from the model's state (after the previous step), then the
+    /// step runs with them and writes the gates' requested/delivered volumes back.
+    pub fn run_with(
+        &mut self,
+        recorder: &mut dyn Recorder,
+        controls: &mut Controls,
+        mut policy: impl FnMut(usize, &Model, &mut Controls),
+    ) -> RunOutcome {
+        self.run_inner(recorder, Some(controls), &mut policy)
+    }
+
+    fn run_inner(
+        &mut self,
+        recorder: &mut dyn Recorder,
+        mut controls: Option<&mut Controls>,
+        policy: &mut dyn FnMut(usize, &Model, &mut Controls),
+    ) -> RunOutcome {
+        recorder.on_start(&self.model, self.steps);
+        let outcome = loop {
+            if self.t >= self.steps {
+                break RunOutcome::HorizonReached { steps: self.t };
+            }
+            if let Some(c) = controls.as_deref_mut() {
+                policy(self.t, &self.model, c);
+            }
+            if let Err(error) = self.step(controls.as_deref_mut()) {
+                break RunOutcome::Crashed {
+                    steps: self.t,
+                    error,
+                };
+            }
+            let view = StepView {
+                step: self.t - 1,
+                model: &self.model,
+                capital_lost: self.tracker.capital_lost(),
+            };
+            if !recorder.on_step(view) {
+                break RunOutcome::Interrupted { steps: self.t };
+            }
+        };
+        recorder.on_end(&self.model, &outcome);
+        outcome
+    }
+}

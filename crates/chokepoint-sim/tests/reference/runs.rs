@@ -1,0 +1,119 @@
+//! Every reference run, every record.
+
+use chokepoint_sim::{Records, RunOutcome, Scenario, Series};
+
+use crate::{data_dir, max_rel_diff, read_csv};
+
+const RECORDS: [&str; 9] = [
+    "production_realised",
+    "production_capacity",
+    "overproduction",
+    "final_demand_unmet",
+    "final_demand_undist",
+    "final_demand_tot",
+    "intermediate_demand_tot",
+    "rebuild_demand_tot",
+    "rebuild_prod_tot",
+];
+
+fn series<'a>(r: &'a Records, name: &str) -> &'a Series {
+    match name {
+        "production_realised" => &r.production_realised,
+        "production_capacity" => &r.production_capacity,
+        "overproduction" => &r.overproduction,
+        "final_demand_unmet" => &r.final_demand_unmet,
+        "final_demand_undist" => &r.final_demand_undist,
+        "final_demand_tot" => &r.final_demand_tot,
+        "intermediate_demand_tot" => &r.intermediate_demand_tot,
+        "rebuild_demand_tot" => &r.rebuild_demand_tot,
+        "rebuild_prod_tot" => &r.rebuild_prod_tot,
+        "productive_capital_lost" => &r.productive_capital_lost,
+        other => panic!("no record {other}"),
+    }
+}
+
+/// Runs `name` and returns the largest relative difference per record.
+pub fn run_diffs(name: &str) -> Vec<(&'static str, f64)> {
+    let scenario_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/reference/scenarios")
+        .join(format!("{name}.toml"));
+    let scenario = Scenario::load(&scenario_path).unwrap();
+    let mut sim = scenario.simulation().unwrap();
+    let mut records = Records::default();
+    let outcome = sim.run(&mut records);
+    assert_eq!(outcome, RunOutcome::HorizonReached { steps: 365 });
+    let mut out = Vec::new();
+    for rec in RECORDS.iter().chain(&["productive_capital_lost"]) {
+        let (_, rows) = read_csv(
+            &data_dir()
+                .join("runs")
+                .join(name)
+                .join(format!("{rec}.csv")),
+            1,
+        );
+        let want = rows.concat();
+        let ours = &series(&records, rec).values;
+        let d = max_rel_diff(ours, &want);
+        eprintln!("{name} {rec}: {d:e}");
+        out.push((*rec, d));
+    }
+    out
+}
+
+fn assert_matches(name: &str, loose: &[&str]) {
+    for (rec, d) in run_diffs(name) {
+        let tol = if loose.contains(&rec) { 1e-4 } else { 1e-9 };
+        assert!(
+            d <= tol,
+            "{name}/{rec}: max relative difference {d:e} > {tol:e}"
+        );
+    }
+}
+
+#[test]
+fn run_a_arbitrary_30_percent_matches_boario() {
+    assert_matches("a_reg3_mining_arb30_d90", &[]);
+}
+
+#[test]
+fn run_b_arbitrary_100_percent_matches_boario() {
+    assert_matches("b_reg3_mining_arb100_d60", &[]);
+}
+
+#[test]
+fn run_d1_capital_recover_matches_boario() {
+    assert_matches("d1_reg3_mining_kapital_recover30_d90", &[]);
+}
+
+#[test]
+fn run_d2_capital_rebuild_matches_boario() {
+    assert_matches(
+        "d2_reg3_mining_kapital_rebuild5",
+        &["production_capacity", "overproduction"],
+    );
+}
+
+#[test]
+fn run_v_a_basemodel_matches_boario() {
+    assert_matches("v_a_basemodel", &["production_capacity", "overproduction"]);
+}
+
+#[test]
+fn run_v_a_instant_recovery_matches_boario() {
+    assert_matches("v_a_instant_recovery", &[]);
+}
+
+#[test]
+fn run_v_a_inventory_dict_matches_boario() {
+    assert_matches("v_a_inventory_dict", &[]);
+}
+
+#[test]
+fn run_v_a_noalt_matches_boario() {
+    assert_matches("v_a_noalt", &[]);
+}
+
+#[test]
+fn run_v_noevent_matches_boario() {
+    assert_matches("v_noevent", &[]);
+}

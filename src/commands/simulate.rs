@@ -1,0 +1,288 @@
+//! `chokepoint simulate SCENARIO.toml --out DIR`: runs an ARIO scenario and writes the
+//! records in the layout of the BoARIO reference runs plus `summary.json`.
+//!
+//! The engine returns data; this command owns the files and the progress bar, both as
+//! [`Recorder`]s.
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chokepoint_sim::{Model, Recorder, RunOutcome, Scenario, SimError, StepView};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use crate::cli::SimulateArgs;
+use crate::output::{Cell, Format, Table};
+
+/// Record files written to `--out`, in the reference-run layout.
+const FILES: [&str; 10] = [
+    "production_realised",
+    "production_capacity",
+    "overproduction",
+    "final_demand_unmet",
+    "final_demand_undist",
+    "final_demand_tot",
+    "intermediate_demand_tot",
+    "rebuild_demand_tot",
+    "rebuild_prod_tot",
+    "productive_capital_lost",
+];
+
+/// Runs the command.
+pub fn run(args: &SimulateArgs, format: Format) -> anyhow::Result<()> {
+    let scenario = Scenario::load(&args.scenario)?;
+    for w in &scenario.warnings {
+        eprintln!("warning: {w}");
+    }
+    let mut sim = scenario.simulation()?;
+    let out = args.out.as_deref().ok_or_else(|| {
+        crate::exit::UserError(format!(
+            "{}: an ARIO scenario needs --out DIR for its records",
+            args.scenario.display()
+        ))
+    })?;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create output folder {}", out.display()))?;
+    let mut writer = RecordWriter::new(out, sim.model())?;
+    let progress = (std::io::stderr().is_terminal() && !args.quiet).then(|| {
+        let bar = ProgressBar::new(scenario.steps as u64);
+        if let Ok(style) = ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} steps  {elapsed_precise} (eta {eta})",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let mut recorders = Recorders {
+        writer: &mut writer,
+        progress: progress.as_ref(),
+    };
+    let outcome = sim.run(&mut recorders);
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+    writer.finish()?;
+    let summary = writer.summary(&scenario, sim.model(), &outcome);
+    let path = out.join("summary.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&summary)? + "\n")
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    writer.table(sim.model(), args.top).print(format)?;
+    match outcome {
+        RunOutcome::Crashed { steps, error } => Err(anyhow::Error::new(SimError::Step(error)))
+            .with_context(|| {
+                format!(
+                    "the run stopped after {steps} steps; records so far are in {}",
+                    out.display()
+                )
+            }),
+        _ => Ok(()),
+    }
+}
+
+/// Fans each step out to the file writer and the progress bar.
+struct Recorders<'a> {
+    writer: &'a mut RecordWriter,
+    progress: Option<&'a ProgressBar>,
+}
+
+impl Recorder for Recorders<'_> {
+    fn on_step(&mut self, view: StepView<'_>) -> bool {
+        let ok = self.writer.on_step(view);
+        if let Some(bar) = self.progress {
+            bar.inc(1);
+        }
+        ok
+    }
+}
+
+/// Streams every record to its CSV and keeps the running figures of the summary.
+struct RecordWriter {
+    out: PathBuf,
+    files: Vec<BufWriter<File>>,
+    error: Option<anyhow::Error>,
+    steps: usize,
+    production_total: f64,
+    unmet_total: f64,
+    min_production: Vec<f64>,
+    min_step: Vec<usize>,
+    loss: Vec<f64>,
+}
+
+impl RecordWriter {
+    fn new(out: &Path, model: &Model) -> anyhow::Result<Self> {
+        let labels = model.industry_labels();
+        let mut files = Vec::new();
+        for name in FILES {
+            let path = out.join(format!("{name}.csv"));
+            let f =
+                File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+            let mut w = BufWriter::new(f);
+            write!(w, "step")?;
+            for l in &labels {
+                write!(w, ",{l}")?;
+            }
+            writeln!(w)?;
+            files.push(w);
+        }
+        let n = model.n_industries();
+        Ok(RecordWriter {
+            out: out.to_path_buf(),
+            files,
+            error: None,
+            steps: 0,
+            production_total: 0.0,
+            unmet_total: 0.0,
+            min_production: vec![f64::INFINITY; n],
+            min_step: vec![0; n],
+            loss: vec![0.0; n],
+        })
+    }
+
+    fn write_row(w: &mut BufWriter<File>, step: usize, values: &[f64]) -> std::io::Result<()> {
+        write!(w, "{step}")?;
+        for v in values {
+            // Rust prints the shortest string that reads back to the same f64.
+            write!(w, ",{v:?}")?;
+        }
+        writeln!(w)
+    }
+
+    fn on_step(&mut self, view: StepView<'_>) -> bool {
+        let m = view.model;
+        let nan;
+        let capital = match view.capital_lost {
+            Some(k) => k,
+            None => {
+                nan = vec![f64::NAN; m.n_industries()];
+                &nan
+            }
+        };
+        let rows: [&[f64]; 10] = [
+            m.production(),
+            m.production_capacity(),
+            m.overproduction(),
+            m.final_demand_unmet(),
+            m.final_demand_undist(),
+            m.final_demand_tot(),
+            m.intermediate_demand_tot(),
+            m.rebuild_demand_tot(),
+            m.rebuild_prod_tot(),
+            capital,
+        ];
+        for (w, row) in self.files.iter_mut().zip(rows) {
+            if let Err(e) = Self::write_row(w, view.step, row) {
+                self.error = Some(
+                    anyhow::Error::new(e)
+                        .context(format!("cannot write to {}", self.out.display())),
+                );
+                return false;
+            }
+        }
+        self.steps += 1;
+        for (j, (&x, &x0)) in m.production().iter().zip(m.x0()).enumerate() {
+            self.production_total += x;
+            self.loss[j] += x0 - x;
+            if x < self.min_production[j] {
+                self.min_production[j] = x;
+                self.min_step[j] = view.step;
+            }
+        }
+        self.unmet_total += m.final_demand_unmet().iter().sum::<f64>();
+        true
+    }
+
+    fn finish(&mut self) -> anyhow::Result<()> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        for w in &mut self.files {
+            w.flush()
+                .with_context(|| format!("cannot write to {}", self.out.display()))?;
+        }
+        Ok(())
+    }
+
+    fn summary(
+        &self,
+        scenario: &Scenario,
+        model: &Model,
+        outcome: &RunOutcome,
+    ) -> serde_json::Value {
+        let x0_total: f64 = model.x0().iter().sum();
+        let baseline = x0_total * self.steps as f64;
+        let (status, detail) = match outcome {
+            RunOutcome::HorizonReached { .. } => ("horizon_reached", None),
+            RunOutcome::Interrupted { .. } => ("interrupted", None),
+            RunOutcome::Crashed { error, .. } => ("crashed", Some(error.to_string())),
+        };
+        let industries: Vec<_> = model
+            .industry_labels()
+            .into_iter()
+            .enumerate()
+            .map(|(j, label)| {
+                let x0 = model.x0()[j];
+                json!({
+                    "industry": label,
+                    "x0": x0,
+                    "min_production": self.min_production[j],
+                    "min_production_rel_x0": if x0 != 0.0 { self.min_production[j] / x0 } else { 1.0 },
+                    "min_step": self.min_step[j],
+                    "production_loss": self.loss[j],
+                })
+            })
+            .collect();
+        json!({
+            "scenario": scenario.path.display().to_string(),
+            "mrio": scenario.mrio_path.display().to_string(),
+            "outcome": status,
+            "outcome_detail": detail,
+            "steps": scenario.steps,
+            "steps_run": self.steps,
+            "n_regions": model.n_regions(),
+            "n_sectors": model.n_sectors(),
+            "n_events": scenario.events.len(),
+            "totals": {
+                "production_x0_per_step": x0_total,
+                "production_baseline": baseline,
+                "production_realised": self.production_total,
+                "production_loss": baseline - self.production_total,
+                "production_loss_share": if baseline != 0.0 { (baseline - self.production_total) / baseline } else { 0.0 },
+                "final_demand_unmet": self.unmet_total,
+            },
+            "industries": industries,
+            "warnings": scenario.warnings,
+        })
+    }
+
+    /// The `top` industries with the largest relative production dip.
+    fn table(&self, model: &Model, top: usize) -> Table {
+        let labels = model.industry_labels();
+        let mut order: Vec<usize> = (0..labels.len()).collect();
+        let rel = |j: usize| {
+            let x0 = model.x0()[j];
+            if x0 != 0.0 {
+                self.min_production[j] / x0
+            } else {
+                1.0
+            }
+        };
+        order.sort_by(|&a, &b| rel(a).total_cmp(&rel(b)));
+        let mut t = Table::new([
+            "industry",
+            "min_production_rel_x0",
+            "min_step",
+            "production_loss",
+        ]);
+        for &j in order.iter().take(top) {
+            t.push(vec![
+                Cell::from(labels[j].as_str()),
+                Cell::float(rel(j), 4),
+                Cell::Int(self.min_step[j] as i64),
+                Cell::float(self.loss[j], 2),
+            ]);
+        }
+        t
+    }
+}

@@ -1,0 +1,183 @@
+//! `chokepoint simulate`: reference-run layout on disk and clear errors for bad scenarios.
+
+use predicates::prelude::*;
+
+use crate::util::{Sandbox, repo_root};
+
+fn test_mrio() -> String {
+    repo_root()
+        .join("crates/chokepoint-sim/tests/reference/data/test_mrio")
+        .display()
+        .to_string()
+}
+
+fn scenario(event: &str) -> String {
+    format!(
+        "[network]\nmrio = \"{}\"\n\n[simulation]\nsteps = 40\n\n{event}",
+        test_mrio()
+    )
+}
+
+const GOOD_EVENT: &str = "[[event]]\nkind = \"arbitrary\"\nregion = \"reg3\"\nsector = \"mining\"\nimpact = 0.3\noccurrence = 10\nduration = 5\nrecovery_tau = 10\n";
+
+#[test]
+fn simulate_reproduces_the_boario_reference_run() {
+    let sb = Sandbox::new();
+    let scenario = repo_root()
+        .join("crates/chokepoint-sim/tests/reference/scenarios/a_reg3_mining_arb30_d90.toml");
+    sb.cmd()
+        .args([
+            "simulate",
+            scenario.to_str().unwrap(),
+            "--out",
+            "out",
+            "--format",
+            "csv",
+            "--top",
+            "3",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "industry,min_production_rel_x0,min_step,production_loss\nreg3|mining,0.7000,11,",
+        ));
+    let reference =
+        repo_root().join("crates/chokepoint-sim/tests/reference/data/runs/a_reg3_mining_arb30_d90");
+    for file in [
+        "production_realised.csv",
+        "production_capacity.csv",
+        "final_demand_unmet.csv",
+        "overproduction.csv",
+    ] {
+        let ours = std::fs::read_to_string(sb.path().join("out").join(file)).unwrap();
+        let theirs = std::fs::read_to_string(reference.join(file)).unwrap();
+        let parse = |s: &str| -> Vec<Vec<String>> {
+            s.lines()
+                .map(|l| l.split(',').map(str::to_string).collect())
+                .collect()
+        };
+        let (a, b) = (parse(&ours), parse(&theirs));
+        assert_eq!(a[0], b[0], "{file}: header");
+        assert_eq!(a.len(), b.len(), "{file}: rows");
+        for (ra, rb) in a.iter().zip(&b).skip(1) {
+            for (x, y) in ra.iter().zip(rb) {
+                assert_eq!(
+                    x.parse::<f64>().unwrap(),
+                    y.parse::<f64>().unwrap(),
+                    "{file}"
+                );
+            }
+        }
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sb.path().join("out/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["outcome"], "horizon_reached");
+    assert_eq!(summary["steps_run"], 365);
+    let mining = &summary["industries"][20];
+    assert_eq!(mining["industry"], "reg3|mining");
+    assert_eq!(mining["min_step"], 11);
+    assert!((mining["min_production_rel_x0"].as_f64().unwrap() - 0.7).abs() < 1e-12);
+    assert!(summary["totals"]["production_loss"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn simulate_reads_the_pymrio_text_layout() {
+    let sb = Sandbox::new();
+    let mrio = repo_root().join("crates/chokepoint-sim/tests/reference/data/pymrio_test_txt");
+    let text = scenario(GOOD_EVENT).replace(&test_mrio(), mrio.to_str().unwrap());
+    sb.write("s.toml", &text);
+    sb.cmd()
+        .args(["simulate", "s.toml", "--out", "o", "--format", "json"])
+        .assert()
+        .success();
+    assert!(sb.path().join("o/rebuild_prod_tot.csv").is_file());
+}
+
+fn assert_bad(toml: &str, needles: &[&str]) {
+    let sb = Sandbox::new();
+    sb.write("bad.toml", toml);
+    let mut assert = sb
+        .cmd()
+        .args(["simulate", "bad.toml", "--out", "o"])
+        .assert()
+        .code(2);
+    assert = assert.stderr(predicate::str::contains("bad.toml"));
+    for n in needles {
+        assert = assert.stderr(predicate::str::contains(*n));
+    }
+    let _ = assert;
+}
+
+#[test]
+fn unknown_region_names_file_key_and_position() {
+    let ev = GOOD_EVENT.replace("\"reg3\"", "\"reg9\"");
+    assert_bad(
+        &scenario(&ev),
+        &[
+            "event[0].region",
+            "bad.toml:9:10",
+            "unknown",
+            "reg9",
+            "reg1, reg2",
+        ],
+    );
+}
+
+#[test]
+fn unknown_sector_lists_the_sectors() {
+    let ev = GOOD_EVENT.replace("\"mining\"", "\"minig\"");
+    assert_bad(
+        &scenario(&ev),
+        &["event[0].sector", "construction, electricity"],
+    );
+}
+
+#[test]
+fn impact_out_of_range_is_rejected() {
+    let ev = GOOD_EVENT.replace("impact = 0.3", "impact = 1.5");
+    assert_bad(&scenario(&ev), &["event[0].impact", "out of range"]);
+}
+
+#[test]
+fn event_outside_the_horizon_is_rejected() {
+    let ev = GOOD_EVENT.replace("occurrence = 10", "occurrence = 39");
+    assert_bad(
+        &scenario(&ev),
+        &["event[0].duration", "horizon of 40 steps"],
+    );
+    let ev = GOOD_EVENT.replace("occurrence = 10", "occurrence = 0");
+    assert_bad(&scenario(&ev), &["event[0].occurrence"]);
+}
+
+#[test]
+fn missing_table_names_the_mrio_key() {
+    let text = scenario(GOOD_EVENT).replace(&test_mrio(), "no/such/folder");
+    assert_bad(&text, &["network.mrio", "no Z.txt"]);
+}
+
+#[test]
+fn malformed_toml_points_at_line_and_column() {
+    assert_bad("[network]\nmrio = \n", &["bad.toml:2:"]);
+}
+
+#[test]
+fn unknown_key_is_rejected() {
+    let ev = GOOD_EVENT.replace("impact = 0.3", "impact = 0.3\nimpcat = 1");
+    assert_bad(&scenario(&ev), &["unknown field", "impcat"]);
+}
+
+#[test]
+fn psi_parameters_under_base_model_warn() {
+    let sb = Sandbox::new();
+    let text = scenario(GOOD_EVENT).replace(
+        "[simulation]",
+        "[model]\nkind = \"base\"\npsi_param = 0.9\n\n[simulation]",
+    );
+    sb.write("s.toml", &text);
+    sb.cmd()
+        .args(["simulate", "s.toml", "--out", "o"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning").and(predicate::str::contains("psi_param")));
+}
