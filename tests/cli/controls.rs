@@ -253,3 +253,48 @@ fn calibrate_reproduces_the_may_2025_drop_within_15_percent() {
         .assert()
         .success();
 }
+
+#[test]
+fn policy_scenario_runs_on_an_mrio_folder_through_the_ario_core() {
+    let sb = Sandbox::new();
+    let mrio = repo_root().join("crates/chokepoint-sim/tests/reference/data/test_mrio");
+    let text = format!(
+        "[chain]\nstart = \"2025-04-01\"\ndays = 90\nnetwork = \"{}\"\n\
+         [[export_control]]\nname = \"ban\"\nexporter = \"reg1\"\nproducts = [\"mining\"]\n\
+         destinations = \"all\"\nstart = \"2025-04-10\"\napproval_share = 0.0\n",
+        mrio.display()
+    );
+    let s = sb.write("mrio.toml", &text);
+    let out = sb
+        .cmd()
+        .args([
+            "simulate",
+            s.to_str().unwrap(),
+            "--runs",
+            "2",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let doc: Value = serde_json::from_slice(&out).unwrap();
+    let mining = doc["industries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["region"] == "reg1" && o["industry"] == "mining")
+        .unwrap();
+    assert!(mining["loss_t"].as_f64().unwrap() > 0.0);
+    let gated = doc["edges"].as_array().unwrap();
+    assert!(gated.iter().all(|e| e["licensed_t"].as_f64().unwrap() <= e["requested_t"].as_f64().unwrap() + 1e-9));
+    // Sector names are checked against the MRIO; chain-only instruments are refused.
+    sb.write("bad.toml", &text.replace("[\"mining\"]", "[\"magnets\"]"));
+    sb.cmd()
+        .args(["simulate", "bad.toml", "--runs", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown sector `magnets`"));
+}
