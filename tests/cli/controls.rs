@@ -5,6 +5,12 @@ use serde_json::Value;
 
 use crate::util::{Sandbox, repo_root};
 
+/// Runs a command that must succeed and parses its stdout as one JSON document.
+fn json_of(mut cmd: assert_cmd::Command) -> Value {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    serde_json::from_slice(&out).expect("one JSON document")
+}
+
 fn scenario(name: &str) -> String {
     repo_root()
         .join("scenarios")
@@ -20,22 +26,16 @@ destinations = \"all\"\nstart = \"2025-04-04\"\napproval_share = 0.3\ndelay_days
 #[test]
 fn simulate_json_is_one_document_with_the_contract_fields() {
     let sb = Sandbox::new();
-    let out = sb
-        .cmd()
-        .args([
-            "simulate",
-            &scenario("april-2025-controls.toml"),
-            "--runs",
-            "8",
-            "--format",
-            "json",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let doc: Value = serde_json::from_slice(&out).expect("one JSON document");
+    let mut cmd = sb.cmd();
+    cmd.args([
+        "simulate",
+        &scenario("april-2025-controls.toml"),
+        "--runs",
+        "8",
+        "--format",
+        "json",
+    ]);
+    let doc = json_of(cmd);
     let rows = doc["industries"].as_array().unwrap();
     assert!(!rows.is_empty());
     for key in [
@@ -222,22 +222,16 @@ fn calibrate_reproduces_the_may_2025_drop_within_15_percent() {
         "april.toml",
         &std::fs::read_to_string(scenario("april-2025-controls.toml")).unwrap(),
     );
-    let out = sb
-        .cmd()
-        .args([
-            "calibrate",
-            src.to_str().unwrap(),
-            "--against",
-            "trade",
-            "--format",
-            "json",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let doc: Value = serde_json::from_slice(&out).unwrap();
+    let mut cmd = sb.cmd();
+    cmd.args([
+        "calibrate",
+        src.to_str().unwrap(),
+        "--against",
+        "trade",
+        "--format",
+        "json",
+    ]);
+    let doc = json_of(cmd);
     let may = doc["months"]
         .as_array()
         .unwrap()
@@ -265,22 +259,16 @@ fn policy_scenario_runs_on_an_mrio_folder_through_the_ario_core() {
         mrio.display()
     );
     let s = sb.write("mrio.toml", &text);
-    let out = sb
-        .cmd()
-        .args([
-            "simulate",
-            s.to_str().unwrap(),
-            "--runs",
-            "2",
-            "--format",
-            "json",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let doc: Value = serde_json::from_slice(&out).unwrap();
+    let mut cmd = sb.cmd();
+    cmd.args([
+        "simulate",
+        s.to_str().unwrap(),
+        "--runs",
+        "2",
+        "--format",
+        "json",
+    ]);
+    let doc = json_of(cmd);
     let mining = doc["industries"]
         .as_array()
         .unwrap()

@@ -135,18 +135,7 @@ pub fn run_draw(
         for j in 0..n_ind {
             rec.loss_t[j] += x0[j] - x[j];
             let idx = if x0[j] > 0.0 { x[j] / x0[j] } else { 1.0 };
-            if record_series {
-                rec.output_index.push(idx as f32);
-            }
-            if idx < 0.9 && rec.halt_day_90[j].is_none() {
-                rec.halt_day_90[j] = Some(t as u32);
-            }
-            if idx < 0.5 && rec.halt_day_50[j].is_none() {
-                rec.halt_day_50[j] = Some(t as u32);
-            }
-            if idx >= 0.95 && rec.halt_day_90[j].is_some() && rec.recovery_day_95[j].is_none() {
-                rec.recovery_day_95[j] = Some(t as u32);
-            }
+            rec.observe(j, t, idx, record_series);
         }
         // Unmet final demand is per consuming region × product; attribute it to the
         // region's industry of that product.
