@@ -49,8 +49,8 @@ struct FitReport {
 }
 
 /// Runs `chokepoint calibrate`.
-pub fn run(args: &CalibrateArgs) -> anyhow::Result<()> {
-    let mut loaded = load(&args.scenario)?;
+pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> {
+    let mut loaded = load(&args.scenario, data_dir)?;
     if loaded.scenario.controls.is_empty() {
         return Err(UserError(format!(
             "{}: no [[export_control]] to calibrate",
@@ -63,7 +63,7 @@ pub fn run(args: &CalibrateArgs) -> anyhow::Result<()> {
         .parse()
         .map_err(|e| UserError(format!("--months `{}`: {e}", args.months)))?;
     let (first, last) = window.months();
-    let observed: Vec<(YearMonth, f64)> = chain_facts::observed_magnet_exports()?
+    let observed: Vec<(YearMonth, f64)> = chain_facts::observed_from_warehouse(data_dir)?
         .into_iter()
         .filter(|(m, _)| m.index() >= first.index() && m.index() <= last.index())
         .collect();

@@ -1,11 +1,18 @@
 //! One module per command; `run` dispatches.
 
+mod anomalies;
 mod calibrate;
 mod chain_facts;
 mod demo;
+mod ingest;
 mod network;
+mod partners;
 mod simulate;
 pub mod simulate_controls;
+mod sources;
+mod sql;
+mod trends;
+mod warehouse;
 
 use crate::cli::{Cli, Command};
 
@@ -15,12 +22,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(cli.data_dir.as_deref(), &args),
         Command::Simulate(args) => {
             if simulate_controls::is_policy_scenario(&args.scenario)? {
-                simulate_controls::run(&args)
+                simulate_controls::run(&args, cli.data_dir.as_deref())
             } else {
                 simulate::run(&args, args.format)
             }
         }
-        Command::Network(args) => network::run(&args),
-        Command::Calibrate(args) => calibrate::run(&args),
+        Command::Network(args) => network::run(&args, cli.data_dir.as_deref()),
+        Command::Calibrate(args) => calibrate::run(&args, cli.data_dir.as_deref()),
+        Command::Sources(args) => sources::run(cli.data_dir.as_deref(), &args),
+        Command::Sql(args) => sql::run(cli.data_dir.as_deref(), &args),
+        Command::Ingest(args) => ingest::run(cli.data_dir.as_deref(), &args),
+        Command::Trends(args) => trends::run(cli.data_dir.as_deref(), &args),
+        Command::Partners(args) => partners::run(cli.data_dir.as_deref(), &args),
+        Command::Anomalies(args) => anomalies::run(cli.data_dir.as_deref(), &args),
     }
 }

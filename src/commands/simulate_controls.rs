@@ -67,21 +67,21 @@ pub fn is_policy_scenario(path: &Path) -> anyhow::Result<bool> {
 pub const APRIL_2025: &str = include_str!("../../scenarios/april-2025-controls.toml");
 
 /// Reads a policy scenario and the network it names.
-pub fn load(path: &Path) -> anyhow::Result<Loaded> {
-    load_file(ScenarioFile::read(path)?)
+pub fn load(path: &Path, data_dir: Option<&Path>) -> anyhow::Result<Loaded> {
+    load_file(ScenarioFile::read(path)?, data_dir)
 }
 
 /// Checks scenario text (`path` names it in messages and resolves relative network files).
-pub fn load_text(path: &Path, text: &str) -> anyhow::Result<Loaded> {
-    load_file(ScenarioFile::parse(path, text)?)
+pub fn load_text(path: &Path, text: &str, data_dir: Option<&Path>) -> anyhow::Result<Loaded> {
+    load_file(ScenarioFile::parse(path, text)?, data_dir)
 }
 
-fn load_file(file: ScenarioFile) -> anyhow::Result<Loaded> {
+fn load_file(file: ScenarioFile, data_dir: Option<&Path>) -> anyhow::Result<Loaded> {
     let (net, regions, scenario) = match file.network_source()? {
         NetworkSource::Bundled => {
             let regions: Vec<String> = REGIONS.iter().map(|r| r.to_string()).collect();
             let scenario = file.check(&regions)?;
-            let input = NetworkInput::Bundled(chain_facts::bundled_facts()?);
+            let input = NetworkInput::Bundled(chain_facts::facts_from_warehouse(data_dir)?);
             (Net::Chain(input), regions, scenario)
         }
         NetworkSource::File(p) if p.is_dir() => {
@@ -160,8 +160,8 @@ pub fn run_monte_carlo(
 }
 
 /// Runs `chokepoint simulate` on a policy scenario.
-pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
-    let loaded = load(&args.scenario)?;
+pub fn run(args: &SimulateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> {
+    let loaded = load(&args.scenario, data_dir)?;
     let runs = run_monte_carlo(
         &loaded,
         args.runs,
@@ -330,11 +330,11 @@ pub fn write_outputs(dir: &Path, l: &Loaded, s: &McSummary, runs: &Runs) -> anyh
 }
 
 /// The "controls" section of `chokepoint demo`: the April 2025 controls with Monte Carlo.
-pub fn demo_section(out: &Path) -> anyhow::Result<()> {
+pub fn demo_section(out: &Path, data_dir: Option<&Path>) -> anyhow::Result<()> {
     let scenario = out.join("april-2025-controls.toml");
     std::fs::write(&scenario, APRIL_2025)
         .with_context(|| format!("writing {}", scenario.display()))?;
-    let loaded = load_text(&scenario, APRIL_2025)?;
+    let loaded = load_text(&scenario, APRIL_2025, data_dir)?;
     let (n_runs, seed) = (200, 2025);
     let runs = run_monte_carlo(&loaded, n_runs, seed, true, None)?;
     let summary = summarise(&loaded, &scenario, seed, &runs);
