@@ -1,40 +1,9 @@
-//! Arguments of the export-control commands: `simulate` (policy scenarios), `network`,
-//! `calibrate`.
+//! Arguments of the export-control commands `network` and `calibrate` (`simulate` shares
+//! its arguments with the ARIO path, in `cli/mod.rs`).
 
 use std::path::PathBuf;
 
 use crate::output::Format;
-
-/// Arguments of `chokepoint simulate`.
-#[derive(Debug, clap::Args)]
-pub struct SimulateArgs {
-    /// Scenario file (TOML). A policy scenario of the rare-earth chain has a `[chain]` table
-    /// or instruments such as `[[export_control]]`.
-    #[arg(value_name = "SCENARIO.toml")]
-    pub scenario: PathBuf,
-    /// Number of Monte Carlo runs.
-    #[arg(long, default_value_t = 100, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
-    pub runs: usize,
-    /// Seed of the random streams (run i uses stream i): same seed, same results.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
-    /// Write summary.json, industries.csv, edges.csv, series.csv and runs.csv here (policy
-    /// scenarios); the record CSVs and summary.json (ARIO scenarios, required there).
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
-    pub threads: Option<usize>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// ARIO scenarios: how many of the most affected industries to print.
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    pub top: usize,
-    /// ARIO scenarios: no progress bar even on a terminal.
-    #[arg(long, short)]
-    pub quiet: bool,
-}
 
 /// Arguments of `chokepoint network`.
 #[derive(Debug, clap::Args)]

@@ -5,13 +5,13 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+mod controls;
+pub use controls::{CalibrateArgs, NetworkArgs, NetworkCommand};
 mod monitor;
 pub use monitor::{
     AnomaliesArgs, FlowArgs, IngestArgs, IngestFormat, MeasureArg, PartnersArgs, SourcesArgs,
     SqlArgs, TrendsArgs,
 };
-mod controls;
-pub use controls::{CalibrateArgs, NetworkArgs, NetworkCommand, SimulateArgs};
 
 /// Critical-minerals supply chains under export controls: monitor trade, measure
 /// exposure, simulate controls, serve the answers.
@@ -34,6 +34,46 @@ pub enum Command {
     /// Run the seed story on the bundled data: the monitor view of China's 2025 rare-earth
     /// controls, stage shares, and a Monte Carlo run of the April 2025 controls.
     Demo(DemoArgs),
+    /// Run a scenario: an ARIO disruption on an MRIO table, or a policy scenario of the
+    /// rare-earth chain (export controls, truces, shocks) as a Monte Carlo.
+    #[command(
+        long_about = "Run an ARIO disruption scenario on an MRIO table and write its records.\n\n\
+The scenario is a TOML file: [network] mrio = folder (pymrio save_all layout or plain CSV), \
+[model] with BoARIO's parameter names and defaults, [simulation] steps, and [[event]] tables \
+(arbitrary capacity loss, capital destroyed with recovery, capital destroyed with rebuilding). \
+Results match BoARIO 0.7.2 bit for bit under the default settings.\n\n\
+--out receives one CSV per record (step column, then one column per region|sector, full \
+precision) in the layout of BoARIO's reference runs, plus summary.json (totals, losses, \
+per-industry minimum and its step). stdout shows the most affected industries.\n\n\
+A policy scenario of the bundled rare-earth chain ([chain] table, [[export_control]], \
+[[suspension]], [[capacity_shock]], [[demand_shock]], [[new_supply]], [[substitution]]) runs \
+--runs Monte Carlo draws in parallel (--seed, --threads) and reports, per region and \
+industry, production loss, unmet demand, halt and recovery days and halt probability, and \
+per edge licensed vs requested tonnes per month; --out is optional there.",
+        after_help = "Examples:\n  chokepoint simulate scenario.toml --out runs/shock\n  \
+chokepoint simulate scenario.toml --out runs/shock --top 5 --format json\n  \
+chokepoint simulate scenarios/april-2025-controls.toml --runs 1000 --seed 7\n  \
+chokepoint simulate scenarios/geneva-london-truce.toml --format json > truce.json"
+    )]
+    Simulate(SimulateArgs),
+    /// Describe or export the bundled rare-earth network and its named assumptions.
+    #[command(
+        long_about = "Describe the bundled rare-earth chain (regions, stages, industries, baseline flows in \
+tonnes per day) and list every named assumption with unit, default and reasoning; or export \
+the chain to an editable TOML network file that scenarios can load.",
+        after_help = "Examples:\n  chokepoint network describe\n  chokepoint network describe --markdown > docs/scenario.md\n  \
+chokepoint network export my-network.toml"
+    )]
+    Network(NetworkArgs),
+    /// Fit a scenario's licence approval share and delay to China's customs magnet exports.
+    #[command(
+        long_about = "Fit the approval share and licence delay of the scenario's first export control so \
+that simulated Chinese magnet exports per month match the customs series (April-July 2025 by \
+default); write the fitted scenario and report the fit error per month.",
+        after_help = "Examples:\n  chokepoint calibrate scenarios/april-2025-controls.toml --against trade\n  \
+chokepoint calibrate scenarios/april-2025-controls.toml --against trade --out fitted.toml"
+    )]
+    Calibrate(CalibrateArgs),
 
     /// List every warehouse table with row counts and where its rows come from.
     #[command(
@@ -92,45 +132,37 @@ earlier years, and the median of up to six earlier months within the last twelve
         after_help = "Examples:\n  chokepoint anomalies --reporter CHN --flow export --product magnets\n  chokepoint anomalies --reporter CHN --flow export --product rare-earths --all --format csv"
     )]
     Anomalies(AnomaliesArgs),
-    /// Run a scenario: a policy scenario of the rare-earth chain (export controls, truces,
-    /// shocks, new supply, substitution) as a Monte Carlo, or an ARIO scenario on an MRIO table.
-    #[command(
-        long_about = "Run a scenario. A policy scenario of the bundled rare-earth chain ([chain] table, \
-[[export_control]], [[suspension]], [[capacity_shock]], [[demand_shock]], [[new_supply]], \
-[[substitution]]) runs --runs Monte Carlo draws in parallel and reports, per region and \
-industry, production loss, unmet demand, halt and recovery days and halt probability, and per \
-edge licensed vs requested tonnes per month.\n\n\
-An ARIO scenario ([network] mrio = folder in the pymrio save_all layout or plain CSV, [model] \
-with BoARIO's parameter names and defaults, [simulation] steps, [[event]] tables: arbitrary \
-capacity loss, capital destroyed with recovery or with rebuilding) runs once on the \
-BoARIO-compatible ARIO core (bit-identical to BoARIO 0.7.2 by default) and needs --out: it \
-receives one CSV per record (step, then one column per region|sector, full precision) in the \
-layout of BoARIO's reference runs, plus summary.json; stdout shows the --top most affected \
-industries.",
-        after_help = "Examples:\n  chokepoint simulate scenarios/april-2025-controls.toml --runs 1000 --seed 7\n  \
-chokepoint simulate scenarios/geneva-london-truce.toml --format json > truce.json\n  \
-chokepoint simulate scenarios/us-only-ban.toml --runs 200 --out results/us-ban\n  \
-chokepoint simulate crates/chokepoint-sim/tests/reference/scenarios/a_reg3_mining_arb30_d90.toml --out runs/a"
-    )]
-    Simulate(SimulateArgs),
-    /// Describe or export the bundled rare-earth network and its named assumptions.
-    #[command(
-        long_about = "Describe the bundled rare-earth chain (regions, stages, industries, baseline flows in \
-tonnes per day) and list every named assumption with unit, default and reasoning; or export \
-the chain to an editable TOML network file that scenarios can load.",
-        after_help = "Examples:\n  chokepoint network describe\n  chokepoint network describe --markdown > docs/scenario.md\n  \
-chokepoint network export my-network.toml"
-    )]
-    Network(NetworkArgs),
-    /// Fit a scenario's licence approval share and delay to China's customs magnet exports.
-    #[command(
-        long_about = "Fit the approval share and licence delay of the scenario's first export control so \
-that simulated Chinese magnet exports per month match the customs series (April-July 2025 by \
-default); write the fitted scenario and report the fit error per month.",
-        after_help = "Examples:\n  chokepoint calibrate scenarios/april-2025-controls.toml --against trade\n  \
-chokepoint calibrate scenarios/april-2025-controls.toml --against trade --out fitted.toml"
-    )]
-    Calibrate(CalibrateArgs),
+}
+
+/// Arguments of `chokepoint simulate`.
+#[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    /// The scenario file (TOML).
+    #[arg(value_name = "SCENARIO.toml")]
+    pub scenario: PathBuf,
+    /// Folder for the record CSVs and summary.json (created if missing). Required for ARIO
+    /// scenarios; for policy scenarios it receives summary.json, industries.csv, edges.csv,
+    /// series.csv and runs.csv.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// How many of the most affected industries to print.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+    /// Output format of the printed table.
+    #[arg(long, value_enum, default_value_t = crate::output::Format::Table)]
+    pub format: crate::output::Format,
+    /// No progress bar even on a terminal.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Policy scenarios: number of Monte Carlo runs.
+    #[arg(long, default_value_t = 100, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    pub runs: usize,
+    /// Policy scenarios: seed of the random streams (run i uses stream i).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Policy scenarios: worker threads (default: all cores); results do not depend on it.
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
+    pub threads: Option<usize>,
 }
 
 /// Arguments of `chokepoint demo`.
@@ -169,6 +201,12 @@ mod tests {
         assert_eq!(args.scenario, PathBuf::from("s.toml"));
         assert_eq!(args.out, Some(PathBuf::from("o")));
         assert_eq!(args.top, 10);
-        assert!(!args.quiet);
+        // --out is optional at parse time: policy scenarios run without it, ARIO scenarios
+        // ask for it when they run (exit 2).
+        let cli = Cli::try_parse_from(["chokepoint", "simulate", "s.toml"]).unwrap();
+        let Command::Simulate(args) = cli.command else {
+            panic!("expected simulate");
+        };
+        assert_eq!(args.out, None);
     }
 }

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::chain_facts;
-use super::simulate_controls::{Loaded, load};
+use super::simulate_controls::{Loaded, Net, load};
 use crate::cli::CalibrateArgs;
 use crate::exit::UserError;
 use crate::output::{Cell, Format, Table, print_json};
@@ -49,8 +49,8 @@ struct FitReport {
 }
 
 /// Runs `chokepoint calibrate`.
-pub fn run(args: &CalibrateArgs) -> anyhow::Result<()> {
-    let mut loaded = load(&args.scenario)?;
+pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> {
+    let mut loaded = load(&args.scenario, data_dir)?;
     if loaded.scenario.controls.is_empty() {
         return Err(UserError(format!(
             "{}: no [[export_control]] to calibrate",
@@ -63,7 +63,7 @@ pub fn run(args: &CalibrateArgs) -> anyhow::Result<()> {
         .parse()
         .map_err(|e| UserError(format!("--months `{}`: {e}", args.months)))?;
     let (first, last) = window.months();
-    let observed: Vec<(YearMonth, f64)> = chain_facts::observed_magnet_exports()?
+    let observed: Vec<(YearMonth, f64)> = chain_facts::observed_from_warehouse(data_dir)?
         .into_iter()
         .filter(|(m, _)| m.index() >= first.index() && m.index() <= last.index())
         .collect();
@@ -81,6 +81,13 @@ pub fn run(args: &CalibrateArgs) -> anyhow::Result<()> {
         )));
     }
     let exporter = loaded.scenario.controls[0].exporter;
+    let Net::Chain(input) = &loaded.net else {
+        bail!(UserError(format!(
+            "{}: calibrate fits the rare-earth chain; this scenario runs on an MRIO network",
+            args.scenario.display()
+        )));
+    };
+    let input = input.clone();
     // Only the fit window matters: stop the runs at its end.
     let after = last.plus_months(1);
     let window_end = chokepoint_sim::date::Date::from_ymd(after.year, u32::from(after.month), 1)
@@ -94,7 +101,7 @@ pub fn run(args: &CalibrateArgs) -> anyhow::Result<()> {
         let mut draw = Draw::central(&loaded.scenario);
         draw.controls[0].0 = a;
         draw.controls[0].1 = d;
-        let out = run_draw(&loaded.scenario, &loaded.input, draw, false)?;
+        let out = run_draw(&loaded.scenario, &input, draw, false)?;
         let sim: Vec<f64> = observed
             .iter()
             .map(|(m, _)| {
@@ -162,7 +169,7 @@ pub fn run(args: &CalibrateArgs) -> anyhow::Result<()> {
     draw.controls[0].1 = delay;
     let mut full = loaded.scenario.clone();
     full.days = full_days;
-    let out = run_draw(&full, &loaded.input, draw, false)?;
+    let out = run_draw(&full, &input, draw, false)?;
     let eu = loaded.regions.iter().position(|r| r == "EU");
     let ev = Industry::EvTractionMotors as usize;
     let date =

@@ -1,6 +1,6 @@
 //! Facts for the bundled rare-earth chain and the observed customs series, read from the
-//! bundled dataset and handed to `chokepoint-sim` as plain data (the engine never reads
-//! files or the warehouse itself).
+//! warehouse with SQL (tables `production`, `stage_shares`, `trade`, `end_uses`) and handed
+//! to `chokepoint-sim` as plain data (the engine never reads files or the warehouse itself).
 //!
 //! Selection rules (each documented where it is applied):
 //! - mine production: the latest primary USGS MCS edition, its latest data year;
@@ -15,35 +15,49 @@ use std::collections::BTreeMap;
 use anyhow::Context;
 use chokepoint_model::{Stage, YearMonth};
 use chokepoint_sim::network::chain::{ChainFacts, Industry};
+use chokepoint_store::batches_to_json_rows;
 
-const MINE: &str = include_str!("../../data/rare-earths/mine_production.csv");
-const SHARES: &str = include_str!("../../data/rare-earths/stage_shares.csv");
-const EXPORTS: &str = include_str!("../../data/rare-earths/china_exports_monthly.csv");
-const END_USES: &str = include_str!("../../data/rare-earths/end_uses.csv");
+use super::warehouse::Opened;
 
-/// The product label of China's magnet exports in the customs series.
-const MAGNETS: &str = "rare_earth_permanent_magnets";
+/// The product label of China's magnet exports in the warehouse's `trade` table.
+const MAGNETS: &str = "magnets";
 
 type Row = BTreeMap<String, String>;
 
-fn rows(name: &str, text: &str) -> anyhow::Result<Vec<Row>> {
-    let mut r = csv::Reader::from_reader(text.as_bytes());
-    let headers = r
-        .headers()
-        .with_context(|| format!("{name}: header"))?
-        .clone();
-    let mut out = Vec::new();
-    for (i, rec) in r.records().enumerate() {
-        let rec = rec.with_context(|| format!("{name}: row {}", i + 2))?;
-        out.push(
-            headers
-                .iter()
-                .map(String::from)
-                .zip(rec.iter().map(String::from))
-                .collect(),
-        );
+/// The warehouse plus the runtime its async queries run on.
+pub struct Facts<'a> {
+    opened: &'a Opened,
+}
+
+impl<'a> Facts<'a> {
+    /// Reads facts from an opened warehouse.
+    pub fn new(opened: &'a Opened) -> Facts<'a> {
+        Facts { opened }
     }
-    Ok(out)
+
+    /// Runs a query and returns its rows with every value as text (NULL → empty).
+    fn rows(&self, query: &str) -> anyhow::Result<Vec<Row>> {
+        let batches = self
+            .opened
+            .runtime
+            .block_on(self.opened.warehouse.sql(query))
+            .with_context(|| format!("querying the warehouse: {query}"))?;
+        Ok(batches_to_json_rows(&batches)
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .map(|(k, v)| {
+                        let text = match v {
+                            serde_json::Value::Null => String::new(),
+                            serde_json::Value::String(s) => s,
+                            other => other.to_string(),
+                        };
+                        (k, text)
+                    })
+                    .collect()
+            })
+            .collect())
+    }
 }
 
 fn num(r: &Row, k: &str) -> Option<f64> {
@@ -54,18 +68,35 @@ fn get<'a>(r: &'a Row, k: &str) -> &'a str {
     r.get(k).map_or("", String::as_str)
 }
 
+/// Opens the warehouse in `data_dir` (default: the per-user one) and reads the chain facts.
+pub fn facts_from_warehouse(data_dir: Option<&std::path::Path>) -> anyhow::Result<ChainFacts> {
+    let opened = super::warehouse::open(data_dir)?;
+    bundled_facts(&Facts::new(&opened))
+}
+
+/// Opens the warehouse and reads China's monthly magnet exports to the world.
+pub fn observed_from_warehouse(
+    data_dir: Option<&std::path::Path>,
+) -> anyhow::Result<Vec<(YearMonth, f64)>> {
+    let opened = super::warehouse::open(data_dir)?;
+    observed_magnet_exports(&Facts::new(&opened))
+}
+
 /// Facts of the bundled chain.
-pub fn bundled_facts() -> anyhow::Result<ChainFacts> {
+pub fn bundled_facts(f: &Facts<'_>) -> anyhow::Result<ChainFacts> {
     Ok(ChainFacts {
-        mine_production_t_per_year: mine_production()?,
-        stage_shares: stage_shares()?,
-        magnet_exports_t_per_year: magnet_exports()?,
-        end_use_shares: end_uses()?,
+        mine_production_t_per_year: mine_production(f)?,
+        stage_shares: stage_shares(f)?,
+        magnet_exports_t_per_year: magnet_exports(f)?,
+        end_use_shares: end_uses(f)?,
     })
 }
 
-fn mine_production() -> anyhow::Result<Vec<(String, f64)>> {
-    let all = rows("mine_production.csv", MINE)?;
+fn mine_production(f: &Facts<'_>) -> anyhow::Result<Vec<(String, f64)>> {
+    let all = f.rows(
+        "SELECT year, country_iso3, metric, value, edition, source_type FROM production \
+         WHERE metric = 'mine_production'",
+    )?;
     let primary: Vec<&Row> = all
         .iter()
         .filter(|r| get(r, "metric") == "mine_production" && get(r, "source_type") == "primary")
@@ -91,8 +122,8 @@ fn mine_production() -> anyhow::Result<Vec<(String, f64)>> {
         .collect())
 }
 
-fn stage_shares() -> anyhow::Result<Vec<(String, String, f64)>> {
-    let all = rows("stage_shares.csv", SHARES)?;
+fn stage_shares(f: &Facts<'_>) -> anyhow::Result<Vec<(String, String, f64)>> {
+    let all = f.rows("SELECT year, stage, country_iso3, share, year_basis FROM stage_shares")?;
     // (stage, year) → country → values
     let mut by: BTreeMap<(&'static str, i64), BTreeMap<String, Vec<f64>>> = BTreeMap::new();
     for r in &all {
@@ -134,14 +165,19 @@ fn stage_shares() -> anyhow::Result<Vec<(String, String, f64)>> {
     Ok(out)
 }
 
-fn magnet_exports() -> anyhow::Result<Vec<(String, f64)>> {
-    let all = rows("china_exports_monthly.csv", EXPORTS)?;
-    let magnets: Vec<&Row> = all
-        .iter()
-        .filter(|r| {
-            get(r, "product") == MAGNETS && get(r, "flow") == "export" && get(r, "unit") == "t"
-        })
-        .collect();
+/// China's magnet exports in the warehouse, in the columns the selection rules use.
+fn magnet_rows(f: &Facts<'_>) -> anyhow::Result<Vec<Row>> {
+    f.rows(&format!(
+        "SELECT period, period_type, partner_iso3, quantity_t AS value, \
+         reported_yoy_pct AS yoy_pct FROM trade \
+         WHERE reporter_iso3 = 'CHN' AND flow = 'export' AND product = '{MAGNETS}' \
+         AND quantity_t IS NOT NULL"
+    ))
+}
+
+fn magnet_exports(f: &Facts<'_>) -> anyhow::Result<Vec<(String, f64)>> {
+    let all = magnet_rows(f)?;
+    let magnets: Vec<&Row> = all.iter().collect();
     let world = magnets
         .iter()
         .find(|r| get(r, "partner_iso3") == "WLD" && get(r, "period") == "2024")
@@ -183,8 +219,8 @@ fn magnet_exports() -> anyhow::Result<Vec<(String, f64)>> {
     Ok(out)
 }
 
-fn end_uses() -> anyhow::Result<Vec<(Industry, f64)>> {
-    let all = rows("end_uses.csv", END_USES)?;
+fn end_uses(f: &Facts<'_>) -> anyhow::Result<Vec<(Industry, f64)>> {
+    let all = f.rows("SELECT scope, year, material, sector, metric, value FROM end_uses")?;
     let mut best: BTreeMap<&'static str, (i64, f64)> = BTreeMap::new();
     for r in &all {
         let material = get(r, "material").to_ascii_lowercase();
@@ -224,16 +260,11 @@ fn end_uses() -> anyhow::Result<Vec<(Industry, f64)>> {
 }
 
 /// China's monthly magnet exports to the world, t, from the customs series.
-pub fn observed_magnet_exports() -> anyhow::Result<Vec<(YearMonth, f64)>> {
-    let all = rows("china_exports_monthly.csv", EXPORTS)?;
+pub fn observed_magnet_exports(f: &Facts<'_>) -> anyhow::Result<Vec<(YearMonth, f64)>> {
+    let all = magnet_rows(f)?;
     let mut out: Vec<(YearMonth, f64)> = all
         .iter()
-        .filter(|r| {
-            get(r, "product") == MAGNETS
-                && get(r, "partner_iso3") == "WLD"
-                && get(r, "period_type") == "month"
-                && get(r, "unit") == "t"
-        })
+        .filter(|r| get(r, "partner_iso3") == "WLD" && get(r, "period_type") == "month")
         .filter_map(|r| Some((get(r, "period").parse().ok()?, num(r, "value")?)))
         .collect();
     out.sort_by_key(|(m, _)| m.index());
@@ -244,9 +275,15 @@ pub fn observed_magnet_exports() -> anyhow::Result<Vec<(YearMonth, f64)>> {
 mod tests {
     use super::*;
 
+    fn with_facts<T>(f: impl FnOnce(&Facts<'_>) -> T) -> T {
+        let dir = tempfile::tempdir().unwrap();
+        let opened = crate::commands::warehouse::open(Some(dir.path())).unwrap();
+        f(&Facts::new(&opened))
+    }
+
     #[test]
     fn bundled_facts_cover_the_chain() {
-        let f = bundled_facts().unwrap();
+        let f = with_facts(|f| bundled_facts(f).unwrap());
         assert!(
             f.mine_production_t_per_year
                 .iter()
@@ -279,7 +316,7 @@ mod tests {
 
     #[test]
     fn observed_series_holds_the_may_2025_collapse() {
-        let s = observed_magnet_exports().unwrap();
+        let s = with_facts(|f| observed_magnet_exports(f).unwrap());
         let may = s
             .iter()
             .find(|(m, _)| m.to_string() == "2025-05")

@@ -20,7 +20,7 @@ pub fn run(data_dir: Option<&Path>, args: &DemoArgs) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     monitor_section(&opened, &args.out, &mut out)?;
     drop(out);
-    super::simulate_controls::demo_section(&args.out)?;
+    super::simulate_controls::demo_section(&args.out, data_dir)?;
     Ok(())
 }
 

@@ -20,19 +20,20 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Demo(args) => demo::run(cli.data_dir.as_deref(), &args),
+        Command::Simulate(args) => {
+            if simulate_controls::is_policy_scenario(&args.scenario)? {
+                simulate_controls::run(&args, cli.data_dir.as_deref())
+            } else {
+                simulate::run(&args)
+            }
+        }
+        Command::Network(args) => network::run(&args, cli.data_dir.as_deref()),
+        Command::Calibrate(args) => calibrate::run(&args, cli.data_dir.as_deref()),
         Command::Sources(args) => sources::run(cli.data_dir.as_deref(), &args),
         Command::Sql(args) => sql::run(cli.data_dir.as_deref(), &args),
         Command::Ingest(args) => ingest::run(cli.data_dir.as_deref(), &args),
         Command::Trends(args) => trends::run(cli.data_dir.as_deref(), &args),
         Command::Partners(args) => partners::run(cli.data_dir.as_deref(), &args),
         Command::Anomalies(args) => anomalies::run(cli.data_dir.as_deref(), &args),
-        // One `simulate`: an ARIO scenario ([network] mrio = …) runs on the ARIO core,
-        // anything else is a policy scenario of the rare-earth chain.
-        Command::Simulate(args) if simulate::is_ario_scenario(&args.scenario) => {
-            simulate::run(&args)
-        }
-        Command::Simulate(args) => simulate_controls::run(&args),
-        Command::Network(args) => network::run(&args),
-        Command::Calibrate(args) => calibrate::run(&args),
     }
 }

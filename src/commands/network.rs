@@ -1,5 +1,7 @@
 //! `chokepoint network describe|export`: the bundled rare-earth chain and its assumptions.
 
+use std::path::Path;
+
 use anyhow::Context;
 use chokepoint_sim::network::assumptions::{ASSUMPTIONS, AssumptionValues, markdown_table};
 use chokepoint_sim::network::chain::{ChainNetwork, Industry, N_INDUSTRIES, STAGES};
@@ -10,23 +12,23 @@ use crate::cli::{NetworkArgs, NetworkCommand};
 use crate::output::{Cell, Format, Table, print_json};
 
 /// The bundled chain under default assumptions.
-fn bundled() -> anyhow::Result<ChainNetwork> {
+fn bundled(data_dir: Option<&Path>) -> anyhow::Result<ChainNetwork> {
     Ok(ChainNetwork::build(
-        &chain_facts::bundled_facts()?,
+        &chain_facts::facts_from_warehouse(data_dir)?,
         &AssumptionValues::default(),
     )?)
 }
 
 /// Runs `chokepoint network …`.
-pub fn run(args: &NetworkArgs) -> anyhow::Result<()> {
+pub fn run(args: &NetworkArgs, data_dir: Option<&Path>) -> anyhow::Result<()> {
     match &args.command {
         NetworkCommand::Describe { markdown: true, .. } => {
             print!("{}", markdown_table());
             Ok(())
         }
-        NetworkCommand::Describe { format, .. } => describe(*format),
+        NetworkCommand::Describe { format, .. } => describe(*format, data_dir),
         NetworkCommand::Export { file } => {
-            let net = bundled()?;
+            let net = bundled(data_dir)?;
             std::fs::write(file, network_file::to_toml(&net))
                 .with_context(|| format!("writing {}", file.display()))?;
             println!(
@@ -113,8 +115,8 @@ fn nodes_table(net: &ChainNetwork) -> Table {
     t
 }
 
-fn describe(format: Format) -> anyhow::Result<()> {
-    let net = bundled()?;
+fn describe(format: Format, data_dir: Option<&Path>) -> anyhow::Result<()> {
+    let net = bundled(data_dir)?;
     if format == Format::Json {
         let doc = serde_json::json!({
             "regions": net.regions,

@@ -31,16 +31,6 @@ const FILES: [&str; 10] = [
     "productive_capital_lost",
 ];
 
-/// True when `path` is an ARIO scenario (`[network]` with an `mrio` key); anything
-/// unreadable goes to the policy-scenario reader, which reports it.
-pub fn is_ario_scenario(path: &Path) -> bool {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|text| text.parse::<toml::Table>().ok())
-        .and_then(|t| t.get("network").and_then(|n| n.get("mrio")).map(|_| ()))
-        .is_some()
-}
-
 /// Runs an ARIO scenario.
 pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     let Some(out) = &args.out else {
@@ -94,7 +84,7 @@ fn run_in(args: &SimulateArgs, out: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", path.display()))?;
     writer.table(sim.model(), args.top).print(format)?;
     match outcome {
-        RunOutcome::Crashed { steps, error } => Err(anyhow::Error::new(SimError::Engine(error)))
+        RunOutcome::Crashed { steps, error } => Err(anyhow::Error::new(SimError::Step(error)))
             .with_context(|| {
                 format!(
                     "the run stopped after {steps} steps; records so far are in {}",

@@ -7,54 +7,99 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use chokepoint_sim::montecarlo::{self, McSummary, NetworkInput, RunOutput, series_bands};
+use chokepoint_sim::Mrio;
+use chokepoint_sim::SimError;
+use chokepoint_sim::montecarlo::{self, Layout, McSummary, NetworkInput, series_bands};
 use chokepoint_sim::network::chain::REGIONS;
 use chokepoint_sim::network::file as network_file;
+use chokepoint_sim::network::flow::RunRecord;
+use chokepoint_sim::policies::Draw;
 use chokepoint_sim::policies::scenario::{NetworkSource, PolicyScenario, ScenarioFile};
 
 use super::chain_facts;
 use crate::cli::SimulateArgs;
 use crate::output::{Cell, Format, Table, print_json};
 
+/// The network a policy scenario runs on.
+pub enum Net {
+    /// The rare-earth chain (bundled or from a network file).
+    Chain(NetworkInput),
+    /// An MRIO folder, run by the ARIO core.
+    Mrio(Box<Mrio>),
+}
+
+/// Finished runs with what their records refer to.
+pub struct Runs {
+    /// Node labels, baselines and gated pairs.
+    pub layout: Layout,
+    /// Per run, in run order: the parameters drawn and the record.
+    pub runs: Vec<(Draw, RunRecord)>,
+}
+
+impl Runs {
+    fn records(&self) -> Vec<&RunRecord> {
+        self.runs.iter().map(|(_, r)| r).collect()
+    }
+}
+
 /// A checked scenario with its network and region names.
 pub struct Loaded {
     /// The scenario.
     pub scenario: PolicyScenario,
     /// Its network.
-    pub input: NetworkInput,
+    pub net: Net,
     /// Region codes of the network.
     pub regions: Vec<String>,
+}
+
+/// Whether a scenario file is a policy scenario of the rare-earth chain (else: ARIO/MRIO).
+pub fn is_policy_scenario(path: &Path) -> anyhow::Result<bool> {
+    let text = std::fs::read_to_string(path).map_err(|source| SimError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(chokepoint_sim::policies::scenario::is_policy_scenario(
+        &text,
+    ))
 }
 
 /// The April 2025 scenario, bundled into the binary for `chokepoint demo`.
 pub const APRIL_2025: &str = include_str!("../../scenarios/april-2025-controls.toml");
 
 /// Reads a policy scenario and the network it names.
-pub fn load(path: &Path) -> anyhow::Result<Loaded> {
-    load_file(ScenarioFile::read(path)?)
+pub fn load(path: &Path, data_dir: Option<&Path>) -> anyhow::Result<Loaded> {
+    load_file(ScenarioFile::read(path)?, data_dir)
 }
 
 /// Checks scenario text (`path` names it in messages and resolves relative network files).
-pub fn load_text(path: &Path, text: &str) -> anyhow::Result<Loaded> {
-    load_file(ScenarioFile::parse(path, text)?)
+pub fn load_text(path: &Path, text: &str, data_dir: Option<&Path>) -> anyhow::Result<Loaded> {
+    load_file(ScenarioFile::parse(path, text)?, data_dir)
 }
 
-fn load_file(file: ScenarioFile) -> anyhow::Result<Loaded> {
-    let (input, regions) = match file.network_source()? {
-        NetworkSource::Bundled => (
-            NetworkInput::Bundled(chain_facts::bundled_facts()?),
-            REGIONS.iter().map(|r| r.to_string()).collect(),
-        ),
+fn load_file(file: ScenarioFile, data_dir: Option<&Path>) -> anyhow::Result<Loaded> {
+    let (net, regions, scenario) = match file.network_source()? {
+        NetworkSource::Bundled => {
+            let regions: Vec<String> = REGIONS.iter().map(|r| r.to_string()).collect();
+            let scenario = file.check(&regions)?;
+            let input = NetworkInput::Bundled(chain_facts::facts_from_warehouse(data_dir)?);
+            (Net::Chain(input), regions, scenario)
+        }
+        NetworkSource::File(p) if p.is_dir() => {
+            let mrio = Mrio::load(&p)?;
+            let regions = mrio.regions.clone();
+            let scenario = file.check_with(&regions, Some(&mrio.sectors))?;
+            (Net::Mrio(Box::new(mrio)), regions, scenario)
+        }
         NetworkSource::File(p) => {
             let net = network_file::load(&p)?;
             let regions = net.regions.clone();
-            (NetworkInput::Fixed(net), regions)
+            let scenario = file.check(&regions)?;
+            (Net::Chain(NetworkInput::Fixed(net)), regions, scenario)
         }
     };
-    let scenario = file.check(&regions)?;
     Ok(Loaded {
         scenario,
-        input,
+        net,
         regions,
     })
 }
@@ -66,14 +111,42 @@ pub fn run_monte_carlo(
     seed: u64,
     record_series: bool,
     threads: Option<usize>,
-) -> anyhow::Result<Vec<RunOutput>> {
+) -> anyhow::Result<Runs> {
     let bar = if std::io::stderr().is_terminal() {
         indicatif::ProgressBar::new(runs as u64)
     } else {
         indicatif::ProgressBar::hidden()
     };
     let tick = || bar.inc(1);
-    let go = || montecarlo::run_many(&l.scenario, &l.input, runs, seed, record_series, &tick);
+    let go = || -> anyhow::Result<Runs> {
+        match &l.net {
+            Net::Chain(input) => {
+                let out =
+                    montecarlo::run_many(&l.scenario, input, runs, seed, record_series, &tick)?;
+                let layout = match out.first() {
+                    Some(first) => Layout::chain(&first.topology, &l.regions),
+                    None => anyhow::bail!("no runs"),
+                };
+                Ok(Runs {
+                    layout,
+                    runs: out.into_iter().map(|o| (o.draw, o.record)).collect(),
+                })
+            }
+            Net::Mrio(mrio) => {
+                let layout = montecarlo::mrio::layout(mrio, &l.scenario)?;
+                let out = montecarlo::mrio::run_many(
+                    mrio,
+                    &l.scenario,
+                    &layout,
+                    runs,
+                    seed,
+                    record_series,
+                    &tick,
+                )?;
+                Ok(Runs { layout, runs: out })
+            }
+        }
+    };
     let out = match threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
@@ -87,8 +160,8 @@ pub fn run_monte_carlo(
 }
 
 /// Runs `chokepoint simulate` on a policy scenario.
-pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
-    let loaded = load(&args.scenario)?;
+pub fn run(args: &SimulateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> {
+    let loaded = load(&args.scenario, data_dir)?;
     let runs = run_monte_carlo(
         &loaded,
         args.runs,
@@ -120,7 +193,7 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
 }
 
 /// Summarises runs of a loaded scenario.
-pub fn summarise(l: &Loaded, path: &Path, seed: u64, runs: &[RunOutput]) -> McSummary {
+pub fn summarise(l: &Loaded, path: &Path, seed: u64, runs: &Runs) -> McSummary {
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -130,8 +203,8 @@ pub fn summarise(l: &Loaded, path: &Path, seed: u64, runs: &[RunOutput]) -> McSu
         seed,
         l.scenario.start,
         l.scenario.days,
-        &l.regions,
-        runs,
+        &runs.layout,
+        &runs.records(),
     )
 }
 
@@ -193,11 +266,12 @@ pub fn edges_table(s: &McSummary, world_only: bool) -> Table {
         "licensed_t_p5",
         "licensed_t_p95",
     ]);
-    for e in s
-        .edges
-        .iter()
-        .filter(|e| !world_only || (e.importer == "WLD" && e.stage == "magnets"))
-    {
+    // The chain's headline is magnets; an MRIO shows every gated sector's world total.
+    let has_magnets = s.edges.iter().any(|e| e.stage == "magnets");
+    let keep = |e: &&chokepoint_sim::montecarlo::EdgeMonth| {
+        !world_only || (e.importer == "WLD" && (e.stage == "magnets" || !has_magnets))
+    };
+    for e in s.edges.iter().filter(keep) {
         t.push(vec![
             e.stage.as_str().into(),
             e.exporter.as_str().into(),
@@ -214,12 +288,7 @@ pub fn edges_table(s: &McSummary, world_only: bool) -> Table {
 }
 
 /// Writes `summary.json`, `industries.csv`, `edges.csv`, `series.csv` and `runs.csv`.
-pub fn write_outputs(
-    dir: &Path,
-    l: &Loaded,
-    s: &McSummary,
-    runs: &[RunOutput],
-) -> anyhow::Result<()> {
+pub fn write_outputs(dir: &Path, l: &Loaded, s: &McSummary, runs: &Runs) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let file = |name: &str| -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
         let p: PathBuf = dir.join(name);
@@ -231,7 +300,7 @@ pub fn write_outputs(
     industries_table(s, false).write(Format::Csv, &mut file("industries.csv")?)?;
     edges_table(s, false).write(Format::Csv, &mut file("edges.csv")?)?;
     let mut w = csv::Writer::from_writer(file("series.csv")?);
-    for band in series_bands(l.scenario.start, &l.regions, runs) {
+    for band in series_bands(l.scenario.start, &runs.layout, &runs.records()) {
         w.serialize(band)?;
     }
     w.flush()?;
@@ -242,17 +311,16 @@ pub fn write_outputs(
         "control_approval_shares",
         "control_delay_days",
     ])?;
-    for (i, r) in runs.iter().enumerate() {
-        let shares: Vec<String> = r
-            .draw
+    for (i, (draw, record)) in runs.runs.iter().enumerate() {
+        let shares: Vec<String> = draw
             .controls
             .iter()
             .map(|c| format!("{:.4}", c.0))
             .collect();
-        let delays: Vec<String> = r.draw.controls.iter().map(|c| c.1.to_string()).collect();
+        let delays: Vec<String> = draw.controls.iter().map(|c| c.1.to_string()).collect();
         w.write_record([
             i.to_string(),
-            format!("{:.3}", r.record.loss_t.iter().sum::<f64>()),
+            format!("{:.3}", record.loss_t.iter().sum::<f64>()),
             shares.join(";"),
             delays.join(";"),
         ])?;
@@ -262,11 +330,11 @@ pub fn write_outputs(
 }
 
 /// The "controls" section of `chokepoint demo`: the April 2025 controls with Monte Carlo.
-pub fn demo_section(out: &Path) -> anyhow::Result<()> {
+pub fn demo_section(out: &Path, data_dir: Option<&Path>) -> anyhow::Result<()> {
     let scenario = out.join("april-2025-controls.toml");
     std::fs::write(&scenario, APRIL_2025)
         .with_context(|| format!("writing {}", scenario.display()))?;
-    let loaded = load_text(&scenario, APRIL_2025)?;
+    let loaded = load_text(&scenario, APRIL_2025, data_dir)?;
     let (n_runs, seed) = (200, 2025);
     let runs = run_monte_carlo(&loaded, n_runs, seed, true, None)?;
     let summary = summarise(&loaded, &scenario, seed, &runs);

@@ -5,6 +5,12 @@ use serde_json::Value;
 
 use crate::util::{Sandbox, repo_root};
 
+/// Runs a command that must succeed and parses its stdout as one JSON document.
+fn json_of(mut cmd: assert_cmd::Command) -> Value {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    serde_json::from_slice(&out).expect("one JSON document")
+}
+
 fn scenario(name: &str) -> String {
     repo_root()
         .join("scenarios")
@@ -20,22 +26,16 @@ destinations = \"all\"\nstart = \"2025-04-04\"\napproval_share = 0.3\ndelay_days
 #[test]
 fn simulate_json_is_one_document_with_the_contract_fields() {
     let sb = Sandbox::new();
-    let out = sb
-        .cmd()
-        .args([
-            "simulate",
-            &scenario("april-2025-controls.toml"),
-            "--runs",
-            "8",
-            "--format",
-            "json",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let doc: Value = serde_json::from_slice(&out).expect("one JSON document");
+    let mut cmd = sb.cmd();
+    cmd.args([
+        "simulate",
+        &scenario("april-2025-controls.toml"),
+        "--runs",
+        "8",
+        "--format",
+        "json",
+    ]);
+    let doc = json_of(cmd);
     let rows = doc["industries"].as_array().unwrap();
     assert!(!rows.is_empty());
     for key in [
@@ -222,22 +222,16 @@ fn calibrate_reproduces_the_may_2025_drop_within_15_percent() {
         "april.toml",
         &std::fs::read_to_string(scenario("april-2025-controls.toml")).unwrap(),
     );
-    let out = sb
-        .cmd()
-        .args([
-            "calibrate",
-            src.to_str().unwrap(),
-            "--against",
-            "trade",
-            "--format",
-            "json",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let doc: Value = serde_json::from_slice(&out).unwrap();
+    let mut cmd = sb.cmd();
+    cmd.args([
+        "calibrate",
+        src.to_str().unwrap(),
+        "--against",
+        "trade",
+        "--format",
+        "json",
+    ]);
+    let doc = json_of(cmd);
     let may = doc["months"]
         .as_array()
         .unwrap()
@@ -252,4 +246,43 @@ fn calibrate_reproduces_the_may_2025_drop_within_15_percent() {
         .args(["simulate", "april-calibrated.toml", "--runs", "2"])
         .assert()
         .success();
+}
+
+#[test]
+fn policy_scenario_runs_on_an_mrio_folder_through_the_ario_core() {
+    let sb = Sandbox::new();
+    let mrio = repo_root().join("crates/chokepoint-sim/tests/reference/data/test_mrio");
+    let text = format!(
+        "[chain]\nstart = \"2025-04-01\"\ndays = 90\nnetwork = \"{}\"\n\
+         [[export_control]]\nname = \"ban\"\nexporter = \"reg1\"\nproducts = [\"mining\"]\n\
+         destinations = \"all\"\nstart = \"2025-04-10\"\napproval_share = 0.0\n",
+        mrio.display()
+    );
+    let s = sb.write("mrio.toml", &text);
+    let mut cmd = sb.cmd();
+    cmd.args([
+        "simulate",
+        s.to_str().unwrap(),
+        "--runs",
+        "2",
+        "--format",
+        "json",
+    ]);
+    let doc = json_of(cmd);
+    let mining = doc["industries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["region"] == "reg1" && o["industry"] == "mining")
+        .unwrap();
+    assert!(mining["loss_t"].as_f64().unwrap() > 0.0);
+    let gated = doc["edges"].as_array().unwrap();
+    assert!(gated.iter().all(|e| e["licensed_t"].as_f64().unwrap() <= e["requested_t"].as_f64().unwrap() + 1e-9));
+    // Sector names are checked against the MRIO; chain-only instruments are refused.
+    sb.write("bad.toml", &text.replace("[\"mining\"]", "[\"magnets\"]"));
+    sb.cmd()
+        .args(["simulate", "bad.toml", "--runs", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown sector `magnets`"));
 }

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use chokepoint_sim::montecarlo::{McSummary, NetworkInput, run_many};
+use chokepoint_sim::montecarlo::{Layout, McSummary, NetworkInput, run_many};
 use chokepoint_sim::network::file;
 use chokepoint_sim::policies::scenario::ScenarioFile;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -25,7 +25,16 @@ fn montecarlo_april_2025(c: &mut Criterion) {
     group.bench_function("montecarlo_april_2025", |b| {
         b.iter(|| {
             let runs = run_many(&scenario, &input, 1000, 42, false, &|| {}).unwrap();
-            McSummary::new("april", 42, scenario.start, scenario.days, &regions, &runs)
+            let layout = Layout::chain(&runs[0].topology, &regions);
+            let records: Vec<_> = runs.iter().map(|r| &r.record).collect();
+            McSummary::new(
+                "april",
+                42,
+                scenario.start,
+                scenario.days,
+                &layout,
+                &records,
+            )
         })
     });
     group.finish();

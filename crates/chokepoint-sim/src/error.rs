@@ -9,50 +9,14 @@ pub enum SimError {
     /// Input the user supplied is invalid.
     #[error("{0}")]
     Invalid(String),
-    /// A scenario (or network) file has a bad value: which file, which key, what to do.
-    #[error("{file}: key `{key}`: {message}")]
-    Scenario {
-        /// The file.
-        file: PathBuf,
-        /// Dotted key path, e.g. `export_control[0].approval_share`.
-        key: String,
-        /// What is wrong and how to fix it.
-        message: String,
-    },
-    /// A scenario (or network) file is not valid TOML.
-    #[error("{file}:{line}:{column}: {message}")]
-    Syntax {
-        /// The file.
-        file: PathBuf,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// The parser's message.
-        message: String,
-    },
-    /// A file could not be read or written.
-    #[error("{path}: {source}")]
+    /// A file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// The cause.
         #[source]
         source: std::io::Error,
-    },
-    /// A network (loaded from a file) is not balanced or not complete.
-    #[error("network: {0}")]
-    Network(String),
-    /// The facts handed over to build the bundled chain are incomplete (a data problem).
-    #[error("chain facts: {0}")]
-    Facts(String),
-    /// An engine invariant broke (mass balance, negative stock): a bug, never the user's fault.
-    #[error("step {step}: invariant broken: {message}")]
-    Step {
-        /// Day index.
-        step: usize,
-        /// Which invariant.
-        message: String,
     },
     /// An MRIO table file is malformed (bad number, ragged row, unknown label).
     #[error("{}:{line}: {message}", path.display())]
@@ -88,9 +52,9 @@ pub enum SimError {
         /// What is wrong and the allowed values.
         message: String,
     },
-    /// An ARIO scenario file is invalid; points at the key and, when known, line:column.
+    /// A scenario file is invalid; points at the key (and line:column when known).
     #[error("{}{}: `{key}`: {message}", path.display(), location.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
-    ScenarioAt {
+    Scenario {
         /// The scenario file.
         path: PathBuf,
         /// 1-based line and column of the offending key or value, when known.
@@ -100,9 +64,36 @@ pub enum SimError {
         /// What is wrong and how to fix it.
         message: String,
     },
-    /// An ARIO model invariant broke during a step (a bug or a degenerate table).
+    /// A model invariant broke during a step (a bug or a degenerate table).
     #[error(transparent)]
-    Engine(#[from] StepError),
+    Step(#[from] StepError),
+    /// A scenario (or network) file is not valid TOML.
+    #[error("{}:{line}:{column}: {message}", file.display())]
+    Syntax {
+        /// The file.
+        file: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The parser's message.
+        message: String,
+    },
+    /// A chain network (loaded from a file) is not balanced or not complete.
+    #[error("network: {0}")]
+    Network(String),
+    /// The facts handed over to build the bundled chain are incomplete (a data problem).
+    #[error("chain facts: {0}")]
+    Facts(String),
+    /// A chain-model invariant broke (mass balance, negative stock): a bug, never the
+    /// user's fault.
+    #[error("day {step}: chain invariant broken: {message}")]
+    ChainStep {
+        /// Day index.
+        step: usize,
+        /// Which invariant.
+        message: String,
+    },
 }
 
 impl SimError {
@@ -110,31 +101,16 @@ impl SimError {
     pub fn is_user_error(&self) -> bool {
         match self {
             SimError::Invalid(_)
-            | SimError::Scenario { .. }
-            | SimError::Syntax { .. }
-            | SimError::Network(_) => true,
-            SimError::Io { source, .. } => matches!(
-                source.kind(),
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
-            ),
-            SimError::MrioFile { .. }
+            | SimError::Io { .. }
+            | SimError::MrioFile { .. }
             | SimError::MrioShape { .. }
             | SimError::Parameter { .. }
             | SimError::Event { .. }
-            | SimError::ScenarioAt { .. } => true,
-            SimError::Facts(_) | SimError::Step { .. } | SimError::Engine(_) => false,
+            | SimError::Scenario { .. }
+            | SimError::Syntax { .. }
+            | SimError::Network(_) => true,
+            SimError::Step(_) | SimError::Facts(_) | SimError::ChainStep { .. } => false,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn errors_are_send_sync_static() {
-        fn check<T: Send + Sync + 'static>() {}
-        check::<SimError>();
     }
 }
 
@@ -188,17 +164,18 @@ pub enum StepError {
 }
 
 #[cfg(test)]
-mod engine_tests {
+mod tests {
     use super::*;
 
     #[test]
-    fn step_errors_are_send_sync_static() {
+    fn errors_are_send_sync_static() {
         fn check<T: Send + Sync + 'static>() {}
+        check::<SimError>();
         check::<StepError>();
     }
 
     #[test]
-    fn engine_step_errors_are_not_user_errors() {
+    fn step_errors_are_not_user_errors() {
         let e = SimError::from(StepError::Controls("x".into()));
         assert!(!e.is_user_error());
         assert!(SimError::Invalid("x".into()).is_user_error());

@@ -4,14 +4,13 @@
 //! The ARIO core reproduces BoARIO 0.7.2 (`ARIO_SPEC.md`) bit for bit in its
 //! compatible defaults: [`Model`] holds the state and one step's equations,
 //! [`Simulation`] owns the time loop and the [`events`], [`Recorder`]s receive the
-//! state, and policy layers steer each step through [`Controls`]; [`Scenario`] reads
-//! ARIO scenario files and [`Mrio`] pymrio tables.
+//! state, and policy layers steer each step through [`Controls`].
 //!
-//! The export-control side: [`network::chain`] builds the bundled rare-earth chain from
-//! plain [`ChainFacts`](network::chain::ChainFacts) (the binary reads them from the
-//! warehouse), [`policies`] checks policy scenarios and compiles them to steps,
-//! [`network::flow`] runs the chain day by day, and [`montecarlo`] repeats runs in
-//! parallel and summarises them.
+//! The export-control side of the rare-earth chain: [`network::chain`] builds the bundled
+//! chain from plain [`ChainFacts`](network::chain::ChainFacts) (the binary reads them from
+//! the warehouse), [`policies`] checks policy scenarios and compiles them to steps,
+//! [`network::flow`] runs the chain day by day, and [`montecarlo`] repeats runs in parallel
+//! and summarises them.
 //!
 //! ```
 //! use chokepoint_sim::{Model, ModelParams, Records, Simulation};
@@ -29,10 +28,6 @@
 //! // Without events the economy stays at its initial production.
 //! let x0 = 100.0 / 365.0;
 //! assert!((records.production_realised.row(29)[0] - x0).abs() < 1e-12);
-//!
-//! use chokepoint_sim::date::Date;
-//! let d: Date = "2025-04-04".parse().unwrap();
-//! assert_eq!(d.plus_days(27).to_string(), "2025-05-01");
 //! ```
 
 pub mod date;
@@ -46,9 +41,7 @@ pub mod scenario;
 pub mod simulation;
 
 pub use error::{SimError, StepError};
-pub use model::{
-    Controls, Gate, InventoryDays, Model, ModelKind, ModelParams, Numerics, OrderType,
-};
+pub use model::{Controls, Gate, InventoryDays, Model, ModelKind, ModelParams, OrderType};
 pub use network::Mrio;
 pub use scenario::Scenario;
 pub use simulation::{Recorder, Records, RunOutcome, Series, Simulation, StepView};

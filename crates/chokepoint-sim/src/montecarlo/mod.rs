@@ -5,13 +5,16 @@
 //! order in which threads pick runs up. Results are collected in run order and summarised
 //! as p5/p50/p95 and exceedance probabilities.
 
+pub mod mrio;
 mod summary;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-pub use summary::{EdgeMonth, IndustryOutcome, McSummary, SeriesBand, quantile, series_bands};
+pub use summary::{
+    EdgeMonth, IndustryOutcome, Layout, McSummary, SeriesBand, quantile, series_bands,
+};
 
 use crate::SimError;
 use crate::network::chain::{ChainFacts, ChainNetwork};

@@ -2,10 +2,45 @@
 
 use serde::Serialize;
 
-use super::RunOutput;
 use crate::date::Date;
 use crate::network::chain::{Industry, N_INDUSTRIES, STAGES};
-use crate::network::flow::pair_index;
+use crate::network::flow::{RunRecord, Topology, pair_index};
+
+/// What the records of a run refer to: node labels and baselines, product names and the
+/// gated (product, exporter, importer) pairs.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Region codes.
+    pub regions: Vec<String>,
+    /// Per recorded node (index into the records' per-node vectors): region index, name
+    /// (industry or sector) and baseline output per day. Nodes with a zero baseline are
+    /// left out of the summary.
+    pub nodes: Vec<(usize, String, f64)>,
+    /// Product (stage or sector) names, indexed like the pairs.
+    pub products: Vec<String>,
+    /// Gated pairs, sorted ([`pair_index`]).
+    pub gated_pairs: Vec<usize>,
+}
+
+impl Layout {
+    /// The layout of the rare-earth chain.
+    pub fn chain(topology: &Topology, regions: &[String]) -> Layout {
+        Layout {
+            regions: regions.to_vec(),
+            nodes: (0..regions.len() * N_INDUSTRIES)
+                .map(|j| {
+                    (
+                        j / N_INDUSTRIES,
+                        Industry::ALL[j % N_INDUSTRIES].as_str().to_string(),
+                        topology.industry_baseline(j),
+                    )
+                })
+                .collect(),
+            products: STAGES.iter().map(|s| s.to_string()).collect(),
+            gated_pairs: topology.gated_pairs(),
+        }
+    }
+}
 
 /// Loss thresholds (percent of baseline) for which exceedance probabilities are reported.
 pub const LOSS_THRESHOLDS_PCT: [f64; 4] = [5.0, 10.0, 25.0, 50.0];
@@ -140,30 +175,29 @@ impl McSummary {
         seed: u64,
         start: Date,
         days: usize,
-        regions: &[String],
-        runs: &[RunOutput],
+        layout: &Layout,
+        runs: &[&RunRecord],
     ) -> McSummary {
-        let n = regions.len();
         let mut industries = Vec::new();
         let date = |d: Option<u32>| d.map(|d| start.plus_days(i64::from(d)).to_string());
-        if let Some(first) = runs.first() {
-            for j in 0..n * N_INDUSTRIES {
-                let base = first.topology.industry_baseline(j);
+        if !runs.is_empty() {
+            for (j, (region, name, base)) in layout.nodes.iter().enumerate() {
+                let base = *base;
                 if base <= 0.0 {
                     continue;
                 }
                 let total_base = base * days as f64;
-                let losses = sorted(runs.iter().map(|r| r.record.loss_t[j]).collect());
-                let unmet = sorted(runs.iter().map(|r| r.record.unmet_t[j]).collect());
-                let share = |f: &dyn Fn(&RunOutput) -> bool| {
+                let losses = sorted(runs.iter().map(|r| r.loss_t[j]).collect());
+                let unmet = sorted(runs.iter().map(|r| r.unmet_t[j]).collect());
+                let share = |f: &dyn Fn(&RunRecord) -> bool| {
                     runs.iter().filter(|r| f(r)).count() as f64 / runs.len() as f64
                 };
-                let h90 = median_day(runs.iter().map(|r| r.record.halt_day_90[j]).collect());
-                let h50 = median_day(runs.iter().map(|r| r.record.halt_day_50[j]).collect());
-                let rec = median_day(runs.iter().map(|r| r.record.recovery_day_95[j]).collect());
+                let h90 = median_day(runs.iter().map(|r| r.halt_day_90[j]).collect());
+                let h50 = median_day(runs.iter().map(|r| r.halt_day_50[j]).collect());
+                let rec = median_day(runs.iter().map(|r| r.recovery_day_95[j]).collect());
                 industries.push(IndustryOutcome {
-                    region: regions[j / N_INDUSTRIES].clone(),
-                    industry: Industry::ALL[j % N_INDUSTRIES].as_str().to_string(),
+                    region: layout.regions[*region].clone(),
+                    industry: name.clone(),
                     baseline_t_per_day: base,
                     loss_t: quantile(&losses, 0.5),
                     loss_pct: 100.0 * quantile(&losses, 0.5) / total_base,
@@ -176,16 +210,11 @@ impl McSummary {
                     halt_date_90: date(h90),
                     halt_date_50: date(h50),
                     recovery_date_95: date(rec),
-                    halt_probability: share(&|r| r.record.halt_day_50[j].is_some()),
-                    below_90_probability: share(&|r| r.record.halt_day_90[j].is_some()),
+                    halt_probability: share(&|r| r.halt_day_50[j].is_some()),
+                    below_90_probability: share(&|r| r.halt_day_90[j].is_some()),
                     loss_pct_exceedance: LOSS_THRESHOLDS_PCT
                         .iter()
-                        .map(|th| {
-                            (
-                                *th,
-                                share(&|r| 100.0 * r.record.loss_t[j] / total_base > *th),
-                            )
-                        })
+                        .map(|th| (*th, share(&|r| 100.0 * r.loss_t[j] / total_base > *th)))
                         .collect(),
                 });
             }
@@ -197,36 +226,37 @@ impl McSummary {
             start: start.to_string(),
             days,
             industries,
-            edges: edge_months(start, regions, runs),
+            edges: edge_months(start, layout, runs),
         }
     }
 }
 
 /// Monthly licensed vs requested on gated edges, plus world totals of gated exporters.
-fn edge_months(start: Date, regions: &[String], runs: &[RunOutput]) -> Vec<EdgeMonth> {
+fn edge_months(start: Date, layout: &Layout, runs: &[&RunRecord]) -> Vec<EdgeMonth> {
+    let regions = &layout.regions;
     let n = regions.len();
     let Some(first) = runs.first() else {
         return Vec::new();
     };
-    let months = first.record.months;
-    let gated = first.topology.gated_pairs();
+    let months = first.months;
+    let gated = &layout.gated_pairs;
     // Exporter × stage totals are reported for every (stage, exporter) that has a gated pair.
     let mut totals: Vec<(usize, usize)> =
         gated.iter().map(|&p| (p / (n * n), (p / n) % n)).collect();
     totals.dedup();
     let mut out = Vec::new();
     let ym0 = start.year_month();
-    let cell = |r: &RunOutput, m: usize, pair: usize, c: usize| r.record.trade(m, pair)[c];
+    let cell = |r: &RunRecord, m: usize, pair: usize, c: usize| r.trade(m, pair)[c];
     for m in 0..months {
         let month = ym0.plus_months(m as i64).to_string();
         let mut push = |stage: usize,
                         exporter: usize,
                         importer: &str,
-                        pick: &dyn Fn(&RunOutput, usize) -> f64| {
+                        pick: &dyn Fn(&RunRecord, usize) -> f64| {
             let col = |c: usize| sorted(runs.iter().map(|r| pick(r, c)).collect());
             let (req, lic, del) = (col(0), col(1), col(2));
             out.push(EdgeMonth {
-                stage: STAGES[stage].to_string(),
+                stage: layout.products[stage].clone(),
                 exporter: regions[exporter].clone(),
                 importer: importer.to_string(),
                 month: month.clone(),
@@ -245,7 +275,7 @@ fn edge_months(start: Date, regions: &[String], runs: &[RunOutput]) -> Vec<EdgeM
                     .sum()
             });
         }
-        for &pair in &gated {
+        for &pair in gated {
             let (stage, exporter, importer) = (pair / (n * n), (pair / n) % n, pair % n);
             push(stage, exporter, &regions[importer], &|r, c| {
                 cell(r, m, pair, c)
@@ -255,30 +285,29 @@ fn edge_months(start: Date, regions: &[String], runs: &[RunOutput]) -> Vec<EdgeM
     out
 }
 
-/// Daily p5/p50/p95 of output relative to baseline per region × industry (runs recorded
-/// with series on).
-pub fn series_bands(start: Date, regions: &[String], runs: &[RunOutput]) -> Vec<SeriesBand> {
+/// Daily p5/p50/p95 of output relative to baseline per node (runs recorded with series on).
+pub fn series_bands(start: Date, layout: &Layout, runs: &[&RunRecord]) -> Vec<SeriesBand> {
     let Some(first) = runs.first() else {
         return Vec::new();
     };
-    let n_ind = regions.len() * N_INDUSTRIES;
-    let days = first.record.output_index.len() / n_ind.max(1);
+    let n_nodes = layout.nodes.len();
+    let days = first.output_index.len() / n_nodes.max(1);
     let mut out = Vec::new();
     let mut buf = Vec::with_capacity(runs.len());
-    for j in 0..n_ind {
-        if first.topology.industry_baseline(j) <= 0.0 {
+    for (j, (region, name, base)) in layout.nodes.iter().enumerate() {
+        if *base <= 0.0 {
             continue;
         }
         for d in 0..days {
             buf.clear();
             buf.extend(
                 runs.iter()
-                    .map(|r| f64::from(r.record.output_index[d * n_ind + j])),
+                    .map(|r| f64::from(r.output_index[d * n_nodes + j])),
             );
             buf.sort_by(f64::total_cmp);
             out.push(SeriesBand {
-                region: regions[j / N_INDUSTRIES].clone(),
-                industry: Industry::ALL[j % N_INDUSTRIES].as_str().to_string(),
+                region: layout.regions[*region].clone(),
+                industry: name.clone(),
                 day: d as u32,
                 date: start.plus_days(d as i64).to_string(),
                 p5: quantile(&buf, 0.05),

@@ -5,6 +5,7 @@ use std::path::Path;
 use super::*;
 use crate::network::chain::REGIONS;
 use crate::network::chain::tests::sample_facts;
+use crate::network::flow::RunRecord;
 use crate::policies::scenario::ScenarioFile;
 
 fn regions() -> Vec<String> {
@@ -200,7 +201,9 @@ fn summary_reports_percentiles_in_order_and_halts() {
     let s = scenario(&control(0.1, 30, "\"all\""));
     let input = NetworkInput::Bundled(sample_facts());
     let runs = run_many(&s, &input, 4, 1, false, &|| {}).unwrap();
-    let sum = McSummary::new("t", 1, s.start, s.days, &regions(), &runs);
+    let layout = Layout::chain(&runs[0].topology, &regions());
+    let records: Vec<&RunRecord> = runs.iter().map(|r| &r.record).collect();
+    let sum = McSummary::new("t", 1, s.start, s.days, &layout, &records);
     let eu = sum
         .industries
         .iter()

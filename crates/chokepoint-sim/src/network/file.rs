@@ -110,7 +110,8 @@ pub fn from_toml(path: &Path, text: &str) -> Result<ChainNetwork, SimError> {
     let file: NetworkFile = toml::from_str(text)
         .map_err(|e| crate::policies::scenario::syntax_error(path, text, &e))?;
     let bad = |key: String, message: String| SimError::Scenario {
-        file: path.to_path_buf(),
+        path: path.to_path_buf(),
+        location: None,
         key,
         message,
     };

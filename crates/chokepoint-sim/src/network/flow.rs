@@ -303,6 +303,24 @@ pub struct RunRecord {
 }
 
 impl RunRecord {
+    /// Records node `j`'s output relative to baseline on day `t`: the series (when kept)
+    /// and the first days below 90 % and 50 % and back at 95 %.
+    pub fn observe(&mut self, j: usize, t: usize, idx: f64, record_series: bool) {
+        if record_series {
+            self.output_index.push(idx as f32);
+        }
+        let day = Some(t as u32);
+        if idx < 0.9 && self.halt_day_90[j].is_none() {
+            self.halt_day_90[j] = day;
+        }
+        if idx < 0.5 && self.halt_day_50[j].is_none() {
+            self.halt_day_50[j] = day;
+        }
+        if idx >= 0.95 && self.halt_day_90[j].is_some() && self.recovery_day_95[j].is_none() {
+            self.recovery_day_95[j] = day;
+        }
+    }
+
     /// Requested, licensed and delivered tonnes of a (stage, exporter, importer) pair in
     /// month `m` (zero when the pair has no cross-border edge).
     pub fn trade(&self, m: usize, pair: usize) -> [f64; 3] {
@@ -528,7 +546,7 @@ pub fn run(
                 stock[topo.edges[k].client] += delivered[k];
             }
             if (sum - x[s]).abs() > 1e-9 * x[s].max(1.0) {
-                return Err(SimError::Step {
+                return Err(SimError::ChainStep {
                     step: t,
                     message: format!("node {s} produced {} but delivered {sum}", x[s]),
                 });
@@ -537,7 +555,7 @@ pub fn run(
         // Records.
         for (k, e) in topo.edges.iter().enumerate() {
             if licensed[k] > requested[k] * (1.0 + 1e-12) + 1e-12 || stock[e.client] < 0.0 {
-                return Err(SimError::Step {
+                return Err(SimError::ChainStep {
                     step: t,
                     message: format!(
                         "edge {k}: licensed {} > requested {}",
@@ -557,19 +575,12 @@ pub fn run(
             let base = topo.x0[j];
             rec.loss_t[i] += base - x[j];
             rec.unmet_t[i] += (demand[j] - x[j]).max(0.0);
-            let idx = if base > 0.0 { x[j] / base } else { 1.0 };
-            if record_series {
-                rec.output_index.push(idx as f32);
-            }
-            if idx < 0.9 && rec.halt_day_90[i].is_none() {
-                rec.halt_day_90[i] = Some(t as u32);
-            }
-            if idx < 0.5 && rec.halt_day_50[i].is_none() {
-                rec.halt_day_50[i] = Some(t as u32);
-            }
-            if idx >= 0.95 && rec.halt_day_90[i].is_some() && rec.recovery_day_95[i].is_none() {
-                rec.recovery_day_95[i] = Some(t as u32);
-            }
+            rec.observe(
+                i,
+                t,
+                if base > 0.0 { x[j] / base } else { 1.0 },
+                record_series,
+            );
         }
         // 4. Orders for the next step (§5.7): weights, then need split over suppliers.
         for s in 0..topo.n_prod {

@@ -1,7 +1,7 @@
-//! Networks the engines run on: multi-regional input-output (MRIO) tables read from
-//! disk ([`Mrio`], `synthetic` for benchmarks) for the ARIO core; `chain` is the bundled
-//! rare-earth chain (physical units), `assumptions` its named parameters, `flow` its daily
-//! model under policies, `file` its editable file form.
+//! Networks the engine runs on: multi-regional input-output (MRIO) tables read
+//! from disk ([`Mrio`]) or built in memory, and the bundled rare-earth chain in physical
+//! units: `chain` builds it, `assumptions` holds its named parameters, `flow` runs it day by
+//! day under policies, `file` is its editable file form.
 
 pub mod assumptions;
 pub mod chain;

@@ -200,7 +200,10 @@ impl ScenarioFile {
 
     /// The network the scenario asks for.
     pub fn network_source(&self) -> Result<NetworkSource, SimError> {
-        let cx = Cx { file: &self.file };
+        let cx = Cx {
+            file: &self.file,
+            products: None,
+        };
         match self.table.get("chain").and_then(|c| c.get("network")) {
             None => Ok(NetworkSource::Bundled),
             Some(toml::Value::String(s)) if s == "bundled" => Ok(NetworkSource::Bundled),
@@ -212,10 +215,35 @@ impl ScenarioFile {
         }
     }
 
-    /// Checks the scenario against the network's regions.
+    /// Checks the scenario against the regions of the rare-earth chain (products are stage
+    /// names or HS codes).
     pub fn check(self, regions: &[String]) -> Result<PolicyScenario, SimError> {
+        self.check_with(regions, None)
+    }
+
+    /// Checks the scenario against a network's regions and, for an MRIO network, its sector
+    /// names (`products`): products and stages must then be sector names, and only
+    /// `export_control`, `suspension` and `capacity_shock` apply.
+    pub fn check_with(
+        self,
+        regions: &[String],
+        products: Option<&[String]>,
+    ) -> Result<PolicyScenario, SimError> {
         let network = self.network_source()?;
-        let cx = Cx { file: &self.file };
+        let cx = Cx {
+            file: &self.file,
+            products,
+        };
+        if products.is_some() {
+            for key in ["demand_shock", "new_supply", "substitution"] {
+                if self.table.contains_key(key) {
+                    return Err(cx.err(
+                        key,
+                        "not supported on an MRIO network; use export_control, suspension or capacity_shock",
+                    ));
+                }
+            }
+        }
         let allowed_top = ["chain", "assumptions"];
         for key in self.table.keys() {
             if !allowed_top.contains(&key.as_str()) && !INSTRUMENT_KEYS.contains(&key.as_str()) {
@@ -497,12 +525,31 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 struct Cx<'a> {
     file: &'a Path,
+    /// Sector names of an MRIO network; `None` for the rare-earth chain.
+    products: Option<&'a [String]>,
+}
+
+impl Cx<'_> {
+    fn product(&self, s: &str) -> Option<usize> {
+        match self.products {
+            Some(names) => names.iter().position(|n| n == s.trim()),
+            None => stage_of_product(s),
+        }
+    }
+
+    fn unknown_product(&self, s: &str) -> String {
+        match self.products {
+            Some(names) => format!("unknown sector `{s}`; the MRIO has {}", names.join(", ")),
+            None => unknown_product(s),
+        }
+    }
 }
 
 impl Cx<'_> {
     fn err(&self, key: &str, message: &str) -> SimError {
         SimError::Scenario {
-            file: self.file.to_path_buf(),
+            path: self.file.to_path_buf(),
+            location: None,
             key: key.to_string(),
             message: message.to_string(),
         }
@@ -678,7 +725,9 @@ impl Item<'_> {
 
     fn stage(&self, key: &str) -> Result<usize, SimError> {
         let s = self.string(key)?;
-        stage_of_product(&s).ok_or_else(|| self.err(key, &unknown_product(&s)))
+        self.cx
+            .product(&s)
+            .ok_or_else(|| self.err(key, &self.cx.unknown_product(&s)))
     }
 
     fn products(&self, key: &str) -> Result<Vec<usize>, SimError> {
@@ -693,7 +742,10 @@ impl Item<'_> {
         };
         let mut stages = Vec::new();
         for s in &items {
-            let st = stage_of_product(s).ok_or_else(|| self.err(key, &unknown_product(s)))?;
+            let st = self
+                .cx
+                .product(s)
+                .ok_or_else(|| self.err(key, &self.cx.unknown_product(s)))?;
             if !stages.contains(&st) {
                 stages.push(st);
             }

@@ -77,7 +77,7 @@ impl Ctx<'_> {
         key: impl Into<String>,
         message: impl Into<String>,
     ) -> Result<T, SimError> {
-        Err(SimError::ScenarioAt {
+        Err(SimError::Scenario {
             path: self.path.to_path_buf(),
             location: span.map(|s| line_col(self.text, s.start)),
             key: key.into(),
@@ -116,7 +116,7 @@ impl Scenario {
         };
         let base = path.parent().unwrap_or(Path::new("."));
         let mrio_path = base.join(network.mrio.get_ref());
-        let mrio = Mrio::load(&mrio_path).map_err(|e| SimError::ScenarioAt {
+        let mrio = Mrio::load(&mrio_path).map_err(|e| SimError::Scenario {
             path: path.to_path_buf(),
             location: Some(line_col(text, network.mrio.span().start)),
             key: "network.mrio".into(),
@@ -131,7 +131,7 @@ impl Scenario {
         };
         // Capital is needed to bound capital impacts; building the model computes it.
         let probe = Model::new(&mrio, params.clone()).map_err(|e| match e {
-            SimError::Parameter { name, message } => SimError::ScenarioAt {
+            SimError::Parameter { name, message } => SimError::Scenario {
                 path: path.to_path_buf(),
                 location: None,
                 key: format!("model.{name}"),

@@ -1,0 +1,168 @@
+//! Policy scenarios on an MRIO network: the ARIO core ([`Model`], [`Simulation`]) steered
+//! each step through [`Controls`] — gates on exporter-sector → importing-region edges for
+//! export controls and suspensions, capacity factors for capacity shocks.
+//!
+//! The engine writes each gate's requested and delivered volume during the step, so the
+//! licence regime `approval_share × requested(t − delay)` is applied as a share of the
+//! latest known request: `allowed(t) = min(1, approval × requested(t − 1 − delay) /
+//! requested(t − 1))`; nothing is licensed before the first approvals. Quotas are not
+//! applied on MRIO networks (values there are money, not tonnes).
+
+use rayon::prelude::*;
+
+use super::run_rng;
+use super::summary::Layout;
+use crate::network::flow::{RunRecord, pair_index};
+use crate::policies::scenario::PolicyScenario;
+use crate::policies::{Draw, Plan};
+use crate::{Controls, Gate, Model, ModelParams, Mrio, SimError, Simulation};
+
+/// The layout of an MRIO network for summaries: one node per region × sector.
+pub fn layout(mrio: &Mrio, scenario: &PolicyScenario) -> Result<Layout, SimError> {
+    let model = Model::new(mrio, ModelParams::default())?;
+    let ns = mrio.sectors.len();
+    let n = mrio.regions.len();
+    let mut gated = Vec::new();
+    for c in &scenario.controls {
+        for &p in &c.stages {
+            for r in (0..n).filter(|&r| c.destinations[r]) {
+                gated.push(pair_index(n, p, c.exporter, r));
+            }
+        }
+    }
+    gated.sort_unstable();
+    gated.dedup();
+    Ok(Layout {
+        regions: mrio.regions.clone(),
+        nodes: (0..n * ns)
+            .map(|j| (j / ns, mrio.sectors[j % ns].clone(), model.x0()[j]))
+            .collect(),
+        products: mrio.sectors.clone(),
+        gated_pairs: gated,
+    })
+}
+
+/// Runs one draw on the MRIO.
+pub fn run_draw(
+    mrio: &Mrio,
+    scenario: &PolicyScenario,
+    draw: &Draw,
+    layout: &Layout,
+    record_series: bool,
+) -> Result<RunRecord, SimError> {
+    let plan = Plan::compile(scenario, draw);
+    let model = Model::new(mrio, ModelParams::default())?;
+    let n = model.n_regions();
+    let ns = model.n_sectors();
+    let n_ind = n * ns;
+    let x0: Vec<f64> = model.x0().to_vec();
+    let mut sim = Simulation::new(model, Vec::new(), plan.days.max(1))?;
+    let mut controls = Controls::neutral(n, ns);
+    // One gate per gated pair, with the controls that cover it.
+    let mut gate_controls: Vec<Vec<usize>> = Vec::new();
+    for &pair in &layout.gated_pairs {
+        let (p, e, r) = (pair / (n * n), (pair / n) % n, pair % n);
+        controls.gates.push(Gate::new(e * ns + p, r));
+        gate_controls.push(
+            plan.controls
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.exporter == e && c.stages.contains(&p) && c.destinations[r])
+                .map(|(i, _)| i)
+                .collect(),
+        );
+    }
+    let start_month = plan.start.year_month().index();
+    let last = plan.start.plus_days(plan.days.saturating_sub(1) as i64);
+    let months = (last.year_month().index() - start_month + 1).max(1) as usize;
+    let n_pairs = layout.gated_pairs.len();
+    let mut rec = RunRecord {
+        output_index: Vec::with_capacity(if record_series { plan.days * n_ind } else { 0 }),
+        loss_t: vec![0.0; n_ind],
+        unmet_t: vec![0.0; n_ind],
+        halt_day_90: vec![None; n_ind],
+        halt_day_50: vec![None; n_ind],
+        recovery_day_95: vec![None; n_ind],
+        trade_monthly: vec![[0.0; 3]; months * n_pairs],
+        trade_pairs: layout.gated_pairs.clone(),
+        months,
+    };
+    let mut history: Vec<Vec<f64>> = vec![Vec::with_capacity(plan.days); n_pairs];
+    for t in 0..plan.days {
+        let ti = t as i64;
+        let month = (plan.start.plus_days(ti).year_month().index() - start_month) as usize;
+        controls.capacity_factor.fill(1.0);
+        for (r, p, steps, f) in &plan.capacity_shocks {
+            if steps.contains(ti) {
+                controls.capacity_factor[r * ns + p] *= f;
+            }
+        }
+        for (g, gate) in controls.gates.iter_mut().enumerate() {
+            let r = gate.client_region;
+            let mut allowed: f64 = 1.0;
+            for &ci in &gate_controls[g] {
+                let cp = &plan.controls[ci];
+                if let Some((share, delay)) = cp.regime(ti, r) {
+                    let h = &history[g];
+                    let now = h.last().copied().unwrap_or(0.0);
+                    let asked = if ti - (delay as i64) < cp.steps.start {
+                        0.0
+                    } else if h.len() > delay {
+                        h[h.len() - 1 - delay]
+                    } else {
+                        now
+                    };
+                    let a = if now > 0.0 {
+                        share * asked / now
+                    } else {
+                        share
+                    };
+                    allowed = allowed.min(a.clamp(0.0, 1.0));
+                }
+            }
+            gate.allowed_share = allowed;
+        }
+        sim.step(Some(&mut controls))?;
+        for (g, gate) in controls.gates.iter().enumerate() {
+            history[g].push(gate.requested);
+            let cell = &mut rec.trade_monthly[month * n_pairs + g];
+            cell[0] += gate.requested;
+            cell[1] += gate.requested * gate.allowed_share;
+            cell[2] += gate.delivered;
+        }
+        let x = sim.model().production();
+        let unmet = sim.model().final_demand_unmet();
+        for j in 0..n_ind {
+            rec.loss_t[j] += x0[j] - x[j];
+            let idx = if x0[j] > 0.0 { x[j] / x0[j] } else { 1.0 };
+            rec.observe(j, t, idx, record_series);
+        }
+        // Unmet final demand is per consuming region × product; attribute it to the
+        // region's industry of that product.
+        for (j, u) in unmet.iter().enumerate().take(n_ind) {
+            rec.unmet_t[j] += u;
+        }
+    }
+    Ok(rec)
+}
+
+/// Runs `runs` draws in parallel; run `i` uses the seed's stream `i`.
+pub fn run_many(
+    mrio: &Mrio,
+    scenario: &PolicyScenario,
+    layout: &Layout,
+    runs: usize,
+    seed: u64,
+    record_series: bool,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<(Draw, RunRecord)>, SimError> {
+    (0..runs)
+        .into_par_iter()
+        .map(|i| {
+            let draw = Draw::sample(scenario, &mut run_rng(seed, i));
+            let rec = run_draw(mrio, scenario, &draw, layout, record_series);
+            progress();
+            rec.map(|r| (draw, r))
+        })
+        .collect()
+}
