@@ -1,6 +1,9 @@
 //! One module per command; `run` dispatches.
 
 mod demo;
+mod report;
+mod serve;
+mod wiring;
 
 use crate::cli::{Cli, Command};
 
@@ -8,5 +11,7 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Demo(args) => demo::run(cli.data_dir.as_deref(), &args),
+        Command::Serve(args) => serve::run(cli.data_dir.as_deref(), &args),
+        Command::Report(args) => report::run(cli.data_dir.as_deref(), &args),
     }
 }

@@ -1,0 +1,19 @@
+//! API routes, one module per resource; each exports `fn routes() -> Router<AppState>`.
+
+pub mod health;
+pub mod openapi;
+pub mod runs;
+pub mod scenarios;
+
+use axum::Router;
+
+use crate::AppState;
+
+/// Every `/api` route (without the `/api` prefix; the router nests them).
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .merge(health::routes())
+        .merge(openapi::routes())
+        .merge(scenarios::routes())
+        .merge(runs::routes())
+}
