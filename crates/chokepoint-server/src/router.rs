@@ -53,7 +53,7 @@ pub fn router(state: AppState) -> Router {
 async fn api_not_found(uri: Uri) -> ApiError {
     ApiError::NotFound {
         what: format!(
-            "no API endpoint at {}; GET /api/openapi.json lists them",
+            "no API endpoint at /api{}; GET /api/openapi.json lists them",
             uri.path()
         ),
     }
