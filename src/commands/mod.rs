@@ -1,6 +1,10 @@
 //! One module per command; `run` dispatches.
 
+mod calibrate;
+mod chain_facts;
 mod demo;
+mod network;
+pub mod simulate_controls;
 
 use crate::cli::{Cli, Command};
 
@@ -8,5 +12,8 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Demo(args) => demo::run(cli.data_dir.as_deref(), &args),
+        Command::Simulate(args) => simulate_controls::run(&args),
+        Command::Network(args) => network::run(&args),
+        Command::Calibrate(args) => calibrate::run(&args),
     }
 }

@@ -4,6 +4,8 @@
 #[allow(dead_code)] // helpers used by some modules only
 mod util;
 
+mod controls;
+
 mod demo {
     use crate::util::Sandbox;
 
