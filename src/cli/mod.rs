@@ -7,6 +7,8 @@ use clap::{Parser, Subcommand};
 
 mod serve;
 pub use serve::{ReportArgs, ServeArgs};
+mod controls;
+pub use controls::{CalibrateArgs, NetworkArgs, NetworkCommand, SimulateArgs};
 
 /// Critical-minerals supply chains under export controls: monitor trade, measure
 /// exposure, simulate controls, serve the answers.
@@ -48,6 +50,37 @@ pub enum Command {
                       chokepoint report my.toml --out report.html --runs 200 --seed 7 --png charts/"
     )]
     Report(ReportArgs),
+    /// Run a scenario. Policy scenarios of the rare-earth chain (export controls, truces,
+    /// shocks, new supply, substitution) run as a Monte Carlo.
+    #[command(
+        long_about = "Run a scenario. A policy scenario of the bundled rare-earth chain ([chain] table, \
+[[export_control]], [[suspension]], [[capacity_shock]], [[demand_shock]], [[new_supply]], \
+[[substitution]]) runs --runs Monte Carlo draws in parallel and reports, per region and \
+industry, production loss, unmet demand, halt and recovery days and halt probability, and per \
+edge licensed vs requested tonnes per month.",
+        after_help = "Examples:\n  chokepoint simulate scenarios/april-2025-controls.toml --runs 1000 --seed 7\n  \
+chokepoint simulate scenarios/geneva-london-truce.toml --format json > truce.json\n  \
+chokepoint simulate scenarios/us-only-ban.toml --runs 200 --out results/us-ban"
+    )]
+    Simulate(SimulateArgs),
+    /// Describe or export the bundled rare-earth network and its named assumptions.
+    #[command(
+        long_about = "Describe the bundled rare-earth chain (regions, stages, industries, baseline flows in \
+tonnes per day) and list every named assumption with unit, default and reasoning; or export \
+the chain to an editable TOML network file that scenarios can load.",
+        after_help = "Examples:\n  chokepoint network describe\n  chokepoint network describe --markdown > docs/scenario.md\n  \
+chokepoint network export my-network.toml"
+    )]
+    Network(NetworkArgs),
+    /// Fit a scenario's licence approval share and delay to China's customs magnet exports.
+    #[command(
+        long_about = "Fit the approval share and licence delay of the scenario's first export control so \
+that simulated Chinese magnet exports per month match the customs series (April-July 2025 by \
+default); write the fitted scenario and report the fit error per month.",
+        after_help = "Examples:\n  chokepoint calibrate scenarios/april-2025-controls.toml --against trade\n  \
+chokepoint calibrate scenarios/april-2025-controls.toml --against trade --out fitted.toml"
+    )]
+    Calibrate(CalibrateArgs),
 }
 
 /// Arguments of `chokepoint demo`.

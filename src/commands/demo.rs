@@ -8,5 +8,6 @@ use crate::cli::DemoArgs;
 pub fn run(_data_dir: Option<&Path>, args: &DemoArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out)?;
     println!("chokepoint demo: output folder {}", args.out.display());
+    super::simulate_controls::demo_section(&args.out)?;
     Ok(())
 }

@@ -1,8 +1,12 @@
 //! One module per command; `run` dispatches.
 
+mod calibrate;
+mod chain_facts;
 mod demo;
+mod network;
 mod report;
 mod serve;
+pub mod simulate_controls;
 mod wiring;
 
 use crate::cli::{Cli, Command};
@@ -13,5 +17,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(cli.data_dir.as_deref(), &args),
         Command::Serve(args) => serve::run(cli.data_dir.as_deref(), &args),
         Command::Report(args) => report::run(cli.data_dir.as_deref(), &args),
+        Command::Simulate(args) => simulate_controls::run(&args),
+        Command::Network(args) => network::run(&args),
+        Command::Calibrate(args) => calibrate::run(&args),
     }
 }

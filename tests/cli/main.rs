@@ -4,6 +4,7 @@
 #[allow(dead_code)] // helpers used by some modules only
 mod util;
 
+mod controls;
 mod serve;
 
 mod demo {

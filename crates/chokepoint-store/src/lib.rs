@@ -2,4 +2,5 @@
 //! DataFusion session, and the indicator queries. The engine lives in `chokepoint-sim`.
 
 mod error;
+pub mod indicators;
 pub use error::StoreError;

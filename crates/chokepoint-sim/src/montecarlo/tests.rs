@@ -1,0 +1,255 @@
+//! Engine-level tests of policies on the chain: conservation, monotonicity, reproducibility.
+
+use std::path::Path;
+
+use super::*;
+use crate::network::chain::REGIONS;
+use crate::network::chain::tests::sample_facts;
+use crate::policies::scenario::ScenarioFile;
+
+fn regions() -> Vec<String> {
+    REGIONS.iter().map(|r| r.to_string()).collect()
+}
+
+fn scenario(text: &str) -> PolicyScenario {
+    ScenarioFile::parse(Path::new("test.toml"), text)
+        .unwrap()
+        .check(&regions())
+        .unwrap()
+}
+
+fn control(approval: f64, delay: u32, destinations: &str) -> String {
+    format!(
+        "[chain]\nstart = \"2025-04-01\"\ndays = 240\n\
+         [assumptions]\ncontrol_enforcement_lag_days = 0\n\
+         [[export_control]]\nname = \"c\"\nexporter = \"CHN\"\nproducts = [\"separation\", \"metal\", \"magnets\"]\n\
+         destinations = {destinations}\nstart = \"2025-04-04\"\napproval_share = {approval}\ndelay_days = {delay}\n"
+    )
+}
+
+fn central(text: &str) -> RunOutput {
+    let s = scenario(text);
+    run_draw(
+        &s,
+        &NetworkInput::Bundled(sample_facts()),
+        Draw::central(&s),
+        true,
+    )
+    .unwrap()
+}
+
+fn total_loss(r: &RunOutput) -> f64 {
+    r.record.loss_t.iter().sum()
+}
+
+#[test]
+fn without_policies_the_chain_stays_at_baseline() {
+    let r = central("[chain]\nstart = \"2025-04-01\"\ndays = 120\n");
+    assert!(r.record.output_index.iter().all(|x| (x - 1.0).abs() < 1e-6));
+    assert!(total_loss(&r).abs() < 1e-6);
+    assert!(r.record.halt_day_90.iter().all(Option::is_none));
+}
+
+#[test]
+fn approval_one_and_no_delay_is_the_baseline() {
+    let r = central(&control(1.0, 0, "\"all\""));
+    assert!(total_loss(&r).abs() < 1e-6, "{}", total_loss(&r));
+    // Licensed equals requested on every gated edge and month.
+    for cell in &r.record.trade_monthly {
+        assert!((cell[0] - cell[1]).abs() < 1e-9 * cell[0].max(1.0));
+    }
+}
+
+#[test]
+fn stricter_control_never_yields_less_loss() {
+    let mut prev = f64::NEG_INFINITY;
+    for approval in [1.0, 0.9, 0.7, 0.5, 0.3, 0.1, 0.0] {
+        let l = total_loss(&central(&control(approval, 20, "\"all\"")));
+        assert!(l >= prev - 1e-6, "approval {approval}: {l} < {prev}");
+        prev = l;
+    }
+    let mut prev = f64::NEG_INFINITY;
+    for delay in [0, 10, 30, 60, 120] {
+        let l = total_loss(&central(&control(0.4, delay, "\"all\"")));
+        assert!(l >= prev - 1e-6, "delay {delay}: {l} < {prev}");
+        prev = l;
+    }
+    let mut prev = f64::NEG_INFINITY;
+    for dest in [
+        "[\"USA\"]",
+        "[\"USA\", \"EU\"]",
+        "[\"USA\", \"EU\", \"JPN\", \"KOR\"]",
+        "\"all\"",
+    ] {
+        let l = total_loss(&central(&control(0.2, 30, dest)));
+        assert!(l >= prev - 1e-6, "{dest}: {l} < {prev}");
+        prev = l;
+    }
+    assert!(prev > 0.0);
+}
+
+#[test]
+fn truce_never_yields_more_loss() {
+    let base = control(0.2, 30, "\"all\"");
+    let without = total_loss(&central(&base));
+    for (share, start) in [
+        (1.0, "2025-06-10"),
+        (0.5, "2025-05-14"),
+        (0.3, "2025-09-01"),
+    ] {
+        let with = total_loss(&central(&format!(
+            "{base}[[suspension]]\ncontrol = \"c\"\nstart = \"{start}\"\napproval_share = {share}\ndelay_days = 0\n"
+        )));
+        assert!(
+            with <= without + 1e-6,
+            "truce {share} from {start}: {with} > {without}"
+        );
+    }
+}
+
+#[test]
+fn licence_delay_holds_volume_until_approved() {
+    let r = central(&control(0.5, 30, "\"all\""));
+    let n = REGIONS.len();
+    // April: 3 days before the control, then no licence until 4 May.
+    let pair = crate::network::flow::pair_index(n, 3, 0, 2); // magnets CHN → EU
+    let april = r.record.trade_monthly[pair];
+    let may = r.record.trade_monthly[crate::network::flow::n_pairs(n) + pair];
+    assert!(april[1] > 0.0 && april[1] < 0.15 * april[0], "{april:?}");
+    assert!(may[1] > 0.0 && may[1] <= 0.5 * may[0] + 1e-9, "{may:?}");
+}
+
+#[test]
+fn quota_caps_monthly_licences() {
+    let text = format!("{}quota_t_per_month = 300\n", control(1.0, 0, "\"all\""));
+    let r = central(&text);
+    let n = REGIONS.len();
+    for m in 1..r.record.months {
+        let licensed: f64 = (1..4)
+            .flat_map(|p| (1..n).map(move |i| crate::network::flow::pair_index(n, p, 0, i)))
+            .map(|pair| r.record.trade_monthly[m * crate::network::flow::n_pairs(n) + pair][1])
+            .sum();
+        assert!(licensed <= 300.0 + 1e-6, "month {m}: {licensed}");
+    }
+}
+
+#[test]
+fn embargo_halts_importing_industries_and_new_supply_and_substitution_help() {
+    let embargo = control(0.0, 0, "\"all\"");
+    let r = central(&embargo);
+    let eu_ev = 2 * 6;
+    assert!(r.record.halt_day_50[eu_ev].is_some());
+    let helped = central(&format!(
+        "{embargo}[[new_supply]]\nregion = \"EU\"\nstage = \"magnets\"\ncapacity_t_per_year = 20000\n\
+         commissioning = \"2025-05-01\"\nramp_up_months = 2\n\
+         [[new_supply]]\nregion = \"AUS\"\nstage = \"separation\"\ncapacity_t_per_year = 20000\n\
+         commissioning = \"2025-05-01\"\nramp_up_months = 2\n\
+         [[new_supply]]\nregion = \"AUS\"\nstage = \"metal\"\ncapacity_t_per_year = 20000\n\
+         commissioning = \"2025-05-01\"\nramp_up_months = 2\n\
+         [[substitution]]\nregion = \"EU\"\nindustry = \"industrial_motors\"\nshare = 0.5\nstart = \"2025-04-04\"\nlag_days = 30\n"
+    ));
+    assert!(total_loss(&helped) < total_loss(&r));
+    let eu_ind = 2 * 6 + 4;
+    assert!(helped.record.loss_t[eu_ind] < r.record.loss_t[eu_ind]);
+}
+
+#[test]
+fn capacity_and_demand_shocks_move_output() {
+    let r = central(
+        "[chain]\nstart = \"2025-04-01\"\ndays = 200\n\
+         [[capacity_shock]]\nregion = \"CHN\"\nstage = \"separation\"\nstart = \"2025-04-10\"\nend = \"2025-07-01\"\ncapacity_factor = 0.3\n\
+         [[demand_shock]]\nregion = \"USA\"\nindustry = \"wind_turbines\"\nstart = \"2025-04-10\"\ndemand_factor = 0.5\n",
+    );
+    assert!(total_loss(&r) > 0.0);
+    let usa_wind = 6 + 1;
+    assert!(r.record.unmet_t[usa_wind] < 1e-6); // demand cut: output follows demand
+    assert!(r.record.loss_t[usa_wind] > 0.0);
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let s = scenario(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../scenarios/geneva-london-truce.toml"
+        ))
+        .unwrap(),
+    );
+    let input = NetworkInput::Bundled(sample_facts());
+    let go = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| run_many(&s, &input, 12, 42, true, &|| {}).unwrap())
+    };
+    let (one, two) = (go(1), go(3));
+    for (a, b) in one.iter().zip(&two) {
+        assert_eq!(a.draw, b.draw);
+        assert_eq!(a.record.loss_t, b.record.loss_t);
+        assert_eq!(a.record.output_index, b.record.output_index);
+    }
+    // Different runs draw different parameters; the same seed repeats them.
+    assert_ne!(one[0].draw, one[1].draw);
+    let again = go(2);
+    assert_eq!(again[5].record.loss_t, one[5].record.loss_t);
+}
+
+#[test]
+fn summary_reports_percentiles_in_order_and_halts() {
+    let s = scenario(&control(0.1, 30, "\"all\""));
+    let input = NetworkInput::Bundled(sample_facts());
+    let runs = run_many(&s, &input, 4, 1, false, &|| {}).unwrap();
+    let sum = McSummary::new("t", 1, s.start, s.days, &regions(), &runs);
+    let eu = sum
+        .industries
+        .iter()
+        .find(|o| o.region == "EU" && o.industry == "ev_traction_motors")
+        .unwrap();
+    assert!(eu.loss_t_p5 <= eu.loss_t && eu.loss_t <= eu.loss_t_p95);
+    assert_eq!(eu.halt_probability, 1.0);
+    assert!(eu.halt_day_90.unwrap() <= eu.halt_day_50.unwrap());
+    assert!(
+        sum.edges
+            .iter()
+            .any(|e| e.importer == "WLD" && e.stage == "magnets")
+    );
+    assert!(
+        sum.edges
+            .iter()
+            .all(|e| e.licensed_t <= e.requested_t + 1e-6)
+    );
+}
+
+mod conservation {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// Every step checks output = Σ deliveries, licensed ≤ requested and stocks ≥ 0 and
+        /// fails the run otherwise; random policy mixes must all pass.
+        #[test]
+        fn mass_balance_holds_under_random_policies(
+            approval in 0.0f64..=1.0,
+            delay in 0u32..90,
+            quota in 0.0f64..3000.0,
+            cap in 0.0f64..2.0,
+            dem in 0.0f64..2.0,
+        ) {
+            let text = format!(
+                "{}quota_t_per_month = {quota}\n\
+                 [[capacity_shock]]\nregion = \"CHN\"\nstage = \"mining\"\nstart = \"2025-05-01\"\ncapacity_factor = {cap}\n\
+                 [[demand_shock]]\nregion = \"all\"\nstart = \"2025-06-01\"\ndemand_factor = {dem}\n",
+                control(approval, delay, "\"all\"")
+            );
+            let s = scenario(&text);
+            let r = run_draw(&s, &NetworkInput::Bundled(sample_facts()), Draw::central(&s), false);
+            prop_assert!(r.is_ok(), "{:?}", r.err());
+            let r = r.unwrap();
+            for cell in &r.record.trade_monthly {
+                prop_assert!(cell[1] <= cell[0] + 1e-6 && cell[2] <= cell[1] + 1e-6 && cell[2] >= 0.0);
+            }
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! Policy instruments on the dated timeline, and their compilation to step indices.
+//!
+//! A [`PolicyScenario`](scenario::PolicyScenario) holds instruments with possibly uncertain
+//! parameters. [`Draw`] fixes one value per parameter (one Monte Carlo run, or the central
+//! values), and [`Plan::compile`] turns the dated instruments into step-indexed ones that the
+//! daily chain model ([`crate::network::flow`]) reads each step without dates or strings:
+//!
+//! ```text
+//!  scenario.toml ──check──► PolicyScenario ──draw(rng)──► Draw ──compile──► Plan ──► flow::run
+//! ```
+
+pub mod dist;
+pub mod scenario;
+
+use rand::Rng;
+
+use crate::date::Date;
+use crate::network::assumptions::{AssumptionValues, Key};
+use scenario::PolicyScenario;
+
+/// One value for every parameter of a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draw {
+    /// Assumption values (defaults with the scenario's overrides).
+    pub assumptions: AssumptionValues,
+    /// Per export control: approval share, delay days, monthly quota.
+    pub controls: Vec<(f64, usize, Option<f64>)>,
+    /// Per suspension: approval share and delay days while suspended.
+    pub suspensions: Vec<(f64, usize)>,
+    /// Per capacity shock: capacity factor.
+    pub capacity_shocks: Vec<f64>,
+    /// Per demand shock: demand factor.
+    pub demand_shocks: Vec<f64>,
+    /// Per new-supply project: t/yr, commissioning delay days, ramp-up months.
+    pub new_supply: Vec<(f64, f64, f64)>,
+    /// Per substitution: share, lag days, ramp days.
+    pub substitutions: Vec<(f64, f64, f64)>,
+}
+
+impl Draw {
+    /// The central value of every parameter (a deterministic single run).
+    pub fn central(s: &PolicyScenario) -> Draw {
+        Draw::make(s, &mut |p: &dist::Param| p.central())
+    }
+
+    /// One random draw. Parameters are drawn in file order, so a seed gives the same draw
+    /// whatever else runs in parallel.
+    pub fn sample<R: Rng + ?Sized>(s: &PolicyScenario, rng: &mut R) -> Draw {
+        Draw::make(s, &mut |p: &dist::Param| p.sample(rng))
+    }
+
+    fn make(s: &PolicyScenario, f: &mut dyn FnMut(&dist::Param) -> f64) -> Draw {
+        let mut assumptions = AssumptionValues::default();
+        for (i, p) in &s.assumptions {
+            assumptions.0[*i] = f(p);
+        }
+        let days = |v: f64| v.round().max(0.0) as usize;
+        Draw {
+            assumptions,
+            controls: s
+                .controls
+                .iter()
+                .map(|c| {
+                    let a = f(&c.approval_share);
+                    let d = days(f(&c.delay_days));
+                    (a, d, c.quota_t_per_month.as_ref().map(&mut *f))
+                })
+                .collect(),
+            suspensions: s
+                .suspensions
+                .iter()
+                .map(|x| (f(&x.approval_share), days(f(&x.delay_days))))
+                .collect(),
+            capacity_shocks: s
+                .capacity_shocks
+                .iter()
+                .map(|x| f(&x.capacity_factor))
+                .collect(),
+            demand_shocks: s
+                .demand_shocks
+                .iter()
+                .map(|x| f(&x.demand_factor))
+                .collect(),
+            new_supply: s
+                .new_supply
+                .iter()
+                .map(|x| {
+                    let c = f(&x.capacity_t_per_year);
+                    let d = f(&x.commissioning_delay_days);
+                    (c, d, f(&x.ramp_up_months))
+                })
+                .collect(),
+            substitutions: s
+                .substitutions
+                .iter()
+                .map(|x| {
+                    let sh = f(&x.share);
+                    let lag = f(&x.lag_days);
+                    (sh, lag, f(&x.ramp_days))
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A step interval `[start, end)`; steps may be negative (before the simulation starts).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Steps {
+    /// First step.
+    pub start: i64,
+    /// First step after the end (`i64::MAX` when open).
+    pub end: i64,
+}
+
+impl Steps {
+    fn new(sim_start: Date, start: Date, end: Option<Date>) -> Steps {
+        Steps {
+            start: start.days_since(sim_start),
+            end: end.map_or(i64::MAX, |e| e.days_since(sim_start)),
+        }
+    }
+
+    /// Whether step `t` lies inside.
+    pub fn contains(&self, t: i64) -> bool {
+        t >= self.start && t < self.end
+    }
+}
+
+/// An export control resolved to steps.
+#[derive(Debug, Clone)]
+pub struct ControlPlan {
+    /// Exporter region.
+    pub exporter: usize,
+    /// Covered stages.
+    pub stages: Vec<usize>,
+    /// Covered destinations.
+    pub destinations: Vec<bool>,
+    /// When in force.
+    pub steps: Steps,
+    /// Approval share.
+    pub approval_share: f64,
+    /// Licence delay in days.
+    pub delay_days: usize,
+    /// Monthly quota, t.
+    pub quota_t_per_month: Option<f64>,
+    /// Suspensions: when, for which destinations, approval share and delay.
+    pub suspensions: Vec<(Steps, Vec<bool>, f64, usize)>,
+}
+
+impl ControlPlan {
+    /// Approval share and delay for destination `r` at step `t` (`None` when not in force).
+    pub fn regime(&self, t: i64, r: usize) -> Option<(f64, usize)> {
+        if !self.steps.contains(t) || !self.destinations[r] {
+            return None;
+        }
+        let mut regime = (self.approval_share, self.delay_days);
+        for (steps, dest, a, d) in &self.suspensions {
+            if steps.contains(t) && dest[r] {
+                regime = (*a, *d);
+            }
+        }
+        Some(regime)
+    }
+}
+
+/// All instruments of one draw, resolved to step indices and region/stage indices.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Number of steps.
+    pub days: usize,
+    /// First simulated day.
+    pub start: Date,
+    /// Export controls.
+    pub controls: Vec<ControlPlan>,
+    /// Capacity shocks: region, stage, steps, factor.
+    pub capacity_shocks: Vec<(usize, usize, Steps, f64)>,
+    /// Demand shocks: region mask, industry mask, steps, factor.
+    pub demand_shocks: Vec<(Vec<bool>, Vec<bool>, Steps, f64)>,
+    /// New supply: region, stage, first step, ramp-up days, t/day at nameplate.
+    pub new_supply: Vec<(usize, usize, f64, f64, f64)>,
+    /// Substitutions.
+    pub substitutions: Vec<SubstitutionPlan>,
+}
+
+/// A substitution resolved to steps.
+#[derive(Debug, Clone)]
+pub struct SubstitutionPlan {
+    /// Regions concerned.
+    pub regions: Vec<bool>,
+    /// Industries concerned.
+    pub industries: Vec<bool>,
+    /// First step with an effect (decision + lag).
+    pub from: f64,
+    /// Days of linear ramp to the full share.
+    pub ramp_days: f64,
+    /// Share of magnet use replaced at full effect.
+    pub share: f64,
+}
+
+impl Plan {
+    /// Resolves a scenario's dated instruments with one draw of its parameters.
+    pub fn compile(s: &PolicyScenario, d: &Draw) -> Plan {
+        let st = |a: Date, b: Option<Date>| Steps::new(s.start, a, b);
+        let lag = d.assumptions.get(Key::ControlEnforcementLagDays).round() as i64;
+        // A control bites once goods already in the pipeline have cleared.
+        let enforced = |a: Date, b: Option<Date>| {
+            let mut steps = st(a, b);
+            steps.start = (steps.start + lag).min(steps.end);
+            steps
+        };
+        let controls = s
+            .controls
+            .iter()
+            .zip(&d.controls)
+            .enumerate()
+            .map(|(ci, (c, (a, delay, quota)))| ControlPlan {
+                exporter: c.exporter,
+                stages: c.stages.clone(),
+                destinations: c.destinations.clone(),
+                steps: enforced(c.start, c.end),
+                approval_share: *a,
+                delay_days: *delay,
+                quota_t_per_month: *quota,
+                suspensions: s
+                    .suspensions
+                    .iter()
+                    .zip(&d.suspensions)
+                    .filter(|(x, _)| x.control == ci)
+                    .map(|(x, (a, dl))| (st(x.start, x.end), x.destinations.clone(), *a, *dl))
+                    .collect(),
+            })
+            .collect();
+        let day = |date: Date| date.days_since(s.start) as f64;
+        Plan {
+            days: s.days,
+            start: s.start,
+            controls,
+            capacity_shocks: s
+                .capacity_shocks
+                .iter()
+                .zip(&d.capacity_shocks)
+                .map(|(x, f)| (x.region, x.stage, st(x.start, x.end), *f))
+                .collect(),
+            demand_shocks: s
+                .demand_shocks
+                .iter()
+                .zip(&d.demand_shocks)
+                .map(|(x, f)| {
+                    (
+                        x.regions.clone(),
+                        x.industries.clone(),
+                        st(x.start, x.end),
+                        *f,
+                    )
+                })
+                .collect(),
+            new_supply: s
+                .new_supply
+                .iter()
+                .zip(&d.new_supply)
+                .map(|(x, (cap, delay, months))| {
+                    (
+                        x.region,
+                        x.stage,
+                        day(x.commissioning) + delay,
+                        months * 30.4375,
+                        cap / 365.0,
+                    )
+                })
+                .collect(),
+            substitutions: s
+                .substitutions
+                .iter()
+                .zip(&d.substitutions)
+                .map(|(x, (share, lag, ramp))| SubstitutionPlan {
+                    regions: x.regions.clone(),
+                    industries: x.industries.clone(),
+                    from: day(x.start) + lag,
+                    ramp_days: *ramp,
+                    share: *share,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Linear ramp from 0 at `from` to 1 at `from + ramp` (a step at `from` when `ramp` is 0).
+pub fn ramp(t: f64, from: f64, ramp: f64) -> f64 {
+    if t < from {
+        0.0
+    } else if ramp <= 0.0 {
+        1.0
+    } else {
+        ((t - from) / ramp).min(1.0)
+    }
+}

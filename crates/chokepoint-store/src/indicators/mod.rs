@@ -1,0 +1,91 @@
+//! Indicators computed from warehouse facts: pure formulas (one module per family) plus
+//! the queries that feed them.
+//!
+//! The formulas take plain numbers and rows so they can be checked against hand-computed
+//! cases; the `*_rows` query functions read the warehouse tables.
+
+pub mod concentration;
+pub mod criticality;
+pub mod exposure;
+pub mod params;
+pub mod shares;
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// An indicator that could not be computed because inputs are missing.
+///
+/// Displayed as `not computable: needs X, Y`, the wording every command prints in place of a
+/// number, so a missing input is never mistaken for a zero.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NotComputable {
+    /// The missing inputs, each named so the user knows what to add and where.
+    pub needs: Vec<String>,
+}
+
+impl NotComputable {
+    /// Missing `needs`.
+    pub fn needs<S: Into<String>>(needs: impl IntoIterator<Item = S>) -> NotComputable {
+        NotComputable {
+            needs: needs.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl NotComputable {
+    /// As a [`Figure`].
+    pub fn into_figure(self) -> Figure {
+        Err(self).into()
+    }
+}
+
+impl fmt::Display for NotComputable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "not computable: needs {}", self.needs.join("; "))
+    }
+}
+
+impl std::error::Error for NotComputable {}
+
+/// A figure that is either a number or "not computable: needs …".
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Figure {
+    /// The computed value.
+    Value(f64),
+    /// Why there is no value.
+    NotComputable {
+        /// "not computable: needs …".
+        not_computable: String,
+    },
+}
+
+impl Figure {
+    /// The value, if computed.
+    pub fn value(&self) -> Option<f64> {
+        match self {
+            Figure::Value(v) => Some(*v),
+            Figure::NotComputable { .. } => None,
+        }
+    }
+
+    /// The text shown in tables: the number with `decimals` places, or the reason.
+    pub fn display(&self, decimals: usize) -> String {
+        match self {
+            Figure::Value(v) => format!("{v:.decimals$}"),
+            Figure::NotComputable { not_computable } => not_computable.clone(),
+        }
+    }
+}
+
+impl From<Result<f64, NotComputable>> for Figure {
+    fn from(r: Result<f64, NotComputable>) -> Figure {
+        match r {
+            Ok(v) => Figure::Value(v),
+            Err(e) => Figure::NotComputable {
+                not_computable: e.to_string(),
+            },
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! `chokepoint network describe|export`: the bundled rare-earth chain and its assumptions.
+
+use anyhow::Context;
+use chokepoint_sim::network::assumptions::{ASSUMPTIONS, AssumptionValues, markdown_table};
+use chokepoint_sim::network::chain::{ChainNetwork, Industry, N_INDUSTRIES, STAGES};
+use chokepoint_sim::network::file as network_file;
+
+use super::chain_facts;
+use crate::cli::{NetworkArgs, NetworkCommand};
+use crate::output::{Cell, Format, Table, print_json};
+
+/// The bundled chain under default assumptions.
+fn bundled() -> anyhow::Result<ChainNetwork> {
+    Ok(ChainNetwork::build(
+        &chain_facts::bundled_facts()?,
+        &AssumptionValues::default(),
+    )?)
+}
+
+/// Runs `chokepoint network …`.
+pub fn run(args: &NetworkArgs) -> anyhow::Result<()> {
+    match &args.command {
+        NetworkCommand::Describe { markdown: true, .. } => {
+            print!("{}", markdown_table());
+            Ok(())
+        }
+        NetworkCommand::Describe { format, .. } => describe(*format),
+        NetworkCommand::Export { file } => {
+            let net = bundled()?;
+            std::fs::write(file, network_file::to_toml(&net))
+                .with_context(|| format!("writing {}", file.display()))?;
+            println!(
+                "wrote the bundled rare-earth chain ({} regions, {} stages, {} industries) to {}",
+                net.n_regions(),
+                STAGES.len(),
+                N_INDUSTRIES,
+                file.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+fn assumptions_table() -> Table {
+    let mut t = Table::new(["key", "unit", "default", "min", "max", "reasoning"]);
+    for a in ASSUMPTIONS {
+        t.push(vec![
+            a.key.into(),
+            a.unit.into(),
+            Cell::float(a.default, 3),
+            Cell::float(a.min, 2),
+            Cell::float(a.max, 2),
+            a.reasoning.into(),
+        ]);
+    }
+    t
+}
+
+fn nodes_table(net: &ChainNetwork) -> Table {
+    let mut t = Table::new([
+        "region",
+        "node",
+        "baseline_t_per_day",
+        "imports_t_per_day",
+        "exports_t_per_day",
+    ]);
+    let n = net.n_regions();
+    for r in 0..n {
+        for (p, stage) in STAGES.iter().enumerate() {
+            let out = net.production(r, p);
+            if out <= 0.0 {
+                continue;
+            }
+            let exports: f64 = (0..n)
+                .filter(|&i| i != r)
+                .map(|i| net.flows[p][r * n + i])
+                .sum();
+            let imports: f64 = if p == 0 {
+                0.0
+            } else {
+                (0..n)
+                    .filter(|&e| e != r)
+                    .map(|e| net.flows[p - 1][e * n + r])
+                    .sum()
+            };
+            t.push(vec![
+                net.regions[r].as_str().into(),
+                (*stage).into(),
+                Cell::float(out, 3),
+                Cell::float(imports, 3),
+                Cell::float(exports, 3),
+            ]);
+        }
+        for (i, ind) in Industry::ALL.iter().enumerate() {
+            let used = net.industry_demand_t_per_day[r * N_INDUSTRIES + i];
+            if used > 0.0 {
+                let imported: f64 = (0..n)
+                    .filter(|&e| e != r)
+                    .map(|e| net.flows[3][e * n + r])
+                    .sum::<f64>()
+                    / net.inflow(3, r).max(f64::MIN_POSITIVE)
+                    * used;
+                t.push(vec![
+                    net.regions[r].as_str().into(),
+                    ind.as_str().into(),
+                    Cell::float(used, 3),
+                    Cell::float(imported, 3),
+                    Cell::float(0.0, 3),
+                ]);
+            }
+        }
+    }
+    t
+}
+
+fn describe(format: Format) -> anyhow::Result<()> {
+    let net = bundled()?;
+    if format == Format::Json {
+        let doc = serde_json::json!({
+            "regions": net.regions,
+            "stages": STAGES,
+            "industries": Industry::ALL.map(Industry::as_str),
+            "assumptions": assumptions_table().to_json(),
+            "nodes": nodes_table(&net).to_json(),
+        });
+        print_json(&doc)?;
+        return Ok(());
+    }
+    if format == Format::Table {
+        println!(
+            "Bundled rare-earth chain: regions {}; stages {} -> industries ({}); tonnes per day.\n",
+            net.regions.join(", "),
+            STAGES.join(" -> "),
+            Industry::names()
+        );
+        println!("Named assumptions (override in a scenario's [assumptions] table):");
+    }
+    assumptions_table().print(format)?;
+    if format == Format::Table {
+        println!("\nBaseline nodes:");
+        nodes_table(&net).print(format)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,284 @@
+//! `chokepoint simulate SCENARIO.toml --runs N --seed S` for policy scenarios of the
+//! rare-earth chain (export controls, truces, shocks, new supply, substitution): Monte Carlo
+//! in parallel, then per region × industry losses and halts and per edge licensed vs
+//! requested tonnes per month. MRIO/ARIO scenarios take the engine's path instead.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chokepoint_sim::montecarlo::{self, McSummary, NetworkInput, RunOutput, series_bands};
+use chokepoint_sim::network::chain::REGIONS;
+use chokepoint_sim::network::file as network_file;
+use chokepoint_sim::policies::scenario::{NetworkSource, PolicyScenario, ScenarioFile};
+
+use super::chain_facts;
+use crate::cli::SimulateArgs;
+use crate::output::{Cell, Format, Table, print_json};
+
+/// A checked scenario with its network and region names.
+pub struct Loaded {
+    /// The scenario.
+    pub scenario: PolicyScenario,
+    /// Its network.
+    pub input: NetworkInput,
+    /// Region codes of the network.
+    pub regions: Vec<String>,
+}
+
+/// The April 2025 scenario, bundled into the binary for `chokepoint demo`.
+pub const APRIL_2025: &str = include_str!("../../scenarios/april-2025-controls.toml");
+
+/// Reads a policy scenario and the network it names.
+pub fn load(path: &Path) -> anyhow::Result<Loaded> {
+    load_file(ScenarioFile::read(path)?)
+}
+
+/// Checks scenario text (`path` names it in messages and resolves relative network files).
+pub fn load_text(path: &Path, text: &str) -> anyhow::Result<Loaded> {
+    load_file(ScenarioFile::parse(path, text)?)
+}
+
+fn load_file(file: ScenarioFile) -> anyhow::Result<Loaded> {
+    let (input, regions) = match file.network_source()? {
+        NetworkSource::Bundled => (
+            NetworkInput::Bundled(chain_facts::bundled_facts()?),
+            REGIONS.iter().map(|r| r.to_string()).collect(),
+        ),
+        NetworkSource::File(p) => {
+            let net = network_file::load(&p)?;
+            let regions = net.regions.clone();
+            (NetworkInput::Fixed(net), regions)
+        }
+    };
+    let scenario = file.check(&regions)?;
+    Ok(Loaded {
+        scenario,
+        input,
+        regions,
+    })
+}
+
+/// Runs the Monte Carlo, with a progress bar when stderr is a terminal.
+pub fn run_monte_carlo(
+    l: &Loaded,
+    runs: usize,
+    seed: u64,
+    record_series: bool,
+    threads: Option<usize>,
+) -> anyhow::Result<Vec<RunOutput>> {
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(runs as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let tick = || bar.inc(1);
+    let go = || montecarlo::run_many(&l.scenario, &l.input, runs, seed, record_series, &tick);
+    let out = match threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .context("building the thread pool")?
+            .install(go),
+        None => go(),
+    }?;
+    bar.finish_and_clear();
+    Ok(out)
+}
+
+/// Runs `chokepoint simulate` on a policy scenario.
+pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
+    let loaded = load(&args.scenario)?;
+    let runs = run_monte_carlo(
+        &loaded,
+        args.runs,
+        args.seed,
+        args.out.is_some(),
+        args.threads,
+    )?;
+    let summary = summarise(&loaded, &args.scenario, args.seed, &runs);
+    if let Some(dir) = &args.out {
+        write_outputs(dir, &loaded, &summary, &runs)?;
+    }
+    match args.format {
+        Format::Json => print_json(&summary)?,
+        Format::Csv => industries_table(&summary, false).print(Format::Csv)?,
+        Format::Table => {
+            println!(
+                "{}: {} runs, seed {}, {} days from {}",
+                summary.scenario, summary.runs, summary.seed, summary.days, summary.start
+            );
+            industries_table(&summary, true).print(Format::Table)?;
+            println!();
+            edges_table(&summary, true).print(Format::Table)?;
+            if let Some(dir) = &args.out {
+                println!("\nfiles written to {}", dir.display());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Summarises runs of a loaded scenario.
+pub fn summarise(l: &Loaded, path: &Path, seed: u64, runs: &[RunOutput]) -> McSummary {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    McSummary::new(
+        &name,
+        seed,
+        l.scenario.start,
+        l.scenario.days,
+        &l.regions,
+        runs,
+    )
+}
+
+fn opt_int(v: Option<u32>) -> Cell {
+    v.map_or(Cell::Null, |d| Cell::Int(i64::from(d)))
+}
+
+/// Per region × industry: losses and halts. `affected_only` drops rows without any loss.
+pub fn industries_table(s: &McSummary, affected_only: bool) -> Table {
+    let mut t = Table::new([
+        "region",
+        "industry",
+        "loss_t",
+        "loss_pct",
+        "loss_t_p5",
+        "loss_t_p95",
+        "unmet_t",
+        "halt_day_90",
+        "halt_day_50",
+        "recovery_day_95",
+        "halt_date_50",
+        "halt_probability",
+    ]);
+    let mut rows: Vec<_> = s
+        .industries
+        .iter()
+        .filter(|o| !affected_only || o.loss_t_p95 > 1e-6 * o.baseline_t_per_day * s.days as f64)
+        .collect();
+    rows.sort_by(|a, b| b.loss_pct.total_cmp(&a.loss_pct));
+    for o in rows {
+        t.push(vec![
+            o.region.as_str().into(),
+            o.industry.as_str().into(),
+            Cell::float(o.loss_t, 1),
+            Cell::float(o.loss_pct, 1),
+            Cell::float(o.loss_t_p5, 1),
+            Cell::float(o.loss_t_p95, 1),
+            Cell::float(o.unmet_t, 1),
+            opt_int(o.halt_day_90),
+            opt_int(o.halt_day_50),
+            opt_int(o.recovery_day_95),
+            o.halt_date_50.clone().map_or(Cell::Null, Cell::Text),
+            Cell::float(o.halt_probability, 2),
+        ]);
+    }
+    t
+}
+
+/// Licensed vs requested per month; `world_only` keeps the exporters' world totals.
+pub fn edges_table(s: &McSummary, world_only: bool) -> Table {
+    let mut t = Table::new([
+        "stage",
+        "exporter",
+        "importer",
+        "month",
+        "requested_t",
+        "licensed_t",
+        "delivered_t",
+        "licensed_t_p5",
+        "licensed_t_p95",
+    ]);
+    for e in s
+        .edges
+        .iter()
+        .filter(|e| !world_only || (e.importer == "WLD" && e.stage == "magnets"))
+    {
+        t.push(vec![
+            e.stage.as_str().into(),
+            e.exporter.as_str().into(),
+            e.importer.as_str().into(),
+            e.month.as_str().into(),
+            Cell::float(e.requested_t, 0),
+            Cell::float(e.licensed_t, 0),
+            Cell::float(e.delivered_t, 0),
+            Cell::float(e.licensed_t_p5, 0),
+            Cell::float(e.licensed_t_p95, 0),
+        ]);
+    }
+    t
+}
+
+/// Writes `summary.json`, `industries.csv`, `edges.csv`, `series.csv` and `runs.csv`.
+pub fn write_outputs(
+    dir: &Path,
+    l: &Loaded,
+    s: &McSummary,
+    runs: &[RunOutput],
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let file = |name: &str| -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
+        let p: PathBuf = dir.join(name);
+        Ok(std::io::BufWriter::new(
+            std::fs::File::create(&p).with_context(|| format!("writing {}", p.display()))?,
+        ))
+    };
+    serde_json::to_writer_pretty(file("summary.json")?, s)?;
+    industries_table(s, false).write(Format::Csv, &mut file("industries.csv")?)?;
+    edges_table(s, false).write(Format::Csv, &mut file("edges.csv")?)?;
+    let mut w = csv::Writer::from_writer(file("series.csv")?);
+    for band in series_bands(l.scenario.start, &l.regions, runs) {
+        w.serialize(band)?;
+    }
+    w.flush()?;
+    let mut w = csv::Writer::from_writer(file("runs.csv")?);
+    w.write_record([
+        "run",
+        "total_loss_t",
+        "control_approval_shares",
+        "control_delay_days",
+    ])?;
+    for (i, r) in runs.iter().enumerate() {
+        let shares: Vec<String> = r
+            .draw
+            .controls
+            .iter()
+            .map(|c| format!("{:.4}", c.0))
+            .collect();
+        let delays: Vec<String> = r.draw.controls.iter().map(|c| c.1.to_string()).collect();
+        w.write_record([
+            i.to_string(),
+            format!("{:.3}", r.record.loss_t.iter().sum::<f64>()),
+            shares.join(";"),
+            delays.join(";"),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// The "controls" section of `chokepoint demo`: the April 2025 controls with Monte Carlo.
+pub fn demo_section(out: &Path) -> anyhow::Result<()> {
+    let scenario = out.join("april-2025-controls.toml");
+    std::fs::write(&scenario, APRIL_2025)
+        .with_context(|| format!("writing {}", scenario.display()))?;
+    let loaded = load_text(&scenario, APRIL_2025)?;
+    let (n_runs, seed) = (200, 2025);
+    let runs = run_monte_carlo(&loaded, n_runs, seed, true, None)?;
+    let summary = summarise(&loaded, &scenario, seed, &runs);
+    let dir = out.join("controls");
+    write_outputs(&dir, &loaded, &summary, &runs)?;
+    println!(
+        "\n== April 2025 export controls: {n_runs} Monte Carlo runs ({}), halts by region and industry",
+        scenario.display()
+    );
+    industries_table(&summary, true).print(Format::Table)?;
+    println!("\nChina's simulated magnet exports (licensed vs requested, t per month):");
+    edges_table(&summary, true).print(Format::Table)?;
+    println!("controls results written to {}", dir.display());
+    Ok(())
+}
