@@ -113,19 +113,24 @@ fn nodes_table(net: &ChainNetwork) -> Table {
     t
 }
 
-fn describe(format: Format) -> anyhow::Result<()> {
+/// The bundled network as `network describe --format json` prints it (also `GET /api/network`).
+pub fn describe_json() -> anyhow::Result<serde_json::Value> {
     let net = bundled()?;
+    Ok(serde_json::json!({
+        "regions": net.regions,
+        "stages": STAGES,
+        "industries": Industry::ALL.map(Industry::as_str),
+        "assumptions": assumptions_table().to_json(),
+        "nodes": nodes_table(&net).to_json(),
+    }))
+}
+
+fn describe(format: Format) -> anyhow::Result<()> {
     if format == Format::Json {
-        let doc = serde_json::json!({
-            "regions": net.regions,
-            "stages": STAGES,
-            "industries": Industry::ALL.map(Industry::as_str),
-            "assumptions": assumptions_table().to_json(),
-            "nodes": nodes_table(&net).to_json(),
-        });
-        print_json(&doc)?;
+        print_json(&describe_json()?)?;
         return Ok(());
     }
+    let net = bundled()?;
     if format == Format::Table {
         println!(
             "Bundled rare-earth chain: regions {}; stages {} -> industries ({}); tonnes per day.\n",

@@ -125,7 +125,7 @@ function showResults(run) {
   options(region, unique(r.outputs.map((s) => s.region)), "EU");
   const refreshIndustries = () => {
     const names = unique(r.outputs.filter((s) => s.region === region.value).map((s) => s.industry));
-    options(industry, names, names.find((n) => /auto|ev|motor/i.test(n)));
+    options(industry, names, names.find((n) => /ev|auto|motor/i.test(n)));
   };
   const drawOutput = () => loadSvg(byId("output-chart"), `/api/runs/${run.id}/charts/output.svg?` +
     new URLSearchParams({ region: region.value, industry: industry.value }));
@@ -133,13 +133,20 @@ function showResults(run) {
   industry.onchange = drawOutput;
   refreshIndustries();
   if (r.outputs.length) drawOutput(); else byId("output-chart").textContent = "This run recorded no output series.";
-  fillTable(byId("halts-table"), r.halts);
+  // Halt table: the region x industry rows that lose output, worst first, with the columns an
+  // analyst reads first.
+  const affected = r.industries.filter((o) => o.loss_t_p95 > 0 || o.halt_probability > 0)
+    .sort((a, b) => b.loss_pct - a.loss_pct)
+    .map((o) => ({ region: o.region, industry: o.industry, loss_pct: o.loss_pct,
+      halt_probability: o.halt_probability, halt_date_90: o.halt_date_90, halt_date_50: o.halt_date_50,
+      recovery_date_95: o.recovery_date_95, loss_t: o.loss_t, unmet_t: o.unmet_t }));
+  fillTable(byId("halts-table"), affected);
   const edge = byId("licence-edge");
-  const edges = unique(r.licences.map((l) => [l.exporter, l.importer, l.product].join("|")));
-  options(edge, edges, edges.find((e) => e.includes("|EU|")));
+  const edges = unique(r.edges.map((e) => [e.exporter, e.importer, e.stage].join("|")));
+  options(edge, edges, edges.find((e) => e === "CHN|WLD|magnets"));
   const drawLicences = () => {
-    const [exporter, importer, product] = edge.value.split("|");
-    loadSvg(byId("licences-chart"), `/api/runs/${run.id}/charts/licences.svg?` + new URLSearchParams({ exporter, importer, product }));
+    const [exporter, importer, stage] = edge.value.split("|");
+    loadSvg(byId("licences-chart"), `/api/runs/${run.id}/charts/licences.svg?` + new URLSearchParams({ exporter, importer, stage }));
   };
   edge.onchange = drawLicences;
   if (edges.length) drawLicences(); else byId("licences-chart").textContent = "This scenario has no licensed exports.";
@@ -179,7 +186,7 @@ async function scenarioPage() {
     try {
       const accepted = await api("/api/simulate", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(req) });
       const run = await poll(accepted.id, status, bar);
-      status.textContent = `done: ${run.result.runs} runs, ${run.result.days} days, ${run.result.outcome}`;
+      status.textContent = `done: ${run.result.runs} runs, ${run.result.days} days from ${run.result.start}`;
       status.dataset.run = run.id;
       showResults(run);
     } catch (err) { status.className = "status error"; status.textContent = err.message; }

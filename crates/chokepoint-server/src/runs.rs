@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use chokepoint_sim::SimError;
+use chokepoint_sim::montecarlo::McSummary;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 use utoipa::ToSchema;
@@ -165,64 +166,37 @@ pub struct FanSeries {
     pub p95: Vec<f64>,
 }
 
-/// When an industry in a region halts and recovers, over the Monte Carlo runs.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct HaltRow {
-    /// Region code.
-    pub region: String,
-    /// Industry or sector name.
-    pub industry: String,
-    /// Share of runs in which it halts (0 to 1).
-    pub halted_share: f64,
-    /// Halt date (day index), 5th percentile over the runs that halt.
-    pub halt_day_p5: Option<f64>,
-    /// Median halt day.
-    pub halt_day_p50: Option<f64>,
-    /// 95th percentile halt day.
-    pub halt_day_p95: Option<f64>,
-    /// Median recovery day, when it recovers within the horizon.
-    pub recovery_day_p50: Option<f64>,
-}
-
-/// Licensed against requested exports on one edge in one month (medians over the runs).
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct LicenceMonth {
+/// One observed monthly customs figure, shown against the simulated licences.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ObservedMonth {
     /// Exporting region.
     pub exporter: String,
-    /// Importing region.
+    /// Importing region, `WLD` for all.
     pub importer: String,
-    /// Product or stage.
-    pub product: String,
+    /// Supply-chain stage of the product.
+    pub stage: String,
     /// Month, `YYYY-MM`.
     pub month: String,
-    /// Tonnes requested by importers.
-    pub requested_tonnes: f64,
-    /// Tonnes licensed.
-    pub licensed_tonnes: f64,
+    /// Tonnes exported according to customs.
+    pub tonnes: f64,
 }
 
 /// What a finished simulation reports: the data behind the Scenario page and the report.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+///
+/// The summary fields are exactly those of `chokepoint simulate --format json` (per region x
+/// industry losses and halt days in `industries`, per edge and month licensed vs requested
+/// tonnes in `edges`); `outputs` adds the daily percentile bands for the fan charts.
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct RunReport {
-    /// Scenario name.
-    pub scenario: String,
-    /// Monte Carlo runs.
-    pub runs: u64,
-    /// Seed.
-    pub seed: u64,
-    /// Simulated days.
-    pub days: u64,
-    /// First simulated date, `YYYY-MM-DD`, when the scenario is dated.
-    pub start_date: Option<String>,
-    /// Why the runs stopped, as the engine says it.
-    pub outcome: String,
-    /// Output by region x industry.
+    /// The Monte Carlo summary, as the CLI prints it.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub summary: McSummary,
+    /// Daily output bands by region x industry.
     pub outputs: Vec<FanSeries>,
-    /// Halt and recovery dates.
-    pub halts: Vec<HaltRow>,
-    /// Licensed vs requested exports per edge and month.
-    pub licences: Vec<LicenceMonth>,
-    /// Sources of the scenario's numbers.
+    /// Customs series to compare the simulated exports with.
+    pub observed: Vec<ObservedMonth>,
+    /// Sources of the scenario's numbers (from its comments).
     pub sources: Vec<String>,
 }
 

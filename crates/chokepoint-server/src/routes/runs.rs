@@ -212,14 +212,9 @@ pub fn output_svg(report: &RunReport, region: &str, industry: &str) -> Result<St
         .ok_or_else(|| ApiError::NotFound {
             what: format!("output series {region} x {industry} in this run"),
         })?;
-    let since = report
-        .start_date
-        .as_deref()
-        .map_or("days since start".to_string(), |d| {
-            format!("days since {d}")
-        });
+    let since = format!("days since {}", report.summary.start);
     Ok(charts::fan_chart(&FanChart {
-        title: format!("{region} {industry}: output, {} runs", report.runs),
+        title: format!("{region} {industry}: output, {} runs", report.summary.runs),
         x_description: since,
         unit: series.unit.clone(),
         x: series.day.iter().map(|d| f64::from(*d)).collect(),
@@ -239,10 +234,10 @@ pub fn output_svg(report: &RunReport, region: &str, industry: &str) -> Result<St
 pub struct EdgeSelection {
     /// Exporting region.
     pub exporter: String,
-    /// Importing region.
+    /// Importing region, or `WLD` for the exporter's total.
     pub importer: String,
-    /// Product or stage.
-    pub product: String,
+    /// Supply-chain stage of the product, e.g. `magnets`.
+    pub stage: String,
 }
 
 /// Licensed against requested exports per month on one edge.
@@ -255,69 +250,71 @@ pub async fn licences_chart(
     Query(sel): Query<EdgeSelection>,
 ) -> Result<Response, ApiError> {
     let report = finished(&state, &id)?;
-    Ok(svg(licences_svg(&report, &sel, None)?))
+    Ok(svg(licences_svg(&report, &sel)?))
 }
 
-/// Requested vs licensed tonnes per month on one edge, optionally against a customs series
-/// (month, tonnes) for the same edge.
-pub fn licences_svg(
-    report: &RunReport,
-    sel: &EdgeSelection,
-    customs: Option<&[(String, f64)]>,
-) -> Result<String, ApiError> {
+/// Requested, licensed and delivered tonnes per month on one edge (medians over the runs),
+/// against the observed customs series of that edge when the report has one.
+pub fn licences_svg(report: &RunReport, sel: &EdgeSelection) -> Result<String, ApiError> {
     let rows: Vec<_> = report
-        .licences
+        .summary
+        .edges
         .iter()
-        .filter(|l| {
-            l.exporter == sel.exporter && l.importer == sel.importer && l.product == sel.product
+        .filter(|e| {
+            e.exporter == sel.exporter && e.importer == sel.importer && e.stage == sel.stage
         })
         .collect();
     if rows.is_empty() {
         return Err(ApiError::NotFound {
             what: format!(
                 "licence series {} -> {} ({}) in this run",
-                sel.exporter, sel.importer, sel.product
+                sel.exporter, sel.importer, sel.stage
             ),
         });
     }
-    let mut months: Vec<String> = rows.iter().map(|l| l.month.clone()).collect();
-    if let Some(c) = customs {
-        months.extend(c.iter().map(|(m, _)| m.clone()));
-    }
-    months.sort();
-    months.dedup();
-    let pick = |f: &dyn Fn(&crate::runs::LicenceMonth) -> f64| -> Vec<Option<f64>> {
-        months
-            .iter()
-            .map(|m| rows.iter().find(|l| &l.month == m).map(|l| f(l)))
-            .collect()
+    let observed: Vec<_> = report
+        .observed
+        .iter()
+        .filter(|o| {
+            o.exporter == sel.exporter && o.importer == sel.importer && o.stage == sel.stage
+        })
+        .collect();
+    // The x axis spans the simulated months; customs months outside it are not shown.
+    let months: Vec<String> = rows.iter().map(|e| e.month.clone()).collect();
+    let pick = |f: &dyn Fn(&chokepoint_sim::montecarlo::EdgeMonth) -> f64| -> Vec<Option<f64>> {
+        rows.iter().map(|e| Some(f(e))).collect()
     };
     let mut series = vec![
         LineSeries {
             label: "requested (simulated)".into(),
-            values: pick(&|l| l.requested_tonnes),
+            values: pick(&|e| e.requested_t),
             axis: Axis::Primary,
         },
         LineSeries {
             label: "licensed (simulated)".into(),
-            values: pick(&|l| l.licensed_tonnes),
+            values: pick(&|e| e.licensed_t),
+            axis: Axis::Primary,
+        },
+        LineSeries {
+            label: "delivered (simulated)".into(),
+            values: pick(&|e| e.delivered_t),
             axis: Axis::Primary,
         },
     ];
-    if let Some(c) = customs {
+    if !observed.is_empty() {
         series.push(LineSeries {
             label: "customs exports (observed)".into(),
             values: months
                 .iter()
-                .map(|m| c.iter().find(|(cm, _)| cm == m).map(|(_, v)| *v))
+                .map(|m| observed.iter().find(|o| &o.month == m).map(|o| o.tonnes))
                 .collect(),
             axis: Axis::Primary,
         });
     }
     Ok(charts::line_chart(&LineChart {
         title: format!(
-            "{} -> {} {}: licensed vs requested",
-            sel.exporter, sel.importer, sel.product
+            "{} -> {} {}: licensed vs requested (median of {} runs)",
+            sel.exporter, sel.importer, sel.stage, report.summary.runs
         ),
         x_description: "month".into(),
         x_labels: months,

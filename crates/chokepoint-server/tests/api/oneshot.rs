@@ -168,7 +168,7 @@ async fn simulate_runs_in_background_and_reports_results() {
     assert_eq!(run["status"], "succeeded", "{run}");
     assert_eq!(run["progress"]["done"], 8);
     assert_eq!(run["progress"]["fraction"], 1.0);
-    assert_eq!(run["result"]["licences"][0]["licensed_tonnes"], 250.0);
+    assert_eq!(run["result"]["edges"][0]["licensed_t"], 250.0);
 
     let (status, resp, body) = get(
         &s,
@@ -187,7 +187,7 @@ async fn simulate_runs_in_background_and_reports_results() {
 
     let (status, _, body) = get(
         &s,
-        &format!("/api/runs/{id}/charts/licences.svg?exporter=CHN&importer=EU&product=magnets"),
+        &format!("/api/runs/{id}/charts/licences.svg?exporter=CHN&importer=EU&stage=magnets"),
     )
     .await;
     assert_eq!(status, StatusCode::OK);

@@ -147,7 +147,7 @@ async fn every_endpoint_answers_over_a_real_socket() {
     assert!(head.contains("image/svg+xml"));
     let (status, _, _) = server
         .get(&format!(
-            "/api/runs/{id}/charts/licences.svg?exporter=CHN&importer=EU&product=magnets"
+            "/api/runs/{id}/charts/licences.svg?exporter=CHN&importer=EU&stage=magnets"
         ))
         .await;
     assert_eq!(status, 200);

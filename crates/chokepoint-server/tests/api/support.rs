@@ -6,11 +6,12 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
 use chokepoint_server::runs::{
-    FanSeries, HaltRow, LicenceMonth, Overrides, PreparedRun, Progress, RunReport,
-    ScenarioDocument, ScenarioFormat, ScenarioSummary, SimulationSize, Simulator,
+    FanSeries, ObservedMonth, Overrides, PreparedRun, Progress, RunReport, ScenarioDocument,
+    ScenarioFormat, ScenarioSummary, SimulationSize, Simulator,
 };
 use chokepoint_server::{AppState, Limits};
 use chokepoint_sim::SimError;
+use chokepoint_sim::montecarlo::{EdgeMonth, IndustryOutcome, McSummary};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -76,49 +77,61 @@ impl PreparedRun for TestRun {
         }
         let day: Vec<u32> = (0..self.size.days as u32).collect();
         let p50: Vec<f64> = day.iter().map(|d| 100.0 - f64::from(*d) * 10.0).collect();
+        let edge = |month: &str, requested: f64| EdgeMonth {
+            stage: "magnets".into(),
+            exporter: "CHN".into(),
+            importer: "EU".into(),
+            month: month.into(),
+            requested_t: requested,
+            licensed_t: requested * self.approval,
+            delivered_t: requested * self.approval,
+            licensed_t_p5: requested * self.approval,
+            licensed_t_p95: requested * self.approval,
+        };
         Ok(RunReport {
-            scenario: self.name.clone(),
-            runs: self.size.runs,
-            seed: self.seed,
-            days: self.size.days,
-            start_date: Some("2025-04-04".into()),
-            outcome: "horizon reached".into(),
+            summary: McSummary {
+                scenario: self.name.clone(),
+                runs: self.size.runs as usize,
+                seed: self.seed,
+                start: "2025-04-04".into(),
+                days: self.size.days as usize,
+                industries: vec![IndustryOutcome {
+                    region: "EU".into(),
+                    industry: "automotive".into(),
+                    baseline_t_per_day: 10.0,
+                    loss_t: 5.0,
+                    loss_pct: 16.7,
+                    loss_t_p5: 1.0,
+                    loss_t_p95: 9.0,
+                    unmet_t: 5.0,
+                    halt_day_90: Some(1),
+                    halt_day_50: Some(2),
+                    recovery_day_95: None,
+                    halt_date_90: Some("2025-04-05".into()),
+                    halt_date_50: Some("2025-04-06".into()),
+                    recovery_date_95: None,
+                    halt_probability: 0.5,
+                    below_90_probability: 1.0,
+                    loss_pct_exceedance: vec![(5.0, 1.0)],
+                }],
+                edges: vec![edge("2025-04", 1000.0), edge("2025-05", 1100.0)],
+            },
             outputs: vec![FanSeries {
                 region: "EU".into(),
                 industry: "automotive".into(),
-                unit: "% of pre-shock output".into(),
+                unit: "% of baseline output".into(),
                 p5: p50.iter().map(|v| v - 5.0).collect(),
                 p95: p50.iter().map(|v| v + 5.0).collect(),
                 p50,
                 day,
             }],
-            halts: vec![HaltRow {
-                region: "EU".into(),
-                industry: "automotive".into(),
-                halted_share: 0.5,
-                halt_day_p5: Some(1.0),
-                halt_day_p50: Some(2.0),
-                halt_day_p95: Some(2.0),
-                recovery_day_p50: None,
+            observed: vec![ObservedMonth {
+                exporter: "CHN".into(),
+                importer: "EU".into(),
+                stage: "magnets".into(),
+                month: "2025-04".into(),
+                tonnes: 900.0,
             }],
-            licences: vec![
-                LicenceMonth {
-                    exporter: "CHN".into(),
-                    importer: "EU".into(),
-                    product: "magnets".into(),
-                    month: "2025-04".into(),
-                    requested_tonnes: 1000.0,
-                    licensed_tonnes: 1000.0 * self.approval,
-                },
-                LicenceMonth {
-                    exporter: "CHN".into(),
-                    importer: "EU".into(),
-                    product: "magnets".into(),
-                    month: "2025-05".into(),
-                    requested_tonnes: 1100.0,
-                    licensed_tonnes: 1100.0 * self.approval,
-                },
-            ],
             sources: vec!["test".into()],
         })
     }
