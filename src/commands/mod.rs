@@ -5,6 +5,7 @@ mod chain_facts;
 mod demo;
 mod network;
 mod report;
+mod report_html;
 mod serve;
 pub mod simulate_controls;
 mod wiring;

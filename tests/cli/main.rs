@@ -5,6 +5,7 @@
 mod util;
 
 mod controls;
+mod report;
 mod serve;
 
 mod demo {

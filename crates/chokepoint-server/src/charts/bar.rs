@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 
 use super::{
-    HEIGHT, PALETTE, WIDTH, category_label, draw_legend, drawing, format_number, legend_line,
+    FONT, HEIGHT, PALETTE, WIDTH, category_label, draw_legend, drawing, format_number, legend_line,
 };
 use crate::error::ChartError;
 
@@ -58,10 +58,10 @@ pub fn bar_chart(chart: &BarChart) -> Result<String, ChartError> {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(drawing)?;
         let mut ctx = ChartBuilder::on(&root)
-            .caption(&chart.title, ("sans-serif", 20))
+            .caption(&chart.title, (FONT, 24))
             .margin(12)
-            .x_label_area_size(48)
-            .y_label_area_size(64)
+            .x_label_area_size(56)
+            .y_label_area_size(84)
             .build_cartesian_2d(-0.5..n as f64 - 0.5, bottom..top)
             .map_err(drawing)?;
         let label_at = |x: &f64| category_label(&labels, *x);
@@ -74,6 +74,8 @@ pub fn bar_chart(chart: &BarChart) -> Result<String, ChartError> {
             .y_desc(&chart.unit)
             .bold_line_style(RGBColor(225, 225, 225))
             .light_line_style(TRANSPARENT)
+            .label_style((FONT, 16))
+            .axis_desc_style((FONT, 16))
             .draw()
             .map_err(drawing)?;
 
@@ -94,12 +96,13 @@ pub fn bar_chart(chart: &BarChart) -> Result<String, ChartError> {
             Text::new(
                 text,
                 (i as f64, b.value.max(0.0) + top * 0.02),
-                ("sans-serif", 13).into_font().color(&BLACK).pos(
-                    plotters::style::text_anchor::Pos::new(
+                (FONT, 16)
+                    .into_font()
+                    .color(&BLACK)
+                    .pos(plotters::style::text_anchor::Pos::new(
                         plotters::style::text_anchor::HPos::Center,
                         plotters::style::text_anchor::VPos::Bottom,
-                    ),
-                ),
+                    )),
             )
         }))
         .map_err(drawing)?;

@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 
 use super::{
-    HEIGHT, PALETTE, WIDTH, draw_legend, drawing, format_number, legend_line, value_range,
+    FONT, HEIGHT, PALETTE, WIDTH, draw_legend, drawing, format_number, legend_line, value_range,
 };
 use crate::error::ChartError;
 
@@ -63,10 +63,10 @@ pub fn fan_chart(chart: &FanChart) -> Result<String, ChartError> {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(drawing)?;
         let mut ctx = ChartBuilder::on(&root)
-            .caption(&chart.title, ("sans-serif", 20))
+            .caption(&chart.title, (FONT, 24))
             .margin(12)
-            .x_label_area_size(48)
-            .y_label_area_size(64)
+            .x_label_area_size(56)
+            .y_label_area_size(84)
             .build_cartesian_2d(x_lo..x_hi, lo..hi)
             .map_err(drawing)?;
         ctx.configure_mesh()
@@ -76,6 +76,8 @@ pub fn fan_chart(chart: &FanChart) -> Result<String, ChartError> {
             .y_desc(&chart.unit)
             .bold_line_style(RGBColor(225, 225, 225))
             .light_line_style(TRANSPARENT)
+            .label_style((FONT, 16))
+            .axis_desc_style((FONT, 16))
             .draw()
             .map_err(drawing)?;
 

@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 
 use super::{
-    HEIGHT, PALETTE, WIDTH, category_label, draw_legend, drawing, format_number, legend_line,
+    FONT, HEIGHT, PALETTE, WIDTH, category_label, draw_legend, drawing, format_number, legend_line,
     value_range,
 };
 use crate::error::ChartError;
@@ -100,12 +100,12 @@ pub fn line_chart(chart: &LineChart) -> Result<String, ChartError> {
         root.fill(&WHITE).map_err(drawing)?;
         let mut builder = ChartBuilder::on(&root);
         builder
-            .caption(&chart.title, ("sans-serif", 20))
+            .caption(&chart.title, (FONT, 24))
             .margin(12)
-            .x_label_area_size(48)
-            .y_label_area_size(64);
+            .x_label_area_size(56)
+            .y_label_area_size(84);
         if secondary.is_some() {
-            builder.right_y_label_area_size(64);
+            builder.right_y_label_area_size(84);
         }
         let mut ctx = builder
             .build_cartesian_2d(-0.3..x_max + 0.3, lo..hi)
@@ -119,6 +119,8 @@ pub fn line_chart(chart: &LineChart) -> Result<String, ChartError> {
             .y_desc(&chart.unit)
             .bold_line_style(RGBColor(225, 225, 225))
             .light_line_style(TRANSPARENT)
+            .label_style((FONT, 16))
+            .axis_desc_style((FONT, 16))
             .draw()
             .map_err(drawing)?;
 
@@ -128,6 +130,8 @@ pub fn line_chart(chart: &LineChart) -> Result<String, ChartError> {
         if secondary.is_some() {
             ctx.configure_secondary_axes()
                 .y_desc(chart.secondary_unit.as_deref().unwrap_or(""))
+                .label_style((FONT, 16))
+                .axis_desc_style((FONT, 16))
                 .y_label_formatter(&|v| format_number(*v))
                 .draw()
                 .map_err(drawing)?;

@@ -23,6 +23,9 @@ pub const WIDTH: u32 = 760;
 /// Height of every chart.
 pub const HEIGHT: u32 = 380;
 
+/// Font family of all chart text; the viewer picks the face, so no fonts are needed here.
+pub(crate) const FONT: &str = "sans-serif";
+
 /// Series colours: distinguishable, and readable for the common colour-vision deficiencies
 /// (Okabe–Ito palette).
 pub(crate) const PALETTE: [RGBColor; 7] = [
@@ -119,6 +122,7 @@ where
         .position(position)
         .background_style(WHITE.mix(0.85))
         .border_style(RGBColor(180, 180, 180))
+        .label_font((FONT, 16))
         .draw()
         .map_err(drawing)
 }
