@@ -1,13 +1,20 @@
 //! One module per command; `run` dispatches.
 
+mod anomalies;
 mod calibrate;
 mod chain_facts;
 mod demo;
+mod ingest;
 mod network;
+mod partners;
 mod report;
 mod report_html;
 mod serve;
 pub mod simulate_controls;
+mod sources;
+mod sql;
+mod trends;
+mod warehouse;
 mod wiring;
 
 use crate::cli::{Cli, Command};
@@ -21,5 +28,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Simulate(args) => simulate_controls::run(&args),
         Command::Network(args) => network::run(&args),
         Command::Calibrate(args) => calibrate::run(&args),
+        Command::Sources(args) => sources::run(cli.data_dir.as_deref(), &args),
+        Command::Sql(args) => sql::run(cli.data_dir.as_deref(), &args),
+        Command::Ingest(args) => ingest::run(cli.data_dir.as_deref(), &args),
+        Command::Trends(args) => trends::run(cli.data_dir.as_deref(), &args),
+        Command::Partners(args) => partners::run(cli.data_dir.as_deref(), &args),
+        Command::Anomalies(args) => anomalies::run(cli.data_dir.as_deref(), &args),
     }
 }

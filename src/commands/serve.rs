@@ -44,12 +44,15 @@ pub fn run(data_dir: Option<&Path>, args: &ServeArgs) -> anyhow::Result<()> {
         request_timeout: Duration::from_secs(args.request_timeout.max(1)),
         ..Limits::default()
     };
-    let state = super::wiring::state(data_dir, limits)?.with_token(args.token.clone());
-
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    let dir = super::warehouse::data_dir(data_dir);
+    let warehouse = runtime
+        .block_on(chokepoint_store::Warehouse::open(&dir))
+        .with_context(|| format!("opening the warehouse in {}", dir.display()))?;
+    let state = super::wiring::state(warehouse, limits)?.with_token(args.token.clone());
     runtime.block_on(async {
         let listener =
             chokepoint_server::bind(args.addr, args.token.as_deref(), args.insecure_no_auth)

@@ -277,9 +277,11 @@ fn scenario_name(text: &str) -> String {
         .map_or_else(|| "request.toml".to_string(), |(n, _)| format!("{n}.toml"))
 }
 
-/// The state `chokepoint serve` runs with.
-pub fn state(_data_dir: Option<&Path>, limits: Limits) -> anyhow::Result<AppState> {
-    Ok(AppState::new(limits).with_simulator(Arc::new(ChainSimulator::new()?)))
+/// The state `chokepoint serve` runs with: the warehouse and the engine.
+pub fn state(warehouse: chokepoint_store::Warehouse, limits: Limits) -> anyhow::Result<AppState> {
+    Ok(AppState::new(limits)
+        .with_warehouse(Arc::new(warehouse))
+        .with_simulator(Arc::new(ChainSimulator::new()?)))
 }
 
 #[cfg(test)]

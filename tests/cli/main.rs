@@ -5,6 +5,7 @@
 mod util;
 
 mod controls;
+mod monitor;
 mod report;
 mod serve;
 

@@ -86,28 +86,39 @@ async function loadTable(el, url, pick) {
 function byId(id) { return document.getElementById(id); }
 
 // A page of charts and tables driven by one filter form: `charts` and `tables` map element
-// ids to API paths; each gets the form's fields as its query string.
+// ids to [API path, names of the form fields it takes]; `rename` maps a field to the
+// parameter name an endpoint wants (partners take the last month as their period).
 function filterPage(formId, charts, tables) {
   const form = byId(formId);
+  const params = (fields, rename) => {
+    const all = new URLSearchParams(query(form));
+    const out = new URLSearchParams();
+    for (const f of fields) if (all.has(f)) out.set((rename && rename[f]) || f, all.get(f));
+    return out.toString();
+  };
   const show = () => {
-    const q = query(form);
-    for (const [id, path] of Object.entries(charts)) loadSvg(byId(id), path + "?" + q);
-    for (const [id, path] of Object.entries(tables)) loadTable(byId(id), path + "?" + q);
+    for (const [id, [path, fields, rename]] of Object.entries(charts)) loadSvg(byId(id), path + "?" + params(fields, rename));
+    for (const [id, [path, fields, rename]] of Object.entries(tables)) loadTable(byId(id), path + "?" + params(fields, rename), rename && rename.pick);
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); show(); });
   show();
 }
 
 function monitorPage() {
+  const flow = ["reporter", "flow", "product"];
+  const trends = [...flow, "from", "to"];
+  const partners = [...flow, "to"];
+  const byPartner = { to: "period", pick: (r) => r.partners };
   filterPage("monitor-form",
-    { "trends-chart": "/api/charts/trends.svg", "partners-chart": "/api/charts/partners.svg" },
-    { "trends-table": "/api/trends", "partners-table": "/api/partners", "anomalies-table": "/api/anomalies" });
+    { "trends-chart": ["/api/charts/trends.svg", trends], "partners-chart": ["/api/charts/partners.svg", partners, byPartner] },
+    { "trends-table": ["/api/trends", trends], "partners-table": ["/api/partners", partners, byPartner], "anomalies-table": ["/api/anomalies", flow] });
 }
 
 function exposurePage() {
+  const fields = ["year", "importer"];
   filterPage("exposure-form",
-    { "shares-chart": "/api/charts/shares.svg" },
-    { "shares-table": "/api/shares", "exposure-table": "/api/exposure", "criticality-table": "/api/criticality" });
+    { "shares-chart": ["/api/charts/shares.svg", fields] },
+    { "shares-table": ["/api/shares", fields], "exposure-table": ["/api/exposure", fields], "criticality-table": ["/api/criticality", fields] });
 }
 
 function options(select, values, preferred) {

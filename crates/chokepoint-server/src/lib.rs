@@ -12,6 +12,9 @@
 //! | `GET /assets/{name}` | embedded CSS and JavaScript |
 //! | `GET /api/health` | liveness and capabilities |
 //! | `GET /api/openapi.json` | the OpenAPI document |
+//! | `GET /api/trends`, `/api/partners`, `/api/anomalies` | the trade monitor (CLI flags as parameters) |
+//! | `GET /api/charts/{trends,partners}.svg` | monitor charts (SVG) |
+//! | `POST /api/sql` | one read-only query, row-limited |
 //! | `GET /api/scenarios`, `/api/scenarios/{name}` | the scenario library |
 //! | `GET /api/network` | the simulated network |
 //! | `POST /api/simulate` | start a Monte Carlo run (JSON or TOML body) → `202` + run id |

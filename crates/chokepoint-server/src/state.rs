@@ -51,6 +51,7 @@ struct Inner {
     limits: Limits,
     token: Option<String>,
     simulator: Option<Arc<dyn Simulator>>,
+    warehouse: Option<Arc<chokepoint_store::Warehouse>>,
     runs: RunRegistry,
 }
 
@@ -63,6 +64,7 @@ impl AppState {
                 limits,
                 token: None,
                 simulator: None,
+                warehouse: None,
                 runs,
             }),
         }
@@ -84,6 +86,23 @@ impl AppState {
     pub fn with_simulator(mut self, simulator: Arc<dyn Simulator>) -> AppState {
         self.inner_mut().simulator = Some(simulator);
         self
+    }
+
+    /// The warehouse behind the monitor and SQL endpoints.
+    #[must_use]
+    pub fn with_warehouse(mut self, warehouse: Arc<chokepoint_store::Warehouse>) -> AppState {
+        self.inner_mut().warehouse = Some(warehouse);
+        self
+    }
+
+    /// The warehouse, or a 503 saying what is missing.
+    pub fn warehouse(&self) -> Result<&chokepoint_store::Warehouse, crate::ApiError> {
+        self.inner
+            .warehouse
+            .as_deref()
+            .ok_or_else(|| crate::ApiError::Unavailable {
+                what: "no warehouse is open in this server".into(),
+            })
     }
 
     /// The limits in force.

@@ -1,9 +1,11 @@
 //! API routes, one module per resource; each exports `fn routes() -> Router<AppState>`.
 
 pub mod health;
+pub mod monitor;
 pub mod openapi;
 pub mod runs;
 pub mod scenarios;
+pub mod sql;
 
 use axum::Router;
 
@@ -16,4 +18,6 @@ pub fn api() -> Router<AppState> {
         .merge(openapi::routes())
         .merge(scenarios::routes())
         .merge(runs::routes())
+        .merge(monitor::routes())
+        .merge(sql::routes())
 }

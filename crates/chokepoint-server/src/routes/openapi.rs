@@ -24,6 +24,12 @@ use crate::AppState;
         super::runs::get_run,
         super::runs::output_chart,
         super::runs::licences_chart,
+        super::monitor::get_trends,
+        super::monitor::get_partners,
+        super::monitor::get_anomalies,
+        super::monitor::trends_chart,
+        super::monitor::partners_chart,
+        super::sql::sql,
     ),
     components(schemas(crate::error::ErrorBody))
 )]

@@ -182,7 +182,8 @@ pub struct OutputSelection {
     pub industry: String,
 }
 
-fn svg(body: String) -> Response {
+/// An SVG response.
+pub fn svg(body: String) -> Response {
     (
         [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
         body,

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod limits;
+mod monitor;
 mod oneshot;
 mod socket;
 mod support;

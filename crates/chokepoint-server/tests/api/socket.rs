@@ -12,6 +12,7 @@ struct Server {
     addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
 }
 
 impl Server {
@@ -21,7 +22,10 @@ impl Server {
             .unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
-        let state = state_with(limits, TestSimulator::new());
+        let dir = tempfile::tempdir().unwrap();
+        let warehouse = chokepoint_store::Warehouse::open(dir.path()).await.unwrap();
+        let state =
+            state_with(limits, TestSimulator::new()).with_warehouse(std::sync::Arc::new(warehouse));
         let task = tokio::spawn(async move {
             chokepoint_server::serve(listener, state, async {
                 let _ = rx.await;
@@ -33,6 +37,7 @@ impl Server {
             addr,
             stop: Some(tx),
             task,
+            _dir: dir,
         }
     }
 
@@ -107,6 +112,26 @@ async fn every_endpoint_answers_over_a_real_socket() {
         ("/api/scenarios", "application/json"),
         ("/api/scenarios/quick", "application/json"),
         ("/api/network", "application/json"),
+        (
+            "/api/trends?reporter=CHN&flow=export&product=rare-earths&from=2025-01&to=2025-06",
+            "application/json",
+        ),
+        (
+            "/api/partners?reporter=CHN&flow=export&product=magnets&period=2025-05",
+            "application/json",
+        ),
+        (
+            "/api/anomalies?reporter=CHN&flow=export&product=magnets",
+            "application/json",
+        ),
+        (
+            "/api/charts/trends.svg?reporter=CHN&flow=export&product=magnets&from=2025-01&to=2025-06",
+            "image/svg+xml",
+        ),
+        (
+            "/api/charts/partners.svg?reporter=CHN&flow=export&product=magnets&period=2025-05",
+            "image/svg+xml",
+        ),
     ] {
         let (status, head, _) = server.get(path).await;
         assert_eq!(status, 200, "{path}");

@@ -206,6 +206,14 @@ pub fn state_with(limits: Limits, sim: TestSimulator) -> AppState {
     AppState::new(limits).with_simulator(Arc::new(sim))
 }
 
+/// A state over a real warehouse holding the bundled data, in a temporary folder that lives
+/// as long as the returned guard.
+pub async fn state_with_warehouse() -> (AppState, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let warehouse = chokepoint_store::Warehouse::open(dir.path()).await.unwrap();
+    (state().with_warehouse(Arc::new(warehouse)), dir)
+}
+
 pub fn state() -> AppState {
     state_with(Limits::default(), TestSimulator::new())
 }

@@ -1,14 +1,22 @@
-//! Indicators computed from warehouse facts: pure formulas (one module per family) plus
-//! the queries that feed them.
+//! Indicators computed from warehouse facts. Queries over the `trade` table (trends,
+//! partners, anomalies) return plain `Serialize` rows: the server turns them into JSON, the
+//! CLI into tables. They share [`series`]: fetch one reporter/flow/product from the warehouse,
+//! then apply the rules that keep sources from adding up (see there).
 //!
-//! The formulas take plain numbers and rows so they can be checked against hand-computed
-//! cases; the `*_rows` query functions read the warehouse tables.
+//! The exposure formulas (one module per family) take plain numbers and rows so they can be
+//! checked against hand-computed cases.
 
+pub mod anomalies;
 pub mod concentration;
 pub mod criticality;
 pub mod exposure;
 pub mod params;
+pub mod partners;
+pub mod series;
 pub mod shares;
+pub mod trends;
+
+pub use series::FlowQuery;
 
 use std::fmt;
 
