@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+mod serve;
+pub use serve::{ReportArgs, ServeArgs};
 mod controls;
 pub use controls::{CalibrateArgs, NetworkArgs, NetworkCommand};
 mod monitor;
@@ -34,6 +36,25 @@ pub enum Command {
     /// Run the seed story on the bundled data: the monitor view of China's 2025 rare-earth
     /// controls, stage shares, and a Monte Carlo run of the April 2025 controls.
     Demo(DemoArgs),
+    /// Serve the HTTP API and the web dashboard.
+    #[command(
+        long_about = "Serve the HTTP API (under /api, described at /api/openapi.json) and the web \
+                      dashboard (at /). Listens on loopback by default; any other address needs \
+                      --token (clients send `Authorization: Bearer TOKEN`) or --insecure-no-auth.",
+        after_help = "Examples:\n  chokepoint serve\n  chokepoint serve --addr 127.0.0.1:9000\n  \
+                      chokepoint serve --addr 0.0.0.0:8080 --token \"$(cat token.txt)\"\n  \
+                      curl 'http://127.0.0.1:8080/api/trends?reporter=CHN&flow=export&product=rare-earths&from=2025-01&to=2025-06'"
+    )]
+    Serve(ServeArgs),
+    /// Write a self-contained HTML report of a scenario run.
+    #[command(
+        long_about = "Run a scenario (Monte Carlo) and write one self-contained HTML file with the \
+                      scenario, its sources, the charts (inline SVG) and the tables; no external \
+                      requests. --png DIR also writes each chart as a PNG file.",
+        after_help = "Examples:\n  chokepoint report scenarios/april-2025-controls.toml --out report.html\n  \
+                      chokepoint report my.toml --out report.html --runs 200 --seed 7 --png charts/"
+    )]
+    Report(ReportArgs),
     /// Run a scenario: an ARIO disruption on an MRIO table, or a policy scenario of the
     /// rare-earth chain (export controls, truces, shocks) as a Monte Carlo.
     #[command(
@@ -187,7 +208,7 @@ mod tests {
     fn demo_defaults_to_chokepoint_demo_folder() {
         let cli = Cli::try_parse_from(["chokepoint", "demo"]).unwrap();
         let Command::Demo(args) = cli.command else {
-            panic!("not demo")
+            panic!("expected demo");
         };
         assert_eq!(args.out, PathBuf::from("chokepoint-demo"));
     }

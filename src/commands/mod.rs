@@ -7,12 +7,16 @@ mod demo;
 mod ingest;
 mod network;
 mod partners;
+mod report;
+mod report_html;
+mod serve;
 mod simulate;
 pub mod simulate_controls;
 mod sources;
 mod sql;
 mod trends;
 mod warehouse;
+mod wiring;
 
 use crate::cli::{Cli, Command};
 
@@ -20,6 +24,8 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Demo(args) => demo::run(cli.data_dir.as_deref(), &args),
+        Command::Serve(args) => serve::run(cli.data_dir.as_deref(), &args),
+        Command::Report(args) => report::run(cli.data_dir.as_deref(), &args),
         Command::Simulate(args) => {
             if simulate_controls::is_policy_scenario(&args.scenario)? {
                 simulate_controls::run(&args, cli.data_dir.as_deref())

@@ -115,19 +115,24 @@ fn nodes_table(net: &ChainNetwork) -> Table {
     t
 }
 
-fn describe(format: Format, data_dir: Option<&Path>) -> anyhow::Result<()> {
+/// The bundled network as `network describe --format json` prints it (also `GET /api/network`).
+pub fn describe_json(data_dir: Option<&Path>) -> anyhow::Result<serde_json::Value> {
     let net = bundled(data_dir)?;
+    Ok(serde_json::json!({
+        "regions": net.regions,
+        "stages": STAGES,
+        "industries": Industry::ALL.map(Industry::as_str),
+        "assumptions": assumptions_table().to_json(),
+        "nodes": nodes_table(&net).to_json(),
+    }))
+}
+
+fn describe(format: Format, data_dir: Option<&Path>) -> anyhow::Result<()> {
     if format == Format::Json {
-        let doc = serde_json::json!({
-            "regions": net.regions,
-            "stages": STAGES,
-            "industries": Industry::ALL.map(Industry::as_str),
-            "assumptions": assumptions_table().to_json(),
-            "nodes": nodes_table(&net).to_json(),
-        });
-        print_json(&doc)?;
+        print_json(&describe_json(data_dir)?)?;
         return Ok(());
     }
+    let net = bundled(data_dir)?;
     if format == Format::Table {
         println!(
             "Bundled rare-earth chain: regions {}; stages {} -> industries ({}); tonnes per day.\n",

@@ -7,6 +7,8 @@ mod util;
 mod controls;
 mod ingest;
 mod monitor;
+mod report;
+mod serve;
 mod simulate;
 
 mod demo {

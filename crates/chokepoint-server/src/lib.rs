@@ -1,1 +1,103 @@
-//! The HTTP API and web dashboard over the store and the engine.
+//! The HTTP API and web dashboard over the store and the engine: `chokepoint serve`.
+//!
+//! This crate answers HTTP; the numbers come from `chokepoint-store` (trade flows, shares,
+//! exposure, SQL) and, through the [`Simulator`] boundary, from `chokepoint-sim`. It also draws
+//! the charts ([`charts`], SVG via plotters) that the dashboard and the HTML report show.
+//!
+//! Routes (all JSON unless noted; errors are JSON `{status, error, message}`):
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /` , `/monitor`, `/exposure`, `/scenario` | dashboard pages (HTML) |
+//! | `GET /assets/{name}` | embedded CSS and JavaScript |
+//! | `GET /api/health` | liveness and capabilities |
+//! | `GET /api/openapi.json` | the OpenAPI document |
+//! | `GET /api/trends`, `/api/partners`, `/api/anomalies` | the trade monitor (CLI flags as parameters) |
+//! | `GET /api/charts/{trends,partners}.svg` | monitor charts (SVG) |
+//! | `POST /api/sql` | one read-only query, row-limited |
+//! | `GET /api/scenarios`, `/api/scenarios/{name}` | the scenario library |
+//! | `GET /api/network` | the simulated network |
+//! | `POST /api/simulate` | start a Monte Carlo run (JSON or TOML body) → `202` + run id |
+//! | `GET /api/runs/{id}` | status, progress, results |
+//! | `GET /api/runs/{id}/charts/{output,licences}.svg` | fan chart, licences chart (SVG) |
+//!
+//! Start it with `chokepoint serve --addr 127.0.0.1:8080`; a non-loopback address needs
+//! `--token` or `--insecure-no-auth`.
+//!
+//! ```
+//! use chokepoint_server::{AppState, Limits, router};
+//! let app = router(AppState::new(Limits::default()));
+//! # let _ = app;
+//! ```
+
+pub mod auth;
+pub mod charts;
+pub mod dashboard;
+mod error;
+mod extract;
+pub mod router;
+pub mod routes;
+pub mod runs;
+mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+pub use error::{ApiError, ChartError, ErrorBody, ServeError};
+pub use router::router;
+pub use runs::{PreparedRun, Progress, RunReport, Simulator};
+pub use state::{AppState, Limits};
+
+/// Binds `addr`, after checking it is safe to listen there with this authentication setup.
+pub async fn bind(
+    addr: SocketAddr,
+    token: Option<&str>,
+    insecure_no_auth: bool,
+) -> Result<tokio::net::TcpListener, ServeError> {
+    auth::check_listen(addr, token, insecure_no_auth)?;
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind { addr, source })
+}
+
+/// Serves the application on `listener` until `shutdown` completes, then lets requests in
+/// flight finish (each is bounded by the request timeout).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM: the signals a terminal or a service manager sends.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,12 +1,99 @@
-//! Indicator queries over the `trade` table. Each returns plain `Serialize` rows: the
-//! server turns them into JSON, the CLI into tables.
+//! Indicators computed from warehouse facts. Queries over the `trade` table (trends,
+//! partners, anomalies) return plain `Serialize` rows: the server turns them into JSON, the
+//! CLI into tables. They share [`series`]: fetch one reporter/flow/product from the warehouse,
+//! then apply the rules that keep sources from adding up (see there).
 //!
-//! All share [`series`]: fetch one reporter/flow/product from the warehouse, then apply the
-//! rules that keep sources from adding up (see there).
+//! The exposure formulas (one module per family) take plain numbers and rows so they can be
+//! checked against hand-computed cases.
 
 pub mod anomalies;
+pub mod concentration;
+pub mod criticality;
+pub mod exposure;
+pub mod params;
 pub mod partners;
 pub mod series;
+pub mod shares;
 pub mod trends;
 
 pub use series::FlowQuery;
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// An indicator that could not be computed because inputs are missing.
+///
+/// Displayed as `not computable: needs X, Y`, the wording every command prints in place of a
+/// number, so a missing input is never mistaken for a zero.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NotComputable {
+    /// The missing inputs, each named so the user knows what to add and where.
+    pub needs: Vec<String>,
+}
+
+impl NotComputable {
+    /// Missing `needs`.
+    pub fn needs<S: Into<String>>(needs: impl IntoIterator<Item = S>) -> NotComputable {
+        NotComputable {
+            needs: needs.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl NotComputable {
+    /// As a [`Figure`].
+    pub fn into_figure(self) -> Figure {
+        Err(self).into()
+    }
+}
+
+impl fmt::Display for NotComputable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "not computable: needs {}", self.needs.join("; "))
+    }
+}
+
+impl std::error::Error for NotComputable {}
+
+/// A figure that is either a number or "not computable: needs …".
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Figure {
+    /// The computed value.
+    Value(f64),
+    /// Why there is no value.
+    NotComputable {
+        /// "not computable: needs …".
+        not_computable: String,
+    },
+}
+
+impl Figure {
+    /// The value, if computed.
+    pub fn value(&self) -> Option<f64> {
+        match self {
+            Figure::Value(v) => Some(*v),
+            Figure::NotComputable { .. } => None,
+        }
+    }
+
+    /// The text shown in tables: the number with `decimals` places, or the reason.
+    pub fn display(&self, decimals: usize) -> String {
+        match self {
+            Figure::Value(v) => format!("{v:.decimals$}"),
+            Figure::NotComputable { not_computable } => not_computable.clone(),
+        }
+    }
+}
+
+impl From<Result<f64, NotComputable>> for Figure {
+    fn from(r: Result<f64, NotComputable>) -> Figure {
+        match r {
+            Ok(v) => Figure::Value(v),
+            Err(e) => Figure::NotComputable {
+                not_computable: e.to_string(),
+            },
+        }
+    }
+}

@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""Browser test of the chokepoint dashboard (standard library only).
+
+Starts `chokepoint serve` on 127.0.0.1 (free port) with a fresh data dir, starts chromedriver,
+opens headless Chromium with a fresh profile, and for each page checks that the charts render
+with data (an <svg> with plotted paths, not an error or a "no data" chart) and that the tables
+have rows; on the Scenario page it runs a scenario and waits for the fan chart, the halt table
+and the licences chart. Screenshots go to the folder given by --screenshots, printed at the
+start. The last line is "N passed, M failed".
+"""
+
+import argparse
+import base64
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+CHROME_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--window-size=1366,1000",
+]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class WebDriver:
+    """The few W3C WebDriver commands this test needs."""
+
+    def __init__(self, base):
+        self.base = base
+        self.session = None
+
+    def call(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                return json.loads(resp.read() or b"{}").get("value")
+        except urllib.error.HTTPError as e:
+            raise RuntimeError(f"webdriver {method} {path}: {e.read().decode()[:400]}") from e
+
+    def start(self, profile):
+        caps = {"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": shutil.which("chromium") or "/usr/bin/chromium",
+                                   "args": CHROME_ARGS + [f"--user-data-dir={profile}"]},
+        }}}
+        self.session = self.call("POST", "/session", caps)["sessionId"]
+
+    def s(self, path):
+        return f"/session/{self.session}{path}"
+
+    def goto(self, url):
+        self.call("POST", self.s("/url"), {"url": url})
+
+    def js(self, script, *args):
+        return self.call("POST", self.s("/execute/sync"), {"script": script, "args": list(args)})
+
+    def screenshot(self, path):
+        png = self.call("GET", self.s("/screenshot"))
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(png))
+
+    def quit(self):
+        if self.session:
+            try:
+                self.call("DELETE", self.s(""))
+            except Exception:  # noqa: BLE001 - best effort at the end
+                pass
+
+
+def wait_for(driver, script, timeout=60.0, *args):
+    """Polls a JS expression until it returns a truthy value; returns it (or the last value)."""
+    deadline = time.time() + timeout
+    value = None
+    while time.time() < deadline:
+        value = driver.js(script, *args)
+        if value and not (isinstance(value, dict) and value.get("pending")):
+            return value
+        time.sleep(0.25)
+    return value
+
+
+CHART_STATE = """
+const el = document.getElementById(arguments[0]);
+if (!el) return {pending: false, ok: false, why: 'no element #' + arguments[0]};
+const state = el.dataset.state;
+if (!state || state === 'loading') return {pending: true};
+const svg = el.querySelector('svg');
+const marks = svg ? svg.querySelectorAll('path, polyline, polygon, rect, circle').length : 0;
+return {pending: false, ok: state === 'ready' && marks > 2, state: state, marks: marks,
+        why: state === 'error' ? el.innerText : (svg && svg.dataset.empty ? 'no data' : '')};
+"""
+
+TABLE_STATE = """
+const el = document.getElementById(arguments[0]);
+if (!el) return {pending: false, ok: false, why: 'no element #' + arguments[0]};
+const state = el.dataset.state;
+if (!state || state === 'loading') return {pending: true};
+const rows = el.querySelectorAll('tbody tr').length;
+return {pending: false, ok: state === 'ready' && rows > 0, rows: rows, why: el.innerText.slice(0, 200)};
+"""
+
+
+class Results:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.skipped = 0
+
+    def skip(self, name, why):
+        self.skipped += 1
+        print(f"skip  {name}: {why}")
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print(f"ok    {name}")
+        else:
+            self.failed += 1
+            print(f"FAIL  {name}: {detail}")
+
+
+def check_page(driver, results, base, shots, page, charts, tables):
+    driver.goto(f"{base}/{page}")
+    for chart in charts:
+        st = wait_for(driver, CHART_STATE, 60, chart) or {}
+        results.check(f"{page}: chart #{chart} renders with data", st.get("ok"), json.dumps(st))
+    for table in tables:
+        st = wait_for(driver, TABLE_STATE, 60, table) or {}
+        results.check(f"{page}: table #{table} has rows", st.get("ok"), json.dumps(st))
+    driver.screenshot(os.path.join(shots, f"{page}.png"))
+
+
+def check_scenario(driver, results, base, shots):
+    driver.goto(f"{base}/scenario")
+    loaded = wait_for(driver, "const t = document.getElementById('scenario-toml');"
+                              "return t && t.value.length > 0 ? t.value.length : 0;", 60)
+    results.check("scenario: library scenario loads into the editor", bool(loaded), str(loaded))
+    if not loaded:
+        driver.screenshot(os.path.join(shots, "scenario-error.png"))
+        return
+    # Few runs keep the test quick; the slider exercises the override path.
+    driver.js("document.querySelector('input[name=runs]').value = '20';"
+              "const c = document.getElementById('approval-override'); c.click();"
+              "const s = document.getElementById('approval'); s.value = '0.3';"
+              "s.dispatchEvent(new Event('input'));"
+              "document.getElementById('run-button').click();")
+    done = wait_for(driver, "const s = document.getElementById('run-status');"
+                            "if (s.classList.contains('error')) return 'error: ' + s.innerText;"
+                            "return s.dataset.run ? 'done' : null;", 300)
+    results.check("scenario: run finishes from the page", done == "done", str(done))
+    if done == "done":
+        st = wait_for(driver, CHART_STATE, 60, "output-chart") or {}
+        results.check("scenario: fan chart renders", st.get("ok"), json.dumps(st))
+        st = wait_for(driver, TABLE_STATE, 60, "halts-table") or {}
+        results.check("scenario: halt table has rows", st.get("ok"), json.dumps(st))
+        st = wait_for(driver, CHART_STATE, 60, "licences-chart") or {}
+        results.check("scenario: licences chart renders", st.get("ok"), json.dumps(st))
+    driver.screenshot(os.path.join(shots, "scenario.png"))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--screenshots", required=True)
+    args = ap.parse_args()
+    print(f"screenshots: {os.path.abspath(args.screenshots)}")
+    results = Results()
+    work = tempfile.mkdtemp(prefix="chokepoint-browser-")
+    server = driver_proc = None
+    driver = None
+    try:
+        env = dict(os.environ, CHOKEPOINT_DATA_DIR=os.path.join(work, "data"), RUST_LOG="warn")
+        server = subprocess.Popen([args.binary, "serve", "--addr", "127.0.0.1:0"], env=env,
+                                  stdout=subprocess.PIPE, text=True)
+        line = server.stdout.readline()
+        m = re.search(r"http://[0-9.:]+", line)
+        if not m:
+            results.check("server starts", False, line)
+            return results
+        base = m.group(0)
+        port = free_port()
+        driver_proc = subprocess.Popen(["chromedriver", f"--port={port}"],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        driver = WebDriver(f"http://127.0.0.1:{port}")
+        up = False
+        for _ in range(100):
+            try:
+                driver.call("GET", "/status")
+                up = True
+                break
+            except Exception:  # noqa: BLE001 - not listening yet
+                time.sleep(0.1)
+        results.check("chromedriver starts", up)
+        if not up:
+            return results
+        driver.start(os.path.join(work, "profile"))
+        check_page(driver, results, base, args.screenshots, "monitor",
+                   ["trends-chart", "partners-chart"], ["trends-table", "partners-table"])
+        with urllib.request.urlopen(base + "/api/openapi.json", timeout=30) as resp:
+            paths = json.loads(resp.read())["paths"]
+        # A page is checked once the capability behind it is served (see the OpenAPI paths).
+        if "/api/shares" in paths:
+            check_page(driver, results, base, args.screenshots, "exposure",
+                       ["shares-chart"], ["shares-table"])
+        else:
+            results.skip("exposure page", "/api/shares is not served by this build yet")
+        check_scenario(driver, results, base, args.screenshots)
+    except Exception as e:  # noqa: BLE001 - report, then count as a failure
+        results.check("browser test ran to the end", False, repr(e))
+    finally:
+        if driver:
+            driver.quit()
+        for p in (driver_proc, server):
+            if p:
+                p.terminate()
+                try:
+                    p.wait(10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+if __name__ == "__main__":
+    r = main()
+    print(f"{r.passed} passed, {r.failed} failed, {r.skipped} skipped")
+    sys.exit(1 if r.failed else 0)

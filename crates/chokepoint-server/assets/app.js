@@ -1,0 +1,214 @@
+// chokepoint dashboard. Plain JavaScript written for this project; charts are SVG drawn by
+// the server, so this file only fetches, fills tables and wires the forms.
+"use strict";
+
+// A token given as #token=... is kept for this tab only, and sent as a bearer token.
+(function keepToken() {
+  const m = location.hash.match(/token=([^&]+)/);
+  if (m) { sessionStorage.setItem("chokepoint-token", decodeURIComponent(m[1])); history.replaceState(null, "", location.pathname + location.search); }
+})();
+
+function headers(extra) {
+  const h = Object.assign({}, extra || {});
+  const t = sessionStorage.getItem("chokepoint-token");
+  if (t) h["Authorization"] = "Bearer " + t;
+  return h;
+}
+
+async function api(path, opts) {
+  opts = opts || {};
+  const resp = await fetch(path, Object.assign({}, opts, { headers: headers(opts.headers) }));
+  const type = resp.headers.get("content-type") || "";
+  const body = type.includes("json") ? await resp.json() : await resp.text();
+  if (!resp.ok) {
+    const msg = body && body.message ? body.message : resp.status + " " + resp.statusText;
+    throw new Error(msg);
+  }
+  return body;
+}
+
+function query(form) {
+  const params = new URLSearchParams();
+  for (const [k, v] of new FormData(form)) if (String(v).trim() !== "") params.set(k, String(v).trim());
+  return params.toString();
+}
+
+function showError(el, err) {
+  el.innerHTML = "";
+  const p = document.createElement("p");
+  p.className = "error";
+  p.textContent = err.message || String(err);
+  el.appendChild(p);
+  el.dataset.state = "error";
+}
+
+async function loadSvg(el, url) {
+  el.dataset.state = "loading";
+  try {
+    const svg = await api(url);
+    el.innerHTML = svg;
+    const root = el.querySelector("svg");
+    el.dataset.state = root && root.dataset.empty === "true" ? "empty" : "ready";
+  } catch (err) { showError(el, err); }
+}
+
+function fillTable(el, rows) {
+  el.innerHTML = "";
+  if (!Array.isArray(rows) || rows.length === 0) {
+    el.textContent = "No rows for this selection.";
+    el.dataset.state = "empty";
+    return;
+  }
+  const cols = Object.keys(rows[0]);
+  const table = document.createElement("table");
+  const head = table.createTHead().insertRow();
+  for (const c of cols) { const th = document.createElement("th"); th.textContent = c.replace(/_/g, " "); head.appendChild(th); }
+  const body = table.createTBody();
+  for (const r of rows) {
+    const tr = body.insertRow();
+    for (const c of cols) {
+      const td = tr.insertCell();
+      const v = r[c];
+      if (typeof v === "number") { td.className = "num"; td.textContent = Number.isInteger(v) ? v.toLocaleString("en") : v.toLocaleString("en", { maximumFractionDigits: 2 }); }
+      else td.textContent = v === null || v === undefined ? "" : (typeof v === "object" ? JSON.stringify(v) : String(v));
+    }
+  }
+  el.appendChild(table);
+  el.dataset.state = "ready";
+}
+
+async function loadTable(el, url, pick) {
+  el.dataset.state = "loading";
+  try { const data = await api(url); fillTable(el, pick ? pick(data) : data); }
+  catch (err) { showError(el, err); }
+}
+
+function byId(id) { return document.getElementById(id); }
+
+// A page of charts and tables driven by one filter form: `charts` and `tables` map element
+// ids to [API path, names of the form fields it takes]; `rename` maps a field to the
+// parameter name an endpoint wants (partners take the last month as their period).
+function filterPage(formId, charts, tables) {
+  const form = byId(formId);
+  const params = (fields, rename) => {
+    const all = new URLSearchParams(query(form));
+    const out = new URLSearchParams();
+    for (const f of fields) if (all.has(f)) out.set((rename && rename[f]) || f, all.get(f));
+    return out.toString();
+  };
+  const show = () => {
+    for (const [id, [path, fields, rename]] of Object.entries(charts)) loadSvg(byId(id), path + "?" + params(fields, rename));
+    for (const [id, [path, fields, rename]] of Object.entries(tables)) loadTable(byId(id), path + "?" + params(fields, rename), rename && rename.pick);
+  };
+  form.addEventListener("submit", (e) => { e.preventDefault(); show(); });
+  show();
+}
+
+function monitorPage() {
+  const flow = ["reporter", "flow", "product"];
+  const trends = [...flow, "from", "to"];
+  const partners = [...flow, "to"];
+  const byPartner = { to: "period", pick: (r) => r.partners };
+  filterPage("monitor-form",
+    { "trends-chart": ["/api/charts/trends.svg", trends], "partners-chart": ["/api/charts/partners.svg", partners, byPartner] },
+    { "trends-table": ["/api/trends", trends], "partners-table": ["/api/partners", partners, byPartner], "anomalies-table": ["/api/anomalies", flow] });
+}
+
+function exposurePage() {
+  const fields = ["year", "importer"];
+  filterPage("exposure-form",
+    { "shares-chart": ["/api/charts/shares.svg", fields] },
+    { "shares-table": ["/api/shares", fields], "exposure-table": ["/api/exposure", fields], "criticality-table": ["/api/criticality", fields] });
+}
+
+function options(select, values, preferred) {
+  select.innerHTML = "";
+  for (const v of values) { const o = document.createElement("option"); o.value = v; o.textContent = v; select.appendChild(o); }
+  if (preferred && values.includes(preferred)) select.value = preferred;
+}
+
+function unique(values) { return [...new Set(values)]; }
+
+function showResults(run) {
+  const r = run.result;
+  byId("results").hidden = false;
+  const region = byId("output-region"), industry = byId("output-industry");
+  options(region, unique(r.outputs.map((s) => s.region)), "EU");
+  const refreshIndustries = () => {
+    const names = unique(r.outputs.filter((s) => s.region === region.value).map((s) => s.industry));
+    options(industry, names, names.find((n) => /ev|auto|motor/i.test(n)));
+  };
+  const drawOutput = () => loadSvg(byId("output-chart"), `/api/runs/${run.id}/charts/output.svg?` +
+    new URLSearchParams({ region: region.value, industry: industry.value }));
+  region.onchange = () => { refreshIndustries(); drawOutput(); };
+  industry.onchange = drawOutput;
+  refreshIndustries();
+  if (r.outputs.length) drawOutput(); else byId("output-chart").textContent = "This run recorded no output series.";
+  // Halt table: the region x industry rows that lose output, worst first, with the columns an
+  // analyst reads first.
+  const affected = r.industries.filter((o) => o.loss_t_p95 > 0 || o.halt_probability > 0)
+    .sort((a, b) => b.loss_pct - a.loss_pct)
+    .map((o) => ({ region: o.region, industry: o.industry, loss_pct: o.loss_pct,
+      halt_probability: o.halt_probability, halt_date_90: o.halt_date_90, halt_date_50: o.halt_date_50,
+      recovery_date_95: o.recovery_date_95, loss_t: o.loss_t, unmet_t: o.unmet_t }));
+  fillTable(byId("halts-table"), affected);
+  const edge = byId("licence-edge");
+  const edges = unique(r.edges.map((e) => [e.exporter, e.importer, e.stage].join("|")));
+  options(edge, edges, edges.find((e) => e === "CHN|WLD|magnets"));
+  const drawLicences = () => {
+    const [exporter, importer, stage] = edge.value.split("|");
+    loadSvg(byId("licences-chart"), `/api/runs/${run.id}/charts/licences.svg?` + new URLSearchParams({ exporter, importer, stage }));
+  };
+  edge.onchange = drawLicences;
+  if (edges.length) drawLicences(); else byId("licences-chart").textContent = "This scenario has no licensed exports.";
+}
+
+async function poll(id, status, bar) {
+  for (;;) {
+    const run = await api("/api/runs/" + encodeURIComponent(id));
+    bar.style.width = Math.round(100 * run.progress.fraction) + "%";
+    status.textContent = `${run.status}: ${run.progress.done} of ${run.progress.total || run.size.runs} runs`;
+    if (run.status === "succeeded") { bar.style.width = "100%"; return run; }
+    if (run.status === "failed") throw new Error(run.error);
+    await new Promise((r) => setTimeout(r, 400));
+  }
+}
+
+async function scenarioPage() {
+  const form = byId("scenario-form"), select = byId("scenario-select"), text = byId("scenario-toml");
+  const status = byId("run-status"), bar = byId("progress-bar"), button = byId("run-button");
+  const slider = byId("approval"), sliderOn = byId("approval-override"), sliderValue = byId("approval-value");
+  sliderOn.onchange = () => { slider.disabled = !sliderOn.checked; sliderValue.textContent = sliderOn.checked ? slider.value : "scenario value"; };
+  slider.oninput = () => { sliderValue.textContent = slider.value; };
+  try {
+    const list = await api("/api/scenarios");
+    options(select, list.map((s) => s.name));
+    for (const [i, s] of list.entries()) select.options[i].textContent = s.name + " — " + s.title;
+    const load = async () => { text.value = (await api("/api/scenarios/" + encodeURIComponent(select.value))).toml; };
+    select.onchange = load;
+    if (list.length) await load();
+  } catch (err) { status.className = "status error"; status.textContent = err.message; }
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    button.disabled = true; status.className = "status"; bar.style.width = "0";
+    const fd = new FormData(form);
+    const req = { toml: text.value, runs: Number(fd.get("runs")), seed: Number(fd.get("seed")) };
+    if (sliderOn.checked) req.approval_share = Number(slider.value);
+    try {
+      const accepted = await api("/api/simulate", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(req) });
+      const run = await poll(accepted.id, status, bar);
+      status.textContent = `done: ${run.result.runs} runs, ${run.result.days} days from ${run.result.start}`;
+      status.dataset.run = run.id;
+      showResults(run);
+    } catch (err) { status.className = "status error"; status.textContent = err.message; }
+    finally { button.disabled = false; }
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const page = document.body.dataset.page;
+  for (const a of document.querySelectorAll("nav a[data-nav]")) if (a.dataset.nav === page) a.classList.add("active");
+  if (page === "monitor") monitorPage();
+  else if (page === "exposure") exposurePage();
+  else if (page === "scenario") scenarioPage();
+});

@@ -1,0 +1,228 @@
+//! Monthly line chart: levels on the left axis, growth rates (%) on the right axis.
+
+use plotters::prelude::*;
+
+use super::{
+    FONT, HEIGHT, PALETTE, WIDTH, category_label, draw_legend, drawing, format_number, legend_line,
+    value_range,
+};
+use crate::error::ChartError;
+
+/// Which y axis a series is drawn against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Axis {
+    /// The left axis (levels, in [`LineChart::unit`]).
+    Primary,
+    /// The right axis (in [`LineChart::secondary_unit`], e.g. % change).
+    Secondary,
+}
+
+/// One line; `None` values leave a gap (e.g. YoY before a year of history).
+#[derive(Clone, Debug)]
+pub struct LineSeries {
+    /// Legend text.
+    pub label: String,
+    /// One value per x label.
+    pub values: Vec<Option<f64>>,
+    /// The axis it belongs to; secondary series are dashed.
+    pub axis: Axis,
+}
+
+/// A line chart over categorical x labels (months).
+#[derive(Clone, Debug)]
+pub struct LineChart {
+    /// Title above the plot.
+    pub title: String,
+    /// Description of the x axis, e.g. `month`.
+    pub x_description: String,
+    /// X labels, one per point (e.g. `2025-04`).
+    pub x_labels: Vec<String>,
+    /// Unit of the left axis, e.g. `tonnes`.
+    pub unit: String,
+    /// Unit of the right axis, when any series uses it.
+    pub secondary_unit: Option<String>,
+    /// The lines.
+    pub series: Vec<LineSeries>,
+}
+
+fn segments(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
+    let mut out = Vec::new();
+    let mut current = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        match v {
+            Some(v) if v.is_finite() => current.push((i as f64, *v)),
+            _ => {
+                if !current.is_empty() {
+                    out.push(std::mem::take(&mut current));
+                }
+            }
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Draws the chart as SVG text.
+pub fn line_chart(chart: &LineChart) -> Result<String, ChartError> {
+    let n = chart.x_labels.len();
+    if let Some(bad) = chart.series.iter().find(|s| s.values.len() != n) {
+        return Err(ChartError::Shape {
+            title: chart.title.clone(),
+            message: format!(
+                "series `{}` has {} values for {n} labels",
+                bad.label,
+                bad.values.len()
+            ),
+        });
+    }
+    let values_on = |axis: Axis| {
+        chart
+            .series
+            .iter()
+            .filter(move |s| s.axis == axis)
+            .flat_map(|s| s.values.iter().flatten().copied())
+    };
+    let no_data = || ChartError::NoData {
+        title: chart.title.clone(),
+    };
+    let (lo, hi) = value_range(values_on(Axis::Primary)).ok_or_else(no_data)?;
+    // Levels start at zero unless negative: a truncated axis exaggerates changes.
+    let lo = lo.min(0.0);
+    let secondary = value_range(values_on(Axis::Secondary));
+    let labels = chart.x_labels.clone();
+    let x_max = (n.max(2) - 1) as f64;
+
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(drawing)?;
+        let mut builder = ChartBuilder::on(&root);
+        builder
+            .caption(&chart.title, (FONT, 24))
+            .margin(12)
+            .x_label_area_size(56)
+            .y_label_area_size(84);
+        if secondary.is_some() {
+            builder.right_y_label_area_size(84);
+        }
+        let mut ctx = builder
+            .build_cartesian_2d(-0.3..x_max + 0.3, lo..hi)
+            .map_err(drawing)?;
+        let label_at = |x: &f64| category_label(&labels, *x);
+        ctx.configure_mesh()
+            .x_labels(n.clamp(2, 12))
+            .x_label_formatter(&label_at)
+            .y_label_formatter(&|v| format_number(*v))
+            .x_desc(&chart.x_description)
+            .y_desc(&chart.unit)
+            .bold_line_style(RGBColor(225, 225, 225))
+            .light_line_style(TRANSPARENT)
+            .label_style((FONT, 16))
+            .axis_desc_style((FONT, 16))
+            .draw()
+            .map_err(drawing)?;
+
+        // Always a dual-axis context; the right axis is drawn only when a series uses it.
+        let (slo, shi) = secondary.unwrap_or((0.0, 1.0));
+        let mut ctx = ctx.set_secondary_coord(-0.3..x_max + 0.3, slo.min(0.0)..shi.max(0.0));
+        if secondary.is_some() {
+            ctx.configure_secondary_axes()
+                .y_desc(chart.secondary_unit.as_deref().unwrap_or(""))
+                .label_style((FONT, 16))
+                .axis_desc_style((FONT, 16))
+                .y_label_formatter(&|v| format_number(*v))
+                .draw()
+                .map_err(drawing)?;
+        }
+        for (i, s) in chart.series.iter().enumerate() {
+            let style = PALETTE[i % PALETTE.len()].stroke_width(2);
+            for (k, seg) in segments(&s.values).into_iter().enumerate() {
+                let anno = match s.axis {
+                    Axis::Primary => {
+                        ctx.draw_series(seg.iter().map(|p| Circle::new(*p, 2, style.filled())))
+                            .map_err(drawing)?;
+                        ctx.draw_series(plotters::series::LineSeries::new(seg, style))
+                    }
+                    Axis::Secondary => {
+                        ctx.draw_secondary_series(DashedLineSeries::new(seg, 6, 4, style))
+                    }
+                }
+                .map_err(drawing)?;
+                if k == 0 {
+                    anno.label(&s.label).legend(legend_line(style));
+                }
+            }
+        }
+        draw_legend(&mut ctx, SeriesLabelPosition::UpperLeft)?;
+        root.present().map_err(drawing)?;
+    }
+    Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> LineChart {
+        LineChart {
+            title: "China exports of magnets".into(),
+            x_description: "month".into(),
+            x_labels: vec!["2025-01".into(), "2025-02".into(), "2025-03".into()],
+            unit: "tonnes".into(),
+            secondary_unit: Some("% change".into()),
+            series: vec![
+                LineSeries {
+                    label: "exports".into(),
+                    values: vec![Some(5000.0), Some(4200.0), Some(1800.0)],
+                    axis: Axis::Primary,
+                },
+                LineSeries {
+                    label: "MoM".into(),
+                    values: vec![None, Some(-16.0), Some(-57.1)],
+                    axis: Axis::Secondary,
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn draws_axes_labels_and_legend() {
+        let svg = line_chart(&sample()).unwrap();
+        assert!(svg.starts_with("<svg"));
+        for text in [
+            "China exports of magnets",
+            "tonnes",
+            "% change",
+            "2025-02",
+            "MoM",
+        ] {
+            assert!(svg.contains(text), "missing {text}");
+        }
+        assert!(svg.contains("<polyline") || svg.contains("<path"));
+    }
+
+    #[test]
+    fn empty_series_is_an_error_not_a_blank_chart() {
+        let mut c = sample();
+        for s in &mut c.series {
+            s.values = vec![None; 3];
+        }
+        assert!(matches!(line_chart(&c), Err(ChartError::NoData { .. })));
+    }
+
+    #[test]
+    fn mismatched_lengths_are_rejected() {
+        let mut c = sample();
+        c.series[0].values.pop();
+        assert!(matches!(line_chart(&c), Err(ChartError::Shape { .. })));
+    }
+
+    #[test]
+    fn gaps_split_lines() {
+        let s = segments(&[Some(1.0), None, Some(2.0), Some(3.0)]);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[1], vec![(2.0, 2.0), (3.0, 3.0)]);
+    }
+}

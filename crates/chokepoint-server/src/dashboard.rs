@@ -1,0 +1,148 @@
+//! The dashboard: three pages and their assets, compiled into the binary.
+//!
+//! Only files in [`ASSETS`] are served, looked up by exact name: no file system access, so
+//! no path traversal. Pages are the shared layout with a body fragment; the charts inside are
+//! fetched from the API as server-drawn SVG.
+
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+
+use crate::{ApiError, AppState};
+
+/// An embedded file: name under `/assets/`, content type, bytes.
+pub struct Asset {
+    /// Name under `/assets/`.
+    pub name: &'static str,
+    /// `Content-Type` header.
+    pub content_type: &'static str,
+    /// File contents.
+    pub bytes: &'static [u8],
+}
+
+/// Every file the dashboard serves under `/assets/`.
+pub const ASSETS: &[Asset] = &[
+    Asset {
+        name: "app.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/app.js"),
+    },
+    Asset {
+        name: "style.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("../assets/style.css"),
+    },
+];
+
+/// The dashboard's pages: URL path segment, title, body fragment.
+const PAGES: &[(&str, &str, &str)] = &[
+    ("monitor", "Monitor", include_str!("../assets/monitor.html")),
+    (
+        "exposure",
+        "Exposure",
+        include_str!("../assets/exposure.html"),
+    ),
+    (
+        "scenario",
+        "Scenario",
+        include_str!("../assets/scenario.html"),
+    ),
+];
+
+const LAYOUT: &str = include_str!("../assets/layout.html");
+
+fn page(name: &str) -> Option<&'static str> {
+    static RENDERED: OnceLock<Vec<(&'static str, String)>> = OnceLock::new();
+    let rendered = RENDERED.get_or_init(|| {
+        PAGES
+            .iter()
+            .map(|(page, title, body)| {
+                let html = LAYOUT
+                    .replace("{{title}}", title)
+                    .replace("{{page}}", page)
+                    .replace("{{body}}", body);
+                (*page, html)
+            })
+            .collect()
+    });
+    rendered
+        .iter()
+        .find(|(p, _)| *p == name)
+        .map(|(_, html)| html.as_str())
+}
+
+fn html(name: &str) -> Response {
+    match page(name) {
+        Some(body) => Html(body).into_response(),
+        None => ApiError::NotFound {
+            what: format!("page {name}"),
+        }
+        .into_response(),
+    }
+}
+
+async fn asset(Path(name): Path<String>) -> Response {
+    match ASSETS.iter().find(|a| a.name == name) {
+        Some(a) => (
+            [
+                (header::CONTENT_TYPE, a.content_type),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            a.bytes,
+        )
+            .into_response(),
+        None => ApiError::NotFound {
+            what: format!("asset `{name}`"),
+        }
+        .into_response(),
+    }
+}
+
+/// The dashboard routes: `/` (the Monitor page), `/monitor`, `/exposure`, `/scenario`, and
+/// `/assets/{name}`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { html("monitor") }))
+        .route("/monitor", get(|| async { html("monitor") }))
+        .route("/exposure", get(|| async { html("exposure") }))
+        .route("/scenario", get(|| async { html("scenario") }))
+        .route("/assets/{*name}", get(asset))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_page_renders_with_layout() {
+        for (name, title, _) in PAGES {
+            let html = page(name).unwrap();
+            assert!(html.contains(&format!("<title>{title} · chokepoint</title>")));
+            assert!(html.contains(&format!("data-page=\"{name}\"")));
+            assert!(!html.contains("{{"), "placeholder left in {name}");
+        }
+    }
+
+    #[test]
+    fn pages_load_nothing_from_outside() {
+        for (name, _, _) in PAGES {
+            let html = page(name).unwrap();
+            assert!(
+                !html.contains("http://") && !html.contains("https://"),
+                "{name}"
+            );
+        }
+        for a in ASSETS {
+            let text = String::from_utf8_lossy(a.bytes);
+            assert!(
+                !text.contains("http://") && !text.contains("https://"),
+                "{}",
+                a.name
+            );
+        }
+    }
+}

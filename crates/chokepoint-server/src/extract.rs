@@ -1,0 +1,65 @@
+//! Extractors whose rejections have the same JSON error shape as every other error.
+
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::{ApiError, AppState};
+
+/// Query parameters; unknown or malformed ones are a 400 naming the parameter.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Query(v)),
+            Err(e) => Err(query_error(e)),
+        }
+    }
+}
+
+fn query_error(e: QueryRejection) -> ApiError {
+    // The message looks like "Failed to deserialize query string: unknown field `x`, ...".
+    let text = e.body_text();
+    let detail = text
+        .split_once(": ")
+        .map_or(text.as_str(), |(_, d)| d)
+        .to_string();
+    ApiError::bad_request("query string", detail)
+}
+
+/// The raw body, with the size limit reported as 413.
+pub struct Body(pub axum::body::Bytes);
+
+impl FromRequest<AppState> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let limit = state.limits().max_body_bytes;
+        match axum::body::Bytes::from_request(req, state).await {
+            Ok(b) => Ok(Body(b)),
+            Err(e) => Err(body_error(e, limit)),
+        }
+    }
+}
+
+fn body_error(e: BytesRejection, limit_bytes: usize) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::BodyTooLarge { limit_bytes }
+    } else {
+        ApiError::MalformedBody {
+            message: e.body_text(),
+        }
+    }
+}
+
+/// Parses a JSON body into `T`; syntax errors give line and column.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| ApiError::MalformedBody {
+        message: format!("JSON at line {} column {}: {e}", e.line(), e.column()),
+    })
+}

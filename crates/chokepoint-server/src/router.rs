@@ -1,0 +1,107 @@
+//! The application: API routes under `/api`, the dashboard at `/`, and the layers that every
+//! request passes through (tracing, JSON errors, timeout, concurrency cap, body limit).
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{StatusCode, Uri, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ErrorBody;
+use crate::{ApiError, AppState, auth, dashboard, routes};
+
+/// The whole application for `state`; tests call it with `oneshot`, `serve` puts it on a socket.
+pub fn router(state: AppState) -> Router {
+    let limits = state.limits().clone();
+    let api = routes::api()
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_token,
+        ))
+        .fallback(api_not_found);
+    // Layers: the last added runs first. A request meets tracing, then the JSON error
+    // rewriter, the timeout, the concurrency cap (requests wait, they are not dropped), and
+    // the body limit right before the handler.
+    Router::new()
+        .nest("/api", api)
+        .merge(dashboard::routes())
+        .fallback(page_not_found)
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+        .layer(GlobalConcurrencyLimitLayer::new(
+            limits.max_in_flight_requests,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            limits.request_timeout,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), json_errors))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let route = req
+                .extensions()
+                .get::<MatchedPath>()
+                .map_or("-", MatchedPath::as_str);
+            tracing::info_span!("request", method = %req.method(), route, path = %req.uri().path())
+        }))
+        .with_state(state)
+}
+
+async fn api_not_found(uri: Uri) -> ApiError {
+    ApiError::NotFound {
+        what: format!(
+            "no API endpoint at /api{}; GET /api/openapi.json lists them",
+            uri.path()
+        ),
+    }
+}
+
+async fn page_not_found(uri: Uri) -> ApiError {
+    ApiError::NotFound {
+        what: format!("no page at {}; the dashboard starts at /", uri.path()),
+    }
+}
+
+/// Gives error responses produced by layers or by axum itself (413 from the body limit,
+/// 405, the timeout's 503) the same JSON body as handler errors.
+async fn json_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return resp;
+    }
+    let limits = state.limits();
+    let message = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => format!(
+            "request body too large: the limit is {} bytes",
+            limits.max_body_bytes
+        ),
+        StatusCode::SERVICE_UNAVAILABLE => format!(
+            "the request took longer than the server's limit of {} s; narrow the query",
+            limits.request_timeout.as_secs()
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "method not allowed on this path; GET /api/openapi.json lists the methods".to_string()
+        }
+        s => s
+            .canonical_reason()
+            .unwrap_or("request failed")
+            .to_lowercase(),
+    };
+    let mut out = (status, axum::Json(ErrorBody::new(status, message))).into_response();
+    // Keep headers such as `Allow` and `WWW-Authenticate`.
+    for (name, value) in resp.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
+}

@@ -1,0 +1,23 @@
+//! API routes, one module per resource; each exports `fn routes() -> Router<AppState>`.
+
+pub mod health;
+pub mod monitor;
+pub mod openapi;
+pub mod runs;
+pub mod scenarios;
+pub mod sql;
+
+use axum::Router;
+
+use crate::AppState;
+
+/// Every `/api` route (without the `/api` prefix; the router nests them).
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .merge(health::routes())
+        .merge(openapi::routes())
+        .merge(scenarios::routes())
+        .merge(runs::routes())
+        .merge(monitor::routes())
+        .merge(sql::routes())
+}

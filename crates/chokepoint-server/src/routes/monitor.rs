@@ -1,0 +1,269 @@
+//! The trade monitor over HTTP: `GET /api/trends`, `/api/partners`, `/api/anomalies`, and
+//! their charts `/api/charts/trends.svg`, `/api/charts/partners.svg`.
+//!
+//! Query parameters mirror the CLI flags (`--reporter CHN` is `reporter=CHN`); bodies are the
+//! rows `--format json` prints.
+
+use std::str::FromStr;
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+use chokepoint_model::{Flow, Frequency, Iso3, Period, YearMonth};
+use chokepoint_store::indicators::FlowQuery;
+use chokepoint_store::indicators::anomalies::{
+    AnomalyQuery, AnomalyRow, DEFAULT_THRESHOLD_PCT, anomalies,
+};
+use chokepoint_store::indicators::partners::{Measure, PartnersQuery, PartnersReport, partners};
+use chokepoint_store::indicators::trends::{TrendQuery, TrendRow, trends};
+use serde::Deserialize;
+
+use super::runs::svg;
+use crate::charts::{self, Axis, Bar, BarChart, LineChart, LineSeries};
+use crate::extract::Query;
+use crate::{ApiError, AppState};
+
+/// Parameters of the monitor endpoints (each endpoint uses the ones its CLI command has).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct FlowParams {
+    /// Reporting country, ISO-3 (`CHN`).
+    pub reporter: String,
+    /// `export` or `import`.
+    pub flow: String,
+    /// HS code, group or aggregate name (`rare-earths`, `magnets`, `850511`).
+    pub product: String,
+    /// One partner only, ISO-3 (trends, anomalies).
+    pub partner: Option<String>,
+    /// One source only.
+    pub source: Option<String>,
+    /// First month, `YYYY-MM` (trends).
+    pub from: Option<String>,
+    /// Last month, `YYYY-MM` (trends; partners use it when `period` is absent).
+    pub to: Option<String>,
+    /// `M` (monthly) or `A` (annual) (trends).
+    pub freq: Option<String>,
+    /// Period for partners: `YYYY-MM`, `YYYY` or `YYYY-MM..YYYY-MM`.
+    pub period: Option<String>,
+    /// `quantity` or `value` (partners).
+    pub measure: Option<String>,
+    /// Departure threshold in percent (anomalies).
+    pub threshold: Option<f64>,
+    /// List every month, not only flagged ones (anomalies).
+    pub all: Option<bool>,
+}
+
+fn parse<T: FromStr>(field: &str, text: &str) -> Result<T, ApiError>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse()
+        .map_err(|e: T::Err| ApiError::bad_request(field, e.to_string()))
+}
+
+fn opt<T: FromStr>(field: &str, text: Option<&str>) -> Result<Option<T>, ApiError>
+where
+    T::Err: std::fmt::Display,
+{
+    text.filter(|t| !t.trim().is_empty())
+        .map(|t| parse(field, t))
+        .transpose()
+}
+
+impl FlowParams {
+    fn flow_query(&self, with_partner: bool) -> Result<FlowQuery, ApiError> {
+        Ok(FlowQuery {
+            reporter: parse::<Iso3>("reporter", &self.reporter)?,
+            flow: parse::<Flow>("flow", &self.flow)?,
+            product: self.product.clone(),
+            partner: if with_partner {
+                opt::<Iso3>("partner", self.partner.as_deref())?
+            } else {
+                None
+            },
+            source: self.source.clone().filter(|s| !s.trim().is_empty()),
+        })
+    }
+
+    fn trend_query(&self) -> Result<TrendQuery, ApiError> {
+        Ok(TrendQuery {
+            flow: self.flow_query(true)?,
+            from: opt::<YearMonth>("from", self.from.as_deref())?,
+            to: opt::<YearMonth>("to", self.to.as_deref())?,
+            frequency: opt::<Frequency>("freq", self.freq.as_deref())?
+                .unwrap_or(Frequency::Monthly),
+        })
+    }
+
+    fn partners_query(&self) -> Result<PartnersQuery, ApiError> {
+        let text = self
+            .period
+            .as_deref()
+            .or(self.to.as_deref())
+            .filter(|t| !t.trim().is_empty())
+            .ok_or_else(|| {
+                ApiError::bad_request("period", "give period=YYYY-MM (or YYYY), or to=YYYY-MM")
+            })?;
+        let measure = match self.measure.as_deref() {
+            None | Some("quantity") => Measure::Quantity,
+            Some("value") => Measure::Value,
+            Some(other) => {
+                return Err(ApiError::bad_request(
+                    "measure",
+                    format!("`{other}`; expected quantity or value"),
+                ));
+            }
+        };
+        Ok(PartnersQuery {
+            flow: self.flow_query(false)?,
+            period: parse::<Period>("period", text)?,
+            measure,
+        })
+    }
+
+    fn anomaly_query(&self) -> Result<AnomalyQuery, ApiError> {
+        Ok(AnomalyQuery {
+            flow: self.flow_query(true)?,
+            threshold_pct: self.threshold.unwrap_or(DEFAULT_THRESHOLD_PCT),
+            all: self.all.unwrap_or(false),
+        })
+    }
+}
+
+/// Level, MoM, YoY and YTD per period for one flow (`chokepoint trends`).
+#[utoipa::path(get, path = "/api/trends", params(FlowParams),
+    responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn get_trends(
+    State(state): State<AppState>,
+    Query(p): Query<FlowParams>,
+) -> Result<Json<Vec<TrendRow>>, ApiError> {
+    let q = p.trend_query()?;
+    Ok(Json(trends(state.warehouse()?, &q).await?))
+}
+
+/// Partners of one flow in one period with shares and HHI (`chokepoint partners`).
+#[utoipa::path(get, path = "/api/partners", params(FlowParams),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn get_partners(
+    State(state): State<AppState>,
+    Query(p): Query<FlowParams>,
+) -> Result<Json<PartnersReport>, ApiError> {
+    let q = p.partners_query()?;
+    Ok(Json(partners(state.warehouse()?, &q).await?))
+}
+
+/// Months departing from their baselines (`chokepoint anomalies`).
+#[utoipa::path(get, path = "/api/anomalies", params(FlowParams),
+    responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn get_anomalies(
+    State(state): State<AppState>,
+    Query(p): Query<FlowParams>,
+) -> Result<Json<Vec<AnomalyRow>>, ApiError> {
+    let q = p.anomaly_query()?;
+    Ok(Json(anomalies(state.warehouse()?, &q).await?))
+}
+
+/// The trends as a chart: tonnes per period, MoM and YoY in % on the right axis.
+#[utoipa::path(get, path = "/api/charts/trends.svg", params(FlowParams),
+    responses((status = 200, content_type = "image/svg+xml", body = String), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn trends_chart(
+    State(state): State<AppState>,
+    Query(p): Query<FlowParams>,
+) -> Result<Response, ApiError> {
+    let q = p.trend_query()?;
+    let rows = trends(state.warehouse()?, &q).await?;
+    let title = format!(
+        "{} {}s of {}{}",
+        q.flow.reporter.as_str(),
+        q.flow.flow.as_str(),
+        q.flow.product,
+        q.flow
+            .partner
+            .map_or(String::new(), |p| format!(" to {}", p.as_str()))
+    );
+    if rows.iter().all(|r| r.quantity_t.is_none()) {
+        return Ok(svg(charts::message_chart(
+            &title,
+            "no tonnage for this selection",
+        )));
+    }
+    let series = |label: &str, axis: Axis, f: fn(&TrendRow) -> Option<f64>| LineSeries {
+        label: label.into(),
+        values: rows.iter().map(f).collect(),
+        axis,
+    };
+    Ok(svg(charts::line_chart(&LineChart {
+        title,
+        x_description: "period".into(),
+        x_labels: rows.iter().map(|r| r.period.clone()).collect(),
+        unit: "tonnes".into(),
+        secondary_unit: Some("% change".into()),
+        series: vec![
+            series("tonnes", Axis::Primary, |r| r.quantity_t),
+            series("month on month %", Axis::Secondary, |r| r.mom_pct),
+            series("year on year %", Axis::Secondary, |r| r.yoy_pct),
+        ],
+    })?))
+}
+
+/// Partners shown in the chart; the rest are in the table.
+const TOP_PARTNERS: usize = 10;
+
+/// The partners as a chart: share of the total per partner, largest first.
+#[utoipa::path(get, path = "/api/charts/partners.svg", params(FlowParams),
+    responses((status = 200, content_type = "image/svg+xml", body = String), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn partners_chart(
+    State(state): State<AppState>,
+    Query(p): Query<FlowParams>,
+) -> Result<Response, ApiError> {
+    let q = p.partners_query()?;
+    let report = partners(state.warehouse()?, &q).await?;
+    let title = format!(
+        "{} {}s of {} by partner, {}",
+        q.flow.reporter.as_str(),
+        q.flow.flow.as_str(),
+        q.flow.product,
+        report.period
+    );
+    let bars: Vec<Bar> = report
+        .partners
+        .iter()
+        .filter_map(|r| {
+            r.share_pct.map(|v| Bar {
+                label: r.partner_iso3.clone(),
+                note: None,
+                value: v,
+            })
+        })
+        .take(TOP_PARTNERS)
+        .collect();
+    if bars.is_empty() {
+        return Ok(svg(charts::message_chart(
+            &title,
+            "no partner data for this period",
+        )));
+    }
+    Ok(svg(charts::bar_chart(&BarChart {
+        title,
+        x_description: format!(
+            "partner (top {TOP_PARTNERS}; HHI {})",
+            report.hhi.map_or("n/a".to_string(), |h| format!("{h:.0}"))
+        ),
+        unit: "% of total".into(),
+        series_label: "share of the total".into(),
+        bars,
+        benchmark: None,
+    })?))
+}
+
+/// The routes of this resource.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/trends", get(get_trends))
+        .route("/partners", get(get_partners))
+        .route("/anomalies", get(get_anomalies))
+        .route("/charts/trends.svg", get(trends_chart))
+        .route("/charts/partners.svg", get(partners_chart))
+}

@@ -1,0 +1,78 @@
+//! `POST /api/sql`: one read-only SQL query over the warehouse, with a row limit.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::routing::post;
+use axum::{Json, Router};
+use chokepoint_store::{JsonRow, batches_to_json_rows};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::extract::{Body, parse_json};
+use crate::{ApiError, AppState};
+
+/// A query (or send the SQL itself with `Content-Type: text/plain`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SqlRequest {
+    /// The SQL (DataFusion dialect); statements that change the warehouse are refused.
+    pub query: String,
+    /// Rows to return at most (capped by the server's limit).
+    pub limit: Option<usize>,
+}
+
+/// The rows of a query.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SqlAnswer {
+    /// One object per row, keyed by column name (as `chokepoint sql --format json`).
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Vec<JsonRow>,
+    /// True when the query had more rows than `limit`.
+    pub truncated: bool,
+    /// The limit applied.
+    pub limit: usize,
+}
+
+/// Runs one read-only query.
+#[utoipa::path(post, path = "/api/sql", request_body = SqlRequest,
+    responses((status = 200, body = SqlAnswer), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn sql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<Json<SqlAnswer>, ApiError> {
+    let plain = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    let req = if plain {
+        SqlRequest {
+            query: String::from_utf8(body.to_vec()).map_err(|e| ApiError::MalformedBody {
+                message: format!("SQL is not UTF-8: {e}"),
+            })?,
+            limit: None,
+        }
+    } else {
+        parse_json::<SqlRequest>(&body)?
+    };
+    let max = state.limits().max_sql_rows;
+    let limit = req.limit.unwrap_or(max).min(max);
+    let query = req.query.trim().trim_end_matches(';').trim();
+    if query.is_empty() {
+        return Err(ApiError::bad_request("query", "empty SQL"));
+    }
+    let batches = state.warehouse()?.sql(query).await?;
+    let mut rows = batches_to_json_rows(&batches);
+    let truncated = rows.len() > limit;
+    rows.truncate(limit);
+    Ok(Json(SqlAnswer {
+        rows,
+        truncated,
+        limit,
+    }))
+}
+
+/// The routes of this resource.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/sql", post(sql))
+}

@@ -1,0 +1,409 @@
+//! Simulation runs: the boundary to the engine, and the registry of runs in progress.
+//!
+//! The server does not know how a scenario is simulated. The binary hands it a [`Simulator`]
+//! that parses and checks scenarios into a [`PreparedRun`]; the registry runs each prepared
+//! run on the blocking thread pool (never on the async runtime), tracks its progress, enforces
+//! the size, concurrency and time limits, and keeps the finished [`RunReport`] for
+//! `GET /api/runs/{id}`.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use chokepoint_sim::SimError;
+use chokepoint_sim::montecarlo::McSummary;
+use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
+use utoipa::ToSchema;
+
+use crate::ApiError;
+use crate::state::Limits;
+
+/// How a scenario's text is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScenarioFormat {
+    /// A scenario file as in `scenarios/*.toml`.
+    Toml,
+    /// The same structure as JSON.
+    Json,
+}
+
+/// The main parameters the Scenario page lets a user change without editing the file.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct Overrides {
+    /// Monte Carlo runs.
+    pub runs: Option<u64>,
+    /// Seed of the Monte Carlo streams.
+    pub seed: Option<u64>,
+    /// Simulated days.
+    pub days: Option<u64>,
+    /// Share of requested export volume that licences approve, 0 to 1, for every export
+    /// control in the scenario.
+    pub approval_share: Option<f64>,
+}
+
+/// How big a simulation is; the product of the three is checked against the limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SimulationSize {
+    /// Monte Carlo runs.
+    pub runs: u64,
+    /// Simulated days.
+    pub days: u64,
+    /// Network nodes (region x sector).
+    pub nodes: u64,
+}
+
+impl SimulationSize {
+    /// Runs x days x nodes, saturating.
+    pub fn cells(&self) -> u64 {
+        self.runs
+            .saturating_mul(self.days)
+            .saturating_mul(self.nodes)
+    }
+}
+
+/// A library scenario as listed by `GET /api/scenarios`.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ScenarioSummary {
+    /// File stem, used in URLs.
+    pub name: String,
+    /// One-line description.
+    pub title: String,
+}
+
+/// One library scenario with its source text.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ScenarioDocument {
+    /// File stem, used in URLs.
+    pub name: String,
+    /// One-line description.
+    pub title: String,
+    /// The TOML text.
+    pub toml: String,
+}
+
+/// The engine, as the server sees it.
+pub trait Simulator: Send + Sync + 'static {
+    /// The scenario library.
+    fn scenarios(&self) -> Vec<ScenarioSummary>;
+    /// One library scenario, or `None` when there is none of that name.
+    fn scenario(&self, name: &str) -> Option<ScenarioDocument>;
+    /// Parses and checks a scenario with the overrides applied; errors say what and where.
+    fn prepare(
+        &self,
+        text: &str,
+        format: ScenarioFormat,
+        overrides: &Overrides,
+    ) -> Result<Box<dyn PreparedRun>, SimError>;
+    /// The network the scenarios run on, as JSON (regions, sectors, edges).
+    fn network(&self) -> Result<serde_json::Value, SimError>;
+}
+
+/// A checked scenario, ready to run.
+pub trait PreparedRun: Send + 'static {
+    /// The scenario's name.
+    fn name(&self) -> &str;
+    /// Its size, checked against the limit before it starts.
+    fn size(&self) -> SimulationSize;
+    /// Runs it (blocking, CPU-bound), reporting progress as Monte Carlo runs complete.
+    fn run(self: Box<Self>, progress: &Progress) -> Result<RunReport, SimError>;
+}
+
+/// Progress of one simulation, written by the engine thread and read by `GET /api/runs/{id}`.
+#[derive(Debug, Default)]
+pub struct Progress {
+    done: AtomicU64,
+    total: AtomicU64,
+    cancelled: AtomicBool,
+}
+
+impl Progress {
+    /// Records that `done` of `total` Monte Carlo runs are complete.
+    pub fn report(&self, done: u64, total: u64) {
+        self.total.store(total, Ordering::Relaxed);
+        self.done.store(done, Ordering::Relaxed);
+    }
+
+    /// True once the run has timed out; a cooperative engine may stop early.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+
+    fn snapshot(&self) -> ProgressView {
+        let done = self.done.load(Ordering::Relaxed);
+        let total = self.total.load(Ordering::Relaxed);
+        ProgressView {
+            done,
+            total,
+            fraction: if total == 0 {
+                0.0
+            } else {
+                done as f64 / total as f64
+            },
+        }
+    }
+}
+
+/// Percentile bands of one daily series over the Monte Carlo runs.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct FanSeries {
+    /// Region code (e.g. `EU`).
+    pub region: String,
+    /// Industry or sector name.
+    pub industry: String,
+    /// Unit of the values, e.g. `% of pre-shock output`.
+    pub unit: String,
+    /// Day index of each value (0 = scenario start).
+    pub day: Vec<u32>,
+    /// 5th percentile.
+    pub p5: Vec<f64>,
+    /// Median.
+    pub p50: Vec<f64>,
+    /// 95th percentile.
+    pub p95: Vec<f64>,
+}
+
+/// One observed monthly customs figure, shown against the simulated licences.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ObservedMonth {
+    /// Exporting region.
+    pub exporter: String,
+    /// Importing region, `WLD` for all.
+    pub importer: String,
+    /// Supply-chain stage of the product.
+    pub stage: String,
+    /// Month, `YYYY-MM`.
+    pub month: String,
+    /// Tonnes exported according to customs.
+    pub tonnes: f64,
+}
+
+/// What a finished simulation reports: the data behind the Scenario page and the report.
+///
+/// The summary fields are exactly those of `chokepoint simulate --format json` (per region x
+/// industry losses and halt days in `industries`, per edge and month licensed vs requested
+/// tonnes in `edges`); `outputs` adds the daily percentile bands for the fan charts.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct RunReport {
+    /// The Monte Carlo summary, as the CLI prints it.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub summary: McSummary,
+    /// Daily output bands by region x industry.
+    pub outputs: Vec<FanSeries>,
+    /// Customs series to compare the simulated exports with.
+    pub observed: Vec<ObservedMonth>,
+    /// Sources of the scenario's numbers (from its comments).
+    pub sources: Vec<String>,
+}
+
+/// Progress as shown to clients.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ProgressView {
+    /// Monte Carlo runs complete.
+    pub done: u64,
+    /// Monte Carlo runs in total (0 until the engine reports).
+    pub total: u64,
+    /// `done / total`.
+    pub fraction: f64,
+}
+
+/// Life cycle of a run.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Still computing.
+    Running,
+    /// Finished with results.
+    Succeeded,
+    /// Finished with an error (see `error`).
+    Failed,
+}
+
+/// `GET /api/runs/{id}`: status, progress and, when finished, results or the error.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct RunView {
+    /// Run id.
+    pub id: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Where it is in its life cycle.
+    pub status: RunStatus,
+    /// Monte Carlo progress.
+    pub progress: ProgressView,
+    /// Size of the run.
+    pub size: SimulationSize,
+    /// Results, once succeeded.
+    #[schema(value_type = Option<RunReport>)]
+    pub result: Option<Arc<RunReport>>,
+    /// What went wrong, once failed.
+    pub error: Option<String>,
+}
+
+enum Outcome {
+    Running,
+    Succeeded(Arc<RunReport>),
+    Failed(String),
+}
+
+/// One submitted run.
+pub struct RunEntry {
+    id: String,
+    scenario: String,
+    size: SimulationSize,
+    progress: Arc<Progress>,
+    outcome: Mutex<Outcome>,
+}
+
+impl RunEntry {
+    fn outcome(&self) -> MutexGuard<'_, Outcome> {
+        // A poisoned lock only means a panic elsewhere while holding it; the data is a plain
+        // enum that is always valid, so keep serving it.
+        self.outcome.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn finish(&self, result: Outcome) {
+        let mut outcome = self.outcome();
+        if matches!(*outcome, Outcome::Running) {
+            *outcome = result;
+        }
+    }
+
+    /// The id clients poll with.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The client's view of this run.
+    pub fn view(&self) -> RunView {
+        let (status, result, error) = match &*self.outcome() {
+            Outcome::Running => (RunStatus::Running, None, None),
+            Outcome::Succeeded(r) => (RunStatus::Succeeded, Some(Arc::clone(r)), None),
+            Outcome::Failed(e) => (RunStatus::Failed, None, Some(e.clone())),
+        };
+        RunView {
+            id: self.id.clone(),
+            scenario: self.scenario.clone(),
+            status,
+            progress: self.progress.snapshot(),
+            size: self.size,
+            result,
+            error,
+        }
+    }
+}
+
+/// All runs this server has started, newest last.
+pub struct RunRegistry {
+    entries: Mutex<VecDeque<Arc<RunEntry>>>,
+    next_id: AtomicU64,
+    permits: Arc<Semaphore>,
+    max_concurrent: usize,
+    max_kept: usize,
+    max_cells: u64,
+    timeout: Duration,
+}
+
+impl RunRegistry {
+    /// An empty registry enforcing `limits`.
+    pub fn new(limits: &Limits) -> RunRegistry {
+        RunRegistry {
+            entries: Mutex::new(VecDeque::new()),
+            next_id: AtomicU64::new(1),
+            permits: Arc::new(Semaphore::new(limits.max_concurrent_simulations)),
+            max_concurrent: limits.max_concurrent_simulations,
+            max_kept: limits.max_kept_runs.max(1),
+            max_cells: limits.max_simulation_cells,
+            timeout: limits.simulation_timeout,
+        }
+    }
+
+    fn entries(&self) -> MutexGuard<'_, VecDeque<Arc<RunEntry>>> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The run with this id, if it is still kept.
+    pub fn get(&self, id: &str) -> Option<Arc<RunEntry>> {
+        self.entries().iter().find(|e| e.id == id).cloned()
+    }
+
+    /// Checks the size and concurrency limits, then starts `run` on the blocking pool.
+    /// Must be called from within the Tokio runtime.
+    pub fn submit(&self, run: Box<dyn PreparedRun>) -> Result<Arc<RunEntry>, ApiError> {
+        let size = run.size();
+        if size.cells() > self.max_cells {
+            return Err(ApiError::SimulationTooLarge {
+                runs: size.runs,
+                days: size.days,
+                nodes: size.nodes,
+                cells: size.cells(),
+                limit: self.max_cells,
+            });
+        }
+        let permit = Arc::clone(&self.permits)
+            .try_acquire_owned()
+            .map_err(|_| ApiError::Busy {
+                running: self.max_concurrent - self.permits.available_permits(),
+                limit: self.max_concurrent,
+            })?;
+        let id = format!("run-{}", self.next_id.fetch_add(1, Ordering::Relaxed));
+        let entry = Arc::new(RunEntry {
+            id,
+            scenario: run.name().to_string(),
+            size,
+            progress: Arc::new(Progress::default()),
+            outcome: Mutex::new(Outcome::Running),
+        });
+        self.keep(Arc::clone(&entry));
+
+        let worker = Arc::clone(&entry);
+        let started = Instant::now();
+        tokio::task::spawn_blocking(move || {
+            // The permit is held until the engine returns, even after a timeout, so the
+            // concurrency limit counts the CPU actually in use.
+            let _permit = permit;
+            let result = run.run(&worker.progress);
+            let outcome = match result {
+                Ok(report) => Outcome::Succeeded(Arc::new(report)),
+                Err(e) => {
+                    if !e.is_user_error() {
+                        tracing::error!(run = %worker.id, error = %e, "simulation failed");
+                    }
+                    Outcome::Failed(e.to_string())
+                }
+            };
+            tracing::info!(run = %worker.id, elapsed_ms = started.elapsed().as_millis() as u64, "simulation finished");
+            worker.finish(outcome);
+        });
+
+        let watched = Arc::clone(&entry);
+        let timeout = self.timeout;
+        tokio::spawn(async move {
+            tokio::time::sleep(timeout).await;
+            watched.progress.cancelled.store(true, Ordering::Relaxed);
+            watched.finish(Outcome::Failed(format!(
+                "timed out after {} s (the server's simulation time limit)",
+                timeout.as_secs()
+            )));
+        });
+        Ok(entry)
+    }
+
+    fn keep(&self, entry: Arc<RunEntry>) {
+        let mut entries = self.entries();
+        entries.push_back(entry);
+        while entries.len() > self.max_kept {
+            // Drop the oldest finished run; running ones are few (bounded by the permits).
+            let Some(pos) = entries
+                .iter()
+                .position(|e| !matches!(*e.outcome(), Outcome::Running))
+            else {
+                break;
+            };
+            entries.remove(pos);
+        }
+    }
+}

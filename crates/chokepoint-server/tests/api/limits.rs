@@ -1,0 +1,136 @@
+//! Every limit: body size, simulation size, concurrent simulations, request timeout, and the
+//! bearer token.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chokepoint_server::Limits;
+
+use crate::support::{SLOW, TestSimulator, get, json, post_json, send, state_with, wait_for_run};
+
+#[tokio::test]
+async fn oversized_body_is_413() {
+    let limits = Limits {
+        max_body_bytes: 1024,
+        ..Limits::default()
+    };
+    let s = state_with(limits, TestSimulator::new());
+    let big = format!("{{\"toml\": \"{}\"}}", "x".repeat(4096));
+    let (status, _, body) = send(&s, post_json("/api/simulate", &big)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let v = json(&body);
+    assert_eq!(v["error"], "too_large");
+    assert!(v["message"].as_str().unwrap().contains("1024"), "{v}");
+}
+
+#[tokio::test]
+async fn too_large_simulation_is_413_before_it_starts() {
+    let limits = Limits {
+        max_simulation_cells: 100,
+        ..Limits::default()
+    };
+    let s = state_with(limits, TestSimulator::new());
+    let (status, _, body) = send(
+        &s,
+        post_json("/api/simulate", r#"{"name": "quick", "runs": 1000}"#),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let msg = json(&body)["message"].as_str().unwrap().to_string();
+    assert!(
+        msg.contains("1000 runs") && msg.contains("limit is 100"),
+        "{msg}"
+    );
+}
+
+#[tokio::test]
+async fn simulations_beyond_the_concurrency_limit_get_429() {
+    let limits = Limits {
+        max_concurrent_simulations: 1,
+        ..Limits::default()
+    };
+    let sim = TestSimulator::new();
+    let gate = sim.gate.clone();
+    let s = state_with(limits, sim);
+    let slow = serde_json::json!({ "toml": SLOW }).to_string();
+    let (status, _, body) = send(&s, post_json("/api/simulate", &slow)).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let first = json(&body)["id"].as_str().unwrap().to_string();
+    let (_, _, running) = get(&s, &format!("/api/runs/{first}")).await;
+    assert_eq!(json(&running)["status"], "running");
+
+    let (status, _, body) = send(&s, post_json("/api/simulate", &slow)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(json(&body)["error"], "busy");
+
+    gate.open();
+    assert_eq!(wait_for_run(&s, &first).await["status"], "succeeded");
+    // The permit is back: a new run is accepted.
+    let (status, _, _) = send(&s, post_json("/api/simulate", &slow)).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+}
+
+#[tokio::test]
+async fn slow_requests_time_out_with_503() {
+    let limits = Limits {
+        request_timeout: Duration::from_millis(20),
+        ..Limits::default()
+    };
+    let mut sim = TestSimulator::new();
+    sim.network_delay = Duration::from_millis(500);
+    let s = state_with(limits, sim);
+    let (status, _, body) = get(&s, "/api/network").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(json(&body)["message"].as_str().unwrap().contains("limit"));
+}
+
+#[tokio::test]
+async fn token_is_required_on_api_but_not_on_pages() {
+    let s = state_with(Limits::default(), TestSimulator::new()).with_token(Some("s3cret".into()));
+    let (status, resp, body) = get(&s, "/api/health").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(resp.headers()["www-authenticate"], "Bearer");
+    assert_eq!(json(&body)["error"], "unauthorized");
+
+    let wrong = Request::get("/api/health")
+        .header("authorization", "Bearer nope")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&s, wrong).await.0, StatusCode::UNAUTHORIZED);
+
+    let right = Request::get("/api/health")
+        .header("authorization", "Bearer s3cret")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&s, right).await.0, StatusCode::OK);
+
+    // Pages and assets hold no data; they stay public so the browser can load them.
+    assert_eq!(get(&s, "/scenario").await.0, StatusCode::OK);
+    assert_eq!(get(&s, "/assets/app.js").await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn old_finished_runs_are_dropped_beyond_the_kept_limit() {
+    let limits = Limits {
+        max_kept_runs: 2,
+        ..Limits::default()
+    };
+    let s = state_with(limits, TestSimulator::new());
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let (status, _, body) = send(&s, post_json("/api/simulate", r#"{"name": "quick"}"#)).await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+        let id = json(&body)["id"].as_str().unwrap().to_string();
+        wait_for_run(&s, &id).await;
+        ids.push(id);
+    }
+    assert_eq!(
+        get(&s, &format!("/api/runs/{}", ids[0])).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&s, &format!("/api/runs/{}", ids[2])).await.0,
+        StatusCode::OK
+    );
+}

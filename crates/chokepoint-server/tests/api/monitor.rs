@@ -1,0 +1,140 @@
+//! The monitor and SQL endpoints over a real warehouse holding the bundled data.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+
+use crate::support::{get, json, send, state_with_warehouse};
+
+const FLOW: &str = "reporter=CHN&flow=export&product=rare-earths";
+
+#[tokio::test]
+async fn trends_mirror_the_cli_rows() {
+    let (s, _dir) = state_with_warehouse().await;
+    let (status, _, body) = get(&s, &format!("/api/trends?{FLOW}&from=2025-01&to=2025-06")).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let rows = json(&body);
+    let rows = rows.as_array().unwrap();
+    assert!(!rows.is_empty());
+    for key in [
+        "period",
+        "quantity_t",
+        "value_usd",
+        "mom_pct",
+        "yoy_pct",
+        "ytd_t",
+        "ytd_yoy_pct",
+    ] {
+        assert!(rows[0].get(key).is_some(), "missing {key}");
+    }
+    assert!(rows.iter().any(|r| r["period"] == "2025-05"));
+}
+
+#[tokio::test]
+async fn bad_parameters_are_400_naming_the_parameter() {
+    let (s, _dir) = state_with_warehouse().await;
+    let (status, _, body) = get(&s, "/api/trends?reporter=XXXX&flow=export&product=magnets").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        json(&body)["message"]
+            .as_str()
+            .unwrap()
+            .contains("reporter")
+    );
+    let (status, _, body) = get(&s, "/api/trends?reporter=CHN&flow=sideways&product=magnets").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(json(&body)["message"].as_str().unwrap().contains("flow"));
+    let (status, _, body) = get(&s, &format!("/api/trends?{FLOW}&frm=2025-01")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(json(&body)["message"].as_str().unwrap().contains("frm"));
+    let (status, _, body) = get(
+        &s,
+        "/api/trends?reporter=CHN&flow=export&product=unobtainium",
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    let (status, _, _) = get(&s, "/api/partners?reporter=CHN&flow=export&product=magnets").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn partners_and_anomalies_answer() {
+    let (s, _dir) = state_with_warehouse().await;
+    let (status, _, body) = get(
+        &s,
+        "/api/partners?reporter=CHN&flow=export&product=magnets&period=2025-05",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let v = json(&body);
+    assert_eq!(v["period"], "2025-05");
+    assert!(!v["partners"].as_array().unwrap().is_empty());
+    let (status, _, body) = get(
+        &s,
+        "/api/anomalies?reporter=CHN&flow=export&product=magnets",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    assert!(json(&body).is_array());
+}
+
+#[tokio::test]
+async fn charts_are_svg_with_data() {
+    let (s, _dir) = state_with_warehouse().await;
+    let (status, resp, body) = get(
+        &s,
+        "/api/charts/trends.svg?reporter=CHN&flow=export&product=magnets&from=2024-01&to=2025-06",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("image/svg+xml")
+    );
+    let svg = String::from_utf8(body).unwrap();
+    assert!(
+        svg.contains("year on year %") && svg.contains("tonnes") && !svg.contains("data-empty")
+    );
+    let (status, _, body) = get(
+        &s,
+        "/api/charts/partners.svg?reporter=CHN&flow=export&product=magnets&period=2025-05",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8(body).unwrap().contains("<rect"));
+}
+
+#[tokio::test]
+async fn sql_is_read_only_and_limited() {
+    let (s, _dir) = state_with_warehouse().await;
+    let req = |body: &str| {
+        Request::post("/api/sql")
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    let (status, _, body) = send(
+        &s,
+        req(r#"{"query": "SELECT period FROM trade", "limit": 3}"#),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let v = json(&body);
+    assert_eq!(v["rows"].as_array().unwrap().len(), 3);
+    assert_eq!(v["truncated"], true);
+    let (status, _, body) = send(&s, req(r#"{"query": "DROP TABLE trade"}"#)).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    let (status, _, _) = send(&s, req(r#"{"query": "SELECT nonsense FROM nowhere"}"#)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

@@ -1,0 +1,339 @@
+//! Every route through `router()` without a socket.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+
+use crate::support::{QUICK, get, json, post_json, send, state, wait_for_run};
+
+#[tokio::test]
+async fn health_reports_capabilities() {
+    let (status, _, body) = get(&state(), "/api/health").await;
+    assert_eq!(status, StatusCode::OK);
+    let v = json(&body);
+    assert_eq!(v["status"], "ok");
+    assert_eq!(v["simulator"], true);
+}
+
+#[tokio::test]
+async fn openapi_lists_every_route() {
+    let (status, _, body) = get(&state(), "/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let v = json(&body);
+    assert!(v["openapi"].as_str().unwrap().starts_with('3'));
+    for path in [
+        "/api/health",
+        "/api/openapi.json",
+        "/api/scenarios",
+        "/api/scenarios/{name}",
+        "/api/network",
+        "/api/simulate",
+        "/api/runs/{id}",
+        "/api/runs/{id}/charts/output.svg",
+        "/api/runs/{id}/charts/licences.svg",
+    ] {
+        assert!(v["paths"].get(path).is_some(), "openapi lacks {path}");
+    }
+}
+
+#[tokio::test]
+async fn dashboard_pages_and_assets_are_served() {
+    let s = state();
+    for (path, title) in [
+        ("/", "Monitor"),
+        ("/monitor", "Monitor"),
+        ("/exposure", "Exposure"),
+        ("/scenario", "Scenario"),
+    ] {
+        let (status, resp, body) = get(&s, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        assert!(
+            String::from_utf8(body)
+                .unwrap()
+                .contains(&format!("<title>{title}"))
+        );
+    }
+    let (status, resp, _) = get(&s, "/assets/app.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    let (status, resp, _) = get(&s, "/assets/style.css").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+}
+
+#[tokio::test]
+async fn path_traversal_finds_nothing() {
+    let s = state();
+    for path in [
+        "/assets/../Cargo.toml",
+        "/assets/../../../../etc/passwd",
+        "/assets/%2e%2e/%2e%2e/Cargo.toml",
+        "/assets/..%2fCargo.toml",
+        "/assets/%2Fetc%2Fpasswd",
+        "/assets/app.js/../../src/lib.rs",
+        "/assets/",
+        "/../../etc/passwd",
+    ] {
+        let (status, _, body) = get(&s, path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        let text = String::from_utf8_lossy(&body);
+        assert!(
+            !text.contains("root:") && !text.contains("[package]"),
+            "{path}"
+        );
+        assert_eq!(json(&body)["status"], 404);
+    }
+}
+
+#[tokio::test]
+async fn unknown_api_path_is_json_404() {
+    let (status, _, body) = get(&state(), "/api/nothing-here").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let v = json(&body);
+    assert_eq!(v["error"], "not_found");
+    assert!(v["message"].as_str().unwrap().contains("/api/openapi.json"));
+}
+
+#[tokio::test]
+async fn wrong_method_is_json_405() {
+    let (status, resp, body) = send(
+        &state(),
+        Request::delete("/api/health").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(resp.headers().contains_key("allow"));
+    assert_eq!(json(&body)["error"], "method_not_allowed");
+}
+
+#[tokio::test]
+async fn scenario_library_lists_and_gets() {
+    let s = state();
+    let (status, _, body) = get(&s, "/api/scenarios").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json(&body)[0]["name"], "quick");
+    let (status, _, body) = get(&s, "/api/scenarios/quick").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json(&body)["toml"], QUICK);
+    let (status, _, body) = get(&s, "/api/scenarios/nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(json(&body)["message"].as_str().unwrap().contains("quick"));
+}
+
+#[tokio::test]
+async fn network_is_described() {
+    let (status, _, body) = get(&state(), "/api/network").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json(&body)["regions"][1], "EU");
+}
+
+#[tokio::test]
+async fn simulate_runs_in_background_and_reports_results() {
+    let s = state();
+    let (status, resp, body) = send(
+        &s,
+        post_json(
+            "/api/simulate",
+            r#"{"name": "quick", "runs": 8, "approval_share": 0.25}"#,
+        ),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::ACCEPTED,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    let accepted = json(&body);
+    let id = accepted["id"].as_str().unwrap().to_string();
+    assert_eq!(resp.headers()["location"], format!("/api/runs/{id}"));
+    assert_eq!(accepted["size"]["runs"], 8);
+
+    let run = wait_for_run(&s, &id).await;
+    assert_eq!(run["status"], "succeeded", "{run}");
+    assert_eq!(run["progress"]["done"], 8);
+    assert_eq!(run["progress"]["fraction"], 1.0);
+    assert_eq!(run["result"]["edges"][0]["licensed_t"], 250.0);
+
+    let (status, resp, body) = get(
+        &s,
+        &format!("/api/runs/{id}/charts/output.svg?region=EU&industry=automotive"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("image/svg+xml")
+    );
+    let svg = String::from_utf8(body).unwrap();
+    assert!(svg.contains("<polygon") && svg.contains("median"));
+
+    let (status, _, body) = get(
+        &s,
+        &format!("/api/runs/{id}/charts/licences.svg?exporter=CHN&importer=EU&stage=magnets"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains("licensed (simulated)")
+    );
+
+    let (status, _, _) = get(
+        &s,
+        &format!("/api/runs/{id}/charts/output.svg?region=XX&industry=automotive"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn simulate_accepts_toml_with_query_overrides() {
+    let s = state();
+    let req = Request::post("/api/simulate?runs=3&seed=9")
+        .header("content-type", "application/toml")
+        .body(Body::from(QUICK))
+        .unwrap();
+    let (status, _, body) = send(&s, req).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let id = json(&body)["id"].as_str().unwrap().to_string();
+    let run = wait_for_run(&s, &id).await;
+    assert_eq!(run["result"]["runs"], 3);
+    assert_eq!(run["result"]["seed"], 9);
+}
+
+#[tokio::test]
+async fn simulate_accepts_a_json_scenario() {
+    let s = state();
+    let (status, _, body) = send(
+        &s,
+        post_json(
+            "/api/simulate",
+            r#"{"scenario": {"name": "inline", "runs": 2, "days": 2, "nodes": 1}}"#,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let run = wait_for_run(&s, json(&body)["id"].as_str().unwrap()).await;
+    assert_eq!(run["scenario"], "inline");
+}
+
+#[tokio::test]
+async fn malformed_json_is_400_with_position() {
+    let (status, _, body) = send(
+        &state(),
+        post_json("/api/simulate", "{\"name\": \"quick\",,}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let v = json(&body);
+    assert_eq!(v["error"], "bad_request");
+    assert!(
+        v["message"].as_str().unwrap().contains("line 1 column"),
+        "{v}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_json_field_is_400() {
+    let (status, _, body) =
+        send(&state(), post_json("/api/simulate", r#"{"nmae": "quick"}"#)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(json(&body)["message"].as_str().unwrap().contains("nmae"));
+}
+
+#[tokio::test]
+async fn ambiguous_request_is_400() {
+    let (status, _, body) = send(
+        &state(),
+        post_json("/api/simulate", r#"{"name": "quick", "toml": "x = 1"}"#),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        json(&body)["message"]
+            .as_str()
+            .unwrap()
+            .contains("exactly one")
+    );
+}
+
+#[tokio::test]
+async fn out_of_range_override_is_400() {
+    let (status, _, body) = send(
+        &state(),
+        post_json(
+            "/api/simulate",
+            r#"{"name": "quick", "approval_share": 1.5}"#,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        json(&body)["message"]
+            .as_str()
+            .unwrap()
+            .contains("approval_share")
+    );
+}
+
+#[tokio::test]
+async fn bad_query_parameter_is_400() {
+    let (status, _, body) = send(
+        &state(),
+        Request::post("/api/simulate?runs=many")
+            .header("content-type", "application/toml")
+            .body(Body::from(QUICK))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(json(&body)["message"].as_str().unwrap().contains("runs"));
+}
+
+#[tokio::test]
+async fn invalid_scenario_is_422() {
+    let (status, _, body) = send(
+        &state(),
+        post_json(
+            "/api/simulate",
+            r#"{"toml": "name = \"x\"\ninvalid = true\n"}"#,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(json(&body)["message"].as_str().unwrap().contains("invalid"));
+}
+
+#[tokio::test]
+async fn unknown_run_is_404() {
+    let (status, _, body) = get(&state(), "/api/runs/run-999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(json(&body)["message"].as_str().unwrap().contains("run-999"));
+}
+
+#[tokio::test]
+async fn simulation_endpoints_without_engine_are_503() {
+    let s = chokepoint_server::AppState::new(chokepoint_server::Limits::default());
+    let (status, _, body) = get(&s, "/api/scenarios").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(json(&body)["error"], "unavailable");
+}

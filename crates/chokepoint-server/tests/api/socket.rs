@@ -1,0 +1,238 @@
+//! The same application on a real socket (127.0.0.1:0), spoken to in raw HTTP/1.1.
+
+use std::net::SocketAddr;
+
+use chokepoint_server::Limits;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::oneshot;
+
+use crate::support::{TestSimulator, state_with};
+
+struct Server {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    async fn start(limits: Limits) -> Server {
+        let listener = chokepoint_server::bind("127.0.0.1:0".parse().unwrap(), None, false)
+            .await
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = oneshot::channel::<()>();
+        let dir = tempfile::tempdir().unwrap();
+        let warehouse = chokepoint_store::Warehouse::open(dir.path()).await.unwrap();
+        let state =
+            state_with(limits, TestSimulator::new()).with_warehouse(std::sync::Arc::new(warehouse));
+        let task = tokio::spawn(async move {
+            chokepoint_server::serve(listener, state, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        Server {
+            addr,
+            stop: Some(tx),
+            task,
+            _dir: dir,
+        }
+    }
+
+    /// Sends `request` verbatim and returns (status, headers, body).
+    async fn raw(&self, request: &[u8]) -> (u16, String, String) {
+        let mut stream = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+        stream.write_all(request).await.unwrap();
+        let mut buf = Vec::new();
+        stream.read_to_end(&mut buf).await.unwrap();
+        let text = String::from_utf8_lossy(&buf).to_string();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, head.to_lowercase(), body.to_string())
+    }
+
+    async fn get(&self, path: &str) -> (u16, String, String) {
+        let req = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        self.raw(req.as_bytes()).await
+    }
+
+    async fn post(&self, path: &str, content_type: &str, body: &str) -> (u16, String, String) {
+        let req = format!(
+            "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+             Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        self.raw(req.as_bytes()).await
+    }
+
+    async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        self.task.await.unwrap();
+    }
+}
+
+/// Strips chunked transfer framing if present (hyper chunks bodies of unknown length).
+fn unchunk(head: &str, body: &str) -> String {
+    if !head.contains("transfer-encoding: chunked") {
+        return body.to_string();
+    }
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&tail[..n]);
+        rest = &tail[n + 2..];
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_endpoint_answers_over_a_real_socket() {
+    let server = Server::start(Limits::default()).await;
+    for (path, want) in [
+        ("/", "text/html"),
+        ("/monitor", "text/html"),
+        ("/exposure", "text/html"),
+        ("/scenario", "text/html"),
+        ("/assets/app.js", "javascript"),
+        ("/assets/style.css", "text/css"),
+        ("/api/health", "application/json"),
+        ("/api/openapi.json", "application/json"),
+        ("/api/scenarios", "application/json"),
+        ("/api/scenarios/quick", "application/json"),
+        ("/api/network", "application/json"),
+        (
+            "/api/trends?reporter=CHN&flow=export&product=rare-earths&from=2025-01&to=2025-06",
+            "application/json",
+        ),
+        (
+            "/api/partners?reporter=CHN&flow=export&product=magnets&period=2025-05",
+            "application/json",
+        ),
+        (
+            "/api/anomalies?reporter=CHN&flow=export&product=magnets",
+            "application/json",
+        ),
+        (
+            "/api/charts/trends.svg?reporter=CHN&flow=export&product=magnets&from=2025-01&to=2025-06",
+            "image/svg+xml",
+        ),
+        (
+            "/api/charts/partners.svg?reporter=CHN&flow=export&product=magnets&period=2025-05",
+            "image/svg+xml",
+        ),
+    ] {
+        let (status, head, _) = server.get(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(head.contains(want), "{path}: {head}");
+    }
+
+    let (status, head, body) = server
+        .post(
+            "/api/simulate",
+            "application/json",
+            r#"{"name": "quick", "runs": 5}"#,
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let body = unchunk(&head, &body);
+    let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut done = false;
+    for _ in 0..2000 {
+        let (status, head, body) = server.get(&format!("/api/runs/{id}")).await;
+        assert_eq!(status, 200);
+        let v: serde_json::Value = serde_json::from_str(&unchunk(&head, &body)).unwrap();
+        if v["status"] == "succeeded" {
+            done = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert!(done, "run did not finish");
+    let (status, head, _) = server
+        .get(&format!(
+            "/api/runs/{id}/charts/output.svg?region=EU&industry=automotive"
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert!(head.contains("image/svg+xml"));
+    let (status, _, _) = server
+        .get(&format!(
+            "/api/runs/{id}/charts/licences.svg?exporter=CHN&importer=EU&stage=magnets"
+        ))
+        .await;
+    assert_eq!(status, 200);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn raw_traversal_paths_are_404_on_the_wire() {
+    let server = Server::start(Limits::default()).await;
+    for path in [
+        "/assets/../../etc/passwd",
+        "/assets/..%2F..%2Fetc%2Fpasswd",
+        "/../Cargo.toml",
+    ] {
+        let (status, _, body) = server.get(path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(!body.contains("root:"));
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn chunked_body_over_the_limit_is_413() {
+    let limits = Limits {
+        max_body_bytes: 512,
+        ..Limits::default()
+    };
+    let server = Server::start(limits).await;
+    let chunk = "y".repeat(400);
+    let req = format!(
+        "POST /api/simulate HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+         Content-Type: application/toml\r\nTransfer-Encoding: chunked\r\n\r\n\
+         {n:x}\r\n{chunk}\r\n{n:x}\r\n{chunk}\r\n0\r\n\r\n",
+        n = chunk.len()
+    );
+    let (status, head, body) = server.raw(req.as_bytes()).await;
+    assert_eq!(status, 413, "{head}");
+    assert!(unchunk(&head, &body).contains("too_large"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn declared_length_over_the_limit_is_413_without_reading() {
+    let limits = Limits {
+        max_body_bytes: 512,
+        ..Limits::default()
+    };
+    let server = Server::start(limits).await;
+    let (status, _, _) = server
+        .post("/api/simulate", "application/json", &"z".repeat(2048))
+        .await;
+    assert_eq!(status, 413);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn binding_a_public_address_without_token_is_refused() {
+    let err = chokepoint_server::bind("0.0.0.0:0".parse().unwrap(), None, false)
+        .await
+        .unwrap_err();
+    assert!(err.is_user_error());
+    assert!(err.to_string().contains("--token"));
+}

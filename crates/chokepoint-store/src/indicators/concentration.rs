@@ -1,0 +1,240 @@
+//! Supply concentration: the Herfindahl–Hirschman index (HHI, 0–10,000) and the
+//! concentration ratios CR1 and CR3, from country shares.
+//!
+//! Shares are fractions (0–1). When the known shares do not add up to the whole market
+//! (a source names only China and Malaysia, say), the rest is *unattributed*: it is not
+//! treated as one country, so the HHI over the known shares is a lower bound, and the
+//! result says so through [`Concentration::coverage`].
+
+use serde::Serialize;
+
+/// Tolerance for shares that add up to slightly more than 1 through rounding in the source.
+pub const SHARE_SUM_TOLERANCE: f64 = 0.02;
+
+/// Unattributed remainder above which the HHI is reported as a lower bound (half a point).
+pub const PARTIAL_COVERAGE_TOLERANCE: f64 = 0.005;
+
+/// One supplier's share of a market.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SupplierShare {
+    /// Country code (or the source's group code such as `OTH`).
+    pub country: String,
+    /// Share as a fraction of the market (0–1).
+    pub share: f64,
+}
+
+impl SupplierShare {
+    /// A share for `country`.
+    pub fn new(country: impl Into<String>, share: f64) -> SupplierShare {
+        SupplierShare {
+            country: country.into(),
+            share,
+        }
+    }
+}
+
+/// Concentration measures of one market.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Concentration {
+    /// HHI on the 0–10,000 scale (shares in percent, squared and summed).
+    pub hhi: f64,
+    /// Largest single share (fraction).
+    pub cr1: f64,
+    /// The country holding the largest share.
+    pub cr1_country: Option<String>,
+    /// Sum of the three largest shares (fraction).
+    pub cr3: f64,
+    /// Sum of all known shares (fraction); below 1 means part of the market is unattributed.
+    pub coverage: f64,
+    /// Number of suppliers with a positive share.
+    pub suppliers: usize,
+}
+
+impl Concentration {
+    /// True when the known shares leave more than [`PARTIAL_COVERAGE_TOLERANCE`]
+    /// unattributed, so the HHI is a lower bound.
+    pub fn is_partial(&self) -> bool {
+        self.coverage < 1.0 - PARTIAL_COVERAGE_TOLERANCE
+    }
+
+    /// Upper bound of the HHI when the unattributed remainder could belong to one
+    /// country: HHI + (100 · remainder)², a bound the caller can quote beside the lower one.
+    pub fn hhi_upper_bound(&self) -> f64 {
+        let rest = (1.0 - self.coverage).max(0.0);
+        self.hhi + (100.0 * rest).powi(2)
+    }
+}
+
+/// Why shares cannot be turned into a concentration measure.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ShareError {
+    /// A share is negative, above 1 or not a number.
+    #[error("share of {country} is {share}, expected a fraction between 0 and 1")]
+    OutOfRange {
+        /// The supplier.
+        country: String,
+        /// The value found.
+        share: f64,
+    },
+    /// The shares add up to more than the whole market.
+    #[error("shares add up to {sum:.4}, more than 1 (+{SHARE_SUM_TOLERANCE} rounding tolerance)")]
+    SumAboveOne {
+        /// The sum found.
+        sum: f64,
+    },
+    /// A market total must be positive to turn quantities into shares.
+    #[error("market total is {total}, expected a positive quantity")]
+    NonPositiveTotal {
+        /// The total found.
+        total: f64,
+    },
+}
+
+/// HHI on the 0–10,000 scale from fractional shares: Σ (100·sᵢ)².
+///
+/// ```
+/// use chokepoint_store::indicators::concentration::hhi;
+/// assert_eq!(hhi(&[1.0]), 10_000.0);
+/// assert!((hhi(&[0.5, 0.5]) - 5_000.0).abs() < 1e-9);
+/// ```
+pub fn hhi(shares: &[f64]) -> f64 {
+    shares.iter().map(|s| (100.0 * s).powi(2)).sum()
+}
+
+/// Checks the shares and computes HHI, CR1, CR3 and coverage.
+pub fn concentration(shares: &[SupplierShare]) -> Result<Concentration, ShareError> {
+    for s in shares {
+        if !(0.0..=1.0).contains(&s.share) {
+            return Err(ShareError::OutOfRange {
+                country: s.country.clone(),
+                share: s.share,
+            });
+        }
+    }
+    let coverage: f64 = shares.iter().map(|s| s.share).sum();
+    if coverage > 1.0 + SHARE_SUM_TOLERANCE {
+        return Err(ShareError::SumAboveOne { sum: coverage });
+    }
+    let mut sorted: Vec<&SupplierShare> = shares.iter().filter(|s| s.share > 0.0).collect();
+    sorted.sort_by(|a, b| b.share.total_cmp(&a.share));
+    let values: Vec<f64> = sorted.iter().map(|s| s.share).collect();
+    Ok(Concentration {
+        hhi: hhi(&values),
+        cr1: values.first().copied().unwrap_or(0.0),
+        cr1_country: sorted.first().map(|s| s.country.clone()),
+        cr3: values.iter().take(3).sum(),
+        coverage,
+        suppliers: values.len(),
+    })
+}
+
+/// Shares of `total` from quantities per supplier (tonnes, values: any one unit).
+///
+/// The total is passed separately because a source's world total (USGS rounds it) need
+/// not equal the sum of the listed countries.
+pub fn shares_of_total(
+    quantities: &[(String, f64)],
+    total: f64,
+) -> Result<Vec<SupplierShare>, ShareError> {
+    if total.is_nan() || total <= 0.0 {
+        return Err(ShareError::NonPositiveTotal { total });
+    }
+    Ok(quantities
+        .iter()
+        .map(|(c, q)| SupplierShare::new(c.clone(), q / total))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(c: &str, v: f64) -> SupplierShare {
+        SupplierShare::new(c, v)
+    }
+
+    #[test]
+    fn monopoly_has_hhi_ten_thousand() {
+        let c = concentration(&[s("CHN", 1.0)]).unwrap();
+        assert_eq!(c.hhi, 10_000.0);
+        assert_eq!(c.cr1, 1.0);
+        assert_eq!(c.cr3, 1.0);
+        assert!(!c.is_partial());
+    }
+
+    #[test]
+    fn n_equal_suppliers_give_ten_thousand_over_n() {
+        let four: Vec<_> = ["A", "B", "C", "D"].iter().map(|c| s(c, 0.25)).collect();
+        let c = concentration(&four).unwrap();
+        assert!((c.hhi - 2_500.0).abs() < 1e-9);
+        assert!((c.cr3 - 0.75).abs() < 1e-12);
+        assert_eq!(c.suppliers, 4);
+    }
+
+    #[test]
+    fn hand_computed_three_supplier_case() {
+        // 60/30/10: 3600 + 900 + 100 = 4600; CR1 0.6 (A), CR3 1.0.
+        let c = concentration(&[s("B", 0.3), s("A", 0.6), s("C", 0.1)]).unwrap();
+        assert!((c.hhi - 4_600.0).abs() < 1e-9);
+        assert_eq!(c.cr1_country.as_deref(), Some("A"));
+        assert!((c.cr1 - 0.6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn partial_coverage_gives_lower_and_upper_bounds() {
+        // IEA separation 2023: CHN 92 %, MYS 5 %, 3 % unattributed.
+        let c = concentration(&[s("CHN", 0.92), s("MYS", 0.05)]).unwrap();
+        assert!((c.hhi - (8464.0 + 25.0)).abs() < 1e-9);
+        assert!(c.is_partial());
+        assert!((c.hhi_upper_bound() - (8489.0 + 9.0)).abs() < 1e-9);
+        let full = concentration(&[s("CHN", 0.997)]).unwrap();
+        assert!(!full.is_partial(), "rounding remainder is not a gap");
+    }
+
+    #[test]
+    fn rejects_out_of_range_and_oversized_shares() {
+        assert!(matches!(
+            concentration(&[s("X", -0.1)]),
+            Err(ShareError::OutOfRange { .. })
+        ));
+        assert!(matches!(
+            concentration(&[s("X", 0.7), s("Y", 0.7)]),
+            Err(ShareError::SumAboveOne { .. })
+        ));
+        assert!(concentration(&[s("X", f64::NAN)]).is_err());
+    }
+
+    #[test]
+    fn usgs_2024_mining_matches_the_methods_note() {
+        // MCS2026, data year 2024, shares of the rounded world total 380,000 t REO.
+        let q: Vec<(String, f64)> = [
+            ("CHN", 270_000.0),
+            ("USA", 45_500.0),
+            ("AUS", 29_000.0),
+            ("MMR", 27_000.0),
+            ("THA", 2_100.0),
+            ("RUS", 2_600.0),
+            ("IND", 2_900.0),
+            ("NGA", 1_500.0),
+            ("MDG", 1_400.0),
+            ("OTH", 1_000.0),
+            ("BRA", 560.0),
+            ("VNM", 300.0),
+            ("MYS", 140.0),
+        ]
+        .iter()
+        .map(|(c, v)| (c.to_string(), *v))
+        .collect();
+        let shares = shares_of_total(&q, 380_000.0).unwrap();
+        let c = concentration(&shares).unwrap();
+        assert!((c.cr1 - 0.7105).abs() < 1e-4);
+        // criticality_methods.md §1 gives 0.530 on the 0–1 scale.
+        assert!((c.hhi / 10_000.0 - 0.530).abs() < 0.001, "{}", c.hhi);
+    }
+
+    #[test]
+    fn zero_total_is_an_error() {
+        assert!(shares_of_total(&[("A".into(), 1.0)], 0.0).is_err());
+    }
+}

@@ -1,0 +1,457 @@
+//! An importer's exposure: supplier shares of its imports, import reliance
+//! (net imports ÷ apparent consumption) and the EU Critical Raw Materials Act benchmark
+//! (no single third country above 65 % of consumption at any stage).
+
+use serde::Serialize;
+
+use super::NotComputable;
+use super::concentration::SupplierShare;
+
+/// The CRMA benchmark: at most 65 % of EU consumption of a strategic raw material at any
+/// processing stage from one third country (Regulation (EU) 2024/1252, Art. 1(2)(c)).
+pub const CRMA_MAX_SINGLE_COUNTRY_SHARE: f64 = 0.65;
+
+/// The 27 EU member states (ISO-3), for treating `EU` as one importer.
+pub const EU_MEMBERS: [&str; 27] = [
+    "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN",
+    "IRL", "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP",
+    "SWE",
+];
+
+/// Who imports: one country, or the EU as a bloc (member states and the `EUU` aggregate).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Importer {
+    /// One country, by ISO-3 code.
+    Country(String),
+    /// The European Union.
+    Eu,
+}
+
+impl Importer {
+    /// Parses `EU`/`EUU` as the bloc, anything else as an upper-cased ISO-3 code.
+    pub fn parse(code: &str) -> Importer {
+        let c = code.trim().to_ascii_uppercase();
+        if c == "EU" || c == "EUU" {
+            Importer::Eu
+        } else {
+            Importer::Country(c)
+        }
+    }
+
+    /// The codes that stand for this importer in the data (`EUU` plus the members for the EU).
+    pub fn codes(&self) -> Vec<String> {
+        match self {
+            Importer::Country(c) => vec![c.clone()],
+            Importer::Eu => std::iter::once("EUU")
+                .chain(EU_MEMBERS)
+                .map(String::from)
+                .collect(),
+        }
+    }
+
+    /// The code used in reports (`EUU` for the EU).
+    pub fn label(&self) -> &str {
+        match self {
+            Importer::Country(c) => c,
+            Importer::Eu => "EUU",
+        }
+    }
+
+    /// True when `country` is not the importer itself (nor, for the EU, a member state).
+    pub fn is_third_country(&self, country: &str) -> bool {
+        let c = country.to_ascii_uppercase();
+        !self.codes().contains(&c)
+    }
+}
+
+/// Supplier shares of an importer's imports from per-partner quantities.
+///
+/// Aggregate partner codes (`WLD` world, and the importer's own codes, as intra-EU trade is
+/// not an import of the bloc) are left out; quantities of the same partner are summed.
+pub fn supplier_shares(
+    importer: &Importer,
+    by_partner: &[(String, f64)],
+) -> Result<Vec<(String, f64, f64)>, NotComputable> {
+    let mut totals: Vec<(String, f64)> = Vec::new();
+    for (partner, q) in by_partner {
+        let p = partner.to_ascii_uppercase();
+        if p == "WLD" || !importer.is_third_country(&p) || !q.is_finite() || *q <= 0.0 {
+            continue;
+        }
+        match totals.iter_mut().find(|(c, _)| *c == p) {
+            Some((_, sum)) => *sum += q,
+            None => totals.push((p, *q)),
+        }
+    }
+    let total: f64 = totals.iter().map(|(_, q)| q).sum();
+    if totals.is_empty() || total <= 0.0 {
+        return Err(NotComputable::needs([format!(
+            "imports of {} by partner country (trade rows with a positive quantity)",
+            importer.label()
+        )]));
+    }
+    totals.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(totals.into_iter().map(|(c, q)| (c, q, q / total)).collect())
+}
+
+/// The inputs of import reliance for one importer, stage and year (same unit, e.g. t REO).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct RelianceInputs {
+    /// Domestic production.
+    pub production: Option<f64>,
+    /// Imports.
+    pub imports: Option<f64>,
+    /// Exports.
+    pub exports: Option<f64>,
+}
+
+/// Import reliance and how it was obtained.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Reliance {
+    /// Net imports ÷ apparent consumption (fraction; negative for a net exporter).
+    pub reliance: f64,
+    /// Imports − exports.
+    pub net_imports: f64,
+    /// Production + imports − exports.
+    pub apparent_consumption: f64,
+    /// True when exports exceed imports.
+    pub net_exporter: bool,
+}
+
+impl Reliance {
+    /// Reliance clamped to 0–1, as trade exposure uses it (a net exporter has none).
+    pub fn clamped(&self) -> f64 {
+        self.reliance.clamp(0.0, 1.0)
+    }
+}
+
+/// Import reliance = (imports − exports) ÷ (production + imports − exports).
+///
+/// Stock changes are not in the data, so apparent consumption leaves them out (as USGS's
+/// net import reliance does when stock data are withheld).
+///
+/// ```
+/// use chokepoint_store::indicators::exposure::{import_reliance, RelianceInputs};
+/// let r = import_reliance(&RelianceInputs {
+///     production: Some(20.0), imports: Some(100.0), exports: Some(20.0),
+/// }).unwrap();
+/// assert!((r.reliance - 0.8).abs() < 1e-12);
+/// ```
+pub fn import_reliance(inputs: &RelianceInputs) -> Result<Reliance, NotComputable> {
+    let mut needs = Vec::new();
+    if inputs.production.is_none() {
+        needs.push("domestic production");
+    }
+    if inputs.imports.is_none() {
+        needs.push("imports");
+    }
+    if inputs.exports.is_none() {
+        needs.push("exports");
+    }
+    let (Some(p), Some(m), Some(x)) = (inputs.production, inputs.imports, inputs.exports) else {
+        return Err(NotComputable::needs(needs));
+    };
+    let net = m - x;
+    let consumption = p + net;
+    if consumption <= 0.0 {
+        return Err(NotComputable::needs([format!(
+            "a positive apparent consumption (production {p} + imports {m} − exports {x} = \
+             {consumption}; stock changes are not in the data)"
+        )]));
+    }
+    Ok(Reliance {
+        reliance: net / consumption,
+        net_imports: net,
+        apparent_consumption: consumption,
+        net_exporter: net < 0.0,
+    })
+}
+
+/// Outcome of the CRMA check for one stage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrmaVerdict {
+    /// No third country above the benchmark, and the unattributed rest cannot exceed it.
+    Pass,
+    /// A third country supplies more than the benchmark.
+    Fail,
+    /// Known shares are below the benchmark, but the unattributed rest could exceed it.
+    Inconclusive,
+}
+
+/// The CRMA check of one stage.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CrmaCheck {
+    /// The largest third-country supplier.
+    pub country: String,
+    /// Its share (fraction).
+    pub share: f64,
+    /// The benchmark (fraction).
+    pub benchmark: f64,
+    /// Share − benchmark, in percentage points (positive: above the benchmark).
+    pub margin_pp: f64,
+    /// Pass, fail or inconclusive.
+    pub verdict: CrmaVerdict,
+}
+
+/// Largest single third-country share against `benchmark` (0.65 under the CRMA).
+///
+/// `shares` need not cover the whole market: when the unattributed rest is larger than the
+/// benchmark and no known share fails, the answer is [`CrmaVerdict::Inconclusive`].
+pub fn crma_check(
+    importer: &Importer,
+    shares: &[SupplierShare],
+    benchmark: f64,
+) -> Result<CrmaCheck, NotComputable> {
+    let third: Vec<&SupplierShare> = shares
+        .iter()
+        .filter(|s| importer.is_third_country(&s.country) && !is_group_code(&s.country))
+        .collect();
+    let Some(top) = third.iter().max_by(|a, b| a.share.total_cmp(&b.share)) else {
+        return Err(NotComputable::needs([
+            "shares of at least one named third-country supplier",
+        ]));
+    };
+    let known: f64 = shares.iter().map(|s| s.share).sum();
+    let rest = (1.0 - known).max(0.0);
+    let verdict = if top.share > benchmark {
+        CrmaVerdict::Fail
+    } else if rest > benchmark {
+        CrmaVerdict::Inconclusive
+    } else {
+        CrmaVerdict::Pass
+    };
+    Ok(CrmaCheck {
+        country: top.country.clone(),
+        share: top.share,
+        benchmark,
+        margin_pp: 100.0 * (top.share - benchmark),
+        verdict,
+    })
+}
+
+/// Group codes of the sources that are not one country (`OTH` "other countries", `ROW`,
+/// `WLD`, and labels such as `TOP3:CHN+AUS+MMR`).
+pub fn is_group_code(code: &str) -> bool {
+    matches!(code, "OTH" | "ROW" | "WLD") || code.contains(':') || code.contains('_')
+}
+
+/// One trade fact as the exposure queries need it: a year's (or part-year's) quantity on
+/// one reporter → partner edge.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TradeFact {
+    /// Calendar year of the period.
+    pub year: i32,
+    /// Months the period covers: 12 for a year, 2 for China's combined January-February,
+    /// 1 for a month; 0 for year-to-date figures, which are never summed.
+    pub months: u32,
+    /// First month of the period (1 for a year).
+    pub first_month: u32,
+    /// Reporting country.
+    pub reporter: String,
+    /// Partner country (`WLD` for the total).
+    pub partner: String,
+    /// `import` or `export`, from the reporter's side.
+    pub flow: String,
+    /// Tonnes.
+    pub quantity_t: f64,
+}
+
+/// A year's quantity on one edge and how much of the year the data cover.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AnnualQuantity {
+    /// Tonnes.
+    pub quantity_t: f64,
+    /// Months covered (12 = the whole year).
+    pub months_covered: u32,
+}
+
+/// Annual quantities per `key` (partner, reporter, …): the annual figure where the data have
+/// one, else the sum of the monthly (and January-February) figures, with the months they
+/// cover. Year-to-date figures are skipped: they overlap the months.
+pub fn annual_quantities<K: Ord + Clone>(
+    facts: &[(K, &TradeFact)],
+) -> std::collections::BTreeMap<K, AnnualQuantity> {
+    use std::collections::BTreeMap;
+    let mut annual: BTreeMap<K, f64> = BTreeMap::new();
+    let mut monthly: BTreeMap<K, (f64, u32, Vec<u32>)> = BTreeMap::new();
+    for (k, f) in facts {
+        match f.months {
+            12 => *annual.entry(k.clone()).or_default() += f.quantity_t,
+            1 | 2 => {
+                let e = monthly.entry(k.clone()).or_default();
+                // The same month can appear twice (e.g. two products summed upstream);
+                // count its months once.
+                if !e.2.contains(&f.first_month) {
+                    e.2.push(f.first_month);
+                    e.1 += f.months;
+                }
+                e.0 += f.quantity_t;
+            }
+            _ => {}
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (k, (q, m, _)) in monthly {
+        out.insert(
+            k,
+            AnnualQuantity {
+                quantity_t: q,
+                months_covered: m.min(12),
+            },
+        );
+    }
+    for (k, q) in annual {
+        out.insert(
+            k,
+            AnnualQuantity {
+                quantity_t: q,
+                months_covered: 12,
+            },
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reliance_hand_computed_and_net_exporter() {
+        let r = import_reliance(&RelianceInputs {
+            production: Some(45_000.0),
+            imports: Some(10_000.0),
+            exports: Some(40_000.0),
+        })
+        .unwrap();
+        // (10,000 − 40,000) / (45,000 − 30,000) = −2.0
+        assert!((r.reliance + 2.0).abs() < 1e-12);
+        assert!(r.net_exporter);
+        assert_eq!(r.clamped(), 0.0);
+        let all_imported = import_reliance(&RelianceInputs {
+            production: Some(0.0),
+            imports: Some(5.0),
+            exports: Some(0.0),
+        })
+        .unwrap();
+        assert_eq!(all_imported.reliance, 1.0);
+    }
+
+    #[test]
+    fn reliance_names_every_missing_input() {
+        let e = import_reliance(&RelianceInputs {
+            production: None,
+            imports: Some(1.0),
+            exports: None,
+        })
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "not computable: needs domestic production; exports"
+        );
+    }
+
+    #[test]
+    fn reliance_refuses_non_positive_consumption() {
+        let e = import_reliance(&RelianceInputs {
+            production: Some(0.0),
+            imports: Some(1.0),
+            exports: Some(2.0),
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("positive apparent consumption"));
+    }
+
+    #[test]
+    fn crma_fails_above_benchmark_and_says_by_how_much() {
+        let c = crma_check(
+            &Importer::Eu,
+            &[
+                SupplierShare::new("CHN", 0.92),
+                SupplierShare::new("MYS", 0.05),
+            ],
+            CRMA_MAX_SINGLE_COUNTRY_SHARE,
+        )
+        .unwrap();
+        assert_eq!(c.verdict, CrmaVerdict::Fail);
+        assert_eq!(c.country, "CHN");
+        assert!((c.margin_pp - 27.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn crma_ignores_the_importer_itself_and_group_codes() {
+        // EU members do not count as third countries; "OTH" is not one country.
+        let c = crma_check(
+            &Importer::Eu,
+            &[
+                SupplierShare::new("DEU", 0.70),
+                SupplierShare::new("OTH", 0.20),
+                SupplierShare::new("USA", 0.10),
+            ],
+            0.65,
+        )
+        .unwrap();
+        assert_eq!(c.country, "USA");
+        assert_eq!(c.verdict, CrmaVerdict::Pass);
+    }
+
+    #[test]
+    fn crma_is_inconclusive_when_the_rest_is_unknown() {
+        let c = crma_check(
+            &Importer::Country("USA".into()),
+            &[SupplierShare::new("CHN", 0.2)],
+            0.65,
+        )
+        .unwrap();
+        assert_eq!(c.verdict, CrmaVerdict::Inconclusive);
+        assert!(crma_check(&Importer::Eu, &[], 0.65).is_err());
+    }
+
+    #[test]
+    fn supplier_shares_drop_world_and_intra_eu_rows() {
+        let rows = vec![
+            ("CHN".to_string(), 80.0),
+            ("WLD".to_string(), 1000.0),
+            ("DEU".to_string(), 50.0),
+            ("USA".to_string(), 15.0),
+            ("CHN".to_string(), 5.0),
+        ];
+        let s = supplier_shares(&Importer::Eu, &rows).unwrap();
+        assert_eq!(s[0].0, "CHN");
+        assert!((s[0].2 - 0.85).abs() < 1e-12);
+        assert_eq!(s.len(), 2);
+        assert!(supplier_shares(&Importer::Eu, &[("WLD".into(), 3.0)]).is_err());
+    }
+
+    #[test]
+    fn annual_figure_wins_over_months_and_ytd_is_skipped() {
+        let f = |months, first_month, q| TradeFact {
+            year: 2025,
+            months,
+            first_month,
+            reporter: "CHN".into(),
+            partner: "USA".into(),
+            flow: "export".into(),
+            quantity_t: q,
+        };
+        let jan_feb = f(2, 1, 10.0);
+        let mar = f(1, 3, 5.0);
+        let ytd = f(0, 1, 99.0);
+        let a = annual_quantities(&[("USA", &jan_feb), ("USA", &mar), ("USA", &ytd)]);
+        assert_eq!(a["USA"].quantity_t, 15.0);
+        assert_eq!(a["USA"].months_covered, 3);
+        let year = f(12, 1, 100.0);
+        let a = annual_quantities(&[("USA", &mar), ("USA", &year)]);
+        assert_eq!(a["USA"].quantity_t, 100.0);
+        assert_eq!(a["USA"].months_covered, 12);
+    }
+
+    #[test]
+    fn importer_parse_accepts_eu_spellings() {
+        assert_eq!(Importer::parse("eu"), Importer::Eu);
+        assert_eq!(Importer::parse("EUU"), Importer::Eu);
+        assert_eq!(Importer::parse("usa"), Importer::Country("USA".into()));
+    }
+}

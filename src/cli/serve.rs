@@ -1,0 +1,110 @@
+//! Arguments of `chokepoint serve` and `chokepoint report`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Arguments of `chokepoint serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Loopback by default; another address needs --token or
+    /// --insecure-no-auth. Port 0 picks a free port (printed on start).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "IP:PORT")]
+    pub addr: SocketAddr,
+
+    /// Require `Authorization: Bearer TOKEN` on every /api request. The dashboard takes it as
+    /// `http://host:port/#token=TOKEN`.
+    #[arg(
+        long,
+        env = "CHOKEPOINT_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+
+    /// Serve a non-loopback address without a token (only on a trusted network).
+    #[arg(long)]
+    pub insecure_no_auth: bool,
+
+    /// Largest request body, in KiB.
+    #[arg(long, default_value_t = 256, value_name = "KIB")]
+    pub max_body_kib: usize,
+
+    /// Simulations allowed at once; more get HTTP 429.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub max_simulations: usize,
+
+    /// Largest simulation accepted: Monte Carlo runs x days x network nodes.
+    #[arg(long, default_value_t = 200_000_000, value_name = "CELLS")]
+    pub max_simulation_cells: u64,
+
+    /// Time limit of one request, in seconds (simulations run in the background).
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub request_timeout: u64,
+}
+
+/// Arguments of `chokepoint report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The scenario file.
+    #[arg(value_name = "SCENARIO.toml")]
+    pub scenario: PathBuf,
+
+    /// Where to write the HTML report.
+    #[arg(long, default_value = "report.html", value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// Also write every chart as a PNG file into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub png: Option<PathBuf>,
+
+    /// Monte Carlo runs (overrides the scenario).
+    #[arg(long, value_name = "N")]
+    pub runs: Option<u64>,
+
+    /// Seed of the Monte Carlo streams (overrides the scenario).
+    #[arg(long, value_name = "SEED")]
+    pub seed: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::cli::{Cli, Command};
+
+    #[test]
+    fn serve_defaults_to_loopback_8080_without_auth() {
+        let cli = Cli::try_parse_from(["chokepoint", "serve"]).unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("expected serve");
+        };
+        assert_eq!(args.addr.to_string(), "127.0.0.1:8080");
+        assert!(args.token.is_none());
+        assert!(!args.insecure_no_auth);
+    }
+
+    #[test]
+    fn serve_rejects_an_address_without_port() {
+        assert!(Cli::try_parse_from(["chokepoint", "serve", "--addr", "0.0.0.0"]).is_err());
+    }
+
+    #[test]
+    fn report_takes_scenario_out_and_png() {
+        let cli = Cli::try_parse_from([
+            "chokepoint",
+            "report",
+            "s.toml",
+            "--out",
+            "r.html",
+            "--png",
+            "charts",
+        ])
+        .unwrap();
+        let Command::Report(args) = cli.command else {
+            panic!("expected report");
+        };
+        assert_eq!(args.scenario.to_str(), Some("s.toml"));
+        assert_eq!(args.out.to_str(), Some("r.html"));
+        assert_eq!(args.png.as_deref().and_then(|p| p.to_str()), Some("charts"));
+    }
+}

@@ -1,0 +1,122 @@
+//! `chokepoint report`: run a scenario and write a self-contained HTML report, and with
+//! `--png DIR` each chart as a PNG file.
+
+use std::path::Path;
+
+use anyhow::Context;
+use chokepoint_server::runs::{Overrides, PreparedRun, Progress};
+use resvg::{tiny_skia, usvg};
+
+use super::report_html;
+use super::wiring::ChainSimulator;
+use crate::cli::ReportArgs;
+use crate::exit::UserError;
+
+/// Writes the report.
+pub fn run(data_dir: Option<&Path>, args: &ReportArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.scenario).map_err(|e| {
+        UserError(format!(
+            "cannot read scenario {}: {e}",
+            args.scenario.display()
+        ))
+    })?;
+    let name = args.scenario.file_name().map_or_else(
+        || args.scenario.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let sim = ChainSimulator::new(data_dir)?;
+    let overrides = Overrides {
+        runs: args.runs,
+        seed: args.seed,
+        days: None,
+        approval_share: None,
+    };
+    let prepared = Box::new(sim.prepare_named(&name, &text, &overrides)?);
+    let report = prepared.run(&Progress::default())?;
+    let charts = report_html::charts(&report)?;
+    let html = report_html::html(&report, &text, &charts);
+    write_file(&args.out, html.as_bytes())?;
+    println!(
+        "report written to {} ({} charts, {} runs)",
+        args.out.display(),
+        charts.len(),
+        report.summary.runs
+    );
+    if let Some(dir) = &args.png {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let options = png_options();
+        for c in &charts {
+            let path = dir.join(format!("{}.png", c.stem));
+            write_file(&path, &png(&c.svg, &options)?)?;
+        }
+        println!("{} PNG charts written to {}", charts.len(), dir.display());
+    }
+    Ok(())
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Rasteriser options with the system fonts; charts ask for the generic `sans-serif`, which
+/// is mapped to an installed sans face.
+fn png_options() -> usvg::Options<'static> {
+    let mut options = usvg::Options::default();
+    let db = options.fontdb_mut();
+    db.load_system_fonts();
+    let sans = ["DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial"]
+        .into_iter()
+        .find(|want| {
+            db.faces()
+                .any(|f| f.families.iter().any(|(name, _)| name == want))
+        });
+    match sans {
+        Some(family) => db.set_sans_serif_family(family),
+        None => eprintln!(
+            "warning: no sans-serif system font found; PNG charts will have no text \
+             (install e.g. Debian's fonts-dejavu-core)"
+        ),
+    }
+    options
+}
+
+/// Renders SVG text to PNG bytes at twice its size, for sharp text on high-density screens.
+fn png(svg: &str, options: &usvg::Options) -> anyhow::Result<Vec<u8>> {
+    let tree = usvg::Tree::from_str(svg, options).context("reading a chart's SVG")?;
+    let size = tree.size().to_int_size();
+    let mut pixmap = tiny_skia::Pixmap::new(size.width() * 2, size.height() * 2)
+        .context("allocating the PNG canvas")?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(2.0, 2.0),
+        &mut pixmap.as_mut(),
+    );
+    pixmap.encode_png().context("encoding a PNG")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn png_of_a_chart_has_the_doubled_size() {
+        let svg = chokepoint_server::charts::message_chart("t", "m");
+        let bytes = png(&svg, &usvg::Options::default()).unwrap();
+        assert_eq!(&bytes[1..4], b"PNG");
+        // IHDR width and height, big-endian, at bytes 16..24.
+        let w = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+        let h = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+        assert_eq!(
+            (w, h),
+            (
+                2 * chokepoint_server::charts::WIDTH,
+                2 * chokepoint_server::charts::HEIGHT
+            )
+        );
+    }
+}

@@ -1,0 +1,374 @@
+//! Builds the server's state from the library crates, and adapts the policy engine
+//! (`chokepoint-sim`'s Monte Carlo over the bundled rare-earth chain) to the server's
+//! [`Simulator`] boundary. `chokepoint report` uses the same adapter.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::Context;
+use chokepoint_server::runs::{
+    FanSeries, ObservedMonth, Overrides, PreparedRun, Progress, RunReport, ScenarioDocument,
+    ScenarioFormat, ScenarioSummary, SimulationSize, Simulator,
+};
+use chokepoint_server::{AppState, Limits};
+use chokepoint_sim::SimError;
+use chokepoint_sim::montecarlo::{self, Layout, McSummary, NetworkInput, series_bands};
+use chokepoint_sim::network::chain::{ChainFacts, N_INDUSTRIES, REGIONS, STAGES};
+use chokepoint_sim::network::flow::RunRecord;
+use chokepoint_sim::policies::dist::{Param, ParamKind};
+use chokepoint_sim::policies::scenario::{NetworkSource, PolicyScenario, ScenarioFile};
+
+use super::chain_facts;
+
+/// The scenario library served at `/api/scenarios`, compiled in so the server needs no
+/// checkout: (name, file text).
+const LIBRARY: &[(&str, &str)] = &[
+    (
+        "april-2025-controls",
+        include_str!("../../scenarios/april-2025-controls.toml"),
+    ),
+    (
+        "geneva-london-truce",
+        include_str!("../../scenarios/geneva-london-truce.toml"),
+    ),
+    (
+        "us-only-ban",
+        include_str!("../../scenarios/us-only-ban.toml"),
+    ),
+    (
+        "full-magnet-embargo",
+        include_str!("../../scenarios/full-magnet-embargo.toml"),
+    ),
+];
+
+/// The first comment line of a scenario file, as its title.
+fn title(text: &str) -> String {
+    text.lines()
+        .find_map(|l| l.strip_prefix('#').map(str::trim))
+        .filter(|l| !l.is_empty())
+        .unwrap_or("(untitled)")
+        .to_string()
+}
+
+/// Source lines of a scenario: comment lines that name a source (a URL or a data file).
+pub fn sources(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix('#').map(str::trim))
+        .filter(|l| l.contains("://") || l.contains("data/rare-earths"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The policy engine on the bundled chain.
+pub struct ChainSimulator {
+    facts: ChainFacts,
+    observed: Vec<ObservedMonth>,
+    network: serde_json::Value,
+}
+
+impl ChainSimulator {
+    /// Reads the bundled facts and customs series once.
+    pub fn new(data_dir: Option<&Path>) -> anyhow::Result<ChainSimulator> {
+        let facts =
+            chain_facts::facts_from_warehouse(data_dir).context("reading the chain facts")?;
+        let observed = chain_facts::observed_from_warehouse(data_dir)
+            .context("reading China's customs magnet exports")?
+            .into_iter()
+            .map(|(month, tonnes)| ObservedMonth {
+                exporter: "CHN".into(),
+                importer: "WLD".into(),
+                stage: "magnets".into(),
+                month: month.to_string(),
+                tonnes,
+            })
+            .collect();
+        let network = super::network::describe_json(data_dir).context("describing the network")?;
+        Ok(ChainSimulator {
+            facts,
+            observed,
+            network,
+        })
+    }
+
+    /// Checks scenario text; `name` labels messages.
+    pub fn prepare_named(
+        &self,
+        name: &str,
+        text: &str,
+        overrides: &Overrides,
+    ) -> Result<ChainRun, SimError> {
+        let file = ScenarioFile::parse(Path::new(name), text)?;
+        // A scenario from the network could otherwise name any file on this machine.
+        if let NetworkSource::File(p) = file.network_source()? {
+            return Err(SimError::Invalid(format!(
+                "{name}: chain.network = {:?}: the server runs scenarios on the bundled \
+                 network only; remove `network` or run it with `chokepoint simulate`",
+                p.display().to_string()
+            )));
+        }
+        let regions: Vec<String> = REGIONS.iter().map(|r| r.to_string()).collect();
+        let mut scenario = file.check(&regions)?;
+        apply(&mut scenario, overrides);
+        Ok(ChainRun {
+            name: name.to_string(),
+            sources: sources(text),
+            runs: overrides.runs.unwrap_or(100),
+            seed: overrides.seed.unwrap_or(42),
+            scenario,
+            input: NetworkInput::Bundled(self.facts.clone()),
+            regions,
+            observed: self.observed.clone(),
+        })
+    }
+}
+
+fn apply(scenario: &mut PolicyScenario, o: &Overrides) {
+    if let Some(days) = o.days {
+        scenario.days = days as usize;
+    }
+    if let Some(share) = o.approval_share {
+        for c in &mut scenario.controls {
+            c.approval_share = Param {
+                kind: ParamKind::Fixed(share),
+                ..c.approval_share.clone()
+            };
+        }
+    }
+}
+
+/// A checked scenario of the bundled chain, ready to run.
+pub struct ChainRun {
+    name: String,
+    sources: Vec<String>,
+    runs: u64,
+    seed: u64,
+    scenario: PolicyScenario,
+    input: NetworkInput,
+    regions: Vec<String>,
+    observed: Vec<ObservedMonth>,
+}
+
+impl PreparedRun for ChainRun {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn size(&self) -> SimulationSize {
+        SimulationSize {
+            runs: self.runs,
+            days: self.scenario.days as u64,
+            nodes: (self.regions.len() * (STAGES.len() + N_INDUSTRIES)) as u64,
+        }
+    }
+
+    fn run(self: Box<Self>, progress: &Progress) -> Result<RunReport, SimError> {
+        let total = self.runs;
+        let done = AtomicU64::new(0);
+        progress.report(0, total);
+        let tick = || {
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            progress.report(n, total);
+        };
+        let runs = montecarlo::run_many(
+            &self.scenario,
+            &self.input,
+            total as usize,
+            self.seed,
+            true,
+            &tick,
+        )?;
+        let Some(first) = runs.first() else {
+            return Err(SimError::Invalid(
+                "a simulation needs at least one run".into(),
+            ));
+        };
+        let layout = Layout::chain(&first.topology, &self.regions);
+        let records: Vec<&RunRecord> = runs.iter().map(|r| &r.record).collect();
+        let summary = McSummary::new(
+            &self.name,
+            self.seed,
+            self.scenario.start,
+            self.scenario.days,
+            &layout,
+            &records,
+        );
+        let bands = series_bands(self.scenario.start, &layout, &records);
+        Ok(RunReport {
+            summary,
+            outputs: fan_series(bands),
+            observed: self.observed,
+            sources: self.sources,
+        })
+    }
+}
+
+/// Groups daily bands (ordered by series, then day) into one fan series per region x industry,
+/// in percent of baseline output.
+fn fan_series(bands: Vec<montecarlo::SeriesBand>) -> Vec<FanSeries> {
+    let mut out: Vec<FanSeries> = Vec::new();
+    for b in bands {
+        let same = out
+            .last()
+            .is_some_and(|s| s.region == b.region && s.industry == b.industry);
+        if !same {
+            out.push(FanSeries {
+                region: b.region.clone(),
+                industry: b.industry.clone(),
+                unit: "% of baseline output".into(),
+                day: Vec::new(),
+                p5: Vec::new(),
+                p50: Vec::new(),
+                p95: Vec::new(),
+            });
+        }
+        let s = out.last_mut().expect("invariant: pushed above when empty");
+        s.day.push(b.day);
+        s.p5.push(b.p5 * 100.0);
+        s.p50.push(b.p50 * 100.0);
+        s.p95.push(b.p95 * 100.0);
+    }
+    out
+}
+
+impl Simulator for ChainSimulator {
+    fn scenarios(&self) -> Vec<ScenarioSummary> {
+        LIBRARY
+            .iter()
+            .map(|(name, text)| ScenarioSummary {
+                name: (*name).to_string(),
+                title: title(text),
+            })
+            .collect()
+    }
+
+    fn scenario(&self, name: &str) -> Option<ScenarioDocument> {
+        LIBRARY
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(name, text)| ScenarioDocument {
+                name: (*name).to_string(),
+                title: title(text),
+                toml: (*text).to_string(),
+            })
+    }
+
+    fn prepare(
+        &self,
+        text: &str,
+        format: ScenarioFormat,
+        overrides: &Overrides,
+    ) -> Result<Box<dyn PreparedRun>, SimError> {
+        let text = match format {
+            ScenarioFormat::Toml => text.to_string(),
+            ScenarioFormat::Json => {
+                // Same structure as the TOML file: convert, then check as a file.
+                let table: toml::Table = serde_json::from_str(text)
+                    .map_err(|e| SimError::Invalid(format!("scenario JSON: {e}")))?;
+                toml::to_string(&table)
+                    .map_err(|e| SimError::Invalid(format!("scenario JSON: {e}")))?
+            }
+        };
+        let name = scenario_name(&text);
+        Ok(Box::new(self.prepare_named(&name, &text, overrides)?))
+    }
+
+    fn network(&self) -> Result<serde_json::Value, SimError> {
+        Ok(self.network.clone())
+    }
+}
+
+/// The library name of a scenario whose text is a library file, else `request.toml`.
+fn scenario_name(text: &str) -> String {
+    LIBRARY
+        .iter()
+        .find(|(_, t)| *t == text)
+        .map_or_else(|| "request.toml".to_string(), |(n, _)| format!("{n}.toml"))
+}
+
+/// The state `chokepoint serve` runs with: the warehouse and the engine.
+pub fn state(
+    warehouse: chokepoint_store::Warehouse,
+    limits: Limits,
+    data_dir: Option<&Path>,
+) -> anyhow::Result<AppState> {
+    Ok(AppState::new(limits)
+        .with_warehouse(Arc::new(warehouse))
+        .with_simulator(Arc::new(ChainSimulator::new(data_dir)?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn library_scenarios_check_and_have_titles() {
+        let dir = tempfile::tempdir().unwrap();
+        let sim = ChainSimulator::new(Some(dir.path())).unwrap();
+        for s in sim.scenarios() {
+            assert_ne!(s.title, "(untitled)", "{}", s.name);
+            let doc = sim.scenario(&s.name).unwrap();
+            let run = sim
+                .prepare(&doc.toml, ScenarioFormat::Toml, &Overrides::default())
+                .unwrap();
+            assert_eq!(run.name(), format!("{}.toml", s.name));
+            assert!(run.size().cells() > 0);
+        }
+    }
+
+    #[test]
+    fn network_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let sim = ChainSimulator::new(Some(dir.path())).unwrap();
+        let err = sim
+            .prepare(
+                "[chain]\nnetwork = \"/etc/passwd\"\n",
+                ScenarioFormat::Toml,
+                &Overrides::default(),
+            )
+            .err()
+            .unwrap();
+        assert!(err.is_user_error());
+        assert!(err.to_string().contains("bundled network only"));
+    }
+
+    #[test]
+    fn overrides_change_days_and_approval() {
+        let dir = tempfile::tempdir().unwrap();
+        let sim = ChainSimulator::new(Some(dir.path())).unwrap();
+        let o = Overrides {
+            runs: Some(3),
+            seed: Some(1),
+            days: Some(30),
+            approval_share: Some(0.1),
+        };
+        let run = sim.prepare_named("t.toml", LIBRARY[0].1, &o).unwrap();
+        assert_eq!(run.size().days, 30);
+        assert_eq!(run.size().runs, 3);
+        for c in &run.scenario.controls {
+            assert_eq!(c.approval_share.kind, ParamKind::Fixed(0.1));
+        }
+    }
+
+    #[test]
+    fn a_small_run_reports_fans_industries_and_edges() {
+        let dir = tempfile::tempdir().unwrap();
+        let sim = ChainSimulator::new(Some(dir.path())).unwrap();
+        let o = Overrides {
+            runs: Some(4),
+            seed: Some(7),
+            days: Some(60),
+            approval_share: None,
+        };
+        let run = Box::new(sim.prepare_named("april.toml", LIBRARY[0].1, &o).unwrap());
+        let progress = Progress::default();
+        let report = run.run(&progress).unwrap();
+        assert_eq!(report.summary.runs, 4);
+        assert!(!report.summary.industries.is_empty());
+        assert!(!report.summary.edges.is_empty());
+        let fan = report.outputs.first().unwrap();
+        assert_eq!(fan.day.len(), 60);
+        assert!(fan.p5.iter().zip(&fan.p95).all(|(a, b)| a <= b));
+        assert!(!report.sources.is_empty());
+    }
+}

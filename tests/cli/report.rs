@@ -1,0 +1,77 @@
+//! `chokepoint report`: a self-contained HTML report and PNG charts from a scenario.
+
+use crate::util::{Sandbox, repo_root};
+
+#[test]
+fn report_is_one_self_contained_html_file_with_charts_and_tables() {
+    let sb = Sandbox::new();
+    let scenario = repo_root().join("scenarios/april-2025-controls.toml");
+    sb.cmd()
+        .args([
+            "report",
+            scenario.to_str().unwrap(),
+            "--out",
+            "out/report.html",
+        ])
+        .args(["--runs", "8", "--seed", "3", "--png", "charts"])
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(sb.path().join("out/report.html")).unwrap();
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("april-2025-controls.toml"));
+    assert!(html.contains("8 Monte Carlo runs, seed 3"));
+    assert!(html.contains("<h2>Sources</h2>") && html.contains("export_controls.csv"));
+    assert!(html.matches("<svg").count() >= 2, "charts inline");
+    assert!(html.contains("<polygon"), "a fan chart");
+    assert!(html.contains("customs exports (observed)"));
+    assert!(html.contains("<h2>Halt and recovery dates</h2>") && html.contains("<td>EU</td>"));
+    // Nothing is fetched when the file is opened: no scripts, no external resources.
+    for needle in [
+        "<script",
+        "src=\"http",
+        "href=\"http",
+        "url(http",
+        "@import",
+        "<link",
+    ] {
+        assert!(!html.contains(needle), "report contains {needle}");
+    }
+    let pngs: Vec<_> = std::fs::read_dir(sb.path().join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(pngs.len() >= 2);
+    assert!(
+        html.matches("<figure>").count() == pngs.len(),
+        "one PNG per chart"
+    );
+    for p in pngs {
+        let bytes = std::fs::read(&p).unwrap();
+        assert_eq!(&bytes[1..4], b"PNG", "{}", p.display());
+    }
+}
+
+#[test]
+fn missing_scenario_is_exit_2() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["report", "nope.toml", "--out", "r.html"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("nope.toml"));
+}
+
+#[test]
+fn invalid_scenario_is_exit_2_with_its_location() {
+    let sb = Sandbox::new();
+    let bad = sb.write(
+        "bad.toml",
+        "[chain]\nstart = \"2025-04-01\"\ndays = \"many\"\n",
+    );
+    sb.cmd()
+        .args(["report", bad.to_str().unwrap(), "--out", "r.html"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("bad.toml"));
+    assert!(!sb.path().join("r.html").exists());
+}

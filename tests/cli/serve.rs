@@ -1,0 +1,112 @@
+//! `chokepoint serve`: refuses unprotected public addresses, serves on loopback, and stops
+//! cleanly on SIGTERM.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, Stdio};
+
+use crate::util::Sandbox;
+
+#[test]
+fn non_loopback_without_token_is_refused_with_exit_2() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["serve", "--addr", "0.0.0.0:0"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--token"))
+        .stderr(predicates::str::contains("--insecure-no-auth"));
+}
+
+#[test]
+fn empty_token_is_refused_with_exit_2() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["serve", "--addr", "127.0.0.1:0", "--token", ""])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--token is empty"));
+}
+
+/// Starts `chokepoint serve` on a free port and returns the child and its base URL.
+pub fn start_server(sb: &Sandbox, extra: &[&str]) -> (Child, String) {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("chokepoint"))
+        .current_dir(sb.path())
+        .env("CHOKEPOINT_DATA_DIR", sb.data_dir())
+        .env("RUST_LOG", "warn")
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn chokepoint serve");
+    let stdout = child.stdout.take().expect("stdout piped");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("read the address line");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .trim_end_matches('/')
+        .to_string();
+    (child, url)
+}
+
+/// A minimal HTTP/1.1 GET; returns (status, body).
+pub fn http_get(url: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    let host = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).expect("connect");
+    let mut req = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    stream.write_all(req.as_bytes()).expect("send");
+    let mut resp = String::new();
+    stream.read_to_string(&mut resp).expect("read");
+    let status = resp
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = resp
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    let ok = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(ok.success());
+    child.wait().expect("wait for the server")
+}
+
+#[test]
+fn serves_on_loopback_and_stops_cleanly_on_sigterm() {
+    let sb = Sandbox::new();
+    let (mut child, url) = start_server(&sb, &[]);
+    let (status, body) = http_get(&url, "/api/health", &[]);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"status\":\"ok\""));
+    let (status, body) = http_get(&url, "/", &[]);
+    assert_eq!(status, 200);
+    assert!(body.contains("chokepoint"));
+    assert!(terminate(&mut child).success());
+}
+
+#[test]
+fn token_protects_the_api() {
+    let sb = Sandbox::new();
+    let (mut child, url) = start_server(&sb, &["--token", "t0ken"]);
+    assert_eq!(http_get(&url, "/api/health", &[]).0, 401);
+    assert_eq!(
+        http_get(&url, "/api/health", &[("Authorization", "Bearer t0ken")]).0,
+        200
+    );
+    assert!(terminate(&mut child).success());
+}
