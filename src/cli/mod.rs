@@ -1,12 +1,20 @@
 //! Command-line arguments (clap derive). Each command's arguments live in their own
 //! struct next to its parse tests; `commands/` turns them into work.
 
+mod exposure;
+
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
 mod controls;
 pub use controls::{CalibrateArgs, NetworkArgs, NetworkCommand, SimulateArgs};
+mod monitor;
+pub use exposure::{CriticalityArgs, ExposureArgs, MethodArg, SharesArgs, SourceArg};
+pub use monitor::{
+    AnomaliesArgs, FlowArgs, IngestArgs, IngestFormat, MeasureArg, PartnersArgs, SourcesArgs,
+    SqlArgs, TrendsArgs,
+};
 
 /// Critical-minerals supply chains under export controls: monitor trade, measure
 /// exposure, simulate controls, serve the answers.
@@ -60,6 +68,70 @@ default); write the fitted scenario and report the fit error per month.",
 chokepoint calibrate scenarios/april-2025-controls.toml --against trade --out fitted.toml"
     )]
     Calibrate(CalibrateArgs),
+
+    /// List every warehouse table with row counts and where its rows come from.
+    #[command(
+        long_about = "List every warehouse table (trade, production, stage_shares, export_controls, \
+hs_codes, end_uses) with its row count and provenance: the bundled file and how many \
+publications it cites, or the files an ingest stored and when.",
+        after_help = "Examples:\n  chokepoint sources\n  chokepoint sources --format json"
+    )]
+    Sources(SourcesArgs),
+
+    /// Run one read-only SQL query over the warehouse tables.
+    #[command(
+        long_about = "Run one SQL query (DataFusion dialect) over the warehouse tables trade, \
+production, stage_shares, export_controls, hs_codes and end_uses. The warehouse is \
+read-only here: CREATE, INSERT, COPY and SET are refused; use `chokepoint ingest` to add data.",
+        after_help = "Examples:\n  chokepoint sql \"SELECT period, quantity_t FROM trade WHERE product = 'magnets' AND partner_iso3 = 'WLD' ORDER BY period\"\n  chokepoint sql \"SELECT country_iso3, value FROM production WHERE year = 2024\" --format csv"
+    )]
+    Sql(SqlArgs),
+
+    /// Load customs files (UN Comtrade+, CEPII BACI, tidy CSV) into the warehouse.
+    #[command(
+        long_about = "Load customs files into the trade table. The format is detected from the \
+header. The ingest is atomic (a failure leaves the warehouse as it was) and idempotent \
+(a file already stored is skipped). A malformed row fails the ingest with file:line and \
+the reason, unless --skip-bad, which stores the good rows and writes the bad ones, with \
+reasons, to --rejects. Rows from your files take precedence over the bundled figures.",
+        after_help = "Examples:\n  chokepoint ingest comtrade-2025.csv\n  chokepoint ingest BACI_HS17_Y2022_V202401.csv --baci-countries country_codes_V202401.csv\n  chokepoint ingest mine.csv --skip-bad --rejects bad-rows.csv"
+    )]
+    Ingest(IngestArgs),
+
+    /// Level, month-on-month, year-on-year and year-to-date per period for one flow.
+    #[command(
+        long_about = "One row per period with period,quantity_t,value_usd,mom_pct,yoy_pct,ytd_t,\
+ytd_yoy_pct (empty where not defined). The default partner is the world total: World \
+rows where present, else the sum over partners. Combined periods (China's Jan-Feb) stay \
+combined: they count in YTD, and neither they nor the month after them get a MoM.",
+        after_help = "Examples:\n  chokepoint trends --reporter CHN --flow export --product rare-earths --from 2025-01 --to 2025-06\n  chokepoint trends --reporter CHN --flow export --product magnets --partner USA --format csv\n  chokepoint trends --reporter CHN --flow export --product rare-earths --freq A"
+    )]
+    Trends(TrendsArgs),
+
+    /// Partners of one flow in one period: quantity, share, HHI and top shares.
+    #[command(
+        long_about = "Quantity and share per partner for one period, largest first, with the \
+Herfindahl-Hirschman index (0-10,000) and the top-1 and top-3 shares. Shares are of the \
+World row when the source has one (coverage_pct says how much the listed partners cover), \
+else of the sum over partners.",
+        after_help = "Examples:\n  chokepoint partners --reporter CHN --flow export --product magnets --period 2025-09\n  chokepoint partners --reporter CHN --flow export --product 850511 --period 2024 --format json"
+    )]
+    Partners(PartnersArgs),
+
+    /// Months whose level departs from their seasonal and trailing baselines.
+    #[command(
+        long_about = "Flag months whose tonnage departs from every baseline it has by more than \
+--threshold percent in the same direction: the mean of the same month in up to three \
+earlier years, and the median of up to six earlier months within the last twelve.",
+        after_help = "Examples:\n  chokepoint anomalies --reporter CHN --flow export --product magnets\n  chokepoint anomalies --reporter CHN --flow export --product rare-earths --all --format csv"
+    )]
+    Anomalies(AnomaliesArgs),
+    /// Country shares of a supply-chain stage with HHI, CR1, CR3 and their sources.
+    Shares(SharesArgs),
+    /// An importer's supplier shares, import reliance and EU CRMA check for a product.
+    Exposure(ExposureArgs),
+    /// EU and USGS criticality scores with every input marked given, defaulted or missing.
+    Criticality(CriticalityArgs),
 }
 
 /// Arguments of `chokepoint demo`.

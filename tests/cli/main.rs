@@ -5,6 +5,8 @@
 mod util;
 
 mod controls;
+mod exposure;
+mod monitor;
 
 mod demo {
     use crate::util::Sandbox;

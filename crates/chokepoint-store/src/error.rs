@@ -1,25 +1,134 @@
 //! Errors of this crate; each says whether the user can fix it.
 
-/// What went wrong.
+use std::path::PathBuf;
+
+/// What went wrong in the store: reading a file, the warehouse, a query or an indicator.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// Input the user supplied is invalid.
+    /// Input the user supplied is invalid (a bad argument value).
     #[error("{0}")]
     Invalid(String),
-    /// A file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
-    ReadFile {
-        /// The file.
-        path: std::path::PathBuf,
-        /// The cause.
+
+    /// A file or directory could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The operating-system error.
+        #[source]
         source: std::io::Error,
     },
+
+    /// A row of an input file is malformed.
+    #[error("{}:{line}: {reason}{}", path.display(), column.as_ref().map(|c| format!(" (column `{c}`)")).unwrap_or_default())]
+    BadRow {
+        /// The input file.
+        path: PathBuf,
+        /// 1-based line number in the file.
+        line: u64,
+        /// The column at fault, when one is.
+        column: Option<String>,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+
+    /// The file's header matches none of the supported formats.
+    #[error(
+        "{}: cannot tell the file format from its header `{header}`; expected a UN Comtrade+ CSV \
+         (typeCode,freqCode,…), a CEPII BACI CSV (t,i,j,k,v,q) or a tidy CSV \
+         (period,reporter_iso3,partner_iso3,flow,hs_code|product,quantity_t,value_usd); \
+         or pass --format", path.display()
+    )]
+    UnknownFormat {
+        /// The input file.
+        path: PathBuf,
+        /// The header line found (shortened).
+        header: String,
+    },
+
+    /// The header lacks a column the chosen format needs.
+    #[error("{}:1: missing column `{column}` required by the {format} format", path.display())]
+    MissingColumn {
+        /// The input file.
+        path: PathBuf,
+        /// The format being read.
+        format: &'static str,
+        /// The column name.
+        column: String,
+    },
+
+    /// The SQL text was refused or failed to plan (bad table or column name, syntax).
+    #[error("query failed: {source}")]
+    Query {
+        /// DataFusion's explanation.
+        #[source]
+        source: datafusion::error::DataFusionError,
+    },
+
+    /// A statement that would change the warehouse was refused.
+    #[error(
+        "`chokepoint sql` is read-only: {reason}; change the warehouse with `chokepoint ingest`"
+    )]
+    ReadOnly {
+        /// DataFusion's explanation.
+        reason: String,
+    },
+
+    /// DataFusion failed while running a valid plan (our fault or the machine's).
+    #[error("query engine: {0}")]
+    Engine(#[source] datafusion::error::DataFusionError),
+
+    /// Writing or reading a Parquet file failed.
+    #[error("{}: parquet: {source}", path.display())]
+    Parquet {
+        /// The Parquet file.
+        path: PathBuf,
+        /// The Parquet error.
+        #[source]
+        source: datafusion::parquet::errors::ParquetError,
+    },
+
+    /// Building an Arrow batch failed (an internal bug).
+    #[error("arrow: {0}")]
+    Arrow(#[from] datafusion::arrow::error::ArrowError),
+
+    /// A `--product` value names no HS code, group or bundled aggregate.
+    #[error(
+        "unknown product `{found}`; expected an HS code (2-10 digits, e.g. 850511) or one of: {known}"
+    )]
+    UnknownProduct {
+        /// The text given.
+        found: String,
+        /// The names accepted, comma-separated.
+        known: String,
+    },
+
+    /// A `--source` value names no source present in the warehouse.
+    #[error("unknown source `{found}`; the warehouse holds: {known}")]
+    UnknownSource {
+        /// The text given.
+        found: String,
+        /// The sources present, comma-separated.
+        known: String,
+    },
+
+    /// A bundled file failed to load (a bug in the bundled data).
+    #[error("bundled {file}:{line}: {reason}")]
+    Bundled {
+        /// The bundled file name.
+        file: &'static str,
+        /// 1-based line.
+        line: u64,
+        /// What is wrong.
+        reason: String,
+    },
+
     /// The criticality parameter file is not valid TOML or has an unknown key.
     #[error("{}:{line}:{column}: {message} (see data/rare-earths/criticality_params.toml for the layout)", path.display())]
     ParamsSyntax {
         /// The file.
-        path: std::path::PathBuf,
+        path: PathBuf,
         /// 1-based line (0 when the parser gave no position).
         line: usize,
         /// 1-based column.
@@ -27,11 +136,12 @@ pub enum StoreError {
         /// The parser's message.
         message: String,
     },
+
     /// A criticality parameter is out of its range.
     #[error("{}: {field} = {value} is out of range; expected {allowed}", path.display())]
     Param {
         /// The file.
-        path: std::path::PathBuf,
+        path: PathBuf,
         /// The parameter path.
         field: String,
         /// The value found.
@@ -39,17 +149,88 @@ pub enum StoreError {
         /// What is allowed.
         allowed: &'static str,
     },
+
+    /// Some rows were rejected in strict mode.
+    #[error(
+        "{rejected} row(s) rejected; first: {first}. Fix the file, or pass --skip-bad to store the good rows and write rejects to a file"
+    )]
+    Rejected {
+        /// How many rows were rejected.
+        rejected: u64,
+        /// The first rejection (file:line: reason).
+        first: Box<StoreError>,
+    },
 }
 
 impl StoreError {
     /// True when the user can fix the cause (bad file, bad argument): exit code 2, HTTP 4xx.
     pub fn is_user_error(&self) -> bool {
-        matches!(
-            self,
+        match self {
             StoreError::Invalid(_)
-                | StoreError::ReadFile { .. }
-                | StoreError::ParamsSyntax { .. }
-                | StoreError::Param { .. }
-        )
+            | StoreError::BadRow { .. }
+            | StoreError::UnknownFormat { .. }
+            | StoreError::MissingColumn { .. }
+            | StoreError::Query { .. }
+            | StoreError::ReadOnly { .. }
+            | StoreError::UnknownProduct { .. }
+            | StoreError::UnknownSource { .. }
+            | StoreError::Rejected { .. }
+            | StoreError::ParamsSyntax { .. }
+            | StoreError::Param { .. } => true,
+            // A missing input file is the user's; a failing warehouse write is not.
+            StoreError::Io { source, .. } => matches!(
+                source.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
+            ),
+            StoreError::Engine(_)
+            | StoreError::Parquet { .. }
+            | StoreError::Arrow(_)
+            | StoreError::Bundled { .. } => false,
+        }
+    }
+
+    /// Wraps an I/O error with the path it concerns.
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> StoreError {
+        StoreError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Wraps a Parquet error with the file it concerns.
+    pub(crate) fn parquet(
+        path: impl Into<PathBuf>,
+        source: datafusion::parquet::errors::ParquetError,
+    ) -> StoreError {
+        StoreError::Parquet {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_error_is_send_sync_static() {
+        fn assert_bounds<T: Send + Sync + 'static>() {}
+        assert_bounds::<StoreError>();
+    }
+
+    #[test]
+    fn bad_row_names_file_line_and_column() {
+        let e = StoreError::BadRow {
+            path: "x.csv".into(),
+            line: 7,
+            column: Some("netWgt".into()),
+            reason: "not a number: `abc`".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "x.csv:7: not a number: `abc` (column `netWgt`)"
+        );
+        assert!(e.is_user_error());
     }
 }

@@ -1,14 +1,23 @@
-//! Indicators computed from warehouse facts: pure formulas (one module per family) plus
-//! the queries that feed them.
+//! Indicators computed from warehouse facts. Each returns plain `Serialize` rows: the
+//! server turns them into JSON, the CLI into tables.
 //!
-//! The formulas take plain numbers and rows so they can be checked against hand-computed
-//! cases; the `*_rows` query functions read the warehouse tables.
+//! Trade indicators share [`series`]: fetch one reporter/flow/product from the warehouse,
+//! then apply the rules that keep sources from adding up (see there). Exposure indicators
+//! (concentration, shares, exposure, criticality) are pure formulas over plain rows, checked
+//! against hand-computed cases, fed by the queries in [`supply_facts`].
 
+pub mod anomalies;
 pub mod concentration;
 pub mod criticality;
 pub mod exposure;
 pub mod params;
+pub mod partners;
+pub mod series;
 pub mod shares;
+pub mod supply_facts;
+pub mod trends;
+
+pub use series::FlowQuery;
 
 use std::fmt;
 

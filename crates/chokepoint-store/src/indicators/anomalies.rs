@@ -1,0 +1,172 @@
+//! `anomalies`: months whose level departs from their own baselines.
+//!
+//! Two baselines per single month (tonnes; combined periods such as Jan–Feb are skipped
+//! as they are not comparable with one month):
+//! - **seasonal**: the mean of the same month in up to three earlier years;
+//! - **trailing**: the median of up to six earlier single months within the previous
+//!   twelve (at least three needed), robust to one earlier outlier.
+//!
+//! A month is flagged when it departs from *every* baseline it has by more than the
+//! threshold (default 30 %) in the same direction; `departure_pct` is the smaller of the
+//! departures, so the reported size is conservative. The April–June 2025 collapse of
+//! China's magnet exports is flagged on the bundled data.
+
+use chokepoint_model::Period;
+use serde::Serialize;
+
+use super::series::{FlowQuery, observations};
+use super::trends::{TrendQuery, trends};
+use crate::{StoreError, Warehouse};
+
+/// Default threshold, percent.
+pub const DEFAULT_THRESHOLD_PCT: f64 = 30.0;
+
+/// What to scan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnomalyQuery {
+    /// Reporter, flow, product, partner, source.
+    pub flow: FlowQuery,
+    /// Departure (percent) beyond which a month is flagged.
+    pub threshold_pct: f64,
+    /// Return every month with its baselines, not only flagged ones.
+    pub all: bool,
+}
+
+/// One month checked against its baselines.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AnomalyRow {
+    /// `YYYY-MM`.
+    pub period: String,
+    /// Tonnes.
+    pub quantity_t: f64,
+    /// Mean of the same month in earlier years, tonnes.
+    pub seasonal_baseline_t: Option<f64>,
+    /// Departure from the seasonal baseline, percent.
+    pub seasonal_departure_pct: Option<f64>,
+    /// Median of recent earlier months, tonnes.
+    pub trailing_baseline_t: Option<f64>,
+    /// Departure from the trailing baseline, percent.
+    pub trailing_departure_pct: Option<f64>,
+    /// The smaller departure in size, percent (the flagged size).
+    pub departure_pct: Option<f64>,
+    /// `drop`, `surge` or empty when not flagged.
+    pub flag: String,
+    /// Source of the month's figure.
+    pub source: String,
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
+}
+
+/// Scans the monthly series.
+pub async fn anomalies(wh: &Warehouse, q: &AnomalyQuery) -> Result<Vec<AnomalyRow>, StoreError> {
+    // Resolve first so that a bad product or source fails with its own message.
+    observations(wh, &q.flow).await?;
+    let series = trends(
+        wh,
+        &TrendQuery {
+            flow: q.flow.clone(),
+            from: None,
+            to: None,
+            frequency: chokepoint_model::Frequency::Monthly,
+        },
+    )
+    .await?;
+    let months: Vec<(i64, f64, String)> = series
+        .iter()
+        .filter_map(|r| match (r.period.parse::<Period>(), r.quantity_t) {
+            (Ok(Period::Month(m)), Some(t)) => Some((m.index(), t, r.source.clone())),
+            _ => None,
+        })
+        .collect();
+    Ok(scan(&months, q.threshold_pct, q.all))
+}
+
+fn scan(months: &[(i64, f64, String)], threshold: f64, all: bool) -> Vec<AnomalyRow> {
+    let mut out = Vec::new();
+    for (idx, &(m, t, ref source)) in months.iter().enumerate() {
+        let earlier = &months[..idx];
+        let same_month: Vec<f64> = (1..=3)
+            .filter_map(|y| {
+                earlier
+                    .iter()
+                    .find(|(e, _, _)| *e == m - 12 * y)
+                    .map(|e| e.1)
+            })
+            .collect();
+        let seasonal = (!same_month.is_empty())
+            .then(|| same_month.iter().sum::<f64>() / same_month.len() as f64);
+        let recent: Vec<f64> = earlier
+            .iter()
+            .rev()
+            .filter(|(e, _, _)| m - e <= 12)
+            .take(6)
+            .map(|e| e.1)
+            .collect();
+        let trailing = if recent.len() >= 3 {
+            median(recent)
+        } else {
+            None
+        };
+        let dep = |b: Option<f64>| b.filter(|b| *b > 0.0).map(|b| (t / b - 1.0) * 100.0);
+        let (sd, td) = (dep(seasonal), dep(trailing));
+        let deps: Vec<f64> = [sd, td].into_iter().flatten().collect();
+        let smallest = deps
+            .iter()
+            .copied()
+            .min_by(|a, b| a.abs().total_cmp(&b.abs()));
+        let flagged = !deps.is_empty()
+            && (deps.iter().all(|d| *d < -threshold) || deps.iter().all(|d| *d > threshold));
+        let flag = match smallest {
+            Some(d) if flagged && d < 0.0 => "drop",
+            Some(_) if flagged => "surge",
+            _ => "",
+        };
+        if flagged || all {
+            let y = m.div_euclid(12);
+            let mo = m.rem_euclid(12) + 1;
+            out.push(AnomalyRow {
+                period: format!("{y:04}-{mo:02}"),
+                quantity_t: t,
+                seasonal_baseline_t: seasonal,
+                seasonal_departure_pct: sd,
+                trailing_baseline_t: trailing,
+                trailing_departure_pct: td,
+                departure_pct: smallest,
+                flag: flag.to_string(),
+                source: source.clone(),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_collapse_against_both_baselines_is_flagged_and_noise_is_not() {
+        let base = 2024 * 12;
+        let mut months: Vec<(i64, f64, String)> = (0..12)
+            .map(|i| (base + i, 5000.0 + (i as f64) * 10.0, "s".to_string()))
+            .collect();
+        months.push((base + 12, 5050.0, "s".into()));
+        months.push((base + 16, 1238.0, "s".into()));
+        let rows = scan(&months, 30.0, false);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].period, "2025-05");
+        assert_eq!(rows[0].flag, "drop");
+        assert!(rows[0].departure_pct.unwrap() < -70.0);
+    }
+}

@@ -1,0 +1,278 @@
+//! One flow's observations, one per (period, partner), with the source rules applied.
+//!
+//! Rules, in order (why: sources never add up, and a file's repeats never double count):
+//! 1. **Repeats**: rows with the same source, period, partner and HS code (or aggregate
+//!    product) count once; the latest ingest wins.
+//! 2. **Nesting**: within one source, period and partner, an aggregate row (no HS code)
+//!    replaces that source's HS lines, and an HS line whose parent code is also present is
+//!    dropped (the parent already includes it).
+//! 3. **Precedence**: the remaining lines of a source are summed; where several sources
+//!    report the same period and partner, one is taken: data the user ingested (rank 0)
+//!    before bundled figures (rank 1), then the most recent ingest. Never their sum.
+//!    `FlowQuery::source` restricts to one source instead.
+
+use std::collections::BTreeMap;
+
+use chokepoint_model::{Flow, Iso3, Period};
+use serde::{Deserialize, Serialize};
+
+use crate::json::batches_to_json_rows;
+use crate::products::ProductSelector;
+use crate::schema::PeriodType;
+use crate::{StoreError, Warehouse};
+
+/// Partner codes that are regions, not countries: never added to a sum over partners.
+pub const AGGREGATE_PARTNERS: [&str; 2] = ["WLD", "EUU"];
+
+/// Which flow to look at.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowQuery {
+    /// Reporting country.
+    pub reporter: Iso3,
+    /// Direction.
+    pub flow: Flow,
+    /// `--product` text: an HS code, a group or an aggregate name.
+    pub product: String,
+    /// One partner only (default: all, i.e. the world total where it applies).
+    pub partner: Option<Iso3>,
+    /// One source only (default: precedence rule).
+    pub source: Option<String>,
+}
+
+/// One observation after the source rules.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Observation {
+    /// The period.
+    pub period: Period,
+    /// How the period is built.
+    #[serde(skip)]
+    pub period_type: PeriodType,
+    /// Partner code.
+    pub partner_iso3: String,
+    /// Tonnes (`None` when the source gives no weight).
+    pub quantity_t: Option<f64>,
+    /// US dollars.
+    pub value_usd: Option<f64>,
+    /// The source used.
+    pub source: String,
+}
+
+#[derive(Clone, Debug)]
+struct Line {
+    period: Period,
+    period_type: PeriodType,
+    partner: String,
+    hs_code: Option<String>,
+    product: Option<String>,
+    quantity_t: Option<f64>,
+    value_usd: Option<f64>,
+    source: String,
+    rank: i64,
+    ingest_id: String,
+}
+
+fn parse_period_type(s: &str) -> PeriodType {
+    match s {
+        "jan_feb" => PeriodType::JanFeb,
+        "months" => PeriodType::Months,
+        "ytd" => PeriodType::Ytd,
+        "year" => PeriodType::Year,
+        _ => PeriodType::Month,
+    }
+}
+
+fn sql_text(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Checks `--source` against the sources present.
+pub async fn check_source(wh: &Warehouse, source: Option<&str>) -> Result<(), StoreError> {
+    if let Some(s) = source {
+        let known = wh.trade_sources().await?;
+        if !known.iter().any(|k| k == s) {
+            return Err(StoreError::UnknownSource {
+                found: s.to_string(),
+                known: known.join(", "),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Fetches the flow and applies the source rules; the selector is returned for labels.
+pub async fn observations(
+    wh: &Warehouse,
+    q: &FlowQuery,
+) -> Result<(ProductSelector, Vec<Observation>), StoreError> {
+    let selector = wh.resolve_product(&q.product).await?;
+    check_source(wh, q.source.as_deref()).await?;
+    let mut sql = format!(
+        "SELECT period, period_type, partner_iso3, hs_code, product, quantity_t, value_usd, \
+         source, source_rank, ingest_id FROM trade WHERE reporter_iso3 = {} AND flow = {} AND {}",
+        sql_text(q.reporter.as_str()),
+        sql_text(q.flow.as_str()),
+        selector.sql_predicate()
+    );
+    if let Some(p) = &q.partner {
+        sql.push_str(&format!(" AND partner_iso3 = {}", sql_text(p.as_str())));
+    }
+    if let Some(s) = &q.source {
+        sql.push_str(&format!(" AND source = {}", sql_text(s)));
+    }
+    let rows = batches_to_json_rows(&wh.sql(&sql).await?);
+    let mut lines = Vec::with_capacity(rows.len());
+    for r in rows {
+        let text = |k: &str| r.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        let Some(period) = text("period").and_then(|p| p.parse::<Period>().ok()) else {
+            continue;
+        };
+        lines.push(Line {
+            period,
+            period_type: parse_period_type(&text("period_type").unwrap_or_default()),
+            partner: text("partner_iso3").unwrap_or_default(),
+            hs_code: text("hs_code"),
+            product: text("product"),
+            quantity_t: r.get("quantity_t").and_then(|v| v.as_f64()),
+            value_usd: r.get("value_usd").and_then(|v| v.as_f64()),
+            source: text("source").unwrap_or_default(),
+            rank: r.get("source_rank").and_then(|v| v.as_i64()).unwrap_or(1),
+            ingest_id: text("ingest_id").unwrap_or_default(),
+        });
+    }
+    Ok((selector, apply_source_rules(lines)))
+}
+
+fn apply_source_rules(lines: Vec<Line>) -> Vec<Observation> {
+    // 1. Repeats: keep the latest ingest per exact key.
+    let mut unique: BTreeMap<(String, String, &'static str, String, String), Line> =
+        BTreeMap::new();
+    for l in lines {
+        let key = (
+            l.source.clone(),
+            l.period.to_string(),
+            l.period_type.as_str(),
+            l.partner.clone(),
+            l.hs_code
+                .clone()
+                .unwrap_or_else(|| format!("#{}", l.product.clone().unwrap_or_default())),
+        );
+        match unique.get(&key) {
+            Some(old) if old.ingest_id >= l.ingest_id => {}
+            _ => {
+                unique.insert(key, l);
+            }
+        }
+    }
+    // 2. Nesting, then sum per source.
+    type CellKey = (String, &'static str, String);
+    let mut per_source: BTreeMap<CellKey, BTreeMap<String, Vec<Line>>> = BTreeMap::new();
+    for l in unique.into_values() {
+        per_source
+            .entry((
+                l.period.to_string(),
+                l.period_type.as_str(),
+                l.partner.clone(),
+            ))
+            .or_default()
+            .entry(l.source.clone())
+            .or_default()
+            .push(l);
+    }
+    let mut out = Vec::new();
+    for (_, sources) in per_source {
+        let mut best: Option<(i64, String, Observation)> = None;
+        for (source, mut group) in sources {
+            if group.iter().any(|l| l.hs_code.is_none()) {
+                group.retain(|l| l.hs_code.is_none());
+            } else {
+                let codes: Vec<String> = group.iter().filter_map(|l| l.hs_code.clone()).collect();
+                group.retain(|l| {
+                    let h = l.hs_code.as_deref().unwrap_or("");
+                    !codes
+                        .iter()
+                        .any(|c| c.len() < h.len() && h.starts_with(c.as_str()))
+                });
+            }
+            let sum = |f: fn(&Line) -> Option<f64>| {
+                let vals: Vec<f64> = group.iter().filter_map(f).collect();
+                (!vals.is_empty()).then(|| vals.iter().sum())
+            };
+            let Some(first) = group.first() else { continue };
+            let rank = group.iter().map(|l| l.rank).min().unwrap_or(1);
+            let latest = group
+                .iter()
+                .map(|l| l.ingest_id.clone())
+                .max()
+                .unwrap_or_default();
+            let obs = Observation {
+                period: first.period,
+                period_type: first.period_type,
+                partner_iso3: first.partner.clone(),
+                quantity_t: sum(|l| l.quantity_t),
+                value_usd: sum(|l| l.value_usd),
+                source,
+            };
+            // 3. Precedence: lower rank, then the most recent ingest.
+            let better = match &best {
+                None => true,
+                Some((r, id, _)) => rank < *r || (rank == *r && latest > *id),
+            };
+            if better {
+                best = Some((rank, latest, obs));
+            }
+        }
+        if let Some((_, _, obs)) = best {
+            out.push(obs);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(
+        source: &str,
+        rank: i64,
+        partner: &str,
+        hs: Option<&str>,
+        q: f64,
+        ingest: &str,
+    ) -> Line {
+        Line {
+            period: "2025-05".parse().unwrap(),
+            period_type: PeriodType::Month,
+            partner: partner.into(),
+            hs_code: hs.map(str::to_string),
+            product: Some("magnets".into()),
+            quantity_t: Some(q),
+            value_usd: None,
+            source: source.into(),
+            rank,
+            ingest_id: ingest.into(),
+        }
+    }
+
+    #[test]
+    fn user_data_wins_over_bundled_and_sources_never_add() {
+        let obs = apply_source_rules(vec![
+            line("bundled", 1, "WLD", None, 1238.0, "bundled"),
+            line("comtrade", 0, "WLD", Some("850511"), 1300.0, "a"),
+        ]);
+        assert_eq!(obs.len(), 1);
+        assert_eq!(obs[0].quantity_t, Some(1300.0));
+        assert_eq!(obs[0].source, "comtrade");
+    }
+
+    #[test]
+    fn repeats_count_once_and_nested_codes_are_not_double_counted() {
+        let obs = apply_source_rules(vec![
+            line("comtrade", 0, "USA", Some("850511"), 10.0, "a"),
+            line("comtrade", 0, "USA", Some("850511"), 10.0, "a"),
+            line("comtrade", 0, "USA", Some("85051110"), 7.0, "a"),
+            line("comtrade", 0, "USA", Some("284690"), 5.0, "a"),
+        ]);
+        assert_eq!(obs[0].quantity_t, Some(15.0));
+    }
+}

@@ -1,0 +1,167 @@
+//! Turning Arrow record batches into rows of JSON values, for the CLI and the HTTP API.
+
+use datafusion::arrow::array::{
+    Array, AsArray, BooleanArray, Float32Array, Float64Array, Int8Array, Int16Array, Int32Array,
+    Int64Array, RecordBatch, UInt8Array, UInt16Array, UInt32Array, UInt64Array,
+};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+use serde_json::{Map, Number, Value};
+
+/// One result row: column name → value, in column order.
+pub type JsonRow = Map<String, Value>;
+
+/// The rows of `batches` as JSON objects keyed by column name.
+///
+/// Integers and booleans stay typed, floats become JSON numbers (non-finite → `null`),
+/// NULL → `null`, and anything else (dates, decimals, lists) its Arrow display text.
+pub fn batches_to_json_rows(batches: &[RecordBatch]) -> Vec<JsonRow> {
+    let mut rows = Vec::new();
+    for batch in batches {
+        let schema = batch.schema();
+        let options = FormatOptions::default();
+        let columns: Vec<Vec<Value>> = batch
+            .columns()
+            .iter()
+            .map(|col| column_values(col.as_ref(), &options))
+            .collect();
+        for r in 0..batch.num_rows() {
+            let mut row = Map::new();
+            for (field, values) in schema.fields().iter().zip(&columns) {
+                row.insert(field.name().clone(), values[r].clone());
+            }
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+/// The column names of a result (empty when there are no batches).
+pub fn batch_columns(batches: &[RecordBatch]) -> Vec<String> {
+    batches.first().map_or_else(Vec::new, |b| {
+        b.schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect()
+    })
+}
+
+fn column_values(col: &dyn Array, options: &FormatOptions) -> Vec<Value> {
+    macro_rules! ints {
+        ($t:ty) => {{
+            let a = col.as_any().downcast_ref::<$t>();
+            (0..col.len())
+                .map(|i| match a {
+                    Some(a) if a.is_valid(i) => Value::from(a.value(i)),
+                    _ => Value::Null,
+                })
+                .collect()
+        }};
+    }
+    macro_rules! floats {
+        ($t:ty) => {{
+            let a = col.as_any().downcast_ref::<$t>();
+            (0..col.len())
+                .map(|i| match a {
+                    Some(a) if a.is_valid(i) => {
+                        Number::from_f64(f64::from(a.value(i))).map_or(Value::Null, Value::Number)
+                    }
+                    _ => Value::Null,
+                })
+                .collect()
+        }};
+    }
+    match col.data_type() {
+        DataType::Int8 => ints!(Int8Array),
+        DataType::Int16 => ints!(Int16Array),
+        DataType::Int32 => ints!(Int32Array),
+        DataType::Int64 => ints!(Int64Array),
+        DataType::UInt8 => ints!(UInt8Array),
+        DataType::UInt16 => ints!(UInt16Array),
+        DataType::UInt32 => ints!(UInt32Array),
+        DataType::UInt64 => ints!(UInt64Array),
+        DataType::Float32 => floats!(Float32Array),
+        DataType::Float64 => floats!(Float64Array),
+        DataType::Boolean => ints!(BooleanArray),
+        DataType::Utf8 => {
+            let a = col.as_string::<i32>();
+            (0..col.len())
+                .map(|i| {
+                    if a.is_valid(i) {
+                        Value::from(a.value(i))
+                    } else {
+                        Value::Null
+                    }
+                })
+                .collect()
+        }
+        DataType::Utf8View => {
+            let a = col.as_string_view();
+            (0..col.len())
+                .map(|i| {
+                    if a.is_valid(i) {
+                        Value::from(a.value(i))
+                    } else {
+                        Value::Null
+                    }
+                })
+                .collect()
+        }
+        DataType::LargeUtf8 => {
+            let a = col.as_string::<i64>();
+            (0..col.len())
+                .map(|i| {
+                    if a.is_valid(i) {
+                        Value::from(a.value(i))
+                    } else {
+                        Value::Null
+                    }
+                })
+                .collect()
+        }
+        _ => match ArrayFormatter::try_new(col, options) {
+            Ok(f) => (0..col.len())
+                .map(|i| {
+                    if col.is_valid(i) {
+                        Value::from(f.value(i).to_string())
+                    } else {
+                        Value::Null
+                    }
+                })
+                .collect(),
+            Err(_) => vec![Value::Null; col.len()],
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{Float64Array, StringArray};
+    use datafusion::arrow::datatypes::{Field, Schema};
+
+    use super::*;
+
+    #[test]
+    fn nulls_numbers_and_text_keep_their_json_types() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("p", DataType::Utf8, true),
+            Field::new("q", DataType::Float64, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(StringArray::from(vec![Some("2025-05"), None])),
+                Arc::new(Float64Array::from(vec![Some(5864.6), None])),
+            ],
+        )
+        .unwrap();
+        let rows = batches_to_json_rows(&[batch]);
+        assert_eq!(rows[0]["p"], Value::from("2025-05"));
+        assert_eq!(rows[0]["q"], Value::from(5864.6));
+        assert_eq!(rows[1]["p"], Value::Null);
+        assert_eq!(rows[1]["q"], Value::Null);
+    }
+}

@@ -1,0 +1,49 @@
+//! The one place the DataFusion [`SessionContext`] is built.
+//!
+//! Why one function: scaling out to a Ballista cluster means building a distributed
+//! session here instead; nothing else in the code base creates a context.
+
+use std::path::Path;
+
+use datafusion::execution::context::SQLOptions;
+use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
+
+use crate::StoreError;
+
+/// The tables of the warehouse, each a folder of Parquet files under `warehouse/`.
+pub const TABLES: [&str; 6] = [
+    "trade",
+    "production",
+    "stage_shares",
+    "export_controls",
+    "hs_codes",
+    "end_uses",
+];
+
+/// Builds the session and registers every table folder under `warehouse_dir`.
+///
+/// Tables are listing tables: each query lists the folder again, so parts committed by a
+/// later ingest are visible without re-registering.
+pub async fn build_session(warehouse_dir: &Path) -> Result<SessionContext, StoreError> {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let config = SessionConfig::new()
+        .with_target_partitions(threads)
+        .with_information_schema(true);
+    let ctx = SessionContext::new_with_config(config);
+    for table in TABLES {
+        let dir = warehouse_dir.join(table);
+        let url = format!("{}/", dir.display());
+        ctx.register_parquet(table, &url, ParquetReadOptions::default())
+            .await
+            .map_err(StoreError::Engine)?;
+    }
+    Ok(ctx)
+}
+
+/// Options that refuse anything but queries: no DDL, DML (`INSERT`, `COPY`) or `SET`.
+pub fn read_only() -> SQLOptions {
+    SQLOptions::new()
+        .with_allow_ddl(false)
+        .with_allow_dml(false)
+        .with_allow_statements(false)
+}

@@ -1,0 +1,201 @@
+//! CEPII BACI CSV: `t,i,j,k,v,q` = year, exporter and importer numeric codes, HS6
+//! product, value in thousand USD, quantity in tonnes; with BACI's country-codes file.
+//!
+//! BACI reconciles both sides' declarations into one figure per exporter → importer, so
+//! each line is stored twice: as the exporter's export and as the importer's import (source
+//! `baci`), so that both `--flow export --reporter <exporter>` and `--flow import
+//! --reporter <importer>` find it. There are no World rows: world totals are sums over
+//! partners.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chokepoint_model::{Flow, Period};
+
+use super::fields::{self, reject};
+use super::{Row, RowError};
+use crate::StoreError;
+use crate::products::group_of_hs_code;
+use crate::schema::{PeriodType, TradeRecord};
+
+const FORMAT: &str = "baci";
+
+/// Column positions of a BACI header plus the country-code table.
+pub struct Columns {
+    t: usize,
+    i: usize,
+    j: usize,
+    k: usize,
+    v: usize,
+    q: Option<usize>,
+    countries: HashMap<u32, String>,
+}
+
+impl Columns {
+    /// Locates the columns and reads the country-codes file.
+    pub fn new(path: &Path, header: &[String], countries: &Path) -> Result<Columns, StoreError> {
+        let req = |n: &str| fields::required(path, header, FORMAT, n);
+        Ok(Columns {
+            t: req("t")?,
+            i: req("i")?,
+            j: req("j")?,
+            k: req("k")?,
+            v: req("v")?,
+            q: fields::optional(header, "q"),
+            countries: read_countries(countries)?,
+        })
+    }
+
+    /// Maps one data line to the exporter's export and the importer's import.
+    pub fn parse(&self, rec: &csv::ByteRecord) -> Row {
+        self.try_parse(rec).unwrap_or_else(Row::from)
+    }
+
+    fn country(&self, rec: &csv::ByteRecord, i: usize, col: &str) -> Result<String, RowError> {
+        let t = fields::text(rec, i, col)?;
+        let code: u32 = t.parse().map_err(|_| {
+            reject(
+                col,
+                format!("not a country code number: `{}`", fields::shorten(t)),
+            )
+        })?;
+        self.countries.get(&code).cloned().ok_or_else(|| {
+            reject(
+                col,
+                format!("country code {code} is not in the country-codes file"),
+            )
+        })
+    }
+
+    fn try_parse(&self, rec: &csv::ByteRecord) -> Result<Row, RowError> {
+        let year_text = fields::text(rec, self.t, "t")?;
+        let year = match year_text.parse::<i32>() {
+            Ok(y) if (1900..=2200).contains(&y) => y,
+            _ => {
+                return Err(reject(
+                    "t",
+                    format!("not a year: `{}`", fields::shorten(year_text)),
+                ));
+            }
+        };
+        let exporter = self.country(rec, self.i, "i")?;
+        let importer = self.country(rec, self.j, "j")?;
+        let k = fields::text(rec, self.k, "k")?;
+        if k.is_empty() || k.len() > 6 || !k.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(reject(
+                "k",
+                format!("not an HS6 code: `{}`", fields::shorten(k)),
+            ));
+        }
+        // BACI writes HS6 as a number, so codes of chapters 01-09 lose their leading zero.
+        let hs = format!("{k:0>6}");
+        let value = fields::number(rec, Some(self.v), "v")?
+            .ok_or_else(|| reject("v", "empty value".into()))?;
+        let quantity = fields::number(rec, self.q, "q")?;
+        if value < 0.0 || quantity.is_some_and(|q| q < 0.0) {
+            return Err(reject("v", "negative value or quantity".into()));
+        }
+        let product = group_of_hs_code(&hs).map(str::to_string);
+        let record = |reporter: &str, partner: &str, flow: Flow| TradeRecord {
+            period: Period::Year(year),
+            period_type: PeriodType::Year,
+            reporter_iso3: reporter.to_string(),
+            partner_iso3: partner.to_string(),
+            flow,
+            hs_code: Some(hs.clone()),
+            product: product.clone(),
+            quantity_t: quantity,
+            value_usd: Some(value * 1000.0),
+            is_derived: false,
+            reported_yoy_pct: None,
+            reported_mom_pct: None,
+            citation: None,
+            notes: None,
+        };
+        Ok(Row::Pair(Box::new((
+            record(&exporter, &importer, Flow::Export),
+            record(&importer, &exporter, Flow::Import),
+        ))))
+    }
+}
+
+/// Reads BACI's `country_codes_V*.csv` (either the 2024+ layout `country_code,…,
+/// country_iso3` or the older `…,iso_3digit_alpha`).
+fn read_countries(path: &Path) -> Result<HashMap<u32, String>, StoreError> {
+    let file = std::fs::File::open(path).map_err(|e| StoreError::io(path, e))?;
+    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(file);
+    let header: Vec<String> = r
+        .headers()
+        .map_err(|e| StoreError::BadRow {
+            path: path.to_path_buf(),
+            line: 1,
+            column: None,
+            reason: e.to_string(),
+        })?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+        .collect();
+    let code = fields::required(path, &header, "BACI country-codes", "country_code")?;
+    let iso = fields::optional(&header, "country_iso3")
+        .or_else(|| fields::optional(&header, "iso_3digit_alpha"))
+        .ok_or_else(|| StoreError::MissingColumn {
+            path: path.to_path_buf(),
+            format: "BACI country-codes",
+            column: "country_iso3 (or iso_3digit_alpha)".into(),
+        })?;
+    let mut map = HashMap::new();
+    for (n, rec) in r.records().enumerate() {
+        let line = n as u64 + 2;
+        let rec = rec.map_err(|e| StoreError::BadRow {
+            path: path.to_path_buf(),
+            line,
+            column: None,
+            reason: e.to_string(),
+        })?;
+        let c = rec.get(code).unwrap_or("").trim();
+        let i = rec.get(iso).unwrap_or("").trim();
+        let Ok(c) = c.parse::<u32>() else {
+            return Err(StoreError::BadRow {
+                path: path.to_path_buf(),
+                line,
+                column: Some("country_code".into()),
+                reason: format!("not a number: `{c}`"),
+            });
+        };
+        // BACI's own codes for areas n.e.s. (S19) are kept; entries without any code
+        // (e.g. "N/A") stay unknown: rows using them are
+        // rejected with a clear reason instead of being stored under a made-up code.
+        if i.len() == 3 && i.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            map.insert(c, i.to_ascii_uppercase());
+        }
+    }
+    Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_becomes_export_and_mirror_import_in_usd_and_tonnes() {
+        let dir = tempfile::tempdir().unwrap();
+        let cc = dir.path().join("country_codes_V202401.csv");
+        std::fs::write(&cc, "country_code,country_name,country_iso2,country_iso3\n156,China,CN,CHN\n392,Japan,JP,JPN\n").unwrap();
+        let header: Vec<String> = "t,i,j,k,v,q".split(',').map(str::to_string).collect();
+        let cols = Columns::new(Path::new("b.csv"), &header, &cc).unwrap();
+        let rec = csv::ByteRecord::from(vec!["2023", "156", "392", "850511", "1234.5", "  NA"]);
+        let Row::Pair(pair) = cols.parse(&rec) else {
+            panic!()
+        };
+        let (x, m) = *pair;
+        assert_eq!(
+            (x.reporter_iso3.as_str(), x.partner_iso3.as_str(), x.flow),
+            ("CHN", "JPN", Flow::Export)
+        );
+        assert_eq!((m.reporter_iso3.as_str(), m.flow), ("JPN", Flow::Import));
+        assert_eq!(x.value_usd, Some(1_234_500.0));
+        assert_eq!(x.quantity_t, None);
+        let rec = csv::ByteRecord::from(vec!["2023", "999", "392", "80510", "1", "2"]);
+        assert!(matches!(cols.parse(&rec), Row::Reject { .. }));
+    }
+}

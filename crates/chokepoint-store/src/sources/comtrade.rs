@@ -1,0 +1,314 @@
+//! UN Comtrade+ CSV, as downloaded from the bulk service or exported from the API
+//! (47 columns: `typeCode,freqCode,refPeriodId,refYear,refMonth,period,reporterCode,…`).
+//!
+//! Mapping to the `trade` table:
+//! - `flowCode` X/M/RX/RM → export/import/re-export/re-import; other flows (processing,
+//!   domestic/foreign breakdowns) are skipped, as are services rows (`typeCode` S);
+//! - rows that break a total down (`partner2Code` ≠ 0, `customsCode` ≠ C00, `motCode` ≠ 0)
+//!   are skipped: storing them next to the total would count the same goods twice;
+//! - tonnes from `netWgt` (kg); when it is empty, from `qty` if `qtyUnitCode` is 8 (kg);
+//! - value from `primaryValue` (USD), else `fobvalue`/`cifvalue`;
+//! - partner World (`partnerCode` 0) is kept as partner `WLD`;
+//! - `freqCode` M → period `YYYY-MM` from `period` (YYYYMM); A → `YYYY`;
+//! - `cmdCode` TOTAL → no HS code, product `total`.
+
+use std::path::Path;
+
+use chokepoint_model::{Flow, Period, YearMonth};
+
+use super::fields::{self, reject};
+use super::{Row, RowError};
+use crate::products::group_of_hs_code;
+use crate::schema::{PeriodType, TradeRecord};
+
+const FORMAT: &str = "comtrade";
+
+/// Column positions of a Comtrade+ header.
+pub struct Columns {
+    type_code: Option<usize>,
+    freq: usize,
+    period: Option<usize>,
+    ref_year: Option<usize>,
+    ref_month: Option<usize>,
+    reporter_iso: usize,
+    flow: usize,
+    partner_code: Option<usize>,
+    partner_iso: usize,
+    partner2_code: Option<usize>,
+    cmd: usize,
+    customs: Option<usize>,
+    mot: Option<usize>,
+    qty_unit: Option<usize>,
+    qty: Option<usize>,
+    net_wgt: Option<usize>,
+    primary_value: Option<usize>,
+    fob_value: Option<usize>,
+    cif_value: Option<usize>,
+}
+
+impl Columns {
+    /// Locates the columns; fails when one the mapping needs is missing.
+    pub fn new(path: &Path, header: &[String]) -> Result<Columns, crate::StoreError> {
+        let req = |n: &str| fields::required(path, header, FORMAT, n);
+        let opt = |n: &str| fields::optional(header, n);
+        let c = Columns {
+            type_code: opt("typeCode"),
+            freq: req("freqCode")?,
+            period: opt("period"),
+            ref_year: opt("refYear"),
+            ref_month: opt("refMonth"),
+            reporter_iso: req("reporterISO")?,
+            flow: req("flowCode")?,
+            partner_code: opt("partnerCode"),
+            partner_iso: req("partnerISO")?,
+            partner2_code: opt("partner2Code"),
+            cmd: req("cmdCode")?,
+            customs: opt("customsCode"),
+            mot: opt("motCode"),
+            qty_unit: opt("qtyUnitCode"),
+            qty: opt("qty"),
+            net_wgt: opt("netWgt"),
+            primary_value: opt("primaryValue"),
+            fob_value: opt("fobvalue"),
+            cif_value: opt("cifvalue"),
+        };
+        if c.period.is_none() && c.ref_year.is_none() {
+            return Err(crate::StoreError::MissingColumn {
+                path: path.to_path_buf(),
+                format: FORMAT,
+                column: "period (or refYear)".to_string(),
+            });
+        }
+        Ok(c)
+    }
+
+    /// Maps one data line.
+    pub fn parse(&self, rec: &csv::ByteRecord) -> Row {
+        self.try_parse(rec).unwrap_or_else(Row::from)
+    }
+
+    fn try_parse(&self, rec: &csv::ByteRecord) -> Result<Row, RowError> {
+        let text = |i: usize, col: &str| fields::text(rec, i, col);
+        let opt_text = |i: Option<usize>, col: &str| match i {
+            Some(i) => fields::text(rec, i, col),
+            None => Ok(""),
+        };
+        if let Ok(t) = opt_text(self.type_code, "typeCode")
+            && t.eq_ignore_ascii_case("S")
+        {
+            return Ok(Row::Skip("services row (typeCode S)"));
+        }
+        let is_total = |v: &str, total: &str| v.is_empty() || v == total;
+        if !is_total(opt_text(self.partner2_code, "partner2Code")?, "0") {
+            return Ok(Row::Skip("second-partner breakdown (partner2Code not 0)"));
+        }
+        if !is_total(opt_text(self.customs, "customsCode")?, "C00") {
+            return Ok(Row::Skip(
+                "customs-procedure breakdown (customsCode not C00)",
+            ));
+        }
+        if !is_total(opt_text(self.mot, "motCode")?, "0") {
+            return Ok(Row::Skip("transport-mode breakdown (motCode not 0)"));
+        }
+        let flow = match text(self.flow, "flowCode")? {
+            "X" => Flow::Export,
+            "M" => Flow::Import,
+            "RX" => Flow::ReExport,
+            "RM" => Flow::ReImport,
+            "" => return Err(reject("flowCode", "empty flow code".into())),
+            _ => return Ok(Row::Skip("flow other than X/M/RX/RM")),
+        };
+        let freq = text(self.freq, "freqCode")?;
+        let period_text = opt_text(self.period, "period")?;
+        let period = match freq {
+            "M" => {
+                let ym = if period_text.is_empty() {
+                    let y = opt_text(self.ref_year, "refYear")?;
+                    let m = opt_text(self.ref_month, "refMonth")?;
+                    format!("{y}-{m:0>2}")
+                } else {
+                    period_text.to_string()
+                };
+                Period::Month(ym.parse::<YearMonth>().map_err(|_| {
+                    reject(
+                        "period",
+                        format!("not a month (YYYYMM): `{}`", fields::shorten(&ym)),
+                    )
+                })?)
+            }
+            "A" => {
+                let y = if period_text.is_empty() {
+                    opt_text(self.ref_year, "refYear")?
+                } else {
+                    period_text
+                };
+                match y.parse::<i32>() {
+                    Ok(y) if (1900..=2200).contains(&y) => Period::Year(y),
+                    _ => {
+                        return Err(reject(
+                            "period",
+                            format!("not a year (YYYY): `{}`", fields::shorten(y)),
+                        ));
+                    }
+                }
+            }
+            other => {
+                return Err(reject(
+                    "freqCode",
+                    format!(
+                        "unknown frequency `{}`; expected M or A",
+                        fields::shorten(other)
+                    ),
+                ));
+            }
+        };
+        let reporter = fields::country(text(self.reporter_iso, "reporterISO")?, "reporterISO")?;
+        let partner_code = opt_text(self.partner_code, "partnerCode")?;
+        let partner = if partner_code == "0" {
+            "WLD".to_string()
+        } else {
+            let iso = text(self.partner_iso, "partnerISO")?;
+            if iso == "W00" {
+                "WLD".to_string()
+            } else {
+                fields::country(iso, "partnerISO")?
+            }
+        };
+        let cmd = text(self.cmd, "cmdCode")?;
+        let (hs_code, product) = if cmd.eq_ignore_ascii_case("TOTAL") {
+            (None, Some("total".to_string()))
+        } else {
+            let hs = fields::hs_code(cmd, "cmdCode")?;
+            let group = group_of_hs_code(&hs).map(str::to_string);
+            (Some(hs), group)
+        };
+        let net_kg = fields::number(rec, self.net_wgt, "netWgt")?;
+        let quantity_kg = match net_kg {
+            Some(kg) => Some(kg),
+            None => {
+                let unit = opt_text(self.qty_unit, "qtyUnitCode")?;
+                if unit == "8" {
+                    fields::number(rec, self.qty, "qty")?
+                } else {
+                    None
+                }
+            }
+        };
+        if quantity_kg.is_some_and(|q| q < 0.0) {
+            return Err(reject("netWgt", "negative weight".into()));
+        }
+        let value = match fields::number(rec, self.primary_value, "primaryValue")? {
+            Some(v) => Some(v),
+            None => match fields::number(rec, self.fob_value, "fobvalue")? {
+                Some(v) => Some(v),
+                None => fields::number(rec, self.cif_value, "cifvalue")?,
+            },
+        };
+        if value.is_some_and(|v| v < 0.0) {
+            return Err(reject("primaryValue", "negative value".into()));
+        }
+        Ok(Row::Record(TradeRecord {
+            period_type: PeriodType::of(&period),
+            period,
+            reporter_iso3: reporter,
+            partner_iso3: partner,
+            flow,
+            hs_code,
+            product,
+            quantity_t: quantity_kg.map(|kg| kg / 1000.0),
+            value_usd: value,
+            is_derived: false,
+            reported_yoy_pct: None,
+            reported_mom_pct: None,
+            citation: None,
+            notes: None,
+        }))
+    }
+}
+
+/// The 47 columns of a Comtrade+ CSV, in download order (for fixtures and benches).
+pub const HEADER: &str = "typeCode,freqCode,refPeriodId,refYear,refMonth,period,reporterCode,\
+reporterISO,reporterDesc,flowCode,flowDesc,partnerCode,partnerISO,partnerDesc,partner2Code,\
+partner2ISO,partner2Desc,classificationCode,classificationSearchCode,isOriginalClassification,\
+cmdCode,cmdDesc,aggrLevel,isLeaf,customsCode,customsDesc,mosCode,motCode,motDesc,qtyUnitCode,\
+qtyUnitAbbr,qty,isQtyEstimated,altQtyUnitCode,altQtyUnitAbbr,altQty,isAltQtyEstimated,netWgt,\
+isNetWgtEstimated,grossWgt,isGrossWgtEstimated,cifvalue,fobvalue,primaryValue,\
+legacyEstimationFlag,isReported,isAggregate";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn columns() -> Columns {
+        let header: Vec<String> = HEADER.split(',').map(str::to_string).collect();
+        assert_eq!(header.len(), 47);
+        Columns::new(Path::new("x.csv"), &header).unwrap()
+    }
+
+    fn line(
+        flow: &str,
+        partner_code: &str,
+        partner_iso: &str,
+        cmd: &str,
+        net: &str,
+        qty_unit: &str,
+        qty: &str,
+    ) -> csv::ByteRecord {
+        let s = format!(
+            "C,M,20250501,2025,5,202505,156,CHN,China,{flow},Export,{partner_code},{partner_iso},\"Korea, Rep.\",0,W00,World,H6,HS,true,{cmd},Permanent magnets,6,true,C00,TOTAL CPC,0,0,TOTAL MOT,{qty_unit},kg,{qty},false,-1,N/A,0,false,{net},false,0,false,0,1200.5,1200.5,0,true,false"
+        );
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(s.as_bytes());
+        let mut rec = csv::ByteRecord::new();
+        r.read_byte_record(&mut rec).unwrap();
+        assert_eq!(rec.len(), 47);
+        rec
+    }
+
+    #[test]
+    fn maps_flow_partner_tonnes_and_value() {
+        let Row::Record(r) =
+            columns().parse(&line("X", "410", "KOR", "850511", "2500", "8", "2500"))
+        else {
+            panic!("not a record")
+        };
+        assert_eq!(r.flow, Flow::Export);
+        assert_eq!(r.partner_iso3, "KOR");
+        assert_eq!(r.quantity_t, Some(2.5));
+        assert_eq!(r.value_usd, Some(1200.5));
+        assert_eq!(r.period.to_string(), "2025-05");
+        assert_eq!(r.product.as_deref(), Some("magnets"));
+    }
+
+    #[test]
+    fn world_partner_and_missing_net_weight_fall_back() {
+        let Row::Record(r) = columns().parse(&line("M", "0", "W00", "284690", "", "8", "4000"))
+        else {
+            panic!("not a record")
+        };
+        assert_eq!(r.partner_iso3, "WLD");
+        assert_eq!(r.quantity_t, Some(4.0));
+        let Row::Record(r) = columns().parse(&line("M", "0", "W00", "284690", "", "5", "4000"))
+        else {
+            panic!("not a record")
+        };
+        assert_eq!(
+            r.quantity_t, None,
+            "qty in units other than kg is not a weight"
+        );
+    }
+
+    #[test]
+    fn bad_cells_are_rejected_with_their_column() {
+        let row = columns().parse(&line("X", "410", "KOR", "850511", "lots", "8", ""));
+        assert!(
+            matches!(row, Row::Reject { column: Some(ref c), .. } if c == "netWgt"),
+            "{row:?}"
+        );
+        assert!(matches!(
+            columns().parse(&line("DX", "410", "KOR", "850511", "1", "8", "")),
+            Row::Skip(_)
+        ));
+    }
+}

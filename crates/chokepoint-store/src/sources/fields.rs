@@ -1,0 +1,119 @@
+//! Field access shared by the readers: column lookup, text and number cells.
+
+use std::path::Path;
+
+use crate::StoreError;
+
+use super::RowError;
+
+/// Position of a required column.
+pub fn required(
+    path: &Path,
+    header: &[String],
+    format: &'static str,
+    name: &str,
+) -> Result<usize, StoreError> {
+    header
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| StoreError::MissingColumn {
+            path: path.to_path_buf(),
+            format,
+            column: name.to_string(),
+        })
+}
+
+/// Position of an optional column.
+pub fn optional(header: &[String], name: &str) -> Option<usize> {
+    header.iter().position(|h| h == name)
+}
+
+/// A rejected row about one column.
+pub fn reject(column: &str, reason: String) -> RowError {
+    RowError {
+        column: Some(column.to_string()),
+        reason,
+    }
+}
+
+/// The trimmed text of cell `i` (empty when missing); `Err` on invalid UTF-8.
+pub fn text<'r>(rec: &'r csv::ByteRecord, i: usize, column: &str) -> Result<&'r str, RowError> {
+    let raw = rec.get(i).unwrap_or(b"");
+    std::str::from_utf8(raw)
+        .map(str::trim)
+        .map_err(|_| reject(column, "not valid UTF-8 text".to_string()))
+}
+
+/// An optional number in cell `i`: empty → `None`; anything but a finite number → `Err`.
+pub fn number(
+    rec: &csv::ByteRecord,
+    i: Option<usize>,
+    column: &str,
+) -> Result<Option<f64>, RowError> {
+    let Some(i) = i else { return Ok(None) };
+    let t = text(rec, i, column)?;
+    if t.is_empty() || t.eq_ignore_ascii_case("na") || t.eq_ignore_ascii_case("null") {
+        return Ok(None);
+    }
+    match t.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(Some(v)),
+        _ => Err(reject(column, format!("not a number: `{}`", shorten(t)))),
+    }
+}
+
+/// Normalises an HS code cell: digits only (dots and spaces dropped), an odd-length code
+/// regains the leading zero spreadsheets strip (`80510` → `080510`).
+pub fn hs_code(t: &str, column: &str) -> Result<String, RowError> {
+    let digits: String = t.chars().filter(|c| *c != '.' && *c != ' ').collect();
+    if digits.is_empty() || digits.len() > 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(reject(column, format!("not an HS code: `{}`", shorten(t))));
+    }
+    Ok(if digits.len() % 2 == 1 {
+        format!("0{digits}")
+    } else {
+        digits
+    })
+}
+
+/// Normalises a country code cell to upper case; three letters or digits.
+pub fn country(t: &str, column: &str) -> Result<String, RowError> {
+    if t.len() == 3 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        Ok(t.to_ascii_uppercase())
+    } else {
+        Err(reject(
+            column,
+            format!("not an ISO-3 country code: `{}`", shorten(t)),
+        ))
+    }
+}
+
+/// Cuts long cell text for messages.
+pub fn shorten(t: &str) -> String {
+    if t.chars().count() > 40 {
+        let s: String = t.chars().take(40).collect();
+        format!("{s}…")
+    } else {
+        t.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hs_codes_regain_leading_zeros() {
+        assert_eq!(hs_code("80510", "k").unwrap(), "080510");
+        assert_eq!(hs_code("8505.11", "k").unwrap(), "850511");
+        assert!(hs_code("TOTAL", "k").is_err());
+    }
+
+    #[test]
+    fn numbers_accept_empty_and_reject_text() {
+        let rec = csv::ByteRecord::from(vec!["1.5", "", "abc", "NaN"]);
+        assert_eq!(number(&rec, Some(0), "a").unwrap(), Some(1.5));
+        assert_eq!(number(&rec, Some(1), "a").unwrap(), None);
+        assert!(number(&rec, Some(2), "a").is_err());
+        assert!(number(&rec, Some(3), "a").is_err());
+    }
+}

@@ -1,0 +1,292 @@
+//! Readers of customs files: UN Comtrade+ CSV, CEPII BACI CSV and tidy CSV.
+//!
+//! Each reader streams one file and yields, per data line, a [`Row`]: a canonical
+//! [`TradeRecord`], a row skipped on purpose (with why), or a rejected row (with where and
+//! why). Only problems with the file as a whole (unreadable, header without a required
+//! column) are errors. The format is detected from the header unless given.
+
+pub mod baci;
+pub mod comtrade;
+mod fields;
+pub mod tidy;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use crate::StoreError;
+use crate::schema::TradeRecord;
+
+/// What one data line became.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Row {
+    /// A row to store.
+    Record(TradeRecord),
+    /// Several rows to store (BACI: the exporter's export and the importer's import).
+    Pair(Box<(TradeRecord, TradeRecord)>),
+    /// A valid line that is deliberately not stored (a breakdown of a total, services…).
+    Skip(&'static str),
+    /// A malformed line.
+    Reject {
+        /// The column at fault, if one is.
+        column: Option<String>,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// Why a line is rejected (the error side of the readers' parsing).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowError {
+    /// The column at fault, if one is.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl From<RowError> for Row {
+    fn from(e: RowError) -> Row {
+        Row::Reject {
+            column: e.column,
+            reason: e.reason,
+        }
+    }
+}
+
+/// The supported input formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputFormat {
+    /// UN Comtrade+ CSV (bulk download or API export).
+    Comtrade,
+    /// CEPII BACI CSV (`t,i,j,k,v,q`).
+    Baci,
+    /// Tidy CSV (`period,reporter_iso3,partner_iso3,flow,hs_code|product,quantity_t,value_usd`).
+    Tidy,
+}
+
+impl InputFormat {
+    /// The name used in `--format` and in the `source` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputFormat::Comtrade => "comtrade",
+            InputFormat::Baci => "baci",
+            InputFormat::Tidy => "tidy",
+        }
+    }
+
+    /// Guesses the format from a header row.
+    pub fn detect(header: &[String]) -> Option<InputFormat> {
+        let has = |n: &str| header.iter().any(|h| h == n);
+        if has("freqCode") && has("flowCode") && has("cmdCode") {
+            Some(InputFormat::Comtrade)
+        } else if ["t", "i", "j", "k", "v"].iter().all(|c| has(c)) {
+            Some(InputFormat::Baci)
+        } else if has("period") && has("reporter_iso3") && has("flow") {
+            Some(InputFormat::Tidy)
+        } else {
+            None
+        }
+    }
+}
+
+impl std::str::FromStr for InputFormat {
+    type Err = StoreError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "comtrade" => Ok(InputFormat::Comtrade),
+            "baci" => Ok(InputFormat::Baci),
+            "tidy" => Ok(InputFormat::Tidy),
+            other => Err(StoreError::Invalid(format!(
+                "unknown input format `{other}`; expected auto, comtrade, baci or tidy"
+            ))),
+        }
+    }
+}
+
+/// A streaming reader of one file.
+pub struct TradeReader {
+    format: InputFormat,
+    csv: csv::Reader<File>,
+    record: csv::ByteRecord,
+    parser: Parser,
+}
+
+enum Parser {
+    Comtrade(comtrade::Columns),
+    Baci(baci::Columns),
+    Tidy(tidy::Columns),
+}
+
+/// One line read: its 1-based line number, the raw text of the line and what it became.
+pub struct ReadLine {
+    /// 1-based line number in the file.
+    pub line: u64,
+    /// What the line became.
+    pub row: Row,
+}
+
+impl TradeReader {
+    /// Opens `path`, reads its header and picks the format (`None` = detect).
+    ///
+    /// `baci_countries` is BACI's country-codes file; when absent, a `country_codes*.csv`
+    /// beside the data file is used.
+    pub fn open(
+        path: &Path,
+        format: Option<InputFormat>,
+        baci_countries: Option<&Path>,
+    ) -> Result<TradeReader, StoreError> {
+        let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
+        let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(file);
+        let header: Vec<String> = match csv.byte_headers() {
+            Ok(h) => h
+                .iter()
+                .map(|f| {
+                    String::from_utf8_lossy(f)
+                        .trim_start_matches('\u{feff}')
+                        .trim()
+                        .to_string()
+                })
+                .collect(),
+            Err(e) => {
+                return Err(StoreError::BadRow {
+                    path: path.to_path_buf(),
+                    line: 1,
+                    column: None,
+                    reason: format!("unreadable header: {e}"),
+                });
+            }
+        };
+        let format = match format.or_else(|| InputFormat::detect(&header)) {
+            Some(f) => f,
+            None => {
+                let mut h = header.join(",");
+                if h.len() > 120 {
+                    let cut = (0..=120)
+                        .rev()
+                        .find(|i| h.is_char_boundary(*i))
+                        .unwrap_or(0);
+                    h.truncate(cut);
+                    h.push('…');
+                }
+                return Err(StoreError::UnknownFormat {
+                    path: path.to_path_buf(),
+                    header: h,
+                });
+            }
+        };
+        let parser = match format {
+            InputFormat::Comtrade => Parser::Comtrade(comtrade::Columns::new(path, &header)?),
+            InputFormat::Baci => {
+                let countries = match baci_countries {
+                    Some(p) => p.to_path_buf(),
+                    None => find_baci_countries(path)?,
+                };
+                Parser::Baci(baci::Columns::new(path, &header, &countries)?)
+            }
+            InputFormat::Tidy => Parser::Tidy(tidy::Columns::new(path, &header)?),
+        };
+        Ok(TradeReader {
+            format,
+            csv,
+            record: csv::ByteRecord::new(),
+            parser,
+        })
+    }
+
+    /// The format being read.
+    pub fn format(&self) -> InputFormat {
+        self.format
+    }
+
+    /// Bytes of the file consumed so far (for progress bars).
+    pub fn bytes_read(&self) -> u64 {
+        self.csv.position().byte()
+    }
+
+    /// The next line, `None` at the end of the file.
+    ///
+    /// A line the CSV parser cannot split (e.g. an unclosed quote) is a rejected row when
+    /// the parser can continue, and an error when it cannot.
+    pub fn next_line(&mut self) -> Option<ReadLine> {
+        let line_before = self.csv.position().line();
+        match self.csv.read_byte_record(&mut self.record) {
+            Ok(false) => None,
+            Ok(true) => {
+                let line = self.record.position().map_or(line_before, |p| p.line());
+                let row = match &self.parser {
+                    Parser::Comtrade(c) => c.parse(&self.record),
+                    Parser::Baci(c) => c.parse(&self.record),
+                    Parser::Tidy(c) => c.parse(&self.record),
+                };
+                Some(ReadLine { line, row })
+            }
+            Err(e) => {
+                let line = e.position().map_or(line_before, |p| p.line());
+                let fatal = matches!(e.kind(), csv::ErrorKind::Io(_));
+                if fatal {
+                    return None;
+                }
+                Some(ReadLine {
+                    line,
+                    row: Row::Reject {
+                        column: None,
+                        reason: format!("malformed CSV line: {e}"),
+                    },
+                })
+            }
+        }
+    }
+}
+
+/// Finds BACI's country-codes file next to the data file.
+fn find_baci_countries(data: &Path) -> Result<PathBuf, StoreError> {
+    let dir = data
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let entries = std::fs::read_dir(dir).map_err(|e| StoreError::io(dir, e))?;
+    let mut found: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("country_codes") && n.ends_with(".csv"))
+        })
+        .collect();
+    found.sort();
+    found.pop().ok_or_else(|| {
+        StoreError::Invalid(format!(
+            "{}: BACI file needs its country-codes file; pass --baci-countries FILE or put \
+             country_codes_V*.csv beside it",
+            data.display()
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(cols: &str) -> Vec<String> {
+        cols.split(',').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn detects_each_format_from_its_header() {
+        assert_eq!(
+            InputFormat::detect(&h("typeCode,freqCode,flowCode,cmdCode")),
+            Some(InputFormat::Comtrade)
+        );
+        assert_eq!(
+            InputFormat::detect(&h("t,i,j,k,v,q")),
+            Some(InputFormat::Baci)
+        );
+        assert_eq!(
+            InputFormat::detect(&h(
+                "period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t,value_usd"
+            )),
+            Some(InputFormat::Tidy)
+        );
+        assert_eq!(InputFormat::detect(&h("a,b,c")), None);
+    }
+}

@@ -1,0 +1,129 @@
+//! File plumbing of the warehouse: temp names, Parquet writing, content hashes.
+
+use std::fs::File;
+use std::hash::Hasher;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::basic::Compression;
+use datafusion::parquet::file::metadata::KeyValue;
+use datafusion::parquet::file::properties::WriterProperties;
+use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+
+use crate::StoreError;
+
+/// Rows per Parquet row group: large enough for fast scans, small enough that the writer's
+/// buffer (and so ingest memory) stays bounded.
+pub const ROW_GROUP_ROWS: usize = 256 * 1024;
+
+/// Temp files older than this are leftovers of killed runs and are removed on open.
+const STALE_AFTER: Duration = Duration::from_secs(6 * 3600);
+
+/// A fresh, unique path under `tmp`.
+pub fn temp_path(tmp: &Path, name: &str) -> PathBuf {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    tmp.join(format!("{}-{nanos}-{n}-{name}", std::process::id()))
+}
+
+/// Removes temp leftovers of runs that were killed long ago (never a live run's files).
+pub fn remove_stale_temp_files(tmp: &Path) {
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if old {
+            let p = entry.path();
+            let _ = if p.is_dir() {
+                std::fs::remove_dir_all(&p)
+            } else {
+                std::fs::remove_file(&p)
+            };
+        }
+    }
+}
+
+/// A stable 64-bit content hash (xxHash64, seed 0).
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
+    twox_hash::XxHash64::oneshot(0, bytes)
+}
+
+/// The content hash of a file, read in chunks.
+pub fn hash_file(path: &Path) -> Result<u64, StoreError> {
+    let mut f = File::open(path).map_err(|e| StoreError::io(path, e))?;
+    let mut h = twox_hash::XxHash64::with_seed(0);
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| StoreError::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        h.write(&buf[..n]);
+    }
+    Ok(h.finish())
+}
+
+/// Snappy-compressed writer properties, with optional key-value metadata in the footer.
+pub fn writer_properties(metadata: Option<(&str, String)>) -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_key_value_metadata(metadata.map(|(k, v)| vec![KeyValue::new(k.to_string(), v)]))
+        .build()
+}
+
+/// Writes batches to a new Parquet file at `path`.
+pub fn write_parquet(
+    path: &Path,
+    schema: SchemaRef,
+    batches: impl Iterator<Item = Result<RecordBatch, StoreError>>,
+    metadata: Option<(&str, String)>,
+) -> Result<(), StoreError> {
+    let file = File::create(path).map_err(|e| StoreError::io(path, e))?;
+    let mut w = ArrowWriter::try_new(file, schema, Some(writer_properties(metadata)))
+        .map_err(|e| StoreError::parquet(path, e))?;
+    for b in batches {
+        w.write(&b?).map_err(|e| StoreError::parquet(path, e))?;
+    }
+    w.close().map_err(|e| StoreError::parquet(path, e))?;
+    Ok(())
+}
+
+/// The footer key-value entry `key` of a Parquet file, if present.
+pub fn footer_value(path: &Path, key: &str) -> Result<Option<String>, StoreError> {
+    let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
+    let reader = SerializedFileReader::new(file).map_err(|e| StoreError::parquet(path, e))?;
+    Ok(reader
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .and_then(|kv| kv.iter().find(|e| e.key == key))
+        .and_then(|e| e.value.clone()))
+}
+
+/// The `.parquet` files of a table folder, sorted by name.
+pub fn parquet_files(dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| StoreError::io(dir, e))? {
+        let p = entry.map_err(|e| StoreError::io(dir, e))?.path();
+        if p.extension().is_some_and(|e| e == "parquet") {
+            out.push(p);
+        }
+    }
+    out.sort();
+    Ok(out)
+}

@@ -1,0 +1,372 @@
+//! `chokepoint ingest`: customs files into the `trade` table, atomically and idempotently.
+//!
+//! - **Streaming**: rows go through fixed-size Arrow batches into one Parquet part file,
+//!   written row group by row group, so memory does not grow with the file.
+//! - **Atomic**: the part is written under `tmp/` and renamed into `warehouse/trade/` only
+//!   when every file has been read and the reject rule passed; a failure or a kill leaves
+//!   the committed warehouse as it was.
+//! - **Idempotent**: the part's footer records each input file's content hash; a file
+//!   already committed is skipped.
+//! - **Rejects**: strict mode (default) reads on to count every bad row, then fails with the
+//!   first one's file:line and reason; with `skip_bad`, good rows are stored and bad ones
+//!   written, with reasons, to a CSV file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Warehouse, files};
+use crate::StoreError;
+use crate::schema::{TradeBatchBuilder, trade_schema};
+use crate::sources::{InputFormat, Row, TradeReader};
+
+/// Footer key holding the ingest record.
+const FOOTER_KEY: &str = "chokepoint.ingest";
+
+/// Rows per Arrow batch handed to the Parquet writer.
+const BATCH_ROWS: usize = 64 * 1024;
+
+/// How to ingest.
+#[derive(Clone, Debug, Default)]
+pub struct IngestOptions {
+    /// The input format; `None` detects it from each file's header.
+    pub format: Option<InputFormat>,
+    /// BACI country-codes file (else found beside the data file).
+    pub baci_countries: Option<PathBuf>,
+    /// Store good rows and write bad ones to `rejects_path` instead of failing.
+    pub skip_bad: bool,
+    /// Where rejected rows go with `skip_bad` (CSV: file,line,column,reason).
+    pub rejects_path: Option<PathBuf>,
+}
+
+/// What happened to one input file.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct FileReport {
+    /// The file as given.
+    pub path: String,
+    /// The format read.
+    pub format: String,
+    /// xxHash64 of the file's bytes (hex).
+    pub hash: String,
+    /// Data lines read.
+    pub rows_read: u64,
+    /// Rows stored (a BACI line stores two).
+    pub rows_stored: u64,
+    /// Lines skipped on purpose (breakdowns, other flows), by reason.
+    pub skipped: BTreeMap<String, u64>,
+    /// Lines rejected as malformed.
+    pub rows_rejected: u64,
+    /// Whether the file had been ingested before (nothing stored this time).
+    pub already_ingested: bool,
+}
+
+/// The record of one committed ingest, kept in its part file's footer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct IngestRecord {
+    /// Ingest id (sorts by time).
+    pub id: String,
+    /// UTC time of the ingest.
+    pub created: String,
+    /// The files stored.
+    pub files: Vec<FileReport>,
+}
+
+/// The outcome of an ingest.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct IngestReport {
+    /// Id of the committed part, `None` when nothing new was stored.
+    pub ingest_id: Option<String>,
+    /// Per-file counts.
+    pub files: Vec<FileReport>,
+    /// Where rejected rows were written, if any were.
+    pub rejects_path: Option<PathBuf>,
+}
+
+/// Progress of a running ingest.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    /// Bytes read so far over all files.
+    pub bytes_done: u64,
+    /// Total bytes of all files.
+    pub bytes_total: u64,
+    /// Rows read so far.
+    pub rows: u64,
+}
+
+/// The ingest records of every committed part of `trade`.
+pub fn committed_ingests(warehouse_dir: &Path) -> Result<Vec<IngestRecord>, StoreError> {
+    let dir = warehouse_dir.join("trade");
+    let mut out = Vec::new();
+    for p in files::parquet_files(&dir)? {
+        if let Some(v) = files::footer_value(&p, FOOTER_KEY)?
+            && let Ok(rec) = serde_json::from_str::<IngestRecord>(&v)
+        {
+            out.push(rec);
+        }
+    }
+    Ok(out)
+}
+
+struct Reject {
+    path: String,
+    line: u64,
+    column: Option<String>,
+    reason: String,
+}
+
+impl Warehouse {
+    /// Ingests `inputs` into `trade` as one atomic part (see the module docs).
+    pub fn ingest(
+        &self,
+        inputs: &[PathBuf],
+        options: &IngestOptions,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<IngestReport, StoreError> {
+        let wh = self.warehouse_dir();
+        let tmp = self.data_dir().join("tmp");
+        let done: BTreeMap<String, String> = committed_ingests(&wh)?
+            .into_iter()
+            .flat_map(|r| {
+                let id = r.id.clone();
+                r.files.into_iter().map(move |f| (f.hash, id.clone()))
+            })
+            .collect();
+        let bytes_total: u64 = inputs
+            .iter()
+            .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+            .sum();
+        let id = ingest_id(inputs);
+        let staged = files::temp_path(&tmp, &format!("{id}.parquet"));
+        let result = self.write_part(inputs, options, &done, &id, &staged, bytes_total, progress);
+        let (reports, rejects) = match result {
+            Ok(x) => x,
+            Err(e) => {
+                let _ = std::fs::remove_file(&staged);
+                return Err(e);
+            }
+        };
+        let rejected: u64 = reports.iter().map(|r| r.rows_rejected).sum();
+        let mut rejects_path = None;
+        if rejected > 0 {
+            if !options.skip_bad {
+                let _ = std::fs::remove_file(&staged);
+                let first = rejects.into_iter().next().map_or_else(
+                    || StoreError::Invalid("rows rejected".into()),
+                    |r| StoreError::BadRow {
+                        path: PathBuf::from(r.path),
+                        line: r.line,
+                        column: r.column,
+                        reason: r.reason,
+                    },
+                );
+                return Err(StoreError::Rejected {
+                    rejected,
+                    first: Box::new(first),
+                });
+            }
+            let path = options
+                .rejects_path
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("chokepoint-rejects.csv"));
+            write_rejects(&path, &rejects)?;
+            rejects_path = Some(path);
+        }
+        let stored: u64 = reports.iter().map(|r| r.rows_stored).sum();
+        if stored == 0 {
+            let _ = std::fs::remove_file(&staged);
+            return Ok(IngestReport {
+                ingest_id: None,
+                files: reports,
+                rejects_path,
+            });
+        }
+        let target = wh.join("trade").join(format!("ingest-{id}.parquet"));
+        std::fs::rename(&staged, &target).map_err(|e| StoreError::io(&target, e))?;
+        Ok(IngestReport {
+            ingest_id: Some(id),
+            files: reports,
+            rejects_path,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn write_part(
+        &self,
+        inputs: &[PathBuf],
+        options: &IngestOptions,
+        done: &BTreeMap<String, String>,
+        id: &str,
+        staged: &Path,
+        bytes_total: u64,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(Vec<FileReport>, Vec<Reject>), StoreError> {
+        use datafusion::parquet::arrow::ArrowWriter;
+
+        let file = std::fs::File::create(staged).map_err(|e| StoreError::io(staged, e))?;
+        let mut writer =
+            ArrowWriter::try_new(file, trade_schema(), Some(files::writer_properties(None)))
+                .map_err(|e| StoreError::parquet(staged, e))?;
+        let mut reports = Vec::new();
+        let mut rejects: Vec<Reject> = Vec::new();
+        let mut bytes_before = 0u64;
+        let mut rows_total = 0u64;
+        let mut seen_hashes: Vec<String> = Vec::new();
+        for input in inputs {
+            let hash = format!("{:016x}", files::hash_file(input)?);
+            let mut report = FileReport {
+                path: input.display().to_string(),
+                hash: hash.clone(),
+                ..FileReport::default()
+            };
+            if done.contains_key(&hash) || seen_hashes.contains(&hash) {
+                report.already_ingested = true;
+                report.format = "-".into();
+                reports.push(report);
+                bytes_before += std::fs::metadata(input).map(|m| m.len()).unwrap_or(0);
+                continue;
+            }
+            seen_hashes.push(hash);
+            let mut reader =
+                TradeReader::open(input, options.format, options.baci_countries.as_deref())?;
+            report.format = reader.format().as_str().to_string();
+            let mut builder = TradeBatchBuilder::new(reader.format().as_str(), 0, id);
+            while let Some(read) = reader.next_line() {
+                report.rows_read += 1;
+                rows_total += 1;
+                match read.row {
+                    Row::Record(r) => {
+                        builder.push(&r);
+                        report.rows_stored += 1;
+                    }
+                    Row::Pair(pair) => {
+                        builder.push(&pair.0);
+                        builder.push(&pair.1);
+                        report.rows_stored += 2;
+                    }
+                    Row::Skip(why) => *report.skipped.entry(why.to_string()).or_default() += 1,
+                    Row::Reject { column, reason } => {
+                        report.rows_rejected += 1;
+                        // Strict mode needs only the first; --skip-bad writes them all.
+                        if options.skip_bad || rejects.is_empty() {
+                            rejects.push(Reject {
+                                path: report.path.clone(),
+                                line: read.line,
+                                column,
+                                reason,
+                            });
+                        }
+                    }
+                }
+                if builder.len() >= BATCH_ROWS {
+                    writer
+                        .write(&builder.finish()?)
+                        .map_err(|e| StoreError::parquet(staged, e))?;
+                    progress(Progress {
+                        bytes_done: bytes_before + reader.bytes_read(),
+                        bytes_total,
+                        rows: rows_total,
+                    });
+                }
+            }
+            if !builder.is_empty() {
+                writer
+                    .write(&builder.finish()?)
+                    .map_err(|e| StoreError::parquet(staged, e))?;
+            }
+            bytes_before += reader.bytes_read();
+            progress(Progress {
+                bytes_done: bytes_before,
+                bytes_total,
+                rows: rows_total,
+            });
+            reports.push(report);
+        }
+        let record = IngestRecord {
+            id: id.to_string(),
+            created: utc_now_text(),
+            files: reports
+                .iter()
+                .filter(|r| !r.already_ingested)
+                .cloned()
+                .collect(),
+        };
+        let json =
+            serde_json::to_string(&record).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        writer.append_key_value_metadata(datafusion::parquet::file::metadata::KeyValue::new(
+            FOOTER_KEY.to_string(),
+            json,
+        ));
+        writer.close().map_err(|e| StoreError::parquet(staged, e))?;
+        Ok((reports, rejects))
+    }
+}
+
+fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<(), StoreError> {
+    let mut w =
+        csv::Writer::from_path(path).map_err(|e| StoreError::io(path, std::io::Error::other(e)))?;
+    let io = |e: csv::Error| StoreError::io(path, std::io::Error::other(e));
+    w.write_record(["file", "line", "column", "reason"])
+        .map_err(io)?;
+    for r in rejects {
+        w.write_record([
+            r.path.as_str(),
+            &r.line.to_string(),
+            r.column.as_deref().unwrap_or(""),
+            r.reason.as_str(),
+        ])
+        .map_err(io)?;
+    }
+    w.flush().map_err(|e| StoreError::io(path, e))
+}
+
+/// An id that sorts by time: `YYYYMMDDTHHMMSSZ-<hash of the inputs' names>`.
+fn ingest_id(inputs: &[PathBuf]) -> String {
+    let created = utc_now_text();
+    let compact: String = created
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let h = files::hash_bytes(format!("{}{nanos}", names.join("\n")).as_bytes());
+    format!("{compact}-{:08x}", h as u32)
+}
+
+/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
+fn utc_now_text() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_text_has_the_iso_shape() {
+        let t = utc_now_text();
+        assert_eq!(t.len(), 20, "{t}");
+        assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T');
+    }
+}

@@ -1,0 +1,294 @@
+//! The Parquet warehouse: one folder per table under `<data dir>/warehouse/`, registered
+//! in the DataFusion session by name.
+//!
+//! ```text
+//! <data dir>/
+//!   warehouse/              committed state; only ever changed by a rename
+//!     BUNDLED               stamp: hash of the bundled data loaded
+//!     trade/bundled.parquet       China customs series (bundled)
+//!     trade/ingest-….parquet      one part per `chokepoint ingest` run
+//!     production/bundled.parquet, stage_shares/…, export_controls/…, hs_codes/…, end_uses/…
+//!   tmp/                    parts being written; never read by queries
+//! ```
+//!
+//! Every change is written under `tmp/` first and then renamed into place, so a failed or
+//! killed run leaves the committed state exactly as it was.
+
+mod files;
+pub mod ingest;
+mod sources;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::error::DataFusionError;
+use datafusion::prelude::SessionContext;
+
+pub use self::sources::SourceRow;
+use crate::StoreError;
+use crate::bundled::{self, CHINA_EXPORTS, TABLE_FILES};
+use crate::products::ProductSelector;
+use crate::schema::TradeBatchBuilder;
+use crate::session::{self, TABLES};
+
+/// The name stamped on bundled rows' `source` column.
+pub const BUNDLED_SOURCE: &str = "bundled";
+
+const STAMP: &str = "BUNDLED";
+
+/// A handle on the warehouse: cheap to clone (the session is shared).
+///
+/// The API is async because DataFusion is; call it from a Tokio runtime (the CLI builds
+/// one per command, the server uses its own).
+#[derive(Clone)]
+pub struct Warehouse {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    data_dir: PathBuf,
+    ctx: SessionContext,
+}
+
+impl std::fmt::Debug for Warehouse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Warehouse")
+            .field("data_dir", &self.inner.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The per-user default data directory (`$XDG_DATA_HOME/chokepoint` on Linux,
+/// `~/Library/Application Support/chokepoint` on macOS); `./chokepoint-data` if the
+/// platform has none.
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir().map_or_else(
+        || PathBuf::from("chokepoint-data"),
+        |d| d.join("chokepoint"),
+    )
+}
+
+impl Warehouse {
+    /// Opens the warehouse under `data_dir`, creating it and loading the bundled data on
+    /// first use (or when the bundled data of this build differs from what is stored).
+    pub async fn open(data_dir: &Path) -> Result<Warehouse, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| StoreError::io(data_dir, e))?;
+        let wh = data_dir.join("warehouse");
+        let tmp = data_dir.join("tmp");
+        std::fs::create_dir_all(&tmp).map_err(|e| StoreError::io(&tmp, e))?;
+        files::remove_stale_temp_files(&tmp);
+        let stamp = bundled_stamp();
+        let current = std::fs::read_to_string(wh.join(STAMP)).ok();
+        if current.as_deref() != Some(stamp.as_str()) {
+            load_bundled(&wh, &tmp, &stamp)?;
+        }
+        let ctx = session::build_session(&wh).await?;
+        Ok(Warehouse {
+            inner: Arc::new(Inner {
+                data_dir: data_dir.to_path_buf(),
+                ctx,
+            }),
+        })
+    }
+
+    /// The data directory this warehouse lives in.
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    /// The folder of committed tables.
+    pub fn warehouse_dir(&self) -> PathBuf {
+        self.inner.data_dir.join("warehouse")
+    }
+
+    /// The DataFusion session (tables registered by name). Prefer [`Warehouse::sql`].
+    pub fn session(&self) -> &SessionContext {
+        &self.inner.ctx
+    }
+
+    /// Runs one read-only SQL query; DDL, DML and `SET` are refused.
+    pub async fn sql(&self, query: &str) -> Result<Vec<RecordBatch>, StoreError> {
+        let df = self
+            .inner
+            .ctx
+            .sql_with_options(query, session::read_only())
+            .await
+            .map_err(classify_plan_error)?;
+        df.collect().await.map_err(classify_run_error)
+    }
+
+    /// Aggregate product names present in `trade` (rows without an HS code).
+    pub async fn aggregate_products(&self) -> Result<Vec<String>, StoreError> {
+        let batches = self
+            .sql("SELECT DISTINCT product FROM trade WHERE hs_code IS NULL AND product IS NOT NULL ORDER BY product")
+            .await?;
+        Ok(crate::json::batches_to_json_rows(&batches)
+            .into_iter()
+            .filter_map(|r| {
+                r.get("product")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            })
+            .collect())
+    }
+
+    /// Resolves a `--product` value (HS code, group or aggregate name).
+    pub async fn resolve_product(&self, text: &str) -> Result<ProductSelector, StoreError> {
+        let aggregates = self.aggregate_products().await?;
+        ProductSelector::resolve(text, &aggregates)
+    }
+
+    /// The distinct values of `trade.source`.
+    pub async fn trade_sources(&self) -> Result<Vec<String>, StoreError> {
+        let batches = self
+            .sql("SELECT DISTINCT source FROM trade ORDER BY source")
+            .await?;
+        Ok(crate::json::batches_to_json_rows(&batches)
+            .into_iter()
+            .filter_map(|r| r.get("source").and_then(|v| v.as_str()).map(str::to_string))
+            .collect())
+    }
+
+    /// Every table with row counts and where its rows come from (`chokepoint sources`).
+    pub async fn sources(&self) -> Result<Vec<SourceRow>, StoreError> {
+        sources::list(self).await
+    }
+}
+
+/// Errors while planning are the query's fault (unknown column, syntax, refused statement).
+fn classify_plan_error(e: DataFusionError) -> StoreError {
+    let msg = e.to_string();
+    if msg.contains("DDL not supported")
+        || msg.contains("DML not supported")
+        || msg.contains("Statement not supported")
+    {
+        StoreError::ReadOnly {
+            reason: e.strip_backtrace().to_string(),
+        }
+    } else {
+        StoreError::Query { source: e }
+    }
+}
+
+/// Errors while running: resource and I/O failures are ours, the rest (casts, division
+/// by zero) come from the query text.
+fn classify_run_error(e: DataFusionError) -> StoreError {
+    match e {
+        DataFusionError::ResourcesExhausted(_)
+        | DataFusionError::IoError(_)
+        | DataFusionError::Internal(_)
+        | DataFusionError::ObjectStore(_)
+        | DataFusionError::ParquetError(_) => StoreError::Engine(e),
+        other => StoreError::Query { source: other },
+    }
+}
+
+/// A hash of the bundled files compiled into this build.
+fn bundled_stamp() -> String {
+    let mut text = String::new();
+    for f in std::iter::once(&CHINA_EXPORTS).chain(TABLE_FILES.iter()) {
+        text.push_str(f.file);
+        text.push_str(f.text);
+    }
+    format!(
+        "chokepoint-bundled {:016x}\n",
+        files::hash_bytes(text.as_bytes())
+    )
+}
+
+/// Writes the bundled tables. On first use the whole warehouse folder is built under
+/// `tmp/` and renamed into place; on an update each bundled part is replaced by a rename.
+fn load_bundled(wh: &Path, tmp: &Path, stamp: &str) -> Result<(), StoreError> {
+    let fresh = !wh.exists();
+    let root = if fresh {
+        files::temp_path(tmp, "warehouse")
+    } else {
+        wh.to_path_buf()
+    };
+    let mut parts: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut stage = |table: &str, batch: RecordBatch| -> Result<(), StoreError> {
+        let dir = root.join(table);
+        std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
+        let staged = files::temp_path(tmp, &format!("{table}-bundled.parquet"));
+        files::write_parquet(&staged, batch.schema(), std::iter::once(Ok(batch)), None)?;
+        parts.push((staged, dir.join("bundled.parquet")));
+        Ok(())
+    };
+    let mut builder = TradeBatchBuilder::new(BUNDLED_SOURCE, 1, "bundled");
+    for r in bundled::china_exports()? {
+        builder.push(&r);
+    }
+    stage("trade", builder.finish()?)?;
+    for f in &TABLE_FILES {
+        stage(f.table, bundled::load_table(f)?)?;
+    }
+    debug_assert_eq!(parts.len(), TABLES.len());
+    for (from, to) in &parts {
+        std::fs::rename(from, to).map_err(|e| StoreError::io(to, e))?;
+    }
+    let stamp_path = root.join(STAMP);
+    let staged_stamp = files::temp_path(tmp, STAMP);
+    std::fs::write(&staged_stamp, stamp).map_err(|e| StoreError::io(&staged_stamp, e))?;
+    std::fs::rename(&staged_stamp, &stamp_path).map_err(|e| StoreError::io(&stamp_path, e))?;
+    if fresh && let Err(e) = std::fs::rename(&root, wh) {
+        // Another process created the warehouse first: use theirs.
+        let _ = std::fs::remove_dir_all(&root);
+        if !wh.join(STAMP).exists() {
+            return Err(StoreError::io(wh, e));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn first_open_loads_every_bundled_table() {
+        let dir = tempfile::tempdir().unwrap();
+        rt().block_on(async {
+            let wh = Warehouse::open(dir.path()).await.unwrap();
+            for t in TABLES {
+                let b = wh.sql(&format!("SELECT count(*) AS n FROM {t}")).await.unwrap();
+                let rows = crate::json::batches_to_json_rows(&b);
+                assert!(rows[0]["n"].as_i64().unwrap() > 10, "{t}");
+            }
+            // A second open reuses the files.
+            let again = Warehouse::open(dir.path()).await.unwrap();
+            let b = again
+                .sql("SELECT quantity_t FROM trade WHERE period = '2025-05' AND product = 'rare-earths' AND flow = 'export'")
+                .await
+                .unwrap();
+            assert_eq!(crate::json::batches_to_json_rows(&b)[0]["quantity_t"], 5864.6);
+        });
+    }
+
+    #[test]
+    fn sql_refuses_ddl_and_dml_and_reports_bad_columns_as_user_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        rt().block_on(async {
+            let wh = Warehouse::open(dir.path()).await.unwrap();
+            let e = wh.sql("CREATE TABLE x AS SELECT 1").await.unwrap_err();
+            assert!(matches!(e, StoreError::ReadOnly { .. }), "{e}");
+            let e = wh
+                .sql("INSERT INTO trade SELECT * FROM trade")
+                .await
+                .unwrap_err();
+            assert!(e.is_user_error(), "{e}");
+            let e = wh.sql("SELECT nope FROM trade").await.unwrap_err();
+            assert!(
+                matches!(e, StoreError::Query { .. }) && e.is_user_error(),
+                "{e}"
+            );
+        });
+    }
+}

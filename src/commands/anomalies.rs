@@ -1,0 +1,57 @@
+//! `chokepoint anomalies`: months departing from their baselines.
+
+use std::path::Path;
+
+use chokepoint_store::indicators::anomalies::{AnomalyQuery, AnomalyRow, anomalies};
+
+use crate::cli::AnomaliesArgs;
+use crate::output::{Cell, Table};
+
+/// Runs the command.
+pub fn run(data_dir: Option<&Path>, args: &AnomaliesArgs) -> anyhow::Result<()> {
+    if !(args.threshold.is_finite() && args.threshold > 0.0) {
+        return Err(crate::exit::UserError(format!(
+            "--threshold must be a positive percentage, got {}",
+            args.threshold
+        ))
+        .into());
+    }
+    let o = super::warehouse::open(data_dir)?;
+    let q = AnomalyQuery {
+        flow: super::warehouse::flow_query(&args.flow, args.partner),
+        threshold_pct: args.threshold,
+        all: args.all,
+    };
+    let rows = o.runtime.block_on(anomalies(&o.warehouse, &q))?;
+    table(&rows).print(args.format)?;
+    Ok(())
+}
+
+/// The rows as a table.
+pub fn table(rows: &[AnomalyRow]) -> Table {
+    let mut t = Table::new([
+        "period",
+        "quantity_t",
+        "seasonal_baseline_t",
+        "seasonal_departure_pct",
+        "trailing_baseline_t",
+        "trailing_departure_pct",
+        "departure_pct",
+        "flag",
+        "source",
+    ]);
+    for r in rows {
+        t.push(vec![
+            Cell::Text(r.period.clone()),
+            Cell::float(r.quantity_t, 1),
+            Cell::opt_float(r.seasonal_baseline_t, 1),
+            Cell::opt_float(r.seasonal_departure_pct, 1),
+            Cell::opt_float(r.trailing_baseline_t, 1),
+            Cell::opt_float(r.trailing_departure_pct, 1),
+            Cell::opt_float(r.departure_pct, 1),
+            Cell::Text(r.flag.clone()),
+            Cell::Text(r.source.clone()),
+        ]);
+    }
+    t
+}

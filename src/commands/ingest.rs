@@ -1,0 +1,85 @@
+//! `chokepoint ingest`: files into the warehouse, with a progress bar on a terminal.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use chokepoint_store::IngestOptions;
+use chokepoint_store::sources::InputFormat;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::{IngestArgs, IngestFormat};
+use crate::output::{Cell, Format, Table};
+
+/// Runs the command.
+pub fn run(data_dir: Option<&Path>, args: &IngestArgs) -> anyhow::Result<()> {
+    let o = super::warehouse::open(data_dir)?;
+    let options = IngestOptions {
+        format: match args.format {
+            IngestFormat::Auto => None,
+            IngestFormat::Comtrade => Some(InputFormat::Comtrade),
+            IngestFormat::Baci => Some(InputFormat::Baci),
+            IngestFormat::Tidy => Some(InputFormat::Tidy),
+        },
+        baci_countries: args.baci_countries.clone(),
+        skip_bad: args.skip_bad,
+        rejects_path: Some(args.rejects.clone()),
+    };
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = ProgressBar::new(0);
+        b.set_style(
+            ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg} ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let report = o.warehouse.ingest(&args.files, &options, &mut |p| {
+        if let Some(b) = &bar {
+            b.set_length(p.bytes_total);
+            b.set_position(p.bytes_done);
+            b.set_message(format!("{} rows", p.rows));
+        }
+    });
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let report = report?;
+    let mut t = Table::new([
+        "file",
+        "format",
+        "rows_read",
+        "rows_stored",
+        "rows_skipped",
+        "rows_rejected",
+        "status",
+    ]);
+    for f in &report.files {
+        let skipped: u64 = f.skipped.values().sum();
+        t.push(vec![
+            Cell::Text(f.path.clone()),
+            Cell::Text(f.format.clone()),
+            Cell::Int(f.rows_read as i64),
+            Cell::Int(f.rows_stored as i64),
+            Cell::Int(skipped as i64),
+            Cell::Int(f.rows_rejected as i64),
+            Cell::Text(if f.already_ingested {
+                "already ingested".into()
+            } else {
+                "stored".into()
+            }),
+        ]);
+    }
+    t.print(Format::Table)?;
+    for f in &report.files {
+        for (why, n) in &f.skipped {
+            println!("  {}: skipped {n} row(s): {why}", f.path);
+        }
+    }
+    if let Some(p) = &report.rejects_path {
+        println!("rejected rows and reasons written to {}", p.display());
+    }
+    match &report.ingest_id {
+        Some(id) => println!("committed ingest {id}"),
+        None => println!("nothing new to store; the warehouse is unchanged"),
+    }
+    Ok(())
+}

@@ -1,0 +1,46 @@
+//! Opening the warehouse for a command: the data directory and a Tokio runtime.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chokepoint_store::Warehouse;
+use chokepoint_store::indicators::FlowQuery;
+
+use crate::cli::FlowArgs;
+
+/// A runtime plus the opened warehouse; commands `block_on` the store's async calls.
+pub struct Opened {
+    /// Runs the store's async calls.
+    pub runtime: tokio::runtime::Runtime,
+    /// The warehouse.
+    pub warehouse: Warehouse,
+}
+
+/// The data directory: `--data-dir`/`CHOKEPOINT_DATA_DIR`, else the per-user default.
+pub fn data_dir(given: Option<&Path>) -> PathBuf {
+    given.map_or_else(chokepoint_store::default_data_dir, Path::to_path_buf)
+}
+
+/// Opens (and on first use creates) the warehouse.
+pub fn open(given: Option<&Path>) -> anyhow::Result<Opened> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the query runtime")?;
+    let dir = data_dir(given);
+    let warehouse = runtime
+        .block_on(Warehouse::open(&dir))
+        .with_context(|| format!("opening the warehouse in {}", dir.display()))?;
+    Ok(Opened { runtime, warehouse })
+}
+
+/// The store's flow query from the shared flow arguments.
+pub fn flow_query(args: &FlowArgs, partner: Option<chokepoint_model::Iso3>) -> FlowQuery {
+    FlowQuery {
+        reporter: args.reporter,
+        flow: args.flow,
+        product: args.product.clone(),
+        partner,
+        source: args.source.clone(),
+    }
+}

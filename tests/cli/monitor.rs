@@ -1,0 +1,241 @@
+//! The trade monitor on the bundled data: sources, sql, trends, partners, anomalies.
+
+use predicates::prelude::*;
+use serde_json::Value;
+
+use crate::util::Sandbox;
+
+#[test]
+fn issue_2_trends_reproduce_the_may_2025_customs_figures() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args([
+            "trends",
+            "--reporter",
+            "CHN",
+            "--flow",
+            "export",
+            "--product",
+            "rare-earths",
+            "--from",
+            "2025-01",
+            "--to",
+            "2025-06",
+            "--format",
+            "csv",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let csv = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "period,quantity_t,value_usd,mom_pct,yoy_pct,ytd_t,ytd_yoy_pct"
+    );
+    assert_eq!(
+        lines[1], "2025-01..2025-02,8511.0,,,-3.0,8511.0,-3.0",
+        "Jan-Feb stays combined"
+    );
+    assert!(
+        lines.contains(&"2025-05,5864.6,,22.6,-5.7,24826.7,2.3"),
+        "{csv}"
+    );
+    let june = lines.iter().find(|l| l.starts_with("2025-06,")).unwrap();
+    assert_eq!(june.split(',').nth(4), Some("60.3"), "{june}");
+    assert_eq!(lines.len(), 6, "{csv}");
+}
+
+#[test]
+fn trends_json_uses_the_csv_column_names_and_null_for_undefined() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args([
+            "trends",
+            "--reporter",
+            "CHN",
+            "--flow",
+            "export",
+            "--product",
+            "rare-earths",
+            "--from",
+            "2025-03",
+            "--to",
+            "2025-03",
+            "--format",
+            "json",
+            "--with-source",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = &v[0];
+    assert_eq!(row["period"], "2025-03");
+    assert_eq!(
+        row["mom_pct"],
+        Value::Null,
+        "no MoM right after combined Jan-Feb"
+    );
+    assert_eq!(row["ytd_t"], 14177.3);
+    assert_eq!(row["source"], "bundled");
+}
+
+#[test]
+fn anomalies_flag_the_april_may_2025_magnet_collapse() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args([
+            "anomalies",
+            "--reporter",
+            "CHN",
+            "--flow",
+            "export",
+            "--product",
+            "magnets",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let flagged: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["flag"] == "drop")
+        .map(|r| r["period"].as_str().unwrap())
+        .collect();
+    assert!(
+        flagged.contains(&"2025-04") && flagged.contains(&"2025-05"),
+        "{flagged:?}"
+    );
+}
+
+#[test]
+fn sources_lists_every_table_with_provenance() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["sources", "--format", "csv"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("trade,bundled,bundled,144"))
+        .stdout(predicate::str::contains("production,bundled"))
+        .stdout(predicate::str::contains("end_uses,bundled"));
+}
+
+#[test]
+fn sql_answers_queries_and_refuses_writes_with_exit_2() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args([
+            "sql",
+            "SELECT year, share FROM stage_shares WHERE country_iso3 = 'CHN' AND stage = 'magnet_manufacturing' ORDER BY year, share LIMIT 1",
+            "--format", "csv",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("year,share\n"));
+    sb.cmd()
+        .args(["sql", "DROP TABLE trade"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("read-only"));
+    sb.cmd()
+        .args(["sql", "SELECT no_such_column FROM trade"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no_such_column"));
+}
+
+#[test]
+fn unknown_product_lists_the_choices_and_exits_2() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args([
+            "trends",
+            "--reporter",
+            "CHN",
+            "--flow",
+            "export",
+            "--product",
+            "magnet",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("magnets").and(predicate::str::contains("rare-earths")));
+}
+
+#[test]
+fn hs_code_query_never_matches_the_bundled_aggregates() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args([
+            "trends",
+            "--reporter",
+            "CHN",
+            "--flow",
+            "export",
+            "--product",
+            "850511",
+            "--format",
+            "csv",
+        ])
+        .assert()
+        .success()
+        .stdout("period,quantity_t,value_usd,mom_pct,yoy_pct,ytd_t,ytd_yoy_pct\n");
+}
+
+#[test]
+fn partners_rank_magnet_destinations_with_hhi() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args([
+            "partners",
+            "--reporter",
+            "CHN",
+            "--flow",
+            "export",
+            "--product",
+            "magnets",
+            "--period",
+            "2025-09",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["partners"][0]["partner_iso3"], "DEU");
+    assert_eq!(v["total_basis"], "world row");
+    let hhi = v["hhi"].as_f64().unwrap();
+    assert!(hhi > 0.0 && hhi < 10_000.0);
+}
+
+#[test]
+fn demo_prints_the_monitor_view() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .arg("demo")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("5864.6"))
+        .stdout(predicate::str::contains("drop"));
+    assert!(
+        sb.path()
+            .join("chokepoint-demo/monitor-magnets.csv")
+            .is_file()
+    );
+}
