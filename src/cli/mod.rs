@@ -1,6 +1,8 @@
 //! Command-line arguments (clap derive). Each command's arguments live in their own
 //! struct next to its parse tests; `commands/` turns them into work.
 
+mod exposure;
+
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -10,6 +12,7 @@ pub use serve::{ReportArgs, ServeArgs};
 mod controls;
 pub use controls::{CalibrateArgs, NetworkArgs, NetworkCommand};
 mod monitor;
+pub use exposure::{CriticalityArgs, ExposureArgs, MethodArg, SharesArgs, SourceArg};
 pub use monitor::{
     AnomaliesArgs, FlowArgs, IngestArgs, IngestFormat, MeasureArg, PartnersArgs, SourcesArgs,
     SqlArgs, TrendsArgs,
@@ -153,6 +156,12 @@ earlier years, and the median of up to six earlier months within the last twelve
         after_help = "Examples:\n  chokepoint anomalies --reporter CHN --flow export --product magnets\n  chokepoint anomalies --reporter CHN --flow export --product rare-earths --all --format csv"
     )]
     Anomalies(AnomaliesArgs),
+    /// Country shares of a supply-chain stage with HHI, CR1, CR3 and their sources.
+    Shares(SharesArgs),
+    /// An importer's supplier shares, import reliance and EU CRMA check for a product.
+    Exposure(ExposureArgs),
+    /// EU and USGS criticality scores with every input marked given, defaulted or missing.
+    Criticality(CriticalityArgs),
 }
 
 /// Arguments of `chokepoint simulate`.

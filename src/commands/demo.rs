@@ -20,7 +20,58 @@ pub fn run(data_dir: Option<&Path>, args: &DemoArgs) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     monitor_section(&opened, &args.out, &mut out)?;
     drop(out);
+    stage_shares_section(data_dir, &args.out)?;
     super::simulate_controls::demo_section(&args.out, data_dir)?;
+    Ok(())
+}
+
+/// Stage shares: China's share, HHI and the EU CRMA check per stage, printed and written to
+/// `stage_shares.json` in the demo folder.
+fn stage_shares_section(data_dir: Option<&Path>, out: &Path) -> anyhow::Result<()> {
+    use chokepoint_model::Stage;
+
+    let facts = super::facts::load(data_dir)?;
+    println!("\nstage shares (global; HHI 0-10,000; EU CRMA benchmark 65 %)");
+    let mut reports = Vec::new();
+    for (stage, year) in [
+        (Stage::Mining, Some(2024)),
+        (Stage::Separation, None),
+        (Stage::Magnets, None),
+    ] {
+        match super::shares::compute(&facts, stage, year, None, None)? {
+            Ok(r) => {
+                let s = &r.shares;
+                let top = s.shares.first();
+                println!(
+                    "  {:<10} {} ({}{}): {} {:.1} %, HHI {:.0}{}  {}",
+                    stage.as_str(),
+                    s.year,
+                    s.source.as_str(),
+                    s.edition
+                        .as_deref()
+                        .map(|e| format!(" {e}"))
+                        .unwrap_or_default(),
+                    top.map_or("-", |l| l.country_iso3.as_str()),
+                    top.map_or(0.0, |l| 100.0 * l.share),
+                    s.concentration.hhi,
+                    if s.concentration.is_partial() {
+                        " (lower bound)"
+                    } else {
+                        ""
+                    },
+                    r.crma_eu
+                        .as_ref()
+                        .map(super::shares::crma_text)
+                        .unwrap_or_default(),
+                );
+                reports.push(r);
+            }
+            Err(nc) => println!("  {:<10} {nc}", stage.as_str()),
+        }
+    }
+    let path = out.join("stage_shares.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&reports)?)?;
+    println!("  written: {}", path.display());
     Ok(())
 }
 

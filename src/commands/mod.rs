@@ -3,13 +3,18 @@
 mod anomalies;
 mod calibrate;
 mod chain_facts;
+mod criticality;
 mod demo;
+mod exposure;
+mod exposure_after;
+mod facts;
 mod ingest;
 mod network;
 mod partners;
 mod report;
 mod report_html;
 mod serve;
+mod shares;
 mod simulate;
 pub mod simulate_controls;
 mod sources;
@@ -41,5 +46,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Trends(args) => trends::run(cli.data_dir.as_deref(), &args),
         Command::Partners(args) => partners::run(cli.data_dir.as_deref(), &args),
         Command::Anomalies(args) => anomalies::run(cli.data_dir.as_deref(), &args),
+        Command::Shares(args) => shares::run(cli.data_dir.as_deref(), &args),
+        Command::Exposure(args) => exposure::run(cli.data_dir.as_deref(), &args),
+        Command::Criticality(args) => criticality::run(cli.data_dir.as_deref(), &args),
     }
 }

@@ -5,6 +5,7 @@
 mod util;
 
 mod controls;
+mod exposure;
 mod ingest;
 mod monitor;
 mod report;

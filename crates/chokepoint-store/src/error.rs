@@ -17,30 +17,6 @@ pub enum StoreError {
         /// The cause.
         source: std::io::Error,
     },
-    /// The criticality parameter file is not valid TOML or has an unknown key.
-    #[error("{}:{line}:{column}: {message} (see data/rare-earths/criticality_params.toml for the layout)", path.display())]
-    ParamsSyntax {
-        /// The file.
-        path: std::path::PathBuf,
-        /// 1-based line (0 when the parser gave no position).
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// The parser's message.
-        message: String,
-    },
-    /// A criticality parameter is out of its range.
-    #[error("{}: {field} = {value} is out of range; expected {allowed}", path.display())]
-    Param {
-        /// The file.
-        path: std::path::PathBuf,
-        /// The parameter path.
-        field: String,
-        /// The value found.
-        value: f64,
-        /// What is allowed.
-        allowed: &'static str,
-    },
 
     /// A file or directory could not be read or written.
     #[error("{}: {source}", path.display())]
@@ -154,6 +130,32 @@ pub enum StoreError {
         line: u64,
         /// What is wrong.
         reason: String,
+    },
+
+    /// The criticality parameter file is not valid TOML or has an unknown key.
+    #[error("{}:{line}:{column}: {message} (see data/rare-earths/criticality_params.toml for the layout)", path.display())]
+    ParamsSyntax {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line (0 when the parser gave no position).
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The parser's message.
+        message: String,
+    },
+
+    /// A criticality parameter is out of its range.
+    #[error("{}: {field} = {value} is out of range; expected {allowed}", path.display())]
+    Param {
+        /// The file.
+        path: PathBuf,
+        /// The parameter path.
+        field: String,
+        /// The value found.
+        value: f64,
+        /// What is allowed.
+        allowed: &'static str,
     },
 
     /// Some rows were rejected in strict mode.

@@ -424,11 +424,17 @@ fn bottleneck(figures: &[&Figure]) -> Figure {
     for f in figures {
         match f {
             Figure::Value(v) => best = Some(best.map_or(*v, |b| b.max(*v))),
-            Figure::NotComputable { not_computable } => needs.push(
-                not_computable
+            Figure::NotComputable { not_computable } => {
+                // Stages usually miss the same inputs: name each once.
+                for need in not_computable
                     .trim_start_matches("not computable: needs ")
-                    .to_string(),
-            ),
+                    .split("; ")
+                {
+                    if !needs.iter().any(|n| n == need) {
+                        needs.push(need.to_string());
+                    }
+                }
+            }
         }
     }
     match (best, needs.is_empty()) {
@@ -671,8 +677,20 @@ mod tests {
     #[test]
     fn usgs_assessment_needs_ev_and_names_it() {
         let p = params("[usgs.net_import_reliance]\n\"2024\" = 0.53\n");
-        let a = usgs_assessment(&p, &[supply("extraction", &[("CHN", 1.0)])], 2024);
+        let a = usgs_assessment(
+            &p,
+            &[
+                supply("extraction", &[("CHN", 1.0)]),
+                supply("processing", &[("CHN", 0.9)]),
+            ],
+            2024,
+        );
         assert_eq!(a.trade_exposure, Figure::Value(0.53));
+        // Both stages miss the same input: named once.
+        assert_eq!(
+            a.supply_risk.display(2),
+            "not computable: needs usgs.economic_vulnerability"
+        );
         assert!(
             a.supply_risk
                 .display(2)

@@ -1,10 +1,10 @@
-//! Indicators computed from warehouse facts. Queries over the `trade` table (trends,
-//! partners, anomalies) return plain `Serialize` rows: the server turns them into JSON, the
-//! CLI into tables. They share [`series`]: fetch one reporter/flow/product from the warehouse,
-//! then apply the rules that keep sources from adding up (see there).
+//! Indicators computed from warehouse facts. Each returns plain `Serialize` rows: the
+//! server turns them into JSON, the CLI into tables.
 //!
-//! The exposure formulas (one module per family) take plain numbers and rows so they can be
-//! checked against hand-computed cases.
+//! Trade indicators share [`series`]: fetch one reporter/flow/product from the warehouse,
+//! then apply the rules that keep sources from adding up (see there). Exposure indicators
+//! (concentration, shares, exposure, criticality) are pure formulas over plain rows, checked
+//! against hand-computed cases, fed by the queries in [`supply_facts`].
 
 pub mod anomalies;
 pub mod concentration;
@@ -14,6 +14,7 @@ pub mod params;
 pub mod partners;
 pub mod series;
 pub mod shares;
+pub mod supply_facts;
 pub mod trends;
 
 pub use series::FlowQuery;

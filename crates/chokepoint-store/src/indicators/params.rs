@@ -195,10 +195,7 @@ impl CriticalityParams {
 
     /// Reads and parses a parameter file.
     pub fn load(path: &Path) -> Result<CriticalityParams, StoreError> {
-        let text = std::fs::read_to_string(path).map_err(|source| StoreError::ReadFile {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|e| StoreError::io(path, e))?;
         CriticalityParams::from_toml(&text, path)
     }
 

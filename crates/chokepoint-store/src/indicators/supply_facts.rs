@@ -1,0 +1,192 @@
+//! The warehouse queries that feed the share, exposure and criticality formulas: rows of
+//! `production` and `stage_shares` as plain structs, and trade facts for one product.
+//!
+//! Every figure goes through [`Warehouse::sql`], so what the commands print agrees with
+//! `chokepoint sql` over the same tables.
+
+use chokepoint_model::Stage;
+
+use super::exposure::TradeFact;
+use super::shares::{ProductionRow, StageShareRow};
+use crate::json::{JsonRow, batches_to_json_rows};
+use crate::{StoreError, Warehouse};
+
+fn text(row: &JsonRow, col: &str) -> String {
+    row.get(col)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn number(row: &JsonRow, col: &str) -> Option<f64> {
+    row.get(col).and_then(serde_json::Value::as_f64)
+}
+
+fn int(row: &JsonRow, col: &str) -> Option<i32> {
+    row.get(col)
+        .and_then(serde_json::Value::as_i64)
+        .and_then(|v| i32::try_from(v).ok())
+}
+
+/// Every row of `production` with a year.
+pub async fn production_rows(wh: &Warehouse) -> Result<Vec<ProductionRow>, StoreError> {
+    let batches = wh
+        .sql(
+            "SELECT year, country_iso3, stage, metric, value, edition, source, source_type \
+             FROM production WHERE year IS NOT NULL",
+        )
+        .await?;
+    Ok(batches_to_json_rows(&batches)
+        .iter()
+        .filter_map(|r| {
+            Some(ProductionRow {
+                year: int(r, "year")?,
+                country_iso3: text(r, "country_iso3"),
+                stage: text(r, "stage"),
+                metric: text(r, "metric"),
+                value: number(r, "value"),
+                edition: text(r, "edition"),
+                source: text(r, "source"),
+                source_type: text(r, "source_type"),
+            })
+        })
+        .collect())
+}
+
+/// Every row of `stage_shares` with a year and a share.
+pub async fn stage_share_rows(wh: &Warehouse) -> Result<Vec<StageShareRow>, StoreError> {
+    let batches = wh
+        .sql(
+            "SELECT year, stage, country_iso3, share, source, year_basis, is_derived \
+             FROM stage_shares WHERE year IS NOT NULL AND share IS NOT NULL",
+        )
+        .await?;
+    Ok(batches_to_json_rows(&batches)
+        .iter()
+        .filter_map(|r| {
+            Some(StageShareRow {
+                year: int(r, "year")?,
+                stage: text(r, "stage"),
+                country_iso3: text(r, "country_iso3"),
+                share: number(r, "share")?,
+                source: text(r, "source"),
+                year_basis: text(r, "year_basis"),
+                is_derived: r
+                    .get("is_derived")
+                    .and_then(serde_json::Value::as_bool)
+                    .unwrap_or(false),
+            })
+        })
+        .collect())
+}
+
+/// The `--product` value that stands for a stage's goods in the trade table, if any.
+///
+/// Mining has none: rare-earth ores are declared under catch-all headings (2530.90) that
+/// hold other minerals too.
+pub fn stage_product(stage: Stage) -> Option<&'static str> {
+    match stage {
+        Stage::Separation => Some("rare-earths"),
+        Stage::Metal => Some("280530"),
+        Stage::Magnets => Some("magnets"),
+        Stage::Mining | Stage::Components => None,
+    }
+}
+
+/// Trade facts with a quantity for the rows matching `predicate` (a product selector's SQL).
+///
+/// Where a reporter's flow is in several sources (bundled data and a user's Comtrade file),
+/// only the preferred source (lowest `source_rank`) is kept, so figures are never counted
+/// twice.
+pub async fn trade_facts(wh: &Warehouse, predicate: &str) -> Result<Vec<TradeFact>, StoreError> {
+    let query = format!(
+        "WITH sel AS (SELECT * FROM trade WHERE quantity_t IS NOT NULL AND {predicate}), \
+         best AS (SELECT reporter_iso3 AS r, flow AS f, MIN(source_rank) AS rank \
+                  FROM sel GROUP BY reporter_iso3, flow) \
+         SELECT year, period_type, period_start, reporter_iso3, partner_iso3, flow, quantity_t \
+         FROM sel JOIN best ON sel.reporter_iso3 = best.r AND sel.flow = best.f \
+                           AND sel.source_rank = best.rank"
+    );
+    let batches = wh.sql(&query).await?;
+    Ok(batches_to_json_rows(&batches)
+        .iter()
+        .filter_map(|r| {
+            let months = match text(r, "period_type").as_str() {
+                "year" => 12,
+                "jan_feb" => 2,
+                "month" => 1,
+                _ => 0,
+            };
+            let start = text(r, "period_start");
+            let first_month = start.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+            Some(TradeFact {
+                year: int(r, "year")?,
+                months,
+                first_month,
+                reporter: text(r, "reporter_iso3"),
+                partner: text(r, "partner_iso3"),
+                flow: text(r, "flow"),
+                quantity_t: number(r, "quantity_t")?,
+            })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn bundled_tables_load_into_plain_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        block_on(async {
+            let wh = Warehouse::open(dir.path()).await.unwrap();
+            let prod = production_rows(&wh).await.unwrap();
+            assert!(prod.iter().any(|r| r.edition == "MCS2026"
+                && r.country_iso3 == "CHN"
+                && r.year == 2024
+                && r.value == Some(270_000.0)));
+            let shares = stage_share_rows(&wh).await.unwrap();
+            assert!(shares.iter().any(|r| r.stage == "separation_refining"
+                && (r.share - 0.92).abs() < 1e-12
+                && !r.is_derived));
+            let sel = wh.resolve_product("magnets").await.unwrap();
+            let facts = trade_facts(&wh, &sel.sql_predicate()).await.unwrap();
+            assert!(
+                facts
+                    .iter()
+                    .any(|f| f.reporter == "CHN" && f.flow == "export")
+            );
+        });
+    }
+
+    #[test]
+    fn shares_agree_with_plain_sql_over_the_same_table() {
+        let dir = tempfile::tempdir().unwrap();
+        block_on(async {
+            let wh = Warehouse::open(dir.path()).await.unwrap();
+            let batches = wh
+                .sql(
+                    "SELECT SUM(CASE WHEN country_iso3 = 'CHN' THEN value END) / \
+                            SUM(CASE WHEN country_iso3 = 'WLD' THEN value END) AS chn \
+                     FROM production WHERE year = 2024 AND edition = 'MCS2026' \
+                       AND metric = 'mine_production' AND source_type = 'primary'",
+                )
+                .await
+                .unwrap();
+            let by_sql = batches_to_json_rows(&batches)[0]["chn"].as_f64().unwrap();
+            let rows = production_rows(&wh).await.unwrap();
+            let s = super::super::shares::usgs_mining_shares(&rows, Some(2024), None).unwrap();
+            assert_eq!(s.shares[0].country_iso3, "CHN");
+            assert!((s.shares[0].share - by_sql).abs() < 1e-12, "{by_sql}");
+        });
+    }
+}

@@ -1,0 +1,350 @@
+//! `chokepoint shares`, `exposure` and `criticality` on the bundled data (issue 4).
+
+use serde_json::Value;
+
+use crate::util::Sandbox;
+
+fn json(sb: &Sandbox, args: &[&str]) -> Value {
+    let out = sb
+        .cmd()
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn stdout(sb: &Sandbox, args: &[&str]) -> String {
+    let out = sb
+        .cmd()
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+fn share_of(v: &Value, country: &str) -> f64 {
+    v["shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["country_iso3"] == country)
+        .unwrap_or_else(|| panic!("{country} missing in {v}"))["share"]
+        .as_f64()
+        .unwrap()
+}
+
+#[test]
+fn mining_2024_gives_china_71_percent_of_the_mcs2026_world_total() {
+    let sb = Sandbox::new();
+    let v = json(&sb, &["shares", "--stage", "mining", "--year", "2024"]);
+    assert_eq!(v["edition"], "MCS2026");
+    assert_eq!(v["total_t"], 380_000.0);
+    assert!((share_of(&v, "CHN") - 270_000.0 / 380_000.0).abs() < 1e-9);
+    let hhi = v["concentration"]["hhi"].as_f64().unwrap();
+    assert!((hhi - 5300.0).abs() < 10.0, "HHI {hhi}");
+    assert_eq!(v["concentration"]["cr1_country"], "CHN");
+    // The USGS-via-Reuters "70 %" sits beside the computed share with its source.
+    let others = v["other_reports"].as_array().unwrap();
+    assert!(
+        others
+            .iter()
+            .any(|o| o["share"] == 0.7 && o["source"].as_str().unwrap().contains("Reuters"))
+    );
+    // Mining above 65 % fails the CRMA benchmark too.
+    assert_eq!(v["crma_eu"]["verdict"], "fail");
+}
+
+#[test]
+fn an_older_edition_gives_the_revised_back_year() {
+    let sb = Sandbox::new();
+    let v = json(
+        &sb,
+        &[
+            "shares",
+            "--stage",
+            "mining",
+            "--year",
+            "2024",
+            "--edition",
+            "MCS2025",
+        ],
+    );
+    assert_eq!(v["edition"], "MCS2025");
+    assert!((share_of(&v, "AUS") - 13_000.0 / 390_000.0).abs() < 1e-9);
+    assert_eq!(v["other_editions"][0], "MCS2026");
+}
+
+#[test]
+fn unknown_edition_is_a_user_error_listing_the_editions() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args([
+            "shares",
+            "--stage",
+            "mining",
+            "--year",
+            "2024",
+            "--edition",
+            "MCS2019",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("MCS2025, MCS2026"));
+    sb.cmd()
+        .args(["shares", "--stage", "magnets", "--edition", "MCS2026"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--source usgs"));
+}
+
+#[test]
+fn separation_gives_the_iea_figures_and_fails_the_crma_check() {
+    let sb = Sandbox::new();
+    let v = json(&sb, &["shares", "--stage", "separation"]);
+    assert_eq!(v["source"], "iea");
+    assert_eq!(v["year"], 2023);
+    assert_eq!(share_of(&v, "CHN"), 0.92);
+    assert_eq!(share_of(&v, "MYS"), 0.05);
+    assert!(v["shares"][0]["source"].as_str().unwrap().contains("IEA"));
+    assert_eq!(v["crma_eu"]["verdict"], "fail");
+    assert!((v["crma_eu"]["margin_pp"].as_f64().unwrap() - 27.0).abs() < 1e-6);
+    // Kallanish's "85 %" (the seed's processing figure) is listed with its source.
+    assert!(
+        v["other_reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["share"] == 0.85 && o["source"].as_str().unwrap().contains("Kallanish"))
+    );
+}
+
+#[test]
+fn magnets_give_the_iea_94_percent_and_fail_by_29_points() {
+    let sb = Sandbox::new();
+    let text = stdout(&sb, &["shares", "--stage", "magnets"]);
+    assert!(text.contains("94.00"), "{text}");
+    assert!(
+        text.contains("FAIL: CHN 94.0 % is 29.0 pp above the 65 % benchmark"),
+        "{text}"
+    );
+    assert!(text.contains("IEA"), "{text}");
+}
+
+#[test]
+fn seed_70_percent_mining_is_reproduced_from_its_source() {
+    let sb = Sandbox::new();
+    let v = json(
+        &sb,
+        &[
+            "shares", "--stage", "mining", "--year", "2022", "--source", "reported",
+        ],
+    );
+    assert_eq!(share_of(&v, "CHN"), 0.7);
+    assert!(
+        v["shares"][0]["source"]
+            .as_str()
+            .unwrap()
+            .contains("Kallanish")
+    );
+}
+
+#[test]
+fn metal_stage_is_not_computable_rather_than_a_number() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["shares", "--stage", "metal", "--source", "iea"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "not computable: needs metal stage shares",
+        ));
+}
+
+#[test]
+fn shares_csv_has_a_header_and_an_hhi_row() {
+    let sb = Sandbox::new();
+    let text = stdout(
+        &sb,
+        &[
+            "shares", "--stage", "mining", "--year", "2024", "--format", "csv",
+        ],
+    );
+    assert!(text.starts_with("measure,country_iso3,value,unit,quantity_t,year,source,note\n"));
+    assert!(text.lines().any(|l| l.starts_with("hhi,,53")), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("share,CHN,71.05,%,270000,2024,"))
+    );
+}
+
+#[test]
+fn eu_magnet_exposure_fails_the_crma_check_for_separation_and_magnets() {
+    let sb = Sandbox::new();
+    let v = json(
+        &sb,
+        &["exposure", "--importer", "EU", "--product", "magnets"],
+    );
+    assert_eq!(v["importer"], "EUU");
+    let crma = v["crma"].as_array().unwrap();
+    for stage in ["separation", "magnets"] {
+        let c = crma.iter().find(|c| c["stage"] == stage).unwrap();
+        assert_eq!(c["check"]["verdict"], "fail", "{c}");
+        assert_eq!(c["check"]["country"], "CHN");
+        assert!(c["check"]["margin_pp"].as_f64().unwrap() > 20.0);
+    }
+    let metal = crma.iter().find(|c| c["stage"] == "metal").unwrap();
+    assert!(
+        metal["not_computable"]
+            .as_str()
+            .unwrap()
+            .starts_with("not computable: needs")
+    );
+    // No EU production of magnets in the data: reliance says what is missing.
+    assert!(
+        v["import_reliance"]["not_computable"]
+            .as_str()
+            .unwrap()
+            .contains("domestic production")
+    );
+}
+
+#[test]
+fn exposure_rejects_a_bad_importer_and_explains_after() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["exposure", "--importer", "U5A", "--product", "magnets"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("ISO-3"));
+    sb.cmd()
+        .args([
+            "exposure",
+            "--importer",
+            "BRA",
+            "--product",
+            "magnets",
+            "--after",
+        ])
+        .arg(crate::util::repo_root().join("scenarios/april-2025-controls.toml"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--after: BRA is not a region"));
+}
+
+#[test]
+fn after_a_control_the_eu_magnet_imports_shift_away_from_china() {
+    let sb = Sandbox::new();
+    let scenario = crate::util::repo_root().join("scenarios/april-2025-controls.toml");
+    let v = json(
+        &sb,
+        &[
+            "exposure",
+            "--importer",
+            "EU",
+            "--product",
+            "magnets",
+            "--after",
+            scenario.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(v["importer_region"], "EU");
+    let figures = v["figures"].as_array().unwrap();
+    let get = |m: &str, region: Option<&str>| {
+        figures
+            .iter()
+            .find(|f| f["measure"] == m && region.is_none_or(|r| f["region"] == r))
+            .unwrap_or_else(|| panic!("{m} missing in {v}"))
+            .clone()
+    };
+    let imports = get("imports", None);
+    // A licence regime delivers less than was requested.
+    assert!(imports["after_p50"].as_f64().unwrap() < imports["before"].as_f64().unwrap());
+    // China stays the single supplier of the bundled chain's EU magnets: still above 65 %.
+    let crma = get("crma_top_third_country_share", None);
+    assert!(crma["after_p50"].as_f64().unwrap() > 65.0);
+    assert_eq!(get("supplier_share", Some("CHN"))["before"], 100.0);
+    // Less imported against the same domestic output: reliance falls with the volume.
+    let reliance = get("import_reliance", None);
+    assert!(reliance["after_p50"].as_f64().unwrap() < reliance["before"].as_f64().unwrap());
+}
+
+#[test]
+fn eu_criticality_lists_defaulted_and_missing_inputs() {
+    let sb = Sandbox::new();
+    let text = stdout(&sb, &["criticality", "--format", "csv"]);
+    assert!(
+        text.contains("input,governance.scaled.CHN,,5.000,,defaulted"),
+        "{text}"
+    );
+    assert!(text.contains("not computable: needs eu.sectors"), "{text}");
+    assert!(
+        text.contains("input,eu.import_reliance_processing,,1.000,,given"),
+        "{text}"
+    );
+    // Supply risk is computed for both stages with the shipped parameters.
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("score,supply_risk,processing,")
+                && l.contains("at or above threshold")),
+        "{text}"
+    );
+}
+
+#[test]
+fn usgs_criticality_uses_the_mcs_net_import_reliance() {
+    let sb = Sandbox::new();
+    let v = json(&sb, &["criticality", "--method", "usgs", "--year", "2024"]);
+    assert_eq!(v["method"], "usgs");
+    assert_eq!(v["trade_exposure"], 0.53);
+    assert!(
+        v["supply_risk"]["not_computable"]
+            .as_str()
+            .unwrap()
+            .contains("usgs.economic_vulnerability")
+    );
+    let p = sb.write(
+        "p.toml",
+        "[usgs]\neconomic_vulnerability = 0.5\n[usgs.net_import_reliance]\n\"2024\" = 0.53\n",
+    );
+    let v = json(
+        &sb,
+        &[
+            "criticality",
+            "--method",
+            "usgs",
+            "--year",
+            "2024",
+            "--params",
+            p.to_str().unwrap(),
+        ],
+    );
+    assert!(v["supply_risk"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn bad_parameter_file_points_to_line_and_column() {
+    let sb = Sandbox::new();
+    let p = sb.write("bad.toml", "[eu]\neol_rir = = 1\n");
+    sb.cmd()
+        .args(["criticality", "--params"])
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("bad.toml:2:"));
+    let p = sb.write("range.toml", "[eu]\neol_rir = 3.0\n");
+    sb.cmd()
+        .args(["criticality", "--params"])
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("eu.eol_rir = 3"));
+}
