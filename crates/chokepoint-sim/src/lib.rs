@@ -41,7 +41,9 @@ pub mod scenario;
 pub mod simulation;
 
 pub use error::{SimError, StepError};
-pub use model::{Controls, Gate, InventoryDays, Model, ModelKind, ModelParams, OrderType};
+pub use model::{
+    Controls, Gate, InventoryDays, Model, ModelKind, ModelParams, Numerics, OrderType,
+};
 pub use network::Mrio;
 pub use scenario::Scenario;
 pub use simulation::{Recorder, Records, RunOutcome, Series, Simulation, StepView};
