@@ -14,7 +14,7 @@ use chokepoint_model::Stage;
 use chokepoint_sim::montecarlo::quantile;
 use chokepoint_sim::network::chain::{REGIONS, STAGES};
 use chokepoint_sim::network::flow::RunRecord;
-use chokepoint_sim::network::flow::{n_pairs, pair_index};
+use chokepoint_sim::network::flow::pair_index;
 use chokepoint_store::indicators::concentration::hhi;
 use chokepoint_store::indicators::exposure::{CRMA_MAX_SINGLE_COUNTRY_SHARE, Importer};
 use serde::Serialize;
@@ -108,9 +108,7 @@ fn figures(
             continue;
         }
         let pair = pair_index(n, stage, e, r);
-        *slot = (0..months)
-            .map(|m| record.trade_monthly[m * n_pairs(n) + pair][col])
-            .sum();
+        *slot = (0..months).map(|m| record.trade(m, pair)[col]).sum();
     }
     let imports: f64 = from.iter().sum();
     // No imports: shares are undefined (NaN drops out of the percentiles), not zero.
@@ -204,7 +202,7 @@ pub fn compute(
                 .map(|i| {
                     let pair = pair_index(n, p, r, i);
                     (0..record.months)
-                        .map(|m| record.trade_monthly[m * n_pairs(n) + pair][col])
+                        .map(|m| record.trade(m, pair)[col])
                         .sum::<f64>()
                 })
                 .sum()

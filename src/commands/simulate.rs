@@ -34,6 +34,8 @@ const FILES: [&str; 10] = [
 /// Runs an ARIO scenario.
 pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     let Some(out) = &args.out else {
+        // Report a malformed scenario before asking for the output folder.
+        Scenario::load(&args.scenario)?;
         return Err(UserError(format!(
             "{}: an ARIO scenario writes its records to a folder; add --out DIR",
             args.scenario.display()
