@@ -125,14 +125,13 @@ impl EventTracker {
                         ev.status = Status::Rebuilding;
                         // DR[(r,k), i] = κ_k · δ_i · β · w[(r,k), i] (§7.4), δ unscaled (Q16).
                         let s = model.n_sectors();
-                        let shares = model.supplier_shares();
                         let mut stock = vec![0.0; n * n];
                         for &(i, delta) in &ev.event.impacts {
                             for &(k, kappa) in rebuilding_sectors {
                                 for r in 0..model.n_regions() {
                                     let row = r * s + k;
-                                    stock[row * n + i] =
-                                        ((kappa * delta) * rebuilding_factor) * shares[row * n + i];
+                                    stock[row * n + i] = ((kappa * delta) * rebuilding_factor)
+                                        * model.supplier_share(row, i);
                                 }
                             }
                         }

@@ -35,17 +35,21 @@ impl Model {
         t: usize,
         controls: Option<&Controls>,
     ) -> Result<(), StepError> {
-        let (n, s, nr, nfd) = (self.n, self.n_sectors, self.n_regions, self.n_fd);
-        let tw = self.tail_width;
-        let width = n + tw;
-        let alt = self.params.order_type == OrderType::Alt;
+        let (n, s, nr) = (self.n, self.n_sectors, self.n_regions);
+        let width = n + self.tail_width;
         let capacity_factor = controls.map(|c| c.capacity_factor.as_slice());
         // Row i needs column i of the inventories and coefficients: transposed copies
         // (N × S) keep those reads contiguous instead of S cache misses per row.
-        for p in 0..s {
-            for j in 0..n {
-                self.stock_t[j * s + p] = self.stock[p * n + j];
-                self.tech_t[j * s + p] = self.tech_eff[p * n + j];
+        let (stock, tech) = (&self.stock, &self.tech_eff);
+        for (j, (st, te)) in self
+            .stock_t
+            .chunks_mut(s)
+            .zip(self.tech_t.chunks_mut(s))
+            .enumerate()
+        {
+            for p in 0..s {
+                st[p] = stock[p * n + j];
+                te[p] = tech[p * n + j];
             }
         }
         // Moved out for the pass (no allocation) so the rest of the model can be shared.
@@ -54,6 +58,7 @@ impl Model {
         let mut rows = std::mem::take(&mut self.sector_rows);
         let mut outs = std::mem::take(&mut self.row_out);
         let m = &*self;
+        let arch = pulp::Arch::new();
         restock
             .par_chunks_mut(n)
             .zip(ws_next.par_chunks_mut(n))
@@ -61,43 +66,19 @@ impl Model {
             .zip(outs.par_chunks_mut(nr))
             .enumerate()
             .for_each(|(p, (((restock, ws), row), outs))| {
-                restock.fill(0.0);
-                ws.fill(0.0);
-                for (r, out) in outs.iter_mut().enumerate() {
-                    let i = r * s + p;
-                    m.book.row(&m.z0, &m.zdist, i, true, &mut row[..n]);
-                    row[n..].copy_from_slice(&m.tail[i * tw..][..tw]);
-                    *out = m.row_state(t, i, row, nfd, capacity_factor);
-                    let (t_i, x_i) = (out.pairwise, out.production);
-                    if t_i != 0.0 && m.book.fast {
-                        let scale = x_i / t_i;
-                        for (acc, &o) in restock.iter_mut().zip(&row[..n]) {
-                            *acc += o * scale;
-                        }
-                    } else if t_i != 0.0 {
-                        for (acc, &o) in restock.iter_mut().zip(&row[..n]) {
-                            *acc += (o / t_i) * x_i;
-                        }
-                    }
-                    if alt {
-                        // 'alt' weights of the orders placed at the end of this step (Q12).
-                        let c = if m.x0[i] != 0.0 {
-                            out.xcap / m.x0[i]
-                        } else {
-                            1.0
-                        };
-                        let z = &m.z0[i * n..][..n];
-                        if m.weight_next.is_empty() {
-                            for (acc, &zv) in ws.iter_mut().zip(z) {
-                                *acc += zv * c;
-                            }
-                        } else {
-                            for (j, (acc, &zv)) in ws.iter_mut().zip(z).enumerate() {
-                                *acc += (zv * c) * m.weight_next[i * nr + j / s];
-                            }
-                        }
-                    }
-                }
+                // The widest SIMD the CPU has (AVX-512, AVX2, else SSE2), chosen at run time:
+                // element-wise IEEE operations give the same bits at any width, and sums keep
+                // their NumPy order, so this changes speed only.
+                arch.dispatch(SectorPass {
+                    model: m,
+                    t,
+                    p,
+                    capacity_factor,
+                    restock,
+                    ws,
+                    row,
+                    outs,
+                });
             });
         self.restock = restock;
         self.ws_next = ws_next;
@@ -136,6 +117,7 @@ impl Model {
     }
 
     /// Sums, α, capacity and production of industry `i` from its row of E.
+    #[inline(always)]
     fn row_state(
         &self,
         t: usize,
@@ -213,5 +195,90 @@ impl Model {
         }
         out.production = x;
         out
+    }
+}
+
+/// The rows of one input sector p: rebuild, sum, produce, deliver, accumulate restocking and
+/// the next 'alt' weights. A [`pulp::WithSimd`] operation so that the whole body is compiled
+/// for the instruction set chosen at run time.
+struct SectorPass<'a> {
+    model: &'a Model,
+    t: usize,
+    p: usize,
+    capacity_factor: Option<&'a [f64]>,
+    restock: &'a mut [f64],
+    ws: &'a mut [f64],
+    row: &'a mut [f64],
+    outs: &'a mut [RowOut],
+}
+
+impl pulp::WithSimd for SectorPass<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        let SectorPass {
+            model: m,
+            t,
+            p,
+            capacity_factor,
+            restock,
+            ws,
+            row,
+            outs,
+        } = self;
+        let (n, s, nr, nfd) = (m.n, m.n_sectors, m.n_regions, m.n_fd);
+        let tw = m.tail_width;
+        let alt = m.params.order_type == OrderType::Alt;
+        restock.fill(0.0);
+        ws.fill(0.0);
+        for (r, out) in outs.iter_mut().enumerate() {
+            let i = r * s + p;
+            m.book.row(&m.z0, &m.zdist, i, true, &mut row[..n]);
+            row[n..].copy_from_slice(&m.tail[i * tw..][..tw]);
+            *out = m.row_state(t, i, row, nfd, capacity_factor);
+            let (t_i, x_i) = (out.pairwise, out.production);
+            let z = &m.z0[super::slot_of(i, s, nr) * n..][..n];
+            // 'alt' weights of the orders placed at the end of this step (Q12).
+            let c = if m.x0[i] != 0.0 {
+                out.xcap / m.x0[i]
+            } else {
+                1.0
+            };
+            let o = &row[..n];
+            if alt && t_i != 0.0 && !m.book.fast && m.weight_next.is_empty() {
+                // The common case in one pass over the row (it is in cache).
+                for (((acc, w), &o), &zv) in restock.iter_mut().zip(ws.iter_mut()).zip(o).zip(z) {
+                    *acc += (o / t_i) * x_i;
+                    *w += zv * c;
+                }
+                continue;
+            }
+            if t_i != 0.0 && m.book.fast {
+                let scale = x_i / t_i;
+                for (acc, &o) in restock.iter_mut().zip(o) {
+                    *acc += o * scale;
+                }
+            } else if t_i != 0.0 {
+                for (acc, &o) in restock.iter_mut().zip(o) {
+                    *acc += (o / t_i) * x_i;
+                }
+            }
+            if !alt {
+                continue;
+            }
+            if m.weight_next.is_empty() {
+                for (acc, &zv) in ws.iter_mut().zip(z) {
+                    *acc += zv * c;
+                }
+            } else {
+                let weights = &m.weight_next[i * nr..][..nr];
+                for ((acc, zs), &f) in ws.chunks_mut(s).zip(z.chunks(s)).zip(weights) {
+                    for (a, &zv) in acc.iter_mut().zip(zs) {
+                        *a += (zv * c) * f;
+                    }
+                }
+            }
+        }
     }
 }

@@ -37,8 +37,11 @@ pub struct Model {
     pub(crate) params: ModelParams,
     // --- fixed, per step ---
     pub(crate) x0: Vec<f64>,
+    /// Z per step, rows stored in slot order ([`OrderBook::slot`]): the rows of one input
+    /// sector are contiguous, so each worker of the fused pass streams one block.
     pub(crate) z0: Vec<f64>,
-    /// Z / Σ_reg Z (annual): fixed shares for order_type noalt and reconstruction (§7.4).
+    /// Z / Σ_reg Z (annual): fixed shares for order_type noalt and reconstruction (§7.4);
+    /// slot order like `z0`.
     pub(crate) zdist: Vec<f64>,
     pub(crate) fd0: Vec<f64>,
     pub(crate) tech: Vec<f64>,
@@ -76,6 +79,8 @@ pub struct Model {
     // --- scratch, allocated once ---
     pub(crate) restock: Vec<f64>,
     pub(crate) used: Vec<f64>,
+    /// min(D, xcap) per industry when orders are placed (scratch, N).
+    pub(crate) x_opt: Vec<f64>,
     pub(crate) need_next: Vec<f64>,
     pub(crate) ws_next: Vec<f64>,
     pub(crate) cr_next: Vec<f64>,
@@ -120,20 +125,23 @@ impl Model {
         let z_c = region_sum(&mrio.z, n);
         let tech = region_sum(&mrio.a, n);
         let x0: Vec<f64> = mrio.x.iter().map(|v| v * phi).collect();
-        let z0: Vec<f64> = mrio.z.iter().map(|v| v * phi).collect();
         let fd0: Vec<f64> = mrio.y.iter().map(|v| v * phi).collect();
-        let zdist = {
-            let mut d = vec![0.0; n * n];
-            for i in 0..n {
-                let p = i % n_sectors;
-                for j in 0..n {
-                    let den = z_c[p * n + j];
-                    let v = mrio.z[i * n + j] / den;
-                    d[i * n + j] = if v.is_finite() { v } else { 0.0 };
-                }
+        let slot = |i: usize| slot_of(i, n_sectors, n_regions);
+        let mut z0 = vec![0.0; n * n];
+        let mut zdist = vec![0.0; n * n];
+        for i in 0..n {
+            let p = i % n_sectors;
+            let (z_row, out, dist) = (
+                &mrio.z[i * n..][..n],
+                &mut z0[slot(i) * n..][..n],
+                &mut zdist[slot(i) * n..][..n],
+            );
+            for (j, &z) in z_row.iter().enumerate() {
+                out[j] = z * phi;
+                let v = z / z_c[p * n + j];
+                dist[j] = if v.is_finite() { v } else { 0.0 };
             }
-            d
-        };
+        }
         // Value added and capital (§3): VA = max(x − colsum(Z), 0), K = 4·VA by default.
         let capital = match &params.productive_capital {
             Some(k) => k.clone(),
@@ -240,6 +248,7 @@ impl Model {
             limiting: 0,
             restock: vec![0.0; n_sectors * n],
             used: vec![0.0; n_sectors * n],
+            x_opt: vec![0.0; n],
             need_next: vec![0.0; n_sectors * n],
             ws_next: vec![0.0; n_sectors * n],
             cr_next: vec![1.0; n],
@@ -426,9 +435,15 @@ impl Model {
         }
     }
 
-    /// Share of supplier region r in industry j's purchases of product p (annual Z), used to
-    /// address reconstruction demand (§7.4): index (r·S + p)·N + j.
-    pub fn supplier_shares(&self) -> &[f64] {
-        &self.zdist
+    /// Share of supplier industry `i` = (r, p) in industry `j`'s purchases of product p
+    /// (annual Z), used to address reconstruction demand (§7.4).
+    pub fn supplier_share(&self, i: usize, j: usize) -> f64 {
+        self.zdist[slot_of(i, self.n_sectors, self.n_regions) * self.n + j]
     }
+}
+
+/// Storage slot of industry row `i` = r·S + p in `z0`/`zdist`: p·R + r, so that the R rows
+/// of input sector p, which the fused pass reads one after another, are contiguous.
+pub(crate) fn slot_of(i: usize, n_sectors: usize, n_regions: usize) -> usize {
+    (i % n_sectors) * n_regions + i / n_sectors
 }

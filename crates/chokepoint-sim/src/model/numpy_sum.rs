@@ -8,6 +8,7 @@
 
 /// `np.einsum("i->", row)`: 2-lane accumulator, blocks of 8 values added as
 /// `((a0 + a1) + (a2 + a3)) + acc`, the tail added pairwise, lanes summed last.
+#[inline(always)]
 pub fn einsum_sum(row: &[f64]) -> f64 {
     einsum_finish(
         einsum_blocks([0.0; 2], row),
@@ -17,6 +18,7 @@ pub fn einsum_sum(row: &[f64]) -> f64 {
 
 /// The einsum accumulator after the whole blocks of 8 of `row` (the remainder is ignored).
 /// A row whose prefix of length 8k is shared with another can reuse this state.
+#[inline(always)]
 pub fn einsum_blocks(mut acc: [f64; 2], row: &[f64]) -> [f64; 2] {
     for b in row.chunks_exact(8) {
         let a01 = [b[0] + b[2], b[1] + b[3]];
@@ -29,6 +31,7 @@ pub fn einsum_blocks(mut acc: [f64; 2], row: &[f64]) -> [f64; 2] {
 
 /// Finishes an einsum whose earlier whole blocks are in `acc`: the remaining blocks of
 /// `rest`, then its tail pairwise, then the lanes.
+#[inline(always)]
 pub fn einsum_finish(acc: [f64; 2], rest: &[f64]) -> f64 {
     let mut acc = einsum_blocks(acc, rest);
     for pair in rest[rest.len() - rest.len() % 8..].chunks(2) {
@@ -41,33 +44,51 @@ pub fn einsum_finish(acc: [f64; 2], rest: &[f64]) -> f64 {
 /// `np.sum(row)` for a contiguous row: NumPy's pairwise summation (blocks of at
 /// most 128 values with 8 accumulators, split in halves rounded to 8 above that).
 pub fn pairwise_sum(row: &[f64]) -> f64 {
+    pairwise_in(pulp::Arch::new(), row)
+}
+
+fn pairwise_in(arch: pulp::Arch, row: &[f64]) -> f64 {
     let n = row.len();
-    if n < 8 {
-        let mut res = 0.0;
-        for v in row {
-            res += v;
+    if n <= 128 {
+        arch.dispatch(PairwiseLeaf(row))
+    } else {
+        let mut n2 = n / 2;
+        n2 -= n2 % 8;
+        pairwise_in(arch, &row[..n2]) + pairwise_in(arch, &row[n2..])
+    }
+}
+
+/// One leaf of the pairwise sum (at most 128 values), compiled for the widest SIMD the CPU
+/// has: the eight accumulators are independent lanes, so the width does not change the bits.
+struct PairwiseLeaf<'a>(&'a [f64]);
+
+impl pulp::WithSimd for PairwiseLeaf<'_> {
+    type Output = f64;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) -> f64 {
+        let row = self.0;
+        let n = row.len();
+        if n < 8 {
+            let mut res = 0.0;
+            for v in row {
+                res += v;
+            }
+            return res;
         }
-        res
-    } else if n <= 128 {
         let mut r = [0.0_f64; 8];
         r.copy_from_slice(&row[..8]);
         let full = n - n % 8;
-        let mut i = 8;
-        while i < full {
-            for k in 0..8 {
-                r[k] += row[i + k];
+        for b in row[8..full].chunks_exact(8) {
+            for (acc, v) in r.iter_mut().zip(b) {
+                *acc += v;
             }
-            i += 8;
         }
         let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
         for v in &row[full..] {
             res += v;
         }
         res
-    } else {
-        let mut n2 = n / 2;
-        n2 -= n2 % 8;
-        pairwise_sum(&row[..n2]) + pairwise_sum(&row[n2..])
     }
 }
 

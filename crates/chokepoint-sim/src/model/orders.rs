@@ -47,10 +47,12 @@ impl OrderBook {
     }
 
     /// Writes row `i` of O into `out` (len N), scaled by this step's gates when `gated`.
+    #[inline(always)]
     pub fn row(&self, z0: &[f64], zdist: &[f64], i: usize, gated: bool, out: &mut [f64]) {
         let (n, s, nr) = (self.n, self.n_sectors, self.n_regions);
         let p = i % s;
-        let z = &z0[i * n..][..n];
+        let slot = super::slot_of(i, s, nr) * n;
+        let z = &z0[slot..][..n];
         if self.initial {
             out.copy_from_slice(z);
         } else if self.alt {
@@ -85,7 +87,7 @@ impl OrderBook {
             }
         } else {
             let need = &self.need[p * n..][..n];
-            for ((o, &nd), &d) in out.iter_mut().zip(need).zip(&zdist[i * n..][..n]) {
+            for ((o, &nd), &d) in out.iter_mut().zip(need).zip(&zdist[slot..][..n]) {
                 *o = nd * d;
             }
         }

@@ -164,8 +164,10 @@ impl Model {
         let f = nfd / nr;
         let tot = &self.demand_pairwise;
         let x = &self.production;
-        for (k, u) in self.used.iter_mut().enumerate() {
-            *u = x[k % n] * self.tech_eff[k];
+        for (used, tech) in self.used.chunks_mut(n).zip(self.tech_eff.chunks(n)) {
+            for ((u, &xj), &a) in used.iter_mut().zip(x).zip(tech) {
+                *u = xj * a;
+            }
         }
         debug_assert!(
             self.production
@@ -261,43 +263,53 @@ impl Model {
             self.refresh_demand_totals(false);
         }
         let psi_model = self.params.kind == ModelKind::Psi;
-        let goal = |m: &Model, k: usize| {
-            let j = k % n;
-            let x_opt = m.demand[j].min(m.xcap[j]);
-            (x_opt * m.tech_eff[k]) * m.inv_dur[k / n]
-        };
+        // x_opt = min(D, xcap) per client industry, shared by every input.
+        for (o, (&d, &cap)) in self
+            .x_opt
+            .iter_mut()
+            .zip(self.demand.iter().zip(&self.xcap))
+        {
+            *o = d.min(cap);
+        }
+        let goal =
+            |m: &Model, p: usize, j: usize| (m.x_opt[j] * m.tech_eff[p * n + j]) * m.inv_dur[p];
         // numpy allclose(Stock, G) (Q10).
-        let close = (0..s * n).all(|k| {
-            let (g, st) = (goal(self, k), self.stock[k]);
-            if g.is_nan() || st.is_nan() {
-                false
-            } else if g.is_infinite() || st.is_infinite() {
-                g == st
-            } else {
-                (st - g).abs() <= 1e-8 + 1e-5 * g.abs()
-            }
+        let close = (0..s).all(|p| {
+            (0..n).all(|j| {
+                let (g, st) = (goal(self, p, j), self.stock[p * n + j]);
+                if g.is_nan() || st.is_nan() {
+                    false
+                } else if g.is_infinite() || st.is_infinite() {
+                    g == st
+                } else {
+                    (st - g).abs() <= 1e-8 + 1e-5 * g.abs()
+                }
+            })
         });
-        for k in 0..s * n {
-            let mut gap = 0.0;
-            if !close {
-                let g = goal(self, k);
-                if g.is_finite() {
-                    gap = (g - self.stock[k]).max(0.0);
+        for p in 0..s {
+            for j in 0..n {
+                let k = p * n + j;
+                let mut gap = 0.0;
+                if !close {
+                    let g = goal(self, p, j);
+                    if g.is_finite() {
+                        gap = (g - self.stock[k]).max(0.0);
+                    }
+                    if psi_model {
+                        gap *= self.restoration[p];
+                    }
                 }
-                if psi_model {
-                    gap *= self.restoration[k / n];
+                let need = gap + self.production[j] * self.tech_eff[k];
+                if need.is_nan() || need < 0.0 {
+                    return Err(StepError::BadOrder {
+                        step: t,
+                        input: p,
+                        client: j,
+                        value: need,
+                    });
                 }
+                self.need_next[k] = need;
             }
-            let need = gap + self.production[k % n] * self.tech_eff[k];
-            if need.is_nan() || need < 0.0 {
-                return Err(StepError::BadOrder {
-                    step: t,
-                    input: k / n,
-                    client: k % n,
-                    value: need,
-                });
-            }
-            self.need_next[k] = need;
         }
         let book = &mut self.book;
         std::mem::swap(&mut book.need, &mut self.need_next);
