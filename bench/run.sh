@@ -6,7 +6,7 @@
 # Usage: bench/run.sh [ROWS]   (default 10000000; the file is ~330 bytes a row)
 # Needs: python3 (DuckDB and Polars are pip-installed into bench/.venv), /usr/bin/time.
 # Uses target/release/chokepoint when present (build it with `cargo build --release`),
-# else target/debug/chokepoint and says so.
+# else target/debug/chokepoint and says so; CHOKEPOINT_BIN or CARGO_TARGET_DIR point elsewhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS="${1:-10000000}"
@@ -19,7 +19,7 @@ if [ ! -x bench/.venv/bin/python ]; then
 fi
 PY=bench/.venv/bin/python
 
-BIN=target/release/chokepoint
+BIN="${CHOKEPOINT_BIN:-${CARGO_TARGET_DIR:-target}/release/chokepoint}"
 if [ ! -x "$BIN" ]; then
   BIN=target/debug/chokepoint
   echo "note: no release build; using $BIN (unoptimised, not a fair comparison)" >&2

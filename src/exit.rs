@@ -1,4 +1,5 @@
-//! The one place that maps errors to exit codes: 0 ok, 2 bad input, 1 internal error.
+//! The one place that maps errors to exit codes: 0 ok, 2 bad input, 1 internal error,
+//! 130 stopped by Ctrl-C.
 
 use std::process::ExitCode;
 
@@ -6,6 +7,12 @@ use std::process::ExitCode;
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UserError(pub String);
+
+/// The user stopped the work with Ctrl-C after what was done so far was saved: exit code
+/// 130, as shells report an interrupt.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Interrupted(pub String);
 
 /// Whether any error in the chain says the user is at fault.
 ///
@@ -18,6 +25,9 @@ fn classify(err: &anyhow::Error) -> Option<u8> {
         {
             return None;
         }
+    }
+    if err.chain().any(|cause| cause.is::<Interrupted>()) {
+        return Some(130);
     }
     Some(if is_user_error(err) { 2 } else { 1 })
 }

@@ -7,14 +7,17 @@
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use chokepoint_sim::{Model, Recorder, RunOutcome, Scenario, SimError, StepView};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
+use signal_hook::consts::SIGINT;
 
 use crate::cli::SimulateArgs;
-use crate::exit::UserError;
+use crate::exit::{Interrupted, UserError};
 use crate::output::{Cell, Table};
 
 /// Record files written to `--out`, in the reference-run layout.
@@ -71,9 +74,16 @@ fn run_in(args: &SimulateArgs, out: &Path) -> anyhow::Result<()> {
         }
         bar
     });
+    // First Ctrl-C: finish the current step, then write the records so far and the summary;
+    // a second one ends the process at once.
+    let stop = Arc::new(AtomicBool::new(false));
+    signal_hook::flag::register_conditional_shutdown(SIGINT, 130, Arc::clone(&stop))
+        .and_then(|_| signal_hook::flag::register(SIGINT, Arc::clone(&stop)))
+        .context("cannot install the Ctrl-C handler")?;
     let mut recorders = Recorders {
         writer: &mut writer,
         progress: progress.as_ref(),
+        stop: &stop,
     };
     let outcome = sim.run(&mut recorders);
     if let Some(bar) = &progress {
@@ -93,14 +103,22 @@ fn run_in(args: &SimulateArgs, out: &Path) -> anyhow::Result<()> {
                     out.display()
                 )
             }),
-        _ => Ok(()),
+        RunOutcome::Interrupted { steps } => Err(anyhow::Error::new(Interrupted(format!(
+            "interrupted by Ctrl-C after {steps} of {} steps; the records so far and \
+             summary.json (outcome \"interrupted\") are in {}",
+            scenario.steps,
+            out.display()
+        )))),
+        RunOutcome::HorizonReached { .. } => Ok(()),
     }
 }
 
-/// Fans each step out to the file writer and the progress bar.
+/// Fans each step out to the file writer and the progress bar; stops the run when the
+/// user pressed Ctrl-C.
 struct Recorders<'a> {
     writer: &'a mut RecordWriter,
     progress: Option<&'a ProgressBar>,
+    stop: &'a AtomicBool,
 }
 
 impl Recorder for Recorders<'_> {
@@ -109,7 +127,7 @@ impl Recorder for Recorders<'_> {
         if let Some(bar) = self.progress {
             bar.inc(1);
         }
-        ok
+        ok && !self.stop.load(Ordering::Relaxed)
     }
 }
 

@@ -192,3 +192,49 @@ fn ario_scenario_without_out_asks_for_it() {
         .code(2)
         .stderr(predicate::str::contains("s.toml").and(predicate::str::contains("--out DIR")));
 }
+
+#[test]
+fn ctrl_c_keeps_the_records_so_far_and_exits_130() {
+    let sb = Sandbox::new();
+    // Far more steps than the test waits for: the run is stopped by the interrupt.
+    let long = format!(
+        "[network]\nmrio = \"{}\"\n\n[simulation]\nsteps = 5000000\n\n{GOOD_EVENT}",
+        test_mrio()
+    );
+    let path = sb.write("long.toml", &long);
+    let out = sb.path().join("out");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("chokepoint"))
+        .env("CHOKEPOINT_DATA_DIR", sb.data_dir())
+        .args(["simulate", path.to_str().unwrap(), "--out"])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Records reach the file once the run is under way (and the handler is installed).
+    let records = out.join("production_realised.csv");
+    let started = std::time::Instant::now();
+    while std::fs::metadata(&records).map_or(0, |m| m.len()) < 64 * 1024 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "the run never started writing records"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let done = child.wait_with_output().unwrap();
+    assert_eq!(done.status.code(), Some(130));
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(stderr.contains("interrupted by Ctrl-C after"), "{stderr}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["outcome"], "interrupted", "{summary}");
+    // Every written row is whole: the files end at a line break.
+    let text = std::fs::read_to_string(&records).unwrap();
+    assert!(text.ends_with('\n'));
+    assert!(text.lines().count() > 2);
+}
