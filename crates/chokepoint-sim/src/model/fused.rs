@@ -217,16 +217,8 @@ impl pulp::WithSimd for SectorPass<'_> {
 
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, _simd: S) {
-        let SectorPass {
-            model: m,
-            t,
-            p,
-            capacity_factor,
-            restock,
-            ws,
-            row,
-            outs,
-        } = self;
+        let (m, t, p, capacity_factor) = (self.model, self.t, self.p, self.capacity_factor);
+        let (restock, ws, row, outs) = (self.restock, self.ws, self.row, self.outs);
         let (n, s, nr, nfd) = (m.n, m.n_sectors, m.n_regions, m.n_fd);
         let tw = m.tail_width;
         let alt = m.params.order_type == OrderType::Alt;

@@ -8,7 +8,7 @@
 
 use rayon::prelude::*;
 
-use super::numpy_sum::{allclose, einsum_sum, pairwise_sum};
+use super::numpy_sum::{allclose, einsum_sum, is_close, pairwise_sum};
 use super::{Controls, Model, ModelKind};
 use crate::StepError;
 
@@ -274,18 +274,8 @@ impl Model {
         let goal =
             |m: &Model, p: usize, j: usize| (m.x_opt[j] * m.tech_eff[p * n + j]) * m.inv_dur[p];
         // numpy allclose(Stock, G) (Q10).
-        let close = (0..s).all(|p| {
-            (0..n).all(|j| {
-                let (g, st) = (goal(self, p, j), self.stock[p * n + j]);
-                if g.is_nan() || st.is_nan() {
-                    false
-                } else if g.is_infinite() || st.is_infinite() {
-                    g == st
-                } else {
-                    (st - g).abs() <= 1e-8 + 1e-5 * g.abs()
-                }
-            })
-        });
+        let close =
+            (0..s).all(|p| (0..n).all(|j| is_close(self.stock[p * n + j], goal(self, p, j))));
         for p in 0..s {
             for j in 0..n {
                 let k = p * n + j;
