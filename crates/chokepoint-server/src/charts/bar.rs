@@ -49,7 +49,8 @@ pub fn bar_chart(chart: &BarChart) -> Result<String, ChartError> {
         .chain(chart.benchmark.iter().map(|(_, v)| *v))
         .fold(0.0_f64, f64::max);
     let bottom = bars.iter().map(|b| b.value).fold(0.0_f64, f64::min);
-    let top = if top <= 0.0 { 1.0 } else { top * 1.15 };
+    // Headroom above the tallest bar for its value label and the legend box.
+    let top = if top <= 0.0 { 1.0 } else { top * 1.3 };
     let n = bars.len();
     let labels: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
 

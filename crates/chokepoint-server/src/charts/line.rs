@@ -45,6 +45,10 @@ pub struct LineChart {
     pub series: Vec<LineSeries>,
 }
 
+/// Tick labels per y axis at most: at 16 px they stay apart even when the dashboard scales
+/// the chart down to half its width.
+const Y_LABELS: usize = 6;
+
 fn segments(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
     let mut out = Vec::new();
     let mut current = Vec::new();
@@ -107,13 +111,20 @@ pub fn line_chart(chart: &LineChart) -> Result<String, ChartError> {
         if secondary.is_some() {
             builder.right_y_label_area_size(84);
         }
-        let mut ctx = builder
+        let ctx = builder
             .build_cartesian_2d(-0.3..x_max + 0.3, lo..hi)
             .map_err(drawing)?;
+        // Always a dual-axis context; the right axis is drawn only when a series uses it.
+        // The secondary coordinate must be attached before the primary mesh is drawn: it takes
+        // the right label area over, so the left (tonnes) labels and description are not also
+        // drawn on the right on top of the % labels.
+        let (slo, shi) = secondary.unwrap_or((0.0, 1.0));
+        let mut ctx = ctx.set_secondary_coord(-0.3..x_max + 0.3, slo.min(0.0)..shi.max(0.0));
         let label_at = |x: &f64| category_label(&labels, *x);
         ctx.configure_mesh()
             .x_labels(n.clamp(2, 12))
             .x_label_formatter(&label_at)
+            .y_labels(Y_LABELS)
             .y_label_formatter(&|v| format_number(*v))
             .x_desc(&chart.x_description)
             .y_desc(&chart.unit)
@@ -123,15 +134,12 @@ pub fn line_chart(chart: &LineChart) -> Result<String, ChartError> {
             .axis_desc_style((FONT, 16))
             .draw()
             .map_err(drawing)?;
-
-        // Always a dual-axis context; the right axis is drawn only when a series uses it.
-        let (slo, shi) = secondary.unwrap_or((0.0, 1.0));
-        let mut ctx = ctx.set_secondary_coord(-0.3..x_max + 0.3, slo.min(0.0)..shi.max(0.0));
         if secondary.is_some() {
             ctx.configure_secondary_axes()
                 .y_desc(chart.secondary_unit.as_deref().unwrap_or(""))
                 .label_style((FONT, 16))
                 .axis_desc_style((FONT, 16))
+                .y_labels(Y_LABELS)
                 .y_label_formatter(&|v| format_number(*v))
                 .draw()
                 .map_err(drawing)?;
@@ -217,6 +225,40 @@ mod tests {
         let mut c = sample();
         c.series[0].values.pop();
         assert!(matches!(line_chart(&c), Err(ChartError::Shape { .. })));
+    }
+
+    /// The y coordinates of `<text>` elements whose content is `label`.
+    fn text_positions(svg: &str, label: &str) -> Vec<(f64, f64)> {
+        svg.split("<text")
+            .skip(1)
+            .filter(|t| {
+                t.split_once('>')
+                    .is_some_and(|(_, rest)| rest.trim_start().starts_with(label))
+            })
+            .filter_map(|t| {
+                let attr = |name: &str| {
+                    t.split_once(&format!(" {name}=\""))
+                        .and_then(|(_, r)| r.split_once('"'))
+                        .and_then(|(v, _)| v.parse::<f64>().ok())
+                };
+                Some((attr("x")?, attr("y")?))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn issue_6_left_axis_labels_are_not_repeated_on_the_right_axis() {
+        let svg = line_chart(&sample()).unwrap();
+        // "tonnes" is the left axis description only; the right one is "% change".
+        assert_eq!(text_positions(&svg, "tonnes").len(), 1, "{svg}");
+        assert_eq!(text_positions(&svg, "% change").len(), 1, "{svg}");
+        // Every tonnes tick label sits left of the plot, none at the right axis.
+        let ticks = text_positions(&svg, "5000");
+        assert!(!ticks.is_empty());
+        assert!(
+            ticks.iter().all(|(x, _)| *x < f64::from(WIDTH) / 2.0),
+            "{ticks:?}"
+        );
     }
 
     #[test]

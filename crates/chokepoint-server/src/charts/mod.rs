@@ -39,15 +39,52 @@ pub(crate) const PALETTE: [RGBColor; 7] = [
 ];
 
 /// A chart that shows only a message, for selections without data: an empty chart with axes
-/// would suggest zeros.
+/// would suggest zeros. Long messages ("not computable: needs …") wrap onto several lines.
 pub fn message_chart(title: &str, message: &str) -> String {
     let title = xml_escape(title);
-    let message = xml_escape(message);
+    let lines = wrap(message, MESSAGE_LINE_CHARS);
+    let first_y = HEIGHT as usize / 2 - (lines.len().saturating_sub(1)) * 11;
+    let text: String = lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            format!(
+                r##"<text x="{x}" y="{y}" text-anchor="middle" font-family="sans-serif" font-size="16" fill="#555555">{line}</text>"##,
+                x = WIDTH / 2,
+                y = first_y + i * 22,
+                line = xml_escape(line),
+            )
+        })
+        .collect();
     format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" data-empty="true"><rect width="100%" height="100%" fill="#ffffff"/><text x="{x}" y="40" text-anchor="middle" font-family="sans-serif" font-size="20">{title}</text><text x="{x}" y="{y}" text-anchor="middle" font-family="sans-serif" font-size="16" fill="#555555">{message}</text></svg>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" data-empty="true"><rect width="100%" height="100%" fill="#ffffff"/><text x="{x}" y="40" text-anchor="middle" font-family="sans-serif" font-size="20">{title}</text>{text}</svg>"##,
         x = WIDTH / 2,
-        y = HEIGHT / 2,
     )
+}
+
+/// Characters per line of a message chart: 16 px sans-serif averages about 8 px a character,
+/// so 80 fit the 760 px width with a margin.
+const MESSAGE_LINE_CHARS: usize = 80;
+
+/// Splits `text` into lines of at most `width` characters at spaces (a longer word gets a
+/// line of its own).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// Escapes text for XML content and attributes.
@@ -153,6 +190,26 @@ mod tests {
         assert!(svg.contains("a&lt;b"));
         assert!(svg.contains("&quot;X&quot;"));
         assert!(svg.starts_with("<svg"));
+    }
+
+    #[test]
+    fn long_messages_wrap_within_the_chart() {
+        let long = "not computable: needs metal stage shares: no sourced country breakdown in the \
+                    bundled data (SOURCES.md gap 5); ingest trade data and use --source trade";
+        let lines = wrap(long, MESSAGE_LINE_CHARS);
+        assert!(lines.len() >= 2, "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.chars().count() <= MESSAGE_LINE_CHARS)
+        );
+        assert_eq!(
+            lines.join(" "),
+            long.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+        let svg = message_chart("Metal", long);
+        assert_eq!(svg.matches("<text").count(), 1 + lines.len());
+        assert_eq!(wrap("", 10), vec![String::new()]);
     }
 
     #[test]

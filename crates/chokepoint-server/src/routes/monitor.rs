@@ -4,8 +4,6 @@
 //! Query parameters mirror the CLI flags (`--reporter CHN` is `reporter=CHN`); bodies are the
 //! rows `--format json` prints.
 
-use std::str::FromStr;
-
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
@@ -21,7 +19,7 @@ use serde::Deserialize;
 
 use super::runs::svg;
 use crate::charts::{self, Axis, Bar, BarChart, LineChart, LineSeries};
-use crate::extract::Query;
+use crate::extract::{Query, opt_param as opt, parse_param as parse};
 use crate::{ApiError, AppState};
 
 /// Parameters of the monitor endpoints (each endpoint uses the ones its CLI command has).
@@ -53,23 +51,6 @@ pub struct FlowParams {
     pub threshold: Option<f64>,
     /// List every month, not only flagged ones (anomalies).
     pub all: Option<bool>,
-}
-
-fn parse<T: FromStr>(field: &str, text: &str) -> Result<T, ApiError>
-where
-    T::Err: std::fmt::Display,
-{
-    text.parse()
-        .map_err(|e: T::Err| ApiError::bad_request(field, e.to_string()))
-}
-
-fn opt<T: FromStr>(field: &str, text: Option<&str>) -> Result<Option<T>, ApiError>
-where
-    T::Err: std::fmt::Display,
-{
-    text.filter(|t| !t.trim().is_empty())
-        .map(|t| parse(field, t))
-        .transpose()
 }
 
 impl FlowParams {
