@@ -191,6 +191,7 @@ def check_scenario(driver, results, base, shots):
         return
     # Few runs keep the test quick; the slider exercises the override path.
     driver.js("document.querySelector('input[name=runs]').value = '20';"
+              "document.querySelector('input[name=days]').value = '180';"
               "const c = document.getElementById('approval-override'); c.click();"
               "const s = document.getElementById('approval'); s.value = '0.3';"
               "s.dispatchEvent(new Event('input'));"
@@ -200,6 +201,8 @@ def check_scenario(driver, results, base, shots):
                             "return s.dataset.run ? 'done' : null;", 300)
     results.check("scenario: run finishes from the page", done == "done", str(done))
     if done == "done":
+        status = driver.js("return document.getElementById('run-status').innerText;")
+        results.check("scenario: the days field sets the horizon", "180 days" in status, status)
         st = wait_for(driver, CHART_STATE, 60, "output-chart") or {}
         results.check("scenario: fan chart renders", st.get("ok"), json.dumps(st))
         st = wait_for(driver, TABLE_STATE, 60, "halts-table") or {}

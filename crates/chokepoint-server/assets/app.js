@@ -280,6 +280,7 @@ async function scenarioPage() {
     const fd = new FormData(form);
     const req = { toml: text.value, runs: Number(fd.get("runs")), seed: Number(fd.get("seed")) };
     if (sliderOn.checked) req.approval_share = Number(slider.value);
+    if (String(fd.get("days") || "").trim() !== "") req.days = Number(fd.get("days"));
     try {
       const accepted = await api("/api/simulate", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(req) });
       const run = await poll(accepted.id, status, bar);

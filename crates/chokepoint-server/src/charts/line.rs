@@ -47,7 +47,16 @@ pub struct LineChart {
 
 /// Tick labels per y axis at most: at 16 px they stay apart even when the dashboard scales
 /// the chart down to half its width.
-const Y_LABELS: usize = 6;
+const Y_LABELS: usize = 8;
+
+/// Raises the top of an axis so the lines stay below the legend box in the upper left
+/// (three entries take about a quarter of the plot's height).
+fn with_legend_room(lo: f64, hi: f64) -> f64 {
+    lo + (hi - lo) * LEGEND_ROOM
+}
+
+/// Axis span over data span: the highest point sits at 1 / 1.35 = 74 % of the plot height.
+const LEGEND_ROOM: f64 = 1.35;
 
 fn segments(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
     let mut out = Vec::new();
@@ -94,7 +103,12 @@ pub fn line_chart(chart: &LineChart) -> Result<String, ChartError> {
     let (lo, hi) = value_range(values_on(Axis::Primary)).ok_or_else(no_data)?;
     // Levels start at zero unless negative: a truncated axis exaggerates changes.
     let lo = lo.min(0.0);
-    let secondary = value_range(values_on(Axis::Secondary));
+    let hi = with_legend_room(lo, hi);
+    // Growth rates keep zero in view, so the sign of a change reads at a glance.
+    let secondary = value_range(values_on(Axis::Secondary)).map(|(lo, hi)| {
+        let (lo, hi) = (lo.min(0.0), hi.max(0.0));
+        (lo, with_legend_room(lo, hi))
+    });
     let labels = chart.x_labels.clone();
     let x_max = (n.max(2) - 1) as f64;
 
@@ -119,7 +133,7 @@ pub fn line_chart(chart: &LineChart) -> Result<String, ChartError> {
         // the right label area over, so the left (tonnes) labels and description are not also
         // drawn on the right on top of the % labels.
         let (slo, shi) = secondary.unwrap_or((0.0, 1.0));
-        let mut ctx = ctx.set_secondary_coord(-0.3..x_max + 0.3, slo.min(0.0)..shi.max(0.0));
+        let mut ctx = ctx.set_secondary_coord(-0.3..x_max + 0.3, slo..shi);
         let label_at = |x: &f64| category_label(&labels, *x);
         ctx.configure_mesh()
             .x_labels(n.clamp(2, 12))
@@ -227,21 +241,18 @@ mod tests {
         assert!(matches!(line_chart(&c), Err(ChartError::Shape { .. })));
     }
 
-    /// The y coordinates of `<text>` elements whose content is `label`.
-    fn text_positions(svg: &str, label: &str) -> Vec<(f64, f64)> {
+    /// Every `<text>` element: x, y and content.
+    fn texts(svg: &str) -> Vec<(f64, f64, String)> {
         svg.split("<text")
             .skip(1)
-            .filter(|t| {
-                t.split_once('>')
-                    .is_some_and(|(_, rest)| rest.trim_start().starts_with(label))
-            })
             .filter_map(|t| {
                 let attr = |name: &str| {
                     t.split_once(&format!(" {name}=\""))
                         .and_then(|(_, r)| r.split_once('"'))
                         .and_then(|(v, _)| v.parse::<f64>().ok())
                 };
-                Some((attr("x")?, attr("y")?))
+                let content = t.split_once('>')?.1.split_once("</text>")?.0.trim();
+                Some((attr("x")?, attr("y")?, content.to_string()))
             })
             .collect()
     }
@@ -249,16 +260,29 @@ mod tests {
     #[test]
     fn issue_6_left_axis_labels_are_not_repeated_on_the_right_axis() {
         let svg = line_chart(&sample()).unwrap();
+        let all = texts(&svg);
+        let count = |label: &str| all.iter().filter(|(_, _, c)| c == label).count();
         // "tonnes" is the left axis description only; the right one is "% change".
-        assert_eq!(text_positions(&svg, "tonnes").len(), 1, "{svg}");
-        assert_eq!(text_positions(&svg, "% change").len(), 1, "{svg}");
-        // Every tonnes tick label sits left of the plot, none at the right axis.
-        let ticks = text_positions(&svg, "5000");
-        assert!(!ticks.is_empty());
+        assert_eq!(count("tonnes"), 1, "{all:?}");
+        assert_eq!(count("% change"), 1, "{all:?}");
+        // Tonnes ticks (1000 and up; the % axis stays within -80..40) sit left of the plot.
+        let tonnes_ticks: Vec<_> = all
+            .iter()
+            .filter(|(_, _, c)| c.parse::<f64>().is_ok_and(|v| v >= 1000.0))
+            .collect();
+        assert!(tonnes_ticks.len() >= 3, "{all:?}");
         assert!(
-            ticks.iter().all(|(x, _)| *x < f64::from(WIDTH) / 2.0),
-            "{ticks:?}"
+            tonnes_ticks
+                .iter()
+                .all(|(x, _, _)| *x < f64::from(WIDTH) / 2.0),
+            "{tonnes_ticks:?}"
         );
+    }
+
+    #[test]
+    fn axes_leave_room_for_the_legend() {
+        assert_eq!(with_legend_room(0.0, 100.0), 135.0);
+        assert_eq!(with_legend_room(-50.0, 50.0), 85.0);
     }
 
     #[test]
