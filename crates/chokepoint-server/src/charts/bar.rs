@@ -4,6 +4,7 @@ use plotters::prelude::*;
 
 use super::{
     FONT, HEIGHT, PALETTE, WIDTH, category_label, draw_legend, drawing, format_number, legend_line,
+    tick_label,
 };
 use crate::error::ChartError;
 
@@ -70,7 +71,7 @@ pub fn bar_chart(chart: &BarChart) -> Result<String, ChartError> {
             .disable_x_mesh()
             .x_labels(n + 1)
             .x_label_formatter(&label_at)
-            .y_label_formatter(&|v| format_number(*v))
+            .y_label_formatter(&|v| tick_label(*v, bottom, top))
             .x_desc(&chart.x_description)
             .y_desc(&chart.unit)
             .bold_line_style(RGBColor(225, 225, 225))

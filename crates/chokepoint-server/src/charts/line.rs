@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 
 use super::{
-    FONT, HEIGHT, PALETTE, WIDTH, category_label, draw_legend, drawing, format_number, legend_line,
+    FONT, HEIGHT, PALETTE, WIDTH, category_label, draw_legend, drawing, legend_line, tick_label,
     value_range,
 };
 use crate::error::ChartError;
@@ -57,6 +57,30 @@ fn with_legend_room(lo: f64, hi: f64) -> f64 {
 
 /// Axis span over data span: the highest point sits at 1 / 1.35 = 74 % of the plot height.
 const LEGEND_ROOM: f64 = 1.35;
+
+/// How many series after `i`, on the same axis, lie on top of series `i`: the same value at
+/// every point where both have one (within 0.1 % of the larger).
+fn covered_by_later(series: &[LineSeries], i: usize) -> u32 {
+    let Some(me) = series.get(i) else { return 0 };
+    let same = |a: f64, b: f64| (a - b).abs() <= 1e-3 * a.abs().max(b.abs()).max(1e-9);
+    let covers = |other: &LineSeries| {
+        let mut shared = 0;
+        for (a, b) in me.values.iter().zip(&other.values) {
+            if let (Some(a), Some(b)) = (a, b) {
+                if !same(*a, *b) {
+                    return false;
+                }
+                shared += 1;
+            }
+        }
+        shared > 0
+    };
+    series
+        .iter()
+        .skip(i + 1)
+        .filter(|o| o.axis == me.axis && covers(o))
+        .count() as u32
+}
 
 fn segments(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
     let mut out = Vec::new();
@@ -139,7 +163,7 @@ pub fn line_chart(chart: &LineChart) -> Result<String, ChartError> {
             .x_labels(n.clamp(2, 12))
             .x_label_formatter(&label_at)
             .y_labels(Y_LABELS)
-            .y_label_formatter(&|v| format_number(*v))
+            .y_label_formatter(&|v| tick_label(*v, lo, hi))
             .x_desc(&chart.x_description)
             .y_desc(&chart.unit)
             .bold_line_style(RGBColor(225, 225, 225))
@@ -154,12 +178,15 @@ pub fn line_chart(chart: &LineChart) -> Result<String, ChartError> {
                 .label_style((FONT, 16))
                 .axis_desc_style((FONT, 16))
                 .y_labels(Y_LABELS)
-                .y_label_formatter(&|v| format_number(*v))
+                .y_label_formatter(&|v| tick_label(*v, slo, shi))
                 .draw()
                 .map_err(drawing)?;
         }
         for (i, s) in chart.series.iter().enumerate() {
-            let style = PALETTE[i % PALETTE.len()].stroke_width(2);
+            // A line that a later one covers exactly (licensed = delivered when every
+            // licence ships) is drawn wider, so its colour shows along the edges.
+            let width = 2 + 3 * covered_by_later(&chart.series, i);
+            let style = PALETTE[i % PALETTE.len()].stroke_width(width);
             for (k, seg) in segments(&s.values).into_iter().enumerate() {
                 let anno = match s.axis {
                     Axis::Primary => {
@@ -276,6 +303,34 @@ mod tests {
                 .iter()
                 .all(|(x, _, _)| *x < f64::from(WIDTH) / 2.0),
             "{tonnes_ticks:?}"
+        );
+    }
+
+    #[test]
+    fn a_line_hidden_under_a_later_one_is_counted() {
+        let line = |values: Vec<Option<f64>>| LineSeries {
+            label: "x".into(),
+            values,
+            axis: Axis::Primary,
+        };
+        let series = [
+            line(vec![Some(10.0), Some(9.0)]),
+            line(vec![Some(4.0), Some(3.0)]),
+            line(vec![Some(4.0), Some(3.0001)]),
+            line(vec![None, Some(3.0)]),
+        ];
+        assert_eq!(covered_by_later(&series, 0), 0);
+        assert_eq!(covered_by_later(&series, 1), 2);
+        assert_eq!(covered_by_later(&series, 3), 0);
+        let svg = line_chart(&LineChart {
+            x_labels: vec!["a".into(), "b".into()],
+            series: series.to_vec(),
+            ..sample()
+        })
+        .unwrap();
+        assert!(
+            svg.contains("stroke-width=\"8\""),
+            "the covered line is widened"
         );
     }
 

@@ -120,6 +120,29 @@ pub(crate) fn format_number(v: f64) -> String {
     }
 }
 
+/// A tick label on an axis spanning `lo..hi`: every tick in the same unit, so an axis never
+/// reads "5000, 10k" — thousands as `k` once the axis reaches 10,000, millions as `M` once it
+/// reaches 1,000,000, otherwise [`format_number`].
+pub(crate) fn tick_label(v: f64, lo: f64, hi: f64) -> String {
+    let top = lo.abs().max(hi.abs());
+    let scaled = |v: f64, unit: &str| {
+        if v == 0.0 {
+            "0".to_string()
+        } else if (v - v.round()).abs() < 1e-9 {
+            format!("{v:.0}{unit}")
+        } else {
+            format!("{v:.1}{unit}")
+        }
+    };
+    if top >= 1_000_000.0 {
+        scaled(v / 1_000_000.0, "M")
+    } else if top >= 10_000.0 {
+        scaled(v / 1_000.0, "k")
+    } else {
+        format_number(v)
+    }
+}
+
 /// Finite minimum and maximum of the values, widened so a flat series still has a range.
 pub(crate) fn value_range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
     let (lo, hi) = values
@@ -220,6 +243,18 @@ mod tests {
         assert_eq!(format_number(6.5), "6.5");
         assert_eq!(format_number(94.0), "94");
         assert_eq!(format_number(0.25), "0.25");
+    }
+
+    #[test]
+    fn ticks_on_one_axis_share_a_unit() {
+        let ticks: Vec<String> = [0.0, 5_000.0, 10_000.0, 12_500.0]
+            .iter()
+            .map(|v| tick_label(*v, 0.0, 13_000.0))
+            .collect();
+        assert_eq!(ticks, ["0", "5k", "10k", "12.5k"]);
+        assert_eq!(tick_label(5_000.0, 0.0, 8_000.0), "5000");
+        assert_eq!(tick_label(2_500_000.0, 0.0, 3e6), "2.5M");
+        assert_eq!(tick_label(-40.0, -50.0, 150.0), "-40");
     }
 
     #[test]
