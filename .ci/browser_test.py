@@ -178,6 +178,10 @@ def check_exposure(driver, results, base, shots):
     results.check("exposure: separation and magnets fail the CRMA check",
                   any("CHN 92.0 %" in f for f in fails) and any("CHN 94.0 %" in f for f in fails),
                   json.dumps(fails))
+    years = driver.js("return [...document.querySelectorAll('#shares-table tbody tr')]"
+                      ".map((tr) => tr.cells[1].textContent).filter((t) => t);") or []
+    results.check("exposure: years read as years (2025, not 2,025)",
+                  years and all(re.fullmatch(r"\d{4}", y) for y in years), json.dumps(years))
     driver.screenshot(os.path.join(shots, "exposure.png"))
 
 

@@ -69,7 +69,9 @@ function fillTable(el, rows) {
     for (const c of cols) {
       const td = tr.insertCell();
       const v = r[c];
-      if (typeof v === "number") { td.className = "num"; td.textContent = Number.isInteger(v) ? v.toLocaleString("en") : v.toLocaleString("en", { maximumFractionDigits: 2 }); }
+      // Years are labels, not quantities: no thousands separator.
+      if (typeof v === "number" && /year/.test(c)) { td.className = "num"; td.textContent = String(v); }
+      else if (typeof v === "number") { td.className = "num"; td.textContent = Number.isInteger(v) ? v.toLocaleString("en") : v.toLocaleString("en", { maximumFractionDigits: 2 }); }
       else td.textContent = v === null || v === undefined ? "" : (typeof v === "object" ? JSON.stringify(v) : String(v));
     }
   }
@@ -128,9 +130,11 @@ function crmaText(c) {
 function stageRow(stage, r) {
   if (r.not_computable) return { stage, year: "", source: "", top_1: "", top_1_share: "", top_3_share: "", hhi: "", crma_65: r.not_computable, cited: "" };
   const c = r.concentration, first = r.shares[0] || {};
-  return { stage, year: r.year, source: r.source + (r.edition ? " " + r.edition : ""), top_1: c.cr1_country || "",
-    top_1_share: pct(c.cr1), top_3_share: pct(c.cr3) + (c.coverage < 1 ? " (lower bound)" : ""),
-    hhi: Math.round(c.hhi) + (c.coverage < 1 ? " (lower bound)" : ""), crma_65: crmaText(r.crma_eu), cited: first.source || "" };
+  // Same rule as Concentration::is_partial (PARTIAL_COVERAGE_TOLERANCE in chokepoint-store).
+  const bound = c.coverage < 1 - 0.005 ? " (lower bound)" : "";
+  return { stage, year: String(r.year), source: r.source + (r.edition ? " " + r.edition : ""), top_1: c.cr1_country || "",
+    top_1_share: pct(c.cr1), top_3_share: pct(c.cr3) + bound,
+    hhi: Math.round(c.hhi) + bound, crma_65: crmaText(r.crma_eu), cited: first.source || "" };
 }
 
 function markFailures(el) {
