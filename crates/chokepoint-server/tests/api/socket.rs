@@ -346,6 +346,27 @@ async fn shares_chart_draws_bars_and_the_crma_line() {
 }
 
 #[tokio::test]
+async fn sql_answers_over_a_real_socket_and_stays_read_only() {
+    let server = Server::start(Limits::default()).await;
+    let (status, head, body) = server
+        .post(
+            "/api/sql",
+            "application/json",
+            r#"{"query": "SELECT quantity_t FROM trade WHERE reporter_iso3 = 'CHN' AND product = 'rare-earths' AND flow = 'export' AND period = '2025-05'"}"#,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&unchunk(&head, &body)).unwrap();
+    assert_eq!(v["rows"][0]["quantity_t"], 5864.6);
+    assert_eq!(v["truncated"], false);
+    let (status, _, body) = server
+        .post("/api/sql", "text/plain", "DROP TABLE trade")
+        .await;
+    assert_eq!(status, 400, "{body}");
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn raw_traversal_paths_are_404_on_the_wire() {
     let server = Server::start(Limits::default()).await;
     for path in [
