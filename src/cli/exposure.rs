@@ -44,6 +44,18 @@ pub enum SourceArg {
     Trade,
 }
 
+impl From<SourceArg> for chokepoint_store::indicators::shares::ShareSource {
+    fn from(s: SourceArg) -> Self {
+        use chokepoint_store::indicators::shares::ShareSource;
+        match s {
+            SourceArg::Usgs => ShareSource::Usgs,
+            SourceArg::Iea => ShareSource::Iea,
+            SourceArg::Reported => ShareSource::Reported,
+            SourceArg::Trade => ShareSource::Trade,
+        }
+    }
+}
+
 /// Criticality methods.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
 pub enum MethodArg {
@@ -52,6 +64,16 @@ pub enum MethodArg {
     Eu,
     /// USGS 2022 method: disruption potential × trade exposure × economic vulnerability.
     Usgs,
+}
+
+impl From<MethodArg> for chokepoint_store::indicators::report::criticality::Method {
+    fn from(m: MethodArg) -> Self {
+        use chokepoint_store::indicators::report::criticality::Method;
+        match m {
+            MethodArg::Eu => Method::Eu,
+            MethodArg::Usgs => Method::Usgs,
+        }
+    }
 }
 
 /// Arguments of `chokepoint shares`.

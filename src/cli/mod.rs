@@ -12,7 +12,7 @@ pub use serve::{ReportArgs, ServeArgs};
 mod controls;
 pub use controls::{CalibrateArgs, NetworkArgs, NetworkCommand};
 mod monitor;
-pub use exposure::{CriticalityArgs, ExposureArgs, MethodArg, SharesArgs, SourceArg};
+pub use exposure::{CriticalityArgs, ExposureArgs, SharesArgs};
 pub use monitor::{
     AnomaliesArgs, FlowArgs, IngestArgs, IngestFormat, MeasureArg, PartnersArgs, SourcesArgs,
     SqlArgs, TrendsArgs,

@@ -1,168 +1,30 @@
 //! `chokepoint criticality`: EU and USGS-style criticality scores from the warehouse's
 //! stage shares and the parameter file, with every input marked given, defaulted or missing.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use chokepoint_model::Stage;
-use chokepoint_store::indicators::criticality::{
-    EuAssessment, StageSupply, UsgsAssessment, Verdict, eu_assessment, usgs_assessment,
-};
-use chokepoint_store::indicators::params::{CriticalityParams, InputStatus, Resolved};
-use chokepoint_store::indicators::{Figure, NotComputable};
-use serde::Serialize;
+use chokepoint_store::indicators::Figure;
+use chokepoint_store::indicators::criticality::Verdict;
+use chokepoint_store::indicators::params::{InputStatus, Resolved};
+use chokepoint_store::indicators::report::criticality::{Assessment, assessment, load_params};
 
-use super::facts::{self, Facts};
+use super::facts;
 use super::shares::short;
-use crate::cli::{CriticalityArgs, MethodArg, SourceArg};
+use crate::cli::CriticalityArgs;
 use crate::output::{Cell, Format, Table, print_json};
-
-/// The shipped parameter file, compiled in so the binary stands alone.
-const SHIPPED_PARAMS: &str = include_str!("../../data/rare-earths/criticality_params.toml");
-
-/// The assessment printed.
-#[derive(Serialize)]
-#[serde(tag = "method", rename_all = "snake_case")]
-pub enum Assessment {
-    /// EU CRM method.
-    Eu {
-        /// Where the parameters come from.
-        params: String,
-        /// Global shares used per stage.
-        supplies: Vec<StageSupply>,
-        /// Stages whose shares are missing.
-        missing_stages: Vec<String>,
-        /// The scores.
-        #[serde(flatten)]
-        result: EuAssessment,
-    },
-    /// USGS 2022 style.
-    Usgs {
-        /// Where the parameters come from.
-        params: String,
-        /// Data year of the trade exposure.
-        year: i32,
-        /// Global shares used per stage.
-        supplies: Vec<StageSupply>,
-        /// Stages whose shares are missing.
-        missing_stages: Vec<String>,
-        /// The scores.
-        #[serde(flatten)]
-        result: UsgsAssessment,
-    },
-}
 
 /// Runs `chokepoint criticality`.
 pub fn run(data_dir: Option<&Path>, args: &CriticalityArgs) -> anyhow::Result<()> {
     let (params, origin) = load_params(args.params.as_deref())?;
-    let facts = facts::load(data_dir)?;
-    let assessment = compute(&facts, &params, &origin, args.method, args.year)?;
+    let loaded = facts::load(data_dir)?;
+    let assessment = loaded.block_on(assessment(
+        &loaded.facts,
+        &params,
+        &origin,
+        args.method.into(),
+        args.year,
+    ))?;
     print(&assessment, args.format)
-}
-
-/// The parameter file given, else the shipped one.
-pub fn load_params(path: Option<&Path>) -> anyhow::Result<(CriticalityParams, String)> {
-    Ok(match path {
-        Some(p) => (CriticalityParams::load(p)?, p.display().to_string()),
-        None => {
-            let origin = PathBuf::from("data/rare-earths/criticality_params.toml (built in)");
-            (
-                CriticalityParams::from_toml(SHIPPED_PARAMS, &origin)?,
-                origin.display().to_string(),
-            )
-        }
-    })
-}
-
-/// Global shares of extraction (USGS mine production) and processing (IEA, else any
-/// reported source) for `year` (each stage's latest when none).
-pub fn supplies(
-    facts: &Facts,
-    year: Option<i32>,
-) -> anyhow::Result<(Vec<StageSupply>, Vec<String>)> {
-    let mut out = Vec::new();
-    let mut missing = Vec::new();
-    for (name, stage, sources) in [
-        ("extraction", Stage::Mining, &[SourceArg::Usgs][..]),
-        (
-            "processing",
-            Stage::Separation,
-            &[SourceArg::Iea, SourceArg::Reported][..],
-        ),
-    ] {
-        let mut last: Option<NotComputable> = None;
-        let mut found = None;
-        for source in sources {
-            match super::shares::compute(facts, stage, year, Some(*source), None)? {
-                Ok(r) => {
-                    found = Some(r);
-                    break;
-                }
-                Err(nc) => last = Some(nc),
-            }
-        }
-        match found {
-            Some(r) => {
-                let s = r.shares;
-                out.push(StageSupply {
-                    stage: name.into(),
-                    year: s.year,
-                    basis: format!(
-                        "{} {} shares {}{}",
-                        s.source.as_str(),
-                        stage,
-                        s.year,
-                        s.edition.map(|e| format!(" ({e})")).unwrap_or_default()
-                    ),
-                    shares: s
-                        .shares
-                        .iter()
-                        .map(|l| {
-                            chokepoint_store::indicators::concentration::SupplierShare::new(
-                                l.country_iso3.clone(),
-                                l.share,
-                            )
-                        })
-                        .collect(),
-                });
-            }
-            None => missing.push(format!(
-                "{name}: {}",
-                last.map(|n| n.to_string()).unwrap_or_default()
-            )),
-        }
-    }
-    Ok((out, missing))
-}
-
-/// Computes the assessment.
-pub fn compute(
-    facts: &Facts,
-    params: &CriticalityParams,
-    origin: &str,
-    method: MethodArg,
-    year: Option<i32>,
-) -> anyhow::Result<Assessment> {
-    let (supplies, missing_stages) = supplies(facts, year)?;
-    Ok(match method {
-        MethodArg::Eu => Assessment::Eu {
-            params: origin.to_string(),
-            result: eu_assessment(params, &supplies),
-            supplies,
-            missing_stages,
-        },
-        MethodArg::Usgs => {
-            let y = year
-                .or_else(|| supplies.first().map(|s| s.year))
-                .unwrap_or_default();
-            Assessment::Usgs {
-                params: origin.to_string(),
-                year: y,
-                result: usgs_assessment(params, &supplies, y),
-                supplies,
-                missing_stages,
-            }
-        }
-    })
 }
 
 fn status_word(s: InputStatus) -> &'static str {

@@ -30,7 +30,9 @@ pub fn run(data_dir: Option<&Path>, args: &DemoArgs) -> anyhow::Result<()> {
 fn stage_shares_section(data_dir: Option<&Path>, out: &Path) -> anyhow::Result<()> {
     use chokepoint_model::Stage;
 
-    let facts = super::facts::load(data_dir)?;
+    use chokepoint_store::indicators::report::shares::{SharesQuery, shares_report};
+
+    let loaded = super::facts::load(data_dir)?;
     println!("\nstage shares (global; HHI 0-10,000; EU CRMA benchmark 65 %)");
     let mut reports = Vec::new();
     for (stage, year) in [
@@ -38,7 +40,11 @@ fn stage_shares_section(data_dir: Option<&Path>, out: &Path) -> anyhow::Result<(
         (Stage::Separation, None),
         (Stage::Magnets, None),
     ] {
-        match super::shares::compute(&facts, stage, year, None, None)? {
+        let query = SharesQuery {
+            year,
+            ..SharesQuery::stage(stage)
+        };
+        match loaded.block_on(shares_report(&loaded.facts, &query))? {
             Ok(r) => {
                 let s = &r.shares;
                 let top = s.shares.first();

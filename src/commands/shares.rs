@@ -5,147 +5,29 @@ use std::path::Path;
 
 use chokepoint_model::Stage;
 use chokepoint_store::indicators::NotComputable;
-use chokepoint_store::indicators::concentration::SupplierShare;
-use chokepoint_store::indicators::exposure::{
-    CRMA_MAX_SINGLE_COUNTRY_SHARE, CrmaCheck, CrmaVerdict, Importer, crma_check,
+pub use chokepoint_store::indicators::report::shares::crma_text;
+use chokepoint_store::indicators::report::shares::{
+    SharesQuery, SharesReport, not_computable_json, shares_report,
 };
-use chokepoint_store::indicators::shares::{
-    StageShares, reported_shares, reports_for, trade_shares, usgs_editions, usgs_mining_shares,
-};
-use serde::Serialize;
 
-use super::facts::{self, Facts};
-use crate::cli::{SharesArgs, SourceArg};
-use crate::exit::UserError;
+use super::facts;
+use crate::cli::SharesArgs;
 use crate::output::{Cell, Format, Table, print_json};
-
-/// Stage shares plus the CRMA check, as printed.
-#[derive(Serialize)]
-pub struct SharesReport {
-    /// The shares.
-    #[serde(flatten)]
-    pub shares: StageShares,
-    /// EU CRMA benchmark on these (global) shares.
-    pub crma_eu: Option<CrmaCheck>,
-}
 
 /// Runs `chokepoint shares`.
 pub fn run(data_dir: Option<&Path>, args: &SharesArgs) -> anyhow::Result<()> {
     let stage: Stage = args.stage.into();
-    let facts = facts::load(data_dir)?;
-    match compute(
-        &facts,
+    let loaded = facts::load(data_dir)?;
+    let query = SharesQuery {
         stage,
-        args.year,
-        args.source,
-        args.edition.as_deref(),
-    )? {
+        year: args.year,
+        source: args.source.map(Into::into),
+        edition: args.edition.clone(),
+    };
+    match loaded.block_on(shares_report(&loaded.facts, &query))? {
         Ok(report) => print(&report, args.format),
         Err(nc) => print_not_computable(stage, &nc, args.format),
     }
-}
-
-/// The default source of a stage: production data where the warehouse has it (USGS mine
-/// production), otherwise reported shares.
-pub fn default_source(stage: Stage) -> SourceArg {
-    match stage {
-        Stage::Mining => SourceArg::Usgs,
-        _ => SourceArg::Iea,
-    }
-}
-
-/// Computes the shares report; the outer error is the user's (bad edition or source), the
-/// inner one a missing input.
-pub fn compute(
-    facts: &Facts,
-    stage: Stage,
-    year: Option<i32>,
-    source: Option<SourceArg>,
-    edition: Option<&str>,
-) -> anyhow::Result<Result<SharesReport, NotComputable>> {
-    let source = source.unwrap_or_else(|| default_source(stage));
-    if edition.is_some() && source != SourceArg::Usgs {
-        return Err(UserError(
-            "--edition selects a USGS Mineral Commodity Summaries edition; use it with \
-             --source usgs (or leave --source out for mining)"
-                .into(),
-        )
-        .into());
-    }
-    if source == SourceArg::Usgs && stage != Stage::Mining {
-        return Ok(Err(NotComputable::needs([format!(
-            "country production of the {stage} stage: USGS reports mine production by country \
-             only; use --source iea or --source reported"
-        )])));
-    }
-    if let (Some(e), Some(y)) = (edition, year) {
-        let available = usgs_editions(&facts.production, y);
-        if !available.iter().any(|a| a.eq_ignore_ascii_case(e)) {
-            return Err(UserError(format!(
-                "no USGS edition {e} holds mine production for {y}; editions with {y}: {}",
-                if available.is_empty() {
-                    "none".to_string()
-                } else {
-                    available.join(", ")
-                }
-            ))
-            .into());
-        }
-    }
-    let result = match source {
-        SourceArg::Usgs => usgs_mining_shares(&facts.production, year, edition),
-        SourceArg::Iea => reported_shares(&facts.stage_shares, stage, year, true),
-        SourceArg::Reported => reported_shares(&facts.stage_shares, stage, year, false),
-        SourceArg::Trade => {
-            let latest = match year {
-                Some(y) => Some(y),
-                None => facts.latest_trade_year(stage)?,
-            };
-            let y = match latest {
-                Some(y) => y,
-                None => {
-                    return Ok(Err(NotComputable::needs([format!(
-                        "export rows of {stage} products in the trade table"
-                    )])));
-                }
-            };
-            let (exporters, src) = facts.exports_by_reporter(stage, y)?;
-            trade_shares(stage, y, &exporters, &src)
-        }
-    };
-    Ok(result.map(|mut shares| {
-        if shares.other_reports.is_empty() && source == SourceArg::Usgs {
-            shares.other_reports = reports_for(&facts.stage_shares, stage, shares.year);
-        }
-        let global: Vec<SupplierShare> = shares
-            .shares
-            .iter()
-            .map(|l| SupplierShare::new(l.country_iso3.clone(), l.share))
-            .collect();
-        let crma_eu = crma_check(&Importer::Eu, &global, CRMA_MAX_SINGLE_COUNTRY_SHARE).ok();
-        SharesReport { shares, crma_eu }
-    }))
-}
-
-/// "FAIL: CHN 92.0 % is 27.0 pp above the 65 % benchmark".
-pub fn crma_text(c: &CrmaCheck) -> String {
-    let word = match c.verdict {
-        CrmaVerdict::Pass => "PASS",
-        CrmaVerdict::Fail => "FAIL",
-        CrmaVerdict::Inconclusive => "INCONCLUSIVE",
-    };
-    let side = if c.margin_pp > 0.0 { "above" } else { "below" };
-    let mut text = format!(
-        "{word}: {} {:.1} % is {:.1} pp {side} the {:.0} % benchmark",
-        c.country,
-        100.0 * c.share,
-        c.margin_pp.abs(),
-        100.0 * c.benchmark
-    );
-    if c.verdict == CrmaVerdict::Inconclusive {
-        text.push_str("; the unattributed rest of the market could exceed it");
-    }
-    text
 }
 
 /// Shortens long citations for the terminal table; CSV and JSON keep them whole.
@@ -320,11 +202,7 @@ pub fn print_not_computable(
     format: Format,
 ) -> anyhow::Result<()> {
     if format == Format::Json {
-        print_json(&serde_json::json!({
-            "stage": stage,
-            "not_computable": nc.to_string(),
-            "needs": nc.needs,
-        }))?;
+        print_json(&not_computable_json(stage, nc))?;
         return Ok(());
     }
     let mut t = Table::new(["stage", "result"]);
@@ -336,28 +214,6 @@ pub fn print_not_computable(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn crma_text_says_by_how_much() {
-        let c = CrmaCheck {
-            country: "CHN".into(),
-            share: 0.94,
-            benchmark: 0.65,
-            margin_pp: 29.0,
-            verdict: CrmaVerdict::Fail,
-        };
-        assert_eq!(
-            crma_text(&c),
-            "FAIL: CHN 94.0 % is 29.0 pp above the 65 % benchmark"
-        );
-        let pass = CrmaCheck {
-            share: 0.5,
-            margin_pp: -15.0,
-            verdict: CrmaVerdict::Pass,
-            ..c
-        };
-        assert!(crma_text(&pass).starts_with("PASS: CHN 50.0 % is 15.0 pp below"));
-    }
 
     #[test]
     fn long_sources_are_cut_in_tables_only() {

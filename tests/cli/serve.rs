@@ -110,3 +110,58 @@ fn token_protects_the_api() {
     );
     assert!(terminate(&mut child).success());
 }
+
+#[test]
+fn exposure_endpoints_answer_what_the_cli_prints_as_json() {
+    let sb = Sandbox::new();
+    let (mut child, url) = start_server(&sb, &[]);
+    for (args, path) in [
+        (
+            &["shares", "--stage", "mining", "--year", "2024"][..],
+            "/api/shares?stage=mining&year=2024",
+        ),
+        (
+            &["shares", "--stage", "separation", "--source", "reported"][..],
+            "/api/shares?stage=separation&source=reported",
+        ),
+        (
+            &["shares", "--stage", "metal"][..],
+            "/api/shares?stage=metal",
+        ),
+        (
+            &["exposure", "--importer", "EU", "--product", "magnets"][..],
+            "/api/exposure?importer=EU&product=magnets",
+        ),
+        (
+            &[
+                "exposure",
+                "--importer",
+                "usa",
+                "--product",
+                "mining",
+                "--year",
+                "2024",
+            ][..],
+            "/api/exposure?importer=usa&product=mining&year=2024",
+        ),
+        (&["criticality"][..], "/api/criticality"),
+        (
+            &["criticality", "--method", "usgs", "--year", "2024"][..],
+            "/api/criticality?method=usgs&year=2024",
+        ),
+    ] {
+        let out = sb
+            .cmd()
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let (status, body) = http_get(&url, path, &[]);
+        assert_eq!(status, 200, "{path}: {body}");
+        let api: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(api, cli, "{path} differs from {args:?}");
+    }
+    assert!(terminate(&mut child).success());
+}

@@ -59,7 +59,8 @@ impl FromStr for YearMonth {
         // Accept YYYY-MM and Comtrade's YYYYMM.
         let (y, m) = if let Some((y, m)) = t.split_once('-') {
             (y, m)
-        } else if t.len() == 6 {
+        } else if t.len() == 6 && t.is_ascii() {
+            // Six bytes of non-ASCII text would split inside a character.
             t.split_at(4)
         } else {
             return Err(err());
@@ -169,6 +170,14 @@ impl From<Period> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn six_bytes_of_non_ascii_text_are_an_error_not_a_panic() {
+        // Found by the store's reader proptest: "u4🠊" is six bytes.
+        assert!("u4🠊".parse::<YearMonth>().is_err());
+        assert!("a0🠀".parse::<Period>().is_err());
+        assert_eq!("202505".parse::<YearMonth>().ok(), YearMonth::new(2025, 5));
+    }
 
     #[test]
     fn combined_months_round_trip_and_never_split() {

@@ -69,7 +69,9 @@ function fillTable(el, rows) {
     for (const c of cols) {
       const td = tr.insertCell();
       const v = r[c];
-      if (typeof v === "number") { td.className = "num"; td.textContent = Number.isInteger(v) ? v.toLocaleString("en") : v.toLocaleString("en", { maximumFractionDigits: 2 }); }
+      // Years are labels, not quantities: no thousands separator.
+      if (typeof v === "number" && /year/.test(c)) { td.className = "num"; td.textContent = String(v); }
+      else if (typeof v === "number") { td.className = "num"; td.textContent = Number.isInteger(v) ? v.toLocaleString("en") : v.toLocaleString("en", { maximumFractionDigits: 2 }); }
       else td.textContent = v === null || v === undefined ? "" : (typeof v === "object" ? JSON.stringify(v) : String(v));
     }
   }
@@ -114,11 +116,99 @@ function monitorPage() {
     { "trends-table": ["/api/trends", trends], "partners-table": ["/api/partners", partners, byPartner], "anomalies-table": ["/api/anomalies", flow] });
 }
 
+const STAGES = ["mining", "separation", "metal", "magnets"];
+
+function pct(v, digits) { return v === null || v === undefined ? "" : (100 * v).toFixed(digits === undefined ? 1 : digits) + " %"; }
+
+function crmaText(c) {
+  if (!c) return "";
+  const word = { pass: "PASS", fail: "FAIL", inconclusive: "INCONCLUSIVE" }[c.verdict] || c.verdict;
+  return `${word}: ${c.country} ${pct(c.share)} is ${Math.abs(c.margin_pp).toFixed(1)} pp ${c.margin_pp > 0 ? "above" : "below"} the ${Math.round(100 * c.benchmark)} % benchmark`;
+}
+
+// One row per stage: who leads, how concentrated, the CRMA verdict, and the source.
+function stageRow(stage, r) {
+  if (r.not_computable) return { stage, year: "", source: "", top_1: "", top_1_share: "", top_3_share: "", hhi: "", crma_65: r.not_computable, cited: "" };
+  const c = r.concentration, first = r.shares[0] || {};
+  // Same rule as Concentration::is_partial (PARTIAL_COVERAGE_TOLERANCE in chokepoint-store).
+  const bound = c.coverage < 1 - 0.005 ? " (lower bound)" : "";
+  return { stage, year: String(r.year), source: r.source + (r.edition ? " " + r.edition : ""), top_1: c.cr1_country || "",
+    top_1_share: pct(c.cr1), top_3_share: pct(c.cr3) + bound,
+    hhi: Math.round(c.hhi) + bound, crma_65: crmaText(r.crma_eu), cited: first.source || "" };
+}
+
+function markFailures(el) {
+  for (const td of el.querySelectorAll("td")) if (/^FAIL/.test(td.textContent)) td.classList.add("fail");
+}
+
 function exposurePage() {
-  const fields = ["year", "importer"];
-  filterPage("exposure-form",
-    { "shares-chart": ["/api/charts/shares.svg", fields] },
-    { "shares-table": ["/api/shares", fields], "exposure-table": ["/api/exposure", fields], "criticality-table": ["/api/criticality", fields] });
+  const form = byId("exposure-form");
+  const show = async () => {
+    const all = new URLSearchParams(query(form));
+    const pick = (names) => { const p = new URLSearchParams(); for (const n of names) if (all.has(n)) p.set(n, all.get(n)); return p; };
+    for (const stage of STAGES) {
+      const p = pick(["year"]); p.set("stage", stage);
+      loadSvg(byId("shares-chart-" + stage), "/api/charts/shares.svg?" + p);
+    }
+    const sharesEl = byId("shares-table");
+    sharesEl.dataset.state = "loading";
+    Promise.all(STAGES.map((stage) => { const p = pick(["year"]); p.set("stage", stage); return api("/api/shares?" + p).then((r) => stageRow(stage, r)); }))
+      .then((rows) => { fillTable(sharesEl, rows); markFailures(sharesEl); })
+      .catch((err) => showError(sharesEl, err));
+    exposureSection(pick(["importer", "product", "year"]));
+    criticalitySection(pick(["method", "year"]));
+  };
+  form.addEventListener("submit", (e) => { e.preventDefault(); show(); });
+  show();
+}
+
+async function exposureSection(params) {
+  const suppliers = byId("suppliers-table"), table = byId("exposure-table"), notes = byId("exposure-notes");
+  suppliers.dataset.state = table.dataset.state = "loading";
+  notes.innerHTML = "";
+  try {
+    const r = await api("/api/exposure?" + params);
+    byId("exposure-title").textContent = `Import exposure: ${r.importer}, ${r.product}${r.year ? ", " + r.year : ""}`;
+    const s = r.suppliers;
+    if (s.not_computable) { suppliers.textContent = s.not_computable; suppliers.dataset.state = "empty"; }
+    else fillTable(suppliers, s.suppliers.map((x) => ({ supplier: x.country_iso3, tonnes: Math.round(x.quantity_t), share: pct(x.share), months_covered: x.months_covered + " of 12", basis: s.basis })).concat([{ supplier: "HHI of suppliers", tonnes: "", share: String(Math.round(s.hhi)), months_covered: "", basis: "0-10,000" }]));
+    const inputs = r.reliance_inputs;
+    const missing = ["production", "imports", "exports"].filter((k) => inputs[k] === null);
+    const rows = [{ measure: "import reliance", stage: r.stage || "", value: typeof r.import_reliance === "number" ? pct(r.import_reliance) : r.import_reliance.not_computable,
+      basis: "net imports / apparent consumption; inputs (t): " + ["production", "imports", "exports"].map((k) => `${k} ${inputs[k] === null ? "missing" : Math.round(inputs[k]).toLocaleString("en")}`).join(", ") + (missing.length ? "; missing inputs make it not computable" : "") }];
+    for (const c of r.crma) rows.push({ measure: "CRMA 65 % check", stage: c.stage, value: c.check ? crmaText(c.check) : c.not_computable, basis: c.basis });
+    fillTable(table, rows);
+    markFailures(table);
+    for (const n of r.notes) { const li = document.createElement("li"); li.textContent = n; notes.appendChild(li); }
+  } catch (err) { showError(suppliers, err); showError(table, err); }
+}
+
+function figure(f) { return typeof f === "number" ? f.toFixed(3) : (f && f.not_computable) || ""; }
+
+async function criticalitySection(params) {
+  const table = byId("criticality-table"), inputs = byId("criticality-inputs");
+  table.dataset.state = inputs.dataset.state = "loading";
+  try {
+    const a = await api("/api/criticality?" + params);
+    const verdict = a.critical === "critical" ? "critical" : a.critical === "not_critical" ? "not critical" : (a.critical && a.critical.not_computable) || JSON.stringify(a.critical);
+    byId("criticality-title").textContent = `Criticality (${a.method === "eu" ? "EU CRM method" : "USGS 2022 method"}): ${verdict}`;
+    const rows = [];
+    const status = (v, th) => typeof v !== "number" ? "not computable" : th === undefined ? "computed" : v >= th ? "at or above threshold" : "below threshold";
+    if (a.method === "eu") {
+      for (const s of a.stages) rows.push({ score: "supply risk", stage: `${s.stage} (${s.year})`, value: figure(s.supply_risk), threshold: a.supply_risk_threshold, status: status(s.supply_risk, a.supply_risk_threshold) });
+      rows.push({ score: "supply risk (bottleneck)", stage: "", value: figure(a.supply_risk), threshold: a.supply_risk_threshold, status: status(a.supply_risk, a.supply_risk_threshold) });
+      rows.push({ score: "economic importance", stage: "", value: figure(a.economic_importance), threshold: a.economic_importance_threshold, status: status(a.economic_importance, a.economic_importance_threshold) });
+    } else {
+      for (const s of a.stages) rows.push({ score: "supply risk", stage: `${s.stage} (${s.year})`, value: figure(s.supply_risk), threshold: a.supply_risk_threshold, status: status(s.supply_risk, a.supply_risk_threshold) });
+      rows.push({ score: "trade exposure", stage: "", value: figure(a.trade_exposure), threshold: "", status: status(a.trade_exposure) });
+      rows.push({ score: "economic vulnerability", stage: "", value: figure(a.economic_vulnerability), threshold: "", status: status(a.economic_vulnerability) });
+      rows.push({ score: "supply risk (bottleneck)", stage: "", value: figure(a.supply_risk), threshold: a.supply_risk_threshold, status: status(a.supply_risk, a.supply_risk_threshold) });
+    }
+    for (const s of a.supplies) rows.push({ score: "stage shares used", stage: s.stage, value: "", threshold: "", status: s.basis });
+    for (const m of a.missing_stages) rows.push({ score: "stage shares missing", stage: "", value: "", threshold: "", status: m });
+    fillTable(table, rows);
+    fillTable(inputs, a.inputs.map((i) => ({ input: i.name, value: i.value === null ? "" : i.value, status: i.status, source_or_note: i.note })));
+  } catch (err) { showError(table, err); showError(inputs, err); }
 }
 
 function options(select, values, preferred) {
@@ -194,6 +284,7 @@ async function scenarioPage() {
     const fd = new FormData(form);
     const req = { toml: text.value, runs: Number(fd.get("runs")), seed: Number(fd.get("seed")) };
     if (sliderOn.checked) req.approval_share = Number(slider.value);
+    if (String(fd.get("days") || "").trim() !== "") req.days = Number(fd.get("days"));
     try {
       const accepted = await api("/api/simulate", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(req) });
       const run = await poll(accepted.id, status, bar);

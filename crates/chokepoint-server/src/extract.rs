@@ -32,6 +32,28 @@ fn query_error(e: QueryRejection) -> ApiError {
     ApiError::bad_request("query string", detail)
 }
 
+/// Parses one query parameter; the error is a 400 naming it.
+pub fn parse_param<T: std::str::FromStr>(field: &str, text: &str) -> Result<T, ApiError>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse()
+        .map_err(|e: T::Err| ApiError::bad_request(field, e.to_string()))
+}
+
+/// Parses an optional query parameter; absent or blank is `None` (a form's empty field).
+pub fn opt_param<T: std::str::FromStr>(
+    field: &str,
+    text: Option<&str>,
+) -> Result<Option<T>, ApiError>
+where
+    T::Err: std::fmt::Display,
+{
+    text.filter(|t| !t.trim().is_empty())
+        .map(|t| parse_param(field, t))
+        .transpose()
+}
+
 /// The raw body, with the size limit reported as 413.
 pub struct Body(pub axum::body::Bytes);
 

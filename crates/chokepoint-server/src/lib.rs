@@ -14,6 +14,8 @@
 //! | `GET /api/openapi.json` | the OpenAPI document |
 //! | `GET /api/trends`, `/api/partners`, `/api/anomalies` | the trade monitor (CLI flags as parameters) |
 //! | `GET /api/charts/{trends,partners}.svg` | monitor charts (SVG) |
+//! | `GET /api/shares`, `/api/exposure`, `/api/criticality` | exposure reports (CLI flags as parameters) |
+//! | `GET /api/charts/shares.svg` | a stage's country shares with the CRMA 65 % line (SVG) |
 //! | `POST /api/sql` | one read-only query, row-limited |
 //! | `GET /api/scenarios`, `/api/scenarios/{name}` | the scenario library |
 //! | `GET /api/network` | the simulated network |

@@ -9,6 +9,10 @@ pub enum StoreError {
     /// Input the user supplied is invalid (a bad argument value).
     #[error("{0}")]
     Invalid(String),
+    /// An argument of an exposure report is invalid; it knows which argument, so the CLI and
+    /// the HTTP API can each name it their way.
+    #[error(transparent)]
+    Argument(#[from] ArgumentError),
     /// A file could not be read.
     #[error("cannot read {}: {source}", path.display())]
     ReadFile {
@@ -170,11 +174,96 @@ pub enum StoreError {
     },
 }
 
+/// How an argument is written where the user typed it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgumentSyntax {
+    /// Command-line flags: `--source usgs`.
+    Cli,
+    /// URL query parameters: `source=usgs`.
+    Query,
+}
+
+impl ArgumentSyntax {
+    /// `name` (and `value`) as the user would write them.
+    pub fn show(self, name: &str, value: Option<&str>) -> String {
+        match (self, value) {
+            (ArgumentSyntax::Cli, None) => format!("--{name}"),
+            (ArgumentSyntax::Cli, Some(v)) => format!("--{name} {v}"),
+            (ArgumentSyntax::Query, None) => name.to_string(),
+            (ArgumentSyntax::Query, Some(v)) => format!("{name}={v}"),
+        }
+    }
+}
+
+/// A bad argument of `shares`, `exposure` or `criticality`, whichever way it was given.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+#[error("{}", self.message(ArgumentSyntax::Cli))]
+pub enum ArgumentError {
+    /// An edition was given for a source that has no editions.
+    EditionNeedsUsgs,
+    /// No USGS edition holds the year.
+    UnknownEdition {
+        /// The edition asked for.
+        edition: String,
+        /// The data year.
+        year: i32,
+        /// Editions that hold the year.
+        available: Vec<String>,
+    },
+    /// The importer is neither an ISO-3 code nor `EU`.
+    Importer {
+        /// The text given.
+        found: String,
+    },
+}
+
+impl ArgumentError {
+    /// The argument at fault, without dashes (`edition`, `importer`).
+    pub fn argument(&self) -> &'static str {
+        match self {
+            ArgumentError::EditionNeedsUsgs | ArgumentError::UnknownEdition { .. } => "edition",
+            ArgumentError::Importer { .. } => "importer",
+        }
+    }
+
+    /// What is wrong and how to fix it, naming arguments in `syntax`.
+    pub fn message(&self, syntax: ArgumentSyntax) -> String {
+        match self {
+            ArgumentError::EditionNeedsUsgs => format!(
+                "{} selects a USGS Mineral Commodity Summaries edition; use it with {} (or \
+                 leave {} out for mining)",
+                syntax.show("edition", None),
+                syntax.show("source", Some("usgs")),
+                syntax.show("source", None),
+            ),
+            ArgumentError::UnknownEdition {
+                edition,
+                year,
+                available,
+            } => format!(
+                "no USGS edition {edition} holds mine production for {year}; editions with \
+                 {year}: {}",
+                if available.is_empty() {
+                    "none".to_string()
+                } else {
+                    available.join(", ")
+                }
+            ),
+            ArgumentError::Importer { found } => format!(
+                "{} {found:?} is not an ISO-3 country code (USA, JPN, DEU) or EU",
+                syntax.show("importer", None)
+            ),
+        }
+    }
+}
+
 impl StoreError {
     /// True when the user can fix the cause (bad file, bad argument): exit code 2, HTTP 4xx.
     pub fn is_user_error(&self) -> bool {
         match self {
             StoreError::Invalid(_)
+            | StoreError::Argument(_)
             | StoreError::ReadFile { .. }
             | StoreError::ParamsSyntax { .. }
             | StoreError::Param { .. }
@@ -226,6 +315,36 @@ mod tests {
     fn store_error_is_send_sync_static() {
         fn assert_bounds<T: Send + Sync + 'static>() {}
         assert_bounds::<StoreError>();
+        assert_bounds::<ArgumentError>();
+    }
+
+    #[test]
+    fn argument_errors_name_flags_or_query_parameters() {
+        let e = ArgumentError::EditionNeedsUsgs;
+        assert!(e.to_string().starts_with("--edition selects"));
+        assert!(e.to_string().contains("use it with --source usgs"));
+        let q = e.message(ArgumentSyntax::Query);
+        assert!(q.starts_with("edition selects"), "{q}");
+        assert!(q.contains("use it with source=usgs"), "{q}");
+        let e = ArgumentError::UnknownEdition {
+            edition: "MCS2019".into(),
+            year: 2024,
+            available: vec!["MCS2025".into(), "MCS2026".into()],
+        };
+        assert_eq!(
+            e.to_string(),
+            "no USGS edition MCS2019 holds mine production for 2024; editions with 2024: \
+             MCS2025, MCS2026"
+        );
+        assert!(StoreError::from(e).is_user_error());
+        let e = ArgumentError::Importer {
+            found: "U5A".into(),
+        };
+        assert_eq!(e.argument(), "importer");
+        assert!(
+            e.message(ArgumentSyntax::Query)
+                .starts_with("importer \"U5A\"")
+        );
     }
 
     #[test]

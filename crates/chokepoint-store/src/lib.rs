@@ -33,7 +33,7 @@ pub mod session;
 pub mod sources;
 pub mod warehouse;
 
-pub use error::StoreError;
+pub use error::{ArgumentError, ArgumentSyntax, StoreError};
 pub use json::{JsonRow, batches_to_json_rows};
 pub use products::ProductSelector;
 pub use warehouse::ingest::{IngestOptions, IngestReport, Progress};

@@ -4,6 +4,7 @@ use plotters::prelude::*;
 
 use super::{
     FONT, HEIGHT, PALETTE, WIDTH, category_label, draw_legend, drawing, format_number, legend_line,
+    tick_label,
 };
 use crate::error::ChartError;
 
@@ -49,7 +50,8 @@ pub fn bar_chart(chart: &BarChart) -> Result<String, ChartError> {
         .chain(chart.benchmark.iter().map(|(_, v)| *v))
         .fold(0.0_f64, f64::max);
     let bottom = bars.iter().map(|b| b.value).fold(0.0_f64, f64::min);
-    let top = if top <= 0.0 { 1.0 } else { top * 1.15 };
+    // Headroom above the tallest bar for its value label and the legend box.
+    let top = if top <= 0.0 { 1.0 } else { top * 1.3 };
     let n = bars.len();
     let labels: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
 
@@ -69,7 +71,7 @@ pub fn bar_chart(chart: &BarChart) -> Result<String, ChartError> {
             .disable_x_mesh()
             .x_labels(n + 1)
             .x_label_formatter(&label_at)
-            .y_label_formatter(&|v| format_number(*v))
+            .y_label_formatter(&|v| tick_label(*v, bottom, top))
             .x_desc(&chart.x_description)
             .y_desc(&chart.unit)
             .bold_line_style(RGBColor(225, 225, 225))

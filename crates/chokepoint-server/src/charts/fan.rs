@@ -3,7 +3,8 @@
 use plotters::prelude::*;
 
 use super::{
-    FONT, HEIGHT, PALETTE, WIDTH, draw_legend, drawing, format_number, legend_line, value_range,
+    FONT, HEIGHT, PALETTE, WIDTH, draw_legend, drawing, format_number, legend_line, tick_label,
+    value_range,
 };
 use crate::error::ChartError;
 
@@ -71,7 +72,7 @@ pub fn fan_chart(chart: &FanChart) -> Result<String, ChartError> {
             .map_err(drawing)?;
         ctx.configure_mesh()
             .x_label_formatter(&|v| format_number(*v))
-            .y_label_formatter(&|v| format_number(*v))
+            .y_label_formatter(&|v| tick_label(*v, lo, hi))
             .x_desc(&chart.x_description)
             .y_desc(&chart.unit)
             .bold_line_style(RGBColor(225, 225, 225))
@@ -119,15 +120,84 @@ pub fn fan_chart(chart: &FanChart) -> Result<String, ChartError> {
             .label(label)
             .legend(legend_line(style));
         }
-        draw_legend(&mut ctx, SeriesLabelPosition::LowerLeft)?;
+        let corner = quiet_corner(chart, (x_lo, x_hi), (lo, hi));
+        draw_legend(&mut ctx, corner)?;
         root.present().map_err(drawing)?;
     }
     Ok(svg)
 }
 
+/// Share of the plot's width and height the legend box takes (three entries at 16 px).
+const LEGEND_BOX: (f64, f64) = (0.45, 0.32);
+
+/// The corner whose legend-sized box covers the fewest days of the band, the median or the
+/// reference line, so the legend never hides the dip a reader came to see.
+fn quiet_corner(
+    chart: &FanChart,
+    (x_lo, x_hi): (f64, f64),
+    (y_lo, y_hi): (f64, f64),
+) -> SeriesLabelPosition {
+    let (w, h) = ((x_hi - x_lo) * LEGEND_BOX.0, (y_hi - y_lo) * LEGEND_BOX.1);
+    let corners = [
+        (SeriesLabelPosition::LowerLeft, false, false),
+        (SeriesLabelPosition::LowerRight, true, false),
+        (SeriesLabelPosition::UpperRight, true, true),
+        (SeriesLabelPosition::UpperLeft, false, true),
+    ];
+    let covered = |right: bool, upper: bool| {
+        let (bx0, bx1) = if right {
+            (x_hi - w, x_hi)
+        } else {
+            (x_lo, x_lo + w)
+        };
+        let (by0, by1) = if upper {
+            (y_hi - h, y_hi)
+        } else {
+            (y_lo, y_lo + h)
+        };
+        (0..chart.x.len())
+            .filter(|&i| {
+                let x = chart.x[i];
+                let lo = chart.p5[i].min(chart.p50[i]);
+                let hi = chart.p95[i].max(chart.p50[i]);
+                let band = x >= bx0 && x <= bx1 && hi >= by0 && lo <= by1;
+                let reference = chart
+                    .reference
+                    .as_ref()
+                    .is_some_and(|(_, v)| x >= bx0 && x <= bx1 && *v >= by0 && *v <= by1);
+                band || reference
+            })
+            .count()
+    };
+    corners
+        .into_iter()
+        .min_by_key(|(_, right, upper)| covered(*right, *upper))
+        .map_or(SeriesLabelPosition::LowerLeft, |(corner, _, _)| corner)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn legend_goes_where_the_data_are_not() {
+        // A dip to zero early on, then a plateau at 60-100: the lower left is taken, the
+        // lower right is free.
+        let x: Vec<f64> = (0..100).map(f64::from).collect();
+        let dip = |d: f64| if (10.0..40.0).contains(&d) { 0.0 } else { 60.0 };
+        let chart = FanChart {
+            title: "t".into(),
+            x_description: "d".into(),
+            unit: "%".into(),
+            p5: x.iter().map(|d| dip(*d)).collect(),
+            p50: vec![80.0; 100],
+            p95: vec![100.0; 100],
+            x,
+            reference: Some(("pre-shock".into(), 100.0)),
+        };
+        let corner = quiet_corner(&chart, (0.0, 99.0), (-5.0, 105.0));
+        assert!(matches!(corner, SeriesLabelPosition::LowerRight));
+    }
 
     #[test]
     fn draws_band_median_and_reference() {

@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 
 use super::{
-    FONT, HEIGHT, PALETTE, WIDTH, category_label, draw_legend, drawing, format_number, legend_line,
+    FONT, HEIGHT, PALETTE, WIDTH, category_label, draw_legend, drawing, legend_line, tick_label,
     value_range,
 };
 use crate::error::ChartError;
@@ -43,6 +43,43 @@ pub struct LineChart {
     pub secondary_unit: Option<String>,
     /// The lines.
     pub series: Vec<LineSeries>,
+}
+
+/// Tick labels per y axis at most: at 16 px they stay apart even when the dashboard scales
+/// the chart down to half its width.
+const Y_LABELS: usize = 8;
+
+/// Raises the top of an axis so the lines stay below the legend box in the upper left
+/// (three entries take about a quarter of the plot's height).
+fn with_legend_room(lo: f64, hi: f64) -> f64 {
+    lo + (hi - lo) * LEGEND_ROOM
+}
+
+/// Axis span over data span: the highest point sits at 1 / 1.35 = 74 % of the plot height.
+const LEGEND_ROOM: f64 = 1.35;
+
+/// How many series after `i`, on the same axis, lie on top of series `i`: the same value at
+/// every point where both have one (within 0.1 % of the larger).
+fn covered_by_later(series: &[LineSeries], i: usize) -> u32 {
+    let Some(me) = series.get(i) else { return 0 };
+    let same = |a: f64, b: f64| (a - b).abs() <= 1e-3 * a.abs().max(b.abs()).max(1e-9);
+    let covers = |other: &LineSeries| {
+        let mut shared = 0;
+        for (a, b) in me.values.iter().zip(&other.values) {
+            if let (Some(a), Some(b)) = (a, b) {
+                if !same(*a, *b) {
+                    return false;
+                }
+                shared += 1;
+            }
+        }
+        shared > 0
+    };
+    series
+        .iter()
+        .skip(i + 1)
+        .filter(|o| o.axis == me.axis && covers(o))
+        .count() as u32
 }
 
 fn segments(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
@@ -90,7 +127,12 @@ pub fn line_chart(chart: &LineChart) -> Result<String, ChartError> {
     let (lo, hi) = value_range(values_on(Axis::Primary)).ok_or_else(no_data)?;
     // Levels start at zero unless negative: a truncated axis exaggerates changes.
     let lo = lo.min(0.0);
-    let secondary = value_range(values_on(Axis::Secondary));
+    let hi = with_legend_room(lo, hi);
+    // Growth rates keep zero in view, so the sign of a change reads at a glance.
+    let secondary = value_range(values_on(Axis::Secondary)).map(|(lo, hi)| {
+        let (lo, hi) = (lo.min(0.0), hi.max(0.0));
+        (lo, with_legend_room(lo, hi))
+    });
     let labels = chart.x_labels.clone();
     let x_max = (n.max(2) - 1) as f64;
 
@@ -107,14 +149,21 @@ pub fn line_chart(chart: &LineChart) -> Result<String, ChartError> {
         if secondary.is_some() {
             builder.right_y_label_area_size(84);
         }
-        let mut ctx = builder
+        let ctx = builder
             .build_cartesian_2d(-0.3..x_max + 0.3, lo..hi)
             .map_err(drawing)?;
+        // Always a dual-axis context; the right axis is drawn only when a series uses it.
+        // The secondary coordinate must be attached before the primary mesh is drawn: it takes
+        // the right label area over, so the left (tonnes) labels and description are not also
+        // drawn on the right on top of the % labels.
+        let (slo, shi) = secondary.unwrap_or((0.0, 1.0));
+        let mut ctx = ctx.set_secondary_coord(-0.3..x_max + 0.3, slo..shi);
         let label_at = |x: &f64| category_label(&labels, *x);
         ctx.configure_mesh()
             .x_labels(n.clamp(2, 12))
             .x_label_formatter(&label_at)
-            .y_label_formatter(&|v| format_number(*v))
+            .y_labels(Y_LABELS)
+            .y_label_formatter(&|v| tick_label(*v, lo, hi))
             .x_desc(&chart.x_description)
             .y_desc(&chart.unit)
             .bold_line_style(RGBColor(225, 225, 225))
@@ -123,21 +172,21 @@ pub fn line_chart(chart: &LineChart) -> Result<String, ChartError> {
             .axis_desc_style((FONT, 16))
             .draw()
             .map_err(drawing)?;
-
-        // Always a dual-axis context; the right axis is drawn only when a series uses it.
-        let (slo, shi) = secondary.unwrap_or((0.0, 1.0));
-        let mut ctx = ctx.set_secondary_coord(-0.3..x_max + 0.3, slo.min(0.0)..shi.max(0.0));
         if secondary.is_some() {
             ctx.configure_secondary_axes()
                 .y_desc(chart.secondary_unit.as_deref().unwrap_or(""))
                 .label_style((FONT, 16))
                 .axis_desc_style((FONT, 16))
-                .y_label_formatter(&|v| format_number(*v))
+                .y_labels(Y_LABELS)
+                .y_label_formatter(&|v| tick_label(*v, slo, shi))
                 .draw()
                 .map_err(drawing)?;
         }
         for (i, s) in chart.series.iter().enumerate() {
-            let style = PALETTE[i % PALETTE.len()].stroke_width(2);
+            // A line that a later one covers exactly (licensed = delivered when every
+            // licence ships) is drawn wider, so its colour shows along the edges.
+            let width = 2 + 3 * covered_by_later(&chart.series, i);
+            let style = PALETTE[i % PALETTE.len()].stroke_width(width);
             for (k, seg) in segments(&s.values).into_iter().enumerate() {
                 let anno = match s.axis {
                     Axis::Primary => {
@@ -217,6 +266,78 @@ mod tests {
         let mut c = sample();
         c.series[0].values.pop();
         assert!(matches!(line_chart(&c), Err(ChartError::Shape { .. })));
+    }
+
+    /// Every `<text>` element: x, y and content.
+    fn texts(svg: &str) -> Vec<(f64, f64, String)> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| {
+                let attr = |name: &str| {
+                    t.split_once(&format!(" {name}=\""))
+                        .and_then(|(_, r)| r.split_once('"'))
+                        .and_then(|(v, _)| v.parse::<f64>().ok())
+                };
+                let content = t.split_once('>')?.1.split_once("</text>")?.0.trim();
+                Some((attr("x")?, attr("y")?, content.to_string()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn issue_6_left_axis_labels_are_not_repeated_on_the_right_axis() {
+        let svg = line_chart(&sample()).unwrap();
+        let all = texts(&svg);
+        let count = |label: &str| all.iter().filter(|(_, _, c)| c == label).count();
+        // "tonnes" is the left axis description only; the right one is "% change".
+        assert_eq!(count("tonnes"), 1, "{all:?}");
+        assert_eq!(count("% change"), 1, "{all:?}");
+        // Tonnes ticks (1000 and up; the % axis stays within -80..40) sit left of the plot.
+        let tonnes_ticks: Vec<_> = all
+            .iter()
+            .filter(|(_, _, c)| c.parse::<f64>().is_ok_and(|v| v >= 1000.0))
+            .collect();
+        assert!(tonnes_ticks.len() >= 3, "{all:?}");
+        assert!(
+            tonnes_ticks
+                .iter()
+                .all(|(x, _, _)| *x < f64::from(WIDTH) / 2.0),
+            "{tonnes_ticks:?}"
+        );
+    }
+
+    #[test]
+    fn a_line_hidden_under_a_later_one_is_counted() {
+        let line = |values: Vec<Option<f64>>| LineSeries {
+            label: "x".into(),
+            values,
+            axis: Axis::Primary,
+        };
+        let series = [
+            line(vec![Some(10.0), Some(9.0)]),
+            line(vec![Some(4.0), Some(3.0)]),
+            line(vec![Some(4.0), Some(3.0001)]),
+            line(vec![None, Some(3.0)]),
+        ];
+        assert_eq!(covered_by_later(&series, 0), 0);
+        assert_eq!(covered_by_later(&series, 1), 2);
+        assert_eq!(covered_by_later(&series, 3), 0);
+        let svg = line_chart(&LineChart {
+            x_labels: vec!["a".into(), "b".into()],
+            series: series.to_vec(),
+            ..sample()
+        })
+        .unwrap();
+        assert!(
+            svg.contains("stroke-width=\"8\""),
+            "the covered line is widened"
+        );
+    }
+
+    #[test]
+    fn axes_leave_room_for_the_legend() {
+        assert_eq!(with_legend_room(0.0, 100.0), 135.0);
+        assert_eq!(with_legend_room(-50.0, 50.0), 85.0);
     }
 
     #[test]

@@ -39,15 +39,52 @@ pub(crate) const PALETTE: [RGBColor; 7] = [
 ];
 
 /// A chart that shows only a message, for selections without data: an empty chart with axes
-/// would suggest zeros.
+/// would suggest zeros. Long messages ("not computable: needs …") wrap onto several lines.
 pub fn message_chart(title: &str, message: &str) -> String {
     let title = xml_escape(title);
-    let message = xml_escape(message);
+    let lines = wrap(message, MESSAGE_LINE_CHARS);
+    let first_y = HEIGHT as usize / 2 - (lines.len().saturating_sub(1)) * 11;
+    let text: String = lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            format!(
+                r##"<text x="{x}" y="{y}" text-anchor="middle" font-family="sans-serif" font-size="16" fill="#555555">{line}</text>"##,
+                x = WIDTH / 2,
+                y = first_y + i * 22,
+                line = xml_escape(line),
+            )
+        })
+        .collect();
     format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" data-empty="true"><rect width="100%" height="100%" fill="#ffffff"/><text x="{x}" y="40" text-anchor="middle" font-family="sans-serif" font-size="20">{title}</text><text x="{x}" y="{y}" text-anchor="middle" font-family="sans-serif" font-size="16" fill="#555555">{message}</text></svg>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" data-empty="true"><rect width="100%" height="100%" fill="#ffffff"/><text x="{x}" y="40" text-anchor="middle" font-family="sans-serif" font-size="20">{title}</text>{text}</svg>"##,
         x = WIDTH / 2,
-        y = HEIGHT / 2,
     )
+}
+
+/// Characters per line of a message chart: 16 px sans-serif averages about 8 px a character,
+/// so 80 fit the 760 px width with a margin.
+const MESSAGE_LINE_CHARS: usize = 80;
+
+/// Splits `text` into lines of at most `width` characters at spaces (a longer word gets a
+/// line of its own).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// Escapes text for XML content and attributes.
@@ -80,6 +117,29 @@ pub(crate) fn format_number(v: f64) -> String {
         format!("{v:.1}")
     } else {
         format!("{v:.2}")
+    }
+}
+
+/// A tick label on an axis spanning `lo..hi`: every tick in the same unit, so an axis never
+/// reads "5000, 10k" — thousands as `k` once the axis reaches 10,000, millions as `M` once it
+/// reaches 1,000,000, otherwise [`format_number`].
+pub(crate) fn tick_label(v: f64, lo: f64, hi: f64) -> String {
+    let top = lo.abs().max(hi.abs());
+    let scaled = |v: f64, unit: &str| {
+        if v == 0.0 {
+            "0".to_string()
+        } else if (v - v.round()).abs() < 1e-9 {
+            format!("{v:.0}{unit}")
+        } else {
+            format!("{v:.1}{unit}")
+        }
+    };
+    if top >= 1_000_000.0 {
+        scaled(v / 1_000_000.0, "M")
+    } else if top >= 10_000.0 {
+        scaled(v / 1_000.0, "k")
+    } else {
+        format_number(v)
     }
 }
 
@@ -156,6 +216,26 @@ mod tests {
     }
 
     #[test]
+    fn long_messages_wrap_within_the_chart() {
+        let long = "not computable: needs metal stage shares: no sourced country breakdown in the \
+                    bundled data (SOURCES.md gap 5); ingest trade data and use --source trade";
+        let lines = wrap(long, MESSAGE_LINE_CHARS);
+        assert!(lines.len() >= 2, "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.chars().count() <= MESSAGE_LINE_CHARS)
+        );
+        assert_eq!(
+            lines.join(" "),
+            long.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+        let svg = message_chart("Metal", long);
+        assert_eq!(svg.matches("<text").count(), 1 + lines.len());
+        assert_eq!(wrap("", 10), vec![String::new()]);
+    }
+
+    #[test]
     fn numbers_are_compact() {
         assert_eq!(format_number(1_234_567.0), "1.2M");
         assert_eq!(format_number(25_000.0), "25k");
@@ -163,6 +243,18 @@ mod tests {
         assert_eq!(format_number(6.5), "6.5");
         assert_eq!(format_number(94.0), "94");
         assert_eq!(format_number(0.25), "0.25");
+    }
+
+    #[test]
+    fn ticks_on_one_axis_share_a_unit() {
+        let ticks: Vec<String> = [0.0, 5_000.0, 10_000.0, 12_500.0]
+            .iter()
+            .map(|v| tick_label(*v, 0.0, 13_000.0))
+            .collect();
+        assert_eq!(ticks, ["0", "5k", "10k", "12.5k"]);
+        assert_eq!(tick_label(5_000.0, 0.0, 8_000.0), "5000");
+        assert_eq!(tick_label(2_500_000.0, 0.0, 3e6), "2.5M");
+        assert_eq!(tick_label(-40.0, -50.0, 150.0), "-40");
     }
 
     #[test]

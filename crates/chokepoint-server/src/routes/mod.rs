@@ -1,5 +1,6 @@
 //! API routes, one module per resource; each exports `fn routes() -> Router<AppState>`.
 
+pub mod exposure;
 pub mod health;
 pub mod monitor;
 pub mod openapi;
@@ -19,5 +20,6 @@ pub fn api() -> Router<AppState> {
         .merge(scenarios::routes())
         .merge(runs::routes())
         .merge(monitor::routes())
+        .merge(exposure::routes())
         .merge(sql::routes())
 }

@@ -4,8 +4,6 @@
 //! Query parameters mirror the CLI flags (`--reporter CHN` is `reporter=CHN`); bodies are the
 //! rows `--format json` prints.
 
-use std::str::FromStr;
-
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
@@ -21,7 +19,7 @@ use serde::Deserialize;
 
 use super::runs::svg;
 use crate::charts::{self, Axis, Bar, BarChart, LineChart, LineSeries};
-use crate::extract::Query;
+use crate::extract::{Query, opt_param as opt, parse_param as parse};
 use crate::{ApiError, AppState};
 
 /// Parameters of the monitor endpoints (each endpoint uses the ones its CLI command has).
@@ -53,23 +51,6 @@ pub struct FlowParams {
     pub threshold: Option<f64>,
     /// List every month, not only flagged ones (anomalies).
     pub all: Option<bool>,
-}
-
-fn parse<T: FromStr>(field: &str, text: &str) -> Result<T, ApiError>
-where
-    T::Err: std::fmt::Display,
-{
-    text.parse()
-        .map_err(|e: T::Err| ApiError::bad_request(field, e.to_string()))
-}
-
-fn opt<T: FromStr>(field: &str, text: Option<&str>) -> Result<Option<T>, ApiError>
-where
-    T::Err: std::fmt::Display,
-{
-    text.filter(|t| !t.trim().is_empty())
-        .map(|t| parse(field, t))
-        .transpose()
 }
 
 impl FlowParams {
@@ -189,15 +170,23 @@ pub async fn trends_chart(
             "no tonnage for this selection",
         )));
     }
-    let series = |label: &str, axis: Axis, f: fn(&TrendRow) -> Option<f64>| LineSeries {
-        label: label.into(),
-        values: rows.iter().map(f).collect(),
-        axis,
+    let (x_labels, slots) = period_axis(&rows);
+    let n_slots = x_labels.len();
+    let series = |label: &str, axis: Axis, f: fn(&TrendRow) -> Option<f64>| {
+        let mut values = vec![None; n_slots];
+        for (row, slot) in rows.iter().zip(&slots) {
+            values[*slot] = f(row);
+        }
+        LineSeries {
+            label: label.into(),
+            values,
+            axis,
+        }
     };
     Ok(svg(charts::line_chart(&LineChart {
         title,
         x_description: "period".into(),
-        x_labels: rows.iter().map(|r| r.period.clone()).collect(),
+        x_labels,
         unit: "tonnes".into(),
         secondary_unit: Some("% change".into()),
         series: vec![
@@ -206,6 +195,54 @@ pub async fn trends_chart(
             series("year on year %", Axis::Secondary, |r| r.yoy_pct),
         ],
     })?))
+}
+
+/// The x axis of the trends chart and each row's place on it.
+///
+/// Monthly rows get one slot per calendar month from the first to the last, so a month
+/// without data is a gap in the line rather than two distant months drawn side by side. A
+/// figure for several months (China's January-February) sits at its last month, labelled
+/// with its span (`2025-01..02`); its first month stays empty. Annual rows are one slot each.
+fn period_axis(rows: &[TrendRow]) -> (Vec<String>, Vec<usize>) {
+    let periods: Option<Vec<(YearMonth, YearMonth)>> = rows
+        .iter()
+        .map(|r| match r.period.parse::<Period>() {
+            Ok(Period::Month(m)) => Some((m, m)),
+            Ok(Period::Months(a, b)) => Some((a, b)),
+            Ok(Period::Year(_)) | Err(_) => None,
+        })
+        .collect();
+    let first = periods
+        .as_ref()
+        .and_then(|p| p.iter().map(|(a, _)| a.index()).min());
+    let last = periods
+        .as_ref()
+        .and_then(|p| p.iter().map(|(_, b)| b.index()).max());
+    let (Some(periods), Some(first), Some(last)) = (periods, first, last) else {
+        return (
+            rows.iter().map(|r| r.period.clone()).collect(),
+            (0..rows.len()).collect(),
+        );
+    };
+    let start = periods
+        .iter()
+        .map(|(a, _)| *a)
+        .min_by_key(YearMonth::index)
+        .expect("invariant: first exists, so periods is not empty");
+    let mut labels: Vec<String> = (0..=last - first)
+        .map(|i| start.plus_months(i).to_string())
+        .collect();
+    let slots = periods
+        .iter()
+        .map(|(a, b)| {
+            let slot = (b.index() - first) as usize;
+            if a != b {
+                labels[slot] = format!("{a}..{:02}", b.month);
+            }
+            slot
+        })
+        .collect();
+    (labels, slots)
 }
 
 /// Partners shown in the chart; the rest are in the table.
@@ -266,4 +303,50 @@ pub fn routes() -> Router<AppState> {
         .route("/anomalies", get(get_anomalies))
         .route("/charts/trends.svg", get(trends_chart))
         .route("/charts/partners.svg", get(partners_chart))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(period: &str) -> TrendRow {
+        TrendRow {
+            period: period.into(),
+            quantity_t: Some(1.0),
+            value_usd: None,
+            mom_pct: None,
+            yoy_pct: None,
+            ytd_t: None,
+            ytd_yoy_pct: None,
+            source: "bundled".into(),
+        }
+    }
+
+    #[test]
+    fn issue_6_missing_months_are_gaps_on_a_calendar_axis() {
+        let rows = [row("2024-09"), row("2024-10"), row("2025-01")];
+        let (labels, slots) = period_axis(&rows);
+        assert_eq!(
+            labels,
+            ["2024-09", "2024-10", "2024-11", "2024-12", "2025-01"]
+        );
+        assert_eq!(slots, [0, 1, 4]);
+    }
+
+    #[test]
+    fn combined_months_sit_at_their_last_month() {
+        let rows = [row("2024-12"), row("2025-01..2025-02"), row("2025-03")];
+        let (labels, slots) = period_axis(&rows);
+        assert_eq!(labels, ["2024-12", "2025-01", "2025-01..02", "2025-03"]);
+        assert_eq!(slots, [0, 2, 3]);
+    }
+
+    #[test]
+    fn annual_rows_keep_one_slot_each() {
+        let rows = [row("2023"), row("2024")];
+        assert_eq!(
+            period_axis(&rows),
+            (vec!["2023".into(), "2024".into()], vec![0, 1])
+        );
+    }
 }

@@ -29,6 +29,10 @@ use crate::AppState;
         super::monitor::get_anomalies,
         super::monitor::trends_chart,
         super::monitor::partners_chart,
+        super::exposure::get_shares,
+        super::exposure::get_exposure,
+        super::exposure::get_criticality,
+        super::exposure::shares_chart,
         super::sql::sql,
     ),
     components(schemas(crate::error::ErrorBody))

@@ -59,6 +59,10 @@ async fn bad_parameters_are_400_naming_the_parameter() {
     );
     let (status, _, _) = get(&s, "/api/partners?reporter=CHN&flow=export&product=magnets").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Six bytes that are not ASCII ("u4🠊", percent-encoded) once panicked the month parser.
+    let (status, _, body) = get(&s, &format!("/api/trends?{FLOW}&from=u4%F0%9F%A0%8A")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(json(&body)["message"].as_str().unwrap().contains("from"));
 }
 
 #[tokio::test]

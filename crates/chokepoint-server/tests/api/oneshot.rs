@@ -30,6 +30,14 @@ async fn openapi_lists_every_route() {
         "/api/runs/{id}",
         "/api/runs/{id}/charts/output.svg",
         "/api/runs/{id}/charts/licences.svg",
+        "/api/trends",
+        "/api/partners",
+        "/api/anomalies",
+        "/api/shares",
+        "/api/exposure",
+        "/api/criticality",
+        "/api/charts/shares.svg",
+        "/api/sql",
     ] {
         assert!(v["paths"].get(path).is_some(), "openapi lacks {path}");
     }

@@ -132,6 +132,13 @@ async fn every_endpoint_answers_over_a_real_socket() {
             "/api/charts/partners.svg?reporter=CHN&flow=export&product=magnets&period=2025-05",
             "image/svg+xml",
         ),
+        ("/api/shares?stage=mining", "application/json"),
+        (
+            "/api/exposure?importer=EU&product=magnets",
+            "application/json",
+        ),
+        ("/api/criticality", "application/json"),
+        ("/api/charts/shares.svg?stage=magnets", "image/svg+xml"),
     ] {
         let (status, head, _) = server.get(path).await;
         assert_eq!(status, 200, "{path}");
@@ -176,6 +183,186 @@ async fn every_endpoint_answers_over_a_real_socket() {
         ))
         .await;
     assert_eq!(status, 200);
+    server.stop().await;
+}
+
+/// GET `path` and parse the JSON body.
+async fn get_json(server: &Server, path: &str) -> (u16, serde_json::Value) {
+    let (status, head, body) = server.get(path).await;
+    let body = unchunk(&head, &body);
+    let v = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"));
+    (status, v)
+}
+
+fn share_of(v: &serde_json::Value, country: &str) -> f64 {
+    v["shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["country_iso3"] == country)
+        .unwrap_or_else(|| panic!("no {country} in {v}"))["share"]
+        .as_f64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn shares_give_the_bundled_mining_and_separation_figures() {
+    let server = Server::start(Limits::default()).await;
+    let (status, v) = get_json(&server, "/api/shares?stage=mining&year=2024").await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["edition"], "MCS2026");
+    assert_eq!(v["total_t"], 380_000.0);
+    // China 270,000 of 380,000 t: 71.05 %, HHI 5302.
+    assert!((share_of(&v, "CHN") - 270_000.0 / 380_000.0).abs() < 1e-9);
+    assert_eq!(v["concentration"]["hhi"].as_f64().unwrap().round(), 5302.0);
+    assert_eq!(v["crma_eu"]["verdict"], "fail");
+
+    let (status, v) = get_json(&server, "/api/shares?stage=separation&source=iea").await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(
+        (v["year"].as_i64(), share_of(&v, "CHN")),
+        (Some(2023), 0.92)
+    );
+    assert!((v["crma_eu"]["margin_pp"].as_f64().unwrap() - 27.0).abs() < 1e-6);
+
+    // The metal stage has no country breakdown: an answer that says so, not an error.
+    let (status, v) = get_json(&server, "/api/shares?stage=metal").await;
+    assert_eq!(status, 200, "{v}");
+    assert!(
+        v["not_computable"]
+            .as_str()
+            .unwrap()
+            .starts_with("not computable: needs")
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn bad_exposure_parameters_are_400_naming_the_parameter() {
+    let server = Server::start(Limits::default()).await;
+    for (path, parameter) in [
+        ("/api/shares?stage=magnett", "invalid stage"),
+        ("/api/shares?stage=components", "invalid stage"),
+        ("/api/shares?stage=mining&year=20x4", "invalid year"),
+        ("/api/shares?stage=mining&source=wto", "invalid source"),
+        ("/api/shares?stage=magnets&edition=MCS2026", "source=usgs"),
+        (
+            "/api/shares?stage=mining&year=2024&edition=MCS2019",
+            "MCS2025, MCS2026",
+        ),
+        (
+            "/api/exposure?importer=U5A&product=magnets",
+            "invalid importer",
+        ),
+        (
+            "/api/exposure?importer=EU&product=unobtainium",
+            "unknown product",
+        ),
+        (
+            "/api/exposure?importer=EU&product=magnets&after=april-2025-controls",
+            "invalid after",
+        ),
+        ("/api/criticality?method=jrc", "invalid method"),
+        ("/api/criticality?params=/etc/passwd", "invalid params"),
+        ("/api/shares?stage=mining&colour=red", "colour"),
+    ] {
+        let (status, v) = get_json(&server, path).await;
+        assert_eq!(status, 400, "{path}: {v}");
+        let message = v["message"].as_str().unwrap();
+        assert!(message.contains(parameter), "{path}: {message}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn eu_magnet_exposure_fails_the_crma_check_for_separation_and_magnets() {
+    let server = Server::start(Limits::default()).await;
+    let (status, v) = get_json(&server, "/api/exposure?importer=EU&product=magnets").await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["importer"], "EUU");
+    assert_eq!(v["stage"], "magnets");
+    for stage in ["separation", "magnets"] {
+        let c = v["crma"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["stage"] == stage)
+            .unwrap();
+        assert_eq!(c["check"]["verdict"], "fail", "{c}");
+        assert_eq!(c["check"]["country"], "CHN");
+    }
+    // Suppliers are a list, or the reason there is none; never Rust's {"Ok": …}.
+    assert!(v["suppliers"].get("Ok").is_none() && v["suppliers"].get("Err").is_none());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn criticality_reports_scores_and_defaulted_inputs() {
+    let server = Server::start(Limits::default()).await;
+    let (status, v) = get_json(&server, "/api/criticality?method=usgs&year=2024").await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["method"], "usgs");
+    assert_eq!(v["trade_exposure"], 0.53);
+    let (status, v) = get_json(&server, "/api/criticality").await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["method"], "eu");
+    // Economic importance needs sector data the bundle lacks: said, not invented.
+    assert!(
+        v["economic_importance"]["not_computable"]
+            .as_str()
+            .unwrap()
+            .contains("needs eu.sectors")
+    );
+    assert!(
+        v["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["status"] == "defaulted")
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn shares_chart_draws_bars_and_the_crma_line() {
+    let server = Server::start(Limits::default()).await;
+    let (status, _, body) = server
+        .get("/api/charts/shares.svg?stage=mining&year=2024")
+        .await;
+    assert_eq!(status, 200);
+    for text in [
+        "Mining 2024",
+        "CHN",
+        "EU CRMA benchmark 65 %",
+        "% of world",
+        "HHI 5302",
+    ] {
+        assert!(body.contains(text), "missing {text}");
+    }
+    let (status, _, body) = server.get("/api/charts/shares.svg?stage=metal").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("data-empty=\"true\"") && body.contains("not computable"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn sql_answers_over_a_real_socket_and_stays_read_only() {
+    let server = Server::start(Limits::default()).await;
+    let (status, head, body) = server
+        .post(
+            "/api/sql",
+            "application/json",
+            r#"{"query": "SELECT quantity_t FROM trade WHERE reporter_iso3 = 'CHN' AND product = 'rare-earths' AND flow = 'export' AND period = '2025-05'"}"#,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&unchunk(&head, &body)).unwrap();
+    assert_eq!(v["rows"][0]["quantity_t"], 5864.6);
+    assert_eq!(v["truncated"], false);
+    let (status, _, body) = server
+        .post("/api/sql", "text/plain", "DROP TABLE trade")
+        .await;
+    assert_eq!(status, 400, "{body}");
     server.stop().await;
 }
 

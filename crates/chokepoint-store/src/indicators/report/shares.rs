@@ -1,0 +1,225 @@
+//! The stage-shares report: country shares of one stage with HHI, CR1, CR3, their sources
+//! and the EU CRMA benchmark on them.
+
+use chokepoint_model::Stage;
+use serde::Serialize;
+
+use super::Facts;
+use crate::indicators::NotComputable;
+use crate::indicators::concentration::SupplierShare;
+use crate::indicators::exposure::{
+    CRMA_MAX_SINGLE_COUNTRY_SHARE, CrmaCheck, CrmaVerdict, Importer, crma_check,
+};
+use crate::indicators::shares::{
+    ShareSource, StageShares, reported_shares, reports_for, trade_shares, usgs_editions,
+    usgs_mining_shares,
+};
+use crate::{ArgumentError, StoreError};
+
+/// Stage shares plus the CRMA check, as `--format json` prints them.
+#[derive(Clone, Debug, Serialize)]
+pub struct SharesReport {
+    /// The shares.
+    #[serde(flatten)]
+    pub shares: StageShares,
+    /// EU CRMA benchmark on these (global) shares.
+    pub crma_eu: Option<CrmaCheck>,
+}
+
+/// What to report: the arguments of `chokepoint shares`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SharesQuery {
+    /// The stage.
+    pub stage: Stage,
+    /// Data year (default: the latest the source covers).
+    pub year: Option<i32>,
+    /// Where the shares come from (default: [`default_source`]).
+    pub source: Option<ShareSource>,
+    /// USGS edition (usgs source only).
+    pub edition: Option<String>,
+}
+
+impl SharesQuery {
+    /// The stage with every other choice defaulted.
+    pub fn stage(stage: Stage) -> SharesQuery {
+        SharesQuery {
+            stage,
+            year: None,
+            source: None,
+            edition: None,
+        }
+    }
+}
+
+/// The default source of a stage: production data where the warehouse has it (USGS mine
+/// production), otherwise reported shares.
+pub fn default_source(stage: Stage) -> ShareSource {
+    match stage {
+        Stage::Mining => ShareSource::Usgs,
+        _ => ShareSource::Iea,
+    }
+}
+
+/// Computes the shares report. The error is the user's (bad edition or source) or the
+/// warehouse's; the inner `Err` is a missing input, which is an answer, not a failure.
+pub async fn shares_report(
+    facts: &Facts,
+    q: &SharesQuery,
+) -> Result<Result<SharesReport, NotComputable>, StoreError> {
+    let stage = q.stage;
+    let year = q.year;
+    let edition = q.edition.as_deref();
+    let source = q.source.unwrap_or_else(|| default_source(stage));
+    if edition.is_some() && source != ShareSource::Usgs {
+        return Err(ArgumentError::EditionNeedsUsgs.into());
+    }
+    if source == ShareSource::Usgs && stage != Stage::Mining {
+        return Ok(Err(NotComputable::needs([format!(
+            "country production of the {stage} stage: USGS reports mine production by country \
+             only; use --source iea or --source reported"
+        )])));
+    }
+    if let (Some(e), Some(y)) = (edition, year) {
+        let available = usgs_editions(&facts.production, y);
+        if !available.iter().any(|a| a.eq_ignore_ascii_case(e)) {
+            return Err(ArgumentError::UnknownEdition {
+                edition: e.to_string(),
+                year: y,
+                available,
+            }
+            .into());
+        }
+    }
+    let result = match source {
+        ShareSource::Usgs => usgs_mining_shares(&facts.production, year, edition),
+        ShareSource::Iea => reported_shares(&facts.stage_shares, stage, year, true),
+        ShareSource::Reported => reported_shares(&facts.stage_shares, stage, year, false),
+        ShareSource::Trade => {
+            let latest = match year {
+                Some(y) => Some(y),
+                None => facts.latest_trade_year(stage).await?,
+            };
+            let Some(y) = latest else {
+                return Ok(Err(NotComputable::needs([format!(
+                    "export rows of {stage} products in the trade table"
+                )])));
+            };
+            let (exporters, src) = facts.exports_by_reporter(stage, y).await?;
+            trade_shares(stage, y, &exporters, &src)
+        }
+    };
+    Ok(result.map(|mut shares| {
+        if shares.other_reports.is_empty() && source == ShareSource::Usgs {
+            shares.other_reports = reports_for(&facts.stage_shares, stage, shares.year);
+        }
+        let global: Vec<SupplierShare> = shares
+            .shares
+            .iter()
+            .map(|l| SupplierShare::new(l.country_iso3.clone(), l.share))
+            .collect();
+        let crma_eu = crma_check(&Importer::Eu, &global, CRMA_MAX_SINGLE_COUNTRY_SHARE).ok();
+        SharesReport { shares, crma_eu }
+    }))
+}
+
+/// The JSON printed (and returned) when a stage's shares are not computable: the stage, the
+/// sentence and the list of missing inputs.
+pub fn not_computable_json(stage: Stage, nc: &NotComputable) -> serde_json::Value {
+    serde_json::json!({
+        "stage": stage,
+        "not_computable": nc.to_string(),
+        "needs": nc.needs,
+    })
+}
+
+/// "FAIL: CHN 92.0 % is 27.0 pp above the 65 % benchmark".
+pub fn crma_text(c: &CrmaCheck) -> String {
+    let word = match c.verdict {
+        CrmaVerdict::Pass => "PASS",
+        CrmaVerdict::Fail => "FAIL",
+        CrmaVerdict::Inconclusive => "INCONCLUSIVE",
+    };
+    let side = if c.margin_pp > 0.0 { "above" } else { "below" };
+    let mut text = format!(
+        "{word}: {} {:.1} % is {:.1} pp {side} the {:.0} % benchmark",
+        c.country,
+        100.0 * c.share,
+        c.margin_pp.abs(),
+        100.0 * c.benchmark
+    );
+    if c.verdict == CrmaVerdict::Inconclusive {
+        text.push_str("; the unattributed rest of the market could exceed it");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crma_text_says_by_how_much() {
+        let c = CrmaCheck {
+            country: "CHN".into(),
+            share: 0.94,
+            benchmark: 0.65,
+            margin_pp: 29.0,
+            verdict: CrmaVerdict::Fail,
+        };
+        assert_eq!(
+            crma_text(&c),
+            "FAIL: CHN 94.0 % is 29.0 pp above the 65 % benchmark"
+        );
+        let pass = CrmaCheck {
+            share: 0.5,
+            margin_pp: -15.0,
+            verdict: CrmaVerdict::Pass,
+            ..c
+        };
+        assert!(crma_text(&pass).starts_with("PASS: CHN 50.0 % is 15.0 pp below"));
+    }
+
+    #[test]
+    fn not_computable_json_names_stage_and_needs() {
+        let v = not_computable_json(Stage::Metal, &NotComputable::needs(["metal shares"]));
+        assert_eq!(v["stage"], "metal");
+        assert_eq!(v["needs"][0], "metal shares");
+        assert_eq!(v["not_computable"], "not computable: needs metal shares");
+    }
+
+    fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn mining_2024_on_the_bundled_data_gives_china_71_percent() {
+        let dir = tempfile::tempdir().unwrap();
+        run(async {
+            let wh = Warehouse::open(dir.path()).await.unwrap();
+            let facts = Facts::load(&wh).await.unwrap();
+            let q = SharesQuery {
+                year: Some(2024),
+                ..SharesQuery::stage(Stage::Mining)
+            };
+            let r = shares_report(&facts, &q).await.unwrap().unwrap();
+            let chn = r.shares.shares.iter().find(|l| l.country_iso3 == "CHN");
+            assert!((chn.unwrap().share - 270_000.0 / 380_000.0).abs() < 1e-12);
+            assert_eq!(r.crma_eu.unwrap().verdict, CrmaVerdict::Fail);
+            let bad = SharesQuery {
+                edition: Some("MCS2026".into()),
+                ..SharesQuery::stage(Stage::Magnets)
+            };
+            let e = shares_report(&facts, &bad).await.unwrap_err();
+            assert!(matches!(
+                e,
+                StoreError::Argument(ArgumentError::EditionNeedsUsgs)
+            ));
+        });
+    }
+
+    use crate::Warehouse;
+}
