@@ -6,6 +6,7 @@
 //! column) are errors. The format is detected from the header unless given.
 
 pub mod baci;
+mod background;
 pub mod comtrade;
 mod fields;
 #[cfg(test)]
@@ -227,34 +228,64 @@ impl TradeReader {
     /// A line the CSV parser cannot split (e.g. an unclosed quote) is a rejected row when
     /// the parser can continue, and an error when it cannot.
     pub fn next_line(&mut self) -> Option<ReadLine> {
-        let line_before = self.csv.position().line();
-        match self.csv.read_byte_record(&mut self.record) {
-            Ok(false) => None,
-            Ok(true) => {
-                let line = self.record.position().map_or(line_before, |p| p.line()) + self.line_lag;
-                let row = match &self.parser {
-                    Parser::Comtrade(c) => c.parse(&self.record),
-                    Parser::Baci(c) => c.parse(&self.record),
-                    Parser::Tidy(c) => c.parse(&self.record),
-                };
-                Some(ReadLine { line, row })
+        match read_raw(&mut self.csv, &mut self.record, self.line_lag) {
+            Raw::End => None,
+            Raw::Failed(io) => {
+                self.failed = Some(io);
+                None
             }
-            Err(e) => {
-                let line = e.position().map_or(line_before, |p| p.line()) + self.line_lag;
-                if e.is_io_error() {
-                    if let csv::ErrorKind::Io(io) = e.into_kind() {
-                        self.failed = Some(io);
-                    }
-                    return None;
+            Raw::Record(line) => Some(ReadLine {
+                line,
+                row: self.parser.parse(&self.record),
+            }),
+            Raw::Malformed(line, reason) => Some(ReadLine {
+                line,
+                row: Row::Reject {
+                    column: None,
+                    reason,
+                },
+            }),
+        }
+    }
+}
+
+impl Parser {
+    fn parse(&self, record: &csv::ByteRecord) -> Row {
+        match self {
+            Parser::Comtrade(c) => c.parse(record),
+            Parser::Baci(c) => c.parse(record),
+            Parser::Tidy(c) => c.parse(record),
+        }
+    }
+}
+
+/// One CSV record as the tokenizer saw it, before its fields are parsed.
+enum Raw {
+    /// End of file.
+    End,
+    /// A read error that ends the file early.
+    Failed(std::io::Error),
+    /// A record (now in the buffer) starting at this 1-based line.
+    Record(u64),
+    /// A line the CSV parser cannot split, with why; reading can go on.
+    Malformed(u64, String),
+}
+
+/// Reads the next record into `record`. `line_lag` corrects CRLF line numbers.
+fn read_raw(csv: &mut csv::Reader<File>, record: &mut csv::ByteRecord, line_lag: u64) -> Raw {
+    let line_before = csv.position().line();
+    match csv.read_byte_record(record) {
+        Ok(false) => Raw::End,
+        Ok(true) => Raw::Record(record.position().map_or(line_before, |p| p.line()) + line_lag),
+        Err(e) => {
+            let line = e.position().map_or(line_before, |p| p.line()) + line_lag;
+            if e.is_io_error() {
+                if let csv::ErrorKind::Io(io) = e.into_kind() {
+                    return Raw::Failed(io);
                 }
-                Some(ReadLine {
-                    line,
-                    row: Row::Reject {
-                        column: None,
-                        reason: format!("malformed CSV line: {e}"),
-                    },
-                })
+                return Raw::End;
             }
+            Raw::Malformed(line, format!("malformed CSV line: {e}"))
         }
     }
 }

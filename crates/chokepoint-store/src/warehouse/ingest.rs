@@ -223,11 +223,11 @@ impl Warehouse {
                 continue;
             }
             seen_hashes.push(hash);
-            let mut reader =
+            let reader =
                 TradeReader::open(input, options.format, options.baci_countries.as_deref())?;
             report.format = reader.format().as_str().to_string();
             let mut builder = TradeBatchBuilder::new(reader.format().as_str(), 0, id);
-            while let Some(read) = reader.next_line() {
+            let bytes_read = reader.scan(|read, bytes_read| {
                 report.rows_read += 1;
                 rows_total += 1;
                 match read.row {
@@ -257,17 +257,17 @@ impl Warehouse {
                 if builder.len() >= BATCH_ROWS {
                     writer.write(builder.finish()?)?;
                     progress(Progress {
-                        bytes_done: bytes_before + reader.bytes_read(),
+                        bytes_done: bytes_before + bytes_read,
                         bytes_total,
                         rows: rows_total,
                     });
                 }
-            }
+                Ok(())
+            })?;
             if !builder.is_empty() {
                 writer.write(builder.finish()?)?;
             }
-            bytes_before += reader.bytes_read();
-            reader.finish()?;
+            bytes_before += bytes_read;
             progress(Progress {
                 bytes_done: bytes_before,
                 bytes_total,
