@@ -25,9 +25,10 @@ pub const TABLES: [&str; 6] = [
 /// Tables are listing tables: each query lists the folder again, so parts committed by a
 /// later ingest are visible without re-registering.
 pub async fn build_session(warehouse_dir: &Path) -> Result<SessionContext, StoreError> {
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let config = SessionConfig::new()
-        .with_target_partitions(threads)
+    // DataFusion settings can be tuned with `DATAFUSION_*` environment variables (e.g.
+    // `DATAFUSION_EXECUTION_TARGET_PARTITIONS=4`); a malformed one is an error, not ignored.
+    let config = SessionConfig::from_env()
+        .map_err(StoreError::Engine)?
         .with_information_schema(true);
     let ctx = SessionContext::new_with_config(config);
     for table in TABLES {

@@ -30,14 +30,23 @@ struct Chunk {
     bytes_read: u64,
 }
 
+/// What a finished [`TradeReader::scan`] read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scanned {
+    /// Bytes of the file read (all of it).
+    pub bytes_read: u64,
+    /// xxHash64 (seed 0) of the file's bytes, computed while reading.
+    pub hash: u64,
+}
+
 impl TradeReader {
     /// Calls `each` for every line, in file order, with the bytes of the file consumed so
     /// far (for progress). Stops at the first error `each` returns; a read error that ends
-    /// the file early is returned after the lines before it. Returns the bytes read.
+    /// the file early is returned after the lines before it.
     pub fn scan(
         self,
         mut each: impl FnMut(ReadLine, u64) -> Result<(), StoreError>,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<Scanned, StoreError> {
         let TradeReader {
             mut csv,
             parser,
@@ -48,7 +57,7 @@ impl TradeReader {
         let (full_tx, full_rx) = sync_channel::<Chunk>(CHUNKS_AHEAD);
         let (empty_tx, empty_rx) = channel::<Chunk>();
         std::thread::scope(|scope| {
-            let splitter = scope.spawn(move || -> Result<u64, std::io::Error> {
+            let splitter = scope.spawn(move || -> Result<Scanned, std::io::Error> {
                 loop {
                     let mut chunk = empty_rx.try_recv().unwrap_or_default();
                     chunk.lines.clear();
@@ -76,16 +85,19 @@ impl TradeReader {
                         }
                     }
                     chunk.bytes_read = csv.position().byte();
-                    let bytes = chunk.bytes_read;
+                    let scanned = Scanned {
+                        bytes_read: chunk.bytes_read,
+                        hash: csv.get_ref().hash(),
+                    };
                     // A closed channel means the parser stopped on an error: stop too.
                     if !chunk.lines.is_empty() && full_tx.send(chunk).is_err() {
-                        return Ok(bytes);
+                        return Ok(scanned);
                     }
                     if let Some(io) = failed {
                         return Err(io);
                     }
                     if ended {
-                        return Ok(bytes);
+                        return Ok(scanned);
                     }
                 }
             });
@@ -157,26 +169,32 @@ mod tests {
         out
     }
 
-    fn scanned(path: &std::path::Path) -> (Vec<(u64, Row)>, u64) {
+    fn scanned(path: &std::path::Path) -> (Vec<(u64, Row)>, Scanned) {
         let r = TradeReader::open(path, Some(InputFormat::Tidy), None).unwrap();
         let mut out = Vec::new();
-        let bytes = r
+        let end = r
             .scan(|l, _| {
                 out.push((l.line, l.row));
                 Ok(())
             })
             .unwrap();
-        (out, bytes)
+        (out, end)
     }
 
     #[test]
     fn scan_gives_the_lines_of_next_line_in_order() {
         // Several chunks, a partial last one, and lines the CSV parser rejects.
         let f = tidy_file(3 * CHUNK_LINES + 17, 1000);
-        let (lines, bytes) = scanned(f.path());
+        let (lines, end) = scanned(f.path());
         assert_eq!(lines, serial(f.path()));
         assert!(lines.len() > 3 * CHUNK_LINES);
-        assert_eq!(bytes, std::fs::metadata(f.path()).unwrap().len());
+        let bytes = std::fs::read(f.path()).unwrap();
+        assert_eq!(end.bytes_read, bytes.len() as u64);
+        assert_eq!(
+            end.hash,
+            twox_hash::XxHash64::oneshot(0, &bytes),
+            "the streamed hash is the file's hash"
+        );
     }
 
     #[test]

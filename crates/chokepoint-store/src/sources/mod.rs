@@ -7,6 +7,7 @@
 
 pub mod baci;
 mod background;
+pub use background::Scanned;
 pub mod comtrade;
 mod fields;
 #[cfg(test)]
@@ -108,7 +109,7 @@ impl std::str::FromStr for InputFormat {
 /// A streaming reader of one file.
 pub struct TradeReader {
     format: InputFormat,
-    csv: csv::Reader<File>,
+    csv: csv::Reader<HashingReader>,
     record: csv::ByteRecord,
     parser: Parser,
     /// Added to the CSV parser's line numbers: 1 for CRLF files, whose records end at the
@@ -144,7 +145,10 @@ impl TradeReader {
         baci_countries: Option<&Path>,
     ) -> Result<TradeReader, StoreError> {
         let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
-        let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(file);
+        let mut csv = csv::ReaderBuilder::new()
+            .flexible(true)
+            .buffer_capacity(1 << 20)
+            .from_reader(HashingReader::new(file));
         let header: Vec<String> = match csv.byte_headers() {
             Ok(h) => h
                 .iter()
@@ -272,7 +276,11 @@ enum Raw {
 }
 
 /// Reads the next record into `record`. `line_lag` corrects CRLF line numbers.
-fn read_raw(csv: &mut csv::Reader<File>, record: &mut csv::ByteRecord, line_lag: u64) -> Raw {
+fn read_raw(
+    csv: &mut csv::Reader<HashingReader>,
+    record: &mut csv::ByteRecord,
+    line_lag: u64,
+) -> Raw {
     let line_before = csv.position().line();
     match csv.read_byte_record(record) {
         Ok(false) => Raw::End,
@@ -376,5 +384,34 @@ mod tests {
             assert!(matches!(bad.row, Row::Reject { .. }));
             assert!(r.next_line().is_none());
         }
+    }
+}
+
+/// A file reader that hashes (xxHash64 with seed 0, as the warehouse's file hash) every byte it
+/// hands out, so that one pass both parses a file and names it for idempotent ingest.
+pub(crate) struct HashingReader {
+    file: File,
+    hasher: twox_hash::XxHash64,
+}
+
+impl HashingReader {
+    fn new(file: File) -> HashingReader {
+        HashingReader {
+            file,
+            hasher: twox_hash::XxHash64::with_seed(0),
+        }
+    }
+
+    /// The hash of the bytes read so far (of the whole file once it was read to the end).
+    pub(crate) fn hash(&self) -> u64 {
+        std::hash::Hasher::finish(&self.hasher)
+    }
+}
+
+impl std::io::Read for HashingReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        std::hash::Hasher::write(&mut self.hasher, &buf[..n]);
+        Ok(n)
     }
 }

@@ -11,7 +11,7 @@
 //!   first one's file:line and reason; with `skip_bad`, good rows are stored and bad ones
 //!   written, with reasons, to a CSV file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -50,6 +50,9 @@ pub struct FileReport {
     pub format: String,
     /// xxHash64 of the file's bytes (hex).
     pub hash: String,
+    /// Size of the file in bytes (absent in records written before it was kept).
+    #[serde(default)]
+    pub bytes: Option<u64>,
     /// Data lines read.
     pub rows_read: u64,
     /// Rows stored (a BACI line stores two).
@@ -109,6 +112,42 @@ pub fn committed_ingests(warehouse_dir: &Path) -> Result<Vec<IngestRecord>, Stor
     Ok(out)
 }
 
+/// What is already stored, for the idempotency check: file hashes, and file sizes when
+/// every record kept them (`None`: some did not, so any file may be stored already).
+struct Committed {
+    hashes: BTreeSet<String>,
+    sizes: Option<BTreeSet<u64>>,
+}
+
+impl Committed {
+    fn from_records(records: Vec<IngestRecord>) -> Committed {
+        let mut c = Committed {
+            hashes: BTreeSet::new(),
+            sizes: Some(BTreeSet::new()),
+        };
+        for f in records.iter().flat_map(|r| &r.files) {
+            c.add(f);
+        }
+        c
+    }
+
+    fn add(&mut self, f: &FileReport) {
+        self.hashes.insert(f.hash.clone());
+        match (f.bytes, &mut self.sizes) {
+            (Some(b), Some(sizes)) => {
+                sizes.insert(b);
+            }
+            (None, _) => self.sizes = None,
+            (Some(_), None) => {}
+        }
+    }
+
+    /// Whether a file of `size` bytes may be one already stored.
+    fn may_hold(&self, size: u64) -> bool {
+        self.sizes.as_ref().is_none_or(|s| s.contains(&size))
+    }
+}
+
 struct Reject {
     path: String,
     line: u64,
@@ -126,13 +165,7 @@ impl Warehouse {
     ) -> Result<IngestReport, StoreError> {
         let wh = self.warehouse_dir();
         let tmp = self.data_dir().join("tmp");
-        let done: BTreeMap<String, String> = committed_ingests(&wh)?
-            .into_iter()
-            .flat_map(|r| {
-                let id = r.id.clone();
-                r.files.into_iter().map(move |f| (f.hash, id.clone()))
-            })
-            .collect();
+        let done = Committed::from_records(committed_ingests(&wh)?);
         let bytes_total: u64 = inputs
             .iter()
             .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
@@ -196,7 +229,7 @@ impl Warehouse {
         &self,
         inputs: &[PathBuf],
         options: &IngestOptions,
-        done: &BTreeMap<String, String>,
+        done: &Committed,
         id: &str,
         staged: &Path,
         bytes_total: u64,
@@ -207,27 +240,34 @@ impl Warehouse {
         let mut rejects: Vec<Reject> = Vec::new();
         let mut bytes_before = 0u64;
         let mut rows_total = 0u64;
-        let mut seen_hashes: Vec<String> = Vec::new();
+        let mut seen = Committed::from_records(Vec::new());
         for input in inputs {
-            let hash = format!("{:016x}", files::hash_file(input)?);
+            let size = std::fs::metadata(input)
+                .map_err(|e| StoreError::io(input, e))?
+                .len();
             let mut report = FileReport {
                 path: input.display().to_string(),
-                hash: hash.clone(),
+                bytes: Some(size),
                 ..FileReport::default()
             };
-            if done.contains_key(&hash) || seen_hashes.contains(&hash) {
-                report.already_ingested = true;
-                report.format = "-".into();
-                reports.push(report);
-                bytes_before += std::fs::metadata(input).map(|m| m.len()).unwrap_or(0);
-                continue;
+            // A file whose size matches no stored file is new: its hash is computed while
+            // it is parsed. Otherwise it is hashed first, and skipped if already stored.
+            if done.may_hold(size) || seen.may_hold(size) {
+                let hash = format!("{:016x}", files::hash_file(input)?);
+                if done.hashes.contains(&hash) || seen.hashes.contains(&hash) {
+                    report.hash = hash;
+                    report.already_ingested = true;
+                    report.format = "-".into();
+                    reports.push(report);
+                    bytes_before += size;
+                    continue;
+                }
             }
-            seen_hashes.push(hash);
             let reader =
                 TradeReader::open(input, options.format, options.baci_countries.as_deref())?;
             report.format = reader.format().as_str().to_string();
             let mut builder = TradeBatchBuilder::new(reader.format().as_str(), 0, id);
-            let bytes_read = reader.scan(|read, bytes_read| {
+            let scanned = reader.scan(|read, bytes_read| {
                 report.rows_read += 1;
                 rows_total += 1;
                 match read.row {
@@ -267,7 +307,9 @@ impl Warehouse {
             if !builder.is_empty() {
                 writer.write(builder.finish()?)?;
             }
-            bytes_before += bytes_read;
+            bytes_before += scanned.bytes_read;
+            report.hash = format!("{:016x}", scanned.hash);
+            seen.add(&report);
             progress(Progress {
                 bytes_done: bytes_before,
                 bytes_total,
