@@ -203,7 +203,7 @@ fn ctrl_c_keeps_the_records_so_far_and_exits_130() {
     );
     let path = sb.write("long.toml", &long);
     let out = sb.path().join("out");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("chokepoint"))
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("chokepoint"))
         .env("CHOKEPOINT_DATA_DIR", sb.data_dir())
         .args(["simulate", path.to_str().unwrap(), "--out"])
         .arg(&out)

@@ -337,6 +337,35 @@ fn find_baci_countries(data: &Path) -> Result<PathBuf, StoreError> {
     })
 }
 
+/// A file reader that hashes (xxHash64 with seed 0, as the warehouse's file hash) every byte it
+/// hands out, so that one pass both parses a file and names it for idempotent ingest.
+pub(crate) struct HashingReader {
+    file: File,
+    hasher: twox_hash::XxHash64,
+}
+
+impl HashingReader {
+    fn new(file: File) -> HashingReader {
+        HashingReader {
+            file,
+            hasher: twox_hash::XxHash64::with_seed(0),
+        }
+    }
+
+    /// The hash of the bytes read so far (of the whole file once it was read to the end).
+    pub(crate) fn hash(&self) -> u64 {
+        std::hash::Hasher::finish(&self.hasher)
+    }
+}
+
+impl std::io::Read for HashingReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        std::hash::Hasher::write(&mut self.hasher, &buf[..n]);
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,34 +413,5 @@ mod tests {
             assert!(matches!(bad.row, Row::Reject { .. }));
             assert!(r.next_line().is_none());
         }
-    }
-}
-
-/// A file reader that hashes (xxHash64 with seed 0, as the warehouse's file hash) every byte it
-/// hands out, so that one pass both parses a file and names it for idempotent ingest.
-pub(crate) struct HashingReader {
-    file: File,
-    hasher: twox_hash::XxHash64,
-}
-
-impl HashingReader {
-    fn new(file: File) -> HashingReader {
-        HashingReader {
-            file,
-            hasher: twox_hash::XxHash64::with_seed(0),
-        }
-    }
-
-    /// The hash of the bytes read so far (of the whole file once it was read to the end).
-    pub(crate) fn hash(&self) -> u64 {
-        std::hash::Hasher::finish(&self.hasher)
-    }
-}
-
-impl std::io::Read for HashingReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.file.read(buf)?;
-        std::hash::Hasher::write(&mut self.hasher, &buf[..n]);
-        Ok(n)
     }
 }

@@ -395,6 +395,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn stored_sizes_decide_which_files_are_hashed_first() {
+        let file = |hash: &str, bytes| FileReport {
+            hash: hash.into(),
+            bytes,
+            ..FileReport::default()
+        };
+        let record = |files| IngestRecord {
+            id: "x".into(),
+            created: "t".into(),
+            files,
+        };
+        let c = Committed::from_records(vec![record(vec![file("a", Some(10))])]);
+        assert!(c.may_hold(10));
+        assert!(!c.may_hold(11), "a size no stored file has is a new file");
+        assert!(c.hashes.contains("a"));
+        let old = Committed::from_records(vec![record(vec![file("a", Some(10)), file("b", None)])]);
+        assert!(
+            old.may_hold(11),
+            "records without sizes make every file a candidate"
+        );
+    }
+
+    #[test]
     fn utc_text_has_the_iso_shape() {
         let t = utc_now_text();
         assert_eq!(t.len(), 20, "{t}");
