@@ -4,7 +4,7 @@
 //! the aggregates that are not HS lines (China customs' "rare earths" total, its magnet
 //! series). An HS-code selector matches HS lines only, never those aggregates.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 use chokepoint_model::HsCode;
@@ -74,12 +74,27 @@ pub fn hs_groups() -> &'static BTreeMap<String, Vec<String>> {
     &GROUPS
 }
 
-/// The group an HS line belongs to (the `product` column of ingested HS rows).
+/// The group an HS line belongs to (the `product` column of ingested HS rows): the first
+/// group, in name order, with a code that is a prefix of `hs`.
+///
+/// Called for every ingested row, so it looks the prefixes of `hs` up in an index (at most
+/// ten hash lookups) instead of comparing against every code of every group.
 pub fn group_of_hs_code(hs: &str) -> Option<&'static str> {
-    hs_groups()
-        .iter()
-        .find(|(_, codes)| codes.iter().any(|c| hs.starts_with(c.as_str())))
-        .map(|(name, _)| name.as_str())
+    static INDEX: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
+        let mut index: HashMap<&'static str, &'static str> = HashMap::new();
+        // Groups come in name order, so the first one stored for a code is the one `find`
+        // over the groups would return.
+        for (name, codes) in hs_groups() {
+            for code in codes {
+                index.entry(code.as_str()).or_insert(name.as_str());
+            }
+        }
+        index
+    });
+    (1..=hs.len())
+        .filter(|&len| hs.is_char_boundary(len))
+        .filter_map(|len| INDEX.get(&hs[..len]).copied())
+        .min()
 }
 
 /// What a `--product` value selects.
@@ -171,6 +186,28 @@ fn known_names(aggregates: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_hs_index_answers_as_a_scan_of_every_group() {
+        let scan = |hs: &str| {
+            hs_groups()
+                .iter()
+                .find(|(_, codes)| codes.iter().any(|c| hs.starts_with(c.as_str())))
+                .map(|(name, _)| name.as_str())
+        };
+        let mut probes: Vec<String> = vec!["".into(), "9".into(), "28".into(), "999999".into()];
+        for codes in hs_groups().values() {
+            for c in codes {
+                probes.push(c.clone());
+                probes.push(format!("{c}00"));
+                probes.push(c[..c.len() - 1].to_string());
+            }
+        }
+        for hs in &probes {
+            assert_eq!(group_of_hs_code(hs), scan(hs), "{hs}");
+        }
+        assert_eq!(group_of_hs_code("85051110"), Some("magnets"));
+    }
 
     #[test]
     fn bundled_groups_cover_magnets_and_rare_earth_headings_only() {

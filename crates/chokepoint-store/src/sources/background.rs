@@ -57,50 +57,53 @@ impl TradeReader {
         let (full_tx, full_rx) = sync_channel::<Chunk>(CHUNKS_AHEAD);
         let (empty_tx, empty_rx) = channel::<Chunk>();
         std::thread::scope(|scope| {
-            let splitter = scope.spawn(move || -> Result<Scanned, std::io::Error> {
-                loop {
-                    let mut chunk = empty_rx.try_recv().unwrap_or_default();
-                    chunk.lines.clear();
-                    let mut used = 0;
-                    let mut failed = None;
-                    let mut ended = false;
-                    while chunk.lines.len() < CHUNK_LINES {
-                        if chunk.records.len() == used {
-                            chunk.records.push(csv::ByteRecord::new());
+            let splitter = std::thread::Builder::new()
+                .name("csv-splitter".into())
+                .spawn_scoped(scope, move || -> Result<Scanned, std::io::Error> {
+                    loop {
+                        let mut chunk = empty_rx.try_recv().unwrap_or_default();
+                        chunk.lines.clear();
+                        let mut used = 0;
+                        let mut failed = None;
+                        let mut ended = false;
+                        while chunk.lines.len() < CHUNK_LINES {
+                            if chunk.records.len() == used {
+                                chunk.records.push(csv::ByteRecord::new());
+                            }
+                            match read_raw(&mut csv, &mut chunk.records[used], line_lag) {
+                                Raw::Record(line) => {
+                                    chunk.lines.push((line, None));
+                                    used += 1;
+                                }
+                                Raw::Malformed(line, why) => chunk.lines.push((line, Some(why))),
+                                Raw::End => {
+                                    ended = true;
+                                    break;
+                                }
+                                Raw::Failed(io) => {
+                                    failed = Some(io);
+                                    break;
+                                }
+                            }
                         }
-                        match read_raw(&mut csv, &mut chunk.records[used], line_lag) {
-                            Raw::Record(line) => {
-                                chunk.lines.push((line, None));
-                                used += 1;
-                            }
-                            Raw::Malformed(line, why) => chunk.lines.push((line, Some(why))),
-                            Raw::End => {
-                                ended = true;
-                                break;
-                            }
-                            Raw::Failed(io) => {
-                                failed = Some(io);
-                                break;
-                            }
+                        chunk.bytes_read = csv.position().byte();
+                        let scanned = Scanned {
+                            bytes_read: chunk.bytes_read,
+                            hash: csv.get_ref().hash(),
+                        };
+                        // A closed channel means the parser stopped on an error: stop too.
+                        if !chunk.lines.is_empty() && full_tx.send(chunk).is_err() {
+                            return Ok(scanned);
+                        }
+                        if let Some(io) = failed {
+                            return Err(io);
+                        }
+                        if ended {
+                            return Ok(scanned);
                         }
                     }
-                    chunk.bytes_read = csv.position().byte();
-                    let scanned = Scanned {
-                        bytes_read: chunk.bytes_read,
-                        hash: csv.get_ref().hash(),
-                    };
-                    // A closed channel means the parser stopped on an error: stop too.
-                    if !chunk.lines.is_empty() && full_tx.send(chunk).is_err() {
-                        return Ok(scanned);
-                    }
-                    if let Some(io) = failed {
-                        return Err(io);
-                    }
-                    if ended {
-                        return Ok(scanned);
-                    }
-                }
-            });
+                })
+                .map_err(|e| StoreError::io(&path, e))?;
             let parsed = (|| {
                 for chunk in full_rx.iter() {
                     let mut records = chunk.records.iter();
