@@ -131,6 +131,26 @@ fn sources_lists_every_table_with_provenance() {
 }
 
 #[test]
+fn a_bad_datafusion_setting_in_the_environment_is_exit_2_and_named() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .env("DATAFUSION_EXECUTION_TARGET_PARTITIONS", "many")
+        .args(["sql", "SELECT 1 AS x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "DATAFUSION_EXECUTION_TARGET_PARTITIONS=many",
+        ))
+        .stderr(predicate::str::contains("fix or unset it"));
+    sb.cmd()
+        .env("DATAFUSION_EXECUTION_TARGET_PARTITIONS", "3")
+        .args(["sql", "SELECT 1 AS x", "--format", "csv"])
+        .assert()
+        .success()
+        .stdout("x\n1\n");
+}
+
+#[test]
 fn sql_answers_queries_and_refuses_writes_with_exit_2() {
     let sb = Sandbox::new();
     sb.cmd()

@@ -28,7 +28,7 @@ pub async fn build_session(warehouse_dir: &Path) -> Result<SessionContext, Store
     // DataFusion settings can be tuned with `DATAFUSION_*` environment variables (e.g.
     // `DATAFUSION_EXECUTION_TARGET_PARTITIONS=4`); a malformed one is an error, not ignored.
     let config = SessionConfig::from_env()
-        .map_err(StoreError::Engine)?
+        .map_err(|e| invalid_environment(&e.to_string()))?
         .with_information_schema(true);
     let ctx = SessionContext::new_with_config(config);
     for table in TABLES {
@@ -39,6 +39,20 @@ pub async fn build_session(warehouse_dir: &Path) -> Result<SessionContext, Store
             .map_err(StoreError::Engine)?;
     }
     Ok(ctx)
+}
+
+/// A bad `DATAFUSION_*` variable is the user's to fix: say which ones are set and why the
+/// engine refused them.
+fn invalid_environment(message: &str) -> StoreError {
+    let why = message.lines().next().unwrap_or(message).trim();
+    let set: Vec<String> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("DATAFUSION_"))
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    StoreError::Invalid(format!(
+        "a DataFusion setting in the environment is invalid ({why}); set: {}; fix or unset it",
+        set.join(", ")
+    ))
 }
 
 /// Options that refuse anything but queries: no DDL, DML (`INSERT`, `COPY`) or `SET`.
