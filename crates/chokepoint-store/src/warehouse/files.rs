@@ -14,6 +14,7 @@ use datafusion::parquet::basic::Compression;
 use datafusion::parquet::file::metadata::KeyValue;
 use datafusion::parquet::file::properties::WriterProperties;
 use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+use datafusion::parquet::schema::types::ColumnPath;
 
 use crate::StoreError;
 
@@ -77,9 +78,23 @@ pub fn hash_file(path: &Path) -> Result<u64, StoreError> {
     Ok(h.finish())
 }
 
+/// Columns of `trade` written without a dictionary (other tables simply do not have them).
+const DISTINCT_FLOAT_COLUMNS: [&str; 4] = [
+    "quantity_t",
+    "value_usd",
+    "reported_yoy_pct",
+    "reported_mom_pct",
+];
+
 /// Snappy-compressed writer properties, with optional key-value metadata in the footer.
 pub fn writer_properties(metadata: Option<(&str, String)>) -> WriterProperties {
-    WriterProperties::builder()
+    let mut builder = WriterProperties::builder();
+    // Measured figures are nearly all distinct: a dictionary costs the writer a hash of
+    // every value, overflows, and leaves readers a mix of dictionary and plain pages.
+    for column in DISTINCT_FLOAT_COLUMNS {
+        builder = builder.set_column_dictionary_enabled(ColumnPath::from(column), false);
+    }
+    builder
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .set_key_value_metadata(metadata.map(|(k, v)| vec![KeyValue::new(k.to_string(), v)]))
