@@ -5,18 +5,7 @@ use serde_json::Value;
 use crate::util::Sandbox;
 
 fn json(sb: &Sandbox, args: &[&str]) -> Value {
-    let out = sb
-        .cmd()
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    sb.json(&[args, &["--format", "json"]].concat())
 }
 
 fn stdout(sb: &Sandbox, args: &[&str]) -> String {

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
-use serde_json::Value;
 
 use crate::util::{Sandbox, repo_root};
 
@@ -13,21 +12,8 @@ fn fixture(name: &str) -> PathBuf {
     repo_root().join("tests/fixtures").join(name)
 }
 
-fn json(sb: &Sandbox, args: &[&str]) -> Value {
-    let out = sb.cmd().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 fn trade_rows(sb: &Sandbox) -> i64 {
-    json(
-        sb,
-        &["sql", "SELECT count(*) AS n FROM trade", "--format", "json"],
-    )[0]["n"]
+    sb.json(&["sql", "SELECT count(*) AS n FROM trade", "--format", "json"])[0]["n"]
         .as_i64()
         .unwrap()
 }
@@ -60,24 +46,21 @@ fn comtrade_file_answers_trends_from_world_rows_without_double_counting() {
         .stdout(predicate::str::contains("comtrade"))
         .stdout(predicate::str::contains("transport-mode breakdown"))
         .stdout(predicate::str::contains("committed ingest"));
-    let v = json(
-        &sb,
-        &[
-            "trends",
-            "--reporter",
-            "CHN",
-            "--flow",
-            "export",
-            "--product",
-            "850511",
-            "--from",
-            "2025-04",
-            "--to",
-            "2025-05",
-            "--format",
-            "json",
-        ],
-    );
+    let v = sb.json(&[
+        "trends",
+        "--reporter",
+        "CHN",
+        "--flow",
+        "export",
+        "--product",
+        "850511",
+        "--from",
+        "2025-04",
+        "--to",
+        "2025-05",
+        "--format",
+        "json",
+    ]);
     // World row 1,300 t (never World + partners, never the sea-freight breakdown).
     assert_eq!(v[1]["period"], "2025-05");
     assert_eq!(v[1]["quantity_t"], 1300.0);
@@ -87,22 +70,19 @@ fn comtrade_file_answers_trends_from_world_rows_without_double_counting() {
         Some(-72.3)
     );
     // Annual rows are their own frequency.
-    let a = json(
-        &sb,
-        &[
-            "trends",
-            "--reporter",
-            "CHN",
-            "--flow",
-            "export",
-            "--product",
-            "850511",
-            "--freq",
-            "A",
-            "--format",
-            "json",
-        ],
-    );
+    let a = sb.json(&[
+        "trends",
+        "--reporter",
+        "CHN",
+        "--flow",
+        "export",
+        "--product",
+        "850511",
+        "--freq",
+        "A",
+        "--format",
+        "json",
+    ]);
     assert_eq!(a[0]["period"], "2024");
     assert_eq!(a[0]["quantity_t"], 58000.0);
 }
@@ -115,22 +95,19 @@ fn comtrade_partners_count_a_duplicated_line_once_and_keep_non_ascii_partners() 
         .arg(fixture("comtrade_chn_850511.csv"))
         .assert()
         .success();
-    let v = json(
-        &sb,
-        &[
-            "partners",
-            "--reporter",
-            "CHN",
-            "--flow",
-            "export",
-            "--product",
-            "850511",
-            "--period",
-            "2025-05",
-            "--format",
-            "json",
-        ],
-    );
+    let v = sb.json(&[
+        "partners",
+        "--reporter",
+        "CHN",
+        "--flow",
+        "export",
+        "--product",
+        "850511",
+        "--period",
+        "2025-05",
+        "--format",
+        "json",
+    ]);
     let partners: Vec<(&str, f64)> = v["partners"]
         .as_array()
         .unwrap()
@@ -194,7 +171,7 @@ fn user_data_takes_precedence_over_bundled_and_source_selects_one() {
     };
     let run = |a: Vec<String>| {
         let refs: Vec<&str> = a.iter().map(String::as_str).collect();
-        json(&sb, &refs)
+        sb.json(&refs)
     };
     let v = run(args(None));
     assert_eq!(
@@ -275,15 +252,12 @@ fn skip_bad_stores_good_rows_and_writes_rejects_with_reasons() {
         text.contains(",5,netWgt,") && text.contains("not a number"),
         "{text}"
     );
-    let n = json(
-        &sb,
-        &[
-            "sql",
-            "SELECT count(*) AS n FROM trade WHERE source = 'comtrade'",
-            "--format",
-            "json",
-        ],
-    );
+    let n = sb.json(&[
+        "sql",
+        "SELECT count(*) AS n FROM trade WHERE source = 'comtrade'",
+        "--format",
+        "json",
+    ]);
     assert_eq!(n[0]["n"], 5);
 }
 
@@ -296,22 +270,19 @@ fn baci_file_with_countries_beside_it_answers_exporter_and_importer_views() {
         .assert()
         .success()
         .stdout(predicate::str::contains("baci"));
-    let v = json(
-        &sb,
-        &[
-            "trends",
-            "--reporter",
-            "CHN",
-            "--flow",
-            "export",
-            "--product",
-            "850511",
-            "--freq",
-            "A",
-            "--format",
-            "json",
-        ],
-    );
+    let v = sb.json(&[
+        "trends",
+        "--reporter",
+        "CHN",
+        "--flow",
+        "export",
+        "--product",
+        "850511",
+        "--freq",
+        "A",
+        "--format",
+        "json",
+    ]);
     // Sum over partners (BACI has no World rows): 2021 = 4100.25 + 3900 + 4050.5.
     assert_eq!(v[0]["period"], "2021");
     assert_eq!(v[0]["quantity_t"], 12050.75);
@@ -323,34 +294,28 @@ fn baci_file_with_countries_beside_it_answers_exporter_and_importer_views() {
         v[1]["value_usd"], 1_223_113_250.0,
         "the row without q still has a value"
     );
-    let m = json(
-        &sb,
-        &[
-            "partners",
-            "--reporter",
-            "JPN",
-            "--flow",
-            "import",
-            "--product",
-            "magnets",
-            "--period",
-            "2022",
-            "--format",
-            "json",
-        ],
-    );
+    let m = sb.json(&[
+        "partners",
+        "--reporter",
+        "JPN",
+        "--flow",
+        "import",
+        "--product",
+        "magnets",
+        "--period",
+        "2022",
+        "--format",
+        "json",
+    ]);
     assert_eq!(m["partners"][0]["partner_iso3"], "CHN");
     assert_eq!(m["partners"][0]["quantity_t"], 4700.0);
     // Leading zero restored on a chapter-08 code written as a number.
-    let h = json(
-        &sb,
-        &[
-            "sql",
-            "SELECT DISTINCT hs_code FROM trade WHERE hs_code LIKE '0%'",
-            "--format",
-            "json",
-        ],
-    );
+    let h = sb.json(&[
+        "sql",
+        "SELECT DISTINCT hs_code FROM trade WHERE hs_code LIKE '0%'",
+        "--format",
+        "json",
+    ]);
     assert_eq!(h[0]["hs_code"], "080510");
 }
 
@@ -383,25 +348,22 @@ fn tidy_aggregates_override_bundled_figures_per_period() {
         .arg(fixture("tidy_china_magnets.csv"))
         .assert()
         .success();
-    let v = json(
-        &sb,
-        &[
-            "trends",
-            "--reporter",
-            "CHN",
-            "--flow",
-            "export",
-            "--product",
-            "magnets",
-            "--from",
-            "2025-04",
-            "--to",
-            "2025-06",
-            "--format",
-            "json",
-            "--with-source",
-        ],
-    );
+    let v = sb.json(&[
+        "trends",
+        "--reporter",
+        "CHN",
+        "--flow",
+        "export",
+        "--product",
+        "magnets",
+        "--from",
+        "2025-04",
+        "--to",
+        "2025-06",
+        "--format",
+        "json",
+        "--with-source",
+    ]);
     let got: Vec<(String, f64, String)> = v
         .as_array()
         .unwrap()

@@ -10,6 +10,18 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
+    /// Runs `chokepoint ARGS` (the caller passes `--format json`), asserts success and
+    /// parses stdout as one JSON document.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let out = self.cmd().args(args).output().expect("chokepoint runs");
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("one JSON document")
+    }
+
     /// A new empty sandbox.
     pub fn new() -> Sandbox {
         Sandbox {

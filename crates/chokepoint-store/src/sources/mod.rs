@@ -337,15 +337,16 @@ fn find_baci_countries(data: &Path) -> Result<PathBuf, StoreError> {
     })
 }
 
-/// A file reader that hashes (xxHash64 with seed 0, as the warehouse's file hash) every byte it
-/// hands out, so that one pass both parses a file and names it for idempotent ingest.
+/// A file reader that hashes (xxHash64, seed 0) every byte it hands out: the warehouse's
+/// content hash of a file, so that one pass both parses a file and names it for idempotent
+/// ingest.
 pub(crate) struct HashingReader {
     file: File,
     hasher: twox_hash::XxHash64,
 }
 
 impl HashingReader {
-    fn new(file: File) -> HashingReader {
+    pub(crate) fn new(file: File) -> HashingReader {
         HashingReader {
             file,
             hasher: twox_hash::XxHash64::with_seed(0),

@@ -1,8 +1,6 @@
 //! File plumbing of the warehouse: temp names, Parquet writing, content hashes.
 
 use std::fs::File;
-use std::hash::Hasher;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
@@ -17,6 +15,7 @@ use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
 use datafusion::parquet::schema::types::ColumnPath;
 
 use crate::StoreError;
+use crate::sources::HashingReader;
 
 /// Rows per Parquet row group: large enough for fast scans, small enough that the writer's
 /// buffer (and so ingest memory) stays bounded.
@@ -65,17 +64,11 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
 
 /// The content hash of a file, read in chunks.
 pub fn hash_file(path: &Path) -> Result<u64, StoreError> {
-    let mut f = File::open(path).map_err(|e| StoreError::io(path, e))?;
-    let mut h = twox_hash::XxHash64::with_seed(0);
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf).map_err(|e| StoreError::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        h.write(&buf[..n]);
-    }
-    Ok(h.finish())
+    let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
+    // 1 MiB reads; the hash is the one ingest computes while parsing (same reader).
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, HashingReader::new(file));
+    std::io::copy(&mut reader, &mut std::io::sink()).map_err(|e| StoreError::io(path, e))?;
+    Ok(reader.get_ref().hash())
 }
 
 /// Columns of `trade` written without a dictionary (other tables simply do not have them).
