@@ -12,6 +12,25 @@ fn fixture(name: &str) -> PathBuf {
     repo_root().join("tests/fixtures").join(name)
 }
 
+/// `trends` of China's exports of `product` as JSON, with `extra` flags.
+fn china_exports(sb: &Sandbox, product: &str, extra: &[&str]) -> serde_json::Value {
+    let args = [
+        &[
+            "trends",
+            "--reporter",
+            "CHN",
+            "--flow",
+            "export",
+            "--product",
+            product,
+        ][..],
+        extra,
+        &["--format", "json"],
+    ]
+    .concat();
+    sb.json(&args)
+}
+
 fn trade_rows(sb: &Sandbox) -> i64 {
     sb.json(&["sql", "SELECT count(*) AS n FROM trade", "--format", "json"])[0]["n"]
         .as_i64()
@@ -46,21 +65,7 @@ fn comtrade_file_answers_trends_from_world_rows_without_double_counting() {
         .stdout(predicate::str::contains("comtrade"))
         .stdout(predicate::str::contains("transport-mode breakdown"))
         .stdout(predicate::str::contains("committed ingest"));
-    let v = sb.json(&[
-        "trends",
-        "--reporter",
-        "CHN",
-        "--flow",
-        "export",
-        "--product",
-        "850511",
-        "--from",
-        "2025-04",
-        "--to",
-        "2025-05",
-        "--format",
-        "json",
-    ]);
+    let v = china_exports(&sb, "850511", &["--from", "2025-04", "--to", "2025-05"]);
     // World row 1,300 t (never World + partners, never the sea-freight breakdown).
     assert_eq!(v[1]["period"], "2025-05");
     assert_eq!(v[1]["quantity_t"], 1300.0);
@@ -70,19 +75,7 @@ fn comtrade_file_answers_trends_from_world_rows_without_double_counting() {
         Some(-72.3)
     );
     // Annual rows are their own frequency.
-    let a = sb.json(&[
-        "trends",
-        "--reporter",
-        "CHN",
-        "--flow",
-        "export",
-        "--product",
-        "850511",
-        "--freq",
-        "A",
-        "--format",
-        "json",
-    ]);
+    let a = china_exports(&sb, "850511", &["--freq", "A"]);
     assert_eq!(a[0]["period"], "2024");
     assert_eq!(a[0]["quantity_t"], 58000.0);
 }
@@ -270,19 +263,7 @@ fn baci_file_with_countries_beside_it_answers_exporter_and_importer_views() {
         .assert()
         .success()
         .stdout(predicate::str::contains("baci"));
-    let v = sb.json(&[
-        "trends",
-        "--reporter",
-        "CHN",
-        "--flow",
-        "export",
-        "--product",
-        "850511",
-        "--freq",
-        "A",
-        "--format",
-        "json",
-    ]);
+    let v = china_exports(&sb, "850511", &["--freq", "A"]);
     // Sum over partners (BACI has no World rows): 2021 = 4100.25 + 3900 + 4050.5.
     assert_eq!(v[0]["period"], "2021");
     assert_eq!(v[0]["quantity_t"], 12050.75);
@@ -348,22 +329,11 @@ fn tidy_aggregates_override_bundled_figures_per_period() {
         .arg(fixture("tidy_china_magnets.csv"))
         .assert()
         .success();
-    let v = sb.json(&[
-        "trends",
-        "--reporter",
-        "CHN",
-        "--flow",
-        "export",
-        "--product",
+    let v = china_exports(
+        &sb,
         "magnets",
-        "--from",
-        "2025-04",
-        "--to",
-        "2025-06",
-        "--format",
-        "json",
-        "--with-source",
-    ]);
+        &["--from", "2025-04", "--to", "2025-06", "--with-source"],
+    );
     let got: Vec<(String, f64, String)> = v
         .as_array()
         .unwrap()
