@@ -40,17 +40,12 @@ impl Model {
         let capacity_factor = controls.map(|c| c.capacity_factor.as_slice());
         // Row i needs column i of the inventories and coefficients: transposed copies
         // (N × S) keep those reads contiguous instead of S cache misses per row.
-        let (stock, tech) = (&self.stock, &self.tech_eff);
-        for (j, (st, te)) in self
-            .stock_t
-            .chunks_mut(s)
-            .zip(self.tech_t.chunks_mut(s))
-            .enumerate()
-        {
-            for p in 0..s {
-                st[p] = stock[p * n + j];
-                te[p] = tech[p * n + j];
-            }
+        // The coefficients change only with the policy levers, so their copy is refreshed
+        // only then; the inventories change every step.
+        transpose(&self.stock, &mut self.stock_t, s, n);
+        if !self.tech_t_fresh {
+            transpose(&self.tech_eff, &mut self.tech_t, s, n);
+            self.tech_t_fresh = true;
         }
         // Moved out for the pass (no allocation) so the rest of the model can be shared.
         let mut restock = std::mem::take(&mut self.restock);
@@ -62,7 +57,7 @@ impl Model {
         restock
             .par_chunks_mut(n)
             .zip(ws_next.par_chunks_mut(n))
-            .zip(rows.par_chunks_mut(width))
+            .zip(rows.par_chunks_mut(2 * width))
             .zip(outs.par_chunks_mut(nr))
             .enumerate()
             .for_each(|(p, (((restock, ws), row), outs))| {
@@ -198,6 +193,18 @@ impl Model {
     }
 }
 
+/// Writes the S × N row-major `from` as N × S into `to`, in parallel over industries.
+fn transpose(from: &[f64], to: &mut [f64], s: usize, n: usize) {
+    to.par_chunks_mut(s)
+        .enumerate()
+        .with_min_len(256)
+        .for_each(|(j, col)| {
+            for (p, v) in col.iter_mut().enumerate() {
+                *v = from[p * n + j];
+            }
+        });
+}
+
 /// The rows of one input sector p: rebuild, sum, produce, deliver, accumulate restocking and
 /// the next 'alt' weights. A [`pulp::WithSimd`] operation so that the whole body is compiled
 /// for the instruction set chosen at run time.
@@ -217,8 +224,88 @@ impl pulp::WithSimd for SectorPass<'_> {
 
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        let m = self.model;
+        let book = &m.book;
+        let common = book.alt
+            && !book.initial
+            && !book.fast
+            && book.weight.is_empty()
+            && book.gate.is_empty()
+            && m.weight_next.is_empty();
+        if common {
+            self.pipelined();
+        } else {
+            self.row_by_row();
+        }
+    }
+}
+
+impl SectorPass<'_> {
+    /// 'alt' orders in exact numerics, without policy weights or gates (BoARIO's default
+    /// and the common case), software-pipelined: while row r of O is rebuilt from Z0 (a
+    /// stream from memory), row r − 1 is delivered into the restocking sums (bound by the
+    /// divider), so the two overlap instead of taking turns. The sums still add rows in
+    /// region order, so the bits are those of [`SectorPass::row_by_row`].
+    #[inline(always)]
+    fn pipelined(self) {
         let (m, t, p, capacity_factor) = (self.model, self.t, self.p, self.capacity_factor);
-        let (restock, ws, row, outs) = (self.restock, self.ws, self.row, self.outs);
+        let (restock, ws, outs) = (self.restock, self.ws, self.outs);
+        let (n, s, nr, nfd) = (m.n, m.n_sectors, m.n_regions, m.n_fd);
+        let tw = m.tail_width;
+        let width = n + tw;
+        let book = &m.book;
+        let (need, den) = (&book.need[p * n..][..n], &book.ws[p * n..][..n]);
+        let z_row = |i: usize| &m.z0[super::slot_of(i, s, nr) * n..][..n];
+        let (mut cur, mut next) = self.row.split_at_mut(width);
+        restock.fill(0.0);
+        ws.fill(0.0);
+        let (restock, ws) = (&mut restock[..n], &mut ws[..n]);
+        // Row 0 on its own; then each step rebuilds row r and delivers row r − 1.
+        book.row(&m.z0, &m.zdist, p, true, &mut cur[..n]);
+        cur[n..].copy_from_slice(&m.tail[p * tw..][..tw]);
+        outs[0] = m.row_state(t, p, cur, nfd, capacity_factor);
+        for r in 1..=nr {
+            let prev = (r - 1) * s + p;
+            let (t_p, x_p) = (outs[r - 1].pairwise, outs[r - 1].production);
+            let c_p = if m.x0[prev] != 0.0 {
+                outs[r - 1].xcap / m.x0[prev]
+            } else {
+                1.0
+            };
+            let (z_p, o_p) = (z_row(prev), &cur[..n]);
+            if r == nr {
+                deliver(restock, ws, o_p, z_p, t_p, x_p, c_p);
+                break;
+            }
+            let i = r * s + p;
+            let (z_i, c_i) = (z_row(i), book.cr[i]);
+            let o_i = &mut next[..n];
+            if t_p != 0.0 {
+                for j in 0..n {
+                    let q = (z_i[j] * c_i) / den[j];
+                    o_i[j] = need[j] * if den[j] != 0.0 { q } else { 0.0 };
+                    restock[j] += (o_p[j] / t_p) * x_p;
+                    ws[j] += z_p[j] * c_p;
+                }
+            } else {
+                for j in 0..n {
+                    let q = (z_i[j] * c_i) / den[j];
+                    o_i[j] = need[j] * if den[j] != 0.0 { q } else { 0.0 };
+                    ws[j] += z_p[j] * c_p;
+                }
+            }
+            next[n..].copy_from_slice(&m.tail[i * tw..][..tw]);
+            outs[r] = m.row_state(t, i, next, nfd, capacity_factor);
+            std::mem::swap(&mut cur, &mut next);
+        }
+    }
+
+    /// Every case, one row after the other: rebuild, sum, produce, then deliver.
+    #[inline(always)]
+    fn row_by_row(self) {
+        let (m, t, p, capacity_factor) = (self.model, self.t, self.p, self.capacity_factor);
+        let (restock, ws, outs) = (self.restock, self.ws, self.outs);
+        let row = &mut self.row[..m.n + m.tail_width];
         let (n, s, nr, nfd) = (m.n, m.n_sectors, m.n_regions, m.n_fd);
         let tw = m.tail_width;
         let alt = m.params.order_type == OrderType::Alt;
@@ -239,11 +326,7 @@ impl pulp::WithSimd for SectorPass<'_> {
             };
             let o = &row[..n];
             if alt && t_i != 0.0 && !m.book.fast && m.weight_next.is_empty() {
-                // The common case in one pass over the row (it is in cache).
-                for (((acc, w), &o), &zv) in restock.iter_mut().zip(ws.iter_mut()).zip(o).zip(z) {
-                    *acc += (o / t_i) * x_i;
-                    *w += zv * c;
-                }
+                deliver(restock, ws, o, z, t_i, x_i, c);
                 continue;
             }
             if t_i != 0.0 && m.book.fast {
@@ -271,6 +354,23 @@ impl pulp::WithSimd for SectorPass<'_> {
                     }
                 }
             }
+        }
+    }
+
+}
+
+/// Delivers one row of O into the restocking sums and adds its next 'alt' weights
+/// ('alt', exact numerics, no weights); nothing is delivered when `t` is 0.
+#[inline(always)]
+fn deliver(restock: &mut [f64], ws: &mut [f64], o: &[f64], z: &[f64], t: f64, x: f64, c: f64) {
+    if t != 0.0 {
+        for (((acc, w), &o), &zv) in restock.iter_mut().zip(ws.iter_mut()).zip(o).zip(z) {
+            *acc += (o / t) * x;
+            *w += zv * c;
+        }
+    } else {
+        for (w, &zv) in ws.iter_mut().zip(z) {
+            *w += zv * c;
         }
     }
 }

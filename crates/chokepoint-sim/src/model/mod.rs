@@ -90,12 +90,15 @@ pub struct Model {
     /// One row of E per chunk of rows, for the row sums (allocated once).
     pub(crate) scratch: Vec<f64>,
     pub(crate) n_chunks: usize,
-    /// One row of E per input sector for the fused pass, S × (N + tail).
+    /// Two rows of E per input sector for the fused pass (the row being built and the one
+    /// being delivered), S × 2 × (N + tail).
     pub(crate) sector_rows: Vec<f64>,
     pub(crate) row_out: Vec<fused::RowOut>,
     /// Transposed (N × S) inventories, coefficients and input mask for row-wise reads.
     pub(crate) stock_t: Vec<f64>,
     pub(crate) tech_t: Vec<f64>,
+    /// Whether `tech_t` holds the current `tech_eff`.
+    pub(crate) tech_t_fresh: bool,
     pub(crate) input_t: Vec<bool>,
     pub(crate) row_stats: Vec<[f64; 5]>,
 }
@@ -257,10 +260,11 @@ impl Model {
             gate_rows: Vec::new(),
             scratch: vec![0.0; n_chunks * (n + n_fd)],
             n_chunks,
-            sector_rows: vec![0.0; n_sectors * (n + n_fd)],
+            sector_rows: vec![0.0; n_sectors * 2 * (n + n_fd)],
             row_out: vec![fused::RowOut::default(); n],
             stock_t: vec![0.0; n * n_sectors],
             tech_t: vec![0.0; n * n_sectors],
+            tech_t_fresh: false,
             input_t,
             row_stats: vec![[0.0; 5]; n],
             params,
@@ -412,7 +416,7 @@ impl Model {
         self.n_blocks += 1;
         self.rebuild_prod = vec![0.0; n * (new - nfd)];
         self.scratch = vec![0.0; self.n_chunks * (n + new)];
-        self.sector_rows = vec![0.0; self.n_sectors * (n + new)];
+        self.sector_rows = vec![0.0; self.n_sectors * 2 * (n + new)];
         self.n_blocks - 1
     }
 

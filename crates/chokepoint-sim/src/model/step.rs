@@ -49,6 +49,7 @@ impl Model {
                     self.tail[i * w..][..nfd].copy_from_slice(&self.fd0[i * nfd..][..nfd]);
                 }
                 self.tech_eff.copy_from_slice(&self.tech);
+                self.tech_t_fresh = false;
                 self.fd_dirty = false;
             }
             return Ok(());
@@ -70,6 +71,7 @@ impl Model {
         {
             *t = a * k;
         }
+        self.tech_t_fresh = false;
         self.fd_dirty = true;
         if !c.gates.is_empty() {
             self.book.gate.resize(n * nr, 1.0);
@@ -198,13 +200,27 @@ impl Model {
             .with_min_len(64)
             .for_each(|(i, ((row, undist), unmet))| {
                 let (t_i, x_i) = (tot[i], x[i]);
-                let deliv = |v: f64| if t_i != 0.0 { (v / t_i) * x_i } else { 0.0 };
+                // What is left of each final-demand entry after delivery, computed once for
+                // both of its sums.
+                let mut left = [0.0_f64; LEFT_CHUNK];
                 let fd = &row[..nfd];
-                *undist = einsum_by(nfd, |c| fd[c] - deliv(fd[c]));
-                for (r, u) in unmet.iter_mut().enumerate() {
-                    *u = fd[r * f..(r + 1) * f]
-                        .iter()
-                        .fold(0.0, |acc, &v| acc + (v - deliv(v)));
+                if nfd <= LEFT_CHUNK {
+                    for (l, &v) in left.iter_mut().zip(fd) {
+                        *l = v - if t_i != 0.0 { (v / t_i) * x_i } else { 0.0 };
+                    }
+                    let left = &left[..nfd];
+                    *undist = einsum_sum(left);
+                    for (r, u) in unmet.iter_mut().enumerate() {
+                        *u = left[r * f..(r + 1) * f].iter().fold(0.0, |acc, &v| acc + v);
+                    }
+                } else {
+                    let deliv = |v: f64| if t_i != 0.0 { (v / t_i) * x_i } else { 0.0 };
+                    *undist = einsum_by(nfd, |c| fd[c] - deliv(fd[c]));
+                    for (r, u) in unmet.iter_mut().enumerate() {
+                        *u = fd[r * f..(r + 1) * f]
+                            .iter()
+                            .fold(0.0, |acc, &v| acc + (v - deliv(v)));
+                    }
                 }
             });
         let rb_width = w - nfd;
@@ -271,35 +287,47 @@ impl Model {
         {
             *o = d.min(cap);
         }
-        let goal =
-            |m: &Model, p: usize, j: usize| (m.x_opt[j] * m.tech_eff[p * n + j]) * m.inv_dur[p];
+        let mut need_next = std::mem::take(&mut self.need_next);
+        let m = &*self;
+        let goal = |p: usize, j: usize| (m.x_opt[j] * m.tech_eff[p * n + j]) * m.inv_dur[p];
         // numpy allclose(Stock, G) (Q10).
-        let close =
-            (0..s).all(|p| (0..n).all(|j| is_close(self.stock[p * n + j], goal(self, p, j))));
-        for p in 0..s {
-            for j in 0..n {
-                let k = p * n + j;
-                let mut gap = 0.0;
-                if !close {
-                    let g = goal(self, p, j);
-                    if g.is_finite() {
-                        gap = (g - self.stock[k]).max(0.0);
+        let close = (0..s)
+            .into_par_iter()
+            .all(|p| (0..n).all(|j| is_close(m.stock[p * n + j], goal(p, j))));
+        // One input per task; the first bad value in (input, client) order is reported.
+        let bad = need_next
+            .par_chunks_mut(n)
+            .enumerate()
+            .filter_map(|(p, needs)| {
+                for (j, slot) in needs.iter_mut().enumerate() {
+                    let k = p * n + j;
+                    let mut gap = 0.0;
+                    if !close {
+                        let g = goal(p, j);
+                        if g.is_finite() {
+                            gap = (g - m.stock[k]).max(0.0);
+                        }
+                        if psi_model {
+                            gap *= m.restoration[p];
+                        }
                     }
-                    if psi_model {
-                        gap *= self.restoration[p];
+                    let need = gap + m.production[j] * m.tech_eff[k];
+                    if need.is_nan() || need < 0.0 {
+                        return Some((p, j, need));
                     }
+                    *slot = need;
                 }
-                let need = gap + self.production[j] * self.tech_eff[k];
-                if need.is_nan() || need < 0.0 {
-                    return Err(StepError::BadOrder {
-                        step: t,
-                        input: p,
-                        client: j,
-                        value: need,
-                    });
-                }
-                self.need_next[k] = need;
-            }
+                None
+            })
+            .min_by_key(|&(p, j, _)| (p, j));
+        self.need_next = need_next;
+        if let Some((input, client, value)) = bad {
+            return Err(StepError::BadOrder {
+                step: t,
+                input,
+                client,
+                value,
+            });
         }
         let book = &mut self.book;
         std::mem::swap(&mut book.need, &mut self.need_next);
@@ -316,6 +344,10 @@ impl Model {
         Ok(())
     }
 }
+
+/// Final-demand columns handled on the stack in `distribute` (R·F up to this; more falls
+/// back to computing each delivery twice).
+const LEFT_CHUNK: usize = 512;
 
 /// `einsum_sum` over values produced by `value(k)`, k in 0..len, without a buffer.
 fn einsum_by(len: usize, value: impl Fn(usize) -> f64) -> f64 {
