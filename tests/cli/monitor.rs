@@ -185,6 +185,49 @@ fn sql_answers_queries_and_refuses_writes_with_exit_2() {
 }
 
 #[test]
+fn a_cte_read_twice_is_computed_once_with_the_same_answer() {
+    let sb = Sandbox::new();
+    // Month-on-month change of every bundled series. As a CTE read twice, the grouped
+    // months are materialised once; written out twice as subqueries, they are not. Both
+    // must give the same rows.
+    let months = "SELECT reporter_iso3, product, period_start, SUM(quantity_t) AS q \
+                  FROM trade WHERE period_type = 'month' \
+                  GROUP BY reporter_iso3, product, period_start";
+    let tail = "ON a.reporter_iso3 = b.reporter_iso3 AND a.product = b.product \
+                AND CAST(b.period_start || '-01' AS DATE) = CAST(a.period_start || '-01' AS DATE) - INTERVAL '1 month' \
+                WHERE b.q > 0 ORDER BY a.product, a.period_start";
+    let select = "SELECT a.product, a.period_start, round(a.q / b.q, 9) AS ratio";
+    let shared = format!("WITH m AS ({months}) {select} FROM m a JOIN m b {tail}");
+    let inline = format!("{select} FROM ({months}) a JOIN ({months}) b {tail}");
+    let run = |sql: &str| {
+        let out = sb
+            .cmd()
+            .args(["sql", sql, "--format", "csv"])
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let (shared, inline) = (run(&shared), run(&inline));
+    assert_eq!(shared, inline);
+    assert!(shared.lines().count() > 20, "{shared}");
+    // An error inside the shared CTE is still the query's fault: exit 2, named.
+    sb.cmd()
+        .args([
+            "sql",
+            "WITH m AS (SELECT nope, SUM(quantity_t) AS q FROM trade GROUP BY nope) \
+             SELECT * FROM m a JOIN m b ON a.nope = b.nope",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nope"));
+}
+
+#[test]
 fn unknown_product_lists_the_choices_and_exits_2() {
     let sb = Sandbox::new();
     sb.cmd()

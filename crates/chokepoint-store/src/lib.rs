@@ -30,6 +30,7 @@ pub mod json;
 pub mod products;
 pub mod schema;
 pub mod session;
+mod shared_cte;
 pub mod sources;
 pub mod warehouse;
 

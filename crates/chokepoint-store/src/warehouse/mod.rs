@@ -108,14 +108,17 @@ impl Warehouse {
         &self.inner.ctx
     }
 
+    /// Plans one read-only query (DDL, DML and `SET` are refused); a CTE read more than once
+    /// is computed once ([`crate::shared_cte`]).
+    async fn plan(&self, query: &str) -> Result<datafusion::prelude::DataFrame, StoreError> {
+        crate::shared_cte::plan(&self.inner.ctx, query, session::read_only())
+            .await
+            .map_err(classify_plan_error)
+    }
+
     /// Runs one read-only SQL query; DDL, DML and `SET` are refused.
     pub async fn sql(&self, query: &str) -> Result<Vec<RecordBatch>, StoreError> {
-        let df = self
-            .inner
-            .ctx
-            .sql_with_options(query, session::read_only())
-            .await
-            .map_err(classify_plan_error)?;
+        let df = self.plan(query).await?;
         df.collect().await.map_err(classify_run_error)
     }
 
@@ -125,12 +128,7 @@ impl Warehouse {
         &self,
         query: &str,
     ) -> Result<(Vec<String>, Vec<RecordBatch>), StoreError> {
-        let df = self
-            .inner
-            .ctx
-            .sql_with_options(query, session::read_only())
-            .await
-            .map_err(classify_plan_error)?;
+        let df = self.plan(query).await?;
         let columns = df
             .schema()
             .fields()
