@@ -317,7 +317,7 @@ mod tests {
         let q = query(
             "WITH p AS (SELECT a, SUM(b) AS s FROM t GROUP BY a), \
              q AS (SELECT a FROM t), \
-             r AS (SELECT SUM(s) AS tot FROM p) \
+             r AS (SELECT a, SUM(s) AS tot FROM p GROUP BY a) \
              SELECT * FROM p JOIN r ON true JOIN q ON true",
         );
         // p: read by r and the body (grouped); q: once, from a table; r: once, grouped,
