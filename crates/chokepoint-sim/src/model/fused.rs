@@ -356,7 +356,6 @@ impl SectorPass<'_> {
             }
         }
     }
-
 }
 
 /// Delivers one row of O into the restocking sums and adds its next 'alt' weights
