@@ -10,6 +10,7 @@
 use rayon::prelude::*;
 
 use super::numpy_sum::{einsum_blocks, einsum_finish, einsum_sum, pairwise_sum};
+use super::orders::alt_order;
 use super::{Controls, Model, ModelKind, OrderType};
 use crate::StepError;
 
@@ -282,15 +283,13 @@ impl SectorPass<'_> {
             let o_i = &mut next[..n];
             if t_p != 0.0 {
                 for j in 0..n {
-                    let q = (z_i[j] * c_i) / den[j];
-                    o_i[j] = need[j] * if den[j] != 0.0 { q } else { 0.0 };
+                    o_i[j] = alt_order(z_i[j], c_i, den[j], need[j]);
                     restock[j] += (o_p[j] / t_p) * x_p;
                     ws[j] += z_p[j] * c_p;
                 }
             } else {
                 for j in 0..n {
-                    let q = (z_i[j] * c_i) / den[j];
-                    o_i[j] = need[j] * if den[j] != 0.0 { q } else { 0.0 };
+                    o_i[j] = alt_order(z_i[j], c_i, den[j], need[j]);
                     ws[j] += z_p[j] * c_p;
                 }
             }

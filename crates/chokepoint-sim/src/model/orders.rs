@@ -72,9 +72,7 @@ impl OrderBook {
                 }
             } else if self.weight.is_empty() {
                 for (((o, &zv), &den), &nd) in out.iter_mut().zip(z).zip(ws).zip(need) {
-                    // Branch-free so the loop vectorises; 0 where the denominator is 0.
-                    let q = (zv * c) / den;
-                    *o = nd * if den != 0.0 { q } else { 0.0 };
+                    *o = alt_order(zv, c, den, nd);
                 }
             } else {
                 for r in 0..nr {
@@ -102,4 +100,12 @@ impl OrderBook {
             }
         }
     }
+}
+
+/// One entry of O under 'alt' orders in exact numerics: `need · (z · cr) / Σ_r W`, 0 where
+/// the sum is 0. Branch-free so that loops over it vectorise.
+#[inline(always)]
+pub(crate) fn alt_order(z: f64, cr: f64, den: f64, need: f64) -> f64 {
+    let q = (z * cr) / den;
+    need * if den != 0.0 { q } else { 0.0 }
 }
