@@ -78,10 +78,12 @@ pub fn hs_groups() -> &'static BTreeMap<String, Vec<String>> {
 /// group, in name order, with a code that is a prefix of `hs`.
 ///
 /// Called for every ingested row, so it looks the prefixes of `hs` up in an index (at most
-/// ten hash lookups) instead of comparing against every code of every group.
+/// ten lookups with a fast, fixed-seed hasher: the keys are our own codes, not input)
+/// instead of comparing against every code of every group.
 pub fn group_of_hs_code(hs: &str) -> Option<&'static str> {
-    static INDEX: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
-        let mut index: HashMap<&'static str, &'static str> = HashMap::new();
+    type Index = HashMap<&'static str, &'static str, foldhash::fast::FixedState>;
+    static INDEX: LazyLock<Index> = LazyLock::new(|| {
+        let mut index = Index::default();
         // Groups come in name order, so the first one stored for a code is the one `find`
         // over the groups would return.
         for (name, codes) in hs_groups() {

@@ -156,8 +156,9 @@ pub struct TradeBatchBuilder {
     ingest_id: String,
     len: usize,
     /// Period texts (period, first month, last month) by period: a file has few periods,
-    /// and formatting them once per row showed up in ingest profiles.
-    period_texts: HashMap<Period, [String; 3]>,
+    /// and formatting them once per row showed up in ingest profiles (so did SipHash: the
+    /// map hashes with foldhash).
+    period_texts: HashMap<Period, [String; 3], foldhash::fast::FixedState>,
     period: StringBuilder,
     period_type: StringBuilder,
     frequency: StringBuilder,
@@ -190,7 +191,7 @@ impl TradeBatchBuilder {
             source_rank,
             ingest_id: ingest_id.to_string(),
             len: 0,
-            period_texts: HashMap::new(),
+            period_texts: HashMap::default(),
             period: StringBuilder::new(),
             period_type: StringBuilder::new(),
             frequency: StringBuilder::new(),

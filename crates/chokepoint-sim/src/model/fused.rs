@@ -229,12 +229,13 @@ impl pulp::WithSimd for SectorPass<'_> {
         let book = &m.book;
         let common = book.alt
             && !book.initial
-            && !book.fast
             && book.weight.is_empty()
             && book.gate.is_empty()
             && m.weight_next.is_empty();
-        if common {
-            self.pipelined();
+        if common && book.fast {
+            self.pipelined::<true>();
+        } else if common {
+            self.pipelined::<false>();
         } else {
             self.row_by_row();
         }
@@ -242,13 +243,14 @@ impl pulp::WithSimd for SectorPass<'_> {
 }
 
 impl SectorPass<'_> {
-    /// 'alt' orders in exact numerics, without policy weights or gates (BoARIO's default
-    /// and the common case), software-pipelined: while row r of O is rebuilt from Z0 (a
-    /// stream from memory), row r − 1 is delivered into the restocking sums (bound by the
+    /// 'alt' orders without policy weights or gates (BoARIO's default and the common case),
+    /// software-pipelined: while row r of O is rebuilt from Z0 (a stream from memory), row
+    /// r − 1 is delivered into the restocking sums (in exact numerics, bound by the
     /// divider), so the two overlap instead of taking turns. The sums still add rows in
-    /// region order, so the bits are those of [`SectorPass::row_by_row`].
+    /// region order, so the bits are those of [`SectorPass::row_by_row`] in both numerics
+    /// (`FAST`: multiply by the reciprocals of [`OrderBook`](super::orders::OrderBook)).
     #[inline(always)]
-    fn pipelined(self) {
+    fn pipelined<const FAST: bool>(self) {
         let (m, t, p, capacity_factor) = (self.model, self.t, self.p, self.capacity_factor);
         let (restock, ws, outs) = (self.restock, self.ws, self.outs);
         let (n, s, nr, nfd) = (m.n, m.n_sectors, m.n_regions, m.n_fd);
@@ -275,21 +277,34 @@ impl SectorPass<'_> {
             };
             let (z_p, o_p) = (z_row(prev), &cur[..n]);
             if r == nr {
-                deliver(restock, ws, o_p, z_p, t_p, x_p, c_p);
+                deliver::<FAST>(restock, ws, o_p, z_p, t_p, x_p, c_p);
                 break;
             }
             let i = r * s + p;
             let (z_i, c_i) = (z_row(i), book.cr[i]);
             let o_i = &mut next[..n];
+            let scale = if t_p != 0.0 { x_p / t_p } else { 0.0 };
             if t_p != 0.0 {
                 for j in 0..n {
-                    o_i[j] = alt_order(z_i[j], c_i, den[j], need[j]);
-                    restock[j] += (o_p[j] / t_p) * x_p;
+                    o_i[j] = if FAST {
+                        need[j] * ((z_i[j] * c_i) * den[j])
+                    } else {
+                        alt_order(z_i[j], c_i, den[j], need[j])
+                    };
+                    restock[j] += if FAST {
+                        o_p[j] * scale
+                    } else {
+                        (o_p[j] / t_p) * x_p
+                    };
                     ws[j] += z_p[j] * c_p;
                 }
             } else {
                 for j in 0..n {
-                    o_i[j] = alt_order(z_i[j], c_i, den[j], need[j]);
+                    o_i[j] = if FAST {
+                        need[j] * ((z_i[j] * c_i) * den[j])
+                    } else {
+                        alt_order(z_i[j], c_i, den[j], need[j])
+                    };
                     ws[j] += z_p[j] * c_p;
                 }
             }
@@ -325,7 +340,7 @@ impl SectorPass<'_> {
             };
             let o = &row[..n];
             if alt && t_i != 0.0 && !m.book.fast && m.weight_next.is_empty() {
-                deliver(restock, ws, o, z, t_i, x_i, c);
+                deliver::<false>(restock, ws, o, z, t_i, x_i, c);
                 continue;
             }
             if t_i != 0.0 && m.book.fast {
@@ -358,12 +373,21 @@ impl SectorPass<'_> {
 }
 
 /// Delivers one row of O into the restocking sums and adds its next 'alt' weights
-/// ('alt', exact numerics, no weights); nothing is delivered when `t` is 0.
+/// ('alt', no weights; `FAST`: multiply by x / t); nothing is delivered when `t` is 0.
 #[inline(always)]
-fn deliver(restock: &mut [f64], ws: &mut [f64], o: &[f64], z: &[f64], t: f64, x: f64, c: f64) {
+fn deliver<const FAST: bool>(
+    restock: &mut [f64],
+    ws: &mut [f64],
+    o: &[f64],
+    z: &[f64],
+    t: f64,
+    x: f64,
+    c: f64,
+) {
     if t != 0.0 {
+        let scale = x / t;
         for (((acc, w), &o), &zv) in restock.iter_mut().zip(ws.iter_mut()).zip(o).zip(z) {
-            *acc += (o / t) * x;
+            *acc += if FAST { o * scale } else { (o / t) * x };
             *w += zv * c;
         }
     } else {

@@ -109,10 +109,10 @@ fn one_thread_and_many_threads_give_identical_results() {
 fn the_pipelined_kernel_gives_the_bits_of_the_general_one() {
     use chokepoint_sim::events::{Event, EventKind, RecoveryFunction};
     use chokepoint_sim::network::synthetic::dense_mrio;
-    use chokepoint_sim::{Model, ModelParams};
+    use chokepoint_sim::{Model, ModelParams, Numerics};
     // 3 × 7 = 21 industries: rows are not a multiple of the 8-wide blocks. A neutral gate
     // sends every step through the general row-by-row kernel; without it the pipelined
-    // one runs. Both must give the same bits.
+    // one runs. Both must give the same bits, in either numerics.
     let mrio = dense_mrio(3, 7, 2, 7).unwrap();
     let event = Event {
         kind: EventKind::Arbitrary,
@@ -123,20 +123,29 @@ fn the_pipelined_kernel_gives_the_bits_of_the_general_one() {
         recovery_function: RecoveryFunction::Linear,
         event_monetary_factor: 1e6,
     };
-    let new_sim = || {
-        let model = Model::new(&mrio, ModelParams::default()).unwrap();
-        Simulation::new(model, vec![event.clone()], 80).unwrap()
-    };
-    let mut plain = new_sim();
-    let mut a = Records::default();
-    plain.run(&mut a);
-    let mut gated = new_sim();
-    let mut controls = Controls::neutral(3, 7);
-    controls.gates.push(Gate::new(4, 1));
-    let b = run_with(&mut gated, &mut controls);
-    assert_eq!(a.production_realised, b.production_realised);
-    assert_eq!(a.production_capacity, b.production_capacity);
-    assert_eq!(a.overproduction, b.overproduction);
-    assert_eq!(a.final_demand_unmet, b.final_demand_unmet);
-    assert_eq!(a.intermediate_demand_tot, b.intermediate_demand_tot);
+    for numerics in [Numerics::Exact, Numerics::Fast] {
+        let new_sim = || {
+            let params = ModelParams {
+                numerics,
+                ..ModelParams::default()
+            };
+            let model = Model::new(&mrio, params).unwrap();
+            Simulation::new(model, vec![event.clone()], 80).unwrap()
+        };
+        let mut plain = new_sim();
+        let mut a = Records::default();
+        plain.run(&mut a);
+        let mut gated = new_sim();
+        let mut controls = Controls::neutral(3, 7);
+        controls.gates.push(Gate::new(4, 1));
+        let b = run_with(&mut gated, &mut controls);
+        assert_eq!(a.production_realised, b.production_realised, "{numerics:?}");
+        assert_eq!(a.production_capacity, b.production_capacity, "{numerics:?}");
+        assert_eq!(a.overproduction, b.overproduction, "{numerics:?}");
+        assert_eq!(a.final_demand_unmet, b.final_demand_unmet, "{numerics:?}");
+        assert_eq!(
+            a.intermediate_demand_tot, b.intermediate_demand_tot,
+            "{numerics:?}"
+        );
+    }
 }

@@ -13,6 +13,7 @@ use std::path::Path;
 use chokepoint_model::{Flow, Period};
 
 use super::fields::{self, reject};
+use super::split::Cells;
 use super::{Row, RowError};
 use crate::StoreError;
 use crate::products::group_of_hs_code;
@@ -47,11 +48,11 @@ impl Columns {
     }
 
     /// Maps one data line to the exporter's export and the importer's import.
-    pub fn parse(&self, rec: &csv::ByteRecord) -> Row {
+    pub fn parse(&self, rec: &impl Cells) -> Row {
         self.try_parse(rec).unwrap_or_else(Row::from)
     }
 
-    fn country(&self, rec: &csv::ByteRecord, i: usize, col: &str) -> Result<String, RowError> {
+    fn country(&self, rec: &impl Cells, i: usize, col: &str) -> Result<String, RowError> {
         let t = fields::text(rec, i, col)?;
         let code: u32 = t.parse().map_err(|_| {
             reject(
@@ -67,7 +68,7 @@ impl Columns {
         })
     }
 
-    fn try_parse(&self, rec: &csv::ByteRecord) -> Result<Row, RowError> {
+    fn try_parse(&self, rec: &impl Cells) -> Result<Row, RowError> {
         let year_text = fields::text(rec, self.t, "t")?;
         let year = match year_text.parse::<i32>() {
             Ok(y) if (1900..=2200).contains(&y) => y,

@@ -17,6 +17,7 @@ use std::path::Path;
 use chokepoint_model::{Flow, Period, YearMonth};
 
 use super::fields::{self, reject};
+use super::split::Cells;
 use super::{Row, RowError};
 use crate::products::group_of_hs_code;
 use crate::schema::TradeRecord;
@@ -83,11 +84,11 @@ impl Columns {
     }
 
     /// Maps one data line.
-    pub fn parse(&self, rec: &csv::ByteRecord) -> Row {
+    pub fn parse(&self, rec: &impl Cells) -> Row {
         self.try_parse(rec).unwrap_or_else(Row::from)
     }
 
-    fn try_parse(&self, rec: &csv::ByteRecord) -> Result<Row, RowError> {
+    fn try_parse(&self, rec: &impl Cells) -> Result<Row, RowError> {
         let text = |i: usize, col: &str| fields::text(rec, i, col);
         let opt_text = |i: Option<usize>, col: &str| match i {
             Some(i) => fields::text(rec, i, col),

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::split::Cells;
 use crate::StoreError;
 
 use super::RowError;
@@ -37,19 +38,15 @@ pub fn reject(column: &str, reason: String) -> RowError {
 }
 
 /// The trimmed text of cell `i` (empty when missing); `Err` on invalid UTF-8.
-pub fn text<'r>(rec: &'r csv::ByteRecord, i: usize, column: &str) -> Result<&'r str, RowError> {
-    let raw = rec.get(i).unwrap_or(b"");
+pub fn text<'r>(rec: &'r impl Cells, i: usize, column: &str) -> Result<&'r str, RowError> {
+    let raw = rec.cell(i).unwrap_or(b"");
     std::str::from_utf8(raw)
         .map(str::trim)
         .map_err(|_| reject(column, "not valid UTF-8 text".to_string()))
 }
 
 /// An optional number in cell `i`: empty → `None`; anything but a finite number → `Err`.
-pub fn number(
-    rec: &csv::ByteRecord,
-    i: Option<usize>,
-    column: &str,
-) -> Result<Option<f64>, RowError> {
+pub fn number(rec: &impl Cells, i: Option<usize>, column: &str) -> Result<Option<f64>, RowError> {
     let Some(i) = i else { return Ok(None) };
     let t = text(rec, i, column)?;
     if t.is_empty() || t.eq_ignore_ascii_case("na") || t.eq_ignore_ascii_case("null") {

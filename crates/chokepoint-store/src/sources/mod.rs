@@ -12,6 +12,7 @@ pub mod comtrade;
 mod fields;
 #[cfg(test)]
 mod prop_tests;
+mod split;
 pub mod tidy;
 
 use std::fs::File;
@@ -115,6 +116,8 @@ pub struct TradeReader {
     /// Added to the CSV parser's line numbers: 1 for CRLF files, whose records end at the
     /// `\r`, so the parser counts a line's `\n` only when the next record starts.
     line_lag: u64,
+    /// Where the first record after the header starts, in bytes.
+    data_start: u64,
     /// The file name (for errors) and a read error that ended the file early.
     path: PathBuf,
     failed: Option<std::io::Error>,
@@ -199,6 +202,7 @@ impl TradeReader {
         };
         Ok(TradeReader {
             format,
+            data_start: csv.position().byte(),
             csv,
             record: csv::ByteRecord::new(),
             parser,
@@ -229,6 +233,9 @@ impl TradeReader {
     /// The next line, `None` at the end of the file (or at a read error: see
     /// [`TradeReader::finish`]).
     ///
+    /// This is the serial reader, through the `csv` crate: simple, and the reference the
+    /// tests hold the parallel [`TradeReader::scan`] to.
+    ///
     /// A line the CSV parser cannot split (e.g. an unclosed quote) is a rejected row when
     /// the parser can continue, and an error when it cannot.
     pub fn next_line(&mut self) -> Option<ReadLine> {
@@ -254,7 +261,7 @@ impl TradeReader {
 }
 
 impl Parser {
-    fn parse(&self, record: &csv::ByteRecord) -> Row {
+    fn parse(&self, record: &impl split::Cells) -> Row {
         match self {
             Parser::Comtrade(c) => c.parse(record),
             Parser::Baci(c) => c.parse(record),

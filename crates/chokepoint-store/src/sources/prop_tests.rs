@@ -20,6 +20,7 @@ fn read_all(path: &Path, countries: &Path) {
         Some(InputFormat::Baci),
         Some(InputFormat::Tidy),
     ] {
+        // The serial reader and the parallel scan (what ingest runs) both take the input.
         if let Ok(mut r) = TradeReader::open(path, format, Some(countries)) {
             let mut n = 0;
             while let Some(line) = r.next_line() {
@@ -29,6 +30,19 @@ fn read_all(path: &Path, countries: &Path) {
                 n += 1;
                 assert!(n < 10_000, "reader must end");
             }
+        }
+        if let Ok(r) = TradeReader::open(path, format, Some(countries)) {
+            let scanned = r.scan(
+                || (),
+                |_, line| {
+                    if let Row::Reject { reason, .. } = &line.row {
+                        assert!(!reason.is_empty());
+                    }
+                },
+                |_, _| Ok(()),
+            );
+            // Only a read error can end a scan early, and a temp file reads fine.
+            assert!(scanned.is_ok());
         }
     }
 }

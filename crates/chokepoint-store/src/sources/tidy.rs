@@ -10,6 +10,7 @@ use std::path::Path;
 use chokepoint_model::{Flow, Period};
 
 use super::fields::{self, reject};
+use super::split::Cells;
 use super::{Row, RowError};
 use crate::StoreError;
 use crate::products::group_of_hs_code;
@@ -60,11 +61,11 @@ impl Columns {
     }
 
     /// Maps one data line.
-    pub fn parse(&self, rec: &csv::ByteRecord) -> Row {
+    pub fn parse(&self, rec: &impl Cells) -> Row {
         self.try_parse(rec).unwrap_or_else(Row::from)
     }
 
-    fn try_parse(&self, rec: &csv::ByteRecord) -> Result<Row, RowError> {
+    fn try_parse(&self, rec: &impl Cells) -> Result<Row, RowError> {
         let text = |i: usize, col: &str| fields::text(rec, i, col);
         let p = text(self.period, "period")?;
         let period: Period = p

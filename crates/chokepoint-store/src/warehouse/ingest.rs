@@ -1,7 +1,8 @@
 //! `chokepoint ingest`: customs files into the `trade` table, atomically and idempotently.
 //!
-//! - **Streaming**: rows go through fixed-size Arrow batches into one Parquet part file,
-//!   written row group by row group, so memory does not grow with the file.
+//! - **Streaming**: each file is read in blocks of a few MB, parsed on all cores (see
+//!   `sources::background`) into one Arrow batch per block, and written row group by row
+//!   group into one Parquet part, so memory does not grow with the file.
 //! - **Atomic**: the part is written under `tmp/` and renamed into `warehouse/trade/` only
 //!   when every file has been read and the reject rule passed; a failure or a kill leaves
 //!   the committed warehouse as it was.
@@ -20,13 +21,10 @@ use super::part_writer::PartWriter;
 use super::{Warehouse, files};
 use crate::StoreError;
 use crate::schema::TradeBatchBuilder;
-use crate::sources::{InputFormat, Row, TradeReader};
+use crate::sources::{InputFormat, ReadLine, Row, TradeReader};
 
 /// Footer key holding the ingest record.
 const FOOTER_KEY: &str = "chokepoint.ingest";
-
-/// Rows per Arrow batch handed to the Parquet writer.
-const BATCH_ROWS: usize = 64 * 1024;
 
 /// How to ingest.
 #[derive(Clone, Debug, Default)]
@@ -148,6 +146,53 @@ impl Committed {
     }
 }
 
+/// What a parser thread made of one block of lines: an Arrow batch of the rows to store
+/// and the block's counts.
+struct BlockTally {
+    builder: TradeBatchBuilder,
+    read: u64,
+    stored: u64,
+    rejected: u64,
+    skipped: BTreeMap<&'static str, u64>,
+    /// Line, column and reason of the rejected lines (strict mode: the first only).
+    rejects: Vec<(u64, Option<String>, String)>,
+}
+
+impl BlockTally {
+    fn new(builder: TradeBatchBuilder) -> BlockTally {
+        BlockTally {
+            builder,
+            read: 0,
+            stored: 0,
+            rejected: 0,
+            skipped: BTreeMap::new(),
+            rejects: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, read: ReadLine, keep_all_rejects: bool) {
+        self.read += 1;
+        match read.row {
+            Row::Record(r) => {
+                self.builder.push(&r);
+                self.stored += 1;
+            }
+            Row::Pair(pair) => {
+                self.builder.push(&pair.0);
+                self.builder.push(&pair.1);
+                self.stored += 2;
+            }
+            Row::Skip(why) => *self.skipped.entry(why).or_default() += 1,
+            Row::Reject { column, reason } => {
+                self.rejected += 1;
+                if keep_all_rejects || self.rejects.is_empty() {
+                    self.rejects.push((read.line, column, reason));
+                }
+            }
+        }
+    }
+}
+
 struct Reject {
     path: String,
     line: u64,
@@ -266,47 +311,42 @@ impl Warehouse {
             let reader =
                 TradeReader::open(input, options.format, options.baci_countries.as_deref())?;
             report.format = reader.format().as_str().to_string();
-            let mut builder = TradeBatchBuilder::new(reader.format().as_str(), 0, id);
-            let scanned = reader.scan(|read, bytes_read| {
-                report.rows_read += 1;
-                rows_total += 1;
-                match read.row {
-                    Row::Record(r) => {
-                        builder.push(&r);
-                        report.rows_stored += 1;
+            let source = reader.format().as_str();
+            let skip_bad = options.skip_bad;
+            let scanned = reader.scan(
+                || BlockTally::new(TradeBatchBuilder::new(source, 0, id)),
+                |tally, read| tally.add(read, skip_bad),
+                |tally, bytes_read| {
+                    report.rows_read += tally.read;
+                    report.rows_stored += tally.stored;
+                    report.rows_rejected += tally.rejected;
+                    rows_total += tally.read;
+                    for (why, n) in tally.skipped {
+                        *report.skipped.entry(why.to_string()).or_default() += n;
                     }
-                    Row::Pair(pair) => {
-                        builder.push(&pair.0);
-                        builder.push(&pair.1);
-                        report.rows_stored += 2;
-                    }
-                    Row::Skip(why) => *report.skipped.entry(why.to_string()).or_default() += 1,
-                    Row::Reject { column, reason } => {
-                        report.rows_rejected += 1;
-                        // Strict mode needs only the first; --skip-bad writes them all.
+                    // Strict mode needs only the first; --skip-bad writes them all.
+                    for (line, column, reason) in tally.rejects {
                         if options.skip_bad || rejects.is_empty() {
                             rejects.push(Reject {
                                 path: report.path.clone(),
-                                line: read.line,
+                                line,
                                 column,
                                 reason,
                             });
                         }
                     }
-                }
-                if builder.len() >= BATCH_ROWS {
-                    writer.write(builder.finish()?)?;
+                    let mut builder = tally.builder;
+                    if !builder.is_empty() {
+                        writer.write(builder.finish()?)?;
+                    }
                     progress(Progress {
                         bytes_done: bytes_before + bytes_read,
                         bytes_total,
                         rows: rows_total,
                     });
-                }
-                Ok(())
-            })?;
-            if !builder.is_empty() {
-                writer.write(builder.finish()?)?;
-            }
+                    Ok(())
+                },
+            )?;
             bytes_before += scanned.bytes_read;
             report.hash = format!("{:016x}", scanned.hash);
             seen.add(&report);
