@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
 
-use crate::util::{Sandbox, repo_root};
+use crate::util::{Sandbox, china_export_args, repo_root};
 
 fn fixture(name: &str) -> PathBuf {
     repo_root().join("tests/fixtures").join(name)
@@ -14,21 +14,8 @@ fn fixture(name: &str) -> PathBuf {
 
 /// `trends` of China's exports of `product` as JSON, with `extra` flags.
 fn china_exports(sb: &Sandbox, product: &str, extra: &[&str]) -> serde_json::Value {
-    let args = [
-        &[
-            "trends",
-            "--reporter",
-            "CHN",
-            "--flow",
-            "export",
-            "--product",
-            product,
-        ][..],
-        extra,
-        &["--format", "json"],
-    ]
-    .concat();
-    sb.json(&args)
+    let args = [extra, &["--format", "json"]].concat();
+    sb.json(&china_export_args("trends", product, &args))
 }
 
 fn trade_rows(sb: &Sandbox) -> i64 {
@@ -88,19 +75,11 @@ fn comtrade_partners_count_a_duplicated_line_once_and_keep_non_ascii_partners() 
         .arg(fixture("comtrade_chn_850511.csv"))
         .assert()
         .success();
-    let v = sb.json(&[
+    let v = sb.json(&china_export_args(
         "partners",
-        "--reporter",
-        "CHN",
-        "--flow",
-        "export",
-        "--product",
         "850511",
-        "--period",
-        "2025-05",
-        "--format",
-        "json",
-    ]);
+        &["--period", "2025-05", "--format", "json"],
+    ));
     let partners: Vec<(&str, f64)> = v["partners"]
         .as_array()
         .unwrap()
@@ -175,17 +154,11 @@ fn user_data_takes_precedence_over_bundled_and_source_selects_one() {
     let v = run(args(Some("bundled")));
     assert_eq!(v[0]["quantity_t"], 1238.0);
     sb.cmd()
-        .args([
+        .args(china_export_args(
             "trends",
-            "--reporter",
-            "CHN",
-            "--flow",
-            "export",
-            "--product",
             "magnets",
-            "--source",
-            "nope",
-        ])
+            &["--source", "nope"],
+        ))
         .assert()
         .code(2)
         .stderr(predicate::str::contains("bundled"));

@@ -3,28 +3,18 @@
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::util::Sandbox;
+use crate::util::{Sandbox, china_export_args};
 
 #[test]
 fn issue_2_trends_reproduce_the_may_2025_customs_figures() {
     let sb = Sandbox::new();
     let out = sb
         .cmd()
-        .args([
+        .args(china_export_args(
             "trends",
-            "--reporter",
-            "CHN",
-            "--flow",
-            "export",
-            "--product",
             "rare-earths",
-            "--from",
-            "2025-01",
-            "--to",
-            "2025-06",
-            "--format",
-            "csv",
-        ])
+            &["--from", "2025-01", "--to", "2025-06", "--format", "csv"],
+        ))
         .assert()
         .success()
         .get_output()
@@ -54,22 +44,19 @@ fn trends_json_uses_the_csv_column_names_and_null_for_undefined() {
     let sb = Sandbox::new();
     let out = sb
         .cmd()
-        .args([
+        .args(china_export_args(
             "trends",
-            "--reporter",
-            "CHN",
-            "--flow",
-            "export",
-            "--product",
             "rare-earths",
-            "--from",
-            "2025-03",
-            "--to",
-            "2025-03",
-            "--format",
-            "json",
-            "--with-source",
-        ])
+            &[
+                "--from",
+                "2025-03",
+                "--to",
+                "2025-03",
+                "--format",
+                "json",
+                "--with-source",
+            ],
+        ))
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -90,17 +77,11 @@ fn anomalies_flag_the_april_may_2025_magnet_collapse() {
     let sb = Sandbox::new();
     let out = sb
         .cmd()
-        .args([
+        .args(china_export_args(
             "anomalies",
-            "--reporter",
-            "CHN",
-            "--flow",
-            "export",
-            "--product",
             "magnets",
-            "--format",
-            "json",
-        ])
+            &["--format", "json"],
+        ))
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -231,15 +212,7 @@ fn a_cte_read_twice_is_computed_once_with_the_same_answer() {
 fn unknown_product_lists_the_choices_and_exits_2() {
     let sb = Sandbox::new();
     sb.cmd()
-        .args([
-            "trends",
-            "--reporter",
-            "CHN",
-            "--flow",
-            "export",
-            "--product",
-            "magnet",
-        ])
+        .args(china_export_args("trends", "magnet", &[]))
         .assert()
         .code(2)
         .stderr(predicate::str::contains("magnets").and(predicate::str::contains("rare-earths")));
@@ -249,17 +222,7 @@ fn unknown_product_lists_the_choices_and_exits_2() {
 fn hs_code_query_never_matches_the_bundled_aggregates() {
     let sb = Sandbox::new();
     sb.cmd()
-        .args([
-            "trends",
-            "--reporter",
-            "CHN",
-            "--flow",
-            "export",
-            "--product",
-            "850511",
-            "--format",
-            "csv",
-        ])
+        .args(china_export_args("trends", "850511", &["--format", "csv"]))
         .assert()
         .success()
         .stdout("period,quantity_t,value_usd,mom_pct,yoy_pct,ytd_t,ytd_yoy_pct\n");
@@ -270,19 +233,11 @@ fn partners_rank_magnet_destinations_with_hhi() {
     let sb = Sandbox::new();
     let out = sb
         .cmd()
-        .args([
+        .args(china_export_args(
             "partners",
-            "--reporter",
-            "CHN",
-            "--flow",
-            "export",
-            "--product",
             "magnets",
-            "--period",
-            "2025-09",
-            "--format",
-            "json",
-        ])
+            &["--period", "2025-09", "--format", "json"],
+        ))
         .output()
         .unwrap();
     assert!(

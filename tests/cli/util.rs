@@ -4,6 +4,21 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+/// `COMMAND --reporter CHN --flow export --product PRODUCT` then `rest`: the arguments most
+/// monitor tests start from (China's exports are the seed event).
+pub fn china_export_args<'a>(command: &'a str, product: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let head = [
+        command,
+        "--reporter",
+        "CHN",
+        "--flow",
+        "export",
+        "--product",
+        product,
+    ];
+    [&head[..], rest].concat()
+}
+
 /// A fresh working directory with its own warehouse.
 pub struct Sandbox {
     dir: tempfile::TempDir,
