@@ -92,14 +92,23 @@ pub fn country(t: &str, column: &str) -> Result<String, RowError> {
     }
 }
 
-/// Cuts long cell text for messages.
+/// Cuts long cell text for messages, and shows line breaks and tabs as `\n`, `\r`, `\t`
+/// so that a cell that swallowed lines (an unclosed quote) stays one line of the message.
 pub fn shorten(t: &str) -> String {
-    if t.chars().count() > 40 {
-        let s: String = t.chars().take(40).collect();
-        format!("{s}…")
-    } else {
-        t.to_string()
+    let mut out = String::new();
+    for (k, c) in t.chars().enumerate() {
+        if k == 40 {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
     }
+    out
 }
 
 #[cfg(test)]
@@ -111,6 +120,13 @@ mod tests {
         assert_eq!(hs_code("80510", "k").unwrap(), "080510");
         assert_eq!(hs_code("8505.11", "k").unwrap(), "850511");
         assert!(hs_code("TOTAL", "k").is_err());
+    }
+
+    #[test]
+    fn messages_show_cells_on_one_line() {
+        assert_eq!(shorten("JPN\n,export"), "JPN\\n,export");
+        assert_eq!(shorten(&"x".repeat(50)), format!("{}…", "x".repeat(40)));
+        assert_eq!(shorten("Côte d'Ivoire"), "Côte d'Ivoire");
     }
 
     #[test]
