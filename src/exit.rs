@@ -47,6 +47,25 @@ pub fn is_user_error(err: &anyhow::Error) -> bool {
     })
 }
 
+/// Makes a closed standard output (`chokepoint demo | head`) end the program quietly with
+/// exit code 0, as a broken pipe returned as an error does: `println!` panics on it.
+/// Every other panic goes to the default hook.
+pub fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
 /// Prints the whole cause chain on one line and picks the exit code.
 pub fn report(err: &anyhow::Error) -> ExitCode {
     match classify(err) {

@@ -253,6 +253,26 @@ fn partners_rank_magnet_destinations_with_hhi() {
 }
 
 #[test]
+fn demo_into_a_closed_pipe_ends_quietly() {
+    // `chokepoint demo | head -1` once panicked in `println!` when head had gone. The read
+    // end is closed before the child can print anything, so its first line already finds
+    // the pipe closed.
+    let sb = Sandbox::new();
+    let mut child = sb
+        .std_cmd()
+        .arg("demo")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+}
+
+#[test]
 fn demo_prints_the_monitor_view() {
     let sb = Sandbox::new();
     sb.cmd()

@@ -56,7 +56,13 @@ impl Sandbox {
 
     /// `chokepoint` run inside the sandbox with `--data-dir` pointing at it.
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("chokepoint").expect("binary built");
+        Command::from_std(self.std_cmd())
+    }
+
+    /// [`Sandbox::cmd`] as a plain `std::process::Command`, for tests that drive the
+    /// child's pipes themselves.
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("chokepoint"));
         cmd.current_dir(self.dir.path())
             .env("CHOKEPOINT_DATA_DIR", self.data_dir())
             .env_remove("RUST_LOG");
