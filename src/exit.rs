@@ -66,14 +66,40 @@ pub fn quiet_on_broken_pipe() {
     }));
 }
 
+/// The cause chain on one line, without the causes whose text the cause before already
+/// holds (a wrapper often repeats its source: `file: reason`, then `reason`).
+fn one_line(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !parts.last().is_some_and(|before| before.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
+}
+
 /// Prints the whole cause chain on one line and picks the exit code.
 pub fn report(err: &anyhow::Error) -> ExitCode {
     match classify(err) {
         None => ExitCode::SUCCESS,
         Some(code) => {
-            let chain: Vec<String> = err.chain().map(ToString::to_string).collect();
-            eprintln!("error: {}", chain.join(": "));
+            eprintln!("error: {}", one_line(err));
             ExitCode::from(code)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cause_repeated_by_its_wrapper_is_printed_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file");
+        let err = anyhow::Error::new(io).context("x.csv: No such file");
+        assert_eq!(one_line(&err), "x.csv: No such file");
+        let err = anyhow::anyhow!("bad month").context("reading x.csv");
+        assert_eq!(one_line(&err), "reading x.csv: bad month");
     }
 }

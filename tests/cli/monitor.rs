@@ -253,6 +253,22 @@ fn partners_rank_magnet_destinations_with_hhi() {
 }
 
 #[test]
+fn trends_with_from_after_to_is_exit_2() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(china_export_args(
+            "trends",
+            "magnets",
+            &["--from", "2026-01", "--to", "2025-01"],
+        ))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--from 2026-01 is after --to 2025-01",
+        ));
+}
+
+#[test]
 fn demo_into_a_closed_pipe_ends_quietly() {
     // `chokepoint demo | head -1` once panicked in `println!` when head had gone. The read
     // end is closed before the child can print anything, so its first line already finds

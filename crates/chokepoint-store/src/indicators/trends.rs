@@ -147,6 +147,13 @@ fn covered_sum(steps: &BTreeMap<(i64, i64), Step>, first: i64, last: i64) -> Opt
 
 /// Computes the trend rows.
 pub async fn trends(wh: &Warehouse, q: &TrendQuery) -> Result<Vec<TrendRow>, StoreError> {
+    if let (Some(from), Some(to)) = (q.from, q.to)
+        && from.index() > to.index()
+    {
+        return Err(StoreError::Invalid(format!(
+            "--from {from} is after --to {to}; give the earlier month first"
+        )));
+    }
     let (_, obs) = observations(wh, &q.flow).await?;
     Ok(compute(&obs, q))
 }
