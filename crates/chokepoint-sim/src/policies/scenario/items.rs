@@ -1,0 +1,288 @@
+//! The typed reading of one scenario table: each accessor checks a key and fails with the
+//! file and the dotted key path.
+
+use std::path::Path;
+
+use super::super::dist::Param;
+use crate::SimError;
+use crate::date::Date;
+use crate::network::chain::{Industry, STAGES};
+
+/// 1-based line and column of byte `offset` in `text`.
+pub(super) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// What every table of one scenario file is checked against.
+pub(super) struct Cx<'a> {
+    pub(super) file: &'a Path,
+    /// Sector names of an MRIO network; `None` for the rare-earth chain.
+    pub(super) products: Option<&'a [String]>,
+}
+
+impl Cx<'_> {
+    pub(super) fn product(&self, s: &str) -> Option<usize> {
+        match self.products {
+            Some(names) => names.iter().position(|n| n == s.trim()),
+            None => stage_of_product(s),
+        }
+    }
+
+    pub(super) fn unknown_product(&self, s: &str) -> String {
+        match self.products {
+            Some(names) => format!("unknown sector `{s}`; the MRIO has {}", names.join(", ")),
+            None => unknown_product(s),
+        }
+    }
+}
+
+impl Cx<'_> {
+    pub(super) fn err(&self, key: &str, message: &str) -> SimError {
+        SimError::Scenario {
+            path: self.file.to_path_buf(),
+            location: None,
+            key: key.to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// One table of the scenario with its key path, for error messages.
+pub(super) struct Item<'a> {
+    pub(super) cx: &'a Cx<'a>,
+    pub(super) path: String,
+    pub(super) table: &'a toml::Table,
+}
+
+impl Item<'_> {
+    pub(super) fn err(&self, key: &str, message: &str) -> SimError {
+        self.cx.err(&format!("{}.{key}", self.path), message)
+    }
+
+    pub(super) fn only(&self, allowed: &[&str]) -> Result<(), SimError> {
+        match self.table.keys().find(|k| !allowed.contains(&k.as_str())) {
+            Some(k) => Err(self.err(
+                k,
+                &format!("unknown key; expected one of {}", allowed.join(", ")),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    pub(super) fn string(&self, key: &str) -> Result<String, SimError> {
+        match self.table.get(key) {
+            Some(toml::Value::String(s)) => Ok(s.clone()),
+            Some(_) => Err(self.err(key, "expected a string")),
+            None => Err(self.err(key, "missing")),
+        }
+    }
+
+    pub(super) fn date(&self, key: &str) -> Result<Date, SimError> {
+        let s = match self.table.get(key) {
+            Some(toml::Value::String(s)) => s.clone(),
+            Some(toml::Value::Datetime(d)) => d.to_string(),
+            Some(_) => return Err(self.err(key, "expected a date \"YYYY-MM-DD\"")),
+            None => return Err(self.err(key, "missing; expected a date \"YYYY-MM-DD\"")),
+        };
+        s.parse()
+            .map_err(|e: crate::date::DateError| self.err(key, &e.to_string()))
+    }
+
+    pub(super) fn span(&self) -> Result<(Date, Option<Date>), SimError> {
+        let start = self.date("start")?;
+        let end = match self.table.get("end") {
+            None => None,
+            Some(_) => Some(self.date("end")?),
+        };
+        if let Some(end) = end
+            && end <= start
+        {
+            return Err(self.err("end", &format!("end {end} is not after start {start}")));
+        }
+        Ok((start, end))
+    }
+
+    pub(super) fn opt_num(&self, key: &str, lo: f64, hi: f64) -> Result<Option<f64>, SimError> {
+        let v = match self.table.get(key) {
+            None => return Ok(None),
+            Some(toml::Value::Integer(i)) => *i as f64,
+            Some(toml::Value::Float(f)) => *f,
+            Some(_) => return Err(self.err(key, "expected a number")),
+        };
+        if !(lo..=hi).contains(&v) {
+            return Err(self.err(key, &format!("{v} is outside [{lo}, {hi}]")));
+        }
+        Ok(Some(v))
+    }
+
+    pub(super) fn param(&self, key: &str, lo: f64, hi: f64) -> Result<Param, SimError> {
+        self.opt_param(key, lo, hi)?
+            .ok_or_else(|| self.err(key, "missing"))
+    }
+
+    pub(super) fn opt_param(&self, key: &str, lo: f64, hi: f64) -> Result<Option<Param>, SimError> {
+        self.table
+            .get(key)
+            .map(|v| Param::from_toml(v, lo, hi).map_err(|m| self.err(key, &m)))
+            .transpose()
+    }
+
+    pub(super) fn region_code(
+        &self,
+        key: &str,
+        code: &str,
+        regions: &[String],
+    ) -> Result<usize, SimError> {
+        regions
+            .iter()
+            .position(|r| r == code.trim())
+            .ok_or_else(|| {
+                self.err(
+                    key,
+                    &format!(
+                        "unknown region `{code}`; expected one of {}",
+                        regions.join(", ")
+                    ),
+                )
+            })
+    }
+
+    pub(super) fn region(&self, key: &str, regions: &[String]) -> Result<usize, SimError> {
+        let s = self.string(key)?;
+        self.region_code(key, &s, regions)
+    }
+
+    pub(super) fn region_list(
+        &self,
+        v: &toml::Value,
+        key: &str,
+        regions: &[String],
+    ) -> Result<Vec<usize>, SimError> {
+        match v {
+            toml::Value::String(s) => Ok(vec![self.region_code(key, s, regions)?]),
+            toml::Value::Array(a) => a
+                .iter()
+                .map(|x| match x {
+                    toml::Value::String(s) => self.region_code(key, s, regions),
+                    _ => Err(self.err(key, "expected region codes")),
+                })
+                .collect(),
+            _ => Err(self.err(key, "expected \"all\", a region code or a list of them")),
+        }
+    }
+
+    /// `"all"` (or missing, when `default_all`), one code, or a list → a mask over regions.
+    pub(super) fn regions_or_all(
+        &self,
+        key: &str,
+        regions: &[String],
+        default_all: bool,
+    ) -> Result<Vec<bool>, SimError> {
+        match self.table.get(key) {
+            None if default_all => Ok(vec![true; regions.len()]),
+            None => Err(self.err(key, "missing")),
+            Some(toml::Value::String(s)) if s == "all" => Ok(vec![true; regions.len()]),
+            Some(v) => {
+                let mut mask = vec![false; regions.len()];
+                for r in self.region_list(v, key, regions)? {
+                    mask[r] = true;
+                }
+                Ok(mask)
+            }
+        }
+    }
+
+    pub(super) fn industries(&self, key: &str) -> Result<Vec<bool>, SimError> {
+        let one = |s: &str| {
+            Industry::parse(s).map(|i| i as usize).ok_or_else(|| {
+                self.err(
+                    key,
+                    &format!(
+                        "unknown industry `{s}`; expected all or one of {}",
+                        Industry::names()
+                    ),
+                )
+            })
+        };
+        let mut mask = vec![false; Industry::ALL.len()];
+        match self.table.get(key) {
+            None => return Ok(vec![true; mask.len()]),
+            Some(toml::Value::String(s)) if s == "all" => return Ok(vec![true; mask.len()]),
+            Some(toml::Value::String(s)) => mask[one(s)?] = true,
+            Some(toml::Value::Array(a)) => {
+                for x in a {
+                    mask[one(x.as_str().unwrap_or(""))?] = true;
+                }
+            }
+            Some(_) => return Err(self.err(key, "expected \"all\", an industry or a list")),
+        }
+        Ok(mask)
+    }
+
+    pub(super) fn stage(&self, key: &str) -> Result<usize, SimError> {
+        let s = self.string(key)?;
+        self.cx
+            .product(&s)
+            .ok_or_else(|| self.err(key, &self.cx.unknown_product(&s)))
+    }
+
+    pub(super) fn products(&self, key: &str) -> Result<Vec<usize>, SimError> {
+        let items: Vec<String> = match self.table.get(key) {
+            Some(toml::Value::String(s)) => vec![s.clone()],
+            Some(toml::Value::Array(a)) => a
+                .iter()
+                .map(|x| x.as_str().unwrap_or("").to_string())
+                .collect(),
+            Some(_) => return Err(self.err(key, "expected a list of stage names or HS codes")),
+            None => return Err(self.err(key, "missing; e.g. products = [\"magnets\", \"metal\"]")),
+        };
+        let mut stages = Vec::new();
+        for s in &items {
+            let st = self
+                .cx
+                .product(s)
+                .ok_or_else(|| self.err(key, &self.cx.unknown_product(s)))?;
+            if !stages.contains(&st) {
+                stages.push(st);
+            }
+        }
+        stages.sort_unstable();
+        Ok(stages)
+    }
+}
+
+/// HS headings of the rare-earth chain and the stage they belong to (hs_codes.csv).
+const HS_STAGES: [(&str, usize); 7] = [
+    ("2530", 0),
+    ("2612", 0),
+    ("2846", 1),
+    ("2805", 2),
+    ("3606", 2),
+    ("7202", 2),
+    ("8505", 3),
+];
+
+/// The traded stage of a product given as a stage name or an HS code (`8505.11`).
+pub fn stage_of_product(s: &str) -> Option<usize> {
+    if let Some(i) = STAGES.iter().position(|st| *st == s.trim()) {
+        return Some(i);
+    }
+    if let Ok(stage) = s.parse::<chokepoint_model::Stage>() {
+        return STAGES.iter().position(|st| *st == stage.as_str());
+    }
+    let hs = s.parse::<chokepoint_model::HsCode>().ok()?;
+    HS_STAGES
+        .iter()
+        .find(|(h, _)| hs.as_str().starts_with(h) || h.starts_with(hs.as_str()))
+        .map(|(_, st)| *st)
+}
+
+fn unknown_product(s: &str) -> String {
+    format!(
+        "unknown product `{s}`; expected a stage ({}) or a rare-earth HS code (2530, 2612, 2846, 2805, 3606, 7202, 8505…)",
+        STAGES.join(", ")
+    )
+}
