@@ -1,5 +1,6 @@
 //! Identifiers and units shared by every chokepoint crate: ISO-3 country and region codes,
-//! HS codes, supply-chain stages, year-month periods and trade flows. No I/O here.
+//! HS codes, supply-chain stages, year-month periods and trade flows, and where a byte of a
+//! source text is (for error messages). No I/O here.
 //!
 //! Other crates exchange these plain types instead of strings: the store reads files into
 //! them, the engine receives them as facts, the server serialises them.
@@ -18,6 +19,7 @@ mod error;
 mod hs;
 mod period;
 mod stage;
+mod text;
 mod trade;
 
 pub use country::Iso3;
@@ -25,4 +27,5 @@ pub use error::ModelError;
 pub use hs::HsCode;
 pub use period::{Period, YearMonth};
 pub use stage::Stage;
+pub use text::line_column;
 pub use trade::{Flow, Frequency};

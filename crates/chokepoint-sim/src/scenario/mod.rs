@@ -52,19 +52,6 @@ pub struct Scenario {
     pub warnings: Vec<String>,
 }
 
-/// Turns a byte span of the scenario text into 1-based line and column.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
-    (line, col)
-}
-
 struct Ctx<'a> {
     path: &'a Path,
     text: &'a str,
@@ -79,7 +66,7 @@ impl Ctx<'_> {
     ) -> Result<T, SimError> {
         Err(SimError::Scenario {
             path: self.path.to_path_buf(),
-            location: span.map(|s| line_col(self.text, s.start)),
+            location: span.map(|s| chokepoint_model::line_column(self.text, s.start)),
             key: key.into(),
             message: message.into(),
         })
@@ -118,7 +105,10 @@ impl Scenario {
         let mrio_path = base.join(network.mrio.get_ref());
         let mrio = Mrio::load(&mrio_path).map_err(|e| SimError::Scenario {
             path: path.to_path_buf(),
-            location: Some(line_col(text, network.mrio.span().start)),
+            location: Some(chokepoint_model::line_column(
+                text,
+                network.mrio.span().start,
+            )),
             key: "network.mrio".into(),
             message: e.to_string(),
         })?;

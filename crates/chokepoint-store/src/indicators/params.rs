@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use chokepoint_model::line_column;
 use serde::{Deserialize, Serialize};
 
 use crate::StoreError;
@@ -295,14 +296,6 @@ impl CriticalityParams {
     }
 }
 
-/// Line and column (1-based) of a byte offset in `text`.
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
 fn toml_error(text: &str, origin: &Path, e: &toml::de::Error) -> StoreError {
     let (line, column) = e
         .span()
@@ -351,12 +344,6 @@ mod tests {
         assert!(e.to_string().contains("eu.eol_rir"), "{e}");
         let e = parse("[usgs.net_import_reliance]\n\"20x4\" = 0.5\n").unwrap_err();
         assert!(e.to_string().contains("not a year"), "{e}");
-    }
-
-    #[test]
-    fn line_column_counts_from_one() {
-        assert_eq!(line_column("ab\ncd", 4), (2, 2));
-        assert_eq!(line_column("ab", 0), (1, 1));
     }
 
     #[test]

@@ -8,14 +8,6 @@ use crate::SimError;
 use crate::date::Date;
 use crate::network::chain::{Industry, STAGES};
 
-/// 1-based line and column of byte `offset` in `text`.
-pub(super) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
 /// What every table of one scenario file is checked against.
 pub(super) struct Cx<'a> {
     pub(super) file: &'a Path,

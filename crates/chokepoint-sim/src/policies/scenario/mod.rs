@@ -14,7 +14,7 @@ use crate::network::assumptions;
 
 mod items;
 pub use items::stage_of_product;
-use items::{Cx, Item, line_col};
+use items::{Cx, Item};
 
 /// Top-level keys that mark a file as a policy scenario of the rare-earth chain.
 pub const INSTRUMENT_KEYS: [&str; 6] = [
@@ -510,7 +510,9 @@ impl ScenarioFile {
 
 /// A TOML parse error as a [`SimError::Syntax`] with 1-based line and column.
 pub(crate) fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> SimError {
-    let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+    let (line, column) = e
+        .span()
+        .map_or((1, 1), |s| chokepoint_model::line_column(text, s.start));
     SimError::Syntax {
         file: path.to_path_buf(),
         line,
