@@ -286,25 +286,13 @@ impl SectorPass<'_> {
             let scale = if t_p != 0.0 { x_p / t_p } else { 0.0 };
             if t_p != 0.0 {
                 for j in 0..n {
-                    o_i[j] = if FAST {
-                        need[j] * ((z_i[j] * c_i) * den[j])
-                    } else {
-                        alt_order(z_i[j], c_i, den[j], need[j])
-                    };
-                    restock[j] += if FAST {
-                        o_p[j] * scale
-                    } else {
-                        (o_p[j] / t_p) * x_p
-                    };
+                    o_i[j] = alt_order::<FAST>(z_i[j], c_i, den[j], need[j]);
+                    restock[j] += delivered::<FAST>(o_p[j], t_p, x_p, scale);
                     ws[j] += z_p[j] * c_p;
                 }
             } else {
                 for j in 0..n {
-                    o_i[j] = if FAST {
-                        need[j] * ((z_i[j] * c_i) * den[j])
-                    } else {
-                        alt_order(z_i[j], c_i, den[j], need[j])
-                    };
+                    o_i[j] = alt_order::<FAST>(z_i[j], c_i, den[j], need[j]);
                     ws[j] += z_p[j] * c_p;
                 }
             }
@@ -346,11 +334,11 @@ impl SectorPass<'_> {
             if t_i != 0.0 && m.book.fast {
                 let scale = x_i / t_i;
                 for (acc, &o) in restock.iter_mut().zip(o) {
-                    *acc += o * scale;
+                    *acc += delivered::<true>(o, t_i, x_i, scale);
                 }
             } else if t_i != 0.0 {
                 for (acc, &o) in restock.iter_mut().zip(o) {
-                    *acc += (o / t_i) * x_i;
+                    *acc += delivered::<false>(o, t_i, x_i, 0.0);
                 }
             }
             if !alt {
@@ -372,6 +360,13 @@ impl SectorPass<'_> {
     }
 }
 
+/// What supplier row i delivers of an order `o` (§5.5): `(o / t) · x` with `t` the row's
+/// total and `x` its production; in fast numerics `o · scale` with `scale = x / t`.
+#[inline(always)]
+fn delivered<const FAST: bool>(o: f64, t: f64, x: f64, scale: f64) -> f64 {
+    if FAST { o * scale } else { (o / t) * x }
+}
+
 /// Delivers one row of O into the restocking sums and adds its next 'alt' weights
 /// ('alt', no weights; `FAST`: multiply by x / t); nothing is delivered when `t` is 0.
 #[inline(always)]
@@ -387,7 +382,7 @@ fn deliver<const FAST: bool>(
     if t != 0.0 {
         let scale = x / t;
         for (((acc, w), &o), &zv) in restock.iter_mut().zip(ws.iter_mut()).zip(o).zip(z) {
-            *acc += if FAST { o * scale } else { (o / t) * x };
+            *acc += delivered::<FAST>(o, t, x, scale);
             *w += zv * c;
         }
     } else {

@@ -61,7 +61,7 @@ impl OrderBook {
             let c = self.cr[i];
             if self.fast && self.weight.is_empty() {
                 for (((o, &zv), &inv), &nd) in out.iter_mut().zip(z).zip(ws).zip(need) {
-                    *o = nd * ((zv * c) * inv);
+                    *o = alt_order::<true>(zv, c, inv, nd);
                 }
             } else if self.fast {
                 for r in 0..nr {
@@ -72,7 +72,7 @@ impl OrderBook {
                 }
             } else if self.weight.is_empty() {
                 for (((o, &zv), &den), &nd) in out.iter_mut().zip(z).zip(ws).zip(need) {
-                    *o = alt_order(zv, c, den, nd);
+                    *o = alt_order::<false>(zv, c, den, nd);
                 }
             } else {
                 for r in 0..nr {
@@ -102,10 +102,16 @@ impl OrderBook {
     }
 }
 
-/// One entry of O under 'alt' orders in exact numerics: `need · (z · cr) / Σ_r W`, 0 where
-/// the sum is 0. Branch-free so that loops over it vectorise.
+/// One entry of O under 'alt' orders without policy weights: in exact numerics
+/// `need · (z · cr) / Σ_r W`, 0 where the sum is 0 (`den` is the sum); in fast numerics
+/// (`FAST`) `need · ((z · cr) · 1/Σ_r W)` (`den` is the reciprocal, 0 where the sum is 0).
+/// Branch-free so that loops over it vectorise.
 #[inline(always)]
-pub(crate) fn alt_order(z: f64, cr: f64, den: f64, need: f64) -> f64 {
-    let q = (z * cr) / den;
-    need * if den != 0.0 { q } else { 0.0 }
+pub(crate) fn alt_order<const FAST: bool>(z: f64, cr: f64, den: f64, need: f64) -> f64 {
+    if FAST {
+        need * ((z * cr) * den)
+    } else {
+        let q = (z * cr) / den;
+        need * if den != 0.0 { q } else { 0.0 }
+    }
 }

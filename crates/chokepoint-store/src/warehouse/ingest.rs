@@ -326,7 +326,7 @@ impl Warehouse {
                     }
                     // Strict mode needs only the first; --skip-bad writes them all.
                     for (line, column, reason) in tally.rejects {
-                        if options.skip_bad || rejects.is_empty() {
+                        if skip_bad || rejects.is_empty() {
                             rejects.push(Reject {
                                 path: report.path.clone(),
                                 line,
