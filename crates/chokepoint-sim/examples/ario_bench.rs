@@ -16,9 +16,7 @@ use std::time::Instant;
 
 use chokepoint_sim::events::{Event, EventKind, RecoveryFunction};
 use chokepoint_sim::network::synthetic::dense_mrio;
-use chokepoint_sim::{
-    Model, ModelParams, Numerics, Recorder, Records, RunOutcome, Simulation, StepView,
-};
+use chokepoint_sim::{Model, ModelParams, Numerics, Records, Simulation};
 
 fn write_npy(path: &Path, shape: &[usize], data: &[f64]) -> std::io::Result<()> {
     let shape_txt = match shape {
@@ -112,19 +110,7 @@ fn main() {
     let build = t0.elapsed().as_secs_f64();
     let mut records = Records::default();
     let t1 = Instant::now();
-    records.on_start(sim.model(), steps);
-    let mut outcome = RunOutcome::HorizonReached { steps };
-    for t in 0..steps {
-        if let Err(error) = sim.step(None) {
-            outcome = RunOutcome::Crashed { steps: t, error };
-            break;
-        }
-        records.on_step(StepView {
-            step: t,
-            model: sim.model(),
-            capital_lost: sim.capital_lost(),
-        });
-    }
+    let outcome = sim.run(&mut records);
     let run = t1.elapsed().as_secs_f64();
     let total: f64 = records.production_realised.values.iter().sum();
     println!(

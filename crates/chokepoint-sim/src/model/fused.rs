@@ -9,10 +9,23 @@
 
 use rayon::prelude::*;
 
+use super::final_demand::FinalDemandRows;
 use super::numpy_sum::{einsum_blocks, einsum_finish, einsum_sum, pairwise_sum};
 use super::orders::alt_order;
 use super::{Controls, Model, ModelKind, OrderType};
 use crate::StepError;
+
+/// The sums of one row of E that the state of its industry needs.
+#[derive(Debug, Clone, Copy, Default)]
+struct RowSums {
+    /// D (einsum order).
+    demand: f64,
+    /// The rationing total (pairwise order).
+    pairwise: f64,
+    intermediate: f64,
+    final_demand: f64,
+    rebuild: f64,
+}
 
 /// What the fused pass computes for one industry.
 #[derive(Debug, Clone, Copy, Default)]
@@ -53,6 +66,10 @@ impl Model {
         let mut ws_next = std::mem::take(&mut self.ws_next);
         let mut rows = std::mem::take(&mut self.sector_rows);
         let mut outs = std::mem::take(&mut self.row_out);
+        let mut fd_left = std::mem::take(&mut self.fd_left);
+        let mut unmet = std::mem::take(&mut self.unmet_by_sector);
+        let mut undist = std::mem::take(&mut self.undist_by_slot);
+        let (nfd, fast) = (self.n_fd, self.book.fast);
         let m = &*self;
         let arch = pulp::Arch::new();
         restock
@@ -60,22 +77,39 @@ impl Model {
             .zip(ws_next.par_chunks_mut(n))
             .zip(rows.par_chunks_mut(2 * width))
             .zip(outs.par_chunks_mut(nr))
+            .zip(fd_left.par_chunks_mut(nfd.max(1)))
+            .zip(unmet.par_chunks_mut(nr))
+            .zip(undist.par_chunks_mut(nr))
             .enumerate()
-            .for_each(|(p, (((restock, ws), row), outs))| {
-                // The widest SIMD the CPU has (AVX-512, AVX2, else SSE2), chosen at run time:
-                // element-wise IEEE operations give the same bits at any width, and sums keep
-                // their NumPy order, so this changes speed only.
-                arch.dispatch(SectorPass {
-                    model: m,
-                    t,
-                    p,
-                    capacity_factor,
-                    restock,
-                    ws,
-                    row,
-                    outs,
-                });
-            });
+            .for_each(
+                |(p, ((((((restock, ws), row), outs), left), unmet), undist))| {
+                    let mut final_demand = FinalDemandRows {
+                        left,
+                        unmet,
+                        undist,
+                        categories: nfd / nr,
+                        fast,
+                    };
+                    final_demand.start();
+                    // The widest SIMD the CPU has (AVX-512, AVX2, else SSE2), chosen at run time:
+                    // element-wise IEEE operations give the same bits at any width, and sums keep
+                    // their NumPy order, so this changes speed only.
+                    arch.dispatch(SectorPass {
+                        model: m,
+                        t,
+                        p,
+                        capacity_factor,
+                        restock,
+                        ws,
+                        row,
+                        outs,
+                        final_demand,
+                    });
+                },
+            );
+        self.fd_left = fd_left;
+        self.unmet_by_sector = unmet;
+        self.undist_by_slot = undist;
         self.restock = restock;
         self.ws_next = ws_next;
         self.sector_rows = rows;
@@ -112,27 +146,38 @@ impl Model {
         }
     }
 
-    /// Sums, α, capacity and production of industry `i` from its row of E.
+    /// The sums of a row of E (`row`: O, then the tail) in NumPy's orders.
+    #[inline(always)]
+    fn row_sums(&self, row: &[f64]) -> RowSums {
+        let (n, nfd) = (self.n, self.n_fd);
+        // D and the orders total share the einsum state of O's whole blocks.
+        let n8 = n - n % 8;
+        let prefix = einsum_blocks([0.0; 2], &row[..n8]);
+        RowSums {
+            demand: einsum_finish(prefix, &row[n8..]),
+            pairwise: pairwise_sum(row),
+            intermediate: einsum_finish(prefix, &row[n8..n]),
+            final_demand: einsum_sum(&row[n..n + nfd]),
+            rebuild: einsum_sum(&row[n + nfd..]),
+        }
+    }
+
+    /// α, capacity and production of industry `i` from the sums of its row of E.
     #[inline(always)]
     fn row_state(
         &self,
         t: usize,
         i: usize,
-        row: &[f64],
-        nfd: usize,
+        sums: RowSums,
         capacity_factor: Option<&[f64]>,
     ) -> RowOut {
-        let n = self.n;
-        // D and the orders total share the einsum state of O's whole blocks.
-        let n8 = n - n % 8;
-        let prefix = einsum_blocks([0.0; 2], &row[..n8]);
-        let d = einsum_finish(prefix, &row[n8..]);
+        let d = sums.demand;
         let mut out = RowOut {
             demand: d,
-            pairwise: pairwise_sum(row),
-            intermediate: einsum_finish(prefix, &row[n8..n]),
-            final_demand: einsum_sum(&row[n..n + nfd]),
-            rebuild: einsum_sum(&row[n + nfd..]),
+            pairwise: sums.pairwise,
+            intermediate: sums.intermediate,
+            final_demand: sums.final_demand,
+            rebuild: sums.rebuild,
             ..RowOut::default()
         };
         // §5.2: α moves toward α_max under scarcity and back to α_b only when scarcity is
@@ -194,14 +239,20 @@ impl Model {
     }
 }
 
-/// Writes the S × N row-major `from` as N × S into `to`, in parallel over industries.
+/// Writes the S × N row-major `from` as N × S into `to`, in parallel over blocks of
+/// industries: each block reads a contiguous run of every input's row and writes a
+/// piece of `to` that stays in L1.
 fn transpose(from: &[f64], to: &mut [f64], s: usize, n: usize) {
-    to.par_chunks_mut(s)
+    const BLOCK: usize = 64;
+    to.par_chunks_mut(BLOCK * s.max(1))
         .enumerate()
-        .with_min_len(256)
-        .for_each(|(j, col)| {
-            for (p, v) in col.iter_mut().enumerate() {
-                *v = from[p * n + j];
+        .for_each(|(b, out)| {
+            let j0 = b * BLOCK;
+            let cols = out.len() / s.max(1);
+            for p in 0..s {
+                for (c, &v) in from[p * n + j0..][..cols].iter().enumerate() {
+                    out[c * s + p] = v;
+                }
             }
         });
 }
@@ -218,6 +269,7 @@ struct SectorPass<'a> {
     ws: &'a mut [f64],
     row: &'a mut [f64],
     outs: &'a mut [RowOut],
+    final_demand: FinalDemandRows<'a>,
 }
 
 impl pulp::WithSimd for SectorPass<'_> {
@@ -233,9 +285,9 @@ impl pulp::WithSimd for SectorPass<'_> {
             && book.gate.is_empty()
             && m.weight_next.is_empty();
         if common && book.fast {
-            self.pipelined::<true>();
+            self.factorized();
         } else if common {
-            self.pipelined::<false>();
+            self.pipelined();
         } else {
             self.row_by_row();
         }
@@ -243,17 +295,17 @@ impl pulp::WithSimd for SectorPass<'_> {
 }
 
 impl SectorPass<'_> {
-    /// 'alt' orders without policy weights or gates (BoARIO's default and the common case),
-    /// software-pipelined: while row r of O is rebuilt from Z0 (a stream from memory), row
-    /// r − 1 is delivered into the restocking sums (in exact numerics, bound by the
-    /// divider), so the two overlap instead of taking turns. The sums still add rows in
-    /// region order, so the bits are those of [`SectorPass::row_by_row`] in both numerics
-    /// (`FAST`: multiply by the reciprocals of [`OrderBook`](super::orders::OrderBook)).
+    /// 'alt' orders without policy weights or gates (BoARIO's default and the common case)
+    /// in exact numerics, software-pipelined: while row r of O is rebuilt from Z0 (a stream
+    /// from memory), row r − 1 is delivered into the restocking sums (a chain of exact
+    /// divisions), so the two overlap instead of taking turns. The sums still add rows in
+    /// region order, so the bits are those of [`SectorPass::row_by_row`].
     #[inline(always)]
-    fn pipelined<const FAST: bool>(self) {
+    fn pipelined(self) {
         let (m, t, p, capacity_factor) = (self.model, self.t, self.p, self.capacity_factor);
         let (restock, ws, outs) = (self.restock, self.ws, self.outs);
-        let (n, s, nr, nfd) = (m.n, m.n_sectors, m.n_regions, m.n_fd);
+        let mut final_demand = self.final_demand;
+        let (n, s, nr) = (m.n, m.n_sectors, m.n_regions);
         let tw = m.tail_width;
         let width = n + tw;
         let book = &m.book;
@@ -266,7 +318,13 @@ impl SectorPass<'_> {
         // Row 0 on its own; then each step rebuilds row r and delivers row r − 1.
         book.row(&m.z0, &m.zdist, p, true, &mut cur[..n]);
         cur[n..].copy_from_slice(&m.tail[p * tw..][..tw]);
-        outs[0] = m.row_state(t, p, cur, nfd, capacity_factor);
+        outs[0] = m.row_state(t, p, m.row_sums(cur), capacity_factor);
+        final_demand.row(
+            0,
+            &m.tail[p * tw..][..m.n_fd],
+            outs[0].pairwise,
+            outs[0].production,
+        );
         for r in 1..=nr {
             let prev = (r - 1) * s + p;
             let (t_p, x_p) = (outs[r - 1].pairwise, outs[r - 1].production);
@@ -277,28 +335,122 @@ impl SectorPass<'_> {
             };
             let (z_p, o_p) = (z_row(prev), &cur[..n]);
             if r == nr {
-                deliver::<FAST>(restock, ws, o_p, z_p, t_p, x_p, c_p);
+                deliver::<false>(restock, ws, o_p, z_p, t_p, x_p, c_p);
                 break;
             }
             let i = r * s + p;
             let (z_i, c_i) = (z_row(i), book.cr[i]);
             let o_i = &mut next[..n];
-            let scale = if t_p != 0.0 { x_p / t_p } else { 0.0 };
             if t_p != 0.0 {
                 for j in 0..n {
-                    o_i[j] = alt_order::<FAST>(z_i[j], c_i, den[j], need[j]);
-                    restock[j] += delivered::<FAST>(o_p[j], t_p, x_p, scale);
+                    o_i[j] = alt_order::<false>(z_i[j], c_i, den[j], need[j]);
+                    restock[j] += delivered::<false>(o_p[j], t_p, x_p, 0.0);
                     ws[j] += z_p[j] * c_p;
                 }
             } else {
                 for j in 0..n {
-                    o_i[j] = alt_order::<FAST>(z_i[j], c_i, den[j], need[j]);
+                    o_i[j] = alt_order::<false>(z_i[j], c_i, den[j], need[j]);
                     ws[j] += z_p[j] * c_p;
                 }
             }
             next[n..].copy_from_slice(&m.tail[i * tw..][..tw]);
-            outs[r] = m.row_state(t, i, next, nfd, capacity_factor);
+            outs[r] = m.row_state(t, i, m.row_sums(next), capacity_factor);
+            final_demand.row(
+                r,
+                &m.tail[i * tw..][..m.n_fd],
+                outs[r].pairwise,
+                outs[r].production,
+            );
             std::mem::swap(&mut cur, &mut next);
+        }
+    }
+
+    /// 'alt' orders without policy weights or gates in fast numerics, factorised: every
+    /// order of supplier row i is O[i, j] = cr_i · z[i, j] · q[j] with q = need / Σ_r W of
+    /// its input sector. So a row's total is cr_i · (z_i · q) plus its tail (one dot product
+    /// while the row streams from memory, nothing stored), and the sector's deliveries are
+    /// q ⊙ Σ_r z_r · (cr_r · x_r / t_r), taken with the next 'alt' weights Σ_r z_r · cr'_r
+    /// in one more pass over the sector's rows, which are still in cache. The sums are
+    /// BoARIO's reassociated: same values up to rounding, which fast numerics allow.
+    #[inline(always)]
+    fn factorized(self) {
+        let (m, t, p, capacity_factor) = (self.model, self.t, self.p, self.capacity_factor);
+        let (restock, ws, outs) = (self.restock, self.ws, self.outs);
+        let mut final_demand = self.final_demand;
+        let (n, s, nr, nfd, tw) = (m.n, m.n_sectors, m.n_regions, m.n_fd, m.tail_width);
+        let book = &m.book;
+        // In fast numerics the book holds 1 / Σ_r W (0 where the sum is 0).
+        let (need, inv) = (&book.need[p * n..][..n], &book.ws[p * n..][..n]);
+        let q = &mut self.row[..n];
+        for ((q, &nd), &iv) in q.iter_mut().zip(need).zip(inv) {
+            *q = nd * iv;
+        }
+        let q = &*q;
+        // The sector's rows are contiguous in slot order.
+        let block = &m.z0[super::slot_of(p, s, nr) * n..][..nr * n];
+        for (r, (z, out)) in block.chunks_exact(n).zip(outs.iter_mut()).enumerate() {
+            let i = r * s + p;
+            let tail = &m.tail[i * tw..][..tw];
+            let intermediate = book.cr[i] * dot(z, q);
+            let (fd_total, rebuild) = (sum(&tail[..nfd]), sum(&tail[nfd..]));
+            let total = intermediate + fd_total + rebuild;
+            let sums = RowSums {
+                demand: total,
+                pairwise: total,
+                intermediate,
+                final_demand: fd_total,
+                rebuild,
+            };
+            *out = m.row_state(t, i, sums, capacity_factor);
+            final_demand.row(r, &tail[..nfd], out.pairwise, out.production);
+        }
+        // Per row: what one unit of z delivers (cr · x / t, nothing when t is 0) and its next
+        // 'alt' weight (the capacity ratio after this step).
+        let scale = |r: usize| {
+            let (o, i) = (&outs[r], r * s + p);
+            let deliver = if o.pairwise != 0.0 {
+                book.cr[i] * (o.production / o.pairwise)
+            } else {
+                0.0
+            };
+            let next = if m.x0[i] != 0.0 {
+                o.xcap / m.x0[i]
+            } else {
+                1.0
+            };
+            (deliver, next)
+        };
+        restock.fill(0.0);
+        ws.fill(0.0);
+        let (restock, ws) = (&mut restock[..n], &mut ws[..n]);
+        // Column blocks keep both accumulators in L1 while the rows stream past; four rows
+        // at a time halve the accumulator traffic.
+        for j0 in (0..n).step_by(COLUMN_BLOCK) {
+            let len = COLUMN_BLOCK.min(n - j0);
+            let (acc_d, acc_w) = (&mut restock[j0..][..len], &mut ws[j0..][..len]);
+            let z = |r: usize| &block[r * n + j0..][..len];
+            let mut r = 0;
+            while r + 4 <= nr {
+                let ((d0, w0), (d1, w1)) = (scale(r), scale(r + 1));
+                let ((d2, w2), (d3, w3)) = (scale(r + 2), scale(r + 3));
+                let (z0, z1, z2, z3) = (z(r), z(r + 1), z(r + 2), z(r + 3));
+                for j in 0..len {
+                    let (a, b, c, e) = (z0[j], z1[j], z2[j], z3[j]);
+                    acc_d[j] += (a * d0 + b * d1) + (c * d2 + e * d3);
+                    acc_w[j] += (a * w0 + b * w1) + (c * w2 + e * w3);
+                }
+                r += 4;
+            }
+            for r in r..nr {
+                let (d, w) = scale(r);
+                for ((ad, aw), &zv) in acc_d.iter_mut().zip(acc_w.iter_mut()).zip(z(r)) {
+                    *ad += zv * d;
+                    *aw += zv * w;
+                }
+            }
+        }
+        for (d, &qv) in restock.iter_mut().zip(q) {
+            *d *= qv;
         }
     }
 
@@ -307,8 +459,9 @@ impl SectorPass<'_> {
     fn row_by_row(self) {
         let (m, t, p, capacity_factor) = (self.model, self.t, self.p, self.capacity_factor);
         let (restock, ws, outs) = (self.restock, self.ws, self.outs);
+        let mut final_demand = self.final_demand;
         let row = &mut self.row[..m.n + m.tail_width];
-        let (n, s, nr, nfd) = (m.n, m.n_sectors, m.n_regions, m.n_fd);
+        let (n, s, nr) = (m.n, m.n_sectors, m.n_regions);
         let tw = m.tail_width;
         let alt = m.params.order_type == OrderType::Alt;
         restock.fill(0.0);
@@ -317,7 +470,8 @@ impl SectorPass<'_> {
             let i = r * s + p;
             m.book.row(&m.z0, &m.zdist, i, true, &mut row[..n]);
             row[n..].copy_from_slice(&m.tail[i * tw..][..tw]);
-            *out = m.row_state(t, i, row, nfd, capacity_factor);
+            *out = m.row_state(t, i, m.row_sums(row), capacity_factor);
+            final_demand.row(r, &m.tail[i * tw..][..m.n_fd], out.pairwise, out.production);
             let (t_i, x_i) = (out.pairwise, out.production);
             let z = &m.z0[super::slot_of(i, s, nr) * n..][..n];
             // 'alt' weights of the orders placed at the end of this step (Q12).
@@ -358,6 +512,45 @@ impl SectorPass<'_> {
             }
         }
     }
+}
+
+/// Columns per block in the second pass of [`SectorPass::factorized`]: two accumulator
+/// rows of this many f64 stay in L1 next to four rows of Z0.
+const COLUMN_BLOCK: usize = 512;
+
+/// Σ a·b with sixteen partial sums, so that the loop vectorises (fast numerics only).
+#[inline(always)]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0_f64; 16];
+    let (a16, b16) = (a.chunks_exact(16), b.chunks_exact(16));
+    let (ra, rb) = (a16.remainder(), b16.remainder());
+    for (x, y) in a16.zip(b16) {
+        for k in 0..16 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let mut total: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+    for v in acc {
+        total += v;
+    }
+    total
+}
+
+/// Σ a with eight partial sums, so that the loop vectorises (fast numerics only).
+#[inline(always)]
+fn sum(a: &[f64]) -> f64 {
+    let mut acc = [0.0_f64; 8];
+    let a8 = a.chunks_exact(8);
+    let mut total: f64 = a8.remainder().iter().sum();
+    for x in a8 {
+        for k in 0..8 {
+            acc[k] += x[k];
+        }
+    }
+    for v in acc {
+        total += v;
+    }
+    total
 }
 
 /// What supplier row i delivers of an order `o` (§5.5): `(o / t) · x` with `t` the row's

@@ -8,6 +8,7 @@
 //! before it is summed, so the sums follow NumPy's exact order (see `numpy_sum`).
 
 mod controls;
+mod final_demand;
 mod fused;
 pub(crate) mod numpy_sum;
 mod orders;
@@ -78,14 +79,18 @@ pub struct Model {
     pub(crate) limiting: usize,
     // --- scratch, allocated once ---
     pub(crate) restock: Vec<f64>,
-    pub(crate) used: Vec<f64>,
+    /// What is left of each final-demand entry of a row after delivery (S × R·F, scratch).
+    pub(crate) fd_left: Vec<f64>,
     /// min(D, xcap) per industry when orders are placed (scratch, N).
     pub(crate) x_opt: Vec<f64>,
     pub(crate) need_next: Vec<f64>,
     pub(crate) ws_next: Vec<f64>,
     pub(crate) cr_next: Vec<f64>,
     pub(crate) weight_next: Vec<f64>,
-    pub(crate) unmet_by_row: Vec<f64>,
+    /// Unmet final demand per (input sector, consuming region), S × R (scratch).
+    pub(crate) unmet_by_sector: Vec<f64>,
+    /// Undistributed final demand per industry in slot order (scratch).
+    pub(crate) undist_by_slot: Vec<f64>,
     pub(crate) gate_rows: Vec<(usize, f64, f64)>,
     /// One row of E per chunk of rows, for the row sums (allocated once).
     pub(crate) scratch: Vec<f64>,
@@ -250,13 +255,14 @@ impl Model {
             rebuild_prod: Vec::new(),
             limiting: 0,
             restock: vec![0.0; n_sectors * n],
-            used: vec![0.0; n_sectors * n],
+            fd_left: vec![0.0; n_sectors * n_fd.max(1)],
             x_opt: vec![0.0; n],
             need_next: vec![0.0; n_sectors * n],
             ws_next: vec![0.0; n_sectors * n],
             cr_next: vec![1.0; n],
             weight_next: Vec::new(),
-            unmet_by_row: vec![0.0; n * n_regions],
+            unmet_by_sector: vec![0.0; n_sectors * n_regions],
+            undist_by_slot: vec![0.0; n],
             gate_rows: Vec::new(),
             scratch: vec![0.0; n_chunks * (n + n_fd)],
             n_chunks,

@@ -94,11 +94,12 @@ impl pulp::WithSimd for PairwiseLeaf<'_> {
 
 /// NumPy `allclose(a, b)` with rtol 1e-5 and atol 1e-8: NaN is never close,
 /// infinities are close only to the same infinity.
+#[cfg(test)]
 pub fn allclose(a: &[f64], b: &[f64]) -> bool {
     a.iter().zip(b).all(|(&x, &y)| is_close(x, y))
 }
 
-/// One element of [`allclose`]: `|x − y| ≤ 1e-8 + 1e-5·|y|` (not symmetric, as in NumPy).
+/// One element of NumPy's `allclose`: `|x − y| ≤ 1e-8 + 1e-5·|y|` (not symmetric, as in NumPy).
 #[inline(always)]
 pub fn is_close(x: f64, y: f64) -> bool {
     if x.is_nan() || y.is_nan() {

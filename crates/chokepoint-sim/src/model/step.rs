@@ -8,7 +8,7 @@
 
 use rayon::prelude::*;
 
-use super::numpy_sum::{allclose, einsum_sum, is_close, pairwise_sum};
+use super::numpy_sum::{einsum_sum, is_close, pairwise_sum};
 use super::{Controls, Model, ModelKind};
 use crate::StepError;
 
@@ -163,14 +163,7 @@ impl Model {
             self.n_sectors,
             self.n_regions,
         );
-        let f = nfd / nr;
-        let tot = &self.demand_pairwise;
-        let x = &self.production;
-        for (used, tech) in self.used.chunks_mut(n).zip(self.tech_eff.chunks(n)) {
-            for ((u, &xj), &a) in used.iter_mut().zip(x).zip(tech) {
-                *u = xj * a;
-            }
-        }
+        let (tot, x) = (&self.demand_pairwise, &self.production);
         debug_assert!(
             self.production
                 .iter()
@@ -178,51 +171,49 @@ impl Model {
                 .all(|(x, d)| *x <= *d || d.is_nan()),
             "invariant: production never exceeds the demand it serves"
         );
-        if !allclose(&self.restock, &self.used) {
-            for (k, st) in self.stock.iter_mut().enumerate() {
-                let v = (*st - self.used[k]) + self.restock[k];
-                if v < 0.0 || v.is_nan() {
-                    return Err(StepError::BadStock {
-                        step: t,
-                        input: k / n,
-                        industry: k % n,
-                        value: v,
-                    });
-                }
-                *st = v;
+        // Q9: numpy allclose(restock, used) with used = X ⊙ A, one input per task.
+        let (restock, tech) = (&self.restock, &self.tech_eff);
+        let close = restock
+            .par_chunks(n)
+            .zip(tech.par_chunks(n))
+            .all(|(rs, a)| {
+                rs.iter()
+                    .zip(a)
+                    .zip(x)
+                    .all(|((&r, &a), &xj)| is_close(r, xj * a))
+            });
+        if !close {
+            // The first bad value in (input, industry) order is reported.
+            let bad = self
+                .stock
+                .par_chunks_mut(n)
+                .zip(restock.par_chunks(n))
+                .zip(tech.par_chunks(n))
+                .enumerate()
+                .filter_map(|(p, ((stock, rs), a))| {
+                    for (j, ((st, &r), (&a, &xj))) in
+                        stock.iter_mut().zip(rs).zip(a.iter().zip(x)).enumerate()
+                    {
+                        let v = (*st - xj * a) + r;
+                        if v < 0.0 || v.is_nan() {
+                            return Some((p, j, v));
+                        }
+                        *st = v;
+                    }
+                    None
+                })
+                .min_by_key(|&(p, j, _)| (p, j));
+            if let Some((input, industry, value)) = bad {
+                return Err(StepError::BadStock {
+                    step: t,
+                    input,
+                    industry,
+                    value,
+                });
             }
         }
-        self.tail
-            .par_chunks(w)
-            .zip(self.final_demand_undist.par_iter_mut())
-            .zip(self.unmet_by_row.par_chunks_mut(nr))
-            .enumerate()
-            .with_min_len(64)
-            .for_each(|(i, ((row, undist), unmet))| {
-                let (t_i, x_i) = (tot[i], x[i]);
-                // What is left of each final-demand entry after delivery, computed once for
-                // both of its sums.
-                let mut left = [0.0_f64; LEFT_CHUNK];
-                let fd = &row[..nfd];
-                if nfd <= LEFT_CHUNK {
-                    for (l, &v) in left.iter_mut().zip(fd) {
-                        *l = v - if t_i != 0.0 { (v / t_i) * x_i } else { 0.0 };
-                    }
-                    let left = &left[..nfd];
-                    *undist = einsum_sum(left);
-                    for (r, u) in unmet.iter_mut().enumerate() {
-                        *u = left[r * f..(r + 1) * f].iter().fold(0.0, |acc, &v| acc + v);
-                    }
-                } else {
-                    let deliv = |v: f64| if t_i != 0.0 { (v / t_i) * x_i } else { 0.0 };
-                    *undist = einsum_by(nfd, |c| fd[c] - deliv(fd[c]));
-                    for (r, u) in unmet.iter_mut().enumerate() {
-                        *u = fd[r * f..(r + 1) * f]
-                            .iter()
-                            .fold(0.0, |acc, &v| acc + (v - deliv(v)));
-                    }
-                }
-            });
+        // Final demand was delivered in the fused pass (`final_demand`); its sums are
+        // scattered below.
         let rb_width = w - nfd;
         if rb_width > 0 {
             self.tail
@@ -242,18 +233,16 @@ impl Model {
         } else {
             self.rebuild_prod_tot.fill(0.0);
         }
-        for p in 0..s {
-            for r2 in 0..nr {
-                let acc = (0..nr).fold(0.0, |acc, rs| {
-                    acc + self.unmet_by_row[(rs * s + p) * nr + r2]
-                });
-                // BoARIO turns -0.0 into 0.0.
-                self.final_demand_unmet[r2 * s + p] = if acc == 0.0 { 0.0 } else { acc };
+        // BoARIO turns -0.0 into 0.0.
+        let positive = |v: f64| if v == 0.0 { 0.0 } else { v };
+        for (p, unmet) in self.unmet_by_sector.chunks_exact(nr).enumerate() {
+            for (r2, &v) in unmet.iter().enumerate() {
+                self.final_demand_unmet[r2 * s + p] = positive(v);
             }
         }
-        for u in self.final_demand_undist.iter_mut() {
-            if *u == 0.0 {
-                *u = 0.0;
+        for (p, undist) in self.undist_by_slot.chunks_exact(nr).enumerate() {
+            for (rs, &v) in undist.iter().enumerate() {
+                self.final_demand_undist[rs * s + p] = positive(v);
             }
         }
         Ok(())
@@ -299,25 +288,24 @@ impl Model {
             .par_chunks_mut(n)
             .enumerate()
             .filter_map(|(p, needs)| {
-                for (j, slot) in needs.iter_mut().enumerate() {
-                    let k = p * n + j;
+                let (stock, tech) = (&m.stock[p * n..][..n], &m.tech_eff[p * n..][..n]);
+                let (dur, restoration) = (m.inv_dur[p], m.restoration[p]);
+                for (j, need) in needs.iter_mut().enumerate() {
                     let mut gap = 0.0;
                     if !close {
-                        let g = goal(p, j);
+                        let g = (m.x_opt[j] * tech[j]) * dur;
                         if g.is_finite() {
-                            gap = (g - m.stock[k]).max(0.0);
+                            gap = (g - stock[j]).max(0.0);
                         }
                         if psi_model {
-                            gap *= m.restoration[p];
+                            gap *= restoration;
                         }
                     }
-                    let need = gap + m.production[j] * m.tech_eff[k];
-                    if need.is_nan() || need < 0.0 {
-                        return Some((p, j, need));
-                    }
-                    *slot = need;
+                    *need = gap + m.production[j] * tech[j];
                 }
-                None
+                // Negative or NaN.
+                let j = needs.iter().position(|v| *v < 0.0 || v.is_nan())?;
+                Some((p, j, needs[j]))
             })
             .min_by_key(|&(p, j, _)| (p, j));
         self.need_next = need_next;
@@ -333,9 +321,11 @@ impl Model {
         std::mem::swap(&mut book.need, &mut self.need_next);
         std::mem::swap(&mut book.ws, &mut self.ws_next);
         if book.fast {
-            for w in book.ws.iter_mut() {
-                *w = if *w != 0.0 { 1.0 / *w } else { 0.0 };
-            }
+            book.ws.par_chunks_mut(n).for_each(|row| {
+                for w in row {
+                    *w = if *w != 0.0 { 1.0 / *w } else { 0.0 };
+                }
+            });
         }
         book.cr.copy_from_slice(&self.cr_next);
         book.weight.clear();
@@ -343,28 +333,4 @@ impl Model {
         book.initial = false;
         Ok(())
     }
-}
-
-/// Final-demand columns handled on the stack in `distribute` (R·F up to this; more falls
-/// back to computing each delivery twice).
-const LEFT_CHUNK: usize = 512;
-
-/// `einsum_sum` over values produced by `value(k)`, k in 0..len, without a buffer.
-fn einsum_by(len: usize, value: impl Fn(usize) -> f64) -> f64 {
-    let mut acc = [0.0_f64; 2];
-    let full = len - len % 8;
-    let mut k = 0;
-    while k < full {
-        let a01 = [value(k) + value(k + 2), value(k + 1) + value(k + 3)];
-        let a23 = [value(k + 4) + value(k + 6), value(k + 5) + value(k + 7)];
-        acc[0] += a01[0] + a23[0];
-        acc[1] += a01[1] + a23[1];
-        k += 8;
-    }
-    while k < len {
-        acc[0] += value(k);
-        acc[1] += if k + 1 < len { value(k + 1) } else { 0.0 };
-        k += 2;
-    }
-    acc[0] + acc[1]
 }

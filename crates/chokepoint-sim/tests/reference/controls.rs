@@ -106,13 +106,15 @@ fn one_thread_and_many_threads_give_identical_results() {
 }
 
 #[test]
-fn the_pipelined_kernel_gives_the_bits_of_the_general_one() {
+fn the_common_case_kernels_agree_with_the_general_one() {
     use chokepoint_sim::events::{Event, EventKind, RecoveryFunction};
     use chokepoint_sim::network::synthetic::dense_mrio;
     use chokepoint_sim::{Model, ModelParams, Numerics};
     // 3 × 7 = 21 industries: rows are not a multiple of the 8-wide blocks. A neutral gate
     // sends every step through the general row-by-row kernel; without it the pipelined
-    // one runs. Both must give the same bits, in either numerics.
+    // kernel (exact numerics) or the factorised one (fast numerics) runs. Exact numerics
+    // must give the same bits; fast numerics reassociate the sums, so they agree to
+    // rounding.
     let mrio = dense_mrio(3, 7, 2, 7).unwrap();
     let event = Event {
         kind: EventKind::Arbitrary,
@@ -139,13 +141,20 @@ fn the_pipelined_kernel_gives_the_bits_of_the_general_one() {
         let mut controls = Controls::neutral(3, 7);
         controls.gates.push(Gate::new(4, 1));
         let b = run_with(&mut gated, &mut controls);
-        assert_eq!(a.production_realised, b.production_realised, "{numerics:?}");
-        assert_eq!(a.production_capacity, b.production_capacity, "{numerics:?}");
-        assert_eq!(a.overproduction, b.overproduction, "{numerics:?}");
-        assert_eq!(a.final_demand_unmet, b.final_demand_unmet, "{numerics:?}");
-        assert_eq!(
-            a.intermediate_demand_tot, b.intermediate_demand_tot,
-            "{numerics:?}"
-        );
+        let pairs = [
+            (&a.production_realised, &b.production_realised),
+            (&a.production_capacity, &b.production_capacity),
+            (&a.overproduction, &b.overproduction),
+            (&a.final_demand_unmet, &b.final_demand_unmet),
+            (&a.intermediate_demand_tot, &b.intermediate_demand_tot),
+        ];
+        for (k, (x, y)) in pairs.into_iter().enumerate() {
+            if numerics == Numerics::Exact {
+                assert_eq!(x, y, "record {k}");
+            } else {
+                let d = crate::max_rel_diff(&x.values, &y.values);
+                assert!(d <= 1e-12, "record {k}: {d:e}");
+            }
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Every reference run, every record.
 
-use chokepoint_sim::{Records, RunOutcome, Scenario, Series};
+use chokepoint_sim::{Numerics, Records, RunOutcome, Scenario, Series};
 
 use crate::{data_dir, max_rel_diff, read_csv};
 
@@ -32,12 +32,13 @@ fn series<'a>(r: &'a Records, name: &str) -> &'a Series {
     }
 }
 
-/// Runs `name` and returns the largest relative difference per record.
-pub fn run_diffs(name: &str) -> Vec<(&'static str, f64)> {
+/// Runs `name` in `numerics` and returns the largest relative difference per record.
+fn run_diffs(name: &str, numerics: Numerics) -> Vec<(&'static str, f64)> {
     let scenario_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/reference/scenarios")
         .join(format!("{name}.toml"));
-    let scenario = Scenario::load(&scenario_path).unwrap();
+    let mut scenario = Scenario::load(&scenario_path).unwrap();
+    scenario.params.numerics = numerics;
     let mut sim = scenario.simulation().unwrap();
     let mut records = Records::default();
     let outcome = sim.run(&mut records);
@@ -54,18 +55,30 @@ pub fn run_diffs(name: &str) -> Vec<(&'static str, f64)> {
         let want = rows.concat();
         let ours = &series(&records, rec).values;
         let d = max_rel_diff(ours, &want);
-        eprintln!("{name} {rec}: {d:e}");
+        eprintln!("{name} {rec} ({numerics:?}): {d:e}");
         out.push((*rec, d));
     }
     out
 }
 
+/// Every record of `name` within 1e-9 of BoARIO (1e-4 for the `loose` ones, ARIO_SPEC.md
+/// §10 Q5), in both numerics.
 fn assert_matches(name: &str, loose: &[&str]) {
-    for (rec, d) in run_diffs(name) {
-        let tol = if loose.contains(&rec) { 1e-4 } else { 1e-9 };
+    for numerics in [Numerics::Exact, Numerics::Fast] {
+        assert_matches_in(name, loose, numerics, 1e-4);
+    }
+}
+
+fn assert_matches_in(name: &str, loose: &[&str], numerics: Numerics, loose_tol: f64) {
+    for (rec, d) in run_diffs(name, numerics) {
+        let tol = if loose.contains(&rec) {
+            loose_tol
+        } else {
+            1e-9
+        };
         assert!(
             d <= tol,
-            "{name}/{rec}: max relative difference {d:e} > {tol:e}"
+            "{name}/{rec} ({numerics:?}): max relative difference {d:e} > {tol:e}"
         );
     }
 }
@@ -95,7 +108,28 @@ fn run_d2_capital_rebuild_matches_boario() {
 
 #[test]
 fn run_v_a_basemodel_matches_boario() {
-    assert_matches("v_a_basemodel", &["production_capacity", "overproduction"]);
+    assert_matches_in(
+        "v_a_basemodel",
+        &["production_capacity", "overproduction"],
+        Numerics::Exact,
+        1e-4,
+    );
+    // Fast numerics round differently, so the step at which α relaxes (scarcity exactly
+    // 0, Q5) moves in this run: capacity then differs by up to 2.7e-4 and production by
+    // 3.9e-5 (measured). That is the documented price of `numerics = "fast"`.
+    assert_matches_in(
+        "v_a_basemodel",
+        &[
+            "production_realised",
+            "production_capacity",
+            "overproduction",
+            "final_demand_unmet",
+            "final_demand_undist",
+            "intermediate_demand_tot",
+        ],
+        Numerics::Fast,
+        1e-3,
+    );
 }
 
 #[test]
@@ -116,22 +150,4 @@ fn run_v_a_noalt_matches_boario() {
 #[test]
 fn run_v_noevent_matches_boario() {
     assert_matches("v_noevent", &[]);
-}
-
-#[test]
-fn fast_numerics_stay_close_to_boario() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/reference/scenarios/a_reg3_mining_arb30_d90.toml");
-    let mut scenario = Scenario::load(&path).unwrap();
-    scenario.params.numerics = chokepoint_sim::Numerics::Fast;
-    let mut sim = scenario.simulation().unwrap();
-    let mut records = Records::default();
-    sim.run(&mut records);
-    let (_, rows) = read_csv(
-        &data_dir().join("runs/a_reg3_mining_arb30_d90/production_realised.csv"),
-        1,
-    );
-    let d = max_rel_diff(&records.production_realised.values, &rows.concat());
-    eprintln!("fast numerics, run a, production: {d:e}");
-    assert!(d < 1e-9, "{d:e}");
 }
