@@ -10,6 +10,7 @@
 mod controls;
 mod final_demand;
 mod fused;
+mod inventory;
 pub(crate) mod numpy_sum;
 mod orders;
 mod params;

@@ -8,8 +8,8 @@
 
 use rayon::prelude::*;
 
-use super::numpy_sum::{einsum_sum, is_close, pairwise_sum};
-use super::{Controls, Model, ModelKind};
+use super::numpy_sum::{einsum_sum, pairwise_sum};
+use super::{Controls, Model};
 use crate::StepError;
 
 impl Model {
@@ -22,7 +22,7 @@ impl Model {
             self.measure_gates(c);
         }
         self.fused_pass(t, controls.as_deref())?;
-        self.distribute(t)?;
+        self.distribute();
         if let Some(c) = controls {
             self.record_gate_deliveries(c);
         }
@@ -153,16 +153,10 @@ impl Model {
         }
     }
 
-    /// §5.5: inventory update (skipped when allclose, Q9), unmet final demand and
-    /// reconstruction deliveries.
-    fn distribute(&mut self, t: usize) -> Result<(), StepError> {
-        let (n, nfd, w, s, nr) = (
-            self.n,
-            self.n_fd,
-            self.tail_width,
-            self.n_sectors,
-            self.n_regions,
-        );
+    /// §5.5: unmet final demand and reconstruction deliveries (the inventories are
+    /// updated with the orders, in `inventory`).
+    fn distribute(&mut self) {
+        let (nfd, w, s, nr) = (self.n_fd, self.tail_width, self.n_sectors, self.n_regions);
         let (tot, x) = (&self.demand_pairwise, &self.production);
         debug_assert!(
             self.production
@@ -171,47 +165,6 @@ impl Model {
                 .all(|(x, d)| *x <= *d || d.is_nan()),
             "invariant: production never exceeds the demand it serves"
         );
-        // Q9: numpy allclose(restock, used) with used = X ⊙ A, one input per task.
-        let (restock, tech) = (&self.restock, &self.tech_eff);
-        let close = restock
-            .par_chunks(n)
-            .zip(tech.par_chunks(n))
-            .all(|(rs, a)| {
-                rs.iter()
-                    .zip(a)
-                    .zip(x)
-                    .all(|((&r, &a), &xj)| is_close(r, xj * a))
-            });
-        if !close {
-            // The first bad value in (input, industry) order is reported.
-            let bad = self
-                .stock
-                .par_chunks_mut(n)
-                .zip(restock.par_chunks(n))
-                .zip(tech.par_chunks(n))
-                .enumerate()
-                .filter_map(|(p, ((stock, rs), a))| {
-                    for (j, ((st, &r), (&a, &xj))) in
-                        stock.iter_mut().zip(rs).zip(a.iter().zip(x)).enumerate()
-                    {
-                        let v = (*st - xj * a) + r;
-                        if v < 0.0 || v.is_nan() {
-                            return Some((p, j, v));
-                        }
-                        *st = v;
-                    }
-                    None
-                })
-                .min_by_key(|&(p, j, _)| (p, j));
-            if let Some((input, industry, value)) = bad {
-                return Err(StepError::BadStock {
-                    step: t,
-                    input,
-                    industry,
-                    value,
-                });
-            }
-        }
         // Final demand was delivered in the fused pass (`final_demand`); its sums are
         // scattered below.
         let rb_width = w - nfd;
@@ -245,7 +198,6 @@ impl Model {
                 self.final_demand_undist[rs * s + p] = positive(v);
             }
         }
-        Ok(())
     }
 
     fn record_gate_deliveries(&self, c: &mut Controls) {
@@ -262,12 +214,10 @@ impl Model {
     /// §5.7: inventory gap and needs; the split among supplier regions (the new O) is
     /// kept as factors in the order book.
     fn place_orders(&mut self, t: usize) -> Result<(), StepError> {
-        let (n, s) = (self.n, self.n_sectors);
         if self.tail_width > self.n_fd {
             // Q11: the reconstruction decrement lowered D before orders are placed.
             self.refresh_demand_totals(false);
         }
-        let psi_model = self.params.kind == ModelKind::Psi;
         // x_opt = min(D, xcap) per client industry, shared by every input.
         for (o, (&d, &cap)) in self
             .x_opt
@@ -276,57 +226,10 @@ impl Model {
         {
             *o = d.min(cap);
         }
-        let mut need_next = std::mem::take(&mut self.need_next);
-        let m = &*self;
-        let goal = |p: usize, j: usize| (m.x_opt[j] * m.tech_eff[p * n + j]) * m.inv_dur[p];
-        // numpy allclose(Stock, G) (Q10).
-        let close = (0..s)
-            .into_par_iter()
-            .all(|p| (0..n).all(|j| is_close(m.stock[p * n + j], goal(p, j))));
-        // One input per task; the first bad value in (input, client) order is reported.
-        let bad = need_next
-            .par_chunks_mut(n)
-            .enumerate()
-            .filter_map(|(p, needs)| {
-                let (stock, tech) = (&m.stock[p * n..][..n], &m.tech_eff[p * n..][..n]);
-                let (dur, restoration) = (m.inv_dur[p], m.restoration[p]);
-                for (j, need) in needs.iter_mut().enumerate() {
-                    let mut gap = 0.0;
-                    if !close {
-                        let g = (m.x_opt[j] * tech[j]) * dur;
-                        if g.is_finite() {
-                            gap = (g - stock[j]).max(0.0);
-                        }
-                        if psi_model {
-                            gap *= restoration;
-                        }
-                    }
-                    *need = gap + m.production[j] * tech[j];
-                }
-                // Negative or NaN.
-                let j = needs.iter().position(|v| *v < 0.0 || v.is_nan())?;
-                Some((p, j, needs[j]))
-            })
-            .min_by_key(|&(p, j, _)| (p, j));
-        self.need_next = need_next;
-        if let Some((input, client, value)) = bad {
-            return Err(StepError::BadOrder {
-                step: t,
-                input,
-                client,
-                value,
-            });
-        }
+        self.restock_and_need(t)?;
         let book = &mut self.book;
         std::mem::swap(&mut book.need, &mut self.need_next);
         std::mem::swap(&mut book.ws, &mut self.ws_next);
-        if book.fast {
-            book.ws.par_chunks_mut(n).for_each(|row| {
-                for w in row {
-                    *w = if *w != 0.0 { 1.0 / *w } else { 0.0 };
-                }
-            });
-        }
         book.cr.copy_from_slice(&self.cr_next);
         book.weight.clear();
         book.weight.extend_from_slice(&self.weight_next);
