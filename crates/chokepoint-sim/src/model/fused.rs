@@ -213,10 +213,11 @@ impl Model {
         let mut x = x_opt;
         let base = self.params.kind == ModelKind::Base;
         let s = self.n_sectors;
+        let slot = super::slot_of(i, s, self.n_regions);
         let (stock_col, tech_col, input_col) = (
-            &self.stock_t[i * s..][..s],
-            &self.tech_t[i * s..][..s],
-            &self.input_t[i * s..][..s],
+            &self.stock_t[slot * s..][..s],
+            &self.tech_t[slot * s..][..s],
+            &self.input_t[slot * s..][..s],
         );
         for p in 0..s {
             let use_opt = x_opt * tech_col[p];
@@ -239,19 +240,19 @@ impl Model {
     }
 }
 
-/// Writes the S × N row-major `from` as N × S into `to`, in parallel over blocks of
-/// industries: each block reads a contiguous run of every input's row and writes a
-/// piece of `to` that stays in L1.
+/// Writes the S × N row-major `from` as N × S into `to` with the rows in slot order
+/// (industry i at `slot_of(i)`), one input sector's industries per task, so that the fused
+/// pass reads them in one stream per sector. A task reads one value per cache line, but the
+/// next sectors (the next tasks on that thread) read the rest of those lines from L2.
 fn transpose(from: &[f64], to: &mut [f64], s: usize, n: usize) {
-    const BLOCK: usize = 64;
-    to.par_chunks_mut(BLOCK * s.max(1))
+    let nr = n / s.max(1);
+    to.par_chunks_mut((nr * s).max(1))
         .enumerate()
-        .for_each(|(b, out)| {
-            let j0 = b * BLOCK;
-            let cols = out.len() / s.max(1);
-            for p in 0..s {
-                for (c, &v) in from[p * n + j0..][..cols].iter().enumerate() {
-                    out[c * s + p] = v;
+        .for_each(|(p, out)| {
+            for (r, col) in out.chunks_exact_mut(s).enumerate() {
+                let j = r * s + p;
+                for (q, v) in col.iter_mut().enumerate() {
+                    *v = from[q * n + j];
                 }
             }
         });

@@ -100,7 +100,8 @@ pub struct Model {
     /// being delivered), S × 2 × (N + tail).
     pub(crate) sector_rows: Vec<f64>,
     pub(crate) row_out: Vec<fused::RowOut>,
-    /// Transposed (N × S) inventories, coefficients and input mask for row-wise reads.
+    /// Transposed (N × S) inventories, coefficients and input mask for row-wise reads, in
+    /// slot order: the columns of one input sector's industries follow one another.
     pub(crate) stock_t: Vec<f64>,
     pub(crate) tech_t: Vec<f64>,
     /// Whether `tech_t` holds the current `tech_eff`.
@@ -193,9 +194,14 @@ impl Model {
         let is_input: Vec<bool> = (0..n_sectors * n)
             .map(|k| z_c[k] > x0[k % n] * TECHNOLOGY_THRESHOLD)
             .collect();
-        let input_t: Vec<bool> = (0..n * n_sectors)
-            .map(|k| is_input[(k % n_sectors) * n + k / n_sectors])
-            .collect();
+        // Transposed like `stock_t`: the column of industry i at slot_of(i).
+        let mut input_t = vec![false; n * n_sectors];
+        for i in 0..n {
+            let slot = slot_of(i, n_sectors, n_regions);
+            for q in 0..n_sectors {
+                input_t[slot * n_sectors + q] = is_input[q * n + i];
+            }
+        }
         let mut stock0 = vec![0.0; n_sectors * n];
         for p in 0..n_sectors {
             for j in 0..n {
