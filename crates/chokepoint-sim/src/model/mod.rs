@@ -8,6 +8,7 @@
 //! before it is summed, so the sums follow NumPy's exact order (see `numpy_sum`).
 
 mod controls;
+mod factorized;
 mod final_demand;
 mod fused;
 mod inventory;

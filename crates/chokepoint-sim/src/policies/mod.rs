@@ -1,6 +1,6 @@
 //! Policy instruments on the dated timeline, and their compilation to step indices.
 //!
-//! A [`PolicyScenario`](scenario::PolicyScenario) holds instruments with possibly uncertain
+//! A [`PolicyScenario`] holds instruments with possibly uncertain
 //! parameters. [`Draw`] fixes one value per parameter (one Monte Carlo run, or the central
 //! values), and [`Plan::compile`] turns the dated instruments into step-indexed ones that the
 //! daily chain model ([`crate::network::flow`]) reads each step without dates or strings:
