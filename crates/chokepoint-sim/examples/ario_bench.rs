@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use chokepoint_sim::events::{Event, EventKind, RecoveryFunction};
 use chokepoint_sim::network::synthetic::dense_mrio;
-use chokepoint_sim::{Model, ModelParams, Numerics, Records, Simulation};
+use chokepoint_sim::{Model, ModelParams, Numerics, Recorder, Records, Simulation, StepView};
 
 fn write_npy(path: &Path, shape: &[usize], data: &[f64]) -> std::io::Result<()> {
     let shape_txt = match shape {
@@ -58,6 +58,21 @@ fn peak_rss_mb() -> f64 {
         })
         .map(|kb| kb / 1024.0)
         .unwrap_or(f64::NAN)
+}
+
+/// Records the first `left` steps, then stops the run (the horizon is at least 36 steps so
+/// that the event fits).
+struct Capped {
+    records: Records,
+    left: usize,
+}
+
+impl Recorder for Capped {
+    fn on_step(&mut self, view: StepView<'_>) -> bool {
+        self.records.on_step(view);
+        self.left -= 1;
+        self.left > 0
+    }
 }
 
 fn main() {
@@ -108,11 +123,15 @@ fn main() {
     // The event must fit in the horizon (occurrence + duration = 35); `steps` are run.
     let mut sim = Simulation::new(model, vec![event], steps.max(36)).expect("simulation");
     let build = t0.elapsed().as_secs_f64();
-    let mut records = Records::default();
+    let mut capped = Capped {
+        records: Records::default(),
+        // Only a horizon stretched to fit the event needs stopping early.
+        left: if steps < 36 { steps } else { usize::MAX },
+    };
     let t1 = Instant::now();
-    let outcome = sim.run(&mut records);
+    let outcome = sim.run(&mut capped);
     let run = t1.elapsed().as_secs_f64();
-    let total: f64 = records.production_realised.values.iter().sum();
+    let total: f64 = capped.records.production_realised.values.iter().sum();
     println!(
         "{{\"n\": {}, \"steps\": {steps}, \"threads\": {}, \"fast\": {fast}, \"build_seconds\": {build:.3}, \"run_seconds\": {run:.3}, \
          \"ms_per_step\": {:.3}, \"peak_rss_mb\": {:.1}, \"outcome\": \"{outcome:?}\", \"production_sum\": {total:e}}}",
