@@ -3,7 +3,9 @@
 For each size the Rust example `ario_bench` builds the table (fixed seed), times 365
 steps with one arbitrary event and writes the table as .npy; `boario_run.py` then runs
 BoARIO on exactly that table with the same event, in a separate process (clean peak
-memory). Prints time and peak-memory ratios.
+memory). chokepoint runs in both numerics: `exact` (the default, bit-identical to
+BoARIO) and `fast` (reassociated sums, ~1e-15 relative). Prints time and peak-memory
+ratios for each, and how far each one's production total is from BoARIO's.
 
 Setup (once):
     python3 -m venv bench/.venv
@@ -11,7 +13,7 @@ Setup (once):
     cargo build --release -p chokepoint-sim --example ario_bench
 Run:
     bench/.venv/bin/python bench/ario_vs_boario.py [--sizes 20x20,50x50,50x100,100x100]
-        [--boario-steps 365,365,40,0] [--steps 365]
+        [--boario-steps 365,365,40,0] [--steps 365] [--numerics exact,fast]
 `--boario-steps` caps BoARIO's steps per size (0 = skip BoARIO); times are compared
 per step, which is fair because BoARIO's step cost does not depend on the step number.
 """
@@ -39,48 +41,58 @@ def main():
     ap.add_argument("--sizes", default="20x20,50x50,50x100,100x100")
     ap.add_argument("--boario-steps", default="365,365,40,0")
     ap.add_argument("--steps", type=int, default=365)
-    ap.add_argument("--fast", action="store_true", help="chokepoint with numerics = fast (not bit-identical)")
+    ap.add_argument("--numerics", default="exact,fast",
+                    help="chokepoint numerics to time: exact (bit-identical), fast, or both")
     ap.add_argument("--bin", default=os.environ.get(
         "CHOKEPOINT_BENCH_BIN", os.path.join(ROOT, "target/release/examples/ario_bench")))
     args = ap.parse_args()
     sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes.split(",")]
     caps = [int(v) for v in args.boario_steps.split(",")]
+    numerics = [v for v in args.numerics.split(",") if v]
+    flags = {"exact": [], "fast": ["--fast"]}
+    for v in numerics:
+        if v not in flags:
+            sys.exit(f"--numerics: unknown value {v!r} (exact or fast)")
     rows = []
     for (regions, sectors), cap in zip(sizes, caps):
+        base = [args.bin, "--regions", str(regions), "--sectors", str(sectors)]
         with tempfile.TemporaryDirectory() as tmp:
-            fast = ["--fast"] if args.fast else []
-            cmd = [args.bin, "--regions", str(regions), "--sectors", str(sectors), "--steps", str(args.steps)] + fast
-            if cap > 0:
-                cmd += ["--npy", tmp]
-            ours = run_json(cmd)
+            ours = {}
+            for v in numerics:
+                cmd = base + ["--steps", str(args.steps)] + flags[v]
+                if cap > 0 and not os.path.exists(os.path.join(tmp, "Z.npy")):
+                    cmd += ["--npy", tmp]
+                ours[v] = run_json(cmd)
             theirs = None
             if cap > 0:
                 steps = min(cap, args.steps)
                 theirs = run_json([sys.executable, os.path.join(HERE, "boario_run.py"), tmp,
                                    str(regions), str(sectors), str(steps)])
                 # Same table, same event, same steps: the results must agree.
-                check = run_json([args.bin, "--regions", str(regions), "--sectors", str(sectors),
-                                  "--steps", str(steps)] + fast)
-                rel = abs(check["production_sum"] - theirs["production_sum"]) / abs(theirs["production_sum"])
-                theirs["production_sum_rel_diff_vs_ours"] = rel
+                for v in numerics:
+                    check = run_json(base + ["--steps", str(steps)] + flags[v])
+                    rel = abs(check["production_sum"] - theirs["production_sum"]) / abs(theirs["production_sum"])
+                    ours[v]["production_sum_rel_diff_vs_boario"] = rel
         row = {"n": regions * sectors, "ours": ours, "boario": theirs}
         if theirs:
-            row["time_ratio_per_step"] = theirs["ms_per_step"] / ours["ms_per_step"]
-            row["peak_memory_ratio"] = theirs["peak_rss_mb"] / ours["peak_rss_mb"]
+            row["time_ratio_per_step"] = {v: theirs["ms_per_step"] / o["ms_per_step"] for v, o in ours.items()}
+            row["peak_memory_ratio"] = {v: theirs["peak_rss_mb"] / o["peak_rss_mb"] for v, o in ours.items()}
         rows.append(row)
         print(json.dumps(row), flush=True)
     print()
-    print(f"{'N':>6} {'ours ms/step':>13} {'ours s/run':>11} {'ours MB':>8} "
-          f"{'BoARIO ms/step':>15} {'BoARIO MB':>10} {'time ×':>8} {'memory ×':>9}")
+    print(f"{'N':>6} {'numerics':>8} {'ours ms/step':>13} {'ours s/run':>11} {'ours MB':>8} "
+          f"{'BoARIO ms/step':>15} {'BoARIO MB':>10} {'time ×':>8} {'memory ×':>9} {'Δ production':>13}")
     for r in rows:
-        o, b = r["ours"], r["boario"]
-        if b:
-            print(f"{r['n']:>6} {o['ms_per_step']:>13.2f} {o['run_seconds']:>11.2f} {o['peak_rss_mb']:>8.0f} "
-                  f"{b['ms_per_step']:>15.1f} {b['peak_rss_mb']:>10.0f} {r['time_ratio_per_step']:>8.1f} "
-                  f"{r['peak_memory_ratio']:>9.1f}")
-        else:
-            print(f"{r['n']:>6} {o['ms_per_step']:>13.2f} {o['run_seconds']:>11.2f} {o['peak_rss_mb']:>8.0f} "
-                  f"{'-':>15} {'-':>10} {'-':>8} {'-':>9}")
+        b = r["boario"]
+        for v, o in r["ours"].items():
+            if b:
+                print(f"{r['n']:>6} {v:>8} {o['ms_per_step']:>13.2f} {o['run_seconds']:>11.2f} "
+                      f"{o['peak_rss_mb']:>8.0f} {b['ms_per_step']:>15.1f} {b['peak_rss_mb']:>10.0f} "
+                      f"{r['time_ratio_per_step'][v]:>8.1f} {r['peak_memory_ratio'][v]:>9.1f} "
+                      f"{o['production_sum_rel_diff_vs_boario']:>13.1e}")
+            else:
+                print(f"{r['n']:>6} {v:>8} {o['ms_per_step']:>13.2f} {o['run_seconds']:>11.2f} "
+                      f"{o['peak_rss_mb']:>8.0f} {'-':>15} {'-':>10} {'-':>8} {'-':>9} {'-':>13}")
 
 
 if __name__ == "__main__":
