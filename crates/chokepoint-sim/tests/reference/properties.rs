@@ -3,7 +3,9 @@
 //! final demand is never negative.
 
 use chokepoint_sim::events::{Event, EventKind, RecoveryFunction};
-use chokepoint_sim::{Model, ModelParams, OrderType, Recorder, RunOutcome, Simulation, StepView};
+use chokepoint_sim::{
+    Model, ModelParams, Numerics, OrderType, Recorder, RunOutcome, Simulation, StepView,
+};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -30,7 +32,7 @@ fn table() -> impl Strategy<Value = Table> {
     })
 }
 
-fn model(t: &Table, order_type: OrderType) -> Model {
+fn model(t: &Table, order_type: OrderType, fast: bool) -> Model {
     let n = t.regions * t.sectors;
     // A balanced table: x = Z·1 + Y·1, as pymrio computes it.
     let x: Vec<f64> = (0..n)
@@ -41,6 +43,11 @@ fn model(t: &Table, order_type: OrderType) -> Model {
         .collect();
     let params = ModelParams {
         order_type,
+        numerics: if fast {
+            Numerics::Fast
+        } else {
+            Numerics::Exact
+        },
         ..ModelParams::default()
     };
     Model::from_arrays(
@@ -110,8 +117,8 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn no_event_keeps_the_baseline(t in table(), alt in any::<bool>()) {
-        let m = model(&t, if alt { OrderType::Alt } else { OrderType::NoAlt });
+    fn no_event_keeps_the_baseline(t in table(), alt in any::<bool>(), fast in any::<bool>()) {
+        let m = model(&t, if alt { OrderType::Alt } else { OrderType::NoAlt }, fast);
         let mut sim = Simulation::new(m, Vec::new(), 60).unwrap();
         prop_assert_eq!(run(&mut sim, true), RunOutcome::HorizonReached { steps: 60 });
     }
@@ -120,6 +127,7 @@ proptest! {
     fn shocks_keep_deliveries_and_stocks_consistent(
         t in table(),
         alt in any::<bool>(),
+        fast in any::<bool>(),
         share in 0.05f64..1.0,
         occurrence in 1usize..10,
         duration in 1usize..15,
@@ -127,7 +135,7 @@ proptest! {
         capital_share in 0.0f64..0.9,
         target in any::<prop::sample::Index>(),
     ) {
-        let m = model(&t, if alt { OrderType::Alt } else { OrderType::NoAlt });
+        let m = model(&t, if alt { OrderType::Alt } else { OrderType::NoAlt }, fast);
         let n = m.n_industries();
         let i = target.index(n);
         let mut events = vec![Event {
