@@ -33,66 +33,48 @@ impl SectorPass<'_> {
         let q = &*q;
         // The sector's rows are contiguous in slot order.
         let block = &m.z0[super::slot_of(p, s, nr) * n..][..nr * n];
-        for (r, (z, out)) in block.chunks_exact(n).zip(outs.iter_mut()).enumerate() {
-            let i = r * s + p;
-            let tail = &m.tail[i * tw..][..tw];
-            let intermediate = book.cr[i] * dot(z, q);
-            let (fd_total, rebuild) = (sum(&tail[..nfd]), sum(&tail[nfd..]));
-            let total = intermediate + fd_total + rebuild;
-            let sums = RowSums {
-                demand: total,
-                pairwise: total,
-                intermediate,
-                final_demand: fd_total,
-                rebuild,
-            };
-            *out = m.row_state(t, i, sums, capacity_factor);
-            final_demand.row(r, &tail[..nfd], out.pairwise, out.production);
-        }
-        // Per row: what one unit of z delivers (cr · x / t, nothing when t is 0) and its next
-        // 'alt' weight (the capacity ratio after this step).
-        let scale = |r: usize| {
-            let (o, i) = (&outs[r], r * s + p);
-            let deliver = if o.pairwise != 0.0 {
-                book.cr[i] * (o.production / o.pairwise)
-            } else {
-                0.0
-            };
-            let next = if m.x0[i] != 0.0 {
-                o.xcap / m.x0[i]
-            } else {
-                1.0
-            };
-            (deliver, next)
-        };
         restock.fill(0.0);
         ws.fill(0.0);
         let (restock, ws) = (&mut restock[..n], &mut ws[..n]);
-        // Column blocks keep both accumulators in L1 while the rows stream past; four rows
-        // at a time halve the accumulator traffic.
-        for j0 in (0..n).step_by(COLUMN_BLOCK) {
-            let len = COLUMN_BLOCK.min(n - j0);
-            let (acc_d, acc_w) = (&mut restock[j0..][..len], &mut ws[j0..][..len]);
-            let z = |r: usize| &block[r * n + j0..][..len];
-            let mut r = 0;
-            while r + 4 <= nr {
-                let ((d0, w0), (d1, w1)) = (scale(r), scale(r + 1));
-                let ((d2, w2), (d3, w3)) = (scale(r + 2), scale(r + 3));
-                let (z0, z1, z2, z3) = (z(r), z(r + 1), z(r + 2), z(r + 3));
-                for j in 0..len {
-                    let (a, b, c, e) = (z0[j], z1[j], z2[j], z3[j]);
-                    acc_d[j] += (a * d0 + b * d1) + (c * d2 + e * d3);
-                    acc_w[j] += (a * w0 + b * w1) + (c * w2 + e * w3);
-                }
-                r += 4;
+        let mut coef = [(0.0, 0.0); ROW_GROUP];
+        // A group of rows at a time: their dot products while they stream from memory,
+        // then their deliveries while they are still in L2 (a whole sector's rows only fit
+        // in the L3, which delivers a third as fast).
+        for r0 in (0..nr).step_by(ROW_GROUP) {
+            let rows = ROW_GROUP.min(nr - r0);
+            for (k, c) in coef.iter_mut().enumerate().take(rows) {
+                let r = r0 + k;
+                let i = r * s + p;
+                let tail = &m.tail[i * tw..][..tw];
+                let cr = book.cr[i];
+                let intermediate = cr * dot(&block[r * n..][..n], q);
+                let (fd_total, rebuild) = (sum(&tail[..nfd]), sum(&tail[nfd..]));
+                let total = intermediate + fd_total + rebuild;
+                let sums = RowSums {
+                    demand: total,
+                    pairwise: total,
+                    intermediate,
+                    final_demand: fd_total,
+                    rebuild,
+                };
+                let out = m.row_state(t, i, sums, capacity_factor);
+                final_demand.row(r, &tail[..nfd], out.pairwise, out.production);
+                outs[r] = out;
+                // What one unit of z delivers (cr · x / t, nothing when t is 0) and the
+                // row's next 'alt' weight (its capacity ratio after this step).
+                let deliver = if total != 0.0 {
+                    cr * (out.production / total)
+                } else {
+                    0.0
+                };
+                let next = if m.x0[i] != 0.0 {
+                    out.xcap / m.x0[i]
+                } else {
+                    1.0
+                };
+                *c = (deliver, next);
             }
-            for r in r..nr {
-                let (d, w) = scale(r);
-                for ((ad, aw), &zv) in acc_d.iter_mut().zip(acc_w.iter_mut()).zip(z(r)) {
-                    *ad += zv * d;
-                    *aw += zv * w;
-                }
-            }
+            deliver_rows(&block[r0 * n..][..rows * n], n, &coef[..rows], restock, ws);
         }
         for (d, &qv) in restock.iter_mut().zip(q) {
             *d *= qv;
@@ -100,9 +82,42 @@ impl SectorPass<'_> {
     }
 }
 
-/// Columns per block in the second pass of [`SectorPass::factorized`]: two accumulator
-/// rows of this many f64 stay in L1 next to four rows of Z0.
+/// Columns per block in [`deliver_rows`]: two accumulator rows of this many f64 stay in L1
+/// next to four rows of Z0.
 const COLUMN_BLOCK: usize = 512;
+
+/// Rows per group in [`SectorPass::factorized`]; a multiple of 4 (rows are delivered four
+/// at a time, so the sums keep one order whatever the group).
+const ROW_GROUP: usize = 8;
+
+/// Adds Σ_k rows[k] · coef[k].0 to `acc_d` and Σ_k rows[k] · coef[k].1 to `acc_w`, in
+/// column blocks that keep the accumulators in L1, four rows at a time.
+#[inline(always)]
+fn deliver_rows(rows: &[f64], n: usize, coef: &[(f64, f64)], acc_d: &mut [f64], acc_w: &mut [f64]) {
+    for j0 in (0..n).step_by(COLUMN_BLOCK) {
+        let len = COLUMN_BLOCK.min(n - j0);
+        let (acc_d, acc_w) = (&mut acc_d[j0..][..len], &mut acc_w[j0..][..len]);
+        let z = |r: usize| &rows[r * n + j0..][..len];
+        let mut quads = coef.chunks_exact(4);
+        for (g, quad) in quads.by_ref().enumerate() {
+            let [(d0, w0), (d1, w1), (d2, w2), (d3, w3)] = [quad[0], quad[1], quad[2], quad[3]];
+            let r = 4 * g;
+            let (z0, z1, z2, z3) = (z(r), z(r + 1), z(r + 2), z(r + 3));
+            for j in 0..len {
+                let (a, b, c, e) = (z0[j], z1[j], z2[j], z3[j]);
+                acc_d[j] += (a * d0 + b * d1) + (c * d2 + e * d3);
+                acc_w[j] += (a * w0 + b * w1) + (c * w2 + e * w3);
+            }
+        }
+        let done = coef.len() - quads.remainder().len();
+        for (k, &(d, w)) in quads.remainder().iter().enumerate() {
+            for ((ad, aw), &zv) in acc_d.iter_mut().zip(acc_w.iter_mut()).zip(z(done + k)) {
+                *ad += zv * d;
+                *aw += zv * w;
+            }
+        }
+    }
+}
 
 /// Σ a·b with sixteen partial sums, so that the loop vectorises (fast numerics only).
 #[inline(always)]
