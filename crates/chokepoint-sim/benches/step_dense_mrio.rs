@@ -1,17 +1,22 @@
-//! One ARIO step on dense synthetic MRIOs (N = 400 and 2,500), inputs built outside the
-//! timing. The full 365-step comparison with BoARIO is `bench/ario_vs_boario.py`.
+//! One ARIO step on dense synthetic MRIOs (N = 400 and 2,500) in both numerics, inputs
+//! built outside the timing. The full 365-step comparison with BoARIO is
+//! `bench/ario_vs_boario.py`.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use std::hint::black_box;
 
 use chokepoint_sim::events::{Event, EventKind, RecoveryFunction};
 use chokepoint_sim::network::synthetic::dense_mrio;
-use chokepoint_sim::{Model, ModelParams, Simulation};
+use chokepoint_sim::{Model, ModelParams, Numerics, Simulation};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-fn shocked(regions: usize, sectors: usize) -> Simulation {
+fn shocked(regions: usize, sectors: usize, numerics: Numerics) -> Simulation {
     let mrio = dense_mrio(regions, sectors, 3, 42).unwrap();
-    let model = Model::new(&mrio, ModelParams::default()).unwrap();
+    let params = ModelParams {
+        numerics,
+        ..ModelParams::default()
+    };
+    let model = Model::new(&mrio, params).unwrap();
     let event = Event {
         kind: EventKind::Arbitrary,
         impacts: vec![(0, 0.5)],
@@ -33,10 +38,12 @@ fn step_dense_mrio(c: &mut Criterion) {
     let mut group = c.benchmark_group("step_dense_mrio");
     group.sample_size(10);
     for (regions, sectors) in [(20, 20), (50, 50)] {
-        let mut sim = shocked(regions, sectors);
-        group.bench_function(format!("n{}", regions * sectors), |b| {
-            b.iter(|| black_box(sim.step(None)).unwrap());
-        });
+        for (numerics, name) in [(Numerics::Exact, "exact"), (Numerics::Fast, "fast")] {
+            let mut sim = shocked(regions, sectors, numerics);
+            group.bench_function(format!("n{}_{name}", regions * sectors), |b| {
+                b.iter(|| black_box(sim.step(None)).unwrap());
+            });
+        }
     }
     group.finish();
 }
