@@ -69,7 +69,7 @@ pub enum Numerics {
     /// Reassociate: with 'alt' orders and no policy weights or gates, a row's orders
     /// total is one dot product and the deliveries of an input sector one weighted sum of
     /// its rows (see `model/fused.rs`); elsewhere, multiply by reciprocals computed once.
-    /// About 1.5× faster on large dense tables; results differ from BoARIO by rounding
+    /// About 1.4× faster on large dense tables; results differ from BoARIO by rounding
     /// (~1e-15 relative per step), which can move Q5's exact-zero threshold (on the
     /// reference run `v_a_basemodel`: capacity within 2.7e-4, production within 3.9e-5).
     Fast,
