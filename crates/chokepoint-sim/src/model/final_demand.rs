@@ -1,8 +1,8 @@
 //! §5.5 for final demand, inside the fused pass: once row i's total t and production x
 //! are known, what is left of each of its final-demand entries after delivery depends on
 //! nothing else, and its tail row is still in L1. Doing it there instead of in a pass of
-//! its own saves a second, strided read of the whole tail (about 8 % of a step at
-//! N = 2,500 when it was separate).
+//! its own saves a second, strided read of the whole tail (as a pass of its own it took
+//! 0.6–0.7 ms of a 7–8 ms fast step at N = 2,500; inside, the step is 0.2–0.3 ms shorter).
 
 use super::numpy_sum::einsum_sum;
 
