@@ -11,7 +11,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
-use chokepoint_sim::{Model, Recorder, RunOutcome, Scenario, SimError, StepView};
+use chokepoint_sim::{
+    Model, ModelKind, Numerics, OrderType, Recorder, RunOutcome, Scenario, SimError, StepView,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use signal_hook::consts::SIGINT;
@@ -263,6 +265,23 @@ impl RecordWriter {
                 })
             })
             .collect();
+        // What decides how the numbers were computed: fast numerics are not bit-identical
+        // to BoARIO (docs/engine.md, Numerics).
+        let params = model.params();
+        let model_json = json!({
+            "kind": match params.kind {
+                ModelKind::Psi => "psi",
+                ModelKind::Base => "base",
+            },
+            "order_type": match params.order_type {
+                OrderType::Alt => "alt",
+                OrderType::NoAlt => "noalt",
+            },
+            "numerics": match params.numerics {
+                Numerics::Exact => "exact",
+                Numerics::Fast => "fast",
+            },
+        });
         json!({
             "scenario": scenario.path.display().to_string(),
             "mrio": scenario.mrio_path.display().to_string(),
@@ -273,6 +292,7 @@ impl RecordWriter {
             "n_regions": model.n_regions(),
             "n_sectors": model.n_sectors(),
             "n_events": scenario.events.len(),
+            "model": model_json,
             "totals": {
                 "production_x0_per_step": x0_total,
                 "production_baseline": baseline,

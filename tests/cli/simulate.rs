@@ -74,6 +74,8 @@ fn simulate_reproduces_the_boario_reference_run() {
             .unwrap();
     assert_eq!(summary["outcome"], "horizon_reached");
     assert_eq!(summary["steps_run"], 365);
+    assert_eq!(summary["model"]["numerics"], "exact", "{summary}");
+    assert_eq!(summary["model"]["order_type"], "alt", "{summary}");
     let mining = &summary["industries"][20];
     assert_eq!(mining["industry"], "reg3|mining");
     assert_eq!(mining["min_step"], 11);
