@@ -13,7 +13,7 @@ Setup (once):
     cargo build --release -p chokepoint-sim --example ario_bench
 Run:
     bench/.venv/bin/python bench/ario_vs_boario.py [--sizes 20x20,50x50,50x100,100x100]
-        [--boario-steps 365,365,40,0] [--steps 365] [--numerics exact,fast]
+        [--boario-steps 365,365,40,0] [--steps 365] [--numerics exact,fast] [--repeat 1]
 `--boario-steps` caps BoARIO's steps per size (0 = skip BoARIO); times are compared
 per step, which is fair because BoARIO's step cost does not depend on the step number.
 """
@@ -43,6 +43,9 @@ def main():
     ap.add_argument("--steps", type=int, default=365)
     ap.add_argument("--numerics", default="exact,fast",
                     help="chokepoint numerics to time: exact (bit-identical), fast, or both")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run each engine this many times, alternating, and keep each one's fastest "
+                         "(this machine's shared memory bandwidth moves single runs by ±10 %%)")
     ap.add_argument("--bin", default=os.environ.get(
         "CHOKEPOINT_BENCH_BIN", os.path.join(ROOT, "target/release/examples/ario_bench")))
     args = ap.parse_args()
@@ -57,17 +60,24 @@ def main():
     for (regions, sectors), cap in zip(sizes, caps):
         base = [args.bin, "--regions", str(regions), "--sectors", str(sectors)]
         with tempfile.TemporaryDirectory() as tmp:
-            ours = {}
-            for v in numerics:
-                cmd = base + ["--steps", str(args.steps)] + flags[v]
-                if cap > 0 and not os.path.exists(os.path.join(tmp, "Z.npy")):
-                    cmd += ["--npy", tmp]
-                ours[v] = run_json(cmd)
-            theirs = None
-            if cap > 0:
-                steps = min(cap, args.steps)
-                theirs = run_json([sys.executable, os.path.join(HERE, "boario_run.py"), tmp,
-                                   str(regions), str(sectors), str(steps)])
+            ours, theirs = {}, None
+            steps = min(cap, args.steps)
+            for k in range(max(args.repeat, 1)):
+                # Alternate the engines so that a slow spell of the host hits them alike;
+                # keep each one's fastest run.
+                for v in numerics:
+                    cmd = base + ["--steps", str(args.steps)] + flags[v]
+                    if cap > 0 and not os.path.exists(os.path.join(tmp, "Z.npy")):
+                        cmd += ["--npy", tmp]
+                    run = run_json(cmd)
+                    if v not in ours or run["ms_per_step"] < ours[v]["ms_per_step"]:
+                        ours[v] = run
+                if cap > 0:
+                    run = run_json([sys.executable, os.path.join(HERE, "boario_run.py"), tmp,
+                                    str(regions), str(sectors), str(steps)])
+                    if theirs is None or run["ms_per_step"] < theirs["ms_per_step"]:
+                        theirs = run
+            if theirs is not None:
                 # Same table, same event, same steps: the results must agree.
                 for v in numerics:
                     check = run_json(base + ["--steps", str(steps)] + flags[v])
