@@ -53,7 +53,7 @@ impl SectorPass<'_> {
                     rebuild,
                 };
                 let out = m.row_state(t, i, sums, capacity_factor);
-                final_demand.row(r, &tail[..nfd], out.pairwise, out.production);
+                final_demand.row(r, &tail[..nfd], total, out.production);
                 outs[r] = out;
                 // What one unit of z delivers (cr · x / t, nothing when t is 0) and the
                 // row's next 'alt' weight (its capacity ratio after this step).
@@ -62,12 +62,7 @@ impl SectorPass<'_> {
                 } else {
                     0.0
                 };
-                let next = if m.x0[i] != 0.0 {
-                    out.xcap / m.x0[i]
-                } else {
-                    1.0
-                };
-                *c = (deliver, next);
+                *c = (deliver, out.cr_next);
             }
             deliver_rows(&block[r0 * n..][..rows * n], n, &coef[..rows], restock, ws);
         }

@@ -30,13 +30,11 @@ pub(super) struct RowSums {
 /// What the fused pass computes for one industry.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct RowOut {
-    pub(super) demand: f64,
-    pub(super) pairwise: f64,
-    pub(super) intermediate: f64,
-    pub(super) final_demand: f64,
-    pub(super) rebuild: f64,
+    pub(super) sums: RowSums,
     pub(super) alpha: f64,
     pub(super) xcap: f64,
+    /// xcap / X0 (1 where X0 is 0): the industry's 'alt' weight in the next orders (Q12).
+    pub(super) cr_next: f64,
     pub(super) production: f64,
     pub(super) limiting: u32,
     pub(super) bad_capacity: bool,
@@ -119,18 +117,14 @@ impl Model {
             for r in 0..nr {
                 let i = r * s + p;
                 let o = outs[p * nr + r];
-                self.demand[i] = o.demand;
-                self.demand_pairwise[i] = o.pairwise;
-                self.intermediate_demand_tot[i] = o.intermediate;
-                self.final_demand_tot[i] = o.final_demand;
-                self.rebuild_demand_tot[i] = o.rebuild;
+                self.demand[i] = o.sums.demand;
+                self.demand_pairwise[i] = o.sums.pairwise;
+                self.intermediate_demand_tot[i] = o.sums.intermediate;
+                self.final_demand_tot[i] = o.sums.final_demand;
+                self.rebuild_demand_tot[i] = o.sums.rebuild;
                 self.alpha[i] = o.alpha;
                 self.xcap[i] = o.xcap;
-                self.cr_next[i] = if self.x0[i] != 0.0 {
-                    o.xcap / self.x0[i]
-                } else {
-                    1.0
-                };
+                self.cr_next[i] = o.cr_next;
                 self.production[i] = o.production;
                 limiting += o.limiting as usize;
                 if o.bad_capacity && bad.is_none() {
@@ -173,11 +167,7 @@ impl Model {
     ) -> RowOut {
         let d = sums.demand;
         let mut out = RowOut {
-            demand: d,
-            pairwise: sums.pairwise,
-            intermediate: sums.intermediate,
-            final_demand: sums.final_demand,
-            rebuild: sums.rebuild,
+            sums,
             ..RowOut::default()
         };
         // §5.2: α moves toward α_max under scarcity and back to α_b only when scarcity is
@@ -208,6 +198,11 @@ impl Model {
         }
         out.bad_capacity = cap < 0.0 || cap.is_nan();
         out.xcap = cap;
+        out.cr_next = if self.x0[i] != 0.0 {
+            cap / self.x0[i]
+        } else {
+            1.0
+        };
         // §5.4: the optimal level cut by the scarcest relevant input.
         let x_opt = d.min(cap);
         let mut x = x_opt;
@@ -323,17 +318,13 @@ impl SectorPass<'_> {
         final_demand.row(
             0,
             &m.tail[p * tw..][..m.n_fd],
-            outs[0].pairwise,
+            outs[0].sums.pairwise,
             outs[0].production,
         );
         for r in 1..=nr {
             let prev = (r - 1) * s + p;
-            let (t_p, x_p) = (outs[r - 1].pairwise, outs[r - 1].production);
-            let c_p = if m.x0[prev] != 0.0 {
-                outs[r - 1].xcap / m.x0[prev]
-            } else {
-                1.0
-            };
+            let o_prev = &outs[r - 1];
+            let (t_p, x_p, c_p) = (o_prev.sums.pairwise, o_prev.production, o_prev.cr_next);
             let (z_p, o_p) = (z_row(prev), &cur[..n]);
             if r == nr {
                 deliver::<false>(restock, ws, o_p, z_p, t_p, x_p, c_p);
@@ -359,7 +350,7 @@ impl SectorPass<'_> {
             final_demand.row(
                 r,
                 &m.tail[i * tw..][..m.n_fd],
-                outs[r].pairwise,
+                outs[r].sums.pairwise,
                 outs[r].production,
             );
             std::mem::swap(&mut cur, &mut next);
@@ -383,15 +374,16 @@ impl SectorPass<'_> {
             m.book.row(&m.z0, &m.zdist, i, true, &mut row[..n]);
             row[n..].copy_from_slice(&m.tail[i * tw..][..tw]);
             *out = m.row_state(t, i, m.row_sums(row), capacity_factor);
-            final_demand.row(r, &m.tail[i * tw..][..m.n_fd], out.pairwise, out.production);
-            let (t_i, x_i) = (out.pairwise, out.production);
+            final_demand.row(
+                r,
+                &m.tail[i * tw..][..m.n_fd],
+                out.sums.pairwise,
+                out.production,
+            );
+            let (t_i, x_i) = (out.sums.pairwise, out.production);
             let z = &m.z0[super::slot_of(i, s, nr) * n..][..n];
             // 'alt' weights of the orders placed at the end of this step (Q12).
-            let c = if m.x0[i] != 0.0 {
-                out.xcap / m.x0[i]
-            } else {
-                1.0
-            };
+            let c = out.cr_next;
             let o = &row[..n];
             if alt && t_i != 0.0 && !m.book.fast && m.weight_next.is_empty() {
                 deliver::<false>(restock, ws, o, z, t_i, x_i, c);
