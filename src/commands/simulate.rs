@@ -281,6 +281,9 @@ impl RecordWriter {
                 Numerics::Exact => "exact",
                 Numerics::Fast => "fast",
             },
+            // How Z0 was stored (`storage = "auto"` decides from the table's density);
+            // the results do not depend on it.
+            "storage": if model.sparse_storage() { "sparse" } else { "dense" },
         });
         json!({
             "scenario": scenario.path.display().to_string(),

@@ -76,6 +76,8 @@ fn simulate_reproduces_the_boario_reference_run() {
     assert_eq!(summary["steps_run"], 365);
     assert_eq!(summary["model"]["numerics"], "exact", "{summary}");
     assert_eq!(summary["model"]["order_type"], "alt", "{summary}");
+    // The test table has no zero entry: `auto` keeps it dense.
+    assert_eq!(summary["model"]["storage"], "dense", "{summary}");
     let mining = &summary["industries"][20];
     assert_eq!(mining["industry"], "reg3|mining");
     assert_eq!(mining["min_step"], 11);

@@ -1,10 +1,13 @@
-//! Times a 365-step ARIO run on a dense synthetic MRIO and prints one JSON line
+//! Times a 365-step ARIO run on a synthetic MRIO and prints one JSON line
 //! (used by `bench/ario_vs_boario.py`, which runs BoARIO on the same table).
 //!
 //! ```text
 //! cargo run --release -p chokepoint-sim --example ario_bench -- --regions 50 --sectors 50 \
-//!     [--steps 365] [--seed 42] [--npy DIR] [--fast]
+//!     [--steps 365] [--seed 42] [--npy DIR] [--fast] [--density 1.0] \
+//!     [--storage auto|dense|sparse]
 //! ```
+//! `--density D` keeps about D of the entries of Z (all domestic flows, a random share of
+//! the international ones); `--storage` overrides how the model stores Z0.
 //! `--npy DIR` also writes the table as `Z.npy`, `Y.npy`, `x.npy` (little-endian f64) for
 //! the Python side. The run has one arbitrary event: 50 % of industry 0's capacity lost at
 //! step 5 for 30 steps, linear recovery over 30 steps.
@@ -15,8 +18,10 @@ use std::path::Path;
 use std::time::Instant;
 
 use chokepoint_sim::events::{Event, EventKind, RecoveryFunction};
-use chokepoint_sim::network::synthetic::dense_mrio;
-use chokepoint_sim::{Model, ModelParams, Numerics, Recorder, Records, Simulation, StepView};
+use chokepoint_sim::network::synthetic::synthetic_mrio;
+use chokepoint_sim::{
+    Model, ModelParams, Numerics, Recorder, Records, Simulation, StepView, Storage,
+};
 
 fn write_npy(path: &Path, shape: &[usize], data: &[f64]) -> std::io::Result<()> {
     let shape_txt = match shape {
@@ -89,9 +94,16 @@ fn main() {
     let seed: u64 = get("--seed", "42").parse().expect("--seed");
     let npy = get("--npy", "");
     let fast = args.iter().any(|a| a == "--fast");
+    let density: f64 = get("--density", "1.0").parse().expect("--density");
+    let storage = match get("--storage", "auto").as_str() {
+        "auto" => Storage::Auto,
+        "dense" => Storage::Dense,
+        "sparse" => Storage::Sparse,
+        other => panic!("--storage {other}: expected auto, dense or sparse"),
+    };
 
     let t0 = Instant::now();
-    let mrio = dense_mrio(regions, sectors, 3, seed).expect("synthetic table");
+    let mrio = synthetic_mrio(regions, sectors, 3, density, seed).expect("synthetic table");
     if !npy.is_empty() {
         let dir = Path::new(&npy);
         std::fs::create_dir_all(dir).expect("npy dir");
@@ -107,9 +119,11 @@ fn main() {
         } else {
             Numerics::Exact
         },
+        storage,
         ..ModelParams::default()
     };
     let model = Model::new(&mrio, params).expect("model");
+    let sparse = model.sparse_storage();
     drop(mrio);
     let event = Event {
         kind: EventKind::Arbitrary,
@@ -133,7 +147,7 @@ fn main() {
     let run = t1.elapsed().as_secs_f64();
     let total: f64 = capped.records.production_realised.values.iter().sum();
     println!(
-        "{{\"n\": {}, \"steps\": {steps}, \"threads\": {}, \"fast\": {fast}, \"build_seconds\": {build:.3}, \"run_seconds\": {run:.3}, \
+        "{{\"n\": {}, \"steps\": {steps}, \"threads\": {}, \"fast\": {fast}, \"density\": {density}, \"sparse\": {sparse}, \"build_seconds\": {build:.3}, \"run_seconds\": {run:.3}, \
          \"ms_per_step\": {:.3}, \"peak_rss_mb\": {:.1}, \"outcome\": \"{outcome:?}\", \"production_sum\": {total:e}}}",
         regions * sectors,
         rayon::current_num_threads(),

@@ -42,7 +42,8 @@ pub mod simulation;
 
 pub use error::{SimError, StepError};
 pub use model::{
-    Controls, Gate, InventoryDays, Model, ModelKind, ModelParams, Numerics, OrderType,
+    AUTO_SPARSE_DENSITY, Controls, Gate, InventoryDays, Model, ModelKind, ModelParams, Numerics,
+    OrderType, Storage,
 };
 pub use network::Mrio;
 pub use scenario::Scenario;

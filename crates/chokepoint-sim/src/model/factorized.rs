@@ -26,45 +26,63 @@ impl SectorPass<'_> {
             *q = nd * iv;
         }
         let q = &*q;
-        // The sector's rows are contiguous in slot order.
-        let block = &m.z0[super::slot_of(p, s, nr) * n..][..nr * n];
         restock.fill(0.0);
         ws.fill(0.0);
         let (restock, ws) = (&mut restock[..n], &mut ws[..n]);
-        let mut coef = [(0.0, 0.0); ROW_GROUP];
-        // A group of rows at a time: their dot products while they stream from memory,
-        // then their deliveries while they are still in L2 (delivering the whole sector
-        // afterwards reads its rows back from L3: 5–9 % slower per step, measured).
-        for r0 in (0..nr).step_by(ROW_GROUP) {
-            let rows = ROW_GROUP.min(nr - r0);
-            for (k, c) in coef.iter_mut().enumerate().take(rows) {
-                let r = r0 + k;
-                let i = r * s + p;
-                let tail = &m.tail[i * tw..][..tw];
-                let cr = book.cr[i];
-                let intermediate = cr * dot(&block[r * n..][..n], q);
-                let (fd_total, rebuild) = (sum(&tail[..nfd]), sum(&tail[nfd..]));
-                let total = intermediate + fd_total + rebuild;
-                let sums = RowSums {
-                    demand: total,
-                    pairwise: total,
-                    intermediate,
-                    final_demand: fd_total,
-                    rebuild,
-                };
-                let out = m.row_state(t, i, sums, capacity_factor);
-                final_demand.row(r, &tail[..nfd], total, out.production);
-                outs[r] = out;
-                // What one unit of z delivers (cr · x / t, nothing when t is 0) and the
-                // row's next 'alt' weight (its capacity ratio after this step).
-                let deliver = if total != 0.0 {
-                    cr * (out.production / total)
-                } else {
-                    0.0
-                };
-                *c = (deliver, out.cr_next);
+        // Row r of the sector from its orders total Σ_j z · q (before cr): its state and
+        // final demand, and what one unit of z delivers (cr · x / t, nothing when t is 0)
+        // with the row's next 'alt' weight (its capacity ratio after this step).
+        let mut finish = |r: usize, zq: f64| {
+            let i = r * s + p;
+            let tail = &m.tail[i * tw..][..tw];
+            let cr = book.cr[i];
+            let intermediate = cr * zq;
+            let (fd_total, rebuild) = (sum(&tail[..nfd]), sum(&tail[nfd..]));
+            let total = intermediate + fd_total + rebuild;
+            let sums = RowSums {
+                demand: total,
+                pairwise: total,
+                intermediate,
+                final_demand: fd_total,
+                rebuild,
+            };
+            let out = m.row_state(t, i, sums, capacity_factor);
+            final_demand.row(r, &tail[..nfd], total, out.production);
+            outs[r] = out;
+            let deliver = if total != 0.0 {
+                cr * (out.production / total)
+            } else {
+                0.0
+            };
+            (deliver, out.cr_next)
+        };
+        // The sector's rows are contiguous in slot order.
+        let first = super::slot_of(p, s, nr);
+        if let Some(block) = m.z.dense_rows(first..first + nr) {
+            let mut coef = [(0.0, 0.0); ROW_GROUP];
+            // A group of rows at a time: their dot products while they stream from
+            // memory, then their deliveries while they are still in L2 (delivering the
+            // whole sector afterwards reads its rows back from L3: 5–9 % slower per step,
+            // measured).
+            for r0 in (0..nr).step_by(ROW_GROUP) {
+                let rows = ROW_GROUP.min(nr - r0);
+                for (k, c) in coef.iter_mut().enumerate().take(rows) {
+                    *c = finish(r0 + k, dot(&block[(r0 + k) * n..][..n], q));
+                }
+                deliver_rows(&block[r0 * n..][..rows * n], n, &coef[..rows], restock, ws);
             }
-            deliver_rows(&block[r0 * n..][..rows * n], n, &coef[..rows], restock, ws);
+        } else {
+            // Sparse rows: the same sums over their non-zero entries only.
+            for r in 0..nr {
+                let row = m.z.row(first + r);
+                let mut zq = 0.0;
+                row.for_each(|j, v| zq += v * q[j]);
+                let (d, w) = finish(r, zq);
+                row.for_each(|j, v| {
+                    restock[j] += v * d;
+                    ws[j] += v * w;
+                });
+            }
         }
         for (d, &qv) in restock.iter_mut().zip(q) {
             *d *= qv;

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use super::final_demand::FinalDemandRows;
 use super::numpy_sum::{einsum_blocks, einsum_finish, einsum_sum, pairwise_sum};
 use super::orders::alt_order;
+use super::zstore::{GATHER, ZRow};
 use super::{Controls, Model, ModelKind, OrderType};
 use crate::StepError;
 
@@ -282,7 +283,7 @@ impl pulp::WithSimd for SectorPass<'_> {
             && m.weight_next.is_empty();
         if common && book.fast {
             self.factorized();
-        } else if common {
+        } else if common && !m.z.is_sparse() {
             self.pipelined();
         } else {
             self.row_by_row();
@@ -299,20 +300,24 @@ impl SectorPass<'_> {
     #[inline(always)]
     fn pipelined(self) {
         let (m, t, p, capacity_factor) = (self.model, self.t, self.p, self.capacity_factor);
+        let (n, s, nr) = (m.n, m.n_sectors, m.n_regions);
+        let first = super::slot_of(p, s, nr);
+        let Some(block) = m.z.dense_rows(first..first + nr) else {
+            return self.row_by_row();
+        };
         let (restock, ws, outs) = (self.restock, self.ws, self.outs);
         let mut final_demand = self.final_demand;
-        let (n, s, nr) = (m.n, m.n_sectors, m.n_regions);
         let tw = m.tail_width;
         let width = n + tw;
         let book = &m.book;
         let (need, den) = (&book.need[p * n..][..n], &book.ws[p * n..][..n]);
-        let z_row = |i: usize| &m.z0[super::slot_of(i, s, nr) * n..][..n];
+        let z_row = |i: usize| &block[(i / s) * n..][..n];
         let (mut cur, mut next) = self.row.split_at_mut(width);
         restock.fill(0.0);
         ws.fill(0.0);
         let (restock, ws) = (&mut restock[..n], &mut ws[..n]);
         // Row 0 on its own; then each step rebuilds row r and delivers row r − 1.
-        book.row(&m.z0, &m.zdist, p, true, &mut cur[..n]);
+        book.row(&m.z, p, true, &mut cur[..n]);
         cur[n..].copy_from_slice(&m.tail[p * tw..][..tw]);
         outs[0] = m.row_state(t, p, m.row_sums(cur), capacity_factor);
         final_demand.row(
@@ -371,7 +376,7 @@ impl SectorPass<'_> {
         ws.fill(0.0);
         for (r, out) in outs.iter_mut().enumerate() {
             let i = r * s + p;
-            m.book.row(&m.z0, &m.zdist, i, true, &mut row[..n]);
+            m.book.row(&m.z, i, true, &mut row[..n]);
             row[n..].copy_from_slice(&m.tail[i * tw..][..tw]);
             *out = m.row_state(t, i, m.row_sums(row), capacity_factor);
             final_demand.row(
@@ -381,11 +386,44 @@ impl SectorPass<'_> {
                 out.production,
             );
             let (t_i, x_i) = (out.sums.pairwise, out.production);
-            let z = &m.z0[super::slot_of(i, s, nr) * n..][..n];
             // 'alt' weights of the orders placed at the end of this step (Q12).
             let c = out.cr_next;
             let o = &row[..n];
-            if alt && t_i != 0.0 && !m.book.fast && m.weight_next.is_empty() {
+            let weights = (!m.weight_next.is_empty()).then(|| &m.weight_next[i * nr..][..nr]);
+            let z = match m.z.row(super::slot_of(i, s, nr)) {
+                ZRow::Dense(z) => z,
+                ZRow::Sparse { cols, vals } => {
+                    // Entries where Z0 is zero deliver +0.0 and add +0.0 to the weights:
+                    // skipping them keeps the bits (see `zstore`).
+                    let scale = x_i / t_i;
+                    for (cols, zs) in cols.chunks(GATHER).zip(vals.chunks(GATHER)) {
+                        let mut d = [0.0; GATHER];
+                        for (d, &j) in d.iter_mut().zip(cols) {
+                            *d = o[j as usize];
+                        }
+                        if t_i != 0.0 {
+                            for d in &mut d {
+                                *d = if m.book.fast {
+                                    delivered::<true>(*d, t_i, x_i, scale)
+                                } else {
+                                    delivered::<false>(*d, t_i, x_i, 0.0)
+                                };
+                            }
+                            for (&j, &d) in cols.iter().zip(&d) {
+                                restock[j as usize] += d;
+                            }
+                        }
+                        if alt {
+                            for (&j, &zv) in cols.iter().zip(zs) {
+                                let j = j as usize;
+                                ws[j] += (zv * c) * weights.map_or(1.0, |w| w[j / s]);
+                            }
+                        }
+                    }
+                    continue;
+                }
+            };
+            if alt && t_i != 0.0 && !m.book.fast && weights.is_none() {
                 deliver::<false>(restock, ws, o, z, t_i, x_i, c);
                 continue;
             }
@@ -402,15 +440,17 @@ impl SectorPass<'_> {
             if !alt {
                 continue;
             }
-            if m.weight_next.is_empty() {
-                for (acc, &zv) in ws.iter_mut().zip(z) {
-                    *acc += zv * c;
+            match weights {
+                None => {
+                    for (acc, &zv) in ws.iter_mut().zip(z) {
+                        *acc += zv * c;
+                    }
                 }
-            } else {
-                let weights = &m.weight_next[i * nr..][..nr];
-                for ((acc, zs), &f) in ws.chunks_mut(s).zip(z.chunks(s)).zip(weights) {
-                    for (a, &zv) in acc.iter_mut().zip(zs) {
-                        *a += (zv * c) * f;
+                Some(weights) => {
+                    for ((acc, zs), &f) in ws.chunks_mut(s).zip(z.chunks(s)).zip(weights) {
+                        for (a, &zv) in acc.iter_mut().zip(zs) {
+                            *a += (zv * c) * f;
+                        }
                     }
                 }
             }

@@ -16,13 +16,16 @@ pub(crate) mod numpy_sum;
 mod orders;
 mod params;
 mod step;
+mod zstore;
 
 pub use controls::{Controls, Gate};
 pub use params::{InventoryDays, ModelKind, ModelParams, Numerics, OrderType};
+pub use zstore::{AUTO_SPARSE_DENSITY, Storage};
 
 use crate::SimError;
 use crate::network::Mrio;
 use orders::OrderBook;
+use zstore::ZStore;
 
 /// Below this share of production (annual Σ_reg Z vs per-step X0, Q13) an input
 /// never constrains production; BoARIO's `TECHNOLOGY_THRESHOLD`.
@@ -40,12 +43,11 @@ pub struct Model {
     pub(crate) params: ModelParams,
     // --- fixed, per step ---
     pub(crate) x0: Vec<f64>,
-    /// Z per step, rows stored in slot order ([`OrderBook::slot`]): the rows of one input
-    /// sector are contiguous, so each worker of the fused pass streams one block.
-    pub(crate) z0: Vec<f64>,
-    /// Z / Σ_reg Z (annual): fixed shares for order_type noalt and reconstruction (§7.4);
-    /// slot order like `z0`.
-    pub(crate) zdist: Vec<f64>,
+    /// Z per step and Z / Σ_reg Z (annual: fixed shares for order_type noalt and
+    /// reconstruction, §7.4), dense or sparse, rows in slot order ([`slot_of`]): the rows
+    /// of one input sector are contiguous, so each worker of the fused pass streams one
+    /// block.
+    pub(crate) z: ZStore,
     pub(crate) fd0: Vec<f64>,
     pub(crate) tech: Vec<f64>,
     pub(crate) is_input: Vec<bool>,
@@ -137,22 +139,20 @@ impl Model {
         let tech = region_sum(&mrio.a, n);
         let x0: Vec<f64> = mrio.x.iter().map(|v| v * phi).collect();
         let fd0: Vec<f64> = mrio.y.iter().map(|v| v * phi).collect();
-        let slot = |i: usize| slot_of(i, n_sectors, n_regions);
-        let mut z0 = vec![0.0; n * n];
-        let mut zdist = vec![0.0; n * n];
-        for i in 0..n {
+        // Slot `slot` holds industry row i = r·S + p with slot = p·R + r.
+        let row_of = |slot: usize| (slot % n_regions) * n_sectors + slot / n_regions;
+        let nonzero = mrio.z.iter().filter(|v| **v != 0.0).count();
+        let negative = mrio.z.iter().any(|v| *v < 0.0);
+        let z = ZStore::build(n, params.storage, nonzero, negative, |slot, out, dist| {
+            let i = row_of(slot);
+            debug_assert_eq!(slot_of(i, n_sectors, n_regions), slot);
             let p = i % n_sectors;
-            let (z_row, out, dist) = (
-                &mrio.z[i * n..][..n],
-                &mut z0[slot(i) * n..][..n],
-                &mut zdist[slot(i) * n..][..n],
-            );
-            for (j, &z) in z_row.iter().enumerate() {
+            for (j, &z) in mrio.z[i * n..][..n].iter().enumerate() {
                 out[j] = z * phi;
                 let v = z / z_c[p * n + j];
                 dist[j] = if v.is_finite() { v } else { 0.0 };
             }
-        }
+        })?;
         // Value added and capital (§3): VA = max(x − colsum(Z), 0), K = 4·VA by default.
         let capital = match &params.productive_capital {
             Some(k) => k.clone(),
@@ -223,8 +223,7 @@ impl Model {
             n_fd,
             n,
             x0: x0.clone(),
-            z0,
-            zdist,
+            z,
             fd0,
             tech: tech.clone(),
             is_input,
@@ -329,6 +328,10 @@ impl Model {
             .iter()
             .flat_map(|r| self.sectors.iter().map(move |s| format!("{r}|{s}")))
             .collect()
+    }
+    /// Whether Z0 is stored sparse (see [`Storage`]).
+    pub fn sparse_storage(&self) -> bool {
+        self.z.is_sparse()
     }
     /// The parameters the model was built with.
     pub fn params(&self) -> &ModelParams {
@@ -456,11 +459,11 @@ impl Model {
     /// Share of supplier industry `i` = (r, p) in industry `j`'s purchases of product p
     /// (annual Z), used to address reconstruction demand (§7.4).
     pub fn supplier_share(&self, i: usize, j: usize) -> f64 {
-        self.zdist[slot_of(i, self.n_sectors, self.n_regions) * self.n + j]
+        self.z.share(slot_of(i, self.n_sectors, self.n_regions), j)
     }
 }
 
-/// Storage slot of industry row `i` = r·S + p in `z0`/`zdist`: p·R + r, so that the R rows
+/// Storage slot of industry row `i` = r·S + p in Z0 and the supplier shares: p·R + r, so that the R rows
 /// of input sector p, which the fused pass reads one after another, are contiguous.
 pub(crate) fn slot_of(i: usize, n_sectors: usize, n_regions: usize) -> usize {
     (i % n_sectors) * n_regions + i / n_sectors

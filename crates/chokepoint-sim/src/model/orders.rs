@@ -4,6 +4,8 @@
 //! S × N and N-sized factors and rebuilding a row when it is read gives the same bits
 //! with one dense array less to store and to stream through memory each step.
 
+use super::zstore::{GATHER, Shares, ZStore};
+
 /// The factors of the current orders.
 #[derive(Debug, Clone)]
 pub(crate) struct OrderBook {
@@ -47,46 +49,75 @@ impl OrderBook {
     }
 
     /// Writes row `i` of O into `out` (len N), scaled by this step's gates when `gated`.
+    /// On sparse storage the entries where Z0 is zero are +0.0, as BoARIO computes them.
     #[inline(always)]
-    pub fn row(&self, z0: &[f64], zdist: &[f64], i: usize, gated: bool, out: &mut [f64]) {
+    pub fn row(&self, z: &ZStore, i: usize, gated: bool, out: &mut [f64]) {
         let (n, s, nr) = (self.n, self.n_sectors, self.n_regions);
         let p = i % s;
-        let slot = super::slot_of(i, s, nr) * n;
-        let z = &z0[slot..][..n];
-        if self.initial {
-            out.copy_from_slice(z);
-        } else if self.alt {
-            let need = &self.need[p * n..][..n];
-            let ws = &self.ws[p * n..][..n];
-            let c = self.cr[i];
-            if self.fast && self.weight.is_empty() {
-                for (((o, &zv), &inv), &nd) in out.iter_mut().zip(z).zip(ws).zip(need) {
-                    *o = alt_order::<true>(zv, c, inv, nd);
-                }
-            } else if self.fast {
-                for r in 0..nr {
-                    let f = self.weight[i * nr + r];
-                    for j in r * s..(r + 1) * s {
-                        out[j] = need[j] * (((z[j] * c) * f) * ws[j]);
+        let slot = super::slot_of(i, s, nr);
+        let (need, ws) = (&self.need[p * n..][..n], &self.ws[p * n..][..n]);
+        let c = self.cr[i];
+        let weight = (!self.weight.is_empty()).then(|| &self.weight[i * nr..][..nr]);
+        match z.with_shares(slot) {
+            Shares::Dense { z, dist } => {
+                if self.initial {
+                    out.copy_from_slice(z);
+                } else if !self.alt {
+                    for ((o, &nd), &d) in out.iter_mut().zip(need).zip(dist) {
+                        *o = nd * d;
                     }
-                }
-            } else if self.weight.is_empty() {
-                for (((o, &zv), &den), &nd) in out.iter_mut().zip(z).zip(ws).zip(need) {
-                    *o = alt_order::<false>(zv, c, den, nd);
-                }
-            } else {
-                for r in 0..nr {
-                    let f = self.weight[i * nr + r];
-                    for j in r * s..(r + 1) * s {
-                        let q = ((z[j] * c) * f) / ws[j];
-                        out[j] = need[j] * if ws[j] != 0.0 { q } else { 0.0 };
+                } else if let Some(weight) = weight {
+                    for (r, &f) in weight.iter().enumerate() {
+                        for j in r * s..(r + 1) * s {
+                            out[j] = self.split((z[j] * c) * f, ws[j], need[j]);
+                        }
+                    }
+                } else if self.fast {
+                    for (((o, &zv), &inv), &nd) in out.iter_mut().zip(z).zip(ws).zip(need) {
+                        *o = alt_order::<true>(zv, c, inv, nd);
+                    }
+                } else {
+                    for (((o, &zv), &den), &nd) in out.iter_mut().zip(z).zip(ws).zip(need) {
+                        *o = alt_order::<false>(zv, c, den, nd);
                     }
                 }
             }
-        } else {
-            let need = &self.need[p * n..][..n];
-            for ((o, &nd), &d) in out.iter_mut().zip(need).zip(&zdist[slot..][..n]) {
-                *o = nd * d;
+            Shares::Sparse { cols, z, dist } => {
+                out.fill(0.0);
+                // A chunk of non-zero entries at a time: gathered into short arrays so
+                // that the divisions run on full SIMD lanes, then scattered.
+                for ((cols, z), dist) in cols
+                    .chunks(GATHER)
+                    .zip(z.chunks(GATHER))
+                    .zip(dist.chunks(GATHER))
+                {
+                    let len = cols.len();
+                    let mut v = [0.0; GATHER];
+                    if self.initial {
+                        v[..len].copy_from_slice(z);
+                    } else if !self.alt {
+                        for ((v, &j), &d) in v.iter_mut().zip(cols).zip(dist) {
+                            *v = need[j as usize] * d;
+                        }
+                    } else {
+                        let (mut w, mut den, mut nd) =
+                            ([0.0; GATHER], [0.0; GATHER], [0.0; GATHER]);
+                        for (k, (&j, &zv)) in cols.iter().zip(z).enumerate() {
+                            let j = j as usize;
+                            // × 1.0 is exact, so unweighted rows keep alt_order's bits.
+                            w[k] = (zv * c) * weight.map_or(1.0, |f| f[j / s]);
+                            den[k] = ws[j];
+                            nd[k] = need[j];
+                        }
+                        // Unused lanes hold 0 / 0, which `split` turns into 0.
+                        for k in 0..GATHER {
+                            v[k] = self.split(w[k], den[k], nd[k]);
+                        }
+                    }
+                    for (&j, &v) in cols.iter().zip(&v[..len]) {
+                        out[j as usize] = v;
+                    }
+                }
             }
         }
         if gated && !self.gate.is_empty() {
@@ -100,6 +131,17 @@ impl OrderBook {
             }
         }
     }
+
+    /// need · W / Σ_r W for one entry with W = `w` (`den` holds Σ_r W, or its reciprocal
+    /// in fast numerics; 0 where the sum is 0).
+    #[inline(always)]
+    fn split(&self, w: f64, den: f64, need: f64) -> f64 {
+        if self.fast {
+            split::<true>(w, den, need)
+        } else {
+            split::<false>(w, den, need)
+        }
+    }
 }
 
 /// One entry of O under 'alt' orders without policy weights: in exact numerics
@@ -108,10 +150,17 @@ impl OrderBook {
 /// Branch-free so that loops over it vectorise.
 #[inline(always)]
 pub(crate) fn alt_order<const FAST: bool>(z: f64, cr: f64, den: f64, need: f64) -> f64 {
+    split::<FAST>(z * cr, den, need)
+}
+
+/// `need · w / den` (0 where `den` is 0), or `need · (w · den)` with `den` a reciprocal
+/// (`FAST`).
+#[inline(always)]
+fn split<const FAST: bool>(w: f64, den: f64, need: f64) -> f64 {
     if FAST {
-        need * ((z * cr) * den)
+        need * (w * den)
     } else {
-        let q = (z * cr) / den;
+        let q = w / den;
         need * if den != 0.0 { q } else { 0.0 }
     }
 }

@@ -58,6 +58,8 @@ pub struct ModelParams {
     pub steps_per_year: f64,
     /// Arithmetic of the two per-element quotients of a step (see [`Numerics`]).
     pub numerics: Numerics,
+    /// How Z0 is stored (see [`super::Storage`]); results do not depend on it.
+    pub storage: super::Storage,
 }
 
 /// How the per-element quotients of a step are computed.
@@ -91,6 +93,7 @@ impl Default for ModelParams {
             productive_capital: None,
             steps_per_year: 365.0,
             numerics: Numerics::Exact,
+            storage: super::Storage::Auto,
         }
     }
 }

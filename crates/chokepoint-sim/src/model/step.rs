@@ -99,7 +99,7 @@ impl Model {
         let tw = self.tail_width;
         let width = n + tw;
         let rows_per_chunk = n.div_ceil(self.n_chunks);
-        let (book, z0, zdist, tail) = (&self.book, &self.z0, &self.zdist, &self.tail);
+        let (book, z, tail) = (&self.book, &self.z, &self.tail);
         self.scratch
             .par_chunks_mut(width)
             .zip(self.row_stats.par_chunks_mut(rows_per_chunk))
@@ -107,7 +107,7 @@ impl Model {
             .for_each(|(c, (row, stats))| {
                 for (k, st) in stats.iter_mut().enumerate() {
                     let i = c * rows_per_chunk + k;
-                    book.row(z0, zdist, i, true, &mut row[..n]);
+                    book.row(z, i, true, &mut row[..n]);
                     row[n..].copy_from_slice(&tail[i * tw..][..tw]);
                     *st = [
                         einsum_sum(row),
@@ -137,7 +137,7 @@ impl Model {
         let row = &mut self.scratch[..n];
         for g in c.gates.iter_mut() {
             let i = g.supplier;
-            self.book.row(&self.z0, &self.zdist, i, false, row);
+            self.book.row(&self.z, i, false, row);
             let region = g.client_region;
             let orders: f64 = row[region * s..(region + 1) * s].iter().sum();
             let fd_allowed: f64 = self.tail[i * self.tail_width..][region * f..(region + 1) * f]

@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 use crate::events::{Event, EventKind, RecoveryFunction};
-use crate::model::{InventoryDays, ModelKind, ModelParams, Numerics, OrderType};
+use crate::model::{InventoryDays, ModelKind, ModelParams, Numerics, OrderType, Storage};
 use crate::network::Mrio;
 use crate::{Model, SimError, Simulation};
 use raw::{NumOrText, RawEvent, RawImpact, RawScenario, RawTau};
@@ -58,6 +58,31 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The option of `[model] key` named by `value` (`what` names it in the error).
+    fn choice<T: Copy>(
+        &self,
+        value: &Spanned<String>,
+        key: &str,
+        what: &str,
+        options: &[(&str, T)],
+    ) -> Result<T, SimError> {
+        let name = value.get_ref().as_str();
+        if let Some((_, v)) = options.iter().find(|(o, _)| *o == name) {
+            return Ok(*v);
+        }
+        let quoted: Vec<String> = options.iter().map(|(o, _)| format!("\"{o}\"")).collect();
+        let expected = match quoted.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        };
+        self.err(
+            Some(value.span()),
+            format!("model.{key}"),
+            format!("unknown {what} `{name}`; expected {expected}"),
+        )
+    }
+
     fn err<T>(
         &self,
         span: Option<std::ops::Range<usize>>,
@@ -205,44 +230,41 @@ fn model_params(
     warnings: &mut Vec<String>,
 ) -> Result<ModelParams, SimError> {
     let mut p = ModelParams::default();
-    if let Some(kind) = &m.kind {
-        p.kind = match kind.get_ref().as_str() {
-            "psi" => ModelKind::Psi,
-            "base" => ModelKind::Base,
-            other => {
-                return cx.err(
-                    Some(kind.span()),
-                    "model.kind",
-                    format!("unknown kind `{other}`; expected \"psi\" or \"base\""),
-                );
-            }
-        };
+    if let Some(v) = &m.kind {
+        p.kind = cx.choice(
+            v,
+            "kind",
+            "kind",
+            &[("psi", ModelKind::Psi), ("base", ModelKind::Base)],
+        )?;
     }
-    if let Some(nm) = &m.numerics {
-        p.numerics = match nm.get_ref().as_str() {
-            "exact" => Numerics::Exact,
-            "fast" => Numerics::Fast,
-            other => {
-                return cx.err(
-                    Some(nm.span()),
-                    "model.numerics",
-                    format!("unknown numerics `{other}`; expected \"exact\" or \"fast\""),
-                );
-            }
-        };
+    if let Some(v) = &m.numerics {
+        p.numerics = cx.choice(
+            v,
+            "numerics",
+            "numerics",
+            &[("exact", Numerics::Exact), ("fast", Numerics::Fast)],
+        )?;
     }
-    if let Some(o) = &m.order_type {
-        p.order_type = match o.get_ref().as_str() {
-            "alt" => OrderType::Alt,
-            "noalt" => OrderType::NoAlt,
-            other => {
-                return cx.err(
-                    Some(o.span()),
-                    "model.order_type",
-                    format!("unknown order type `{other}`; expected \"alt\" or \"noalt\""),
-                );
-            }
-        };
+    if let Some(v) = &m.storage {
+        p.storage = cx.choice(
+            v,
+            "storage",
+            "storage",
+            &[
+                ("auto", Storage::Auto),
+                ("dense", Storage::Dense),
+                ("sparse", Storage::Sparse),
+            ],
+        )?;
+    }
+    if let Some(v) = &m.order_type {
+        p.order_type = cx.choice(
+            v,
+            "order_type",
+            "order type",
+            &[("alt", OrderType::Alt), ("noalt", OrderType::NoAlt)],
+        )?;
     }
     let num =
         |v: &Option<Spanned<f64>>, key: &str, positive: bool| -> Result<Option<f64>, SimError> {

@@ -35,6 +35,7 @@ pub(super) struct RawModel {
     pub monetary_factor: Option<Spanned<f64>>,
     pub inventory_dict: Option<Spanned<BTreeMap<String, Spanned<NumOrText>>>>,
     pub numerics: Option<Spanned<String>>,
+    pub storage: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

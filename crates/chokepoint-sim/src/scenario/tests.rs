@@ -94,6 +94,22 @@ fn unknown_kind_lists_the_choices() {
 }
 
 #[test]
+fn storage_defaults_to_auto_and_is_checked() {
+    assert_eq!(parse("").unwrap().params.storage, Storage::Auto);
+    for (text, want) in [("dense", Storage::Dense), ("sparse", Storage::Sparse)] {
+        let toml = format!("[model]\nstorage = \"{text}\"\n");
+        assert_eq!(parse(&toml).unwrap().params.storage, want);
+    }
+    let err = parse("[model]\nstorage = \"csr\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("model.storage") && err.contains("\"sparse\""),
+        "{err}"
+    );
+}
+
+#[test]
 fn numerics_default_exact_and_fast_on_request() {
     assert_eq!(parse("").unwrap().params.numerics, Numerics::Exact);
     assert_eq!(

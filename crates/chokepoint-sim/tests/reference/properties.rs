@@ -4,7 +4,7 @@
 
 use chokepoint_sim::events::{Event, EventKind, RecoveryFunction};
 use chokepoint_sim::{
-    Model, ModelParams, Numerics, OrderType, Recorder, RunOutcome, Simulation, StepView,
+    Model, ModelParams, Numerics, OrderType, Recorder, RunOutcome, Simulation, StepView, Storage,
 };
 use proptest::prelude::*;
 
@@ -32,7 +32,7 @@ fn table() -> impl Strategy<Value = Table> {
     })
 }
 
-fn model(t: &Table, order_type: OrderType, fast: bool) -> Model {
+fn model(t: &Table, order_type: OrderType, fast: bool, sparse: bool) -> Model {
     let n = t.regions * t.sectors;
     // A balanced table: x = Z·1 + Y·1, as pymrio computes it.
     let x: Vec<f64> = (0..n)
@@ -47,6 +47,11 @@ fn model(t: &Table, order_type: OrderType, fast: bool) -> Model {
             Numerics::Fast
         } else {
             Numerics::Exact
+        },
+        storage: if sparse {
+            Storage::Sparse
+        } else {
+            Storage::Dense
         },
         ..ModelParams::default()
     };
@@ -117,8 +122,13 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn no_event_keeps_the_baseline(t in table(), alt in any::<bool>(), fast in any::<bool>()) {
-        let m = model(&t, if alt { OrderType::Alt } else { OrderType::NoAlt }, fast);
+    fn no_event_keeps_the_baseline(
+        t in table(),
+        alt in any::<bool>(),
+        fast in any::<bool>(),
+        sparse in any::<bool>(),
+    ) {
+        let m = model(&t, if alt { OrderType::Alt } else { OrderType::NoAlt }, fast, sparse);
         let mut sim = Simulation::new(m, Vec::new(), 60).unwrap();
         prop_assert_eq!(run(&mut sim, true), RunOutcome::HorizonReached { steps: 60 });
     }
@@ -128,6 +138,7 @@ proptest! {
         t in table(),
         alt in any::<bool>(),
         fast in any::<bool>(),
+        sparse in any::<bool>(),
         share in 0.05f64..1.0,
         occurrence in 1usize..10,
         duration in 1usize..15,
@@ -135,7 +146,7 @@ proptest! {
         capital_share in 0.0f64..0.9,
         target in any::<prop::sample::Index>(),
     ) {
-        let m = model(&t, if alt { OrderType::Alt } else { OrderType::NoAlt }, fast);
+        let m = model(&t, if alt { OrderType::Alt } else { OrderType::NoAlt }, fast, sparse);
         let n = m.n_industries();
         let i = target.index(n);
         let mut events = vec![Event {

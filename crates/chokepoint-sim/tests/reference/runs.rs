@@ -1,6 +1,6 @@
 //! Every reference run, every record.
 
-use chokepoint_sim::{Numerics, Records, RunOutcome, Scenario, Series};
+use chokepoint_sim::{Numerics, Records, RunOutcome, Scenario, Series, Storage};
 
 use crate::{data_dir, max_rel_diff, read_csv};
 
@@ -32,13 +32,15 @@ fn series<'a>(r: &'a Records, name: &str) -> &'a Series {
     }
 }
 
-/// Runs `name` in `numerics` and returns the largest relative difference per record.
-fn run_diffs(name: &str, numerics: Numerics) -> Vec<(&'static str, f64)> {
+/// Runs `name` in `numerics` on `storage` and returns the largest relative difference per
+/// record.
+fn run_diffs(name: &str, numerics: Numerics, storage: Storage) -> Vec<(&'static str, f64)> {
     let scenario_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/reference/scenarios")
         .join(format!("{name}.toml"));
     let mut scenario = Scenario::load(&scenario_path).unwrap();
     scenario.params.numerics = numerics;
+    scenario.params.storage = storage;
     let mut sim = scenario.simulation().unwrap();
     let mut records = Records::default();
     let outcome = sim.run(&mut records);
@@ -55,7 +57,7 @@ fn run_diffs(name: &str, numerics: Numerics) -> Vec<(&'static str, f64)> {
         let want = rows.concat();
         let ours = &series(&records, rec).values;
         let d = max_rel_diff(ours, &want);
-        eprintln!("{name} {rec} ({numerics:?}): {d:e}");
+        eprintln!("{name} {rec} ({numerics:?}, {storage:?}): {d:e}");
         out.push((*rec, d));
     }
     out
@@ -69,8 +71,24 @@ fn assert_matches(name: &str, loose: &[&str]) {
     }
 }
 
+/// As [`assert_matches_in_storage`], on dense storage and (exact numerics) sparse storage:
+/// the test table has no zero entry, so the sparse kernels visit every entry, in their
+/// own order of operations.
 fn assert_matches_in(name: &str, loose: &[&str], numerics: Numerics, loose_tol: f64) {
-    for (rec, d) in run_diffs(name, numerics) {
+    assert_matches_in_storage(name, loose, numerics, loose_tol, Storage::Dense);
+    if numerics == Numerics::Exact {
+        assert_matches_in_storage(name, loose, numerics, loose_tol, Storage::Sparse);
+    }
+}
+
+fn assert_matches_in_storage(
+    name: &str,
+    loose: &[&str],
+    numerics: Numerics,
+    loose_tol: f64,
+    storage: Storage,
+) {
+    for (rec, d) in run_diffs(name, numerics, storage) {
         let tol = if loose.contains(&rec) {
             loose_tol
         } else {
@@ -78,7 +96,7 @@ fn assert_matches_in(name: &str, loose: &[&str], numerics: Numerics, loose_tol: 
         };
         assert!(
             d <= tol,
-            "{name}/{rec} ({numerics:?}): max relative difference {d:e} > {tol:e}"
+            "{name}/{rec} ({numerics:?}, {storage:?}): max relative difference {d:e} > {tol:e}"
         );
     }
 }
