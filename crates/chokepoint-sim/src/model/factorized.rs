@@ -7,7 +7,9 @@
 //! taken with the next 'alt' weights Σ_r z_r · cr'_r, eight rows at a time while they are
 //! still in L2. Nothing of O is stored.
 
-use super::fused::{RowSums, SectorPass};
+use super::Model;
+use super::final_demand::FinalDemandRows;
+use super::fused::{RowOut, RowSums, SectorPass};
 
 impl SectorPass<'_> {
     /// The rows of input sector p in fast numerics, 'alt' orders without policy weights or
@@ -16,8 +18,8 @@ impl SectorPass<'_> {
     pub(super) fn factorized(self) {
         let (m, t, p, capacity_factor) = (self.model, self.t, self.p, self.capacity_factor);
         let (restock, ws, outs) = (self.restock, self.ws, self.outs);
-        let mut final_demand = self.final_demand;
-        let (n, s, nr, nfd, tw) = (m.n, m.n_sectors, m.n_regions, m.n_fd, m.tail_width);
+        let final_demand = self.final_demand;
+        let (n, s, nr) = (m.n, m.n_sectors, m.n_regions);
         let book = &m.book;
         // In fast numerics the book holds 1 / Σ_r W (0 where the sum is 0).
         let (need, inv) = (&book.need[p * n..][..n], &book.ws[p * n..][..n]);
@@ -29,32 +31,13 @@ impl SectorPass<'_> {
         restock.fill(0.0);
         ws.fill(0.0);
         let (restock, ws) = (&mut restock[..n], &mut ws[..n]);
-        // Row r of the sector from its orders total Σ_j z · q (before cr): its state and
-        // final demand, and what one unit of z delivers (cr · x / t, nothing when t is 0)
-        // with the row's next 'alt' weight (its capacity ratio after this step).
-        let mut finish = |r: usize, zq: f64| {
-            let i = r * s + p;
-            let tail = &m.tail[i * tw..][..tw];
-            let cr = book.cr[i];
-            let intermediate = cr * zq;
-            let (fd_total, rebuild) = (sum(&tail[..nfd]), sum(&tail[nfd..]));
-            let total = intermediate + fd_total + rebuild;
-            let sums = RowSums {
-                demand: total,
-                pairwise: total,
-                intermediate,
-                final_demand: fd_total,
-                rebuild,
-            };
-            let out = m.row_state(t, i, sums, capacity_factor);
-            final_demand.row(r, &tail[..nfd], total, out.production);
-            outs[r] = out;
-            let deliver = if total != 0.0 {
-                cr * (out.production / total)
-            } else {
-                0.0
-            };
-            (deliver, out.cr_next)
+        let mut sector = SectorRows {
+            m,
+            t,
+            p,
+            capacity_factor,
+            final_demand,
+            outs,
         };
         // The sector's rows are contiguous in slot order.
         let first = super::slot_of(p, s, nr);
@@ -67,7 +50,7 @@ impl SectorPass<'_> {
             for r0 in (0..nr).step_by(ROW_GROUP) {
                 let rows = ROW_GROUP.min(nr - r0);
                 for (k, c) in coef.iter_mut().enumerate().take(rows) {
-                    *c = finish(r0 + k, dot(&block[(r0 + k) * n..][..n], q));
+                    *c = sector.finish(r0 + k, dot(&block[(r0 + k) * n..][..n], q));
                 }
                 deliver_rows(&block[r0 * n..][..rows * n], n, &coef[..rows], restock, ws);
             }
@@ -77,7 +60,7 @@ impl SectorPass<'_> {
                 let row = m.z.row(first + r);
                 let mut zq = 0.0;
                 row.for_each(|j, v| zq += v * q[j]);
-                let (d, w) = finish(r, zq);
+                let (d, w) = sector.finish(r, zq);
                 row.for_each(|j, v| {
                     restock[j] += v * d;
                     ws[j] += v * w;
@@ -87,6 +70,50 @@ impl SectorPass<'_> {
         for (d, &qv) in restock.iter_mut().zip(q) {
             *d *= qv;
         }
+    }
+}
+
+/// What the factorised kernel needs to finish the rows of one input sector.
+struct SectorRows<'a> {
+    m: &'a Model,
+    t: usize,
+    p: usize,
+    capacity_factor: Option<&'a [f64]>,
+    final_demand: FinalDemandRows<'a>,
+    outs: &'a mut [RowOut],
+}
+
+impl SectorRows<'_> {
+    /// Row r of the sector from its orders total Σ_j z · q (before cr): its state and final
+    /// demand, and what one unit of z delivers (cr · x / t, nothing when t is 0) with the
+    /// row's next 'alt' weight (its capacity ratio after this step).
+    #[inline(always)]
+    fn finish(&mut self, r: usize, zq: f64) -> (f64, f64) {
+        let m = self.m;
+        let (s, nfd, tw) = (m.n_sectors, m.n_fd, m.tail_width);
+        let i = r * s + self.p;
+        let tail = &m.tail[i * tw..][..tw];
+        let cr = m.book.cr[i];
+        let intermediate = cr * zq;
+        let (fd_total, rebuild) = (sum(&tail[..nfd]), sum(&tail[nfd..]));
+        let total = intermediate + fd_total + rebuild;
+        let sums = RowSums {
+            demand: total,
+            pairwise: total,
+            intermediate,
+            final_demand: fd_total,
+            rebuild,
+        };
+        let out = m.row_state(self.t, i, sums, self.capacity_factor);
+        self.final_demand
+            .row(r, &tail[..nfd], total, out.production);
+        self.outs[r] = out;
+        let deliver = if total != 0.0 {
+            cr * (out.production / total)
+        } else {
+            0.0
+        };
+        (deliver, out.cr_next)
     }
 }
 
