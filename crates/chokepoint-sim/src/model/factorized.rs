@@ -15,7 +15,7 @@ impl SectorPass<'_> {
     /// The rows of input sector p in fast numerics, 'alt' orders without policy weights or
     /// gates (see the module documentation).
     #[inline(always)]
-    pub(super) fn factorized(self) {
+    pub(super) fn factorized(self, block: Option<&[f64]>) {
         let (m, t, p, capacity_factor) = (self.model, self.t, self.p, self.capacity_factor);
         let (restock, ws, outs) = (self.restock, self.ws, self.outs);
         let final_demand = self.final_demand;
@@ -39,9 +39,7 @@ impl SectorPass<'_> {
             final_demand,
             outs,
         };
-        // The sector's rows are contiguous in slot order.
-        let first = super::slot_of(p, s, nr);
-        if let Some(block) = m.z.dense_rows(first..first + nr) {
+        if let Some(block) = block {
             let mut coef = [(0.0, 0.0); ROW_GROUP];
             // A group of rows at a time: their dot products while they stream from
             // memory, then their deliveries while they are still in L2 (delivering the
@@ -57,7 +55,7 @@ impl SectorPass<'_> {
         } else {
             // Sparse rows: the same sums over their non-zero entries only.
             for r in 0..nr {
-                let row = m.z.row(first + r);
+                let row = m.z.row(super::slot_of(p, s, nr) + r);
                 let mut zq = 0.0;
                 row.for_each(|j, v| zq += v * q[j]);
                 let (d, w) = sector.finish(r, zq);

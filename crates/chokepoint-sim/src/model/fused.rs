@@ -12,7 +12,6 @@ use rayon::prelude::*;
 use super::final_demand::FinalDemandRows;
 use super::numpy_sum::{einsum_blocks, einsum_finish, einsum_sum, pairwise_sum};
 use super::orders::alt_order;
-use super::zstore::{GATHER, ZRow};
 use super::{Controls, Model, ModelKind, OrderType};
 use crate::StepError;
 
@@ -143,7 +142,7 @@ impl Model {
 
     /// The sums of a row of E (`row`: O, then the tail) in NumPy's orders.
     #[inline(always)]
-    fn row_sums(&self, row: &[f64]) -> RowSums {
+    pub(super) fn row_sums(&self, row: &[f64]) -> RowSums {
         let (n, nfd) = (self.n, self.n_fd);
         // D and the orders total share the einsum state of O's whole blocks.
         let n8 = n - n % 8;
@@ -281,12 +280,14 @@ impl pulp::WithSimd for SectorPass<'_> {
             && book.weight.is_empty()
             && book.gate.is_empty()
             && m.weight_next.is_empty();
-        if common && book.fast {
-            self.factorized();
-        } else if common && !m.z.is_sparse() {
-            self.pipelined();
-        } else {
-            self.row_by_row();
+        // The sector's rows are contiguous in slot order.
+        let first = super::slot_of(self.p, m.n_sectors, m.n_regions);
+        let block = m.z.dense_rows(first..first + m.n_regions);
+        match block {
+            _ if common && book.fast => self.factorized(block),
+            Some(block) if common => self.pipelined(block),
+            Some(block) => self.row_by_row(block),
+            None => self.sparse_rows(),
         }
     }
 }
@@ -298,13 +299,9 @@ impl SectorPass<'_> {
     /// divisions), so the two overlap instead of taking turns. The sums still add rows in
     /// region order, so the bits are those of [`SectorPass::row_by_row`].
     #[inline(always)]
-    fn pipelined(self) {
+    fn pipelined(self, block: &[f64]) {
         let (m, t, p, capacity_factor) = (self.model, self.t, self.p, self.capacity_factor);
         let (n, s, nr) = (m.n, m.n_sectors, m.n_regions);
-        let first = super::slot_of(p, s, nr);
-        let Some(block) = m.z.dense_rows(first..first + nr) else {
-            return self.row_by_row();
-        };
         let (restock, ws, outs) = (self.restock, self.ws, self.outs);
         let mut final_demand = self.final_demand;
         let tw = m.tail_width;
@@ -362,9 +359,10 @@ impl SectorPass<'_> {
         }
     }
 
-    /// Every case, one row after the other: rebuild, sum, produce, then deliver.
+    /// Every case on dense storage (`block`: the sector's rows of Z0), one row after the
+    /// other: rebuild, sum, produce, then deliver.
     #[inline(always)]
-    fn row_by_row(self) {
+    fn row_by_row(self, block: &[f64]) {
         let (m, t, p, capacity_factor) = (self.model, self.t, self.p, self.capacity_factor);
         let (restock, ws, outs) = (self.restock, self.ws, self.outs);
         let mut final_demand = self.final_demand;
@@ -390,39 +388,7 @@ impl SectorPass<'_> {
             let c = out.cr_next;
             let o = &row[..n];
             let weights = (!m.weight_next.is_empty()).then(|| &m.weight_next[i * nr..][..nr]);
-            let z = match m.z.row(super::slot_of(i, s, nr)) {
-                ZRow::Dense(z) => z,
-                ZRow::Sparse { cols, vals } => {
-                    // Entries where Z0 is zero deliver +0.0 and add +0.0 to the weights:
-                    // skipping them keeps the bits (see `zstore`).
-                    let scale = x_i / t_i;
-                    for (cols, zs) in cols.chunks(GATHER).zip(vals.chunks(GATHER)) {
-                        let mut d = [0.0; GATHER];
-                        for (d, &j) in d.iter_mut().zip(cols) {
-                            *d = o[j as usize];
-                        }
-                        if t_i != 0.0 {
-                            for d in &mut d {
-                                *d = if m.book.fast {
-                                    delivered::<true>(*d, t_i, x_i, scale)
-                                } else {
-                                    delivered::<false>(*d, t_i, x_i, 0.0)
-                                };
-                            }
-                            for (&j, &d) in cols.iter().zip(&d) {
-                                restock[j as usize] += d;
-                            }
-                        }
-                        if alt {
-                            for (&j, &zv) in cols.iter().zip(zs) {
-                                let j = j as usize;
-                                ws[j] += (zv * c) * weights.map_or(1.0, |w| w[j / s]);
-                            }
-                        }
-                    }
-                    continue;
-                }
-            };
+            let z = &block[r * n..][..n];
             if alt && t_i != 0.0 && !m.book.fast && weights.is_none() {
                 deliver::<false>(restock, ws, o, z, t_i, x_i, c);
                 continue;
@@ -461,7 +427,7 @@ impl SectorPass<'_> {
 /// What supplier row i delivers of an order `o` (§5.5): `(o / t) · x` with `t` the row's
 /// total and `x` its production; in fast numerics `o · scale` with `scale = x / t`.
 #[inline(always)]
-fn delivered<const FAST: bool>(o: f64, t: f64, x: f64, scale: f64) -> f64 {
+pub(super) fn delivered<const FAST: bool>(o: f64, t: f64, x: f64, scale: f64) -> f64 {
     if FAST { o * scale } else { (o / t) * x }
 }
 

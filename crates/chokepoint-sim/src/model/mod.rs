@@ -15,6 +15,8 @@ mod inventory;
 pub(crate) mod numpy_sum;
 mod orders;
 mod params;
+mod sparse;
+mod sparse_sum;
 mod step;
 mod zstore;
 

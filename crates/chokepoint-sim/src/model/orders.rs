@@ -84,37 +84,10 @@ impl OrderBook {
             }
             Shares::Sparse { cols, z, dist } => {
                 out.fill(0.0);
-                // A chunk of non-zero entries at a time: gathered into short arrays so
-                // that the divisions run on full SIMD lanes, then scattered.
-                for ((cols, z), dist) in cols
-                    .chunks(GATHER)
-                    .zip(z.chunks(GATHER))
-                    .zip(dist.chunks(GATHER))
-                {
-                    let len = cols.len();
-                    let mut v = [0.0; GATHER];
-                    if self.initial {
-                        v[..len].copy_from_slice(z);
-                    } else if !self.alt {
-                        for ((v, &j), &d) in v.iter_mut().zip(cols).zip(dist) {
-                            *v = need[j as usize] * d;
-                        }
-                    } else {
-                        let (mut w, mut den, mut nd) =
-                            ([0.0; GATHER], [0.0; GATHER], [0.0; GATHER]);
-                        for (k, (&j, &zv)) in cols.iter().zip(z).enumerate() {
-                            let j = j as usize;
-                            // × 1.0 is exact, so unweighted rows keep alt_order's bits.
-                            w[k] = (zv * c) * weight.map_or(1.0, |f| f[j / s]);
-                            den[k] = ws[j];
-                            nd[k] = need[j];
-                        }
-                        // Unused lanes hold 0 / 0, which `split` turns into 0.
-                        for k in 0..GATHER {
-                            v[k] = self.split(w[k], den[k], nd[k]);
-                        }
-                    }
-                    for (&j, &v) in cols.iter().zip(&v[..len]) {
+                let mut v = [0.0; GATHER];
+                for (k0, cols) in (0..).step_by(GATHER).zip(cols.chunks(GATHER)) {
+                    self.sparse_chunk(i, cols, &z[k0..], &dist[k0..], &mut v);
+                    for (&j, &v) in cols.iter().zip(&v) {
                         out[j as usize] = v;
                     }
                 }
@@ -128,6 +101,71 @@ impl OrderBook {
                         *v *= g;
                     }
                 }
+            }
+        }
+    }
+
+    /// The stored entries of row `i` of O on sparse storage, in the order of Z0's
+    /// non-zero entries, into `out` (at least as long); scaled by this step's gates when
+    /// `gated`. Returns their columns and Z0's values, or `None` on dense storage.
+    #[inline(always)]
+    pub fn compact_row<'z>(
+        &self,
+        z: &'z ZStore,
+        i: usize,
+        gated: bool,
+        out: &mut [f64],
+    ) -> Option<(&'z [u32], &'z [f64])> {
+        let (s, nr) = (self.n_sectors, self.n_regions);
+        let Shares::Sparse { cols, z, dist } = z.with_shares(super::slot_of(i, s, nr)) else {
+            return None;
+        };
+        let mut v = [0.0; GATHER];
+        for (k0, chunk) in (0..).step_by(GATHER).zip(cols.chunks(GATHER)) {
+            self.sparse_chunk(i, chunk, &z[k0..], &dist[k0..], &mut v);
+            out[k0..][..chunk.len()].copy_from_slice(&v[..chunk.len()]);
+        }
+        if gated && !self.gate.is_empty() {
+            let gate = &self.gate[i * nr..][..nr];
+            for (o, &j) in out.iter_mut().zip(cols) {
+                let g = gate[j as usize / s];
+                if g != 1.0 {
+                    *o *= g;
+                }
+            }
+        }
+        Some((cols, z))
+    }
+
+    /// Row `i`'s orders on the stored entries `cols` (at most [`GATHER`]) with Z0's values
+    /// `z` and the supplier shares `dist` (both from the chunk's first entry on): gathered
+    /// into short arrays so that the divisions run on full SIMD lanes.
+    #[inline(always)]
+    fn sparse_chunk(&self, i: usize, cols: &[u32], z: &[f64], dist: &[f64], v: &mut [f64; GATHER]) {
+        let (n, s, nr) = (self.n, self.n_sectors, self.n_regions);
+        let p = i % s;
+        let (need, ws) = (&self.need[p * n..][..n], &self.ws[p * n..][..n]);
+        let c = self.cr[i];
+        let weight = (!self.weight.is_empty()).then(|| &self.weight[i * nr..][..nr]);
+        let len = cols.len();
+        if self.initial {
+            v[..len].copy_from_slice(&z[..len]);
+        } else if !self.alt {
+            for ((v, &j), &d) in v.iter_mut().zip(cols).zip(dist) {
+                *v = need[j as usize] * d;
+            }
+        } else {
+            let (mut w, mut den, mut nd) = ([0.0; GATHER], [0.0; GATHER], [0.0; GATHER]);
+            for (k, (&j, &zv)) in cols.iter().zip(z).enumerate() {
+                let j = j as usize;
+                // × 1.0 is exact, so unweighted rows keep alt_order's bits.
+                w[k] = (zv * c) * weight.map_or(1.0, |f| f[j / s]);
+                den[k] = ws[j];
+                nd[k] = need[j];
+            }
+            // Unused lanes hold 0 / 0, which `split` turns into 0.
+            for k in 0..GATHER {
+                v[k] = self.split(w[k], den[k], nd[k]);
             }
         }
     }

@@ -161,15 +161,23 @@ fn the_common_case_kernels_agree_with_the_general_one() {
 
 #[test]
 fn sparse_storage_gives_the_bits_of_dense_storage() {
+    // 3 × 7 industries with about 40 % of Z non-zero: rows summed densely in cache.
+    sparse_matches_dense(3, 7, 0.4);
+    // 40 × 3 with about 3 %: most rows have fewer than N / 32 entries and are summed
+    // entry by entry (`sparse_sum`), the others densely.
+    sparse_matches_dense(40, 3, 0.03);
+}
+
+/// A capacity shock and a capital shock rebuilt through reconstruction demand (which
+/// reads the supplier shares) on a synthetic table of `density`. Without controls the
+/// common-case kernels run; a gate that also reweights orders sends every step through the
+/// general one. Exact numerics must give the same bits on either storage; fast numerics
+/// sum the sparse rows in another order.
+fn sparse_matches_dense(regions: usize, sectors: usize, density: f64) {
     use chokepoint_sim::events::{Event, EventKind, RecoveryFunction};
     use chokepoint_sim::network::synthetic::synthetic_mrio;
     use chokepoint_sim::{Model, ModelParams, Numerics, OrderType, Storage};
-    // 3 × 7 industries with about 40 % of Z non-zero, a capacity shock and a capital
-    // shock rebuilt through reconstruction demand (which reads the supplier shares).
-    // Without controls the common-case kernels run; a gate that also reweights orders
-    // sends every step through the general one. Exact numerics must give the same bits on
-    // either storage; fast numerics sum the sparse rows in another order.
-    let mrio = synthetic_mrio(3, 7, 2, 0.4, 11).unwrap();
+    let mrio = synthetic_mrio(regions, sectors, 2, density, 11).unwrap();
     let n = mrio.n_industries();
     let zeros = mrio.z.iter().filter(|v| **v == 0.0).count();
     assert!(zeros > n * n / 2, "{zeros} zero entries of {}", n * n);
@@ -187,7 +195,7 @@ fn sparse_storage_gives_the_bits_of_dense_storage() {
         shock(
             EventKind::Rebuild {
                 rebuild_tau: 20.0,
-                rebuilding_sectors: vec![(1, 0.7), (5, 0.3)],
+                rebuilding_sectors: vec![(1, 0.7), (sectors - 1, 0.3)],
                 rebuilding_factor: 1.0,
             },
             9,
@@ -207,7 +215,7 @@ fn sparse_storage_gives_the_bits_of_dense_storage() {
                     let model = Model::new(&mrio, params).unwrap();
                     assert_eq!(model.sparse_storage(), storage == Storage::Sparse);
                     let mut sim = Simulation::new(model, events.clone(), 80).unwrap();
-                    let mut controls = Controls::neutral(3, 7);
+                    let mut controls = Controls::neutral(regions, sectors);
                     if gated {
                         let mut gate = Gate::new(4, 1);
                         gate.allowed_share = 0.5;
@@ -229,7 +237,7 @@ fn sparse_storage_gives_the_bits_of_dense_storage() {
                     (&dense.rebuild_demand_tot, &sparse.rebuild_demand_tot),
                     (&dense.rebuild_prod_tot, &sparse.rebuild_prod_tot),
                 ];
-                let case = format!("{numerics:?} {order_type:?} gated {gated}");
+                let case = format!("{regions}×{sectors} {numerics:?} {order_type:?} gated {gated}");
                 assert!(
                     dense.rebuild_prod_tot.values.iter().any(|v| *v > 0.0),
                     "{case}: the rebuild event must deliver"
