@@ -1,4 +1,4 @@
-"""chokepoint's ARIO engine vs BoARIO 0.7.2 on the same dense synthetic MRIOs.
+"""chokepoint's ARIO engine vs BoARIO 0.7.2 on the same synthetic MRIOs (dense by default).
 
 For each size the Rust example `ario_bench` builds the table (fixed seed), times 365
 steps with one arbitrary event and writes the table as .npy; `boario_run.py` then runs
@@ -14,7 +14,10 @@ Setup (once):
 Run:
     bench/.venv/bin/python bench/ario_vs_boario.py [--sizes 20x20,50x50,50x100,100x100]
         [--boario-steps 365,365,40,0] [--steps 365] [--numerics exact,fast] [--repeat 1]
-`--boario-steps` caps BoARIO's steps per size (0 = skip BoARIO); times are compared
+        [--density 1.0]
+`--density D` keeps about D of Z's entries (all domestic flows, international ones at
+random); chokepoint then stores Z0 sparse when D <= 0.15 (`storage = "auto"`), BoARIO
+keeps its dense arrays. `--boario-steps` caps BoARIO's steps per size (0 = skip BoARIO); times are compared
 per step, which is fair because BoARIO's step cost does not depend on the step number.
 """
 import argparse
@@ -46,6 +49,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=1,
                     help="run each engine this many times, alternating, and keep each one's fastest "
                          "(this machine's shared memory bandwidth moves single runs by ±10 %%)")
+    ap.add_argument("--density", type=float, default=1.0,
+                    help="share of Z's entries kept in the synthetic table (1 = dense)")
     ap.add_argument("--bin", default=os.environ.get(
         "CHOKEPOINT_BENCH_BIN", os.path.join(ROOT, "target/release/examples/ario_bench")))
     args = ap.parse_args()
@@ -58,7 +63,8 @@ def main():
             sys.exit(f"--numerics: unknown value {v!r} (exact or fast)")
     rows = []
     for (regions, sectors), cap in zip(sizes, caps):
-        base = [args.bin, "--regions", str(regions), "--sectors", str(sectors)]
+        base = [args.bin, "--regions", str(regions), "--sectors", str(sectors),
+                "--density", str(args.density)]
         with tempfile.TemporaryDirectory() as tmp:
             ours, theirs = {}, None
             steps = min(cap, args.steps)
@@ -83,7 +89,7 @@ def main():
                     check = run_json(base + ["--steps", str(steps)] + flags[v])
                     rel = abs(check["production_sum"] - theirs["production_sum"]) / abs(theirs["production_sum"])
                     ours[v]["production_sum_rel_diff_vs_boario"] = rel
-        row = {"n": regions * sectors, "ours": ours, "boario": theirs}
+        row = {"n": regions * sectors, "density": args.density, "ours": ours, "boario": theirs}
         if theirs:
             row["time_ratio_per_step"] = {v: theirs["ms_per_step"] / o["ms_per_step"] for v, o in ours.items()}
             row["peak_memory_ratio"] = {v: theirs["peak_rss_mb"] / o["peak_rss_mb"] for v, o in ours.items()}
