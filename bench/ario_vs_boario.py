@@ -16,7 +16,8 @@ Run:
         [--boario-steps 365,365,40,0] [--steps 365] [--numerics exact,fast] [--repeat 1]
         [--density 1.0]
 `--density D` keeps about D of Z's entries (all domestic flows, international ones at
-random); chokepoint then stores Z0 sparse when D <= 0.15 (`storage = "auto"`), BoARIO
+random); chokepoint then stores Z0 sparse when D <= 0.15, 0.25 in fast numerics
+(`storage = "auto"`), BoARIO
 keeps its dense arrays. `--boario-steps` caps BoARIO's steps per size (0 = skip BoARIO); times are compared
 per step, which is fair because BoARIO's step cost does not depend on the step number.
 """

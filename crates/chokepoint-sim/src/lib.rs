@@ -42,8 +42,7 @@ pub mod simulation;
 
 pub use error::{SimError, StepError};
 pub use model::{
-    AUTO_SPARSE_DENSITY, Controls, Gate, InventoryDays, Model, ModelKind, ModelParams, Numerics,
-    OrderType, Storage,
+    Controls, Gate, InventoryDays, Model, ModelKind, ModelParams, Numerics, OrderType, Storage,
 };
 pub use network::Mrio;
 pub use scenario::Scenario;

@@ -22,7 +22,7 @@ mod zstore;
 
 pub use controls::{Controls, Gate};
 pub use params::{InventoryDays, ModelKind, ModelParams, Numerics, OrderType};
-pub use zstore::{AUTO_SPARSE_DENSITY, Storage};
+pub use zstore::Storage;
 
 use crate::SimError;
 use crate::network::Mrio;
@@ -145,16 +145,24 @@ impl Model {
         let row_of = |slot: usize| (slot % n_regions) * n_sectors + slot / n_regions;
         let nonzero = mrio.z.iter().filter(|v| **v != 0.0).count();
         let negative = mrio.z.iter().any(|v| *v < 0.0);
-        let z = ZStore::build(n, params.storage, nonzero, negative, |slot, out, dist| {
-            let i = row_of(slot);
-            debug_assert_eq!(slot_of(i, n_sectors, n_regions), slot);
-            let p = i % n_sectors;
-            for (j, &z) in mrio.z[i * n..][..n].iter().enumerate() {
-                out[j] = z * phi;
-                let v = z / z_c[p * n + j];
-                dist[j] = if v.is_finite() { v } else { 0.0 };
-            }
-        })?;
+        let threshold = Storage::auto_threshold(params.numerics);
+        let z = ZStore::build(
+            n,
+            params.storage,
+            threshold,
+            nonzero,
+            negative,
+            |slot, out, dist| {
+                let i = row_of(slot);
+                debug_assert_eq!(slot_of(i, n_sectors, n_regions), slot);
+                let p = i % n_sectors;
+                for (j, &z) in mrio.z[i * n..][..n].iter().enumerate() {
+                    out[j] = z * phi;
+                    let v = z / z_c[p * n + j];
+                    dist[j] = if v.is_finite() { v } else { 0.0 };
+                }
+            },
+        )?;
         // Value added and capital (§3): VA = max(x − colsum(Z), 0), K = 4·VA by default.
         let capital = match &params.productive_capital {
             Some(k) => k.clone(),

@@ -14,13 +14,7 @@
 
 use crate::SimError;
 
-/// Share of non-zero entries at or below which [`Storage::Auto`] stores Z0 sparse.
-/// Measured with `ario_bench --density` at N = 2,500 (docs/engine.md): sparse steps are
-/// faster below about 0.15 in exact numerics and 0.25 in fast numerics (the row sums in
-/// NumPy's order still visit every column), and sparse storage takes less memory below
-/// about 0.8 (20 bytes per non-zero entry for Z0 and the supplier shares, 16 per entry
-/// dense).
-pub const AUTO_SPARSE_DENSITY: f64 = 0.15;
+use super::Numerics;
 
 /// Non-zero entries handled together by the sparse kernels: gathered into arrays of this
 /// length so that their arithmetic runs on full SIMD lanes, then scattered.
@@ -29,7 +23,7 @@ pub(crate) const GATHER: usize = 64;
 /// How Z0 is stored (scenario key `model.storage`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Storage {
-    /// Sparse when at most [`AUTO_SPARSE_DENSITY`] of the entries are non-zero and
+    /// Sparse when at most [`Storage::auto_threshold`] of the entries are non-zero and
     /// none is negative, else dense.
     #[default]
     Auto,
@@ -37,6 +31,21 @@ pub enum Storage {
     Dense,
     /// Non-zero entries per row (an error for a table with negative entries).
     Sparse,
+}
+
+impl Storage {
+    /// Share of non-zero entries at or below which [`Storage::Auto`] stores Z0 sparse.
+    /// Measured with `ario_bench --density` at N = 2,500 (docs/engine.md, Storage): sparse
+    /// steps break even near 0.15 in exact numerics (denser rows are still summed over
+    /// every column, in NumPy's order) and near 0.3 in fast numerics; sparse storage takes
+    /// less memory below about 0.8 (20 bytes per non-zero entry for Z0 and the supplier
+    /// shares, 16 per entry dense).
+    pub fn auto_threshold(numerics: Numerics) -> f64 {
+        match numerics {
+            Numerics::Exact => 0.15,
+            Numerics::Fast => 0.25,
+        }
+    }
 }
 
 /// One row of Z0 (or of the supplier shares).
@@ -75,10 +84,12 @@ pub(crate) struct ZStore {
 impl ZStore {
     /// Stores `n` rows given by `row(slot, out)`, which writes Z0's row and its supplier
     /// shares (each of length `n`), with `nonzero` entries in all and `negative` set when
-    /// any entry is below zero.
+    /// any entry is below zero; [`Storage::Auto`] picks sparse storage at or below
+    /// `threshold` non-zero entries.
     pub fn build(
         n: usize,
         storage: Storage,
+        threshold: f64,
         nonzero: usize,
         negative: bool,
         mut row: impl FnMut(usize, &mut [f64], &mut [f64]),
@@ -86,7 +97,7 @@ impl ZStore {
         let density = nonzero as f64 / (n * n).max(1) as f64;
         let sparse = match storage {
             Storage::Dense => false,
-            Storage::Auto => !negative && density <= AUTO_SPARSE_DENSITY,
+            Storage::Auto => !negative && density <= threshold,
             Storage::Sparse if negative => {
                 return Err(SimError::Parameter {
                     name: "storage".into(),
@@ -250,7 +261,7 @@ mod tests {
     fn store(storage: Storage, z: &[f64], n: usize) -> Result<ZStore, SimError> {
         let nonzero = z.iter().filter(|v| **v != 0.0).count();
         let negative = z.iter().any(|v| *v < 0.0);
-        ZStore::build(n, storage, nonzero, negative, |slot, zr, dr| {
+        ZStore::build(n, storage, 0.15, nonzero, negative, |slot, zr, dr| {
             zr.copy_from_slice(&z[slot * n..][..n]);
             for (d, v) in dr.iter_mut().zip(zr.iter()) {
                 *d = v / 10.0;
@@ -266,6 +277,7 @@ mod tests {
             .collect();
         assert!(store(Storage::Auto, &diagonal, 10).unwrap().is_sparse());
         assert!(!store(Storage::Dense, &diagonal, 10).unwrap().is_sparse());
+        assert!(Storage::auto_threshold(Numerics::Fast) > Storage::auto_threshold(Numerics::Exact));
         // 5 of 16 entries: above the threshold.
         let (n, z) = table();
         assert!(!store(Storage::Auto, &z, n).unwrap().is_sparse());
