@@ -257,6 +257,25 @@ fn model_params(
                 ("sparse", Storage::Sparse),
             ],
         )?;
+        let n = mrio.n_industries();
+        let negative = mrio.z.iter().position(|z| *z < 0.0);
+        if let (Storage::Sparse, Some(k)) = (p.storage, negative) {
+            let label = |i: usize| {
+                let s = mrio.sectors.len();
+                format!("{}|{}", mrio.regions[i / s], mrio.sectors[i % s])
+            };
+            return cx.err(
+                Some(v.span()),
+                "model.storage",
+                format!(
+                    "sparse storage needs a table without negative entries in Z, and \
+                     Z[{}, {}] = {}; use \"auto\" or \"dense\"",
+                    label(k / n),
+                    label(k % n),
+                    mrio.z[k]
+                ),
+            );
+        }
     }
     if let Some(v) = &m.order_type {
         p.order_type = cx.choice(

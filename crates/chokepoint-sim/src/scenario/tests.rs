@@ -127,3 +127,41 @@ fn numerics_default_exact_and_fast_on_request() {
         "{err}"
     );
 }
+
+#[test]
+fn sparse_storage_of_a_table_with_negative_entries_is_refused() {
+    // The test table with Z[reg1|construction, reg1|construction] made negative (A, which
+    // is optional, would no longer agree with Z / x).
+    let dir = std::env::temp_dir().join(format!("chokepoint-negative-z-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for entry in std::fs::read_dir(mrio_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap() != "A.csv" {
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let z = std::fs::read_to_string(dir.join("Z.csv")).unwrap();
+    let mut lines: Vec<String> = z.lines().map(String::from).collect();
+    let mut fields: Vec<String> = lines[1].split(',').map(String::from).collect();
+    fields[2] = "-1".into();
+    lines[1] = fields.join(",");
+    std::fs::write(dir.join("Z.csv"), lines.join("\n") + "\n").unwrap();
+    let scenario = |storage: &str| {
+        let text = format!(
+            "[network]\nmrio = \"{}\"\n[model]\nstorage = \"{storage}\"\n",
+            dir.display()
+        );
+        Scenario::parse(Path::new("s.toml"), &text)
+    };
+    let err = scenario("sparse").unwrap_err().to_string();
+    let auto = scenario("auto").unwrap().simulation().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        err.contains("model.storage")
+            && err.contains("negative")
+            && err.contains("Z[reg1|construction, reg1|construction] = -1")
+            && err.contains("s.toml:4:"),
+        "{err}"
+    );
+    assert!(!auto.model().sparse_storage());
+}
