@@ -3,17 +3,18 @@
 //! entries of each row only.
 //!
 //! A row of O is kept compact (one value per non-zero entry of Z0), summed in NumPy's order
-//! by `sparse_sum`, and delivered from the compact values, so a row costs time in
-//! proportion to its non-zero entries plus its tail. Exact numerics give the bits of dense
-//! storage (see `zstore` for why skipping the zero entries is exact).
+//! (entry by entry in `sparse_sum` when the row has few entries, else on the row rebuilt
+//! densely in cache), and delivered from the compact values. Exact numerics give the bits
+//! of dense storage (see `zstore` for why skipping the zero entries is exact).
 
 use super::OrderType;
 use super::fused::{SectorPass, delivered};
 use super::sparse_sum::SparseRow;
 
 /// A row whose non-zero entries are fewer than N / this is summed entry by entry
-/// (`sparse_sum`), a denser one on the row rebuilt densely in cache: per entry the sparse
-/// sums cost about as much as the dense ones for 16–32 columns (SIMD, no branches).
+/// (`sparse_sum`), a denser one on the row rebuilt densely in cache: one entry summed on its
+/// own costs about as much as 16–32 columns of the dense sums, which run on SIMD lanes
+/// without branches.
 /// Measured with `ario_bench --density --storage sparse`, paired runs: 32 against 16 and
 /// 8 was as fast or faster at densities 0.02–0.2, and against dense sums only, 1.3× faster
 /// at N = 2,500 and density 0.02, 1.7× at N = 10,000 and density 0.01.
