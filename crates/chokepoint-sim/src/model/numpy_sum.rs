@@ -100,15 +100,13 @@ pub fn allclose(a: &[f64], b: &[f64]) -> bool {
 }
 
 /// One element of NumPy's `allclose`: `|x − y| ≤ 1e-8 + 1e-5·|y|` (not symmetric, as in NumPy).
+/// NaN is never close; infinities are close only to the same infinity. As one expression
+/// without branches: equal values are close (NumPy's test for infinities), otherwise the
+/// tolerance decides, which needs a finite `y` (an infinite `x` against a finite `y` fails
+/// it, and NaN fails every comparison); checked against NumPy's case-by-case rules.
 #[inline(always)]
 pub fn is_close(x: f64, y: f64) -> bool {
-    if x.is_nan() || y.is_nan() {
-        false
-    } else if x.is_infinite() || y.is_infinite() {
-        x == y
-    } else {
-        (x - y).abs() <= 1e-8 + 1e-5 * y.abs()
-    }
+    (((x - y).abs() <= 1e-8 + 1e-5 * y.abs()) & y.is_finite()) | (x == y)
 }
 
 #[cfg(test)]
@@ -148,5 +146,39 @@ mod tests {
         assert!(!allclose(&[f64::NAN], &[f64::NAN]));
         assert!(!allclose(&[f64::INFINITY], &[1.0]));
         assert!(!allclose(&[1.0], &[1.1]));
+    }
+
+    #[test]
+    fn is_close_agrees_with_numpy_rules_on_special_values() {
+        // NumPy's definition, one case at a time.
+        let numpy = |x: f64, y: f64| {
+            if x.is_nan() || y.is_nan() {
+                false
+            } else if x.is_infinite() || y.is_infinite() {
+                x == y
+            } else {
+                (x - y).abs() <= 1e-8 + 1e-5 * y.abs()
+            }
+        };
+        let values = [
+            0.0,
+            -0.0,
+            1.0,
+            1.0 + 1e-9,
+            -1.0,
+            1e-300,
+            1e300,
+            f64::MAX,
+            f64::MIN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            5e-9,
+        ];
+        for &x in &values {
+            for &y in &values {
+                assert_eq!(is_close(x, y), numpy(x, y), "{x} vs {y}");
+            }
+        }
     }
 }
