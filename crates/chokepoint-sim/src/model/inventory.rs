@@ -8,6 +8,11 @@
 //! three: these S × N arrays have left the cache by then (Z0 streamed through it). At
 //! N = 2,500 the whole pass costs about 0.7 ms of a 7–8 ms fast step (measured by switching
 //! it off); the gain over three passes was within this VM's run-to-run noise.
+//!
+//! The row loop (`InventoryRow`) has no branches and counts instead of recording, so it
+//! vectorises under the SIMD dispatch; written with an early exit and `Option`s it compiled
+//! to scalar code. Paired runs at N = 2,500 (7 each, medians): fast step on a 2 %-dense table
+//! 3.59 → 2.94 ms, exact 5.11 → 4.57; dense fast 9.15 → 8.71, dense exact unchanged.
 
 use rayon::prelude::*;
 
@@ -59,6 +64,7 @@ impl Model {
         let mut need = std::mem::take(&mut self.need_next);
         let mut ws = std::mem::take(&mut self.ws_next);
         let m = &*self;
+        let arch = pulp::Arch::new();
         let found = stock
             .par_chunks_mut(n)
             .zip(need.par_chunks_mut(n))
@@ -67,31 +73,28 @@ impl Model {
             .map(|(p, ((stock, need), ws))| {
                 let (restock, tech) = (&m.restock[p * n..][..n], &m.tech_eff[p * n..][..n]);
                 let (dur, restoration) = (m.inv_dur[p], m.restoration[p]);
-                let mut check = RowCheck {
-                    bad_stock: None,
-                    close: true,
+                let psi_factor = if psi_model { restoration } else { 1.0 };
+                let (not_close, bad) = arch.dispatch(InventoryRow {
+                    stock,
+                    need,
+                    restock,
+                    tech,
+                    production: &m.production[..n],
+                    x_opt: &m.x_opt[..n],
+                    dur,
+                    psi_factor,
+                    update,
+                });
+                // Where an inventory went negative or NaN is looked up only in the rare row
+                // where one did.
+                let bad_stock = (bad > 0)
+                    .then(|| stock.iter().position(|v| *v < 0.0 || v.is_nan()))
+                    .flatten()
+                    .map(|j| (p, j, stock[j]));
+                let check = RowCheck {
+                    bad_stock,
+                    close: not_close == 0,
                 };
-                for j in 0..n {
-                    let (a, xj) = (tech[j], m.production[j]);
-                    let mut st = stock[j];
-                    if update {
-                        st = (st - xj * a) + restock[j];
-                        if (st < 0.0 || st.is_nan()) && check.bad_stock.is_none() {
-                            check.bad_stock = Some((p, j, st));
-                        }
-                        stock[j] = st;
-                    }
-                    let goal = (m.x_opt[j] * a) * dur;
-                    check.close &= is_close(st, goal);
-                    let mut gap = 0.0;
-                    if goal.is_finite() {
-                        gap = (goal - st).max(0.0);
-                    }
-                    if psi_model {
-                        gap *= restoration;
-                    }
-                    need[j] = gap + xj * a;
-                }
                 if fast {
                     for w in ws.iter_mut() {
                         *w = if *w != 0.0 { 1.0 / *w } else { 0.0 };
@@ -144,5 +147,59 @@ impl Model {
             }),
             None => Ok(()),
         }
+    }
+}
+
+/// One input's row of the inventory update and needs, compiled for the widest SIMD the CPU
+/// has: the loop has no branches, and its two checks are counts (how many inventories are
+/// not close to their targets, how many went negative or NaN), so it vectorises.
+struct InventoryRow<'a> {
+    stock: &'a mut [f64],
+    need: &'a mut [f64],
+    restock: &'a [f64],
+    tech: &'a [f64],
+    production: &'a [f64],
+    x_opt: &'a [f64],
+    dur: f64,
+    psi_factor: f64,
+    update: bool,
+}
+
+impl pulp::WithSimd for InventoryRow<'_> {
+    type Output = (u64, u64);
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) -> (u64, u64) {
+        let (dur, psi_factor, update) = (self.dur, self.psi_factor, self.update);
+        let (mut not_close, mut bad) = (0_u64, 0_u64);
+        let columns = self
+            .stock
+            .iter_mut()
+            .zip(self.need.iter_mut())
+            .zip(self.restock)
+            .zip(self.tech)
+            .zip(self.production)
+            .zip(self.x_opt);
+        for (((((stock, need), &restock), &a), &xj), &x_opt) in columns {
+            let used = xj * a;
+            // Q9: without the update the inventory stays (restock ≈ use everywhere).
+            let st = if update {
+                (*stock - used) + restock
+            } else {
+                *stock
+            };
+            bad += u64::from(st < 0.0 || st.is_nan());
+            *stock = st;
+            let goal = (x_opt * a) * dur;
+            not_close += u64::from(!is_close(st, goal));
+            let gap = if goal.is_finite() {
+                (goal - st).max(0.0)
+            } else {
+                0.0
+            };
+            // × 1.0 is exact: the base model restores the whole gap.
+            *need = gap * psi_factor + used;
+        }
+        (not_close, bad)
     }
 }
