@@ -88,7 +88,7 @@ impl Model {
                 // Where an inventory went negative or NaN is looked up only in the rare row
                 // where one did.
                 let bad_stock = (bad > 0)
-                    .then(|| stock.iter().position(|v| *v < 0.0 || v.is_nan()))
+                    .then(|| stock.iter().position(|v| negative_or_nan(*v)))
                     .flatten()
                     .map(|j| (p, j, stock[j]));
                 let check = RowCheck {
@@ -133,7 +133,7 @@ impl Model {
             .par_chunks(n)
             .enumerate()
             .filter_map(|(p, row)| {
-                let j = row.iter().position(|v| *v < 0.0 || v.is_nan())?;
+                let j = row.iter().position(|v| negative_or_nan(*v))?;
                 Some((p, j, row[j]))
             })
             .min_by_key(|&(p, j, _)| (p, j));
@@ -188,7 +188,7 @@ impl pulp::WithSimd for InventoryRow<'_> {
             } else {
                 *stock
             };
-            bad += u64::from(st < 0.0 || st.is_nan());
+            bad += u64::from(negative_or_nan(st));
             *stock = st;
             let goal = (x_opt * a) * dur;
             not_close += u64::from(!is_close(st, goal));
@@ -202,4 +202,10 @@ impl pulp::WithSimd for InventoryRow<'_> {
         }
         (not_close, bad)
     }
+}
+
+/// An inventory or a need that BoARIO's state cannot hold.
+#[inline(always)]
+fn negative_or_nan(v: f64) -> bool {
+    v < 0.0 || v.is_nan()
 }

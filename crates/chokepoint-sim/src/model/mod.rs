@@ -143,8 +143,10 @@ impl Model {
         let fd0: Vec<f64> = mrio.y.iter().map(|v| v * phi).collect();
         // Slot `slot` holds industry row i = r·S + p with slot = p·R + r.
         let row_of = |slot: usize| (slot % n_regions) * n_sectors + slot / n_regions;
-        let nonzero = mrio.z.iter().filter(|v| **v != 0.0).count();
-        let negative = mrio.z.iter().any(|v| *v < 0.0);
+        // One pass over Z: how many entries are stored sparse, and whether any is negative.
+        let (nonzero, negative) = mrio.z.iter().fold((0, false), |(count, neg), &v| {
+            (count + usize::from(v != 0.0), neg || v < 0.0)
+        });
         let threshold = Storage::auto_threshold(params.numerics);
         let z = ZStore::build(
             n,

@@ -84,13 +84,11 @@ impl OrderBook {
             }
             Shares::Sparse { cols, z, dist } => {
                 out.fill(0.0);
-                let mut v = [0.0; GATHER];
-                for (k0, cols) in (0..).step_by(GATHER).zip(cols.chunks(GATHER)) {
-                    self.sparse_chunk(i, cols, &z[k0..], &dist[k0..], &mut v);
-                    for (&j, &v) in cols.iter().zip(&v) {
+                self.sparse_entries(i, cols, z, dist, |_, cols, v| {
+                    for (&j, &v) in cols.iter().zip(v) {
                         out[j as usize] = v;
                     }
-                }
+                });
             }
         }
         if gated && !self.gate.is_empty() {
@@ -120,11 +118,9 @@ impl OrderBook {
         let Shares::Sparse { cols, z, dist } = z.with_shares(super::slot_of(i, s, nr)) else {
             return None;
         };
-        let mut v = [0.0; GATHER];
-        for (k0, chunk) in (0..).step_by(GATHER).zip(cols.chunks(GATHER)) {
-            self.sparse_chunk(i, chunk, &z[k0..], &dist[k0..], &mut v);
-            out[k0..][..chunk.len()].copy_from_slice(&v[..chunk.len()]);
-        }
+        self.sparse_entries(i, cols, z, dist, |k0, _, v| {
+            out[k0..][..v.len()].copy_from_slice(v);
+        });
         if gated && !self.gate.is_empty() {
             let gate = &self.gate[i * nr..][..nr];
             for (o, &j) in out.iter_mut().zip(cols) {
@@ -135,6 +131,25 @@ impl OrderBook {
             }
         }
         Some((cols, z))
+    }
+
+    /// Row `i`'s orders on its stored entries (`cols`, Z0's values `z`, the supplier
+    /// shares `dist`), [`GATHER`] at a time: `emit(k0, cols, orders)` receives the orders of
+    /// entries `k0..k0 + cols.len()` with their columns.
+    #[inline(always)]
+    fn sparse_entries(
+        &self,
+        i: usize,
+        cols: &[u32],
+        z: &[f64],
+        dist: &[f64],
+        mut emit: impl FnMut(usize, &[u32], &[f64]),
+    ) {
+        let mut v = [0.0; GATHER];
+        for (k0, chunk) in (0..).step_by(GATHER).zip(cols.chunks(GATHER)) {
+            self.sparse_chunk(i, chunk, &z[k0..], &dist[k0..], &mut v);
+            emit(k0, chunk, &v[..chunk.len()]);
+        }
     }
 
     /// Row `i`'s orders on the stored entries `cols` (at most [`GATHER`]) with Z0's values
