@@ -7,6 +7,7 @@
 //! form a small row-major "tail"; each row is laid out as BoARIO's `_entire_demand` row
 //! before it is summed, so the sums follow NumPy's exact order (see `numpy_sum`).
 
+mod big_array;
 mod controls;
 mod factorized;
 mod final_demand;

@@ -15,6 +15,7 @@
 use crate::SimError;
 
 use super::Numerics;
+use super::big_array::BigArray;
 
 /// Non-zero entries handled together by the sparse kernels: gathered into arrays of this
 /// length so that their arithmetic runs on full SIMD lanes, then scattered.
@@ -62,15 +63,15 @@ pub(crate) enum ZRow<'a> {
 #[derive(Debug, Clone)]
 enum Layout {
     Dense {
-        z: Vec<f64>,
-        dist: Vec<f64>,
+        z: BigArray<f64>,
+        dist: BigArray<f64>,
     },
     Sparse {
         /// Row `slot` holds entries `start[slot]..start[slot + 1]`.
         start: Vec<usize>,
-        cols: Vec<u32>,
-        z: Vec<f64>,
-        dist: Vec<f64>,
+        cols: BigArray<u32>,
+        z: BigArray<f64>,
+        dist: BigArray<f64>,
     },
 }
 
@@ -117,23 +118,28 @@ impl ZStore {
             }
             let (mut zr, mut dr) = (vec![0.0; n], vec![0.0; n]);
             let mut start = Vec::with_capacity(n + 1);
+            // `nonzero` counts the entries that are not 0.0, so the arrays are filled
+            // exactly (a shorter count would be caught by the indexing, never skipped).
             let (mut cols, mut z, mut dist) = (
-                Vec::with_capacity(nonzero),
-                Vec::with_capacity(nonzero),
-                Vec::with_capacity(nonzero),
+                BigArray::<u32>::zeroed(nonzero),
+                BigArray::<f64>::zeroed(nonzero),
+                BigArray::<f64>::zeroed(nonzero),
             );
+            let mut k = 0;
             start.push(0);
             for slot in 0..n {
                 row(slot, &mut zr, &mut dr);
                 for (j, (&v, &d)) in zr.iter().zip(&dr).enumerate() {
                     if v != 0.0 {
-                        cols.push(j as u32);
-                        z.push(v);
-                        dist.push(d);
+                        cols[k] = j as u32;
+                        z[k] = v;
+                        dist[k] = d;
+                        k += 1;
                     }
                 }
-                start.push(cols.len());
+                start.push(k);
             }
+            debug_assert_eq!(k, nonzero, "the non-zero count of Z0");
             Layout::Sparse {
                 start,
                 cols,
@@ -141,7 +147,7 @@ impl ZStore {
                 dist,
             }
         } else {
-            let (mut z, mut dist) = (vec![0.0; n * n], vec![0.0; n * n]);
+            let (mut z, mut dist) = (BigArray::zeroed(n * n), BigArray::zeroed(n * n));
             for slot in 0..n {
                 row(slot, &mut z[slot * n..][..n], &mut dist[slot * n..][..n]);
             }
