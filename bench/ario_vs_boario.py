@@ -20,6 +20,9 @@ random); chokepoint then stores Z0 sparse when D <= 0.15, 0.25 in fast numerics
 (`storage = "auto"`), BoARIO
 keeps its dense arrays. `--boario-steps` caps BoARIO's steps per size (0 = skip BoARIO); times are compared
 per step, which is fair because BoARIO's step cost does not depend on the step number.
+`Z0 read` is one parallel read of what a step streams at the least (Z0's stored entries,
+fastest of five, after the run): the memory floor of a step on this host, and `floor ×`
+the ratio to BoARIO that a step doing nothing else would reach.
 """
 import argparse
 import json
@@ -98,7 +101,8 @@ def main():
         print(json.dumps(row), flush=True)
     print()
     print(f"{'N':>6} {'numerics':>8} {'ours ms/step':>13} {'ours s/run':>11} {'ours MB':>8} "
-          f"{'BoARIO ms/step':>15} {'BoARIO MB':>10} {'time ×':>8} {'memory ×':>9} {'Δ production':>13}")
+          f"{'BoARIO ms/step':>15} {'BoARIO MB':>10} {'time ×':>8} {'memory ×':>9} {'Δ production':>13} "
+          f"{'Z0 read ms':>11} {'floor ×':>8}")
     for r in rows:
         b = r["boario"]
         for v, o in r["ours"].items():
@@ -106,10 +110,12 @@ def main():
                 print(f"{r['n']:>6} {v:>8} {o['ms_per_step']:>13.2f} {o['run_seconds']:>11.2f} "
                       f"{o['peak_rss_mb']:>8.0f} {b['ms_per_step']:>15.1f} {b['peak_rss_mb']:>10.0f} "
                       f"{r['time_ratio_per_step'][v]:>8.1f} {r['peak_memory_ratio'][v]:>9.1f} "
-                      f"{o['production_sum_rel_diff_vs_boario']:>13.1e}")
+                      f"{o['production_sum_rel_diff_vs_boario']:>13.1e} {o['z0_read_ms']:>11.2f} "
+                      f"{b['ms_per_step'] / o['z0_read_ms']:>8.1f}")
             else:
                 print(f"{r['n']:>6} {v:>8} {o['ms_per_step']:>13.2f} {o['run_seconds']:>11.2f} "
-                      f"{o['peak_rss_mb']:>8.0f} {'-':>15} {'-':>10} {'-':>8} {'-':>9} {'-':>13}")
+                      f"{o['peak_rss_mb']:>8.0f} {'-':>15} {'-':>10} {'-':>8} {'-':>9} {'-':>13} "
+                      f"{o['z0_read_ms']:>11.2f} {'-':>8}")
 
 
 if __name__ == "__main__":

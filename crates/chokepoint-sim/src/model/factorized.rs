@@ -170,9 +170,10 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     total
 }
 
-/// Σ a with eight partial sums, so that the loop vectorises (fast numerics only).
+/// Σ a with eight partial sums, so that the loop vectorises (fast numerics, and sums whose
+/// order does not matter).
 #[inline(always)]
-fn sum(a: &[f64]) -> f64 {
+pub(super) fn sum(a: &[f64]) -> f64 {
     let mut acc = [0.0_f64; 8];
     let a8 = a.chunks_exact(8);
     let mut total: f64 = a8.remainder().iter().sum();

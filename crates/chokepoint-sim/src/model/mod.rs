@@ -342,6 +342,11 @@ impl Model {
             .flat_map(|r| self.sectors.iter().map(move |s| format!("{r}|{s}")))
             .collect()
     }
+    /// Σ of Z0's stored entries, read in parallel as a step reads them: timing it gives the
+    /// memory floor of a step (`examples/ario_bench.rs` reports it next to the step time).
+    pub fn z0_stream_sum(&self) -> f64 {
+        self.z.stream_sum()
+    }
     /// Whether Z0 is stored sparse (see [`Storage`]).
     pub fn sparse_storage(&self) -> bool {
         self.z.is_sparse()
