@@ -3,8 +3,9 @@
 //!
 //! Why: a step reads Z0 from memory front to back. On 4 KiB pages the CPU's stream
 //! prefetchers stop at every page boundary and each page costs a TLB walk (two-level
-//! under virtualisation), so a two-thread read of 50 MB took 3.2–4.8 ms here against
-//! 2.6–3.6 ms on transparent huge pages (`bench/` notes in docs/engine.md). Linux hands
+//! under virtualisation), so a two-thread read of 50 MB took 3.2–3.9 ms here against
+//! 2.6–2.8 ms on transparent huge pages (best of 57 reads, three runs each; docs/engine.md,
+//! Speed). Linux hands
 //! out huge pages to ordinary allocations only when asked (`madvise`, the common default
 //! of `/sys/kernel/mm/transparent_hugepage/enabled`), so large arrays are anonymous
 //! mappings, 2 MiB-aligned, advised `MADV_HUGEPAGE`. Anywhere that fails (another OS, no
@@ -42,11 +43,10 @@ impl<T: Pod> BigArray<T> {
     /// `len` zero values.
     pub fn zeroed(len: usize) -> Self {
         let bytes = len.saturating_mul(std::mem::size_of::<T>());
-        let backing = if bytes >= MAPPED_FROM_BYTES {
-            mapped(len, bytes).unwrap_or_else(|| Backing::Heap(vec![T::zeroed(); len]))
-        } else {
-            Backing::Heap(vec![T::zeroed(); len])
-        };
+        let backing = (bytes >= MAPPED_FROM_BYTES)
+            .then(|| mapped(len, bytes))
+            .flatten()
+            .unwrap_or_else(|| Backing::Heap(vec![T::zeroed(); len]));
         BigArray { backing }
     }
 
