@@ -11,7 +11,6 @@ use rayon::prelude::*;
 
 use super::final_demand::FinalDemandRows;
 use super::numpy_sum::{einsum_blocks, einsum_finish, einsum_sum, pairwise_sum};
-use super::orders::alt_order;
 use super::{Controls, Model, ModelKind, OrderType};
 use crate::StepError;
 
@@ -285,7 +284,7 @@ impl pulp::WithSimd for SectorPass<'_> {
         let block = m.z.dense_rows(first..first + m.n_regions);
         match block {
             _ if common && book.fast => self.factorized(block),
-            Some(block) if common => self.pipelined(block),
+            Some(block) if common => self.grouped(block),
             Some(block) => self.row_by_row(block),
             None => self.sparse_rows(),
         }
@@ -293,72 +292,6 @@ impl pulp::WithSimd for SectorPass<'_> {
 }
 
 impl SectorPass<'_> {
-    /// 'alt' orders without policy weights or gates (BoARIO's default and the common case)
-    /// in exact numerics, software-pipelined: while row r of O is rebuilt from Z0 (a stream
-    /// from memory), row r − 1 is delivered into the restocking sums (a chain of exact
-    /// divisions), so the two overlap instead of taking turns. The sums still add rows in
-    /// region order, so the bits are those of [`SectorPass::row_by_row`].
-    #[inline(always)]
-    fn pipelined(self, block: &[f64]) {
-        let (m, t, p, capacity_factor) = (self.model, self.t, self.p, self.capacity_factor);
-        let (n, s, nr) = (m.n, m.n_sectors, m.n_regions);
-        let (restock, ws, outs) = (self.restock, self.ws, self.outs);
-        let mut final_demand = self.final_demand;
-        let tw = m.tail_width;
-        let width = n + tw;
-        let book = &m.book;
-        let (need, den) = (&book.need[p * n..][..n], &book.ws[p * n..][..n]);
-        let z_row = |i: usize| &block[(i / s) * n..][..n];
-        let (mut cur, mut next) = self.row.split_at_mut(width);
-        restock.fill(0.0);
-        ws.fill(0.0);
-        let (restock, ws) = (&mut restock[..n], &mut ws[..n]);
-        // Row 0 on its own; then each step rebuilds row r and delivers row r − 1.
-        book.row(&m.z, p, true, &mut cur[..n]);
-        cur[n..].copy_from_slice(&m.tail[p * tw..][..tw]);
-        outs[0] = m.row_state(t, p, m.row_sums(cur), capacity_factor);
-        final_demand.row(
-            0,
-            &m.tail[p * tw..][..m.n_fd],
-            outs[0].sums.pairwise,
-            outs[0].production,
-        );
-        for r in 1..=nr {
-            let prev = (r - 1) * s + p;
-            let o_prev = &outs[r - 1];
-            let (t_p, x_p, c_p) = (o_prev.sums.pairwise, o_prev.production, o_prev.cr_next);
-            let (z_p, o_p) = (z_row(prev), &cur[..n]);
-            if r == nr {
-                deliver::<false>(restock, ws, o_p, z_p, t_p, x_p, c_p);
-                break;
-            }
-            let i = r * s + p;
-            let (z_i, c_i) = (z_row(i), book.cr[i]);
-            let o_i = &mut next[..n];
-            if t_p != 0.0 {
-                for j in 0..n {
-                    o_i[j] = alt_order::<false>(z_i[j], c_i, den[j], need[j]);
-                    restock[j] += delivered::<false>(o_p[j], t_p, x_p, 0.0);
-                    ws[j] += z_p[j] * c_p;
-                }
-            } else {
-                for j in 0..n {
-                    o_i[j] = alt_order::<false>(z_i[j], c_i, den[j], need[j]);
-                    ws[j] += z_p[j] * c_p;
-                }
-            }
-            next[n..].copy_from_slice(&m.tail[i * tw..][..tw]);
-            outs[r] = m.row_state(t, i, m.row_sums(next), capacity_factor);
-            final_demand.row(
-                r,
-                &m.tail[i * tw..][..m.n_fd],
-                outs[r].sums.pairwise,
-                outs[r].production,
-            );
-            std::mem::swap(&mut cur, &mut next);
-        }
-    }
-
     /// Every case on dense storage (`block`: the sector's rows of Z0), one row after the
     /// other: rebuild, sum, produce, then deliver.
     #[inline(always)]

@@ -12,6 +12,7 @@ mod controls;
 mod factorized;
 mod final_demand;
 mod fused;
+mod grouped;
 mod inventory;
 pub(crate) mod numpy_sum;
 mod orders;
@@ -102,10 +103,14 @@ pub struct Model {
     /// One row of E per chunk of rows, for the row sums (allocated once).
     pub(crate) scratch: Vec<f64>,
     pub(crate) n_chunks: usize,
-    /// Two rows of E per input sector for the fused pass (the row being built and the one
-    /// being delivered), S × 2 × (N + tail).
+    /// Two rows of E per input sector for the fused pass's row-by-row and sparse kernels
+    /// (the factorised kernel keeps its sector's N weights q there), S × 2 × (N + tail).
     pub(crate) sector_rows: Vec<f64>,
     pub(crate) row_out: Vec<fused::RowOut>,
+    /// NumPy's pairwise tree over a row of E (N + tail), flattened for the grouped kernel.
+    pub(crate) pairwise_ops: Vec<numpy_sum::PairwiseOp>,
+    /// Per-thread rows of E for the grouped kernel.
+    pub(crate) group_scratch: grouped::GroupScratch,
     /// Transposed (N × S) inventories, coefficients and input mask for row-wise reads, in
     /// slot order: the columns of one input sector's industries follow one another.
     pub(crate) stock_t: Vec<f64>,
@@ -288,6 +293,8 @@ impl Model {
             n_chunks,
             sector_rows: vec![0.0; n_sectors * 2 * (n + n_fd)],
             row_out: vec![fused::RowOut::default(); n],
+            pairwise_ops: numpy_sum::pairwise_program(n + n_fd),
+            group_scratch: grouped::GroupScratch::new(n + n_fd),
             stock_t: vec![0.0; n * n_sectors],
             tech_t: vec![0.0; n * n_sectors],
             tech_t_fresh: false,
@@ -452,6 +459,8 @@ impl Model {
         self.rebuild_prod = vec![0.0; n * (new - nfd)];
         self.scratch = vec![0.0; self.n_chunks * (n + new)];
         self.sector_rows = vec![0.0; self.n_sectors * 2 * (n + new)];
+        self.pairwise_ops = numpy_sum::pairwise_program(n + new);
+        self.group_scratch = grouped::GroupScratch::new(n + new);
         self.n_blocks - 1
     }
 

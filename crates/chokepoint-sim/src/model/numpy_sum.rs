@@ -67,30 +67,75 @@ impl pulp::WithSimd for PairwiseLeaf<'_> {
 
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, _simd: S) -> f64 {
-        let row = self.0;
-        let n = row.len();
-        if n < 8 {
-            let mut res = 0.0;
-            for v in row {
-                res += v;
-            }
-            return res;
-        }
-        let mut r = [0.0_f64; 8];
-        r.copy_from_slice(&row[..8]);
-        let full = n - n % 8;
-        for b in row[8..full].chunks_exact(8) {
-            for (acc, v) in r.iter_mut().zip(b) {
-                *acc += v;
-            }
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for v in &row[full..] {
-            res += v;
-        }
-        res
+        leaf_sum(self.0)
     }
 }
+
+/// NumPy's sum of one pairwise leaf (at most 128 values): sequential under 8 values, else
+/// eight accumulators, combined as a tree, then the remainder in order. Inline, so that it
+/// takes the SIMD width of its caller.
+#[inline(always)]
+pub fn leaf_sum(row: &[f64]) -> f64 {
+    let n = row.len();
+    if n < 8 {
+        let mut res = 0.0;
+        for v in row {
+            res += v;
+        }
+        return res;
+    }
+    let mut r = [0.0_f64; 8];
+    r.copy_from_slice(&row[..8]);
+    let full = n - n % 8;
+    for b in row[8..full].chunks_exact(8) {
+        for (acc, v) in r.iter_mut().zip(b) {
+            *acc += v;
+        }
+    }
+    let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for v in &row[full..] {
+        res += v;
+    }
+    res
+}
+
+/// One instruction of NumPy's pairwise sum of a row, flattened (see [`pairwise_program`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairwiseOp {
+    /// Sum the leaf `row[start..start + len]` with [`leaf_sum`] and push it.
+    Leaf { start: u32, len: u32 },
+    /// Pop the right and the left partial sums, push left + right.
+    Add,
+}
+
+/// NumPy's pairwise summation of `len` values as a post-order program: its leaves in row
+/// order, each combination after both of its halves. A kernel that produces a row leaf by
+/// leaf runs it with a small stack and gets `pairwise_sum`'s bits without a second pass
+/// over the row and without recursion (which would leave the caller's SIMD context).
+pub fn pairwise_program(len: usize) -> Vec<PairwiseOp> {
+    fn emit(start: usize, len: usize, ops: &mut Vec<PairwiseOp>) {
+        if len <= 128 {
+            // Rows are far shorter than 2^32 values (an N × N table of f64 would not fit).
+            ops.push(PairwiseOp::Leaf {
+                start: start as u32,
+                len: len as u32,
+            });
+        } else {
+            let mut n2 = len / 2;
+            n2 -= n2 % 8;
+            emit(start, n2, ops);
+            emit(start + n2, len - n2, ops);
+            ops.push(PairwiseOp::Add);
+        }
+    }
+    let mut ops = Vec::new();
+    emit(0, len, &mut ops);
+    ops
+}
+
+/// The most partial sums a [`pairwise_program`] keeps at once (its tree's depth + 1) for
+/// rows of up to 2^32 values.
+pub const PAIRWISE_STACK: usize = 40;
 
 /// NumPy `allclose(a, b)` with rtol 1e-5 and atol 1e-8: NaN is never close,
 /// infinities are close only to the same infinity.
@@ -135,6 +180,58 @@ mod tests {
         let row: Vec<f64> = (0..300).map(f64::from).collect();
         assert_eq!(pairwise_sum(&row), 44850.0);
         assert_eq!(einsum_sum(&row), 44850.0);
+    }
+
+    /// Runs a pairwise program over `row` the way the exact grouped kernel does.
+    fn run_program(ops: &[PairwiseOp], row: &[f64]) -> f64 {
+        let mut stack = [0.0; PAIRWISE_STACK];
+        let mut sp = 0;
+        for op in ops {
+            match *op {
+                PairwiseOp::Leaf { start, len } => {
+                    stack[sp] = leaf_sum(&row[start as usize..][..len as usize]);
+                    sp += 1;
+                }
+                PairwiseOp::Add => {
+                    sp -= 1;
+                    stack[sp - 1] += stack[sp];
+                }
+            }
+        }
+        assert_eq!(sp, 1);
+        stack[0]
+    }
+
+    #[test]
+    fn pairwise_program_gives_the_bits_of_the_recursive_sum() {
+        // Values of mixed magnitude so that any change of order shows in the last bits.
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let row: Vec<f64> = (0..20_011)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let v = (x >> 11) as f64 / (1u64 << 53) as f64;
+                if x.is_multiple_of(3) { v * 1e6 } else { v - 0.5 }
+            })
+            .collect();
+        for len in (0..300).chain([1_000, 2_500, 2_600, 5_101, 10_007, 20_011]) {
+            let ops = pairwise_program(len);
+            let leaves = ops.iter().filter(|o| matches!(o, PairwiseOp::Leaf { .. }));
+            let covered: u32 = leaves
+                .map(|o| match o {
+                    PairwiseOp::Leaf { len, .. } => *len,
+                    PairwiseOp::Add => 0,
+                })
+                .sum();
+            assert_eq!(covered as usize, len);
+            let expected = pairwise_sum(&row[..len]);
+            assert_eq!(
+                run_program(&ops, &row[..len]).to_bits(),
+                expected.to_bits(),
+                "len {len}"
+            );
+        }
     }
 
     #[test]

@@ -107,15 +107,22 @@ fn one_thread_and_many_threads_give_identical_results() {
 
 #[test]
 fn the_common_case_kernels_agree_with_the_general_one() {
+    // A neutral gate sends every step through the general row-by-row kernel; without it
+    // the grouped kernel (exact numerics) or the factorised one (fast numerics) runs.
+    // Exact numerics must give the same bits; fast numerics reassociate the sums, so they
+    // agree to rounding. 3 × 7 = 21 industries: rows are not a multiple of the 8-wide blocks; 13 × 3: input
+    // sectors of 13 rows, delivered by the grouped kernel as a group of 8 (two quads) and
+    // one of 5 (a quad and a single row).
+    for (regions, sectors) in [(3, 7), (13, 3)] {
+        kernels_agree(regions, sectors);
+    }
+}
+
+fn kernels_agree(regions: usize, sectors: usize) {
     use chokepoint_sim::events::{Event, EventKind, RecoveryFunction};
     use chokepoint_sim::network::synthetic::dense_mrio;
     use chokepoint_sim::{Model, ModelParams, Numerics};
-    // 3 × 7 = 21 industries: rows are not a multiple of the 8-wide blocks. A neutral gate
-    // sends every step through the general row-by-row kernel; without it the pipelined
-    // kernel (exact numerics) or the factorised one (fast numerics) runs. Exact numerics
-    // must give the same bits; fast numerics reassociate the sums, so they agree to
-    // rounding.
-    let mrio = dense_mrio(3, 7, 2, 7).unwrap();
+    let mrio = dense_mrio(regions, sectors, 2, 7).unwrap();
     let event = Event {
         kind: EventKind::Arbitrary,
         impacts: vec![(4, 0.6)],
@@ -138,7 +145,7 @@ fn the_common_case_kernels_agree_with_the_general_one() {
         let mut a = Records::default();
         plain.run(&mut a);
         let mut gated = new_sim();
-        let mut controls = Controls::neutral(3, 7);
+        let mut controls = Controls::neutral(regions, sectors);
         controls.gates.push(Gate::new(4, 1));
         let b = run_with(&mut gated, &mut controls);
         let pairs = [
