@@ -73,6 +73,12 @@ struct Capped {
 }
 
 impl Recorder for Capped {
+    /// Reserves the records' memory up front, as `chokepoint simulate` does (without it,
+    /// growing ten series step by step cost 0.1 ms of a 6.7 ms step at N = 2,500).
+    fn on_start(&mut self, model: &Model, steps: usize) {
+        self.records.on_start(model, steps);
+    }
+
     fn on_step(&mut self, view: StepView<'_>) -> bool {
         self.records.on_step(view);
         self.left -= 1;

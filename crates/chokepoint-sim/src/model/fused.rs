@@ -388,3 +388,24 @@ fn deliver<const FAST: bool>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::transpose;
+
+    #[test]
+    fn transpose_puts_each_column_at_its_slot() {
+        // 3 regions × 7 sectors.
+        let (nr, s) = (3, 7);
+        let n = nr * s;
+        let from: Vec<f64> = (0..s * n).map(|k| k as f64).collect();
+        let mut to = vec![f64::NAN; n * s];
+        transpose(&from, &mut to, s, n);
+        for j in 0..n {
+            let slot = super::super::slot_of(j, s, nr);
+            for q in 0..s {
+                assert_eq!(to[slot * s + q], from[q * n + j], "industry {j}, input {q}");
+            }
+        }
+    }
+}

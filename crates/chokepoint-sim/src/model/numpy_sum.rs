@@ -212,7 +212,11 @@ mod tests {
                 x ^= x >> 7;
                 x ^= x << 17;
                 let v = (x >> 11) as f64 / (1u64 << 53) as f64;
-                if x.is_multiple_of(3) { v * 1e6 } else { v - 0.5 }
+                if x.is_multiple_of(3) {
+                    v * 1e6
+                } else {
+                    v - 0.5
+                }
             })
             .collect();
         for len in (0..300).chain([1_000, 2_500, 2_600, 5_101, 10_007, 20_011]) {
