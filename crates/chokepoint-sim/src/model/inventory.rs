@@ -21,11 +21,13 @@ use super::{Model, ModelKind};
 use crate::StepError;
 
 /// What the rows found: the first negative or NaN inventory in (input, industry) order,
-/// and whether every inventory is close to its target (Q10).
+/// whether every inventory is close to its target (Q10), and whether any need is negative
+/// or NaN (located afterwards, in the rare step where one is).
 #[derive(Clone, Copy)]
 struct RowCheck {
     bad_stock: Option<(usize, usize, f64)>,
     close: bool,
+    bad_need: bool,
 }
 
 impl RowCheck {
@@ -37,6 +39,7 @@ impl RowCheck {
         RowCheck {
             bad_stock,
             close: self.close && other.close,
+            bad_need: self.bad_need || other.bad_need,
         }
     }
 }
@@ -74,7 +77,7 @@ impl Model {
                 let (restock, tech) = (&m.restock[p * n..][..n], &m.tech_eff[p * n..][..n]);
                 let (dur, restoration) = (m.inv_dur[p], m.restoration[p]);
                 let psi_factor = if psi_model { restoration } else { 1.0 };
-                let (not_close, bad) = arch.dispatch(InventoryRow {
+                let counts = arch.dispatch(InventoryRow {
                     stock,
                     need,
                     restock,
@@ -87,13 +90,14 @@ impl Model {
                 });
                 // Where an inventory went negative or NaN is looked up only in the rare row
                 // where one did.
-                let bad_stock = (bad > 0)
+                let bad_stock = (counts.bad_stock > 0)
                     .then(|| stock.iter().position(|v| negative_or_nan(*v)))
                     .flatten()
                     .map(|j| (p, j, stock[j]));
                 let check = RowCheck {
                     bad_stock,
-                    close: not_close == 0,
+                    close: counts.not_close == 0,
+                    bad_need: counts.bad_need > 0,
                 };
                 if fast {
                     for w in ws.iter_mut() {
@@ -119,6 +123,7 @@ impl Model {
             });
         }
         // Q10: every inventory at its target: no gap anywhere.
+        let mut bad_need = found.bad_need;
         if found.close {
             let m = &*self;
             need.par_chunks_mut(n).enumerate().for_each(|(p, need)| {
@@ -127,16 +132,21 @@ impl Model {
                     *v = 0.0 + xj * a;
                 }
             });
+            bad_need = true; // recomputed: look again
         }
-        // The first negative or NaN need in (input, client) order.
-        let bad = need
-            .par_chunks(n)
-            .enumerate()
-            .filter_map(|(p, row)| {
-                let j = row.iter().position(|v| negative_or_nan(*v))?;
-                Some((p, j, row[j]))
+        // The first negative or NaN need in (input, client) order, searched only when the
+        // pass counted one (or the needs were recomputed).
+        let bad = bad_need
+            .then(|| {
+                need.par_chunks(n)
+                    .enumerate()
+                    .filter_map(|(p, row)| {
+                        let j = row.iter().position(|v| negative_or_nan(*v))?;
+                        Some((p, j, row[j]))
+                    })
+                    .min_by_key(|&(p, j, _)| (p, j))
             })
-            .min_by_key(|&(p, j, _)| (p, j));
+            .flatten();
         self.need_next = need;
         match bad {
             Some((input, client, value)) => Err(StepError::BadOrder {
@@ -150,9 +160,20 @@ impl Model {
     }
 }
 
+/// What one input's row counted.
+struct RowCounts {
+    /// Inventories not close to their targets (Q10).
+    not_close: u64,
+    /// Inventories negative or NaN.
+    bad_stock: u64,
+    /// Needs negative or NaN.
+    bad_need: u64,
+}
+
 /// One input's row of the inventory update and needs, compiled for the widest SIMD the CPU
-/// has: the loop has no branches, and its two checks are counts (how many inventories are
-/// not close to their targets, how many went negative or NaN), so it vectorises.
+/// has: the loop has no branches, and its checks are counts (how many inventories are not
+/// close to their targets, how many inventories or needs went negative or NaN), so it
+/// vectorises.
 struct InventoryRow<'a> {
     stock: &'a mut [f64],
     need: &'a mut [f64],
@@ -166,12 +187,12 @@ struct InventoryRow<'a> {
 }
 
 impl pulp::WithSimd for InventoryRow<'_> {
-    type Output = (u64, u64);
+    type Output = RowCounts;
 
     #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, _simd: S) -> (u64, u64) {
+    fn with_simd<S: pulp::Simd>(self, _simd: S) -> RowCounts {
         let (dur, psi_factor, update) = (self.dur, self.psi_factor, self.update);
-        let (mut not_close, mut bad) = (0_u64, 0_u64);
+        let (mut not_close, mut bad, mut bad_need) = (0_u64, 0_u64, 0_u64);
         let columns = self
             .stock
             .iter_mut()
@@ -198,9 +219,15 @@ impl pulp::WithSimd for InventoryRow<'_> {
                 0.0
             };
             // × 1.0 is exact: the base model restores the whole gap.
-            *need = gap * psi_factor + used;
+            let nd = gap * psi_factor + used;
+            bad_need += u64::from(negative_or_nan(nd));
+            *need = nd;
         }
-        (not_close, bad)
+        RowCounts {
+            not_close,
+            bad_stock: bad,
+            bad_need,
+        }
     }
 }
 
@@ -208,4 +235,31 @@ impl pulp::WithSimd for InventoryRow<'_> {
 #[inline(always)]
 fn negative_or_nan(v: f64) -> bool {
     v < 0.0 || v.is_nan()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::network::synthetic::dense_mrio;
+    use crate::{Model, ModelParams, StepError};
+
+    /// A negative technical coefficient makes the target inventory of that (input, client)
+    /// pair negative: the first step names it (input sector 1, client industry 2).
+    #[test]
+    fn a_negative_coefficient_stops_the_step_at_the_first_bad_pair() {
+        let mut mrio = dense_mrio(2, 3, 1, 5).unwrap();
+        let n = mrio.n_industries();
+        // Input industry 4 (region 1, sector 1) into client 2: input sector 1.
+        mrio.a[4 * n + 2] = -2.0;
+        let mut model = Model::new(&mrio, ModelParams::default()).unwrap();
+        let err = (0..5).find_map(|t| model.step(t, None).err()).unwrap();
+        match err {
+            StepError::BadStock {
+                step,
+                input,
+                industry,
+                value,
+            } => assert_eq!((step, input, industry, value < 0.0), (0, 1, 2, true)),
+            other => panic!("unexpected error {other:?}"),
+        }
+    }
 }
