@@ -49,14 +49,19 @@ impl Model {
         let (n, s, nr) = (self.n, self.n_sectors, self.n_regions);
         let width = n + self.tail_width;
         let capacity_factor = controls.map(|c| c.capacity_factor.as_slice());
-        // Row i needs column i of the inventories and coefficients: transposed copies
-        // (N × S) keep those reads contiguous instead of S cache misses per row.
-        // The coefficients change only with the policy levers, so their copy is refreshed
-        // only then; the inventories change every step.
-        transpose(&self.stock, &mut self.stock_t, s, n);
-        if !self.tech_t_fresh {
-            transpose(&self.tech_eff, &mut self.tech_t, s, n);
-            self.tech_t_fresh = true;
+        if self.book.fast {
+            // Row i's production needs only the tightest of its inputs (`row_state`).
+            self.stock_limits();
+        } else {
+            // Row i needs column i of the inventories and coefficients: transposed copies
+            // (N × S) keep those reads contiguous instead of S cache misses per row.
+            // The coefficients change only with the policy levers, so their copy is
+            // refreshed only then; the inventories change every step.
+            transpose(&self.stock, &mut self.stock_t, s, n);
+            if !self.tech_t_fresh {
+                transpose(&self.tech_eff, &mut self.tech_t, s, n);
+                self.tech_t_fresh = true;
+            }
         }
         // Moved out for the pass (no allocation) so the rest of the model can be shared.
         let mut restock = std::mem::take(&mut self.restock);
@@ -204,6 +209,12 @@ impl Model {
         };
         // §5.4: the optimal level cut by the scarcest relevant input.
         let x_opt = d.min(cap);
+        if self.book.fast {
+            // x_opt · min(stock / c, 1) with c = x_opt·a·ψ·κ is min(x_opt, stock / (a·ψ·κ))
+            // up to rounding, and the second term does not depend on this step's sums.
+            out.production = x_opt.min(self.stock_limit[i]);
+            return out;
+        }
         let mut x = x_opt;
         let base = self.params.kind == ModelKind::Base;
         let s = self.n_sectors;
@@ -231,6 +242,43 @@ impl Model {
         }
         out.production = x;
         out
+    }
+}
+
+impl Model {
+    /// Fast numerics: `stock_limit[j]` = min over the relevant inputs p of industry j of
+    /// stock[p, j] / (a[p, j]·ψ·κ_p) (κ: the inventory constraint, 0 for infinite
+    /// inventories), the production its inventories allow. One contiguous pass over the
+    /// S × N inventories in column blocks, instead of transposing them for the fused pass
+    /// and visiting every input of every row there (0.7 ms of a 6.2 ms step at N = 2,500).
+    fn stock_limits(&mut self) {
+        const COLUMNS: usize = 256;
+        let (n, s, psi) = (self.n, self.n_sectors, self.psi);
+        let mut limit = std::mem::take(&mut self.stock_limit);
+        let m = &*self;
+        limit
+            .par_chunks_mut(COLUMNS)
+            .enumerate()
+            .for_each(|(b, out)| {
+                let j0 = b * COLUMNS;
+                out.fill(f64::INFINITY);
+                for p in 0..s {
+                    let kappa = m.inv_constraint[p];
+                    let at = p * n + j0..p * n + j0 + out.len();
+                    let (stock, tech) = (&m.stock[at.clone()], &m.tech_eff[at.clone()]);
+                    let inputs = stock.iter().zip(tech).zip(&m.is_input[at]);
+                    for (l, ((&stock, &a), &relevant)) in out.iter_mut().zip(inputs) {
+                        let c = (a * psi) * kappa;
+                        let allows = if relevant && c != 0.0 {
+                            stock / c
+                        } else {
+                            f64::INFINITY
+                        };
+                        *l = l.min(allows);
+                    }
+                }
+            });
+        self.stock_limit = limit;
     }
 }
 

@@ -118,6 +118,9 @@ pub struct Model {
     /// Whether `tech_t` holds the current `tech_eff`.
     pub(crate) tech_t_fresh: bool,
     pub(crate) input_t: Vec<bool>,
+    /// Fast numerics: the production each industry's inventories allow, min over its
+    /// relevant inputs of stock / (a·ψ·c) (N; refreshed at the start of each step).
+    pub(crate) stock_limit: Vec<f64>,
     pub(crate) row_stats: Vec<[f64; 5]>,
 }
 
@@ -299,6 +302,7 @@ impl Model {
             tech_t: vec![0.0; n * n_sectors],
             tech_t_fresh: false,
             input_t,
+            stock_limit: vec![f64::INFINITY; n],
             row_stats: vec![[0.0; 5]; n],
             params,
         };
@@ -430,9 +434,11 @@ impl Model {
     pub fn capacity_loss(&self) -> &[f64] {
         &self.delta
     }
-    /// Number of (input, industry) pairs whose inventory constrained production last step.
-    pub fn limiting_pairs(&self) -> usize {
-        self.limiting
+    /// Number of (input, industry) pairs whose inventory constrained production last step;
+    /// `None` in fast numerics, whose production rule takes each industry's tightest input
+    /// without visiting the others (see `Model::stock_limits`).
+    pub fn limiting_pairs(&self) -> Option<usize> {
+        (!self.book.fast).then_some(self.limiting)
     }
 
     /// Sets the capacity-loss share Δ for the next step (events, §5.1).
