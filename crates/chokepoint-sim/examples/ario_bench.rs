@@ -151,7 +151,7 @@ fn main() {
     let t1 = Instant::now();
     let outcome = sim.run(&mut capped);
     let run = t1.elapsed().as_secs_f64();
-    let total: f64 = capped.records.production_realised.values.iter().sum();
+    let total: f64 = capped.records.production_realised.values().iter().sum();
     // The memory floor of a step: one parallel read of what a step streams at the least
     // (Z0's stored entries), fastest of five.
     let z0_read_ms = (0..5)

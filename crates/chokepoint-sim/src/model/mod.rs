@@ -22,6 +22,7 @@ mod sparse_sum;
 mod step;
 mod zstore;
 
+pub(crate) use big_array::BigArray;
 pub use controls::{Controls, Gate};
 pub use params::{InventoryDays, ModelKind, ModelParams, Numerics, OrderType};
 pub use zstore::Storage;

@@ -239,7 +239,7 @@ fn sparse_matches_dense(regions: usize, sectors: usize, density: f64) {
                 ];
                 let case = format!("{regions}×{sectors} {numerics:?} {order_type:?} gated {gated}");
                 assert!(
-                    dense.rebuild_prod_tot.values.iter().any(|v| *v > 0.0),
+                    dense.rebuild_prod_tot.values().iter().any(|v| *v > 0.0),
                     "{case}: the rebuild event must deliver"
                 );
                 assert_same_records(&pairs, numerics, &case);
@@ -259,7 +259,7 @@ fn assert_same_records(
         if numerics == chokepoint_sim::Numerics::Exact {
             assert_eq!(x, y, "{case}: record {k}");
         } else {
-            let d = crate::max_rel_diff(&x.values, &y.values);
+            let d = crate::max_rel_diff(x.values(), y.values());
             assert!(d <= 1e-12, "{case}: record {k}: {d:e}");
         }
     }

@@ -55,7 +55,7 @@ fn run_diffs(name: &str, numerics: Numerics, storage: Storage) -> Vec<(&'static 
             1,
         );
         let want = rows.concat();
-        let ours = &series(&records, rec).values;
+        let ours = series(&records, rec).values();
         let d = max_rel_diff(ours, &want);
         eprintln!("{name} {rec} ({numerics:?}, {storage:?}): {d:e}");
         out.push((*rec, d));
