@@ -47,10 +47,18 @@ impl SectorPass<'_> {
             // measured).
             for r0 in (0..nr).step_by(ROW_GROUP) {
                 let rows = ROW_GROUP.min(nr - r0);
-                for (k, c) in coef.iter_mut().enumerate().take(rows) {
-                    *c = sector.finish(r0 + k, dot(&block[(r0 + k) * n..][..n], q));
+                let group = &block[r0 * n..][..rows * n];
+                if m.fused_multiply_add {
+                    for (k, c) in coef.iter_mut().enumerate().take(rows) {
+                        *c = sector.finish(r0 + k, dot::<true>(&group[k * n..][..n], q));
+                    }
+                    deliver_rows::<true>(group, n, &coef[..rows], restock, ws);
+                } else {
+                    for (k, c) in coef.iter_mut().enumerate().take(rows) {
+                        *c = sector.finish(r0 + k, dot::<false>(&group[k * n..][..n], q));
+                    }
+                    deliver_rows::<false>(group, n, &coef[..rows], restock, ws);
                 }
-                deliver_rows(&block[r0 * n..][..rows * n], n, &coef[..rows], restock, ws);
             }
         } else {
             // Sparse rows: the same sums over their non-zero entries only.
@@ -88,12 +96,19 @@ impl SectorRows<'_> {
     #[inline(always)]
     fn finish(&mut self, r: usize, zq: f64) -> (f64, f64) {
         let m = self.m;
-        let (s, nfd, tw) = (m.n_sectors, m.n_fd, m.tail_width);
+        let (s, nr, nfd, tw) = (m.n_sectors, m.n_regions, m.n_fd, m.tail_width);
         let i = r * s + self.p;
-        let tail = &m.tail[i * tw..][..tw];
         let cr = m.book.cr[i];
         let intermediate = cr * zq;
-        let (fd_total, rebuild) = (sum(&tail[..nfd]), sum(&tail[nfd..]));
+        // Final demand per consuming region (R values, not R·F); the tail row itself is
+        // read only when it has reconstruction columns.
+        let by_region = &m.fd_by_region[super::slot_of(i, s, nr) * nr..][..nr];
+        let fd_total = sum(by_region);
+        let rebuild = if tw > nfd {
+            sum(&m.tail[i * tw + nfd..][..tw - nfd])
+        } else {
+            0.0
+        };
         let total = intermediate + fd_total + rebuild;
         let sums = RowSums {
             demand: total,
@@ -104,7 +119,7 @@ impl SectorRows<'_> {
         };
         let out = m.row_state(self.t, i, sums, self.capacity_factor);
         self.final_demand
-            .row(r, &tail[..nfd], total, out.production);
+            .row_by_region(r, by_region, total, out.production);
         self.outs[r] = out;
         let deliver = if total != 0.0 {
             cr * (out.production / total)
@@ -126,7 +141,13 @@ const ROW_GROUP: usize = 8;
 /// Adds Σ_k rows[k] · coef[k].0 to `acc_d` and Σ_k rows[k] · coef[k].1 to `acc_w`, in
 /// column blocks that keep the accumulators in L1, four rows at a time.
 #[inline(always)]
-fn deliver_rows(rows: &[f64], n: usize, coef: &[(f64, f64)], acc_d: &mut [f64], acc_w: &mut [f64]) {
+fn deliver_rows<const FMA: bool>(
+    rows: &[f64],
+    n: usize,
+    coef: &[(f64, f64)],
+    acc_d: &mut [f64],
+    acc_w: &mut [f64],
+) {
     for j0 in (0..n).step_by(COLUMN_BLOCK) {
         let len = COLUMN_BLOCK.min(n - j0);
         let (acc_d, acc_w) = (&mut acc_d[j0..][..len], &mut acc_w[j0..][..len]);
@@ -138,29 +159,32 @@ fn deliver_rows(rows: &[f64], n: usize, coef: &[(f64, f64)], acc_d: &mut [f64], 
             let (z0, z1, z2, z3) = (z(r), z(r + 1), z(r + 2), z(r + 3));
             for j in 0..len {
                 let (a, b, c, e) = (z0[j], z1[j], z2[j], z3[j]);
-                acc_d[j] += (a * d0 + b * d1) + (c * d2 + e * d3);
-                acc_w[j] += (a * w0 + b * w1) + (c * w2 + e * w3);
+                let d = madd::<FMA>(a, d0, acc_d[j]);
+                acc_d[j] = madd::<FMA>(e, d3, madd::<FMA>(c, d2, madd::<FMA>(b, d1, d)));
+                let w = madd::<FMA>(a, w0, acc_w[j]);
+                acc_w[j] = madd::<FMA>(e, w3, madd::<FMA>(c, w2, madd::<FMA>(b, w1, w)));
             }
         }
         let done = coef.len() - quads.remainder().len();
         for (k, &(d, w)) in quads.remainder().iter().enumerate() {
             for ((ad, aw), &zv) in acc_d.iter_mut().zip(acc_w.iter_mut()).zip(z(done + k)) {
-                *ad += zv * d;
-                *aw += zv * w;
+                *ad = madd::<FMA>(zv, d, *ad);
+                *aw = madd::<FMA>(zv, w, *aw);
             }
         }
     }
 }
 
-/// Σ a·b with sixteen partial sums, so that the loop vectorises (fast numerics only).
+/// Σ a·b with sixteen partial sums of fused multiply-adds, so that the loop vectorises
+/// (fast numerics only).
 #[inline(always)]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
+fn dot<const FMA: bool>(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0_f64; 16];
     let (a16, b16) = (a.chunks_exact(16), b.chunks_exact(16));
     let (ra, rb) = (a16.remainder(), b16.remainder());
     for (x, y) in a16.zip(b16) {
         for k in 0..16 {
-            acc[k] += x[k] * y[k];
+            acc[k] = madd::<FMA>(x[k], y[k], acc[k]);
         }
     }
     let mut total: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
@@ -168,6 +192,14 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
         total += v;
     }
     total
+}
+
+/// a·b + c, as one fused multiply-add where the CPU has it (`FMA`: half the operations,
+/// and no less accurate; 1.3 % of the fast fused pass at N = 2,500, alternating steps in
+/// one process). Without hardware FMA, `mul_add` would be a slow library call.
+#[inline(always)]
+fn madd<const FMA: bool>(a: f64, b: f64, c: f64) -> f64 {
+    if FMA { a.mul_add(b, c) } else { a * b + c }
 }
 
 /// Σ a with eight partial sums, so that the loop vectorises (fast numerics, and sums whose

@@ -54,4 +54,19 @@ impl FinalDemandRows<'_> {
             *u += part.iter().fold(0.0, |acc, &v| acc + v);
         }
     }
+
+    /// Fast numerics: row r from its final demand summed per consuming region (`by_region`),
+    /// `t` its total and `x` its production: what is left of each region's demand is
+    /// v − v·(x / t), the same up to rounding as summing the categories' leftovers.
+    #[inline(always)]
+    pub fn row_by_region(&mut self, r: usize, by_region: &[f64], t: f64, x: f64) {
+        let scale = if t != 0.0 { x / t } else { 0.0 };
+        let mut undist = 0.0;
+        for (u, &v) in self.unmet.iter_mut().zip(by_region) {
+            let left = v - v * scale;
+            *u += left;
+            undist += left;
+        }
+        self.undist[r] = undist;
+    }
 }

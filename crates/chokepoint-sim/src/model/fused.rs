@@ -52,6 +52,10 @@ impl Model {
         if self.book.fast {
             // Row i's production needs only the tightest of its inputs (`row_state`).
             self.stock_limits();
+            if !self.fd_by_region_fresh {
+                self.sum_fd_by_region();
+                self.fd_by_region_fresh = true;
+            }
         } else {
             // Row i needs column i of the inventories and coefficients: transposed copies
             // (N × S) keep those reads contiguous instead of S cache misses per row.
@@ -279,6 +283,25 @@ impl Model {
                 }
             });
         self.stock_limit = limit;
+    }
+}
+
+impl Model {
+    /// Fast numerics: `fd_by_region[slot_of(i) · R + r]` = Σ of industry i's final demand
+    /// from consuming region r (its F categories), so that delivering a row's final demand
+    /// reads R values instead of R·F (`FinalDemandRows::row_by_region`).
+    fn sum_fd_by_region(&mut self) {
+        let (s, nr, nfd, tw) = (self.n_sectors, self.n_regions, self.n_fd, self.tail_width);
+        let categories = (nfd / nr.max(1)).max(1);
+        let mut sums = std::mem::take(&mut self.fd_by_region);
+        for (slot, out) in sums.chunks_exact_mut(nr).enumerate() {
+            let i = (slot % nr) * s + slot / nr;
+            let fd = &self.tail[i * tw..][..nfd];
+            for (o, part) in out.iter_mut().zip(fd.chunks_exact(categories)) {
+                *o = part.iter().sum();
+            }
+        }
+        self.fd_by_region = sums;
     }
 }
 

@@ -119,6 +119,13 @@ pub struct Model {
     /// Whether `tech_t` holds the current `tech_eff`.
     pub(crate) tech_t_fresh: bool,
     pub(crate) input_t: Vec<bool>,
+    /// Fast numerics: each industry's final demand summed per consuming region (N × R, in
+    /// slot order), and whether it matches the current final demand.
+    pub(crate) fd_by_region: Vec<f64>,
+    pub(crate) fd_by_region_fresh: bool,
+    /// Whether the SIMD context the kernels run in has fused multiply-add (fast numerics
+    /// use it).
+    pub(crate) fused_multiply_add: bool,
     /// Fast numerics: the production each industry's inventories allow, min over its
     /// relevant inputs of stock / (a·ψ·c) (N; refreshed at the start of each step).
     pub(crate) stock_limit: Vec<f64>,
@@ -304,6 +311,9 @@ impl Model {
             tech_t_fresh: false,
             input_t,
             stock_limit: vec![f64::INFINITY; n],
+            fused_multiply_add: fused_multiply_add(),
+            fd_by_region: vec![0.0; n * n_regions],
+            fd_by_region_fresh: false,
             row_stats: vec![[0.0; 5]; n],
             params,
         };
@@ -499,6 +509,23 @@ impl Model {
 
 /// Storage slot of industry row `i` = r·S + p in Z0 and the supplier shares: p·R + r, so that the R rows
 /// of input sector p, which the fused pass reads one after another, are contiguous.
+/// Whether `pulp`'s dispatch runs the kernels with hardware fused multiply-add: x86-64
+/// with AVX2 and FMA (its `V3` level, or above), or AArch64.
+fn fused_multiply_add() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        pulp::x86::V3::try_new().is_some()
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        true
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        false
+    }
+}
+
 pub(crate) fn slot_of(i: usize, n_sectors: usize, n_regions: usize) -> usize {
     (i % n_sectors) * n_regions + i / n_sectors
 }

@@ -51,6 +51,7 @@ impl Model {
                 self.tech_eff.copy_from_slice(&self.tech);
                 self.tech_t_fresh = false;
                 self.fd_dirty = false;
+                self.fd_by_region_fresh = false;
             }
             return Ok(());
         };
@@ -73,6 +74,7 @@ impl Model {
         }
         self.tech_t_fresh = false;
         self.fd_dirty = true;
+        self.fd_by_region_fresh = false;
         if !c.gates.is_empty() {
             self.book.gate.resize(n * nr, 1.0);
         }
