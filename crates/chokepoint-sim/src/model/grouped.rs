@@ -75,8 +75,7 @@ impl SectorPass<'_> {
     /// without policy weights or gates (see the module documentation).
     #[inline(always)]
     pub(super) fn grouped(self, block: &[f64]) {
-        let m = self.model;
-        let (m, t, p, capacity_factor) = (m, self.t, self.p, self.capacity_factor);
+        let (m, t, p, capacity_factor) = (self.model, self.t, self.p, self.capacity_factor);
         let (n, s, nr, tw) = (m.n, m.n_sectors, m.n_regions, m.tail_width);
         let (restock, ws, outs) = (&mut self.restock[..n], &mut self.ws[..n], self.outs);
         let mut final_demand = self.final_demand;
