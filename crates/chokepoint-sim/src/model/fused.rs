@@ -284,9 +284,7 @@ impl Model {
             });
         self.stock_limit = limit;
     }
-}
 
-impl Model {
     /// Fast numerics: `fd_by_region[slot_of(i) · R + r]` = Σ of industry i's final demand
     /// from consuming region r (its F categories), so that delivering a row's final demand
     /// reads R values instead of R·F (`FinalDemandRows::row_by_region`).
@@ -295,7 +293,7 @@ impl Model {
         let categories = (nfd / nr.max(1)).max(1);
         let mut sums = std::mem::take(&mut self.fd_by_region);
         for (slot, out) in sums.chunks_exact_mut(nr).enumerate() {
-            let i = (slot % nr) * s + slot / nr;
+            let i = super::industry_of_slot(slot, s, nr);
             let fd = &self.tail[i * tw..][..nfd];
             for (o, part) in out.iter_mut().zip(fd.chunks_exact(categories)) {
                 *o = part.iter().sum();

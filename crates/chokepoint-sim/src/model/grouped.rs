@@ -6,14 +6,15 @@
 //! it is written, while it is in L1, so the row is not read back from L2 for its sums.
 //! Then the group is delivered in column blocks: the restocking and next-weight sums of a
 //! block stay in registers and L1 while the group's rows pass, instead of one
-//! read-modify-write of both S × N rows per supplier row. Every sum still adds rows in region order and every value is computed as
-//! BoARIO computes it, so the bits are those of [`SectorPass::row_by_row`] (tested).
+//! read-modify-write of both S × N rows per supplier row. Every sum still adds rows in
+//! region order and every value is computed as BoARIO computes it, so the bits are those
+//! of [`SectorPass::row_by_row`] (tested).
 
 use std::sync::{Mutex, PoisonError};
 
 use super::fused::{RowSums, SectorPass};
 use super::numpy_sum::{
-    PAIRWISE_STACK, PairwiseOp, einsum_blocks, einsum_finish, einsum_sum, leaf_sum,
+    PairwiseOp, PairwiseStack, einsum_blocks, einsum_finish, einsum_sum, leaf_sum,
 };
 use super::orders::alt_order;
 
@@ -132,8 +133,7 @@ fn rebuild_and_sum(ops: &[PairwiseOp], row: &mut [f64], order: &RowOrder, nfd: u
     let n = order.z.len();
     let n8 = n - n % 8;
     let mut prefix = [0.0; 2];
-    let mut stack = [0.0; PAIRWISE_STACK];
-    let mut sp = 0;
+    let mut pairwise = PairwiseStack::default();
     for op in ops {
         match *op {
             PairwiseOp::Leaf { start, len } => {
@@ -154,18 +154,14 @@ fn rebuild_and_sum(ops: &[PairwiseOp], row: &mut [f64], order: &RowOrder, nfd: u
                 if a < e8 {
                     prefix = einsum_blocks(prefix, &row[a..e8]);
                 }
-                stack[sp] = leaf_sum(&row[a..end]);
-                sp += 1;
+                pairwise.push(leaf_sum(&row[a..end]));
             }
-            PairwiseOp::Add => {
-                sp -= 1;
-                stack[sp - 1] += stack[sp];
-            }
+            PairwiseOp::Add => pairwise.add(),
         }
     }
     RowSums {
         demand: einsum_finish(prefix, &row[n8..]),
-        pairwise: stack[0],
+        pairwise: pairwise.total(),
         intermediate: einsum_finish(prefix, &row[n8..n]),
         final_demand: einsum_sum(&row[n..n + nfd]),
         rebuild: einsum_sum(&row[n + nfd..]),

@@ -159,7 +159,6 @@ impl Model {
         let x0: Vec<f64> = mrio.x.iter().map(|v| v * phi).collect();
         let fd0: Vec<f64> = mrio.y.iter().map(|v| v * phi).collect();
         // Slot `slot` holds industry row i = r·S + p with slot = p·R + r.
-        let row_of = |slot: usize| (slot % n_regions) * n_sectors + slot / n_regions;
         // One pass over Z: how many entries are stored sparse, and whether any is negative.
         let (nonzero, negative) = mrio.z.iter().fold((0, false), |(count, neg), &v| {
             (count + usize::from(v != 0.0), neg || v < 0.0)
@@ -172,7 +171,7 @@ impl Model {
             nonzero,
             negative,
             |slot, out, dist| {
-                let i = row_of(slot);
+                let i = industry_of_slot(slot, n_sectors, n_regions);
                 debug_assert_eq!(slot_of(i, n_sectors, n_regions), slot);
                 let p = i % n_sectors;
                 for (j, &z) in mrio.z[i * n..][..n].iter().enumerate() {
@@ -507,8 +506,6 @@ impl Model {
     }
 }
 
-/// Storage slot of industry row `i` = r·S + p in Z0 and the supplier shares: p·R + r, so that the R rows
-/// of input sector p, which the fused pass reads one after another, are contiguous.
 /// Whether `pulp`'s dispatch runs the kernels with hardware fused multiply-add: x86-64
 /// with AVX2 and FMA (its `V3` level, or above), or AArch64.
 fn fused_multiply_add() -> bool {
@@ -526,6 +523,13 @@ fn fused_multiply_add() -> bool {
     }
 }
 
+/// Storage slot of industry row `i` = r·S + p in Z0 and the supplier shares: p·R + r, so that the R rows
+/// of input sector p, which the fused pass reads one after another, are contiguous.
 pub(crate) fn slot_of(i: usize, n_sectors: usize, n_regions: usize) -> usize {
     (i % n_sectors) * n_regions + i / n_sectors
+}
+
+/// The industry row stored at `slot` (the inverse of [`slot_of`]).
+pub(crate) fn industry_of_slot(slot: usize, n_sectors: usize, n_regions: usize) -> usize {
+    (slot % n_regions) * n_sectors + slot / n_regions
 }

@@ -133,9 +133,43 @@ pub fn pairwise_program(len: usize) -> Vec<PairwiseOp> {
     ops
 }
 
-/// The most partial sums a [`pairwise_program`] keeps at once (its tree's depth + 1) for
-/// rows of up to 2^32 values.
-pub const PAIRWISE_STACK: usize = 40;
+/// The partial sums of a [`pairwise_program`] being run: leaf sums are pushed, each `Add`
+/// combines the last two (left + right), and the one sum left is the row's.
+#[derive(Debug)]
+pub struct PairwiseStack {
+    /// At most the tree's depth + 1 sums at once: 40 covers rows of 2^32 values.
+    sums: [f64; 40],
+    len: usize,
+}
+
+impl Default for PairwiseStack {
+    fn default() -> Self {
+        PairwiseStack {
+            sums: [0.0; 40],
+            len: 0,
+        }
+    }
+}
+
+impl PairwiseStack {
+    #[inline(always)]
+    pub fn push(&mut self, leaf: f64) {
+        self.sums[self.len] = leaf;
+        self.len += 1;
+    }
+
+    #[inline(always)]
+    pub fn add(&mut self) {
+        self.len -= 1;
+        self.sums[self.len - 1] += self.sums[self.len];
+    }
+
+    /// The row's sum, once the whole program has run.
+    #[inline(always)]
+    pub fn total(&self) -> f64 {
+        self.sums[0]
+    }
+}
 
 /// NumPy `allclose(a, b)` with rtol 1e-5 and atol 1e-8: NaN is never close,
 /// infinities are close only to the same infinity.
@@ -184,22 +218,17 @@ mod tests {
 
     /// Runs a pairwise program over `row` the way the exact grouped kernel does.
     fn run_program(ops: &[PairwiseOp], row: &[f64]) -> f64 {
-        let mut stack = [0.0; PAIRWISE_STACK];
-        let mut sp = 0;
+        let mut stack = PairwiseStack::default();
         for op in ops {
             match *op {
                 PairwiseOp::Leaf { start, len } => {
-                    stack[sp] = leaf_sum(&row[start as usize..][..len as usize]);
-                    sp += 1;
+                    stack.push(leaf_sum(&row[start as usize..][..len as usize]));
                 }
-                PairwiseOp::Add => {
-                    sp -= 1;
-                    stack[sp - 1] += stack[sp];
-                }
+                PairwiseOp::Add => stack.add(),
             }
         }
-        assert_eq!(sp, 1);
-        stack[0]
+        assert_eq!(stack.len, 1);
+        stack.total()
     }
 
     #[test]
