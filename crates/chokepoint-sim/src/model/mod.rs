@@ -17,6 +17,7 @@ mod inventory;
 pub(crate) mod numpy_sum;
 mod orders;
 mod params;
+mod prefetch;
 mod sparse;
 mod sparse_sum;
 mod step;
