@@ -17,7 +17,7 @@ use super::numpy_sum::{
     PairwiseOp, PairwiseStack, einsum_blocks, einsum_finish, einsum_sum, leaf_sum,
 };
 use super::orders::alt_order;
-use super::prefetch::prefetch_span;
+use super::prefetch::{AHEAD, prefetch_span};
 
 /// Rows per group: their rebuilt rows of O and their rows of Z0 stay in L2 until the
 /// group is delivered.
@@ -97,7 +97,7 @@ impl SectorPass<'_> {
                 row[n..].copy_from_slice(tail);
                 let order = RowOrder {
                     z: &block[r * n..][..n],
-                    next: block.get((r + 1) * n..(r + 2) * n).unwrap_or_default(),
+                    ahead: block.get(r * n + AHEAD..).unwrap_or_default(),
                     cr: book.cr[i],
                     den,
                     need,
@@ -122,9 +122,9 @@ impl SectorPass<'_> {
 /// sector's Σ_r W and needs.
 struct RowOrder<'a> {
     z: &'a [f64],
-    /// The next row of the sector's Z0 (empty after the last), prefetched leaf by leaf
-    /// while this one is rebuilt (see `prefetch`).
-    next: &'a [f64],
+    /// The sector's Z0 from [`AHEAD`] values past the start of this row: the span of
+    /// each leaf is prefetched from there as the leaf is rebuilt (see `prefetch`).
+    ahead: &'a [f64],
     cr: f64,
     den: &'a [f64],
     need: &'a [f64],
@@ -145,7 +145,7 @@ fn rebuild_and_sum(ops: &[PairwiseOp], row: &mut [f64], order: &RowOrder, nfd: u
                 let (a, end) = (start as usize, (start + len) as usize);
                 if a < n {
                     let e = end.min(n);
-                    prefetch_span(order.next, a, e);
+                    prefetch_span(order.ahead, a, e);
                     let factors = order.z[a..e]
                         .iter()
                         .zip(&order.den[a..e])

@@ -1,13 +1,19 @@
-//! Software prefetch of the row the exact kernel rebuilds next.
+//! Software prefetch of the part of Z0 the exact kernel reads next.
 //!
 //! The exact kernel streams Z0 from memory row by row, and between the rows of a group it
 //! computes on data already in cache (the group's deliveries, the row's state), during
 //! which the hardware prefetcher, which follows the demand stream, fetches nothing.
-//! Asking for the next row while the current one is rebuilt keeps memory busy: 6–15 % of
-//! the exact fused pass at N = 2,500 (alternating steps in one process). The factorised
-//! kernel of fast numerics is a pure stream that the hardware prefetcher already follows;
-//! hints there cost 2–3 % and were left out. A hint only: it changes when cache lines
-//! arrive, never what is computed (the reference runs keep their bits).
+//! Asking for the values [`AHEAD`] past those being rebuilt keeps memory busy. A hint
+//! only: it changes when cache lines arrive, never what is computed (the reference runs
+//! keep their bits). The factorised kernel of fast numerics is a pure stream that the
+//! hardware prefetcher already follows; hints there cost 2–3 % and were left out.
+
+/// How far ahead of the values being rebuilt the exact kernel prefetches: two leaves of
+/// NumPy's pairwise sum (2 KiB). Against one whole row ahead (which gave 0.85–0.90 of the
+/// fused pass without any hint), 0.96–0.99 at N = 2,500 (twelve windows of 100 steps,
+/// alternating in one process) and 0.96–1.00 at N = 5,000; 1 KiB and 3–8 KiB ahead were
+/// in between, two rows ahead worse.
+pub(super) const AHEAD: usize = 256;
 
 /// Asks for the cache lines holding `values` (one hint per eight f64, a 64-byte line) to
 /// be loaded into every cache level. A no-op off x86-64.
@@ -21,11 +27,11 @@ fn prefetch(values: &[f64]) {
     let _ = values;
 }
 
-/// Prefetches `next[start..end]`, if `next` reaches that far (it is empty after the last
-/// row of a block).
+/// Prefetches `values[start..end]` if `values` reaches that far (near the end of a block
+/// it does not: nothing is asked for there).
 #[inline(always)]
-pub(super) fn prefetch_span(next: &[f64], start: usize, end: usize) {
-    if let Some(values) = next.get(start..end) {
-        prefetch(values);
+pub(super) fn prefetch_span(values: &[f64], start: usize, end: usize) {
+    if let Some(span) = values.get(start..end) {
+        prefetch(span);
     }
 }
