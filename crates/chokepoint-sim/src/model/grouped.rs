@@ -92,6 +92,9 @@ impl SectorPass<'_> {
             let rows = GROUP_ROWS.min(nr - r0);
             for (k, d) in group.iter_mut().enumerate().take(rows) {
                 let (r, i) = (r0 + k, (r0 + k) * s + p);
+                // The next row's final-demand tail is s rows further on in the tail, a
+                // jump the hardware prefetcher does not follow (nothing past the last row).
+                prefetch_span(&m.tail, (i + s) * tw, (i + s + 1) * tw);
                 let row = &mut buffer[k * width..][..width];
                 let tail = &m.tail[i * tw..][..tw];
                 row[n..].copy_from_slice(tail);
