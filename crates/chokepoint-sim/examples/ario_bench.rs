@@ -4,13 +4,16 @@
 //! ```text
 //! cargo run --release -p chokepoint-sim --example ario_bench -- --regions 50 --sectors 50 \
 //!     [--steps 365] [--seed 42] [--npy DIR] [--fast] [--density 1.0] \
-//!     [--storage auto|dense|sparse]
+//!     [--storage auto|dense|sparse] [--gate]
 //! ```
 //! `--density D` keeps about D of the entries of Z (all domestic flows, a random share of
 //! the international ones); `--storage` overrides how the model stores Z0.
 //! `--npy DIR` also writes the table as `Z.npy`, `Y.npy`, `x.npy` (little-endian f64) for
 //! the Python side. The run has one arbitrary event: 50 % of industry 0's capacity lost at
-//! step 5 for 30 steps, linear recovery over 30 steps.
+//! step 5 for 30 steps, linear recovery over 30 steps. `--gate` also runs an export
+//! control from step 5 on (industry 0's exports to region 1 licensed at 50 %, its clients
+//! there weighting it at 0.8), which takes the engine's general kernel instead of the
+//! common case's.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
@@ -20,7 +23,7 @@ use std::time::Instant;
 use chokepoint_sim::events::{Event, EventKind, RecoveryFunction};
 use chokepoint_sim::network::synthetic::synthetic_mrio;
 use chokepoint_sim::{
-    Model, ModelParams, Numerics, Recorder, Records, Simulation, StepView, Storage,
+    Controls, Gate, Model, ModelParams, Numerics, Recorder, Records, Simulation, StepView, Storage,
 };
 
 fn write_npy(path: &Path, shape: &[usize], data: &[f64]) -> std::io::Result<()> {
@@ -100,6 +103,7 @@ fn main() {
     let seed: u64 = get("--seed", "42").parse().expect("--seed");
     let npy = get("--npy", "");
     let fast = args.iter().any(|a| a == "--fast");
+    let gate = args.iter().any(|a| a == "--gate");
     let density: f64 = get("--density", "1.0").parse().expect("--density");
     let storage = match get("--storage", "auto").as_str() {
         "auto" => Storage::Auto,
@@ -149,7 +153,17 @@ fn main() {
         left: if steps < 36 { steps } else { usize::MAX },
     };
     let t1 = Instant::now();
-    let outcome = sim.run(&mut capped);
+    let outcome = if gate {
+        let mut controls = Controls::neutral(regions, sectors);
+        controls.gates.push(Gate::new(0, 1));
+        sim.run_with(&mut capped, &mut controls, |t, _, c| {
+            let on = t >= 5;
+            c.gates[0].allowed_share = if on { 0.5 } else { 1.0 };
+            c.gates[0].order_weight = if on { 0.8 } else { 1.0 };
+        })
+    } else {
+        sim.run(&mut capped)
+    };
     let run = t1.elapsed().as_secs_f64();
     let total: f64 = capped.records.production_realised.values().iter().sum();
     // The memory floor of a step: one parallel read of what a step streams at the least

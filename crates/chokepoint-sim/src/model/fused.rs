@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use super::final_demand::FinalDemandRows;
 use super::numpy_sum::{einsum_blocks, einsum_finish, einsum_sum, pairwise_sum};
+use super::prefetch::{AHEAD, prefetch_span};
 use super::{Controls, Model, ModelKind, OrderType};
 use crate::StepError;
 
@@ -376,7 +377,11 @@ impl SectorPass<'_> {
         ws.fill(0.0);
         for (r, out) in outs.iter_mut().enumerate() {
             let i = r * s + p;
-            m.book.row(&m.z, i, true, &mut row[..n]);
+            // As in the common case's kernel (`grouped`): the stream ahead and the next
+            // row's tail are asked for while this row is worked on.
+            prefetch_span(&m.tail, (i + s) * tw, (i + s + 1) * tw);
+            let ahead = block.get(r * n + AHEAD..).unwrap_or_default();
+            m.book.row(&m.z, i, true, &mut row[..n], ahead);
             row[n..].copy_from_slice(&m.tail[i * tw..][..tw]);
             *out = m.row_state(t, i, m.row_sums(row), capacity_factor);
             final_demand.row(

@@ -4,6 +4,7 @@
 //! S × N and N-sized factors and rebuilding a row when it is read gives the same bits
 //! with one dense array less to store and to stream through memory each step.
 
+use super::prefetch::{SPAN, prefetch_span};
 use super::zstore::{GATHER, Shares, ZStore};
 
 /// The factors of the current orders.
@@ -50,8 +51,11 @@ impl OrderBook {
 
     /// Writes row `i` of O into `out` (len N), scaled by this step's gates when `gated`.
     /// On sparse storage the entries where Z0 is zero are +0.0, as BoARIO computes them.
+    /// `ahead` is Z0 from [`AHEAD`](super::prefetch::AHEAD) values past the start of row i in its sector's block
+    /// (or empty): under 'alt' orders on dense storage, each span of it is prefetched as
+    /// the same span of the row is rebuilt (see `prefetch`).
     #[inline(always)]
-    pub fn row(&self, z: &ZStore, i: usize, gated: bool, out: &mut [f64]) {
+    pub fn row(&self, z: &ZStore, i: usize, gated: bool, out: &mut [f64], ahead: &[f64]) {
         let (n, s, nr) = (self.n, self.n_sectors, self.n_regions);
         let p = i % s;
         let slot = super::slot_of(i, s, nr);
@@ -68,17 +72,27 @@ impl OrderBook {
                     }
                 } else if let Some(weight) = weight {
                     for (r, &f) in weight.iter().enumerate() {
+                        prefetch_span(ahead, r * s, (r + 1) * s);
                         for j in r * s..(r + 1) * s {
                             out[j] = self.split((z[j] * c) * f, ws[j], need[j]);
                         }
                     }
-                } else if self.fast {
-                    for (((o, &zv), &inv), &nd) in out.iter_mut().zip(z).zip(ws).zip(need) {
-                        *o = alt_order::<true>(zv, c, inv, nd);
-                    }
                 } else {
-                    for (((o, &zv), &den), &nd) in out.iter_mut().zip(z).zip(ws).zip(need) {
-                        *o = alt_order::<false>(zv, c, den, nd);
+                    // Span by span, so that the hints go out as the row is computed.
+                    for start in (0..n).step_by(SPAN) {
+                        let end = n.min(start + SPAN);
+                        prefetch_span(ahead, start, end);
+                        let factors = z[start..end].iter().zip(&ws[start..end]);
+                        let entries = out[start..end].iter_mut().zip(factors);
+                        if self.fast {
+                            for ((o, (&zv, &inv)), &nd) in entries.zip(&need[start..end]) {
+                                *o = alt_order::<true>(zv, c, inv, nd);
+                            }
+                        } else {
+                            for ((o, (&zv, &den)), &nd) in entries.zip(&need[start..end]) {
+                                *o = alt_order::<false>(zv, c, den, nd);
+                            }
+                        }
                     }
                 }
             }

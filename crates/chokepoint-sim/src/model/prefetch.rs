@@ -1,4 +1,4 @@
-//! Software prefetch of the part of Z0 the exact kernel reads next.
+//! Software prefetch of the part of Z0 the exact kernels read next.
 //!
 //! The exact kernel streams Z0 from memory row by row, and between the rows of a group it
 //! computes on data already in cache (the group's deliveries, the row's state), during
@@ -6,7 +6,11 @@
 //! Asking for the values [`AHEAD`] past those being rebuilt keeps memory busy; so does
 //! asking for the next row's final-demand tail, which lies S rows further on in the tail
 //! array (0.97–1.00 of the fused pass at N = 2,500 and 0.97–0.98 at N = 5,000, alternating
-//! steps in one process; a tail three rows ahead was in between). A hint only: it changes
+//! steps in one process; a tail three rows ahead was in between). The general kernel
+//! (policy gates or order weights, 'noalt' orders) does the same under 'alt' orders: 0.89–0.92
+//! of its fused pass at N = 2,500 with an export-control gate (`ario_bench --gate`, six
+//! windows); all of the next row at once, as the row starts, was slower (1.04–1.07). A hint
+//! only: it changes
 //! when cache lines arrive, never what is computed (the reference runs keep their bits).
 //! The factorised kernel of fast numerics is a pure stream that the hardware prefetcher
 //! already follows; hints there cost 2–3 % and were left out.
@@ -17,6 +21,10 @@
 /// alternating in one process) and 0.96–1.00 at N = 5,000; 1 KiB and 3–8 KiB ahead were
 /// in between, two rows ahead worse.
 pub(super) const AHEAD: usize = 256;
+
+/// Values per span where a kernel has no pairwise leaves to follow (the general kernel):
+/// one leaf's worth.
+pub(super) const SPAN: usize = 128;
 
 /// Asks for the cache lines holding `values` (one hint per eight f64, a 64-byte line) to
 /// be loaded into every cache level. A no-op off x86-64.

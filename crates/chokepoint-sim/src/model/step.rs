@@ -109,7 +109,7 @@ impl Model {
             .for_each(|(c, (row, stats))| {
                 for (k, st) in stats.iter_mut().enumerate() {
                     let i = c * rows_per_chunk + k;
-                    book.row(z, i, true, &mut row[..n]);
+                    book.row(z, i, true, &mut row[..n], &[]);
                     row[n..].copy_from_slice(&tail[i * tw..][..tw]);
                     *st = [
                         einsum_sum(row),
@@ -139,7 +139,7 @@ impl Model {
         let row = &mut self.scratch[..n];
         for g in c.gates.iter_mut() {
             let i = g.supplier;
-            self.book.row(&self.z, i, false, row);
+            self.book.row(&self.z, i, false, row, &[]);
             let region = g.client_region;
             let orders: f64 = row[region * s..(region + 1) * s].iter().sum();
             let fd_allowed: f64 = self.tail[i * self.tail_width..][region * f..(region + 1) * f]
