@@ -103,3 +103,119 @@ impl Controls {
         Ok(())
     }
 }
+
+/// The levers of [`Controls`] that a step writes into the model's final demand and
+/// coefficients, as last written. A policy sets its controls before every step, but they
+/// change only at a few dated steps (a licence, a truce); a step whose levers hold the same
+/// bits skips rewriting the final demand (N × R·F) and the coefficients (S × N), and the
+/// fused pass keeps its transposed coefficients.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AppliedLevers {
+    /// Whether the model's final demand and coefficients hold the levers below (false
+    /// before any controls and after a step without them).
+    applied: bool,
+    final_demand_factor: Vec<f64>,
+    input_factor: Vec<f64>,
+    /// (supplier, client region, allowed share) of each gate, in order.
+    gates: Vec<(usize, usize, f64)>,
+}
+
+impl AppliedLevers {
+    /// Whether `c` would write exactly what was last written.
+    pub fn matches(&self, c: &Controls) -> bool {
+        self.applied
+            && same_bits(&self.final_demand_factor, &c.final_demand_factor)
+            && same_bits(&self.input_factor, &c.input_factor)
+            && self.gates.len() == c.gates.len()
+            && self
+                .gates
+                .iter()
+                .zip(&c.gates)
+                .all(|(&(supplier, region, share), g)| {
+                    (supplier, region) == (g.supplier, g.client_region)
+                        && share.to_bits() == g.allowed_share.to_bits()
+                })
+    }
+
+    /// Records the levers of `c` as written (reusing the buffers: no allocation once they
+    /// have their size).
+    pub fn record(&mut self, c: &Controls) {
+        self.applied = true;
+        self.final_demand_factor.clone_from(&c.final_demand_factor);
+        self.input_factor.clone_from(&c.input_factor);
+        self.gates.clear();
+        let gates = c
+            .gates
+            .iter()
+            .map(|g| (g.supplier, g.client_region, g.allowed_share));
+        self.gates.extend(gates);
+    }
+
+    /// The model's final demand and coefficients no longer hold any levers.
+    pub fn forget(&mut self) {
+        self.applied = false;
+    }
+}
+
+/// Bitwise equality: −0.0 and +0.0 differ (they can give zeros of different signs), and a
+/// NaN equals itself.
+fn same_bits(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Controls, Gate};
+    use crate::network::synthetic::dense_mrio;
+    use crate::{Model, ModelParams};
+
+    fn bits(v: &[f64]) -> Vec<u64> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    /// A step whose levers are those already written skips rewriting them; one that changes
+    /// any of them (a gate's share, an input factor, a final-demand factor, or no controls at
+    /// all) must still write them. Against a model that forgets what it wrote before every
+    /// step (so it rewrites everything, as without the skip), every step's state is
+    /// bitwise the same.
+    #[test]
+    fn unchanged_levers_are_skipped_and_changed_ones_written() {
+        let mrio = dense_mrio(3, 4, 2, 7).unwrap();
+        let mut skipping = Model::new(&mrio, ModelParams::default()).unwrap();
+        let mut rewriting = skipping.clone();
+        let mut controls = Controls::neutral(3, 4);
+        controls.gates.push(Gate::new(1, 2));
+        for t in 0..14 {
+            match t {
+                3 => controls.gates[0].allowed_share = 0.5,
+                6 => controls.input_factor[5] = 0.7,
+                8 => controls.final_demand_factor[2] = 1.3,
+                _ => {}
+            }
+            rewriting.applied_levers.forget();
+            if (10..12).contains(&t) {
+                skipping.step(t, None).unwrap();
+                rewriting.step(t, None).unwrap();
+            } else {
+                skipping.step(t, Some(&mut controls.clone())).unwrap();
+                rewriting.step(t, Some(&mut controls.clone())).unwrap();
+            }
+            assert_eq!(
+                bits(skipping.production()),
+                bits(rewriting.production()),
+                "step {t}"
+            );
+            assert_eq!(bits(&skipping.tail), bits(&rewriting.tail), "step {t}");
+            assert_eq!(
+                bits(&skipping.tech_eff),
+                bits(&rewriting.tech_eff),
+                "step {t}"
+            );
+            assert_eq!(
+                bits(skipping.inventories()),
+                bits(rewriting.inventories()),
+                "step {t}"
+            );
+        }
+    }
+}

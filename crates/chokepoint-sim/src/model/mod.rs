@@ -24,6 +24,7 @@ mod step;
 mod zstore;
 
 pub(crate) use big_array::BigArray;
+use controls::AppliedLevers;
 pub use controls::{Controls, Gate};
 pub use params::{InventoryDays, ModelKind, ModelParams, Numerics, OrderType};
 pub use zstore::Storage;
@@ -71,6 +72,8 @@ pub struct Model {
     pub(crate) tail: Vec<f64>,
     pub(crate) book: OrderBook,
     pub(crate) fd_dirty: bool,
+    /// The levers the final demand and `tech_eff` were last written with.
+    pub(crate) applied_levers: AppliedLevers,
     pub(crate) tech_eff: Vec<f64>,
     pub(crate) alpha: Vec<f64>,
     pub(crate) production: Vec<f64>,
@@ -275,6 +278,7 @@ impl Model {
                 params.numerics == Numerics::Fast,
             ),
             fd_dirty: false,
+            applied_levers: AppliedLevers::default(),
             tech_eff: tech,
             alpha,
             production: x0.clone(),

@@ -44,6 +44,7 @@ impl Model {
         self.weight_next.clear();
         self.gate_rows.clear();
         let Some(c) = controls else {
+            self.applied_levers.forget();
             if self.fd_dirty {
                 for i in 0..n {
                     self.tail[i * w..][..nfd].copy_from_slice(&self.fd0[i * nfd..][..nfd]);
@@ -56,6 +57,34 @@ impl Model {
             return Ok(());
         };
         c.check(nr, s).map_err(StepError::Controls)?;
+        if !self.applied_levers.matches(c) {
+            self.write_levers(c);
+        }
+        if !c.gates.is_empty() {
+            self.book.gate.resize(n * nr, 1.0);
+        }
+        if c.gates.iter().any(|g| g.order_weight != 1.0) {
+            self.weight_next.resize(n * nr, 1.0);
+        }
+        for g in &c.gates {
+            self.book.gate[g.supplier * nr + g.client_region] *= g.allowed_share;
+            if !self.weight_next.is_empty() {
+                self.weight_next[g.supplier * nr + g.client_region] *= g.order_weight;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the final demand (with the gates' licensed shares) and the coefficients of
+    /// controls `c`, and records them as applied.
+    fn write_levers(&mut self, c: &Controls) {
+        let (n, nfd, w, s, nr) = (
+            self.n,
+            self.n_fd,
+            self.tail_width,
+            self.n_sectors,
+            self.n_regions,
+        );
         let f = nfd / nr;
         for i in 0..n {
             let p = i % s;
@@ -72,26 +101,16 @@ impl Model {
         {
             *t = a * k;
         }
-        self.tech_t_fresh = false;
-        self.fd_dirty = true;
-        self.fd_by_region_fresh = false;
-        if !c.gates.is_empty() {
-            self.book.gate.resize(n * nr, 1.0);
-        }
-        if c.gates.iter().any(|g| g.order_weight != 1.0) {
-            self.weight_next.resize(n * nr, 1.0);
-        }
         for g in &c.gates {
-            self.book.gate[g.supplier * nr + g.client_region] *= g.allowed_share;
-            if !self.weight_next.is_empty() {
-                self.weight_next[g.supplier * nr + g.client_region] *= g.order_weight;
-            }
             let row = &mut self.tail[g.supplier * w..][..nfd];
             for v in &mut row[g.client_region * f..(g.client_region + 1) * f] {
                 *v *= g.allowed_share;
             }
         }
-        Ok(())
+        self.tech_t_fresh = false;
+        self.fd_dirty = true;
+        self.fd_by_region_fresh = false;
+        self.applied_levers.record(c);
     }
 
     /// Row sums of E in NumPy's orders: D (einsum, §5.2) and the rationing total
