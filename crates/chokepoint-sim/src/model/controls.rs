@@ -111,8 +111,8 @@ impl Controls {
 /// fused pass keeps its transposed coefficients.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct AppliedLevers {
-    /// Whether the model's final demand and coefficients hold the levers below (false
-    /// before any controls and after a step without them).
+    /// Whether the model's final demand and coefficients hold the levers below rather than
+    /// the table's own (false before any controls and after a step without them).
     applied: bool,
     final_demand_factor: Vec<f64>,
     input_factor: Vec<f64>,
@@ -151,9 +151,22 @@ impl AppliedLevers {
         self.gates.extend(gates);
     }
 
-    /// The model's final demand and coefficients no longer hold any levers.
+    /// Whether the model's final demand and coefficients hold levers (a step without
+    /// controls must then restore the table's own).
+    pub fn is_applied(&self) -> bool {
+        self.applied
+    }
+
+    /// The model's final demand and coefficients are the table's own again.
     pub fn forget(&mut self) {
         self.applied = false;
+    }
+
+    /// Levers are written but no controls match them: the next controlled step rewrites.
+    #[cfg(test)]
+    fn invalidate(&mut self) {
+        self.final_demand_factor.clear();
+        self.input_factor.clear();
     }
 }
 
@@ -175,8 +188,8 @@ mod tests {
 
     /// A step whose levers are those already written skips rewriting them; one that changes
     /// any of them (a gate's share, an input factor, a final-demand factor, or no controls at
-    /// all) must still write them. Against a model that forgets what it wrote before every
-    /// step (so it rewrites everything, as without the skip), every step's state is
+    /// all) must still write them. Against a model whose record matches no controls before
+    /// every step (so it rewrites everything, as without the skip), every step's state is
     /// bitwise the same.
     #[test]
     fn unchanged_levers_are_skipped_and_changed_ones_written() {
@@ -192,10 +205,16 @@ mod tests {
                 8 => controls.final_demand_factor[2] = 1.3,
                 _ => {}
             }
-            rewriting.applied_levers.forget();
+            rewriting.applied_levers.invalidate();
             if (10..12).contains(&t) {
                 skipping.step(t, None).unwrap();
                 rewriting.step(t, None).unwrap();
+                // Lifted controls: the table's own final demand and coefficients again.
+                let (w, nfd) = (skipping.tail_width, skipping.n_fd);
+                for (i, fd) in skipping.fd0.chunks_exact(nfd).enumerate() {
+                    assert_eq!(bits(&skipping.tail[i * w..][..nfd]), bits(fd), "step {t}");
+                }
+                assert_eq!(bits(&skipping.tech_eff), bits(&skipping.tech), "step {t}");
             } else {
                 skipping.step(t, Some(&mut controls.clone())).unwrap();
                 rewriting.step(t, Some(&mut controls.clone())).unwrap();

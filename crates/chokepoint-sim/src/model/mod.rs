@@ -71,8 +71,7 @@ pub struct Model {
     pub(crate) n_blocks: usize,
     pub(crate) tail: Vec<f64>,
     pub(crate) book: OrderBook,
-    pub(crate) fd_dirty: bool,
-    /// The levers the final demand and `tech_eff` were last written with.
+    /// The levers the final demand and `tech_eff` were last written with, if any.
     pub(crate) applied_levers: AppliedLevers,
     pub(crate) tech_eff: Vec<f64>,
     pub(crate) alpha: Vec<f64>,
@@ -277,7 +276,6 @@ impl Model {
                 params.order_type == OrderType::Alt,
                 params.numerics == Numerics::Fast,
             ),
-            fd_dirty: false,
             applied_levers: AppliedLevers::default(),
             tech_eff: tech,
             alpha,

@@ -33,33 +33,26 @@ impl Model {
     /// (the unlicensed part of a gated edge is not demanded from the exporter) and the
     /// order weights used when this step's orders are split.
     fn apply_controls(&mut self, controls: Option<&mut Controls>) -> Result<(), StepError> {
-        let (n, nfd, w, s, nr) = (
-            self.n,
-            self.n_fd,
-            self.tail_width,
-            self.n_sectors,
-            self.n_regions,
-        );
+        let (n, s, nr) = (self.n, self.n_sectors, self.n_regions);
         self.book.gate.clear();
         self.weight_next.clear();
         self.gate_rows.clear();
+        let controls = controls.as_deref();
+        if let Some(c) = controls {
+            c.check(nr, s).map_err(StepError::Controls)?;
+        }
+        // The final demand and coefficients are rewritten only when they do not hold these
+        // levers already (`AppliedLevers`).
+        let stale = match controls {
+            Some(c) => !self.applied_levers.matches(c),
+            None => self.applied_levers.is_applied(),
+        };
+        if stale {
+            self.write_levers(controls);
+        }
         let Some(c) = controls else {
-            self.applied_levers.forget();
-            if self.fd_dirty {
-                for i in 0..n {
-                    self.tail[i * w..][..nfd].copy_from_slice(&self.fd0[i * nfd..][..nfd]);
-                }
-                self.tech_eff.copy_from_slice(&self.tech);
-                self.tech_t_fresh = false;
-                self.fd_dirty = false;
-                self.fd_by_region_fresh = false;
-            }
             return Ok(());
         };
-        c.check(nr, s).map_err(StepError::Controls)?;
-        if !self.applied_levers.matches(c) {
-            self.write_levers(c);
-        }
         if !c.gates.is_empty() {
             self.book.gate.resize(n * nr, 1.0);
         }
@@ -76,8 +69,9 @@ impl Model {
     }
 
     /// Writes the final demand (with the gates' licensed shares) and the coefficients of
-    /// controls `c`, and records them as applied.
-    fn write_levers(&mut self, c: &Controls) {
+    /// controls `c` and records them as applied, or, without controls, restores the
+    /// table's own.
+    fn write_levers(&mut self, controls: Option<&Controls>) {
         let (n, nfd, w, s, nr) = (
             self.n,
             self.n_fd,
@@ -85,6 +79,16 @@ impl Model {
             self.n_sectors,
             self.n_regions,
         );
+        self.tech_t_fresh = false;
+        self.fd_by_region_fresh = false;
+        let Some(c) = controls else {
+            for i in 0..n {
+                self.tail[i * w..][..nfd].copy_from_slice(&self.fd0[i * nfd..][..nfd]);
+            }
+            self.tech_eff.copy_from_slice(&self.tech);
+            self.applied_levers.forget();
+            return;
+        };
         let f = nfd / nr;
         for i in 0..n {
             let p = i % s;
@@ -107,9 +111,6 @@ impl Model {
                 *v *= g.allowed_share;
             }
         }
-        self.tech_t_fresh = false;
-        self.fd_dirty = true;
-        self.fd_by_region_fresh = false;
         self.applied_levers.record(c);
     }
 
