@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use super::final_demand::FinalDemandRows;
 use super::numpy_sum::{einsum_blocks, einsum_finish, einsum_sum, pairwise_sum};
-use super::prefetch::{AHEAD, prefetch_span};
+use super::prefetch::ahead_of_row;
 use super::{Controls, Model, ModelKind, OrderType};
 use crate::StepError;
 
@@ -379,9 +379,9 @@ impl SectorPass<'_> {
             let i = r * s + p;
             // As in the common case's kernel (`grouped`): the stream ahead and the next
             // row's tail are asked for while this row is worked on.
-            prefetch_span(&m.tail, (i + s) * tw, (i + s + 1) * tw);
-            let ahead = block.get(r * n + AHEAD..).unwrap_or_default();
-            m.book.row(&m.z, i, true, &mut row[..n], ahead);
+            m.prefetch_next_tail(i);
+            m.book
+                .row(&m.z, i, true, &mut row[..n], ahead_of_row(block, r, n));
             row[n..].copy_from_slice(&m.tail[i * tw..][..tw]);
             *out = m.row_state(t, i, m.row_sums(row), capacity_factor);
             final_demand.row(

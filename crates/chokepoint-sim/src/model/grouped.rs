@@ -17,7 +17,7 @@ use super::numpy_sum::{
     PairwiseOp, PairwiseStack, einsum_blocks, einsum_finish, einsum_sum, leaf_sum,
 };
 use super::orders::alt_order;
-use super::prefetch::{AHEAD, prefetch_span};
+use super::prefetch::{ahead_of_row, prefetch_span};
 
 /// Rows per group: their rebuilt rows of O and their rows of Z0 stay in L2 until the
 /// group is delivered.
@@ -92,15 +92,13 @@ impl SectorPass<'_> {
             let rows = GROUP_ROWS.min(nr - r0);
             for (k, d) in group.iter_mut().enumerate().take(rows) {
                 let (r, i) = (r0 + k, (r0 + k) * s + p);
-                // The next row's final-demand tail is s rows further on in the tail, a
-                // jump the hardware prefetcher does not follow (nothing past the last row).
-                prefetch_span(&m.tail, (i + s) * tw, (i + s + 1) * tw);
+                m.prefetch_next_tail(i);
                 let row = &mut buffer[k * width..][..width];
                 let tail = &m.tail[i * tw..][..tw];
                 row[n..].copy_from_slice(tail);
                 let order = RowOrder {
                     z: &block[r * n..][..n],
-                    ahead: block.get(r * n + AHEAD..).unwrap_or_default(),
+                    ahead: ahead_of_row(block, r, n),
                     cr: book.cr[i],
                     den,
                     need,
@@ -125,7 +123,7 @@ impl SectorPass<'_> {
 /// sector's Σ_r W and needs.
 struct RowOrder<'a> {
     z: &'a [f64],
-    /// The sector's Z0 from [`AHEAD`] values past the start of this row: the span of
+    /// The sector's Z0 from [`AHEAD`](super::prefetch::AHEAD) values past the start of this row: the span of
     /// each leaf is prefetched from there as the leaf is rebuilt (see `prefetch`).
     ahead: &'a [f64],
     cr: f64,

@@ -47,6 +47,24 @@ pub(super) fn prefetch_span(values: &[f64], start: usize, end: usize) {
     }
 }
 
+/// Row r's start in its sector's `block` (rows of `n`) plus [`AHEAD`]: the slice whose
+/// spans a kernel prefetches as it rebuilds the same spans of row r (empty near the end).
+#[inline(always)]
+pub(super) fn ahead_of_row(block: &[f64], r: usize, n: usize) -> &[f64] {
+    block.get(r * n + AHEAD..).unwrap_or_default()
+}
+
+impl super::Model {
+    /// Prefetches the final-demand tail of the row after industry `i` in its sector: S rows
+    /// further on in the tail, a jump the hardware prefetcher does not follow (nothing
+    /// after the sector's last row).
+    #[inline(always)]
+    pub(super) fn prefetch_next_tail(&self, i: usize) {
+        let (s, tw) = (self.n_sectors, self.tail_width);
+        prefetch_span(&self.tail, (i + s) * tw, (i + s + 1) * tw);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::prefetch_span;
