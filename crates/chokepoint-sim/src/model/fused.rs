@@ -344,17 +344,15 @@ impl pulp::WithSimd for SectorPass<'_> {
     fn with_simd<S: pulp::Simd>(self, _simd: S) {
         let m = self.model;
         let book = &m.book;
-        let common = book.alt
-            && !book.initial
-            && book.weight.is_empty()
-            && book.gate.is_empty()
-            && m.weight_next.is_empty();
+        // 'alt' orders once the first orders are placed: the specialised kernels' case.
+        let alt = book.alt && !book.initial && !m.general_kernel_only;
+        let unscaled = book.weight.is_empty() && book.gate.is_empty() && m.weight_next.is_empty();
         // The sector's rows are contiguous in slot order.
         let first = super::slot_of(self.p, m.n_sectors, m.n_regions);
         let block = m.z.dense_rows(first..first + m.n_regions);
         match block {
-            _ if common && book.fast => self.factorized(block),
-            Some(block) if common => self.grouped(block),
+            _ if alt && unscaled && book.fast => self.factorized(block),
+            Some(block) if alt && !book.fast => self.grouped(block),
             Some(block) => self.row_by_row(block),
             None => self.sparse_rows(),
         }
@@ -370,7 +368,7 @@ impl SectorPass<'_> {
         let (restock, ws, outs) = (self.restock, self.ws, self.outs);
         let mut final_demand = self.final_demand;
         let row = &mut self.row[..m.n + m.tail_width];
-        let (n, s, nr) = (m.n, m.n_sectors, m.n_regions);
+        let (n, s) = (m.n, m.n_sectors);
         let tw = m.tail_width;
         let alt = m.params.order_type == OrderType::Alt;
         restock.fill(0.0);
@@ -394,10 +392,10 @@ impl SectorPass<'_> {
             // 'alt' weights of the orders placed at the end of this step (Q12).
             let c = out.cr_next;
             let o = &row[..n];
-            let weights = (!m.weight_next.is_empty()).then(|| &m.weight_next[i * nr..][..nr]);
+            let weights = m.weight_next.row(i);
             let z = &block[r * n..][..n];
-            if alt && t_i != 0.0 && !m.book.fast && weights.is_none() {
-                deliver::<false>(restock, ws, o, z, t_i, x_i, c);
+            if alt && !m.book.fast {
+                deliver_exact(restock, ws, o, z, (t_i, x_i, c), weights, s);
                 continue;
             }
             if t_i != 0.0 && m.book.fast {
@@ -419,14 +417,45 @@ impl SectorPass<'_> {
                         *acc += zv * c;
                     }
                 }
-                Some(weights) => {
-                    for ((acc, zs), &f) in ws.chunks_mut(s).zip(z.chunks(s)).zip(weights) {
-                        for (a, &zv) in acc.iter_mut().zip(zs) {
-                            *a += (zv * c) * f;
-                        }
-                    }
-                }
+                Some(weights) => add_weighted(ws, z, c, weights, s),
             }
+        }
+    }
+}
+
+/// Exact numerics, 'alt' orders: delivers one row of O (`o`, its Z0 row `z`, its total,
+/// production and next 'alt' weight `(t, x, c)`) into the restocking sums and adds its next
+/// 'alt' weights, scaled by its policy weights per client region (`s` columns each) when
+/// it has any.
+#[inline(always)]
+pub(super) fn deliver_exact(
+    restock: &mut [f64],
+    ws: &mut [f64],
+    o: &[f64],
+    z: &[f64],
+    (t, x, c): (f64, f64, f64),
+    weights: Option<&[f64]>,
+    s: usize,
+) {
+    let Some(weights) = weights else {
+        deliver::<false>(restock, ws, o, z, t, x, c);
+        return;
+    };
+    if t != 0.0 {
+        for (acc, &o) in restock.iter_mut().zip(o) {
+            *acc += delivered::<false>(o, t, x, 0.0);
+        }
+    }
+    add_weighted(ws, z, c, weights, s);
+}
+
+/// Adds a row's next 'alt' weights (z · c) · f to the sums `ws`, with f its policy weight
+/// per client region (`s` columns each).
+#[inline(always)]
+fn add_weighted(ws: &mut [f64], z: &[f64], c: f64, weights: &[f64], s: usize) {
+    for ((acc, zs), &f) in ws.chunks_mut(s).zip(z.chunks(s)).zip(weights) {
+        for (a, &zv) in acc.iter_mut().zip(zs) {
+            *a += (zv * c) * f;
         }
     }
 }

@@ -9,6 +9,7 @@
 
 mod big_array;
 mod controls;
+mod edge_factors;
 mod factorized;
 mod final_demand;
 mod fused;
@@ -98,7 +99,7 @@ pub struct Model {
     pub(crate) need_next: Vec<f64>,
     pub(crate) ws_next: Vec<f64>,
     pub(crate) cr_next: Vec<f64>,
-    pub(crate) weight_next: Vec<f64>,
+    pub(crate) weight_next: edge_factors::EdgeFactors,
     /// Unmet final demand per (input sector, consuming region), S × R (scratch).
     pub(crate) unmet_by_sector: Vec<f64>,
     /// Undistributed final demand per industry in slot order (scratch).
@@ -133,6 +134,9 @@ pub struct Model {
     /// relevant inputs of stock / (a·ψ·c) (N; refreshed at the start of each step).
     pub(crate) stock_limit: Vec<f64>,
     pub(crate) row_stats: Vec<[f64; 5]>,
+    /// Tests only: every dense row through the general kernel (`row_by_row`), to check the
+    /// specialised kernels against it.
+    pub(crate) general_kernel_only: bool,
 }
 
 impl Model {
@@ -298,7 +302,7 @@ impl Model {
             need_next: vec![0.0; n_sectors * n],
             ws_next: vec![0.0; n_sectors * n],
             cr_next: vec![1.0; n],
-            weight_next: Vec::new(),
+            weight_next: edge_factors::EdgeFactors::new(n, n_regions),
             unmet_by_sector: vec![0.0; n_sectors * n_regions],
             undist_by_slot: vec![0.0; n],
             gate_rows: Vec::new(),
@@ -317,6 +321,7 @@ impl Model {
             fd_by_region: vec![0.0; n * n_regions],
             fd_by_region_fresh: false,
             row_stats: vec![[0.0; 5]; n],
+            general_kernel_only: false,
             params,
         };
         model.refresh_demand_totals(true);

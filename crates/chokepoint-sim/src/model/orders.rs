@@ -4,6 +4,7 @@
 //! S × N and N-sized factors and rebuilding a row when it is read gives the same bits
 //! with one dense array less to store and to stream through memory each step.
 
+use super::edge_factors::EdgeFactors;
 use super::prefetch::{SPAN, prefetch_span};
 use super::zstore::{GATHER, Shares, ZStore};
 
@@ -26,10 +27,10 @@ pub(crate) struct OrderBook {
     pub ws: Vec<f64>,
     /// Fast numerics: `ws` holds reciprocals and rows multiply instead of divide.
     pub fast: bool,
-    /// Policy multipliers on W per (supplier, client region), N × R; empty = neutral.
-    pub weight: Vec<f64>,
-    /// Gate shares scaling E this step per (supplier, client region), N × R; empty = none.
-    pub gate: Vec<f64>,
+    /// Policy multipliers on W per (supplier, client region) when the orders were placed.
+    pub weight: EdgeFactors,
+    /// Gate shares scaling E this step per (supplier, client region).
+    pub gate: EdgeFactors,
 }
 
 impl OrderBook {
@@ -44,8 +45,8 @@ impl OrderBook {
             cr: vec![1.0; n],
             ws: vec![0.0; n_sectors * n],
             fast,
-            weight: Vec::new(),
-            gate: Vec::new(),
+            weight: EdgeFactors::new(n, n_regions),
+            gate: EdgeFactors::new(n, n_regions),
         }
     }
 
@@ -61,7 +62,7 @@ impl OrderBook {
         let slot = super::slot_of(i, s, nr);
         let (need, ws) = (&self.need[p * n..][..n], &self.ws[p * n..][..n]);
         let c = self.cr[i];
-        let weight = (!self.weight.is_empty()).then(|| &self.weight[i * nr..][..nr]);
+        let weight = self.weight.row(i);
         match z.with_shares(slot) {
             Shares::Dense { z, dist } => {
                 if self.initial {
@@ -105,9 +106,8 @@ impl OrderBook {
                 });
             }
         }
-        if gated && !self.gate.is_empty() {
-            for r in 0..nr {
-                let g = self.gate[i * nr + r];
+        if let Some(gate) = self.gate.row(i).filter(|_| gated) {
+            for (r, &g) in gate.iter().enumerate() {
                 if g != 1.0 {
                     for v in &mut out[r * s..(r + 1) * s] {
                         *v *= g;
@@ -135,8 +135,7 @@ impl OrderBook {
         self.sparse_entries(i, cols, z, dist, |k0, _, v| {
             out[k0..][..v.len()].copy_from_slice(v);
         });
-        if gated && !self.gate.is_empty() {
-            let gate = &self.gate[i * nr..][..nr];
+        if let Some(gate) = self.gate.row(i).filter(|_| gated) {
             for (o, &j) in out.iter_mut().zip(cols) {
                 let g = gate[j as usize / s];
                 if g != 1.0 {
@@ -171,11 +170,11 @@ impl OrderBook {
     /// into short arrays so that the divisions run on full SIMD lanes.
     #[inline(always)]
     fn sparse_chunk(&self, i: usize, cols: &[u32], z: &[f64], dist: &[f64], v: &mut [f64; GATHER]) {
-        let (n, s, nr) = (self.n, self.n_sectors, self.n_regions);
+        let (n, s) = (self.n, self.n_sectors);
         let p = i % s;
         let (need, ws) = (&self.need[p * n..][..n], &self.ws[p * n..][..n]);
         let c = self.cr[i];
-        let weight = (!self.weight.is_empty()).then(|| &self.weight[i * nr..][..nr]);
+        let weight = self.weight.row(i);
         let len = cols.len();
         if self.initial {
             v[..len].copy_from_slice(&z[..len]);
@@ -223,7 +222,7 @@ pub(crate) fn alt_order<const FAST: bool>(z: f64, cr: f64, den: f64, need: f64) 
 /// `need · w / den` (0 where `den` is 0), or `need · (w · den)` with `den` a reciprocal
 /// (`FAST`).
 #[inline(always)]
-fn split<const FAST: bool>(w: f64, den: f64, need: f64) -> f64 {
+pub(super) fn split<const FAST: bool>(w: f64, den: f64, need: f64) -> f64 {
     if FAST {
         need * (w * den)
     } else {

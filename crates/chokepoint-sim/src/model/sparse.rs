@@ -28,7 +28,7 @@ impl SectorPass<'_> {
         let (m, t, p, capacity_factor) = (self.model, self.t, self.p, self.capacity_factor);
         let (restock, ws, outs) = (self.restock, self.ws, self.outs);
         let mut final_demand = self.final_demand;
-        let (n, s, nr, nfd, tw) = (m.n, m.n_sectors, m.n_regions, m.n_fd, m.tail_width);
+        let (n, s, nfd, tw) = (m.n, m.n_sectors, m.n_fd, m.tail_width);
         let alt = m.params.order_type == OrderType::Alt;
         let fast = m.book.fast;
         // The row buffer (2 × (N + tail)) holds the compact orders, then the dense end of
@@ -87,7 +87,7 @@ impl SectorPass<'_> {
             }
             // 'alt' weights of the orders placed at the end of this step (Q12).
             let c = out.cr_next;
-            let weights = (!m.weight_next.is_empty()).then(|| &m.weight_next[i * nr..][..nr]);
+            let weights = m.weight_next.row(i);
             for (&j, &zv) in cols.iter().zip(z) {
                 let j = j as usize;
                 // × 1.0 is exact, so unweighted rows keep the dense kernels' bits.

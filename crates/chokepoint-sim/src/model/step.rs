@@ -33,36 +33,42 @@ impl Model {
     /// (the unlicensed part of a gated edge is not demanded from the exporter) and the
     /// order weights used when this step's orders are split.
     fn apply_controls(&mut self, controls: Option<&mut Controls>) -> Result<(), StepError> {
-        let (n, s, nr) = (self.n, self.n_sectors, self.n_regions);
+        let (s, nr) = (self.n_sectors, self.n_regions);
         self.book.gate.clear();
         self.weight_next.clear();
         self.gate_rows.clear();
         let controls = controls.as_deref();
-        if let Some(c) = controls {
-            c.check(nr, s).map_err(StepError::Controls)?;
-        }
         // The final demand and coefficients are rewritten only when they do not hold these
-        // levers already (`AppliedLevers`).
+        // levers already (`AppliedLevers`); levers already written were checked then.
         let stale = match controls {
             Some(c) => !self.applied_levers.matches(c),
             None => self.applied_levers.is_applied(),
         };
+        if let Some(c) = controls {
+            let checked = if stale {
+                c.check(nr, s)
+            } else {
+                c.check_per_step(nr, s)
+            };
+            checked.map_err(StepError::Controls)?;
+        }
         if stale {
             self.write_levers(controls);
         }
         let Some(c) = controls else {
             return Ok(());
         };
-        if !c.gates.is_empty() {
-            self.book.gate.resize(n * nr, 1.0);
-        }
-        if c.gates.iter().any(|g| g.order_weight != 1.0) {
-            self.weight_next.resize(n * nr, 1.0);
-        }
+        // × 1.0 is exact: neutral shares and weights are not set, so that their rows keep
+        // the unscaled kernels.
         for g in &c.gates {
-            self.book.gate[g.supplier * nr + g.client_region] *= g.allowed_share;
-            if !self.weight_next.is_empty() {
-                self.weight_next[g.supplier * nr + g.client_region] *= g.order_weight;
+            if g.allowed_share != 1.0 {
+                self.book
+                    .gate
+                    .scale(g.supplier, g.client_region, g.allowed_share);
+            }
+            if g.order_weight != 1.0 {
+                self.weight_next
+                    .scale(g.supplier, g.client_region, g.order_weight);
             }
         }
         Ok(())
@@ -168,7 +174,7 @@ impl Model {
             let fd_requested: f64 = (region * f..(region + 1) * f)
                 .map(|col| self.fd0[i * nfd + col] * c.final_demand_factor[region * s + i % s])
                 .sum();
-            let share = self.book.gate.get(i * nr + region).copied().unwrap_or(1.0);
+            let share = self.book.gate.get(i, region);
             g.requested = orders + fd_requested;
             g.delivered = 0.0;
             self.gate_rows.push((i, orders * share + fd_allowed, share));
@@ -253,8 +259,7 @@ impl Model {
         std::mem::swap(&mut book.need, &mut self.need_next);
         std::mem::swap(&mut book.ws, &mut self.ws_next);
         book.cr.copy_from_slice(&self.cr_next);
-        book.weight.clear();
-        book.weight.extend_from_slice(&self.weight_next);
+        book.weight.copy_from(&self.weight_next);
         book.initial = false;
         Ok(())
     }

@@ -106,60 +106,6 @@ fn one_thread_and_many_threads_give_identical_results() {
 }
 
 #[test]
-fn the_common_case_kernels_agree_with_the_general_one() {
-    // A neutral gate sends every step through the general row-by-row kernel; without it
-    // the grouped kernel (exact numerics) or the factorised one (fast numerics) runs.
-    // Exact numerics must give the same bits; fast numerics reassociate the sums, so they
-    // agree to rounding. 3 × 7 = 21 industries: rows are not a multiple of the 8-wide blocks; 13 × 3: input
-    // sectors of 13 rows, delivered by the grouped kernel as a group of 8 (two quads) and
-    // one of 5 (a quad and a single row).
-    for (regions, sectors) in [(3, 7), (13, 3)] {
-        kernels_agree(regions, sectors);
-    }
-}
-
-fn kernels_agree(regions: usize, sectors: usize) {
-    use chokepoint_sim::events::{Event, EventKind, RecoveryFunction};
-    use chokepoint_sim::network::synthetic::dense_mrio;
-    use chokepoint_sim::{Model, ModelParams, Numerics};
-    let mrio = dense_mrio(regions, sectors, 2, 7).unwrap();
-    let event = Event {
-        kind: EventKind::Arbitrary,
-        impacts: vec![(4, 0.6)],
-        occurrence: 3,
-        duration: 20,
-        recovery_tau: 15.0,
-        recovery_function: RecoveryFunction::Linear,
-        event_monetary_factor: 1e6,
-    };
-    for numerics in [Numerics::Exact, Numerics::Fast] {
-        let new_sim = || {
-            let params = ModelParams {
-                numerics,
-                ..ModelParams::default()
-            };
-            let model = Model::new(&mrio, params).unwrap();
-            Simulation::new(model, vec![event.clone()], 80).unwrap()
-        };
-        let mut plain = new_sim();
-        let mut a = Records::default();
-        plain.run(&mut a);
-        let mut gated = new_sim();
-        let mut controls = Controls::neutral(regions, sectors);
-        controls.gates.push(Gate::new(4, 1));
-        let b = run_with(&mut gated, &mut controls);
-        let pairs = [
-            (&a.production_realised, &b.production_realised),
-            (&a.production_capacity, &b.production_capacity),
-            (&a.overproduction, &b.overproduction),
-            (&a.final_demand_unmet, &b.final_demand_unmet),
-            (&a.intermediate_demand_tot, &b.intermediate_demand_tot),
-        ];
-        assert_same_records(&pairs, numerics, "");
-    }
-}
-
-#[test]
 fn sparse_storage_gives_the_bits_of_dense_storage() {
     // 3 × 7 industries with about 40 % of Z non-zero: rows summed densely in cache.
     sparse_matches_dense(3, 7, 0.4);
@@ -170,8 +116,9 @@ fn sparse_storage_gives_the_bits_of_dense_storage() {
 
 /// A capacity shock and a capital shock rebuilt through reconstruction demand (which
 /// reads the supplier shares) on a synthetic table of `density`. Without controls the
-/// common-case kernels run; a gate that also reweights orders sends every step through the
-/// general one. Exact numerics must give the same bits on either storage; fast numerics
+/// common-case kernels run; with a gate that also reweights orders, the grouped kernel
+/// (exact numerics) scales the gated supplier's row, and fast numerics take the general
+/// kernel. Exact numerics must give the same bits on either storage; fast numerics
 /// sum the sparse rows in another order.
 fn sparse_matches_dense(regions: usize, sectors: usize, density: f64) {
     use chokepoint_sim::events::{Event, EventKind, RecoveryFunction};
