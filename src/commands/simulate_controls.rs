@@ -7,7 +7,6 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use chokepoint_sim::Mrio;
 use chokepoint_sim::SimError;
 use chokepoint_sim::montecarlo::{self, Layout, McSummary, NetworkInput, series_bands};
 use chokepoint_sim::network::chain::REGIONS;
@@ -15,6 +14,7 @@ use chokepoint_sim::network::file as network_file;
 use chokepoint_sim::network::flow::RunRecord;
 use chokepoint_sim::policies::Draw;
 use chokepoint_sim::policies::scenario::{NetworkSource, PolicyScenario, ScenarioFile};
+use chokepoint_sim::{Model, Mrio};
 
 use super::chain_facts;
 use crate::cli::SimulateArgs;
@@ -24,8 +24,9 @@ use crate::output::{Cell, Format, Table, print_json};
 pub enum Net {
     /// The rare-earth chain (bundled or from a network file).
     Chain(NetworkInput),
-    /// An MRIO folder, run by the ARIO core.
-    Mrio(Box<Mrio>),
+    /// An MRIO folder, run by the ARIO core: its baseline model, built once at load (each
+    /// draw clones it; the table itself is not kept).
+    Mrio(Box<Model>),
 }
 
 /// Finished runs with what their records refer to.
@@ -88,7 +89,8 @@ fn load_file(file: ScenarioFile, data_dir: Option<&Path>) -> anyhow::Result<Load
             let mrio = Mrio::load(&p)?;
             let regions = mrio.regions.clone();
             let scenario = file.check_with(&regions, Some(&mrio.sectors))?;
-            (Net::Mrio(Box::new(mrio)), regions, scenario)
+            let model = montecarlo::mrio::baseline(&mrio)?;
+            (Net::Mrio(Box::new(model)), regions, scenario)
         }
         NetworkSource::File(p) => {
             let net = network_file::load(&p)?;
@@ -132,10 +134,10 @@ pub fn run_monte_carlo(
                     runs: out.into_iter().map(|o| (o.draw, o.record)).collect(),
                 })
             }
-            Net::Mrio(mrio) => {
-                let layout = montecarlo::mrio::layout(mrio, &l.scenario)?;
+            Net::Mrio(model) => {
+                let layout = montecarlo::mrio::layout(model, &l.scenario);
                 let out = montecarlo::mrio::run_many(
-                    mrio,
+                    model,
                     &l.scenario,
                     &layout,
                     runs,

@@ -379,10 +379,11 @@ mod tests {
     /// kernel: the same bits in exact numerics, within 1e-12 in fast numerics, which
     /// reassociate sums (relative, absolute below 1, as the reference runs are compared). 3 × 7 = 21 industries: rows not a multiple of the 8-wide blocks;
     /// 13 × 3: input sectors of 13 rows, delivered as a group of 8 (two quads) and one of 5
-    /// (a quad and a single row), the gated suppliers in either.
+    /// (a quad and a single row), the gated suppliers in either; 20 × 8: rows of 160 + 40
+    /// values, summed in two pairwise leaves (96 + 104), the first within O.
     #[test]
     fn specialised_kernels_agree_with_the_general_one() {
-        for (regions, sectors) in [(3, 7), (13, 3)] {
+        for (regions, sectors) in [(3, 7), (13, 3), (20, 8)] {
             for numerics in [Numerics::Exact, Numerics::Fast] {
                 let ours = run(regions, sectors, numerics, false);
                 let general = run(regions, sectors, numerics, true);

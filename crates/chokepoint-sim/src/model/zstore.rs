@@ -75,11 +75,13 @@ enum Layout {
     },
 }
 
-/// Z0 and Z / Σ_reg Z with rows in slot order (see [`super::slot_of`]).
+/// Z0 and Z / Σ_reg Z with rows in slot order (see [`super::slot_of`]). Read-only once
+/// built and shared between clones of a model: a Monte Carlo builds the model once and
+/// clones it per draw, without copying its two largest arrays.
 #[derive(Debug, Clone)]
 pub(crate) struct ZStore {
     n: usize,
-    layout: Layout,
+    layout: std::sync::Arc<Layout>,
 }
 
 impl ZStore {
@@ -153,18 +155,21 @@ impl ZStore {
             }
             Layout::Dense { z, dist }
         };
-        Ok(ZStore { n, layout })
+        Ok(ZStore {
+            n,
+            layout: std::sync::Arc::new(layout),
+        })
     }
 
     /// Whether the rows are stored sparse.
     pub fn is_sparse(&self) -> bool {
-        matches!(self.layout, Layout::Sparse { .. })
+        matches!(*self.layout, Layout::Sparse { .. })
     }
 
     /// The dense rows `slots` (contiguous in memory), or `None` when stored sparse.
     #[inline(always)]
     pub fn dense_rows(&self, slots: std::ops::Range<usize>) -> Option<&[f64]> {
-        match &self.layout {
+        match &*self.layout {
             Layout::Dense { z, .. } => Some(&z[slots.start * self.n..slots.end * self.n]),
             Layout::Sparse { .. } => None,
         }
@@ -183,7 +188,7 @@ impl ZStore {
     #[inline(always)]
     pub fn with_shares(&self, slot: usize) -> Shares<'_> {
         let n = self.n;
-        match &self.layout {
+        match &*self.layout {
             Layout::Dense { z, dist } => Shares::Dense {
                 z: &z[slot * n..][..n],
                 dist: &dist[slot * n..][..n],
@@ -211,7 +216,7 @@ impl ZStore {
         use super::factorized::sum;
         use rayon::prelude::*;
         const CHUNK: usize = 1 << 16;
-        match &self.layout {
+        match &*self.layout {
             Layout::Dense { z, .. } => z.par_chunks(CHUNK).map(sum).sum(),
             Layout::Sparse { cols, z, .. } => {
                 let values: f64 = z.par_chunks(CHUNK).map(sum).sum();
@@ -272,6 +277,18 @@ impl ZRow<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A clone (a Monte Carlo draw's model) reads the same Z0 and shares, not a copy.
+    #[test]
+    fn clones_share_the_stored_arrays() {
+        let (n, z) = table();
+        for storage in [Storage::Dense, Storage::Sparse] {
+            let a = store(storage, &z, n).unwrap();
+            let b = a.clone();
+            assert!(std::sync::Arc::ptr_eq(&a.layout, &b.layout), "{storage:?}");
+            assert_eq!(a.stream_sum(), b.stream_sum());
+        }
+    }
 
     fn table() -> (usize, Vec<f64>) {
         // 4 × 4 with 5 non-zero entries.
