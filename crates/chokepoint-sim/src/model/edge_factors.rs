@@ -30,11 +30,6 @@ impl EdgeFactors {
         }
     }
 
-    /// Whether every factor is 1.0 (no row set).
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
     /// Back to all 1.0, visiting only the rows that were set.
     pub fn clear(&mut self) {
         let nr = self.n_regions;
@@ -97,12 +92,12 @@ mod tests {
     #[test]
     fn factors_are_one_outside_the_rows_set_and_clear_restores_them() {
         let mut f = EdgeFactors::new(5, 3);
-        assert!(f.is_empty());
+        assert!(f.rows.is_empty());
         assert_eq!(f.row(2), None);
         f.scale(2, 1, 0.5);
         f.scale(2, 1, 0.5);
         f.scale(4, 0, 0.0);
-        assert!(!f.is_empty());
+        assert_eq!(f.rows, [2, 4]);
         assert_eq!(f.row(2), Some(&[1.0, 0.25, 1.0][..]));
         assert_eq!(f.get(4, 0), 0.0);
         assert_eq!(f.get(3, 0), 1.0);
@@ -114,7 +109,7 @@ mod tests {
         assert_eq!(g.row(2), f.row(2));
         assert_eq!(g.row(4), f.row(4));
         f.clear();
-        assert!(f.is_empty());
+        assert!(f.rows.is_empty());
         assert_eq!(f.row(2), None);
         f.scale(0, 2, 0.3);
         assert_eq!(f.row(0), Some(&[1.0, 1.0, 0.3][..]));

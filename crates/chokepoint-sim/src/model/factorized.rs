@@ -1,4 +1,4 @@
-//! The factorised kernel of fast numerics ('alt' orders without policy weights or gates).
+//! The factorised kernel of fast numerics ('alt' orders).
 //!
 //! Every order of supplier row i is O[i, j] = cr_i · z[i, j] · q[j] with q = need / Σ_r W of
 //! its input sector p. Reassociating BoARIO's sums (which fast numerics allow) turns a row's
@@ -6,14 +6,19 @@
 //! sector's restocking into q ⊙ Σ_r z_r · (cr_r · x_r / t_r): one weighted sum of the rows,
 //! taken with the next 'alt' weights Σ_r z_r · cr'_r, eight rows at a time while they are
 //! still in L2. Nothing of O is stored.
+//!
+//! Export controls scale a few supplier rows per client region: O[i, j] then carries the
+//! row's order weight and gate share of column j's region, and its next weights the next
+//! order weight. Such rows (`EdgeFactors::row`) take their dot product region by region
+//! and are delivered on their own, with the factors; every other row as above.
 
 use super::Model;
 use super::final_demand::FinalDemandRows;
 use super::fused::{RowOut, RowSums, SectorPass};
 
 impl SectorPass<'_> {
-    /// The rows of input sector p in fast numerics, 'alt' orders without policy weights or
-    /// gates (see the module documentation).
+    /// The rows of input sector p in fast numerics, 'alt' orders (see the module
+    /// documentation).
     #[inline(always)]
     pub(super) fn factorized(self, block: Option<&[f64]>) {
         let (m, t, p, capacity_factor) = (self.model, self.t, self.p, self.capacity_factor);
@@ -48,29 +53,56 @@ impl SectorPass<'_> {
             for r0 in (0..nr).step_by(ROW_GROUP) {
                 let rows = ROW_GROUP.min(nr - r0);
                 let group = &block[r0 * n..][..rows * n];
-                if m.fused_multiply_add {
-                    for (k, c) in coef.iter_mut().enumerate().take(rows) {
-                        *c = sector.finish(r0 + k, dot::<true>(&group[k * n..][..n], q));
+                let mut scaled = [None; ROW_GROUP];
+                for (k, c) in coef.iter_mut().enumerate().take(rows) {
+                    let z = &group[k * n..][..n];
+                    let factors = sector.factors(r0 + k);
+                    let zq = match factors {
+                        None if m.fused_multiply_add => dot::<true>(z, q),
+                        None => dot::<false>(z, q),
+                        Some(f) => f.dot(z, q, s),
+                    };
+                    *c = sector.finish(r0 + k, zq);
+                    if let Some(f) = factors {
+                        // Delivered below with its factors; nothing in the plain sums
+                        // (0 · z adds +0).
+                        scaled[k] = Some((f, *c));
+                        *c = (0.0, 0.0);
                     }
+                }
+                if m.fused_multiply_add {
                     deliver_rows::<true>(group, n, &coef[..rows], restock, ws);
                 } else {
-                    for (k, c) in coef.iter_mut().enumerate().take(rows) {
-                        *c = sector.finish(r0 + k, dot::<false>(&group[k * n..][..n], q));
-                    }
                     deliver_rows::<false>(group, n, &coef[..rows], restock, ws);
+                }
+                for (k, row) in scaled.iter().enumerate().take(rows) {
+                    if let Some((f, (d, w))) = row {
+                        let z = &group[k * n..][..n];
+                        f.deliver(z, (*d, *w), s, restock, ws);
+                    }
                 }
             }
         } else {
             // Sparse rows: the same sums over their non-zero entries only.
             for r in 0..nr {
                 let row = m.z.row(super::slot_of(p, s, nr) + r);
+                let factors = sector.factors(r);
                 let mut zq = 0.0;
-                row.for_each(|j, v| zq += v * q[j]);
+                match factors {
+                    None => row.for_each(|j, v| zq += v * q[j]),
+                    Some(f) => row.for_each(|j, v| zq += v * q[j] * f.order(j / s)),
+                }
                 let (d, w) = sector.finish(r, zq);
-                row.for_each(|j, v| {
-                    restock[j] += v * d;
-                    ws[j] += v * w;
-                });
+                match factors {
+                    None => row.for_each(|j, v| {
+                        restock[j] += v * d;
+                        ws[j] += v * w;
+                    }),
+                    Some(f) => row.for_each(|j, v| {
+                        restock[j] += v * (d * f.order(j / s));
+                        ws[j] += v * (w * f.next(j / s));
+                    }),
+                }
             }
         }
         for (d, &qv) in restock.iter_mut().zip(q) {
@@ -89,7 +121,21 @@ struct SectorRows<'a> {
     outs: &'a mut [RowOut],
 }
 
-impl SectorRows<'_> {
+impl<'a> SectorRows<'a> {
+    /// The policy factors of row r of the sector, or `None` when it has none.
+    #[inline(always)]
+    fn factors(&self, r: usize) -> Option<RowFactors<'a>> {
+        let m = self.m;
+        let i = r * m.n_sectors + self.p;
+        let factors = RowFactors {
+            weight: m.book.weight.row(i),
+            gate: m.book.gate.row(i),
+            next: m.weight_next.row(i),
+        };
+        (factors.weight.is_some() || factors.gate.is_some() || factors.next.is_some())
+            .then_some(factors)
+    }
+
     /// Row r of the sector from its orders total Σ_j z · q (before cr): its state and final
     /// demand, and what one unit of z delivers (cr · x / t, nothing when t is 0) with the
     /// row's next 'alt' weight (its capacity ratio after this step).
@@ -127,6 +173,60 @@ impl SectorRows<'_> {
             0.0
         };
         (deliver, out.cr_next)
+    }
+}
+
+/// A supplier row's policy factors per client region (`None`: all 1.0): the order weight
+/// and gate share of this step's orders, and the order weight of the next.
+#[derive(Debug, Clone, Copy)]
+struct RowFactors<'a> {
+    weight: Option<&'a [f64]>,
+    gate: Option<&'a [f64]>,
+    next: Option<&'a [f64]>,
+}
+
+impl RowFactors<'_> {
+    /// What scales this step's order toward client region `r`: weight × share.
+    #[inline(always)]
+    fn order(&self, r: usize) -> f64 {
+        self.weight.map_or(1.0, |w| w[r]) * self.gate.map_or(1.0, |g| g[r])
+    }
+
+    /// The next order weight toward client region `r`.
+    #[inline(always)]
+    fn next(&self, r: usize) -> f64 {
+        self.next.map_or(1.0, |w| w[r])
+    }
+
+    /// Σ_j z · q · factor of column j's region (`s` columns per region).
+    #[inline(always)]
+    fn dot(&self, z: &[f64], q: &[f64], s: usize) -> f64 {
+        let regions = z.chunks(s).zip(q.chunks(s));
+        regions
+            .enumerate()
+            .map(|(r, (z, q))| self.order(r) * dot::<false>(z, q))
+            .sum()
+    }
+
+    /// Adds z · d · factor to the restocking sums and z · w · next factor to the next
+    /// weight sums, region by region.
+    #[inline(always)]
+    fn deliver(
+        &self,
+        z: &[f64],
+        (d, w): (f64, f64),
+        s: usize,
+        restock: &mut [f64],
+        ws: &mut [f64],
+    ) {
+        let regions = z.chunks(s).zip(restock.chunks_mut(s).zip(ws.chunks_mut(s)));
+        for (r, (z, (acc_d, acc_w))) in regions.enumerate() {
+            let (d, w) = (d * self.order(r), w * self.next(r));
+            for ((ad, aw), &zv) in acc_d.iter_mut().zip(acc_w.iter_mut()).zip(z) {
+                *ad += zv * d;
+                *aw += zv * w;
+            }
+        }
     }
 }
 

@@ -346,12 +346,11 @@ impl pulp::WithSimd for SectorPass<'_> {
         let book = &m.book;
         // 'alt' orders once the first orders are placed: the specialised kernels' case.
         let alt = book.alt && !book.initial && !m.general_kernel_only;
-        let unscaled = book.weight.is_empty() && book.gate.is_empty() && m.weight_next.is_empty();
         // The sector's rows are contiguous in slot order.
         let first = super::slot_of(self.p, m.n_sectors, m.n_regions);
         let block = m.z.dense_rows(first..first + m.n_regions);
         match block {
-            _ if alt && unscaled && book.fast => self.factorized(block),
+            _ if alt && book.fast => self.factorized(block),
             Some(block) if alt && !book.fast => self.grouped(block),
             Some(block) => self.row_by_row(block),
             None => self.sparse_rows(),
