@@ -88,8 +88,13 @@ fn load_file(file: ScenarioFile, data_dir: Option<&Path>) -> anyhow::Result<Load
         NetworkSource::File(p) if p.is_dir() => {
             let mrio = Mrio::load(&p)?;
             let regions = mrio.regions.clone();
+            let (params, warnings) = file.model_params(&mrio)?;
+            for w in &warnings {
+                eprintln!("warning: {w}");
+            }
             let scenario = file.check_with(&regions, Some(&mrio.sectors))?;
-            let model = montecarlo::mrio::baseline(&mrio)?;
+            let model = montecarlo::mrio::baseline(&mrio, params)
+                .map_err(|e| chokepoint_sim::scenario::in_model_table(&scenario.file, e))?;
             (Net::Mrio(Box::new(model)), regions, scenario)
         }
         NetworkSource::File(p) => {

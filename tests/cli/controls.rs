@@ -248,16 +248,90 @@ fn calibrate_reproduces_the_may_2025_drop_within_15_percent() {
         .success();
 }
 
-#[test]
-fn policy_scenario_runs_on_an_mrio_folder_through_the_ario_core() {
-    let sb = Sandbox::new();
+/// A policy scenario of `days` days on the test MRIO: reg1 may not export mining from
+/// 2025-04-10 (11 lines).
+fn mrio_embargo_scenario(days: u32) -> String {
     let mrio = repo_root().join("crates/chokepoint-sim/tests/reference/data/test_mrio");
-    let text = format!(
-        "[chain]\nstart = \"2025-04-01\"\ndays = 90\nnetwork = \"{}\"\n\
+    format!(
+        "[chain]\nstart = \"2025-04-01\"\ndays = {days}\nnetwork = \"{}\"\n\
          [[export_control]]\nname = \"ban\"\nexporter = \"reg1\"\nproducts = [\"mining\"]\n\
          destinations = \"all\"\nstart = \"2025-04-10\"\napproval_share = 0.0\n",
         mrio.display()
+    )
+}
+
+#[test]
+fn policy_scenario_on_an_mrio_folder_takes_ario_parameters_from_its_model_table() {
+    let sb = Sandbox::new();
+    let base = mrio_embargo_scenario(60);
+    let loss = |name: &str, text: &str| -> f64 {
+        sb.write(name, text);
+        let mut cmd = sb.cmd();
+        cmd.args(["simulate", name, "--runs", "1", "--format", "json"]);
+        let doc = json_of(cmd);
+        doc["industries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["loss_t"].as_f64().unwrap())
+            .sum()
+    };
+    let default = loss("default.toml", &base);
+    // BoARIO's defaults written out give the same run; short inventories a larger loss.
+    let explicit = loss(
+        "explicit.toml",
+        &format!("{base}[model]\nkind = \"psi\"\nmain_inv_dur = 90\nnumerics = \"exact\"\n"),
     );
+    assert_eq!(default, explicit);
+    let short = loss("short.toml", &format!("{base}[model]\nmain_inv_dur = 3\n"));
+    assert!(short > default, "{short} vs {default}");
+    let fast = loss(
+        "fast.toml",
+        &format!("{base}[model]\nnumerics = \"fast\"\n"),
+    );
+    assert!(
+        (fast - default).abs() <= 1e-9 * default.abs().max(1.0),
+        "{fast} vs {default}"
+    );
+    // Bad parameters are errors at their key and line, exit code 2; the rare-earth chain,
+    // whose parameters are [assumptions], has no [model].
+    let chain = "[chain]\nstart = \"2025-04-01\"\ndays = 30\n[model]\nnumerics = \"fast\"\n";
+    let cases = [
+        (
+            "bad.toml",
+            format!("{base}[model]\nkind = \"bogus\"\n"),
+            ["bad.toml:13:8: `model.kind`", "\"psi\" or \"base\""],
+        ),
+        (
+            "typo.toml",
+            format!("{base}[model]\nalpha_maxx = 1.5\n"),
+            ["typo.toml:13:1", "unknown field `alpha_maxx`"],
+        ),
+        (
+            "chain.toml",
+            chain.to_string(),
+            ["`model`", "[assumptions]"],
+        ),
+    ];
+    for (name, text, expected) in cases {
+        sb.write(name, &text);
+        let out = sb
+            .cmd()
+            .args(["simulate", name, "--runs", "1"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for e in expected {
+            assert!(stderr.contains(e), "{name}: {stderr}");
+        }
+    }
+}
+
+#[test]
+fn policy_scenario_runs_on_an_mrio_folder_through_the_ario_core() {
+    let sb = Sandbox::new();
+    let text = mrio_embargo_scenario(90);
     let s = sb.write("mrio.toml", &text);
     let mut cmd = sb.cmd();
     cmd.args([

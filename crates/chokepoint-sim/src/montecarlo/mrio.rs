@@ -17,11 +17,12 @@ use crate::policies::scenario::PolicyScenario;
 use crate::policies::{Draw, Plan};
 use crate::{Controls, Gate, Model, ModelParams, Mrio, SimError, Simulation};
 
-/// The model every draw starts from, built once: each draw clones it, which shares its
-/// Z0 and supplier shares (read-only) instead of rebuilding them from the table (half a
-/// second at N = 2,500) and holding one more copy per draw in flight.
-pub fn baseline(mrio: &Mrio) -> Result<Model, SimError> {
-    Model::new(mrio, ModelParams::default())
+/// The model every draw starts from (ARIO parameters `params`, the scenario's `[model]`),
+/// built once: each draw clones it, which shares its Z0 and supplier shares (read-only)
+/// instead of rebuilding them from the table (half a second at N = 2,500) and holding one
+/// more copy per draw in flight.
+pub fn baseline(mrio: &Mrio, params: ModelParams) -> Result<Model, SimError> {
+    Model::new(mrio, params)
 }
 
 /// The layout of an MRIO network for summaries: one node per region × sector.

@@ -58,6 +58,14 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The text as `T`; a syntax or type error at its line:column, named `key`.
+    fn read<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<T, SimError> {
+        toml::from_str(self.text).or_else(|e| {
+            let msg = e.message().trim().to_string();
+            self.err(e.span(), key, msg)
+        })
+    }
+
     /// The option of `[model] key` named by `value` (`what` names it in the error).
     fn choice<T: Copy>(
         &self,
@@ -112,13 +120,7 @@ impl Scenario {
     /// against `path`'s folder).
     pub fn parse(path: &Path, text: &str) -> Result<Self, SimError> {
         let cx = Ctx { path, text };
-        let raw: RawScenario = match toml::from_str(text) {
-            Ok(r) => r,
-            Err(e) => {
-                let msg = e.message().trim().to_string();
-                return cx.err(e.span(), "(file)", msg);
-            }
-        };
+        let raw: RawScenario = cx.read("(file)")?;
         let Some(network) = raw.network else {
             return cx.err(
                 None,
@@ -145,15 +147,7 @@ impl Scenario {
             Some(s) => return cx.err(Some(s.span()), "simulation.steps", "must be at least 1"),
         };
         // Capital is needed to bound capital impacts; building the model computes it.
-        let probe = Model::new(&mrio, params.clone()).map_err(|e| match e {
-            SimError::Parameter { name, message } => SimError::Scenario {
-                path: path.to_path_buf(),
-                location: None,
-                key: format!("model.{name}"),
-                message,
-            },
-            other => other,
-        })?;
+        let probe = Model::new(&mrio, params.clone()).map_err(|e| in_model_table(path, e))?;
         let mut events = Vec::new();
         for (k, ev) in raw.event.into_iter().enumerate() {
             events.push(event(
@@ -181,6 +175,40 @@ impl Scenario {
     pub fn simulation(&self) -> Result<Simulation, SimError> {
         let model = Model::new(&self.mrio, self.params.clone())?;
         Simulation::new(model, self.events.clone(), self.steps)
+    }
+}
+
+/// The `[model]` table of scenario `text` read from `path` (other tables are not looked at),
+/// checked against `mrio` as in an ARIO scenario: BoARIO's parameter names and defaults,
+/// errors with file, key and line:column. Returns the parameters and non-fatal remarks.
+/// Policy scenarios on an MRIO network take their model parameters from here.
+pub fn model_table(
+    path: &Path,
+    text: &str,
+    mrio: &Mrio,
+) -> Result<(ModelParams, Vec<String>), SimError> {
+    #[derive(serde::Deserialize)]
+    struct ModelOnly {
+        model: Option<raw::RawModel>,
+    }
+    let cx = Ctx { path, text };
+    let raw: ModelOnly = cx.read("model")?;
+    let mut warnings = Vec::new();
+    let params = model_params(&cx, raw.model.unwrap_or_default(), mrio, &mut warnings)?;
+    Ok((params, warnings))
+}
+
+/// A model parameter rejected when the model is built, as an error at `model.<name>` of
+/// scenario file `path`; other errors unchanged.
+pub fn in_model_table(path: &Path, e: SimError) -> SimError {
+    match e {
+        SimError::Parameter { name, message } => SimError::Scenario {
+            path: path.to_path_buf(),
+            location: None,
+            key: format!("model.{name}"),
+            message,
+        },
+        other => other,
     }
 }
 

@@ -178,6 +178,7 @@ pub struct PolicyScenario {
 /// A parsed but not yet checked scenario file.
 pub struct ScenarioFile {
     file: PathBuf,
+    text: String,
     table: toml::Table,
 }
 
@@ -197,8 +198,19 @@ impl ScenarioFile {
             toml::from_str::<toml::Table>(text).map_err(|e| syntax_error(path, text, &e))?;
         Ok(ScenarioFile {
             file: path.to_path_buf(),
+            text: text.to_string(),
             table,
         })
+    }
+
+    /// The ARIO model parameters of a scenario on an MRIO network: its `[model]` table,
+    /// with the keys, defaults and checks of an ARIO scenario file (`docs/engine.md`), and
+    /// non-fatal remarks. BoARIO's defaults when there is none.
+    pub fn model_params(
+        &self,
+        mrio: &crate::Mrio,
+    ) -> Result<(crate::ModelParams, Vec<String>), SimError> {
+        crate::scenario::model_table(&self.file, &self.text, mrio)
     }
 
     /// The network the scenario asks for.
@@ -237,6 +249,13 @@ impl ScenarioFile {
             file: &self.file,
             products,
         };
+        if products.is_none() && self.table.contains_key("model") {
+            return Err(cx.err(
+                "model",
+                "sets the ARIO parameters of an MRIO network (`chain.network` = a folder); \
+                 the rare-earth chain's parameters are [assumptions]",
+            ));
+        }
         if products.is_some() {
             for key in ["demand_shock", "new_supply", "substitution"] {
                 if self.table.contains_key(key) {
@@ -247,13 +266,14 @@ impl ScenarioFile {
                 }
             }
         }
-        let allowed_top = ["chain", "assumptions"];
+        let allowed_top = ["chain", "assumptions", "model"];
         for key in self.table.keys() {
             if !allowed_top.contains(&key.as_str()) && !INSTRUMENT_KEYS.contains(&key.as_str()) {
                 return Err(cx.err(
                     key,
                     &format!(
-                        "unknown section; expected one of chain, assumptions, {}",
+                        "unknown section; expected one of chain, assumptions, model (MRIO \
+                         networks), {}",
                         INSTRUMENT_KEYS.join(", ")
                     ),
                 ));
