@@ -304,19 +304,29 @@ impl Model {
     }
 }
 
+/// Input sectors per task of [`transpose`]: their industries' values sit side by side in
+/// each row of `from`, so a task reads them from one cache line instead of one line per
+/// value.
+const TRANSPOSE_SECTORS: usize = 4;
+
 /// Writes the S × N row-major `from` as N × S into `to` with the rows in slot order
-/// (industry i at `slot_of(i)`), one input sector's industries per task, so that the fused
-/// pass reads them in one stream per sector. A task reads one value per cache line, but the
-/// next sectors (the next tasks on that thread) read the rest of those lines from L2.
+/// (industry i at `slot_of(i)`), so that the fused pass reads them in one stream per
+/// sector. A task writes the rows of [`TRANSPOSE_SECTORS`] input sectors (contiguous in slot
+/// order) and reads, for each region and input, their values side by side.
 fn transpose(from: &[f64], to: &mut [f64], s: usize, n: usize) {
     let nr = n / s.max(1);
-    to.par_chunks_mut((nr * s).max(1))
+    let per_sector = (nr * s).max(1);
+    to.par_chunks_mut(per_sector * TRANSPOSE_SECTORS)
         .enumerate()
-        .for_each(|(p, out)| {
-            for (r, col) in out.chunks_exact_mut(s).enumerate() {
-                let j = r * s + p;
-                for (q, v) in col.iter_mut().enumerate() {
-                    *v = from[q * n + j];
+        .for_each(|(task, out)| {
+            let p0 = task * TRANSPOSE_SECTORS;
+            let sectors = out.len() / per_sector;
+            for r in 0..nr {
+                for q in 0..s {
+                    let side_by_side = &from[q * n + r * s + p0..][..sectors];
+                    for (dp, &v) in side_by_side.iter().enumerate() {
+                        out[(dp * nr + r) * s + q] = v;
+                    }
                 }
             }
         });
@@ -497,7 +507,7 @@ mod tests {
 
     #[test]
     fn transpose_puts_each_column_at_its_slot() {
-        // 3 regions × 7 sectors.
+        // 3 regions × 7 sectors: tasks of 4 and 3 sectors.
         let (nr, s) = (3, 7);
         let n = nr * s;
         let from: Vec<f64> = (0..s * n).map(|k| k as f64).collect();
