@@ -240,6 +240,12 @@ impl Model {
                 continue;
             }
             let stock = stock_col[p];
+            if stock >= c && c > 0.0 {
+                // stock / c ≥ 1 (rounding is monotonic), so the input does not bind:
+                // x.min(x_opt · 1) leaves x ≤ x_opt as it is. Most inputs, without a
+                // division each.
+                continue;
+            }
             if stock < c {
                 out.limiting += 1;
             }
