@@ -293,6 +293,20 @@ fn policy_scenario_on_an_mrio_folder_takes_ario_parameters_from_its_model_table(
         (fast - default).abs() <= 1e-9 * default.abs().max(1.0),
         "{fast} vs {default}"
     );
+    // Fast numerics round differently: a loss equal to the last bit would mean the table
+    // was ignored.
+    assert_ne!(fast.to_bits(), default.to_bits());
+    // A parameter that only scales ARIO events is accepted with a warning.
+    sb.write(
+        "money.toml",
+        &format!("{base}[model]\nmonetary_factor = 5\n"),
+    );
+    sb.cmd()
+        .args(["simulate", "money.toml", "--runs", "1"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("`model.monetary_factor`"))
+        .stderr(predicate::str::contains("ignored"));
     // Bad parameters are errors at their key and line, exit code 2; the rare-earth chain,
     // whose parameters are [assumptions], has no [model].
     let chain = "[chain]\nstart = \"2025-04-01\"\ndays = 30\n[model]\nnumerics = \"fast\"\n";
@@ -306,6 +320,11 @@ fn policy_scenario_on_an_mrio_folder_takes_ario_parameters_from_its_model_table(
             "typo.toml",
             format!("{base}[model]\nalpha_maxx = 1.5\n"),
             ["typo.toml:13:1", "unknown field `alpha_maxx`"],
+        ),
+        (
+            "psi.toml",
+            format!("{base}[model]\npsi_param = -0.5\n"),
+            ["psi.toml:13:13: `model.psi_param`", "between 0 and 1"],
         ),
         (
             "chain.toml",

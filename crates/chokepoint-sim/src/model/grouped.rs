@@ -315,16 +315,22 @@ fn deliver_weighted(
 #[cfg(test)]
 mod tests {
     use crate::network::synthetic::dense_mrio;
-    use crate::{Controls, Gate, Model, ModelParams, Numerics};
+    use crate::{Controls, Gate, Model, ModelParams, Numerics, Storage};
 
     /// The state after each step of a run under a capacity shock (industry 4, steps 3–19)
     /// and export controls: none until step 5, then two gates (a licence at 50 % with order
     /// weight 0.6 on industry 4 → region 1, an embargo without reweighting on the last
     /// region's last sector → region 0), changed at step 12, lifted at step 30.
-    fn run(regions: usize, sectors: usize, numerics: Numerics, general: bool) -> Vec<Vec<f64>> {
+    fn run(
+        (regions, sectors): (usize, usize),
+        numerics: Numerics,
+        storage: Storage,
+        general: bool,
+    ) -> Vec<Vec<f64>> {
         let mrio = dense_mrio(regions, sectors, 2, 7).unwrap();
         let params = ModelParams {
             numerics,
+            storage,
             ..ModelParams::default()
         };
         let mut model = Model::new(&mrio, params).unwrap();
@@ -374,30 +380,37 @@ mod tests {
         states
     }
 
-    /// The specialised kernels (grouped in exact numerics, with and without gates and order
-    /// weights; factorised in fast numerics without them) against the general row-by-row
-    /// kernel: the same bits in exact numerics, within 1e-12 in fast numerics, which
-    /// reassociate sums (relative, absolute below 1, as the reference runs are compared). 3 × 7 = 21 industries: rows not a multiple of the 8-wide blocks;
+    /// The specialised kernels (grouped in exact numerics, factorised in fast numerics, on
+    /// dense storage; factorised on sparse storage in fast numerics), with and without
+    /// gates and order weights, against the general kernels (row by row on dense storage,
+    /// `sparse_rows` on sparse): the same bits in exact numerics, within 1e-12 in fast
+    /// numerics, which reassociate sums (relative, absolute below 1, as the reference runs
+    /// are compared). 3 × 7 = 21 industries: rows not a multiple of the 8-wide blocks;
     /// 13 × 3: input sectors of 13 rows, delivered as a group of 8 (two quads) and one of 5
     /// (a quad and a single row), the gated suppliers in either; 20 × 8: rows of 160 + 40
     /// values, summed in two pairwise leaves (96 + 104), the first within O.
     #[test]
     fn specialised_kernels_agree_with_the_general_one() {
-        for (regions, sectors) in [(3, 7), (13, 3), (20, 8)] {
-            for numerics in [Numerics::Exact, Numerics::Fast] {
-                let ours = run(regions, sectors, numerics, false);
-                let general = run(regions, sectors, numerics, true);
-                for (t, (a, b)) in ours.iter().zip(&general).enumerate() {
-                    let case = format!("{regions}×{sectors} {numerics:?} step {t}");
-                    assert_eq!(a.len(), b.len(), "{case}");
-                    for (k, (x, y)) in a.iter().zip(b).enumerate() {
-                        if numerics == Numerics::Exact {
-                            assert_eq!(x.to_bits(), y.to_bits(), "{case}: value {k}: {x} {y}");
-                        } else {
-                            // Relative, absolute below 1 (sums that cancel to ~0).
-                            let d = (x - y).abs() / x.abs().max(y.abs()).max(1.0);
-                            assert!(d <= 1e-12, "{case}: value {k}: {x} {y}");
-                        }
+        let cases = [(3, 7), (13, 3), (20, 8)].into_iter().flat_map(|table| {
+            [Numerics::Exact, Numerics::Fast]
+                .into_iter()
+                .flat_map(move |numerics| {
+                    [Storage::Dense, Storage::Sparse].map(|storage| (table, numerics, storage))
+                })
+        });
+        for (table, numerics, storage) in cases {
+            let ours = run(table, numerics, storage, false);
+            let general = run(table, numerics, storage, true);
+            for (t, (a, b)) in ours.iter().zip(&general).enumerate() {
+                let case = format!("{table:?} {numerics:?} {storage:?} step {t}");
+                assert_eq!(a.len(), b.len(), "{case}");
+                for (k, (x, y)) in a.iter().zip(b).enumerate() {
+                    if numerics == Numerics::Exact {
+                        assert_eq!(x.to_bits(), y.to_bits(), "{case}: value {k}: {x} {y}");
+                    } else {
+                        // Relative, absolute below 1 (sums that cancel to ~0).
+                        let d = (x - y).abs() / x.abs().max(y.abs()).max(1.0);
+                        assert!(d <= 1e-12, "{case}: value {k}: {x} {y}");
                     }
                 }
             }

@@ -130,10 +130,13 @@ impl ModelParams {
                 format!("{} is below alpha_base {}", self.alpha_max, self.alpha_base),
             );
         }
-        if !(self.psi.is_finite() && self.psi <= 1.0) {
+        if !(0.0..=1.0).contains(&self.psi) {
             return bad(
                 "psi_param",
-                format!("{} must be ≤ 1 (BoARIO rejects > 1)", self.psi),
+                format!(
+                    "{} must be between 0 and 1 (BoARIO rejects > 1; below 0 orders turn negative)",
+                    self.psi
+                ),
             );
         }
         if let Some(days) = &self.inventory_days {

@@ -350,11 +350,11 @@ fn model_params(
         p.monetary_factor = v;
     }
     if let Some(v) = num(&m.psi_param, "psi_param", false)? {
-        if v > 1.0 {
+        if !(0.0..=1.0).contains(&v) {
             return cx.err(
                 m.psi_param.as_ref().map(|s| s.span()),
                 "model.psi_param",
-                "must be ≤ 1",
+                "must be between 0 and 1",
             );
         }
         p.psi = v;

@@ -117,8 +117,8 @@ fn sparse_storage_gives_the_bits_of_dense_storage() {
 /// A capacity shock and a capital shock rebuilt through reconstruction demand (which
 /// reads the supplier shares) on a synthetic table of `density`. Without controls the
 /// common-case kernels run; with a gate that also reweights orders, the grouped kernel
-/// (exact numerics) scales the gated supplier's row, and fast numerics take the general
-/// kernel. Exact numerics must give the same bits on either storage; fast numerics
+/// (exact numerics) and the factorised one (fast numerics) scale the gated supplier's row.
+/// Exact numerics must give the same bits on either storage; fast numerics
 /// sum the sparse rows in another order.
 fn sparse_matches_dense(regions: usize, sectors: usize, density: f64) {
     use chokepoint_sim::events::{Event, EventKind, RecoveryFunction};

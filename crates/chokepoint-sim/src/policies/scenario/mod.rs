@@ -210,7 +210,16 @@ impl ScenarioFile {
         &self,
         mrio: &crate::Mrio,
     ) -> Result<(crate::ModelParams, Vec<String>), SimError> {
-        crate::scenario::model_table(&self.file, &self.text, mrio)
+        let (params, mut warnings) = crate::scenario::model_table(&self.file, &self.text, mrio)?;
+        let model = self.table.get("model").and_then(|m| m.as_table());
+        if model.is_some_and(|m| m.contains_key("monetary_factor")) {
+            warnings.push(format!(
+                "{}: `model.monetary_factor` only scales the impacts of ARIO events; a policy \
+                 scenario has none, so it is ignored",
+                self.file.display()
+            ));
+        }
+        Ok((params, warnings))
     }
 
     /// The network the scenario asks for.
