@@ -93,7 +93,7 @@ fn load_file(file: ScenarioFile, data_dir: Option<&Path>) -> anyhow::Result<Load
                 eprintln!("warning: {w}");
             }
             let scenario = file.check_with(&regions, Some(&mrio.sectors))?;
-            let model = montecarlo::mrio::baseline(&mrio, params)
+            let model = Model::new(&mrio, params)
                 .map_err(|e| chokepoint_sim::scenario::in_model_table(&scenario.file, e))?;
             (Net::Mrio(Box::new(model)), regions, scenario)
         }

@@ -7,6 +7,8 @@
 //! scaled at all (an unscaled row takes the unscaled loops; × 1.0 is exact, so both give
 //! the same bits).
 
+use super::orders::OrderBook;
+
 /// N × R factors, 1.0 except on the rows listed (see the module documentation).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct EdgeFactors {
@@ -82,6 +84,42 @@ impl EdgeFactors {
             self.held[i] = true;
             self.rows.push(i);
         }
+    }
+}
+
+/// One supplier row's policy factors per client region (`None`: all 1.0): the order
+/// weight and gate share of this step's orders, and the order weight of the next.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RowFactors<'a> {
+    pub weight: Option<&'a [f64]>,
+    pub gate: Option<&'a [f64]>,
+    pub next: Option<&'a [f64]>,
+}
+
+impl<'a> RowFactors<'a> {
+    /// Supplier row `i`'s factors in the order book and the next order weights, or `None`
+    /// when it has none (the kernels then take their unscaled loops).
+    #[inline(always)]
+    pub fn of(book: &'a OrderBook, next: &'a EdgeFactors, i: usize) -> Option<Self> {
+        let f = RowFactors {
+            weight: book.weight.row(i),
+            gate: book.gate.row(i),
+            next: next.row(i),
+        };
+        (f.weight.is_some() || f.gate.is_some() || f.next.is_some()).then_some(f)
+    }
+
+    /// Weight × share toward client region `r` (fast numerics, which may reassociate;
+    /// exact numerics apply them one after the other).
+    #[inline(always)]
+    pub fn order(&self, r: usize) -> f64 {
+        self.weight.map_or(1.0, |w| w[r]) * self.gate.map_or(1.0, |g| g[r])
+    }
+
+    /// The next order weight toward client region `r`.
+    #[inline(always)]
+    pub fn next(&self, r: usize) -> f64 {
+        self.next.map_or(1.0, |w| w[r])
     }
 }
 

@@ -13,6 +13,7 @@
 //! and are delivered on their own, with the factors; every other row as above.
 
 use super::Model;
+use super::edge_factors::RowFactors;
 use super::final_demand::FinalDemandRows;
 use super::fused::{RowOut, RowSums, SectorPass};
 
@@ -60,7 +61,7 @@ impl SectorPass<'_> {
                     let zq = match factors {
                         None if m.fused_multiply_add => dot::<true>(z, q),
                         None => dot::<false>(z, q),
-                        Some(f) => f.dot(z, q, s),
+                        Some(f) => scaled_dot(&f, z, q, s),
                     };
                     *c = sector.finish(r0 + k, zq);
                     if let Some(f) = factors {
@@ -78,7 +79,7 @@ impl SectorPass<'_> {
                 for (k, row) in scaled.iter().enumerate().take(rows) {
                     if let Some((f, (d, w))) = row {
                         let z = &group[k * n..][..n];
-                        f.deliver(z, (*d, *w), s, restock, ws);
+                        scaled_deliver(f, z, (*d, *w), s, restock, ws);
                     }
                 }
             }
@@ -126,14 +127,7 @@ impl<'a> SectorRows<'a> {
     #[inline(always)]
     fn factors(&self, r: usize) -> Option<RowFactors<'a>> {
         let m = self.m;
-        let i = r * m.n_sectors + self.p;
-        let factors = RowFactors {
-            weight: m.book.weight.row(i),
-            gate: m.book.gate.row(i),
-            next: m.weight_next.row(i),
-        };
-        (factors.weight.is_some() || factors.gate.is_some() || factors.next.is_some())
-            .then_some(factors)
+        RowFactors::of(&m.book, &m.weight_next, r * m.n_sectors + self.p)
     }
 
     /// Row r of the sector from its orders total Σ_j z · q (before cr): its state and final
@@ -176,56 +170,34 @@ impl<'a> SectorRows<'a> {
     }
 }
 
-/// A supplier row's policy factors per client region (`None`: all 1.0): the order weight
-/// and gate share of this step's orders, and the order weight of the next.
-#[derive(Debug, Clone, Copy)]
-struct RowFactors<'a> {
-    weight: Option<&'a [f64]>,
-    gate: Option<&'a [f64]>,
-    next: Option<&'a [f64]>,
+/// Σ_j z · q · (weight · share) of column j's region for a row with policy factors `f`
+/// (`s` columns per region).
+#[inline(always)]
+fn scaled_dot(f: &RowFactors, z: &[f64], q: &[f64], s: usize) -> f64 {
+    let regions = z.chunks(s).zip(q.chunks(s));
+    regions
+        .enumerate()
+        .map(|(r, (z, q))| f.order(r) * dot::<false>(z, q))
+        .sum()
 }
 
-impl RowFactors<'_> {
-    /// What scales this step's order toward client region `r`: weight × share.
-    #[inline(always)]
-    fn order(&self, r: usize) -> f64 {
-        self.weight.map_or(1.0, |w| w[r]) * self.gate.map_or(1.0, |g| g[r])
-    }
-
-    /// The next order weight toward client region `r`.
-    #[inline(always)]
-    fn next(&self, r: usize) -> f64 {
-        self.next.map_or(1.0, |w| w[r])
-    }
-
-    /// Σ_j z · q · factor of column j's region (`s` columns per region).
-    #[inline(always)]
-    fn dot(&self, z: &[f64], q: &[f64], s: usize) -> f64 {
-        let regions = z.chunks(s).zip(q.chunks(s));
-        regions
-            .enumerate()
-            .map(|(r, (z, q))| self.order(r) * dot::<false>(z, q))
-            .sum()
-    }
-
-    /// Adds z · d · factor to the restocking sums and z · w · next factor to the next
-    /// weight sums, region by region.
-    #[inline(always)]
-    fn deliver(
-        &self,
-        z: &[f64],
-        (d, w): (f64, f64),
-        s: usize,
-        restock: &mut [f64],
-        ws: &mut [f64],
-    ) {
-        let regions = z.chunks(s).zip(restock.chunks_mut(s).zip(ws.chunks_mut(s)));
-        for (r, (z, (acc_d, acc_w))) in regions.enumerate() {
-            let (d, w) = (d * self.order(r), w * self.next(r));
-            for ((ad, aw), &zv) in acc_d.iter_mut().zip(acc_w.iter_mut()).zip(z) {
-                *ad += zv * d;
-                *aw += zv * w;
-            }
+/// Delivers a row with policy factors `f`: z · d · (weight · share) into the restocking
+/// sums and z · w · next weight into the next weight sums, region by region.
+#[inline(always)]
+fn scaled_deliver(
+    f: &RowFactors,
+    z: &[f64],
+    (d, w): (f64, f64),
+    s: usize,
+    restock: &mut [f64],
+    ws: &mut [f64],
+) {
+    let regions = z.chunks(s).zip(restock.chunks_mut(s).zip(ws.chunks_mut(s)));
+    for (r, (z, (acc_d, acc_w))) in regions.enumerate() {
+        let (d, w) = (d * f.order(r), w * f.next(r));
+        for ((ad, aw), &zv) in acc_d.iter_mut().zip(acc_w.iter_mut()).zip(z) {
+            *ad += zv * d;
+            *aw += zv * w;
         }
     }
 }

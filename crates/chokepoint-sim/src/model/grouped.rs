@@ -18,6 +18,7 @@
 
 use std::sync::{Mutex, PoisonError};
 
+use super::edge_factors::RowFactors;
 use super::fused::{RowSums, SectorPass, deliver_exact};
 use super::numpy_sum::{
     PairwiseOp, PairwiseStack, einsum_blocks, einsum_finish, einsum_sum, leaf_sum,
@@ -103,14 +104,15 @@ impl SectorPass<'_> {
                 let row = &mut buffer[k * width..][..width];
                 let tail = &m.tail[i * tw..][..tw];
                 row[n..].copy_from_slice(tail);
+                let factors = RowFactors::of(book, &m.weight_next, i);
                 let order = RowOrder {
                     z: &block[r * n..][..n],
                     ahead: ahead_of_row(block, r, n),
                     cr: book.cr[i],
                     den,
                     need,
-                    weight: book.weight.row(i),
-                    gate: book.gate.row(i),
+                    weight: factors.and_then(|f| f.weight),
+                    gate: factors.and_then(|f| f.gate),
                     sectors: s,
                 };
                 let sums = rebuild_and_sum(&m.pairwise_ops, row, &order, m.n_fd);
@@ -121,7 +123,7 @@ impl SectorPass<'_> {
                     total: sums.pairwise,
                     production: out.production,
                     cr_next: out.cr_next,
-                    weights: m.weight_next.row(i),
+                    weights: factors.and_then(|f| f.next),
                 };
             }
             let z = &block[r0 * n..][..rows * n];

@@ -15,15 +15,7 @@ use super::summary::Layout;
 use crate::network::flow::{RunRecord, pair_index};
 use crate::policies::scenario::PolicyScenario;
 use crate::policies::{Draw, Plan};
-use crate::{Controls, Gate, Model, ModelParams, Mrio, SimError, Simulation};
-
-/// The model every draw starts from (ARIO parameters `params`, the scenario's `[model]`),
-/// built once: each draw clones it, which shares its Z0 and supplier shares (read-only)
-/// instead of rebuilding them from the table (half a second at N = 2,500) and holding one
-/// more copy per draw in flight.
-pub fn baseline(mrio: &Mrio, params: ModelParams) -> Result<Model, SimError> {
-    Model::new(mrio, params)
-}
+use crate::{Controls, Gate, Model, SimError, Simulation};
 
 /// The layout of an MRIO network for summaries: one node per region × sector.
 pub fn layout(model: &Model, scenario: &PolicyScenario) -> Layout {
@@ -50,7 +42,10 @@ pub fn layout(model: &Model, scenario: &PolicyScenario) -> Layout {
     }
 }
 
-/// Runs one draw on the MRIO from its [`baseline`] model.
+/// Runs one draw on the MRIO from its baseline model (built once with the scenario's
+/// `[model]` parameters): the draw clones it, which shares its Z0 and supplier shares
+/// (read-only) instead of rebuilding them from the table (half a second at N = 2,500) and
+/// holding one more copy per draw in flight.
 pub fn run_draw(
     baseline: &Model,
     scenario: &PolicyScenario,
