@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use chokepoint_sim::{
-    Model, ModelKind, Numerics, OrderType, Recorder, RunOutcome, Scenario, SimError, StepView,
+    Model, ModelKind, Numerics, OrderType, Recorder, RunOutcome, Scenario, StepError, StepView,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
@@ -98,13 +98,11 @@ fn run_in(args: &SimulateArgs, out: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", path.display()))?;
     writer.table(sim.model(), args.top).print(format)?;
     match outcome {
-        RunOutcome::Crashed { steps, error } => Err(anyhow::Error::new(SimError::Step(error)))
-            .with_context(|| {
-                format!(
-                    "the run stopped after {steps} steps; records so far are in {}",
-                    out.display()
-                )
-            }),
+        RunOutcome::Crashed { steps, error } => Err(anyhow::anyhow!(
+            "the run stopped after {steps} steps; records so far are in {}: {}",
+            out.display(),
+            describe_crash(sim.model(), &error)
+        )),
         RunOutcome::Interrupted { steps } => Err(anyhow::Error::new(Interrupted(format!(
             "interrupted by Ctrl-C after {steps} of {} steps; the records so far and \
              summary.json (outcome \"interrupted\") are in {}",
@@ -247,7 +245,7 @@ impl RecordWriter {
         let (status, detail) = match outcome {
             RunOutcome::HorizonReached { .. } => ("horizon_reached", None),
             RunOutcome::Interrupted { .. } => ("interrupted", None),
-            RunOutcome::Crashed { error, .. } => ("crashed", Some(error.to_string())),
+            RunOutcome::Crashed { error, .. } => ("crashed", Some(describe_crash(model, error))),
         };
         let industries: Vec<_> = model
             .industry_labels()
@@ -338,4 +336,9 @@ impl RecordWriter {
         }
         t
     }
+}
+
+/// A crash of the model (BoARIO's `has_crashed`) with industries and inputs named.
+fn describe_crash(model: &Model, error: &StepError) -> String {
+    error.describe(&model.industry_labels(), model.sectors())
 }

@@ -171,6 +171,28 @@ fn unknown_key_is_rejected() {
     assert_bad(&scenario(&ev), &["unknown field", "impcat"]);
 }
 
+/// α parameters that would let overproduction run away (infinities, then NaN a few steps
+/// in: a crash, exit code 1) are input errors: an α_max that overflows the table's
+/// capacities, an adjustment time below one step (α overshoots α_max).
+#[test]
+fn runaway_overproduction_parameters_are_scenario_errors() {
+    let with_model = |line: &str| {
+        scenario(GOOD_EVENT).replace("[simulation]", &format!("[model]\n{line}\n\n[simulation]"))
+    };
+    assert_bad(
+        &with_model("alpha_max = 1e308"),
+        &[
+            "model.alpha_max",
+            "1e308 is too large for this table",
+            "use at most",
+        ],
+    );
+    assert_bad(
+        &with_model("alpha_tau = 0.5"),
+        &["bad.toml:5:13", "model.alpha_tau", "≥ 1 step"],
+    );
+}
+
 #[test]
 fn psi_parameters_under_base_model_warn() {
     let sb = Sandbox::new();

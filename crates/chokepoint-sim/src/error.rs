@@ -118,13 +118,15 @@ impl SimError {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum StepError {
-    /// Production capacity came out negative (an impact larger than the capacity).
-    #[error("step {step}: negative production capacity for industry {industry}")]
-    NegativeCapacity {
+    /// Production capacity came out negative (an impact larger than the capacity) or NaN.
+    #[error("step {step}: production capacity of industry {industry} is {value}")]
+    BadCapacity {
         /// Step number.
         step: usize,
         /// Industry index.
         industry: usize,
+        /// The value found.
+        value: f64,
     },
     /// An inventory became negative or NaN during distribution.
     #[error("step {step}: inventory of input {input} at industry {industry} is {value}")]
@@ -163,9 +165,93 @@ pub enum StepError {
     },
 }
 
+impl StepError {
+    /// The message with industries as `region|sector` (`industries`, in model order) and
+    /// input sectors by name (`sectors`), for people; `Display` gives indices.
+    pub fn describe(&self, industries: &[String], sectors: &[String]) -> String {
+        let industry = |i: usize| {
+            industries
+                .get(i)
+                .map_or_else(|| i.to_string(), Clone::clone)
+        };
+        let sector = |p: usize| sectors.get(p).map_or_else(|| p.to_string(), Clone::clone);
+        match self {
+            StepError::BadCapacity {
+                step,
+                industry: i,
+                value,
+            } => format!(
+                "step {step}: production capacity of {} is {value}",
+                industry(*i)
+            ),
+            StepError::BadStock {
+                step,
+                input,
+                industry: i,
+                value,
+            } => format!(
+                "step {step}: inventory of {} inputs at {} is {value}",
+                sector(*input),
+                industry(*i)
+            ),
+            StepError::BadOrder {
+                step,
+                input,
+                client,
+                value,
+            } => format!(
+                "step {step}: order of {} inputs by {} is {value}",
+                sector(*input),
+                industry(*client)
+            ),
+            StepError::CapitalExceeded { step, industry: i } => format!(
+                "step {step}: capital lost exceeds the productive capital of {}",
+                industry(*i)
+            ),
+            StepError::Controls(_) => self.to_string(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn step_errors_name_industries_and_inputs() {
+        let industries = ["reg1|food".to_string(), "reg2|mining".to_string()];
+        let sectors = ["food".to_string(), "mining".to_string()];
+        let stock = StepError::BadStock {
+            step: 4,
+            input: 1,
+            industry: 0,
+            value: f64::NAN,
+        };
+        assert_eq!(
+            stock.describe(&industries, &sectors),
+            "step 4: inventory of mining inputs at reg1|food is NaN"
+        );
+        let capacity = StepError::BadCapacity {
+            step: 6,
+            industry: 1,
+            value: -2.5,
+        };
+        assert_eq!(
+            capacity.describe(&industries, &sectors),
+            "step 6: production capacity of reg2|mining is -2.5"
+        );
+        // An index outside the labels falls back to the number.
+        let order = StepError::BadOrder {
+            step: 1,
+            input: 7,
+            client: 9,
+            value: -1.0,
+        };
+        assert_eq!(
+            order.describe(&industries, &sectors),
+            "step 1: order of 7 inputs by 9 is -1"
+        );
+    }
 
     #[test]
     fn errors_are_send_sync_static() {

@@ -144,7 +144,11 @@ impl Model {
         self.row_out = outs;
         self.limiting = limiting;
         match bad {
-            Some(industry) => Err(StepError::NegativeCapacity { step: t, industry }),
+            Some(industry) => Err(StepError::BadCapacity {
+                step: t,
+                industry,
+                value: self.xcap[industry],
+            }),
             None => Ok(()),
         }
     }

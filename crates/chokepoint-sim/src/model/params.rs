@@ -2,6 +2,12 @@
 
 use crate::SimError;
 
+/// Why `alpha_tau` is at least one step: α moves by κ = 1 / alpha_tau of its distance to
+/// α_max per step, so κ ≤ 1 keeps α between 1 and α_max; with κ > 1 it overshoots α_max,
+/// and once demand falls below production it grows without bound (then overflows).
+pub(crate) const ALPHA_TAU_RULE: &str = "must be ≥ 1 step: a shorter adjustment time makes \
+     α overshoot alpha_max and then grow without bound";
+
 /// Which ARIO variant: the rules for the inventory constraint and restoration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModelKind {
@@ -118,6 +124,9 @@ impl ModelParams {
                 return bad(name, format!("{v} must be a positive number"));
             }
         }
+        if self.alpha_tau < 1.0 {
+            return bad("alpha_tau", format!("{} {ALPHA_TAU_RULE}", self.alpha_tau));
+        }
         if !(self.alpha_base.is_finite() && self.alpha_max.is_finite() && self.alpha_base > 0.0) {
             return bad(
                 "alpha_base",
@@ -191,6 +200,38 @@ impl ModelParams {
         Ok(())
     }
 
+    /// Rejects an α_max so large that, on this table, capacities, the 'alt' weight sums
+    /// or inventories overflow f64: they turn into infinities and a few steps later into
+    /// NaN, which ends the run as a crash although the cause is the input. `largest` is
+    /// the largest magnitude among the table's per-step flows (X0, final demand, Z0
+    /// summed over supplier regions). Every such quantity is at most α_max × `largest`
+    /// × N × the longest finite inventory target, so a finite bound rules overflow out.
+    pub(crate) fn check_headroom(&self, largest: f64, n: usize) -> Result<(), SimError> {
+        let days = self
+            .inventory_days
+            .iter()
+            .flatten()
+            .filter_map(|d| match d {
+                InventoryDays::Days(v) => Some(*v),
+                InventoryDays::Infinite => None,
+            })
+            .fold(self.main_inv_dur.max(1.0), f64::max);
+        let reach = largest * days * n as f64;
+        if (self.alpha_max * reach).is_finite() {
+            return Ok(());
+        }
+        Err(SimError::Parameter {
+            name: "alpha_max".into(),
+            message: format!(
+                "{:e} is too large for this table: capacities and inventories would overflow \
+                 (largest flow per step {largest:.3e}, {n} industries, inventory targets up \
+                 to {days} steps); use at most {:.3e}",
+                self.alpha_max,
+                f64::MAX / reach
+            ),
+        })
+    }
+
     /// Restoration time per sector: the table, or BoARIO's default of 60 steps.
     pub(crate) fn restoration_taus(&self, n_sectors: usize) -> Vec<f64> {
         if self.inventory_restoration_tau.is_empty() {
@@ -198,5 +239,46 @@ impl ModelParams {
         } else {
             self.inventory_restoration_tau.clone()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alpha_max_that_overflows_the_table_is_rejected() {
+        let params = ModelParams::default();
+        // BoARIO's defaults on a large table in units: far from overflow.
+        assert!(params.check_headroom(1e12, 10_000).is_ok());
+        let absurd = ModelParams {
+            alpha_max: 1e308,
+            ..ModelParams::default()
+        };
+        let err = absurd.check_headroom(10.0, 400).unwrap_err().to_string();
+        assert!(
+            err.contains("alpha_max") && err.contains("too large"),
+            "{err}"
+        );
+        // The bound it names is accepted; ten times more is not.
+        let limit = f64::MAX / (10.0 * 90.0 * 400.0);
+        let at = |alpha_max| ModelParams {
+            alpha_max,
+            ..ModelParams::default()
+        };
+        assert!(at(limit * 0.99).check_headroom(10.0, 400).is_ok());
+        assert!(at(limit * 10.0).check_headroom(10.0, 400).is_err());
+        // The longest finite inventory target counts, infinite ones do not.
+        let long = ModelParams {
+            alpha_max: limit * 0.99,
+            inventory_days: Some(vec![InventoryDays::Infinite, InventoryDays::Days(900.0)]),
+            ..ModelParams::default()
+        };
+        assert!(long.check_headroom(10.0, 400).is_err());
+        let infinite = ModelParams {
+            inventory_days: Some(vec![InventoryDays::Infinite; 2]),
+            ..long
+        };
+        assert!(infinite.check_headroom(10.0, 400).is_ok());
     }
 }

@@ -28,7 +28,9 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 use crate::events::{Event, EventKind, RecoveryFunction};
-use crate::model::{InventoryDays, ModelKind, ModelParams, Numerics, OrderType, Storage};
+use crate::model::{
+    ALPHA_TAU_RULE, InventoryDays, ModelKind, ModelParams, Numerics, OrderType, Storage,
+};
 use crate::network::Mrio;
 use crate::{Model, SimError, Simulation};
 use raw::{NumOrText, RawEvent, RawImpact, RawScenario, RawTau};
@@ -341,6 +343,13 @@ fn model_params(
         );
     }
     if let Some(v) = num(&m.alpha_tau, "alpha_tau", true)? {
+        if v < 1.0 {
+            return cx.err(
+                m.alpha_tau.as_ref().map(|s| s.span()),
+                "model.alpha_tau",
+                ALPHA_TAU_RULE,
+            );
+        }
         p.alpha_tau = v;
     }
     if let Some(v) = num(&m.main_inv_dur, "main_inv_dur", true)? {
