@@ -183,7 +183,7 @@ fn runaway_overproduction_parameters_are_scenario_errors() {
         &with_model("alpha_max = 1e308"),
         &[
             "model.alpha_max",
-            "1e308 is too large for this table",
+            "1.0000e308 is too large for this table",
             "use at most",
         ],
     );

@@ -92,7 +92,9 @@ pub struct Event {
 
 impl Event {
     /// Checks the event against a model of `n` industries, `n_sectors` sectors, a horizon of
-    /// `steps` and the productive capital (capital kinds may not destroy more than exists).
+    /// `steps`, the productive capital (capital kinds may not destroy more than exists) and
+    /// the model's `monetary_factor` (capital impacts are scaled by
+    /// `event_monetary_factor / monetary_factor` to the table's units, §7.1).
     pub fn check(
         &self,
         index: usize,
@@ -100,6 +102,7 @@ impl Event {
         n_sectors: usize,
         steps: usize,
         capital: &[f64],
+        monetary_factor: f64,
     ) -> Result<(), SimError> {
         let bad = |message: String| Err(SimError::Event { index, message });
         if self.occurrence == 0 || self.occurrence > steps {
@@ -142,9 +145,13 @@ impl Event {
                 EventKind::Recover | EventKind::Rebuild { .. } if !(v.is_finite() && v > 0.0) => {
                     return bad(format!("capital impact {v} must be a positive amount"));
                 }
-                EventKind::Recover | EventKind::Rebuild { .. } if v > capital[i] => {
+                EventKind::Recover | EventKind::Rebuild { .. }
+                    if v * (self.event_monetary_factor / monetary_factor) > capital[i] =>
+                {
                     return bad(format!(
-                        "capital impact {v} exceeds the productive capital {} of industry {i}",
+                        "capital impact {v} × event_monetary_factor / monetary_factor ({:e}) \
+                         exceeds the productive capital {} of industry {i}",
+                        self.event_monetary_factor / monetary_factor,
                         capital[i]
                     ));
                 }
@@ -163,6 +170,22 @@ impl Event {
             if !(rebuilding_factor.is_finite() && *rebuilding_factor > 0.0) {
                 return bad(format!(
                     "rebuilding_factor {rebuilding_factor} must be positive"
+                ));
+            }
+            // The reconstruction stock is impact × rebuilding_factor (§7.4), rounded each
+            // step to int(log10(event_monetary_factor)) + 1 decimals, i.e. scaled by at most
+            // 10 × event_monetary_factor first: an overflow there would end the run as a
+            // crash a few steps in.
+            let rounding = 10.0 * self.event_monetary_factor;
+            if let Some(&(_, v)) = self
+                .impacts
+                .iter()
+                .find(|(_, v)| !(v * rebuilding_factor * rounding).is_finite())
+            {
+                return bad(format!(
+                    "rebuilding_factor {rebuilding_factor:e}: the reconstruction stock \
+                     (impact {v} × rebuilding_factor, rounded to the decimals of \
+                     event_monetary_factor) would overflow; BoARIO's default is 1"
                 ));
             }
             let total: f64 = rebuilding_sectors.iter().map(|(_, s)| s).sum();

@@ -200,14 +200,15 @@ impl ModelParams {
         Ok(())
     }
 
-    /// Rejects an α_max so large that, on this table, capacities, the 'alt' weight sums
-    /// or inventories overflow f64: they turn into infinities and a few steps later into
-    /// NaN, which ends the run as a crash although the cause is the input. `largest` is
-    /// the largest magnitude among the table's per-step flows (X0, final demand, Z0
-    /// summed over supplier regions). Every such quantity is at most α_max × `largest`
-    /// × N × the longest finite inventory target, so a finite bound rules overflow out.
+    /// Rejects an α_max or an inventory target so large that, on this table, capacities,
+    /// the 'alt' weight sums or inventories overflow f64: they turn into infinities and a
+    /// few steps later into NaN, which ends the run as a crash although the cause is the
+    /// input. `largest` is the largest magnitude among the table's per-step flows (X0,
+    /// final demand, Z0 summed over supplier regions). Every such quantity is at most
+    /// α_max × `largest` × N × the longest finite inventory target, so a finite bound
+    /// rules overflow out.
     pub(crate) fn check_headroom(&self, largest: f64, n: usize) -> Result<(), SimError> {
-        let days = self
+        let dict_days = self
             .inventory_days
             .iter()
             .flatten()
@@ -215,19 +216,35 @@ impl ModelParams {
                 InventoryDays::Days(v) => Some(*v),
                 InventoryDays::Infinite => None,
             })
-            .fold(self.main_inv_dur.max(1.0), f64::max);
-        let reach = largest * days * n as f64;
-        if (self.alpha_max * reach).is_finite() {
+            .fold(0.0, f64::max);
+        let days = self.main_inv_dur.max(dict_days).max(1.0);
+        let flows = largest * n as f64;
+        if (self.alpha_max * flows * days).is_finite() {
             return Ok(());
         }
+        let context = format!(
+            "capacities and inventories would overflow (largest flow per step {}, {n} \
+             industries, α_max {}, inventory targets up to {} steps)",
+            readable(largest),
+            readable(self.alpha_max),
+            readable(days)
+        );
+        let (name, value, limit) = if (self.alpha_max * flows).is_finite() {
+            let name = if dict_days > self.main_inv_dur {
+                "inventory_dict"
+            } else {
+                "main_inv_dur"
+            };
+            (name, days, f64::MAX / (self.alpha_max * flows))
+        } else {
+            ("alpha_max", self.alpha_max, f64::MAX / (flows * days))
+        };
         Err(SimError::Parameter {
-            name: "alpha_max".into(),
+            name: name.into(),
             message: format!(
-                "{:e} is too large for this table: capacities and inventories would overflow \
-                 (largest flow per step {largest:.3e}, {n} industries, inventory targets up \
-                 to {days} steps); use at most {:.3e}",
-                self.alpha_max,
-                f64::MAX / reach
+                "{} is too large for this table: {context}; use at most {}",
+                readable(value),
+                readable(limit)
             ),
         })
     }
@@ -239,6 +256,16 @@ impl ModelParams {
         } else {
             self.inventory_restoration_tau.clone()
         }
+    }
+}
+
+/// A number for a message: plain when of ordinary size, else in exponent notation (`{}`
+/// writes 1e308 with 308 digits).
+fn readable(v: f64) -> String {
+    if v != 0.0 && !(1e-3..1e6).contains(&v.abs()) {
+        format!("{v:.4e}")
+    } else {
+        format!("{v}")
     }
 }
 
@@ -274,7 +301,21 @@ mod tests {
             inventory_days: Some(vec![InventoryDays::Infinite, InventoryDays::Days(900.0)]),
             ..ModelParams::default()
         };
-        assert!(long.check_headroom(10.0, 400).is_err());
+        let err = long.check_headroom(10.0, 400).unwrap_err().to_string();
+        assert!(
+            err.contains("inventory_dict") && err.contains("900 is too large"),
+            "{err}"
+        );
+        // A huge default target is blamed on main_inv_dur, not on α_max.
+        let huge = ModelParams {
+            main_inv_dur: 1e306,
+            ..ModelParams::default()
+        };
+        let err = huge.check_headroom(10.0, 400).unwrap_err().to_string();
+        assert!(
+            err.contains("main_inv_dur") && err.contains("1.0000e306"),
+            "{err}"
+        );
         let infinite = ModelParams {
             inventory_days: Some(vec![InventoryDays::Infinite; 2]),
             ..long

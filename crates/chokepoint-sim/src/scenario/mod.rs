@@ -605,19 +605,29 @@ fn event(
         },
     }
     let impact_span = ev.impact.as_ref().map(|i| i.span());
+    // Capital impacts are in event units: the tracker scales them by this to table units.
+    let emf = ev
+        .event_monetary_factor
+        .as_ref()
+        .map(|f| *f.get_ref())
+        .unwrap_or(params.monetary_factor);
+    let to_table = emf / params.monetary_factor;
     for &(i, v) in &impacts {
         let ok = match kind {
             EventKind::Arbitrary => v > 0.0 && v <= 1.0,
-            _ => {
-                v.is_finite()
-                    && v > 0.0
-                    && v * params.monetary_factor / params.monetary_factor <= capital[i]
-            }
+            _ => v.is_finite() && v > 0.0 && v * to_table <= capital[i],
         };
         if !ok {
             let msg = match kind {
                 EventKind::Arbitrary => format!(
                     "{v} is out of range: an arbitrary impact is a capacity share in (0, 1]"
+                ),
+                _ if to_table != 1.0 => format!(
+                    "{v} is out of range: a capital impact must be positive and, times \
+                     event_monetary_factor / monetary_factor ({to_table:e}), at most the \
+                     productive capital {} of {}",
+                    capital[i],
+                    mrio.industry_labels()[i]
                 ),
                 _ => format!(
                     "{v} is out of range: a capital impact must be positive and at most the productive capital {} of {}",
@@ -672,11 +682,6 @@ fn event(
             }
         },
     };
-    let emf = ev
-        .event_monetary_factor
-        .as_ref()
-        .map(|f| *f.get_ref())
-        .unwrap_or(params.monetary_factor);
     let event = Event {
         kind,
         impacts,
@@ -687,7 +692,14 @@ fn event(
         event_monetary_factor: emf,
     };
     event
-        .check(k, mrio.n_industries(), s, steps, capital)
+        .check(
+            k,
+            mrio.n_industries(),
+            s,
+            steps,
+            capital,
+            params.monetary_factor,
+        )
         .or_else(|e| cx.err(Some(ev.kind.span()), format!("event[{k}]"), e.to_string()))?;
     Ok(event)
 }

@@ -82,6 +82,44 @@ fn capital_impact_above_capital_is_rejected() {
     );
 }
 
+/// The capital check is in table units: an `event_monetary_factor` above the model's
+/// scales the impact up before it is compared (it was compared unscaled, and the run then
+/// crashed at the occurrence with exit code 1).
+#[test]
+fn capital_impact_is_checked_after_the_event_monetary_factor() {
+    let event = |extra: &str| {
+        format!(
+            "[[event]]\nkind = \"recover\"\nregion = \"reg3\"\nsector = \"mining\"\nimpact = 1e6\noccurrence = 3\n{extra}"
+        )
+    };
+    // 1e6 of the table's units is within reg3|mining's capital (9.8e7)…
+    assert!(parse(&event("")).is_ok());
+    // …1e6 × 1e6 / 1e6 too, but 1e6 × 1e12 / 1e6 = 1e12 is not.
+    assert!(parse(&event("event_monetary_factor = 1e6\n")).is_ok());
+    let err = parse(&event("event_monetary_factor = 1e12\n"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("event[0].impact") && err.contains("(1e6)") && err.contains("s.toml:"),
+        "{err}"
+    );
+}
+
+/// A reconstruction stock that overflows (impact × rebuilding_factor, rounded to the
+/// event's decimals) is an input error, not a crash a few steps in.
+#[test]
+fn rebuilding_factor_that_overflows_is_rejected() {
+    let event = |factor: &str| {
+        format!(
+            "[[event]]\nkind = \"rebuild\"\nregion = \"reg3\"\nsector = \"mining\"\nimpact = 1e6\noccurrence = 3\nrebuild_tau = 30\nrebuilding_sectors = {{ construction = 1.0 }}\nrebuilding_factor = {factor}\n"
+        )
+    };
+    assert!(parse(&event("2.0")).is_ok());
+    let err = parse(&event("1e300")).unwrap_err();
+    assert!(err.is_user_error());
+    assert!(err.to_string().contains("would overflow"), "{err}");
+}
+
 #[test]
 fn unknown_kind_lists_the_choices() {
     let err = parse("[model]\nkind = \"fancy\"\n")

@@ -81,6 +81,7 @@ impl Simulation {
                 model.n_sectors(),
                 steps,
                 model.productive_capital(),
+                model.params().monetary_factor,
             )?;
         }
         let tracker = EventTracker::new(events, &model);
