@@ -98,11 +98,18 @@ fn run_in(args: &SimulateArgs, out: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", path.display()))?;
     writer.table(sim.model(), args.top).print(format)?;
     match outcome {
-        RunOutcome::Crashed { steps, error } => Err(anyhow::anyhow!(
-            "the run stopped after {steps} steps; records so far are in {}: {}",
-            out.display(),
-            describe_crash(sim.model(), &error)
-        )),
+        RunOutcome::Crashed { steps, error } => {
+            let message = format!(
+                "the run stopped after {steps} steps; records so far are in {}: {}",
+                out.display(),
+                describe_crash(sim.model(), &error)
+            );
+            Err(if error.is_input_error() {
+                UserError(message).into()
+            } else {
+                anyhow::anyhow!(message)
+            })
+        }
         RunOutcome::Interrupted { steps } => Err(anyhow::Error::new(Interrupted(format!(
             "interrupted by Ctrl-C after {steps} of {} steps; the records so far and \
              summary.json (outcome \"interrupted\") are in {}",

@@ -193,6 +193,39 @@ fn runaway_overproduction_parameters_are_scenario_errors() {
     );
 }
 
+/// Two capital events on one industry that together destroy more than its capital pass
+/// the per-event checks but stop the run when they overlap: an input error (exit code 2)
+/// that names the industry, in the message and in summary.json, with the records so far.
+#[test]
+fn overlapping_capital_events_beyond_the_capital_stop_with_an_input_error() {
+    let event = |occurrence: u32| {
+        format!(
+            "[[event]]\nkind = \"recover\"\nregion = \"reg3\"\nsector = \"mining\"\nimpact = 6e7\noccurrence = {occurrence}\nduration = 5\nrecovery_tau = 10\n"
+        )
+    };
+    let sb = Sandbox::new();
+    sb.write(
+        "s.toml",
+        &scenario(&format!("{}\n{}", event(10), event(12))),
+    );
+    sb.cmd()
+        .args(["simulate", "s.toml", "--out", "o"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("the run stopped after 12 steps")
+                .and(predicate::str::contains("capital lost 1.2000e8"))
+                .and(predicate::str::contains("of reg3|mining")),
+        );
+    let summary = std::fs::read_to_string(sb.path().join("o/summary.json")).unwrap();
+    assert!(summary.contains("\"crashed\""), "{summary}");
+    assert!(
+        summary.contains("capital 9.8187e7 of reg3|mining"),
+        "{summary}"
+    );
+    assert!(sb.path().join("o/production_realised.csv").is_file());
+}
+
 #[test]
 fn psi_parameters_under_base_model_warn() {
     let sb = Sandbox::new();

@@ -109,7 +109,9 @@ impl SimError {
             | SimError::Scenario { .. }
             | SimError::Syntax { .. }
             | SimError::Network(_) => true,
-            SimError::Step(_) | SimError::Facts(_) | SimError::ChainStep { .. } => false,
+            // Capital lost depends only on the events' impacts, never on the model's state.
+            SimError::Step(e) => e.is_input_error(),
+            SimError::Facts(_) | SimError::ChainStep { .. } => false,
         }
     }
 }
@@ -155,17 +157,30 @@ pub enum StepError {
     /// Controls passed to the step have the wrong length or an out-of-range value.
     #[error("controls: {0}")]
     Controls(String),
-    /// Capital lost exceeds the productive capital of an industry.
-    #[error("step {step}: capital lost exceeds productive capital for industry {industry}")]
+    /// Capital lost exceeds the productive capital of an industry: the events' impacts
+    /// (several capital events on one industry add up) are too large for the table.
+    #[error(
+        "step {step}: capital lost {lost} exceeds the productive capital {capital} of industry {industry}"
+    )]
     CapitalExceeded {
         /// Step number.
         step: usize,
         /// Industry index.
         industry: usize,
+        /// Capital lost at that step (table units).
+        lost: f64,
+        /// The industry's productive capital.
+        capital: f64,
     },
 }
 
 impl StepError {
+    /// True when the input alone caused it (the scenario's impacts), so that the user can
+    /// fix it: exit code 2 like any other bad input.
+    pub fn is_input_error(&self) -> bool {
+        matches!(self, StepError::CapitalExceeded { .. })
+    }
+
     /// The message with industries as `region|sector` (`industries`, in model order) and
     /// input sectors by name (`sectors`), for people; `Display` gives indices.
     pub fn describe(&self, industries: &[String], sectors: &[String]) -> String {
@@ -204,8 +219,17 @@ impl StepError {
                 sector(*input),
                 industry(*client)
             ),
-            StepError::CapitalExceeded { step, industry: i } => format!(
-                "step {step}: capital lost exceeds the productive capital of {}",
+            StepError::CapitalExceeded {
+                step,
+                industry: i,
+                lost,
+                capital,
+            } => format!(
+                "step {step}: capital lost {} exceeds the productive capital {} of {}: the \
+                 capital events active then destroy more than there is (impacts of several \
+                 events on one industry add up); lower their impacts",
+                crate::model::readable(*lost),
+                crate::model::readable(*capital),
                 industry(*i)
             ),
             StepError::Controls(_) => self.to_string(),

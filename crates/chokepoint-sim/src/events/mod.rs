@@ -8,6 +8,7 @@ mod tracker;
 pub use tracker::EventTracker;
 
 use crate::SimError;
+use crate::model::readable;
 
 /// How a damaged stock returns to zero (ARIO_SPEC.md §7.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +91,115 @@ pub struct Event {
     pub event_monetary_factor: f64,
 }
 
+/// NumPy's `round(v, decimals)`: rint(v · 10^d) / 10^d, as BoARIO rounds recovering values.
+pub(crate) fn round_to(v: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    (v * f).round_ties_even() / f
+}
+
 impl Event {
+    /// Decimals to which BoARIO rounds this event's recovering damages and reconstruction
+    /// stock: int(log10(event_monetary_factor)) + 1 (§7.2).
+    pub(crate) fn damage_decimals(&self) -> i32 {
+        (self.event_monetary_factor.log10() as i32) + 1
+    }
+
+    /// Why capital impact `v` (event units) on an industry of productive capital `capital`
+    /// would break the run, for a model in units of `monetary_factor`; `None` if it is fine.
+    /// The tracker takes v × event_monetary_factor / monetary_factor out of the capital
+    /// while the event happens and recovers, the reconstruction stock is built from the
+    /// unscaled v (Q16: while rebuilding, about v is lost), and recovering values are
+    /// rounded to [`Event::damage_decimals`] (which can round up past the capital). Each
+    /// would end the run with capital lost above the capital, or overflow into NaN.
+    pub(crate) fn capital_impact_problem(
+        &self,
+        v: f64,
+        capital: f64,
+        monetary_factor: f64,
+    ) -> Option<String> {
+        if !(v.is_finite() && v > 0.0) {
+            return Some(format!(
+                "capital impact {} must be a positive amount",
+                readable(v)
+            ));
+        }
+        let decimals = self.damage_decimals();
+        let places = if decimals == 1 {
+            "1 decimal".to_string()
+        } else {
+            format!("{decimals} decimals")
+        };
+        let unit = 10f64.powi(decimals);
+        let scale = self.event_monetary_factor / monetary_factor;
+        let lost = v * scale;
+        if !(lost * unit).is_finite() {
+            return Some(format!(
+                "event_monetary_factor {} is too large: damages are rounded to {places}, \
+                 and impact {} × event_monetary_factor / monetary_factor overflows \
+                 there; set event_monetary_factor to the units of the impact (by default, \
+                 monetary_factor)",
+                readable(self.event_monetary_factor),
+                readable(v)
+            ));
+        }
+        if self.recovery_function == RecoveryFunction::Concave
+            && !(lost * self.recovery_tau).is_finite()
+        {
+            return Some(format!(
+                "recovery_tau {} is too large for the concave recovery of impact {}: \
+                 impact × recovery_tau overflows",
+                readable(self.recovery_tau),
+                readable(v)
+            ));
+        }
+        // The most it takes at any step: while happening, `lost`; while recovering, the
+        // recovery function rounded, at most its value at e = 0 (`lost` for the linear and
+        // convex shapes, (lost · τ) / τ for the concave one, whose denominator only grows).
+        let start = match self.recovery_function {
+            RecoveryFunction::Concave => (lost * self.recovery_tau) / self.recovery_tau,
+            _ => lost,
+        };
+        let mut peak = lost.max(round_to(start, decimals));
+        if let EventKind::Rebuild {
+            rebuilding_factor, ..
+        } = self.kind
+        {
+            if !(v * rebuilding_factor * unit).is_finite() {
+                return Some(format!(
+                    "rebuilding_factor {}: the reconstruction stock (impact {} × \
+                     rebuilding_factor, rounded to {places}) would overflow; \
+                     BoARIO's default is 1",
+                    readable(rebuilding_factor),
+                    readable(v)
+                ));
+            }
+            // While rebuilding: the unscaled impact (Q16), up to the rounding of the stock.
+            peak = peak.max(round_to(v * (1.0 + 1e-12), decimals));
+        }
+        if peak <= capital {
+            return None;
+        }
+        let units = if scale == 1.0 {
+            String::new()
+        } else if matches!(self.kind, EventKind::Rebuild { .. }) && scale < 1.0 {
+            " (a rebuild event's reconstruction uses the impact unscaled, Q16: set \
+             event_monetary_factor = monetary_factor)"
+                .to_string()
+        } else {
+            format!(
+                " (× event_monetary_factor / monetary_factor = {})",
+                readable(scale)
+            )
+        };
+        Some(format!(
+            "capital impact {}{units} takes up to {} out of a productive capital of {} \
+             (damages rounded to {places})",
+            readable(v),
+            readable(peak),
+            readable(capital)
+        ))
+    }
+
     /// Checks the event against a model of `n` industries, `n_sectors` sectors, a horizon of
     /// `steps`, the productive capital (capital kinds may not destroy more than exists) and
     /// the model's `monetary_factor` (capital impacts are scaled by
@@ -145,15 +254,12 @@ impl Event {
                 EventKind::Recover | EventKind::Rebuild { .. } if !(v.is_finite() && v > 0.0) => {
                     return bad(format!("capital impact {v} must be a positive amount"));
                 }
-                EventKind::Recover | EventKind::Rebuild { .. }
-                    if v * (self.event_monetary_factor / monetary_factor) > capital[i] =>
-                {
-                    return bad(format!(
-                        "capital impact {v} × event_monetary_factor / monetary_factor ({:e}) \
-                         exceeds the productive capital {} of industry {i}",
-                        self.event_monetary_factor / monetary_factor,
-                        capital[i]
-                    ));
+                EventKind::Recover | EventKind::Rebuild { .. } => {
+                    if let Some(problem) =
+                        self.capital_impact_problem(v, capital[i], monetary_factor)
+                    {
+                        return bad(format!("industry {i}: {problem}"));
+                    }
                 }
                 _ => {}
             }
@@ -172,22 +278,6 @@ impl Event {
                     "rebuilding_factor {rebuilding_factor} must be positive"
                 ));
             }
-            // The reconstruction stock is impact × rebuilding_factor (§7.4), rounded each
-            // step to int(log10(event_monetary_factor)) + 1 decimals, i.e. scaled by at most
-            // 10 × event_monetary_factor first: an overflow there would end the run as a
-            // crash a few steps in.
-            let rounding = 10.0 * self.event_monetary_factor;
-            if let Some(&(_, v)) = self
-                .impacts
-                .iter()
-                .find(|(_, v)| !(v * rebuilding_factor * rounding).is_finite())
-            {
-                return bad(format!(
-                    "rebuilding_factor {rebuilding_factor:e}: the reconstruction stock \
-                     (impact {v} × rebuilding_factor, rounded to the decimals of \
-                     event_monetary_factor) would overflow; BoARIO's default is 1"
-                ));
-            }
             let total: f64 = rebuilding_sectors.iter().map(|(_, s)| s).sum();
             if rebuilding_sectors.is_empty() || (total - 1.0).abs() > 1e-9 {
                 return bad(format!(
@@ -202,5 +292,80 @@ impl Event {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The productive capital of reg3|mining in the test MRIO (8 decimals in f64).
+    const K: f64 = 98187064.0899358;
+
+    fn recover(impact: f64, emf: f64) -> Event {
+        Event {
+            kind: EventKind::Recover,
+            impacts: vec![(0, impact)],
+            occurrence: 3,
+            duration: 5,
+            recovery_tau: 30.0,
+            recovery_function: RecoveryFunction::Linear,
+            event_monetary_factor: emf,
+        }
+    }
+
+    fn rebuild(impact: f64, emf: f64, factor: f64) -> Event {
+        Event {
+            kind: EventKind::Rebuild {
+                rebuild_tau: 30.0,
+                rebuilding_sectors: vec![(0, 1.0)],
+                rebuilding_factor: factor,
+            },
+            ..recover(impact, emf)
+        }
+    }
+
+    fn check(ev: &Event, monetary_factor: f64) -> Result<(), String> {
+        ev.check(0, 1, 1, 40, &[K], monetary_factor)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn capital_impacts_are_checked_in_the_table_units_the_tracker_uses() {
+        // Event units equal to the table's: the impact itself is what is lost.
+        assert!(check(&recover(5e7, 1e6), 1e6).is_ok());
+        // 5e7 in units of 1e9 against a table in 1e6: 5e10 is lost.
+        let err = check(&recover(5e7, 1e9), 1e6).unwrap_err();
+        assert!(err.contains("takes up to 5.0000e10"), "{err}");
+        // Event units smaller than the table's scale a recover impact down…
+        assert!(check(&recover(5e9, 1e3), 1e6).is_ok());
+        // …but a rebuild event's reconstruction uses the impact unscaled (Q16).
+        let err = check(&rebuild(5e9, 1e3, 1.0), 1e6).unwrap_err();
+        assert!(err.contains("Q16"), "{err}");
+        assert!(check(&rebuild(5e7, 1e6, 1.0), 1e6).is_ok());
+    }
+
+    /// Recovering damages are rounded to int(log10(event_monetary_factor)) + 1 decimals:
+    /// with raw units (factors 1) the whole capital rounds up past itself.
+    #[test]
+    fn an_impact_that_rounds_up_past_the_capital_is_rejected() {
+        let err = check(&recover(K, 1.0), 1.0).unwrap_err();
+        assert!(err.contains("rounded to 1 decimal)"), "{err}");
+        assert!(check(&recover(K - 1.0, 1.0), 1.0).is_ok());
+        // With more decimals than f64 holds at this size, rounding leaves K as it is.
+        assert!(check(&recover(K, 1e6), 1e6).is_ok());
+    }
+
+    #[test]
+    fn overflowing_factors_name_their_key() {
+        let err = check(&recover(1e-300, 1e308), 1e6).unwrap_err();
+        assert!(err.contains("event_monetary_factor 1.0000e308"), "{err}");
+        let mut concave = recover(5e7, 1e6);
+        concave.recovery_function = RecoveryFunction::Concave;
+        concave.recovery_tau = 1e308;
+        let err = check(&concave, 1e6).unwrap_err();
+        assert!(err.contains("recovery_tau 1.0000e308"), "{err}");
+        let err = check(&rebuild(5e7, 1e6, 1e300), 1e6).unwrap_err();
+        assert!(err.contains("rebuilding_factor 1.0000e300"), "{err}");
     }
 }

@@ -5,7 +5,7 @@
 //! any kinds work (Q3: BoARIO crashes) — capital damages add up, arbitrary shares take
 //! the element-wise maximum, and Δ = max(Δ_K, Δ_arb).
 
-use super::{Event, EventKind};
+use super::{Event, EventKind, round_to};
 use crate::{Model, StepError};
 
 /// Where an event is in its life.
@@ -46,12 +46,6 @@ pub struct EventTracker {
     delta: Vec<f64>,
     scratch: Vec<f64>,
     capital_unset: bool,
-}
-
-fn round_to(v: f64, decimals: i32) -> f64 {
-    // NumPy's round: rint(v · 10^d) / 10^d.
-    let f = 10f64.powi(decimals);
-    (v * f).round_ties_even() / f
 }
 
 impl EventTracker {
@@ -164,6 +158,8 @@ impl EventTracker {
                 return Err(StepError::CapitalExceeded {
                     step: t,
                     industry: j,
+                    lost: self.capital_lost[j],
+                    capital: k,
                 });
             }
             let dk = if k != 0.0 {
@@ -203,7 +199,7 @@ impl EventTracker {
     pub fn end_step(&mut self, t: usize, model: &Model) {
         let n = self.n;
         for ev in &mut self.events {
-            let precision = (ev.event.event_monetary_factor.log10() as i32) + 1;
+            let precision = ev.event.damage_decimals();
             match ev.status {
                 Status::Rebuilding => {
                     let (

@@ -136,7 +136,8 @@ impl Model {
                 self.cr_next[i] = o.cr_next;
                 self.production[i] = o.production;
                 limiting += o.limiting as usize;
-                if o.bad_capacity && bad.is_none() {
+                // The lowest industry index, whichever sector it is in.
+                if o.bad_capacity && bad.is_none_or(|b| i < b) {
                     bad = Some(i);
                 }
             }

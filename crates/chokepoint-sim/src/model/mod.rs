@@ -27,7 +27,7 @@ mod zstore;
 pub(crate) use big_array::BigArray;
 use controls::AppliedLevers;
 pub use controls::{Controls, Gate};
-pub(crate) use params::ALPHA_TAU_RULE;
+pub(crate) use params::{ALPHA_MAX_RULE, ALPHA_TAU_RULE, readable};
 pub use params::{InventoryDays, ModelKind, ModelParams, Numerics, OrderType};
 pub use zstore::Storage;
 
@@ -166,13 +166,7 @@ impl Model {
         let tech = region_sum(&mrio.a, n);
         let x0: Vec<f64> = mrio.x.iter().map(|v| v * phi).collect();
         let fd0: Vec<f64> = mrio.y.iter().map(|v| v * phi).collect();
-        let largest = x0
-            .iter()
-            .chain(&fd0)
-            .map(|v| v.abs())
-            .chain(z_c.iter().map(|v| (v * phi).abs()))
-            .fold(0.0, f64::max);
-        params.check_headroom(largest, n)?;
+        params.check_headroom(mrio.largest_flow(params.steps_per_year), n)?;
         // Slot `slot` holds industry row i = r·S + p with slot = p·R + r.
         // One pass over Z: how many entries are stored sparse, and whether any is negative.
         let (nonzero, negative) = mrio.z.iter().fold((0, false), |(count, neg), &v| {

@@ -8,6 +8,12 @@ use crate::SimError;
 pub(crate) const ALPHA_TAU_RULE: &str = "must be ≥ 1 step: a shorter adjustment time makes \
      α overshoot alpha_max and then grow without bound";
 
+/// Why `alpha_max` is at least 1: α is clipped at 1 from below (Q6), so with α_max < 1 it
+/// sits above α_max and, once demand falls below production, moves away from it without
+/// bound.
+pub(crate) const ALPHA_MAX_RULE: &str = "must be ≥ 1: α is never below 1 (BoARIO clips it \
+     there), and above alpha_max it grows without bound";
+
 /// Which ARIO variant: the rules for the inventory constraint and restoration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModelKind {
@@ -133,6 +139,9 @@ impl ModelParams {
                 "alpha_base and alpha_max must be positive numbers".into(),
             );
         }
+        if self.alpha_max < 1.0 {
+            return bad("alpha_max", format!("{} {ALPHA_MAX_RULE}", self.alpha_max));
+        }
         if self.alpha_max < self.alpha_base {
             return bad(
                 "alpha_max",
@@ -204,20 +213,30 @@ impl ModelParams {
     /// the 'alt' weight sums or inventories overflow f64: they turn into infinities and a
     /// few steps later into NaN, which ends the run as a crash although the cause is the
     /// input. `largest` is the largest magnitude among the table's per-step flows (X0,
-    /// final demand, Z0 summed over supplier regions). Every such quantity is at most
-    /// α_max × `largest` × N × the longest finite inventory target, so a finite bound
-    /// rules overflow out.
+    /// final demand, Z0 summed over supplier regions; see [`Mrio::largest_flow`]). Each
+    /// of those quantities stays within a small multiple of α_max × `largest` × N × the
+    /// longest finite inventory target (a demand row adds N + R·F + rebuild columns; a
+    /// need is at most (target + 1) × a use), so requiring that product to be finite
+    /// leaves orders of magnitude of margin on any real table while catching the absurd.
+    ///
+    /// [`Mrio::largest_flow`]: crate::network::Mrio::largest_flow
     pub(crate) fn check_headroom(&self, largest: f64, n: usize) -> Result<(), SimError> {
-        let dict_days = self
-            .inventory_days
-            .iter()
-            .flatten()
-            .filter_map(|d| match d {
-                InventoryDays::Days(v) => Some(*v),
-                InventoryDays::Infinite => None,
-            })
-            .fold(0.0, f64::max);
-        let days = self.main_inv_dur.max(dict_days).max(1.0);
+        // Every sector has its own target when the table is given (it must list all);
+        // targets of at most one step are raised to two (Q14).
+        let (days, from_dict) = match &self.inventory_days {
+            Some(days) => {
+                let longest = days
+                    .iter()
+                    .filter_map(|d| match d {
+                        InventoryDays::Days(v) => Some(*v),
+                        InventoryDays::Infinite => None,
+                    })
+                    .fold(0.0, f64::max);
+                (longest, true)
+            }
+            None => (self.main_inv_dur, false),
+        };
+        let days = days.max(2.0);
         let flows = largest * n as f64;
         if (self.alpha_max * flows * days).is_finite() {
             return Ok(());
@@ -229,24 +248,45 @@ impl ModelParams {
             readable(self.alpha_max),
             readable(days)
         );
-        let (name, value, limit) = if (self.alpha_max * flows).is_finite() {
-            let name = if dict_days > self.main_inv_dur {
+        let bad = |name: &str, message: String| {
+            Err(SimError::Parameter {
+                name: name.into(),
+                message,
+            })
+        };
+        if !(flows * 2.0).is_finite() {
+            return bad(
+                "alpha_max",
+                format!(
+                    "the table's flows are too large to simulate at all: {context}; \
+                     express the table in larger units"
+                ),
+            );
+        }
+        if (self.alpha_max * flows).is_finite() {
+            let name = if from_dict {
                 "inventory_dict"
             } else {
                 "main_inv_dur"
             };
-            (name, days, f64::MAX / (self.alpha_max * flows))
-        } else {
-            ("alpha_max", self.alpha_max, f64::MAX / (flows * days))
-        };
-        Err(SimError::Parameter {
-            name: name.into(),
-            message: format!(
+            let limit = f64::MAX / (self.alpha_max * flows);
+            return bad(
+                name,
+                format!(
+                    "{} is too large for this table: {context}; use at most {}",
+                    readable(days),
+                    readable(limit)
+                ),
+            );
+        }
+        bad(
+            "alpha_max",
+            format!(
                 "{} is too large for this table: {context}; use at most {}",
-                readable(value),
-                readable(limit)
+                readable(self.alpha_max),
+                readable(f64::MAX / (flows * days))
             ),
-        })
+        )
     }
 
     /// Restoration time per sector: the table, or BoARIO's default of 60 steps.
@@ -261,7 +301,7 @@ impl ModelParams {
 
 /// A number for a message: plain when of ordinary size, else in exponent notation (`{}`
 /// writes 1e308 with 308 digits).
-fn readable(v: f64) -> String {
+pub(crate) fn readable(v: f64) -> String {
     if v != 0.0 && !(1e-3..1e6).contains(&v.abs()) {
         format!("{v:.4e}")
     } else {
@@ -272,6 +312,35 @@ fn readable(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// α moves by 1 / alpha_tau of its distance to α_max per step and is clipped at 1:
+    /// alpha_tau below one step or alpha_max below 1 let it run away.
+    #[test]
+    fn alpha_parameters_that_run_away_are_rejected() {
+        let check = |params: ModelParams| params.check(2, 4).map_err(|e| e.to_string());
+        let short = ModelParams {
+            alpha_tau: 0.5,
+            ..ModelParams::default()
+        };
+        let err = check(short).unwrap_err();
+        assert!(
+            err.contains("alpha_tau") && err.contains("≥ 1 step"),
+            "{err}"
+        );
+        let low = ModelParams {
+            alpha_base: 0.5,
+            alpha_max: 0.6,
+            ..ModelParams::default()
+        };
+        let err = check(low).unwrap_err();
+        assert!(err.contains("alpha_max") && err.contains("≥ 1"), "{err}");
+        let edge = ModelParams {
+            alpha_tau: 1.0,
+            alpha_max: 1.0,
+            ..ModelParams::default()
+        };
+        assert!(check(edge).is_ok());
+    }
 
     #[test]
     fn alpha_max_that_overflows_the_table_is_rejected() {

@@ -91,6 +91,30 @@ impl Mrio {
         self.regions.len() * self.sectors.len()
     }
 
+    /// The largest magnitude among the flows per step (the table's annual flows over
+    /// `steps_per_year`) that the model derives from the table: gross output, final
+    /// demand, and intermediate flows summed over supplier regions (|Z| summed, so that
+    /// the bound holds whatever the signs).
+    pub fn largest_flow(&self, steps_per_year: f64) -> f64 {
+        let n = self.x.len();
+        let (s, nr) = (self.sectors.len(), self.regions.len());
+        let mut by_sector = vec![0.0_f64; s * n];
+        for r in 0..nr {
+            for p in 0..s {
+                let row = &self.z[(r * s + p) * n..][..n];
+                for (acc, v) in by_sector[p * n..][..n].iter_mut().zip(row) {
+                    *acc += v.abs();
+                }
+            }
+        }
+        self.x
+            .iter()
+            .chain(&self.y)
+            .chain(&by_sector)
+            .fold(0.0_f64, |m, v| m.max(v.abs()))
+            / steps_per_year
+    }
+
     /// `region|sector` label of every industry, in index order.
     pub fn industry_labels(&self) -> Vec<String> {
         self.regions
@@ -396,4 +420,25 @@ fn assemble(
         mrio.a = given;
     }
     Ok(mrio)
+}
+
+#[cfg(test)]
+mod largest_flow_tests {
+    use crate::network::synthetic::dense_mrio;
+
+    /// Whichever of X, Y and Z summed over supplier regions is largest sets the bound.
+    #[test]
+    fn largest_flow_sees_output_final_demand_and_regional_sums() {
+        let mut mrio = dense_mrio(2, 2, 1, 3).unwrap();
+        mrio.x.iter_mut().for_each(|v| *v = 1.0);
+        mrio.y.iter_mut().for_each(|v| *v = 1.0);
+        mrio.z.iter_mut().for_each(|v| *v = 0.5);
+        assert_eq!(mrio.largest_flow(1.0), 1.0);
+        // Column 3 of sector 1 in both regions (rows 1 and 3): |−3| + 4 = 7.
+        mrio.z[4 + 3] = -3.0;
+        mrio.z[3 * 4 + 3] = 4.0;
+        assert_eq!(mrio.largest_flow(1.0), 7.0);
+        mrio.y[2] = 730.0;
+        assert_eq!(mrio.largest_flow(365.0), 2.0);
+    }
 }

@@ -29,7 +29,8 @@ use toml::Spanned;
 
 use crate::events::{Event, EventKind, RecoveryFunction};
 use crate::model::{
-    ALPHA_TAU_RULE, InventoryDays, ModelKind, ModelParams, Numerics, OrderType, Storage,
+    ALPHA_MAX_RULE, ALPHA_TAU_RULE, InventoryDays, ModelKind, ModelParams, Numerics, OrderType,
+    Storage,
 };
 use crate::network::Mrio;
 use crate::{Model, SimError, Simulation};
@@ -335,6 +336,13 @@ fn model_params(
     if let Some(v) = num(&m.alpha_max, "alpha_max", true)? {
         p.alpha_max = v;
     }
+    if p.alpha_max < 1.0 {
+        return cx.err(
+            m.alpha_max.as_ref().map(|s| s.span()),
+            "model.alpha_max",
+            ALPHA_MAX_RULE,
+        );
+    }
     if p.alpha_max < p.alpha_base {
         return cx.err(
             m.alpha_max.as_ref().map(|s| s.span()),
@@ -445,6 +453,17 @@ fn model_params(
                 ));
             }
         }
+    }
+    // Values that overflow this table (see `check_headroom`), at the key to change.
+    if let Err(SimError::Parameter { name, message }) =
+        p.check_headroom(mrio.largest_flow(p.steps_per_year), mrio.n_industries())
+    {
+        let span = match name.as_str() {
+            "main_inv_dur" => m.main_inv_dur.as_ref().map(|s| s.span()),
+            "inventory_dict" => m.inventory_dict.as_ref().map(|s| s.span()),
+            _ => m.alpha_max.as_ref().map(|s| s.span()),
+        };
+        return cx.err(span, format!("model.{name}"), message);
     }
     Ok(p)
 }
@@ -605,37 +624,13 @@ fn event(
         },
     }
     let impact_span = ev.impact.as_ref().map(|i| i.span());
-    // Capital impacts are in event units: the tracker scales them by this to table units.
-    let emf = ev
-        .event_monetary_factor
-        .as_ref()
-        .map(|f| *f.get_ref())
-        .unwrap_or(params.monetary_factor);
-    let to_table = emf / params.monetary_factor;
-    for &(i, v) in &impacts {
-        let ok = match kind {
-            EventKind::Arbitrary => v > 0.0 && v <= 1.0,
-            _ => v.is_finite() && v > 0.0 && v * to_table <= capital[i],
-        };
-        if !ok {
-            let msg = match kind {
-                EventKind::Arbitrary => format!(
-                    "{v} is out of range: an arbitrary impact is a capacity share in (0, 1]"
-                ),
-                _ if to_table != 1.0 => format!(
-                    "{v} is out of range: a capital impact must be positive and, times \
-                     event_monetary_factor / monetary_factor ({to_table:e}), at most the \
-                     productive capital {} of {}",
-                    capital[i],
-                    mrio.industry_labels()[i]
-                ),
-                _ => format!(
-                    "{v} is out of range: a capital impact must be positive and at most the productive capital {} of {}",
-                    capital[i],
-                    mrio.industry_labels()[i]
-                ),
-            };
-            return cx.err(impact_span.clone(), key("impact"), msg);
+    for &(_, v) in &impacts {
+        if kind == EventKind::Arbitrary && !(v > 0.0 && v <= 1.0) {
+            return cx.err(
+                impact_span.clone(),
+                key("impact"),
+                format!("{v} is out of range: an arbitrary impact is a capacity share in (0, 1]"),
+            );
         }
     }
     let occurrence = *ev.occurrence.get_ref();
@@ -682,6 +677,11 @@ fn event(
             }
         },
     };
+    let emf = ev
+        .event_monetary_factor
+        .as_ref()
+        .map(|f| *f.get_ref())
+        .unwrap_or(params.monetary_factor);
     let event = Event {
         kind,
         impacts,
@@ -691,6 +691,20 @@ fn event(
         recovery_function,
         event_monetary_factor: emf,
     };
+    if event.kind != EventKind::Arbitrary && emf.is_finite() && emf >= 1.0 {
+        let labels = mrio.industry_labels();
+        for &(i, v) in &event.impacts {
+            if let Some(problem) =
+                event.capital_impact_problem(v, capital[i], params.monetary_factor)
+            {
+                return cx.err(
+                    impact_span.clone(),
+                    key("impact"),
+                    format!("{}: {problem}", labels[i]),
+                );
+            }
+        }
+    }
     event
         .check(
             k,

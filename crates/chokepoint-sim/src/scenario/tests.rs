@@ -100,7 +100,10 @@ fn capital_impact_is_checked_after_the_event_monetary_factor() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("event[0].impact") && err.contains("(1e6)") && err.contains("s.toml:"),
+        err.contains("event[0].impact")
+            && err.contains("reg3|mining")
+            && err.contains("monetary_factor = 1.0000e6)")
+            && err.contains("s.toml:"),
         "{err}"
     );
 }
