@@ -88,6 +88,10 @@ impl Model {
             .zip(unmet.par_chunks_mut(nr))
             .zip(undist.par_chunks_mut(nr))
             .enumerate()
+            // One task per input sector: rayon otherwise hands out runs of sectors, and the
+            // thread that finishes first idles while the other ends its run (N = 2,500:
+            // 8.97 → 8.37 ms per step, medians of 15 alternated runs; N = 5,000 33.6 → 31.3).
+            .with_max_len(1)
             .for_each(
                 |(p, ((((((restock, ws), row), outs), left), unmet), undist))| {
                     let mut final_demand = FinalDemandRows {
