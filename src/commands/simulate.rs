@@ -15,6 +15,7 @@ use chokepoint_sim::{
     Model, ModelKind, Numerics, OrderType, Recorder, RunOutcome, Scenario, StepError, StepView,
 };
 use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
 use serde_json::json;
 use signal_hook::consts::SIGINT;
 
@@ -151,6 +152,8 @@ struct RecordWriter {
     loss: Vec<f64>,
     /// BoARIO records NaN capital lost while only arbitrary events are active.
     nan_row: Vec<f64>,
+    /// This step's line of each file, formatted in parallel (kept to reuse the memory).
+    lines: Vec<Vec<u8>>,
 }
 
 impl RecordWriter {
@@ -181,16 +184,20 @@ impl RecordWriter {
             min_step: vec![0; n],
             loss: vec![0.0; n],
             nan_row: vec![f64::NAN; n],
+            lines: vec![Vec::new(); FILES.len()],
         })
     }
 
-    fn write_row(w: &mut BufWriter<File>, step: usize, values: &[f64]) -> std::io::Result<()> {
-        write!(w, "{step}")?;
+    /// One CSV line of a record: the step, then every value.
+    fn format_row(line: &mut Vec<u8>, step: usize, values: &[f64]) {
+        line.clear();
+        // Writing into a Vec cannot fail.
+        let _ = write!(line, "{step}");
         for v in values {
             // Rust prints the shortest string that reads back to the same f64.
-            write!(w, ",{v:?}")?;
+            let _ = write!(line, ",{v:?}");
         }
-        writeln!(w)
+        line.push(b'\n');
     }
 
     fn on_step(&mut self, view: StepView<'_>) -> bool {
@@ -208,8 +215,14 @@ impl RecordWriter {
             m.rebuild_prod_tot(),
             capital,
         ];
-        for (w, row) in self.files.iter_mut().zip(rows) {
-            if let Err(e) = Self::write_row(w, view.step, row) {
+        // Formatting the ten rows is most of a record's cost (about 2.7 ms per step at
+        // N = 2,500, a third of the step): format them on both threads, then write.
+        self.lines
+            .par_iter_mut()
+            .zip(rows.par_iter())
+            .for_each(|(line, row)| Self::format_row(line, view.step, row));
+        for (w, line) in self.files.iter_mut().zip(&self.lines) {
+            if let Err(e) = w.write_all(line) {
                 self.error = Some(
                     anyhow::Error::new(e)
                         .context(format!("cannot write to {}", self.out.display())),
