@@ -100,16 +100,12 @@ fn run_in(args: &SimulateArgs, out: &Path) -> anyhow::Result<()> {
     writer.table(sim.model(), args.top).print(format)?;
     match outcome {
         RunOutcome::Crashed { steps, error } => {
-            let message = format!(
-                "the run stopped after {steps} steps; records so far are in {}: {}",
-                out.display(),
-                describe_crash(sim.model(), &error)
+            let context = format!(
+                "the run stopped after {steps} steps; records so far are in {}",
+                out.display()
             );
-            Err(if error.is_input_error() {
-                UserError(message).into()
-            } else {
-                anyhow::anyhow!(message)
-            })
+            // SimError::Run keeps the engine's error, whose kind sets the exit code.
+            Err(error.in_model(sim.model(), &context).into())
         }
         RunOutcome::Interrupted { steps } => Err(anyhow::Error::new(Interrupted(format!(
             "interrupted by Ctrl-C after {steps} of {} steps; the records so far and \

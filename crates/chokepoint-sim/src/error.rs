@@ -67,6 +67,15 @@ pub enum SimError {
     /// A model invariant broke during a step (a bug or a degenerate table).
     #[error(transparent)]
     Step(#[from] StepError),
+    /// A run stopped at a step, described for people (industries and inputs by name, see
+    /// [`StepError::describe`]).
+    #[error("{message}")]
+    Run {
+        /// What happened, with names.
+        message: String,
+        /// The error as the engine raised it.
+        source: StepError,
+    },
     /// A scenario (or network) file is not valid TOML.
     #[error("{}:{line}:{column}: {message}", file.display())]
     Syntax {
@@ -110,7 +119,7 @@ impl SimError {
             | SimError::Syntax { .. }
             | SimError::Network(_) => true,
             // Capital lost depends only on the events' impacts, never on the model's state.
-            SimError::Step(e) => e.is_input_error(),
+            SimError::Step(e) | SimError::Run { source: e, .. } => e.is_input_error(),
             SimError::Facts(_) | SimError::ChainStep { .. } => false,
         }
     }
@@ -179,6 +188,21 @@ impl StepError {
     /// fix it: exit code 2 like any other bad input.
     pub fn is_input_error(&self) -> bool {
         matches!(self, StepError::CapitalExceeded { .. })
+    }
+
+    /// This error as a [`SimError::Run`] described with `model`'s names, after `context`
+    /// (e.g. which run it was; empty for none).
+    pub fn in_model(self, model: &crate::Model, context: &str) -> SimError {
+        let described = self.describe(&model.industry_labels(), model.sectors());
+        let message = if context.is_empty() {
+            described
+        } else {
+            format!("{context}: {described}")
+        };
+        SimError::Run {
+            message,
+            source: self,
+        }
     }
 
     /// The message with industries as `region|sector` (`industries`, in model order) and

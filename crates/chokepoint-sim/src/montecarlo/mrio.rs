@@ -125,7 +125,8 @@ pub fn run_draw(
             }
             gate.allowed_share = allowed;
         }
-        sim.step(Some(&mut controls))?;
+        sim.step(Some(&mut controls))
+            .map_err(|e| e.in_model(sim.model(), ""))?;
         for (g, gate) in controls.gates.iter().enumerate() {
             history[g].push(gate.requested);
             let cell = &mut rec.trade_monthly[month * n_pairs + g];
