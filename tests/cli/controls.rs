@@ -130,17 +130,23 @@ fn bad_scenarios_name_the_file_and_key_and_exit_2() {
     bad(
         &sb,
         &MINIMAL.replace("\"CHN\"", "\"CHINA\""),
-        &["export_control[0].exporter", "unknown region `CHINA`"],
+        &[
+            "bad.toml:6:12: `export_control[0].exporter`",
+            "unknown region `CHINA`",
+        ],
     );
     bad(
         &sb,
         &MINIMAL.replace("[\"magnets\"]", "[\"magnetz\"]"),
-        &["export_control[0].products", "magnetz"],
+        &["bad.toml:7:12: `export_control[0].products`", "magnetz"],
     );
     bad(
         &sb,
         &MINIMAL.replace("approval_share = 0.3", "approval_share = 1.3"),
-        &["approval_share", "outside"],
+        &[
+            "bad.toml:10:18: `export_control[0].approval_share`",
+            "outside",
+        ],
     );
     bad(
         &sb,
@@ -153,7 +159,7 @@ fn bad_scenarios_name_the_file_and_key_and_exit_2() {
     bad(
         &sb,
         &format!("{MINIMAL}end = \"2025-03-01\"\n"),
-        &["export_control[0].end", "not after start"],
+        &["bad.toml:12:7: `export_control[0].end`", "not after start"],
     );
     bad(
         &sb,

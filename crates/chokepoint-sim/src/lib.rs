@@ -39,6 +39,7 @@ pub mod network;
 pub mod policies;
 pub mod scenario;
 pub mod simulation;
+mod toml_locate;
 
 pub use error::{SimError, StepError};
 pub use model::{

@@ -111,7 +111,7 @@ pub fn from_toml(path: &Path, text: &str) -> Result<ChainNetwork, SimError> {
         .map_err(|e| crate::policies::scenario::syntax_error(path, text, &e))?;
     let bad = |key: String, message: String| SimError::Scenario {
         path: path.to_path_buf(),
-        location: None,
+        location: crate::toml_locate::locate(text, &key),
         key,
         message,
     };

@@ -11,6 +11,8 @@ use crate::network::chain::{Industry, STAGES};
 /// What every table of one scenario file is checked against.
 pub(super) struct Cx<'a> {
     pub(super) file: &'a Path,
+    /// The file's text, to point errors at the line and column of their key.
+    pub(super) text: &'a str,
     /// Sector names of an MRIO network; `None` for the rare-earth chain.
     pub(super) products: Option<&'a [String]>,
 }
@@ -35,7 +37,7 @@ impl Cx<'_> {
     pub(super) fn err(&self, key: &str, message: &str) -> SimError {
         SimError::Scenario {
             path: self.file.to_path_buf(),
-            location: None,
+            location: crate::toml_locate::locate(self.text, key),
             key: key.to_string(),
             message: message.to_string(),
         }

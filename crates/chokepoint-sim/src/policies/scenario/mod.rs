@@ -226,6 +226,7 @@ impl ScenarioFile {
     pub fn network_source(&self) -> Result<NetworkSource, SimError> {
         let cx = Cx {
             file: &self.file,
+            text: &self.text,
             products: None,
         };
         match self.table.get("chain").and_then(|c| c.get("network")) {
@@ -256,6 +257,7 @@ impl ScenarioFile {
         let network = self.network_source()?;
         let cx = Cx {
             file: &self.file,
+            text: &self.text,
             products,
         };
         if products.is_none() && self.table.contains_key("model") {
