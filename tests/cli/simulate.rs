@@ -214,7 +214,7 @@ fn overlapping_capital_events_beyond_the_capital_stop_with_an_input_error() {
         .code(2)
         .stderr(
             predicate::str::contains("the run stopped after 12 steps")
-                .and(predicate::str::contains("capital lost 1.2000e8"))
+                .and(predicate::str::contains("capital lost 120000000"))
                 .and(predicate::str::contains("of reg3|mining")),
         );
     let summary = std::fs::read_to_string(sb.path().join("o/summary.json")).unwrap();

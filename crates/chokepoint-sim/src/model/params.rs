@@ -299,10 +299,11 @@ impl ModelParams {
     }
 }
 
-/// A number for a message: plain when of ordinary size, else in exponent notation (`{}`
-/// writes 1e308 with 308 digits).
+/// A number for a message: plain when of ordinary size or a whole number below 1e15, else in
+/// exponent notation (`{}` writes 1e308 with 309 digits).
 pub(crate) fn readable(v: f64) -> String {
-    if v != 0.0 && !(1e-3..1e6).contains(&v.abs()) {
+    let whole = v == v.trunc() && v.abs() < 1e15;
+    if v != 0.0 && !whole && !(1e-3..1e6).contains(&v.abs()) {
         format!("{v:.4e}")
     } else {
         format!("{v}")

@@ -120,7 +120,8 @@ impl Param {
                 Ok(v)
             } else {
                 Err(format!(
-                    "{what} {v} is outside the allowed range [{lo}, {hi}]"
+                    "{what} {} is outside the allowed range [{lo}, {hi}]",
+                    crate::model::readable(v)
                 ))
             }
         };

@@ -102,7 +102,7 @@ fn capital_impact_is_checked_after_the_event_monetary_factor() {
     assert!(
         err.contains("event[0].impact")
             && err.contains("reg3|mining")
-            && err.contains("monetary_factor = 1.0000e6)")
+            && err.contains("monetary_factor = 1000000)")
             && err.contains("s.toml:"),
         "{err}"
     );

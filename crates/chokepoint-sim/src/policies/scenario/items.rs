@@ -107,7 +107,10 @@ impl Item<'_> {
             Some(_) => return Err(self.err(key, "expected a number")),
         };
         if !(lo..=hi).contains(&v) {
-            return Err(self.err(key, &format!("{v} is outside [{lo}, {hi}]")));
+            return Err(self.err(
+                key,
+                &format!("{} is outside [{lo}, {hi}]", crate::model::readable(v)),
+            ));
         }
         Ok(Some(v))
     }
