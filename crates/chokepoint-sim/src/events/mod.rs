@@ -229,13 +229,13 @@ impl Event {
         if !(self.recovery_tau.is_finite() && self.recovery_tau >= 1.0) {
             return bad(format!(
                 "recovery_tau {} must be ≥ 1 step",
-                self.recovery_tau
+                readable(self.recovery_tau)
             ));
         }
         if !(self.event_monetary_factor.is_finite() && self.event_monetary_factor >= 1.0) {
             return bad(format!(
                 "event_monetary_factor {} must be ≥ 1",
-                self.event_monetary_factor
+                readable(self.event_monetary_factor)
             ));
         }
         if self.impacts.is_empty() {
@@ -248,7 +248,8 @@ impl Event {
             match self.kind {
                 EventKind::Arbitrary if !(v > 0.0 && v <= 1.0) => {
                     return bad(format!(
-                        "arbitrary impact {v} must be a capacity share in (0, 1]"
+                        "arbitrary impact {} must be a capacity share in (0, 1]",
+                        readable(v)
                     ));
                 }
                 EventKind::Recover | EventKind::Rebuild { .. } if !(v.is_finite() && v > 0.0) => {
@@ -271,11 +272,15 @@ impl Event {
         } = &self.kind
         {
             if !(rebuild_tau.is_finite() && *rebuild_tau >= 1.0) {
-                return bad(format!("rebuild_tau {rebuild_tau} must be ≥ 1 step"));
+                return bad(format!(
+                    "rebuild_tau {} must be ≥ 1 step",
+                    readable(*rebuild_tau)
+                ));
             }
             if !(rebuilding_factor.is_finite() && *rebuilding_factor > 0.0) {
                 return bad(format!(
-                    "rebuilding_factor {rebuilding_factor} must be positive"
+                    "rebuilding_factor {} must be positive",
+                    readable(*rebuilding_factor)
                 ));
             }
             let total: f64 = rebuilding_sectors.iter().map(|(_, s)| s).sum();
