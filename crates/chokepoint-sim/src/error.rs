@@ -73,8 +73,9 @@ pub enum SimError {
     Run {
         /// What happened, with names.
         message: String,
-        /// The error as the engine raised it.
-        source: StepError,
+        /// The error as the engine raised it. Not a `source`: the message already says it
+        /// with names, and error printers would repeat it with indices.
+        error: StepError,
     },
     /// A scenario (or network) file is not valid TOML.
     #[error("{}:{line}:{column}: {message}", file.display())]
@@ -119,7 +120,7 @@ impl SimError {
             | SimError::Syntax { .. }
             | SimError::Network(_) => true,
             // Capital lost depends only on the events' impacts, never on the model's state.
-            SimError::Step(e) | SimError::Run { source: e, .. } => e.is_input_error(),
+            SimError::Step(e) | SimError::Run { error: e, .. } => e.is_input_error(),
             SimError::Facts(_) | SimError::ChainStep { .. } => false,
         }
     }
@@ -201,7 +202,7 @@ impl StepError {
         };
         SimError::Run {
             message,
-            source: self,
+            error: self,
         }
     }
 

@@ -299,14 +299,16 @@ impl ModelParams {
     }
 }
 
-/// A number for a message: plain when of ordinary size or a whole number below 1e15, else in
-/// exponent notation (`{}` writes 1e308 with 309 digits).
+/// A number for a message: plain when of ordinary size or a whole number below 1e15, two
+/// decimals up to 1e15, else in exponent notation (`{}` writes 1e308 with 309 digits).
 pub(crate) fn readable(v: f64) -> String {
-    let whole = v == v.trunc() && v.abs() < 1e15;
-    if v != 0.0 && !whole && !(1e-3..1e6).contains(&v.abs()) {
-        format!("{v:.4e}")
-    } else {
+    let size = v.abs();
+    if v == 0.0 || (1e-3..1e6).contains(&size) || (v == v.trunc() && size < 1e15) {
         format!("{v}")
+    } else if (1e6..1e15).contains(&size) {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.4e}")
     }
 }
 
