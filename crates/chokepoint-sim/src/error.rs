@@ -209,6 +209,7 @@ impl StepError {
     /// The message with industries as `region|sector` (`industries`, in model order) and
     /// input sectors by name (`sectors`), for people; `Display` gives indices.
     pub fn describe(&self, industries: &[String], sectors: &[String]) -> String {
+        use crate::model::readable;
         let industry = |i: usize| {
             industries
                 .get(i)
@@ -221,8 +222,9 @@ impl StepError {
                 industry: i,
                 value,
             } => format!(
-                "step {step}: production capacity of {} is {value}",
-                industry(*i)
+                "step {step}: production capacity of {} is {}",
+                industry(*i),
+                readable(*value)
             ),
             StepError::BadStock {
                 step,
@@ -230,9 +232,10 @@ impl StepError {
                 industry: i,
                 value,
             } => format!(
-                "step {step}: inventory of {} inputs at {} is {value}",
+                "step {step}: inventory of {} inputs at {} is {}",
                 sector(*input),
-                industry(*i)
+                industry(*i),
+                readable(*value)
             ),
             StepError::BadOrder {
                 step,
@@ -240,9 +243,10 @@ impl StepError {
                 client,
                 value,
             } => format!(
-                "step {step}: order of {} inputs by {} is {value}",
+                "step {step}: order of {} inputs by {} is {}",
                 sector(*input),
-                industry(*client)
+                industry(*client),
+                readable(*value)
             ),
             StepError::CapitalExceeded {
                 step,
@@ -253,8 +257,8 @@ impl StepError {
                 "step {step}: capital lost {} exceeds the productive capital {} of {}: the \
                  capital events active then destroy more than there is (impacts of several \
                  events on one industry add up); lower their impacts",
-                crate::model::readable(*lost),
-                crate::model::readable(*capital),
+                readable(*lost),
+                readable(*capital),
                 industry(*i)
             ),
             StepError::Controls(_) => self.to_string(),

@@ -5,33 +5,37 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 /// 1-based line and column of the value at `path` in `text` (segments separated by `.`,
-/// an array element as `name[k]`), or of the deepest table on the way that exists (a
-/// missing key points at its table). `None` when the text does not parse or not even the
-/// first segment is there.
+/// an array element as `name[k]`), or, when only the last key is missing, of its table (a
+/// missing key points at the table that lacks it). A quoted key that itself holds `.` or
+/// `[` is matched as written first. `None` when the text does not parse or the path leads
+/// nowhere else: no place rather than a wrong one.
 pub(crate) fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
     let doc = DeTable::parse(text).ok()?;
     let root = Spanned::new(doc.span(), DeValue::Table(doc.into_inner()));
+    let segments: Vec<&str> = path.split('.').collect();
     let mut at: &Spanned<DeValue> = &root;
-    let mut found = None;
-    for segment in path.split('.') {
+    for (k, segment) in segments.iter().enumerate() {
+        // The rest of the path may be one quoted key (`"chain.x" = 1`).
+        let rest = segments[k..].join(".");
+        if let Some(value) = at.get_ref().get(rest.as_str()) {
+            return Some(chokepoint_model::line_column(text, value.span().start));
+        }
+        let last = k + 1 == segments.len();
         let (name, index) = match segment.split_once('[') {
-            Some((name, rest)) => (name, Some(rest.strip_suffix(']')?.parse::<usize>().ok()?)),
-            None => (segment, None),
+            Some((name, tail)) => (name, Some(tail.strip_suffix(']')?.parse::<usize>().ok()?)),
+            None => (*segment, None),
         };
-        let Some(value) = at.get_ref().get(name) else {
-            break;
+        at = match at.get_ref().get(name) {
+            Some(value) => value,
+            // Only the last key missing: its table.
+            None if last && index.is_none() => break,
+            None => return None,
         };
-        at = value;
-        found = Some(at.span());
-        if let Some(k) = index {
-            let Some(element) = at.get_ref().get(k) else {
-                break;
-            };
-            at = element;
-            found = Some(at.span());
+        if let Some(i) = index {
+            at = at.get_ref().get(i)?;
         }
     }
-    found.map(|span| chokepoint_model::line_column(text, span.start))
+    Some(chokepoint_model::line_column(text, at.span().start))
 }
 
 #[cfg(test)]
@@ -58,7 +62,20 @@ mod tests {
         );
         assert!(locate(TEXT, "export_control[1]").is_some());
         assert_eq!(locate(TEXT, "nothing.here"), None);
+        // No place rather than a wrong one: an index past the end, or into a table.
+        assert_eq!(locate(TEXT, "export_control[5].name"), None);
+        assert_eq!(locate(TEXT, "chain[0].start"), None);
         assert_eq!(locate(TEXT, "export_control[x].name"), None);
         assert_eq!(locate("not = [toml", "not"), None);
+    }
+
+    /// Quoted keys holding `.` or `[` are found as written, not as a path to another key.
+    #[test]
+    fn quoted_keys_with_dots_are_found_as_written() {
+        let text =
+            "\"chain.x\" = 1\n[chain]\nstart = 2\n\"start.x\" = 3\n\"export_control[0]\" = 4\n";
+        assert_eq!(locate(text, "chain.x"), Some((1, 13)));
+        assert_eq!(locate(text, "chain.start.x"), Some((4, 13)));
+        assert_eq!(locate(text, "chain.start"), Some((3, 9)));
     }
 }

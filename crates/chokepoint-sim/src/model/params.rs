@@ -299,16 +299,15 @@ impl ModelParams {
     }
 }
 
-/// A number for a message: plain when of ordinary size or a whole number below 1e15, two
-/// decimals up to 1e15, else in exponent notation (`{}` writes 1e308 with 309 digits).
+/// A number for a message: plain from 1e-3 to 1e15, else in exponent notation (`{}` writes
+/// 1e308 with 309 digits).
 pub(crate) fn readable(v: f64) -> String {
-    let size = v.abs();
-    if v == 0.0 || (1e-3..1e6).contains(&size) || (v == v.trunc() && size < 1e15) {
+    // Both forms are the shortest that reads back to the same f64, so a value outside a
+    // bound never shows as the bound.
+    if v == 0.0 || (1e-3..1e15).contains(&v.abs()) {
         format!("{v}")
-    } else if (1e6..1e15).contains(&size) {
-        format!("{v:.2}")
     } else {
-        format!("{v:.4e}")
+        format!("{v:e}")
     }
 }
 
@@ -385,7 +384,7 @@ mod tests {
         };
         let err = huge.check_headroom(10.0, 400).unwrap_err().to_string();
         assert!(
-            err.contains("main_inv_dur") && err.contains("1.0000e306"),
+            err.contains("main_inv_dur") && err.contains("1e306"),
             "{err}"
         );
         let infinite = ModelParams {

@@ -166,6 +166,14 @@ pub fn run_many(
             let draw = Draw::sample(scenario, &mut run_rng(seed, i));
             let rec = run_draw(baseline, scenario, &draw, layout, record_series);
             progress();
+            // Which run failed, so that it can be reproduced (seed and run index).
+            let rec = rec.map_err(|e| match e {
+                SimError::Run { message, error } => SimError::Run {
+                    message: format!("run {i} of {runs} (seed {seed}): {message}"),
+                    error,
+                },
+                other => other,
+            });
             rec.map(|r| (draw, r))
         })
         .collect()
