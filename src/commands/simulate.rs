@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use chokepoint_sim::{
-    Model, ModelKind, Numerics, OrderType, Recorder, RunOutcome, Scenario, StepError, StepView,
+    Model, ModelKind, Numerics, OrderType, Recorder, RunOutcome, Scenario, StepView,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -261,7 +261,7 @@ impl RecordWriter {
         let (status, detail) = match outcome {
             RunOutcome::HorizonReached { .. } => ("horizon_reached", None),
             RunOutcome::Interrupted { .. } => ("interrupted", None),
-            RunOutcome::Crashed { error, .. } => ("crashed", Some(describe_crash(model, error))),
+            RunOutcome::Crashed { error, .. } => ("crashed", Some(error.describe_in(model))),
         };
         let industries: Vec<_> = model
             .industry_labels()
@@ -352,9 +352,4 @@ impl RecordWriter {
         }
         t
     }
-}
-
-/// A crash of the model (BoARIO's `has_crashed`) with industries and inputs named.
-fn describe_crash(model: &Model, error: &StepError) -> String {
-    error.describe(&model.industry_labels(), model.sectors())
 }

@@ -194,7 +194,7 @@ impl StepError {
     /// This error as a [`SimError::Run`] described with `model`'s names, after `context`
     /// (e.g. which run it was; empty for none).
     pub fn in_model(self, model: &crate::Model, context: &str) -> SimError {
-        let described = self.describe(&model.industry_labels(), model.sectors());
+        let described = self.describe_in(model);
         let message = if context.is_empty() {
             described
         } else {
@@ -204,6 +204,11 @@ impl StepError {
             message,
             error: self,
         }
+    }
+
+    /// [`StepError::describe`] with `model`'s industries and sectors.
+    pub fn describe_in(&self, model: &crate::Model) -> String {
+        self.describe(&model.industry_labels(), model.sectors())
     }
 
     /// The message with industries as `region|sector` (`industries`, in model order) and

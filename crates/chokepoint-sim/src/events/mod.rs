@@ -104,19 +104,32 @@ impl Event {
         (self.event_monetary_factor.log10() as i32) + 1
     }
 
-    /// Why capital impact `v` (event units) on an industry of productive capital `capital`
-    /// would break the run, for a model in units of `monetary_factor`; `None` if it is fine.
-    /// The tracker takes v × event_monetary_factor / monetary_factor out of the capital
+    /// Why impact `v` on an industry would break the run; `None` if it is fine. An
+    /// arbitrary impact is a capacity share in (0, 1]. For a capital impact (event units)
+    /// on an industry of productive capital `capital`, in a model in units of
+    /// `monetary_factor`: the tracker takes v × event_monetary_factor / monetary_factor out of the capital
     /// while the event happens and recovers, the reconstruction stock is built from the
     /// unscaled v (Q16: while rebuilding, about v is lost), and recovering values are
     /// rounded to [`Event::damage_decimals`] (which can round up past the capital). Each
     /// would end the run with capital lost above the capital, or overflow into NaN.
-    pub(crate) fn capital_impact_problem(
+    pub(crate) fn impact_problem(
         &self,
         v: f64,
         capital: f64,
         monetary_factor: f64,
     ) -> Option<String> {
+        if self.kind == EventKind::Arbitrary {
+            return (!(v > 0.0 && v <= 1.0)).then(|| {
+                format!(
+                    "arbitrary impact {} is out of range: a capacity share in (0, 1]",
+                    readable(v)
+                )
+            });
+        }
+        // An invalid factor is `Event::check`'s to report (its rounding is undefined).
+        if !(self.event_monetary_factor.is_finite() && self.event_monetary_factor >= 1.0) {
+            return None;
+        }
         if !(v.is_finite() && v > 0.0) {
             return Some(format!(
                 "capital impact {} must be a positive amount",
@@ -164,7 +177,9 @@ impl Event {
             rebuilding_factor, ..
         } = self.kind
         {
-            if !(v * rebuilding_factor * unit).is_finite() {
+            // An invalid factor is `Event::check`'s to report, not an overflow.
+            let valid = rebuilding_factor.is_finite() && rebuilding_factor > 0.0;
+            if valid && !(v * rebuilding_factor * unit).is_finite() {
                 return Some(format!(
                     "rebuilding_factor {}: the reconstruction stock (impact {} × \
                      rebuilding_factor, rounded to {places}) would overflow; \
@@ -241,30 +256,7 @@ impl Event {
         if self.impacts.is_empty() {
             return bad("no industry is affected".into());
         }
-        for &(i, v) in &self.impacts {
-            if i >= n {
-                return bad(format!("industry index {i} is outside the model"));
-            }
-            match self.kind {
-                EventKind::Arbitrary if !(v > 0.0 && v <= 1.0) => {
-                    return bad(format!(
-                        "arbitrary impact {} must be a capacity share in (0, 1]",
-                        readable(v)
-                    ));
-                }
-                EventKind::Recover | EventKind::Rebuild { .. } if !(v.is_finite() && v > 0.0) => {
-                    return bad(format!("capital impact {v} must be a positive amount"));
-                }
-                EventKind::Recover | EventKind::Rebuild { .. } => {
-                    if let Some(problem) =
-                        self.capital_impact_problem(v, capital[i], monetary_factor)
-                    {
-                        return bad(format!("industry {i}: {problem}"));
-                    }
-                }
-                _ => {}
-            }
-        }
+        // Before the impacts: their check uses the rebuilding factor.
         if let EventKind::Rebuild {
             rebuild_tau,
             rebuilding_sectors,
@@ -294,6 +286,14 @@ impl Event {
                 .any(|&(k, s)| k >= n_sectors || s.is_nan() || s < 0.0)
             {
                 return bad("rebuilding_sectors has an unknown sector or a negative share".into());
+            }
+        }
+        for &(i, v) in &self.impacts {
+            if i >= n {
+                return bad(format!("industry index {i} is outside the model"));
+            }
+            if let Some(problem) = self.impact_problem(v, capital[i], monetary_factor) {
+                return bad(format!("industry {i}: {problem}"));
             }
         }
         Ok(())

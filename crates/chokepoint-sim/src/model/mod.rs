@@ -27,7 +27,7 @@ mod zstore;
 pub(crate) use big_array::BigArray;
 use controls::AppliedLevers;
 pub use controls::{Controls, Gate};
-pub(crate) use params::{ALPHA_MAX_RULE, ALPHA_TAU_RULE, readable};
+pub(crate) use params::readable;
 pub use params::{InventoryDays, ModelKind, ModelParams, Numerics, OrderType};
 pub use zstore::Storage;
 

@@ -2,18 +2,6 @@
 
 use crate::SimError;
 
-/// Why `alpha_tau` is at least one step: α moves by κ = 1 / alpha_tau of its distance to
-/// α_max per step, so κ ≤ 1 keeps α between 1 and α_max; with κ > 1 it overshoots α_max,
-/// and once demand falls below production it grows without bound (then overflows).
-pub(crate) const ALPHA_TAU_RULE: &str = "must be ≥ 1 step: a shorter adjustment time makes \
-     α overshoot alpha_max and then grow without bound";
-
-/// Why `alpha_max` is at least 1: α is clipped at 1 from below (Q6), so with α_max < 1 it
-/// sits above α_max and, once demand falls below production, moves away from it without
-/// bound.
-pub(crate) const ALPHA_MAX_RULE: &str = "must be ≥ 1: α is never below 1 (BoARIO clips it \
-     there), and above alpha_max it grows without bound";
-
 /// Which ARIO variant: the rules for the inventory constraint and restoration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModelKind {
@@ -130,8 +118,18 @@ impl ModelParams {
                 return bad(name, format!("{v} must be a positive number"));
             }
         }
+        // α moves by 1 / alpha_tau of its distance to α_max per step: κ ≤ 1 keeps it
+        // between 1 and α_max; with κ > 1 it overshoots α_max and, once demand falls
+        // below production, grows without bound (then overflows).
         if self.alpha_tau < 1.0 {
-            return bad("alpha_tau", format!("{} {ALPHA_TAU_RULE}", self.alpha_tau));
+            return bad(
+                "alpha_tau",
+                format!(
+                    "{} must be ≥ 1 step: a shorter adjustment time makes α overshoot \
+                     alpha_max and then grow without bound",
+                    readable(self.alpha_tau)
+                ),
+            );
         }
         if !(self.alpha_base.is_finite() && self.alpha_max.is_finite() && self.alpha_base > 0.0) {
             return bad(
@@ -139,8 +137,17 @@ impl ModelParams {
                 "alpha_base and alpha_max must be positive numbers".into(),
             );
         }
+        // α is clipped at 1 from below (Q6): with α_max < 1 it sits above α_max and, once
+        // demand falls below production, moves away from it without bound.
         if self.alpha_max < 1.0 {
-            return bad("alpha_max", format!("{} {ALPHA_MAX_RULE}", self.alpha_max));
+            return bad(
+                "alpha_max",
+                format!(
+                    "{} must be ≥ 1: α is never below 1 (BoARIO clips it there), and above \
+                     alpha_max it grows without bound",
+                    readable(self.alpha_max)
+                ),
+            );
         }
         if self.alpha_max < self.alpha_base {
             return bad(
@@ -263,28 +270,23 @@ impl ModelParams {
                 ),
             );
         }
-        if (self.alpha_max * flows).is_finite() {
+        // The key to change: the inventory target when α_max alone still fits.
+        let (name, value, limit) = if (self.alpha_max * flows).is_finite() {
             let name = if from_dict {
                 "inventory_dict"
             } else {
                 "main_inv_dur"
             };
-            let limit = f64::MAX / (self.alpha_max * flows);
-            return bad(
-                name,
-                format!(
-                    "{} is too large for this table: {context}; use at most {}",
-                    readable(days),
-                    readable(limit)
-                ),
-            );
-        }
+            (name, days, f64::MAX / (self.alpha_max * flows))
+        } else {
+            ("alpha_max", self.alpha_max, f64::MAX / (flows * days))
+        };
         bad(
-            "alpha_max",
+            name,
             format!(
                 "{} is too large for this table: {context}; use at most {}",
-                readable(self.alpha_max),
-                readable(f64::MAX / (flows * days))
+                readable(value),
+                readable(limit)
             ),
         )
     }

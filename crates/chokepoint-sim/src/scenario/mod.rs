@@ -28,10 +28,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 use crate::events::{Event, EventKind, RecoveryFunction};
-use crate::model::{
-    ALPHA_MAX_RULE, ALPHA_TAU_RULE, InventoryDays, ModelKind, ModelParams, Numerics, OrderType,
-    Storage,
-};
+use crate::model::{InventoryDays, ModelKind, ModelParams, Numerics, OrderType, Storage};
 use crate::network::Mrio;
 use crate::{Model, SimError, Simulation};
 use raw::{NumOrText, RawEvent, RawImpact, RawScenario, RawTau};
@@ -336,13 +333,6 @@ fn model_params(
     if let Some(v) = num(&m.alpha_max, "alpha_max", true)? {
         p.alpha_max = v;
     }
-    if p.alpha_max < 1.0 {
-        return cx.err(
-            m.alpha_max.as_ref().map(|s| s.span()),
-            "model.alpha_max",
-            ALPHA_MAX_RULE,
-        );
-    }
     if p.alpha_max < p.alpha_base {
         return cx.err(
             m.alpha_max.as_ref().map(|s| s.span()),
@@ -351,13 +341,6 @@ fn model_params(
         );
     }
     if let Some(v) = num(&m.alpha_tau, "alpha_tau", true)? {
-        if v < 1.0 {
-            return cx.err(
-                m.alpha_tau.as_ref().map(|s| s.span()),
-                "model.alpha_tau",
-                ALPHA_TAU_RULE,
-            );
-        }
         p.alpha_tau = v;
     }
     if let Some(v) = num(&m.main_inv_dur, "main_inv_dur", true)? {
@@ -454,17 +437,27 @@ fn model_params(
             }
         }
     }
-    // Values that overflow this table (see `check_headroom`), at the key to change.
-    if let Err(SimError::Parameter { name, message }) =
-        p.check_headroom(mrio.largest_flow(p.steps_per_year), mrio.n_industries())
-    {
+    // The model's own checks (`ModelParams::check`, values that overflow this table), at
+    // the key they name, so that the model refuses nothing the file was not told about.
+    let n = mrio.n_industries();
+    let checked = p
+        .check(mrio.sectors.len(), n)
+        .and_then(|()| p.check_headroom(mrio.largest_flow(p.steps_per_year), n));
+    if let Err(SimError::Parameter { name, message }) = checked {
         let span = match name.as_str() {
+            "alpha_base" => m.alpha_base.as_ref().map(|s| s.span()),
+            "alpha_max" => m.alpha_max.as_ref().map(|s| s.span()),
+            "alpha_tau" => m.alpha_tau.as_ref().map(|s| s.span()),
             "main_inv_dur" => m.main_inv_dur.as_ref().map(|s| s.span()),
+            "psi_param" => m.psi_param.as_ref().map(|s| s.span()),
+            "monetary_factor" => m.monetary_factor.as_ref().map(|s| s.span()),
             "inventory_dict" => m.inventory_dict.as_ref().map(|s| s.span()),
-            _ => m.alpha_max.as_ref().map(|s| s.span()),
+            "inventory_restoration_tau" => m.inventory_restoration_tau.as_ref().map(|s| s.span()),
+            _ => None,
         };
         return cx.err(span, format!("model.{name}"), message);
     }
+    checked?;
     Ok(p)
 }
 
@@ -624,15 +617,6 @@ fn event(
         },
     }
     let impact_span = ev.impact.as_ref().map(|i| i.span());
-    for &(_, v) in &impacts {
-        if kind == EventKind::Arbitrary && !(v > 0.0 && v <= 1.0) {
-            return cx.err(
-                impact_span.clone(),
-                key("impact"),
-                format!("{v} is out of range: an arbitrary impact is a capacity share in (0, 1]"),
-            );
-        }
-    }
     let occurrence = *ev.occurrence.get_ref();
     if occurrence < 1 || occurrence as usize > steps {
         return cx.err(
@@ -691,18 +675,14 @@ fn event(
         recovery_function,
         event_monetary_factor: emf,
     };
-    if event.kind != EventKind::Arbitrary && emf.is_finite() && emf >= 1.0 {
-        let labels = mrio.industry_labels();
-        for &(i, v) in &event.impacts {
-            if let Some(problem) =
-                event.capital_impact_problem(v, capital[i], params.monetary_factor)
-            {
-                return cx.err(
-                    impact_span.clone(),
-                    key("impact"),
-                    format!("{}: {problem}", labels[i]),
-                );
-            }
+    // Impacts first, at their own key and position (`Event::check` repeats this unlocated).
+    for &(i, v) in &event.impacts {
+        if let Some(problem) = event.impact_problem(v, capital[i], params.monetary_factor) {
+            return cx.err(
+                impact_span.clone(),
+                key("impact"),
+                format!("{}: {problem}", mrio.industry_labels()[i]),
+            );
         }
     }
     event
