@@ -107,10 +107,10 @@ impl Event {
     /// Why impact `v` on an industry would break the run; `None` if it is fine. An
     /// arbitrary impact is a capacity share in (0, 1]. For a capital impact (event units)
     /// on an industry of productive capital `capital`, in a model in units of
-    /// `monetary_factor`: the tracker takes v × event_monetary_factor / monetary_factor out of the capital
-    /// while the event happens and recovers, the reconstruction stock is built from the
-    /// unscaled v (Q16: while rebuilding, about v is lost), and recovering values are
-    /// rounded to [`Event::damage_decimals`] (which can round up past the capital). Each
+    /// `monetary_factor`: the tracker takes v × event_monetary_factor / monetary_factor out
+    /// of the capital while the event happens and recovers, the reconstruction stock is
+    /// built from the unscaled v (Q16: while rebuilding, about v is lost), and recovering
+    /// values are rounded to [`Event::damage_decimals`] (which can round up past the capital). Each
     /// would end the run with capital lost above the capital, or overflow into NaN.
     pub(crate) fn impact_problem(
         &self,
