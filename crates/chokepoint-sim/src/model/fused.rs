@@ -50,23 +50,12 @@ impl Model {
         let (n, s, nr) = (self.n, self.n_sectors, self.n_regions);
         let width = n + self.tail_width;
         let capacity_factor = controls.map(|c| c.capacity_factor.as_slice());
-        if self.book.fast {
-            // Row i's production needs only the tightest of its inputs (`row_state`).
-            self.stock_limits();
-            if !self.fd_by_region_fresh {
-                self.sum_fd_by_region();
-                self.fd_by_region_fresh = true;
-            }
-        } else {
-            // Row i needs column i of the inventories and coefficients: transposed copies
-            // (N × S) keep those reads contiguous instead of S cache misses per row.
-            // The coefficients change only with the policy levers, so their copy is
-            // refreshed only then; the inventories change every step.
-            transpose(&self.stock, &mut self.stock_t, s, n);
-            if !self.tech_t_fresh {
-                transpose(&self.tech_eff, &mut self.tech_t, s, n);
-                self.tech_t_fresh = true;
-            }
+        // Row i's production needs its inputs' limits (`row_state`): one contiguous pass
+        // over the S × N inventories instead of column i of them per row.
+        self.stock_limits();
+        if self.book.fast && !self.fd_by_region_fresh {
+            self.sum_fd_by_region();
+            self.fd_by_region_fresh = true;
         }
         // Moved out for the pass (no allocation) so the rest of the model can be shared.
         let mut restock = std::mem::take(&mut self.restock);
@@ -229,30 +218,31 @@ impl Model {
             out.production = x_opt.min(self.stock_limit[i]);
             return out;
         }
+        // Exact numerics: at or below its certified bound no input of row i binds
+        // (`input_bounds`), so §5.4 leaves x_opt as it is without visiting the S inputs;
+        // otherwise each input as §5.4 computes it.
+        if x_opt >= f64::MIN_POSITIVE && x_opt <= self.stock_limit[i] && !self.scan_all_inputs {
+            out.production = x_opt;
+            return out;
+        }
         let mut x = x_opt;
         let base = self.params.kind == ModelKind::Base;
-        let s = self.n_sectors;
-        let slot = super::slot_of(i, s, self.n_regions);
-        let (stock_col, tech_col, input_col) = (
-            &self.stock_t[slot * s..][..s],
-            &self.tech_t[slot * s..][..s],
-            &self.input_t[slot * s..][..s],
-        );
-        for p in 0..s {
-            let use_opt = x_opt * tech_col[p];
+        let n = self.n;
+        for p in 0..self.n_sectors {
+            let k = p * n + i;
+            let use_opt = x_opt * self.tech_eff[k];
             let c = if base {
                 use_opt * self.inv_constraint[p]
             } else {
                 (use_opt * self.psi) * self.inv_constraint[p]
             };
-            if !input_col[p] || c == 0.0 {
+            if !self.is_input[k] || c == 0.0 {
                 continue;
             }
-            let stock = stock_col[p];
+            let stock = self.stock[k];
             if stock >= c && c > 0.0 {
                 // stock / c ≥ 1 (rounding is monotonic), so the input does not bind:
-                // x.min(x_opt · 1) leaves x ≤ x_opt as it is. Most inputs, without a
-                // division each.
+                // x.min(x_opt · 1) leaves x ≤ x_opt as it is, without a division.
                 continue;
             }
             if stock < c {
@@ -266,41 +256,6 @@ impl Model {
 }
 
 impl Model {
-    /// Fast numerics: `stock_limit[j]` = min over the relevant inputs p of industry j of
-    /// stock[p, j] / (a[p, j]·ψ·κ_p) (κ: the inventory constraint, 0 for infinite
-    /// inventories), the production its inventories allow. One contiguous pass over the
-    /// S × N inventories in column blocks, instead of transposing them for the fused pass
-    /// and visiting every input of every row there (0.7 ms of a 6.2 ms step at N = 2,500).
-    fn stock_limits(&mut self) {
-        const COLUMNS: usize = 256;
-        let (n, s, psi) = (self.n, self.n_sectors, self.psi);
-        let mut limit = std::mem::take(&mut self.stock_limit);
-        let m = &*self;
-        limit
-            .par_chunks_mut(COLUMNS)
-            .enumerate()
-            .for_each(|(b, out)| {
-                let j0 = b * COLUMNS;
-                out.fill(f64::INFINITY);
-                for p in 0..s {
-                    let kappa = m.inv_constraint[p];
-                    let at = p * n + j0..p * n + j0 + out.len();
-                    let (stock, tech) = (&m.stock[at.clone()], &m.tech_eff[at.clone()]);
-                    let inputs = stock.iter().zip(tech).zip(&m.is_input[at]);
-                    for (l, ((&stock, &a), &relevant)) in out.iter_mut().zip(inputs) {
-                        let c = (a * psi) * kappa;
-                        let allows = if relevant && c != 0.0 {
-                            stock / c
-                        } else {
-                            f64::INFINITY
-                        };
-                        *l = l.min(allows);
-                    }
-                }
-            });
-        self.stock_limit = limit;
-    }
-
     /// Fast numerics: `fd_by_region[slot_of(i) · R + r]` = Σ of industry i's final demand
     /// from consuming region r (its F categories), so that delivering a row's final demand
     /// reads R values instead of R·F (`FinalDemandRows::row_by_region`).
@@ -317,34 +272,6 @@ impl Model {
         }
         self.fd_by_region = sums;
     }
-}
-
-/// Input sectors per task of [`transpose`]: their industries' values sit side by side in
-/// each row of `from`, so a task reads them from one cache line instead of one line per
-/// value.
-const TRANSPOSE_SECTORS: usize = 4;
-
-/// Writes the S × N row-major `from` as N × S into `to` with the rows in slot order
-/// (industry i at `slot_of(i)`), so that the fused pass reads them in one stream per
-/// sector. A task writes the rows of [`TRANSPOSE_SECTORS`] input sectors (contiguous in slot
-/// order) and reads, for each region and input, their values side by side.
-fn transpose(from: &[f64], to: &mut [f64], s: usize, n: usize) {
-    let nr = n / s.max(1);
-    let per_sector = (nr * s).max(1);
-    to.par_chunks_mut(per_sector * TRANSPOSE_SECTORS)
-        .enumerate()
-        .for_each(|(task, out)| {
-            let p0 = task * TRANSPOSE_SECTORS;
-            let sectors = out.len() / per_sector;
-            for r in 0..nr {
-                for q in 0..s {
-                    let side_by_side = &from[q * n + r * s + p0..][..sectors];
-                    for (dp, &v) in side_by_side.iter().enumerate() {
-                        out[(dp * nr + r) * s + q] = v;
-                    }
-                }
-            }
-        });
 }
 
 /// The rows of one input sector p: rebuild, sum, produce, deliver, accumulate restocking and
@@ -512,27 +439,6 @@ fn deliver<const FAST: bool>(
     } else {
         for (w, &zv) in ws.iter_mut().zip(z) {
             *w += zv * c;
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::transpose;
-
-    #[test]
-    fn transpose_puts_each_column_at_its_slot() {
-        // 3 regions × 7 sectors: tasks of 4 and 3 sectors.
-        let (nr, s) = (3, 7);
-        let n = nr * s;
-        let from: Vec<f64> = (0..s * n).map(|k| k as f64).collect();
-        let mut to = vec![f64::NAN; n * s];
-        transpose(&from, &mut to, s, n);
-        for j in 0..n {
-            let slot = super::super::slot_of(j, s, nr);
-            for q in 0..s {
-                assert_eq!(to[slot * s + q], from[q * n + j], "industry {j}, input {q}");
-            }
         }
     }
 }

@@ -14,6 +14,7 @@ mod factorized;
 mod final_demand;
 mod fused;
 mod grouped;
+mod input_bounds;
 mod inventory;
 pub(crate) mod numpy_sum;
 mod orders;
@@ -117,13 +118,6 @@ pub struct Model {
     pub(crate) pairwise_ops: Vec<numpy_sum::PairwiseOp>,
     /// Per-thread rows of E for the grouped kernel.
     pub(crate) group_scratch: grouped::GroupScratch,
-    /// Transposed (N × S) inventories, coefficients and input mask for row-wise reads, in
-    /// slot order: the columns of one input sector's industries follow one another.
-    pub(crate) stock_t: Vec<f64>,
-    pub(crate) tech_t: Vec<f64>,
-    /// Whether `tech_t` holds the current `tech_eff`.
-    pub(crate) tech_t_fresh: bool,
-    pub(crate) input_t: Vec<bool>,
     /// Fast numerics: each industry's final demand summed per consuming region (N × R, in
     /// slot order), and whether it matches the current final demand.
     pub(crate) fd_by_region: Vec<f64>,
@@ -131,13 +125,20 @@ pub struct Model {
     /// Whether the SIMD context the kernels run in has fused multiply-add (fast numerics
     /// use it).
     pub(crate) fused_multiply_add: bool,
-    /// Fast numerics: the production each industry's inventories allow, min over its
-    /// relevant inputs of stock / (a·ψ·c) (N; refreshed at the start of each step).
+    /// The production each industry's inventories allow, min over its relevant inputs of
+    /// stock / (a·ψ·κ) (fast numerics), or the certified bound below which none binds
+    /// (exact numerics) (N; refreshed at the start of each step, `fused::stock_limits`).
     pub(crate) stock_limit: Vec<f64>,
+    /// Exact numerics: `input_bounds::input_factor` per (input, industry), S × N (empty in
+    /// fast numerics), and whether it matches the current coefficients.
+    pub(crate) input_factors: Vec<f64>,
+    pub(crate) input_factors_fresh: bool,
     pub(crate) row_stats: Vec<[f64; 5]>,
     /// Tests only: every dense row through the general kernel (`row_by_row`), to check the
     /// specialised kernels against it.
     pub(crate) general_kernel_only: bool,
+    /// Tests only: every row visits all its inputs in §5.4 (no `input_bounds` shortcut).
+    pub(crate) scan_all_inputs: bool,
 }
 
 impl Model {
@@ -232,14 +233,6 @@ impl Model {
         let is_input: Vec<bool> = (0..n_sectors * n)
             .map(|k| z_c[k] > x0[k % n] * TECHNOLOGY_THRESHOLD)
             .collect();
-        // Transposed like `stock_t`: the column of industry i at slot_of(i).
-        let mut input_t = vec![false; n * n_sectors];
-        for i in 0..n {
-            let slot = slot_of(i, n_sectors, n_regions);
-            for q in 0..n_sectors {
-                input_t[slot * n_sectors + q] = is_input[q * n + i];
-            }
-        }
         let mut stock0 = vec![0.0; n_sectors * n];
         for p in 0..n_sectors {
             for j in 0..n {
@@ -314,16 +307,19 @@ impl Model {
             row_out: vec![fused::RowOut::default(); n],
             pairwise_ops: numpy_sum::pairwise_program(n + n_fd),
             group_scratch: grouped::GroupScratch::new(n + n_fd),
-            stock_t: vec![0.0; n * n_sectors],
-            tech_t: vec![0.0; n * n_sectors],
-            tech_t_fresh: false,
-            input_t,
             stock_limit: vec![f64::INFINITY; n],
+            input_factors: if params.numerics == Numerics::Fast {
+                Vec::new()
+            } else {
+                vec![f64::NAN; n_sectors * n]
+            },
+            input_factors_fresh: false,
             fused_multiply_add: fused_multiply_add(),
             fd_by_region: vec![0.0; n * n_regions],
             fd_by_region_fresh: false,
             row_stats: vec![[0.0; 5]; n],
             general_kernel_only: false,
+            scan_all_inputs: false,
             params,
         };
         model.refresh_demand_totals(true);

@@ -85,8 +85,8 @@ impl Model {
             self.n_sectors,
             self.n_regions,
         );
-        self.tech_t_fresh = false;
         self.fd_by_region_fresh = false;
+        self.input_factors_fresh = false;
         let Some(c) = controls else {
             for i in 0..n {
                 self.tail[i * w..][..nfd].copy_from_slice(&self.fd0[i * nfd..][..nfd]);
