@@ -19,8 +19,8 @@ use rayon::prelude::*;
 
 use super::Model;
 
-/// Columns per task: the task's bounds (2 KiB) stay in L1 while the S rows pass.
-const COLUMNS: usize = 256;
+/// Columns per task at least: the task's bounds stay in L1 or L2 while the S rows pass.
+const MIN_COLUMNS: usize = 256;
 
 /// The safety margin of the exact bounds, 2⁻⁴⁸ relative (see [`exact_input_bound`]).
 const MARGIN: f64 = 1.0 - 32.0 * f64::EPSILON;
@@ -39,11 +39,15 @@ impl Model {
         let mut limit = std::mem::take(&mut self.stock_limit);
         let m = &*self;
         let arch = pulp::Arch::new();
+        // One task per thread: the pass is bound by fetching the S × N arrays, and longer
+        // runs of each row fetch faster (N = 2,500: 0.22–0.29 ms against 0.34–0.44 in
+        // tasks of 256 columns).
+        let columns = n.div_ceil(rayon::current_num_threads()).max(MIN_COLUMNS);
         limit
-            .par_chunks_mut(COLUMNS)
+            .par_chunks_mut(columns)
             .enumerate()
             .for_each(|(b, out)| {
-                let j0 = b * COLUMNS;
+                let j0 = b * columns;
                 out.fill(f64::INFINITY);
                 for p in 0..s {
                     let at = p * n + j0..p * n + j0 + out.len();
