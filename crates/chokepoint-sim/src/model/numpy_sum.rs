@@ -84,15 +84,21 @@ pub fn leaf_sum(row: &[f64]) -> f64 {
         }
         return res;
     }
-    let mut r = [0.0_f64; 8];
-    r.copy_from_slice(&row[..8]);
+    // The eight accumulators as two halves of four, so that each half is one vector
+    // register under AVX2 (as eight scalars the compiler paired them across halves and
+    // shuffled every block).
+    let (mut lo, mut hi) = ([0.0_f64; 4], [0.0_f64; 4]);
+    lo.copy_from_slice(&row[..4]);
+    hi.copy_from_slice(&row[4..8]);
     let full = n - n % 8;
     for b in row[8..full].chunks_exact(8) {
-        for (acc, v) in r.iter_mut().zip(b) {
-            *acc += v;
+        for k in 0..4 {
+            lo[k] += b[k];
+            hi[k] += b[4 + k];
         }
     }
-    let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    let (lo, hi) = std::hint::black_box((lo, hi));
+    let mut res = ((lo[0] + lo[1]) + (lo[2] + lo[3])) + ((hi[0] + hi[1]) + (hi[2] + hi[3]));
     for v in &row[full..] {
         res += v;
     }
