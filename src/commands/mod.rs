@@ -32,10 +32,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(cli.data_dir.as_deref(), &args),
         Command::Report(args) => report::run(cli.data_dir.as_deref(), &args),
         Command::Simulate(args) => {
-            if simulate_controls::is_policy_scenario(&args.scenario)? {
-                simulate_controls::run(&args, cli.data_dir.as_deref())
+            // Read once: the scenario may be a pipe (`/dev/stdin`), readable only once.
+            let text = simulate_controls::read_scenario(&args.scenario)?;
+            if chokepoint_sim::policies::scenario::is_policy_scenario(&text) {
+                simulate_controls::run(&args, &text, cli.data_dir.as_deref())
             } else {
-                simulate::run(&args)
+                simulate::run(&args, &text)
             }
         }
         Command::Network(args) => network::run(&args, cli.data_dir.as_deref()),

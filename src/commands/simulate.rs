@@ -38,10 +38,10 @@ const FILES: [&str; 10] = [
 ];
 
 /// Runs an ARIO scenario.
-pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
+pub fn run(args: &SimulateArgs, text: &str) -> anyhow::Result<()> {
     let Some(out) = &args.out else {
         // Report a malformed scenario before asking for the output folder.
-        Scenario::load(&args.scenario)?;
+        Scenario::parse(&args.scenario, text)?;
         return Err(UserError(format!(
             "{}: an ARIO scenario writes its records to a folder; add --out DIR",
             args.scenario.display()
@@ -53,14 +53,14 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
             .num_threads(n)
             .build()
             .context("cannot start the worker threads")?
-            .install(|| run_in(args, out)),
-        None => run_in(args, out),
+            .install(|| run_in(args, text, out)),
+        None => run_in(args, text, out),
     }
 }
 
-fn run_in(args: &SimulateArgs, out: &Path) -> anyhow::Result<()> {
+fn run_in(args: &SimulateArgs, text: &str, out: &Path) -> anyhow::Result<()> {
     let format = args.format;
-    let scenario = Scenario::load(&args.scenario)?;
+    let scenario = Scenario::parse(&args.scenario, text)?;
     for w in &scenario.warnings {
         eprintln!("warning: {w}");
     }

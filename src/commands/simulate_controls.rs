@@ -53,15 +53,15 @@ pub struct Loaded {
     pub regions: Vec<String>,
 }
 
-/// Whether a scenario file is a policy scenario of the rare-earth chain (else: ARIO/MRIO).
-pub fn is_policy_scenario(path: &Path) -> anyhow::Result<bool> {
-    let text = std::fs::read_to_string(path).map_err(|source| SimError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Ok(chokepoint_sim::policies::scenario::is_policy_scenario(
-        &text,
-    ))
+/// The text of a scenario file (a policy scenario of the rare-earth chain or an ARIO/MRIO
+/// one), read once.
+pub fn read_scenario(path: &Path) -> anyhow::Result<String> {
+    Ok(
+        std::fs::read_to_string(path).map_err(|source| SimError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?,
+    )
 }
 
 /// The April 2025 scenario, bundled into the binary for `chokepoint demo`.
@@ -167,8 +167,8 @@ pub fn run_monte_carlo(
 }
 
 /// Runs `chokepoint simulate` on a policy scenario.
-pub fn run(args: &SimulateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> {
-    let loaded = load(&args.scenario, data_dir)?;
+pub fn run(args: &SimulateArgs, text: &str, data_dir: Option<&Path>) -> anyhow::Result<()> {
+    let loaded = load_text(&args.scenario, text, data_dir)?;
     let runs = run_monte_carlo(
         &loaded,
         args.runs,

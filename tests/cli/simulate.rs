@@ -299,3 +299,23 @@ fn ctrl_c_keeps_the_records_so_far_and_exits_130() {
     assert!(text.ends_with('\n'));
     assert!(text.lines().count() > 2);
 }
+
+/// A scenario piped to `/dev/stdin` is read once (a pipe cannot be read twice), and its
+/// relative MRIO path resolves against the current folder, not `/dev`.
+#[test]
+fn a_scenario_on_standard_input_runs_with_paths_from_the_current_folder() {
+    let sb = Sandbox::new();
+    let mrio = sb.path().join("m");
+    std::fs::create_dir(&mrio).unwrap();
+    for entry in std::fs::read_dir(test_mrio()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), mrio.join(entry.file_name())).unwrap();
+    }
+    let text = scenario(GOOD_EVENT).replace(&test_mrio(), "m");
+    sb.cmd()
+        .args(["simulate", "/dev/stdin", "--out", "o"])
+        .write_stdin(text)
+        .assert()
+        .success();
+    assert!(sb.path().join("o/production_realised.csv").is_file());
+}

@@ -106,6 +106,19 @@ impl Ctx<'_> {
     }
 }
 
+/// The folder that relative paths in scenario file `path` resolve against: the file's own,
+/// or the current folder for a scenario read from a pipe or a device (`/dev/stdin`, whose
+/// own folder would be `/dev`).
+pub(crate) fn relative_base(path: &Path) -> &Path {
+    let streamed = path.starts_with("/dev")
+        || path.starts_with("/proc")
+        || std::fs::metadata(path).is_ok_and(|m| !m.is_file());
+    match path.parent() {
+        Some(folder) if !streamed => folder,
+        _ => Path::new("."),
+    }
+}
+
 impl Scenario {
     /// Reads and checks a scenario file, loading its MRIO.
     pub fn load(path: &Path) -> Result<Self, SimError> {
@@ -128,8 +141,7 @@ impl Scenario {
                 "missing [network] table with `mrio = \"folder\"`",
             );
         };
-        let base = path.parent().unwrap_or(Path::new("."));
-        let mrio_path = base.join(network.mrio.get_ref());
+        let mrio_path = relative_base(path).join(network.mrio.get_ref());
         let mrio = Mrio::load(&mrio_path).map_err(|e| SimError::Scenario {
             path: path.to_path_buf(),
             location: Some(chokepoint_model::line_column(

@@ -233,7 +233,7 @@ impl ScenarioFile {
             None => Ok(NetworkSource::Bundled),
             Some(toml::Value::String(s)) if s == "bundled" => Ok(NetworkSource::Bundled),
             Some(toml::Value::String(s)) => {
-                let base = self.file.parent().unwrap_or(Path::new("."));
+                let base = crate::scenario::relative_base(&self.file);
                 Ok(NetworkSource::File(base.join(s)))
             }
             Some(_) => Err(cx.err("chain.network", "expected \"bundled\" or a file path")),
