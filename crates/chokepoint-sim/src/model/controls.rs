@@ -117,8 +117,8 @@ fn factors(name: &str, v: &[f64], want: usize) -> Result<(), String> {
 /// The levers of [`Controls`] that a step writes into the model's final demand and
 /// coefficients, as last written. A policy sets its controls before every step, but they
 /// change only at a few dated steps (a licence, a truce); a step whose levers hold the same
-/// bits skips rewriting the final demand (N × R·F) and the coefficients (S × N), and the
-/// fused pass keeps its transposed coefficients.
+/// bits skips rewriting the final demand (N × R·F) and the coefficients (S × N), and exact
+/// numerics keep their input factors (`input_bounds`).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct AppliedLevers {
     /// Whether the model's final demand and coefficients hold the levers below rather than
