@@ -215,14 +215,15 @@ impl Event {
         ))
     }
 
-    /// Checks the event against a model of `n` industries, `n_sectors` sectors, a horizon of
-    /// `steps`, the productive capital (capital kinds may not destroy more than exists) and
+    /// Checks the event against a model whose industries are named by `industries`
+    /// (`region|sector`, in industry order; messages name them), `n_sectors` sectors, a
+    /// horizon of `steps`, the productive capital (capital kinds may not destroy more than exists) and
     /// the model's `monetary_factor` (capital impacts are scaled by
     /// `event_monetary_factor / monetary_factor` to the table's units, §7.1).
     pub fn check(
         &self,
         index: usize,
-        n: usize,
+        industries: &[String],
         n_sectors: usize,
         steps: usize,
         capital: &[f64],
@@ -289,11 +290,14 @@ impl Event {
             }
         }
         for &(i, v) in &self.impacts {
-            if i >= n {
-                return bad(format!("industry index {i} is outside the model"));
-            }
-            if let Some(problem) = self.impact_problem(v, capital[i], monetary_factor) {
-                return bad(format!("industry {i}: {problem}"));
+            let (Some(name), Some(&capital)) = (industries.get(i), capital.get(i)) else {
+                return bad(format!(
+                    "industry index {i} is outside the model ({} industries)",
+                    industries.len()
+                ));
+            };
+            if let Some(problem) = self.impact_problem(v, capital, monetary_factor) {
+                return bad(format!("{name}: {problem}"));
             }
         }
         Ok(())
@@ -331,7 +335,7 @@ mod tests {
     }
 
     fn check(ev: &Event, monetary_factor: f64) -> Result<(), String> {
-        ev.check(0, 1, 1, 40, &[K], monetary_factor)
+        ev.check(0, &["reg3|mining".into()], 1, 40, &[K], monetary_factor)
             .map_err(|e| e.to_string())
     }
 
@@ -342,6 +346,15 @@ mod tests {
         // 5e7 in units of 1e9 against a table in 1e6: 5e10 is lost.
         let err = check(&recover(5e7, 1e9), 1e6).unwrap_err();
         assert!(err.contains("takes up to 50000000000"), "{err}");
+        assert!(err.contains("reg3|mining: capital impact"), "{err}");
+        // An industry the model does not have is named by its index and the model's size.
+        let mut outside = recover(5e7, 1e6);
+        outside.impacts = vec![(3, 5e7)];
+        let err = check(&outside, 1e6).unwrap_err();
+        assert!(
+            err.contains("industry index 3 is outside the model (1 industries)"),
+            "{err}"
+        );
         // Event units smaller than the table's scale a recover impact down…
         assert!(check(&recover(5e9, 1e3), 1e6).is_ok());
         // …but a rebuild event's reconstruction uses the impact unscaled (Q16).

@@ -700,7 +700,7 @@ fn event(
     event
         .check(
             k,
-            mrio.n_industries(),
+            &mrio.industry_labels(),
             s,
             steps,
             capital,

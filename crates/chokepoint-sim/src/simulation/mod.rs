@@ -74,10 +74,15 @@ impl Simulation {
                 message: "the horizon must be at least 1 step".into(),
             });
         }
+        let industries = if events.is_empty() {
+            Vec::new()
+        } else {
+            model.industry_labels()
+        };
         for (k, ev) in events.iter().enumerate() {
             ev.check(
                 k,
-                model.n_industries(),
+                &industries,
                 model.n_sectors(),
                 steps,
                 model.productive_capital(),
