@@ -41,6 +41,26 @@ pub fn einsum_finish(acc: [f64; 2], rest: &[f64]) -> f64 {
     acc[0] + acc[1]
 }
 
+/// [`einsum_finish`] over `head` (fewer than 8 values) followed by `rest`, as if they were
+/// one slice, without joining them: the first block of 8 takes `head` and the start of
+/// `rest`, and the blocks and remainder after it lie in `rest`.
+#[inline(always)]
+pub fn einsum_finish_split(acc: [f64; 2], head: &[f64], rest: &[f64]) -> f64 {
+    let h = head.len();
+    debug_assert!(h < 8);
+    if h == 0 {
+        return einsum_finish(acc, rest);
+    }
+    let mut joined = [0.0; 16];
+    joined[..h].copy_from_slice(head);
+    let take = (8 - h).min(rest.len());
+    joined[h..h + take].copy_from_slice(&rest[..take]);
+    if h + take < 8 {
+        return einsum_finish(acc, &joined[..h + take]);
+    }
+    einsum_finish(einsum_blocks(acc, &joined[..8]), &rest[take..])
+}
+
 /// `np.sum(row)` for a contiguous row: NumPy's pairwise summation (blocks of at
 /// most 128 values with 8 accumulators, split in halves rounded to 8 above that).
 pub fn pairwise_sum(row: &[f64]) -> f64 {
@@ -213,6 +233,20 @@ mod tests {
         let prefix = einsum_blocks([0.0; 2], &row[..16]);
         assert_eq!(einsum_finish(prefix, &row[16..]), einsum_sum(&row));
         assert_eq!(einsum_finish(prefix, &row[16..21]), einsum_sum(&row[..21]));
+    }
+
+    /// Split at every place a row's orders can end (0–7 values past a whole block) and
+    /// with tails shorter than a block: the bits of the joined slice.
+    #[test]
+    fn a_split_einsum_gives_the_bits_of_the_joined_row() {
+        let row: Vec<f64> = (0..60).map(|k| 1.0 / f64::from(k + 3) - 0.1).collect();
+        for len in 0..60 {
+            for h in 0..8.min(len + 1) {
+                let joined = einsum_finish([0.25, -0.5], &row[..len]);
+                let split = einsum_finish_split([0.25, -0.5], &row[..h], &row[h..len]);
+                assert_eq!(split.to_bits(), joined.to_bits(), "len {len}, head {h}");
+            }
+        }
     }
 
     #[test]
