@@ -94,8 +94,6 @@ impl SectorPass<'_> {
         let width = n + tw;
         let book = &m.book;
         let (need, den) = (&book.need[p * n..][..n], &book.ws[p * n..][..n]);
-        restock.fill(0.0);
-        ws.fill(0.0);
         let mut group = [Delivery::default(); GROUP_ROWS];
         for r0 in (0..nr).step_by(GROUP_ROWS) {
             let rows = GROUP_ROWS.min(nr - r0);
@@ -127,9 +125,15 @@ impl SectorPass<'_> {
                 };
             }
             let z = &block[r0 * n..][..rows * n];
+            // The first group starts the sums (no zeroing pass over them first).
+            let first = r0 == 0;
             if group[..rows].iter().all(|d| d.weights.is_none()) {
-                deliver_group(&buffer, width, z, &group[..rows], restock, ws);
+                deliver_group(&buffer, width, z, &group[..rows], first, restock, ws);
             } else {
+                if first {
+                    restock.fill(0.0);
+                    ws.fill(0.0);
+                }
                 deliver_weighted(&buffer, width, z, &group[..rows], s, restock, ws);
             }
         }
@@ -249,6 +253,7 @@ fn deliver_group(
     width: usize,
     z: &[f64],
     group: &[Delivery],
+    first: bool,
     restock: &mut [f64],
     ws: &mut [f64],
 ) {
@@ -259,39 +264,31 @@ fn deliver_group(
     for j0 in (0..n).step_by(COLUMN_BLOCK) {
         let len = COLUMN_BLOCK.min(n - j0);
         let (acc_d, acc_w) = (&mut restock[j0..][..len], &mut ws[j0..][..len]);
+        // Whether the block's sums still hold the previous sector's values: the sector's
+        // first quad then starts them at +0.0, as a zeroed sum would (0.0 + x).
+        let mut fresh = first;
         let mut k = 0;
         while k < group.len() {
             let quad = &group[k..group.len().min(k + 4)];
             if let [d0, d1, d2, d3] = *quad
                 && quad.iter().all(|d| d.total != 0.0)
             {
-                let (o0, o1, o2, o3) = (
-                    o(k, j0, len),
-                    o(k + 1, j0, len),
-                    o(k + 2, j0, len),
-                    o(k + 3, j0, len),
-                );
-                let (z0, z1, z2, z3) = (
-                    zr(k, j0, len),
-                    zr(k + 1, j0, len),
-                    zr(k + 2, j0, len),
-                    zr(k + 3, j0, len),
-                );
-                for j in 0..len {
-                    let mut d = acc_d[j];
-                    d += (o0[j] / d0.total) * d0.production;
-                    d += (o1[j] / d1.total) * d1.production;
-                    d += (o2[j] / d2.total) * d2.production;
-                    d += (o3[j] / d3.total) * d3.production;
-                    acc_d[j] = d;
-                    let mut w = acc_w[j];
-                    w += z0[j] * d0.cr_next;
-                    w += z1[j] * d1.cr_next;
-                    w += z2[j] * d2.cr_next;
-                    w += z3[j] * d3.cr_next;
-                    acc_w[j] = w;
+                let rows = [
+                    (o(k, j0, len), zr(k, j0, len), d0),
+                    (o(k + 1, j0, len), zr(k + 1, j0, len), d1),
+                    (o(k + 2, j0, len), zr(k + 2, j0, len), d2),
+                    (o(k + 3, j0, len), zr(k + 3, j0, len), d3),
+                ];
+                if fresh {
+                    deliver_quad::<true>(&rows, acc_d, acc_w);
+                } else {
+                    deliver_quad::<false>(&rows, acc_d, acc_w);
                 }
             } else {
+                if fresh {
+                    acc_d.fill(0.0);
+                    acc_w.fill(0.0);
+                }
                 // A short quad or a row with nothing ordered (t = 0 delivers nothing):
                 // one row after the other, still in order.
                 for (q, d) in quad.iter().enumerate() {
@@ -305,8 +302,44 @@ fn deliver_group(
                     }
                 }
             }
+            fresh = false;
             k += quad.len();
         }
+    }
+}
+
+/// Adds four rows (orders, Z0 row, delivery) of a column block into its restocking and
+/// weight sums, in region order; `FRESH`: the sums start at +0.0 instead of their values.
+#[inline(always)]
+fn deliver_quad<const FRESH: bool>(
+    rows: &[(&[f64], &[f64], Delivery); 4],
+    acc_d: &mut [f64],
+    acc_w: &mut [f64],
+) {
+    let [(o0, z0, d0), (o1, z1, d1), (o2, z2, d2), (o3, z3, d3)] = *rows;
+    // Equal lengths, so that the loop has no bounds checks.
+    let len = acc_d.len();
+    let (acc_w, o0, o1, o2, o3) = (
+        &mut acc_w[..len],
+        &o0[..len],
+        &o1[..len],
+        &o2[..len],
+        &o3[..len],
+    );
+    let (z0, z1, z2, z3) = (&z0[..len], &z1[..len], &z2[..len], &z3[..len]);
+    for j in 0..len {
+        let mut d = if FRESH { 0.0 } else { acc_d[j] };
+        d += (o0[j] / d0.total) * d0.production;
+        d += (o1[j] / d1.total) * d1.production;
+        d += (o2[j] / d2.total) * d2.production;
+        d += (o3[j] / d3.total) * d3.production;
+        acc_d[j] = d;
+        let mut w = if FRESH { 0.0 } else { acc_w[j] };
+        w += z0[j] * d0.cr_next;
+        w += z1[j] * d1.cr_next;
+        w += z2[j] * d2.cr_next;
+        w += z3[j] * d3.cr_next;
+        acc_w[j] = w;
     }
 }
 
