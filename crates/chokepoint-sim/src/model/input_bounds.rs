@@ -85,6 +85,7 @@ impl Model {
     fn refresh_input_factors(&mut self) {
         let (n, psi) = (self.n, self.psi);
         let mut factors = std::mem::take(&mut self.input_factors);
+        factors.resize(self.n_sectors * n, f64::NAN);
         factors
             .par_chunks_mut(n)
             .zip(self.tech_eff.par_chunks(n))

@@ -130,7 +130,8 @@ pub struct Model {
     /// (exact numerics) (N; refreshed at the start of each step, `fused::stock_limits`).
     pub(crate) stock_limit: Vec<f64>,
     /// Exact numerics: `input_bounds::input_factor` per (input, industry), S × N (empty in
-    /// fast numerics), and whether it matches the current coefficients.
+    /// fast numerics and until the first step), and whether it matches the current
+    /// coefficients.
     pub(crate) input_factors: Vec<f64>,
     pub(crate) input_factors_fresh: bool,
     pub(crate) row_stats: Vec<[f64; 5]>,
@@ -308,11 +309,8 @@ impl Model {
             pairwise_ops: numpy_sum::pairwise_program(n + n_fd),
             group_scratch: grouped::GroupScratch::new(n + n_fd),
             stock_limit: vec![f64::INFINITY; n],
-            input_factors: if params.numerics == Numerics::Fast {
-                Vec::new()
-            } else {
-                vec![f64::NAN; n_sectors * n]
-            },
+            // Filled at the first step, after the table's arrays are freed (not at the peak).
+            input_factors: Vec::new(),
             input_factors_fresh: false,
             fused_multiply_add: fused_multiply_add(),
             fd_by_region: vec![0.0; n * n_regions],
