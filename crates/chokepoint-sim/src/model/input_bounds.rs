@@ -115,7 +115,7 @@ pub(super) fn input_factor(a: f64, relevant: bool, psi: f64, kappa: f64) -> f64 
     let normal = |v: f64| v.is_finite() && v >= f64::MIN_POSITIVE;
     // κ and ψ·κ not tiny: x·a and x·a·ψ then stay below about stock · 10¹⁰, which the
     // bound keeps finite (a stock of at most 10²⁹⁰).
-    let moderate = kappa <= 1e50 && kappa >= 1e-10 && psi * kappa >= 1e-10;
+    let moderate = (1e-10..=1e50).contains(&kappa) && psi * kappa >= 1e-10;
     if normal(a) && normal(a_psi) && normal(m) && normal(recip) && moderate {
         recip
     } else {
