@@ -126,7 +126,9 @@ pub(super) fn input_factor(a: f64, relevant: bool, psi: f64, kappa: f64) -> f64 
 /// The largest optimal production at which an input (its stock, and its
 /// [`input_factor`] r) provably does not bind in §5.4 as BoARIO rounds it: for a normal x
 /// at or below the bound, c = ((x·a)·ψ)·κ is 0 or at most the stock, so the input leaves x
-/// as it is. +∞ where the input never binds, −∞ where no bound can be shown.
+/// as it is. +∞ where the input never binds (also for x = +∞: c is then +∞ against an
+/// infinite stock, or NaN where a or κ is 0, which §5.4's test passes over), −∞ where no
+/// bound can be shown.
 ///
 /// Why it holds (u = 2⁻⁵³, every factor normal, as `input_factor` checks): m = (a·ψ)·κ
 /// as rounded is at least aψκ(1 − u)², r = 1/m at most (1 + u)/m, and q = stock·r at most
@@ -265,8 +267,8 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(20_000))]
 
-        /// Wherever x is at or below the bound (normal x), §5.4 leaves x as it is and counts
-        /// no limiting input; x exactly at the bound and a few ulps around it included.
+        /// Wherever x is at or below the bound (x normal or +∞), §5.4 leaves x as it is and
+        /// counts no limiting input; x exactly at the bound and a few ulps around it included.
         #[test]
         fn no_input_binds_at_or_below_its_bound(
             stock in value(), a in value(), psi in prop_oneof![Just(1.0), 0.1..1.0_f64],
@@ -275,12 +277,14 @@ mod tests {
         ) {
             let b = bound(stock, a, relevant, psi, kappa);
             prop_assert!(!b.is_nan());
-            let mut xs = vec![b, b * below, f64::MIN_POSITIVE, 1.0, 1e300];
+            // +∞ included: `row_state` takes any x_opt ≥ the smallest normal at or below
+            // the bound, and an infinite bound admits an infinite x_opt.
+            let mut xs = vec![b, b * below, f64::MIN_POSITIVE, 1.0, 1e300, f64::INFINITY];
             if b.is_finite() {
                 xs.extend([b.next_down(), b.next_up(), b.next_up().next_up()]);
             }
             for x in xs {
-                if x >= f64::MIN_POSITIVE && x <= b && x.is_finite() {
+                if x >= f64::MIN_POSITIVE && x <= b {
                     prop_assert!(leaves_x(x, stock, a, relevant, psi, kappa),
                         "x {x} stock {stock} a {a} psi {psi} kappa {kappa} bound {b}");
                 }
