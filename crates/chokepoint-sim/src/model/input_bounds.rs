@@ -22,7 +22,7 @@ use super::Model;
 /// Columns per task at least: the task's bounds stay in L1 or L2 while the S rows pass.
 const MIN_COLUMNS: usize = 256;
 
-/// The safety margin of the exact bounds, 2⁻⁴⁸ relative (see [`exact_input_bound`]).
+/// The safety margin of the exact bounds, 2⁻⁴⁷ relative (see [`exact_input_bound`]).
 const MARGIN: f64 = 1.0 - 32.0 * f64::EPSILON;
 
 impl Model {
@@ -132,10 +132,10 @@ pub(super) fn input_factor(a: f64, relevant: bool, psi: f64, kappa: f64) -> f64 
 ///
 /// Why it holds (u = 2⁻⁵³, every factor normal, as `input_factor` checks): m = (a·ψ)·κ
 /// as rounded is at least aψκ(1 − u)², r = 1/m at most (1 + u)/m, and q = stock·r at most
-/// (1 + u)²·stock/m; the bound q·(1 − 2⁻⁴⁸) adds 1 + u. So x ≤ bound gives
-/// xaψκ ≤ stock·(1 + u)³(1 − 2⁻⁴⁸)/(1 − u)². c's three roundings add at most (1 + u)³ and,
-/// where one underflows, less than 2⁻¹⁰⁷³·(4κ + 1). Together c ≤ stock·(1 + 9u)(1 − 32u) +
-/// 2⁻¹⁰⁷³·(4κ + 1) < stock·(1 − 23u) + 2⁻⁹⁰⁰ ≤ stock, since κ ≤ 10⁵⁰ and the stock is at
+/// (1 + u)²·stock/m; the bound q·(1 − 2⁻⁴⁷) adds 1 + u. So x ≤ bound gives
+/// xaψκ ≤ stock·(1 + u)³(1 − 2⁻⁴⁷)/(1 − u)². c's three roundings add at most (1 + u)³ and,
+/// where one underflows, less than 2⁻¹⁰⁷³·(4κ + 1). Together c ≤ stock·(1 + 9u)(1 − 64u) +
+/// 2⁻¹⁰⁷³·(4κ + 1) < stock·(1 − 55u) + 2⁻⁹⁰⁰ ≤ stock, since κ ≤ 10⁵⁰ and the stock is at
 /// least 10⁻²⁵⁰. No intermediate of c overflows: x·a ≤ about stock / (ψκ) and x·a·ψ ≤
 /// about stock / κ, with ψκ, κ ≥ 10⁻¹⁰ and the stock at most 10²⁹⁰. An infinite stock is
 /// never below c.

@@ -127,7 +127,7 @@ pub struct Model {
     pub(crate) fused_multiply_add: bool,
     /// The production each industry's inventories allow, min over its relevant inputs of
     /// stock / (a·ψ·κ) (fast numerics), or the certified bound below which none binds
-    /// (exact numerics) (N; refreshed at the start of each step, `fused::stock_limits`).
+    /// (exact numerics) (N; refreshed at the start of each step, `input_bounds`).
     pub(crate) stock_limit: Vec<f64>,
     /// Exact numerics: `input_bounds::input_factor` per (input, industry), S × N (empty in
     /// fast numerics and until the first step), and whether it matches the current

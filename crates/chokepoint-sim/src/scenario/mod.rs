@@ -107,12 +107,16 @@ impl Ctx<'_> {
 }
 
 /// The folder that relative paths in scenario file `path` resolve against: the file's own,
-/// or the current folder for a scenario read from a pipe or a device (`/dev/stdin`, whose
-/// own folder would be `/dev`).
+/// or the current folder for a scenario read from standard input or another descriptor or
+/// pipe (`/dev/stdin`, whose own folder would be `/dev`). Files under `/dev/shm` or
+/// `/proc/self/cwd` keep their folder.
 pub(crate) fn relative_base(path: &Path) -> &Path {
-    let streamed = path.starts_with("/dev")
-        || path.starts_with("/proc")
-        || std::fs::metadata(path).is_ok_and(|m| !m.is_file());
+    // A descriptor's path (`/dev/stdin`, `/dev/fd/N`, `/proc/self/fd/N`), which may name a
+    // regular file (a here-string's), or anything that is not a regular file (a pipe).
+    let descriptor = path == Path::new("/dev/stdin")
+        || path.starts_with("/dev/fd")
+        || (path.starts_with("/proc") && path.parent().is_some_and(|p| p.ends_with("fd")));
+    let streamed = descriptor || std::fs::metadata(path).is_ok_and(|m| !m.is_file());
     match path.parent() {
         Some(folder) if !streamed => folder,
         _ => Path::new("."),
@@ -161,16 +165,14 @@ impl Scenario {
         // Capital is needed to bound capital impacts; building the model computes it.
         let probe = Model::new(&mrio, params.clone()).map_err(|e| in_model_table(path, e))?;
         let mut events = Vec::new();
+        let industries = mrio.industry_labels();
         for (k, ev) in raw.event.into_iter().enumerate() {
-            events.push(event(
-                &cx,
-                k,
-                ev,
-                &mrio,
-                &params,
-                steps,
-                probe.productive_capital(),
-            )?);
+            let table = Table {
+                mrio: &mrio,
+                industries: &industries,
+                capital: probe.productive_capital(),
+            };
+            events.push(event(&cx, k, ev, &table, &params, steps)?);
         }
         Ok(Scenario {
             path: path.to_path_buf(),
@@ -512,15 +514,27 @@ fn names_to_indices(
     Ok(out)
 }
 
+/// What events are checked against: the table, its `region|sector` labels and the
+/// productive capital of its industries.
+struct Table<'a> {
+    mrio: &'a Mrio,
+    industries: &'a [String],
+    capital: &'a [f64],
+}
+
 fn event(
     cx: &Ctx<'_>,
     k: usize,
     ev: RawEvent,
-    mrio: &Mrio,
+    table: &Table<'_>,
     params: &ModelParams,
     steps: usize,
-    capital: &[f64],
 ) -> Result<Event, SimError> {
+    let Table {
+        mrio,
+        industries,
+        capital,
+    } = *table;
     let key = |f: &str| format!("event[{k}].{f}");
     let s = mrio.sectors.len();
     let kind_name = ev.kind.get_ref().as_str();
@@ -693,19 +707,12 @@ fn event(
             return cx.err(
                 impact_span.clone(),
                 key("impact"),
-                format!("{}: {problem}", mrio.industry_labels()[i]),
+                format!("{}: {problem}", industries[i]),
             );
         }
     }
     event
-        .check(
-            k,
-            &mrio.industry_labels(),
-            s,
-            steps,
-            capital,
-            params.monetary_factor,
-        )
+        .check(k, industries, s, steps, capital, params.monetary_factor)
         .or_else(|e| cx.err(Some(ev.kind.span()), format!("event[{k}]"), e.to_string()))?;
     Ok(event)
 }

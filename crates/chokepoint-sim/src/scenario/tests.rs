@@ -206,3 +206,21 @@ fn sparse_storage_of_a_table_with_negative_entries_is_refused() {
     );
     assert!(!auto.model().sparse_storage());
 }
+
+/// Relative paths resolve against the scenario's folder, except for a scenario read from a
+/// descriptor (`/dev/stdin` and the like), whose folder means nothing: there the current
+/// folder. Ordinary files under `/dev/shm` or `/proc/self/cwd` keep their folder.
+#[test]
+fn relative_paths_resolve_against_the_scenario_folder_unless_it_is_streamed() {
+    for (path, base) in [
+        ("runs/a.toml", "runs"),
+        ("a.toml", ""),
+        ("/dev/shm/x/s.toml", "/dev/shm/x"),
+        ("/proc/self/cwd/s.toml", "/proc/self/cwd"),
+        ("/dev/stdin", "."),
+        ("/dev/fd/0", "."),
+        ("/proc/self/fd/0", "."),
+    ] {
+        assert_eq!(relative_base(Path::new(path)), Path::new(base), "{path}");
+    }
+}
