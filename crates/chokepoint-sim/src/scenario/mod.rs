@@ -162,15 +162,18 @@ impl Scenario {
             Some(s) if *s.get_ref() >= 1 => *s.get_ref() as usize,
             Some(s) => return cx.err(Some(s.span()), "simulation.steps", "must be at least 1"),
         };
-        // Capital is needed to bound capital impacts; building the model computes it.
-        let probe = Model::new(&mrio, params.clone()).map_err(|e| in_model_table(path, e))?;
+        // What building the model would refuse, and the capital that bounds capital impacts,
+        // without building it (twice the table's size in memory, and its time, at N = 10,000
+        // several seconds).
+        Model::check_table(&mrio, &params).map_err(|e| in_model_table(path, e))?;
+        let capital = crate::model::productive_capital(&mrio, &params);
         let mut events = Vec::new();
         let industries = mrio.industry_labels();
         for (k, ev) in raw.event.into_iter().enumerate() {
             let table = Table {
                 mrio: &mrio,
                 industries: &industries,
-                capital: probe.productive_capital(),
+                capital: &capital,
             };
             events.push(event(&cx, k, ev, &table, &params, steps)?);
         }
