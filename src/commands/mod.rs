@@ -33,7 +33,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(args) => report::run(cli.data_dir.as_deref(), &args),
         Command::Simulate(args) => {
             // Read once: the scenario may be a pipe (`/dev/stdin`), readable only once.
-            let text = simulate_controls::read_scenario(&args.scenario)?;
+            let text = chokepoint_sim::read_text(&args.scenario)?;
             if chokepoint_sim::policies::scenario::is_policy_scenario(&text) {
                 simulate_controls::run(&args, &text, cli.data_dir.as_deref())
             } else {

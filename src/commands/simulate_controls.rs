@@ -7,7 +7,6 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use chokepoint_sim::SimError;
 use chokepoint_sim::montecarlo::{self, Layout, McSummary, NetworkInput, series_bands};
 use chokepoint_sim::network::chain::REGIONS;
 use chokepoint_sim::network::file as network_file;
@@ -51,17 +50,6 @@ pub struct Loaded {
     pub net: Net,
     /// Region codes of the network.
     pub regions: Vec<String>,
-}
-
-/// The text of a scenario file (a policy scenario of the rare-earth chain or an ARIO/MRIO
-/// one), read once.
-pub fn read_scenario(path: &Path) -> anyhow::Result<String> {
-    Ok(
-        std::fs::read_to_string(path).map_err(|source| SimError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?,
-    )
 }
 
 /// The April 2025 scenario, bundled into the binary for `chokepoint demo`.

@@ -1,6 +1,6 @@
 //! Errors of this crate; each says whether the user can fix it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What went wrong.
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +104,14 @@ pub enum SimError {
         /// Which invariant.
         message: String,
     },
+}
+
+/// The text of file `path`, or [`SimError::Io`] naming it.
+pub fn read_text(path: &Path) -> Result<String, SimError> {
+    std::fs::read_to_string(path).map_err(|source| SimError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 impl SimError {

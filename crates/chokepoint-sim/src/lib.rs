@@ -41,7 +41,7 @@ pub mod scenario;
 pub mod simulation;
 mod toml_locate;
 
-pub use error::{SimError, StepError};
+pub use error::{SimError, StepError, read_text};
 pub use model::{
     Controls, Gate, InventoryDays, Model, ModelKind, ModelParams, Numerics, OrderType, Storage,
 };

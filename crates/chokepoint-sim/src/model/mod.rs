@@ -166,17 +166,6 @@ pub(crate) fn productive_capital(mrio: &Mrio, params: &ModelParams) -> Vec<f64> 
 }
 
 impl Model {
-    /// Checks a table and parameters as [`Model::new`] would, without building the model.
-    pub fn check_table(mrio: &Mrio, params: &ModelParams) -> Result<(), SimError> {
-        let n = mrio.regions.len() * mrio.sectors.len();
-        params.check(mrio.sectors.len(), n)?;
-        params.check_headroom(mrio.largest_flow(params.steps_per_year), n)?;
-        if params.storage == Storage::Sparse && mrio.z.iter().any(|&v| v < 0.0) {
-            return Err(zstore::negative_entries_refused());
-        }
-        Ok(())
-    }
-
     /// Builds the model from an MRIO table (ARIO_SPEC.md §3).
     pub fn new(mrio: &Mrio, params: ModelParams) -> Result<Self, SimError> {
         let n_regions = mrio.regions.len();

@@ -84,16 +84,6 @@ pub(crate) struct ZStore {
     layout: std::sync::Arc<Layout>,
 }
 
-/// The error for `storage = "sparse"` on a table with negative entries in Z.
-pub(crate) fn negative_entries_refused() -> SimError {
-    SimError::Parameter {
-        name: "storage".into(),
-        message: "sparse storage needs a table without negative entries in Z; \
-                  use storage = \"dense\" or \"auto\""
-            .into(),
-    }
-}
-
 impl ZStore {
     /// Stores `n` rows given by `row(slot, out)`, which writes Z0's row and its supplier
     /// shares (each of length `n`), with `nonzero` entries in all and `negative` set when
@@ -111,7 +101,14 @@ impl ZStore {
         let sparse = match storage {
             Storage::Dense => false,
             Storage::Auto => !negative && density <= threshold,
-            Storage::Sparse if negative => return Err(negative_entries_refused()),
+            Storage::Sparse if negative => {
+                return Err(SimError::Parameter {
+                    name: "storage".into(),
+                    message: "sparse storage needs a table without negative entries in Z; \
+                              use storage = \"dense\" or \"auto\""
+                        .into(),
+                });
+            }
             Storage::Sparse => true,
         };
         let layout = if sparse {

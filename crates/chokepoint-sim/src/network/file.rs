@@ -98,10 +98,7 @@ pub fn to_toml(net: &ChainNetwork) -> String {
 
 /// Reads and checks a network file.
 pub fn load(path: &Path) -> Result<ChainNetwork, SimError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SimError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = crate::read_text(path)?;
     from_toml(path, &text)
 }
 

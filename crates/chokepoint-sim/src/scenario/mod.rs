@@ -126,10 +126,7 @@ pub(crate) fn relative_base(path: &Path) -> &Path {
 impl Scenario {
     /// Reads and checks a scenario file, loading its MRIO.
     pub fn load(path: &Path) -> Result<Self, SimError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SimError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::read_text(path)?;
         Self::parse(path, &text)
     }
 
@@ -162,10 +159,9 @@ impl Scenario {
             Some(s) if *s.get_ref() >= 1 => *s.get_ref() as usize,
             Some(s) => return cx.err(Some(s.span()), "simulation.steps", "must be at least 1"),
         };
-        // What building the model would refuse, and the capital that bounds capital impacts,
-        // without building it (twice the table's size in memory, and its time, at N = 10,000
-        // several seconds).
-        Model::check_table(&mrio, &params).map_err(|e| in_model_table(path, e))?;
+        // The capital that bounds capital impacts, without building the model (twice the
+        // table's size in memory, and seconds at N = 10,000): what the model would refuse,
+        // `model_params` has checked at its key.
         let capital = crate::model::productive_capital(&mrio, &params);
         let mut events = Vec::new();
         let industries = mrio.industry_labels();

@@ -185,10 +185,7 @@ pub struct ScenarioFile {
 impl ScenarioFile {
     /// Reads and parses a scenario file.
     pub fn read(path: &Path) -> Result<ScenarioFile, SimError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SimError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::read_text(path)?;
         ScenarioFile::parse(path, &text)
     }
 
