@@ -52,7 +52,7 @@ impl Cell {
         value.map_or(Cell::Null, |v| Cell::float(v, decimals))
     }
 
-    fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         match self {
             Cell::Null => String::new(),
             Cell::Text(s) => s.clone(),

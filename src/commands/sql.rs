@@ -2,35 +2,48 @@
 
 use std::path::Path;
 
-use chokepoint_store::{JsonRow, batches_to_json_rows};
+use chokepoint_store::JsonRow;
 use serde_json::Value;
 
 use crate::cli::SqlArgs;
-use crate::output::{Cell, Table};
+use crate::output::{Cell, Format, Table};
 
-/// Runs the command.
+/// Runs the command. The rows are read batch by batch: CSV is written as they come, and
+/// the other formats hold only the table's cells, not the engine's batches as well.
 pub fn run(data_dir: Option<&Path>, args: &SqlArgs) -> anyhow::Result<()> {
     let o = super::warehouse::open(data_dir)?;
-    let (columns, batches) = o
-        .runtime
-        .block_on(o.warehouse.sql_with_columns(&args.query))?;
-    let rows = batches_to_json_rows(&batches);
-    to_table(columns, &rows).print(args.format)?;
+    let (columns, mut stream) = o.runtime.block_on(o.warehouse.sql_stream(&args.query))?;
+    let cells = |rows: Vec<JsonRow>| -> Vec<Vec<Cell>> {
+        rows.iter().map(|r| row_cells(&columns, r)).collect()
+    };
+    if args.format == Format::Csv {
+        let stdout = std::io::stdout();
+        let mut out = csv::Writer::from_writer(stdout.lock());
+        out.write_record(&columns)?;
+        while let Some(batch) = o.runtime.block_on(stream.next()) {
+            for row in cells(batch?) {
+                out.write_record(row.iter().map(Cell::display))?;
+            }
+        }
+        out.flush()?;
+        return Ok(());
+    }
+    let mut table = Table::new(columns.clone());
+    while let Some(batch) = o.runtime.block_on(stream.next()) {
+        for row in cells(batch?) {
+            table.push(row);
+        }
+    }
+    table.print(args.format)?;
     Ok(())
 }
 
-/// Builds a table from JSON rows, keeping each value's type.
-pub fn to_table(columns: Vec<String>, rows: &[JsonRow]) -> Table {
-    let mut t = Table::new(columns.clone());
-    for r in rows {
-        t.push(
-            columns
-                .iter()
-                .map(|c| cell(r.get(c).unwrap_or(&Value::Null)))
-                .collect(),
-        );
-    }
-    t
+/// One JSON row's cells in the order of `columns`.
+fn row_cells(columns: &[String], row: &JsonRow) -> Vec<Cell> {
+    columns
+        .iter()
+        .map(|c| cell(row.get(c).unwrap_or(&Value::Null)))
+        .collect()
 }
 
 fn cell(v: &Value) -> Cell {

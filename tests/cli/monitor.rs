@@ -153,6 +153,19 @@ fn sql_answers_queries_and_refuses_writes_with_exit_2() {
         .assert()
         .success()
         .stdout("period\n");
+    // Results are written batch by batch; every row arrives, in every format.
+    let pairs = "SELECT a.period FROM trade a, trade b";
+    let total: usize = sb
+        .stdout_of(&["sql", "SELECT count(*) AS n FROM trade", "--format", "csv"])
+        .lines()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    let csv = sb.stdout_of(&["sql", pairs, "--format", "csv"]);
+    assert_eq!(csv.lines().count(), total * total + 1);
+    let json: serde_json::Value =
+        serde_json::from_str(&sb.stdout_of(&["sql", pairs, "--format", "json"])).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), total * total);
     sb.cmd()
         .args(["sql", "DROP TABLE trade"])
         .assert()

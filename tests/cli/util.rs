@@ -28,13 +28,18 @@ impl Sandbox {
     /// Runs `chokepoint ARGS` (the caller passes `--format json`), asserts success and
     /// parses stdout as one JSON document.
     pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        serde_json::from_str(&self.stdout_of(args)).expect("one JSON document")
+    }
+
+    /// Runs `chokepoint ARGS`, asserts success and returns stdout.
+    pub fn stdout_of(&self, args: &[&str]) -> String {
         let out = self.cmd().args(args).output().expect("chokepoint runs");
         assert!(
             out.status.success(),
             "{args:?} failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        serde_json::from_slice(&out.stdout).expect("one JSON document")
+        String::from_utf8(out.stdout).expect("UTF-8 output")
     }
 
     /// A new empty sandbox.

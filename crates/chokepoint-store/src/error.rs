@@ -87,6 +87,18 @@ pub enum StoreError {
         reason: String,
     },
 
+    /// A query needed more memory than the SQL engine may use.
+    #[error(
+        "the query needs more than the {limit_gib} GiB of memory the SQL engine may use ({reason}); \
+         add a LIMIT, a WHERE filter or an aggregate, or avoid joins without a join condition"
+    )]
+    TooLarge {
+        /// The engine's memory limit in GiB.
+        limit_gib: usize,
+        /// DataFusion's explanation.
+        reason: String,
+    },
+
     /// DataFusion failed while running a valid plan (our fault or the machine's).
     #[error("query engine: {0}")]
     Engine(#[source] datafusion::error::DataFusionError),
@@ -272,6 +284,7 @@ impl StoreError {
             | StoreError::MissingColumn { .. }
             | StoreError::Query { .. }
             | StoreError::ReadOnly { .. }
+            | StoreError::TooLarge { .. }
             | StoreError::UnknownProduct { .. }
             | StoreError::UnknownSource { .. }
             | StoreError::Rejected { .. } => true,

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use datafusion::execution::context::SQLOptions;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 
 use crate::StoreError;
@@ -20,6 +21,9 @@ pub const TABLES: [&str; 6] = [
     "end_uses",
 ];
 
+/// The memory the SQL engine's sorts, joins and aggregates may hold at once, in GiB.
+pub const MEMORY_LIMIT_GIB: usize = 4;
+
 /// Builds the session and registers every table folder under `warehouse_dir`.
 ///
 /// Tables are listing tables: each query lists the folder again, so parts committed by a
@@ -30,7 +34,15 @@ pub async fn build_session(warehouse_dir: &Path) -> Result<SessionContext, Store
     let config = SessionConfig::from_env()
         .map_err(|e| invalid_environment(&e.to_string()))?
         .with_information_schema(true);
-    let ctx = SessionContext::new_with_config(config);
+    // Sorts, joins and aggregates draw on a bounded pool and spill to a bounded space on
+    // disk, so that one query over a join without a condition fails with a clear error
+    // instead of taking all the machine's memory or disk.
+    let runtime = RuntimeEnvBuilder::new()
+        .with_memory_limit(MEMORY_LIMIT_GIB << 30, 1.0)
+        .with_max_temp_directory_size((MEMORY_LIMIT_GIB as u64) << 30)
+        .build_arc()
+        .map_err(StoreError::Engine)?;
+    let ctx = SessionContext::new_with_config_rt(config, runtime);
     for table in TABLES {
         let dir = warehouse_dir.join(table);
         let url = format!("{}/", dir.display());

@@ -61,10 +61,9 @@ pub async fn sql(
     if query.is_empty() {
         return Err(ApiError::bad_request("query", "empty SQL"));
     }
-    let batches = state.warehouse()?.sql(query).await?;
-    let mut rows = batches_to_json_rows(&batches);
-    let truncated = rows.len() > limit;
-    rows.truncate(limit);
+    // The limit goes into the plan: a query with a huge result stops after `limit` rows.
+    let (batches, truncated) = state.warehouse()?.sql_head(query, limit).await?;
+    let rows = batches_to_json_rows(&batches);
     Ok(Json(SqlAnswer {
         rows,
         truncated,

@@ -122,6 +122,47 @@ impl Warehouse {
         df.collect().await.map_err(classify_run_error)
     }
 
+    /// The first `rows` rows of a query and whether it had more. The limit is part of the
+    /// plan, so a query with a huge result (a join without a condition) stops early instead
+    /// of being computed whole.
+    pub async fn sql_head(
+        &self,
+        query: &str,
+        rows: usize,
+    ) -> Result<(Vec<RecordBatch>, bool), StoreError> {
+        let df = self.plan(query).await?;
+        let df = df
+            .limit(0, Some(rows.saturating_add(1)))
+            .map_err(classify_run_error)?;
+        let mut batches = df.collect().await.map_err(classify_run_error)?;
+        let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        if total > rows {
+            // Drop the one row past the limit (it only says that there were more).
+            let mut left = rows;
+            for b in &mut batches {
+                let keep = b.num_rows().min(left);
+                *b = b.slice(0, keep);
+                left -= keep;
+            }
+            batches.retain(|b| b.num_rows() > 0);
+        }
+        Ok((batches, total > rows))
+    }
+
+    /// A query's column names and its rows as a stream of batches, for output that need not
+    /// hold the whole result in memory.
+    pub async fn sql_stream(&self, query: &str) -> Result<(Vec<String>, RowStream), StoreError> {
+        let df = self.plan(query).await?;
+        let columns = df
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        let stream = df.execute_stream().await.map_err(classify_run_error)?;
+        Ok((columns, RowStream(stream)))
+    }
+
     /// Like [`Warehouse::sql`], plus the result's column names (known even when it has no
     /// rows, where there may be no batch to read them from).
     pub async fn sql_with_columns(
@@ -196,12 +237,31 @@ fn classify_plan_error(e: DataFusionError) -> StoreError {
 /// by zero) come from the query text.
 fn classify_run_error(e: DataFusionError) -> StoreError {
     match e {
-        DataFusionError::ResourcesExhausted(_)
-        | DataFusionError::IoError(_)
+        DataFusionError::ResourcesExhausted(reason) => StoreError::TooLarge {
+            limit_gib: session::MEMORY_LIMIT_GIB,
+            reason,
+        },
+        DataFusionError::IoError(_)
         | DataFusionError::Internal(_)
         | DataFusionError::ObjectStore(_)
         | DataFusionError::ParquetError(_) => StoreError::Engine(e),
         other => StoreError::Query { source: other },
+    }
+}
+
+/// The batches of a running query ([`Warehouse::sql_stream`]).
+pub struct RowStream(datafusion::physical_plan::SendableRecordBatchStream);
+
+impl RowStream {
+    /// The rows of the next batch (as [`crate::batches_to_json_rows`]), `None` at the end.
+    pub async fn next(&mut self) -> Option<Result<Vec<crate::JsonRow>, StoreError>> {
+        use futures::StreamExt;
+        let batch = self.0.next().await?;
+        Some(
+            batch
+                .map(|b| crate::json::batches_to_json_rows(std::slice::from_ref(&b)))
+                .map_err(classify_run_error),
+        )
     }
 }
 
@@ -271,6 +331,32 @@ mod tests {
             .enable_all()
             .build()
             .unwrap()
+    }
+
+    /// A query over its memory budget is the user's to reshape (exit 2), and says how.
+    #[test]
+    fn a_query_out_of_memory_is_a_user_error_that_says_how_to_fix_it() {
+        let e = classify_run_error(DataFusionError::ResourcesExhausted("sort".into()));
+        assert!(e.is_user_error());
+        let text = e.to_string();
+        assert!(text.contains("4 GiB") && text.contains("LIMIT"), "{text}");
+    }
+
+    /// `sql_head` returns the first rows and says whether there were more.
+    #[test]
+    fn the_head_of_a_query_says_when_rows_were_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let rt = rt();
+        let wh = rt.block_on(Warehouse::open(dir.path())).unwrap();
+        let query = "SELECT a.period FROM trade a, trade b";
+        let (batches, more) = rt.block_on(wh.sql_head(query, 7)).unwrap();
+        assert_eq!(batches.iter().map(RecordBatch::num_rows).sum::<usize>(), 7);
+        assert!(more);
+        let (batches, more) = rt
+            .block_on(wh.sql_head("SELECT 1 AS x UNION ALL SELECT 2", 2))
+            .unwrap();
+        assert_eq!(batches.iter().map(RecordBatch::num_rows).sum::<usize>(), 2);
+        assert!(!more);
     }
 
     #[test]
