@@ -20,7 +20,7 @@ pub enum ModelError {
     },
     /// Not a period in one of the accepted forms.
     #[error(
-        "invalid period `{found}`: expected YYYY, YYYY-MM or YYYY-MM..YYYY-MM (e.g. 2025-05, 2025-01..2025-02)"
+        "invalid period `{found}`: expected YYYY, YYYY-MM or YYYY-MM..YYYY-MM with years from 1900 to 2200 (e.g. 2025-05, 2025-01..2025-02)"
     )]
     Period {
         /// The text given.

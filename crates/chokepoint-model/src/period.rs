@@ -11,6 +11,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::ModelError;
 
+/// The years a period or date may name: statistics and policy timelines of this century,
+/// with room either side. A year far outside is a typo (`+20205`, `0000`) and would
+/// overflow month arithmetic.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// A year written as four digits within [`YEARS`].
+fn year(text: &str) -> Option<i32> {
+    let digits = text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit());
+    digits
+        .then(|| text.parse().ok())
+        .flatten()
+        .filter(|y| YEARS.contains(y))
+}
+
 /// A calendar month.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Debug)]
 pub struct YearMonth {
@@ -65,11 +79,11 @@ impl FromStr for YearMonth {
         } else {
             return Err(err());
         };
-        let year: i32 = y.parse().map_err(|_| err())?;
-        let month: u8 = m.parse().map_err(|_| err())?;
-        if y.len() != 4 {
+        let year = year(y).ok_or_else(err)?;
+        if m.is_empty() || m.len() > 2 || !m.bytes().all(|b| b.is_ascii_digit()) {
             return Err(err());
         }
+        let month: u8 = m.parse().map_err(|_| err())?;
         YearMonth::new(year, month).ok_or_else(err)
     }
 }
@@ -148,7 +162,7 @@ impl FromStr for Period {
             });
         }
         if t.len() == 4 {
-            return t.parse().map(Period::Year).map_err(|_| err());
+            return year(t).map(Period::Year).ok_or_else(err);
         }
         t.parse().map(Period::Month).map_err(|_| err())
     }
@@ -170,6 +184,20 @@ impl From<Period> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Years outside 1900–2200, signs and other widths are typos, not periods.
+    #[test]
+    fn periods_outside_the_supported_years_are_refused() {
+        for bad in [
+            "+20205", "000001", "999912", "-001", "0000", "+202-05", "1899-12", "2201", "2025-+1",
+            "2025-001",
+        ] {
+            assert!(bad.parse::<Period>().is_err(), "{bad}");
+        }
+        for good in ["1900", "2200-12", "202505", "2025-5", "2025-01..2025-02"] {
+            assert!(good.parse::<Period>().is_ok(), "{good}");
+        }
+    }
 
     #[test]
     fn six_bytes_of_non_ascii_text_are_an_error_not_a_panic() {

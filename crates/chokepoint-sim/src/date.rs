@@ -7,7 +7,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chokepoint_model::YearMonth;
+use chokepoint_model::{YEARS, YearMonth};
 
 /// A calendar day, stored as days since 1970-01-01.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
@@ -95,7 +95,9 @@ fn civil_from_days(z: i64) -> (i32, u32, u32) {
 
 /// Why a date string was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{found}` is not a date; expected YYYY-MM-DD, e.g. 2025-04-04")]
+#[error(
+    "`{found}` is not a date; expected YYYY-MM-DD with a year from 1900 to 2200, e.g. 2025-04-04"
+)]
 pub struct DateError {
     /// The text found.
     pub found: String,
@@ -108,7 +110,12 @@ impl FromStr for Date {
             found: s.to_string(),
         };
         let mut parts = s.trim().splitn(3, '-');
-        let y: i32 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(err)?;
+        let y: i32 = parts
+            .next()
+            .filter(|p| p.len() == 4 && p.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|p| p.parse().ok())
+            .filter(|y| YEARS.contains(y))
+            .ok_or_else(err)?;
         let m: u32 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(err)?;
         let d: u32 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(err)?;
         Date::from_ymd(y, m, d).ok_or_else(err)
@@ -125,6 +132,26 @@ impl fmt::Display for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Years outside 1900–2200 (which would overflow the records' month arithmetic), signs
+    /// and other widths are refused, with the range in the message.
+    #[test]
+    fn dates_outside_the_supported_years_are_refused() {
+        for bad in [
+            "2147483647-12-01",
+            "1899-12-31",
+            "2201-01-01",
+            "+2025-01-01",
+            "25-01-01",
+            "02025-01-01",
+        ] {
+            let e = bad.parse::<Date>().unwrap_err();
+            assert!(e.to_string().contains("1900 to 2200"), "{bad}: {e}");
+        }
+        for good in ["1900-01-01", "2200-12-31", "2025-04-04"] {
+            assert!(good.parse::<Date>().is_ok(), "{good}");
+        }
+    }
 
     #[test]
     fn round_trips_and_counts_days_across_leap_years() {

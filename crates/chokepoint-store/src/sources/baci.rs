@@ -71,7 +71,7 @@ impl Columns {
     fn try_parse(&self, rec: &impl Cells) -> Result<Row, RowError> {
         let year_text = fields::text(rec, self.t, "t")?;
         let year = match year_text.parse::<i32>() {
-            Ok(y) if (1900..=2200).contains(&y) => y,
+            Ok(y) if chokepoint_model::YEARS.contains(&y) => y,
             _ => {
                 return Err(reject(
                     "t",

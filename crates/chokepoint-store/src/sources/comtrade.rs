@@ -133,7 +133,10 @@ impl Columns {
                 Period::Month(ym.parse::<YearMonth>().map_err(|_| {
                     reject(
                         "period",
-                        format!("not a month (YYYYMM): `{}`", fields::shorten(&ym)),
+                        format!(
+                            "not a month (YYYYMM, year 1900–2200): `{}`",
+                            fields::shorten(&ym)
+                        ),
                     )
                 })?)
             }
@@ -144,7 +147,7 @@ impl Columns {
                     period_text
                 };
                 match y.parse::<i32>() {
-                    Ok(y) if (1900..=2200).contains(&y) => Period::Year(y),
+                    Ok(y) if chokepoint_model::YEARS.contains(&y) => Period::Year(y),
                     _ => {
                         return Err(reject(
                             "period",

@@ -45,7 +45,14 @@ pub fn text<'r>(rec: &'r impl Cells, i: usize, column: &str) -> Result<&'r str, 
         .map_err(|_| reject(column, "not valid UTF-8 text".to_string()))
 }
 
-/// An optional number in cell `i`: empty → `None`; anything but a finite number → `Err`.
+/// The largest magnitude a customs figure may have (kilograms, tonnes, US dollars or
+/// thousands of them). World merchandise trade is about 2.5e13 USD a year, so a larger
+/// cell is a unit or parsing error; bounding cells also keeps every sum the indicators
+/// take finite (a cell of 1e306 overflowed to infinity once scaled or added).
+pub const MAX_FIGURE: f64 = 1e15;
+
+/// An optional number in cell `i`: empty → `None`; anything but a finite number of at most
+/// [`MAX_FIGURE`] in magnitude → `Err`.
 pub fn number(rec: &impl Cells, i: Option<usize>, column: &str) -> Result<Option<f64>, RowError> {
     let Some(i) = i else { return Ok(None) };
     let t = text(rec, i, column)?;
@@ -53,7 +60,14 @@ pub fn number(rec: &impl Cells, i: Option<usize>, column: &str) -> Result<Option
         return Ok(None);
     }
     match t.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(Some(v)),
+        Ok(v) if v.is_finite() && v.abs() <= MAX_FIGURE => Ok(Some(v)),
+        Ok(v) if v.is_finite() => Err(reject(
+            column,
+            format!(
+                "implausibly large: `{}` (customs figures stay below 1e15); check the column's unit",
+                shorten(t)
+            ),
+        )),
         _ => Err(reject(column, format!("not a number: `{}`", shorten(t)))),
     }
 }
@@ -135,6 +149,10 @@ mod tests {
         assert_eq!(number(&rec, Some(0), "a").unwrap(), Some(1.5));
         assert_eq!(number(&rec, Some(1), "a").unwrap(), None);
         assert!(number(&rec, Some(2), "a").is_err());
+        let huge = csv::ByteRecord::from(vec!["1e306", "1e15"]);
+        let e = number(&huge, Some(0), "v").unwrap_err();
+        assert!(format!("{e:?}").contains("implausibly large"), "{e:?}");
+        assert_eq!(number(&huge, Some(1), "v").unwrap(), Some(1e15));
         assert!(number(&rec, Some(3), "a").is_err());
     }
 }
