@@ -200,6 +200,41 @@ fn malformed_file_fails_with_file_and_line_and_leaves_the_warehouse_unchanged() 
     assert_eq!(snapshot(&sb.data_dir().join("warehouse")), before);
 }
 
+/// A rejects file that would overwrite an input or a warehouse part, or whose folder is
+/// missing, is refused before anything is read or stored.
+#[test]
+fn rejects_never_overwrite_an_input_or_the_warehouse() {
+    let sb = Sandbox::new();
+    sb.cmd().arg("sources").assert().success();
+    let input = sb.path().join("in.csv");
+    std::fs::copy(fixture("comtrade_malformed.csv"), &input).unwrap();
+    let original = std::fs::read(&input).unwrap();
+    let before = snapshot(&sb.data_dir().join("warehouse"));
+    let part = sb.data_dir().join("warehouse/trade/bundled.parquet");
+    let missing = sb.path().join("no-such-folder/rejects.csv");
+    for (target, why) in [
+        (&input, "being ingested"),
+        (&part, "inside the data directory"),
+        (&missing, "does not exist"),
+    ] {
+        sb.cmd()
+            .arg("ingest")
+            .arg(&input)
+            .arg("--skip-bad")
+            .arg("--rejects")
+            .arg(target)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(why));
+    }
+    assert_eq!(std::fs::read(&input).unwrap(), original);
+    assert_eq!(snapshot(&sb.data_dir().join("warehouse")), before);
+    let tmp: Vec<_> = std::fs::read_dir(sb.data_dir().join("tmp"))
+        .unwrap()
+        .collect();
+    assert!(tmp.is_empty(), "staged files left behind: {tmp:?}");
+}
+
 #[test]
 fn skip_bad_stores_good_rows_and_writes_rejects_with_reasons() {
     let sb = Sandbox::new();

@@ -210,6 +210,15 @@ impl Warehouse {
     ) -> Result<IngestReport, StoreError> {
         let wh = self.warehouse_dir();
         let tmp = self.data_dir().join("tmp");
+        let rejects_to = options.skip_bad.then(|| {
+            options
+                .rejects_path
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("chokepoint-rejects.csv"))
+        });
+        if let Some(path) = &rejects_to {
+            check_rejects_path(path, inputs, self.data_dir())?;
+        }
         let done = Committed::from_records(committed_ingests(&wh)?);
         let bytes_total: u64 = inputs
             .iter()
@@ -244,11 +253,11 @@ impl Warehouse {
                     first: Box::new(first),
                 });
             }
-            let path = options
-                .rejects_path
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("chokepoint-rejects.csv"));
-            write_rejects(&path, &rejects)?;
+            let path = rejects_to.unwrap_or_else(|| PathBuf::from("chokepoint-rejects.csv"));
+            if let Err(e) = write_rejects(&path, &rejects) {
+                let _ = std::fs::remove_file(&staged);
+                return Err(e);
+            }
             rejects_path = Some(path);
         }
         let stored: u64 = reports.iter().map(|r| r.rows_stored).sum();
@@ -371,6 +380,45 @@ impl Warehouse {
         writer.finish(Some((FOOTER_KEY.to_string(), json)))?;
         Ok((reports, rejects))
     }
+}
+
+/// Refuses a rejects file that would overwrite an input or anything in the data directory
+/// (a warehouse part overwritten with CSV made every later command fail), or whose folder
+/// does not exist; checked before any row is read.
+fn check_rejects_path(path: &Path, inputs: &[PathBuf], data_dir: &Path) -> Result<(), StoreError> {
+    let refuse = |why: String| {
+        Err(StoreError::Invalid(format!(
+            "--rejects {}: {why}; choose another file for the rejected rows",
+            path.display()
+        )))
+    };
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(folder) = parent.canonicalize() else {
+        return refuse(format!("the folder {} does not exist", parent.display()));
+    };
+    let Some(name) = path.file_name() else {
+        return refuse("not a file name".into());
+    };
+    let target = folder.join(name);
+    if target.is_dir() {
+        return refuse("is a folder".into());
+    }
+    if inputs
+        .iter()
+        .any(|i| i.canonicalize().is_ok_and(|i| i == target))
+    {
+        return refuse("is one of the files being ingested".into());
+    }
+    if data_dir.canonicalize().is_ok_and(|d| target.starts_with(d)) {
+        return refuse(format!(
+            "lies inside the data directory {}",
+            data_dir.display()
+        ));
+    }
+    Ok(())
 }
 
 fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<(), StoreError> {
