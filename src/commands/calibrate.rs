@@ -48,6 +48,9 @@ struct FitReport {
     written_to: String,
 }
 
+/// Observed months a fit of two parameters needs at the least.
+const MIN_MONTHS: usize = 3;
+
 /// Runs `chokepoint calibrate`.
 pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> {
     let mut loaded = load(&args.scenario, data_dir)?;
@@ -67,9 +70,11 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
         .into_iter()
         .filter(|(m, _)| m.index() >= first.index() && m.index() <= last.index())
         .collect();
-    if observed.is_empty() {
+    if observed.len() < MIN_MONTHS {
         bail!(UserError(format!(
-            "no observed monthly magnet exports in {}",
+            "{} observed month(s) of magnet exports in {}; fitting an approval share and a \
+             delay needs at least {MIN_MONTHS}: widen --months",
+            observed.len(),
             args.months
         )));
     }
@@ -121,11 +126,26 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
             / sim.len() as f64;
         Ok((loss, sim))
     };
-    let search = |grid: Vec<(f64, usize)>| -> anyhow::Result<(f64, usize, f64)> {
+    let search = |grid: Vec<(f64, usize)>, whole: bool| -> anyhow::Result<(f64, usize, f64)> {
         let scored: Vec<(f64, usize, f64)> = grid
             .into_par_iter()
             .map(|(a, d)| fit(a, d).map(|(l, _)| (a, d, l)))
             .collect::<anyhow::Result<_>>()?;
+        // A window the licence parameters do not act on (months before the controls, or
+        // too few after them) fits every point of the whole grid alike: its first point
+        // would be reported as the fit. Refuse instead.
+        let (lo, hi) = scored
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+                (lo.min(x.2), hi.max(x.2))
+            });
+        if whole && hi - lo <= 1e-9 * lo.abs().max(1e-12) {
+            bail!(UserError(format!(
+                "the months {} do not depend on the licence parameters: every approval share \
+                 and delay fits them equally well; choose months after the controls start",
+                args.months
+            )));
+        }
         scored
             .into_iter()
             .min_by(|x, y| x.2.total_cmp(&y.2))
@@ -134,14 +154,14 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
     let coarse: Vec<(f64, usize)> = (0..=20)
         .flat_map(|i| (0..=20).map(move |j| (i as f64 * 0.05, j * 3)))
         .collect();
-    let (a0, d0, _) = search(coarse)?;
+    let (a0, d0, _) = search(coarse, true)?;
     let fine: Vec<(f64, usize)> = (-5..=5)
         .flat_map(|i| {
             (-3i64..=3).map(move |j| (a0 + i as f64 * 0.01, (d0 as i64 + j).max(0) as usize))
         })
         .filter(|(a, _)| (0.0..=1.0).contains(a))
         .collect();
-    let (approval, delay, _) = search(fine)?;
+    let (approval, delay, _) = search(fine, false)?;
     let approval = (approval * 100.0).round() / 100.0;
     let (_, sim) = fit(approval, delay)?;
 

@@ -254,6 +254,28 @@ fn calibrate_reproduces_the_may_2025_drop_within_15_percent() {
         .success();
 }
 
+/// A window with one observed month cannot fix two parameters: refused, nothing written
+/// (it used to report a full embargo, the grid's first point, as the fit).
+#[test]
+fn calibrate_refuses_a_window_too_short_to_fit() {
+    let sb = Sandbox::new();
+    let src = sb.write(
+        "april.toml",
+        &std::fs::read_to_string(scenario("april-2025-controls.toml")).unwrap(),
+    );
+    sb.cmd()
+        .args([
+            "calibrate",
+            src.to_str().unwrap(),
+            "--months",
+            "2025-04..2025-04",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs at least 3"));
+    assert!(!sb.path().join("april-calibrated.toml").exists());
+}
+
 /// A policy scenario of `days` days on the test MRIO: reg1 may not export mining from
 /// 2025-04-10 (11 lines).
 fn mrio_embargo_scenario(days: u32) -> String {
