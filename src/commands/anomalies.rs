@@ -9,13 +9,6 @@ use crate::output::{Cell, Table};
 
 /// Runs the command.
 pub fn run(data_dir: Option<&Path>, args: &AnomaliesArgs) -> anyhow::Result<()> {
-    if !(args.threshold.is_finite() && args.threshold > 0.0) {
-        return Err(crate::exit::UserError(format!(
-            "--threshold must be a positive percentage, got {}",
-            args.threshold
-        ))
-        .into());
-    }
     let o = super::warehouse::open(data_dir)?;
     let q = AnomalyQuery {
         flow: super::warehouse::flow_query(&args.flow, args.partner),

@@ -10,7 +10,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chokepoint_sim::SimError;
-use chokepoint_store::StoreError;
+use chokepoint_store::{ArgumentSyntax, StoreError};
 use serde::Serialize;
 
 /// Why a request failed.
@@ -85,7 +85,7 @@ pub enum ApiError {
     },
     /// The store failed; user errors map to 400, the rest to 500.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     /// The engine failed; user errors map to 422, the rest to 500.
     #[error(transparent)]
     Sim(#[from] SimError),
@@ -95,6 +95,19 @@ pub enum ApiError {
         /// What was being done, for the log.
         context: String,
     },
+}
+
+impl From<StoreError> for ApiError {
+    /// A bad argument names the query parameter as a URL writes it (`threshold`, not
+    /// `--threshold`); every other store error keeps its own message.
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::Argument(a) => {
+                ApiError::bad_request(a.argument(), a.message(ArgumentSyntax::Query))
+            }
+            other => ApiError::Store(other),
+        }
+    }
 }
 
 impl ApiError {

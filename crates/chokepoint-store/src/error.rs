@@ -228,6 +228,11 @@ pub enum ArgumentError {
         /// The text given.
         found: String,
     },
+    /// An anomaly threshold that is not a positive, finite percentage.
+    Threshold {
+        /// The value given.
+        found: String,
+    },
 }
 
 impl ArgumentError {
@@ -236,6 +241,7 @@ impl ArgumentError {
         match self {
             ArgumentError::EditionNeedsUsgs | ArgumentError::UnknownEdition { .. } => "edition",
             ArgumentError::Importer { .. } => "importer",
+            ArgumentError::Threshold { .. } => "threshold",
         }
     }
 
@@ -265,6 +271,10 @@ impl ArgumentError {
             ArgumentError::Importer { found } => format!(
                 "{} {found:?} is not an ISO-3 country code (USA, JPN, DEU) or EU",
                 syntax.show("importer", None)
+            ),
+            ArgumentError::Threshold { found } => format!(
+                "{} must be a positive percentage (e.g. 30), got {found}",
+                syntax.show("threshold", None)
             ),
         }
     }

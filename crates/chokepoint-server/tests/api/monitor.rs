@@ -84,6 +84,18 @@ async fn partners_and_anomalies_answer() {
     .await;
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
     assert!(json(&body).is_array());
+    // The CLI's rule for the threshold, with the parameter named as a URL writes it.
+    for bad in ["-5", "0", "NaN", "inf", "-inf"] {
+        let url =
+            format!("/api/anomalies?reporter=CHN&flow=export&product=magnets&threshold={bad}");
+        let (status, _, body) = get(&s, &url).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        let text = String::from_utf8_lossy(&body);
+        assert!(
+            text.contains("threshold must be a positive percentage"),
+            "{bad}: {text}"
+        );
+    }
 }
 
 #[tokio::test]

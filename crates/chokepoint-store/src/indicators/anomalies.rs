@@ -70,6 +70,13 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
 
 /// Scans the monthly series.
 pub async fn anomalies(wh: &Warehouse, q: &AnomalyQuery) -> Result<Vec<AnomalyRow>, StoreError> {
+    // At or below zero every month is flagged; NaN flags none.
+    if !(q.threshold_pct.is_finite() && q.threshold_pct > 0.0) {
+        return Err(crate::ArgumentError::Threshold {
+            found: q.threshold_pct.to_string(),
+        }
+        .into());
+    }
     // Resolve first so that a bad product or source fails with its own message.
     observations(wh, &q.flow).await?;
     let series = trends(
