@@ -32,10 +32,24 @@ fn classify(err: &anyhow::Error) -> Option<u8> {
     Some(if is_user_error(err) { 2 } else { 1 })
 }
 
-/// True when the error chain holds an error the user can fix.
+/// True when the error chain holds an error the user can fix. Besides the library errors
+/// that say so, that is a file-system error about a path the user named: a folder where a
+/// file was asked for (or the reverse), a file that exists or is missing, no permission.
 pub fn is_user_error(err: &anyhow::Error) -> bool {
+    use std::io::ErrorKind;
     err.chain().any(|cause| {
-        cause.is::<UserError>()
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| {
+            matches!(
+                io.kind(),
+                ErrorKind::IsADirectory
+                    | ErrorKind::NotADirectory
+                    | ErrorKind::AlreadyExists
+                    | ErrorKind::NotFound
+                    | ErrorKind::PermissionDenied
+                    | ErrorKind::ReadOnlyFilesystem
+                    | ErrorKind::InvalidFilename
+            )
+        }) || cause.is::<UserError>()
             || cause.is::<clap::Error>()
             || cause.is::<chokepoint_model::ModelError>()
             || cause

@@ -4,6 +4,8 @@
 use std::io::Write;
 use std::path::Path;
 
+use anyhow::Context;
+
 use chokepoint_model::{Flow, Frequency, Iso3, YearMonth};
 use chokepoint_store::indicators::FlowQuery;
 use chokepoint_store::indicators::anomalies::{AnomalyQuery, DEFAULT_THRESHOLD_PCT, anomalies};
@@ -14,7 +16,8 @@ use crate::output::Format;
 
 /// Runs the demo.
 pub fn run(data_dir: Option<&Path>, args: &DemoArgs) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&args.out)?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
     println!("chokepoint demo: output folder {}", args.out.display());
     let opened = super::warehouse::open(data_dir)?;
     let mut out = std::io::stdout().lock();
