@@ -171,6 +171,27 @@ fn bad_scenarios_name_the_file_and_key_and_exit_2() {
         &MINIMAL.replace("days = 120", "days = = 120"),
         &["bad.toml:3:"],
     );
+    // Instruments that could never act, and a fractional horizon.
+    bad(
+        &sb,
+        &MINIMAL.replace("days = 120", "days = 1.5"),
+        &["`chain.days`", "not a whole number"],
+    );
+    bad(
+        &sb,
+        &MINIMAL.replace("[\"magnets\"]", "[]"),
+        &["`export_control[0].products`", "empty"],
+    );
+    bad(
+        &sb,
+        &MINIMAL.replace("days = 120", "days = 2"),
+        &["`export_control[0].start`", "after the simulated days end"],
+    );
+    bad(
+        &sb,
+        &MINIMAL.replace("destinations = \"all\"", "destinations = [\"CHN\"]"),
+        &["`export_control[0].destinations`", "exporter itself"],
+    );
 }
 
 #[test]

@@ -85,7 +85,13 @@ impl Item<'_> {
             .map_err(|e: crate::date::DateError| self.err(key, &e.to_string()))
     }
 
-    pub(super) fn span(&self) -> Result<(Date, Option<Date>), SimError> {
+    /// `start` and the optional `end` of an instrument, which must overlap the simulated
+    /// days `[first, after)`: one that never acts is a mistake (a date typed wrong, or a
+    /// horizon too short), as an ARIO event outside its horizon is.
+    pub(super) fn span(
+        &self,
+        (first, after): (Date, Date),
+    ) -> Result<(Date, Option<Date>), SimError> {
         let start = self.date("start")?;
         let end = match self.table.get("end") {
             None => None,
@@ -95,6 +101,27 @@ impl Item<'_> {
             && end <= start
         {
             return Err(self.err("end", &format!("end {end} is not after start {start}")));
+        }
+        let last = after.plus_days(-1);
+        if start > last {
+            return Err(self.err(
+                "start",
+                &format!(
+                    "starts {start}, after the simulated days end ({last}); lengthen chain.days \
+                     or correct the date"
+                ),
+            ));
+        }
+        if let Some(end) = end
+            && end <= first
+        {
+            return Err(self.err(
+                "end",
+                &format!(
+                    "ends {end}, before the simulation starts ({first}); move chain.start \
+                     or correct the date"
+                ),
+            ));
         }
         Ok((start, end))
     }
@@ -236,6 +263,9 @@ impl Item<'_> {
             Some(_) => return Err(self.err(key, "expected a list of stage names or HS codes")),
             None => return Err(self.err(key, "missing; e.g. products = [\"magnets\", \"metal\"]")),
         };
+        if items.is_empty() {
+            return Err(self.err(key, "empty; list at least one, e.g. [\"magnets\"]"));
+        }
         let mut stages = Vec::new();
         for s in &items {
             let st = self

@@ -300,7 +300,12 @@ impl ScenarioFile {
         };
         t.only(&["start", "days", "network"])?;
         let start = t.date("start")?;
-        let days = t.opt_num("days", 1.0, 36_500.0)?.unwrap_or(365.0) as usize;
+        let days = t.opt_num("days", 1.0, 36_500.0)?.unwrap_or(365.0);
+        if days.fract() != 0.0 {
+            return Err(t.err("days", &format!("{days} is not a whole number of days")));
+        }
+        let days = days as usize;
+        let horizon = (start, start.plus_days(days as i64));
 
         let mut assumptions = Vec::new();
         if let Some(v) = self.table.get("assumptions") {
@@ -361,7 +366,7 @@ impl ScenarioFile {
                 return Err(it.err("name", &format!("control `{name}` is defined twice")));
             }
             let exporter = it.region("exporter", regions)?;
-            let (start, end) = it.span()?;
+            let (start, end) = it.span(horizon)?;
             let mut destinations = it.regions_or_all("destinations", regions, true)?;
             if let Some(ex) = it.table.get("except") {
                 for r in it.region_list(ex, "except", regions)? {
@@ -369,6 +374,13 @@ impl ScenarioFile {
                 }
             }
             destinations[exporter] = false; // a control acts on exports only
+            if !destinations.contains(&true) {
+                return Err(it.err(
+                    "destinations",
+                    "no destination but the exporter itself; a control acts on exports to \
+                     other regions",
+                ));
+            }
             controls.push(ExportControl {
                 name,
                 exporter,
@@ -409,7 +421,7 @@ impl ScenarioFile {
                         ),
                     )
                 })?;
-            let (start, end) = it.span()?;
+            let (start, end) = it.span(horizon)?;
             if start < controls[control].start {
                 return Err(it.err(
                     "start",
@@ -440,7 +452,7 @@ impl ScenarioFile {
         let mut capacity_shocks = Vec::new();
         for it in list("capacity_shock")? {
             it.only(&["region", "stage", "start", "end", "capacity_factor", "note"])?;
-            let (start, end) = it.span()?;
+            let (start, end) = it.span(horizon)?;
             capacity_shocks.push(CapacityShock {
                 region: it.region("region", regions)?,
                 stage: it.stage("stage")?,
@@ -460,7 +472,7 @@ impl ScenarioFile {
                 "demand_factor",
                 "note",
             ])?;
-            let (start, end) = it.span()?;
+            let (start, end) = it.span(horizon)?;
             demand_shocks.push(DemandShock {
                 regions: it.regions_or_all("region", regions, true)?,
                 industries: it.industries("industry")?,
