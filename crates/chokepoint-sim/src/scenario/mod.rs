@@ -33,6 +33,10 @@ use crate::network::Mrio;
 use crate::{Model, SimError, Simulation};
 use raw::{NumOrText, RawEvent, RawImpact, RawScenario, RawTau};
 
+/// The longest horizon a scenario may ask for: a century of daily steps (the records of
+/// every step are kept, and a larger number is a typo).
+const MAX_STEPS: i64 = 36_500;
+
 /// A checked scenario: the network, the model parameters, the horizon and the events.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -156,8 +160,14 @@ impl Scenario {
         let params = model_params(&cx, raw.model.unwrap_or_default(), &mrio, &mut warnings)?;
         let steps = match raw.simulation.and_then(|s| s.steps) {
             None => 365,
-            Some(s) if *s.get_ref() >= 1 => *s.get_ref() as usize,
-            Some(s) => return cx.err(Some(s.span()), "simulation.steps", "must be at least 1"),
+            Some(s) if (1..=MAX_STEPS).contains(s.get_ref()) => *s.get_ref() as usize,
+            Some(s) => {
+                return cx.err(
+                    Some(s.span()),
+                    "simulation.steps",
+                    &format!("must be from 1 to {MAX_STEPS} (a century of daily steps)"),
+                );
+            }
         };
         // The capital that bounds capital impacts, without building the model (twice the
         // table's size in memory, and seconds at N = 10,000): what the model would refuse,

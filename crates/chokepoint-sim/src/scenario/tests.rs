@@ -19,6 +19,25 @@ fn defaults_are_boario_defaults() {
     assert!(s.events.is_empty());
 }
 
+/// A horizon beyond a century of days is a typo (1e11 steps wrote CSV until the disk
+/// filled); the bounds are in the message.
+#[test]
+fn steps_beyond_a_century_are_refused() {
+    for bad in ["0", "36501", "100000000000"] {
+        let err = parse(&format!("[simulation]\nsteps = {bad}\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("simulation.steps") && err.contains("1 to 36500"),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        parse("[simulation]\nsteps = 36500\n").unwrap().steps,
+        36_500
+    );
+}
+
 #[test]
 fn impact_table_addresses_industries_by_label() {
     let s = parse(
