@@ -93,6 +93,21 @@ fn unknown_edition_is_a_user_error_listing_the_editions() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("--source usgs"));
+    // Without --year as well: an unknown edition is still an error (it was answered with
+    // "not computable", exit 0), and a known one gives its own latest year.
+    for e in ["foo", "MCS1999"] {
+        sb.cmd()
+            .args(["shares", "--stage", "mining", "--edition", e])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(format!("no USGS edition {e}")));
+    }
+    let v = json(
+        &sb,
+        &["shares", "--stage", "mining", "--edition", "MCS2025"],
+    );
+    assert_eq!(v["edition"], "MCS2025");
+    assert_eq!(v["year"], 2024);
 }
 
 #[test]

@@ -149,6 +149,16 @@ fn is_usgs_mine_row(r: &ProductionRow) -> bool {
         && edition_number(&r.edition).is_some()
 }
 
+/// The latest year with a USGS world total of mine production (in `edition` only, when
+/// given).
+pub fn latest_usgs_year(rows: &[ProductionRow], edition: Option<&str>) -> Option<i32> {
+    rows.iter()
+        .filter(|r| is_usgs_mine_row(r) && r.country_iso3 == "WLD")
+        .filter(|r| edition.is_none_or(|e| r.edition.eq_ignore_ascii_case(e)))
+        .map(|r| r.year)
+        .max()
+}
+
 /// USGS editions holding a world total of mine production for `year`, oldest first.
 pub fn usgs_editions(rows: &[ProductionRow], year: i32) -> Vec<String> {
     let mut eds: Vec<String> = rows
@@ -170,14 +180,9 @@ pub fn usgs_mining_shares(
 ) -> Result<StageShares, NotComputable> {
     let year = match year {
         Some(y) => y,
-        None => rows
-            .iter()
-            .filter(|r| is_usgs_mine_row(r) && r.country_iso3 == "WLD")
-            .map(|r| r.year)
-            .max()
-            .ok_or_else(|| {
-                NotComputable::needs(["USGS mine production rows with a world total"])
-            })?,
+        None => latest_usgs_year(rows, None).ok_or_else(|| {
+            NotComputable::needs(["USGS mine production rows with a world total"])
+        })?,
     };
     let editions = usgs_editions(rows, year);
     let chosen = match edition {

@@ -11,8 +11,8 @@ use crate::indicators::exposure::{
     CRMA_MAX_SINGLE_COUNTRY_SHARE, CrmaCheck, CrmaVerdict, Importer, crma_check,
 };
 use crate::indicators::shares::{
-    ShareSource, StageShares, reported_shares, reports_for, trade_shares, usgs_editions,
-    usgs_mining_shares,
+    ShareSource, StageShares, latest_usgs_year, reported_shares, reports_for, trade_shares,
+    usgs_editions, usgs_mining_shares,
 };
 use crate::{ArgumentError, StoreError};
 
@@ -79,6 +79,13 @@ pub async fn shares_report(
              only; use --source iea or --source reported"
         )])));
     }
+    // An edition without a year means that edition's latest year (the latest year of all
+    // editions may not be in it); an edition holding no year at all is unknown.
+    let year = match (edition, year) {
+        (Some(e), None) => latest_usgs_year(&facts.production, Some(e))
+            .or_else(|| latest_usgs_year(&facts.production, None)),
+        _ => year,
+    };
     if let (Some(e), Some(y)) = (edition, year) {
         let available = usgs_editions(&facts.production, y);
         if !available.iter().any(|a| a.eq_ignore_ascii_case(e)) {
