@@ -20,6 +20,8 @@ pub fn run(data_dir: Option<&Path>, args: &PartnersArgs) -> anyhow::Result<()> {
         },
     };
     let report = o.runtime.block_on(partners(&o.warehouse, &q))?;
+    let scope = format!(", period {}", args.period);
+    super::warehouse::note_if_empty(report.partners.is_empty(), &args.flow, &scope);
     if args.format == Format::Json {
         print_json(&report)?;
         return Ok(());

@@ -29,6 +29,7 @@ pub fn run(data_dir: Option<&Path>, args: &TrendsArgs) -> anyhow::Result<()> {
     };
     let rows = o.runtime.block_on(trends(&o.warehouse, &q))?;
     table(&rows, args.with_source).print(args.format)?;
+    super::warehouse::note_if_empty(rows.is_empty(), &args.flow, "");
     Ok(())
 }
 

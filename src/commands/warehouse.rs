@@ -34,6 +34,19 @@ pub fn open(given: Option<&Path>) -> anyhow::Result<Opened> {
     Ok(Opened { runtime, warehouse })
 }
 
+/// Says on stderr, when a monitor command found nothing, what it looked for and how to
+/// see what the warehouse holds: an empty table alone does not tell a typo from a gap.
+pub fn note_if_empty(empty: bool, args: &FlowArgs, scope: &str) {
+    if empty {
+        eprintln!(
+            "note: no trade rows for reporter {}, flow {}, product {}{scope}; list what is \
+             stored with `chokepoint sql \"SELECT DISTINCT reporter_iso3, flow, product, \
+             period_type FROM trade\"`",
+            args.reporter, args.flow, args.product
+        );
+    }
+}
+
 /// The store's flow query from the shared flow arguments.
 pub fn flow_query(args: &FlowArgs, partner: Option<chokepoint_model::Iso3>) -> FlowQuery {
     FlowQuery {

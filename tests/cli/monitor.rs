@@ -265,6 +265,43 @@ fn partners_rank_magnet_destinations_with_hhi() {
     assert!(hhi > 0.0 && hhi < 10_000.0);
 }
 
+/// An empty answer says what was looked for and how to list what is stored (stdout keeps
+/// only the table, so CSV stays machine-readable).
+#[test]
+fn an_empty_answer_is_explained_on_stderr() {
+    let sb = Sandbox::new();
+    let assert = sb
+        .cmd()
+        .args([
+            "trends",
+            "--reporter",
+            "XXX",
+            "--flow",
+            "export",
+            "--product",
+            "magnets",
+            "--format",
+            "csv",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("no trade rows for reporter XXX"))
+        .stderr(predicate::str::contains("SELECT DISTINCT reporter_iso3"));
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert_eq!(out.lines().count(), 1, "{out}");
+    sb.cmd()
+        .args(china_export_args(
+            "partners",
+            "magnets",
+            &["--period", "2030-01"],
+        ))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "period 2030-01; list what is stored",
+        ));
+}
+
 #[test]
 fn trends_with_from_after_to_is_exit_2() {
     let sb = Sandbox::new();
