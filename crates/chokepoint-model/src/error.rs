@@ -18,6 +18,14 @@ pub enum ModelError {
         /// The text given.
         found: String,
     },
+    /// Not a month in one of the accepted forms.
+    #[error(
+        "invalid month `{found}`: expected YYYY-MM (or YYYYMM) with a year from 1900 to 2200, e.g. 2025-05"
+    )]
+    Month {
+        /// The text given.
+        found: String,
+    },
     /// Not a period in one of the accepted forms.
     #[error(
         "invalid period `{found}`: expected YYYY, YYYY-MM or YYYY-MM..YYYY-MM with years from 1900 to 2200 (e.g. 2025-05, 2025-01..2025-02)"

@@ -66,7 +66,7 @@ impl fmt::Display for YearMonth {
 impl FromStr for YearMonth {
     type Err = ModelError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || ModelError::Period {
+        let err = || ModelError::Month {
             found: s.to_string(),
         };
         let t = s.trim();
@@ -151,7 +151,8 @@ impl FromStr for Period {
         };
         let t = s.trim();
         if let Some((a, b)) = t.split_once("..") {
-            let (a, b): (YearMonth, YearMonth) = (a.parse()?, b.parse()?);
+            let (a, b): (YearMonth, YearMonth) =
+                (a.parse().map_err(|_| err())?, b.parse().map_err(|_| err())?);
             if b.index() < a.index() {
                 return Err(err());
             }

@@ -39,7 +39,10 @@ pub(super) struct RawModel {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "a number of steps, or a table of them per sector"
+)]
 pub(super) enum RawTau {
     One(f64),
     // Untagged enums buffer their content, so inner values cannot carry spans.
@@ -47,7 +50,7 @@ pub(super) enum RawTau {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "a number or a text such as \"inf\"")]
 pub(super) enum NumOrText {
     Num(f64),
     Text(String),
@@ -79,7 +82,10 @@ pub(super) struct RawEvent {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "a number (capacity share, or money destroyed for capital events), or a table of them per industry, e.g. { \"reg3|mining\" = 0.3 }"
+)]
 pub(super) enum RawImpact {
     One(f64),
     PerIndustry(BTreeMap<String, f64>),
