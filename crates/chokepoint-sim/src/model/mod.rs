@@ -252,6 +252,17 @@ impl Model {
         for p in 0..n_sectors {
             for j in 0..n {
                 let v = (x0[j] * tech[p * n + j]) * inv_dur[p];
+                if v < 0.0 {
+                    // BoARIO stops at its first step on such a table (a negative inventory);
+                    // it is the table's fault, so say so before any step.
+                    let (r, s) = (j / n_sectors, j % n_sectors);
+                    return Err(SimError::Invalid(format!(
+                        "the MRIO gives {}|{} a negative initial inventory of {} inputs ({v}): \
+                         its flows of {} from all regions sum to a negative value in Z; ARIO \
+                         needs them non-negative",
+                        mrio.regions[r], mrio.sectors[s], mrio.sectors[p], mrio.sectors[p]
+                    )));
+                }
                 stock0[p * n + j] = if v.is_nan() { f64::INFINITY } else { v };
             }
         }
