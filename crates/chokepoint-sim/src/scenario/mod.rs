@@ -165,7 +165,7 @@ impl Scenario {
                 return cx.err(
                     Some(s.span()),
                     "simulation.steps",
-                    &format!("must be from 1 to {MAX_STEPS} (a century of daily steps)"),
+                    format!("must be from 1 to {MAX_STEPS} (a century of daily steps)"),
                 );
             }
         };

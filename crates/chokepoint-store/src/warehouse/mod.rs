@@ -149,8 +149,9 @@ impl Warehouse {
         Ok((batches, total > rows))
     }
 
-    /// A query's column names and its rows as a stream of batches, for output that need not
-    /// hold the whole result in memory.
+    /// A query's column names (known even when it has no rows, where there may be no batch
+    /// to read them from) and its rows as a stream of batches, for output that need not hold
+    /// the whole result in memory.
     pub async fn sql_stream(&self, query: &str) -> Result<(Vec<String>, RowStream), StoreError> {
         let df = self.plan(query).await?;
         let columns = df
@@ -161,23 +162,6 @@ impl Warehouse {
             .collect();
         let stream = df.execute_stream().await.map_err(classify_run_error)?;
         Ok((columns, RowStream(stream)))
-    }
-
-    /// Like [`Warehouse::sql`], plus the result's column names (known even when it has no
-    /// rows, where there may be no batch to read them from).
-    pub async fn sql_with_columns(
-        &self,
-        query: &str,
-    ) -> Result<(Vec<String>, Vec<RecordBatch>), StoreError> {
-        let df = self.plan(query).await?;
-        let columns = df
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect();
-        let batches = df.collect().await.map_err(classify_run_error)?;
-        Ok((columns, batches))
     }
 
     /// Aggregate product names present in `trade` (rows without an HS code).
