@@ -24,6 +24,18 @@ pub fn run(data_dir: Option<&Path>, args: &ReportArgs) -> anyhow::Result<()> {
         || args.scenario.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
+    // Outputs that cannot be written fail now, not after the runs (and not after the HTML
+    // was written but the PNG folder could not be made).
+    if args.out.is_dir() {
+        return Err(UserError(format!(
+            "--out {} is a folder; give the report's file name, e.g. report.html",
+            args.out.display()
+        ))
+        .into());
+    }
+    if let Some(dir) = &args.png {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
     let sim = ChainSimulator::new(data_dir)?;
     let overrides = Overrides {
         runs: args.runs,
@@ -43,7 +55,6 @@ pub fn run(data_dir: Option<&Path>, args: &ReportArgs) -> anyhow::Result<()> {
         report.summary.runs
     );
     if let Some(dir) = &args.png {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let options = png_options();
         for c in &charts {
             let path = dir.join(format!("{}.png", c.stem));

@@ -235,6 +235,37 @@ fn rejects_never_overwrite_an_input_or_the_warehouse() {
     assert!(tmp.is_empty(), "staged files left behind: {tmp:?}");
 }
 
+/// A Comtrade file without `cmdCode` is named as such (it was "cannot tell the file
+/// format"), and a row without any period says so (it showed `-00`).
+#[test]
+fn comtrade_problems_are_named() {
+    let sb = Sandbox::new();
+    let text = std::fs::read_to_string(fixture("comtrade_chn_850511.csv")).unwrap();
+    let no_cmd = sb.write("no_cmd.csv", &text.replacen(",cmdCode,", ",commodity,", 1));
+    sb.cmd()
+        .arg("ingest")
+        .arg(&no_cmd)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cmdCode"))
+        .stderr(predicate::str::contains("cannot tell").not());
+    // Blank refYear, refMonth and period (columns 4–6) in the first data row.
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
+    for c in &mut cells[3..6] {
+        c.clear();
+    }
+    lines[1] = cells.join(",");
+    let no_period = sb.write("no_period.csv", &(lines.join("\n") + "\n"));
+    sb.cmd()
+        .arg("ingest")
+        .arg(&no_period)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no_period.csv:2"))
+        .stderr(predicate::str::contains("refYear/refMonth"));
+}
+
 #[test]
 fn skip_bad_stores_good_rows_and_writes_rejects_with_reasons() {
     let sb = Sandbox::new();

@@ -61,6 +61,41 @@ fn missing_scenario_is_exit_2() {
         .stderr(predicates::str::contains("nope.toml"));
 }
 
+/// Outputs that cannot be written fail before the runs, and nothing is written.
+#[test]
+fn unwritable_outputs_fail_before_anything_is_written() {
+    let sb = Sandbox::new();
+    let scenario = repo_root().join("scenarios/april-2025-controls.toml");
+    std::fs::create_dir(sb.path().join("a-folder")).unwrap();
+    sb.write("a-file", "x");
+    sb.cmd()
+        .args([
+            "report",
+            scenario.to_str().unwrap(),
+            "--out",
+            "a-folder",
+            "--runs",
+            "2",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("a-folder is a folder"));
+    sb.cmd()
+        .args([
+            "report",
+            scenario.to_str().unwrap(),
+            "--out",
+            "r.html",
+            "--runs",
+            "2",
+        ])
+        .args(["--png", "a-file"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("a-file"));
+    assert!(!sb.path().join("r.html").exists());
+}
+
 #[test]
 fn invalid_scenario_is_exit_2_with_its_location() {
     let sb = Sandbox::new();

@@ -126,6 +126,12 @@ impl Columns {
                 let ym = if period_text.is_empty() {
                     let y = opt_text(self.ref_year, "refYear")?;
                     let m = opt_text(self.ref_month, "refMonth")?;
+                    if y.is_empty() || m.is_empty() {
+                        return Err(reject(
+                            "period",
+                            "empty, and refYear/refMonth do not give the month either".into(),
+                        ));
+                    }
                     format!("{y}-{m:0>2}")
                 } else {
                     period_text.to_string()

@@ -81,7 +81,9 @@ impl InputFormat {
     /// Guesses the format from a header row.
     pub fn detect(header: &[String]) -> Option<InputFormat> {
         let has = |n: &str| header.iter().any(|h| h == n);
-        if has("freqCode") && has("flowCode") && has("cmdCode") {
+        // Two columns only Comtrade has decide; a missing required one (`cmdCode`) is then
+        // named by the Comtrade reader instead of "cannot tell the file format".
+        if has("freqCode") && has("flowCode") {
             Some(InputFormat::Comtrade)
         } else if ["t", "i", "j", "k", "v"].iter().all(|c| has(c)) {
             Some(InputFormat::Baci)
@@ -399,6 +401,10 @@ mod tests {
             Some(InputFormat::Tidy)
         );
         assert_eq!(InputFormat::detect(&h("a,b,c")), None);
+        assert_eq!(
+            InputFormat::detect(&h("typeCode,freqCode,flowCode,qty")),
+            Some(InputFormat::Comtrade)
+        );
     }
 
     #[test]
