@@ -20,10 +20,8 @@ pub fn run(data_dir: Option<&Path>, args: &ReportArgs) -> anyhow::Result<()> {
             args.scenario.display()
         ))
     })?;
-    let name = args.scenario.file_name().map_or_else(
-        || args.scenario.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    // As the user gave it: errors then point at the file they can open.
+    let name = args.scenario.display().to_string();
     // Outputs that cannot be written fail now, not after the runs (and not after the HTML
     // was written but the PNG folder could not be made).
     if args.out.is_dir() {

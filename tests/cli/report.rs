@@ -96,6 +96,21 @@ fn unwritable_outputs_fail_before_anything_is_written() {
     assert!(!sb.path().join("r.html").exists());
 }
 
+/// An ARIO scenario given to `report` says which command runs it.
+#[test]
+fn an_ario_scenario_is_pointed_to_simulate() {
+    let sb = Sandbox::new();
+    let ario = repo_root().join("crates/chokepoint-sim/tests/reference/scenarios/v_noevent.toml");
+    sb.cmd()
+        .args(["report", ario.to_str().unwrap(), "--out", "r.html"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("ARIO disruption scenario"))
+        .stderr(predicates::str::contains(
+            "chokepoint simulate FILE --out DIR",
+        ));
+}
+
 #[test]
 fn invalid_scenario_is_exit_2_with_its_location() {
     let sb = Sandbox::new();

@@ -275,6 +275,18 @@ impl ScenarioFile {
             }
         }
         let allowed_top = ["chain", "assumptions", "model"];
+        // An ARIO disruption scenario given where a policy scenario is expected.
+        if let Some(key) = ["network", "event", "simulation"]
+            .into_iter()
+            .find(|k| self.table.contains_key(*k) && !self.table.contains_key("chain"))
+        {
+            return Err(cx.err(
+                key,
+                "this is an ARIO disruption scenario ([network], [[event]]); run it with \
+                 `chokepoint simulate FILE --out DIR`. This command takes policy scenarios \
+                 ([chain] and instruments such as [[export_control]])",
+            ));
+        }
         for key in self.table.keys() {
             if !allowed_top.contains(&key.as_str()) && !INSTRUMENT_KEYS.contains(&key.as_str()) {
                 return Err(cx.err(
