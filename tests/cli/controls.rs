@@ -171,6 +171,11 @@ fn bad_scenarios_name_the_file_and_key_and_exit_2() {
         &MINIMAL.replace("days = 120", "days = = 120"),
         &["bad.toml:3:"],
     );
+    bad(
+        &sb,
+        &MINIMAL.replace("days = 120", "days = 120\nnetwork = \"no-such-folder\""),
+        &["bad.toml:4:11: `chain.network`", "does not exist"],
+    );
     // Instruments that could never act, and a fractional horizon.
     bad(
         &sb,

@@ -230,8 +230,18 @@ impl ScenarioFile {
             None => Ok(NetworkSource::Bundled),
             Some(toml::Value::String(s)) if s == "bundled" => Ok(NetworkSource::Bundled),
             Some(toml::Value::String(s)) => {
-                let base = crate::scenario::relative_base(&self.file);
-                Ok(NetworkSource::File(base.join(s)))
+                let path = crate::scenario::relative_base(&self.file).join(s);
+                if !path.exists() {
+                    return Err(cx.err(
+                        "chain.network",
+                        &format!(
+                            "{} does not exist; give a network file or an MRIO folder, \
+                             relative to the scenario file, or \"bundled\"",
+                            path.display()
+                        ),
+                    ));
+                }
+                Ok(NetworkSource::File(path))
             }
             Some(_) => Err(cx.err("chain.network", "expected \"bundled\" or a file path")),
         }
