@@ -405,13 +405,15 @@ fn assemble(
             .zip(&mrio.a)
             .position(|(g, c)| (g - c).abs() > 1e-8 + 1e-5 * c.abs());
         if let Some(k) = bad {
+            let s = mrio.sectors.len();
+            let label = |i: usize| format!("{}|{}", mrio.regions[i / s], mrio.sectors[i % s]);
             return Err(SimError::MrioShape {
                 path: dir.to_path_buf(),
                 message: format!(
                     "{}: A[{}, {}] = {} disagrees with Z / x = {}; remove A or recompute it",
                     a.path.display(),
-                    k / n,
-                    k % n,
+                    label(k / n),
+                    label(k % n),
                     given[k],
                     mrio.a[k]
                 ),
@@ -440,5 +442,35 @@ mod largest_flow_tests {
         assert_eq!(mrio.largest_flow(1.0), 7.0);
         mrio.y[2] = 730.0;
         assert_eq!(mrio.largest_flow(365.0), 2.0);
+    }
+}
+
+#[cfg(test)]
+mod given_a_tests {
+    use std::path::Path;
+
+    use super::Mrio;
+
+    /// An A.csv that disagrees with Z / x names the cell by its industries' labels.
+    #[test]
+    fn a_disagreeing_a_names_the_cell_by_label() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/data/test_mrio");
+        let dir = std::env::temp_dir().join(format!("chokepoint-given-a-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in ["Z.csv", "Y.csv", "x.csv", "A.csv"] {
+            std::fs::copy(src.join(f), dir.join(f)).unwrap();
+        }
+        let a = std::fs::read_to_string(dir.join("A.csv")).unwrap();
+        let mut lines: Vec<String> = a.lines().map(String::from).collect();
+        let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
+        cells[3] = "0.5".into(); // row reg1|construction, column reg1|electricity
+        lines[1] = cells.join(",");
+        std::fs::write(dir.join("A.csv"), lines.join("\n") + "\n").unwrap();
+        let err = Mrio::load(&dir).unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(
+            err.contains("A[reg1|construction, reg1|electricity] = 0.5"),
+            "{err}"
+        );
     }
 }
