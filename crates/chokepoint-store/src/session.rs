@@ -4,6 +4,16 @@
 //! session here instead; nothing else in the code base creates a context.
 
 use std::path::Path;
+use std::sync::Arc;
+
+use datafusion::common::config::ConfigOptions;
+use datafusion::common::tree_node::{Transformed, TreeNode};
+use datafusion::execution::runtime_env::RuntimeEnv;
+use datafusion::execution::session_state::SessionStateBuilder;
+use datafusion::physical_optimizer::PhysicalOptimizerRule;
+use datafusion::physical_plan::ExecutionPlan;
+use datafusion::physical_plan::coop::CooperativeExec;
+use datafusion::physical_plan::joins::{CrossJoinExec, NestedLoopJoinExec};
 
 use datafusion::execution::context::SQLOptions;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
@@ -42,7 +52,7 @@ pub async fn build_session(warehouse_dir: &Path) -> Result<SessionContext, Store
         .with_max_temp_directory_size((MEMORY_LIMIT_GIB as u64) << 30)
         .build_arc()
         .map_err(StoreError::Engine)?;
-    let ctx = SessionContext::new_with_config_rt(config, runtime);
+    let ctx = new_context(config, runtime);
     for table in TABLES {
         let dir = warehouse_dir.join(table);
         let url = format!("{}/", dir.display());
@@ -51,6 +61,52 @@ pub async fn build_session(warehouse_dir: &Path) -> Result<SessionContext, Store
             .map_err(StoreError::Engine)?;
     }
     Ok(ctx)
+}
+
+/// A context with `config` and `runtime` whose plans yield to the async runtime regularly
+/// ([`CooperativeJoins`]); every context of the store is made here.
+pub(crate) fn new_context(config: SessionConfig, runtime: Arc<RuntimeEnv>) -> SessionContext {
+    let state = SessionStateBuilder::new()
+        .with_config(config)
+        .with_runtime_env(runtime)
+        .with_default_features()
+        .with_physical_optimizer_rule(Arc::new(CooperativeJoins))
+        .build();
+    SessionContext::new_with_state(state)
+}
+
+/// Wraps joins that multiply their inputs (cross and nested-loop joins) in a
+/// [`CooperativeExec`], so that their output, not only the scans under them, spends the
+/// async runtime's budget. Without it a join without a condition under an aggregate
+/// computed for minutes in one poll: the server's request timeout could not fire and the
+/// query could not be cancelled (DataFusion instruments only the leaves of a plan).
+#[derive(Debug)]
+struct CooperativeJoins;
+
+impl PhysicalOptimizerRule for CooperativeJoins {
+    fn optimize(
+        &self,
+        plan: Arc<dyn ExecutionPlan>,
+        _config: &ConfigOptions,
+    ) -> datafusion::error::Result<Arc<dyn ExecutionPlan>> {
+        plan.transform_up(|node| {
+            if node.is::<CrossJoinExec>() || node.is::<NestedLoopJoinExec>() {
+                let wrapped: Arc<dyn ExecutionPlan> = Arc::new(CooperativeExec::new(node));
+                Ok(Transformed::yes(wrapped))
+            } else {
+                Ok(Transformed::no(node))
+            }
+        })
+        .map(|t| t.data)
+    }
+
+    fn name(&self) -> &str {
+        "cooperative_joins"
+    }
+
+    fn schema_check(&self) -> bool {
+        true
+    }
 }
 
 /// A bad `DATAFUSION_*` variable is the user's to fix: say which ones are set and why the

@@ -232,7 +232,7 @@ fn parse_query_in(
 /// A session with the same configuration, runtime and tables as `ctx`, whose own
 /// registrations stay private to one query.
 async fn child_context(ctx: &SessionContext) -> Result<SessionContext> {
-    let child = SessionContext::new_with_config_rt(ctx.copied_config(), ctx.runtime_env());
+    let child = crate::session::new_context(ctx.copied_config(), ctx.runtime_env());
     let options = ctx.copied_config();
     let catalog_options = &options.options().catalog;
     let schema = ctx

@@ -85,6 +85,42 @@ async fn slow_requests_time_out_with_503() {
     assert!(json(&body)["message"].as_str().unwrap().contains("limit"));
 }
 
+/// A query that computes for minutes in joins without a condition (144⁵ rows summed) is
+/// cancelled at the request timeout: its joins yield to the runtime, so the timeout can fire
+/// (it could not, and the query ran on after the client had gone).
+#[tokio::test]
+async fn a_long_query_is_cancelled_at_the_request_timeout() {
+    let limits = Limits {
+        request_timeout: Duration::from_millis(500),
+        ..Limits::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let warehouse = chokepoint_store::Warehouse::open(dir.path()).await.unwrap();
+    let s = state_with(limits, TestSimulator::new()).with_warehouse(std::sync::Arc::new(warehouse));
+    let query = "SELECT sum(a.quantity_t * b.quantity_t + c.quantity_t - d.quantity_t + \
+                 e.quantity_t) AS s FROM trade a, trade b, trade c, trade d, trade e";
+    let started = std::time::Instant::now();
+    let (status, _, body) = send(
+        &s,
+        post_json(
+            "/api/sql",
+            &serde_json::json!({ "query": query }).to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 #[tokio::test]
 async fn token_is_required_on_api_but_not_on_pages() {
     let s = state_with(Limits::default(), TestSimulator::new()).with_token(Some("s3cret".into()));
