@@ -25,7 +25,7 @@ mod trade;
 pub use country::Iso3;
 pub use error::ModelError;
 pub use hs::HsCode;
-pub use period::{Period, YEARS, YearMonth};
+pub use period::{Period, YEARS, YearMonth, parse_year};
 pub use stage::Stage;
 pub use text::line_column;
 pub use trade::{Flow, Frequency};

@@ -16,8 +16,9 @@ use crate::ModelError;
 /// overflow month arithmetic.
 pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
 
-/// A year written as four digits within [`YEARS`].
-fn year(text: &str) -> Option<i32> {
+/// A year written as four digits within [`YEARS`]: the one rule for every period, date and
+/// customs year column.
+pub fn parse_year(text: &str) -> Option<i32> {
     let digits = text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit());
     digits
         .then(|| text.parse().ok())
@@ -79,7 +80,7 @@ impl FromStr for YearMonth {
         } else {
             return Err(err());
         };
-        let year = year(y).ok_or_else(err)?;
+        let year = parse_year(y).ok_or_else(err)?;
         if m.is_empty() || m.len() > 2 || !m.bytes().all(|b| b.is_ascii_digit()) {
             return Err(err());
         }
@@ -163,7 +164,7 @@ impl FromStr for Period {
             });
         }
         if t.len() == 4 {
-            return year(t).map(Period::Year).ok_or_else(err);
+            return parse_year(t).map(Period::Year).ok_or_else(err);
         }
         t.parse().map(Period::Month).map_err(|_| err())
     }

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chokepoint_model::{YEARS, YearMonth};
+use chokepoint_model::{YearMonth, parse_year};
 
 /// A calendar day, stored as days since 1970-01-01.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
@@ -110,12 +110,7 @@ impl FromStr for Date {
             found: s.to_string(),
         };
         let mut parts = s.trim().splitn(3, '-');
-        let y: i32 = parts
-            .next()
-            .filter(|p| p.len() == 4 && p.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|p| p.parse().ok())
-            .filter(|y| YEARS.contains(y))
-            .ok_or_else(err)?;
+        let y = parts.next().and_then(parse_year).ok_or_else(err)?;
         let m: u32 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(err)?;
         let d: u32 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(err)?;
         Date::from_ymd(y, m, d).ok_or_else(err)

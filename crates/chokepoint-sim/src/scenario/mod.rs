@@ -33,9 +33,10 @@ use crate::network::Mrio;
 use crate::{Model, SimError, Simulation};
 use raw::{NumOrText, RawEvent, RawImpact, RawScenario, RawTau};
 
-/// The longest horizon a scenario may ask for: a century of daily steps (the records of
-/// every step are kept, and a larger number is a typo).
-const MAX_STEPS: i64 = 36_500;
+/// The longest horizon a scenario (ARIO steps, or policy `chain.days`) may ask for: a
+/// century of daily steps (the records of every step are kept, and a larger number is a
+/// typo).
+pub(crate) const MAX_STEPS: i64 = 36_500;
 
 /// A checked scenario: the network, the model parameters, the horizon and the events.
 #[derive(Debug, Clone)]

@@ -70,9 +70,9 @@ impl Columns {
 
     fn try_parse(&self, rec: &impl Cells) -> Result<Row, RowError> {
         let year_text = fields::text(rec, self.t, "t")?;
-        let year = match year_text.parse::<i32>() {
-            Ok(y) if chokepoint_model::YEARS.contains(&y) => y,
-            _ => {
+        let year = match chokepoint_model::parse_year(year_text) {
+            Some(y) => y,
+            None => {
                 return Err(reject(
                     "t",
                     format!("not a year: `{}`", fields::shorten(year_text)),

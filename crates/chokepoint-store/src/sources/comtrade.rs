@@ -152,9 +152,9 @@ impl Columns {
                 } else {
                     period_text
                 };
-                match y.parse::<i32>() {
-                    Ok(y) if chokepoint_model::YEARS.contains(&y) => Period::Year(y),
-                    _ => {
+                match chokepoint_model::parse_year(y) {
+                    Some(y) => Period::Year(y),
+                    None => {
                         return Err(reject(
                             "period",
                             format!("not a year (YYYY): `{}`", fields::shorten(y)),

@@ -214,7 +214,7 @@ impl Warehouse {
             options
                 .rejects_path
                 .clone()
-                .unwrap_or_else(|| PathBuf::from("chokepoint-rejects.csv"))
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_REJECTS))
         });
         if let Some(path) = &rejects_to {
             check_rejects_path(path, inputs, self.data_dir())?;
@@ -253,7 +253,8 @@ impl Warehouse {
                     first: Box::new(first),
                 });
             }
-            let path = rejects_to.unwrap_or_else(|| PathBuf::from("chokepoint-rejects.csv"));
+            // Rows are rejected only under --skip-bad here, where `rejects_to` is set.
+            let path = rejects_to.unwrap_or_else(|| PathBuf::from(DEFAULT_REJECTS));
             if let Err(e) = write_rejects(&path, &rejects) {
                 let _ = std::fs::remove_file(&staged);
                 return Err(e);
@@ -381,6 +382,9 @@ impl Warehouse {
         Ok((reports, rejects))
     }
 }
+
+/// Where rejected rows go when no path is given.
+const DEFAULT_REJECTS: &str = "chokepoint-rejects.csv";
 
 /// Refuses a rejects file that would overwrite an input or anything in the data directory
 /// (a warehouse part overwritten with CSV made every later command fail), or whose folder

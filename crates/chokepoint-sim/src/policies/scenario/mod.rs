@@ -322,7 +322,8 @@ impl ScenarioFile {
         };
         t.only(&["start", "days", "network"])?;
         let start = t.date("start")?;
-        let days = t.opt_num("days", 1.0, 36_500.0)?.unwrap_or(365.0);
+        let max_days = crate::scenario::MAX_STEPS as f64;
+        let days = t.opt_num("days", 1.0, max_days)?.unwrap_or(365.0);
         if days.fract() != 0.0 {
             return Err(t.err("days", &format!("{days} is not a whole number of days")));
         }
