@@ -30,6 +30,8 @@ pub struct Columns {
     v: usize,
     q: Option<usize>,
     countries: HashMap<u32, String>,
+    /// Cells in the header (every line has as many).
+    width: usize,
 }
 
 impl Columns {
@@ -44,6 +46,7 @@ impl Columns {
             v: req("v")?,
             q: fields::optional(header, "q"),
             countries: read_countries(countries)?,
+            width: header.len(),
         })
     }
 
@@ -69,6 +72,7 @@ impl Columns {
     }
 
     fn try_parse(&self, rec: &impl Cells) -> Result<Row, RowError> {
+        fields::check_width(rec, self.width, true)?;
         let year_text = fields::text(rec, self.t, "t")?;
         let year = match chokepoint_model::parse_year(year_text) {
             Some(y) => y,

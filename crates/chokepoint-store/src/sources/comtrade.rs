@@ -45,6 +45,8 @@ pub struct Columns {
     primary_value: Option<usize>,
     fob_value: Option<usize>,
     cif_value: Option<usize>,
+    /// Cells in the header (every line has as many).
+    width: usize,
 }
 
 impl Columns {
@@ -72,6 +74,7 @@ impl Columns {
             primary_value: opt("primaryValue"),
             fob_value: opt("fobvalue"),
             cif_value: opt("cifvalue"),
+            width: header.len(),
         };
         if c.period.is_none() && c.ref_year.is_none() {
             return Err(crate::StoreError::MissingColumn {
@@ -89,6 +92,7 @@ impl Columns {
     }
 
     fn try_parse(&self, rec: &impl Cells) -> Result<Row, RowError> {
+        fields::check_width(rec, self.width, true)?;
         let text = |i: usize, col: &str| fields::text(rec, i, col);
         let opt_text = |i: Option<usize>, col: &str| match i {
             Some(i) => fields::text(rec, i, col),
@@ -311,5 +315,36 @@ mod tests {
             columns().parse(&line("DX", "410", "KOR", "850511", "1", "8", "")),
             Row::Skip(_)
         ));
+    }
+
+    /// A line cut short, or one whose text cell holds an unquoted comma, is rejected for
+    /// its cell count, not for whichever column it would have been read from.
+    #[test]
+    fn lines_with_the_wrong_number_of_cells_are_rejected_as_such() {
+        let full = line("X", "410", "KOR", "850511", "2500", "8", "2500");
+        let short: csv::ByteRecord = full.iter().take(20).collect();
+        let row = columns().parse(&short);
+        assert!(
+            matches!(row, Row::Reject { column: None, ref reason }
+                if reason.starts_with("20 cells where the header has 47: the line is cut short")),
+            "{row:?}"
+        );
+        // "Korea, Rep." without its quotes: 48 cells, every column after it shifted.
+        let unquoted: csv::ByteRecord = full
+            .iter()
+            .flat_map(|c| {
+                if c == b"Korea, Rep." {
+                    vec![&b"Korea"[..], &b" Rep."[..]]
+                } else {
+                    vec![c]
+                }
+            })
+            .collect();
+        let row = columns().parse(&unquoted);
+        assert!(
+            matches!(row, Row::Reject { column: None, ref reason }
+                if reason.contains("48 cells where the header has 47") && reason.contains("quote")),
+            "{row:?}"
+        );
     }
 }

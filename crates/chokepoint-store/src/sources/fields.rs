@@ -37,6 +37,30 @@ pub fn reject(column: &str, reason: String) -> RowError {
     }
 }
 
+/// Checks a line's number of cells against its header's.
+///
+/// Comtrade and BACI files are written by programs, one cell per column on every line
+/// (`exact`): a line with fewer cells was cut, and one with more almost always has a comma
+/// in an unquoted text cell, which shifts every later column, so either would be read
+/// from the wrong columns. Hand-written tidy files may leave trailing optional cells out,
+/// so there only extra non-empty cells are refused.
+pub fn check_width(rec: &impl Cells, header: usize, exact: bool) -> Result<(), RowError> {
+    let width = rec.width();
+    let extra = (header..width).any(|i| rec.cell(i).is_some_and(|c| !c.trim_ascii().is_empty()));
+    if extra || (exact && width < header) {
+        let why = if width > header {
+            "a comma inside an unquoted text cell shifts the columns after it; quote that cell"
+        } else {
+            "the line is cut short; check how the file was exported or copied"
+        };
+        return Err(RowError {
+            column: None,
+            reason: format!("{width} cells where the header has {header}: {why}"),
+        });
+    }
+    Ok(())
+}
+
 /// The trimmed text of cell `i` (empty when missing); `Err` on invalid UTF-8.
 pub fn text<'r>(rec: &'r impl Cells, i: usize, column: &str) -> Result<&'r str, RowError> {
     let raw = rec.cell(i).unwrap_or(b"");
@@ -128,6 +152,32 @@ pub fn shorten(t: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn record(line: &str) -> csv::ByteRecord {
+        line.split(',').collect()
+    }
+
+    /// Machine-written formats need one cell per column; tidy files may leave trailing
+    /// cells out, or end lines with empty ones, but not add values the header does not name.
+    #[test]
+    fn cell_counts_are_checked_per_format() {
+        for exact in [true, false] {
+            assert!(check_width(&record("a,b,c"), 3, exact).is_ok());
+            assert!(check_width(&record("a,b,c,d"), 3, exact).is_err());
+            assert!(check_width(&record("a,b,c, "), 3, exact).is_ok());
+        }
+        assert!(check_width(&record("a,b"), 3, true).is_err());
+        assert!(check_width(&record("a,b"), 3, false).is_ok());
+        let Err(e) = check_width(&record("a,b,c,d"), 3, false) else {
+            panic!("extra cell accepted")
+        };
+        assert_eq!(e.column, None);
+        assert!(
+            e.reason.starts_with("4 cells where the header has 3"),
+            "{}",
+            e.reason
+        );
+    }
 
     #[test]
     fn hs_codes_regain_leading_zeros() {

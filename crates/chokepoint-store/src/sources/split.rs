@@ -21,11 +21,16 @@ use memchr::{memchr, memchr_iter, memchr2, memrchr};
 pub trait Cells {
     /// Cell `i`, `None` past the last one.
     fn cell(&self, i: usize) -> Option<&[u8]>;
+    /// How many cells the record has.
+    fn width(&self) -> usize;
 }
 
 impl Cells for csv::ByteRecord {
     fn cell(&self, i: usize) -> Option<&[u8]> {
         self.get(i)
+    }
+    fn width(&self) -> usize {
+        self.len()
     }
 }
 
@@ -39,6 +44,9 @@ impl Cells for Fields<'_> {
     fn cell(&self, i: usize) -> Option<&[u8]> {
         let &(start, end) = self.spans.get(i)?;
         self.data.get(start..end)
+    }
+    fn width(&self) -> usize {
+        self.spans.len()
     }
 }
 

@@ -28,6 +28,8 @@ pub struct Columns {
     product: Option<usize>,
     quantity: Option<usize>,
     value: Option<usize>,
+    /// Cells in the header: a line may have fewer (trailing optional cells left out).
+    width: usize,
 }
 
 impl Columns {
@@ -45,6 +47,7 @@ impl Columns {
             product: opt("product"),
             quantity: opt("quantity_t"),
             value: opt("value_usd"),
+            width: header.len(),
         };
         let missing = |column: &str| StoreError::MissingColumn {
             path: path.to_path_buf(),
@@ -66,6 +69,7 @@ impl Columns {
     }
 
     fn try_parse(&self, rec: &impl Cells) -> Result<Row, RowError> {
+        fields::check_width(rec, self.width, false)?;
         let text = |i: usize, col: &str| fields::text(rec, i, col);
         let p = text(self.period, "period")?;
         let period: Period = p
