@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use chokepoint_store::indicators::partners::{Measure, PartnersQuery, partners};
+use chokepoint_store::indicators::partners::{Measure, PartnersQuery, PartnersReport, partners};
 
 use crate::cli::{MeasureArg, PartnersArgs};
 use crate::output::{Cell, Format, Table, print_json};
@@ -21,7 +21,13 @@ pub fn run(data_dir: Option<&Path>, args: &PartnersArgs) -> anyhow::Result<()> {
     };
     let report = o.runtime.block_on(partners(&o.warehouse, &q))?;
     let scope = format!(", period {}", args.period);
-    super::warehouse::note_if_empty(report.partners.is_empty(), &args.flow, &scope);
+    // A World total without partners is not "no trade rows": the report's notes say what
+    // there is instead.
+    super::warehouse::note_if_empty(
+        report.partners.is_empty() && report.aggregates.is_empty() && report.total.is_none(),
+        &args.flow,
+        &scope,
+    );
     if args.format == Format::Json {
         print_json(&report)?;
         return Ok(());
@@ -43,24 +49,67 @@ pub fn run(data_dir: Option<&Path>, args: &PartnersArgs) -> anyhow::Result<()> {
         ]);
     }
     t.print(args.format)?;
-    let f = |v: Option<f64>, d: usize| v.map_or_else(|| "-".to_string(), |v| format!("{v:.d$}"));
-    let summary = format!(
-        "period {}: HHI {} · top-1 {} % · top-3 {} % · total {} ({}) · partners listed cover {} %",
-        report.period,
-        f(report.hhi, 0),
-        f(report.top1_share_pct, 1),
-        f(report.top3_share_pct, 1),
-        f(report.total, 1),
-        report.total_basis,
-        f(report.coverage_pct, 1),
-    );
+    let lines = summary_lines(&report);
     // CSV stays machine-readable on stdout; the summary goes to stderr there.
     if args.format == Format::Csv {
-        eprintln!("{summary}");
+        for l in &lines {
+            eprintln!("{l}");
+        }
     } else {
         let mut out = std::io::stdout().lock();
         writeln!(out)?;
-        writeln!(out, "{summary}")?;
+        for l in &lines {
+            writeln!(out, "{l}")?;
+        }
     }
     Ok(())
+}
+
+/// The lines under the table: the concentration summary, aggregates reported beside the
+/// ranking, and the report's notes.
+fn summary_lines(report: &PartnersReport) -> Vec<String> {
+    let f = |v: Option<f64>, d: usize| v.map_or_else(|| "-".to_string(), |v| format!("{v:.d$}"));
+    let bound = |on: bool| if on { " (lower bound)" } else { "" };
+    let mut parts = vec![
+        format!(
+            "HHI {}{}",
+            f(report.hhi, 0),
+            bound(report.hhi_is_lower_bound)
+        ),
+        format!(
+            "top-1 {} %{}",
+            f(report.top1_share_pct, 1),
+            bound(report.top1_is_lower_bound)
+        ),
+    ];
+    // Top-3 of fewer than three partners would only repeat the coverage.
+    match report.top3_share_pct {
+        Some(t) => parts.push(format!(
+            "top-3 {t:.1} %{}",
+            bound(report.hhi_is_lower_bound)
+        )),
+        None => parts.push(format!(
+            "{} partner{} listed",
+            report.partners_listed,
+            if report.partners_listed == 1 { "" } else { "s" }
+        )),
+    }
+    parts.push(format!(
+        "total {} ({})",
+        f(report.total, 1),
+        report.total_basis
+    ));
+    parts.push(format!(
+        "partners listed cover {} % of it ({})",
+        f(report.coverage_pct, 1),
+        report.coverage_basis
+    ));
+    let mut lines = vec![format!("period {}: {}", report.period, parts.join(" · "))];
+    for a in &report.aggregates {
+        lines.push(format!("also reported: {}", a.describe(report.measure)));
+    }
+    for n in &report.notes {
+        lines.push(format!("note: {n}"));
+    }
+    lines
 }

@@ -2,12 +2,12 @@
 
 use std::path::Path;
 
-use chokepoint_store::indicators::trends::{TrendQuery, TrendRow, trends};
+use chokepoint_store::indicators::trends::{TrendQuery, TrendRow, trend_report};
 
 use crate::cli::TrendsArgs;
-use crate::output::{Cell, Table};
+use crate::output::{Cell, Format, Table};
 
-/// The CSV columns (a contract checked from outside: keep them).
+/// The CSV columns (a contract checked from outside: keep them, in this order, first).
 pub const COLUMNS: [&str; 7] = [
     "period",
     "quantity_t",
@@ -18,6 +18,10 @@ pub const COLUMNS: [&str; 7] = [
     "ytd_yoy_pct",
 ];
 
+/// Columns after `COLUMNS` (and `source`): the source's own growth rates, and which
+/// figures behind the row were derived (see [`DERIVED_FOOTNOTE`]).
+pub const ADDED_COLUMNS: [&str; 3] = ["reported_yoy_pct", "reported_ytd_yoy_pct", "derived"];
+
 /// Runs the command.
 pub fn run(data_dir: Option<&Path>, args: &TrendsArgs) -> anyhow::Result<()> {
     let o = super::warehouse::open(data_dir)?;
@@ -27,11 +31,33 @@ pub fn run(data_dir: Option<&Path>, args: &TrendsArgs) -> anyhow::Result<()> {
         to: args.to,
         frequency: args.freq,
     };
-    let rows = o.runtime.block_on(trends(&o.warehouse, &q))?;
-    table(&rows, args.with_source).print(args.format)?;
-    super::warehouse::note_if_empty(rows.is_empty(), &args.flow, "");
+    let report = o.runtime.block_on(trend_report(&o.warehouse, &q))?;
+    let rows = &report.rows;
+    table(rows, args.with_source).print(args.format)?;
+    if args.format == Format::Table && rows.iter().any(|r| !r.derived_tags().is_empty()) {
+        println!("\n{DERIVED_FOOTNOTE}");
+    }
+    // A year with months but no annual total is not an empty warehouse: say what it has.
+    for y in &report.incomplete_years {
+        eprintln!(
+            "note: {y}; annual rows need a reported year or figures for all twelve months (use --freq M for the months)"
+        );
+    }
+    super::warehouse::note_if_empty(
+        rows.is_empty() && report.incomplete_years.is_empty(),
+        &args.flow,
+        &super::warehouse::partner_scope(args.partner),
+    );
     Ok(())
 }
+
+/// What the `derived` column means (printed under the table when it is not empty).
+pub const DERIVED_FOOTNOTE: &str = "derived: figures the dataset computed from a published \
+growth rate rather than took from a publication. level = this period's figure; yoy base = \
+the year-earlier figure yoy_pct compares with (if it was derived from this period's \
+published change, yoy_pct only restates reported_yoy_pct); ytd = a figure inside ytd_t; \
+ytd base = a figure inside the year-earlier YTD that ytd_yoy_pct compares with. \
+reported_yoy_pct and reported_ytd_yoy_pct are the changes the source itself published.";
 
 /// The rows as a table: tonnes and percentages to one decimal, dollars whole.
 pub fn table(rows: &[TrendRow], with_source: bool) -> Table {
@@ -39,6 +65,8 @@ pub fn table(rows: &[TrendRow], with_source: bool) -> Table {
     if with_source {
         columns.push("source");
     }
+    // Added after every existing column so readers by position keep working.
+    columns.extend(ADDED_COLUMNS);
     let mut t = Table::new(columns);
     for r in rows {
         let mut row = vec![
@@ -53,6 +81,16 @@ pub fn table(rows: &[TrendRow], with_source: bool) -> Table {
         if with_source {
             row.push(Cell::Text(r.source.clone()));
         }
+        let tags = r.derived_tags();
+        row.extend([
+            Cell::opt_float(r.reported_yoy_pct, 1),
+            Cell::opt_float(r.reported_ytd_yoy_pct, 1),
+            if tags.is_empty() {
+                Cell::Null
+            } else {
+                Cell::Text(tags.join("; "))
+            },
+        ]);
         t.push(row);
     }
     t

@@ -21,6 +21,11 @@ pub fn data_dir(given: Option<&Path>) -> PathBuf {
     given.map_or_else(chokepoint_store::default_data_dir, Path::to_path_buf)
 }
 
+/// The ", partner EUU" part of an empty-answer note ("" for the world total).
+pub fn partner_scope(partner: Option<chokepoint_model::Iso3>) -> String {
+    partner.map_or_else(String::new, |p| format!(", partner {p}"))
+}
+
 /// Opens (and on first use creates) the warehouse.
 pub fn open(given: Option<&Path>) -> anyhow::Result<Opened> {
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -8,6 +8,7 @@ mod controls;
 mod exposure;
 mod ingest;
 mod monitor;
+mod monitor_review;
 mod paths;
 mod report;
 mod serve;

@@ -30,6 +30,58 @@ impl Iso3 {
         // invariant: constructed only from ASCII upper-case letters.
         std::str::from_utf8(&self.0).unwrap_or("???")
     }
+
+    /// What the code stands for as a trade partner, which decides how it may be added up.
+    pub fn partner_kind(&self) -> PartnerKind {
+        PartnerKind::of(self.as_str())
+    }
+}
+
+/// What a partner code stands for. Customs sources mix countries with groups, and only
+/// some groups can be added to countries without counting a flow twice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnerKind {
+    /// `WLD`: the reporter's total over all partners.
+    World,
+    /// A bloc of countries that sources also list one by one (`EUU`, the European Union):
+    /// adding it to its members would count their trade twice, so it is never summed with
+    /// countries, nor ranked among them.
+    Bloc,
+    /// A remainder group (`ROW` rest of world, `OTH` others): trade *not* attributed to the
+    /// countries listed beside it, so it adds to them without overlap.
+    Residual,
+    /// One country (any other code).
+    Country,
+}
+
+impl PartnerKind {
+    /// The kind of a partner code as stored (upper-case ISO-3 or group code).
+    pub fn of(code: &str) -> PartnerKind {
+        match code {
+            "WLD" => PartnerKind::World,
+            "EUU" => PartnerKind::Bloc,
+            "ROW" | "OTH" => PartnerKind::Residual,
+            _ => PartnerKind::Country,
+        }
+    }
+
+    /// True for codes that overlap countries (the world total and blocs): they must never
+    /// enter a sum, a ranking or a concentration index over countries.
+    pub fn overlaps_countries(self) -> bool {
+        matches!(self, PartnerKind::World | PartnerKind::Bloc)
+    }
+}
+
+/// The name of a group code (`EUU` → "European Union"), `None` for a country code.
+pub fn group_name(code: &str) -> Option<&'static str> {
+    match code {
+        "WLD" => Some("World"),
+        "EUU" => Some("European Union"),
+        "ROW" => Some("rest of world"),
+        "OTH" => Some("others"),
+        _ => None,
+    }
 }
 
 impl FromStr for Iso3 {
@@ -85,5 +137,16 @@ mod tests {
         assert_eq!("chn".parse::<Iso3>().unwrap(), Iso3::CHINA);
         assert!("CH1".parse::<Iso3>().is_err());
         assert!("CHNA".parse::<Iso3>().is_err());
+    }
+
+    #[test]
+    fn groups_are_classified_by_whether_they_overlap_countries() {
+        assert_eq!(Iso3::WORLD.partner_kind(), PartnerKind::World);
+        assert_eq!(Iso3::EU.partner_kind(), PartnerKind::Bloc);
+        assert!(PartnerKind::of("EUU").overlaps_countries());
+        assert!(!PartnerKind::of("ROW").overlaps_countries());
+        assert_eq!(PartnerKind::of("DEU"), PartnerKind::Country);
+        assert_eq!(group_name("EUU"), Some("European Union"));
+        assert_eq!(group_name("DEU"), None);
     }
 }

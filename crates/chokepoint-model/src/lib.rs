@@ -22,7 +22,7 @@ mod stage;
 mod text;
 mod trade;
 
-pub use country::Iso3;
+pub use country::{Iso3, PartnerKind, group_name};
 pub use error::ModelError;
 pub use hs::HsCode;
 pub use period::{Period, YEARS, YearMonth, parse_year};

@@ -285,8 +285,14 @@ pub async fn partners_chart(
     Ok(svg(charts::bar_chart(&BarChart {
         title,
         x_description: format!(
-            "partner (top {TOP_PARTNERS}; HHI {})",
-            report.hhi.map_or("n/a".to_string(), |h| format!("{h:.0}"))
+            "partner (top {TOP_PARTNERS}; HHI {}{})",
+            report.hhi.map_or("n/a".to_string(), |h| format!("{h:.0}")),
+            // Same words as the CLI: partners covering part of the total bound the HHI.
+            if report.hhi_is_lower_bound {
+                ", lower bound"
+            } else {
+                ""
+            }
         ),
         unit: "% of total".into(),
         series_label: "share of the total".into(),
@@ -319,6 +325,12 @@ mod tests {
             ytd_t: None,
             ytd_yoy_pct: None,
             source: "bundled".into(),
+            reported_yoy_pct: None,
+            reported_ytd_yoy_pct: None,
+            is_derived: false,
+            yoy_base_is_derived: false,
+            ytd_includes_derived: false,
+            ytd_yoy_base_is_derived: false,
         }
     }
 

@@ -98,6 +98,33 @@ async fn partners_and_anomalies_answer() {
     }
 }
 
+/// The API body is the CLI's `--format json`: the EU aggregate is reported beside the
+/// ranking, and the HHI of a partial breakdown says it is a lower bound.
+#[tokio::test]
+async fn partners_report_the_eu_aggregate_and_the_hhi_bound() {
+    let (s, _dir) = state_with_warehouse().await;
+    let (status, _, body) = get(
+        &s,
+        "/api/partners?reporter=CHN&flow=export&product=magnets&period=2025-07",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let v = json(&body);
+    assert_eq!(v["aggregates"][0]["partner_iso3"], "EUU");
+    assert_eq!(v["aggregates"][0]["quantity_t"], 2140.0);
+    assert_eq!(v["hhi_is_lower_bound"], true);
+    assert_eq!(v["top3_share_pct"], serde_json::Value::Null);
+    let (status, _, body) = get(
+        &s,
+        "/api/trends?reporter=CHN&flow=export&product=magnets&partner=EUU",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = json(&body);
+    assert_eq!(rows[0]["period"], "2025-07");
+    assert_eq!(rows[0]["quantity_t"], 2140.0);
+}
+
 #[tokio::test]
 async fn charts_are_svg_with_data() {
     let (s, _dir) = state_with_warehouse().await;

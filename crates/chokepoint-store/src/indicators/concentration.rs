@@ -63,6 +63,29 @@ impl Concentration {
         let rest = (1.0 - self.coverage).max(0.0);
         self.hhi + (100.0 * rest).powi(2)
     }
+
+    /// The one wording of a partial-coverage warning, `None` when coverage is complete:
+    /// "{named} 9.6 % of {whole}; HHI 92 is a lower bound (at most 8264 if the
+    /// unattributed 90.4 % were one country)". `named` says who names the shares ("the
+    /// source names", "the partners listed cover"), `whole` what they are shares of.
+    pub fn lower_bound_note(&self, named: &str, whole: &str) -> Option<String> {
+        self.is_partial().then(|| {
+            format!(
+                "{named} {:.1} % of {whole}; HHI {:.0} is a lower bound (at most {:.0} if the \
+                 unattributed {:.1} % were one country)",
+                100.0 * self.coverage,
+                self.hhi,
+                self.hhi_upper_bound(),
+                100.0 * (1.0 - self.coverage).max(0.0)
+            )
+        })
+    }
+
+    /// True when the largest named share may not be the largest: the unattributed
+    /// remainder is bigger than it and could be a single supplier.
+    pub fn cr1_is_lower_bound(&self) -> bool {
+        self.is_partial() && 1.0 - self.coverage > self.cr1
+    }
 }
 
 /// Why shares cannot be turned into a concentration measure.
@@ -188,8 +211,20 @@ mod tests {
         assert!((c.hhi - (8464.0 + 25.0)).abs() < 1e-9);
         assert!(c.is_partial());
         assert!((c.hhi_upper_bound() - (8489.0 + 9.0)).abs() < 1e-9);
+        assert_eq!(
+            c.lower_bound_note("the source names", "the market")
+                .as_deref(),
+            Some(
+                "the source names 97.0 % of the market; HHI 8489 is a lower bound (at most \
+                 8498 if the unattributed 3.0 % were one country)"
+            )
+        );
+        assert!(!c.cr1_is_lower_bound(), "3 % unattributed cannot beat 92 %");
+        let thin = concentration(&[s("USA", 0.096)]).unwrap();
+        assert!(thin.cr1_is_lower_bound());
         let full = concentration(&[s("CHN", 0.997)]).unwrap();
         assert!(!full.is_partial(), "rounding remainder is not a gap");
+        assert_eq!(full.lower_bound_note("x", "y"), None);
     }
 
     #[test]

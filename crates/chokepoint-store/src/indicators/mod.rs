@@ -15,6 +15,7 @@ pub mod partners;
 pub mod report;
 pub mod series;
 pub mod shares;
+mod spans;
 pub mod supply_facts;
 pub mod trends;
 
@@ -97,5 +98,43 @@ impl From<Result<f64, NotComputable>> for Figure {
                 not_computable: e.to_string(),
             },
         }
+    }
+}
+
+/// `2140.0` → "2,140", `8360.5` → "8,360.5": tonnes as analysts write them.
+pub fn thousands(v: f64) -> String {
+    let text = if v.fract().abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    };
+    let (int, frac) = text
+        .split_once('.')
+        .map_or((text.as_str(), ""), |(i, f)| (i, f));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(2140.0), "2,140");
+        assert_eq!(thousands(8360.5), "8,360.5");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(1_234_567.0), "1,234,567");
     }
 }

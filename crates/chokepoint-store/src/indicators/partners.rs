@@ -4,14 +4,31 @@
 //! Shares are of the period's total: the reporter's World row when it has one (so
 //! partners the source does not list show up as `coverage_pct` below 100), else the sum
 //! over listed partners. The HHI (0–10,000) is the sum of squared percentage shares over
-//! the listed partners; with partial coverage it is a lower bound. Regional aggregates
-//! (WLD, EUU) are not partners here: EUU would count its member states twice.
+//! the listed partners; with partial coverage it is a lower bound, said in the same words
+//! as `shares` ([`Concentration::lower_bound_note`]).
+//!
+//! Partner codes are classified once, by `chokepoint_model::PartnerKind`: the World row is
+//! the total; a bloc (EUU) overlaps its member states, so it is neither ranked nor counted
+//! in HHI, top-N or coverage, but it is reported beside them in `aggregates` with its share
+//! of the world total (dropping it would hide, say, 38 % of July 2025's magnet exports).
+//! Residual groups (ROW, OTH) do not overlap the countries listed and rank like partners.
 
-use chokepoint_model::Period;
+use chokepoint_model::{PartnerKind, Period, group_name};
 use serde::Serialize;
 
-use super::series::{AGGREGATE_PARTNERS, FlowQuery, observations};
+use super::concentration::{Concentration, SupplierShare, concentration};
+use super::series::{FlowQuery, Observation, observations};
+use super::thousands;
 use crate::{StoreError, Warehouse};
+
+/// What `coverage_pct` covers (kept as data so CLI, API and dashboard say the same).
+pub const COVERAGE_BASIS: &str = "countries listed, aggregates such as EUU excluded";
+
+/// Why an aggregate is kept out of the ranking.
+pub const AGGREGATE_NOTE: &str = "not counted in HHI/top-N because it overlaps its members";
+
+/// Most periods named in the note on a period without a partner breakdown.
+const PERIODS_NAMED: usize = 12;
 
 /// Whether shares are of tonnes or of dollars.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
@@ -71,6 +88,63 @@ pub struct PartnersReport {
     pub top3_share_pct: Option<f64>,
     /// Partners, largest first.
     pub partners: Vec<PartnerRow>,
+    /// Partners with a positive amount (top-3 is only given from three on).
+    pub partners_listed: usize,
+    /// What `coverage_pct` covers.
+    pub coverage_basis: String,
+    /// The listed partners cover less than the total: `hhi` (and `top3_share_pct`) are
+    /// lower bounds.
+    pub hhi_is_lower_bound: bool,
+    /// The HHI if the unattributed remainder were one partner (only with partial coverage).
+    pub hhi_upper_bound: Option<f64>,
+    /// The unattributed remainder exceeds the top partner's share, so an unlisted partner
+    /// may be larger: `top1_share_pct` is a lower bound.
+    pub top1_is_lower_bound: bool,
+    /// Aggregates (blocs such as EUU) the source reports for the period: shown, never ranked.
+    pub aggregates: Vec<AggregateRow>,
+    /// Plain-language notes: partial coverage, a total without a breakdown, inconsistencies.
+    pub notes: Vec<String>,
+}
+
+/// A bloc partner (EUU) reported beside the countries it contains.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AggregateRow {
+    /// Group code.
+    pub partner_iso3: String,
+    /// Its name ("European Union").
+    pub name: String,
+    /// How it is classified (`bloc`).
+    pub kind: PartnerKind,
+    /// Tonnes.
+    pub quantity_t: Option<f64>,
+    /// US dollars.
+    pub value_usd: Option<f64>,
+    /// Share of the world total, percent (`None` without a World row: a sum over countries
+    /// is no base for a group that overlaps them).
+    pub share_pct: Option<f64>,
+    /// The source used.
+    pub source: String,
+    /// Why it is not ranked.
+    pub note: String,
+}
+
+impl AggregateRow {
+    /// One line for people: "EUU (European Union, aggregate of members) 2,140 t = 38.4 %
+    /// of the world total; not counted in HHI/top-N because it overlaps its members".
+    pub fn describe(&self, measure: Measure) -> String {
+        let amount = match measure {
+            Measure::Quantity => self.quantity_t.map(|q| format!("{} t", thousands(q))),
+            Measure::Value => self.value_usd.map(|v| format!("USD {}", thousands(v))),
+        }
+        .unwrap_or_else(|| "no figure".into());
+        let share = self
+            .share_pct
+            .map_or_else(String::new, |s| format!(" = {s:.1} % of the world total"));
+        format!(
+            "{} ({}, aggregate of members) {amount}{share}; {}",
+            self.partner_iso3, self.name, self.note
+        )
+    }
 }
 
 /// Ranks the partners of one flow in one period.
@@ -78,18 +152,23 @@ pub async fn partners(wh: &Warehouse, q: &PartnersQuery) -> Result<PartnersRepor
     let mut flow = q.flow.clone();
     flow.partner = None;
     let (_, obs) = observations(wh, &flow).await?;
-    let in_period: Vec<_> = obs.into_iter().filter(|o| o.period == q.period).collect();
-    let pick = |q_t: Option<f64>, v: Option<f64>| match q.measure {
+    Ok(rank(&obs, q.period, q.measure))
+}
+
+fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport {
+    let pick = |q_t: Option<f64>, v: Option<f64>| match measure {
         Measure::Quantity => q_t,
         Measure::Value => v,
     };
+    let in_period: Vec<&Observation> = obs.iter().filter(|o| o.period == period).collect();
     let world = in_period
         .iter()
-        .find(|o| o.partner_iso3 == "WLD")
-        .and_then(|o| pick(o.quantity_t, o.value_usd));
+        .find(|o| PartnerKind::of(&o.partner_iso3) == PartnerKind::World)
+        .and_then(|o| pick(o.quantity_t, o.value_usd))
+        .filter(|w| *w > 0.0);
     let mut rows: Vec<PartnerRow> = in_period
         .iter()
-        .filter(|o| !AGGREGATE_PARTNERS.contains(&o.partner_iso3.as_str()))
+        .filter(|o| !PartnerKind::of(&o.partner_iso3).overlaps_countries())
         .map(|o| PartnerRow {
             partner_iso3: o.partner_iso3.clone(),
             quantity_t: o.quantity_t,
@@ -104,26 +183,253 @@ pub async fn partners(wh: &Warehouse, q: &PartnersQuery) -> Result<PartnersRepor
             .total_cmp(&amount(a))
             .then(a.partner_iso3.cmp(&b.partner_iso3))
     });
-    let listed: f64 = rows.iter().map(amount).sum();
+    // A fold from +0.0: `Sum for f64` starts at -0.0, which printed as "cover -0.0 %".
+    let listed = rows.iter().map(amount).fold(0.0, |a, b| a + b);
+    let mut notes = Vec::new();
     let (total, basis) = match world {
-        Some(w) if w > 0.0 => (Some(w), "world row"),
-        _ if listed > 0.0 => (Some(listed), "sum of partners"),
-        _ => (None, "none"),
+        // Listed partners above the World row (sources that disagree): the row cannot be
+        // their total, so shares are of their sum and the note says why.
+        Some(w) if listed > w * (1.0 + super::concentration::SHARE_SUM_TOLERANCE) => {
+            notes.push(format!(
+                "the partners listed add up to {listed:.1}, more than the world row ({w:.1}); \
+                 shares are of their sum"
+            ));
+            (Some(listed), "sum of partners")
+        }
+        Some(w) => (Some(w), "world row"),
+        None if listed > 0.0 => (Some(listed), "sum of partners"),
+        None => (None, "none"),
     };
     for r in &mut rows {
         r.share_pct = total.map(|t| amount(r) / t * 100.0);
     }
-    let shares: Vec<f64> = rows.iter().filter_map(|r| r.share_pct).collect();
-    let has = !shares.is_empty();
-    Ok(PartnersReport {
-        period: q.period.to_string(),
-        measure: q.measure,
+    let shares: Vec<SupplierShare> = rows
+        .iter()
+        .filter_map(|r| {
+            r.share_pct
+                .map(|s| SupplierShare::new(r.partner_iso3.clone(), s / 100.0))
+        })
+        .collect();
+    let conc: Option<Concentration> = if shares.is_empty() {
+        None
+    } else {
+        match concentration(&shares) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                notes.push(format!("no concentration figures: {e}"));
+                None
+            }
+        }
+    };
+    if let Some(c) = &conc {
+        let whole = if basis == "world row" {
+            "the world total"
+        } else {
+            "their sum"
+        };
+        notes.extend(c.lower_bound_note("the partners listed cover", whole));
+    }
+    let aggregates: Vec<AggregateRow> = in_period
+        .iter()
+        .filter(|o| PartnerKind::of(&o.partner_iso3) == PartnerKind::Bloc)
+        .map(|o| AggregateRow {
+            partner_iso3: o.partner_iso3.clone(),
+            name: group_name(&o.partner_iso3)
+                .unwrap_or("regional aggregate")
+                .to_string(),
+            kind: PartnerKind::Bloc,
+            quantity_t: o.quantity_t,
+            value_usd: o.value_usd,
+            share_pct: world
+                .zip(pick(o.quantity_t, o.value_usd))
+                .map(|(w, a)| a / w * 100.0),
+            source: o.source.clone(),
+            note: AGGREGATE_NOTE.to_string(),
+        })
+        .collect();
+    if rows.is_empty()
+        && let Some(w) = world
+    {
+        notes.push(no_breakdown_note(obs, period, w, measure));
+    }
+    let listed_count = conc.as_ref().map_or(0, |c| c.suppliers);
+    PartnersReport {
+        period: period.to_string(),
+        measure,
         total,
         total_basis: basis.to_string(),
         coverage_pct: total.map(|t| listed / t * 100.0),
-        hhi: has.then(|| shares.iter().map(|s| s * s).sum()),
-        top1_share_pct: shares.first().copied(),
-        top3_share_pct: has.then(|| shares.iter().take(3).sum()),
+        hhi: conc.as_ref().map(|c| c.hhi),
+        top1_share_pct: conc.as_ref().map(|c| 100.0 * c.cr1),
+        // "Top-3" of fewer than three partners would just repeat the coverage.
+        top3_share_pct: conc
+            .as_ref()
+            .filter(|c| c.suppliers >= 3)
+            .map(|c| 100.0 * c.cr3),
         partners: rows,
-    })
+        partners_listed: listed_count,
+        coverage_basis: COVERAGE_BASIS.to_string(),
+        hhi_is_lower_bound: conc.as_ref().is_some_and(Concentration::is_partial),
+        hhi_upper_bound: conc
+            .as_ref()
+            .filter(|c| c.is_partial())
+            .map(Concentration::hhi_upper_bound),
+        top1_is_lower_bound: conc.as_ref().is_some_and(Concentration::cr1_is_lower_bound),
+        aggregates,
+        notes,
+    }
+}
+
+/// A World total with no partner rows: say so, and where breakdowns do exist, instead of
+/// "no trade rows" beside a total.
+fn no_breakdown_note(obs: &[Observation], period: Period, world: f64, measure: Measure) -> String {
+    let unit = match measure {
+        Measure::Quantity => format!("{} t", thousands(world)),
+        Measure::Value => format!("USD {}", thousands(world)),
+    };
+    let mut with_partners: Vec<Period> = obs
+        .iter()
+        .filter(|o| PartnerKind::of(&o.partner_iso3) != PartnerKind::World)
+        .map(|o| o.period)
+        .collect();
+    with_partners.sort_by_key(|p| {
+        let (a, b) = p.months();
+        (a.index(), b.index())
+    });
+    with_partners.dedup();
+    let mut text = format!(
+        "the world total for {period} is {unit}, but there is no partner breakdown for that \
+         period"
+    );
+    if with_partners.is_empty() {
+        text.push_str(" (nor for any other period of this flow)");
+    } else {
+        let skip = with_partners.len().saturating_sub(PERIODS_NAMED);
+        let named: Vec<String> = with_partners[skip..]
+            .iter()
+            .map(Period::to_string)
+            .collect();
+        text.push_str(&format!(
+            "; partner rows exist for {}{}",
+            if skip > 0 { "…, " } else { "" },
+            named.join(", ")
+        ));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::PeriodType;
+
+    fn obs(period: &str, partner: &str, q: f64) -> Observation {
+        let p: Period = period.parse().unwrap();
+        Observation {
+            period_type: PeriodType::of(&p),
+            period: p,
+            partner_iso3: partner.into(),
+            quantity_t: Some(q),
+            value_usd: None,
+            source: "bundled".into(),
+            is_derived: false,
+            reported_yoy_pct: None,
+        }
+    }
+
+    /// China's magnet exports, July 2025, as bundled (SOURCES.md: Reuters, SCMP).
+    fn july_2025() -> Vec<Observation> {
+        vec![
+            obs("2025-07", "WLD", 5577.0),
+            obs("2025-07", "DEU", 1116.0),
+            obs("2025-07", "USA", 619.0),
+            obs("2025-07", "EUU", 2140.0),
+        ]
+    }
+
+    #[test]
+    fn the_eu_aggregate_is_reported_beside_the_ranking_not_dropped() {
+        let r = rank(&july_2025(), "2025-07".parse().unwrap(), Measure::Quantity);
+        let ranked: Vec<&str> = r.partners.iter().map(|p| p.partner_iso3.as_str()).collect();
+        assert_eq!(ranked, ["DEU", "USA"], "EUU overlaps DEU: not ranked");
+        assert_eq!(r.aggregates.len(), 1);
+        let eu = &r.aggregates[0];
+        assert_eq!(eu.partner_iso3, "EUU");
+        // 2,140 / 5,577 = 38.37 %.
+        assert!((eu.share_pct.unwrap() - 38.372_78).abs() < 1e-3);
+        assert_eq!(
+            eu.describe(Measure::Quantity),
+            "EUU (European Union, aggregate of members) 2,140 t = 38.4 % of the world total; \
+             not counted in HHI/top-N because it overlaps its members"
+        );
+        // Coverage and HHI stay over countries: (1116 + 619) / 5577 = 31.1 %.
+        assert!((r.coverage_pct.unwrap() - 31.110_00).abs() < 1e-3);
+    }
+
+    #[test]
+    fn partial_coverage_makes_hhi_a_lower_bound_and_top3_needs_three_partners() {
+        let r = rank(&july_2025(), "2025-07".parse().unwrap(), Measure::Quantity);
+        assert!(r.hhi_is_lower_bound);
+        assert_eq!(r.partners_listed, 2);
+        assert_eq!(r.top3_share_pct, None, "two partners listed: no top-3");
+        assert!(
+            r.top1_is_lower_bound,
+            "68.9 % unattributed could be one partner"
+        );
+        assert!(
+            r.notes.iter().any(|n| n.starts_with(
+                "the partners listed cover 31.1 % of the world total; HHI 524 is a lower bound"
+            )),
+            "{:?}",
+            r.notes
+        );
+        // August 2025: only the USA (590 of 6,146 t) is listed.
+        let aug = vec![obs("2025-08", "WLD", 6146.0), obs("2025-08", "USA", 590.0)];
+        let r = rank(&aug, "2025-08".parse().unwrap(), Measure::Quantity);
+        assert_eq!(r.hhi.map(f64::round), Some(92.0));
+        assert!(r.hhi_is_lower_bound);
+        assert!(r.hhi_upper_bound.unwrap() > 8_000.0);
+        let full = vec![
+            obs("2025-09", "A", 50.0),
+            obs("2025-09", "B", 30.0),
+            obs("2025-09", "C", 20.0),
+        ];
+        let r = rank(&full, "2025-09".parse().unwrap(), Measure::Quantity);
+        assert!(!r.hhi_is_lower_bound && !r.top1_is_lower_bound);
+        assert_eq!(r.top3_share_pct, Some(100.0));
+        assert!(r.notes.is_empty(), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn a_world_total_without_partners_is_zero_coverage_and_says_so() {
+        let data = vec![
+            obs("2025-06", "WLD", 7742.2),
+            obs("2025-07", "WLD", 5994.3),
+            obs("2025-07", "USA", 100.0),
+        ];
+        let r = rank(&data, "2025-06".parse().unwrap(), Measure::Quantity);
+        let cov = r.coverage_pct.unwrap();
+        assert!(cov == 0.0 && cov.is_sign_positive(), "{cov}");
+        assert_eq!(format!("{cov:.1}"), "0.0");
+        assert_eq!(
+            r.notes,
+            [
+                "the world total for 2025-06 is 7,742.2 t, but there is no partner breakdown \
+              for that period; partner rows exist for 2025-07"
+            ]
+        );
+    }
+
+    #[test]
+    fn partners_above_the_world_row_are_shares_of_their_sum() {
+        let data = vec![
+            obs("2025-07", "WLD", 100.0),
+            obs("2025-07", "USA", 80.0),
+            obs("2025-07", "JPN", 40.0),
+        ];
+        let r = rank(&data, "2025-07".parse().unwrap(), Measure::Quantity);
+        assert_eq!(r.total_basis, "sum of partners");
+        assert_eq!(r.total, Some(120.0));
+        assert!(r.notes[0].contains("more than the world row"));
+    }
 }

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use chokepoint_model::{Flow, Iso3, Period};
+use chokepoint_model::{Flow, Iso3, PartnerKind, Period};
 use serde::{Deserialize, Serialize};
 
 use crate::json::batches_to_json_rows;
@@ -21,8 +21,12 @@ use crate::products::ProductSelector;
 use crate::schema::PeriodType;
 use crate::{StoreError, Warehouse};
 
-/// Partner codes that are regions, not countries: never added to a sum over partners.
-pub const AGGREGATE_PARTNERS: [&str; 2] = ["WLD", "EUU"];
+/// True for partner codes that overlap countries (World, and blocs such as EUU): they are
+/// never added to a sum, ranking or concentration index over partners. The classification
+/// is `chokepoint_model::PartnerKind`, the one place that decides it.
+pub fn overlaps_countries(partner_iso3: &str) -> bool {
+    PartnerKind::of(partner_iso3).overlaps_countries()
+}
 
 /// Which flow to look at.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,6 +59,12 @@ pub struct Observation {
     pub value_usd: Option<f64>,
     /// The source used.
     pub source: String,
+    /// The dataset computed the figure (e.g. from a published growth rate) rather than
+    /// taking it from a publication; true when any summed line was derived.
+    pub is_derived: bool,
+    /// Year-on-year change the source itself published, percent (only when the figure is a
+    /// single line: growth rates of summed lines cannot be combined).
+    pub reported_yoy_pct: Option<f64>,
 }
 
 #[derive(Clone, Debug)]
@@ -69,6 +79,8 @@ struct Line {
     source: String,
     rank: i64,
     ingest_id: String,
+    is_derived: bool,
+    reported_yoy_pct: Option<f64>,
 }
 
 fn parse_period_type(s: &str) -> PeriodType {
@@ -108,7 +120,7 @@ pub async fn observations(
     check_source(wh, q.source.as_deref()).await?;
     let mut sql = format!(
         "SELECT period, period_type, partner_iso3, hs_code, product, quantity_t, value_usd, \
-         source, source_rank, ingest_id FROM trade WHERE reporter_iso3 = {} AND flow = {} AND {}",
+         source, source_rank, ingest_id, is_derived, reported_yoy_pct FROM trade WHERE reporter_iso3 = {} AND flow = {} AND {}",
         sql_text(q.reporter.as_str()),
         sql_text(q.flow.as_str()),
         selector.sql_predicate()
@@ -137,6 +149,11 @@ pub async fn observations(
             source: text("source").unwrap_or_default(),
             rank: r.get("source_rank").and_then(|v| v.as_i64()).unwrap_or(1),
             ingest_id: text("ingest_id").unwrap_or_default(),
+            is_derived: r
+                .get("is_derived")
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false),
+            reported_yoy_pct: r.get("reported_yoy_pct").and_then(|v| v.as_f64()),
         });
     }
     Ok((selector, apply_source_rules(lines)))
@@ -211,6 +228,11 @@ fn apply_source_rules(lines: Vec<Line>) -> Vec<Observation> {
                 quantity_t: sum(|l| l.quantity_t),
                 value_usd: sum(|l| l.value_usd),
                 source,
+                is_derived: group.iter().any(|l| l.is_derived),
+                reported_yoy_pct: match group.as_slice() {
+                    [one] => one.reported_yoy_pct,
+                    _ => None,
+                },
             };
             // 3. Precedence: lower rank, then the most recent ingest.
             let better = match &best {
@@ -251,6 +273,8 @@ mod tests {
             source: source.into(),
             rank,
             ingest_id: ingest.into(),
+            is_derived: false,
+            reported_yoy_pct: None,
         }
     }
 

@@ -397,16 +397,7 @@ pub fn reported_shares(
     let mut lines: Vec<ShareLine> = chosen.iter().map(|r| line(r)).collect();
     sort_lines(&mut lines);
     let mut notes = Vec::new();
-    if conc.is_partial() {
-        notes.push(format!(
-            "the source names {:.1} % of the market; HHI {:.0} is a lower bound (at most {:.0} \
-             if the unattributed {:.1} % were one country)",
-            100.0 * conc.coverage,
-            conc.hhi,
-            conc.hhi_upper_bound(),
-            100.0 * (1.0 - conc.coverage)
-        ));
-    }
+    notes.extend(conc.lower_bound_note("the source names", "the market"));
     if chosen.iter().any(|r| r.year_basis == "publication_year") {
         notes.push("publication-year figure: the source does not tie it to a data year".into());
     }

@@ -2,27 +2,42 @@
 //!
 //! Definitions (all on tonnes):
 //! - **series**: single months and combined months (China's Jan–Feb) for `Frequency::Monthly`;
-//!   calendar years for `Frequency::Annual` (a year without an annual row is the sum of
-//!   its monthly steps when they cover all twelve months). YTD rows never enter the series.
+//!   calendar years for `Frequency::Annual` (a year without an annual row is the total of
+//!   January–December by the span rule below, if it can be had). YTD rows never enter the
+//!   series. A year with figures but no total is listed in `TrendReport::incomplete_years`.
 //! - **world total** (no `--partner`): the reporter's World rows where present for that
 //!   period, else the sum over partners (regional aggregates such as EUU excluded) — never both.
+//! - **span rule** (every total of several months: YTDs and year-earlier bases): whatever
+//!   exactly spans those months, from any period type — the single months; else a reported
+//!   cumulative figure (YTD, or the year for January–December) of exactly that span; else
+//!   any chain of figures that tiles it without overlap (Jan–Jul YTD + August), fewest
+//!   pieces first. A total free of derived figures beats one containing them, whatever its
+//!   kind. Figures are only added, never subtracted: a month is not a difference of YTDs.
 //! - **mom_pct**: against the immediately preceding single month. A combined period and the
 //!   month right after one (March after Jan–Feb) have no MoM: comparing with a two-month
 //!   total, or with half of it, would invent a split the source never published.
-//! - **yoy_pct**: against the same months one year earlier, summing that year's steps when
-//!   they cover exactly those months (Jan–Feb 2025 vs Jan + Feb 2024 works both ways).
-//! - **ytd_t**: the sum of every step of the year from January through this period,
-//!   combined periods included, when those steps cover every month; otherwise the source's
-//!   own reported YTD figure for the same months, if it published one; else empty.
-//! - **ytd_yoy_pct**: YTD against YTD through the same month one year earlier.
+//! - **yoy_pct**: against the same months one year earlier by the span rule (Jan–Feb 2025
+//!   vs Jan + Feb 2024 works both ways).
+//! - **ytd_t**: January through this period by the span rule; else empty.
+//! - **ytd_yoy_pct**: YTD against the same months one year earlier, both by the span rule.
+//! - **reported_yoy_pct / reported_ytd_yoy_pct**: what the source itself published for
+//!   this period / for the year to date through it, beside the computed figures.
+//! - **derived flags**: `is_derived` marks a level the dataset computed from a published
+//!   growth rate; `yoy_base_is_derived` / `ytd_yoy_base_is_derived` mark a change computed
+//!   against such a figure (circular when the base came from that very change);
+//!   `ytd_includes_derived` a YTD that contains one.
+//!
+//! Partner codes follow `chokepoint_model::PartnerKind`: with `--partner` (EUU included)
+//! the series is that partner's own rows; without it, the world total.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use chokepoint_model::{Frequency, Period, YearMonth};
 use serde::Serialize;
 
-use super::series::{AGGREGATE_PARTNERS, FlowQuery, Observation, observations};
-use crate::schema::PeriodType;
+use super::series::{FlowQuery, Observation, observations};
+use super::spans::{Figures, Step, jan};
 use crate::{StoreError, Warehouse};
 
 /// What to compute trends for.
@@ -57,15 +72,106 @@ pub struct TrendRow {
     pub ytd_yoy_pct: Option<f64>,
     /// The source(s) of this period's figure.
     pub source: String,
+    /// Year-on-year change as the source published it for this period, percent.
+    pub reported_yoy_pct: Option<f64>,
+    /// Year-to-date change as the source published it through this period, percent.
+    pub reported_ytd_yoy_pct: Option<f64>,
+    /// This period's level was computed by the dataset (from a published growth rate).
+    pub is_derived: bool,
+    /// `yoy_pct` compares with a derived year-earlier figure.
+    pub yoy_base_is_derived: bool,
+    /// `ytd_t` contains a derived figure.
+    pub ytd_includes_derived: bool,
+    /// `ytd_yoy_pct` compares with a year-earlier YTD that contains a derived figure.
+    pub ytd_yoy_base_is_derived: bool,
 }
 
-/// One step of the series.
-#[derive(Clone, Debug)]
-struct Step {
-    period: Period,
-    quantity_t: Option<f64>,
-    value_usd: Option<f64>,
-    source: String,
+impl TrendRow {
+    /// The derived flags as short tags ("level", "yoy base", "ytd", "ytd base").
+    pub fn derived_tags(&self) -> Vec<&'static str> {
+        [
+            (self.is_derived, "level"),
+            (self.yoy_base_is_derived, "yoy base"),
+            (self.ytd_includes_derived, "ytd"),
+            (self.ytd_yoy_base_is_derived, "ytd base"),
+        ]
+        .into_iter()
+        .filter_map(|(on, tag)| on.then_some(tag))
+        .collect()
+    }
+}
+
+/// The rows plus what the rows alone cannot say.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TrendReport {
+    /// One row per period.
+    pub rows: Vec<TrendRow>,
+    /// Years in range (annual steps) with figures but no annual total.
+    pub incomplete_years: Vec<IncompleteYear>,
+}
+
+/// A year with some figures but neither an annual row nor months that add up to one.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IncompleteYear {
+    /// The year.
+    pub year: i32,
+    /// Periods with a monthly (or combined-month) figure.
+    pub monthly_periods: Vec<String>,
+    /// The last month of the longest reported year-to-date figure, and its tonnes.
+    pub ytd_through: Option<String>,
+    /// That figure, tonnes.
+    pub ytd_t: Option<f64>,
+    /// Months no figure covers.
+    pub missing_months: Vec<String>,
+}
+
+impl fmt::Display for IncompleteYear {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} is incomplete: no annual figure", self.year)?;
+        if !self.monthly_periods.is_empty() {
+            write!(f, "; monthly figures for {}", runs(&self.monthly_periods))?;
+        }
+        if let (Some(through), Some(t)) = (&self.ytd_through, self.ytd_t) {
+            write!(
+                f,
+                "; a reported year-to-date total through {through} ({} t)",
+                super::thousands(t)
+            )?;
+        }
+        write!(f, "; nothing for {}", runs(&self.missing_months))
+    }
+}
+
+/// Consecutive single months written as ranges: 2025-01, 2025-04..2025-11.
+fn runs(periods: &[String]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut run: Option<(YearMonth, YearMonth)> = None;
+    let flush = |run: Option<(YearMonth, YearMonth)>, out: &mut Vec<String>| {
+        if let Some((a, b)) = run {
+            out.push(if a == b {
+                a.to_string()
+            } else {
+                format!("{a}..{b}")
+            });
+        }
+    };
+    for p in periods {
+        match p.parse::<Period>() {
+            Ok(Period::Month(m)) => match run {
+                Some((a, b)) if b.plus_months(1) == m => run = Some((a, m)),
+                _ => {
+                    flush(run, &mut out);
+                    run = Some((m, m));
+                }
+            },
+            _ => {
+                flush(run.take(), &mut out);
+                out.push(p.clone());
+            }
+        }
+    }
+    flush(run, &mut out);
+    out.join(", ")
 }
 
 fn pct(now: Option<f64>, before: Option<f64>) -> Option<f64> {
@@ -75,78 +181,13 @@ fn pct(now: Option<f64>, before: Option<f64>) -> Option<f64> {
     }
 }
 
-/// Merges a period's observations into one total: the World row if there is one, else the
-/// sum over country partners.
-fn total_of(obs: &[&Observation]) -> Option<(Option<f64>, Option<f64>, String)> {
-    if let Some(w) = obs.iter().find(|o| o.partner_iso3 == "WLD") {
-        return Some((w.quantity_t, w.value_usd, w.source.clone()));
-    }
-    let parts: Vec<&&Observation> = obs
-        .iter()
-        .filter(|o| !AGGREGATE_PARTNERS.contains(&o.partner_iso3.as_str()))
-        .collect();
-    if parts.is_empty() {
-        return None;
-    }
-    let sum = |f: fn(&Observation) -> Option<f64>| {
-        let v: Vec<f64> = parts.iter().filter_map(|o| f(o)).collect();
-        (!v.is_empty()).then(|| v.iter().sum())
-    };
-    let mut sources: Vec<String> = parts.iter().map(|o| o.source.clone()).collect();
-    sources.sort();
-    sources.dedup();
-    Some((
-        sum(|o| o.quantity_t),
-        sum(|o| o.value_usd),
-        sources.join("+"),
-    ))
-}
-
-/// Groups observations by period (keyed by first month, then length) into totals.
-fn totals(obs: &[Observation], keep: impl Fn(PeriodType) -> bool) -> BTreeMap<(i64, i64), Step> {
-    let mut by_period: BTreeMap<(i64, i64), Vec<&Observation>> = BTreeMap::new();
-    for o in obs.iter().filter(|o| keep(o.period_type)) {
-        let (a, _) = o.period.months();
-        by_period
-            .entry((a.index(), o.period.month_count()))
-            .or_default()
-            .push(o);
-    }
-    by_period
-        .into_iter()
-        .filter_map(|(k, v)| {
-            total_of(&v).map(|(q, val, source)| {
-                (
-                    k,
-                    Step {
-                        period: v[0].period,
-                        quantity_t: q,
-                        value_usd: val,
-                        source,
-                    },
-                )
-            })
-        })
-        .collect()
-}
-
-/// Sum of the steps that exactly tile months `[first, last]`, if they do.
-fn covered_sum(steps: &BTreeMap<(i64, i64), Step>, first: i64, last: i64) -> Option<f64> {
-    let mut month = first;
-    let mut total = 0.0;
-    while month <= last {
-        let ((_, len), step) = steps.range((month, 0)..(month, i64::MAX)).next()?;
-        if month + len - 1 > last {
-            return None;
-        }
-        total += step.quantity_t?;
-        month += len;
-    }
-    Some(total)
-}
-
 /// Computes the trend rows.
 pub async fn trends(wh: &Warehouse, q: &TrendQuery) -> Result<Vec<TrendRow>, StoreError> {
+    Ok(trend_report(wh, q).await?.rows)
+}
+
+/// Computes the trend rows and the notes that go with them.
+pub async fn trend_report(wh: &Warehouse, q: &TrendQuery) -> Result<TrendReport, StoreError> {
     if let (Some(from), Some(to)) = (q.from, q.to)
         && from.index() > to.index()
     {
@@ -158,23 +199,13 @@ pub async fn trends(wh: &Warehouse, q: &TrendQuery) -> Result<Vec<TrendRow>, Sto
     Ok(compute(&obs, q))
 }
 
-fn compute(obs: &[Observation], q: &TrendQuery) -> Vec<TrendRow> {
-    let monthly = totals(obs, PeriodType::is_series_step);
-    let ytd_reported = totals(obs, |t| t == PeriodType::Ytd);
-    let ytd = |end: YearMonth| -> Option<f64> {
-        let jan = YearMonth {
-            year: end.year,
-            month: 1,
-        };
-        covered_sum(&monthly, jan.index(), end.index()).or_else(|| {
-            ytd_reported
-                .get(&(jan.index(), i64::from(end.month)))
-                .and_then(|s| s.quantity_t)
-        })
-    };
+fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
+    let partner = q.flow.partner.as_ref().map(|p| p.as_str());
+    let figures = Figures::new(obs, partner);
+    let ytd = |end: YearMonth| figures.span(jan(end.year).index(), end.index());
     let steps: Vec<Step> = match q.frequency {
-        Frequency::Monthly => monthly.values().cloned().collect(),
-        Frequency::Annual => annual_steps(obs, &monthly),
+        Frequency::Monthly => figures.monthly.values().cloned().collect(),
+        Frequency::Annual => annual_steps(&figures),
     };
     let in_range = |p: &Period| {
         let (a, b) = p.months();
@@ -186,9 +217,25 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> Vec<TrendRow> {
             continue;
         }
         let (a, b) = s.period.months();
-        let (mom, yoy, ytd_t, ytd_yoy) = match q.frequency {
+        let mut row = TrendRow {
+            period: s.period.to_string(),
+            quantity_t: s.quantity_t,
+            value_usd: s.value_usd,
+            mom_pct: None,
+            yoy_pct: None,
+            ytd_t: None,
+            ytd_yoy_pct: None,
+            source: s.source.clone(),
+            reported_yoy_pct: s.reported_yoy_pct,
+            reported_ytd_yoy_pct: None,
+            is_derived: s.is_derived,
+            yoy_base_is_derived: false,
+            ytd_includes_derived: false,
+            ytd_yoy_base_is_derived: false,
+        };
+        match q.frequency {
             Frequency::Monthly => {
-                let mom = match (s.period, i.checked_sub(1).map(|j| &steps[j])) {
+                row.mom_pct = match (s.period, i.checked_sub(1).map(|j| &steps[j])) {
                     (Period::Month(m), Some(prev))
                         if prev.period == Period::Month(m.plus_months(-1)) =>
                     {
@@ -196,58 +243,66 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> Vec<TrendRow> {
                     }
                     _ => None,
                 };
-                let base = covered_sum(&monthly, a.index() - 12, b.index() - 12);
+                let base = figures.span(a.index() - 12, b.index() - 12);
+                row.yoy_pct = pct(s.quantity_t, base.map(|t| t.quantity_t));
+                row.yoy_base_is_derived = row.yoy_pct.is_some() && base.is_some_and(|t| t.derived);
                 let this_ytd = ytd(b);
                 let last_ytd = ytd(b.plus_months(-12));
-                (
-                    mom,
-                    pct(s.quantity_t, base),
-                    this_ytd,
-                    pct(this_ytd, last_ytd),
-                )
+                row.ytd_t = this_ytd.map(|t| t.quantity_t);
+                row.ytd_includes_derived = this_ytd.is_some_and(|t| t.derived);
+                row.ytd_yoy_pct = pct(row.ytd_t, last_ytd.map(|t| t.quantity_t));
+                row.ytd_yoy_base_is_derived =
+                    row.ytd_yoy_pct.is_some() && last_ytd.is_some_and(|t| t.derived);
+                row.reported_ytd_yoy_pct = figures.reported_ytd_yoy(b);
             }
             Frequency::Annual => {
                 let prev = steps
                     .iter()
                     .find(|p| p.period == Period::Year(s.period.year() - 1));
-                (
-                    None,
-                    pct(s.quantity_t, prev.and_then(|p| p.quantity_t)),
-                    None,
-                    None,
-                )
+                row.yoy_pct = pct(s.quantity_t, prev.and_then(|p| p.quantity_t));
+                row.yoy_base_is_derived =
+                    row.yoy_pct.is_some() && prev.is_some_and(|p| p.is_derived);
             }
-        };
-        rows.push(TrendRow {
-            period: s.period.to_string(),
-            quantity_t: s.quantity_t,
-            value_usd: s.value_usd,
-            mom_pct: mom,
-            yoy_pct: yoy,
-            ytd_t,
-            ytd_yoy_pct: ytd_yoy,
-            source: s.source.clone(),
-        });
+        }
+        rows.push(row);
     }
-    rows
+    let incomplete_years = match q.frequency {
+        Frequency::Monthly => Vec::new(),
+        Frequency::Annual => incomplete_years(&figures, &steps, q),
+    };
+    TrendReport {
+        rows,
+        incomplete_years,
+    }
 }
 
-/// Annual steps: reported years, else years whose monthly steps cover all twelve months.
-fn annual_steps(obs: &[Observation], monthly: &BTreeMap<(i64, i64), Step>) -> Vec<Step> {
-    let mut years: BTreeMap<i32, Step> = totals(obs, |t| t == PeriodType::Year)
-        .into_values()
-        .map(|s| (s.period.year(), s))
+/// Annual steps: reported years, else years whose months (or any reported figures) tile
+/// January–December.
+fn annual_steps(figures: &Figures) -> Vec<Step> {
+    let mut years: BTreeMap<i32, Step> = figures
+        .cumulative
+        .values()
+        .filter(|s| matches!(s.period, Period::Year(_)))
+        .map(|s| (s.period.year(), s.clone()))
         .collect();
-    let mut candidates: Vec<i32> = monthly.values().map(|s| s.period.year()).collect();
+    let mut candidates: Vec<i32> = figures
+        .monthly
+        .values()
+        .chain(figures.cumulative.values())
+        .map(|s| s.period.year())
+        .collect();
+    candidates.sort_unstable();
     candidates.dedup();
     for y in candidates {
         if years.contains_key(&y) {
             continue;
         }
-        let jan = YearMonth { year: y, month: 1 }.index();
-        if let Some(q) = covered_sum(monthly, jan, jan + 11) {
-            let mut sources: Vec<String> = monthly
-                .range((jan, 0)..(jan + 12, 0))
+        let first = jan(y).index();
+        if let Some(t) = figures.span(first, first + 11) {
+            let mut sources: Vec<String> = figures
+                .monthly
+                .range((first, 0)..(first + 12, 0))
+                .chain(figures.cumulative.range((first, 0)..(first + 12, 0)))
                 .map(|(_, s)| s.source.clone())
                 .collect();
             sources.sort();
@@ -256,9 +311,11 @@ fn annual_steps(obs: &[Observation], monthly: &BTreeMap<(i64, i64), Step>) -> Ve
                 y,
                 Step {
                     period: Period::Year(y),
-                    quantity_t: Some(q),
+                    quantity_t: Some(t.quantity_t),
                     value_usd: None,
                     source: sources.join("+"),
+                    is_derived: t.derived,
+                    reported_yoy_pct: None,
                 },
             );
         }
@@ -266,9 +323,59 @@ fn annual_steps(obs: &[Observation], monthly: &BTreeMap<(i64, i64), Step>) -> Ve
     years.into_values().collect()
 }
 
+/// Years in range that have figures but no annual step, with what they do have.
+fn incomplete_years(figures: &Figures, steps: &[Step], q: &TrendQuery) -> Vec<IncompleteYear> {
+    let complete: Vec<i32> = steps.iter().map(|s| s.period.year()).collect();
+    let mut out: BTreeMap<i32, IncompleteYear> = BTreeMap::new();
+    let all = figures.monthly.values().chain(figures.cumulative.values());
+    for s in all {
+        let (a, b) = s.period.months();
+        let y = b.year;
+        let in_range = q.from.is_none_or(|f| f.year <= y) && q.to.is_none_or(|t| t.year >= y);
+        if complete.contains(&y) || !in_range || a.year != y {
+            continue;
+        }
+        let entry = out.entry(y).or_insert_with(|| IncompleteYear {
+            year: y,
+            monthly_periods: Vec::new(),
+            ytd_through: None,
+            ytd_t: None,
+            missing_months: Vec::new(),
+        });
+        if figures
+            .monthly
+            .contains_key(&(a.index(), s.period.month_count()))
+        {
+            entry.monthly_periods.push(s.period.to_string());
+        } else if a.month == 1 {
+            // Cumulative rows come in key order, so the last one seen is the longest.
+            entry.ytd_through = Some(b.to_string());
+            entry.ytd_t = s.quantity_t;
+        }
+    }
+    for entry in out.values_mut() {
+        let first = jan(entry.year);
+        let covered = |m: YearMonth| {
+            figures
+                .monthly
+                .iter()
+                .chain(figures.cumulative.iter())
+                .any(|((start, len), _)| *start <= m.index() && m.index() < start + len)
+        };
+        entry.missing_months = (0..12)
+            .map(|k| first.plus_months(k))
+            .filter(|m| !covered(*m))
+            .map(|m| m.to_string())
+            .collect();
+    }
+    out.into_values().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use chokepoint_model::{Flow, Iso3};
+
+    use crate::schema::PeriodType;
 
     use super::*;
 
@@ -281,7 +388,22 @@ mod tests {
             quantity_t: Some(q),
             value_usd: None,
             source: "bundled".into(),
+            is_derived: false,
+            reported_yoy_pct: None,
         }
+    }
+
+    fn typed(period: &str, q: f64, t: PeriodType) -> Observation {
+        Observation {
+            period_type: t,
+            ..obs(period, q)
+        }
+    }
+
+    fn row<'a>(rows: &'a [TrendRow], period: &str) -> &'a TrendRow {
+        rows.iter()
+            .find(|r| r.period == period)
+            .unwrap_or_else(|| panic!("no row {period}"))
     }
 
     fn query() -> TrendQuery {
@@ -308,7 +430,7 @@ mod tests {
             obs("2025-02", 60.0),
             obs("2025-03", 55.0),
         ];
-        let rows = compute(&data, &query());
+        let rows = compute(&data, &query()).rows;
         let mar24 = rows.iter().find(|r| r.period == "2024-03").unwrap();
         assert_eq!(mar24.mom_pct, None, "no MoM after a combined period");
         assert_eq!(mar24.ytd_t, Some(150.0));
@@ -329,8 +451,157 @@ mod tests {
         let mut ytd = obs("2025-01..2025-05", 40.0);
         ytd.period_type = PeriodType::Ytd;
         data.push(ytd);
-        let rows = compute(&data, &query());
+        let rows = compute(&data, &query()).rows;
         assert_eq!(rows.len(), 1, "YTD rows are not periods of the series");
         assert_eq!(rows[0].ytd_t, Some(40.0));
+    }
+
+    /// China's rare-earth exports as bundled (SOURCES.md): 2023 has a Jan–Jul YTD, single
+    /// months from August and the annual total; 2024 single months after Jan–Feb.
+    fn rare_earths_2023_2024() -> Vec<Observation> {
+        let mut d = vec![
+            typed("2023-01..2023-07", 31662.0, PeriodType::Ytd),
+            obs("2023-08", 4775.0),
+            obs("2023-09", 3935.0),
+            typed("2023-01..2023-10", 44662.0, PeriodType::Ytd),
+            obs("2023-11", 4206.0),
+            obs("2023-12", 3439.0),
+            obs("2023", 52306.0),
+            obs("2024-01..2024-02", 8774.0),
+            typed("2024-01..2024-08", 38755.0, PeriodType::Ytd),
+        ];
+        let months = [
+            4709.5, 4566.0, 6217.0, 4829.0, 4937.0, 4723.0, 4181.0, 4753.0, 4416.0, 3326.0,
+        ];
+        for (k, q) in months.iter().enumerate() {
+            d.push(obs(&format!("2024-{:02}", k + 3), *q));
+        }
+        d
+    }
+
+    #[test]
+    fn ytd_yoy_uses_any_figures_that_exactly_span_last_year() {
+        let rows = compute(&rare_earths_2023_2024(), &query()).rows;
+        // Aug: 38,755.5 (months) against 31,662 (Jan–Jul YTD) + 4,775 (Aug) = 36,437.
+        let aug = row(&rows, "2024-08");
+        assert_eq!(
+            aug.ytd_t,
+            Some(38755.5),
+            "this year's months still come first"
+        );
+        assert!(
+            (aug.ytd_yoy_pct.unwrap() - 6.362_76).abs() < 1e-3,
+            "{aug:?}"
+        );
+        // Sep: 42,936.5 against 36,437 + 3,935 = 40,372.
+        let sep = row(&rows, "2024-09");
+        assert!(
+            (sep.ytd_yoy_pct.unwrap() - 6.352_15).abs() < 1e-3,
+            "{sep:?}"
+        );
+        // Dec: 55,431.5 against the 2023 annual 52,306 (not Jan–Oct + Nov + Dec = 52,307).
+        let dec = row(&rows, "2024-12");
+        assert_eq!(dec.ytd_t, Some(55431.5));
+        assert!((dec.ytd_yoy_pct.unwrap() - (55431.5 / 52306.0 - 1.0) * 100.0).abs() < 1e-9);
+        // Jan–Jul 2024 itself has no year-earlier single months but the YTD row spans it.
+        let jul = row(&rows, "2024-07");
+        assert!((jul.ytd_yoy_pct.unwrap() - (34032.5 / 31662.0 - 1.0) * 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn tiling_prefers_reported_over_derived_then_fewer_pieces() {
+        let mut derived_aug = obs("2024-08", 5326.0);
+        derived_aug.is_derived = true;
+        let data = vec![
+            typed("2024-01..2024-07", 32812.0, PeriodType::Ytd),
+            derived_aug,
+            typed("2025-01..2025-07", 27897.0, PeriodType::Ytd),
+            typed("2025-01..2025-06", 22319.0, PeriodType::Ytd),
+            obs("2025-07", 5577.0),
+            obs("2025-08", 6146.0),
+        ];
+        let rows = compute(&data, &query()).rows;
+        let aug = row(&rows, "2025-08");
+        // Jan–Jul YTD + Aug (two pieces) rather than Jan–Jun + Jul + Aug (three).
+        assert_eq!(aug.ytd_t, Some(27897.0 + 6146.0));
+        assert!(!aug.ytd_includes_derived);
+        assert!(aug.ytd_yoy_base_is_derived, "2024's August was derived");
+        assert!(aug.yoy_base_is_derived);
+        assert_eq!(aug.derived_tags(), ["yoy base", "ytd base"]);
+    }
+
+    #[test]
+    fn derived_levels_and_reported_rates_are_carried_to_the_rows() {
+        let mut may24 = obs("2024-05", 4762.0);
+        may24.is_derived = true;
+        let mut may25 = obs("2025-05", 1238.0);
+        may25.reported_yoy_pct = Some(-74.0);
+        let mut ytd = typed("2025-01..2025-05", 19132.0, PeriodType::Ytd);
+        ytd.reported_yoy_pct = Some(-14.5);
+        let rows = compute(&[may24, may25, ytd], &query()).rows;
+        let may = row(&rows, "2025-05");
+        assert!((may.yoy_pct.unwrap() + 74.0).abs() < 0.05);
+        assert_eq!(may.reported_yoy_pct, Some(-74.0));
+        assert_eq!(may.reported_ytd_yoy_pct, Some(-14.5));
+        assert!(
+            may.yoy_base_is_derived,
+            "circular: the base came from that -74 %"
+        );
+        assert!(row(&rows, "2024-05").is_derived);
+    }
+
+    #[test]
+    fn a_partner_series_uses_that_partners_rows_even_for_a_bloc() {
+        let mut eu = obs("2025-07", 2140.0);
+        eu.partner_iso3 = "EUU".into();
+        let mut q = query();
+        q.flow.partner = Some("EUU".parse().unwrap());
+        let rows = compute(&[eu], &q).rows;
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].quantity_t, Some(2140.0));
+    }
+
+    #[test]
+    fn an_incomplete_year_is_named_with_the_months_it_has() {
+        let mut data = vec![
+            obs("2025-01", 6357.0),
+            typed("2025-01..2025-11", 51440.0, PeriodType::Ytd),
+        ];
+        for m in 4..=11 {
+            data.push(obs(&format!("2025-{m:02}"), 5000.0));
+        }
+        let mut q = query();
+        q.frequency = Frequency::Annual;
+        let r = compute(&data, &q);
+        assert!(r.rows.is_empty());
+        assert_eq!(r.incomplete_years.len(), 1);
+        assert_eq!(
+            r.incomplete_years[0].to_string(),
+            "2025 is incomplete: no annual figure; monthly figures for 2025-01, \
+             2025-04..2025-11; a reported year-to-date total through 2025-11 (51,440 t); \
+             nothing for 2025-12"
+        );
+        // With December the year is complete: Jan–Nov YTD + December.
+        data.push(obs("2025-12", 6000.0));
+        let r = compute(&data, &q);
+        assert_eq!(r.rows[0].quantity_t, Some(57440.0));
+        assert!(r.incomplete_years.is_empty());
+    }
+
+    #[test]
+    fn a_published_total_beats_a_sum_of_months_with_derived_ones() {
+        // 2024: Jan–Feb reported, March derived; the Jan–Mar YTD row is published.
+        let mut mar = obs("2024-03", 4709.5);
+        mar.is_derived = true;
+        let data = vec![
+            obs("2024-01..2024-02", 8774.0),
+            mar,
+            typed("2024-01..2024-03", 13484.0, PeriodType::Ytd),
+        ];
+        let rows = compute(&data, &query()).rows;
+        let r = row(&rows, "2024-03");
+        assert_eq!(r.ytd_t, Some(13484.0));
+        assert!(!r.ytd_includes_derived);
+        assert_eq!(r.derived_tags(), ["level"]);
     }
 }

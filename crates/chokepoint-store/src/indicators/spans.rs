@@ -1,0 +1,222 @@
+//! The figures a trend is built from: one total per period (the asked-for partner, the
+//! World row, or a sum over partners that do not overlap), kept apart as the monthly series
+//! and the cumulative figures (YTD rows, years), and the totals of arbitrary spans of months
+//! tiled from them. See `trends` for the order in which spans are tiled.
+
+use std::collections::BTreeMap;
+
+use chokepoint_model::{Period, YearMonth};
+
+use super::series::{Observation, overlaps_countries};
+use crate::schema::PeriodType;
+
+/// One figure of the series, or a cumulative one, after merging partners.
+#[derive(Clone, Debug)]
+pub(super) struct Step {
+    pub(super) period: Period,
+    pub(super) quantity_t: Option<f64>,
+    pub(super) value_usd: Option<f64>,
+    pub(super) source: String,
+    pub(super) is_derived: bool,
+    pub(super) reported_yoy_pct: Option<f64>,
+}
+
+/// Figures keyed by (first month index, month count).
+pub(super) type Steps = BTreeMap<(i64, i64), Step>;
+
+/// Merges a period's observations into one figure: the asked-for partner's row (EUU is a
+/// partner like any other here), else the World row, else the sum over partners that do
+/// not overlap countries.
+pub(super) fn total_of(obs: &[&Observation], partner: Option<&str>) -> Option<Step> {
+    let one = |o: &Observation| Step {
+        period: o.period,
+        quantity_t: o.quantity_t,
+        value_usd: o.value_usd,
+        source: o.source.clone(),
+        is_derived: o.is_derived,
+        reported_yoy_pct: o.reported_yoy_pct,
+    };
+    if let Some(p) = partner {
+        return obs.iter().find(|o| o.partner_iso3 == p).map(|o| one(o));
+    }
+    if let Some(w) = obs.iter().find(|o| o.partner_iso3 == "WLD") {
+        return Some(one(w));
+    }
+    let parts: Vec<&&Observation> = obs
+        .iter()
+        .filter(|o| !overlaps_countries(&o.partner_iso3))
+        .collect();
+    let first = parts.first()?;
+    let sum = |f: fn(&Observation) -> Option<f64>| {
+        let v: Vec<f64> = parts.iter().filter_map(|o| f(o)).collect();
+        (!v.is_empty()).then(|| v.iter().sum())
+    };
+    let mut sources: Vec<String> = parts.iter().map(|o| o.source.clone()).collect();
+    sources.sort();
+    sources.dedup();
+    Some(Step {
+        period: first.period,
+        quantity_t: sum(|o| o.quantity_t),
+        value_usd: sum(|o| o.value_usd),
+        source: sources.join("+"),
+        is_derived: parts.iter().any(|o| o.is_derived),
+        // A sum of partners' rows has no published growth rate of its own.
+        reported_yoy_pct: match parts.as_slice() {
+            [only] => only.reported_yoy_pct,
+            _ => None,
+        },
+    })
+}
+
+/// Groups observations by period (keyed by first month, then length) into figures.
+pub(super) fn totals(
+    obs: &[Observation],
+    partner: Option<&str>,
+    keep: impl Fn(PeriodType) -> bool,
+) -> Steps {
+    let mut by_period: BTreeMap<(i64, i64), Vec<&Observation>> = BTreeMap::new();
+    for o in obs.iter().filter(|o| keep(o.period_type)) {
+        let (a, _) = o.period.months();
+        by_period
+            .entry((a.index(), o.period.month_count()))
+            .or_default()
+            .push(o);
+    }
+    by_period
+        .into_iter()
+        .filter_map(|(k, v)| total_of(&v, partner).map(|s| (k, s)))
+        .collect()
+}
+
+/// A total over a span of months and whether a derived figure went into it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct SpanTotal {
+    pub(super) quantity_t: f64,
+    pub(super) derived: bool,
+}
+
+/// Sum of the steps that exactly tile months `[first, last]`, if they do.
+pub(super) fn covered_sum(steps: &Steps, first: i64, last: i64) -> Option<SpanTotal> {
+    let mut month = first;
+    let mut total = SpanTotal {
+        quantity_t: 0.0,
+        derived: false,
+    };
+    while month <= last {
+        let ((_, len), step) = steps.range((month, 0)..(month, i64::MAX)).next()?;
+        if month + len - 1 > last {
+            return None;
+        }
+        total.quantity_t += step.quantity_t?;
+        total.derived |= step.is_derived;
+        month += len;
+    }
+    Some(total)
+}
+
+/// The monthly series and the cumulative figures (YTD, years) of one flow.
+pub(super) struct Figures {
+    pub(super) monthly: Steps,
+    pub(super) cumulative: Steps,
+}
+
+impl Figures {
+    pub(super) fn new(obs: &[Observation], partner: Option<&str>) -> Figures {
+        let mut cumulative = totals(obs, partner, |t| t == PeriodType::Ytd);
+        // A year row wins over a January–December YTD row of the same span.
+        cumulative.extend(totals(obs, partner, |t| t == PeriodType::Year));
+        Figures {
+            monthly: totals(obs, partner, PeriodType::is_series_step),
+            cumulative,
+        }
+    }
+
+    /// The total of months `[first, last]` (see the module notes for the order of choice).
+    pub(super) fn span(&self, first: i64, last: i64) -> Option<SpanTotal> {
+        if first > last {
+            return None;
+        }
+        let exact = self
+            .cumulative
+            .get(&(first, last - first + 1))
+            .and_then(|s| {
+                s.quantity_t.map(|q| SpanTotal {
+                    quantity_t: q,
+                    derived: s.is_derived,
+                })
+            });
+        // In order of preference when equally (un)derived: the single months, the exact
+        // reported figure, any other chain. A figure free of derived parts beats one with
+        // them: a month backed out of a growth rate is weaker than a published total.
+        [
+            covered_sum(&self.monthly, first, last),
+            exact,
+            self.tiled(first, last),
+        ]
+        .into_iter()
+        .flatten()
+        .min_by_key(|t| t.derived)
+    }
+
+    /// The best chain of figures (monthly or cumulative) that tiles `[first, last]`:
+    /// fewest derived figures, then fewest pieces. A shortest path over month boundaries;
+    /// spans are at most a few years, so a table per boundary is enough.
+    fn tiled(&self, first: i64, last: i64) -> Option<SpanTotal> {
+        let n = usize::try_from(last - first + 1).ok()?;
+        // best[i]: cheapest chain covering [first, first + i), as (derived, pieces, total).
+        let mut best: Vec<Option<(u32, u32, SpanTotal)>> = vec![None; n + 1];
+        best[0] = Some((
+            0,
+            0,
+            SpanTotal {
+                quantity_t: 0.0,
+                derived: false,
+            },
+        ));
+        for i in 0..n {
+            let Some((d, p, sofar)) = best[i] else {
+                continue;
+            };
+            let start = first + i as i64;
+            let pieces = self
+                .monthly
+                .range((start, 0)..(start, i64::MAX))
+                .chain(self.cumulative.range((start, 0)..(start, i64::MAX)));
+            for ((_, len), step) in pieces {
+                let Some(q) = step.quantity_t else { continue };
+                let Ok(end) = usize::try_from(i as i64 + len) else {
+                    continue;
+                };
+                if end > n {
+                    continue;
+                }
+                let cand = (
+                    d + u32::from(step.is_derived),
+                    p + 1,
+                    SpanTotal {
+                        quantity_t: sofar.quantity_t + q,
+                        derived: sofar.derived || step.is_derived,
+                    },
+                );
+                if best[end].is_none_or(|(bd, bp, _)| (cand.0, cand.1) < (bd, bp)) {
+                    best[end] = Some(cand);
+                }
+            }
+        }
+        best[n].map(|(_, _, t)| t)
+    }
+
+    /// What the source published as the change of the year to date through `end`: a
+    /// figure spanning exactly January–`end` (a YTD row, the year, Jan–Feb, or January).
+    pub(super) fn reported_ytd_yoy(&self, end: YearMonth) -> Option<f64> {
+        let key = (jan(end.year).index(), i64::from(end.month));
+        self.cumulative
+            .get(&key)
+            .and_then(|s| s.reported_yoy_pct)
+            .or_else(|| self.monthly.get(&key).and_then(|s| s.reported_yoy_pct))
+    }
+}
+
+pub(super) fn jan(year: i32) -> YearMonth {
+    YearMonth { year, month: 1 }
+}
