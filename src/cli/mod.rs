@@ -131,9 +131,15 @@ reasons, to --rejects. Rows from your files take precedence over the bundled fig
     /// Level, month-on-month, year-on-year and year-to-date per period for one flow.
     #[command(
         long_about = "One row per period with period,quantity_t,value_usd,mom_pct,yoy_pct,ytd_t,\
-ytd_yoy_pct (empty where not defined). The default partner is the world total: World \
-rows where present, else the sum over partners. Combined periods (China's Jan-Feb) stay \
-combined: they count in YTD, and neither they nor the month after them get a MoM.",
+ytd_yoy_pct (empty where not defined), then (after source with --with-source) \
+reported_yoy_pct and reported_ytd_yoy_pct, the changes the source itself published, and \
+derived, which names the figures behind the row that the dataset computed from a growth \
+rate (level, yoy base, ytd, ytd base). The default partner is the world total: World \
+rows where present, else the sum over partners; --partner EUU gives the EU aggregate's \
+own rows. Combined periods (China's Jan-Feb) stay combined: they count in YTD, and \
+neither they nor the month after them get a MoM. YTD and year-earlier totals come from \
+any figures that exactly span their months (months, YTD rows, years). With --freq A, a \
+year without an annual total is named on stderr with the months it has.",
         after_help = "Examples:\n  chokepoint trends --reporter CHN --flow export --product rare-earths --from 2025-01 --to 2025-06\n  chokepoint trends --reporter CHN --flow export --product magnets --partner USA --format csv\n  chokepoint trends --reporter CHN --flow export --product rare-earths --freq A"
     )]
     Trends(TrendsArgs),
@@ -141,9 +147,12 @@ combined: they count in YTD, and neither they nor the month after them get a MoM
     /// Partners of one flow in one period: quantity, share, HHI and top shares.
     #[command(
         long_about = "Quantity and share per partner for one period, largest first, with the \
-Herfindahl-Hirschman index (0-10,000) and the top-1 and top-3 shares. Shares are of the \
-World row when the source has one (coverage_pct says how much the listed partners cover), \
-else of the sum over partners.",
+Herfindahl-Hirschman index (0-10,000) and the top-1 and top-3 shares (top-3 from three \
+partners on). Shares are of the World row when the source has one (coverage_pct says how \
+much the listed countries cover), else of the sum over partners; when the listed partners \
+cover less than the total, the HHI is labelled a lower bound. Aggregates that overlap \
+their members (EUU) are not ranked or counted but listed under the table (JSON: \
+aggregates) with their share of the world total.",
         after_help = "Examples:\n  chokepoint partners --reporter CHN --flow export --product magnets --period 2025-09\n  chokepoint partners --reporter CHN --flow export --product 850511 --period 2024 --format json"
     )]
     Partners(PartnersArgs),
