@@ -384,7 +384,12 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
             Cell::float(m.observed_t, 0),
             Cell::float(m.simulated_t, 0),
             Cell::float(m.error_pct, 1),
-            Cell::Text(if m.is_derived { "derived*" } else { "reported" }.into()),
+            // CSV readers get a boolean; the table points at the footnote.
+            Cell::Text(match (args.format == Format::Csv, m.is_derived) {
+                (true, d) => d.to_string(),
+                (false, true) => "derived*".into(),
+                (false, false) => "reported".into(),
+            }),
         ]);
     }
     if args.format == Format::Csv {

@@ -356,6 +356,18 @@ fn calibrate_marks_derived_months_and_states_no_unsourced_claim() {
         cmd
     });
     assert!(doc["band"].as_array().unwrap().is_empty());
+    // CSV readers get the flag as a boolean.
+    sb.cmd()
+        .args(["calibrate", src.to_str().unwrap(), "--out"])
+        .arg(&out)
+        .args(["--band-runs", "0", "--format", "csv"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "month,observed_t,simulated_t,error_pct,is_derived\n",
+        ))
+        .stdout(predicate::str::contains("\n2025-04,2628,"))
+        .stdout(predicate::str::contains(",true\n2025-05,1238,"));
 }
 
 /// The simulate table explains the columns an analyst misreads (a median, a slowdown that
