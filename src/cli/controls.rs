@@ -59,6 +59,14 @@ pub struct CalibrateArgs {
     /// Write the fitted scenario here (default: SCENARIO stem + `-calibrated.toml`).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Monte Carlo runs of the scenario as written (its own distributions) whose 5–95 %
+    /// band of delivered exports the customs months are compared with (0: no comparison).
+    #[arg(long, default_value_t = 100, value_name = "N",
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=100_000))]
+    pub band_runs: usize,
+    /// Seed of those runs.
+    #[arg(long, default_value_t = 42, value_name = "S")]
+    pub seed: u64,
     /// Output format of the fit report.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

@@ -74,10 +74,22 @@ pub fn facts_from_warehouse(data_dir: Option<&std::path::Path>) -> anyhow::Resul
     bundled_facts(&Facts::new(&opened))
 }
 
+/// One month of China's customs magnet exports to the world.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ObservedMonth {
+    /// The month.
+    pub month: YearMonth,
+    /// Tonnes.
+    pub tonnes: f64,
+    /// Derived from another figure (e.g. a later month and its reported change) rather
+    /// than reported: shown marked, since it carries the assumption it was derived with.
+    pub is_derived: bool,
+}
+
 /// Opens the warehouse and reads China's monthly magnet exports to the world.
 pub fn observed_from_warehouse(
     data_dir: Option<&std::path::Path>,
-) -> anyhow::Result<Vec<(YearMonth, f64)>> {
+) -> anyhow::Result<Vec<ObservedMonth>> {
     let opened = super::warehouse::open(data_dir)?;
     observed_magnet_exports(&Facts::new(&opened))
 }
@@ -169,7 +181,7 @@ fn stage_shares(f: &Facts<'_>) -> anyhow::Result<Vec<(String, String, f64)>> {
 fn magnet_rows(f: &Facts<'_>) -> anyhow::Result<Vec<Row>> {
     f.rows(&format!(
         "SELECT period, period_type, partner_iso3, quantity_t AS value, \
-         reported_yoy_pct AS yoy_pct FROM trade \
+         reported_yoy_pct AS yoy_pct, is_derived FROM trade \
          WHERE reporter_iso3 = 'CHN' AND flow = 'export' AND product = '{MAGNETS}' \
          AND quantity_t IS NOT NULL"
     ))
@@ -260,14 +272,20 @@ fn end_uses(f: &Facts<'_>) -> anyhow::Result<Vec<(Industry, f64)>> {
 }
 
 /// China's monthly magnet exports to the world, t, from the customs series.
-pub fn observed_magnet_exports(f: &Facts<'_>) -> anyhow::Result<Vec<(YearMonth, f64)>> {
+pub fn observed_magnet_exports(f: &Facts<'_>) -> anyhow::Result<Vec<ObservedMonth>> {
     let all = magnet_rows(f)?;
-    let mut out: Vec<(YearMonth, f64)> = all
+    let mut out: Vec<ObservedMonth> = all
         .iter()
         .filter(|r| get(r, "partner_iso3") == "WLD" && get(r, "period_type") == "month")
-        .filter_map(|r| Some((get(r, "period").parse().ok()?, num(r, "value")?)))
+        .filter_map(|r| {
+            Some(ObservedMonth {
+                month: get(r, "period").parse().ok()?,
+                tonnes: num(r, "value")?,
+                is_derived: get(r, "is_derived") == "true",
+            })
+        })
         .collect();
-    out.sort_by_key(|(m, _)| m.index());
+    out.sort_by_key(|o| o.month.index());
     Ok(out)
 }
 
@@ -317,11 +335,18 @@ mod tests {
     #[test]
     fn observed_series_holds_the_may_2025_collapse() {
         let s = with_facts(|f| observed_magnet_exports(f).unwrap());
-        let may = s
-            .iter()
-            .find(|(m, _)| m.to_string() == "2025-05")
-            .unwrap()
-            .1;
-        assert_eq!(may, 1238.0);
+        let month = |m: &str| *s.iter().find(|o| o.month.to_string() == m).unwrap();
+        assert_eq!(month("2025-05").tonnes, 1238.0);
+        assert!(!month("2025-05").is_derived);
+    }
+
+    /// April 2025 is May's figure divided back by its reported month-on-month change
+    /// (`is_derived` in china_exports_monthly.csv), not a customs figure.
+    #[test]
+    fn observed_series_marks_derived_months() {
+        let s = with_facts(|f| observed_magnet_exports(f).unwrap());
+        let april = s.iter().find(|o| o.month.to_string() == "2025-04").unwrap();
+        assert_eq!(april.tonnes, 2628.0);
+        assert!(april.is_derived);
     }
 }

@@ -10,6 +10,7 @@ mod exposure_after;
 mod facts;
 mod ingest;
 mod network;
+mod observed_band;
 mod partners;
 mod report;
 mod report_html;

@@ -5,6 +5,8 @@ use chokepoint_server::RunReport;
 use chokepoint_server::charts::xml_escape;
 use chokepoint_server::routes::runs::{EdgeSelection, licences_svg, output_svg};
 
+use super::observed_band::{self, BandMonth};
+
 /// A chart of the report: file-name stem (for `--png`), caption, SVG text.
 pub struct Chart {
     /// File-name stem, e.g. `output-EU-ev_traction_motors`.
@@ -66,8 +68,9 @@ pub fn charts(report: &RunReport) -> anyhow::Result<Vec<Chart>> {
         out.push(Chart {
             stem: format!("licences-{}-{}-{}", sel.exporter, sel.importer, sel.stage),
             caption: format!(
-                "{} exports of {} to all destinations: requested, licensed and delivered tonnes \
-                 per month (median over the runs){}",
+                "{} exports of {} to all destinations: orders placed (including restocking, so \
+                 above the baseline flow once buyers' stocks run down), licensed and delivered \
+                 tonnes per month (median over the runs), with the baseline flow{}",
                 sel.exporter,
                 sel.stage,
                 if report
@@ -75,7 +78,7 @@ pub fn charts(report: &RunReport) -> anyhow::Result<Vec<Chart>> {
                     .iter()
                     .any(|o| o.exporter == sel.exporter && o.stage == sel.stage)
                 {
-                    ", against the customs series"
+                    ", against the customs series (derived figures shown apart)"
                 } else {
                     ""
                 }
@@ -108,7 +111,8 @@ fn halts_table(report: &RunReport) -> String {
     let mut html = String::from(
         "<table><thead><tr><th>region</th><th>industry</th><th>loss % (p50)</th>\
          <th>loss t (p5)</th><th>loss t (p50)</th><th>loss t (p95)</th><th>halt probability</th>\
-         <th>below 90 % from</th><th>halt (below 50 %) from</th><th>recovery (95 %)</th></tr></thead><tbody>",
+         <th>below 90 % from (slowdown, not a halt)</th><th>halt (below 50 %) from</th>\
+         <th>recovery (95 %)</th></tr></thead><tbody>",
     );
     for o in rows {
         html.push_str("<tr>");
@@ -128,33 +132,119 @@ fn halts_table(report: &RunReport) -> String {
     html
 }
 
-fn licences_table(report: &RunReport) -> String {
+/// Customs months of each exporter's world total against the simulated band of delivered
+/// exports, per (exporter, stage) with observations.
+fn bands(report: &RunReport) -> Vec<((String, String), Vec<BandMonth>)> {
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for o in report.observed.iter().filter(|o| o.importer == "WLD") {
+        let key = (o.exporter.clone(), o.stage.clone());
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys.into_iter()
+        .map(|(exporter, stage)| {
+            let obs = report
+                .observed
+                .iter()
+                .filter(|o| o.exporter == exporter && o.stage == stage && o.importer == "WLD")
+                .map(|o| (o.month.as_str(), o.tonnes, o.is_derived));
+            let b = observed_band::compare(&report.summary, (&exporter, "WLD", &stage), obs);
+            ((exporter, stage), b)
+        })
+        .collect()
+}
+
+fn licences_table(report: &RunReport, bands: &[((String, String), Vec<BandMonth>)]) -> String {
     let mut html = String::from(
-        "<table><thead><tr><th>exporter</th><th>stage</th><th>month</th><th>requested t</th>\
+        "<table><thead><tr><th>exporter</th><th>stage</th><th>month</th>\
+         <th>orders placed t (incl. restocking, p50)</th><th>baseline flow t</th>\
          <th>licensed t (p5)</th><th>licensed t (p50)</th><th>licensed t (p95)</th>\
-         <th>delivered t</th><th>customs t (observed)</th></tr></thead><tbody>",
+         <th>delivered t (p5)</th><th>delivered t (p50)</th><th>delivered t (p95)</th>\
+         <th>customs t</th><th>customs vs delivered 5–95 %</th></tr></thead><tbody>",
     );
+    let mut any_derived = false;
     for e in report.summary.edges.iter().filter(|e| e.importer == "WLD") {
         let observed = report
             .observed
             .iter()
-            .find(|o| o.exporter == e.exporter && o.stage == e.stage && o.month == e.month)
-            .map(|o| format!("{:.0}", o.tonnes));
+            .find(|o| o.exporter == e.exporter && o.stage == e.stage && o.month == e.month);
+        let side = bands
+            .iter()
+            .filter(|((x, s), _)| *x == e.exporter && *s == e.stage)
+            .flat_map(|(_, b)| b)
+            .find(|b| b.month == e.month)
+            .map(|b| match b.outside {
+                Some(observed_band::Side::Above) => "above",
+                Some(observed_band::Side::Below) => "below",
+                None => "inside",
+            });
         html.push_str("<tr>");
         html.push_str(&cell(Some(e.exporter.clone())));
         html.push_str(&cell(Some(e.stage.clone())));
         html.push_str(&cell(Some(e.month.clone())));
         html.push_str(&num(e.requested_t, 0));
+        html.push_str(&e.baseline_t.map_or("<td></td>".to_string(), |b| num(b, 0)));
         html.push_str(&num(e.licensed_t_p5, 0));
         html.push_str(&num(e.licensed_t, 0));
         html.push_str(&num(e.licensed_t_p95, 0));
+        html.push_str(&num(e.delivered_t_p5, 0));
         html.push_str(&num(e.delivered_t, 0));
+        html.push_str(&num(e.delivered_t_p95, 0));
         html.push_str(&observed.map_or("<td></td>".to_string(), |o| {
-            format!("<td class=\"num\">{o}</td>")
+            any_derived |= o.is_derived;
+            format!(
+                "<td class=\"num\">{:.0}{}</td>",
+                o.tonnes,
+                if o.is_derived { " (derived*)" } else { "" }
+            )
         }));
+        html.push_str(&cell(side.map(str::to_string)));
         html.push_str("</tr>");
     }
     html.push_str("</tbody></table>");
+    html.push_str(
+        "<p class=\"meta\">Orders placed include the buyers' restocking of depleted stocks: \
+         they are not licence demand at baseline, which is the baseline flow column.",
+    );
+    if any_derived {
+        html.push_str(
+            " * Derived, not reported: the bundled data compute this month from another \
+             month and its reported change (china_exports_monthly.csv, is_derived). Where a \
+             model assumption was set from such a figure (control_enforcement_lag_days, from \
+             April 2025; docs/scenario.md), the model agrees with it partly by construction.",
+        );
+    }
+    html.push_str("</p>");
+    html
+}
+
+/// What the model leaves out that bears on these results, next to them.
+const LIMITATIONS: &[&str] = &[
+    "Buyers are rationed in proportion to their orders, and orders include restocking; the \
+     data give no priority between buyers. Long-run shortages therefore fall on the \
+     industries that hold the smallest stocks (the inventory_days_* assumptions), not on \
+     those a licensing authority might favour or refuse.",
+    "A scenario's licence regime holds for its whole horizon unless the scenario eases it \
+     (a truce or suspension). Customs months above the simulated band are where the \
+     observed exports recovered faster than the scenario allows.",
+    "The simulated band is the spread over the scenario's own uncertain parameters only; \
+     with few runs, its 5th and 95th percentiles move between seeds.",
+];
+
+fn comparison(report: &RunReport, bands: &[((String, String), Vec<BandMonth>)]) -> String {
+    let mut html = String::new();
+    for ((exporter, stage), b) in bands {
+        html.push_str(&format!(
+            "<p>{} {}: {}.</p>",
+            xml_escape(exporter),
+            xml_escape(stage),
+            xml_escape(&observed_band::describe(b, report.summary.runs))
+        ));
+    }
+    if html.is_empty() {
+        html.push_str("<p>No customs series to compare with in this run.</p>");
+    }
     html
 }
 
@@ -207,7 +297,7 @@ pub fn html(report: &RunReport, scenario_text: &str, charts: &[Chart]) -> String
     }
     out.push_str("<h2>Halt and recovery dates</h2>");
     out.push_str(&halts_table(report));
-    out.push_str("<h2>Licensed vs requested exports</h2>");
+    out.push_str("<h2>Orders (incl. restocking), licences and deliveries</h2>");
     for c in charts.iter().filter(|c| c.stem.starts_with("licences-")) {
         out.push_str(&format!(
             "<figure>{}<figcaption>{}</figcaption></figure>",
@@ -215,7 +305,15 @@ pub fn html(report: &RunReport, scenario_text: &str, charts: &[Chart]) -> String
             xml_escape(&c.caption)
         ));
     }
-    out.push_str(&licences_table(report));
+    let bands = bands(report);
+    out.push_str(&licences_table(report, &bands));
+    out.push_str("<h2>Simulated vs customs exports</h2>");
+    out.push_str(&comparison(report, &bands));
+    out.push_str("<h2>Limitations</h2><ul>");
+    for l in LIMITATIONS {
+        out.push_str(&format!("<li>{}</li>", xml_escape(l)));
+    }
+    out.push_str("</ul>");
     out.push_str(&format!(
         "<h2>Scenario file</h2><pre>{}</pre></body></html>\n",
         xml_escape(scenario_text)

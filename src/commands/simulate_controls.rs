@@ -7,7 +7,9 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use chokepoint_sim::montecarlo::{self, Layout, McSummary, NetworkInput, series_bands};
+use chokepoint_sim::montecarlo::{
+    self, Layout, McSummary, NetworkInput, field_description, series_bands,
+};
 use chokepoint_sim::network::chain::REGIONS;
 use chokepoint_sim::network::file as network_file;
 use chokepoint_sim::network::flow::RunRecord;
@@ -177,8 +179,10 @@ pub fn run(args: &SimulateArgs, text: &str, data_dir: Option<&Path>) -> anyhow::
                 summary.scenario, summary.runs, summary.seed, summary.days, summary.start
             );
             industries_table(&summary, true).print(Format::Table)?;
+            print!("{}", legend(INDUSTRY_LEGEND));
             println!();
             edges_table(&summary, true).print(Format::Table)?;
+            print!("{}", legend(EDGE_LEGEND));
             if let Some(dir) = &args.out {
                 println!("\nfiles written to {}", dir.display());
             }
@@ -201,6 +205,28 @@ pub fn summarise(l: &Loaded, path: &Path, seed: u64, runs: &Runs) -> McSummary {
         &runs.layout,
         &runs.records(),
     )
+}
+
+/// Columns of the industries table explained under it: the ones read wrongly without
+/// (a median, a slowdown that is not a halt).
+const INDUSTRY_LEGEND: &[&str] = &[
+    "loss_t",
+    "loss_pct",
+    "halt_day_90",
+    "halt_day_50",
+    "halt_probability",
+];
+
+/// Columns of the edges table explained under it.
+const EDGE_LEGEND: &[&str] = &["requested_t", "baseline_t", "licensed_t", "delivered_t"];
+
+/// Lines `  field: meaning` for a table's legend (from the summary's field descriptions,
+/// which `summary.json` carries too).
+pub fn legend(fields: &[&str]) -> String {
+    fields
+        .iter()
+        .map(|f| format!("  {f}: {}\n", field_description(f)))
+        .collect()
 }
 
 fn opt_int(v: Option<u32>) -> Cell {
@@ -260,6 +286,9 @@ pub fn edges_table(s: &McSummary, world_only: bool) -> Table {
         "delivered_t",
         "licensed_t_p5",
         "licensed_t_p95",
+        "baseline_t",
+        "delivered_t_p5",
+        "delivered_t_p95",
     ]);
     // The chain's headline is magnets; an MRIO shows every gated sector's world total.
     let has_magnets = s.edges.iter().any(|e| e.stage == "magnets");
@@ -277,6 +306,9 @@ pub fn edges_table(s: &McSummary, world_only: bool) -> Table {
             Cell::float(e.delivered_t, 0),
             Cell::float(e.licensed_t_p5, 0),
             Cell::float(e.licensed_t_p95, 0),
+            e.baseline_t.map_or(Cell::Null, |b| Cell::float(b, 0)),
+            Cell::float(e.delivered_t_p5, 0),
+            Cell::float(e.delivered_t_p95, 0),
         ]);
     }
     t
@@ -340,8 +372,13 @@ pub fn demo_section(out: &Path, data_dir: Option<&Path>) -> anyhow::Result<()> {
         scenario.display()
     );
     industries_table(&summary, true).print(Format::Table)?;
-    println!("\nChina's simulated magnet exports (licensed vs requested, t per month):");
+    print!("{}", legend(INDUSTRY_LEGEND));
+    println!(
+        "\nChina's simulated magnet exports (orders placed incl. restocking, licensed, delivered; \
+         t per month):"
+    );
     edges_table(&summary, true).print(Format::Table)?;
+    print!("{}", legend(EDGE_LEGEND));
     println!("controls results written to {}", dir.display());
     Ok(())
 }

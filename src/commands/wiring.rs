@@ -75,12 +75,13 @@ impl ChainSimulator {
         let observed = chain_facts::observed_from_warehouse(data_dir)
             .context("reading China's customs magnet exports")?
             .into_iter()
-            .map(|(month, tonnes)| ObservedMonth {
+            .map(|o| ObservedMonth {
                 exporter: "CHN".into(),
                 importer: "WLD".into(),
                 stage: "magnets".into(),
-                month: month.to_string(),
-                tonnes,
+                month: o.month.to_string(),
+                tonnes: o.tonnes,
+                is_derived: o.is_derived,
             })
             .collect();
         let network = super::network::describe_json(data_dir).context("describing the network")?;

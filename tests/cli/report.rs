@@ -24,6 +24,17 @@ fn report_is_one_self_contained_html_file_with_charts_and_tables() {
     assert!(html.matches("<svg").count() >= 2, "charts inline");
     assert!(html.contains("<polygon"), "a fan chart");
     assert!(html.contains("customs exports (observed)"));
+    // The derived April 2025 figure is marked, orders are labelled as including restocking
+    // next to the baseline flow, and the comparison with customs and the limitations are
+    // stated next to the results.
+    assert!(html.contains("2628 (derived*)"));
+    assert!(html.contains("customs exports (derived, not reported)"));
+    assert!(html.contains("orders placed t (incl. restocking, p50)"));
+    assert!(html.contains("<th>baseline flow t</th>"));
+    assert!(html.contains("<h2>Simulated vs customs exports</h2>"));
+    assert!(html.contains("outside the simulated 5–95 % band"));
+    assert!(html.contains("<h2>Limitations</h2>") && html.contains("no priority between buyers"));
+    assert!(html.contains("below 90 % from (slowdown, not a halt)"));
     assert!(html.contains("<h2>Halt and recovery dates</h2>") && html.contains("<td>EU</td>"));
     // Nothing is fetched when the file is opened: no scripts, no external resources.
     for needle in [

@@ -52,7 +52,8 @@ async function loadSvg(el, url) {
   } catch (err) { showError(el, err); }
 }
 
-function fillTable(el, rows) {
+// `notes` (optional): header tooltips by column, e.g. a run's `descriptions`.
+function fillTable(el, rows, notes) {
   el.innerHTML = "";
   if (!Array.isArray(rows) || rows.length === 0) {
     el.textContent = "No rows for this selection.";
@@ -62,7 +63,12 @@ function fillTable(el, rows) {
   const cols = Object.keys(rows[0]);
   const table = document.createElement("table");
   const head = table.createTHead().insertRow();
-  for (const c of cols) { const th = document.createElement("th"); th.textContent = c.replace(/_/g, " "); head.appendChild(th); }
+  for (const c of cols) {
+    const th = document.createElement("th");
+    th.textContent = c.replace(/_/g, " ");
+    if (notes && notes[c]) th.title = notes[c];
+    head.appendChild(th);
+  }
   const body = table.createTBody();
   for (const r of rows) {
     const tr = body.insertRow();
@@ -241,7 +247,8 @@ function showResults(run) {
     .map((o) => ({ region: o.region, industry: o.industry, loss_pct: o.loss_pct,
       halt_probability: o.halt_probability, halt_date_90: o.halt_date_90, halt_date_50: o.halt_date_50,
       recovery_date_95: o.recovery_date_95, loss_t: o.loss_t, unmet_t: o.unmet_t }));
-  fillTable(byId("halts-table"), affected);
+  // Header tooltips say that loss_t is a median and that below 90 % is not a halt.
+  fillTable(byId("halts-table"), affected, r.descriptions);
   const edge = byId("licence-edge");
   const edges = unique(r.edges.map((e) => [e.exporter, e.importer, e.stage].join("|")));
   options(edge, edges, edges.find((e) => e === "CHN|WLD|magnets"));

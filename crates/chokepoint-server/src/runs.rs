@@ -179,6 +179,10 @@ pub struct ObservedMonth {
     pub month: String,
     /// Tonnes exported according to customs.
     pub tonnes: f64,
+    /// Whether the figure is derived (e.g. from a reported month-on-month change) rather
+    /// than reported by customs: charts and tables mark it, since a fit to it is partly a
+    /// fit to the assumption used to derive it.
+    pub is_derived: bool,
 }
 
 /// What a finished simulation reports: the data behind the Scenario page and the report.

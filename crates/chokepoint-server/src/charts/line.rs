@@ -50,13 +50,22 @@ pub struct LineChart {
 const Y_LABELS: usize = 8;
 
 /// Raises the top of an axis so the lines stay below the legend box in the upper left
-/// (three entries take about a quarter of the plot's height).
-fn with_legend_room(lo: f64, hi: f64) -> f64 {
-    lo + (hi - lo) * LEGEND_ROOM
+/// (three entries take about a quarter of the plot's height; each one more takes about a
+/// twelfth, so a six-entry legend would otherwise sit on the lines).
+fn with_legend_room(lo: f64, hi: f64, entries: usize) -> f64 {
+    let room = if entries <= 3 {
+        LEGEND_ROOM
+    } else {
+        1.0 / (1.0 - LEGEND_ENTRY_SHARE * entries.min(8) as f64)
+    };
+    lo + (hi - lo) * room
 }
 
 /// Axis span over data span: the highest point sits at 1 / 1.35 = 74 % of the plot height.
 const LEGEND_ROOM: f64 = 1.35;
+
+/// Share of the plot height one legend entry takes, with the box's margins.
+const LEGEND_ENTRY_SHARE: f64 = 0.087;
 
 /// How many series after `i`, on the same axis, lie on top of series `i`: the same value at
 /// every point where both have one (within 0.1 % of the larger).
@@ -127,11 +136,12 @@ pub fn line_chart(chart: &LineChart) -> Result<String, ChartError> {
     let (lo, hi) = value_range(values_on(Axis::Primary)).ok_or_else(no_data)?;
     // Levels start at zero unless negative: a truncated axis exaggerates changes.
     let lo = lo.min(0.0);
-    let hi = with_legend_room(lo, hi);
+    let entries = chart.series.len();
+    let hi = with_legend_room(lo, hi, entries);
     // Growth rates keep zero in view, so the sign of a change reads at a glance.
     let secondary = value_range(values_on(Axis::Secondary)).map(|(lo, hi)| {
         let (lo, hi) = (lo.min(0.0), hi.max(0.0));
-        (lo, with_legend_room(lo, hi))
+        (lo, with_legend_room(lo, hi, entries))
     });
     let labels = chart.x_labels.clone();
     let x_max = (n.max(2) - 1) as f64;
@@ -336,8 +346,11 @@ mod tests {
 
     #[test]
     fn axes_leave_room_for_the_legend() {
-        assert_eq!(with_legend_room(0.0, 100.0), 135.0);
-        assert_eq!(with_legend_room(-50.0, 50.0), 85.0);
+        assert_eq!(with_legend_room(0.0, 100.0, 3), 135.0);
+        assert_eq!(with_legend_room(-50.0, 50.0, 2), 85.0);
+        // Six entries (the licences chart with customs figures) keep the lines in the
+        // lower half.
+        assert!(with_legend_room(0.0, 100.0, 6) > 190.0);
     }
 
     #[test]

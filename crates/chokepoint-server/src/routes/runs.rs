@@ -254,8 +254,10 @@ pub async fn licences_chart(
     Ok(svg(licences_svg(&report, &sel)?))
 }
 
-/// Requested, licensed and delivered tonnes per month on one edge (medians over the runs),
-/// against the observed customs series of that edge when the report has one.
+/// Orders (including restocking), licensed and delivered tonnes per month on one edge
+/// (medians over the runs) with the baseline flow for reference, against the observed
+/// customs series of that edge when the report has one; derived customs figures are a
+/// series of their own, so they are not read as reported ones.
 pub fn licences_svg(report: &RunReport, sel: &EdgeSelection) -> Result<String, ApiError> {
     let rows: Vec<_> = report
         .summary
@@ -287,7 +289,7 @@ pub fn licences_svg(report: &RunReport, sel: &EdgeSelection) -> Result<String, A
     };
     let mut series = vec![
         LineSeries {
-            label: "requested (simulated)".into(),
+            label: "orders placed incl. restocking (simulated)".into(),
             values: pick(&|e| e.requested_t),
             axis: Axis::Primary,
         },
@@ -302,19 +304,40 @@ pub fn licences_svg(report: &RunReport, sel: &EdgeSelection) -> Result<String, A
             axis: Axis::Primary,
         },
     ];
-    if !observed.is_empty() {
+    if rows.iter().any(|e| e.baseline_t.is_some()) {
         series.push(LineSeries {
-            label: "customs exports (observed)".into(),
-            values: months
-                .iter()
-                .map(|m| observed.iter().find(|o| &o.month == m).map(|o| o.tonnes))
-                .collect(),
+            label: "baseline flow (no controls)".into(),
+            values: rows.iter().map(|e| e.baseline_t).collect(),
             axis: Axis::Primary,
         });
     }
+    let customs = |derived: bool| -> Vec<Option<f64>> {
+        months
+            .iter()
+            .map(|m| {
+                observed
+                    .iter()
+                    .find(|o| &o.month == m && o.is_derived == derived)
+                    .map(|o| o.tonnes)
+            })
+            .collect()
+    };
+    for (derived, label) in [
+        (false, "customs exports (observed)"),
+        (true, "customs exports (derived, not reported)"),
+    ] {
+        let values = customs(derived);
+        if values.iter().any(Option::is_some) {
+            series.push(LineSeries {
+                label: label.into(),
+                values,
+                axis: Axis::Primary,
+            });
+        }
+    }
     Ok(charts::line_chart(&LineChart {
         title: format!(
-            "{} -> {} {}: licensed vs requested (median of {} runs)",
+            "{} -> {} {}: orders, licences, deliveries (median of {} runs)",
             sel.exporter, sel.importer, sel.stage, report.summary.runs
         ),
         x_description: "month".into(),

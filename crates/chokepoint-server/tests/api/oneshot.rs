@@ -177,6 +177,15 @@ async fn simulate_runs_in_background_and_reports_results() {
     assert_eq!(run["progress"]["done"], 8);
     assert_eq!(run["progress"]["fraction"], 1.0);
     assert_eq!(run["result"]["edges"][0]["licensed_t"], 250.0);
+    // The JSON says which customs figures are derived and what the summary fields mean.
+    assert_eq!(run["result"]["observed"][0]["is_derived"], true);
+    assert_eq!(run["result"]["observed"][1]["is_derived"], false);
+    assert!(
+        run["result"]["descriptions"]["halt_day_90"]
+            .as_str()
+            .unwrap()
+            .contains("not a halt")
+    );
 
     let (status, resp, body) = get(
         &s,
@@ -199,11 +208,18 @@ async fn simulate_runs_in_background_and_reports_results() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        String::from_utf8(body)
-            .unwrap()
-            .contains("licensed (simulated)")
-    );
+    let svg = String::from_utf8(body).unwrap();
+    assert!(svg.contains("licensed (simulated)"));
+    // Orders are labelled as such (they include restocking), the baseline flow is there
+    // for reference, and a derived customs figure is not drawn as an observed one.
+    for label in [
+        "orders placed incl. restocking (simulated)",
+        "baseline flow (no controls)",
+        "customs exports (observed)",
+        "customs exports (derived, not reported)",
+    ] {
+        assert!(svg.contains(label), "{label}");
+    }
 
     let (status, _, _) = get(
         &s,

@@ -87,6 +87,9 @@ impl PreparedRun for TestRun {
             delivered_t: requested * self.approval,
             licensed_t_p5: requested * self.approval,
             licensed_t_p95: requested * self.approval,
+            delivered_t_p5: requested * self.approval,
+            delivered_t_p95: requested * self.approval,
+            baseline_t: Some(requested / 2.0),
         };
         Ok(RunReport {
             summary: McSummary {
@@ -115,6 +118,7 @@ impl PreparedRun for TestRun {
                     loss_pct_exceedance: vec![(5.0, 1.0)],
                 }],
                 edges: vec![edge("2025-04", 1000.0), edge("2025-05", 1100.0)],
+                descriptions: chokepoint_sim::montecarlo::field_descriptions(),
             },
             outputs: vec![FanSeries {
                 region: "EU".into(),
@@ -125,13 +129,25 @@ impl PreparedRun for TestRun {
                 p50,
                 day,
             }],
-            observed: vec![ObservedMonth {
-                exporter: "CHN".into(),
-                importer: "EU".into(),
-                stage: "magnets".into(),
-                month: "2025-04".into(),
-                tonnes: 900.0,
-            }],
+            // April derived (as in the bundled series), May reported.
+            observed: vec![
+                ObservedMonth {
+                    exporter: "CHN".into(),
+                    importer: "EU".into(),
+                    stage: "magnets".into(),
+                    month: "2025-04".into(),
+                    tonnes: 900.0,
+                    is_derived: true,
+                },
+                ObservedMonth {
+                    exporter: "CHN".into(),
+                    importer: "EU".into(),
+                    stage: "magnets".into(),
+                    month: "2025-05".into(),
+                    tonnes: 700.0,
+                    is_derived: false,
+                },
+            ],
             sources: vec!["test".into()],
         })
     }

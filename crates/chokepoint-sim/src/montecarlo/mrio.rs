@@ -39,6 +39,8 @@ pub fn layout(model: &Model, scenario: &PolicyScenario) -> Layout {
             .collect(),
         products: sectors.to_vec(),
         gated_pairs: gated,
+        // MRIO flows are money, not tonnes: no tonnage baseline to show.
+        baseline_pair_t_per_day: Vec::new(),
     }
 }
 

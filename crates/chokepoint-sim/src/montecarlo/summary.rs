@@ -1,5 +1,7 @@
 //! Percentiles and exceedance probabilities over Monte Carlo runs.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::date::Date;
@@ -20,6 +22,9 @@ pub struct Layout {
     pub products: Vec<String>,
     /// Gated pairs, sorted ([`pair_index`]).
     pub gated_pairs: Vec<usize>,
+    /// Baseline flow per pair ([`pair_index`]), t/day; empty when the network has no
+    /// tonnage baseline (MRIO tables are in money).
+    pub baseline_pair_t_per_day: Vec<f64>,
 }
 
 impl Layout {
@@ -38,6 +43,7 @@ impl Layout {
                 .collect(),
             products: STAGES.iter().map(|s| s.to_string()).collect(),
             gated_pairs: topology.gated_pairs(),
+            baseline_pair_t_per_day: topology.baseline_trade_t_per_day(),
         }
     }
 }
@@ -97,7 +103,8 @@ pub struct EdgeMonth {
     pub importer: String,
     /// Month `YYYY-MM`.
     pub month: String,
-    /// Requested tonnes (p50).
+    /// Orders placed with the exporter (p50): current use plus restocking of the buyers'
+    /// depleted stocks, so well above licence demand at baseline once stocks run down.
     pub requested_t: f64,
     /// Licensed tonnes (p50).
     pub licensed_t: f64,
@@ -107,6 +114,13 @@ pub struct EdgeMonth {
     pub licensed_t_p5: f64,
     /// Licensed, 95th percentile.
     pub licensed_t_p95: f64,
+    /// Delivered, 5th percentile.
+    pub delivered_t_p5: f64,
+    /// Delivered, 95th percentile.
+    pub delivered_t_p95: f64,
+    /// The baseline (undisturbed) flow over the simulated days of this month, t: the
+    /// reference for `requested_t`; null when the network has no tonnage baseline.
+    pub baseline_t: Option<f64>,
 }
 
 /// The daily output band of one region × industry.
@@ -145,6 +159,85 @@ pub struct McSummary {
     pub industries: Vec<IndustryOutcome>,
     /// Per gated edge and per exporter world total, per month.
     pub edges: Vec<EdgeMonth>,
+    /// What the fields of `industries` and `edges` mean, with their units
+    /// ([`FIELD_DESCRIPTIONS`]): a reader of the JSON need not guess that `loss_t` is a
+    /// median or that `halt_day_90` is not a halt.
+    pub descriptions: BTreeMap<String, String>,
+}
+
+/// Meaning and unit of the summary's fields that are easy to misread, by field name. The
+/// CLI's legends and `descriptions` in the JSON both come from here.
+pub const FIELD_DESCRIPTIONS: &[(&str, &str)] = &[
+    (
+        "loss_t",
+        "production loss over the horizon, t of magnet use: median (p50) over the runs",
+    ),
+    (
+        "loss_pct",
+        "median loss as % of baseline magnet use over the horizon",
+    ),
+    ("loss_t_p5", "5th percentile of the loss over the runs, t"),
+    ("loss_t_p95", "95th percentile of the loss over the runs, t"),
+    ("unmet_t", "final demand not met, t: median over the runs"),
+    (
+        "halt_day_90",
+        "median first day (from the start) with output below 90 % of baseline: a slowdown, \
+         not a halt; null when it happens in fewer than half the runs",
+    ),
+    (
+        "halt_day_50",
+        "median first day with output below 50 % of baseline (the halt); null when it \
+         happens in fewer than half the runs",
+    ),
+    (
+        "halt_date_90",
+        "date of halt_day_90: output below 90 % of baseline, a slowdown, not a halt",
+    ),
+    (
+        "halt_date_50",
+        "date of halt_day_50: output below 50 % of baseline",
+    ),
+    (
+        "recovery_day_95",
+        "median first day back at 95 % of baseline after falling below 90 %; null when never",
+    ),
+    (
+        "halt_probability",
+        "share of runs in which output fell below 50 % of baseline at least once",
+    ),
+    (
+        "requested_t",
+        "orders placed with the exporter, t per month (median): current use plus restocking \
+         of depleted stocks, not licence demand at baseline; compare baseline_t",
+    ),
+    (
+        "baseline_t",
+        "the undisturbed flow over the simulated days of the month, t",
+    ),
+    (
+        "licensed_t",
+        "tonnes licensed for export (median over the runs)",
+    ),
+    (
+        "delivered_t",
+        "tonnes delivered, the simulated customs figure (median over the runs)",
+    ),
+];
+
+/// [`FIELD_DESCRIPTIONS`] as a map.
+pub fn field_descriptions() -> BTreeMap<String, String> {
+    FIELD_DESCRIPTIONS
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The description of one field in [`FIELD_DESCRIPTIONS`] (empty when it has none).
+pub fn field_description(field: &str) -> &'static str {
+    FIELD_DESCRIPTIONS
+        .iter()
+        .find(|(k, _)| *k == field)
+        .map_or("", |(_, v)| v)
 }
 
 /// Linear-interpolated quantile of sorted values (`q` in [0, 1]); NaN when empty.
@@ -226,32 +319,43 @@ impl McSummary {
             start: start.to_string(),
             days,
             industries,
-            edges: edge_months(start, layout, runs),
+            edges: edge_months(start, days, layout, runs),
+            descriptions: field_descriptions(),
         }
     }
 }
 
 /// Monthly licensed vs requested on gated edges, plus world totals of gated exporters.
-fn edge_months(start: Date, layout: &Layout, runs: &[&RunRecord]) -> Vec<EdgeMonth> {
+fn edge_months(start: Date, days: usize, layout: &Layout, runs: &[&RunRecord]) -> Vec<EdgeMonth> {
     let regions = &layout.regions;
     let n = regions.len();
     let Some(first) = runs.first() else {
         return Vec::new();
     };
     let months = first.months;
+    let ym0 = start.year_month();
+    // Simulated days per month: the first and last months may be partial.
+    let mut days_in = vec![0usize; months];
+    for d in 0..days {
+        let m = start.plus_days(d as i64).year_month().index() - ym0.index();
+        if let Some(c) = usize::try_from(m).ok().and_then(|m| days_in.get_mut(m)) {
+            *c += 1;
+        }
+    }
+    let base = |pair: usize| layout.baseline_pair_t_per_day.get(pair).copied();
     let gated = &layout.gated_pairs;
     // Exporter × stage totals are reported for every (stage, exporter) that has a gated pair.
     let mut totals: Vec<(usize, usize)> =
         gated.iter().map(|&p| (p / (n * n), (p / n) % n)).collect();
     totals.dedup();
     let mut out = Vec::new();
-    let ym0 = start.year_month();
     let cell = |r: &RunRecord, m: usize, pair: usize, c: usize| r.trade(m, pair)[c];
-    for m in 0..months {
+    for (m, &month_days) in days_in.iter().enumerate() {
         let month = ym0.plus_months(m as i64).to_string();
         let mut push = |stage: usize,
                         exporter: usize,
                         importer: &str,
+                        baseline_t_per_day: Option<f64>,
                         pick: &dyn Fn(&RunRecord, usize) -> f64| {
             let col = |c: usize| sorted(runs.iter().map(|r| pick(r, c)).collect());
             let (req, lic, del) = (col(0), col(1), col(2));
@@ -265,10 +369,17 @@ fn edge_months(start: Date, layout: &Layout, runs: &[&RunRecord]) -> Vec<EdgeMon
                 delivered_t: quantile(&del, 0.5),
                 licensed_t_p5: quantile(&lic, 0.05),
                 licensed_t_p95: quantile(&lic, 0.95),
+                delivered_t_p5: quantile(&del, 0.05),
+                delivered_t_p95: quantile(&del, 0.95),
+                baseline_t: baseline_t_per_day.map(|b| b * month_days as f64),
             });
         };
         for &(stage, exporter) in &totals {
-            push(stage, exporter, "WLD", &|r, c| {
+            let world_base: Option<f64> = (0..n)
+                .filter(|&i| i != exporter)
+                .map(|i| base(pair_index(n, stage, exporter, i)))
+                .sum();
+            push(stage, exporter, "WLD", world_base, &|r, c| {
                 (0..n)
                     .filter(|&i| i != exporter)
                     .map(|i| cell(r, m, pair_index(n, stage, exporter, i), c))
@@ -277,7 +388,7 @@ fn edge_months(start: Date, layout: &Layout, runs: &[&RunRecord]) -> Vec<EdgeMon
         }
         for &pair in gated {
             let (stage, exporter, importer) = (pair / (n * n), (pair / n) % n, pair % n);
-            push(stage, exporter, &regions[importer], &|r, c| {
+            push(stage, exporter, &regions[importer], base(pair), &|r, c| {
                 cell(r, m, pair, c)
             });
         }

@@ -224,6 +224,46 @@ fn summary_reports_percentiles_in_order_and_halts() {
     );
 }
 
+/// The world total of a gated exporter carries its baseline flow over the month's simulated
+/// days: without controls requests equal it, and once buyers restock after a control the
+/// requests rise above it (the "requested" line is orders, not licence demand).
+#[test]
+fn edge_months_carry_the_baseline_flow_and_delivered_band() {
+    let summarise = |text: &str, runs: usize| {
+        let s = scenario(text);
+        let input = NetworkInput::Bundled(sample_facts());
+        let out = run_many(&s, &input, runs, 1, false, &|| {}).unwrap();
+        let layout = Layout::chain(&out[0].topology, &regions());
+        let records: Vec<&RunRecord> = out.iter().map(|r| &r.record).collect();
+        McSummary::new("t", 1, s.start, s.days, &layout, &records)
+    };
+    let world = |sum: &McSummary, month: &str| {
+        sum.edges
+            .iter()
+            .find(|e| e.importer == "WLD" && e.stage == "magnets" && e.month == month)
+            .cloned()
+            .unwrap()
+    };
+    let open = summarise(&control(1.0, 0, "\"all\""), 1);
+    // April has 30 simulated days, and the full month's orders equal the baseline flow.
+    let april = world(&open, "2025-04");
+    let base = april.baseline_t.unwrap();
+    assert!(base > 0.0);
+    assert!((april.requested_t - base).abs() < 1e-6 * base, "{april:?}");
+    let controlled = summarise(&control(0.3, 30, "\"all\""), 4);
+    let june = world(&controlled, "2025-06");
+    assert!(
+        june.requested_t > 1.2 * june.baseline_t.unwrap(),
+        "{june:?}"
+    );
+    assert!(june.delivered_t_p5 <= june.delivered_t && june.delivered_t <= june.delivered_t_p95);
+    // The horizon (240 days from 1 April) ends on 26 November: a partial month.
+    let nov = world(&open, "2025-11");
+    assert!((nov.baseline_t.unwrap() - base / 30.0 * 26.0).abs() < 1e-6 * base);
+    assert!(open.descriptions["halt_day_90"].contains("not a halt"));
+    assert!(open.descriptions["loss_t"].contains("median"));
+}
+
 mod conservation {
     use super::*;
     use proptest::prelude::*;

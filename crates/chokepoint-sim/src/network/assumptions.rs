@@ -49,7 +49,7 @@ assumptions! {
     InventoryDaysMagnets => "inventory_days_magnets", "days of input use", 45.0, [1.0, 730.0],
         "Metal/alloy stock held by magnet makers. Assumed one and a half months; no figure in the bundled data.";
     InventoryDaysEvTraction => "inventory_days_ev_traction_motors", "days of input use", 30.0, [1.0, 730.0],
-        "Magnet stock of EV traction-motor makers. Automotive supply chains run lean; European auto-parts lines stopped in late May and June 2025, 7-9 weeks after the 4 April controls, with stock and in-transit goods together. Assumed one month.";
+        "Magnet stock of EV traction-motor makers. Automotive supply chains run lean. Assumed one month; no figure in the bundled data. The value was chosen with press reports of European auto-parts line stoppages in late May and June 2025 in mind, which no bundled source records: the dates at which the model's EV-traction output falls follow from this assumption and are not a validation against those stoppages.";
     InventoryDaysWind => "inventory_days_wind_turbines", "days of input use", 60.0, [1.0, 730.0],
         "Magnet stock of wind-generator makers: project-based, larger batches bought ahead. Assumed two months.";
     InventoryDaysElectronics => "inventory_days_consumer_electronics", "days of input use", 30.0, [1.0, 730.0],
@@ -69,7 +69,7 @@ assumptions! {
     SpareCapacityShare => "spare_capacity_share", "share of baseline output", 0.10, [0.0, 5.0],
         "Extra output any producer can reach above its baseline when orders exceed it (ARIO alpha_max - 1). Ten percent is typical plant slack; the bundled data have no utilisation figures.";
     ControlEnforcementLagDays => "control_enforcement_lag_days", "days", 14.0, [0.0, 120.0],
-        "Days after a control's start during which shipments already contracted, declared or in transit still clear customs. China's magnet exports were 2,628 t in April 2025 (china_exports_monthly.csv), about 54 % of the 2024 monthly rate, although licences were required from 4 April: about two weeks of normal flow.";
+        "Days after a control's start during which shipments already contracted, declared or in transit still clear customs. China's magnet exports were 2,628 t in April 2025 (china_exports_monthly.csv; a derived figure, May's reported 1,238 t divided by one minus its -52.9 % month-on-month change, not a reported one), about 54 % of the 2024 monthly rate, although licences were required from 4 April: about two weeks of normal flow.";
     SeparationRecovery => "separation_recovery", "t oxide per t REO in concentrate", 0.90, [0.05, 1.0],
         "Share of rare-earth oxide in concentrate recovered as separated oxide. Assumed 90 %; no figure in the bundled data.";
     MetalYield => "metal_yield", "t metal per t oxide (REO basis)", 0.95, [0.05, 1.0],

@@ -275,6 +275,18 @@ impl Topology {
     pub fn industry_baseline(&self, j: usize) -> f64 {
         self.x0[self.n_prod + j]
     }
+
+    /// Baseline flow of every (stage, exporter, importer) pair ([`pair_index`]), t/day: what
+    /// importers take in the undisturbed network, before any restocking orders.
+    pub fn baseline_trade_t_per_day(&self) -> Vec<f64> {
+        let mut out = vec![0.0; n_pairs(self.n_regions)];
+        for e in &self.edges {
+            if let Some(v) = out.get_mut(e.pair) {
+                *v += e.z0;
+            }
+        }
+        out
+    }
 }
 
 /// What one run records.
