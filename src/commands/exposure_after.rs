@@ -98,7 +98,9 @@ fn region_index(importer: &Importer) -> anyhow::Result<usize> {
 /// Imports of `stage` into region `r` per exporter, from `trade(exporter)` (tonnes over the
 /// window; the importer's own slot is zero).
 fn imports_from(n: usize, r: usize, trade: impl Fn(usize) -> f64) -> Vec<f64> {
-    (0..n).map(|e| if e == r { 0.0 } else { trade(e) }).collect()
+    (0..n)
+        .map(|e| if e == r { 0.0 } else { trade(e) })
+        .collect()
 }
 
 /// Shares, HHI, the CRMA share and reliance of one run (or of the baseline) from imports
@@ -200,9 +202,8 @@ pub fn compute(
         };
         let baseline = |e: usize, i: usize| net.flows[p][e * n + i] * days;
         // The importer's own exports of the stage: baseline, requested or delivered.
-        let exports = |flow: &dyn Fn(usize) -> f64| -> f64 {
-            (0..n).filter(|&i| i != r).map(flow).sum()
-        };
+        let exports =
+            |flow: &dyn Fn(usize) -> f64| -> f64 { (0..n).filter(|&i| i != r).map(flow).sum() };
         before.push(figures(
             imports_from(n, r, |e| baseline(e, r)),
             output,
