@@ -6,7 +6,9 @@ use serde::Serialize;
 
 use super::NotComputable;
 use super::concentration::SupplierShare;
-pub use super::periods::{AnnualQuantity, TradeFact, annual_quantities, month_ranges_text};
+pub use super::periods::{
+    AnnualQuantity, TradeFact, annual_quantities, annual_quantities_over_edges, month_ranges_text,
+};
 
 /// The CRMA benchmark: at most 65 % of EU consumption of a strategic raw material at any
 /// processing stage from one third country (Regulation (EU) 2024/1252, Art. 1(2)(c)).

@@ -172,6 +172,29 @@ pub fn annual_quantities<K: Ord + Clone>(
     out
 }
 
+/// [`annual_quantities`] per `(key, edge)` (edge: the other reporter or partner summed into
+/// the key), then summed per key: each edge picks its own periods, so one edge's half-year
+/// total and another's months are both counted, and neither twice. The months of a key are
+/// those with a figure on at least one of its edges.
+pub fn annual_quantities_over_edges<K: Ord + Clone, E: Ord + Clone>(
+    facts: &[((K, E), &TradeFact)],
+) -> std::collections::BTreeMap<K, AnnualQuantity> {
+    let mut out: std::collections::BTreeMap<K, AnnualQuantity> = Default::default();
+    for ((k, _), q) in annual_quantities(facts) {
+        let e = out.entry(k).or_insert(AnnualQuantity {
+            quantity_t: 0.0,
+            months_covered: 0,
+            months: Vec::new(),
+        });
+        e.quantity_t += q.quantity_t;
+        e.months.extend(q.months);
+        e.months.sort_unstable();
+        e.months.dedup();
+        e.months_covered = e.months.len() as u32;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,5 +283,18 @@ mod tests {
             month_ranges_text(&[1, 2, 3, 7, 9, 10]),
             "Jan–Mar, Jul, Sep–Oct"
         );
+    }
+
+    #[test]
+    fn edges_pick_their_own_periods_before_they_are_summed() {
+        // Germany's H1 total and France's months, both to one key: 60 + 3 × 5, not one or
+        // the other.
+        let deu_h1 = fact(6, 1, 60.0);
+        let fra: Vec<TradeFact> = (1..=3).map(|m| fact(1, m, 5.0)).collect();
+        let mut rows: Vec<((&str, &str), &TradeFact)> = vec![(("CHN", "DEU"), &deu_h1)];
+        rows.extend(fra.iter().map(|f| (("CHN", "FRA"), f)));
+        let a = annual_quantities_over_edges(&rows);
+        assert_eq!(a["CHN"].quantity_t, 75.0);
+        assert_eq!(a["CHN"].months_text(), "Jan–Jun");
     }
 }

@@ -11,8 +11,8 @@ use super::shares::{SharesQuery, shares_report};
 use crate::indicators::concentration::{SupplierShare, concentration};
 use crate::indicators::exposure::{
     AnnualQuantity, CRMA_MAX_SINGLE_COUNTRY_SHARE, ConsumptionBase, CrmaCheck, Importer, Reliance,
-    RelianceInputs, TradeFact, annual_quantities, crma_check, crma_consumption_check,
-    import_reliance, supplier_shares,
+    RelianceInputs, TradeFact, annual_quantities, annual_quantities_over_edges, crma_check,
+    crma_consumption_check, import_reliance, supplier_shares,
 };
 use crate::indicators::shares::{edition_number, stage_labels};
 use crate::indicators::{Figure, NotComputable};
@@ -135,13 +135,14 @@ fn by_partner(
     year: i32,
 ) -> Option<(String, BTreeMap<String, AnnualQuantity>)> {
     let codes = importer.codes();
-    let own: Vec<(String, &TradeFact)> = facts
+    // Keyed by supplier, per reporting member state (each picks its own periods).
+    let own: Vec<((String, String), &TradeFact)> = facts
         .iter()
         .filter(|f| f.year == year && f.flow == "import" && codes.contains(&f.reporter))
-        .map(|f| (f.partner.clone(), f))
+        .map(|f| ((f.partner.clone(), f.reporter.clone()), f))
         .collect();
     if !own.is_empty() {
-        return Some(("importer".into(), annual_quantities(&own)));
+        return Some(("importer".into(), annual_quantities_over_edges(&own)));
     }
     let mirror: Vec<&TradeFact> = facts
         .iter()
@@ -154,12 +155,12 @@ fn by_partner(
         .filter(|f| f.partner == "EUU")
         .map(|f| f.reporter.as_str())
         .collect();
-    let keyed: Vec<(String, &TradeFact)> = mirror
+    let keyed: Vec<((String, String), &TradeFact)> = mirror
         .iter()
         .filter(|f| f.partner == "EUU" || !with_aggregate.contains(&f.reporter.as_str()))
-        .map(|f| (f.reporter.clone(), *f))
+        .map(|f| ((f.reporter.clone(), f.partner.clone()), *f))
         .collect();
-    (!keyed.is_empty()).then(|| ("mirror".into(), annual_quantities(&keyed)))
+    (!keyed.is_empty()).then(|| ("mirror".into(), annual_quantities_over_edges(&keyed)))
 }
 
 fn importer_total(importer: &Importer, facts: &[TradeFact], year: i32, flow: &str) -> Option<f64> {
