@@ -82,8 +82,10 @@ impl From<MethodArg> for chokepoint_store::indicators::report::criticality::Meth
     long_about = "Country shares of one supply-chain stage with HHI (0-10,000), CR1 and CR3, \
 and where each figure comes from.\n\nBy default shares come from production data where the \
 warehouse has it (USGS mine production for mining, shares of the USGS world total, latest \
-Mineral Commodity Summaries edition for the year), otherwise from reported shares (IEA \
-first). Other reported figures for the same stage and year are listed for comparison, and \
+Mineral Commodity Summaries edition for the year), otherwise from reported shares: the \
+IEA's figures for the year, data-year figures before publication-year ones (without --year, \
+the IEA's latest data year); when the IEA has none for the year, another named source's, \
+with a note naming it (the same rule exposure and criticality use). Other reported figures for the same stage and year are listed for comparison, and \
 the EU CRMA benchmark (no single third country above 65 %) is checked.",
     after_help = "Examples:\n  chokepoint shares --stage mining --year 2024\n  chokepoint \
 shares --stage mining --year 2024 --edition MCS2025\n  chokepoint shares --stage separation \
@@ -113,10 +115,17 @@ pub struct SharesArgs {
 #[command(
     long_about = "An importer's exposure for one product: supplier shares of its imports and \
 their HHI, import reliance (net imports / apparent consumption) where production and trade \
-allow it, and the EU CRMA check per stage (largest single third-country share against 65 %).\n\n\
+allow it, and the EU CRMA check per stage (largest single third-country share of \
+consumption against 65 %).\n\n\
 PRODUCT is a stage (mining, separation, metal, magnets), an HS code (8505.11) or a product \
 name of the trade table (rare_earth_permanent_magnets). Where the importer's own sourcing \
-is not in the warehouse, the CRMA check uses global stage shares as a proxy and says so.",
+is not in the warehouse, the CRMA check uses global stage shares as a proxy and says so. \
+At the product's stage it is imports from one country / (production + imports - exports); \
+without production or with only some origins reported, that share is an upper bound and \
+the verdict INCONCLUSIVE above 65 %. A year of trade sums monthly rows and, for months \
+without one, multi-month and year-to-date totals, never both.\n\nWith --after, `before` \
+is the chain's baseline without the control over the simulated window, `after` the \
+delivered flows; what buyers ordered under the control is the imports_requested row.",
     after_help = "Examples:\n  chokepoint exposure --importer EU --product magnets\n  \
 chokepoint exposure --importer USA --product mining --year 2024\n  chokepoint exposure \
 --importer EU --product rare_earth_permanent_magnets --year 2025 --format json"
@@ -128,7 +137,8 @@ pub struct ExposureArgs {
     /// Stage, HS code or trade product name.
     #[arg(long, value_name = "P")]
     pub product: String,
-    /// Data year (default: the latest year with data).
+    /// Data year (default: the latest year with trade data; stage shares then follow the
+    /// default of `shares`).
     #[arg(long, value_name = "YYYY")]
     pub year: Option<i32>,
     /// Recompute supplier shares and reliance from a simulated control (scenario file).

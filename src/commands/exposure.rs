@@ -80,7 +80,11 @@ fn print(r: &ExposureReport, format: Format) -> anyhow::Result<()> {
                     "%",
                     Some(x.quantity_t),
                     &format!("{} {} {year}", s.basis, r.product),
-                    format!("{} of 12 months", x.months_covered),
+                    if x.months.is_empty() || x.months_covered == 12 {
+                        format!("{} of 12 months", x.months_covered)
+                    } else {
+                        format!("{} of 12 months ({})", x.months_covered, x.months)
+                    },
                 ));
             }
             t.push(row(
@@ -91,7 +95,7 @@ fn print(r: &ExposureReport, format: Format) -> anyhow::Result<()> {
                 "0-10000",
                 None,
                 &s.basis,
-                String::new(),
+                s.caveat.clone().unwrap_or_default(),
             ));
         }
         Err(nc) => t.push(row(

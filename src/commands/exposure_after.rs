@@ -1,19 +1,20 @@
 //! `chokepoint exposure … --after SCENARIO.toml`: supplier shares, HHI, the CRMA check and
 //! import reliance recomputed from the simulated flows of a Monte Carlo run of an export
-//! control, as p50 and p95 over runs, next to the pre-shock (requested) values.
+//! control, as p50 and p95 over runs, next to the same figures without the control.
 //!
-//! Per run, for the product's stage and the importer's region: imports from each exporter
-//! are the delivered tonnes summed over the horizon (requested tonnes for "before");
-//! domestic output is the region's baseline production of the stage over the horizon (the
-//! flow model records cross-region trade only, so domestic output is held at baseline and
-//! the output says so).
+//! Per run, for the product's stage and the importer's region: "before" is the chain's
+//! baseline (no-control) flows over the simulated window, so before → after is the effect of
+//! the control; "after" is the delivered tonnes summed over the window. What buyers
+//! requested under the control (baseline plus restocking orders) is reported on its own
+//! `imports_requested` row, never as "before". Domestic output is the region's baseline
+//! production of the stage over the window (the flow model records cross-region trade only,
+//! so domestic output is held at baseline and the output says so).
 
 use std::path::Path;
 
 use chokepoint_model::Stage;
 use chokepoint_sim::montecarlo::quantile;
 use chokepoint_sim::network::chain::{REGIONS, STAGES};
-use chokepoint_sim::network::flow::RunRecord;
 use chokepoint_sim::network::flow::pair_index;
 use chokepoint_store::indicators::concentration::hhi;
 use chokepoint_store::indicators::exposure::{CRMA_MAX_SINGLE_COUNTRY_SHARE, Importer};
@@ -36,7 +37,8 @@ pub struct Band {
     pub measure: String,
     /// Supplier region, when the figure is per supplier.
     pub region: Option<String>,
-    /// Before the control (p50 of requested flows).
+    /// Without the control: the chain's baseline flows over the same window (p50 over the
+    /// runs' drawn networks). Until 0.x this was the requested flows under the control.
     pub before: f64,
     /// After, median over runs.
     pub after_p50: f64,
@@ -72,6 +74,7 @@ pub struct AfterReport {
 struct RunFigures {
     shares: Vec<f64>,
     hhi: f64,
+    /// The largest third-country supplier's share of apparent consumption.
     top_third_share: f64,
     imports_t: f64,
     reliance: f64,
@@ -92,43 +95,38 @@ fn region_index(importer: &Importer) -> anyhow::Result<usize> {
     })
 }
 
-fn figures(
-    record: &RunRecord,
-    net_domestic: f64,
-    exports: f64,
-    n: usize,
-    stage: usize,
-    r: usize,
-    col: usize,
-) -> RunFigures {
-    let months = record.months;
-    let mut from = vec![0.0; n];
-    for (e, slot) in from.iter_mut().enumerate() {
-        if e == r {
-            continue;
-        }
-        let pair = pair_index(n, stage, e, r);
-        *slot = (0..months).map(|m| record.trade(m, pair)[col]).sum();
-    }
+/// Imports of `stage` into region `r` per exporter, from `trade(exporter)` (tonnes over the
+/// window; the importer's own slot is zero).
+fn imports_from(n: usize, r: usize, trade: impl Fn(usize) -> f64) -> Vec<f64> {
+    (0..n)
+        .map(|e| if e == r { 0.0 } else { trade(e) })
+        .collect()
+}
+
+/// Shares, HHI, the CRMA share and reliance of one run (or of the baseline) from imports
+/// per exporter, domestic output and exports over the window.
+fn figures(from: Vec<f64>, output: f64, exports: f64) -> RunFigures {
     let imports: f64 = from.iter().sum();
     // No imports: shares are undefined (NaN drops out of the percentiles), not zero.
     let shares: Vec<f64> = from
         .iter()
         .map(|q| if imports > 0.0 { q / imports } else { f64::NAN })
         .collect();
-    let top_third_share = if imports > 0.0 {
-        shares.iter().copied().fold(0.0, f64::max)
-    } else {
-        f64::NAN
-    };
-    let consumption = net_domestic + imports - exports;
+    // Apparent consumption of the stage in the region: the CRMA base (its benchmark is a
+    // share of Union consumption, not of imports), and reliance's denominator.
+    let consumption = output + imports - exports;
+    let top = from.iter().copied().fold(0.0, f64::max);
     RunFigures {
         hhi: if imports > 0.0 {
             hhi(&shares)
         } else {
             f64::NAN
         },
-        top_third_share,
+        top_third_share: if consumption > 0.0 {
+            top / consumption
+        } else {
+            f64::NAN
+        },
         imports_t: imports,
         reliance: if consumption > 0.0 {
             (imports - exports) / consumption
@@ -191,24 +189,36 @@ pub fn compute(
     let n = loaded.regions.len();
     let days = loaded.scenario.days as f64;
     let mut before = Vec::new();
+    let mut requested = Vec::new();
     let mut after = Vec::new();
     for (draw, record) in &runs.runs {
         let net = input.network(draw)?;
-        let production = net.production(r, p) * days;
-        // The importer's own exports of the stage, requested (before) or delivered (after).
-        let exports = |col: usize| -> f64 {
-            (0..n)
-                .filter(|&i| i != r)
-                .map(|i| {
-                    let pair = pair_index(n, p, r, i);
-                    (0..record.months)
-                        .map(|m| record.trade(m, pair)[col])
-                        .sum::<f64>()
-                })
-                .sum()
+        let output = net.production(r, p) * days;
+        let recorded = |e: usize, i: usize, col: usize| -> f64 {
+            let pair = pair_index(n, p, e, i);
+            (0..record.months)
+                .map(|m| record.trade(m, pair)[col])
+                .sum::<f64>()
         };
-        before.push(figures(record, production, exports(0), n, p, r, 0));
-        after.push(figures(record, production, exports(2), n, p, r, 2));
+        let baseline = |e: usize, i: usize| net.flows[p][e * n + i] * days;
+        // The importer's own exports of the stage: baseline, requested or delivered.
+        let exports =
+            |flow: &dyn Fn(usize) -> f64| -> f64 { (0..n).filter(|&i| i != r).map(flow).sum() };
+        before.push(figures(
+            imports_from(n, r, |e| baseline(e, r)),
+            output,
+            exports(&|i| baseline(r, i)),
+        ));
+        requested.push(figures(
+            imports_from(n, r, |e| recorded(e, r, 0)),
+            output,
+            exports(&|i| recorded(r, i, 0)),
+        ));
+        after.push(figures(
+            imports_from(n, r, |e| recorded(e, r, 2)),
+            output,
+            exports(&|i| recorded(r, i, 2)),
+        ));
     }
     let pick =
         |v: &[RunFigures], f: &dyn Fn(&RunFigures) -> f64| v.iter().map(f).collect::<Vec<f64>>();
@@ -244,6 +254,15 @@ pub fn compute(
         &pick(&after, &|x| x.imports_t),
         "t",
     ));
+    // What buyers ordered under the control (baseline plus restocking): "before" is the
+    // baseline (without the control, orders are the baseline), after = requested.
+    figures_out.push(band(
+        "imports_requested",
+        None,
+        &pick(&before, &|x| x.imports_t),
+        &pick(&requested, &|x| x.imports_t),
+        "t",
+    ));
     figures_out.push(band(
         "import_reliance",
         None,
@@ -259,6 +278,21 @@ pub fn compute(
             REGIONS[r]
         ));
     }
+    // The chain's cross-border flows of a stage come from the exporters that report them
+    // (for magnets, China's customs only): a single supplier region is then the data's
+    // coverage, not a measured single-source dependence.
+    let suppliers: Vec<&str> = (0..n)
+        .filter(|&e| e != r && before.iter().any(|x| x.shares[e] > 0.0))
+        .map(|e| loaded.regions[e].as_str())
+        .collect();
+    if let [only] = suppliers.as_slice() {
+        notes.push(format!(
+            "only {only}'s flows of {stage} into {} are in the chain: its 100 % share of \
+             imports and HHI 10000 reflect which flows are known, not a measured single \
+             source (HHI not measurable; 10000 is an upper bound)",
+            REGIONS[r]
+        ));
+    }
     Ok(AfterReport {
         scenario: scenario.display().to_string(),
         importer_region: REGIONS[r].to_string(),
@@ -270,16 +304,21 @@ pub fn compute(
         figures: figures_out,
         notes: [
             format!(
-                "before = requested flows (what buyers ordered), after = delivered flows, summed \
-                 over the {} simulated days; p50/p95 over {RUNS} runs, seed {SEED}",
-                loaded.scenario.days
+                "before = the chain's baseline flows without the control, after = delivered \
+                 flows under it, both summed over the {} simulated days from {}; \
+                 imports_requested after = what buyers ordered under the control (incl. \
+                 restocking); p50/p95 over {RUNS} runs, seed {SEED}",
+                loaded.scenario.days, loaded.scenario.start
             ),
             "domestic output held at its baseline (the flow model records cross-region trade \
              only); reliance = (imports - exports) / (output + imports - exports)"
                 .into(),
             format!(
-                "CRMA benchmark {:.0} %: the largest single supplier region's share of imports",
-                100.0 * CRMA_MAX_SINGLE_COUNTRY_SHARE
+                "CRMA benchmark {:.0} %: the largest single supplier region's share of {}'s \
+                 apparent consumption of {stage} (output + imports - exports), as the CRMA \
+                 defines it; not its share of imports",
+                100.0 * CRMA_MAX_SINGLE_COUNTRY_SHARE,
+                REGIONS[r]
             ),
         ]
         .into_iter()
@@ -315,6 +354,9 @@ pub fn print(r: &AfterReport, format: Format) -> anyhow::Result<()> {
                 b.after_p50 - benchmark,
                 verdict(b.after_p95)
             ))
+        } else if b.measure == "supplier_hhi" && b.before >= 9_999.5 {
+            // One known supplier: 10000 is what coverage allows, not a measurement.
+            Cell::from("only one supplier's flows are known: not measurable, upper bound")
         } else {
             Cell::Null
         };

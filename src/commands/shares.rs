@@ -9,6 +9,7 @@ pub use chokepoint_store::indicators::report::shares::crma_text;
 use chokepoint_store::indicators::report::shares::{
     SharesQuery, SharesReport, not_computable_json, shares_report,
 };
+use chokepoint_store::indicators::shares::ShareSource;
 
 use super::facts;
 use crate::cli::SharesArgs;
@@ -140,6 +141,22 @@ fn print(report: &SharesReport, format: Format) -> anyhow::Result<()> {
         ));
     }
     if let Some(total) = s.total_t {
+        // The source's own (rounded) world total, the denominator of the shares above, not
+        // a sum of them.
+        let total_src = match (&s.source, &s.edition) {
+            (ShareSource::Trade, _) => "sum of the exporters' quantities above".to_string(),
+            (_, Some(e)) => format!(
+                "{} world total as reported ({e}, rounded), the base of the shares",
+                s.source.as_str()
+            ),
+            (_, None) => format!("{} world total as reported", s.source.as_str()),
+        };
+        let note = match s.countries_sum_t {
+            Some(sum) if (sum - total).abs() > 0.5 => {
+                format!("the listed countries sum to {sum:.0} t")
+            }
+            _ => String::new(),
+        };
         t.push(row(
             "total",
             "WLD",
@@ -147,8 +164,8 @@ fn print(report: &SharesReport, format: Format) -> anyhow::Result<()> {
             "t",
             Some(total),
             s.year,
-            &src,
-            String::new(),
+            &total_src,
+            note,
         ));
     }
     for g in &s.group_figures {

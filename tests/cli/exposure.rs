@@ -53,6 +53,80 @@ fn mining_2024_gives_china_71_percent_of_the_mcs2026_world_total() {
 }
 
 #[test]
+fn mining_total_is_labelled_as_usgs_own_total_and_coverage_is_not_above_100() {
+    let sb = Sandbox::new();
+    let csv = stdout(
+        &sb,
+        &[
+            "shares", "--stage", "mining", "--year", "2024", "--format", "csv",
+        ],
+    );
+    let total = csv.lines().find(|l| l.starts_with("total,")).unwrap();
+    assert!(!total.contains("computed from"), "{total}");
+    assert!(
+        total.contains("world total as reported (MCS2026, rounded)"),
+        "{total}"
+    );
+    assert!(
+        total.contains("the listed countries sum to 384000 t"),
+        "{total}"
+    );
+    let v = json(&sb, &["shares", "--stage", "mining", "--year", "2024"]);
+    assert_eq!(v["concentration"]["coverage"], 1.0);
+    assert!((v["concentration"]["shares_sum"].as_f64().unwrap() - 384.0 / 380.0).abs() < 1e-9);
+}
+
+#[test]
+fn one_rule_picks_the_separation_figure_for_shares_exposure_and_criticality() {
+    let sb = Sandbox::new();
+    // Default: the IEA's latest data-year figure (2023, 92 %) everywhere.
+    let v = json(&sb, &["shares", "--stage", "separation"]);
+    assert_eq!(
+        (v["year"].as_i64(), share_of(&v, "CHN")),
+        (Some(2023), 0.92)
+    );
+    let crit = stdout(&sb, &["criticality", "--format", "csv"]);
+    assert!(crit.contains("iea separation shares 2023"), "{crit}");
+    // 2024: no IEA figure, so the named source that has one, saying whose it is; the
+    // USGS-via-Reuters 90 % stays listed beside it.
+    let v = json(&sb, &["shares", "--stage", "separation", "--year", "2024"]);
+    assert_eq!(v["year"], 2024, "{v}");
+    assert_eq!(share_of(&v, "CHN"), 0.91);
+    assert!(
+        v["notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("the IEA gives no separation shares for 2024")
+    );
+    assert!(
+        v["other_reports"]
+            .to_string()
+            .contains("USGS as cited by Reuters"),
+        "{v}"
+    );
+    // Asking for the IEA by name stays strict, and points to the other sources.
+    let v = json(
+        &sb,
+        &[
+            "shares",
+            "--stage",
+            "separation",
+            "--year",
+            "2024",
+            "--source",
+            "iea",
+        ],
+    );
+    assert!(
+        v["not_computable"]
+            .as_str()
+            .unwrap()
+            .contains("--source reported"),
+        "{v}"
+    );
+}
+
+#[test]
 fn an_older_edition_gives_the_revised_back_year() {
     let sb = Sandbox::new();
     let v = json(
@@ -199,12 +273,36 @@ fn eu_magnet_exposure_fails_the_crma_check_for_separation_and_magnets() {
     );
     assert_eq!(v["importer"], "EUU");
     let crma = v["crma"].as_array().unwrap();
+    let proxy = |stage: &str| {
+        crma.iter()
+            .find(|c| c["stage"] == stage && c["base"] == "global_shares_proxy")
+            .unwrap_or_else(|| panic!("no {stage} proxy in {v}"))
+    };
     for stage in ["separation", "magnets"] {
-        let c = crma.iter().find(|c| c["stage"] == stage).unwrap();
+        let c = proxy(stage);
         assert_eq!(c["check"]["verdict"], "fail", "{c}");
         assert_eq!(c["check"]["country"], "CHN");
         assert!(c["check"]["margin_pp"].as_f64().unwrap() > 20.0);
     }
+    // The same separation figure as `shares --stage separation` and `criticality`: the
+    // IEA's 2023 data-year 92 %, not its 2025 publication-year 91 %.
+    assert_eq!(proxy("separation")["check"]["share"], 0.92);
+    // At the product's stage the CRMA's own base comes first: China's share of EU
+    // consumption. Only China reports (mirror data) and EU magnet output is not in the
+    // warehouse, so 100 % is an upper bound: inconclusive, not a measured failure.
+    let own = crma
+        .iter()
+        .find(|c| c["stage"] == "magnets" && c["base"] == "consumption")
+        .unwrap_or_else(|| panic!("no consumption-based check in {v}"));
+    assert_eq!(own["check"]["verdict"], "inconclusive", "{own}");
+    assert_eq!(own["check"]["share_is_upper_bound"], true);
+    assert!(
+        own["basis"].as_str().unwrap().contains("upper bound"),
+        "{own}"
+    );
+    // HHI 10000 from one reporting exporter is labelled, not presented as measured.
+    let caveat = v["suppliers"]["caveat"].as_str().unwrap_or_default();
+    assert!(caveat.contains("only CHN-reported flows"), "{v}");
     let metal = crma.iter().find(|c| c["stage"] == "metal").unwrap();
     assert!(
         metal["not_computable"]
@@ -219,6 +317,32 @@ fn eu_magnet_exposure_fails_the_crma_check_for_separation_and_magnets() {
             .unwrap()
             .contains("domestic production")
     );
+}
+
+#[test]
+fn exposure_uses_half_year_totals_for_months_without_a_monthly_row() {
+    let sb = Sandbox::new();
+    let supplier = |importer: &str| {
+        let v = json(
+            &sb,
+            &["exposure", "--importer", importer, "--product", "magnets"],
+        );
+        v["suppliers"]["suppliers"][0].clone()
+    };
+    // USA: Jan–Jun YTD 2,510 t (May and June inside it, not added) + Jul–Nov 2,867 t.
+    let usa = supplier("USA");
+    assert_eq!(usa["quantity_t"], 5377.0, "{usa}");
+    assert_eq!(usa["months_covered"], 11);
+    assert_eq!(usa["months"], "Jan–Nov");
+    // EU: H1 8,360 t + July 2,140 t.
+    let eu = supplier("EU");
+    assert_eq!(eu["quantity_t"], 10_500.0, "{eu}");
+    assert_eq!(eu["months_covered"], 7);
+    let text = stdout(
+        &sb,
+        &["exposure", "--importer", "USA", "--product", "magnets"],
+    );
+    assert!(text.contains("11 of 12 months (Jan–Nov)"), "{text}");
 }
 
 #[test]
@@ -270,15 +394,38 @@ fn after_a_control_the_eu_magnet_imports_shift_away_from_china() {
             .clone()
     };
     let imports = get("imports", None);
-    // A licence regime delivers less than was requested.
-    assert!(imports["after_p50"].as_f64().unwrap() < imports["before"].as_f64().unwrap());
-    // China stays the single supplier of the bundled chain's EU magnets: still above 65 %.
+    let num = |f: &Value, k: &str| f[k].as_f64().unwrap();
+    // "before" is the no-control baseline over the same 365 days: China→EU 59.031 t/day
+    // in the bundled network, 21,546 t a year, not the restocking-inflated orders.
+    assert!(
+        (num(&imports, "before") - 59.031 * 365.0).abs() < 5.0,
+        "{imports}"
+    );
+    // A licence regime delivers less than the baseline.
+    assert!(num(&imports, "after_p50") < num(&imports, "before"));
+    // The orders under the control are on their own row, above the baseline.
+    let requested = get("imports_requested", None);
+    assert_eq!(num(&requested, "before"), num(&imports, "before"));
+    assert!(
+        num(&requested, "after_p50") > num(&imports, "before"),
+        "{requested}"
+    );
+    // The CRMA share is of consumption: 21,546 / (21,546 + 7,183 EU magnet output) = 75.0 %
+    // before; China stays above 65 % after.
     let crma = get("crma_top_third_country_share", None);
-    assert!(crma["after_p50"].as_f64().unwrap() > 65.0);
+    assert!((num(&crma, "before") - 75.0).abs() < 0.1, "{crma}");
+    assert!(num(&crma, "after_p50") > 65.0);
+    assert!(num(&crma, "after_p50") < num(&crma, "before"));
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("only CHN's flows of magnets into EU"),
+        "{notes}"
+    );
     assert_eq!(get("supplier_share", Some("CHN"))["before"], 100.0);
     // Less imported against the same domestic output: reliance falls with the volume.
     let reliance = get("import_reliance", None);
-    assert!(reliance["after_p50"].as_f64().unwrap() < reliance["before"].as_f64().unwrap());
+    assert!((num(&reliance, "before") - 75.0).abs() < 0.1, "{reliance}");
+    assert!(num(&reliance, "after_p50") < num(&reliance, "before"));
 }
 
 #[test]

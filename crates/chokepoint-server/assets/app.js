@@ -129,7 +129,8 @@ function pct(v, digits) { return v === null || v === undefined ? "" : (100 * v).
 function crmaText(c) {
   if (!c) return "";
   const word = { pass: "PASS", fail: "FAIL", inconclusive: "INCONCLUSIVE" }[c.verdict] || c.verdict;
-  return `${word}: ${c.country} ${pct(c.share)} is ${Math.abs(c.margin_pp).toFixed(1)} pp ${c.margin_pp > 0 ? "above" : "below"} the ${Math.round(100 * c.benchmark)} % benchmark`;
+  const bound = c.share_is_upper_bound ? " (upper bound of the share of consumption)" : "";
+  return `${word}: ${c.country} ${pct(c.share)}${bound} is ${Math.abs(c.margin_pp).toFixed(1)} pp ${c.margin_pp > 0 ? "above" : "below"} the ${Math.round(100 * c.benchmark)} % benchmark`;
 }
 
 // One row per stage: who leads, how concentrated, the CRMA verdict, and the source.
@@ -177,7 +178,7 @@ async function exposureSection(params) {
     byId("exposure-title").textContent = `Import exposure: ${r.importer}, ${r.product}${r.year ? ", " + r.year : ""}`;
     const s = r.suppliers;
     if (s.not_computable) { suppliers.textContent = s.not_computable; suppliers.dataset.state = "empty"; }
-    else fillTable(suppliers, s.suppliers.map((x) => ({ supplier: x.country_iso3, tonnes: Math.round(x.quantity_t), share: pct(x.share), months_covered: x.months_covered + " of 12", basis: s.basis })).concat([{ supplier: "HHI of suppliers", tonnes: "", share: String(Math.round(s.hhi)), months_covered: "", basis: "0-10,000" }]));
+    else fillTable(suppliers, s.suppliers.map((x) => ({ supplier: x.country_iso3, tonnes: Math.round(x.quantity_t), share: pct(x.share), months_covered: x.months_covered + " of 12" + (x.months && x.months_covered < 12 ? " (" + x.months + ")" : ""), basis: s.basis })).concat([{ supplier: "HHI of suppliers", tonnes: "", share: String(Math.round(s.hhi)), months_covered: "", basis: "0-10,000" + (s.caveat ? "; " + s.caveat : "") }]));
     const inputs = r.reliance_inputs;
     const missing = ["production", "imports", "exports"].filter((k) => inputs[k] === null);
     const rows = [{ measure: "import reliance", stage: r.stage || "", value: typeof r.import_reliance === "number" ? pct(r.import_reliance) : r.import_reliance.not_computable,

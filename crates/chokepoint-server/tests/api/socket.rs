@@ -216,6 +216,14 @@ async fn shares_give_the_bundled_mining_and_separation_figures() {
     assert!((share_of(&v, "CHN") - 270_000.0 / 380_000.0).abs() < 1e-9);
     assert_eq!(v["concentration"]["hhi"].as_f64().unwrap().round(), 5302.0);
     assert_eq!(v["crma_eu"]["verdict"], "fail");
+    // The countries sum to 384,000 t against the rounded 380,000 t total: coverage is the
+    // whole market (1), not 101 %; the raw sum is kept beside it and explained.
+    assert_eq!(v["concentration"]["coverage"], 1.0);
+    assert!(v["concentration"]["shares_sum"].as_f64().unwrap() > 1.01);
+    assert!(
+        v["notes"].to_string().contains("rounds each country"),
+        "{v}"
+    );
 
     let (status, v) = get_json(&server, "/api/shares?stage=separation&source=iea").await;
     assert_eq!(status, 200, "{v}");
@@ -281,16 +289,21 @@ async fn eu_magnet_exposure_fails_the_crma_check_for_separation_and_magnets() {
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["importer"], "EUU");
     assert_eq!(v["stage"], "magnets");
+    let crma = v["crma"].as_array().unwrap();
+    let find = |stage: &str, base: &str| {
+        crma.iter()
+            .find(|c| c["stage"] == stage && c["base"] == base)
+            .unwrap_or_else(|| panic!("no {stage} {base} check in {v}"))
+    };
     for stage in ["separation", "magnets"] {
-        let c = v["crma"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["stage"] == stage)
-            .unwrap();
+        let c = find(stage, "global_shares_proxy");
         assert_eq!(c["check"]["verdict"], "fail", "{c}");
         assert_eq!(c["check"]["country"], "CHN");
     }
+    // On the CRMA's own base (EU consumption) the mirror data give only an upper bound.
+    let own = find("magnets", "consumption");
+    assert_eq!(own["check"]["verdict"], "inconclusive", "{own}");
+    assert_eq!(own["check"]["share_is_upper_bound"], true);
     // Suppliers are a list, or the reason there is none; never Rust's {"Ok": …}.
     assert!(v["suppliers"].get("Ok").is_none() && v["suppliers"].get("Err").is_none());
     server.stop().await;

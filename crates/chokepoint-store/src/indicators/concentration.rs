@@ -44,8 +44,13 @@ pub struct Concentration {
     pub cr1_country: Option<String>,
     /// Sum of the three largest shares (fraction).
     pub cr3: f64,
-    /// Sum of all known shares (fraction); below 1 means part of the market is unattributed.
+    /// Sum of all known shares (fraction), at most 1; below 1 means part of the market is
+    /// unattributed. Shares of a rounded total can sum a little above 1 (USGS rounds the
+    /// countries and the world total separately): that is rounding, not more than the whole
+    /// market, so coverage is capped at 1 and the raw sum is `shares_sum`.
     pub coverage: f64,
+    /// The raw sum of the known shares (may exceed 1 by rounding, within the tolerance).
+    pub shares_sum: f64,
     /// Number of suppliers with a positive share.
     pub suppliers: usize,
 }
@@ -135,9 +140,9 @@ pub fn concentration(shares: &[SupplierShare]) -> Result<Concentration, ShareErr
             });
         }
     }
-    let coverage: f64 = shares.iter().map(|s| s.share).sum();
-    if coverage > 1.0 + SHARE_SUM_TOLERANCE {
-        return Err(ShareError::SumAboveOne { sum: coverage });
+    let shares_sum: f64 = shares.iter().map(|s| s.share).sum();
+    if shares_sum > 1.0 + SHARE_SUM_TOLERANCE {
+        return Err(ShareError::SumAboveOne { sum: shares_sum });
     }
     let mut sorted: Vec<&SupplierShare> = shares.iter().filter(|s| s.share > 0.0).collect();
     sorted.sort_by(|a, b| b.share.total_cmp(&a.share));
@@ -147,7 +152,8 @@ pub fn concentration(shares: &[SupplierShare]) -> Result<Concentration, ShareErr
         cr1: values.first().copied().unwrap_or(0.0),
         cr1_country: sorted.first().map(|s| s.country.clone()),
         cr3: values.iter().take(3).sum(),
-        coverage,
+        coverage: shares_sum.min(1.0),
+        shares_sum,
         suppliers: values.len(),
     })
 }
@@ -202,6 +208,20 @@ mod tests {
         assert!((c.hhi - 4_600.0).abs() < 1e-9);
         assert_eq!(c.cr1_country.as_deref(), Some("A"));
         assert!((c.cr1 - 0.6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn rounding_above_the_total_caps_coverage_at_one() {
+        // USGS 2024: countries 384,000 t against a rounded world total of 380,000 t.
+        let c = concentration(&[
+            SupplierShare::new("CHN", 270_000.0 / 380_000.0),
+            SupplierShare::new("REST", 114_000.0 / 380_000.0),
+        ])
+        .unwrap();
+        assert_eq!(c.coverage, 1.0);
+        assert!((c.shares_sum - 384.0 / 380.0).abs() < 1e-12);
+        assert!(!c.is_partial());
+        assert_eq!(c.hhi_upper_bound(), c.hhi);
     }
 
     #[test]

@@ -6,6 +6,9 @@ use serde::Serialize;
 
 use super::NotComputable;
 use super::concentration::SupplierShare;
+pub use super::periods::{
+    AnnualQuantity, TradeFact, annual_quantities, annual_quantities_over_edges, month_ranges_text,
+};
 
 /// The CRMA benchmark: at most 65 % of EU consumption of a strategic raw material at any
 /// processing stage from one third country (Regulation (EU) 2024/1252, Art. 1(2)(c)).
@@ -193,6 +196,10 @@ pub struct CrmaCheck {
     pub margin_pp: f64,
     /// Pass, fail or inconclusive.
     pub verdict: CrmaVerdict,
+    /// True when `share` is only an upper bound of the single-country share of consumption
+    /// (imports from other origins, or domestic production, not in the data): a share above
+    /// the benchmark is then inconclusive, not a failure.
+    pub share_is_upper_bound: bool,
 }
 
 /// Largest single third-country share against `benchmark` (0.65 under the CRMA).
@@ -228,90 +235,133 @@ pub fn crma_check(
         benchmark,
         margin_pp: 100.0 * (top.share - benchmark),
         verdict,
+        share_is_upper_bound: false,
     })
+}
+
+/// What the CRMA share of consumption is computed on.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConsumptionBase {
+    /// Imports from the largest third-country supplier, t.
+    pub top_supplier_t: f64,
+    /// Imports from every origin known, t.
+    pub imports_t: f64,
+    /// Domestic production, t (`None`: not in the data).
+    pub production_t: Option<f64>,
+    /// Exports, t (`None`: not in the data, taken as 0).
+    pub exports_t: Option<f64>,
+    /// The denominator: production + imports − exports, or imports alone without production.
+    pub consumption_t: f64,
+    /// True when imports from every origin are known (the importer's own statistics), false
+    /// when only some exporters report their shipments (mirror data).
+    pub all_origins_known: bool,
+    /// How the base was obtained, for the report.
+    pub description: String,
+}
+
+/// The CRMA check on its own base: the largest third-country supplier's share of the
+/// importer's *consumption* of the stage (Regulation (EU) 2024/1252, Art. 1(2)(c): "not more
+/// than 65 % of the Union's annual consumption … from a single third country"), with
+/// consumption = domestic production + imports − exports (apparent consumption, stocks not
+/// in the data).
+///
+/// `by_supplier` are imports per origin; `imports_total` is the importer's total imports when
+/// its own statistics give one (`None`: only the listed origins are known). The share is an
+/// upper bound when imports from other origins are unknown (the denominator can only grow)
+/// or when domestic production is unknown (the share of imports alone is then used, which
+/// bounds the share of consumption from above as long as output covers exports); an upper
+/// bound above the benchmark is [`CrmaVerdict::Inconclusive`].
+pub fn crma_consumption_check(
+    importer: &Importer,
+    by_supplier: &[(String, f64)],
+    imports_total: Option<f64>,
+    production: Option<f64>,
+    exports: Option<f64>,
+    benchmark: f64,
+) -> Result<(CrmaCheck, ConsumptionBase), NotComputable> {
+    let third = by_supplier
+        .iter()
+        .filter(|(c, q)| {
+            importer.is_third_country(c) && !is_group_code(c) && q.is_finite() && *q > 0.0
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
+    let Some((country, top)) = third else {
+        return Err(NotComputable::needs([
+            "imports from at least one named third-country supplier",
+        ]));
+    };
+    let listed: f64 = by_supplier
+        .iter()
+        .filter(|(c, q)| importer.is_third_country(c) && q.is_finite() && *q > 0.0)
+        .map(|(_, q)| q)
+        .sum();
+    let all_origins_known = imports_total.is_some();
+    let imports = imports_total.unwrap_or(listed).max(listed);
+    let x = exports.unwrap_or(0.0);
+    let consumption = match production {
+        Some(p) => p + imports - x,
+        None => imports,
+    };
+    if consumption <= 0.0 {
+        return Err(NotComputable::needs([format!(
+            "a positive consumption of {} (production + imports − exports = {consumption})",
+            importer.label()
+        )]));
+    }
+    let share = top / consumption;
+    let upper_bound = !all_origins_known || production.is_none();
+    let verdict = if share <= benchmark {
+        CrmaVerdict::Pass
+    } else if upper_bound {
+        CrmaVerdict::Inconclusive
+    } else {
+        CrmaVerdict::Fail
+    };
+    let who = importer.label();
+    // Short enough for a table's basis column; the quantities are in `ConsumptionBase`.
+    let mut reasons = Vec::new();
+    if production.is_none() {
+        reasons.push("no production data");
+    }
+    if !all_origins_known {
+        reasons.push("other origins unknown");
+    }
+    let description = if reasons.is_empty() {
+        format!(
+            "share of {who} consumption (production + imports − exports{})",
+            if exports.is_none() { "; exports 0" } else { "" }
+        )
+    } else {
+        format!(
+            "share of {who} consumption, upper bound: {}",
+            reasons.join(", ")
+        )
+    };
+    Ok((
+        CrmaCheck {
+            country: country.clone(),
+            share,
+            benchmark,
+            margin_pp: 100.0 * (share - benchmark),
+            verdict,
+            share_is_upper_bound: upper_bound,
+        },
+        ConsumptionBase {
+            top_supplier_t: *top,
+            imports_t: imports,
+            production_t: production,
+            exports_t: exports,
+            consumption_t: consumption,
+            all_origins_known,
+            description,
+        },
+    ))
 }
 
 /// Group codes of the sources that are not one country (`OTH` "other countries", `ROW`,
 /// `WLD`, and labels such as `TOP3:CHN+AUS+MMR`).
 pub fn is_group_code(code: &str) -> bool {
     matches!(code, "OTH" | "ROW" | "WLD") || code.contains(':') || code.contains('_')
-}
-
-/// One trade fact as the exposure queries need it: a year's (or part-year's) quantity on
-/// one reporter → partner edge.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TradeFact {
-    /// Calendar year of the period.
-    pub year: i32,
-    /// Months the period covers: 12 for a year, 2 for China's combined January-February,
-    /// 1 for a month; 0 for year-to-date figures, which are never summed.
-    pub months: u32,
-    /// First month of the period (1 for a year).
-    pub first_month: u32,
-    /// Reporting country.
-    pub reporter: String,
-    /// Partner country (`WLD` for the total).
-    pub partner: String,
-    /// `import` or `export`, from the reporter's side.
-    pub flow: String,
-    /// Tonnes.
-    pub quantity_t: f64,
-}
-
-/// A year's quantity on one edge and how much of the year the data cover.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct AnnualQuantity {
-    /// Tonnes.
-    pub quantity_t: f64,
-    /// Months covered (12 = the whole year).
-    pub months_covered: u32,
-}
-
-/// Annual quantities per `key` (partner, reporter, …): the annual figure where the data have
-/// one, else the sum of the monthly (and January-February) figures, with the months they
-/// cover. Year-to-date figures are skipped: they overlap the months.
-pub fn annual_quantities<K: Ord + Clone>(
-    facts: &[(K, &TradeFact)],
-) -> std::collections::BTreeMap<K, AnnualQuantity> {
-    use std::collections::BTreeMap;
-    let mut annual: BTreeMap<K, f64> = BTreeMap::new();
-    let mut monthly: BTreeMap<K, (f64, u32, Vec<u32>)> = BTreeMap::new();
-    for (k, f) in facts {
-        match f.months {
-            12 => *annual.entry(k.clone()).or_default() += f.quantity_t,
-            1 | 2 => {
-                let e = monthly.entry(k.clone()).or_default();
-                // The same month can appear twice (e.g. two products summed upstream);
-                // count its months once.
-                if !e.2.contains(&f.first_month) {
-                    e.2.push(f.first_month);
-                    e.1 += f.months;
-                }
-                e.0 += f.quantity_t;
-            }
-            _ => {}
-        }
-    }
-    let mut out = BTreeMap::new();
-    for (k, (q, m, _)) in monthly {
-        out.insert(
-            k,
-            AnnualQuantity {
-                quantity_t: q,
-                months_covered: m.min(12),
-            },
-        );
-    }
-    for (k, q) in annual {
-        out.insert(
-            k,
-            AnnualQuantity {
-                quantity_t: q,
-                months_covered: 12,
-            },
-        );
-    }
-    out
 }
 
 #[cfg(test)]
@@ -410,6 +460,67 @@ mod tests {
     }
 
     #[test]
+    fn crma_is_a_share_of_consumption_not_of_imports() {
+        // 21,546 t from China, EU output 7,183 t, no exports: 75.0 %, not 100 %.
+        let chn = [("CHN".to_string(), 21_546.0)];
+        let (c, base) = crma_consumption_check(
+            &Importer::Eu,
+            &chn,
+            Some(21_546.0),
+            Some(7_183.0),
+            Some(0.0),
+            CRMA_MAX_SINGLE_COUNTRY_SHARE,
+        )
+        .unwrap();
+        assert!((c.share - 21_546.0 / 28_729.0).abs() < 1e-12);
+        assert_eq!(c.verdict, CrmaVerdict::Fail);
+        assert!(!c.share_is_upper_bound);
+        assert_eq!(base.consumption_t, 28_729.0);
+        // The same tonnes below the benchmark once production is large enough.
+        let (c, _) = crma_consumption_check(
+            &Importer::Eu,
+            &chn,
+            Some(21_546.0),
+            Some(20_000.0),
+            None,
+            0.65,
+        )
+        .unwrap();
+        assert_eq!(c.verdict, CrmaVerdict::Pass);
+    }
+
+    #[test]
+    fn crma_share_is_an_upper_bound_when_other_origins_or_production_are_unknown() {
+        let chn = [("CHN".to_string(), 10_500.0)];
+        // Mirror data and no production: 100 % of known imports, an upper bound only.
+        let (c, base) =
+            crma_consumption_check(&Importer::Eu, &chn, None, None, None, 0.65).unwrap();
+        assert_eq!(c.share, 1.0);
+        assert!(c.share_is_upper_bound);
+        assert_eq!(c.verdict, CrmaVerdict::Inconclusive);
+        assert!(
+            base.description.contains("upper bound"),
+            "{}",
+            base.description
+        );
+        // An upper bound below the benchmark still proves a pass.
+        let (c, _) =
+            crma_consumption_check(&Importer::Eu, &chn, None, Some(30_000.0), None, 0.65).unwrap();
+        assert_eq!(c.verdict, CrmaVerdict::Pass);
+        assert!(
+            crma_consumption_check(
+                &Importer::Eu,
+                &[("DEU".into(), 5.0)],
+                None,
+                None,
+                None,
+                0.65
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
     fn supplier_shares_drop_world_and_intra_eu_rows() {
         let rows = vec![
             ("CHN".to_string(), 80.0),
@@ -423,29 +534,6 @@ mod tests {
         assert!((s[0].2 - 0.85).abs() < 1e-12);
         assert_eq!(s.len(), 2);
         assert!(supplier_shares(&Importer::Eu, &[("WLD".into(), 3.0)]).is_err());
-    }
-
-    #[test]
-    fn annual_figure_wins_over_months_and_ytd_is_skipped() {
-        let f = |months, first_month, q| TradeFact {
-            year: 2025,
-            months,
-            first_month,
-            reporter: "CHN".into(),
-            partner: "USA".into(),
-            flow: "export".into(),
-            quantity_t: q,
-        };
-        let jan_feb = f(2, 1, 10.0);
-        let mar = f(1, 3, 5.0);
-        let ytd = f(0, 1, 99.0);
-        let a = annual_quantities(&[("USA", &jan_feb), ("USA", &mar), ("USA", &ytd)]);
-        assert_eq!(a["USA"].quantity_t, 15.0);
-        assert_eq!(a["USA"].months_covered, 3);
-        let year = f(12, 1, 100.0);
-        let a = annual_quantities(&[("USA", &mar), ("USA", &year)]);
-        assert_eq!(a["USA"].quantity_t, 100.0);
-        assert_eq!(a["USA"].months_covered, 12);
     }
 
     #[test]

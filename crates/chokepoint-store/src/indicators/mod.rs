@@ -12,6 +12,7 @@ pub mod criticality;
 pub mod exposure;
 pub mod params;
 pub mod partners;
+pub mod periods;
 pub mod report;
 pub mod series;
 pub mod shares;

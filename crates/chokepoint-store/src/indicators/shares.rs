@@ -226,6 +226,14 @@ pub fn usgs_mining_shares(
         "shares of the USGS rounded world total {total} t REO; the listed countries sum to \
          {countries_sum} t"
     )];
+    if conc.shares_sum > 1.0 {
+        notes.push(format!(
+            "the country figures sum to {:.1} % of the world total: USGS rounds each country \
+             and the total separately, so coverage is shown as 100 % (the whole market is \
+             attributed) and the shares slightly overstate each country",
+            100.0 * conc.shares_sum
+        ));
+    }
     if quantities.iter().any(|(c, _)| c == "OTH") {
         notes.push(
             "USGS 'Other countries' (OTH) counts as one supplier, which slightly overstates the HHI"
@@ -364,8 +372,9 @@ pub fn reported_shares(
     let mut in_year: Vec<&StageShareRow> = reported_rows(rows, stage)
         .filter(|r| r.year == year)
         .collect();
-    // data-year figures first; the sort is stable, so file order breaks ties.
-    in_year.sort_by_key(|r| r.year_basis != "data_year");
+    // Data-year figures first (they are about the year asked), then the IEA's own figures
+    // before other named sources; the sort is stable, so file order breaks ties.
+    in_year.sort_by_key(|r| (r.year_basis != "data_year", !is_iea_source(&r.source)));
     let mut chosen: Vec<&StageShareRow> = Vec::new();
     let mut groups: Vec<ShareLine> = Vec::new();
     let mut others: Vec<ShareLine> = Vec::new();

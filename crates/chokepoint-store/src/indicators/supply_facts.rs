@@ -103,7 +103,8 @@ pub async fn trade_facts(wh: &Warehouse, predicate: &str) -> Result<Vec<TradeFac
         "WITH sel AS (SELECT * FROM trade WHERE quantity_t IS NOT NULL AND {predicate}), \
          best AS (SELECT reporter_iso3 AS r, flow AS f, MIN(source_rank) AS rank \
                   FROM sel GROUP BY reporter_iso3, flow) \
-         SELECT year, period_type, period_start, reporter_iso3, partner_iso3, flow, quantity_t \
+         SELECT year, period_type, period_start, period_end, reporter_iso3, partner_iso3, flow, \
+                quantity_t \
          FROM sel JOIN best ON sel.reporter_iso3 = best.r AND sel.flow = best.f \
                            AND sel.source_rank = best.rank"
     );
@@ -111,14 +112,20 @@ pub async fn trade_facts(wh: &Warehouse, predicate: &str) -> Result<Vec<TradeFac
     Ok(batches_to_json_rows(&batches)
         .iter()
         .filter_map(|r| {
+            let month_of =
+                |col: &str| -> Option<u32> { text(r, col).get(5..7).and_then(|m| m.parse().ok()) };
+            let first_month = month_of("period_start").unwrap_or(1);
             let months = match text(r, "period_type").as_str() {
                 "year" => 12,
                 "jan_feb" => 2,
                 "month" => 1,
-                _ => 0,
+                // Multi-month and year-to-date periods cover start..=end within one year;
+                // a period across a year end is not a part of one year and is never summed.
+                _ if text(r, "period_start").get(..4) != text(r, "period_end").get(..4) => 0,
+                _ => month_of("period_end")
+                    .and_then(|end| (end + 1).checked_sub(first_month))
+                    .unwrap_or(0),
             };
-            let start = text(r, "period_start");
-            let first_month = start.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
             Some(TradeFact {
                 year: int(r, "year")?,
                 months,

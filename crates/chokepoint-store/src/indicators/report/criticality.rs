@@ -10,7 +10,6 @@ use serde::Serialize;
 use super::Facts;
 use super::shares::{SharesQuery, shares_report};
 use crate::StoreError;
-use crate::indicators::NotComputable;
 use crate::indicators::concentration::SupplierShare;
 use crate::indicators::criticality::{
     EuAssessment, StageSupply, UsgsAssessment, eu_assessment, usgs_assessment,
@@ -98,32 +97,19 @@ pub async fn supplies(
 ) -> Result<(Vec<StageSupply>, Vec<String>), StoreError> {
     let mut out = Vec::new();
     let mut missing = Vec::new();
-    for (name, stage, sources) in [
-        ("extraction", Stage::Mining, &[ShareSource::Usgs][..]),
-        (
-            "processing",
-            Stage::Separation,
-            &[ShareSource::Iea, ShareSource::Reported][..],
-        ),
+    for (name, stage, source) in [
+        ("extraction", Stage::Mining, Some(ShareSource::Usgs)),
+        // The stage's default source: the IEA, else another named source for the year
+        // (the rule `shares` and `exposure` use too).
+        ("processing", Stage::Separation, None),
     ] {
-        let mut last: Option<NotComputable> = None;
-        let mut found = None;
-        for source in sources {
-            let q = SharesQuery {
-                year,
-                source: Some(*source),
-                ..SharesQuery::stage(stage)
-            };
-            match shares_report(facts, &q).await? {
-                Ok(r) => {
-                    found = Some(r);
-                    break;
-                }
-                Err(nc) => last = Some(nc),
-            }
-        }
-        match found {
-            Some(r) => {
+        let q = SharesQuery {
+            year,
+            source,
+            ..SharesQuery::stage(stage)
+        };
+        match shares_report(facts, &q).await? {
+            Ok(r) => {
                 let s = r.shares;
                 out.push(StageSupply {
                     stage: name.into(),
@@ -142,10 +128,7 @@ pub async fn supplies(
                         .collect(),
                 });
             }
-            None => missing.push(format!(
-                "{name}: {}",
-                last.map(|n| n.to_string()).unwrap_or_default()
-            )),
+            Err(nc) => missing.push(format!("{name}: {nc}")),
         }
     }
     Ok((out, missing))

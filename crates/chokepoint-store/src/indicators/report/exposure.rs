@@ -10,8 +10,9 @@ use super::Facts;
 use super::shares::{SharesQuery, shares_report};
 use crate::indicators::concentration::{SupplierShare, concentration};
 use crate::indicators::exposure::{
-    AnnualQuantity, CRMA_MAX_SINGLE_COUNTRY_SHARE, CrmaCheck, Importer, Reliance, RelianceInputs,
-    TradeFact, annual_quantities, crma_check, import_reliance, supplier_shares,
+    AnnualQuantity, CRMA_MAX_SINGLE_COUNTRY_SHARE, ConsumptionBase, CrmaCheck, Importer, Reliance,
+    RelianceInputs, TradeFact, annual_quantities, annual_quantities_over_edges, crma_check,
+    crma_consumption_check, import_reliance, supplier_shares,
 };
 use crate::indicators::shares::{edition_number, stage_labels};
 use crate::indicators::{Figure, NotComputable};
@@ -41,6 +42,9 @@ pub struct Supplier {
     pub share: f64,
     /// Months of the year the data cover.
     pub months_covered: u32,
+    /// Which months, as ranges (`Jan–Nov`): monthly rows and multi-month or year-to-date
+    /// totals for months no monthly row covers, never both for one month.
+    pub months: String,
 }
 
 /// Supplier shares and where they come from.
@@ -52,6 +56,9 @@ pub struct Suppliers {
     pub suppliers: Vec<Supplier>,
     /// HHI of suppliers (0–10,000).
     pub hhi: f64,
+    /// Why the shares and HHI are not a measurement of the importer's sourcing, when they are
+    /// not (e.g. one reporting exporter: 100 % and HHI 10000 by construction).
+    pub caveat: Option<String>,
 }
 
 /// The CRMA check of one stage.
@@ -65,6 +72,12 @@ pub struct StageCrma {
     pub basis: String,
     /// "not computable: …" when there is no check.
     pub not_computable: Option<String>,
+    /// `consumption` (the CRMA's own base: the importer's consumption of the stage, from its
+    /// imports by origin and its production) or `global_shares_proxy` (world shares of the
+    /// stage standing in for the importer's sourcing).
+    pub base: &'static str,
+    /// The quantities behind a `consumption` check.
+    pub consumption: Option<ConsumptionBase>,
 }
 
 /// The exposure report.
@@ -122,13 +135,14 @@ fn by_partner(
     year: i32,
 ) -> Option<(String, BTreeMap<String, AnnualQuantity>)> {
     let codes = importer.codes();
-    let own: Vec<(String, &TradeFact)> = facts
+    // Keyed by supplier, per reporting member state (each picks its own periods).
+    let own: Vec<((String, String), &TradeFact)> = facts
         .iter()
         .filter(|f| f.year == year && f.flow == "import" && codes.contains(&f.reporter))
-        .map(|f| (f.partner.clone(), f))
+        .map(|f| ((f.partner.clone(), f.reporter.clone()), f))
         .collect();
     if !own.is_empty() {
-        return Some(("importer".into(), annual_quantities(&own)));
+        return Some(("importer".into(), annual_quantities_over_edges(&own)));
     }
     let mirror: Vec<&TradeFact> = facts
         .iter()
@@ -141,12 +155,12 @@ fn by_partner(
         .filter(|f| f.partner == "EUU")
         .map(|f| f.reporter.as_str())
         .collect();
-    let keyed: Vec<(String, &TradeFact)> = mirror
+    let keyed: Vec<((String, String), &TradeFact)> = mirror
         .iter()
         .filter(|f| f.partner == "EUU" || !with_aggregate.contains(&f.reporter.as_str()))
-        .map(|f| (f.reporter.clone(), *f))
+        .map(|f| ((f.reporter.clone(), f.partner.clone()), *f))
         .collect();
-    (!keyed.is_empty()).then(|| ("mirror".into(), annual_quantities(&keyed)))
+    (!keyed.is_empty()).then(|| ("mirror".into(), annual_quantities_over_edges(&keyed)))
 }
 
 fn importer_total(importer: &Importer, facts: &[TradeFact], year: i32, flow: &str) -> Option<f64> {
@@ -209,6 +223,9 @@ pub async fn exposure_report(
     let (label, trade_facts) = trade.unwrap_or_else(|| (product.to_string(), Vec::new()));
     let codes = importer.codes();
     let touches = |f: &&TradeFact| codes.contains(&f.reporter) || codes.contains(&f.partner);
+    // The stage shares follow the user's year, not the trade data's: without one they are
+    // the same figures `shares` and `criticality` give by default (one rule for all three).
+    let asked_year = year;
     let year = year.or_else(|| {
         trade_facts
             .iter()
@@ -239,6 +256,7 @@ pub async fn exposure_report(
                 )
                 .map_err(|e| NotComputable::needs([e.to_string()]))?
                 .hhi;
+                let mut caveat = None;
                 if basis == "mirror" {
                     let reporters: Vec<&str> = shares.iter().map(|(c, _, _)| c.as_str()).collect();
                     notes.push(format!(
@@ -247,6 +265,17 @@ pub async fn exposure_report(
                         importer.label(),
                         reporters.join(", ")
                     ));
+                    caveat = Some(match reporters.as_slice() {
+                        [only] => format!(
+                            "only {only}-reported flows are known: its 100 % share and HHI \
+                             10000 are by construction; HHI not measurable (upper bound)"
+                        ),
+                        _ => format!(
+                            "shares among the reporting exporters ({}) only; other origins \
+                             unknown",
+                            reporters.join(", ")
+                        ),
+                    });
                 }
                 Ok(Suppliers {
                     basis,
@@ -254,12 +283,17 @@ pub async fn exposure_report(
                         .into_iter()
                         .map(|(c, q, s)| Supplier {
                             months_covered: quantities.get(&c).map_or(0, |a| a.months_covered),
+                            months: quantities
+                                .get(&c)
+                                .map(|a| a.months_text())
+                                .unwrap_or_default(),
                             country_iso3: c,
                             quantity_t: q,
                             share: s,
                         })
                         .collect(),
                     hhi,
+                    caveat,
                 })
             })
         }
@@ -276,7 +310,15 @@ pub async fn exposure_report(
     if reliance.is_ok() && stage == Some(Stage::Mining) {
         notes.push("production is in t REO, trade in gross tonnes: reliance is indicative".into());
     }
-    let crma = crma_stages(facts, importer, stage, &suppliers, year).await?;
+    let crma = crma_stages(
+        facts,
+        importer,
+        stage,
+        &suppliers,
+        &reliance_inputs,
+        asked_year,
+    )
+    .await?;
     Ok(ExposureReport {
         importer: importer.label().to_string(),
         product: label,
@@ -291,11 +333,60 @@ pub async fn exposure_report(
     })
 }
 
+/// The CRMA check at the product's own stage on the CRMA's base: the largest third-country
+/// supplier's share of the importer's consumption (production + imports − exports).
+fn consumption_crma(
+    importer: &Importer,
+    stage: Stage,
+    sup: &Suppliers,
+    inputs: &RelianceInputs,
+) -> StageCrma {
+    let by_supplier: Vec<(String, f64)> = sup
+        .suppliers
+        .iter()
+        .map(|x| (x.country_iso3.clone(), x.quantity_t))
+        .collect();
+    // The importer's own statistics give its total imports from every origin; mirror data
+    // give only what the reporting exporters shipped.
+    let total = if sup.basis == "importer" {
+        inputs.imports
+    } else {
+        None
+    };
+    let result = crma_consumption_check(
+        importer,
+        &by_supplier,
+        total,
+        inputs.production,
+        inputs.exports,
+        CRMA_MAX_SINGLE_COUNTRY_SHARE,
+    );
+    match result {
+        Ok((check, base)) => StageCrma {
+            stage,
+            basis: base.description.clone(),
+            check: Some(check),
+            not_computable: None,
+            base: "consumption",
+            consumption: Some(base),
+        },
+        Err(nc) => StageCrma {
+            stage,
+            check: None,
+            basis: format!("{}'s consumption", importer.label()),
+            not_computable: Some(nc.to_string()),
+            base: "consumption",
+            consumption: None,
+        },
+    }
+}
+
 async fn crma_stages(
     facts: &Facts,
     importer: &Importer,
     product_stage: Option<Stage>,
     suppliers: &Result<Suppliers, NotComputable>,
+    inputs: &RelianceInputs,
     year: Option<i32>,
 ) -> Result<Vec<StageCrma>, StoreError> {
     let mut out = Vec::new();
@@ -305,40 +396,35 @@ async fn crma_stages(
         Stage::Metal,
         Stage::Magnets,
     ] {
-        // The importer's own import statistics are its sourcing; mirror data from a few
-        // reporters are not, so global shares stand in for them.
+        // At the product's stage the importer's imports by origin give the CRMA's own base.
+        // When that base is complete (its own statistics and production) it is the check;
+        // otherwise it is an upper bound and the global shares follow it as a proxy.
         if let (Some(s), Ok(sup)) = (product_stage, suppliers)
             && s == stage
-            && sup.basis == "importer"
         {
-            let shares: Vec<SupplierShare> = sup
-                .suppliers
-                .iter()
-                .map(|x| SupplierShare::new(x.country_iso3.clone(), x.share))
-                .collect();
-            let check = crma_check(importer, &shares, CRMA_MAX_SINGLE_COUNTRY_SHARE);
-            out.push(StageCrma {
-                stage,
-                basis: format!("{}'s imports by supplier (trade)", importer.label()),
-                not_computable: check.as_ref().err().map(ToString::to_string),
-                check: check.ok(),
-            });
-            continue;
+            let own = consumption_crma(importer, stage, sup, inputs);
+            let complete = own.check.as_ref().is_some_and(|c| !c.share_is_upper_bound);
+            out.push(own);
+            if complete {
+                continue;
+            }
         }
-        // The data year when the stage has one, else the stage's latest.
+        // The asked year when the stage has figures for it, else the stage's default.
         let at_year = SharesQuery {
             year,
             ..SharesQuery::stage(stage)
         };
         let global = match shares_report(facts, &at_year).await? {
             Ok(report) => Ok(report),
-            Err(_) => shares_report(facts, &SharesQuery::stage(stage)).await?,
+            Err(_) if year.is_some() => shares_report(facts, &SharesQuery::stage(stage)).await?,
+            Err(nc) => Err(nc),
         };
         match global {
             Ok(report) => {
                 let s = &report.shares;
                 let basis = format!(
-                    "global {stage} shares {} ({}{}), proxy for {}'s sourcing",
+                    "global {stage} shares {} ({}{}), proxy for {}'s sourcing (world output \
+                     shares, not its consumption)",
                     s.year,
                     s.source.as_str(),
                     s.edition
@@ -358,6 +444,8 @@ async fn crma_stages(
                     basis,
                     not_computable: check.as_ref().err().map(ToString::to_string),
                     check: check.ok(),
+                    base: "global_shares_proxy",
+                    consumption: None,
                 });
             }
             Err(nc) => out.push(StageCrma {
@@ -369,6 +457,8 @@ async fn crma_stages(
                     "global shares".into()
                 },
                 not_computable: Some(nc.to_string()),
+                base: "global_shares_proxy",
+                consumption: None,
             }),
         }
     }

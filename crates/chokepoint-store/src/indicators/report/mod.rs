@@ -15,7 +15,7 @@ use std::str::FromStr;
 
 use chokepoint_model::Stage;
 
-use super::exposure::{TradeFact, annual_quantities};
+use super::exposure::{TradeFact, annual_quantities_over_edges};
 use super::shares::{ProductionRow, ShareSource, StageShareRow};
 use super::supply_facts::{production_rows, stage_product, stage_share_rows, trade_facts};
 use crate::{StoreError, Warehouse};
@@ -97,17 +97,20 @@ impl Facts {
                 .filter(|f| f.reporter == reporter)
                 .collect();
             // The world row where the reporter has one; else the sum over partners.
-            let world: Vec<(&str, &TradeFact)> = mine
+            // Each partner picks its own periods before they are summed.
+            let world: Vec<((&str, &str), &TradeFact)> = mine
                 .iter()
                 .filter(|f| f.partner == "WLD")
-                .map(|f| ("WLD", *f))
+                .map(|f| (("WLD", "WLD"), *f))
                 .collect();
-            let keyed: Vec<(&str, &TradeFact)> = if world.is_empty() {
-                mine.iter().map(|f| ("partners", *f)).collect()
+            let keyed: Vec<((&str, &str), &TradeFact)> = if world.is_empty() {
+                mine.iter()
+                    .map(|f| (("partners", f.partner.as_str()), *f))
+                    .collect()
             } else {
                 world
             };
-            let totals = annual_quantities(&keyed);
+            let totals = annual_quantities_over_edges(&keyed);
             if let Some(q) = totals.values().next() {
                 out.push((reporter.to_string(), q.quantity_t));
                 coverage.push(format!("{reporter} {} of 12 months", q.months_covered));

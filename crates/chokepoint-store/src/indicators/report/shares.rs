@@ -11,8 +11,8 @@ use crate::indicators::exposure::{
     CRMA_MAX_SINGLE_COUNTRY_SHARE, CrmaCheck, CrmaVerdict, Importer, crma_check,
 };
 use crate::indicators::shares::{
-    ShareSource, StageShares, latest_usgs_year, reported_shares, reports_for, trade_shares,
-    usgs_editions, usgs_mining_shares,
+    ShareSource, StageShareRow, StageShares, latest_usgs_year, reported_shares, reports_for,
+    trade_shares, usgs_editions, usgs_mining_shares,
 };
 use crate::{ArgumentError, StoreError};
 
@@ -60,6 +60,53 @@ pub fn default_source(stage: Stage) -> ShareSource {
     }
 }
 
+/// The one rule that picks a reported stage figure, for `shares`, `exposure` and
+/// `criticality` alike: the IEA's figures for the year (data-year figures before
+/// publication-year ones; without a year, the IEA's latest data year). When the IEA has none
+/// for that year and the source was not asked for by name (`fallback`), the best figure of
+/// any named source for the year, ranked the same way, and a note saying whose it is; when
+/// it was asked for by name, the answer says that other sources have the year.
+fn iea_else_named(
+    rows: &[StageShareRow],
+    stage: Stage,
+    year: Option<i32>,
+    fallback: bool,
+) -> Result<StageShares, NotComputable> {
+    let iea = reported_shares(rows, stage, year, true);
+    let Err(nc) = iea else {
+        return iea;
+    };
+    let Ok(mut named) = reported_shares(rows, stage, year, false) else {
+        return Err(nc);
+    };
+    let whose = named
+        .shares
+        .first()
+        .map(|l| l.source.clone())
+        .unwrap_or_default();
+    if !fallback {
+        let hint = format!(
+            " (other named sources report {stage} shares for {}: use --source reported)",
+            named.year
+        );
+        let mut nc = nc;
+        match nc.needs.first_mut() {
+            Some(first) => first.push_str(&hint),
+            None => nc.needs.push(hint.trim().to_string()),
+        }
+        return Err(nc);
+    }
+    named.notes.insert(
+        0,
+        format!(
+            "the IEA gives no {stage} shares for {}: this is the figure of another named \
+             source, {whose}",
+            named.year
+        ),
+    );
+    Ok(named)
+}
+
 /// Computes the shares report. The error is the user's (bad edition or source) or the
 /// warehouse's; the inner `Err` is a missing input, which is an answer, not a failure.
 pub async fn shares_report(
@@ -99,7 +146,7 @@ pub async fn shares_report(
     }
     let result = match source {
         ShareSource::Usgs => usgs_mining_shares(&facts.production, year, edition),
-        ShareSource::Iea => reported_shares(&facts.stage_shares, stage, year, true),
+        ShareSource::Iea => iea_else_named(&facts.stage_shares, stage, year, q.source.is_none()),
         ShareSource::Reported => reported_shares(&facts.stage_shares, stage, year, false),
         ShareSource::Trade => {
             let latest = match year {
@@ -154,7 +201,9 @@ pub fn crma_text(c: &CrmaCheck) -> String {
         c.margin_pp.abs(),
         100.0 * c.benchmark
     );
-    if c.verdict == CrmaVerdict::Inconclusive {
+    if c.verdict == CrmaVerdict::Inconclusive && c.share_is_upper_bound {
+        text.push_str("; an upper bound of the share of consumption, so the benchmark may be met");
+    } else if c.verdict == CrmaVerdict::Inconclusive {
         text.push_str("; the unattributed rest of the market could exceed it");
     }
     text
@@ -172,6 +221,7 @@ mod tests {
             benchmark: 0.65,
             margin_pp: 29.0,
             verdict: CrmaVerdict::Fail,
+            share_is_upper_bound: false,
         };
         assert_eq!(
             crma_text(&c),
@@ -184,6 +234,48 @@ mod tests {
             ..c
         };
         assert!(crma_text(&pass).starts_with("PASS: CHN 50.0 % is 15.0 pp below"));
+    }
+
+    fn row(year: i32, share: f64, source: &str, basis: &str) -> StageShareRow {
+        StageShareRow {
+            year,
+            stage: "separation_refining".into(),
+            country_iso3: "CHN".into(),
+            share,
+            source: source.into(),
+            year_basis: basis.into(),
+            is_derived: false,
+        }
+    }
+
+    #[test]
+    fn one_rule_prefers_the_iea_and_falls_back_to_a_named_source_for_the_year() {
+        let rows = vec![
+            row(2023, 0.92, "IEA Outlook", "data_year"),
+            row(2024, 0.90, "USGS as cited by Reuters", "publication_year"),
+            row(
+                2024,
+                0.91,
+                "x (README attributes IEA; secondary)",
+                "data_year",
+            ),
+            row(2025, 0.91, "IEA commentary", "publication_year"),
+        ];
+        // No year: the IEA's latest data year, not its later publication-year figure.
+        let s = iea_else_named(&rows, Stage::Separation, None, true).unwrap();
+        assert_eq!((s.year, s.shares[0].share), (2023, 0.92));
+        // 2024: no IEA figure; the data-year figure of another source, and a note saying so.
+        let s = iea_else_named(&rows, Stage::Separation, Some(2024), true).unwrap();
+        assert_eq!((s.year, s.shares[0].share), (2024, 0.91));
+        assert_eq!(s.source, ShareSource::Reported);
+        assert!(s.notes[0].contains("secondary"), "{:?}", s.notes);
+        assert_eq!(s.other_reports.len(), 1);
+        // Asked for by name, the IEA stays strict but says where the year is.
+        let e = iea_else_named(&rows, Stage::Separation, Some(2024), false).unwrap_err();
+        assert!(e.to_string().contains("--source reported"), "{e}");
+        assert_eq!(e.needs.len(), 1);
+        // A year nobody reports is not computable either way.
+        assert!(iea_else_named(&rows, Stage::Separation, Some(2019), true).is_err());
     }
 
     #[test]
