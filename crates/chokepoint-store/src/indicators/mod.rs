@@ -8,6 +8,7 @@
 
 pub mod anomalies;
 pub mod concentration;
+mod cover;
 pub mod criticality;
 pub mod exposure;
 pub mod params;

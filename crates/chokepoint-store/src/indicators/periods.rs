@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use super::cover::{Piece, best_cover};
+
 /// One trade fact as the exposure queries need it: a year's (or part-year's) quantity on
 /// one reporter → partner edge.
 #[derive(Clone, Debug, PartialEq)]
@@ -82,36 +84,6 @@ pub fn month_ranges_text(months: &[u32]) -> String {
     parts.join(", ")
 }
 
-/// Picks non-overlapping periods (first month, months) covering the most months; among
-/// equal covers, the one with the fewest periods, so a reported January-June total wins
-/// over the months inside it that are also reported (they describe the same tonnes).
-///
-/// Periods are at most 12 and months at most 12, so an exact search over "the next
-/// uncovered month" is cheap: best(m) = max(skip month m, take a period starting at m).
-fn best_cover(periods: &[(u32, u32)]) -> Vec<usize> {
-    // best[m] = (months covered, -periods used, chosen) for months m..=12.
-    let mut best: Vec<(u32, i32, Vec<usize>)> = vec![(0, 0, Vec::new()); 14];
-    for m in (1..=12u32).rev() {
-        let mut here = best[m as usize + 1].clone();
-        for (i, &(first, len)) in periods.iter().enumerate() {
-            if first != m || len == 0 || first + len - 1 > 12 {
-                continue;
-            }
-            let rest = &best[(first + len) as usize];
-            let cand = (rest.0 + len, rest.1 - 1, {
-                let mut c = vec![i];
-                c.extend(&rest.2);
-                c
-            });
-            if (cand.0, cand.1) > (here.0, here.1) {
-                here = cand;
-            }
-        }
-        best[m as usize] = here;
-    }
-    best[1].2.clone()
-}
-
 /// Annual quantities per `key` (partner, reporter, …): the annual figure where the data have
 /// one, else the sum over the monthly, January-February, multi-month and year-to-date
 /// figures that together cover the most months without overlapping, with the months they
@@ -139,8 +111,17 @@ pub fn annual_quantities<K: Ord + Clone>(
     let mut out = BTreeMap::new();
     for (k, periods) in parts {
         let list: Vec<((u32, u32), f64)> = periods.into_iter().collect();
-        let keys: Vec<(u32, u32)> = list.iter().map(|(p, _)| *p).collect();
-        let chosen = best_cover(&keys);
+        // The one rule for totals over several months (`cover`), within the calendar year.
+        let pieces: Vec<Piece> = list
+            .iter()
+            .map(|&((first, len), _)| Piece {
+                start: i64::from(first),
+                len: i64::from(len),
+                derived: false,
+                fallback: false,
+            })
+            .collect();
+        let chosen = best_cover(&pieces, 1, 12, false).unwrap_or_default();
         let quantity_t = chosen.iter().map(|&i| list[i].1).sum();
         let mut months: Vec<u32> = chosen
             .iter()

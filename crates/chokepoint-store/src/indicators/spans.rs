@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use chokepoint_model::{Period, YearMonth};
 
+use super::cover::{Piece, best_cover};
 use super::series::{Observation, overlaps_countries};
 use crate::schema::PeriodType;
 
@@ -95,25 +96,6 @@ pub(super) struct SpanTotal {
     pub(super) derived: bool,
 }
 
-/// Sum of the steps that exactly tile months `[first, last]`, if they do.
-pub(super) fn covered_sum(steps: &Steps, first: i64, last: i64) -> Option<SpanTotal> {
-    let mut month = first;
-    let mut total = SpanTotal {
-        quantity_t: 0.0,
-        derived: false,
-    };
-    while month <= last {
-        let ((_, len), step) = steps.range((month, 0)..(month, i64::MAX)).next()?;
-        if month + len - 1 > last {
-            return None;
-        }
-        total.quantity_t += step.quantity_t?;
-        total.derived |= step.is_derived;
-        month += len;
-    }
-    Some(total)
-}
-
 /// The monthly series and the cumulative figures (YTD, years) of one flow.
 pub(super) struct Figures {
     pub(super) monthly: Steps,
@@ -131,79 +113,34 @@ impl Figures {
         }
     }
 
-    /// The total of months `[first, last]` (see the module notes for the order of choice).
+    /// The total of months `[first, last]` from the figures that exactly cover them, chosen
+    /// by the one rule for such totals (`cover`), the cumulative figures as fallbacks: a year
+    /// to date is the sum of the year's periods where they cover it (issue 2's contract:
+    /// May 2025 = 24,826.7 t, not the reported 24,827), else the reported figures.
     pub(super) fn span(&self, first: i64, last: i64) -> Option<SpanTotal> {
         if first > last {
             return None;
         }
-        let exact = self
-            .cumulative
-            .get(&(first, last - first + 1))
-            .and_then(|s| {
-                s.quantity_t.map(|q| SpanTotal {
-                    quantity_t: q,
-                    derived: s.is_derived,
-                })
-            });
-        // In order of preference when equally (un)derived: the single months, the exact
-        // reported figure, any other chain. A figure free of derived parts beats one with
-        // them: a month backed out of a growth rate is weaker than a published total.
-        [
-            covered_sum(&self.monthly, first, last),
-            exact,
-            self.tiled(first, last),
-        ]
-        .into_iter()
-        .flatten()
-        .min_by_key(|t| t.derived)
-    }
-
-    /// The best chain of figures (monthly or cumulative) that tiles `[first, last]`:
-    /// fewest derived figures, then fewest pieces. A shortest path over month boundaries;
-    /// spans are at most a few years, so a table per boundary is enough.
-    fn tiled(&self, first: i64, last: i64) -> Option<SpanTotal> {
-        let n = usize::try_from(last - first + 1).ok()?;
-        // best[i]: cheapest chain covering [first, first + i), as (derived, pieces, total).
-        let mut best: Vec<Option<(u32, u32, SpanTotal)>> = vec![None; n + 1];
-        best[0] = Some((
-            0,
-            0,
-            SpanTotal {
-                quantity_t: 0.0,
-                derived: false,
-            },
-        ));
-        for i in 0..n {
-            let Some((d, p, sofar)) = best[i] else {
-                continue;
-            };
-            let start = first + i as i64;
-            let pieces = self
-                .monthly
-                .range((start, 0)..(start, i64::MAX))
-                .chain(self.cumulative.range((start, 0)..(start, i64::MAX)));
-            for ((_, len), step) in pieces {
-                let Some(q) = step.quantity_t else { continue };
-                let Ok(end) = usize::try_from(i as i64 + len) else {
-                    continue;
-                };
-                if end > n {
-                    continue;
-                }
-                let cand = (
-                    d + u32::from(step.is_derived),
-                    p + 1,
-                    SpanTotal {
-                        quantity_t: sofar.quantity_t + q,
-                        derived: sofar.derived || step.is_derived,
-                    },
-                );
-                if best[end].is_none_or(|(bd, bp, _)| (cand.0, cand.1) < (bd, bp)) {
-                    best[end] = Some(cand);
-                }
+        let within = (first, 0)..=(last, i64::MAX);
+        let (mut pieces, mut quantities) = (Vec::new(), Vec::new());
+        let monthly = self.monthly.range(within.clone()).map(|f| (f, false));
+        let cumulative = self.cumulative.range(within).map(|f| (f, true));
+        for ((&(start, len), step), fallback) in monthly.chain(cumulative) {
+            if let Some(q) = step.quantity_t {
+                pieces.push(Piece {
+                    start,
+                    len,
+                    derived: step.is_derived,
+                    fallback,
+                });
+                quantities.push(q);
             }
         }
-        best[n].map(|(_, _, t)| t)
+        let chosen = best_cover(&pieces, first, last, true)?;
+        Some(SpanTotal {
+            quantity_t: chosen.iter().map(|&i| quantities[i]).sum(),
+            derived: chosen.iter().any(|&i| pieces[i].derived),
+        })
     }
 
     /// What the source published as the change of the year to date through `end`: a

@@ -7,7 +7,8 @@
 //!   series. A year with figures but no total is listed in `TrendReport::incomplete_years`.
 //! - **world total** (no `--partner`): the reporter's World rows where present for that
 //!   period, else the sum over partners (regional aggregates such as EUU excluded) — never both.
-//! - **span rule** (every total of several months: YTDs and year-earlier bases): whatever
+//! - **span rule** (every total of several months: YTDs and year-earlier bases; `cover`
+//!   holds the rule, shared with `exposure`): whatever
 //!   exactly spans those months, from any period type — the single months; else a reported
 //!   cumulative figure (YTD, or the year for January–December) of exactly that span; else
 //!   any chain of figures that tiles it without overlap (Jan–Jul YTD + August), fewest
