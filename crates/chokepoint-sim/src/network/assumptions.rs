@@ -79,7 +79,7 @@ assumptions! {
     MagnetYield => "magnet_yield", "t finished magnet per t alloy charged", 0.80, [0.05, 1.0],
         "Share of alloy that ends up in finished sintered magnets after grinding and machining losses. Assumed 80 %.";
     ChinaDomesticMagnetShare => "china_domestic_magnet_share", "share of China's magnet output", 0.75, [0.0, 0.99],
-        "Share of China's NdFeB output used inside China; the rest is the customs export series (58,152 t in 2024). Assumed three quarters: the bundled data give exports and China's 90-94 % share of world magnet output, not its total output.";
+        "Share of China's NdFeB output used inside China; the rest is exported: 58,152 t in 2024 by Adamas' annual figure, which also counts permanent-magnet alloys (the monthly customs series is tariff line 85051110 alone). Assumed three quarters: the bundled data give exports and China's 90-94 % share of world magnet output, not its total output.";
     NonChinaMagnetJapanShare => "non_china_magnet_japan_share", "share of non-China magnet output", 0.70, [0.0, 1.0],
         "Share of the magnet output outside China made in Japan; the rest is made in the EU. Japan's sintered-magnet makers are the largest outside China; no split in the bundled data.";
     EndUseWindShare => "end_use_wind_share", "share of magnet demand", 0.10, [0.0, 1.0],
