@@ -191,13 +191,14 @@ fn issue_review_6_derived_figures_and_derived_bases_are_marked() {
     assert_eq!(cell(&rows, "2024-05", "derived"), "level");
     // -74.0 % against 2024-05 = 4,762 t, itself derived from that -74 %: circular.
     assert_eq!(cell(&rows, "2025-05", "yoy_pct"), "-74.0");
-    assert_eq!(cell(&rows, "2025-05", "derived"), "yoy base");
+    // And its -52.9 % month on month against April's 2,628 t, derived from that change.
+    assert_eq!(cell(&rows, "2025-05", "derived"), "mom base; yoy base");
     let json = sb.json(&china_export_args(
         "trends",
         "magnets",
         &["--from", "2025-05", "--to", "2025-05", "--format", "json"],
     ));
-    assert_eq!(json[0]["derived"], "yoy base");
+    assert_eq!(json[0]["derived"], "mom base; yoy base");
     let table = sb.stdout_of(&china_export_args(
         "trends",
         "magnets",

@@ -129,7 +129,8 @@ function pct(v, digits) { return v === null || v === undefined ? "" : (100 * v).
 function crmaText(c) {
   if (!c) return "";
   const word = { pass: "PASS", fail: "FAIL", inconclusive: "INCONCLUSIVE" }[c.verdict] || c.verdict;
-  const bound = c.share_is_upper_bound ? " (upper bound of the share of consumption)" : "";
+  const bound = c.share_is_upper_bound ? " (upper bound of the share of consumption)"
+    : c.share_is_lower_bound ? " (lower bound of the share of consumption)" : "";
   return `${word}: ${c.country} ${pct(c.share)}${bound} is ${Math.abs(c.margin_pp).toFixed(1)} pp ${c.margin_pp > 0 ? "above" : "below"} the ${Math.round(100 * c.benchmark)} % benchmark`;
 }
 

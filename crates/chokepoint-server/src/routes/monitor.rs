@@ -328,6 +328,7 @@ mod tests {
             reported_yoy_pct: None,
             reported_ytd_yoy_pct: None,
             is_derived: false,
+            mom_base_is_derived: false,
             yoy_base_is_derived: false,
             ytd_includes_derived: false,
             ytd_yoy_base_is_derived: false,

@@ -200,6 +200,9 @@ pub struct CrmaCheck {
     /// (imports from other origins, or domestic production, not in the data): a share above
     /// the benchmark is then inconclusive, not a failure.
     pub share_is_upper_bound: bool,
+    /// True when `share` is only a lower bound (production known, exports not: taken as 0,
+    /// which swells consumption): a share at or below the benchmark is then inconclusive.
+    pub share_is_lower_bound: bool,
 }
 
 /// Largest single third-country share against `benchmark` (0.65 under the CRMA).
@@ -236,6 +239,7 @@ pub fn crma_check(
         margin_pp: 100.0 * (top.share - benchmark),
         verdict,
         share_is_upper_bound: false,
+        share_is_lower_bound: false,
     })
 }
 
@@ -269,8 +273,10 @@ pub struct ConsumptionBase {
 /// its own statistics give one (`None`: only the listed origins are known). The share is an
 /// upper bound when imports from other origins are unknown (the denominator can only grow)
 /// or when domestic production is unknown (the share of imports alone is then used, which
-/// bounds the share of consumption from above as long as output covers exports); an upper
-/// bound above the benchmark is [`CrmaVerdict::Inconclusive`].
+/// bounds the share of consumption from above as long as output covers exports), and a
+/// lower bound when production is known but exports are not (taken as 0). An upper bound
+/// above the benchmark, a lower bound at or below it, and a share that is neither exact
+/// nor a bound are [`CrmaVerdict::Inconclusive`].
 pub fn crma_consumption_check(
     importer: &Importer,
     by_supplier: &[(String, f64)],
@@ -309,33 +315,42 @@ pub fn crma_consumption_check(
         )]));
     }
     let share = top / consumption;
-    let upper_bound = !all_origins_known || production.is_none();
-    let verdict = if share <= benchmark {
+    // What is missing moves the share one way or the other. Unknown origins and unknown
+    // production shrink the denominator (production unknown: as long as output covers
+    // exports), so the share is an upper bound; unknown exports taken as 0 next to known
+    // production swell it, so the share is a lower bound. With both, it bounds nothing.
+    let mut raises = Vec::new();
+    if production.is_none() {
+        raises.push("no production data");
+    }
+    if !all_origins_known {
+        raises.push("other origins unknown");
+    }
+    let lowers = production.is_some() && exports.is_none();
+    let (upper_bound, lower_bound) = (!raises.is_empty() && !lowers, lowers && raises.is_empty());
+    let exact = raises.is_empty() && !lowers;
+    let verdict = if share <= benchmark && (exact || upper_bound) {
         CrmaVerdict::Pass
-    } else if upper_bound {
-        CrmaVerdict::Inconclusive
-    } else {
+    } else if share > benchmark && (exact || lower_bound) {
         CrmaVerdict::Fail
+    } else {
+        CrmaVerdict::Inconclusive
     };
     let who = importer.label();
     // Short enough for a table's basis column; the quantities are in `ConsumptionBase`.
-    let mut reasons = Vec::new();
-    if production.is_none() {
-        reasons.push("no production data");
-    }
-    if !all_origins_known {
-        reasons.push("other origins unknown");
-    }
-    let description = if reasons.is_empty() {
-        format!(
-            "share of {who} consumption (production + imports − exports{})",
-            if exports.is_none() { "; exports 0" } else { "" }
-        )
-    } else {
-        format!(
+    let description = match (raises.is_empty(), lowers) {
+        (true, false) => format!("share of {who} consumption (production + imports − exports)"),
+        (false, false) => format!(
             "share of {who} consumption, upper bound: {}",
-            reasons.join(", ")
-        )
+            raises.join(", ")
+        ),
+        (true, true) => {
+            format!("share of {who} consumption, lower bound: exports unknown, taken as 0")
+        }
+        (false, true) => format!(
+            "share of {who} consumption, not a bound: {} (raise it), exports unknown (lowers it)",
+            raises.join(", ")
+        ),
     };
     Ok((
         CrmaCheck {
@@ -345,6 +360,7 @@ pub fn crma_consumption_check(
             margin_pp: 100.0 * (share - benchmark),
             verdict,
             share_is_upper_bound: upper_bound,
+            share_is_lower_bound: lower_bound,
         },
         ConsumptionBase {
             top_supplier_t: *top,
@@ -477,16 +493,29 @@ mod tests {
         assert!(!c.share_is_upper_bound);
         assert_eq!(base.consumption_t, 28_729.0);
         // The same tonnes below the benchmark once production is large enough.
-        let (c, _) = crma_consumption_check(
-            &Importer::Eu,
-            &chn,
-            Some(21_546.0),
-            Some(20_000.0),
-            None,
-            0.65,
-        )
-        .unwrap();
-        assert_eq!(c.verdict, CrmaVerdict::Pass);
+        let check = |production, exports| {
+            crma_consumption_check(
+                &Importer::Eu,
+                &chn,
+                Some(21_546.0),
+                production,
+                exports,
+                0.65,
+            )
+            .unwrap()
+            .0
+        };
+        assert_eq!(check(Some(20_000.0), Some(0.0)).verdict, CrmaVerdict::Pass);
+        // Exports unknown next to known production: taken as 0 they swell consumption, so
+        // the share is a lower bound. Below the benchmark that proves nothing (a producer
+        // exporting most of its output may still depend on one supplier)...
+        let c = check(Some(20_000.0), None);
+        assert!(c.share_is_lower_bound && !c.share_is_upper_bound);
+        assert_eq!(c.verdict, CrmaVerdict::Inconclusive);
+        // ... above it, it proves a failure.
+        let c = check(Some(7_183.0), None);
+        assert_eq!(c.verdict, CrmaVerdict::Fail);
+        assert!(c.share_is_lower_bound);
     }
 
     #[test]
@@ -505,8 +534,19 @@ mod tests {
         );
         // An upper bound below the benchmark still proves a pass.
         let (c, _) =
-            crma_consumption_check(&Importer::Eu, &chn, None, Some(30_000.0), None, 0.65).unwrap();
+            crma_consumption_check(&Importer::Eu, &chn, None, Some(30_000.0), Some(0.0), 0.65)
+                .unwrap();
         assert_eq!(c.verdict, CrmaVerdict::Pass);
+        // Unknown origins raise the share, unknown exports lower it: no bound, no verdict.
+        let (c, base) =
+            crma_consumption_check(&Importer::Eu, &chn, None, Some(30_000.0), None, 0.65).unwrap();
+        assert_eq!(c.verdict, CrmaVerdict::Inconclusive);
+        assert!(!c.share_is_upper_bound && !c.share_is_lower_bound);
+        assert!(
+            base.description.contains("not a bound"),
+            "{}",
+            base.description
+        );
         assert!(
             crma_consumption_check(
                 &Importer::Eu,

@@ -24,7 +24,7 @@
 //! - **reported_yoy_pct / reported_ytd_yoy_pct**: what the source itself published for
 //!   this period / for the year to date through it, beside the computed figures.
 //! - **derived flags**: `is_derived` marks a level the dataset computed from a published
-//!   growth rate; `yoy_base_is_derived` / `ytd_yoy_base_is_derived` mark a change computed
+//!   growth rate; `mom_base_is_derived` / `yoy_base_is_derived` / `ytd_yoy_base_is_derived` mark a change computed
 //!   against such a figure (circular when the base came from that very change);
 //!   `ytd_includes_derived` a YTD that contains one.
 //!
@@ -79,6 +79,8 @@ pub struct TrendRow {
     pub reported_ytd_yoy_pct: Option<f64>,
     /// This period's level was computed by the dataset (from a published growth rate).
     pub is_derived: bool,
+    /// `mom_pct` compares with a derived figure for the month before.
+    pub mom_base_is_derived: bool,
     /// `yoy_pct` compares with a derived year-earlier figure.
     pub yoy_base_is_derived: bool,
     /// `ytd_t` contains a derived figure.
@@ -88,10 +90,11 @@ pub struct TrendRow {
 }
 
 impl TrendRow {
-    /// The derived flags as short tags ("level", "yoy base", "ytd", "ytd base").
+    /// The derived flags as short tags ("level", "mom base", "yoy base", "ytd", "ytd base").
     pub fn derived_tags(&self) -> Vec<&'static str> {
         [
             (self.is_derived, "level"),
+            (self.mom_base_is_derived, "mom base"),
             (self.yoy_base_is_derived, "yoy base"),
             (self.ytd_includes_derived, "ytd"),
             (self.ytd_yoy_base_is_derived, "ytd base"),
@@ -230,6 +233,7 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
             reported_yoy_pct: s.reported_yoy_pct,
             reported_ytd_yoy_pct: None,
             is_derived: s.is_derived,
+            mom_base_is_derived: false,
             yoy_base_is_derived: false,
             ytd_includes_derived: false,
             ytd_yoy_base_is_derived: false,
@@ -240,10 +244,12 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
                     (Period::Month(m), Some(prev))
                         if prev.period == Period::Month(m.plus_months(-1)) =>
                     {
+                        row.mom_base_is_derived = prev.is_derived;
                         pct(s.quantity_t, prev.quantity_t)
                     }
                     _ => None,
                 };
+                row.mom_base_is_derived &= row.mom_pct.is_some();
                 let base = figures.span(a.index() - 12, b.index() - 12);
                 row.yoy_pct = pct(s.quantity_t, base.map(|t| t.quantity_t));
                 row.yoy_base_is_derived = row.yoy_pct.is_some() && base.is_some_and(|t| t.derived);
@@ -507,6 +513,22 @@ mod tests {
         // Jan–Jul 2024 itself has no year-earlier single months but the YTD row spans it.
         let jul = row(&rows, "2024-07");
         assert!((jul.ytd_yoy_pct.unwrap() - (34032.5 / 31662.0 - 1.0) * 100.0).abs() < 1e-9);
+    }
+
+    /// A month-on-month change against a derived month says so: May 2025's −52.9 % compares
+    /// with April's 2,628 t, which the dataset backed out of that very change.
+    #[test]
+    fn mom_against_a_derived_month_is_flagged() {
+        let mut april = obs("2025-04", 2628.0);
+        april.is_derived = true;
+        let data = vec![obs("2025-03", 4000.0), april, obs("2025-05", 1238.0)];
+        let rows = compute(&data, &query()).rows;
+        let may = row(&rows, "2025-05");
+        assert!(may.mom_base_is_derived);
+        assert_eq!(may.derived_tags(), ["mom base"]);
+        let apr = row(&rows, "2025-04");
+        assert!(!apr.mom_base_is_derived, "March is reported");
+        assert_eq!(apr.derived_tags(), ["level"]);
     }
 
     #[test]

@@ -397,13 +397,15 @@ async fn crma_stages(
         Stage::Magnets,
     ] {
         // At the product's stage the importer's imports by origin give the CRMA's own base.
-        // When that base is complete (its own statistics and production) it is the check;
-        // otherwise it is an upper bound and the global shares follow it as a proxy.
+        // When that base gives a verdict (complete, or a bound on the decisive side) it is
+        // the check; otherwise the global shares follow it as a proxy.
         if let (Some(s), Ok(sup)) = (product_stage, suppliers)
             && s == stage
         {
             let own = consumption_crma(importer, stage, sup, inputs);
-            let complete = own.check.as_ref().is_some_and(|c| !c.share_is_upper_bound);
+            let complete = own.check.as_ref().is_some_and(|c| {
+                c.verdict != crate::indicators::exposure::CrmaVerdict::Inconclusive
+            });
             out.push(own);
             if complete {
                 continue;

@@ -203,6 +203,10 @@ pub fn crma_text(c: &CrmaCheck) -> String {
     );
     if c.verdict == CrmaVerdict::Inconclusive && c.share_is_upper_bound {
         text.push_str("; an upper bound of the share of consumption, so the benchmark may be met");
+    } else if c.verdict == CrmaVerdict::Inconclusive && c.share_is_lower_bound {
+        text.push_str(
+            "; a lower bound of the share of consumption (exports unknown), so the benchmark may be exceeded",
+        );
     } else if c.verdict == CrmaVerdict::Inconclusive {
         text.push_str("; the unattributed rest of the market could exceed it");
     }
@@ -222,6 +226,7 @@ mod tests {
             margin_pp: 29.0,
             verdict: CrmaVerdict::Fail,
             share_is_upper_bound: false,
+            share_is_lower_bound: false,
         };
         assert_eq!(
             crma_text(&c),
