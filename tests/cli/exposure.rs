@@ -372,18 +372,16 @@ fn exposure_rejects_a_bad_importer_and_explains_after() {
 fn after_a_control_the_eu_magnet_imports_shift_away_from_china() {
     let sb = Sandbox::new();
     let scenario = crate::util::repo_root().join("scenarios/april-2025-controls.toml");
-    let v = json(
-        &sb,
-        &[
-            "exposure",
-            "--importer",
-            "EU",
-            "--product",
-            "magnets",
-            "--after",
-            scenario.to_str().unwrap(),
-        ],
-    );
+    let args = [
+        "exposure",
+        "--importer",
+        "EU",
+        "--product",
+        "magnets",
+        "--after",
+        scenario.to_str().unwrap(),
+    ];
+    let v = json(&sb, &args);
     assert_eq!(v["importer_region"], "EU");
     let figures = v["figures"].as_array().unwrap();
     let get = |m: &str, region: Option<&str>| {
@@ -428,18 +426,7 @@ fn after_a_control_the_eu_magnet_imports_shift_away_from_china() {
     assert!(num(&reliance, "after_p50") < num(&reliance, "before"));
     // China is the chain's only supplier of the EU, so its share of consumption is an upper
     // bound: above 65 % that is inconclusive, as in the static `exposure`, not a failure.
-    let text = stdout(
-        &sb,
-        &[
-            "exposure",
-            "--importer",
-            "EU",
-            "--product",
-            "magnets",
-            "--after",
-            scenario.to_str().unwrap(),
-        ],
-    );
+    let text = stdout(&sb, &args);
     let crma_line = text
         .lines()
         .find(|l| l.contains("crma_top_third_country_share"))
