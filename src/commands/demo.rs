@@ -51,10 +51,15 @@ fn stage_shares_section(data_dir: Option<&Path>, out: &Path) -> anyhow::Result<(
             Ok(r) => {
                 let s = &r.shares;
                 let top = s.shares.first();
+                // A year the source was published in, not the year its figure describes.
+                let published = top
+                    .and_then(|l| l.year_basis.as_deref())
+                    .is_some_and(|b| b == "publication_year");
                 println!(
-                    "  {:<10} {} ({}{}): {} {:.1} %, HHI {:.0}{}  {}",
+                    "  {:<10} {}{} ({}{}): {} {:.1} %, HHI {:.0}{}  {}",
                     stage.as_str(),
                     s.year,
+                    if published { " publication" } else { "" },
                     s.source.as_str(),
                     s.edition
                         .as_deref()

@@ -354,7 +354,12 @@ fn demo_prints_the_monitor_view() {
         .assert()
         .success()
         .stdout(predicate::str::contains("5864.6"))
-        .stdout(predicate::str::contains("drop"));
+        .stdout(predicate::str::contains("drop"))
+        // The magnet share's year is the IEA commentary's publication year, not a data year.
+        .stdout(predicate::str::contains(
+            "magnets    2025 publication (iea)",
+        ))
+        .stdout(predicate::str::contains("separation 2023 (iea)"));
     assert!(
         sb.path()
             .join("chokepoint-demo/monitor-magnets.csv")
