@@ -38,6 +38,7 @@ pub fn run(data_dir: Option<&Path>, args: &PartnersArgs) -> anyhow::Result<()> {
         "value_usd",
         "share_pct",
         "source",
+        "derived",
     ]);
     for p in &report.partners {
         t.push(vec![
@@ -46,10 +47,22 @@ pub fn run(data_dir: Option<&Path>, args: &PartnersArgs) -> anyhow::Result<()> {
             Cell::opt_float(p.value_usd, 0),
             Cell::opt_float(p.share_pct, 1),
             Cell::Text(p.source.clone()),
+            Cell::Text(if p.is_derived {
+                "derived".into()
+            } else {
+                String::new()
+            }),
         ]);
     }
     t.print(args.format)?;
-    let lines = summary_lines(&report);
+    let mut lines = summary_lines(&report);
+    if report.partners.iter().any(|p| p.is_derived) {
+        lines.push(
+            "derived: a figure the dataset computed from a published growth rate, not one a \
+             source reported; its share and the HHI inherit that"
+                .to_string(),
+        );
+    }
     // CSV stays machine-readable on stdout; the summary goes to stderr there.
     if args.format == Format::Csv {
         for l in &lines {

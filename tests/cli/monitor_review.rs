@@ -228,3 +228,29 @@ fn issue_review_7_an_incomplete_year_is_named_not_no_rows() {
              nothing for 2025-12",
         ));
 }
+
+/// A partner figure the dataset derived is marked in the ranking (JSON and table), as in
+/// `trends`: China's September 2024 magnet exports to Germany (1,007 t) and the USA (596 t)
+/// were backed out of published growth rates.
+#[test]
+fn second_review_derived_partner_figures_are_marked() {
+    let sb = Sandbox::new();
+    let v = partners_json(&sb, "magnets", "2024-09");
+    let deu = v["partners"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["partner_iso3"] == "DEU"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(deu["is_derived"], true, "{v}");
+    sb.cmd()
+        .args(china_export_args(
+            "partners",
+            "magnets",
+            &["--period", "2024-09"],
+        ))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "derived: a figure the dataset computed",
+        ));
+}

@@ -65,6 +65,9 @@ pub struct PartnerRow {
     pub share_pct: Option<f64>,
     /// The source used.
     pub source: String,
+    /// The dataset computed this figure from a published growth rate rather than taking it
+    /// from a source.
+    pub is_derived: bool,
 }
 
 /// The ranking and its concentration figures.
@@ -175,6 +178,7 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
             value_usd: o.value_usd,
             share_pct: None,
             source: o.source.clone(),
+            is_derived: o.is_derived,
         })
         .collect();
     let amount = |r: &PartnerRow| pick(r.quantity_t, r.value_usd).unwrap_or(0.0);
