@@ -80,11 +80,20 @@ fn print(r: &ExposureReport, format: Format) -> anyhow::Result<()> {
                     "%",
                     Some(x.quantity_t),
                     &format!("{} {} {year}", s.basis, r.product),
-                    if x.months.is_empty() || x.months_covered == 12 {
-                        format!("{} of 12 months", x.months_covered)
-                    } else {
-                        format!("{} of 12 months ({})", x.months_covered, x.months)
-                    },
+                    format!(
+                        "{} of 12 months{}{}",
+                        x.months_covered,
+                        if x.months.is_empty() || x.months_covered == 12 {
+                            String::new()
+                        } else {
+                            format!(" ({})", x.months)
+                        },
+                        if x.includes_derived {
+                            "; includes figures the dataset derived from growth rates"
+                        } else {
+                            ""
+                        }
+                    ),
                 ));
             }
             t.push(row(

@@ -254,3 +254,25 @@ fn second_review_derived_partner_figures_are_marked() {
             "derived: a figure the dataset computed",
         ));
 }
+
+/// Exposure's year of trade says when derived figures are in it: China's magnet exports to
+/// the USA in 2024 are three months (Jul–Sep), each backed out of a growth rate.
+#[test]
+fn second_review_exposure_marks_derived_trade_figures() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args([
+            "exposure",
+            "--importer",
+            "USA",
+            "--product",
+            "magnets",
+            "--year",
+            "2024",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "3 of 12 months (Jul–Sep); includes figures the dataset derived",
+        ));
+}

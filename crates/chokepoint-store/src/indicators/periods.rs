@@ -26,6 +26,9 @@ pub struct TradeFact {
     pub flow: String,
     /// Tonnes.
     pub quantity_t: f64,
+    /// The dataset computed this figure from a published growth rate rather than taking it
+    /// from a source.
+    pub is_derived: bool,
 }
 
 impl TradeFact {
@@ -46,6 +49,8 @@ pub struct AnnualQuantity {
     pub months_covered: u32,
     /// The calendar months covered (1–12), ascending.
     pub months: Vec<u32>,
+    /// A figure the dataset derived (from a published growth rate) went into the total.
+    pub includes_derived: bool,
 }
 
 impl AnnualQuantity {
@@ -93,36 +98,42 @@ pub fn annual_quantities<K: Ord + Clone>(
     facts: &[(K, &TradeFact)],
 ) -> std::collections::BTreeMap<K, AnnualQuantity> {
     use std::collections::BTreeMap;
-    let mut annual: BTreeMap<K, f64> = BTreeMap::new();
-    // Per key, quantities per period (first month, months): the same period can appear
-    // twice (e.g. two products summed upstream) and is then one period with both tonnes.
-    let mut parts: BTreeMap<K, BTreeMap<(u32, u32), f64>> = BTreeMap::new();
+    // Per key, the annual figure and the quantities per period (first month, months), each
+    // with whether a derived figure is in it: the same period can appear twice (e.g. two
+    // products summed upstream) and is then one period with both tonnes.
+    let mut annual: BTreeMap<K, (f64, bool)> = BTreeMap::new();
+    let mut parts: BTreeMap<K, BTreeMap<(u32, u32), (f64, bool)>> = BTreeMap::new();
     for (k, f) in facts {
-        if f.months >= 12 {
-            *annual.entry(k.clone()).or_default() += f.quantity_t;
+        let entry = if f.months >= 12 {
+            annual.entry(k.clone()).or_default()
         } else if f.span().is_some() {
-            *parts
+            parts
                 .entry(k.clone())
                 .or_default()
                 .entry((f.first_month, f.months))
-                .or_default() += f.quantity_t;
-        }
+                .or_default()
+        } else {
+            continue;
+        };
+        entry.0 += f.quantity_t;
+        entry.1 |= f.is_derived;
     }
     let mut out = BTreeMap::new();
     for (k, periods) in parts {
-        let list: Vec<((u32, u32), f64)> = periods.into_iter().collect();
+        let list: Vec<((u32, u32), (f64, bool))> = periods.into_iter().collect();
         // The one rule for totals over several months (`cover`), within the calendar year.
         let pieces: Vec<Piece> = list
             .iter()
-            .map(|&((first, len), _)| Piece {
+            .map(|&((first, len), (_, derived))| Piece {
                 start: i64::from(first),
                 len: i64::from(len),
-                derived: false,
+                derived,
                 fallback: false,
             })
             .collect();
         let chosen = best_cover(&pieces, 1, 12, false).unwrap_or_default();
-        let quantity_t = chosen.iter().map(|&i| list[i].1).sum();
+        let quantity_t = chosen.iter().map(|&i| list[i].1.0).sum();
+        let includes_derived = chosen.iter().any(|&i| list[i].1.1);
         let mut months: Vec<u32> = chosen
             .iter()
             .flat_map(|&i| {
@@ -137,16 +148,18 @@ pub fn annual_quantities<K: Ord + Clone>(
                 quantity_t,
                 months_covered: months.len() as u32,
                 months,
+                includes_derived,
             },
         );
     }
-    for (k, q) in annual {
+    for (k, (q, derived)) in annual {
         out.insert(
             k,
             AnnualQuantity {
                 quantity_t: q,
                 months_covered: 12,
                 months: (1..=12).collect(),
+                includes_derived: derived,
             },
         );
     }
@@ -166,8 +179,10 @@ pub fn annual_quantities_over_edges<K: Ord + Clone, E: Ord + Clone>(
             quantity_t: 0.0,
             months_covered: 0,
             months: Vec::new(),
+            includes_derived: false,
         });
         e.quantity_t += q.quantity_t;
+        e.includes_derived |= q.includes_derived;
         e.months.extend(q.months);
         e.months.sort_unstable();
         e.months.dedup();
@@ -189,7 +204,24 @@ mod tests {
             partner: "USA".into(),
             flow: "export".into(),
             quantity_t: q,
+            is_derived: false,
         }
+    }
+
+    /// A derived month marks the total it goes into, and a reported total of the same months
+    /// wins over derived ones (the one rule of `cover`).
+    #[test]
+    fn derived_figures_mark_the_total_and_lose_to_reported_ones() {
+        let mut jul = fact(1, 7, 591.0);
+        jul.is_derived = true;
+        let aug = fact(1, 8, 600.0);
+        let a = annual_quantities(&[("USA", &jul), ("USA", &aug)]);
+        assert!(a["USA"].includes_derived);
+        assert_eq!(a["USA"].quantity_t, 1191.0);
+        let jul_aug = fact(2, 7, 1190.0);
+        let a = annual_quantities(&[("USA", &jul), ("USA", &aug), ("USA", &jul_aug)]);
+        assert!(!a["USA"].includes_derived);
+        assert_eq!(a["USA"].quantity_t, 1190.0);
     }
 
     #[test]

@@ -104,7 +104,7 @@ pub async fn trade_facts(wh: &Warehouse, predicate: &str) -> Result<Vec<TradeFac
          best AS (SELECT reporter_iso3 AS r, flow AS f, MIN(source_rank) AS rank \
                   FROM sel GROUP BY reporter_iso3, flow) \
          SELECT year, period_type, period_start, period_end, reporter_iso3, partner_iso3, flow, \
-                quantity_t \
+                quantity_t, is_derived \
          FROM sel JOIN best ON sel.reporter_iso3 = best.r AND sel.flow = best.f \
                            AND sel.source_rank = best.rank"
     );
@@ -134,6 +134,10 @@ pub async fn trade_facts(wh: &Warehouse, predicate: &str) -> Result<Vec<TradeFac
                 partner: text(r, "partner_iso3"),
                 flow: text(r, "flow"),
                 quantity_t: number(r, "quantity_t")?,
+                is_derived: r
+                    .get("is_derived")
+                    .and_then(serde_json::Value::as_bool)
+                    .unwrap_or(false),
             })
         })
         .collect())

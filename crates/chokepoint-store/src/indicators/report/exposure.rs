@@ -45,6 +45,8 @@ pub struct Supplier {
     /// Which months, as ranges (`Jan–Nov`): monthly rows and multi-month or year-to-date
     /// totals for months no monthly row covers, never both for one month.
     pub months: String,
+    /// A figure the dataset derived (from a published growth rate) is in the tonnes.
+    pub includes_derived: bool,
 }
 
 /// Supplier shares and where they come from.
@@ -287,6 +289,9 @@ pub async fn exposure_report(
                                 .get(&c)
                                 .map(|a| a.months_text())
                                 .unwrap_or_default(),
+                            includes_derived: quantities
+                                .get(&c)
+                                .is_some_and(|a| a.includes_derived),
                             country_iso3: c,
                             quantity_t: q,
                             share: s,
