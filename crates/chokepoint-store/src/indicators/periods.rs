@@ -89,6 +89,9 @@ pub fn month_ranges_text(months: &[u32]) -> String {
     parts.join(", ")
 }
 
+/// Tonnes, and whether a derived figure is in them.
+type Tonnes = (f64, bool);
+
 /// Annual quantities per `key` (partner, reporter, …): the annual figure where the data have
 /// one, else the sum over the monthly, January-February, multi-month and year-to-date
 /// figures that together cover the most months without overlapping, with the months they
@@ -101,8 +104,8 @@ pub fn annual_quantities<K: Ord + Clone>(
     // Per key, the annual figure and the quantities per period (first month, months), each
     // with whether a derived figure is in it: the same period can appear twice (e.g. two
     // products summed upstream) and is then one period with both tonnes.
-    let mut annual: BTreeMap<K, (f64, bool)> = BTreeMap::new();
-    let mut parts: BTreeMap<K, BTreeMap<(u32, u32), (f64, bool)>> = BTreeMap::new();
+    let mut annual: BTreeMap<K, Tonnes> = BTreeMap::new();
+    let mut parts: BTreeMap<K, BTreeMap<(u32, u32), Tonnes>> = BTreeMap::new();
     for (k, f) in facts {
         let entry = if f.months >= 12 {
             annual.entry(k.clone()).or_default()
@@ -120,7 +123,7 @@ pub fn annual_quantities<K: Ord + Clone>(
     }
     let mut out = BTreeMap::new();
     for (k, periods) in parts {
-        let list: Vec<((u32, u32), (f64, bool))> = periods.into_iter().collect();
+        let list: Vec<((u32, u32), Tonnes)> = periods.into_iter().collect();
         // The one rule for totals over several months (`cover`), within the calendar year.
         let pieces: Vec<Piece> = list
             .iter()
