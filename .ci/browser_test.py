@@ -155,6 +155,56 @@ return {pending: false, ok: state === 'empty' && /not computable: needs/.test(el
 """
 
 
+PARTNERS_STATE = """
+const t = document.getElementById('partners-table'), n = document.getElementById('partners-notes');
+const c = document.getElementById('partners-chart');
+if (!t || !n || !c) return {pending: false, ok: false, why: 'missing partners elements'};
+if ([t, n, c].some((el) => !el.dataset.state || el.dataset.state === 'loading')) return {pending: true};
+const period = (n.innerText.match(/^period (\\S+):/) || [])[1];
+if (period !== arguments[0]) return {pending: true};
+return {pending: false, period: period, notes: n.innerText, table: t.textContent.slice(0, 600),
+        aggregateRows: [...t.querySelectorAll('tbody tr.aggregate')].map((tr) => tr.textContent),
+        chart: c.innerHTML};
+"""
+
+
+def show_partners_for(driver, month):
+    """Sets the monitor form's last month (the partners' period) and submits it, once the
+    page's own first load has finished."""
+    wait_for(driver, "const n = document.getElementById('partners-notes');"
+                     "return n && n.dataset.state && n.dataset.state !== 'loading';", 60)
+    driver.js("const f = document.getElementById('monitor-form');"
+              "f.querySelector('input[name=to]').value = arguments[0];"
+              "f.querySelector('button[type=submit]').click();", month)
+    return wait_for(driver, PARTNERS_STATE, 60, month) or {}
+
+
+def check_monitor_partners(driver, results, base, shots):
+    """What /api/partners says beyond its ranked rows reaches the page: July 2025's EU
+    aggregate (a marked, unranked row, the CLI's "also reported" line, a legend line in the
+    chart) and April 2025's note that the world total has no partner breakdown."""
+    driver.goto(f"{base}/monitor")
+    st = show_partners_for(driver, "2025-07")
+    eu_line = ("also reported: EUU (European Union, aggregate of members) 2,140 t = 38.4 % of "
+               "the world total; not counted in HHI/top-N because it overlaps its members")
+    results.check("monitor: 2025-07 partners table lists EUU as an unranked aggregate",
+                  any(r.startswith("aggregate, not ranked") and "EUU" in r
+                      for r in st.get("aggregateRows") or []), json.dumps(st)[:800])
+    results.check("monitor: 2025-07 partners notes carry the CLI's aggregate and bound lines",
+                  eu_line in (st.get("notes") or "") and "HHI 524 (lower bound)" in (st.get("notes") or ""),
+                  (st.get("notes") or "")[:800])
+    results.check("monitor: 2025-07 partners chart names EUU beside the bars",
+                  "EUU (European Union, aggregate) 2,140 t = 38.4 % of world" in (st.get("chart") or ""),
+                  str(st.get("why") or "")[:200])
+    driver.screenshot(os.path.join(shots, "monitor-partners-2025-07.png"))
+    st = show_partners_for(driver, "2025-04")
+    results.check("monitor: 2025-04 says why it has no partner rows",
+                  "note: the world total for 2025-04 is 2,628 t, but there is no partner breakdown"
+                  in (st.get("notes") or "") and "No partner breakdown" in (st.get("table") or ""),
+                  json.dumps({k: st.get(k) for k in ("notes", "table", "why")})[:800])
+    driver.screenshot(os.path.join(shots, "monitor-partners-2025-04.png"))
+
+
 def check_exposure(driver, results, base, shots):
     """Stage shares of the three stages the bundled data cover render as bar charts with the
     CRMA line; the metal stage, which the data do not break down by country, says why instead
@@ -254,6 +304,7 @@ def main():
         driver.start(os.path.join(work, "profile"))
         check_page(driver, results, base, args.screenshots, "monitor",
                    ["trends-chart", "partners-chart"], ["trends-table", "partners-table"])
+        check_monitor_partners(driver, results, base, args.screenshots)
         with urllib.request.urlopen(base + "/api/openapi.json", timeout=30) as resp:
             paths = json.loads(resp.read())["paths"]
         for path in ("/api/shares", "/api/exposure", "/api/criticality", "/api/charts/shares.svg"):

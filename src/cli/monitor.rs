@@ -107,7 +107,8 @@ pub struct TrendsArgs {
     /// Monthly (M) or annual (A) steps.
     #[arg(long, default_value = "M")]
     pub freq: Frequency,
-    /// Add a `source` column saying which source each row used.
+    /// Add a `source` column saying which source each row used (table and CSV; JSON always
+    /// has it, as the API does).
     #[arg(long)]
     pub with_source: bool,
     /// Output format.

@@ -2,10 +2,12 @@
 
 use std::path::Path;
 
-use chokepoint_store::indicators::trends::{TrendQuery, TrendRow, trend_report};
+use chokepoint_store::indicators::trends::{
+    TrendQuery, TrendRow, incomplete_year_note, json_rows, trend_report,
+};
 
 use crate::cli::TrendsArgs;
-use crate::output::{Cell, Format, Table};
+use crate::output::{Cell, Format, Table, print_json};
 
 /// The CSV columns (a contract checked from outside: keep them, in this order, first).
 pub const COLUMNS: [&str; 7] = [
@@ -33,15 +35,19 @@ pub fn run(data_dir: Option<&Path>, args: &TrendsArgs) -> anyhow::Result<()> {
     };
     let report = o.runtime.block_on(trend_report(&o.warehouse, &q))?;
     let rows = &report.rows;
-    table(rows, args.with_source).print(args.format)?;
+    if args.format == Format::Json {
+        // The same shape `GET /api/trends` sends (every flag, `source`, the `derived` tags),
+        // so a script can switch between the two without rewriting its reader.
+        print_json(&json_rows(rows))?;
+    } else {
+        table(rows, args.with_source).print(args.format)?;
+    }
     if args.format == Format::Table && rows.iter().any(|r| !r.derived_tags().is_empty()) {
         println!("\n{DERIVED_FOOTNOTE}");
     }
     // A year with months but no annual total is not an empty warehouse: say what it has.
     for y in &report.incomplete_years {
-        eprintln!(
-            "note: {y}; annual rows need a reported year or figures for all twelve months (use --freq M for the months)"
-        );
+        eprintln!("note: {}", incomplete_year_note(y, "--freq M"));
     }
     super::warehouse::note_if_empty(
         rows.is_empty() && report.incomplete_years.is_empty(),

@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
 
-use crate::util::Sandbox;
+use crate::util::{Sandbox, china_export_args};
 
 #[test]
 fn non_loopback_without_token_is_refused_with_exit_2() {
@@ -162,6 +162,59 @@ fn exposure_endpoints_answer_what_the_cli_prints_as_json() {
         assert_eq!(status, 200, "{path}: {body}");
         let api: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(api, cli, "{path} differs from {args:?}");
+    }
+    assert!(terminate(&mut child).success());
+}
+
+/// README: API bodies mirror `--format json`. Trends once differed (the CLI had a `derived`
+/// string and rounded reals, the API five flags, `source` and full precision): the same
+/// query must now give the same document, derived months, a partner and annual rows
+/// included.
+#[test]
+fn monitor_endpoints_answer_what_the_cli_prints_as_json() {
+    let sb = Sandbox::new();
+    let (mut child, url) = start_server(&sb, &[]);
+    let flow = "reporter=CHN&flow=export";
+    for (args, path) in [
+        (
+            china_export_args(
+                "trends",
+                "magnets",
+                &["--from", "2024-05", "--to", "2025-06"],
+            ),
+            format!("/api/trends?{flow}&product=magnets&from=2024-05&to=2025-06"),
+        ),
+        (
+            china_export_args(
+                "trends",
+                "rare-earths",
+                &["--from", "2025-01", "--to", "2025-06"],
+            ),
+            format!("/api/trends?{flow}&product=rare-earths&from=2025-01&to=2025-06"),
+        ),
+        (
+            china_export_args("trends", "magnets", &["--partner", "EUU"]),
+            format!("/api/trends?{flow}&product=magnets&partner=EUU"),
+        ),
+        (
+            china_export_args("trends", "rare-earths", &["--freq", "A"]),
+            format!("/api/trends?{flow}&product=rare-earths&freq=A"),
+        ),
+        (
+            china_export_args("partners", "magnets", &["--period", "2025-07"]),
+            format!("/api/partners?{flow}&product=magnets&period=2025-07"),
+        ),
+    ] {
+        let cli = sb.json(&[&args[..], &["--format", "json"]].concat());
+        let (status, body) = http_get(&url, &path, &[]);
+        assert_eq!(status, 200, "{path}: {body}");
+        let api: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(api, cli, "{path} differs from {args:?}");
+        // Not two empty documents agreeing: the comparison covers real rows.
+        assert!(
+            api.as_array().is_none_or(|rows| !rows.is_empty()),
+            "{path}: no rows"
+        );
     }
     assert!(terminate(&mut child).success());
 }

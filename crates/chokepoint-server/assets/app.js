@@ -96,7 +96,9 @@ function byId(id) { return document.getElementById(id); }
 // A page of charts and tables driven by one filter form: `charts` and `tables` map element
 // ids to [API path, names of the form fields it takes]; `rename` maps a field to the
 // parameter name an endpoint wants (partners take the last month as their period).
-function filterPage(formId, charts, tables) {
+// `extra` (optional) is called with the same `params` helper on each show, for sections
+// that need more than a chart or a plain table.
+function filterPage(formId, charts, tables, extra) {
   const form = byId(formId);
   const params = (fields, rename) => {
     const all = new URLSearchParams(query(form));
@@ -107,19 +109,79 @@ function filterPage(formId, charts, tables) {
   const show = () => {
     for (const [id, [path, fields, rename]] of Object.entries(charts)) loadSvg(byId(id), path + "?" + params(fields, rename));
     for (const [id, [path, fields, rename]] of Object.entries(tables)) loadTable(byId(id), path + "?" + params(fields, rename), rename && rename.pick);
+    if (extra) extra(params);
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); show(); });
   show();
+}
+
+// Tonnes as the CLI writes them (chokepoint_store::indicators::thousands): "2,140", "8,360.5".
+function thousands(v) {
+  return v.toLocaleString("en", { minimumFractionDigits: Number.isInteger(v) ? 0 : 1, maximumFractionDigits: Number.isInteger(v) ? 0 : 1 });
+}
+
+function fixed(v, d) { return v === null || v === undefined ? "-" : v.toFixed(d); }
+
+// The lines the CLI prints under `chokepoint partners` (src/commands/partners.rs,
+// summary_lines), in its words: the concentration summary, the aggregates reported beside
+// the ranking, and the report's notes.
+function partnersLines(r) {
+  const bound = (on) => on ? " (lower bound)" : "";
+  const parts = [`HHI ${fixed(r.hhi, 0)}${bound(r.hhi_is_lower_bound)}`,
+    `top-1 ${fixed(r.top1_share_pct, 1)} %${bound(r.top1_is_lower_bound)}`,
+    r.top3_share_pct !== null && r.top3_share_pct !== undefined
+      ? `top-3 ${r.top3_share_pct.toFixed(1)} %${bound(r.hhi_is_lower_bound)}`
+      : `${r.partners_listed} partner${r.partners_listed === 1 ? "" : "s"} listed`,
+    `total ${fixed(r.total, 1)} (${r.total_basis})`,
+    `partners listed cover ${fixed(r.coverage_pct, 1)} % of it (${r.coverage_basis})`];
+  const lines = [`period ${r.period}: ${parts.join(" · ")}`];
+  for (const a of r.aggregates || []) lines.push("also reported: " + describeAggregate(a, r.measure));
+  for (const n of r.notes || []) lines.push("note: " + n);
+  return lines;
+}
+
+// AggregateRow::describe: "EUU (European Union, aggregate of members) 2,140 t = 38.4 % of
+// the world total; not counted in HHI/top-N because it overlaps its members".
+function describeAggregate(a, measure) {
+  const v = measure === "value" ? a.value_usd : a.quantity_t;
+  const amount = v === null || v === undefined ? "no figure" : measure === "value" ? "USD " + thousands(v) : thousands(v) + " t";
+  const share = a.share_pct === null || a.share_pct === undefined ? "" : ` = ${a.share_pct.toFixed(1)} % of the world total`;
+  return `${a.partner_iso3} (${a.name}, aggregate of members) ${amount}${share}; ${a.note}`;
+}
+
+// The partners table: ranked partners first, then aggregates (EUU) marked as such and not
+// ranked, since they overlap the countries above; the summary and notes go in a list
+// outside the collapsed table, so a period with a world total but no breakdown says so.
+async function loadPartners(tableEl, notesEl, url) {
+  // A slower earlier answer must not overwrite a later one: the notes name the period.
+  const seq = loadPartners.seq = (loadPartners.seq || 0) + 1;
+  tableEl.dataset.state = notesEl.dataset.state = "loading";
+  notesEl.innerHTML = "";
+  try {
+    const r = await api(url);
+    if (seq !== loadPartners.seq) return;
+    const rows = r.partners.map((p, i) => ({ rank: String(i + 1), partner: p.partner_iso3, quantity_t: p.quantity_t,
+      value_usd: p.value_usd, share_pct: p.share_pct, source: p.source, note: "" }))
+      .concat((r.aggregates || []).map((a) => ({ rank: "aggregate, not ranked", partner: `${a.partner_iso3} (${a.name})`,
+        quantity_t: a.quantity_t, value_usd: a.value_usd, share_pct: a.share_pct, source: a.source,
+        note: "share of the world total; " + a.note })));
+    fillTable(tableEl, rows, { share_pct: "ranked partners: share of the total; aggregates: share of the world total" });
+    if (rows.length === 0) tableEl.textContent = "No partner breakdown for this period; see the notes above the table.";
+    for (const tr of tableEl.querySelectorAll("tbody tr")) if (/^aggregate/.test(tr.cells[0].textContent)) tr.classList.add("aggregate");
+    for (const line of partnersLines(r)) { const li = document.createElement("li"); li.textContent = line; notesEl.appendChild(li); }
+    notesEl.dataset.state = "ready";
+  } catch (err) { if (seq === loadPartners.seq) { showError(tableEl, err); showError(notesEl, err); } }
 }
 
 function monitorPage() {
   const flow = ["reporter", "flow", "product"];
   const trends = [...flow, "from", "to"];
   const partners = [...flow, "to"];
-  const byPartner = { to: "period", pick: (r) => r.partners };
+  const byPartner = { to: "period" };
   filterPage("monitor-form",
     { "trends-chart": ["/api/charts/trends.svg", trends], "partners-chart": ["/api/charts/partners.svg", partners, byPartner] },
-    { "trends-table": ["/api/trends", trends], "partners-table": ["/api/partners", partners, byPartner], "anomalies-table": ["/api/anomalies", flow] });
+    { "trends-table": ["/api/trends", trends], "anomalies-table": ["/api/anomalies", flow] },
+    (params) => loadPartners(byId("partners-table"), byId("partners-notes"), "/api/partners?" + params(partners, byPartner)));
 }
 
 const STAGES = ["mining", "separation", "metal", "magnets"];

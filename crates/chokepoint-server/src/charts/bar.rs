@@ -34,6 +34,9 @@ pub struct BarChart {
     pub bars: Vec<Bar>,
     /// A horizontal reference line: legend text and value.
     pub benchmark: Option<(String, f64)>,
+    /// Legend lines without a mark: figures that belong beside the bars but not among
+    /// them (a bloc such as EUU overlaps the countries drawn, so it gets no bar).
+    pub legend_notes: Vec<String>,
 }
 
 /// Draws the chart as SVG text.
@@ -50,8 +53,10 @@ pub fn bar_chart(chart: &BarChart) -> Result<String, ChartError> {
         .chain(chart.benchmark.iter().map(|(_, v)| *v))
         .fold(0.0_f64, f64::max);
     let bottom = bars.iter().map(|b| b.value).fold(0.0_f64, f64::min);
-    // Headroom above the tallest bar for its value label and the legend box.
-    let top = if top <= 0.0 { 1.0 } else { top * 1.3 };
+    // Headroom above the tallest bar for its value label and the legend box, which grows
+    // by a line per legend note.
+    let headroom = 1.3 + 0.12 * chart.legend_notes.len() as f64;
+    let top = if top <= 0.0 { 1.0 } else { top * headroom };
     let n = bars.len();
     let labels: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
 
@@ -121,6 +126,13 @@ pub fn bar_chart(chart: &BarChart) -> Result<String, ChartError> {
             .label(label)
             .legend(legend_line(style));
         }
+        for note in &chart.legend_notes {
+            // An empty series: the legend gets the text, the plot nothing.
+            ctx.draw_series(std::iter::empty::<EmptyElement<(f64, f64), _>>())
+                .map_err(drawing)?
+                .label(note)
+                .legend(|(x, y)| EmptyElement::at((x, y)));
+        }
         draw_legend(&mut ctx, SeriesLabelPosition::UpperRight)?;
         root.present().map_err(drawing)?;
     }
@@ -151,6 +163,7 @@ mod tests {
                 },
             ],
             benchmark: Some(("CRMA benchmark 65 %".into(), 65.0)),
+            legend_notes: Vec::new(),
         };
         let svg = bar_chart(&chart).unwrap();
         for text in [
@@ -174,6 +187,7 @@ mod tests {
             series_label: "s".into(),
             bars: vec![],
             benchmark: None,
+            legend_notes: Vec::new(),
         };
         assert!(matches!(bar_chart(&chart), Err(ChartError::NoData { .. })));
     }

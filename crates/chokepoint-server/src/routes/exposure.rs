@@ -290,6 +290,7 @@ fn shares_bars(report: &SharesReport) -> BarChart {
         series_label: format!("share of world {}", s.stage.as_str()),
         bars,
         benchmark: Some(("EU CRMA benchmark 65 %".into(), 65.0)),
+        legend_notes: Vec::new(),
     }
 }
 

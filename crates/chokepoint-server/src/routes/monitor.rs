@@ -5,6 +5,7 @@
 //! rows `--format json` prints.
 
 use axum::extract::State;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -13,8 +14,13 @@ use chokepoint_store::indicators::FlowQuery;
 use chokepoint_store::indicators::anomalies::{
     AnomalyQuery, AnomalyRow, DEFAULT_THRESHOLD_PCT, anomalies,
 };
-use chokepoint_store::indicators::partners::{Measure, PartnersQuery, PartnersReport, partners};
-use chokepoint_store::indicators::trends::{TrendQuery, TrendRow, trends};
+use chokepoint_store::indicators::partners::{
+    AggregateRow, Measure, PartnersQuery, PartnersReport, partners,
+};
+use chokepoint_store::indicators::thousands;
+use chokepoint_store::indicators::trends::{
+    TrendJsonRow, TrendQuery, TrendRow, incomplete_year_note, json_rows, trend_report, trends,
+};
 use serde::Deserialize;
 
 use super::runs::svg;
@@ -113,15 +119,51 @@ impl FlowParams {
     }
 }
 
+/// Response header carrying one note the CLI prints to stderr (a year without an annual
+/// total under `freq=A`); repeated once per note.
+pub const NOTE_HEADER: &str = "chokepoint-note";
+
 /// Level, MoM, YoY and YTD per period for one flow (`chokepoint trends`).
+///
+/// The body is what `chokepoint trends --format json` prints. What the CLI writes to stderr
+/// beside it (years without an annual total) comes as `Chokepoint-Note` headers, so the
+/// body stays the JSON array clients already read.
 #[utoipa::path(get, path = "/api/trends", params(FlowParams),
-    responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = [Object], headers(("chokepoint-note" = String,
+        description = "One per note the CLI prints to stderr, e.g. a year without an annual total (freq=A)"))),
+        (status = 400, body = crate::error::ErrorBody)))]
 pub async fn get_trends(
     State(state): State<AppState>,
     Query(p): Query<FlowParams>,
-) -> Result<Json<Vec<TrendRow>>, ApiError> {
+) -> Result<(HeaderMap, Json<Vec<TrendJsonRow>>), ApiError> {
     let q = p.trend_query()?;
-    Ok(Json(trends(state.warehouse()?, &q).await?))
+    let report = trend_report(state.warehouse()?, &q).await?;
+    let mut headers = HeaderMap::new();
+    for y in &report.incomplete_years {
+        headers.append(
+            HeaderName::from_static(NOTE_HEADER),
+            header_text(&incomplete_year_note(y, "freq=M")),
+        );
+    }
+    Ok((headers, Json(json_rows(&report.rows))))
+}
+
+/// `text` as a header value. Header values are visible ASCII; anything else (the notes are
+/// ASCII today, but they are prose) is written as `\u{..}` rather than failing the request.
+fn header_text(text: &str) -> HeaderValue {
+    let ascii: String = text
+        .chars()
+        .map(|c| {
+            if c == ' ' || c.is_ascii_graphic() {
+                c.to_string()
+            } else {
+                format!("\\u{{{:x}}}", u32::from(c))
+            }
+        })
+        .collect();
+    // Only visible ASCII and spaces are left, which HeaderValue always accepts; the
+    // fallback is unreachable but keeps the request path free of panics.
+    HeaderValue::from_str(&ascii).unwrap_or_else(|_| HeaderValue::from_static("unprintable note"))
 }
 
 /// Partners of one flow in one period with shares and HHI (`chokepoint partners`).
@@ -277,10 +319,17 @@ pub async fn partners_chart(
         .take(TOP_PARTNERS)
         .collect();
     if bars.is_empty() {
-        return Ok(svg(charts::message_chart(
-            &title,
-            "no partner data for this period",
-        )));
+        // The report's notes say why (a world total without a breakdown, say), as the CLI's
+        // lines under its table do; a bare "no data" would contradict the total it has.
+        let mut message = vec!["no partner data for this period".to_string()];
+        message.extend(report.notes.iter().cloned());
+        message.extend(
+            report
+                .aggregates
+                .iter()
+                .map(|a| format!("also reported: {}", a.describe(report.measure))),
+        );
+        return Ok(svg(charts::message_chart(&title, &message.join(". "))));
     }
     Ok(svg(charts::bar_chart(&BarChart {
         title,
@@ -298,7 +347,32 @@ pub async fn partners_chart(
         series_label: "share of the total".into(),
         bars,
         benchmark: None,
+        // Aggregates are named beside the bars, never drawn as one: EUU overlaps DEU, FRA, …
+        // so a bar would count them twice and its share is not part of the HHI above.
+        legend_notes: report
+            .aggregates
+            .iter()
+            .map(|a| aggregate_legend(a, report.measure))
+            .collect(),
     })?))
+}
+
+/// A short legend line for an aggregate (the chart is 760 px wide; the CLI's full
+/// sentence, [`AggregateRow::describe`], is in the table and the notes under it):
+/// "EUU (European Union, aggregate) 2,140 t = 38.4 % of world; no bar, not in HHI".
+fn aggregate_legend(a: &AggregateRow, measure: Measure) -> String {
+    let amount = match measure {
+        Measure::Quantity => a.quantity_t.map(|q| format!("{} t", thousands(q))),
+        Measure::Value => a.value_usd.map(|v| format!("USD {}", thousands(v))),
+    }
+    .unwrap_or_else(|| "no figure".into());
+    let share = a
+        .share_pct
+        .map_or_else(String::new, |s| format!(" = {s:.1} % of world"));
+    format!(
+        "{} ({}, aggregate) {amount}{share}; no bar, not in HHI",
+        a.partner_iso3, a.name
+    )
 }
 
 /// The routes of this resource.

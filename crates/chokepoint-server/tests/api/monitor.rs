@@ -192,3 +192,77 @@ async fn sql_is_read_only_and_limited() {
     let (status, _, _) = send(&s, req(r#"{"query": "SELECT nonsense FROM nowhere"}"#)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+/// The partners chart names the EU aggregate beside its bars (a legend line, no bar: EUU
+/// overlaps DEU), and a period with a world total but no breakdown says so instead of a
+/// bare "no data".
+#[tokio::test]
+async fn partners_chart_names_aggregates_and_the_missing_breakdown() {
+    let (s, _dir) = state_with_warehouse().await;
+    let (status, _, body) = get(
+        &s,
+        "/api/charts/partners.svg?reporter=CHN&flow=export&product=magnets&period=2025-07",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let svg = String::from_utf8(body).unwrap();
+    assert!(
+        svg.contains(
+            "EUU (European Union, aggregate) 2,140 t = 38.4 % of world; no bar, not in HHI"
+        ),
+        "{svg}"
+    );
+    assert!(svg.contains("HHI 524, lower bound"), "{svg}");
+    // Bars are DEU and USA only: plotters writes each label on a line of its own, and
+    // EUU has none (it appears only inside the legend line above).
+    let labels: Vec<&str> = svg.lines().map(str::trim).collect();
+    assert!(labels.contains(&"DEU") && labels.contains(&"USA") && !labels.contains(&"EUU"));
+    let (status, _, body) = get(
+        &s,
+        "/api/charts/partners.svg?reporter=CHN&flow=export&product=magnets&period=2025-04",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let svg = String::from_utf8(body).unwrap();
+    assert!(svg.contains("no partner breakdown"), "{svg}");
+}
+
+/// `/api/trends` carries the same fields as the CLI's JSON (flags, `source`, `derived`),
+/// and with `freq=A` the note the CLI writes to stderr comes as a header; the body stays an
+/// array.
+#[tokio::test]
+async fn trends_carry_derived_tags_and_incomplete_years_as_headers() {
+    let (s, _dir) = state_with_warehouse().await;
+    let (status, _, body) = get(
+        &s,
+        "/api/trends?reporter=CHN&flow=export&product=magnets&from=2025-05&to=2025-05",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let v = json(&body);
+    assert_eq!(v[0]["derived"], "mom base; yoy base");
+    assert_eq!(v[0]["mom_base_is_derived"], true);
+    assert_eq!(v[0]["source"], "bundled");
+    let (status, resp, body) = get(
+        &s,
+        "/api/trends?reporter=CHN&flow=export&product=magnets&freq=A&from=2025-01&to=2025-12",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(json(&body).is_array());
+    let notes: Vec<&str> = resp
+        .headers()
+        .get_all("chokepoint-note")
+        .iter()
+        .map(|h| h.to_str().unwrap())
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "2025 is incomplete: no annual figure; monthly figures for 2025-01, \
+          2025-04..2025-11; a reported year-to-date total through 2025-11 (51,440 t); \
+          nothing for 2025-12; annual rows need a reported year or figures for all twelve \
+          months (use freq=M for the months)"
+        ]
+    );
+}

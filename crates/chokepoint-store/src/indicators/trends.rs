@@ -105,6 +105,68 @@ impl TrendRow {
     }
 }
 
+/// One trend row as JSON, the same for `chokepoint trends --format json` and `GET /api/trends`
+/// (the README promises that API bodies mirror the CLI's JSON): every field of [`TrendRow`]
+/// plus `derived`, the CLI's tag text ("mom base; yoy base") for readers who want words
+/// rather than five booleans.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TrendJsonRow {
+    /// The row, its reals rounded as [`TrendRow::rounded_for_json`] says.
+    #[serde(flatten)]
+    pub row: TrendRow,
+    /// [`TrendRow::derived_tags`] joined with "; ", `null` when none apply.
+    pub derived: Option<String>,
+}
+
+impl TrendJsonRow {
+    /// The JSON form of `row`.
+    pub fn new(row: &TrendRow) -> TrendJsonRow {
+        let tags = row.derived_tags();
+        TrendJsonRow {
+            row: row.rounded_for_json(),
+            derived: (!tags.is_empty()).then(|| tags.join("; ")),
+        }
+    }
+}
+
+/// Rounds `v` to `decimals` places, dropping binary noise such as 24826.700000000004.
+fn round_to(v: Option<f64>, decimals: i32) -> Option<f64> {
+    let scale = 10f64.powi(decimals);
+    v.map(|v| (v * scale).round() / scale)
+}
+
+impl TrendRow {
+    /// The row with its reals rounded as the CLI has always written them in JSON: six places
+    /// beyond what the table shows (tonnes and percentages 7, dollars 6). Enough to
+    /// recompute every displayed figure, without the float noise of the sums behind them.
+    pub fn rounded_for_json(&self) -> TrendRow {
+        TrendRow {
+            quantity_t: round_to(self.quantity_t, 7),
+            value_usd: round_to(self.value_usd, 6),
+            mom_pct: round_to(self.mom_pct, 7),
+            yoy_pct: round_to(self.yoy_pct, 7),
+            ytd_t: round_to(self.ytd_t, 7),
+            ytd_yoy_pct: round_to(self.ytd_yoy_pct, 7),
+            reported_yoy_pct: round_to(self.reported_yoy_pct, 7),
+            reported_ytd_yoy_pct: round_to(self.reported_ytd_yoy_pct, 7),
+            ..self.clone()
+        }
+    }
+}
+
+/// The rows as JSON (see [`TrendJsonRow`]).
+pub fn json_rows(rows: &[TrendRow]) -> Vec<TrendJsonRow> {
+    rows.iter().map(TrendJsonRow::new).collect()
+}
+
+/// What to print or send beside the rows for a year without an annual total. `hint` says
+/// how to ask for the months instead (`--freq M` on the command line, `freq=M` over HTTP).
+pub fn incomplete_year_note(year: &IncompleteYear, hint: &str) -> String {
+    format!(
+        "{year}; annual rows need a reported year or figures for all twelve months (use {hint} for the months)"
+    )
+}
+
 /// The rows plus what the rows alone cannot say.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TrendReport {
