@@ -74,6 +74,11 @@ fn mining_total_is_labelled_as_usgs_own_total_and_coverage_is_not_above_100() {
     let v = json(&sb, &["shares", "--stage", "mining", "--year", "2024"]);
     assert_eq!(v["concentration"]["coverage"], 1.0);
     assert!((v["concentration"]["shares_sum"].as_f64().unwrap() - 384.0 / 380.0).abs() < 1e-9);
+    // The table has no coverage row: its note names the JSON fields that carry it.
+    assert!(
+        csv.contains("(`coverage` 1.0 in JSON, the raw sum in `shares_sum`)"),
+        "{csv}"
+    );
 }
 
 #[test]

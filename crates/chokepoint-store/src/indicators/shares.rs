@@ -229,8 +229,9 @@ pub fn usgs_mining_shares(
     if conc.shares_sum > 1.0 {
         notes.push(format!(
             "the country figures sum to {:.1} % of the world total: USGS rounds each country \
-             and the total separately, so coverage is shown as 100 % (the whole market is \
-             attributed) and the shares slightly overstate each country",
+             and the total separately, so the whole market counts as attributed (`coverage` \
+             1.0 in JSON, the raw sum in `shares_sum`) and the shares slightly overstate each \
+             country",
             100.0 * conc.shares_sum
         ));
     }
