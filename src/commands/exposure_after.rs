@@ -17,7 +17,9 @@ use chokepoint_sim::montecarlo::quantile;
 use chokepoint_sim::network::chain::{REGIONS, STAGES};
 use chokepoint_sim::network::flow::pair_index;
 use chokepoint_store::indicators::concentration::hhi;
-use chokepoint_store::indicators::exposure::{CRMA_MAX_SINGLE_COUNTRY_SHARE, Importer};
+use chokepoint_store::indicators::exposure::{
+    CRMA_MAX_SINGLE_COUNTRY_SHARE, CrmaVerdict, Importer, ShareBound,
+};
 use serde::Serialize;
 
 use super::shares::short;
@@ -345,18 +347,19 @@ pub fn print(r: &AfterReport, format: Format) -> anyhow::Result<()> {
     // One supplier in the chain: the region's other origins are not in it, so its share of
     // consumption is an upper bound, and above the benchmark proves nothing (the static
     // `exposure` says INCONCLUSIVE on the same grounds).
-    let one_supplier = r
-        .figures
-        .iter()
-        .any(|b| b.measure == "supplier_hhi" && b.before >= 9_999.5);
+    let bound = ShareBound::of(
+        r.figures
+            .iter()
+            .any(|b| b.measure == "supplier_hhi" && b.before >= 9_999.5),
+        false,
+    );
     for b in &r.figures {
         let decimals = if b.unit == "%" { 2 } else { 0 };
         let note = if b.measure == "crma_top_third_country_share" && b.after_p50.is_finite() {
             let benchmark = 100.0 * CRMA_MAX_SINGLE_COUNTRY_SHARE;
-            let verdict = |v: f64| match (v > benchmark, one_supplier) {
-                (false, _) => "PASS",
-                (true, false) => "FAIL",
-                (true, true) => "INCONCLUSIVE (upper bound)",
+            let verdict = |v: f64| match bound.verdict(v, benchmark) {
+                CrmaVerdict::Inconclusive => "INCONCLUSIVE (upper bound)",
+                decided => decided.word(),
             };
             Cell::from(format!(
                 "before {}, after p50 {} ({:+.1} pp vs the 65 % benchmark), p95 {}",

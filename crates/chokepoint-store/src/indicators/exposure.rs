@@ -183,6 +183,54 @@ pub enum CrmaVerdict {
     Inconclusive,
 }
 
+impl CrmaVerdict {
+    /// The verdict as printed: PASS, FAIL or INCONCLUSIVE.
+    pub fn word(self) -> &'static str {
+        match self {
+            CrmaVerdict::Pass => "PASS",
+            CrmaVerdict::Fail => "FAIL",
+            CrmaVerdict::Inconclusive => "INCONCLUSIVE",
+        }
+    }
+}
+
+/// What a computed single-country share of consumption is, given what the data miss.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShareBound {
+    /// Everything it needs is known.
+    Exact,
+    /// At least the true share (e.g. other origins unknown: the denominator can only grow).
+    Upper,
+    /// At most the true share (e.g. exports unknown next to known production).
+    Lower,
+    /// Missing data move it both ways: it bounds nothing.
+    Unbounded,
+}
+
+impl ShareBound {
+    /// The bound left when some missing data raise the share and some lower it.
+    pub fn of(raised: bool, lowered: bool) -> ShareBound {
+        match (raised, lowered) {
+            (false, false) => ShareBound::Exact,
+            (true, false) => ShareBound::Upper,
+            (false, true) => ShareBound::Lower,
+            (true, true) => ShareBound::Unbounded,
+        }
+    }
+
+    /// The CRMA verdict on `share` against `benchmark`: only a bound on the decisive side
+    /// decides (an upper bound at or below the benchmark passes, a lower bound above it
+    /// fails); anything else is inconclusive.
+    pub fn verdict(self, share: f64, benchmark: f64) -> CrmaVerdict {
+        let above = share > benchmark;
+        match self {
+            ShareBound::Exact | ShareBound::Lower if above => CrmaVerdict::Fail,
+            ShareBound::Exact | ShareBound::Upper if !above => CrmaVerdict::Pass,
+            _ => CrmaVerdict::Inconclusive,
+        }
+    }
+}
+
 /// The CRMA check of one stage.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CrmaCheck {
@@ -326,28 +374,22 @@ pub fn crma_consumption_check(
     if !all_origins_known {
         raises.push("other origins unknown");
     }
-    let lowers = production.is_some() && exports.is_none();
-    let (upper_bound, lower_bound) = (!raises.is_empty() && !lowers, lowers && raises.is_empty());
-    let exact = raises.is_empty() && !lowers;
-    let verdict = if share <= benchmark && (exact || upper_bound) {
-        CrmaVerdict::Pass
-    } else if share > benchmark && (exact || lower_bound) {
-        CrmaVerdict::Fail
-    } else {
-        CrmaVerdict::Inconclusive
-    };
+    let bound = ShareBound::of(
+        !raises.is_empty(),
+        production.is_some() && exports.is_none(),
+    );
     let who = importer.label();
     // Short enough for a table's basis column; the quantities are in `ConsumptionBase`.
-    let description = match (raises.is_empty(), lowers) {
-        (true, false) => format!("share of {who} consumption (production + imports − exports)"),
-        (false, false) => format!(
+    let description = match bound {
+        ShareBound::Exact => format!("share of {who} consumption (production + imports − exports)"),
+        ShareBound::Upper => format!(
             "share of {who} consumption, upper bound: {}",
             raises.join(", ")
         ),
-        (true, true) => {
+        ShareBound::Lower => {
             format!("share of {who} consumption, lower bound: exports unknown, taken as 0")
         }
-        (false, true) => format!(
+        ShareBound::Unbounded => format!(
             "share of {who} consumption, not a bound: {} (raise it), exports unknown (lowers it)",
             raises.join(", ")
         ),
@@ -358,9 +400,9 @@ pub fn crma_consumption_check(
             share,
             benchmark,
             margin_pp: 100.0 * (share - benchmark),
-            verdict,
-            share_is_upper_bound: upper_bound,
-            share_is_lower_bound: lower_bound,
+            verdict: bound.verdict(share, benchmark),
+            share_is_upper_bound: bound == ShareBound::Upper,
+            share_is_lower_bound: bound == ShareBound::Lower,
         },
         ConsumptionBase {
             top_supplier_t: *top,
@@ -473,6 +515,27 @@ mod tests {
         .unwrap();
         assert_eq!(c.verdict, CrmaVerdict::Inconclusive);
         assert!(crma_check(&Importer::Eu, &[], 0.65).is_err());
+    }
+
+    /// Only a bound on the decisive side decides; the benchmark itself passes.
+    #[test]
+    fn a_bound_decides_only_on_its_side() {
+        use CrmaVerdict::{Fail, Inconclusive, Pass};
+        let cases = [
+            (ShareBound::Exact, [Pass, Pass, Fail]),
+            (ShareBound::Upper, [Pass, Pass, Inconclusive]),
+            (ShareBound::Lower, [Inconclusive, Inconclusive, Fail]),
+            (
+                ShareBound::Unbounded,
+                [Inconclusive, Inconclusive, Inconclusive],
+            ),
+        ];
+        for (bound, want) in cases {
+            let got = [0.5, 0.65, 0.8].map(|share| bound.verdict(share, 0.65));
+            assert_eq!(got, want, "{bound:?}");
+        }
+        assert_eq!(ShareBound::of(true, true), ShareBound::Unbounded);
+        assert_eq!(Inconclusive.word(), "INCONCLUSIVE");
     }
 
     #[test]

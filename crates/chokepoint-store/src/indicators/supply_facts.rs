@@ -22,6 +22,13 @@ fn number(row: &JsonRow, col: &str) -> Option<f64> {
     row.get(col).and_then(serde_json::Value::as_f64)
 }
 
+/// A boolean column, false where empty.
+fn flag(row: &JsonRow, col: &str) -> bool {
+    row.get(col)
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false)
+}
+
 fn int(row: &JsonRow, col: &str) -> Option<i32> {
     row.get(col)
         .and_then(serde_json::Value::as_i64)
@@ -71,10 +78,7 @@ pub async fn stage_share_rows(wh: &Warehouse) -> Result<Vec<StageShareRow>, Stor
                 share: number(r, "share")?,
                 source: text(r, "source"),
                 year_basis: text(r, "year_basis"),
-                is_derived: r
-                    .get("is_derived")
-                    .and_then(serde_json::Value::as_bool)
-                    .unwrap_or(false),
+                is_derived: flag(r, "is_derived"),
             })
         })
         .collect())
@@ -134,10 +138,7 @@ pub async fn trade_facts(wh: &Warehouse, predicate: &str) -> Result<Vec<TradeFac
                 partner: text(r, "partner_iso3"),
                 flow: text(r, "flow"),
                 quantity_t: number(r, "quantity_t")?,
-                is_derived: r
-                    .get("is_derived")
-                    .and_then(serde_json::Value::as_bool)
-                    .unwrap_or(false),
+                is_derived: flag(r, "is_derived"),
             })
         })
         .collect())

@@ -188,11 +188,7 @@ pub fn not_computable_json(stage: Stage, nc: &NotComputable) -> serde_json::Valu
 
 /// "FAIL: CHN 92.0 % is 27.0 pp above the 65 % benchmark".
 pub fn crma_text(c: &CrmaCheck) -> String {
-    let word = match c.verdict {
-        CrmaVerdict::Pass => "PASS",
-        CrmaVerdict::Fail => "FAIL",
-        CrmaVerdict::Inconclusive => "INCONCLUSIVE",
-    };
+    let word = c.verdict.word();
     let side = if c.margin_pp > 0.0 { "above" } else { "below" };
     let mut text = format!(
         "{word}: {} {:.1} % is {:.1} pp {side} the {:.0} % benchmark",
