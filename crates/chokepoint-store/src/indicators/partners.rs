@@ -41,6 +41,16 @@ pub enum Measure {
     Value,
 }
 
+impl Measure {
+    /// An amount in this measure, for people: "2,140 t" or "USD 1,200".
+    fn amount(self, v: f64) -> String {
+        match self {
+            Measure::Quantity => format!("{} t", thousands(v)),
+            Measure::Value => format!("USD {}", thousands(v)),
+        }
+    }
+}
+
 /// What to rank.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PartnersQuery {
@@ -135,11 +145,11 @@ impl AggregateRow {
     /// One line for people: "EUU (European Union, aggregate of members) 2,140 t = 38.4 %
     /// of the world total; not counted in HHI/top-N because it overlaps its members".
     pub fn describe(&self, measure: Measure) -> String {
-        let amount = match measure {
-            Measure::Quantity => self.quantity_t.map(|q| format!("{} t", thousands(q))),
-            Measure::Value => self.value_usd.map(|v| format!("USD {}", thousands(v))),
-        }
-        .unwrap_or_else(|| "no figure".into());
+        let figure = match measure {
+            Measure::Quantity => self.quantity_t,
+            Measure::Value => self.value_usd,
+        };
+        let amount = figure.map_or_else(|| "no figure".into(), |v| measure.amount(v));
         let share = self
             .share_pct
             .map_or_else(String::new, |s| format!(" = {s:.1} % of the world total"));
@@ -287,10 +297,7 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
 /// A World total with no partner rows: say so, and where breakdowns do exist, instead of
 /// "no trade rows" beside a total.
 fn no_breakdown_note(obs: &[Observation], period: Period, world: f64, measure: Measure) -> String {
-    let unit = match measure {
-        Measure::Quantity => format!("{} t", thousands(world)),
-        Measure::Value => format!("USD {}", thousands(world)),
-    };
+    let unit = measure.amount(world);
     let mut with_partners: Vec<Period> = obs
         .iter()
         .filter(|o| PartnerKind::of(&o.partner_iso3) != PartnerKind::World)
