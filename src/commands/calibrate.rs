@@ -322,7 +322,10 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
     if args.band_runs > 0 {
         notes.push(observed_band::describe(&band, args.band_runs));
         if band.iter().any(|b| b.outside.is_some()) {
-            notes.push(LIMITATIONS.to_string());
+            notes.push(format!(
+                "limitations: {}",
+                observed_band::LIMITATIONS.join(" ")
+            ));
         }
     }
 
@@ -413,14 +416,6 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
     println!("fitted scenario written to {}", report.written_to);
     Ok(())
 }
-
-/// Why simulated and customs exports part, printed when customs months lie outside the
-/// simulated band (docs/controls.md, "Limitations").
-const LIMITATIONS: &str = "limitations: the scenario keeps its licence regime for the whole \
-horizon (no truce or easing unless it has one), so a later recovery of customs exports shows \
-as months above the band; buyers are rationed in proportion to their orders, which include \
-restocking, because the data give no priority between them, so long-run shortages fall on \
-the industries with the smallest stocks";
 
 /// RMSE (t) and mean absolute error (%) over some months; `None` when there are none.
 fn metrics<'a>(months: impl Iterator<Item = &'a MonthFit>) -> Option<(f64, f64)> {

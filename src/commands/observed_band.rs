@@ -151,6 +151,20 @@ pub fn describe(bands: &[BandMonth], runs: usize) -> String {
     }
 }
 
+/// What the model leaves out that bears on a comparison with customs, next to it (the
+/// report's Limitations section, `calibrate`'s note, docs/controls.md).
+pub const LIMITATIONS: &[&str] = &[
+    "Buyers are rationed in proportion to their orders, and orders include restocking; the \
+     data give no priority between buyers. Long-run shortages therefore fall on the \
+     industries that hold the smallest stocks (the inventory_days_* assumptions), not on \
+     those a licensing authority might favour or refuse.",
+    "A scenario's licence regime holds for its whole horizon unless the scenario eases it \
+     (a truce or suspension). Customs months above the simulated band are where the \
+     observed exports recovered faster than the scenario allows.",
+    "The simulated band is the spread over the scenario's own uncertain parameters only; \
+     with few runs, its 5th and 95th percentiles move between seeds.",
+];
+
 #[cfg(test)]
 mod tests {
     use chokepoint_sim::montecarlo::{EdgeMonth, field_descriptions};

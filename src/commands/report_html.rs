@@ -219,19 +219,6 @@ fn licences_table(report: &RunReport, bands: &[((String, String), Vec<BandMonth>
     html
 }
 
-/// What the model leaves out that bears on these results, next to them.
-const LIMITATIONS: &[&str] = &[
-    "Buyers are rationed in proportion to their orders, and orders include restocking; the \
-     data give no priority between buyers. Long-run shortages therefore fall on the \
-     industries that hold the smallest stocks (the inventory_days_* assumptions), not on \
-     those a licensing authority might favour or refuse.",
-    "A scenario's licence regime holds for its whole horizon unless the scenario eases it \
-     (a truce or suspension). Customs months above the simulated band are where the \
-     observed exports recovered faster than the scenario allows.",
-    "The simulated band is the spread over the scenario's own uncertain parameters only; \
-     with few runs, its 5th and 95th percentiles move between seeds.",
-];
-
 fn comparison(report: &RunReport, bands: &[((String, String), Vec<BandMonth>)]) -> String {
     let mut html = String::new();
     for ((exporter, stage), b) in bands {
@@ -310,7 +297,7 @@ pub fn html(report: &RunReport, scenario_text: &str, charts: &[Chart]) -> String
     out.push_str("<h2>Simulated vs customs exports</h2>");
     out.push_str(&comparison(report, &bands));
     out.push_str("<h2>Limitations</h2><ul>");
-    for l in LIMITATIONS {
+    for l in observed_band::LIMITATIONS {
         out.push_str(&format!("<li>{}</li>", xml_escape(l)));
     }
     out.push_str("</ul>");
