@@ -5,6 +5,7 @@
 
 use std::io::Write;
 
+use chokepoint_model::json_round;
 use serde_json::{Map, Value};
 
 /// Output format chosen with `--format`.
@@ -66,12 +67,9 @@ impl Cell {
             Cell::Null => Value::Null,
             Cell::Text(s) => Value::String(s.clone()),
             Cell::Int(i) => Value::from(*i),
-            Cell::Float { value, decimals } => {
-                // Round to the displayed precision plus a margin, so JSON agrees with CSV
-                // without printing binary noise such as 24826.700000000004.
-                let scale = 10f64.powi((*decimals as i32 + 6).min(15));
-                Value::from((value * scale).round() / scale)
-            }
+            // The displayed precision plus a margin, so JSON agrees with CSV and with the
+            // API, without binary noise.
+            Cell::Float { value, decimals } => Value::from(json_round(*value, *decimals)),
         }
     }
 

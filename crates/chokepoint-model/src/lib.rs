@@ -1,6 +1,6 @@
 //! Identifiers and units shared by every chokepoint crate: ISO-3 country and region codes,
 //! HS codes, supply-chain stages, year-month periods and trade flows, and where a byte of a
-//! source text is (for error messages). No I/O here.
+//! source text is (for error messages), and how a real is rounded in JSON. No I/O here.
 //!
 //! Other crates exchange these plain types instead of strings: the store reads files into
 //! them, the engine receives them as facts, the server serialises them.
@@ -17,6 +17,7 @@
 mod country;
 mod error;
 mod hs;
+mod number;
 mod period;
 mod stage;
 mod text;
@@ -25,6 +26,7 @@ mod trade;
 pub use country::{Iso3, PartnerKind, group_name};
 pub use error::ModelError;
 pub use hs::HsCode;
+pub use number::json_round;
 pub use period::{Period, YEARS, YearMonth, parse_year};
 pub use stage::Stage;
 pub use text::line_column;
