@@ -1,0 +1,253 @@
+//! `[[event]]` of a scenario file: the industries an event hits, its impact, timing and
+//! recovery, checked against the table, the model and the horizon.
+
+use toml::Spanned;
+
+use super::Ctx;
+use super::raw::{RawEvent, RawImpact};
+use crate::SimError;
+use crate::events::{Event, EventKind, RecoveryFunction};
+use crate::model::ModelParams;
+use crate::network::Mrio;
+
+fn names_to_indices(
+    cx: &Ctx<'_>,
+    key: &str,
+    one: &Option<Spanned<String>>,
+    many: &Option<Spanned<Vec<String>>>,
+    known: &[String],
+) -> Result<Vec<usize>, SimError> {
+    let noun = key.rsplit('.').next().unwrap_or(key);
+    let (list, span): (Vec<String>, _) = match (one, many) {
+        (Some(o), None) => (vec![o.get_ref().clone()], o.span()),
+        (None, Some(m)) => (m.get_ref().clone(), m.span()),
+        (Some(o), Some(_)) => {
+            return cx.err(
+                Some(o.span()),
+                key,
+                format!("give `{key}` or `{key}s`, not both"),
+            );
+        }
+        (None, None) => return cx.err(None, key, format!("missing `{key}` (or `{key}s`)")),
+    };
+    let mut out = Vec::new();
+    for name in list {
+        match known.iter().position(|k| *k == name) {
+            Some(i) => out.push(i),
+            None => {
+                return cx.err(
+                    Some(span.clone()),
+                    key,
+                    format!(
+                        "unknown {noun} `{name}`; expected one of {}",
+                        known.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What events are checked against: the table, its `region|sector` labels and the
+/// productive capital of its industries.
+pub(super) struct Table<'a> {
+    pub mrio: &'a Mrio,
+    pub industries: &'a [String],
+    pub capital: &'a [f64],
+}
+
+pub(super) fn event(
+    cx: &Ctx<'_>,
+    k: usize,
+    ev: RawEvent,
+    table: &Table<'_>,
+    params: &ModelParams,
+    steps: usize,
+) -> Result<Event, SimError> {
+    let Table {
+        mrio,
+        industries,
+        capital,
+    } = *table;
+    let key = |f: &str| format!("event[{k}].{f}");
+    let s = mrio.sectors.len();
+    let kind_name = ev.kind.get_ref().as_str();
+    let kind = match kind_name {
+        "arbitrary" => EventKind::Arbitrary,
+        "recover" => EventKind::Recover,
+        "rebuild" => {
+            let Some(tau) = &ev.rebuild_tau else {
+                return cx.err(
+                    Some(ev.kind.span()),
+                    key("rebuild_tau"),
+                    "a rebuild event needs `rebuild_tau` (steps)",
+                );
+            };
+            if *tau.get_ref() < 1.0 {
+                return cx.err(Some(tau.span()), key("rebuild_tau"), "must be ≥ 1 step");
+            }
+            let Some(sectors) = &ev.rebuilding_sectors else {
+                return cx.err(
+                    Some(ev.kind.span()),
+                    key("rebuilding_sectors"),
+                    "a rebuild event needs `rebuilding_sectors = { sector = share, … }`",
+                );
+            };
+            let mut list = Vec::new();
+            for (name, share) in sectors.get_ref() {
+                let Some(i) = mrio.sectors.iter().position(|x| x == name) else {
+                    return cx.err(
+                        Some(share.span()),
+                        key(&format!("rebuilding_sectors.{name}")),
+                        format!(
+                            "unknown sector; expected one of {}",
+                            mrio.sectors.join(", ")
+                        ),
+                    );
+                };
+                if share.get_ref().is_nan() || *share.get_ref() < 0.0 {
+                    return cx.err(
+                        Some(share.span()),
+                        key(&format!("rebuilding_sectors.{name}")),
+                        "shares must be ≥ 0",
+                    );
+                }
+                list.push((i, *share.get_ref()));
+            }
+            let total: f64 = list.iter().map(|(_, v)| v).sum();
+            if (total - 1.0).abs() > 1e-9 {
+                return cx.err(
+                    Some(sectors.span()),
+                    key("rebuilding_sectors"),
+                    format!("shares sum to {total}; they must sum to 1"),
+                );
+            }
+            let factor = ev
+                .rebuilding_factor
+                .as_ref()
+                .map(|f| *f.get_ref())
+                .unwrap_or(1.0);
+            EventKind::Rebuild {
+                rebuild_tau: *tau.get_ref(),
+                rebuilding_sectors: list,
+                rebuilding_factor: factor,
+            }
+        }
+        other => return cx.err(
+            Some(ev.kind.span()),
+            key("kind"),
+            format!(
+                "unknown event kind `{other}`; expected \"arbitrary\", \"recover\" or \"rebuild\""
+            ),
+        ),
+    };
+    let mut impacts = Vec::new();
+    match &ev.impact {
+        None => return cx.err(None, key("impact"), "missing `impact`"),
+        Some(spanned) => match spanned.get_ref() {
+            RawImpact::One(v) => {
+                let regions =
+                    names_to_indices(cx, &key("region"), &ev.region, &ev.regions, &mrio.regions)?;
+                let sectors =
+                    names_to_indices(cx, &key("sector"), &ev.sector, &ev.sectors, &mrio.sectors)?;
+                for r in &regions {
+                    for p in &sectors {
+                        impacts.push((r * s + p, *v));
+                    }
+                }
+            }
+            RawImpact::PerIndustry(t) => {
+                for (label, v) in t {
+                    let found = label.split_once('|').and_then(|(r, p)| {
+                        Some((
+                            mrio.regions.iter().position(|x| x == r)?,
+                            mrio.sectors.iter().position(|x| x == p)?,
+                        ))
+                    });
+                    let Some((r, p)) = found else {
+                        return cx.err(
+                            Some(spanned.span()),
+                            key(&format!("impact.\"{label}\"")),
+                            "unknown industry; keys are \"region|sector\"",
+                        );
+                    };
+                    impacts.push((r * s + p, *v));
+                }
+            }
+        },
+    }
+    let impact_span = ev.impact.as_ref().map(|i| i.span());
+    let occurrence = *ev.occurrence.get_ref();
+    if occurrence < 1 || occurrence as usize > steps {
+        return cx.err(
+            Some(ev.occurrence.span()),
+            key("occurrence"),
+            format!("{occurrence} is outside the horizon 1..={steps}"),
+        );
+    }
+    let duration = ev.duration.as_ref().map(|d| *d.get_ref()).unwrap_or(1);
+    if duration < 1 || (occurrence + duration) as usize > steps {
+        return cx.err(
+            ev.duration.as_ref().map(|d| d.span()),
+            key("duration"),
+            format!("occurrence + duration = {} must be within the horizon of {steps} steps (duration ≥ 1)", occurrence + duration),
+        );
+    }
+    let recovery_tau = ev
+        .recovery_tau
+        .as_ref()
+        .map(|d| *d.get_ref())
+        .unwrap_or(1.0);
+    if recovery_tau < 1.0 {
+        return cx.err(
+            ev.recovery_tau.as_ref().map(|d| d.span()),
+            key("recovery_tau"),
+            "must be ≥ 1 step",
+        );
+    }
+    let recovery_function = match &ev.recovery_function {
+        None => RecoveryFunction::Linear,
+        Some(f) => match RecoveryFunction::parse(f.get_ref()) {
+            Some(rf) => rf,
+            None => {
+                return cx.err(
+                    Some(f.span()),
+                    key("recovery_function"),
+                    format!(
+                        "unknown function; expected one of {}",
+                        RecoveryFunction::NAMES.join(", ")
+                    ),
+                );
+            }
+        },
+    };
+    let emf = ev
+        .event_monetary_factor
+        .as_ref()
+        .map(|f| *f.get_ref())
+        .unwrap_or(params.monetary_factor);
+    let event = Event {
+        kind,
+        impacts,
+        occurrence: occurrence as usize,
+        duration: duration as usize,
+        recovery_tau,
+        recovery_function,
+        event_monetary_factor: emf,
+    };
+    // Impacts first, at their own key and position (`Event::check` repeats this unlocated).
+    for &(i, v) in &event.impacts {
+        if let Some(problem) = event.impact_problem(v, capital[i], params.monetary_factor) {
+            return cx.err(
+                impact_span.clone(),
+                key("impact"),
+                format!("{}: {problem}", industries[i]),
+            );
+        }
+    }
+    event
+        .check(k, industries, s, steps, capital, params.monetary_factor)
+        .or_else(|e| cx.err(Some(ev.kind.span()), format!("event[{k}]"), e.to_string()))?;
+    Ok(event)
+}
