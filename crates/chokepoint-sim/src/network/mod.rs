@@ -9,5 +9,6 @@ pub mod file;
 pub mod flow;
 mod mrio;
 pub mod synthetic;
+mod topology;
 
 pub use mrio::Mrio;
