@@ -55,8 +55,10 @@ pub struct ExposureParams {
     pub product: String,
     /// Data year, `YYYY` (default: the latest year with data).
     pub year: Option<String>,
-    /// Post-shock exposure after a scenario: CLI only (`chokepoint exposure --after`); given
-    /// here, the answer is a 400 that says so.
+    /// Not an API parameter: the CLI's `--after SCENARIO.toml` names a file on the caller's
+    /// machine. Kept in the struct (hidden from the OpenAPI document) so a client that passes
+    /// it gets a 400 saying where the post-shock exposure is computed, not "unknown field".
+    #[param(ignore)]
     pub after: Option<String>,
 }
 
