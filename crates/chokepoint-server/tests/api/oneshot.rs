@@ -35,6 +35,7 @@ async fn openapi_lists_every_route() {
         "/api/anomalies",
         "/api/shares",
         "/api/exposure",
+        "/api/exposure/after",
         "/api/criticality",
         "/api/charts/shares.svg",
         "/api/sql",
