@@ -141,7 +141,6 @@ pub struct AfterRun {
 impl AfterRun {
     /// Checks that the importer is a region of the network and the stage one of the chain.
     /// `name` is how the report names the scenario.
-    #[allow(clippy::too_many_arguments)] // each is one input of the run, named at the call
     pub fn new(
         name: String,
         scenario: PolicyScenario,
