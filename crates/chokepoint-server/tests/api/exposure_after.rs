@@ -192,3 +192,20 @@ async fn engines_without_it_and_servers_without_engine_are_503() {
         assert_eq!(json(&body)["error"], "unavailable");
     }
 }
+
+#[tokio::test]
+async fn the_exposure_page_offers_it() {
+    let s = state();
+    let (_, _, page) = get(&s, "/exposure").await;
+    let page = String::from_utf8(page).unwrap();
+    assert!(
+        page.contains("id=\"after-form\"") && page.contains("id=\"after-table\""),
+        "{page}"
+    );
+    let (_, _, js) = get(&s, "/assets/app.js").await;
+    assert!(
+        String::from_utf8(js)
+            .unwrap()
+            .contains("\"/api/exposure/after?\"")
+    );
+}
