@@ -368,6 +368,8 @@ pub fn prepare(
     )
     .map_err(|e| match e {
         AfterError::Argument { message, .. } => UserError(format!("--after: {message}")).into(),
+        // The engine's own error keeps its type: src/exit.rs maps it to its exit code.
+        AfterError::Sim(e) => e.into(),
         other => anyhow::Error::from(other),
     })
 }
