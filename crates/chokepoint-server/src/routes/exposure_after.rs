@@ -66,9 +66,10 @@ fn after_error(e: AfterError) -> ApiError {
 /// the simulated flows of a chain scenario (p50/p95 over runs), next to the same figures
 /// without the control (`chokepoint exposure --after FILE --format json`).
 #[utoipa::path(post, path = "/api/exposure/after",
-    request_body(content = super::runs::SimulateRequest,
-        description = "the scenario as for POST /api/simulate: this JSON request, or a TOML \
-                       scenario with Content-Type application/toml"),
+    request_body(description = "the scenario as for POST /api/simulate: a JSON request, or \
+                                a scenario file's text with Content-Type application/toml",
+        content((super::runs::SimulateRequest = "application/json"),
+                (String = "application/toml"))),
     params(AfterParams),
     responses(
         (status = 200, body = AfterReport),

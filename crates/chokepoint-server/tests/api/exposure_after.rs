@@ -43,7 +43,9 @@ async fn openapi_documents_the_endpoint() {
             "approval_share"
         ]
     );
-    assert!(op["requestBody"].is_object(), "{op}");
+    let content = &op["requestBody"]["content"];
+    assert!(content["application/json"].is_object(), "{op}");
+    assert!(content["application/toml"].is_object(), "{op}");
     let ok = op["responses"]["200"].to_string();
     assert!(ok.contains("AfterReport"), "{ok}");
     for status in ["400", "413", "422", "429", "503"] {
