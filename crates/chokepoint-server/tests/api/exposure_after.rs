@@ -211,3 +211,32 @@ async fn the_exposure_page_offers_it() {
             .contains("\"/api/exposure/after?\"")
     );
 }
+
+#[tokio::test]
+async fn a_run_past_the_simulation_time_limit_is_503_and_frees_its_permit() {
+    let limits = Limits {
+        simulation_timeout: std::time::Duration::from_millis(50),
+        max_concurrent_simulations: 1,
+        ..Limits::default()
+    };
+    let sim = TestSimulator::new();
+    let gate = sim.gate.clone();
+    let s = state_with(limits, sim);
+    let slow = serde_json::json!({ "toml": SLOW }).to_string();
+    let (status, _, body) = send(&s, post_json(EU_MAGNETS, &slow)).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    let message = json(&body)["message"].as_str().unwrap().to_string();
+    assert!(message.contains("simulation time limit"), "{message}");
+    // The engine still holds the permit until it returns: the limit counts CPU in use.
+    let (status, _, _) = send(&s, post_json(EU_MAGNETS, r#"{"name": "quick"}"#)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    gate.open();
+    for _ in 0..200 {
+        let (status, _, _) = send(&s, post_json(EU_MAGNETS, r#"{"name": "quick"}"#)).await;
+        if status == StatusCode::OK {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the permit was not released after the engine returned");
+}
