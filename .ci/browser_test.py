@@ -232,6 +232,20 @@ def check_exposure(driver, results, base, shots):
                       ".map((tr) => tr.cells[1].textContent).filter((t) => t);") or []
     results.check("exposure: years read as years (2025, not 2,025)",
                   years and all(re.fullmatch(r"\d{4}", y) for y in years), json.dumps(years))
+    # Post-shock exposure on demand (POST /api/exposure/after) for the form's EU magnets.
+    picked = wait_for(driver, "const s = document.getElementById('after-scenario');"
+                              "return s && s.value ? s.value : null;", 60)
+    results.check("exposure: scenarios list for the post-shock section",
+                  picked == "april-2025-controls", str(picked))
+    driver.js("document.querySelector('#after-form input[name=runs]').value = '8';"
+              "document.getElementById('after-button').click();")
+    st = wait_for(driver, TABLE_STATE, 120, "after-table") or {}
+    results.check("exposure: post-shock table has rows", st.get("ok"), json.dumps(st))
+    title = driver.js("return document.getElementById('after-title').innerText;") or ""
+    status = driver.js("return document.getElementById('after-status').innerText;") or ""
+    results.check("exposure: post-shock section names scenario, importer, stage and runs",
+                  "april-2025-controls.toml: EU, magnets" in title and "8 runs" in status,
+                  json.dumps([title, status]))
     driver.screenshot(os.path.join(shots, "exposure.png"))
 
 

@@ -128,7 +128,9 @@ is the chain's baseline without the control over the simulated window, `after` t
 delivered flows; what buyers ordered under the control is the imports_requested row.",
     after_help = "Examples:\n  chokepoint exposure --importer EU --product magnets\n  \
 chokepoint exposure --importer USA --product mining --year 2024\n  chokepoint exposure \
---importer EU --product rare_earth_permanent_magnets --year 2025 --format json"
+--importer EU --product rare_earth_permanent_magnets --year 2025 --format json\n  \
+chokepoint exposure --importer EU --product magnets --after scenarios/april-2025-controls.toml \
+--runs 200 --seed 7"
 )]
 pub struct ExposureArgs {
     /// Importing country (ISO-3) or EU.
@@ -144,6 +146,12 @@ pub struct ExposureArgs {
     /// Recompute supplier shares and reliance from a simulated control (scenario file).
     #[arg(long, value_name = "SCENARIO.toml")]
     pub after: Option<PathBuf>,
+    /// With --after: number of Monte Carlo runs (at most 100,000).
+    #[arg(long, requires = "after", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+    pub runs: Option<usize>,
+    /// With --after: seed of the random streams (run i uses stream i).
+    #[arg(long, requires = "after")]
+    pub seed: Option<u64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -241,6 +249,19 @@ mod tests {
         };
         assert_eq!(a.importer, "EU");
         assert_eq!(a.after, Some(PathBuf::from("s.toml")));
+        assert_eq!((a.runs, a.seed), (None, None));
+        // Runs and seed belong to the simulation of --after.
+        let no_after = [
+            "chokepoint",
+            "exposure",
+            "--importer",
+            "EU",
+            "--product",
+            "magnets",
+            "--runs",
+            "8",
+        ];
+        assert!(Cli::try_parse_from(no_after).is_err());
     }
 
     #[test]

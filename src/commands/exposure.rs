@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use chokepoint_server::after::ExposureTarget;
 use chokepoint_store::StoreError;
 use chokepoint_store::indicators::Figure;
 pub use chokepoint_store::indicators::report::exposure::stage_of_product;
@@ -10,8 +11,8 @@ use chokepoint_store::indicators::report::exposure::{
     ExposureReport, exposure_report, parse_importer,
 };
 
-use super::facts;
 use super::shares::{crma_text, short};
+use super::{exposure_after, facts};
 use crate::cli::ExposureArgs;
 use crate::exit::UserError;
 use crate::output::{Cell, Format, Table, print_json};
@@ -27,8 +28,15 @@ pub fn run(data_dir: Option<&Path>, args: &ExposureArgs) -> anyhow::Result<()> {
                 args.product
             ))
         })?;
-        let report = super::exposure_after::compute(path, &importer, stage, data_dir)?;
-        return super::exposure_after::print(&report, args.format);
+        let target = ExposureTarget { importer, stage };
+        let run = exposure_after::prepare(
+            path,
+            &target,
+            args.runs.unwrap_or(exposure_after::RUNS),
+            args.seed.unwrap_or(exposure_after::SEED),
+            data_dir,
+        )?;
+        return exposure_after::print(&exposure_after::compute(&run)?, args.format);
     }
     let loaded = facts::load(data_dir)?;
     let report = loaded.block_on(exposure_report(

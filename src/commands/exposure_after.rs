@@ -10,68 +10,30 @@
 //! production of the stage over the window (the flow model records cross-region trade only,
 //! so domestic output is held at baseline and the output says so).
 
+use std::io::IsTerminal;
 use std::path::Path;
 
 use chokepoint_model::Stage;
-use chokepoint_sim::montecarlo::quantile;
-use chokepoint_sim::network::chain::{REGIONS, STAGES};
+use chokepoint_server::after::{AfterError, AfterReport, Band, ExposureTarget};
+use chokepoint_sim::SimError;
+use chokepoint_sim::montecarlo::{self, NetworkInput, quantile};
+use chokepoint_sim::network::chain::STAGES;
 use chokepoint_sim::network::flow::pair_index;
+use chokepoint_sim::policies::scenario::PolicyScenario;
 use chokepoint_store::indicators::concentration::hhi;
 use chokepoint_store::indicators::exposure::{
     CRMA_MAX_SINGLE_COUNTRY_SHARE, CrmaVerdict, Importer, ShareBound,
 };
-use serde::Serialize;
 
 use super::shares::short;
 use super::simulate_controls;
 use crate::exit::UserError;
 use crate::output::{Cell, Format, Table, print_json};
 
-/// Runs used for `--after` (the same default as `chokepoint simulate`).
+/// Runs used for `--after` unless `--runs` says otherwise (the default of `simulate`).
 pub const RUNS: usize = 100;
-/// Seed used for `--after` (the same default as `chokepoint simulate`).
+/// Seed used for `--after` unless `--seed` says otherwise (the default of `simulate`).
 pub const SEED: u64 = 42;
-
-/// One figure before the control and after it (p50, p95 over runs).
-#[derive(Clone, Debug, Serialize)]
-pub struct Band {
-    /// What it is.
-    pub measure: String,
-    /// Supplier region, when the figure is per supplier.
-    pub region: Option<String>,
-    /// Without the control: the chain's baseline flows over the same window (p50 over the
-    /// runs' drawn networks). Until 0.x this was the requested flows under the control.
-    pub before: f64,
-    /// After, median over runs.
-    pub after_p50: f64,
-    /// After, 95th percentile over runs.
-    pub after_p95: f64,
-    /// Unit.
-    pub unit: &'static str,
-}
-
-/// The post-shock exposure.
-#[derive(Serialize)]
-pub struct AfterReport {
-    /// Scenario file.
-    pub scenario: String,
-    /// Importer region of the chain.
-    pub importer_region: String,
-    /// Stage of the product.
-    pub stage: Stage,
-    /// Runs and seed.
-    pub runs: usize,
-    /// Seed.
-    pub seed: u64,
-    /// Days simulated from `start`.
-    pub days: usize,
-    /// First day.
-    pub start: String,
-    /// The figures.
-    pub figures: Vec<Band>,
-    /// Caveats.
-    pub notes: Vec<String>,
-}
 
 struct RunFigures {
     shares: Vec<f64>,
@@ -82,19 +44,22 @@ struct RunFigures {
     reliance: f64,
 }
 
-/// The chain region of an importer (the EU is one region).
-fn region_index(importer: &Importer) -> anyhow::Result<usize> {
+/// The region of an importer in the scenario's network (the EU is one region).
+fn region_index(regions: &[String], importer: &Importer) -> Result<usize, AfterError> {
     let code = match importer {
         Importer::Eu => "EU",
         Importer::Country(c) => c.as_str(),
     };
-    REGIONS.iter().position(|r| *r == code).ok_or_else(|| {
-        UserError(format!(
-            "--after: {code} is not a region of the bundled chain ({}); use one of them",
-            REGIONS.join(", ")
-        ))
-        .into()
-    })
+    regions
+        .iter()
+        .position(|r| r == code)
+        .ok_or_else(|| AfterError::Argument {
+            parameter: "importer",
+            message: format!(
+                "{code} is not a region of the chain ({}); use one of them",
+                regions.join(", ")
+            ),
+        })
 }
 
 /// Imports of `stage` into region `r` per exporter, from `trade(exporter)` (tonnes over the
@@ -139,13 +104,7 @@ fn figures(from: Vec<f64>, output: f64, exports: f64) -> RunFigures {
     }
 }
 
-fn band(
-    measure: &str,
-    region: Option<&str>,
-    before: &[f64],
-    after: &[f64],
-    unit: &'static str,
-) -> Band {
+fn band(measure: &str, region: Option<&str>, before: &[f64], after: &[f64], unit: &str) -> Band {
     let sorted = |v: &[f64]| {
         let mut s: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
         s.sort_by(f64::total_cmp);
@@ -158,175 +117,273 @@ fn band(
         before: quantile(&b, 0.5),
         after_p50: quantile(&a, 0.5),
         after_p95: quantile(&a, 0.95),
-        unit,
+        unit: unit.into(),
     }
 }
 
-/// Runs the scenario and computes the post-shock exposure.
-pub fn compute(
-    scenario: &Path,
-    importer: &Importer,
+/// A checked post-shock exposure: a chain scenario, its network and the importer's region
+/// and stage, ready to run. The one computation behind `chokepoint exposure --after` and
+/// `POST /api/exposure/after` (through the server's `Simulator`, see `wiring.rs`).
+pub struct AfterRun {
+    name: String,
+    scenario: PolicyScenario,
+    input: NetworkInput,
+    regions: Vec<String>,
+    /// The importer's region index.
+    r: usize,
+    /// The stage's index in the chain.
+    p: usize,
     stage: Stage,
+    runs: usize,
+    seed: u64,
+}
+
+impl AfterRun {
+    /// Checks that the importer is a region of the network and the stage one of the chain.
+    /// `name` is how the report names the scenario.
+    pub fn new(
+        name: String,
+        scenario: PolicyScenario,
+        input: NetworkInput,
+        regions: Vec<String>,
+        target: &ExposureTarget,
+        runs: usize,
+        seed: u64,
+    ) -> Result<AfterRun, AfterError> {
+        let r = region_index(&regions, &target.importer)?;
+        let stage = target.stage;
+        let p = STAGES
+            .iter()
+            .position(|s| *s == stage.as_str())
+            .ok_or_else(|| AfterError::Argument {
+                parameter: "product",
+                message: format!(
+                    "the chain trades {} only; {stage} is not one of them",
+                    STAGES.join(", ")
+                ),
+            })?;
+        Ok(AfterRun {
+            name,
+            scenario,
+            input,
+            regions,
+            r,
+            p,
+            stage,
+            runs,
+            seed,
+        })
+    }
+
+    /// Monte Carlo runs.
+    pub fn runs(&self) -> usize {
+        self.runs
+    }
+
+    /// Simulated days.
+    pub fn days(&self) -> usize {
+        self.scenario.days
+    }
+
+    /// Region codes of the network.
+    pub fn regions(&self) -> &[String] {
+        &self.regions
+    }
+
+    /// Runs the Monte Carlo (`tick` after each run) and computes the post-shock exposure.
+    pub fn compute(&self, tick: &(dyn Fn() + Sync)) -> Result<AfterReport, SimError> {
+        let (r, p, stage) = (self.r, self.p, self.stage);
+        let (runs, seed) = (self.runs, self.seed);
+        let scenario = &self.scenario;
+        let out = montecarlo::run_many(scenario, &self.input, runs, seed, false, tick)?;
+        let n = self.regions.len();
+        let days = scenario.days as f64;
+        let mut before = Vec::new();
+        let mut requested = Vec::new();
+        let mut after = Vec::new();
+        for run in &out {
+            let (draw, record) = (&run.draw, &run.record);
+            let net = self.input.network(draw)?;
+            let output = net.production(r, p) * days;
+            let recorded = |e: usize, i: usize, col: usize| -> f64 {
+                let pair = pair_index(n, p, e, i);
+                (0..record.months)
+                    .map(|m| record.trade(m, pair)[col])
+                    .sum::<f64>()
+            };
+            let baseline = |e: usize, i: usize| net.flows[p][e * n + i] * days;
+            // The importer's own exports of the stage: baseline, requested or delivered.
+            let exports =
+                |flow: &dyn Fn(usize) -> f64| -> f64 { (0..n).filter(|&i| i != r).map(flow).sum() };
+            before.push(figures(
+                imports_from(n, r, |e| baseline(e, r)),
+                output,
+                exports(&|i| baseline(r, i)),
+            ));
+            requested.push(figures(
+                imports_from(n, r, |e| recorded(e, r, 0)),
+                output,
+                exports(&|i| recorded(r, i, 0)),
+            ));
+            after.push(figures(
+                imports_from(n, r, |e| recorded(e, r, 2)),
+                output,
+                exports(&|i| recorded(r, i, 2)),
+            ));
+        }
+        let pick = |v: &[RunFigures], f: &dyn Fn(&RunFigures) -> f64| {
+            v.iter().map(f).collect::<Vec<f64>>()
+        };
+        let mut figures_out = Vec::new();
+        for (e, region) in self.regions.iter().enumerate() {
+            if e == r {
+                continue;
+            }
+            let b = pick(&before, &|x| 100.0 * x.shares[e]);
+            let a = pick(&after, &|x| 100.0 * x.shares[e]);
+            if b.iter().chain(&a).any(|v| *v > 0.0) {
+                figures_out.push(band("supplier_share", Some(region), &b, &a, "%"));
+            }
+        }
+        figures_out.push(band(
+            "supplier_hhi",
+            None,
+            &pick(&before, &|x| x.hhi),
+            &pick(&after, &|x| x.hhi),
+            "0-10000",
+        ));
+        figures_out.push(band(
+            "crma_top_third_country_share",
+            None,
+            &pick(&before, &|x| 100.0 * x.top_third_share),
+            &pick(&after, &|x| 100.0 * x.top_third_share),
+            "%",
+        ));
+        figures_out.push(band(
+            "imports",
+            None,
+            &pick(&before, &|x| x.imports_t),
+            &pick(&after, &|x| x.imports_t),
+            "t",
+        ));
+        // What buyers ordered under the control (baseline plus restocking): "before" is the
+        // baseline (without the control, orders are the baseline), after = requested.
+        figures_out.push(band(
+            "imports_requested",
+            None,
+            &pick(&before, &|x| x.imports_t),
+            &pick(&requested, &|x| x.imports_t),
+            "t",
+        ));
+        figures_out.push(band(
+            "import_reliance",
+            None,
+            &pick(&before, &|x| 100.0 * x.reliance),
+            &pick(&after, &|x| 100.0 * x.reliance),
+            "%",
+        ));
+        let mut notes = Vec::new();
+        if before.iter().all(|x| x.imports_t <= 0.0) {
+            notes.push(format!(
+                "not computable: needs imports of {stage} into {} in the chain (it has none), so \
+                 supplier shares, HHI and the CRMA check are empty",
+                self.regions[r]
+            ));
+        }
+        // The chain's cross-border flows of a stage come from the exporters that report them
+        // (for magnets, China's customs only): a single supplier region is then the data's
+        // coverage, not a measured single-source dependence.
+        let suppliers: Vec<&str> = (0..n)
+            .filter(|&e| e != r && before.iter().any(|x| x.shares[e] > 0.0))
+            .map(|e| self.regions[e].as_str())
+            .collect();
+        if let [only] = suppliers.as_slice() {
+            notes.push(format!(
+                "only {only}'s flows of {stage} into {} are in the chain: its 100 % share of \
+                 imports and HHI 10000 reflect which flows are known, not a measured single \
+                 source (HHI not measurable; 10000 is an upper bound)",
+                self.regions[r]
+            ));
+        }
+        Ok(AfterReport {
+            scenario: self.name.clone(),
+            importer_region: self.regions[r].clone(),
+            stage,
+            runs: out.len(),
+            seed,
+            days: scenario.days,
+            start: scenario.start.to_string(),
+            figures: figures_out,
+            notes: [
+                format!(
+                    "before = the chain's baseline flows without the control, after = delivered \
+                     flows under it, both summed over the {} simulated days from {}; \
+                     imports_requested after = what buyers ordered under the control (incl. \
+                     restocking); p50/p95 over {runs} runs, seed {seed}",
+                    scenario.days, scenario.start
+                ),
+                "domestic output held at its baseline (the flow model records cross-region trade \
+                 only); reliance = (imports - exports) / (output + imports - exports)"
+                    .into(),
+                format!(
+                    "CRMA benchmark {:.0} %: the largest single supplier region's share of {}'s \
+                     apparent consumption of {stage} (output + imports - exports), as the CRMA \
+                     defines it; not its share of imports",
+                    100.0 * CRMA_MAX_SINGLE_COUNTRY_SHARE,
+                    self.regions[r]
+                ),
+            ]
+            .into_iter()
+            .chain(notes)
+            .collect(),
+        })
+    }
+}
+
+/// Reads the scenario file and checks it for `--after`: a chain scenario, the importer one of
+/// its regions.
+pub fn prepare(
+    scenario: &Path,
+    target: &ExposureTarget,
+    runs: usize,
+    seed: u64,
     data_dir: Option<&Path>,
-) -> anyhow::Result<AfterReport> {
-    let r = region_index(importer)?;
-    let p = STAGES
-        .iter()
-        .position(|s| *s == stage.as_str())
-        .ok_or_else(|| {
-            UserError(format!(
-                "--after: the chain trades {} only; {stage} is not one of them",
-                STAGES.join(", ")
-            ))
-        })?;
+) -> anyhow::Result<AfterRun> {
     let loaded = simulate_controls::load(scenario, data_dir)?;
-    let simulate_controls::Net::Chain(input) = &loaded.net else {
+    let simulate_controls::Net::Chain(input) = loaded.net else {
         return Err(UserError(format!(
             "--after {}: post-shock exposure needs a scenario of the rare-earth chain, not an MRIO table",
             scenario.display()
         ))
         .into());
     };
-    let runs = simulate_controls::run_monte_carlo(&loaded, RUNS, SEED, false, None)?;
-    let n = loaded.regions.len();
-    let days = loaded.scenario.days as f64;
-    let mut before = Vec::new();
-    let mut requested = Vec::new();
-    let mut after = Vec::new();
-    for (draw, record) in &runs.runs {
-        let net = input.network(draw)?;
-        let output = net.production(r, p) * days;
-        let recorded = |e: usize, i: usize, col: usize| -> f64 {
-            let pair = pair_index(n, p, e, i);
-            (0..record.months)
-                .map(|m| record.trade(m, pair)[col])
-                .sum::<f64>()
-        };
-        let baseline = |e: usize, i: usize| net.flows[p][e * n + i] * days;
-        // The importer's own exports of the stage: baseline, requested or delivered.
-        let exports =
-            |flow: &dyn Fn(usize) -> f64| -> f64 { (0..n).filter(|&i| i != r).map(flow).sum() };
-        before.push(figures(
-            imports_from(n, r, |e| baseline(e, r)),
-            output,
-            exports(&|i| baseline(r, i)),
-        ));
-        requested.push(figures(
-            imports_from(n, r, |e| recorded(e, r, 0)),
-            output,
-            exports(&|i| recorded(r, i, 0)),
-        ));
-        after.push(figures(
-            imports_from(n, r, |e| recorded(e, r, 2)),
-            output,
-            exports(&|i| recorded(r, i, 2)),
-        ));
-    }
-    let pick =
-        |v: &[RunFigures], f: &dyn Fn(&RunFigures) -> f64| v.iter().map(f).collect::<Vec<f64>>();
-    let mut figures_out = Vec::new();
-    for (e, region) in loaded.regions.iter().enumerate() {
-        if e == r {
-            continue;
-        }
-        let b = pick(&before, &|x| 100.0 * x.shares[e]);
-        let a = pick(&after, &|x| 100.0 * x.shares[e]);
-        if b.iter().chain(&a).any(|v| *v > 0.0) {
-            figures_out.push(band("supplier_share", Some(region), &b, &a, "%"));
-        }
-    }
-    figures_out.push(band(
-        "supplier_hhi",
-        None,
-        &pick(&before, &|x| x.hhi),
-        &pick(&after, &|x| x.hhi),
-        "0-10000",
-    ));
-    figures_out.push(band(
-        "crma_top_third_country_share",
-        None,
-        &pick(&before, &|x| 100.0 * x.top_third_share),
-        &pick(&after, &|x| 100.0 * x.top_third_share),
-        "%",
-    ));
-    figures_out.push(band(
-        "imports",
-        None,
-        &pick(&before, &|x| x.imports_t),
-        &pick(&after, &|x| x.imports_t),
-        "t",
-    ));
-    // What buyers ordered under the control (baseline plus restocking): "before" is the
-    // baseline (without the control, orders are the baseline), after = requested.
-    figures_out.push(band(
-        "imports_requested",
-        None,
-        &pick(&before, &|x| x.imports_t),
-        &pick(&requested, &|x| x.imports_t),
-        "t",
-    ));
-    figures_out.push(band(
-        "import_reliance",
-        None,
-        &pick(&before, &|x| 100.0 * x.reliance),
-        &pick(&after, &|x| 100.0 * x.reliance),
-        "%",
-    ));
-    let mut notes = Vec::new();
-    if before.iter().all(|x| x.imports_t <= 0.0) {
-        notes.push(format!(
-            "not computable: needs imports of {stage} into {} in the chain (it has none), so \
-             supplier shares, HHI and the CRMA check are empty",
-            REGIONS[r]
-        ));
-    }
-    // The chain's cross-border flows of a stage come from the exporters that report them
-    // (for magnets, China's customs only): a single supplier region is then the data's
-    // coverage, not a measured single-source dependence.
-    let suppliers: Vec<&str> = (0..n)
-        .filter(|&e| e != r && before.iter().any(|x| x.shares[e] > 0.0))
-        .map(|e| loaded.regions[e].as_str())
-        .collect();
-    if let [only] = suppliers.as_slice() {
-        notes.push(format!(
-            "only {only}'s flows of {stage} into {} are in the chain: its 100 % share of \
-             imports and HHI 10000 reflect which flows are known, not a measured single \
-             source (HHI not measurable; 10000 is an upper bound)",
-            REGIONS[r]
-        ));
-    }
-    Ok(AfterReport {
-        scenario: scenario.display().to_string(),
-        importer_region: REGIONS[r].to_string(),
-        stage,
-        runs: runs.runs.len(),
-        seed: SEED,
-        days: loaded.scenario.days,
-        start: loaded.scenario.start.to_string(),
-        figures: figures_out,
-        notes: [
-            format!(
-                "before = the chain's baseline flows without the control, after = delivered \
-                 flows under it, both summed over the {} simulated days from {}; \
-                 imports_requested after = what buyers ordered under the control (incl. \
-                 restocking); p50/p95 over {RUNS} runs, seed {SEED}",
-                loaded.scenario.days, loaded.scenario.start
-            ),
-            "domestic output held at its baseline (the flow model records cross-region trade \
-             only); reliance = (imports - exports) / (output + imports - exports)"
-                .into(),
-            format!(
-                "CRMA benchmark {:.0} %: the largest single supplier region's share of {}'s \
-                 apparent consumption of {stage} (output + imports - exports), as the CRMA \
-                 defines it; not its share of imports",
-                100.0 * CRMA_MAX_SINGLE_COUNTRY_SHARE,
-                REGIONS[r]
-            ),
-        ]
-        .into_iter()
-        .chain(notes)
-        .collect(),
+    AfterRun::new(
+        scenario.display().to_string(),
+        loaded.scenario,
+        input,
+        loaded.regions,
+        target,
+        runs,
+        seed,
+    )
+    .map_err(|e| match e {
+        AfterError::Argument { message, .. } => UserError(format!("--after: {message}")).into(),
+        // The engine's own error keeps its type: src/exit.rs maps it to its exit code.
+        AfterError::Sim(e) => e.into(),
+        other => anyhow::Error::from(other),
     })
+}
+
+/// Runs a checked post-shock exposure with a progress bar when stderr is a terminal.
+pub fn compute(run: &AfterRun) -> anyhow::Result<AfterReport> {
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(run.runs() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let report = run.compute(&|| bar.inc(1))?;
+    bar.finish_and_clear();
+    Ok(report)
 }
 
 /// Prints the post-shock report.
@@ -380,7 +437,7 @@ pub fn print(r: &AfterReport, format: Format) -> anyhow::Result<()> {
             Cell::float(b.before, decimals),
             Cell::float(b.after_p50, decimals),
             Cell::float(b.after_p95, decimals),
-            b.unit.into(),
+            b.unit.as_str().into(),
             note,
         ]);
     }

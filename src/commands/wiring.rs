@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::Context;
+use chokepoint_server::after::{AfterError, AfterReport, ExposureTarget, PreparedExposure};
 use chokepoint_server::runs::{
     FanSeries, ObservedMonth, Overrides, PreparedRun, Progress, RunReport, ScenarioDocument,
     ScenarioFormat, ScenarioSummary, SimulationSize, Simulator,
@@ -17,9 +18,12 @@ use chokepoint_sim::montecarlo::{self, Layout, McSummary, NetworkInput, series_b
 use chokepoint_sim::network::chain::{ChainFacts, N_INDUSTRIES, REGIONS, STAGES};
 use chokepoint_sim::network::flow::RunRecord;
 use chokepoint_sim::policies::dist::{Param, ParamKind};
-use chokepoint_sim::policies::scenario::{NetworkSource, PolicyScenario, ScenarioFile};
+use chokepoint_sim::policies::scenario::{
+    NetworkSource, PolicyScenario, ScenarioFile, is_policy_scenario,
+};
 
 use super::chain_facts;
+use super::exposure_after::AfterRun;
 
 /// The scenario library served at `/api/scenarios`, compiled in so the server needs no
 /// checkout: (name, file text).
@@ -156,11 +160,7 @@ impl PreparedRun for ChainRun {
     }
 
     fn size(&self) -> SimulationSize {
-        SimulationSize {
-            runs: self.runs,
-            days: self.scenario.days as u64,
-            nodes: (self.regions.len() * (STAGES.len() + N_INDUSTRIES)) as u64,
-        }
+        chain_size(self.runs, self.scenario.days, self.regions.len())
     }
 
     fn run(self: Box<Self>, progress: &Progress) -> Result<RunReport, SimError> {
@@ -260,22 +260,101 @@ impl Simulator for ChainSimulator {
         format: ScenarioFormat,
         overrides: &Overrides,
     ) -> Result<Box<dyn PreparedRun>, SimError> {
-        let text = match format {
-            ScenarioFormat::Toml => text.to_string(),
-            ScenarioFormat::Json => {
-                // Same structure as the TOML file: convert, then check as a file.
-                let table: toml::Table = serde_json::from_str(text)
-                    .map_err(|e| SimError::Invalid(format!("scenario JSON: {e}")))?;
-                toml::to_string(&table)
-                    .map_err(|e| SimError::Invalid(format!("scenario JSON: {e}")))?
-            }
-        };
+        let text = scenario_toml(text, format)?;
         let name = scenario_name(&text);
         Ok(Box::new(self.prepare_named(&name, &text, overrides)?))
     }
 
     fn network(&self) -> Result<serde_json::Value, SimError> {
         Ok(self.network.clone())
+    }
+
+    fn prepare_exposure(
+        &self,
+        text: &str,
+        format: ScenarioFormat,
+        overrides: &Overrides,
+        target: &ExposureTarget,
+    ) -> Result<Box<dyn PreparedExposure>, AfterError> {
+        let text = scenario_toml(text, format)?;
+        let name = scenario_name(&text);
+        // Syntax first, so a malformed file is reported as such (with line and column)
+        // rather than as a scenario of the wrong kind.
+        ScenarioFile::parse(Path::new(&name), &text)?;
+        if !is_policy_scenario(&text) {
+            return Err(AfterError::Argument {
+                parameter: "scenario",
+                message: format!(
+                    "{name} is an MRIO/ARIO scenario (no [chain] table, no policy \
+                     instrument); post-shock exposure needs a scenario of the rare-earth \
+                     chain, e.g. a library one (GET /api/scenarios)"
+                ),
+            });
+        }
+        // An MRIO folder or a network file: the exposure is computed on the bundled chain only.
+        let table: Option<toml::Table> = toml::from_str(&text).ok();
+        if let Some(network) = table
+            .as_ref()
+            .and_then(|t| t.get("chain")?.get("network"))
+            .filter(|n| n.as_str() != Some("bundled"))
+        {
+            return Err(AfterError::Argument {
+                parameter: "scenario",
+                message: format!(
+                    "{name}: chain.network = {network}: post-shock exposure is computed on the \
+                     bundled rare-earth chain only, not on an MRIO table or a network file; \
+                     remove `network`, or run `chokepoint exposure --after FILE`"
+                ),
+            });
+        }
+        let run = self.prepare_named(&name, &text, overrides)?;
+        Ok(Box::new(AfterRun::new(
+            run.name,
+            run.scenario,
+            run.input,
+            run.regions,
+            target,
+            usize::try_from(run.runs).unwrap_or(usize::MAX),
+            run.seed,
+        )?))
+    }
+}
+
+/// Scenario text as TOML: a JSON scenario has the same structure as the file.
+fn scenario_toml(text: &str, format: ScenarioFormat) -> Result<String, SimError> {
+    match format {
+        ScenarioFormat::Toml => Ok(text.to_string()),
+        ScenarioFormat::Json => {
+            let table: toml::Table = serde_json::from_str(text)
+                .map_err(|e| SimError::Invalid(format!("scenario JSON: {e}")))?;
+            toml::to_string(&table).map_err(|e| SimError::Invalid(format!("scenario JSON: {e}")))
+        }
+    }
+}
+
+/// The size of a chain simulation: runs x days x (regions x (stages + industries)).
+fn chain_size(runs: u64, days: usize, regions: usize) -> SimulationSize {
+    SimulationSize {
+        runs,
+        days: days as u64,
+        nodes: (regions * (STAGES.len() + N_INDUSTRIES)) as u64,
+    }
+}
+
+impl PreparedExposure for AfterRun {
+    fn size(&self) -> SimulationSize {
+        chain_size(self.runs() as u64, self.days(), self.regions().len())
+    }
+
+    fn run(self: Box<Self>, progress: &Progress) -> Result<AfterReport, SimError> {
+        let total = self.runs() as u64;
+        let done = AtomicU64::new(0);
+        progress.report(0, total);
+        let tick = || {
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            progress.report(n, total);
+        };
+        self.compute(&tick)
     }
 }
 

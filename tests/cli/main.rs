@@ -6,6 +6,7 @@ mod util;
 
 mod controls;
 mod exposure;
+mod exposure_after_api;
 mod ingest;
 mod monitor;
 mod monitor_review;

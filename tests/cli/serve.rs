@@ -77,7 +77,7 @@ pub fn http_get(url: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String
     (status, body)
 }
 
-fn terminate(child: &mut Child) -> std::process::ExitStatus {
+pub fn terminate(child: &mut Child) -> std::process::ExitStatus {
     let ok = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

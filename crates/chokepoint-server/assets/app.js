@@ -230,6 +230,36 @@ function exposurePage() {
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); show(); });
   show();
+  afterSection(form);
+}
+
+// Post-shock exposure (POST /api/exposure/after): a library scenario run on demand, never on
+// page load, since it is a Monte Carlo simulation; importer and product come from `form`.
+async function afterSection(exposureForm) {
+  const form = byId("after-form"), select = byId("after-scenario"), status = byId("after-status");
+  const table = byId("after-table"), notes = byId("after-notes"), button = byId("after-button");
+  try {
+    const list = await api("/api/scenarios");
+    options(select, list.map((s) => s.name), "april-2025-controls");
+    for (const [i, s] of list.entries()) select.options[i].textContent = s.name + " — " + s.title;
+  } catch (err) { status.className = "status error"; status.textContent = err.message; }
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const target = new URLSearchParams(query(exposureForm));
+    const params = new URLSearchParams({ importer: target.get("importer") || "", product: target.get("product") || "" });
+    const fd = new FormData(form);
+    const req = { name: select.value, runs: Number(fd.get("runs")), seed: Number(fd.get("seed")) };
+    button.disabled = true; status.className = "status"; status.textContent = `simulating ${req.runs} runs…`;
+    table.dataset.state = "loading"; notes.innerHTML = "";
+    try {
+      const r = await api("/api/exposure/after?" + params, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(req) });
+      byId("after-title").textContent = `Exposure after ${r.scenario}: ${r.importer_region}, ${r.stage}`;
+      status.textContent = `${r.runs} runs, seed ${r.seed}, ${r.days} days from ${r.start}`;
+      fillTable(table, r.figures.map((f) => ({ measure: f.measure.replace(/_/g, " "), region: f.region || "", before: f.before, after_p50: f.after_p50, after_p95: f.after_p95, unit: f.unit })));
+      for (const n of r.notes) { const li = document.createElement("li"); li.textContent = n; notes.appendChild(li); }
+    } catch (err) { status.className = "status error"; status.textContent = err.message; table.innerHTML = ""; table.dataset.state = "error"; }
+    finally { button.disabled = false; }
+  });
 }
 
 async function exposureSection(params) {

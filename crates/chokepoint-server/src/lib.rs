@@ -19,6 +19,7 @@
 //! | `POST /api/sql` | one read-only query, row-limited |
 //! | `GET /api/scenarios`, `/api/scenarios/{name}` | the scenario library |
 //! | `GET /api/network` | the simulated network |
+//! | `POST /api/exposure/after` | post-shock exposure after a chain scenario (JSON or TOML body) |
 //! | `POST /api/simulate` | start a Monte Carlo run (JSON or TOML body) → `202` + run id |
 //! | `GET /api/runs/{id}` | status, progress, results |
 //! | `GET /api/runs/{id}/charts/{output,licences}.svg` | fan chart, licences chart (SVG) |
@@ -32,6 +33,7 @@
 //! # let _ = app;
 //! ```
 
+pub mod after;
 pub mod auth;
 pub mod charts;
 pub mod dashboard;

@@ -14,10 +14,11 @@ use std::time::{Duration, Instant};
 use chokepoint_sim::SimError;
 use chokepoint_sim::montecarlo::McSummary;
 use serde::{Deserialize, Serialize};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use utoipa::ToSchema;
 
 use crate::ApiError;
+use crate::after::{AfterError, AfterReport, ExposureTarget, PreparedExposure};
 use crate::state::Limits;
 
 /// How a scenario's text is written.
@@ -100,6 +101,18 @@ pub trait Simulator: Send + Sync + 'static {
     ) -> Result<Box<dyn PreparedRun>, SimError>;
     /// The network the scenarios run on, as JSON (regions, sectors, edges).
     fn network(&self) -> Result<serde_json::Value, SimError>;
+    /// Parses and checks a scenario (overrides applied) for the post-shock exposure of
+    /// `target` (`POST /api/exposure/after`). Engines without it keep this default.
+    fn prepare_exposure(
+        &self,
+        text: &str,
+        format: ScenarioFormat,
+        overrides: &Overrides,
+        target: &ExposureTarget,
+    ) -> Result<Box<dyn PreparedExposure>, AfterError> {
+        let _ = (text, format, overrides, target);
+        Err(AfterError::Unsupported)
+    }
 }
 
 /// A checked scenario, ready to run.
@@ -300,6 +313,15 @@ impl RunEntry {
     }
 }
 
+/// Marks a simulation cancelled when its request goes away.
+struct CancelOnDrop(Arc<Progress>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancelled.store(true, Ordering::Relaxed);
+    }
+}
+
 /// All runs this server has started, newest last.
 pub struct RunRegistry {
     entries: Mutex<VecDeque<Arc<RunEntry>>>,
@@ -334,10 +356,9 @@ impl RunRegistry {
         self.entries().iter().find(|e| e.id == id).cloned()
     }
 
-    /// Checks the size and concurrency limits, then starts `run` on the blocking pool.
-    /// Must be called from within the Tokio runtime.
-    pub fn submit(&self, run: Box<dyn PreparedRun>) -> Result<Arc<RunEntry>, ApiError> {
-        let size = run.size();
+    /// Checks the size limit and takes one of the concurrency permits (429 when none is
+    /// free): what every simulation, in the background or not, must pass.
+    fn admit(&self, size: SimulationSize) -> Result<OwnedSemaphorePermit, ApiError> {
         if size.cells() > self.max_cells {
             return Err(ApiError::SimulationTooLarge {
                 runs: size.runs,
@@ -347,12 +368,53 @@ impl RunRegistry {
                 limit: self.max_cells,
             });
         }
-        let permit = Arc::clone(&self.permits)
+        Arc::clone(&self.permits)
             .try_acquire_owned()
             .map_err(|_| ApiError::Busy {
                 running: self.max_concurrent - self.permits.available_permits(),
                 limit: self.max_concurrent,
-            })?;
+            })
+    }
+
+    /// Runs a post-shock exposure to the end and returns its report: the same size and
+    /// concurrency limits as [`RunRegistry::submit`], on the blocking pool, within the
+    /// simulation time limit (the request time limit of the router applies as well, so the
+    /// shorter one cuts it). Must be called from within the Tokio runtime.
+    pub async fn run_exposure(
+        &self,
+        prepared: Box<dyn PreparedExposure>,
+    ) -> Result<AfterReport, ApiError> {
+        let permit = self.admit(prepared.size())?;
+        let progress = Arc::new(Progress::default());
+        let worker = Arc::clone(&progress);
+        let task = tokio::task::spawn_blocking(move || {
+            // Held until the engine returns, even when the client has gone: the limit counts
+            // the CPU actually in use.
+            let _permit = permit;
+            prepared.run(&worker)
+        });
+        // Cancels cooperatively when the request is dropped (client gone, request timeout)
+        // or the simulation time limit passes.
+        let _cancel = CancelOnDrop(Arc::clone(&progress));
+        match tokio::time::timeout(self.timeout, task).await {
+            Ok(Ok(Ok(report))) => Ok(report),
+            Ok(Ok(Err(e))) => Err(ApiError::Sim(e)),
+            Ok(Err(e)) => Err(ApiError::internal(format!("exposure task: {e}"))),
+            Err(_) => Err(ApiError::Unavailable {
+                what: format!(
+                    "the simulation timed out after {} s (the server's simulation time limit); \
+                     lower runs or days",
+                    self.timeout.as_secs()
+                ),
+            }),
+        }
+    }
+
+    /// Checks the size and concurrency limits, then starts `run` on the blocking pool.
+    /// Must be called from within the Tokio runtime.
+    pub fn submit(&self, run: Box<dyn PreparedRun>) -> Result<Arc<RunEntry>, ApiError> {
+        let size = run.size();
+        let permit = self.admit(size)?;
         let id = format!("run-{}", self.next_id.fetch_add(1, Ordering::Relaxed));
         let entry = Arc::new(RunEntry {
             id,

@@ -55,8 +55,11 @@ pub struct ExposureParams {
     pub product: String,
     /// Data year, `YYYY` (default: the latest year with data).
     pub year: Option<String>,
-    /// Post-shock exposure after a scenario: CLI only (`chokepoint exposure --after`); given
-    /// here, the answer is a 400 that says so.
+    /// Not an API parameter: the CLI's `--after SCENARIO.toml` names a file on the caller's
+    /// machine; over HTTP it is `POST /api/exposure/after`. Kept in the struct (hidden from
+    /// the OpenAPI document) so a client that passes it gets a 400 pointing there, not
+    /// "unknown field".
+    #[param(ignore)]
     pub after: Option<String>,
 }
 
@@ -165,13 +168,14 @@ pub async fn get_exposure(
         ));
     }
     if p.after.as_deref().is_some_and(|a| !a.trim().is_empty()) {
-        // The post-shock exposure needs every Monte Carlo run's flows, which the server's
-        // simulation boundary does not hand out (runs report summaries and bands only).
+        // The CLI's `--after` names a scenario file; over HTTP the scenario is a request
+        // body, so the post-shock exposure has its own POST endpoint.
         return Err(ApiError::bad_request(
             "after",
-            "the post-shock exposure is computed by the CLI only: run `chokepoint exposure \
-             --importer IMPORTER --product PRODUCT --after SCENARIO.toml`; over the API, \
-             POST /api/simulate runs the scenario itself",
+            "the post-shock exposure is POST /api/exposure/after?importer=IMPORTER&\
+             product=PRODUCT with the scenario in the body (TOML, or JSON as for \
+             POST /api/simulate); the CLI's is `chokepoint exposure --importer IMPORTER \
+             --product PRODUCT --after SCENARIO.toml`",
         ));
     }
     let year = year(p.year.as_deref())?;

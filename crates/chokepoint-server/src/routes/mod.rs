@@ -1,6 +1,7 @@
 //! API routes, one module per resource; each exports `fn routes() -> Router<AppState>`.
 
 pub mod exposure;
+pub mod exposure_after;
 pub mod health;
 pub mod monitor;
 pub mod openapi;
@@ -21,5 +22,6 @@ pub fn api() -> Router<AppState> {
         .merge(runs::routes())
         .merge(monitor::routes())
         .merge(exposure::routes())
+        .merge(exposure_after::routes())
         .merge(sql::routes())
 }

@@ -31,11 +31,12 @@ use crate::AppState;
         super::monitor::partners_chart,
         super::exposure::get_shares,
         super::exposure::get_exposure,
+        super::exposure_after::exposure_after,
         super::exposure::get_criticality,
         super::exposure::shares_chart,
         super::sql::sql,
     ),
-    components(schemas(crate::error::ErrorBody))
+    components(schemas(crate::error::ErrorBody, crate::after::AfterReport, crate::after::Band))
 )]
 pub struct ApiDoc;
 

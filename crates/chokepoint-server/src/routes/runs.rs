@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 
 use crate::charts::{self, Axis, FanChart, LineChart, LineSeries};
 use crate::extract::{Body, Query, parse_json};
-use crate::runs::{Overrides, RunReport, RunView, ScenarioFormat, SimulationSize};
+use crate::runs::{Overrides, RunReport, RunView, ScenarioFormat, SimulationSize, Simulator};
 use crate::{ApiError, AppState};
 
 /// A JSON simulation request: exactly one of `name`, `toml`, `scenario`, plus overrides.
@@ -77,6 +77,63 @@ fn check_overrides(o: &Overrides) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The scenario of a request body, as `POST /api/simulate` and `POST /api/exposure/after`
+/// take it: TOML text (`Content-Type: application/toml`, overrides from the query string) or
+/// a JSON request (a library `name`, `toml` text or a `scenario` object, its override fields
+/// before the query's). The overrides are checked.
+pub(crate) fn read_scenario(
+    simulator: &dyn Simulator,
+    headers: &HeaderMap,
+    body: &[u8],
+    query: Overrides,
+) -> Result<(String, ScenarioFormat, Overrides), ApiError> {
+    let (text, format, overrides) = scenario_of(simulator, headers, body, query)?;
+    check_overrides(&overrides)?;
+    Ok((text, format, overrides))
+}
+
+fn scenario_of(
+    simulator: &dyn Simulator,
+    headers: &HeaderMap,
+    body: &[u8],
+    query: Overrides,
+) -> Result<(String, ScenarioFormat, Overrides), ApiError> {
+    if is_toml(headers) {
+        let text = std::str::from_utf8(body)
+            .map_err(|e| ApiError::MalformedBody {
+                message: format!("TOML body is not UTF-8: {e}"),
+            })?
+            .to_string();
+        return Ok((text, ScenarioFormat::Toml, query));
+    }
+    let req: SimulateRequest = parse_json(body)?;
+    let overrides = Overrides {
+        runs: req.runs.or(query.runs),
+        seed: req.seed.or(query.seed),
+        days: req.days.or(query.days),
+        approval_share: req.approval_share.or(query.approval_share),
+    };
+    Ok(match (req.name, req.toml, req.scenario) {
+        (Some(name), None, None) => {
+            let doc = simulator
+                .scenario(&name)
+                .ok_or_else(|| ApiError::NotFound {
+                    what: format!("scenario `{name}`; GET /api/scenarios lists the library"),
+                })?;
+            (doc.toml, ScenarioFormat::Toml, overrides)
+        }
+        (None, Some(toml), None) => (toml, ScenarioFormat::Toml, overrides),
+        (None, None, Some(json)) => (json.to_string(), ScenarioFormat::Json, overrides),
+        _ => {
+            return Err(ApiError::bad_request(
+                "body",
+                "give exactly one of `name` (library scenario), `toml` (file text) or \
+                 `scenario` (JSON object)",
+            ));
+        }
+    })
+}
+
 /// Starts a simulation.
 #[utoipa::path(post, path = "/api/simulate",
     request_body(content = SimulateRequest, description = "JSON request, or a TOML scenario with Content-Type application/toml"),
@@ -92,42 +149,7 @@ pub async fn simulate(
     Body(body): Body,
 ) -> Result<Response, ApiError> {
     let simulator = Arc::clone(state.simulator()?);
-    let (text, format, overrides) = if is_toml(&headers) {
-        let text = std::str::from_utf8(&body)
-            .map_err(|e| ApiError::MalformedBody {
-                message: format!("TOML body is not UTF-8: {e}"),
-            })?
-            .to_string();
-        (text, ScenarioFormat::Toml, query)
-    } else {
-        let req: SimulateRequest = parse_json(&body)?;
-        let overrides = Overrides {
-            runs: req.runs.or(query.runs),
-            seed: req.seed.or(query.seed),
-            days: req.days.or(query.days),
-            approval_share: req.approval_share.or(query.approval_share),
-        };
-        match (req.name, req.toml, req.scenario) {
-            (Some(name), None, None) => {
-                let doc = simulator
-                    .scenario(&name)
-                    .ok_or_else(|| ApiError::NotFound {
-                        what: format!("scenario `{name}`; GET /api/scenarios lists the library"),
-                    })?;
-                (doc.toml, ScenarioFormat::Toml, overrides)
-            }
-            (None, Some(toml), None) => (toml, ScenarioFormat::Toml, overrides),
-            (None, None, Some(json)) => (json.to_string(), ScenarioFormat::Json, overrides),
-            _ => {
-                return Err(ApiError::bad_request(
-                    "body",
-                    "give exactly one of `name` (library scenario), `toml` (file text) or \
-                     `scenario` (JSON object)",
-                ));
-            }
-        }
-    };
-    check_overrides(&overrides)?;
+    let (text, format, overrides) = read_scenario(simulator.as_ref(), &headers, &body, query)?;
     // Parsing and checking a scenario is quick but may build the network; off the workers.
     let prepared =
         tokio::task::spawn_blocking(move || simulator.prepare(&text, format, &overrides))

@@ -3,6 +3,7 @@
 //! these tests pin the HTTP contract, not the numbers.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod exposure_after;
 mod limits;
 mod monitor;
 mod oneshot;

@@ -35,12 +35,27 @@ async fn openapi_lists_every_route() {
         "/api/anomalies",
         "/api/shares",
         "/api/exposure",
+        "/api/exposure/after",
         "/api/criticality",
         "/api/charts/shares.svg",
         "/api/sql",
     ] {
         assert!(v["paths"].get(path).is_some(), "openapi lacks {path}");
     }
+}
+
+/// The spec lists only parameters the endpoint accepts: `after` (the CLI's `--after FILE`)
+/// is refused by `GET /api/exposure`, so it must not be advertised there.
+#[tokio::test]
+async fn openapi_of_exposure_lists_its_parameters_and_not_after() {
+    let (status, _, body) = get(&state(), "/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let v = json(&body);
+    let params = v["paths"]["/api/exposure"]["get"]["parameters"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no parameters for GET /api/exposure in {v}"));
+    let names: Vec<&str> = params.iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(names, ["importer", "product", "year"], "{params:?}");
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
+use chokepoint_server::after::{AfterError, AfterReport, Band, ExposureTarget, PreparedExposure};
 use chokepoint_server::runs::{
     FanSeries, ObservedMonth, Overrides, PreparedRun, Progress, RunReport, ScenarioDocument,
     ScenarioFormat, ScenarioSummary, SimulationSize, Simulator,
@@ -12,6 +13,7 @@ use chokepoint_server::runs::{
 use chokepoint_server::{AppState, Limits};
 use chokepoint_sim::SimError;
 use chokepoint_sim::montecarlo::{EdgeMonth, IndustryOutcome, McSummary};
+use chokepoint_store::indicators::exposure::Importer;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -215,6 +217,92 @@ impl Simulator for TestSimulator {
     fn network(&self) -> Result<serde_json::Value, SimError> {
         std::thread::sleep(self.network_delay);
         Ok(serde_json::json!({"regions": ["CHN", "EU"], "sectors": ["magnets"]}))
+    }
+
+    /// The scenario as for `prepare` (size, name, gate); the report echoes the request.
+    fn prepare_exposure(
+        &self,
+        text: &str,
+        format: ScenarioFormat,
+        overrides: &Overrides,
+        target: &ExposureTarget,
+    ) -> Result<Box<dyn PreparedExposure>, AfterError> {
+        if target.importer == Importer::Country("BRA".into()) {
+            return Err(AfterError::Argument {
+                parameter: "importer",
+                message: "BRA is not a region of the test network".into(),
+            });
+        }
+        let run = self.prepare(text, format, overrides)?;
+        let name = run.name().to_string();
+        Ok(Box::new(TestExposure {
+            gate: (name == "slow").then(|| self.gate.clone()),
+            size: run.size(),
+            name,
+            seed: overrides.seed.unwrap_or(1),
+            target: target.clone(),
+        }))
+    }
+}
+
+struct TestExposure {
+    name: String,
+    size: SimulationSize,
+    seed: u64,
+    target: ExposureTarget,
+    gate: Option<Gate>,
+}
+
+impl PreparedExposure for TestExposure {
+    fn size(&self) -> SimulationSize {
+        self.size
+    }
+    fn run(self: Box<Self>, progress: &Progress) -> Result<AfterReport, SimError> {
+        if let Some(g) = &self.gate {
+            g.wait();
+        }
+        progress.report(self.size.runs, self.size.runs);
+        Ok(AfterReport {
+            scenario: self.name,
+            importer_region: self.target.importer.label().to_string(),
+            stage: self.target.stage,
+            runs: self.size.runs as usize,
+            seed: self.seed,
+            days: self.size.days as usize,
+            start: "2025-04-01".into(),
+            figures: vec![Band {
+                measure: "imports".into(),
+                region: None,
+                before: 100.0,
+                after_p50: 40.0,
+                after_p95: 60.0,
+                unit: "t".into(),
+            }],
+            notes: Vec::new(),
+        })
+    }
+}
+
+/// An engine that only implements what every engine must: no post-shock exposure.
+pub struct MinimalSimulator(pub TestSimulator);
+
+impl Simulator for MinimalSimulator {
+    fn scenarios(&self) -> Vec<ScenarioSummary> {
+        self.0.scenarios()
+    }
+    fn scenario(&self, name: &str) -> Option<ScenarioDocument> {
+        self.0.scenario(name)
+    }
+    fn prepare(
+        &self,
+        text: &str,
+        format: ScenarioFormat,
+        overrides: &Overrides,
+    ) -> Result<Box<dyn PreparedRun>, SimError> {
+        self.0.prepare(text, format, overrides)
+    }
+    fn network(&self) -> Result<serde_json::Value, SimError> {
+        self.0.network()
     }
 }
 

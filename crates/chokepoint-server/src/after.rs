@@ -1,0 +1,97 @@
+//! Post-shock exposure: the boundary types of `POST /api/exposure/after`.
+//!
+//! The server does not simulate: as for runs, the binary's [`Simulator`](crate::Simulator)
+//! checks the scenario and the target into a [`PreparedExposure`], and the registry runs it
+//! under the same size, concurrency and time limits as `POST /api/simulate`. The report is
+//! the one `chokepoint exposure --after FILE --format json` prints; the CLI fills it with the
+//! same function the server's engine adapter calls, so the two cannot drift apart.
+
+use chokepoint_model::Stage;
+use chokepoint_sim::SimError;
+use chokepoint_store::indicators::exposure::Importer;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::runs::{Progress, SimulationSize};
+
+/// Whose exposure to recompute after the scenario, and how many runs.
+#[derive(Clone, Debug)]
+pub struct ExposureTarget {
+    /// The importing region.
+    pub importer: Importer,
+    /// The chain stage of the product.
+    pub stage: Stage,
+}
+
+/// One figure before the control and after it (p50, p95 over runs).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Band {
+    /// What it is: `supplier_share`, `supplier_hhi`, `crma_top_third_country_share`,
+    /// `imports`, `imports_requested` or `import_reliance`.
+    pub measure: String,
+    /// Supplier region, when the figure is per supplier.
+    pub region: Option<String>,
+    /// Without the control: the chain's baseline flows over the same window (p50 over the
+    /// runs' drawn networks). Until 0.x this was the requested flows under the control.
+    pub before: f64,
+    /// After, median over runs.
+    pub after_p50: f64,
+    /// After, 95th percentile over runs.
+    pub after_p95: f64,
+    /// Unit: `%`, `t` or `0-10000`.
+    pub unit: String,
+}
+
+/// The post-shock exposure: `chokepoint exposure --after FILE --format json`.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AfterReport {
+    /// Scenario: the file as given to the CLI; over the API the library name
+    /// (`april-2025-controls.toml`) or `request.toml`.
+    pub scenario: String,
+    /// Importer region of the chain.
+    pub importer_region: String,
+    /// Stage of the product.
+    #[schema(value_type = String)]
+    pub stage: Stage,
+    /// Monte Carlo runs.
+    pub runs: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Days simulated from `start`.
+    pub days: usize,
+    /// First day.
+    pub start: String,
+    /// The figures.
+    pub figures: Vec<Band>,
+    /// Caveats.
+    pub notes: Vec<String>,
+}
+
+/// Why a post-shock exposure cannot be computed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AfterError {
+    /// A parameter does not fit the chain (an importer that is not a region of it, a
+    /// product that is not one of its stages, a scenario of another network).
+    #[error("{message}")]
+    Argument {
+        /// The parameter at fault, as the API names it (`importer`, `product`, `scenario`).
+        parameter: &'static str,
+        /// What is wrong and what is accepted.
+        message: String,
+    },
+    /// The engine behind this server does not compute post-shock exposure.
+    #[error("the simulation engine of this server does not compute post-shock exposure")]
+    Unsupported,
+    /// The engine's own error (scenario syntax and checks, or a failed run).
+    #[error(transparent)]
+    Sim(#[from] SimError),
+}
+
+/// A checked scenario and target, ready to run.
+pub trait PreparedExposure: Send + 'static {
+    /// Its size, checked against the limit before it starts.
+    fn size(&self) -> SimulationSize;
+    /// Runs the Monte Carlo and computes the report (blocking, CPU-bound).
+    fn run(self: Box<Self>, progress: &Progress) -> Result<AfterReport, SimError>;
+}

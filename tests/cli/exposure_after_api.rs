@@ -1,0 +1,224 @@
+//! `POST /api/exposure/after` against the real engine: the same JSON as
+//! `chokepoint exposure --after FILE --format json` for the same scenario, runs and seed, and
+//! bad input as 400s that name the parameter.
+
+use std::io::{Read, Write};
+
+use serde_json::Value;
+
+use crate::serve::{http_get, start_server, terminate};
+use crate::util::{Sandbox, repo_root};
+
+/// A minimal HTTP/1.1 POST; returns (status, body).
+fn http_post(url: &str, path: &str, content_type: &str, body: &str) -> (u16, String) {
+    let host = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).expect("connect");
+    let req = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: \
+         {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(req.as_bytes()).expect("send");
+    let mut resp = String::new();
+    stream.read_to_string(&mut resp).expect("read");
+    let status = resp
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = resp
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn library(name: &str) -> String {
+    std::fs::read_to_string(repo_root().join(format!("scenarios/{name}.toml"))).unwrap()
+}
+
+#[test]
+fn exposure_after_endpoint_answers_what_the_cli_prints_as_json() {
+    let sb = Sandbox::new();
+    // The report names its scenario: the CLI the file as given, the API the library name or
+    // `request.toml`; the files are named so that both say the same.
+    sb.write("april-2025-controls.toml", &library("april-2025-controls"));
+    // Not a library text (a shorter window): the API calls it request.toml.
+    let custom = library("us-only-ban").replace("days = 365", "days = 200");
+    assert_ne!(custom, library("us-only-ban"));
+    sb.write("request.toml", &custom);
+    let (mut child, url) = start_server(&sb, &[]);
+    let cases = [
+        (
+            ["EU", "magnets", "april-2025-controls.toml", "8", "7"],
+            "/api/exposure/after?importer=EU&product=magnets&runs=8&seed=7",
+            "application/json",
+            r#"{"name": "april-2025-controls"}"#.to_string(),
+        ),
+        (
+            ["usa", "8505.11", "request.toml", "8", "3"],
+            "/api/exposure/after?importer=usa&product=8505.11",
+            "application/json",
+            serde_json::json!({"toml": custom, "runs": 8, "seed": 3}).to_string(),
+        ),
+        (
+            ["EU", "metal", "request.toml", "8", "42"],
+            "/api/exposure/after?importer=EU&product=metal&runs=8",
+            "application/toml",
+            custom.clone(),
+        ),
+    ];
+    for ([importer, product, file, runs, seed], path, content_type, body) in cases {
+        let args = [
+            "exposure",
+            "--importer",
+            importer,
+            "--product",
+            product,
+            "--after",
+            file,
+            "--runs",
+            runs,
+            "--seed",
+            seed,
+            "--format",
+            "json",
+        ];
+        let cli = sb.json(&args);
+        let (status, text) = http_post(&url, path, content_type, &body);
+        assert_eq!(status, 200, "{path}: {text}");
+        let api: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(api, cli, "{path} differs from {args:?}");
+        // Not two empty documents agreeing: the runs and seed asked for, real figures.
+        assert_eq!(api["runs"], runs.parse::<u64>().unwrap(), "{api}");
+        assert_eq!(api["seed"], seed.parse::<u64>().unwrap(), "{api}");
+        assert_eq!(api["scenario"], file, "{api}");
+        let imports = api["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["measure"] == "imports")
+            .unwrap_or_else(|| panic!("no imports row in {api}"));
+        assert!(imports["before"].as_f64().unwrap() > 0.0, "{imports}");
+    }
+    // Another seed gives other draws: the seed reaches the engine.
+    let (_, a) = http_post(
+        &url,
+        "/api/exposure/after?importer=EU&product=magnets&runs=8&seed=1",
+        "application/json",
+        r#"{"name": "april-2025-controls"}"#,
+    );
+    let (_, b) = http_post(
+        &url,
+        "/api/exposure/after?importer=EU&product=magnets&runs=8&seed=2",
+        "application/json",
+        r#"{"name": "april-2025-controls"}"#,
+    );
+    let figures = |t: &str| serde_json::from_str::<Value>(t).unwrap()["figures"].clone();
+    assert_ne!(figures(&a), figures(&b));
+    assert!(terminate(&mut child).success());
+}
+
+#[test]
+fn exposure_after_bad_input_is_400_naming_the_parameter() {
+    let sb = Sandbox::new();
+    let (mut child, url) = start_server(&sb, &[]);
+    let april = r#"{"name": "april-2025-controls"}"#;
+    let json = "application/json";
+    let toml = "application/toml";
+    let q = "/api/exposure/after?importer=EU&product=magnets&runs=2";
+    for (path, content_type, body, status, expected) in [
+        (
+            "/api/exposure/after?importer=BRA&product=magnets&runs=2",
+            json,
+            april.to_string(),
+            400,
+            "invalid importer: BRA is not a region of the chain",
+        ),
+        (
+            "/api/exposure/after?importer=E1&product=magnets",
+            json,
+            april.to_string(),
+            400,
+            "invalid importer",
+        ),
+        (
+            "/api/exposure/after?importer=EU&product=gold",
+            json,
+            april.to_string(),
+            400,
+            "invalid product: \"gold\" is not a stage of the chain",
+        ),
+        (
+            "/api/exposure/after?product=magnets",
+            json,
+            april.to_string(),
+            400,
+            "importer",
+        ),
+        (
+            q,
+            toml,
+            "[chain]\nstart = 2025-04-01x\n".to_string(),
+            400,
+            "invalid scenario: not valid TOML: request.toml:2:",
+        ),
+        (
+            q,
+            json,
+            "{\"name\": \"april-2025-controls\"".to_string(),
+            400,
+            "JSON at line 1",
+        ),
+        (
+            q,
+            toml,
+            "[model]\nsteps = 10\n".to_string(),
+            400,
+            "invalid scenario: request.toml is an MRIO/ARIO scenario",
+        ),
+        (
+            q,
+            toml,
+            "[chain]\nnetwork = \"mrio\"\n".to_string(),
+            400,
+            "bundled rare-earth chain only",
+        ),
+        (
+            "/api/exposure/after?importer=EU&product=magnets&runs=0",
+            json,
+            april.to_string(),
+            400,
+            "invalid runs",
+        ),
+        (
+            q,
+            json,
+            r#"{"name": "no-such-scenario"}"#.to_string(),
+            404,
+            "no-such-scenario",
+        ),
+        (
+            "/api/exposure/after?importer=EU&product=magnets&runs=100000",
+            json,
+            april.to_string(),
+            413,
+            "simulation too large",
+        ),
+    ] {
+        let (got, text) = http_post(&url, path, content_type, &body);
+        assert_eq!(got, status, "{path} {body}: {text}");
+        let v: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{text}"));
+        let message = v["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{path} {body}: {message}");
+    }
+    // The static endpoint points clients at this one.
+    let (status, text) = http_get(
+        &url,
+        "/api/exposure?importer=EU&product=magnets&after=april-2025-controls",
+        &[],
+    );
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("POST /api/exposure/after"), "{text}");
+    assert!(terminate(&mut child).success());
+}
