@@ -32,7 +32,8 @@ pub struct Band {
     /// Supplier region, when the figure is per supplier.
     pub region: Option<String>,
     /// Without the control: the chain's baseline flows over the same window (p50 over the
-    /// runs' drawn networks). Until 0.x this was the requested flows under the control.
+    /// runs' drawn networks). What buyers requested under the control is its own row,
+    /// `imports_requested`.
     pub before: f64,
     /// After, median over runs.
     pub after_p50: f64,
