@@ -2,36 +2,10 @@
 //! `chokepoint exposure --after FILE --format json` for the same scenario, runs and seed, and
 //! bad input as 400s that name the parameter.
 
-use std::io::{Read, Write};
-
 use serde_json::Value;
 
-use crate::serve::{http_get, start_server, terminate};
+use crate::serve::{http_get, http_post, start_server, terminate};
 use crate::util::{Sandbox, repo_root};
-
-/// A minimal HTTP/1.1 POST; returns (status, body).
-fn http_post(url: &str, path: &str, content_type: &str, body: &str) -> (u16, String) {
-    let host = url.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(host).expect("connect");
-    let req = format!(
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: \
-         {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(req.as_bytes()).expect("send");
-    let mut resp = String::new();
-    stream.read_to_string(&mut resp).expect("read");
-    let status = resp
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = resp
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
-}
 
 fn library(name: &str) -> String {
     std::fs::read_to_string(repo_root().join(format!("scenarios/{name}.toml"))).unwrap()

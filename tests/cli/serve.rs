@@ -55,13 +55,30 @@ pub fn start_server(sb: &Sandbox, extra: &[&str]) -> (Child, String) {
 
 /// A minimal HTTP/1.1 GET; returns (status, body).
 pub fn http_get(url: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    let mut head = String::new();
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    http_request(url, "GET", path, &head, "")
+}
+
+/// A minimal HTTP/1.1 POST of `body` as `content_type`; returns (status, body).
+pub fn http_post(url: &str, path: &str, content_type: &str, body: &str) -> (u16, String) {
+    let head = format!(
+        "Content-Type: {content_type}\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    http_request(url, "POST", path, &head, body)
+}
+
+/// Sends one request (`headers`: complete header lines) on a fresh connection and reads the
+/// answer to its end; returns (status, body).
+fn http_request(url: &str, method: &str, path: &str, headers: &str, body: &str) -> (u16, String) {
     let host = url.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(host).expect("connect");
-    let mut req = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{headers}\r\n{body}"
+    );
     stream.write_all(req.as_bytes()).expect("send");
     let mut resp = String::new();
     stream.read_to_string(&mut resp).expect("read");
