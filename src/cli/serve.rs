@@ -26,20 +26,25 @@ pub struct ServeArgs {
     pub insecure_no_auth: bool,
 
     /// Largest request body, in KiB.
-    #[arg(long, default_value_t = 256, value_name = "KIB")]
+    #[arg(long, default_value_t = 256, value_name = "KIB", value_parser = at_least_one())]
     pub max_body_kib: usize,
 
     /// Simulations allowed at once; more get HTTP 429.
-    #[arg(long, default_value_t = 2, value_name = "N")]
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = at_least_one())]
     pub max_simulations: usize,
 
     /// Largest simulation accepted: Monte Carlo runs x days x network nodes.
-    #[arg(long, default_value_t = 200_000_000, value_name = "CELLS")]
+    #[arg(long, default_value_t = 200_000_000, value_name = "CELLS", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_simulation_cells: u64,
 
     /// Time limit of one request, in seconds (simulations run in the background).
-    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    #[arg(long, default_value_t = 30, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout: u64,
+}
+
+/// A limit of at least 1: 0 would refuse every request (a body of 0 KiB, no simulation).
+fn at_least_one() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
 }
 
 /// Arguments of `chokepoint report`.
@@ -81,6 +86,25 @@ mod tests {
         assert_eq!(args.addr.to_string(), "127.0.0.1:8080");
         assert!(args.token.is_none());
         assert!(!args.insecure_no_auth);
+    }
+
+    #[test]
+    fn serve_limits_are_at_least_one() {
+        for flag in [
+            "--max-body-kib",
+            "--max-simulations",
+            "--max-simulation-cells",
+            "--request-timeout",
+        ] {
+            assert!(
+                Cli::try_parse_from(["chokepoint", "serve", flag, "0"]).is_err(),
+                "{flag} 0"
+            );
+            assert!(
+                Cli::try_parse_from(["chokepoint", "serve", flag, "1"]).is_ok(),
+                "{flag} 1"
+            );
+        }
     }
 
     #[test]

@@ -44,8 +44,7 @@ pub async fn require_token(State(state): State<AppState>, req: Request, next: Ne
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
+            .and_then(bearer_credentials);
         let ok = given.is_some_and(|g| same_secret(g.as_bytes(), expected.as_bytes()));
         if !ok {
             let mut resp = ApiError::Unauthorized.into_response();
@@ -59,9 +58,25 @@ pub async fn require_token(State(state): State<AppState>, req: Request, next: Ne
     next.run(req).await
 }
 
+/// The credentials of an `Authorization: Bearer …` value. The scheme name is
+/// case-insensitive (RFC 9110 §11.1), so `bearer` and `BEARER` are accepted too.
+fn bearer_credentials(value: &str) -> Option<&str> {
+    let (scheme, rest) = value.trim_start().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        assert_eq!(bearer_credentials("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_credentials("bearer abc "), Some("abc"));
+        assert_eq!(bearer_credentials("BEARER  abc"), Some("abc"));
+        assert_eq!(bearer_credentials("Basic abc"), None);
+        assert_eq!(bearer_credentials("Bearerabc"), None);
+    }
 
     #[test]
     fn loopback_needs_no_token() {
