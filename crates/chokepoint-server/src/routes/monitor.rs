@@ -60,6 +60,36 @@ pub struct FlowParams {
 }
 
 impl FlowParams {
+    /// Refuses an optional parameter that `endpoint` does not take (`uses` lists those it
+    /// does): silently ignoring `period=2025-13` on `/api/trends` would answer another
+    /// question than the one asked.
+    fn only(&self, endpoint: &str, uses: &[&str]) -> Result<(), ApiError> {
+        let given = [
+            ("partner", self.partner.is_some()),
+            ("source", self.source.is_some()),
+            ("from", self.from.is_some()),
+            ("to", self.to.is_some()),
+            ("freq", self.freq.is_some()),
+            ("period", self.period.is_some()),
+            ("measure", self.measure.is_some()),
+            ("threshold", self.threshold.is_some()),
+            ("all", self.all.is_some()),
+        ];
+        match given
+            .iter()
+            .find(|(name, set)| *set && !uses.contains(name))
+        {
+            Some(&(name, _)) => Err(ApiError::bad_request(
+                name,
+                format!(
+                    "{endpoint} does not take `{name}`; it takes reporter, flow, product and {}",
+                    uses.join(", ")
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
     fn flow_query(&self, with_partner: bool) -> Result<FlowQuery, ApiError> {
         Ok(FlowQuery {
             reporter: parse::<Iso3>("reporter", &self.reporter)?,
@@ -75,6 +105,7 @@ impl FlowParams {
     }
 
     fn trend_query(&self) -> Result<TrendQuery, ApiError> {
+        self.only("trends", &["partner", "source", "from", "to", "freq"])?;
         Ok(TrendQuery {
             flow: self.flow_query(true)?,
             from: opt::<YearMonth>("from", self.from.as_deref())?,
@@ -85,6 +116,7 @@ impl FlowParams {
     }
 
     fn partners_query(&self) -> Result<PartnersQuery, ApiError> {
+        self.only("partners", &["source", "period", "to", "measure"])?;
         let text = self
             .period
             .as_deref()
@@ -111,6 +143,7 @@ impl FlowParams {
     }
 
     fn anomaly_query(&self) -> Result<AnomalyQuery, ApiError> {
+        self.only("anomalies", &["partner", "source", "threshold", "all"])?;
         Ok(AnomalyQuery {
             flow: self.flow_query(true)?,
             threshold_pct: self.threshold.unwrap_or(DEFAULT_THRESHOLD_PCT),

@@ -46,6 +46,21 @@ async fn bad_parameters_are_400_naming_the_parameter() {
     let (status, _, body) = get(&s, &format!("/api/trends?{FLOW}&frm=2025-01")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(json(&body)["message"].as_str().unwrap().contains("frm"));
+    // A parameter of another endpoint is refused, not ignored.
+    for (path, extra, name) in [
+        ("/api/trends", "period=2025-13", "period"),
+        ("/api/partners", "partner=USA&period=2025-05", "partner"),
+        ("/api/anomalies", "from=2025-01", "from"),
+        ("/api/charts/trends.svg", "measure=value", "measure"),
+    ] {
+        let (status, _, body) = get(&s, &format!("{path}?{FLOW}&{extra}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}?{extra}");
+        let message = json(&body)["message"].as_str().unwrap().to_string();
+        assert!(
+            message.contains(&format!("does not take `{name}`")),
+            "{message}"
+        );
+    }
     let (status, _, body) = get(
         &s,
         "/api/trends?reporter=CHN&flow=export&product=unobtainium",
