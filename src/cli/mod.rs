@@ -25,12 +25,27 @@ pub use monitor::{
 pub struct Cli {
     /// Warehouse directory (Parquet files). Defaults to a per-user data directory; the
     /// bundled rare-earth data is loaded into it on first use.
-    #[arg(long, global = true, env = "CHOKEPOINT_DATA_DIR", value_name = "DIR")]
+    #[arg(long, global = true, env = "CHOKEPOINT_DATA_DIR", value_name = "DIR",
+          value_parser = folder_name)]
     pub data_dir: Option<PathBuf>,
 
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// A folder name, not empty: an empty one usually comes from `CHOKEPOINT_DATA_DIR=""`,
+/// which clap's own message ("a value is required") does not mention.
+fn folder_name(text: &str) -> Result<PathBuf, String> {
+    if text.is_empty() {
+        Err(
+            "an empty folder name; give a folder, or unset CHOKEPOINT_DATA_DIR if it is \
+             set to an empty value"
+                .to_string(),
+        )
+    } else {
+        Ok(PathBuf::from(text))
+    }
 }
 
 /// The commands.
@@ -221,6 +236,13 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn an_empty_data_dir_names_the_environment_variable() {
+        let err = Cli::try_parse_from(["chokepoint", "--data-dir", "", "sources"]).unwrap_err();
+        assert!(err.to_string().contains("CHOKEPOINT_DATA_DIR"), "{err}");
+        assert_eq!(err.exit_code(), 2);
     }
 
     #[test]
