@@ -117,6 +117,10 @@ pub struct PartnersReport {
     pub aggregates: Vec<AggregateRow>,
     /// Plain-language notes: partial coverage, a total without a breakdown, inconsistencies.
     pub notes: Vec<String>,
+    /// Whether any period of this flow has partner rows (the notes name them when this one
+    /// has none). Not serialised: the notes say it to every reader.
+    #[serde(skip)]
+    pub flow_has_partner_rows: bool,
 }
 
 /// A bloc partner (EUU) reported beside the countries it contains.
@@ -261,10 +265,12 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
             note: AGGREGATE_NOTE.to_string(),
         })
         .collect();
-    if rows.is_empty()
-        && let Some(w) = world
-    {
-        notes.push(no_breakdown_note(obs, period, w, measure));
+    if rows.is_empty() {
+        notes.extend(match world {
+            Some(w) => Some(no_breakdown_note(obs, period, w, measure)),
+            None if aggregates.is_empty() => Some(no_rows_note(obs, period)),
+            None => None,
+        });
     }
     let listed_count = conc.as_ref().map_or(0, |c| c.suppliers);
     PartnersReport {
@@ -291,6 +297,9 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
         top1_is_lower_bound: conc.as_ref().is_some_and(Concentration::cr1_is_lower_bound),
         aggregates,
         notes,
+        flow_has_partner_rows: obs
+            .iter()
+            .any(|o| PartnerKind::of(&o.partner_iso3) != PartnerKind::World),
     }
 }
 
@@ -298,6 +307,27 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
 /// "no trade rows" beside a total.
 fn no_breakdown_note(obs: &[Observation], period: Period, world: f64, measure: Measure) -> String {
     let unit = measure.amount(world);
+    format!(
+        "the world total for {period} is {unit}, but there is no partner breakdown for that \
+         period{}",
+        where_partner_rows_are(obs)
+    )
+}
+
+/// No rows at all for the period: where partner rows are, so that the next query can ask
+/// for one of them.
+fn no_rows_note(obs: &[Observation], period: Period) -> String {
+    format!(
+        "no partner rows for {period}{}",
+        where_partner_rows_are(obs)
+    )
+}
+
+/// "; partner rows exist for months … and for periods …" (the last [`PERIODS_NAMED`] of
+/// each kind), or " (nor for any other period of this flow)". Months and multi-month
+/// periods (year-to-date, half years, years) are named apart: in one list a span such as
+/// 2025-01..2025-06 read as one more month among them.
+fn where_partner_rows_are(obs: &[Observation]) -> String {
     let mut with_partners: Vec<Period> = obs
         .iter()
         .filter(|o| PartnerKind::of(&o.partner_iso3) != PartnerKind::World)
@@ -308,25 +338,26 @@ fn no_breakdown_note(obs: &[Observation], period: Period, world: f64, measure: M
         (a.index(), b.index())
     });
     with_partners.dedup();
-    let mut text = format!(
-        "the world total for {period} is {unit}, but there is no partner breakdown for that \
-         period"
-    );
     if with_partners.is_empty() {
-        text.push_str(" (nor for any other period of this flow)");
-    } else {
-        let skip = with_partners.len().saturating_sub(PERIODS_NAMED);
-        let named: Vec<String> = with_partners[skip..]
-            .iter()
-            .map(Period::to_string)
-            .collect();
-        text.push_str(&format!(
-            "; partner rows exist for {}{}",
-            if skip > 0 { "…, " } else { "" },
-            named.join(", ")
-        ));
+        return " (nor for any other period of this flow)".to_string();
     }
-    text
+    let (months, spans): (Vec<Period>, Vec<Period>) = with_partners.into_iter().partition(|p| {
+        let (a, b) = p.months();
+        a == b
+    });
+    let name = |periods: &[Period]| {
+        let skip = periods.len().saturating_sub(PERIODS_NAMED);
+        let named: Vec<String> = periods[skip..].iter().map(Period::to_string).collect();
+        format!("{}{}", if skip > 0 { "…, " } else { "" }, named.join(", "))
+    };
+    let mut parts = Vec::new();
+    if !months.is_empty() {
+        parts.push(format!("months {}", name(&months)));
+    }
+    if !spans.is_empty() {
+        parts.push(format!("periods of several months {}", name(&spans)));
+    }
+    format!("; partner rows exist for {}", parts.join(" and for "))
 }
 
 #[cfg(test)]
@@ -426,8 +457,37 @@ mod tests {
             r.notes,
             [
                 "the world total for 2025-06 is 7,742.2 t, but there is no partner breakdown \
-              for that period; partner rows exist for 2025-07"
+              for that period; partner rows exist for months 2025-07"
             ]
+        );
+    }
+
+    /// A period with nothing at all still says where partner rows are, months and spans
+    /// apart (a year-to-date span listed among months read as one more month).
+    #[test]
+    fn an_empty_period_says_where_partner_rows_are() {
+        let data = [
+            obs("2024-07", "USA", 500.0),
+            obs("2025-01..2025-06", "DEU", 3_000.0),
+            obs("2025-05", "DEU", 700.0),
+            obs("2025-05", "WLD", 5_000.0),
+        ];
+        let r = rank(&data, "2025".parse().unwrap(), Measure::Quantity);
+        assert_eq!(
+            r.notes,
+            [
+                "no partner rows for 2025; partner rows exist for months 2024-07, 2025-05 and \
+                 for periods of several months 2025-01..2025-06"
+            ]
+        );
+        let none = rank(
+            &[obs("2025-05", "WLD", 5_000.0)],
+            "2025-04".parse().unwrap(),
+            Measure::Quantity,
+        );
+        assert_eq!(
+            none.notes,
+            ["no partner rows for 2025-04 (nor for any other period of this flow)"]
         );
     }
 
