@@ -224,7 +224,7 @@ fn issue_review_7_an_incomplete_year_is_named_not_no_rows() {
         .stderr(predicate::str::contains("no trade rows").not())
         .stderr(predicate::str::contains(
             "2025 is incomplete: no annual figure; monthly figures for 2025-01, \
-             2025-04..2025-11; a reported year-to-date total through 2025-11 (51,440 t); \
+             2025-04 to 2025-11; a reported year-to-date total through 2025-11 (51,440 t); \
              nothing for 2025-12",
         ));
 }

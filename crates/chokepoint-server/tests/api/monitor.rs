@@ -275,7 +275,7 @@ async fn trends_carry_derived_tags_and_incomplete_years_as_headers() {
         notes,
         [
             "2025 is incomplete: no annual figure; monthly figures for 2025-01, \
-          2025-04..2025-11; a reported year-to-date total through 2025-11 (51,440 t); \
+          2025-04 to 2025-11; a reported year-to-date total through 2025-11 (51,440 t); \
           nothing for 2025-12; annual rows need a reported year or figures for all twelve \
           months (use freq=M for the months)"
         ]

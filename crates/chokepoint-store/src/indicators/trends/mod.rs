@@ -207,7 +207,8 @@ impl fmt::Display for IncompleteYear {
     }
 }
 
-/// Consecutive single months written as ranges: 2025-01, 2025-04..2025-11.
+/// Consecutive single months written as ranges: 2025-01, 2025-04 to 2025-11. Not with `..`,
+/// which names one combined period (2025-01..2025-02) and is listed as such.
 fn runs(periods: &[String]) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut run: Option<(YearMonth, YearMonth)> = None;
@@ -216,7 +217,7 @@ fn runs(periods: &[String]) -> String {
             out.push(if a == b {
                 a.to_string()
             } else {
-                format!("{a}..{b}")
+                format!("{a} to {b}")
             });
         }
     };

@@ -221,7 +221,7 @@ fn an_incomplete_year_is_named_with_the_months_it_has() {
     assert_eq!(
         r.incomplete_years[0].to_string(),
         "2025 is incomplete: no annual figure; monthly figures for 2025-01, \
-         2025-04..2025-11; a reported year-to-date total through 2025-11 (51,440 t); \
+         2025-04 to 2025-11; a reported year-to-date total through 2025-11 (51,440 t); \
          nothing for 2025-12"
     );
     // With December the year is complete: Jan–Nov YTD + December.
@@ -246,4 +246,17 @@ fn a_published_total_beats_a_sum_of_months_with_derived_ones() {
     assert_eq!(r.ytd_t, Some(13484.0));
     assert!(!r.ytd_includes_derived);
     assert_eq!(r.derived_tags(), ["level"]);
+}
+
+/// A combined January–February figure next to single months: the months' run is written
+/// "2025-02 to 2025-03", so it does not read as a combined period `2025-02..2025-03`.
+#[test]
+fn runs_of_months_do_not_look_like_combined_periods() {
+    let periods: Vec<String> = ["2025-01..2025-02", "2025-02", "2025-03", "2025-05"]
+        .map(String::from)
+        .to_vec();
+    assert_eq!(
+        runs(&periods),
+        "2025-01..2025-02, 2025-02 to 2025-03, 2025-05"
+    );
 }
