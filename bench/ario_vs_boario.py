@@ -19,7 +19,11 @@ Run:
 random); chokepoint then stores Z0 sparse when D <= 0.15, 0.25 in fast numerics
 (`storage = "auto"`), BoARIO
 keeps its dense arrays. `--boario-steps` caps BoARIO's steps per size (0 = skip BoARIO); times are compared
-per step, which is fair because BoARIO's step cost does not depend on the step number.
+per step. A cap is not neutral: BoARIO's step cost moves over the run (N = 2,500 on the
+Zen 4 VM, 30-step windows of one 365-step run: 127-149 ms, mean 136.3; the first 30 steps
+148.7, 9 % above the mean), so a short cap overstates BoARIO's cost and our ratio. Quote
+ratios from full-horizon BoARIO runs where the time allows (365 steps at N = 2,500 take
+about 50 s).
 `Z0 read` is one parallel read of what a step streams at the least (Z0's stored entries,
 fastest of five, after the run): the memory floor of a step on this host, and `floor ×`
 the ratio to BoARIO that a step doing nothing else would reach.
