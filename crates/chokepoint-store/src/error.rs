@@ -99,6 +99,21 @@ pub enum StoreError {
         reason: String,
     },
 
+    /// A query nests deeper than the planner can take (long operator, `UNION` or join
+    /// chains are left-deep trees that DataFusion plans recursively).
+    #[error(
+        "the query is nested too deeply: {kind} goes past the limit of {limit} levels; \
+         write long OR chains as `col IN ('a', 'b', …)`, long UNION chains as one \
+         `SELECT … FROM (VALUES (…), (…)) AS t(col)` or split them into several queries, \
+         and join fewer tables at a time"
+    )]
+    TooDeep {
+        /// The deepest nesting accepted.
+        limit: usize,
+        /// What went past it.
+        kind: crate::warehouse::NestingKind,
+    },
+
     /// DataFusion failed while running a valid plan (our fault or the machine's).
     #[error("query engine: {0}")]
     Engine(#[source] datafusion::error::DataFusionError),
@@ -295,6 +310,7 @@ impl StoreError {
             | StoreError::Query { .. }
             | StoreError::ReadOnly { .. }
             | StoreError::TooLarge { .. }
+            | StoreError::TooDeep { .. }
             | StoreError::UnknownProduct { .. }
             | StoreError::UnknownSource { .. }
             | StoreError::Rejected { .. } => true,

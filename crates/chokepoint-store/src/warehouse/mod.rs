@@ -16,6 +16,7 @@
 
 mod files;
 pub mod ingest;
+mod nesting;
 mod part_writer;
 mod sources;
 
@@ -26,6 +27,7 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::error::DataFusionError;
 use datafusion::prelude::SessionContext;
 
+pub use self::nesting::{MAX_NESTING, NestingKind};
 pub use self::sources::SourceRow;
 use crate::StoreError;
 use crate::bundled::{self, CHINA_EXPORTS, TABLE_FILES};
@@ -109,8 +111,10 @@ impl Warehouse {
     }
 
     /// Plans one read-only query (DDL, DML and `SET` are refused); a CTE read more than once
-    /// is computed once ([`crate::shared_cte`]).
+    /// is computed once ([`crate::shared_cte`]). A query nested too deeply for the planner
+    /// is refused first ([`nesting`]).
     async fn plan(&self, query: &str) -> Result<datafusion::prelude::DataFrame, StoreError> {
+        nesting::check(&self.inner.ctx.state(), query)?;
         crate::shared_cte::plan(&self.inner.ctx, query, session::read_only())
             .await
             .map_err(classify_plan_error)
