@@ -61,3 +61,37 @@ fn the_server_refuses_too_deep_queries_and_keeps_answering() {
     assert_eq!(status, 200);
     terminate(&mut child);
 }
+
+/// A string function that would build gigabytes is refused (it used to hold an async worker
+/// while planning, so that the server stopped answering); the CLI refuses it too.
+#[test]
+fn huge_strings_are_refused_and_the_server_keeps_answering() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["sql", "SELECT length(repeat('x', 100000000)) AS n"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "repeat() could build more than 64 MiB",
+        ));
+    let (mut child, url) = start_server(&sb, &[]);
+    for sql in [
+        "SELECT repeat('x', 2000000000)",
+        "SELECT lpad('x', 2000000000)",
+    ] {
+        let (status, body) = http_post(&url, "/api/sql", "text/plain", sql);
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains("64 MiB"), "{body}");
+    }
+    let (status, body) = http_post(
+        &url,
+        "/api/sql",
+        "text/plain",
+        "SELECT repeat('ab', 3) AS r",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("ababab"), "{body}");
+    let (status, _) = http_get(&url, "/api/health", &[]);
+    assert_eq!(status, 200);
+    terminate(&mut child);
+}
