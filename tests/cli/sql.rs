@@ -95,3 +95,21 @@ fn huge_strings_are_refused_and_the_server_keeps_answering() {
     assert_eq!(status, 200);
     terminate(&mut child);
 }
+
+/// `EXPLAIN ANALYZE` and `EXPLAIN VERBOSE` answer over HTTP as in the CLI (the row limit was
+/// put above them: a 500).
+#[test]
+fn explain_answers_over_http() {
+    let sb = Sandbox::new();
+    let (mut child, url) = start_server(&sb, &[]);
+    for sql in [
+        "EXPLAIN ANALYZE SELECT count(*) FROM trade",
+        "EXPLAIN VERBOSE SELECT count(*) FROM trade",
+        "EXPLAIN SELECT count(*) FROM trade",
+    ] {
+        let (status, body) = http_post(&url, "/api/sql", "text/plain", sql);
+        assert_eq!(status, 200, "{sql}: {body}");
+        assert!(body.contains("plan_type"), "{sql}: {body}");
+    }
+    terminate(&mut child);
+}

@@ -25,6 +25,7 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::error::DataFusionError;
+use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::SessionContext;
 
 pub use self::nesting::{MAX_NESTING, NestingKind};
@@ -135,9 +136,18 @@ impl Warehouse {
         rows: usize,
     ) -> Result<(Vec<RecordBatch>, bool), StoreError> {
         let df = self.plan(query).await?;
-        let df = df
-            .limit(0, Some(rows.saturating_add(1)))
-            .map_err(classify_run_error)?;
+        // `EXPLAIN [ANALYZE|VERBOSE]` must stay the root of its plan; its few rows are cut
+        // below like any others.
+        let explains = matches!(
+            df.logical_plan(),
+            LogicalPlan::Explain(_) | LogicalPlan::Analyze(_)
+        );
+        let df = if explains {
+            df
+        } else {
+            df.limit(0, Some(rows.saturating_add(1)))
+                .map_err(classify_run_error)?
+        };
         let mut batches = df.collect().await.map_err(classify_run_error)?;
         let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
         if total > rows {
@@ -345,6 +355,28 @@ mod tests {
             .unwrap();
         assert_eq!(batches.iter().map(RecordBatch::num_rows).sum::<usize>(), 2);
         assert!(!more);
+    }
+
+    /// The row limit is not put above an `EXPLAIN` (which must be the root of its plan).
+    #[test]
+    fn the_head_of_an_explain_is_its_first_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let rt = rt();
+        let wh = rt.block_on(Warehouse::open(dir.path())).unwrap();
+        for query in [
+            "EXPLAIN SELECT count(*) FROM trade",
+            "EXPLAIN ANALYZE SELECT count(*) FROM trade",
+            "EXPLAIN VERBOSE SELECT count(*) FROM trade",
+        ] {
+            let (batches, _) = rt.block_on(wh.sql_head(query, 100)).unwrap();
+            let rows = batches.iter().map(RecordBatch::num_rows).sum::<usize>();
+            assert!(rows >= 1, "{query}");
+        }
+        let (batches, more) = rt
+            .block_on(wh.sql_head("EXPLAIN VERBOSE SELECT count(*) FROM trade", 2))
+            .unwrap();
+        assert_eq!(batches.iter().map(RecordBatch::num_rows).sum::<usize>(), 2);
+        assert!(more);
     }
 
     #[test]
