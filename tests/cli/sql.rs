@@ -113,3 +113,18 @@ fn explain_answers_over_http() {
     }
     terminate(&mut child);
 }
+
+/// An unknown table names the warehouse's tables and how to see their columns.
+#[test]
+fn an_unknown_table_lists_the_tables() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["sql", "SELECT * FROM nosuch"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown table `nosuch`"))
+        .stderr(predicate::str::contains(
+            "end_uses, export_controls, hs_codes, production, stage_shares, trade",
+        ))
+        .stderr(predicate::str::contains("DESCRIBE trade"));
+}

@@ -78,6 +78,18 @@ pub enum StoreError {
         source: datafusion::error::DataFusionError,
     },
 
+    /// The query reads a table the warehouse does not have.
+    #[error(
+        "unknown table `{name}`; the warehouse holds: {known}; see a table's columns with \
+         `DESCRIBE trade` (or `SELECT * FROM information_schema.columns`)"
+    )]
+    UnknownTable {
+        /// The name as the query wrote it (qualified when it was).
+        name: String,
+        /// The tables of the session, comma-separated.
+        known: String,
+    },
+
     /// A statement that would change the warehouse was refused.
     #[error(
         "`chokepoint sql` is read-only: {reason}; change the warehouse with `chokepoint ingest`"
@@ -308,6 +320,7 @@ impl StoreError {
             | StoreError::UnknownFormat { .. }
             | StoreError::MissingColumn { .. }
             | StoreError::Query { .. }
+            | StoreError::UnknownTable { .. }
             | StoreError::ReadOnly { .. }
             | StoreError::TooLarge { .. }
             | StoreError::TooDeep { .. }

@@ -118,7 +118,29 @@ impl Warehouse {
         nesting::check(&self.inner.ctx.state(), query)?;
         crate::shared_cte::plan(&self.inner.ctx, query, session::read_only())
             .await
-            .map_err(classify_plan_error)
+            .map_err(|e| match unknown_table(&e) {
+                Some(name) => self.unknown_table(name),
+                None => classify_plan_error(e),
+            })
+    }
+
+    /// The error for a query reading `name`, listing the tables the session has.
+    fn unknown_table(&self, name: &str) -> StoreError {
+        let ctx = &self.inner.ctx;
+        let config = ctx.copied_config();
+        let catalog = &config.options().catalog;
+        // `datafusion.public.x` is `x` as the user wrote it.
+        let default = format!("{}.{}.", catalog.default_catalog, catalog.default_schema);
+        let mut known = ctx
+            .catalog(&catalog.default_catalog)
+            .and_then(|c| c.schema(&catalog.default_schema))
+            .map(|s| s.table_names())
+            .unwrap_or_default();
+        known.sort();
+        StoreError::UnknownTable {
+            name: name.strip_prefix(&default).unwrap_or(name).to_string(),
+            known: known.join(", "),
+        }
     }
 
     /// Runs one read-only SQL query; DDL, DML and `SET` are refused.
@@ -213,6 +235,14 @@ impl Warehouse {
     /// Every table with row counts and where its rows come from (`chokepoint sources`).
     pub async fn sources(&self) -> Result<Vec<SourceRow>, StoreError> {
         sources::list(self).await
+    }
+}
+
+/// The table named by DataFusion's "table '…' not found" planning error, if `e` is one.
+fn unknown_table(e: &DataFusionError) -> Option<&str> {
+    match e.find_root() {
+        DataFusionError::Plan(msg) => msg.strip_prefix("table '")?.strip_suffix("' not found"),
+        _ => None,
     }
 }
 
@@ -411,6 +441,17 @@ mod tests {
                 .await
                 .unwrap_err();
             assert!(e.is_user_error(), "{e}");
+            // An unknown table lists the session's tables and says how to see columns.
+            let e = wh.sql("SELECT * FROM nosuch").await.unwrap_err();
+            assert!(e.is_user_error(), "{e}");
+            let text = e.to_string();
+            assert!(text.starts_with("unknown table `nosuch`"), "{text}");
+            for t in TABLES {
+                assert!(text.contains(t), "{t}: {text}");
+            }
+            assert!(text.contains("DESCRIBE"), "{text}");
+            let e = wh.sql("SELECT * FROM foo.nosuch").await.unwrap_err();
+            assert!(e.to_string().contains("`datafusion.foo.nosuch`"), "{e}");
             let e = wh.sql("SELECT nope FROM trade").await.unwrap_err();
             assert!(
                 matches!(e, StoreError::Query { .. }) && e.is_user_error(),
