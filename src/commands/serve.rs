@@ -44,10 +44,7 @@ pub fn run(data_dir: Option<&Path>, args: &ServeArgs) -> anyhow::Result<()> {
         request_timeout: Duration::from_secs(args.request_timeout.max(1)),
         ..Limits::default()
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = super::warehouse::runtime()?;
     let dir = super::warehouse::data_dir(data_dir);
     let warehouse = runtime
         .block_on(chokepoint_store::Warehouse::open(&dir))

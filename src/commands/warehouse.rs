@@ -26,12 +26,23 @@ pub fn partner_scope(partner: Option<chokepoint_model::Iso3>) -> String {
     partner.map_or_else(String::new, |p| format!(", partner {p}"))
 }
 
+/// The stack of the runtime's threads: DataFusion plans recursively, and the deepest query
+/// the store accepts ([`chokepoint_store::warehouse::MAX_NESTING`]) is measured to plan within
+/// 2 MiB in a debug build; 8 MiB (as the main thread, where the CLI plans) leaves a margin.
+const THREAD_STACK_BYTES: usize = 8 << 20;
+
+/// The multi-threaded runtime the store's queries run on (the CLI's and the server's).
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(THREAD_STACK_BYTES)
+        .build()
+        .context("starting the async runtime")
+}
+
 /// Opens (and on first use creates) the warehouse.
 pub fn open(given: Option<&Path>) -> anyhow::Result<Opened> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the query runtime")?;
+    let runtime = runtime()?;
     let dir = data_dir(given);
     let warehouse = runtime
         .block_on(Warehouse::open(&dir))

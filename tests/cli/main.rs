@@ -14,6 +14,7 @@ mod paths;
 mod report;
 mod serve;
 mod simulate;
+mod sql;
 
 mod demo {
     use crate::util::Sandbox;

@@ -78,6 +78,18 @@ pub enum StoreError {
         source: datafusion::error::DataFusionError,
     },
 
+    /// The query reads a table the warehouse does not have.
+    #[error(
+        "unknown table `{name}`; the warehouse holds: {known}; see a table's columns with \
+         `DESCRIBE trade` (or `SELECT * FROM information_schema.columns`)"
+    )]
+    UnknownTable {
+        /// The name as the query wrote it (qualified when it was).
+        name: String,
+        /// The tables of the session, comma-separated.
+        known: String,
+    },
+
     /// A statement that would change the warehouse was refused.
     #[error(
         "`chokepoint sql` is read-only: {reason}; change the warehouse with `chokepoint ingest`"
@@ -97,6 +109,21 @@ pub enum StoreError {
         limit_gib: usize,
         /// DataFusion's explanation.
         reason: String,
+    },
+
+    /// A query nests deeper than the planner can take (long operator, `UNION` or join
+    /// chains are left-deep trees that DataFusion plans recursively).
+    #[error(
+        "the query is nested too deeply: {kind} goes past the limit of {limit} levels; \
+         write long OR chains as `col IN ('a', 'b', …)`, long UNION chains as one \
+         `SELECT … FROM (VALUES (…), (…)) AS t(col)` or split them into several queries, \
+         and join fewer tables at a time"
+    )]
+    TooDeep {
+        /// The deepest nesting accepted.
+        limit: usize,
+        /// What went past it.
+        kind: crate::warehouse::NestingKind,
     },
 
     /// DataFusion failed while running a valid plan (our fault or the machine's).
@@ -293,8 +320,10 @@ impl StoreError {
             | StoreError::UnknownFormat { .. }
             | StoreError::MissingColumn { .. }
             | StoreError::Query { .. }
+            | StoreError::UnknownTable { .. }
             | StoreError::ReadOnly { .. }
             | StoreError::TooLarge { .. }
+            | StoreError::TooDeep { .. }
             | StoreError::UnknownProduct { .. }
             | StoreError::UnknownSource { .. }
             | StoreError::Rejected { .. } => true,

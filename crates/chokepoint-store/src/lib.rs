@@ -24,6 +24,7 @@
 //! ```
 
 pub mod bundled;
+mod capped;
 mod error;
 pub mod indicators;
 pub mod json;

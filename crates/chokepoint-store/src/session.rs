@@ -64,7 +64,8 @@ pub async fn build_session(warehouse_dir: &Path) -> Result<SessionContext, Store
 }
 
 /// A context with `config` and `runtime` whose plans yield to the async runtime regularly
-/// ([`CooperativeJoins`]); every context of the store is made here.
+/// ([`CooperativeJoins`]) and whose string functions cannot build huge strings
+/// ([`crate::capped`]); every context of the store is made here.
 pub(crate) fn new_context(config: SessionConfig, runtime: Arc<RuntimeEnv>) -> SessionContext {
     let state = SessionStateBuilder::new()
         .with_config(config)
@@ -72,7 +73,11 @@ pub(crate) fn new_context(config: SessionConfig, runtime: Arc<RuntimeEnv>) -> Se
         .with_default_features()
         .with_physical_optimizer_rule(Arc::new(CooperativeJoins))
         .build();
-    SessionContext::new_with_state(state)
+    let ctx = SessionContext::new_with_state(state);
+    for f in crate::capped::functions() {
+        ctx.register_udf(f);
+    }
+    ctx
 }
 
 /// Wraps joins that multiply their inputs (cross and nested-loop joins) in a

@@ -62,13 +62,42 @@ pub async fn sql(
         return Err(ApiError::bad_request("query", "empty SQL"));
     }
     // The limit goes into the plan: a query with a huge result stops after `limit` rows.
-    let (batches, truncated) = state.warehouse()?.sql_head(query, limit).await?;
-    let rows = batches_to_json_rows(&batches);
+    let (rows, truncated) = off_the_workers(state.warehouse()?, query, limit).await?;
     Ok(Json(SqlAnswer {
         rows,
         truncated,
         limit,
     }))
+}
+
+/// Plans and runs a query on a blocking thread, and converts its rows to JSON there. Why: DataFusion plans synchronously (constant
+/// folding included), and a query that plans for long held an async worker, so that other
+/// requests (`/api/health`) and the request timeout itself waited for it. The query is
+/// dropped (cancelled at its next await point) when this future is, at the timeout.
+async fn off_the_workers(
+    warehouse: &chokepoint_store::Warehouse,
+    query: &str,
+    limit: usize,
+) -> Result<(Vec<JsonRow>, bool), ApiError> {
+    let (warehouse, query) = (warehouse.clone(), query.to_string());
+    let runtime = tokio::runtime::Handle::current();
+    // Closed when this future is dropped: the blocking thread then drops the query.
+    let (_cancel, cancelled) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::task::spawn_blocking(move || {
+        runtime.block_on(async move {
+            tokio::select! {
+                answer = warehouse.sql_head(&query, limit) => Some(answer.map(
+                    |(batches, truncated)| (batches_to_json_rows(&batches), truncated),
+                )),
+                _ = cancelled => None,
+            }
+        })
+    });
+    match task.await {
+        Ok(Some(answer)) => Ok(answer?),
+        Ok(None) => Err(ApiError::internal("the query was cancelled")),
+        Err(e) => Err(ApiError::internal(format!("the query task failed: {e}"))),
+    }
 }
 
 /// The routes of this resource.

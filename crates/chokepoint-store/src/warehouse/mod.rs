@@ -16,6 +16,7 @@
 
 mod files;
 pub mod ingest;
+mod nesting;
 mod part_writer;
 mod sources;
 
@@ -24,8 +25,10 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::error::DataFusionError;
+use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::SessionContext;
 
+pub use self::nesting::{MAX_NESTING, NestingKind};
 pub use self::sources::SourceRow;
 use crate::StoreError;
 use crate::bundled::{self, CHINA_EXPORTS, TABLE_FILES};
@@ -109,11 +112,35 @@ impl Warehouse {
     }
 
     /// Plans one read-only query (DDL, DML and `SET` are refused); a CTE read more than once
-    /// is computed once ([`crate::shared_cte`]).
+    /// is computed once ([`crate::shared_cte`]). A query nested too deeply for the planner
+    /// is refused first ([`nesting`]).
     async fn plan(&self, query: &str) -> Result<datafusion::prelude::DataFrame, StoreError> {
+        nesting::check(&self.inner.ctx.state(), query)?;
         crate::shared_cte::plan(&self.inner.ctx, query, session::read_only())
             .await
-            .map_err(classify_plan_error)
+            .map_err(|e| match unknown_table(&e) {
+                Some(name) => self.unknown_table(name),
+                None => classify_plan_error(e),
+            })
+    }
+
+    /// The error for a query reading `name`, listing the tables the session has.
+    fn unknown_table(&self, name: &str) -> StoreError {
+        let ctx = &self.inner.ctx;
+        let config = ctx.copied_config();
+        let catalog = &config.options().catalog;
+        // `datafusion.public.x` is `x` as the user wrote it.
+        let default = format!("{}.{}.", catalog.default_catalog, catalog.default_schema);
+        let mut known = ctx
+            .catalog(&catalog.default_catalog)
+            .and_then(|c| c.schema(&catalog.default_schema))
+            .map(|s| s.table_names())
+            .unwrap_or_default();
+        known.sort();
+        StoreError::UnknownTable {
+            name: name.strip_prefix(&default).unwrap_or(name).to_string(),
+            known: known.join(", "),
+        }
     }
 
     /// Runs one read-only SQL query; DDL, DML and `SET` are refused.
@@ -131,9 +158,18 @@ impl Warehouse {
         rows: usize,
     ) -> Result<(Vec<RecordBatch>, bool), StoreError> {
         let df = self.plan(query).await?;
-        let df = df
-            .limit(0, Some(rows.saturating_add(1)))
-            .map_err(classify_run_error)?;
+        // `EXPLAIN [ANALYZE|VERBOSE]` must stay the root of its plan; its few rows are cut
+        // below like any others.
+        let explains = matches!(
+            df.logical_plan(),
+            LogicalPlan::Explain(_) | LogicalPlan::Analyze(_)
+        );
+        let df = if explains {
+            df
+        } else {
+            df.limit(0, Some(rows.saturating_add(1)))
+                .map_err(classify_run_error)?
+        };
         let mut batches = df.collect().await.map_err(classify_run_error)?;
         let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
         if total > rows {
@@ -199,6 +235,14 @@ impl Warehouse {
     /// Every table with row counts and where its rows come from (`chokepoint sources`).
     pub async fn sources(&self) -> Result<Vec<SourceRow>, StoreError> {
         sources::list(self).await
+    }
+}
+
+/// The table named by DataFusion's "table '…' not found" planning error, if `e` is one.
+fn unknown_table(e: &DataFusionError) -> Option<&str> {
+    match e.find_root() {
+        DataFusionError::Plan(msg) => msg.strip_prefix("table '")?.strip_suffix("' not found"),
+        _ => None,
     }
 }
 
@@ -343,6 +387,28 @@ mod tests {
         assert!(!more);
     }
 
+    /// The row limit is not put above an `EXPLAIN` (which must be the root of its plan).
+    #[test]
+    fn the_head_of_an_explain_is_its_first_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let rt = rt();
+        let wh = rt.block_on(Warehouse::open(dir.path())).unwrap();
+        for query in [
+            "EXPLAIN SELECT count(*) FROM trade",
+            "EXPLAIN ANALYZE SELECT count(*) FROM trade",
+            "EXPLAIN VERBOSE SELECT count(*) FROM trade",
+        ] {
+            let (batches, _) = rt.block_on(wh.sql_head(query, 100)).unwrap();
+            let rows = batches.iter().map(RecordBatch::num_rows).sum::<usize>();
+            assert!(rows >= 1, "{query}");
+        }
+        let (batches, more) = rt
+            .block_on(wh.sql_head("EXPLAIN VERBOSE SELECT count(*) FROM trade", 2))
+            .unwrap();
+        assert_eq!(batches.iter().map(RecordBatch::num_rows).sum::<usize>(), 2);
+        assert!(more);
+    }
+
     #[test]
     fn first_open_loads_every_bundled_table() {
         let dir = tempfile::tempdir().unwrap();
@@ -375,6 +441,17 @@ mod tests {
                 .await
                 .unwrap_err();
             assert!(e.is_user_error(), "{e}");
+            // An unknown table lists the session's tables and says how to see columns.
+            let e = wh.sql("SELECT * FROM nosuch").await.unwrap_err();
+            assert!(e.is_user_error(), "{e}");
+            let text = e.to_string();
+            assert!(text.starts_with("unknown table `nosuch`"), "{text}");
+            for t in TABLES {
+                assert!(text.contains(t), "{t}: {text}");
+            }
+            assert!(text.contains("DESCRIBE"), "{text}");
+            let e = wh.sql("SELECT * FROM foo.nosuch").await.unwrap_err();
+            assert!(e.to_string().contains("`datafusion.foo.nosuch`"), "{e}");
             let e = wh.sql("SELECT nope FROM trade").await.unwrap_err();
             assert!(
                 matches!(e, StoreError::Query { .. }) && e.is_user_error(),

@@ -1,0 +1,130 @@
+//! `chokepoint sql` and `POST /api/sql` on queries that must be refused, not crash.
+
+use predicates::prelude::*;
+
+use crate::serve::{http_get, http_post, start_server, terminate};
+use crate::util::Sandbox;
+
+/// `n` terms `term(i)` joined by `sep`.
+fn chain(n: usize, term: impl Fn(usize) -> String, sep: &str) -> String {
+    (0..n).map(term).collect::<Vec<_>>().join(sep)
+}
+
+fn ors(n: usize) -> String {
+    let terms = chain(n, |i| format!("partner_iso3 = 'X{i:02}'"), " OR ");
+    format!("SELECT count(*) AS n FROM trade WHERE {terms}")
+}
+
+fn unions(n: usize) -> String {
+    chain(n, |_| "SELECT 1 AS x".into(), " UNION ALL ")
+}
+
+/// Left-deep chains used to overflow the planner's stack and abort the process.
+#[test]
+fn too_deep_queries_are_exit_2_and_say_how_to_rewrite_them() {
+    let sb = Sandbox::new();
+    let plus = format!("SELECT {}", chain(20_000, |_| "1".into(), "+"));
+    for sql in [ors(400), plus, unions(1_000)] {
+        sb.cmd()
+            .args(["sql", &sql])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("nested too deeply"))
+            .stderr(predicate::str::contains("limit of 64"))
+            .stderr(predicate::str::contains("col IN ("));
+    }
+    // Just under the limit still runs.
+    let out = sb.stdout_of(&["sql", &ors(60), "--format", "csv"]);
+    assert_eq!(out, "n\n0\n");
+    let out = sb.stdout_of(&[
+        "sql",
+        &format!("SELECT count(*) AS n FROM ({})", unions(60)),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(out, "n\n60\n");
+}
+
+/// Over HTTP the same queries are a 400, and the server lives on.
+#[test]
+fn the_server_refuses_too_deep_queries_and_keeps_answering() {
+    let sb = Sandbox::new();
+    let (mut child, url) = start_server(&sb, &[]);
+    for sql in [ors(300), unions(1_000)] {
+        let (status, body) = http_post(&url, "/api/sql", "text/plain", &sql);
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains("nested too deeply"), "{body}");
+    }
+    let (status, body) = http_post(&url, "/api/sql", "text/plain", &ors(60));
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = http_get(&url, "/api/health", &[]);
+    assert_eq!(status, 200);
+    terminate(&mut child);
+}
+
+/// A string function that would build gigabytes is refused (it used to hold an async worker
+/// while planning, so that the server stopped answering); the CLI refuses it too.
+#[test]
+fn huge_strings_are_refused_and_the_server_keeps_answering() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["sql", "SELECT length(repeat('x', 100000000)) AS n"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "repeat() could build more than 64 MiB",
+        ));
+    let (mut child, url) = start_server(&sb, &[]);
+    for sql in [
+        "SELECT repeat('x', 2000000000)",
+        "SELECT lpad('x', 2000000000)",
+    ] {
+        let (status, body) = http_post(&url, "/api/sql", "text/plain", sql);
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains("64 MiB"), "{body}");
+    }
+    let (status, body) = http_post(
+        &url,
+        "/api/sql",
+        "text/plain",
+        "SELECT repeat('ab', 3) AS r",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("ababab"), "{body}");
+    let (status, _) = http_get(&url, "/api/health", &[]);
+    assert_eq!(status, 200);
+    terminate(&mut child);
+}
+
+/// `EXPLAIN ANALYZE` and `EXPLAIN VERBOSE` answer over HTTP as in the CLI (the row limit was
+/// put above them: a 500).
+#[test]
+fn explain_answers_over_http() {
+    let sb = Sandbox::new();
+    let (mut child, url) = start_server(&sb, &[]);
+    for sql in [
+        "EXPLAIN ANALYZE SELECT count(*) FROM trade",
+        "EXPLAIN VERBOSE SELECT count(*) FROM trade",
+        "EXPLAIN SELECT count(*) FROM trade",
+    ] {
+        let (status, body) = http_post(&url, "/api/sql", "text/plain", sql);
+        assert_eq!(status, 200, "{sql}: {body}");
+        assert!(body.contains("plan_type"), "{sql}: {body}");
+    }
+    terminate(&mut child);
+}
+
+/// An unknown table names the warehouse's tables and how to see their columns.
+#[test]
+fn an_unknown_table_lists_the_tables() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["sql", "SELECT * FROM nosuch"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown table `nosuch`"))
+        .stderr(predicate::str::contains(
+            "end_uses, export_controls, hs_codes, production, stage_shares, trade",
+        ))
+        .stderr(predicate::str::contains("DESCRIBE trade"));
+}
