@@ -99,6 +99,13 @@ pub fn group_of_hs_code(hs: &str) -> Option<&'static str> {
         .min()
 }
 
+/// A product name as stored and as looked up: lower case, spaces and underscores as
+/// hyphens (`NdFeB Magnets` and `ndfeb_magnets` are `ndfeb-magnets`). Ingest stores names
+/// through it and `--product` resolves through it, so a name that went in comes back out.
+pub fn product_name(text: &str) -> String {
+    text.trim().to_ascii_lowercase().replace([' ', '_'], "-")
+}
+
 /// What a `--product` value selects.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProductSelector {
@@ -126,7 +133,7 @@ impl ProductSelector {
                 }
             });
         }
-        let name = t.to_ascii_lowercase().replace('_', "-");
+        let name = product_name(t);
         let hs_codes = hs_groups().get(&name).cloned();
         if hs_codes.is_none() && !aggregates.contains(&name) {
             return Err(StoreError::UnknownProduct {
@@ -188,6 +195,23 @@ fn known_names(aggregates: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A name ingested as `NdFeB Magnets` is found by `--product "NdFeB Magnets"` (and by
+    /// its hyphenated and underscored spellings): both sides go through `product_name`.
+    #[test]
+    fn a_stored_name_resolves_however_it_is_spelled() {
+        let stored = [product_name("NdFeB Magnets")];
+        assert_eq!(stored[0], "ndfeb-magnets");
+        for asked in [
+            "NdFeB Magnets",
+            "ndfeb-magnets",
+            "NDFEB_MAGNETS",
+            " ndfeb magnets ",
+        ] {
+            let sel = ProductSelector::resolve(asked, &stored).unwrap();
+            assert!(sel.matches(None, Some("ndfeb-magnets")), "{asked}");
+        }
+    }
 
     #[test]
     fn the_hs_index_answers_as_a_scan_of_every_group() {

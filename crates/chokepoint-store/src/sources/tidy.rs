@@ -92,7 +92,7 @@ impl Columns {
         let named = match self.product {
             Some(i) => {
                 let t = text(i, "product")?;
-                (!t.is_empty()).then(|| t.to_ascii_lowercase().replace([' ', '_'], "-"))
+                (!t.is_empty()).then(|| crate::products::product_name(t))
             }
             None => None,
         };
