@@ -42,3 +42,37 @@ fn unusable_paths_are_exit_2_and_named() {
         .code(2)
         .stderr(predicate::str::contains(file_s));
 }
+
+/// A `--data-dir` that is a folder of the user's is refused, not written into or cleaned:
+/// an old file under its `tmp/` stays, and no `warehouse/` appears.
+#[test]
+fn a_folder_that_is_not_a_data_directory_is_refused_and_left_as_it_was() {
+    let sb = Sandbox::new();
+    let notes = sb.write("mine/tmp/important/notes.txt", "precious");
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(10 * 3600);
+    for p in [&notes, &notes.parent().unwrap().to_path_buf()] {
+        std::fs::File::options()
+            .write(true)
+            .open(p)
+            .or_else(|_| std::fs::File::open(p))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    let mine = sb.path().join("mine");
+    sb.cmd()
+        .arg("--data-dir")
+        .arg(&mine)
+        .arg("sources")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is not a chokepoint data directory",
+        ))
+        .stderr(predicate::str::contains("empty or new folder"));
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "precious");
+    assert!(!mine.join("warehouse").exists());
+    // A data directory chokepoint made is opened again as before.
+    sb.cmd().arg("sources").assert().success();
+    sb.cmd().arg("sources").assert().success();
+}

@@ -225,7 +225,7 @@ impl Warehouse {
             .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
             .sum();
         let id = ingest_id(inputs);
-        let staged = files::temp_path(&tmp, &format!("{id}.parquet"));
+        let staged = super::layout::temp_path(&tmp, &format!("{id}.parquet"));
         let result = self.write_part(inputs, options, &done, &id, &staged, bytes_total, progress);
         let (reports, rejects) = match result {
             Ok(x) => x,

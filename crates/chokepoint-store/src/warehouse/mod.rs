@@ -16,6 +16,7 @@
 
 mod files;
 pub mod ingest;
+mod layout;
 mod part_writer;
 mod sources;
 
@@ -26,6 +27,7 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::error::DataFusionError;
 use datafusion::prelude::SessionContext;
 
+pub use self::layout::check_output_path;
 pub use self::sources::SourceRow;
 use crate::StoreError;
 use crate::bundled::{self, CHINA_EXPORTS, TABLE_FILES};
@@ -36,7 +38,7 @@ use crate::session::{self, TABLES};
 /// The name stamped on bundled rows' `source` column.
 pub const BUNDLED_SOURCE: &str = "bundled";
 
-const STAMP: &str = "BUNDLED";
+pub(crate) const STAMP: &str = "BUNDLED";
 
 /// A handle on the warehouse: cheap to clone (the session is shared).
 ///
@@ -73,12 +75,14 @@ pub fn default_data_dir() -> PathBuf {
 impl Warehouse {
     /// Opens the warehouse under `data_dir`, creating it and loading the bundled data on
     /// first use (or when the bundled data of this build differs from what is stored).
+    /// A file, or a folder of other files, is refused ([`layout::check_data_dir`]).
     pub async fn open(data_dir: &Path) -> Result<Warehouse, StoreError> {
+        layout::check_data_dir(data_dir)?;
         std::fs::create_dir_all(data_dir).map_err(|e| StoreError::io(data_dir, e))?;
         let wh = data_dir.join("warehouse");
         let tmp = data_dir.join("tmp");
         std::fs::create_dir_all(&tmp).map_err(|e| StoreError::io(&tmp, e))?;
-        files::remove_stale_temp_files(&tmp);
+        layout::remove_stale_temp_files(&tmp);
         let stamp = bundled_stamp();
         let current = std::fs::read_to_string(wh.join(STAMP)).ok();
         if current.as_deref() != Some(stamp.as_str()) {
@@ -267,7 +271,7 @@ fn bundled_stamp() -> String {
 fn load_bundled(wh: &Path, tmp: &Path, stamp: &str) -> Result<(), StoreError> {
     let fresh = !wh.exists();
     let root = if fresh {
-        files::temp_path(tmp, "warehouse")
+        layout::temp_path(tmp, "warehouse")
     } else {
         wh.to_path_buf()
     };
@@ -275,7 +279,7 @@ fn load_bundled(wh: &Path, tmp: &Path, stamp: &str) -> Result<(), StoreError> {
     let mut stage = |table: &str, batch: RecordBatch| -> Result<(), StoreError> {
         let dir = root.join(table);
         std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
-        let staged = files::temp_path(tmp, &format!("{table}-bundled.parquet"));
+        let staged = layout::temp_path(tmp, &format!("{table}-bundled.parquet"));
         files::write_parquet(&staged, batch.schema(), std::iter::once(Ok(batch)), None)?;
         parts.push((staged, dir.join("bundled.parquet")));
         Ok(())
@@ -293,7 +297,7 @@ fn load_bundled(wh: &Path, tmp: &Path, stamp: &str) -> Result<(), StoreError> {
         std::fs::rename(from, to).map_err(|e| StoreError::io(to, e))?;
     }
     let stamp_path = root.join(STAMP);
-    let staged_stamp = files::temp_path(tmp, STAMP);
+    let staged_stamp = layout::temp_path(tmp, STAMP);
     std::fs::write(&staged_stamp, stamp).map_err(|e| StoreError::io(&staged_stamp, e))?;
     std::fs::rename(&staged_stamp, &stamp_path).map_err(|e| StoreError::io(&stamp_path, e))?;
     if fresh && let Err(e) = std::fs::rename(&root, wh) {
