@@ -213,7 +213,7 @@ fn rejects_never_overwrite_an_input_or_the_warehouse() {
     let part = sb.data_dir().join("warehouse/trade/bundled.parquet");
     let missing = sb.path().join("no-such-folder/rejects.csv");
     for (target, why) in [
-        (&input, "being ingested"),
+        (&input, "inputs"),
         (&part, "inside the data directory"),
         (&missing, "does not exist"),
     ] {

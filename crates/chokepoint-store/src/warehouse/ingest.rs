@@ -386,43 +386,28 @@ impl Warehouse {
 /// Where rejected rows go when no path is given.
 const DEFAULT_REJECTS: &str = "chokepoint-rejects.csv";
 
-/// Refuses a rejects file that would overwrite an input or anything in the data directory
-/// (a warehouse part overwritten with CSV made every later command fail), or whose folder
-/// does not exist; checked before any row is read.
+/// Refuses a rejects file whose folder does not exist, that is a folder, or that would
+/// overwrite an input or anything in the data directory (the output guard every writing
+/// command shares); checked before any row is read.
 fn check_rejects_path(path: &Path, inputs: &[PathBuf], data_dir: &Path) -> Result<(), StoreError> {
+    let what = format!("--rejects {}", path.display());
     let refuse = |why: String| {
         Err(StoreError::Invalid(format!(
-            "--rejects {}: {why}; choose another file for the rejected rows",
-            path.display()
+            "{what}: {why}; choose another file for the rejected rows"
         )))
     };
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let Ok(folder) = parent.canonicalize() else {
+    if !parent.is_dir() {
         return refuse(format!("the folder {} does not exist", parent.display()));
-    };
-    let Some(name) = path.file_name() else {
-        return refuse("not a file name".into());
-    };
-    let target = folder.join(name);
-    if target.is_dir() {
+    }
+    if path.is_dir() {
         return refuse("is a folder".into());
     }
-    if inputs
-        .iter()
-        .any(|i| i.canonicalize().is_ok_and(|i| i == target))
-    {
-        return refuse("is one of the files being ingested".into());
-    }
-    if data_dir.canonicalize().is_ok_and(|d| target.starts_with(d)) {
-        return refuse(format!(
-            "lies inside the data directory {}",
-            data_dir.display()
-        ));
-    }
-    Ok(())
+    let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    super::check_output_path(&what, path, &inputs, data_dir)
 }
 
 fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<(), StoreError> {
