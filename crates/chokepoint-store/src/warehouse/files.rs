@@ -85,6 +85,15 @@ pub fn footer_value(path: &Path, key: &str) -> Result<Option<String>, StoreError
         .and_then(|e| e.value.clone()))
 }
 
+/// Why a Parquet file cannot be read (its footer is checked, not its pages), if it cannot.
+pub fn unreadable_parquet(path: &Path) -> Option<String> {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => return Some(e.to_string()),
+    };
+    SerializedFileReader::new(file).err().map(|e| e.to_string())
+}
+
 /// The `.parquet` files of a table folder, sorted by name.
 pub fn parquet_files(dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
     let mut out = Vec::new();

@@ -110,6 +110,16 @@ pub fn committed_ingests(warehouse_dir: &Path) -> Result<Vec<IngestRecord>, Stor
     Ok(out)
 }
 
+/// The input files a committed part was made from, from the record kept beside it (empty
+/// when there is none: parts written before it was kept).
+pub fn sources_of(part: &Path) -> Vec<String> {
+    std::fs::read_to_string(part.with_extension("json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<IngestRecord>(&text).ok())
+        .map(|r| r.files.into_iter().map(|f| f.path).collect())
+        .unwrap_or_default()
+}
+
 /// What is already stored, for the idempotency check: file hashes, and file sizes when
 /// every record kept them (`None`: some did not, so any file may be stored already).
 struct Committed {
@@ -227,7 +237,7 @@ impl Warehouse {
         let id = ingest_id(inputs);
         let staged = super::layout::temp_path(&tmp, &format!("{id}.parquet"));
         let result = self.write_part(inputs, options, &done, &id, &staged, bytes_total, progress);
-        let (reports, rejects) = match result {
+        let (reports, rejects, record) = match result {
             Ok(x) => x,
             Err(e) => {
                 let _ = std::fs::remove_file(&staged);
@@ -271,6 +281,12 @@ impl Warehouse {
             });
         }
         let target = wh.join("trade").join(format!("ingest-{id}.parquet"));
+        // The record also goes beside the part (queries read only `.parquet` files), so
+        // that if the part is ever damaged the error can name the files to ingest again.
+        let beside = target.with_extension("json");
+        let staged_record = super::layout::temp_path(&tmp, &format!("{id}.json"));
+        let _ = std::fs::write(&staged_record, &record)
+            .and_then(|()| std::fs::rename(&staged_record, &beside));
         std::fs::rename(&staged, &target).map_err(|e| StoreError::io(&target, e))?;
         Ok(IngestReport {
             ingest_id: Some(id),
@@ -289,7 +305,7 @@ impl Warehouse {
         staged: &Path,
         bytes_total: u64,
         progress: &mut dyn FnMut(Progress),
-    ) -> Result<(Vec<FileReport>, Vec<Reject>), StoreError> {
+    ) -> Result<(Vec<FileReport>, Vec<Reject>, String), StoreError> {
         let mut writer = PartWriter::create(staged)?;
         let mut reports = Vec::new();
         let mut rejects: Vec<Reject> = Vec::new();
@@ -378,8 +394,8 @@ impl Warehouse {
         };
         let json =
             serde_json::to_string(&record).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        writer.finish(Some((FOOTER_KEY.to_string(), json)))?;
-        Ok((reports, rejects))
+        writer.finish(Some((FOOTER_KEY.to_string(), json.clone())))?;
+        Ok((reports, rejects, json))
     }
 }
 

@@ -85,9 +85,17 @@ impl Warehouse {
         layout::remove_stale_temp_files(&tmp);
         let stamp = bundled_stamp();
         let current = std::fs::read_to_string(wh.join(STAMP)).ok();
-        if current.as_deref() != Some(stamp.as_str()) {
+        // A bundled part that is missing or unreadable is rebuilt like an outdated one: it
+        // is ours to regenerate. Without this one damaged file failed every command.
+        let damaged = || {
+            TABLES
+                .iter()
+                .any(|t| files::unreadable_parquet(&wh.join(t).join("bundled.parquet")).is_some())
+        };
+        if current.as_deref() != Some(stamp.as_str()) || damaged() {
             load_bundled(&wh, &tmp, &stamp)?;
         }
+        check_parts(&wh)?;
         let ctx = session::build_session(&wh).await?;
         Ok(Warehouse {
             inner: Arc::new(Inner {
@@ -253,6 +261,28 @@ impl RowStream {
     }
 }
 
+/// Refuses to open a warehouse with an unreadable part (the session would fail on it with
+/// a bare "Corrupt footer"), naming the file and how to recover. Only ingested parts are
+/// left by now: bundled ones were rebuilt.
+fn check_parts(wh: &Path) -> Result<(), StoreError> {
+    for table in TABLES {
+        let dir = wh.join(table);
+        if !dir.is_dir() {
+            continue;
+        }
+        for part in files::parquet_files(&dir)? {
+            if let Some(reason) = files::unreadable_parquet(&part) {
+                return Err(StoreError::DamagedPart {
+                    sources: ingest::sources_of(&part),
+                    path: part,
+                    reason,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A hash of the bundled files compiled into this build.
 fn bundled_stamp() -> String {
     let mut text = String::new();
@@ -365,6 +395,53 @@ mod tests {
                 .unwrap();
             assert_eq!(crate::json::batches_to_json_rows(&b)[0]["quantity_t"], 5864.6);
         });
+    }
+
+    /// A damaged bundled part is rebuilt on open; a damaged ingested part is named, with
+    /// the files to ingest again, as a user error (it failed every command with a bare
+    /// "Corrupt footer", exit 1).
+    #[test]
+    fn a_damaged_part_is_rebuilt_when_bundled_and_named_when_ingested() {
+        let dir = tempfile::tempdir().unwrap();
+        let rt = rt();
+        rt.block_on(Warehouse::open(dir.path())).unwrap();
+        let trade = dir.path().join("warehouse/trade");
+        std::fs::write(trade.join("bundled.parquet"), "not parquet").unwrap();
+        std::fs::remove_file(dir.path().join("warehouse/production/bundled.parquet")).unwrap();
+        let wh = rt.block_on(Warehouse::open(dir.path())).unwrap();
+        let b = rt
+            .block_on(wh.sql("SELECT count(*) AS n FROM production"))
+            .unwrap();
+        assert!(
+            crate::json::batches_to_json_rows(&b)[0]["n"]
+                .as_i64()
+                .unwrap()
+                > 10
+        );
+        let part = trade.join("ingest-20250101T000000Z-1.parquet");
+        std::fs::write(&part, "PAR1 cut short").unwrap();
+        let record = ingest::IngestRecord {
+            id: "20250101T000000Z-1".into(),
+            created: "2025-01-01T00:00:00Z".into(),
+            files: vec![ingest::FileReport {
+                path: "exports-2024.csv".into(),
+                ..Default::default()
+            }],
+        };
+        std::fs::write(
+            part.with_extension("json"),
+            serde_json::to_string(&record).unwrap(),
+        )
+        .unwrap();
+        let e = rt.block_on(Warehouse::open(dir.path())).unwrap_err();
+        let text = e.to_string();
+        assert!(e.is_user_error(), "{text}");
+        assert!(
+            text.contains("ingest-20250101T000000Z-1.parquet")
+                && text.contains("move it out")
+                && text.contains("exports-2024.csv"),
+            "{text}"
+        );
     }
 
     #[test]
