@@ -412,3 +412,55 @@ fn unknown_header_names_the_formats_and_exits_2() {
         .stderr(predicate::str::contains("Comtrade+").and(predicate::str::contains("BACI")));
     sb.cmd().arg("ingest").arg("missing.csv").assert().code(2);
 }
+
+/// The latest ingest wins even when two run within the same second (ids compared as text
+/// were decided by a random suffix there).
+#[test]
+fn the_latest_ingest_wins_within_one_second() {
+    let sb = Sandbox::new();
+    let original = std::fs::read_to_string(fixture("comtrade_chn_850511.csv")).unwrap();
+    let mut revised = String::new();
+    for line in original.lines() {
+        if line.starts_with("C,M,20250501,2025,5,202505,156,CHN,China,X,Export,0,W00") {
+            revised.push_str(&line.replace(",1300000,", ",1400000,"));
+        } else {
+            revised.push_str(line);
+        }
+        revised.push('\n');
+    }
+    let first = sb.write("first.csv", &original);
+    let second = sb.write("second.csv", &revised);
+    for f in [&first, &second] {
+        sb.cmd().arg("ingest").arg(f).assert().success();
+    }
+    let v = china_exports(&sb, "850511", &["--from", "2025-05", "--to", "2025-05"]);
+    assert_eq!(v[0]["quantity_t"], 1400.0, "{v}");
+}
+
+/// Two ingests of one file at once store it once: the second waits for the first and
+/// then finds the file stored.
+#[test]
+fn parallel_ingests_of_one_file_store_it_once() {
+    let sb = Sandbox::new();
+    sb.cmd().arg("sources").assert().success();
+    let bundled = trade_rows(&sb);
+    let file = fixture("comtrade_chn_850511.csv");
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            sb.std_cmd()
+                .arg("ingest")
+                .arg(&file)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let once = trade_rows(&sb) - bundled;
+    sb.cmd().arg("ingest").arg(&file).assert().success();
+    let fresh = Sandbox::new();
+    fresh.cmd().arg("ingest").arg(&file).assert().success();
+    assert_eq!(once, trade_rows(&fresh) - bundled);
+}

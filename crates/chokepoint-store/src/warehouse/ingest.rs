@@ -66,7 +66,7 @@ pub struct FileReport {
 /// The record of one committed ingest, kept in its part file's footer.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct IngestRecord {
-    /// Ingest id (sorts by time).
+    /// Ingest id (sorts in ingest order, see `next_ingest_id`).
     pub id: String,
     /// UTC time of the ingest.
     pub created: String,
@@ -229,12 +229,16 @@ impl Warehouse {
         if let Some(path) = &rejects_to {
             check_rejects_path(path, inputs, self.data_dir())?;
         }
+        // Held until the part is committed: "a file already stored is skipped" and "the
+        // latest ingest wins" need one ingest at a time (two parallel runs of one file
+        // both stored it). Readers take no lock; they see a part once it is renamed in.
+        let _lock = lock_for_ingest(self.data_dir())?;
         let done = Committed::from_records(committed_ingests(&wh)?);
         let bytes_total: u64 = inputs
             .iter()
             .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
             .sum();
-        let id = ingest_id(inputs);
+        let id = next_ingest_id(&wh.join("trade"))?;
         let staged = super::layout::temp_path(&tmp, &format!("{id}.parquet"));
         let result = self.write_part(inputs, options, &done, &id, &staged, bytes_total, progress);
         let (reports, rejects, record) = match result {
@@ -444,19 +448,52 @@ fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<(), StoreError> {
     w.flush().map_err(|e| StoreError::io(path, e))
 }
 
-/// An id that sorts by time: `YYYYMMDDTHHMMSSZ-<hash of the inputs' names>`.
-fn ingest_id(inputs: &[PathBuf]) -> String {
-    let created = utc_now_text();
-    let compact: String = created
+/// The file whose exclusive lock serialises ingests into one data directory.
+const LOCK_FILE: &str = "ingest.lock";
+
+/// Takes the ingest lock of `data_dir`, waiting for a running ingest to finish; released
+/// when the file is dropped (or the process ends).
+fn lock_for_ingest(data_dir: &Path) -> Result<std::fs::File, StoreError> {
+    let path = data_dir.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| StoreError::io(&path, e))?;
+    file.lock().map_err(|e| StoreError::io(&path, e))?;
+    Ok(file)
+}
+
+/// The id of the next part: `YYYYMMDDTHHMMSSZ-s<8-digit sequence>`, greater (as text, which
+/// is how "the latest ingest wins" compares them) than every id in `trade_dir`.
+///
+/// Taken under the ingest lock. The sequence is one more than the largest stored, so two
+/// ingests within one second are ordered; the time is never earlier than the latest
+/// stored id's (a clock set back cannot reorder ingests); and `s` sorts after the hex
+/// digits of ids written before the sequence was kept (`…Z-<8 hex digits>`).
+fn next_ingest_id(trade_dir: &Path) -> Result<String, StoreError> {
+    let mut latest_time = String::new();
+    let mut latest_seq = 0u64;
+    for part in files::parquet_files(trade_dir)? {
+        let Some(id) = part
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(|s| s.strip_prefix("ingest-"))
+        else {
+            continue;
+        };
+        let (time, rest) = id.split_once('-').unwrap_or((id, ""));
+        latest_time = latest_time.max(time.to_string());
+        if let Some(seq) = rest.strip_prefix('s').and_then(|n| n.parse::<u64>().ok()) {
+            latest_seq = latest_seq.max(seq);
+        }
+    }
+    let now: String = utc_now_text()
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
-    let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let h = files::hash_bytes(format!("{}{nanos}", names.join("\n")).as_bytes());
-    format!("{compact}-{:08x}", h as u32)
+    Ok(format!("{}-s{:08}", now.max(latest_time), latest_seq + 1))
 }
 
 /// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
@@ -508,6 +545,34 @@ mod tests {
             old.may_hold(11),
             "records without sizes make every file a candidate"
         );
+    }
+
+    /// Ids order ingests even within one second, after the ids of older versions, and
+    /// with a clock set back.
+    #[test]
+    fn each_ingest_id_sorts_after_every_stored_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ids = vec!["29991231T235959Z-ffffffff".to_string()];
+        std::fs::write(dir.path().join(format!("ingest-{}.parquet", ids[0])), "").unwrap();
+        std::fs::write(dir.path().join("bundled.parquet"), "").unwrap();
+        for _ in 0..3 {
+            let id = next_ingest_id(dir.path()).unwrap();
+            assert!(&id > ids.last().unwrap(), "{id} after {ids:?}");
+            std::fs::write(dir.path().join(format!("ingest-{id}.parquet")), "").unwrap();
+            ids.push(id);
+        }
+        assert_eq!(ids[3], "29991231T235959Z-s00000003");
+    }
+
+    /// The lock is exclusive: a second taker waits until the first is dropped.
+    #[test]
+    fn the_ingest_lock_is_exclusive() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = lock_for_ingest(dir.path()).unwrap();
+        let other = std::fs::File::open(dir.path().join(LOCK_FILE)).unwrap();
+        assert!(other.try_lock().is_err());
+        drop(first);
+        assert!(other.try_lock().is_ok());
     }
 
     #[test]
