@@ -69,6 +69,7 @@ impl TradeReader {
             parser,
             path,
             data_start,
+            lf_only,
             ..
         } = self;
         let file = File::open(&path).map_err(|e| StoreError::io(&path, e))?;
@@ -102,7 +103,7 @@ impl TradeReader {
                 done_rxs.push(done_rx);
                 let recycle = recycle_tx.clone();
                 let work = move || {
-                    let mut splitter = Splitter::default();
+                    let mut splitter = Splitter::new(lf_only);
                     for block in blocks.iter() {
                         let mut acc = start();
                         splitter.records(&block.bytes, block.first_line, |line, cells| {

@@ -118,6 +118,8 @@ pub struct TradeReader {
     /// Added to the CSV parser's line numbers: 1 for CRLF files, whose records end at the
     /// `\r`, so the parser counts a line's `\n` only when the next record starts.
     line_lag: u64,
+    /// Records end at `\n` only ([`LineEnds::CrThenCommas`]), not at a CR too.
+    lf_only: bool,
     /// Where the first record after the header starts, in bytes.
     data_start: u64,
     /// The file name (for errors) and a read error that ended the file early.
@@ -150,7 +152,14 @@ impl TradeReader {
         baci_countries: Option<&Path>,
     ) -> Result<TradeReader, StoreError> {
         let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
+        let ends = line_ends(path);
+        let lf_only = ends == LineEnds::CrThenCommas;
         let mut csv = csv::ReaderBuilder::new()
+            .terminator(if lf_only {
+                csv::Terminator::Any(b'\n')
+            } else {
+                csv::Terminator::CRLF
+            })
             .flexible(true)
             .buffer_capacity(1 << 20)
             .from_reader(HashingReader::new(file));
@@ -208,7 +217,8 @@ impl TradeReader {
             csv,
             record: csv::ByteRecord::new(),
             parser,
-            line_lag: u64::from(uses_crlf(path)),
+            line_lag: u64::from(ends == LineEnds::Crlf),
+            lf_only,
             path: path.to_path_buf(),
             failed: None,
         })
@@ -307,17 +317,37 @@ fn read_raw(
     }
 }
 
-/// Whether the file's first line ends with CRLF (Comtrade downloads do).
-fn uses_crlf(path: &Path) -> bool {
+/// How the file's first line ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LineEnds {
+    /// `\n` (or no line break in the first 64 KiB).
+    Lf,
+    /// `\r\n`, as Comtrade downloads end their lines.
+    Crlf,
+    /// `\r,\n` (one or more commas): a CRLF file with a comma appended to every line by a
+    /// tool that kept the CR, so the line holds one more, empty, cell after the CR. Read
+    /// with CRLF rules the CR ends the record and the commas become a record of empty
+    /// cells on every line; so records end at `\n` only (the CR stays in the cell before,
+    /// whose text is trimmed).
+    CrThenCommas,
+}
+
+fn line_ends(path: &Path) -> LineEnds {
     use std::io::Read;
     let mut buf = vec![0u8; 64 * 1024];
     let n = File::open(path)
-        .and_then(|mut f| f.read(&mut buf))
+        .and_then(|f| f.take(buf.len() as u64).read(&mut buf))
         .unwrap_or(0);
-    buf[..n]
-        .iter()
-        .position(|b| *b == b'\n')
-        .is_some_and(|i| i > 0 && buf[i - 1] == b'\r')
+    let Some(end) = buf[..n].iter().position(|b| *b == b'\n') else {
+        return LineEnds::Lf;
+    };
+    let line = &buf[..end];
+    let before_commas = line.iter().rposition(|b| *b != b',').map_or(0, |i| i + 1);
+    match line.get(before_commas.wrapping_sub(1)) {
+        Some(b'\r') if before_commas < line.len() => LineEnds::CrThenCommas,
+        Some(b'\r') => LineEnds::Crlf,
+        _ => LineEnds::Lf,
+    }
 }
 
 /// Finds BACI's country-codes file next to the data file.
@@ -404,6 +434,47 @@ mod tests {
         assert_eq!(
             InputFormat::detect(&h("typeCode,freqCode,flowCode,qty")),
             Some(InputFormat::Comtrade)
+        );
+    }
+
+    /// A comma appended to every line of a CRLF file (`\r,\n`, header included) is one
+    /// empty trailing cell, not a second record of two cells on every line.
+    #[test]
+    fn a_comma_after_the_cr_of_every_line_is_an_empty_last_cell() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/comtrade_chn_850511.csv");
+        let text = std::fs::read_to_string(fixture).unwrap();
+        let mut quirky = String::new();
+        for line in text.lines() {
+            quirky.push_str(line);
+            quirky.push_str("\r,\n");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ct.csv");
+        std::fs::write(&p, quirky).unwrap();
+        let data_lines: Vec<u64> = (2..=text.lines().count() as u64).collect();
+        let mut serial = Vec::new();
+        let mut r = TradeReader::open(&p, None, None).unwrap();
+        assert_eq!(r.format(), InputFormat::Comtrade);
+        while let Some(l) = r.next_line() {
+            serial.push((l.line, l.row));
+        }
+        let r = TradeReader::open(&p, None, None).unwrap();
+        let mut parallel = Vec::new();
+        r.scan(
+            Vec::new,
+            |acc: &mut Vec<(u64, Row)>, l| acc.push((l.line, l.row)),
+            |acc, _| {
+                parallel.extend(acc);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(serial, parallel);
+        assert_eq!(serial.iter().map(|l| l.0).collect::<Vec<_>>(), data_lines);
+        assert!(
+            serial.iter().all(|l| !matches!(l.1, Row::Reject { .. })),
+            "{serial:?}"
         );
     }
 
