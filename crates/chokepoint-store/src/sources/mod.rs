@@ -10,6 +10,7 @@ mod background;
 pub use background::Scanned;
 pub mod comtrade;
 mod fields;
+mod head;
 #[cfg(test)]
 mod prop_tests;
 mod split;
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use crate::StoreError;
 use crate::schema::TradeRecord;
+use head::LineEnds;
 
 /// What one data line became.
 #[derive(Clone, Debug, PartialEq)]
@@ -152,7 +154,7 @@ impl TradeReader {
         baci_countries: Option<&Path>,
     ) -> Result<TradeReader, StoreError> {
         let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
-        let ends = line_ends(path);
+        let ends = head::inspect(path)?;
         let lf_only = ends == LineEnds::CrThenCommas;
         let mut csv = csv::ReaderBuilder::new()
             .terminator(if lf_only {
@@ -274,6 +276,12 @@ impl TradeReader {
 
 impl Parser {
     fn parse(&self, record: &impl split::Cells) -> Row {
+        if record.bytes() > head::MAX_LINE_BYTES {
+            return Row::Reject {
+                column: None,
+                reason: head::too_long(),
+            };
+        }
         match self {
             Parser::Comtrade(c) => c.parse(record),
             Parser::Baci(c) => c.parse(record),
@@ -314,39 +322,6 @@ fn read_raw(
             }
             Raw::Malformed(line, format!("malformed CSV line: {e}"))
         }
-    }
-}
-
-/// How the file's first line ends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum LineEnds {
-    /// `\n` (or no line break in the first 64 KiB).
-    Lf,
-    /// `\r\n`, as Comtrade downloads end their lines.
-    Crlf,
-    /// `\r,\n` (one or more commas): a CRLF file with a comma appended to every line by a
-    /// tool that kept the CR, so the line holds one more, empty, cell after the CR. Read
-    /// with CRLF rules the CR ends the record and the commas become a record of empty
-    /// cells on every line; so records end at `\n` only (the CR stays in the cell before,
-    /// whose text is trimmed).
-    CrThenCommas,
-}
-
-fn line_ends(path: &Path) -> LineEnds {
-    use std::io::Read;
-    let mut buf = vec![0u8; 64 * 1024];
-    let n = File::open(path)
-        .and_then(|f| f.take(buf.len() as u64).read(&mut buf))
-        .unwrap_or(0);
-    let Some(end) = buf[..n].iter().position(|b| *b == b'\n') else {
-        return LineEnds::Lf;
-    };
-    let line = &buf[..end];
-    let before_commas = line.iter().rposition(|b| *b != b',').map_or(0, |i| i + 1);
-    match line.get(before_commas.wrapping_sub(1)) {
-        Some(b'\r') if before_commas < line.len() => LineEnds::CrThenCommas,
-        Some(b'\r') => LineEnds::Crlf,
-        _ => LineEnds::Lf,
     }
 }
 

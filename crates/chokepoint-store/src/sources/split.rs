@@ -23,6 +23,8 @@ pub trait Cells {
     fn cell(&self, i: usize) -> Option<&[u8]>;
     /// How many cells the record has.
     fn width(&self) -> usize;
+    /// The bytes of its cells together (about the line's length).
+    fn bytes(&self) -> usize;
 }
 
 impl Cells for csv::ByteRecord {
@@ -31,6 +33,9 @@ impl Cells for csv::ByteRecord {
     }
     fn width(&self) -> usize {
         self.len()
+    }
+    fn bytes(&self) -> usize {
+        self.as_slice().len()
     }
 }
 
@@ -47,6 +52,12 @@ impl Cells for Fields<'_> {
     }
     fn width(&self) -> usize {
         self.spans.len()
+    }
+    fn bytes(&self) -> usize {
+        match (self.spans.first(), self.spans.last()) {
+            (Some(first), Some(last)) => last.1.saturating_sub(first.0),
+            _ => 0,
+        }
     }
 }
 
