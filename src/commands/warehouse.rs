@@ -49,7 +49,7 @@ pub fn check_output_folder(
     check_output(what, dir, inputs, given)?;
     if dir.exists() && !dir.is_dir() {
         return Err(crate::exit::UserError(format!(
-            "{what}: {} is a file, not a folder; give a new folder (or an existing one) for              the output files",
+            "{what}: {} is a file, not a folder; give a folder (new or existing) for the output files",
             dir.display()
         ))
         .into());

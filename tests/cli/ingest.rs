@@ -464,3 +464,34 @@ fn parallel_ingests_of_one_file_store_it_once() {
     fresh.cmd().arg("ingest").arg(&file).assert().success();
     assert_eq!(once, trade_rows(&fresh) - bundled);
 }
+
+/// Files that are not comma-separated UTF-8 text, and folders, are named for what they
+/// are, with exit 2, whether or not --format is given.
+#[test]
+fn utf16_semicolon_files_and_folders_are_named_for_what_they_are() {
+    let sb = Sandbox::new();
+    let text = std::fs::read_to_string(fixture("comtrade_chn_850511.csv")).unwrap();
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let u16_path = sb.path().join("u16.csv");
+    std::fs::write(&u16_path, utf16).unwrap();
+    let semi = sb.write("semi.csv", &text.replace(',', ";"));
+    let folder = sb.path().join("downloads");
+    std::fs::create_dir(&folder).unwrap();
+    for (path, why) in [
+        (&u16_path, "is UTF-16 text; save it as UTF-8 CSV"),
+        (&semi, "separated by semicolons"),
+        (&folder, "is a folder, not a file"),
+    ] {
+        for format in [None, Some("comtrade")] {
+            let mut cmd = sb.cmd();
+            cmd.arg("ingest").arg(path);
+            if let Some(f) = format {
+                cmd.args(["--format", f]);
+            }
+            cmd.assert().code(2).stderr(predicate::str::contains(why));
+        }
+    }
+}

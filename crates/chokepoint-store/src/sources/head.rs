@@ -24,12 +24,33 @@ pub fn too_long() -> String {
 /// Reads the start of `path` (at most a line's worth) and says how its lines end; refuses
 /// a file whose first line does not end within [`MAX_LINE_BYTES`].
 pub(super) fn inspect(path: &Path) -> Result<LineEnds, StoreError> {
+    check_is_file(path)?;
     let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
     let mut head = Vec::new();
     file.take(MAX_LINE_BYTES as u64 + 1)
         .read_to_end(&mut head)
         .map_err(|e| StoreError::io(path, e))?;
-    if head.len() > MAX_LINE_BYTES && !head.contains(&b'\n') && !head.contains(&b'\r') {
+    let first_line = &head[..head
+        .iter()
+        .position(|b| matches!(b, b'\n' | b'\r'))
+        .unwrap_or(head.len())];
+    let invalid = |what: String| Err(StoreError::Invalid(format!("{}: {what}", path.display())));
+    if is_utf16(&head) {
+        return invalid(
+            "the file is UTF-16 text; save it as UTF-8 CSV (Excel: Save As → \"CSV UTF-8 \
+             (Comma delimited)\"; or `iconv -f UTF-16 -t UTF-8 FILE > FILE-utf8.csv`)"
+                .into(),
+        );
+    }
+    if first_line.contains(&0) {
+        return Err(StoreError::BadRow {
+            path: path.to_path_buf(),
+            line: 1,
+            column: None,
+            reason: "binary data (NUL bytes), not CSV text: is this a CSV file?".into(),
+        });
+    }
+    if head.len() > MAX_LINE_BYTES && first_line.len() == head.len() {
         return Err(StoreError::BadRow {
             path: path.to_path_buf(),
             line: 1,
@@ -37,7 +58,41 @@ pub(super) fn inspect(path: &Path) -> Result<LineEnds, StoreError> {
             reason: too_long(),
         });
     }
+    if first_line.contains(&b';') && !first_line.contains(&b',') {
+        return invalid(
+            "the file is separated by semicolons; chokepoint reads comma-separated files: \
+             save it as CSV with `,` as the field separator and `.` as the decimal mark \
+             (LibreOffice: Save As → Text CSV → Field delimiter `,`)"
+                .into(),
+        );
+    }
     Ok(line_ends(&head))
+}
+
+/// Refuses an input that is a folder (or another non-file that cannot hold CSV text) with
+/// what to give instead; a missing one is an I/O error naming it.
+pub fn check_is_file(path: &Path) -> Result<(), StoreError> {
+    let meta = std::fs::metadata(path).map_err(|e| StoreError::io(path, e))?;
+    if meta.is_dir() {
+        return Err(StoreError::Invalid(format!(
+            "{} is a folder, not a file; give the CSV files in it (e.g. {}/*.csv)",
+            path.display(),
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Whether `head` starts like UTF-16 text: a byte-order mark, or ASCII with a NUL byte
+/// beside every character (a spreadsheet's "Unicode text" without a mark).
+fn is_utf16(head: &[u8]) -> bool {
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return true;
+    }
+    let pairs: Vec<&[u8]> = head.chunks_exact(2).take(64).collect();
+    pairs.len() >= 4
+        && (pairs.iter().all(|p| p[0] != 0 && p[1] == 0)
+            || pairs.iter().all(|p| p[0] == 0 && p[1] != 0))
 }
 
 /// How the file's first line ends.
@@ -130,6 +185,42 @@ mod tests {
         )
         .unwrap();
         assert_eq!(parallel, serial);
+    }
+
+    /// UTF-16, semicolon-separated and binary files and folders are named as such, with
+    /// what to do (they got the spaced-out header and "pass --format", or "Is a directory").
+    #[test]
+    fn files_that_are_no_comma_separated_utf8_text_say_what_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let header = "typeCode,freqCode,flowCode\r\nC,M,X\r\n";
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(header.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let no_bom: Vec<u8> = header.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let cases: [(&str, Vec<u8>, &str); 4] = [
+            ("u16.csv", utf16, "is UTF-16 text; save it as UTF-8 CSV"),
+            ("u16-no-bom.csv", no_bom, "is UTF-16 text"),
+            (
+                "semi.csv",
+                b"t;i;j;k;v;q\n2020;4;8;850511;1,5;2\n".to_vec(),
+                "separated by semicolons",
+            ),
+            ("bin.csv", b"PAR1\0\0\x15\n".to_vec(), "binary data"),
+        ];
+        for (name, bytes, why) in cases {
+            let p = dir.path().join(name);
+            std::fs::write(&p, bytes).unwrap();
+            let e = inspect(&p).unwrap_err();
+            assert!(e.is_user_error());
+            let e = e.to_string();
+            assert!(e.contains(name) && e.contains(why), "{e}");
+        }
+        let e = inspect(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("is a folder, not a file"), "{e}");
+        let ok = dir.path().join("ok.csv");
+        std::fs::write(&ok, "period,reporter_iso3,flow,note\n2025,CHN,export,a;b\n").unwrap();
+        assert_eq!(inspect(&ok).unwrap(), LineEnds::Lf);
     }
 
     #[test]

@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use crate::StoreError;
 use crate::schema::TradeRecord;
 use head::LineEnds;
+pub use head::check_is_file;
 
 /// What one data line became.
 #[derive(Clone, Debug, PartialEq)]

@@ -226,6 +226,9 @@ impl Warehouse {
                 .clone()
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_REJECTS))
         });
+        for input in inputs {
+            crate::sources::check_is_file(input)?;
+        }
         if let Some(path) = &rejects_to {
             check_rejects_path(path, inputs, self.data_dir())?;
         }
