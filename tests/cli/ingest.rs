@@ -495,3 +495,25 @@ fn utf16_semicolon_files_and_folders_are_named_for_what_they_are() {
         }
     }
 }
+
+/// Two lines of one file with the same key and other figures are both stored, so ingest
+/// warns and names them (`trends` used either without a word); an exact repeat is fine.
+#[test]
+fn conflicting_repeats_in_one_file_are_named_at_ingest() {
+    let sb = Sandbox::new();
+    let file = sb.write(
+        "dup.csv",
+        "period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t\n\
+         2025-05,CHN,WLD,export,850511,2700\n\
+         2025-05,CHN,WLD,export,850511,2700\n\
+         2025-05,CHN,JPN,export,850511,5\n\
+         2025-05,CHN,WLD,export,850511,1\n",
+    );
+    sb.cmd()
+        .arg("ingest")
+        .arg(&file)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("1 line(s) repeat"))
+        .stderr(predicate::str::contains("line 5 (as 2)"));
+}

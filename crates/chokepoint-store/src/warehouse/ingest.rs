@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::duplicates::{self, Seen};
+pub use super::duplicates::{Conflicts, MAX_TRACKED_KEYS};
 use super::part_writer::PartWriter;
 use super::{Warehouse, files};
 use crate::StoreError;
@@ -61,6 +63,9 @@ pub struct FileReport {
     pub rows_rejected: u64,
     /// Whether the file had been ingested before (nothing stored this time).
     pub already_ingested: bool,
+    /// Lines repeating an earlier line's key with other figures (both stored).
+    #[serde(default, skip_serializing_if = "Conflicts::is_empty")]
+    pub conflicts: Conflicts,
 }
 
 /// The record of one committed ingest, kept in its part file's footer.
@@ -166,6 +171,8 @@ struct BlockTally {
     skipped: BTreeMap<&'static str, u64>,
     /// Line, column and reason of the rejected lines (strict mode: the first only).
     rejects: Vec<(u64, Option<String>, String)>,
+    /// Line and [`duplicates::fingerprint`] of each row stored, for the duplicate check.
+    keys: Vec<(u64, (u64, u64))>,
 }
 
 impl BlockTally {
@@ -177,6 +184,7 @@ impl BlockTally {
             rejected: 0,
             skipped: BTreeMap::new(),
             rejects: Vec::new(),
+            keys: Vec::new(),
         }
     }
 
@@ -185,11 +193,14 @@ impl BlockTally {
         match read.row {
             Row::Record(r) => {
                 self.builder.push(&r);
+                self.keys.push((read.line, duplicates::fingerprint(&r)));
                 self.stored += 1;
             }
             Row::Pair(pair) => {
-                self.builder.push(&pair.0);
-                self.builder.push(&pair.1);
+                for r in [&pair.0, &pair.1] {
+                    self.builder.push(r);
+                    self.keys.push((read.line, duplicates::fingerprint(r)));
+                }
                 self.stored += 2;
             }
             Row::Skip(why) => *self.skipped.entry(why).or_default() += 1,
@@ -346,6 +357,7 @@ impl Warehouse {
             report.format = reader.format().as_str().to_string();
             let source = reader.format().as_str();
             let skip_bad = options.skip_bad;
+            let mut keys = Seen::default();
             let scanned = reader.scan(
                 || BlockTally::new(TradeBatchBuilder::new(source, 0, id)),
                 |tally, read| tally.add(read, skip_bad),
@@ -354,6 +366,9 @@ impl Warehouse {
                     report.rows_stored += tally.stored;
                     report.rows_rejected += tally.rejected;
                     rows_total += tally.read;
+                    for (line, fingerprint) in tally.keys {
+                        keys.add(line, fingerprint);
+                    }
                     for (why, n) in tally.skipped {
                         *report.skipped.entry(why.to_string()).or_default() += n;
                     }
@@ -382,6 +397,7 @@ impl Warehouse {
             )?;
             bytes_before += scanned.bytes_read;
             report.hash = format!("{:016x}", scanned.hash);
+            report.conflicts = keys.finish();
             seen.add(&report);
             progress(Progress {
                 bytes_done: bytes_before,

@@ -14,6 +14,7 @@
 //! Every change is written under `tmp/` first and then renamed into place, so a failed or
 //! killed run leaves the committed state exactly as it was.
 
+mod duplicates;
 mod files;
 pub mod ingest;
 mod layout;
