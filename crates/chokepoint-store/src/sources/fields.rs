@@ -84,9 +84,9 @@ pub fn number(rec: &impl Cells, i: Option<usize>, column: &str) -> Result<Option
         return Ok(None);
     }
     match t.parse::<f64>() {
-        // `-0` is stored as 0: a sign on nothing printed as `-0` everywhere after.
-        Ok(v) if v == 0.0 => Ok(Some(0.0)),
-        Ok(v) if v.is_finite() && v.abs() <= MAX_FIGURE => Ok(Some(v)),
+        // `+ 0.0` turns `-0` into 0 (and nothing else): a sign on nothing was stored and
+        // printed as `-0` everywhere after.
+        Ok(v) if v.is_finite() && v.abs() <= MAX_FIGURE => Ok(Some(v + 0.0)),
         Ok(v) if v.is_finite() => Err(reject(
             column,
             format!(
@@ -115,7 +115,7 @@ pub fn hs_code(t: &str, column: &str) -> Result<String, RowError> {
     if digits.is_empty() || digits.len() > 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(reject(column, format!("not an HS code: `{}`", shorten(t))));
     }
-    if digits.len() % 2 == 0 {
+    if digits.len().is_multiple_of(2) {
         return Ok(digits.into_owned());
     }
     if digits.starts_with('0') {
