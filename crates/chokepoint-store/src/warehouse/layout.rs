@@ -156,7 +156,8 @@ pub fn check_output_path(
                 .is_some_and(|id| warehouse_files(&data).any(|f| file_identity(&f) == Some(id)));
         if inside {
             return refuse(format!(
-                "lies inside the data directory {} (its warehouse would be overwritten)",
+                "lies inside the data directory {}, or is a link to a file there (the \
+                 warehouse would be overwritten)",
                 data_dir.display()
             ));
         }
