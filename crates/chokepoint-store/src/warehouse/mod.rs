@@ -18,6 +18,7 @@ mod duplicates;
 mod files;
 pub mod ingest;
 mod layout;
+mod order;
 mod part_writer;
 mod sources;
 
