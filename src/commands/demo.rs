@@ -16,6 +16,8 @@ use crate::output::Format;
 
 /// Runs the demo.
 pub fn run(data_dir: Option<&Path>, args: &DemoArgs) -> anyhow::Result<()> {
+    let what = format!("--out {}", args.out.display());
+    super::warehouse::check_output_folder(&what, &args.out, &[], data_dir)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
     println!("chokepoint demo: output folder {}", args.out.display());

@@ -74,6 +74,9 @@ pub fn run(data_dir: Option<&Path>, args: &IngestArgs) -> anyhow::Result<()> {
             println!("  {}: skipped {n} row(s): {why}", f.path);
         }
     }
+    for f in &report.files {
+        warn_of_conflicts(&f.path, &f.conflicts);
+    }
     if let Some(p) = &report.rejects_path {
         println!("rejected rows and reasons written to {}", p.display());
     }
@@ -82,4 +85,35 @@ pub fn run(data_dir: Option<&Path>, args: &IngestArgs) -> anyhow::Result<()> {
         None => println!("nothing new to store; the warehouse is unchanged"),
     }
     Ok(())
+}
+
+/// Says on stderr which lines of a file repeat an earlier line's key with other figures:
+/// both were stored, and nothing tells which one is right.
+fn warn_of_conflicts(path: &str, c: &chokepoint_store::warehouse::ingest::Conflicts) {
+    if c.lines > 0 {
+        let pairs: Vec<String> = c
+            .examples
+            .iter()
+            .map(|(first, later)| format!("{later} (as {first})"))
+            .collect();
+        let more = if c.lines > c.examples.len() as u64 {
+            ", …"
+        } else {
+            ""
+        };
+        eprintln!(
+            "warning: {path}: {} line(s) repeat the period, partner, flow and product of an \
+             earlier line with other figures: line {}{more}. Both were stored and either may \
+             be used; remove the wrong lines and ingest the corrected file",
+            c.lines,
+            pairs.join(", line ")
+        );
+    }
+    if c.incomplete {
+        eprintln!(
+            "note: {path}: more than {} distinct keys; lines after that were not checked for \
+             conflicting repeats",
+            chokepoint_store::warehouse::ingest::MAX_TRACKED_KEYS
+        );
+    }
 }

@@ -35,6 +35,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Simulate(args) => {
             // Read once: the scenario may be a pipe (`/dev/stdin`), readable only once.
             let text = chokepoint_sim::read_text(&args.scenario)?;
+            if let Some(out) = &args.out {
+                let what = format!("--out {}", out.display());
+                let inputs = [args.scenario.as_path()];
+                warehouse::check_output_folder(&what, out, &inputs, cli.data_dir.as_deref())?;
+            }
             if chokepoint_sim::policies::scenario::is_policy_scenario(&text) {
                 simulate_controls::run(&args, &text, cli.data_dir.as_deref())
             } else {

@@ -28,6 +28,12 @@ pub fn run(args: &NetworkArgs, data_dir: Option<&Path>) -> anyhow::Result<()> {
         }
         NetworkCommand::Describe { format, .. } => describe(*format, data_dir),
         NetworkCommand::Export { file } => {
+            super::warehouse::check_output(
+                &format!("network export {}", file.display()),
+                file,
+                &[],
+                data_dir,
+            )?;
             let net = bundled(data_dir)?;
             std::fs::write(file, network_file::to_toml(&net))
                 .with_context(|| format!("writing {}", file.display()))?;

@@ -31,7 +31,12 @@ pub fn run(data_dir: Option<&Path>, args: &ReportArgs) -> anyhow::Result<()> {
         ))
         .into());
     }
+    let inputs = [args.scenario.as_path()];
+    let out = format!("--out {}", args.out.display());
+    super::warehouse::check_output(&out, &args.out, &inputs, data_dir)?;
     if let Some(dir) = &args.png {
+        let png = format!("--png {}", dir.display());
+        super::warehouse::check_output_folder(&png, dir, &inputs, data_dir)?;
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let sim = ChainSimulator::new(data_dir)?;

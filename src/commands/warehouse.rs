@@ -21,6 +21,42 @@ pub fn data_dir(given: Option<&Path>) -> PathBuf {
     given.map_or_else(chokepoint_store::default_data_dir, Path::to_path_buf)
 }
 
+/// Refuses an output the user named (`what`: how they named it, e.g. `--out report.html`)
+/// that is one of the command's `inputs` or lies inside the data directory: the one guard
+/// of every command that writes a file or folder ([`chokepoint_store::check_output_path`]).
+pub fn check_output(
+    what: &str,
+    path: &Path,
+    inputs: &[&Path],
+    given: Option<&Path>,
+) -> anyhow::Result<()> {
+    Ok(chokepoint_store::check_output_path(
+        what,
+        path,
+        inputs,
+        &data_dir(given),
+    )?)
+}
+
+/// [`check_output`] for an output folder, which must also not be a file (creating it
+/// would fail with a bare "File exists").
+pub fn check_output_folder(
+    what: &str,
+    dir: &Path,
+    inputs: &[&Path],
+    given: Option<&Path>,
+) -> anyhow::Result<()> {
+    check_output(what, dir, inputs, given)?;
+    if dir.exists() && !dir.is_dir() {
+        return Err(crate::exit::UserError(format!(
+            "{what}: {} is a file, not a folder; give a folder (new or existing) for the output files",
+            dir.display()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 /// The ", partner EUU" part of an empty-answer note ("" for the world total).
 pub fn partner_scope(partner: Option<chokepoint_model::Iso3>) -> String {
     partner.map_or_else(String::new, |p| format!(", partner {p}"))

@@ -213,7 +213,7 @@ fn rejects_never_overwrite_an_input_or_the_warehouse() {
     let part = sb.data_dir().join("warehouse/trade/bundled.parquet");
     let missing = sb.path().join("no-such-folder/rejects.csv");
     for (target, why) in [
-        (&input, "being ingested"),
+        (&input, "inputs"),
         (&part, "inside the data directory"),
         (&missing, "does not exist"),
     ] {
@@ -411,4 +411,109 @@ fn unknown_header_names_the_formats_and_exits_2() {
         .code(2)
         .stderr(predicate::str::contains("Comtrade+").and(predicate::str::contains("BACI")));
     sb.cmd().arg("ingest").arg("missing.csv").assert().code(2);
+}
+
+/// The latest ingest wins even when two run within the same second (ids compared as text
+/// were decided by a random suffix there).
+#[test]
+fn the_latest_ingest_wins_within_one_second() {
+    let sb = Sandbox::new();
+    let original = std::fs::read_to_string(fixture("comtrade_chn_850511.csv")).unwrap();
+    let mut revised = String::new();
+    for line in original.lines() {
+        if line.starts_with("C,M,20250501,2025,5,202505,156,CHN,China,X,Export,0,W00") {
+            revised.push_str(&line.replace(",1300000,", ",1400000,"));
+        } else {
+            revised.push_str(line);
+        }
+        revised.push('\n');
+    }
+    let first = sb.write("first.csv", &original);
+    let second = sb.write("second.csv", &revised);
+    for f in [&first, &second] {
+        sb.cmd().arg("ingest").arg(f).assert().success();
+    }
+    let v = china_exports(&sb, "850511", &["--from", "2025-05", "--to", "2025-05"]);
+    assert_eq!(v[0]["quantity_t"], 1400.0, "{v}");
+}
+
+/// Two ingests of one file at once store it once: the second waits for the first and
+/// then finds the file stored.
+#[test]
+fn parallel_ingests_of_one_file_store_it_once() {
+    let sb = Sandbox::new();
+    sb.cmd().arg("sources").assert().success();
+    let bundled = trade_rows(&sb);
+    let file = fixture("comtrade_chn_850511.csv");
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            sb.std_cmd()
+                .arg("ingest")
+                .arg(&file)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let once = trade_rows(&sb) - bundled;
+    sb.cmd().arg("ingest").arg(&file).assert().success();
+    let fresh = Sandbox::new();
+    fresh.cmd().arg("ingest").arg(&file).assert().success();
+    assert_eq!(once, trade_rows(&fresh) - bundled);
+}
+
+/// Files that are not comma-separated UTF-8 text, and folders, are named for what they
+/// are, with exit 2, whether or not --format is given.
+#[test]
+fn utf16_semicolon_files_and_folders_are_named_for_what_they_are() {
+    let sb = Sandbox::new();
+    let text = std::fs::read_to_string(fixture("comtrade_chn_850511.csv")).unwrap();
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let u16_path = sb.path().join("u16.csv");
+    std::fs::write(&u16_path, utf16).unwrap();
+    let semi = sb.write("semi.csv", &text.replace(',', ";"));
+    let folder = sb.path().join("downloads");
+    std::fs::create_dir(&folder).unwrap();
+    for (path, why) in [
+        (&u16_path, "is UTF-16 text; save it as UTF-8 CSV"),
+        (&semi, "separated by semicolons"),
+        (&folder, "is a folder, not a file"),
+    ] {
+        for format in [None, Some("comtrade")] {
+            let mut cmd = sb.cmd();
+            cmd.arg("ingest").arg(path);
+            if let Some(f) = format {
+                cmd.args(["--format", f]);
+            }
+            cmd.assert().code(2).stderr(predicate::str::contains(why));
+        }
+    }
+}
+
+/// Two lines of one file with the same key and other figures are both stored, so ingest
+/// warns and names them (`trends` used either without a word); an exact repeat is fine.
+#[test]
+fn conflicting_repeats_in_one_file_are_named_at_ingest() {
+    let sb = Sandbox::new();
+    let file = sb.write(
+        "dup.csv",
+        "period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t\n\
+         2025-05,CHN,WLD,export,850511,2700\n\
+         2025-05,CHN,WLD,export,850511,2700\n\
+         2025-05,CHN,JPN,export,850511,5\n\
+         2025-05,CHN,WLD,export,850511,1\n",
+    );
+    sb.cmd()
+        .arg("ingest")
+        .arg(&file)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("1 line(s) repeat"))
+        .stderr(predicate::str::contains("line 5 (as 2)"));
 }

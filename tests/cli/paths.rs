@@ -42,3 +42,106 @@ fn unusable_paths_are_exit_2_and_named() {
         .code(2)
         .stderr(predicate::str::contains(file_s));
 }
+
+/// A `--data-dir` that is a folder of the user's is refused, not written into or cleaned:
+/// an old file under its `tmp/` stays, and no `warehouse/` appears.
+#[test]
+fn a_folder_that_is_not_a_data_directory_is_refused_and_left_as_it_was() {
+    let sb = Sandbox::new();
+    let notes = sb.write("mine/tmp/important/notes.txt", "precious");
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(10 * 3600);
+    for p in [&notes, &notes.parent().unwrap().to_path_buf()] {
+        std::fs::File::options()
+            .write(true)
+            .open(p)
+            .or_else(|_| std::fs::File::open(p))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    let mine = sb.path().join("mine");
+    sb.cmd()
+        .arg("--data-dir")
+        .arg(&mine)
+        .arg("sources")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is not a chokepoint data directory",
+        ))
+        .stderr(predicate::str::contains("empty or new folder"));
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "precious");
+    assert!(!mine.join("warehouse").exists());
+    // A data directory chokepoint made is opened again as before.
+    sb.cmd().arg("sources").assert().success();
+    sb.cmd().arg("sources").assert().success();
+}
+
+/// No command writes over its own input or into the warehouse, whether the path names it
+/// directly or through a symbolic link.
+#[cfg(unix)]
+#[test]
+fn outputs_never_overwrite_an_input_or_the_warehouse_even_through_a_link() {
+    let sb = Sandbox::new();
+    sb.cmd().arg("sources").assert().success();
+    let part = sb.data_dir().join("warehouse/trade/bundled.parquet");
+    let part_bytes = std::fs::read(&part).unwrap();
+    let input = sb.write("mal.csv", "period,reporter_iso3\nx,y\n");
+    let link = |name: &str, to: &std::path::Path| {
+        let l = sb.path().join(name);
+        std::os::unix::fs::symlink(to, &l).unwrap();
+        l
+    };
+    let to_input = link("link.csv", &input);
+    let to_part = link("x.csv", &part);
+    for target in [&to_input, &to_part] {
+        sb.cmd()
+            .arg("ingest")
+            .arg(&input)
+            .arg("--skip-bad")
+            .arg("--rejects")
+            .arg(target)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("choose another"));
+    }
+    let scenario = sb.write("sc.toml", "# a scenario\n");
+    let (part_s, scenario_s) = (part.to_str().unwrap(), scenario.to_str().unwrap());
+    let warehouse = sb.data_dir().join("warehouse");
+    let v_noevent = reference_scenario("v_noevent.toml");
+    let cases: [(&[&str], &str); 4] = [
+        (&["network", "export", part_s], "inside the data directory"),
+        (
+            &["network", "export", to_part.to_str().unwrap()],
+            "inside the data directory",
+        ),
+        (&["report", scenario_s, "--out", scenario_s], "inputs"),
+        (
+            &[
+                "simulate",
+                v_noevent.to_str().unwrap(),
+                "--out",
+                warehouse.to_str().unwrap(),
+            ],
+            "inside the data directory",
+        ),
+    ];
+    for (args, why) in cases {
+        sb.cmd()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(why));
+    }
+    assert_eq!(std::fs::read(&part).unwrap(), part_bytes);
+    assert_eq!(
+        std::fs::read_to_string(&scenario).unwrap(),
+        "# a scenario\n"
+    );
+    assert!(
+        std::fs::read_to_string(&input)
+            .unwrap()
+            .starts_with("period")
+    );
+    sb.cmd().arg("sources").assert().success();
+}

@@ -201,6 +201,21 @@ pub enum StoreError {
         allowed: &'static str,
     },
 
+    /// A part of the warehouse cannot be read (damaged on disk, or not written by chokepoint).
+    #[error(
+        "the warehouse part {} cannot be read ({reason}); move it out of the warehouse folder, \
+         then ingest again {}", path.display(),
+        if sources.is_empty() { "the file(s) it was made from".to_string() } else { sources.join(", ") }
+    )]
+    DamagedPart {
+        /// The part file.
+        path: PathBuf,
+        /// The Parquet reader's explanation.
+        reason: String,
+        /// The input files it was ingested from, when known.
+        sources: Vec<String>,
+    },
+
     /// Some rows were rejected in strict mode.
     #[error(
         "{rejected} row(s) rejected; first: {first}. Fix the file, or pass --skip-bad to store the good rows and write rejects to a file"
@@ -326,6 +341,7 @@ impl StoreError {
             | StoreError::TooDeep { .. }
             | StoreError::UnknownProduct { .. }
             | StoreError::UnknownSource { .. }
+            | StoreError::DamagedPart { .. }
             | StoreError::Rejected { .. } => true,
             // A missing input file is the user's; a failing warehouse write is not.
             StoreError::Io { source, .. } => matches!(

@@ -25,9 +25,9 @@ use crate::StoreError;
 /// Bytes read per block (more when a record is longer): about 15,000 Comtrade+ lines.
 const BLOCK_BYTES: usize = 4 << 20;
 
-/// The longest record accepted. A longer one is nearly always an unclosed quote that
-/// swallowed the rest of the file; reading it into memory would not end well.
-const MAX_RECORD_BYTES: usize = 256 << 20;
+/// The longest record accepted (the longest line): a buffer that long holding no record
+/// end is refused (see [`super::head::MAX_LINE_BYTES`]).
+const MAX_RECORD_BYTES: usize = super::head::MAX_LINE_BYTES;
 
 /// Worker threads: the cores, at least two (the reader and the caller's stage are light)
 /// and at most eight (beyond that the single reader thread is the limit).
@@ -69,6 +69,7 @@ impl TradeReader {
             parser,
             path,
             data_start,
+            lf_only,
             ..
         } = self;
         let file = File::open(&path).map_err(|e| StoreError::io(&path, e))?;
@@ -102,7 +103,7 @@ impl TradeReader {
                 done_rxs.push(done_rx);
                 let recycle = recycle_tx.clone();
                 let work = move || {
-                    let mut splitter = Splitter::default();
+                    let mut splitter = Splitter::new(lf_only);
                     for block in blocks.iter() {
                         let mut acc = start();
                         splitter.records(&block.bytes, block.first_line, |line, cells| {
@@ -147,10 +148,7 @@ impl TradeReader {
                     path: path.clone(),
                     line,
                     column: None,
-                    reason: format!(
-                        "a record longer than {} MiB starts here: is a quote left open?",
-                        MAX_RECORD_BYTES >> 20
-                    ),
+                    reason: super::head::too_long(),
                 },
             })
         })

@@ -84,7 +84,9 @@ pub fn number(rec: &impl Cells, i: Option<usize>, column: &str) -> Result<Option
         return Ok(None);
     }
     match t.parse::<f64>() {
-        Ok(v) if v.is_finite() && v.abs() <= MAX_FIGURE => Ok(Some(v)),
+        // `+ 0.0` turns `-0` into 0 (and nothing else): a sign on nothing was stored and
+        // printed as `-0` everywhere after.
+        Ok(v) if v.is_finite() && v.abs() <= MAX_FIGURE => Ok(Some(v + 0.0)),
         Ok(v) if v.is_finite() => Err(reject(
             column,
             format!(
@@ -97,25 +99,36 @@ pub fn number(rec: &impl Cells, i: Option<usize>, column: &str) -> Result<Option
 }
 
 /// Normalises an HS code cell: digits only (dots and spaces dropped), an odd-length code
-/// regains the leading zero spreadsheets strip (`80510` → `080510`).
+/// regains the leading zero spreadsheets strip (`80510` → `080510`). An odd-length code
+/// that starts with a zero already was not stripped, so a zero added to it would make
+/// another code (`0850511` was stored as `00850511`): it is refused instead.
 pub fn hs_code(t: &str, column: &str) -> Result<String, RowError> {
     // Nearly every cell is plain digits: no copy to filter, one allocation.
-    if !t.is_empty() && t.len() <= 10 && t.bytes().all(|b| b.is_ascii_digit()) {
-        return Ok(if t.len() % 2 == 1 {
-            format!("0{t}")
-        } else {
-            t.to_string()
-        });
-    }
-    let digits: String = t.chars().filter(|c| *c != '.' && *c != ' ').collect();
+    let digits: std::borrow::Cow<str> = if t.bytes().all(|b| b.is_ascii_digit()) {
+        t.into()
+    } else {
+        t.chars()
+            .filter(|c| *c != '.' && *c != ' ')
+            .collect::<String>()
+            .into()
+    };
     if digits.is_empty() || digits.len() > 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(reject(column, format!("not an HS code: `{}`", shorten(t))));
     }
-    Ok(if digits.len() % 2 == 1 {
-        format!("0{digits}")
-    } else {
-        digits
-    })
+    if digits.len().is_multiple_of(2) {
+        return Ok(digits.into_owned());
+    }
+    if digits.starts_with('0') {
+        return Err(reject(
+            column,
+            format!(
+                "`{}` has an odd number of digits and starts with 0: HS codes have 2, 4, 6, \
+                 8 or 10 digits; correct the code",
+                shorten(t)
+            ),
+        ));
+    }
+    Ok(format!("0{digits}"))
 }
 
 /// Normalises a country code cell to upper case; three letters or digits.
@@ -184,6 +197,9 @@ mod tests {
         assert_eq!(hs_code("80510", "k").unwrap(), "080510");
         assert_eq!(hs_code("8505.11", "k").unwrap(), "850511");
         assert!(hs_code("TOTAL", "k").is_err());
+        assert_eq!(hs_code("0805", "k").unwrap(), "0805");
+        let e = hs_code("0850511", "k").unwrap_err();
+        assert!(e.reason.contains("odd number of digits"), "{}", e.reason);
     }
 
     #[test]
@@ -204,5 +220,10 @@ mod tests {
         assert!(format!("{e:?}").contains("implausibly large"), "{e:?}");
         assert_eq!(number(&huge, Some(1), "v").unwrap(), Some(1e15));
         assert!(number(&rec, Some(3), "a").is_err());
+        let zero = csv::ByteRecord::from(vec!["-0", "-0.0"]);
+        for i in 0..2 {
+            let v = number(&zero, Some(i), "q").unwrap().unwrap();
+            assert!(v == 0.0 && v.is_sign_positive(), "{v}");
+        }
     }
 }

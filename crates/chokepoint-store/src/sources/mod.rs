@@ -10,6 +10,7 @@ mod background;
 pub use background::Scanned;
 pub mod comtrade;
 mod fields;
+mod head;
 #[cfg(test)]
 mod prop_tests;
 mod split;
@@ -20,6 +21,8 @@ use std::path::{Path, PathBuf};
 
 use crate::StoreError;
 use crate::schema::TradeRecord;
+use head::LineEnds;
+pub use head::check_is_file;
 
 /// What one data line became.
 #[derive(Clone, Debug, PartialEq)]
@@ -118,6 +121,8 @@ pub struct TradeReader {
     /// Added to the CSV parser's line numbers: 1 for CRLF files, whose records end at the
     /// `\r`, so the parser counts a line's `\n` only when the next record starts.
     line_lag: u64,
+    /// Records end at `\n` only ([`LineEnds::CrThenCommas`]), not at a CR too.
+    lf_only: bool,
     /// Where the first record after the header starts, in bytes.
     data_start: u64,
     /// The file name (for errors) and a read error that ended the file early.
@@ -150,7 +155,14 @@ impl TradeReader {
         baci_countries: Option<&Path>,
     ) -> Result<TradeReader, StoreError> {
         let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
+        let ends = head::inspect(path)?;
+        let lf_only = ends == LineEnds::CrThenCommas;
         let mut csv = csv::ReaderBuilder::new()
+            .terminator(if lf_only {
+                csv::Terminator::Any(b'\n')
+            } else {
+                csv::Terminator::CRLF
+            })
             .flexible(true)
             .buffer_capacity(1 << 20)
             .from_reader(HashingReader::new(file));
@@ -208,7 +220,8 @@ impl TradeReader {
             csv,
             record: csv::ByteRecord::new(),
             parser,
-            line_lag: u64::from(uses_crlf(path)),
+            line_lag: u64::from(ends == LineEnds::Crlf),
+            lf_only,
             path: path.to_path_buf(),
             failed: None,
         })
@@ -264,6 +277,12 @@ impl TradeReader {
 
 impl Parser {
     fn parse(&self, record: &impl split::Cells) -> Row {
+        if record.bytes() > head::MAX_LINE_BYTES {
+            return Row::Reject {
+                column: None,
+                reason: head::too_long(),
+            };
+        }
         match self {
             Parser::Comtrade(c) => c.parse(record),
             Parser::Baci(c) => c.parse(record),
@@ -305,19 +324,6 @@ fn read_raw(
             Raw::Malformed(line, format!("malformed CSV line: {e}"))
         }
     }
-}
-
-/// Whether the file's first line ends with CRLF (Comtrade downloads do).
-fn uses_crlf(path: &Path) -> bool {
-    use std::io::Read;
-    let mut buf = vec![0u8; 64 * 1024];
-    let n = File::open(path)
-        .and_then(|mut f| f.read(&mut buf))
-        .unwrap_or(0);
-    buf[..n]
-        .iter()
-        .position(|b| *b == b'\n')
-        .is_some_and(|i| i > 0 && buf[i - 1] == b'\r')
 }
 
 /// Finds BACI's country-codes file next to the data file.
@@ -404,6 +410,47 @@ mod tests {
         assert_eq!(
             InputFormat::detect(&h("typeCode,freqCode,flowCode,qty")),
             Some(InputFormat::Comtrade)
+        );
+    }
+
+    /// A comma appended to every line of a CRLF file (`\r,\n`, header included) is one
+    /// empty trailing cell, not a second record of two cells on every line.
+    #[test]
+    fn a_comma_after_the_cr_of_every_line_is_an_empty_last_cell() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/comtrade_chn_850511.csv");
+        let text = std::fs::read_to_string(fixture).unwrap();
+        let mut quirky = String::new();
+        for line in text.lines() {
+            quirky.push_str(line);
+            quirky.push_str("\r,\n");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ct.csv");
+        std::fs::write(&p, quirky).unwrap();
+        let data_lines: Vec<u64> = (2..=text.lines().count() as u64).collect();
+        let mut serial = Vec::new();
+        let mut r = TradeReader::open(&p, None, None).unwrap();
+        assert_eq!(r.format(), InputFormat::Comtrade);
+        while let Some(l) = r.next_line() {
+            serial.push((l.line, l.row));
+        }
+        let r = TradeReader::open(&p, None, None).unwrap();
+        let mut parallel = Vec::new();
+        r.scan(
+            Vec::new,
+            |acc: &mut Vec<(u64, Row)>, l| acc.push((l.line, l.row)),
+            |acc, _| {
+                parallel.extend(acc);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(serial, parallel);
+        assert_eq!(serial.iter().map(|l| l.0).collect::<Vec<_>>(), data_lines);
+        assert!(
+            serial.iter().all(|l| !matches!(l.1, Row::Reject { .. })),
+            "{serial:?}"
         );
     }
 

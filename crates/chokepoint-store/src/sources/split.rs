@@ -23,6 +23,8 @@ pub trait Cells {
     fn cell(&self, i: usize) -> Option<&[u8]>;
     /// How many cells the record has.
     fn width(&self) -> usize;
+    /// The bytes of its cells together (about the line's length).
+    fn bytes(&self) -> usize;
 }
 
 impl Cells for csv::ByteRecord {
@@ -31,6 +33,9 @@ impl Cells for csv::ByteRecord {
     }
     fn width(&self) -> usize {
         self.len()
+    }
+    fn bytes(&self) -> usize {
+        self.as_slice().len()
     }
 }
 
@@ -47,6 +52,12 @@ impl Cells for Fields<'_> {
     }
     fn width(&self) -> usize {
         self.spans.len()
+    }
+    fn bytes(&self) -> usize {
+        match (self.spans.first(), self.spans.last()) {
+            (Some(first), Some(last)) => last.1.saturating_sub(first.0),
+            _ => 0,
+        }
     }
 }
 
@@ -98,21 +109,34 @@ pub struct Splitter {
     /// The tokenizer's output: cells back to back, and where each ends.
     out: Vec<u8>,
     out_ends: Vec<usize>,
+    /// A CR is text, not a record end: lines holding one can be split directly.
+    lf_only: bool,
 }
 
 impl Default for Splitter {
     fn default() -> Splitter {
-        Splitter {
-            // `new`, not `default`: only the builder compiles the tokenizer's state machine.
-            core: csv_core::Reader::new(),
-            spans: Vec::new(),
-            out: Vec::new(),
-            out_ends: Vec::new(),
-        }
+        Splitter::new(false)
     }
 }
 
 impl Splitter {
+    /// A splitter; `lf_only`: records end at `\n` only, a CR is text (see
+    /// `sources::LineEnds::CrThenCommas`).
+    pub fn new(lf_only: bool) -> Splitter {
+        let mut builder = csv_core::ReaderBuilder::new();
+        if lf_only {
+            builder.terminator(csv_core::Terminator::Any(b'\n'));
+        }
+        Splitter {
+            // The builder, not `default`: only it compiles the tokenizer's state machine.
+            core: builder.build(),
+            spans: Vec::new(),
+            out: Vec::new(),
+            out_ends: Vec::new(),
+            lf_only,
+        }
+    }
+
     /// Calls `each(line, cells)` for every record of `block`, in order, with the 1-based
     /// line on which the record starts. `block` starts at the start of a record on line
     /// `first_line` and ends at the end of one (or of the file). Returns the number of
@@ -177,7 +201,7 @@ impl Splitter {
     /// other line (an escaped quote, a quote left open, text after a closing quote, a CR),
     /// which the tokenizer reads instead.
     fn split_line(&mut self, line: &[u8]) -> bool {
-        if memchr(b'\r', line).is_some() {
+        if !self.lf_only && memchr(b'\r', line).is_some() {
             return false;
         }
         // Cells are a few bytes long: a plain loop finds the next comma or quote sooner

@@ -2,8 +2,6 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
@@ -20,42 +18,6 @@ use crate::sources::HashingReader;
 /// Rows per Parquet row group: large enough for fast scans, small enough that the writer's
 /// buffer (and so ingest memory) stays bounded.
 pub const ROW_GROUP_ROWS: usize = 256 * 1024;
-
-/// Temp files older than this are leftovers of killed runs and are removed on open.
-const STALE_AFTER: Duration = Duration::from_secs(6 * 3600);
-
-/// A fresh, unique path under `tmp`.
-pub fn temp_path(tmp: &Path, name: &str) -> PathBuf {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    tmp.join(format!("{}-{nanos}-{n}-{name}", std::process::id()))
-}
-
-/// Removes temp leftovers of runs that were killed long ago (never a live run's files).
-pub fn remove_stale_temp_files(tmp: &Path) {
-    let Ok(entries) = std::fs::read_dir(tmp) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let old = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > STALE_AFTER);
-        if old {
-            let p = entry.path();
-            let _ = if p.is_dir() {
-                std::fs::remove_dir_all(&p)
-            } else {
-                std::fs::remove_file(&p)
-            };
-        }
-    }
-}
 
 /// A stable 64-bit content hash (xxHash64, seed 0).
 pub fn hash_bytes(bytes: &[u8]) -> u64 {
@@ -121,6 +83,15 @@ pub fn footer_value(path: &Path, key: &str) -> Result<Option<String>, StoreError
         .key_value_metadata()
         .and_then(|kv| kv.iter().find(|e| e.key == key))
         .and_then(|e| e.value.clone()))
+}
+
+/// Why a Parquet file cannot be read (its footer is checked, not its pages), if it cannot.
+pub fn unreadable_parquet(path: &Path) -> Option<String> {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => return Some(e.to_string()),
+    };
+    SerializedFileReader::new(file).err().map(|e| e.to_string())
 }
 
 /// The `.parquet` files of a table folder, sorted by name.

@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::duplicates::{self, Seen};
+pub use super::duplicates::{Conflicts, MAX_TRACKED_KEYS};
+use super::order::{lock_for_ingest, next_ingest_id, utc_now_text};
 use super::part_writer::PartWriter;
 use super::{Warehouse, files};
 use crate::StoreError;
@@ -61,12 +64,15 @@ pub struct FileReport {
     pub rows_rejected: u64,
     /// Whether the file had been ingested before (nothing stored this time).
     pub already_ingested: bool,
+    /// Lines repeating an earlier line's key with other figures (both stored).
+    #[serde(default, skip_serializing_if = "Conflicts::is_empty")]
+    pub conflicts: Conflicts,
 }
 
 /// The record of one committed ingest, kept in its part file's footer.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct IngestRecord {
-    /// Ingest id (sorts by time).
+    /// Ingest id (sorts in ingest order, see `next_ingest_id`).
     pub id: String,
     /// UTC time of the ingest.
     pub created: String,
@@ -108,6 +114,16 @@ pub fn committed_ingests(warehouse_dir: &Path) -> Result<Vec<IngestRecord>, Stor
         }
     }
     Ok(out)
+}
+
+/// The input files a committed part was made from, from the record kept beside it (empty
+/// when there is none: parts written before it was kept).
+pub fn sources_of(part: &Path) -> Vec<String> {
+    std::fs::read_to_string(part.with_extension("json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<IngestRecord>(&text).ok())
+        .map(|r| r.files.into_iter().map(|f| f.path).collect())
+        .unwrap_or_default()
 }
 
 /// What is already stored, for the idempotency check: file hashes, and file sizes when
@@ -156,6 +172,8 @@ struct BlockTally {
     skipped: BTreeMap<&'static str, u64>,
     /// Line, column and reason of the rejected lines (strict mode: the first only).
     rejects: Vec<(u64, Option<String>, String)>,
+    /// Line and [`duplicates::fingerprint`] of each row stored, for the duplicate check.
+    keys: Vec<(u64, (u64, u64))>,
 }
 
 impl BlockTally {
@@ -167,6 +185,7 @@ impl BlockTally {
             rejected: 0,
             skipped: BTreeMap::new(),
             rejects: Vec::new(),
+            keys: Vec::new(),
         }
     }
 
@@ -175,11 +194,14 @@ impl BlockTally {
         match read.row {
             Row::Record(r) => {
                 self.builder.push(&r);
+                self.keys.push((read.line, duplicates::fingerprint(&r)));
                 self.stored += 1;
             }
             Row::Pair(pair) => {
-                self.builder.push(&pair.0);
-                self.builder.push(&pair.1);
+                for r in [&pair.0, &pair.1] {
+                    self.builder.push(r);
+                    self.keys.push((read.line, duplicates::fingerprint(r)));
+                }
                 self.stored += 2;
             }
             Row::Skip(why) => *self.skipped.entry(why).or_default() += 1,
@@ -216,18 +238,25 @@ impl Warehouse {
                 .clone()
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_REJECTS))
         });
+        for input in inputs {
+            crate::sources::check_is_file(input)?;
+        }
         if let Some(path) = &rejects_to {
             check_rejects_path(path, inputs, self.data_dir())?;
         }
+        // Held until the part is committed: "a file already stored is skipped" and "the
+        // latest ingest wins" need one ingest at a time (two parallel runs of one file
+        // both stored it). Readers take no lock; they see a part once it is renamed in.
+        let _lock = lock_for_ingest(self.data_dir())?;
         let done = Committed::from_records(committed_ingests(&wh)?);
         let bytes_total: u64 = inputs
             .iter()
             .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
             .sum();
-        let id = ingest_id(inputs);
-        let staged = files::temp_path(&tmp, &format!("{id}.parquet"));
+        let id = next_ingest_id(&wh.join("trade"))?;
+        let staged = super::layout::temp_path(&tmp, &format!("{id}.parquet"));
         let result = self.write_part(inputs, options, &done, &id, &staged, bytes_total, progress);
-        let (reports, rejects) = match result {
+        let (reports, rejects, record) = match result {
             Ok(x) => x,
             Err(e) => {
                 let _ = std::fs::remove_file(&staged);
@@ -271,6 +300,12 @@ impl Warehouse {
             });
         }
         let target = wh.join("trade").join(format!("ingest-{id}.parquet"));
+        // The record also goes beside the part (queries read only `.parquet` files), so
+        // that if the part is ever damaged the error can name the files to ingest again.
+        let beside = target.with_extension("json");
+        let staged_record = super::layout::temp_path(&tmp, &format!("{id}.json"));
+        let _ = std::fs::write(&staged_record, &record)
+            .and_then(|()| std::fs::rename(&staged_record, &beside));
         std::fs::rename(&staged, &target).map_err(|e| StoreError::io(&target, e))?;
         Ok(IngestReport {
             ingest_id: Some(id),
@@ -289,7 +324,7 @@ impl Warehouse {
         staged: &Path,
         bytes_total: u64,
         progress: &mut dyn FnMut(Progress),
-    ) -> Result<(Vec<FileReport>, Vec<Reject>), StoreError> {
+    ) -> Result<(Vec<FileReport>, Vec<Reject>, String), StoreError> {
         let mut writer = PartWriter::create(staged)?;
         let mut reports = Vec::new();
         let mut rejects: Vec<Reject> = Vec::new();
@@ -323,6 +358,7 @@ impl Warehouse {
             report.format = reader.format().as_str().to_string();
             let source = reader.format().as_str();
             let skip_bad = options.skip_bad;
+            let mut keys = Seen::default();
             let scanned = reader.scan(
                 || BlockTally::new(TradeBatchBuilder::new(source, 0, id)),
                 |tally, read| tally.add(read, skip_bad),
@@ -331,6 +367,9 @@ impl Warehouse {
                     report.rows_stored += tally.stored;
                     report.rows_rejected += tally.rejected;
                     rows_total += tally.read;
+                    for (line, fingerprint) in tally.keys {
+                        keys.add(line, fingerprint);
+                    }
                     for (why, n) in tally.skipped {
                         *report.skipped.entry(why.to_string()).or_default() += n;
                     }
@@ -359,6 +398,7 @@ impl Warehouse {
             )?;
             bytes_before += scanned.bytes_read;
             report.hash = format!("{:016x}", scanned.hash);
+            report.conflicts = keys.finish();
             seen.add(&report);
             progress(Progress {
                 bytes_done: bytes_before,
@@ -378,51 +418,36 @@ impl Warehouse {
         };
         let json =
             serde_json::to_string(&record).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        writer.finish(Some((FOOTER_KEY.to_string(), json)))?;
-        Ok((reports, rejects))
+        writer.finish(Some((FOOTER_KEY.to_string(), json.clone())))?;
+        Ok((reports, rejects, json))
     }
 }
 
 /// Where rejected rows go when no path is given.
 const DEFAULT_REJECTS: &str = "chokepoint-rejects.csv";
 
-/// Refuses a rejects file that would overwrite an input or anything in the data directory
-/// (a warehouse part overwritten with CSV made every later command fail), or whose folder
-/// does not exist; checked before any row is read.
+/// Refuses a rejects file whose folder does not exist, that is a folder, or that would
+/// overwrite an input or anything in the data directory (the output guard every writing
+/// command shares); checked before any row is read.
 fn check_rejects_path(path: &Path, inputs: &[PathBuf], data_dir: &Path) -> Result<(), StoreError> {
+    let what = format!("--rejects {}", path.display());
     let refuse = |why: String| {
         Err(StoreError::Invalid(format!(
-            "--rejects {}: {why}; choose another file for the rejected rows",
-            path.display()
+            "{what}: {why}; choose another file for the rejected rows"
         )))
     };
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let Ok(folder) = parent.canonicalize() else {
+    if !parent.is_dir() {
         return refuse(format!("the folder {} does not exist", parent.display()));
-    };
-    let Some(name) = path.file_name() else {
-        return refuse("not a file name".into());
-    };
-    let target = folder.join(name);
-    if target.is_dir() {
+    }
+    if path.is_dir() {
         return refuse("is a folder".into());
     }
-    if inputs
-        .iter()
-        .any(|i| i.canonicalize().is_ok_and(|i| i == target))
-    {
-        return refuse("is one of the files being ingested".into());
-    }
-    if data_dir.canonicalize().is_ok_and(|d| target.starts_with(d)) {
-        return refuse(format!(
-            "lies inside the data directory {}",
-            data_dir.display()
-        ));
-    }
-    Ok(())
+    let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    super::check_output_path(&what, path, &inputs, data_dir)
 }
 
 fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<(), StoreError> {
@@ -441,45 +466,6 @@ fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<(), StoreError> {
         .map_err(io)?;
     }
     w.flush().map_err(|e| StoreError::io(path, e))
-}
-
-/// An id that sorts by time: `YYYYMMDDTHHMMSSZ-<hash of the inputs' names>`.
-fn ingest_id(inputs: &[PathBuf]) -> String {
-    let created = utc_now_text();
-    let compact: String = created
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
-    let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let h = files::hash_bytes(format!("{}{nanos}", names.join("\n")).as_bytes());
-    format!("{compact}-{:08x}", h as u32)
-}
-
-/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
-fn utc_now_text() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 #[cfg(test)]
@@ -507,12 +493,5 @@ mod tests {
             old.may_hold(11),
             "records without sizes make every file a candidate"
         );
-    }
-
-    #[test]
-    fn utc_text_has_the_iso_shape() {
-        let t = utc_now_text();
-        assert_eq!(t.len(), 20, "{t}");
-        assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T');
     }
 }

@@ -14,9 +14,12 @@
 //! Every change is written under `tmp/` first and then renamed into place, so a failed or
 //! killed run leaves the committed state exactly as it was.
 
+mod duplicates;
 mod files;
 pub mod ingest;
+mod layout;
 mod nesting;
+mod order;
 mod part_writer;
 mod sources;
 
@@ -28,6 +31,7 @@ use datafusion::error::DataFusionError;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::SessionContext;
 
+pub use self::layout::check_output_path;
 pub use self::nesting::{MAX_NESTING, NestingKind};
 pub use self::sources::SourceRow;
 use crate::StoreError;
@@ -39,7 +43,7 @@ use crate::session::{self, TABLES};
 /// The name stamped on bundled rows' `source` column.
 pub const BUNDLED_SOURCE: &str = "bundled";
 
-const STAMP: &str = "BUNDLED";
+pub(crate) const STAMP: &str = "BUNDLED";
 
 /// A handle on the warehouse: cheap to clone (the session is shared).
 ///
@@ -76,17 +80,27 @@ pub fn default_data_dir() -> PathBuf {
 impl Warehouse {
     /// Opens the warehouse under `data_dir`, creating it and loading the bundled data on
     /// first use (or when the bundled data of this build differs from what is stored).
+    /// A file, or a folder of other files, is refused ([`layout::check_data_dir`]).
     pub async fn open(data_dir: &Path) -> Result<Warehouse, StoreError> {
+        layout::check_data_dir(data_dir)?;
         std::fs::create_dir_all(data_dir).map_err(|e| StoreError::io(data_dir, e))?;
         let wh = data_dir.join("warehouse");
         let tmp = data_dir.join("tmp");
         std::fs::create_dir_all(&tmp).map_err(|e| StoreError::io(&tmp, e))?;
-        files::remove_stale_temp_files(&tmp);
+        layout::remove_stale_temp_files(&tmp);
         let stamp = bundled_stamp();
         let current = std::fs::read_to_string(wh.join(STAMP)).ok();
-        if current.as_deref() != Some(stamp.as_str()) {
+        // A bundled part that is missing or unreadable is rebuilt like an outdated one: it
+        // is ours to regenerate. Without this one damaged file failed every command.
+        let damaged = || {
+            TABLES
+                .iter()
+                .any(|t| files::unreadable_parquet(&wh.join(t).join("bundled.parquet")).is_some())
+        };
+        if current.as_deref() != Some(stamp.as_str()) || damaged() {
             load_bundled(&wh, &tmp, &stamp)?;
         }
+        check_parts(&wh)?;
         let ctx = session::build_session(&wh).await?;
         Ok(Warehouse {
             inner: Arc::new(Inner {
@@ -293,6 +307,28 @@ impl RowStream {
     }
 }
 
+/// Refuses to open a warehouse with an unreadable part (the session would fail on it with
+/// a bare "Corrupt footer"), naming the file and how to recover. Only ingested parts are
+/// left by now: bundled ones were rebuilt.
+fn check_parts(wh: &Path) -> Result<(), StoreError> {
+    for table in TABLES {
+        let dir = wh.join(table);
+        if !dir.is_dir() {
+            continue;
+        }
+        for part in files::parquet_files(&dir)? {
+            if let Some(reason) = files::unreadable_parquet(&part) {
+                return Err(StoreError::DamagedPart {
+                    sources: ingest::sources_of(&part),
+                    path: part,
+                    reason,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A hash of the bundled files compiled into this build.
 fn bundled_stamp() -> String {
     let mut text = String::new();
@@ -311,7 +347,7 @@ fn bundled_stamp() -> String {
 fn load_bundled(wh: &Path, tmp: &Path, stamp: &str) -> Result<(), StoreError> {
     let fresh = !wh.exists();
     let root = if fresh {
-        files::temp_path(tmp, "warehouse")
+        layout::temp_path(tmp, "warehouse")
     } else {
         wh.to_path_buf()
     };
@@ -319,7 +355,7 @@ fn load_bundled(wh: &Path, tmp: &Path, stamp: &str) -> Result<(), StoreError> {
     let mut stage = |table: &str, batch: RecordBatch| -> Result<(), StoreError> {
         let dir = root.join(table);
         std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
-        let staged = files::temp_path(tmp, &format!("{table}-bundled.parquet"));
+        let staged = layout::temp_path(tmp, &format!("{table}-bundled.parquet"));
         files::write_parquet(&staged, batch.schema(), std::iter::once(Ok(batch)), None)?;
         parts.push((staged, dir.join("bundled.parquet")));
         Ok(())
@@ -337,7 +373,7 @@ fn load_bundled(wh: &Path, tmp: &Path, stamp: &str) -> Result<(), StoreError> {
         std::fs::rename(from, to).map_err(|e| StoreError::io(to, e))?;
     }
     let stamp_path = root.join(STAMP);
-    let staged_stamp = files::temp_path(tmp, STAMP);
+    let staged_stamp = layout::temp_path(tmp, STAMP);
     std::fs::write(&staged_stamp, stamp).map_err(|e| StoreError::io(&staged_stamp, e))?;
     std::fs::rename(&staged_stamp, &stamp_path).map_err(|e| StoreError::io(&stamp_path, e))?;
     if fresh && let Err(e) = std::fs::rename(&root, wh) {
@@ -427,6 +463,53 @@ mod tests {
                 .unwrap();
             assert_eq!(crate::json::batches_to_json_rows(&b)[0]["quantity_t"], 5864.6);
         });
+    }
+
+    /// A damaged bundled part is rebuilt on open; a damaged ingested part is named, with
+    /// the files to ingest again, as a user error (it failed every command with a bare
+    /// "Corrupt footer", exit 1).
+    #[test]
+    fn a_damaged_part_is_rebuilt_when_bundled_and_named_when_ingested() {
+        let dir = tempfile::tempdir().unwrap();
+        let rt = rt();
+        rt.block_on(Warehouse::open(dir.path())).unwrap();
+        let trade = dir.path().join("warehouse/trade");
+        std::fs::write(trade.join("bundled.parquet"), "not parquet").unwrap();
+        std::fs::remove_file(dir.path().join("warehouse/production/bundled.parquet")).unwrap();
+        let wh = rt.block_on(Warehouse::open(dir.path())).unwrap();
+        let b = rt
+            .block_on(wh.sql("SELECT count(*) AS n FROM production"))
+            .unwrap();
+        assert!(
+            crate::json::batches_to_json_rows(&b)[0]["n"]
+                .as_i64()
+                .unwrap()
+                > 10
+        );
+        let part = trade.join("ingest-20250101T000000Z-1.parquet");
+        std::fs::write(&part, "PAR1 cut short").unwrap();
+        let record = ingest::IngestRecord {
+            id: "20250101T000000Z-1".into(),
+            created: "2025-01-01T00:00:00Z".into(),
+            files: vec![ingest::FileReport {
+                path: "exports-2024.csv".into(),
+                ..Default::default()
+            }],
+        };
+        std::fs::write(
+            part.with_extension("json"),
+            serde_json::to_string(&record).unwrap(),
+        )
+        .unwrap();
+        let e = rt.block_on(Warehouse::open(dir.path())).unwrap_err();
+        let text = e.to_string();
+        assert!(e.is_user_error(), "{text}");
+        assert!(
+            text.contains("ingest-20250101T000000Z-1.parquet")
+                && text.contains("move it out")
+                && text.contains("exports-2024.csv"),
+            "{text}"
+        );
     }
 
     #[test]

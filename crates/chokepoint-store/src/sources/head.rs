@@ -1,0 +1,234 @@
+//! The first bytes of an input file, looked at before any CSV parsing: how its lines end,
+//! and whether it can be a CSV file at all (a first line without end, as `/dev/zero` gives,
+//! was read into memory without bound).
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use crate::StoreError;
+
+/// The longest line (record) read. Customs lines are a few hundred bytes; a longer one is
+/// binary data or an unclosed quote that swallowed the rest of the file, and reading it
+/// whole would take memory without bound.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// What a line longer than [`MAX_LINE_BYTES`] is told.
+pub fn too_long() -> String {
+    format!(
+        "line longer than {} MiB: is a quote left open, or is this not a CSV file?",
+        MAX_LINE_BYTES >> 20
+    )
+}
+
+/// Reads the start of `path` (at most a line's worth) and says how its lines end; refuses
+/// a file whose first line does not end within [`MAX_LINE_BYTES`].
+pub(super) fn inspect(path: &Path) -> Result<LineEnds, StoreError> {
+    check_is_file(path)?;
+    let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
+    let mut head = Vec::new();
+    file.take(MAX_LINE_BYTES as u64 + 1)
+        .read_to_end(&mut head)
+        .map_err(|e| StoreError::io(path, e))?;
+    let first_line = &head[..head
+        .iter()
+        .position(|b| matches!(b, b'\n' | b'\r'))
+        .unwrap_or(head.len())];
+    let invalid = |what: String| Err(StoreError::Invalid(format!("{}: {what}", path.display())));
+    if is_utf16(&head) {
+        return invalid(
+            "the file is UTF-16 text; save it as UTF-8 CSV (Excel: Save As → \"CSV UTF-8 \
+             (Comma delimited)\"; or `iconv -f UTF-16 -t UTF-8 FILE > FILE-utf8.csv`)"
+                .into(),
+        );
+    }
+    if first_line.contains(&0) {
+        return Err(StoreError::BadRow {
+            path: path.to_path_buf(),
+            line: 1,
+            column: None,
+            reason: "binary data (NUL bytes), not CSV text: is this a CSV file?".into(),
+        });
+    }
+    if head.len() > MAX_LINE_BYTES && first_line.len() == head.len() {
+        return Err(StoreError::BadRow {
+            path: path.to_path_buf(),
+            line: 1,
+            column: None,
+            reason: too_long(),
+        });
+    }
+    if first_line.contains(&b';') && !first_line.contains(&b',') {
+        return invalid(
+            "the file is separated by semicolons; chokepoint reads comma-separated files: \
+             save it as CSV with `,` as the field separator and `.` as the decimal mark \
+             (LibreOffice: Save As → Text CSV → Field delimiter `,`)"
+                .into(),
+        );
+    }
+    Ok(line_ends(&head))
+}
+
+/// Refuses an input that is a folder (or another non-file that cannot hold CSV text) with
+/// what to give instead; a missing one is an I/O error naming it.
+pub fn check_is_file(path: &Path) -> Result<(), StoreError> {
+    let meta = std::fs::metadata(path).map_err(|e| StoreError::io(path, e))?;
+    if meta.is_dir() {
+        return Err(StoreError::Invalid(format!(
+            "{} is a folder, not a file; give the CSV files in it (e.g. {}/*.csv)",
+            path.display(),
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Whether `head` starts like UTF-16 text: a byte-order mark, or ASCII with a NUL byte
+/// beside every character (a spreadsheet's "Unicode text" without a mark).
+fn is_utf16(head: &[u8]) -> bool {
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return true;
+    }
+    let pairs: Vec<&[u8]> = head.chunks_exact(2).take(64).collect();
+    pairs.len() >= 4
+        && (pairs.iter().all(|p| p[0] != 0 && p[1] == 0)
+            || pairs.iter().all(|p| p[0] == 0 && p[1] != 0))
+}
+
+/// How the file's first line ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum LineEnds {
+    /// `\n` (or no line break in the first 64 KiB).
+    Lf,
+    /// `\r\n`, as Comtrade downloads end their lines.
+    Crlf,
+    /// `\r,\n` (one or more commas): a CRLF file with a comma appended to every line by a
+    /// tool that kept the CR, so the line holds one more, empty, cell after the CR. Read
+    /// with CRLF rules the CR ends the record and the commas become a record of empty
+    /// cells on every line; so records end at `\n` only (the CR stays in the cell before,
+    /// whose text is trimmed).
+    CrThenCommas,
+}
+
+fn line_ends(head: &[u8]) -> LineEnds {
+    let Some(end) = head.iter().position(|b| *b == b'\n') else {
+        return LineEnds::Lf;
+    };
+    let line = &head[..end];
+    let before_commas = line.iter().rposition(|b| *b != b',').map_or(0, |i| i + 1);
+    match line.get(before_commas.wrapping_sub(1)) {
+        Some(b'\r') if before_commas < line.len() => LineEnds::CrThenCommas,
+        Some(b'\r') => LineEnds::Crlf,
+        _ => LineEnds::Lf,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file without line ends (`/dev/zero`, a binary file) is refused after one line's
+    /// worth of bytes, at line 1.
+    #[test]
+    fn a_first_line_without_end_is_refused_after_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("zeros.csv");
+        std::fs::write(&p, vec![b'a'; MAX_LINE_BYTES + 10]).unwrap();
+        let e = inspect(&p).unwrap_err().to_string();
+        assert!(e.contains("zeros.csv:1: line longer than 1 MiB"), "{e}");
+        #[cfg(unix)]
+        {
+            let e = crate::sources::TradeReader::open(Path::new("/dev/zero"), None, None)
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(e.contains("/dev/zero:1:"), "{e}");
+        }
+    }
+
+    /// A data line over the cap (a 2 MiB product name) is rejected at its line, by the
+    /// serial and the parallel reader alike, and the lines after it are still read.
+    #[test]
+    fn a_data_line_over_the_cap_is_rejected_at_its_line() {
+        use crate::sources::{ReadLine, Row, TradeReader};
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("tidy.csv");
+        let huge = "m".repeat(2 * MAX_LINE_BYTES);
+        let text = format!(
+            "period,reporter_iso3,partner_iso3,flow,product,quantity_t\n\
+             2025-05,CHN,WLD,export,magnets,1\n\
+             2025-06,CHN,WLD,export,{huge},1\n\
+             2025-07,CHN,WLD,export,magnets,1\n"
+        );
+        std::fs::write(&p, text).unwrap();
+        let summary = |l: ReadLine| {
+            (
+                l.line,
+                matches!(l.row, Row::Reject { ref reason, .. } if reason.contains("longer than")),
+            )
+        };
+        let mut serial = Vec::new();
+        let mut r = TradeReader::open(&p, None, None).unwrap();
+        while let Some(l) = r.next_line() {
+            serial.push(summary(l));
+        }
+        assert_eq!(serial, [(2, false), (3, true), (4, false)]);
+        let mut parallel = Vec::new();
+        let r = TradeReader::open(&p, None, None).unwrap();
+        r.scan(
+            Vec::new,
+            |acc: &mut Vec<(u64, bool)>, l| acc.push(summary(l)),
+            |acc, _| {
+                parallel.extend(acc);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(parallel, serial);
+    }
+
+    /// UTF-16, semicolon-separated and binary files and folders are named as such, with
+    /// what to do (they got the spaced-out header and "pass --format", or "Is a directory").
+    #[test]
+    fn files_that_are_no_comma_separated_utf8_text_say_what_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let header = "typeCode,freqCode,flowCode\r\nC,M,X\r\n";
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(header.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let no_bom: Vec<u8> = header.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let cases: [(&str, Vec<u8>, &str); 4] = [
+            ("u16.csv", utf16, "is UTF-16 text; save it as UTF-8 CSV"),
+            ("u16-no-bom.csv", no_bom, "is UTF-16 text"),
+            (
+                "semi.csv",
+                b"t;i;j;k;v;q\n2020;4;8;850511;1,5;2\n".to_vec(),
+                "separated by semicolons",
+            ),
+            ("bin.csv", b"PAR1\0\0\x15\n".to_vec(), "binary data"),
+        ];
+        for (name, bytes, why) in cases {
+            let p = dir.path().join(name);
+            std::fs::write(&p, bytes).unwrap();
+            let e = inspect(&p).unwrap_err();
+            assert!(e.is_user_error());
+            let e = e.to_string();
+            assert!(e.contains(name) && e.contains(why), "{e}");
+        }
+        let e = inspect(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("is a folder, not a file"), "{e}");
+        let ok = dir.path().join("ok.csv");
+        std::fs::write(&ok, "period,reporter_iso3,flow,note\n2025,CHN,export,a;b\n").unwrap();
+        assert_eq!(inspect(&ok).unwrap(), LineEnds::Lf);
+    }
+
+    #[test]
+    fn line_ends_are_told_from_the_first_line() {
+        assert_eq!(line_ends(b"a,b\nc,d\n"), LineEnds::Lf);
+        assert_eq!(line_ends(b"a,b\r\nc,d\r\n"), LineEnds::Crlf);
+        assert_eq!(line_ends(b"a,b\r,\nc,d\r,\n"), LineEnds::CrThenCommas);
+        assert_eq!(line_ends(b"a,b,\r\n"), LineEnds::Crlf);
+        assert_eq!(line_ends(b"no line end"), LineEnds::Lf);
+    }
+}

@@ -1,0 +1,125 @@
+//! Conflicting duplicates within one file: a line with the key of an earlier line
+//! (reporter, partner, flow, period and its type, HS code or product) but other figures.
+//! Both are stored, and "the latest ingest wins" cannot choose between lines of one ingest,
+//! so `trends` would use either without a word; ingest warns, naming the lines. Exact
+//! repeats are not conflicts (they count once).
+//!
+//! Keys are kept as 64-bit hashes, about 30 bytes per distinct key; past
+//! [`MAX_TRACKED_KEYS`] new keys are no longer tracked, so memory stays bounded whatever
+//! the file size (the report says the check stopped).
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::{Hash, Hasher};
+
+use serde::{Deserialize, Serialize};
+
+use crate::schema::TradeRecord;
+
+/// Distinct keys tracked per file (about 60 MB).
+pub const MAX_TRACKED_KEYS: usize = 2_000_000;
+
+/// Conflicting lines kept as examples.
+const EXAMPLES: usize = 10;
+
+/// The key and the figures of a row, hashed: `(key, figures)`.
+pub fn fingerprint(r: &TradeRecord) -> (u64, u64) {
+    let mut key = twox_hash::XxHash64::with_seed(0);
+    r.period.hash(&mut key);
+    r.period_type.as_str().hash(&mut key);
+    r.reporter_iso3.hash(&mut key);
+    r.partner_iso3.hash(&mut key);
+    r.flow.hash(&mut key);
+    r.hs_code.hash(&mut key);
+    r.product.hash(&mut key);
+    let mut figures = twox_hash::XxHash64::with_seed(0);
+    r.quantity_t.map(f64::to_bits).hash(&mut figures);
+    r.value_usd.map(f64::to_bits).hash(&mut figures);
+    (key.finish(), figures.finish())
+}
+
+/// What the check found in one file (kept in the ingest record).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Conflicts {
+    /// Lines that repeat an earlier line's key with other figures.
+    pub lines: u64,
+    /// Up to ten of them: (the earlier line, the conflicting line).
+    pub examples: Vec<(u64, u64)>,
+    /// Whether the file had more distinct keys than were tracked (later ones unchecked).
+    pub incomplete: bool,
+}
+
+impl Conflicts {
+    /// Whether there is anything to tell.
+    pub fn is_empty(&self) -> bool {
+        self.lines == 0 && !self.incomplete
+    }
+}
+
+/// The keys of one file seen so far, fed in file order.
+#[derive(Default)]
+pub struct Seen {
+    keys: HashMap<u64, (u64, u64)>,
+    found: Conflicts,
+}
+
+impl Seen {
+    /// Adds the row of `line` with its [`fingerprint`].
+    pub fn add(&mut self, line: u64, (key, figures): (u64, u64)) {
+        let full = self.keys.len() >= MAX_TRACKED_KEYS;
+        match self.keys.entry(key) {
+            Entry::Occupied(first) => {
+                let &(first_line, first_figures) = first.get();
+                if first_figures != figures {
+                    self.found.lines += 1;
+                    if self.found.examples.len() < EXAMPLES {
+                        self.found.examples.push((first_line, line));
+                    }
+                }
+            }
+            Entry::Vacant(_) if full => self.found.incomplete = true,
+            Entry::Vacant(slot) => {
+                slot.insert((line, figures));
+            }
+        }
+    }
+
+    /// What was found.
+    pub fn finish(self) -> Conflicts {
+        self.found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chokepoint_model::{Flow, Period};
+
+    use super::*;
+
+    #[test]
+    fn a_repeated_key_with_other_figures_is_a_conflict_an_exact_repeat_is_not() {
+        let row = |q: f64| TradeRecord {
+            quantity_t: Some(q),
+            hs_code: Some("850511".into()),
+            ..TradeRecord::blank(
+                "2025-05".parse::<Period>().unwrap(),
+                "CHN".into(),
+                "WLD".into(),
+                Flow::Export,
+            )
+        };
+        let mut seen = Seen::default();
+        seen.add(2, fingerprint(&row(2700.0)));
+        seen.add(3, fingerprint(&row(2700.0)));
+        seen.add(5, fingerprint(&row(1.0)));
+        let other_partner = TradeRecord {
+            partner_iso3: "JPN".into(),
+            ..row(1.0)
+        };
+        seen.add(6, fingerprint(&other_partner));
+        let found = seen.finish();
+        assert_eq!(found.lines, 1);
+        assert_eq!(found.examples, [(2, 5)]);
+        assert!(!found.incomplete);
+    }
+}

@@ -1,0 +1,119 @@
+//! The order of ingests: one at a time per data directory (a file lock), and part ids
+//! that sort in the order the ingests committed.
+
+use std::path::Path;
+
+use super::files;
+use crate::StoreError;
+
+/// The file whose exclusive lock serialises ingests into one data directory.
+const LOCK_FILE: &str = "ingest.lock";
+
+/// Takes the ingest lock of `data_dir`, waiting for a running ingest to finish; released
+/// when the file is dropped (or the process ends).
+pub fn lock_for_ingest(data_dir: &Path) -> Result<std::fs::File, StoreError> {
+    let path = data_dir.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| StoreError::io(&path, e))?;
+    file.lock().map_err(|e| StoreError::io(&path, e))?;
+    Ok(file)
+}
+
+/// The id of the next part: `YYYYMMDDTHHMMSSZ-s<8-digit sequence>`, greater (as text, which
+/// is how "the latest ingest wins" compares them) than every id in `trade_dir`.
+///
+/// Taken under the ingest lock. The sequence is one more than the largest stored, so two
+/// ingests within one second are ordered; the time is never earlier than the latest
+/// stored id's (a clock set back cannot reorder ingests); and `s` sorts after the hex
+/// digits of ids written before the sequence was kept (`…Z-<8 hex digits>`).
+pub fn next_ingest_id(trade_dir: &Path) -> Result<String, StoreError> {
+    let mut latest_time = String::new();
+    let mut latest_seq = 0u64;
+    for part in files::parquet_files(trade_dir)? {
+        let Some(id) = part
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(|s| s.strip_prefix("ingest-"))
+        else {
+            continue;
+        };
+        let (time, rest) = id.split_once('-').unwrap_or((id, ""));
+        latest_time = latest_time.max(time.to_string());
+        if let Some(seq) = rest.strip_prefix('s').and_then(|n| n.parse::<u64>().ok()) {
+            latest_seq = latest_seq.max(seq);
+        }
+    }
+    let now: String = utc_now_text()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    Ok(format!("{}-s{:08}", now.max(latest_time), latest_seq + 1))
+}
+
+/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn utc_now_text() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ids order ingests even within one second, after the ids of older versions, and
+    /// with a clock set back.
+    #[test]
+    fn each_ingest_id_sorts_after_every_stored_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ids = vec!["29991231T235959Z-ffffffff".to_string()];
+        std::fs::write(dir.path().join(format!("ingest-{}.parquet", ids[0])), "").unwrap();
+        std::fs::write(dir.path().join("bundled.parquet"), "").unwrap();
+        for _ in 0..3 {
+            let id = next_ingest_id(dir.path()).unwrap();
+            assert!(&id > ids.last().unwrap(), "{id} after {ids:?}");
+            std::fs::write(dir.path().join(format!("ingest-{id}.parquet")), "").unwrap();
+            ids.push(id);
+        }
+        assert_eq!(ids[3], "29991231T235959Z-s00000003");
+    }
+
+    /// The lock is exclusive: a second taker waits until the first is dropped.
+    #[test]
+    fn the_ingest_lock_is_exclusive() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = lock_for_ingest(dir.path()).unwrap();
+        let other = std::fs::File::open(dir.path().join(LOCK_FILE)).unwrap();
+        assert!(other.try_lock().is_err());
+        drop(first);
+        assert!(other.try_lock().is_ok());
+    }
+
+    #[test]
+    fn utc_text_has_the_iso_shape() {
+        let t = utc_now_text();
+        assert_eq!(t.len(), 20, "{t}");
+        assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T');
+    }
+}
