@@ -14,6 +14,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -174,11 +176,14 @@ struct BlockTally {
     rejects: Vec<(u64, Option<String>, String)>,
     /// Line and [`duplicates::fingerprint`] of each row stored, for the duplicate check.
     keys: Vec<(u64, (u64, u64))>,
+    /// Whether the duplicate check still takes keys ([`Seen::tracking`]).
+    tracking: Arc<AtomicBool>,
 }
 
 impl BlockTally {
-    fn new(builder: TradeBatchBuilder) -> BlockTally {
+    fn new(builder: TradeBatchBuilder, tracking: Arc<AtomicBool>) -> BlockTally {
         BlockTally {
+            tracking,
             builder,
             read: 0,
             stored: 0,
@@ -194,13 +199,18 @@ impl BlockTally {
         match read.row {
             Row::Record(r) => {
                 self.builder.push(&r);
-                self.keys.push((read.line, duplicates::fingerprint(&r)));
+                if self.tracking.load(Ordering::Relaxed) {
+                    self.keys.push((read.line, duplicates::fingerprint(&r)));
+                }
                 self.stored += 1;
             }
             Row::Pair(pair) => {
+                let tracking = self.tracking.load(Ordering::Relaxed);
                 for r in [&pair.0, &pair.1] {
                     self.builder.push(r);
-                    self.keys.push((read.line, duplicates::fingerprint(r)));
+                    if tracking {
+                        self.keys.push((read.line, duplicates::fingerprint(r)));
+                    }
                 }
                 self.stored += 2;
             }
@@ -359,8 +369,9 @@ impl Warehouse {
             let source = reader.format().as_str();
             let skip_bad = options.skip_bad;
             let mut keys = Seen::default();
+            let tracking = keys.tracking();
             let scanned = reader.scan(
-                || BlockTally::new(TradeBatchBuilder::new(source, 0, id)),
+                || BlockTally::new(TradeBatchBuilder::new(source, 0, id), Arc::clone(&tracking)),
                 |tally, read| tally.add(read, skip_bad),
                 |tally, bytes_read| {
                     report.rows_read += tally.read;
