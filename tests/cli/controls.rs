@@ -448,6 +448,26 @@ fn calibrate_refuses_a_window_too_short_to_fit() {
     assert!(!sb.path().join("april-calibrated.toml").exists());
 }
 
+/// Months after the horizon were simulated as no exports (-100 %) and fitted anyway:
+/// refused with how to fix it, nothing written.
+#[test]
+fn calibrate_refuses_months_after_the_last_simulated_day() {
+    let sb = Sandbox::new();
+    let text = std::fs::read_to_string(scenario("april-2025-controls.toml"))
+        .unwrap()
+        .replace("days = 365", "days = 60");
+    let src = sb.write("april.toml", &text);
+    sb.cmd()
+        .args(["calibrate", src.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--months ends 2025-07, after the last simulated day (2025-05-30",
+        ))
+        .stderr(predicate::str::contains("lengthen chain.days"));
+    assert!(!sb.path().join("april-calibrated.toml").exists());
+}
+
 /// A policy scenario of `days` days on the test MRIO: reg1 may not export mining from
 /// 2025-04-10 (11 lines).
 fn mrio_embargo_scenario(days: u32) -> String {
