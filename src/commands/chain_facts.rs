@@ -201,15 +201,13 @@ fn magnet_observations(f: &Facts<'_>) -> anyhow::Result<Vec<Observation>> {
         .runtime
         .block_on(observations(&f.opened.warehouse, &query))
         .context("reading China's magnet exports from the warehouse")?;
-    Ok(obs
-        .into_iter()
-        .filter(|o| o.quantity_t.is_some())
-        .collect())
+    Ok(obs.into_iter().filter(|o| o.quantity_t.is_some()).collect())
 }
 
 /// The distinct sources of some observations, for notes ("bundled", "ingest: comtrade").
 fn sources_of<'o>(obs: impl IntoIterator<Item = &'o Observation>) -> String {
-    let set: std::collections::BTreeSet<&str> = obs.into_iter().map(|o| o.source.as_str()).collect();
+    let set: std::collections::BTreeSet<&str> =
+        obs.into_iter().map(|o| o.source.as_str()).collect();
     set.into_iter().collect::<Vec<_>>().join(", ")
 }
 
@@ -403,8 +401,12 @@ mod tests {
             .unwrap();
         drop(opened);
         // Two separate openings: the answer must not depend on scan or hash order.
-        let once = f(&Facts::new(&crate::commands::warehouse::open(Some(&data)).unwrap()));
-        let twice = f(&Facts::new(&crate::commands::warehouse::open(Some(&data)).unwrap()));
+        let once = f(&Facts::new(
+            &crate::commands::warehouse::open(Some(&data)).unwrap(),
+        ));
+        let twice = f(&Facts::new(
+            &crate::commands::warehouse::open(Some(&data)).unwrap(),
+        ));
         (once, twice)
     }
 
@@ -425,7 +427,10 @@ mod tests {
     fn observed_series_takes_one_source_per_month() {
         let (a, b) = with_ingested(|f| observed_magnet_exports(f).unwrap());
         assert_eq!(a, b);
-        let may: Vec<_> = a.iter().filter(|o| o.month.to_string() == "2025-05").collect();
+        let may: Vec<_> = a
+            .iter()
+            .filter(|o| o.month.to_string() == "2025-05")
+            .collect();
         assert_eq!(may.len(), 1, "{a:?}");
         assert_eq!(may[0].tonnes, 1300.0);
         let months: Vec<_> = a.iter().map(|o| o.month).collect();

@@ -113,7 +113,8 @@ impl ChainSimulator {
             )));
         }
         let regions: Vec<String> = REGIONS.iter().map(|r| r.to_string()).collect();
-        let mut scenario = file.check(&regions)?;
+        let input = NetworkInput::Bundled(self.facts.clone());
+        let mut scenario = file.check_chain(&input)?;
         apply(&mut scenario, overrides);
         Ok(ChainRun {
             name: name.to_string(),
@@ -121,7 +122,7 @@ impl ChainSimulator {
             runs: overrides.runs.unwrap_or(100),
             seed: overrides.seed.unwrap_or(42),
             scenario,
-            input: NetworkInput::Bundled(self.facts.clone()),
+            input,
             regions,
             observed: self.observed.clone(),
         })
