@@ -39,6 +39,16 @@ const FILES: [&str; 10] = [
 
 /// Runs an ARIO scenario.
 pub fn run(args: &SimulateArgs, text: &str) -> anyhow::Result<()> {
+    // An ARIO scenario is one deterministic run: a --runs that would be dropped silently
+    // reads as a Monte Carlo that never happened.
+    if let Some(n) = args.runs {
+        return Err(UserError(format!(
+            "{}: --runs {n} applies to policy scenarios ([chain] and instruments such as \
+             [[export_control]]); an ARIO scenario is one deterministic run: remove --runs",
+            args.scenario.display()
+        ))
+        .into());
+    }
     let Some(out) = &args.out else {
         // Report a malformed scenario before asking for the output folder.
         Scenario::parse(&args.scenario, text)?;

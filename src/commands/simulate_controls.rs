@@ -157,12 +157,15 @@ pub fn run_monte_carlo(
     Ok(out)
 }
 
+/// Monte Carlo runs of `chokepoint simulate` on a policy scenario without `--runs`.
+pub const DEFAULT_RUNS: usize = 100;
+
 /// Runs `chokepoint simulate` on a policy scenario.
 pub fn run(args: &SimulateArgs, text: &str, data_dir: Option<&Path>) -> anyhow::Result<()> {
     let loaded = load_text(&args.scenario, text, data_dir)?;
     let runs = run_monte_carlo(
         &loaded,
-        args.runs,
+        args.runs.unwrap_or(DEFAULT_RUNS),
         args.seed,
         args.out.is_some(),
         args.threads,

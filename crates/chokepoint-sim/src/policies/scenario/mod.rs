@@ -14,6 +14,7 @@ use crate::network::assumptions;
 
 mod items;
 mod nodes;
+mod overrides;
 pub use items::stage_of_product;
 use items::{Cx, Item};
 
