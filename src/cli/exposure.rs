@@ -96,7 +96,7 @@ pub struct SharesArgs {
     #[arg(long, value_enum)]
     pub stage: StageArg,
     /// Data year (default: the latest year the source covers).
-    #[arg(long, value_name = "YYYY")]
+    #[arg(long, value_name = "YYYY", value_parser = chokepoint_model::parse_data_year)]
     pub year: Option<i32>,
     /// Where the shares come from (default: usgs for mining, iea otherwise).
     #[arg(long, value_enum)]
@@ -141,7 +141,7 @@ pub struct ExposureArgs {
     pub product: String,
     /// Data year (default: the latest year with trade data; stage shares then follow the
     /// default of `shares`).
-    #[arg(long, value_name = "YYYY")]
+    #[arg(long, value_name = "YYYY", value_parser = chokepoint_model::parse_data_year)]
     pub year: Option<i32>,
     /// Recompute supplier shares and reliance from a simulated control (scenario file).
     #[arg(long, value_name = "SCENARIO.toml")]
@@ -178,7 +178,7 @@ pub struct CriticalityArgs {
     #[arg(long, value_name = "FILE")]
     pub params: Option<PathBuf>,
     /// Data year of the stage shares (default: the latest each source covers).
-    #[arg(long, value_name = "YYYY")]
+    #[arg(long, value_name = "YYYY", value_parser = chokepoint_model::parse_data_year)]
     pub year: Option<i32>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -191,6 +191,27 @@ mod tests {
     use clap::Parser;
 
     use super::*;
+
+    #[test]
+    fn year_is_four_digits_in_the_plausible_range_for_every_command() {
+        for cmd in [
+            vec!["shares", "--stage", "mining"],
+            vec!["exposure", "--importer", "EU", "--product", "magnets"],
+            vec!["criticality"],
+        ] {
+            for bad in ["65536", "-5", "1899", "2201", "20x5"] {
+                let mut argv = vec!["chokepoint"];
+                argv.extend(&cmd);
+                let flag = format!("--year={bad}");
+                argv.push(&flag);
+                let e = Cli::try_parse_from(argv).unwrap_err().to_string();
+                assert!(
+                    e.contains("four digits from 1900 to 2200"),
+                    "{cmd:?} {bad}: {e}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn shares_requires_a_stage_and_defaults_the_rest() {

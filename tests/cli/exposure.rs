@@ -350,6 +350,43 @@ fn exposure_uses_half_year_totals_for_months_without_a_monthly_row() {
     assert!(text.contains("11 of 12 months (Jan–Nov)"), "{text}");
 }
 
+/// A year without stage shares: the CRMA checks use another year's figures and the notes say
+/// which (they were silent while the report said "year": 2010).
+#[test]
+fn exposure_notes_which_year_stands_in_for_one_without_data() {
+    let sb = Sandbox::new();
+    let v = json(
+        &sb,
+        &[
+            "exposure",
+            "--importer",
+            "EU",
+            "--product",
+            "magnets",
+            "--year",
+            "2010",
+        ],
+    );
+    assert_eq!(v["year"], 2010, "{v}");
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("no global magnets shares for 2010: the magnets CRMA check uses"),
+        "{notes}"
+    );
+    sb.cmd()
+        .args([
+            "exposure",
+            "--importer",
+            "EU",
+            "--product",
+            "magnets",
+            "--year=65536",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("four digits from 1900 to 2200"));
+}
+
 #[test]
 fn exposure_rejects_a_bad_importer_and_explains_after() {
     let sb = Sandbox::new();

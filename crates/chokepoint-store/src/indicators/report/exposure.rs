@@ -322,6 +322,7 @@ pub async fn exposure_report(
         &suppliers,
         &reliance_inputs,
         asked_year,
+        &mut notes,
     )
     .await?;
     Ok(ExposureReport {
@@ -393,6 +394,7 @@ async fn crma_stages(
     suppliers: &Result<Suppliers, NotComputable>,
     inputs: &RelianceInputs,
     year: Option<i32>,
+    notes: &mut Vec<String>,
 ) -> Result<Vec<StageCrma>, StoreError> {
     let mut out = Vec::new();
     for stage in [
@@ -421,14 +423,27 @@ async fn crma_stages(
             year,
             ..SharesQuery::stage(stage)
         };
-        let global = match shares_report(facts, &at_year).await? {
-            Ok(report) => Ok(report),
-            Err(_) if year.is_some() => shares_report(facts, &SharesQuery::stage(stage)).await?,
-            Err(nc) => Err(nc),
+        let (global, fell_back) = match shares_report(facts, &at_year).await? {
+            Ok(report) => (Ok(report), false),
+            Err(_) if year.is_some() => (
+                shares_report(facts, &SharesQuery::stage(stage)).await?,
+                true,
+            ),
+            Err(nc) => (Err(nc), false),
         };
         match global {
             Ok(report) => {
                 let s = &report.shares;
+                // The report's `year` is the asked one: say where a figure of another
+                // year stands in for it (`shares --year` says "not computable" instead).
+                if let (true, Some(asked)) = (fell_back, year) {
+                    notes.push(format!(
+                        "no global {stage} shares for {asked}: the {stage} CRMA check uses {} \
+                         figures ({}) instead",
+                        s.year,
+                        s.source.as_str()
+                    ));
+                }
                 let basis = format!(
                     "global {stage} shares {} ({}{}), proxy for {}'s sourcing (world output \
                      shares, not its consumption)",
