@@ -220,7 +220,7 @@ pub async fn exposure_report(
     let stage = stage_of_product(product);
     let trade = match stage {
         Some(s) if product.parse::<Stage>().is_ok() => facts.stage_trade(s).await?,
-        _ => Some(facts.trade(product).await?),
+        _ => Some(facts.trade(product).await.map_err(with_stage_names)?),
     };
     let (label, trade_facts) = trade.unwrap_or_else(|| (product.to_string(), Vec::new()));
     let codes = importer.codes();
@@ -337,6 +337,23 @@ pub async fn exposure_report(
         crma,
         notes,
     })
+}
+
+/// An unknown product's list of accepted names, plus the stage names exposure also takes.
+fn with_stage_names(e: StoreError) -> StoreError {
+    match e {
+        StoreError::UnknownProduct { found, known } => {
+            let mut names: Vec<&str> = known.split(", ").filter(|n| !n.is_empty()).collect();
+            names.extend(Stage::ALL.iter().map(|s| s.as_str()));
+            names.sort_unstable();
+            names.dedup();
+            StoreError::UnknownProduct {
+                found,
+                known: names.join(", "),
+            }
+        }
+        other => other,
+    }
 }
 
 /// The CRMA check at the product's own stage on the CRMA's base: the largest third-country
