@@ -37,7 +37,7 @@ impl Cx<'_> {
     pub(super) fn err(&self, key: &str, message: &str) -> SimError {
         SimError::Scenario {
             path: self.file.to_path_buf(),
-            location: crate::toml_locate::locate(self.text, key),
+            location: chokepoint_model::toml_locate(self.text, key),
             key: key.to_string(),
             message: message.to_string(),
         }
