@@ -17,7 +17,7 @@ mod tests {
     fn six_places_beyond_what_is_shown_and_no_noise() {
         assert_eq!(json_round(24826.700000000004, 1), 24826.7);
         assert_eq!(json_round(1.234_567_891_23, 1), 1.234_567_9);
-        assert_eq!(json_round(1234.567_891_2, 0), 1234.567_891);
+        assert_eq!(json_round(1_234.567_891_2, 0), 1_234.567_891);
         assert_eq!(json_round(0.1 + 0.2, 12), 0.3, "capped at 15 places");
         assert_eq!(json_round(-2.000_000_04, 1), -2.0);
     }
