@@ -96,7 +96,7 @@ pub struct SharesArgs {
     #[arg(long, value_enum)]
     pub stage: StageArg,
     /// Data year (default: the latest year the source covers).
-    #[arg(long, value_name = "YYYY")]
+    #[arg(long, value_name = "YYYY", value_parser = chokepoint_model::parse_data_year)]
     pub year: Option<i32>,
     /// Where the shares come from (default: usgs for mining, iea otherwise).
     #[arg(long, value_enum)]
@@ -118,7 +118,7 @@ their HHI, import reliance (net imports / apparent consumption) where production
 allow it, and the EU CRMA check per stage (largest single third-country share of \
 consumption against 65 %).\n\n\
 PRODUCT is a stage (mining, separation, metal, magnets), an HS code (8505.11) or a product \
-name of the trade table (rare_earth_permanent_magnets). Where the importer's own sourcing \
+group or name of the trade table (rare-earths; an unknown one lists them). Where the importer's own sourcing \
 is not in the warehouse, the CRMA check uses global stage shares as a proxy and says so. \
 At the product's stage it is imports from one country / (production + imports - exports); \
 without production or with only some origins reported, that share is an upper bound and \
@@ -128,7 +128,7 @@ is the chain's baseline without the control over the simulated window, `after` t
 delivered flows; what buyers ordered under the control is the imports_requested row.",
     after_help = "Examples:\n  chokepoint exposure --importer EU --product magnets\n  \
 chokepoint exposure --importer USA --product mining --year 2024\n  chokepoint exposure \
---importer EU --product rare_earth_permanent_magnets --year 2025 --format json\n  \
+--importer EU --product rare-earths --year 2025 --format json\n  \
 chokepoint exposure --importer EU --product magnets --after scenarios/april-2025-controls.toml \
 --runs 200 --seed 7"
 )]
@@ -136,12 +136,12 @@ pub struct ExposureArgs {
     /// Importing country (ISO-3) or EU.
     #[arg(long, value_name = "ISO3|EU")]
     pub importer: String,
-    /// Stage, HS code or trade product name.
+    /// Stage, HS code or trade product group or name.
     #[arg(long, value_name = "P")]
     pub product: String,
     /// Data year (default: the latest year with trade data; stage shares then follow the
     /// default of `shares`).
-    #[arg(long, value_name = "YYYY")]
+    #[arg(long, value_name = "YYYY", value_parser = chokepoint_model::parse_data_year)]
     pub year: Option<i32>,
     /// Recompute supplier shares and reliance from a simulated control (scenario file).
     #[arg(long, value_name = "SCENARIO.toml")]
@@ -178,7 +178,7 @@ pub struct CriticalityArgs {
     #[arg(long, value_name = "FILE")]
     pub params: Option<PathBuf>,
     /// Data year of the stage shares (default: the latest each source covers).
-    #[arg(long, value_name = "YYYY")]
+    #[arg(long, value_name = "YYYY", value_parser = chokepoint_model::parse_data_year)]
     pub year: Option<i32>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -191,6 +191,27 @@ mod tests {
     use clap::Parser;
 
     use super::*;
+
+    #[test]
+    fn year_is_four_digits_in_the_plausible_range_for_every_command() {
+        for cmd in [
+            vec!["shares", "--stage", "mining"],
+            vec!["exposure", "--importer", "EU", "--product", "magnets"],
+            vec!["criticality"],
+        ] {
+            for bad in ["65536", "-5", "1899", "2201", "20x5"] {
+                let mut argv = vec!["chokepoint"];
+                argv.extend(&cmd);
+                let flag = format!("--year={bad}");
+                argv.push(&flag);
+                let e = Cli::try_parse_from(argv).unwrap_err().to_string();
+                assert!(
+                    e.contains("four digits from 1900 to 2200"),
+                    "{cmd:?} {bad}: {e}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn shares_requires_a_stage_and_defaults_the_rest() {

@@ -208,10 +208,11 @@ pub struct SimulateArgs {
     /// No progress bar even on a terminal.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Policy scenarios: number of Monte Carlo runs (at most 100,000: each run's records are
-    /// kept for the percentiles, about 40 KB a run on the rare-earth chain).
-    #[arg(long, default_value_t = 100, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
-    pub runs: usize,
+    /// Policy scenarios: number of Monte Carlo runs [default: 100] (at most 100,000: each
+    /// run's records are kept for the percentiles, about 40 KB a run on the rare-earth chain).
+    /// An ARIO scenario is one deterministic run and refuses it.
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+    pub runs: Option<usize>,
     /// Policy scenarios: seed of the random streams (run i uses stream i).
     #[arg(long, default_value_t = 42)]
     pub seed: u64,

@@ -140,7 +140,18 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
         .context("invariant: first day of a month exists")?;
     let needed = window_end.days_since(loaded.scenario.start).max(1) as usize;
     let full_days = loaded.scenario.days;
-    loaded.scenario.days = full_days.min(needed);
+    // Months past the horizon would be simulated as no exports at all and fitted as a
+    // collapse: refuse rather than write parameters fitted to days never simulated.
+    if needed > full_days {
+        bail!(UserError(format!(
+            "--months ends {last}, after the last simulated day ({}: chain.days = {full_days} \
+             from {}); lengthen chain.days to at least {needed} in {} or narrow --months",
+            loaded.scenario.start.plus_days(full_days as i64 - 1),
+            loaded.scenario.start,
+            args.scenario.display()
+        )));
+    }
+    loaded.scenario.days = needed;
     let loaded = loaded;
 
     let fit = |a: f64, d: usize| -> anyhow::Result<(f64, Vec<f64>)> {

@@ -7,15 +7,19 @@
 //! - stage shares: per stage, the latest year reported, duplicates averaged;
 //! - China's magnet exports by partner: a 2024 monthly rate per partner, from 2024 monthly
 //!   rows and from 2025 rows divided by (1 + y/y change); the world total from the 2024
-//!   annual row;
+//!   annual row; one source per period and partner by the store's source rules
+//!   (`indicators::series`), never a mix;
 //! - end uses: shares of magnet demand by industry, latest year up to 2025.
 
 use std::collections::BTreeMap;
 
 use anyhow::Context;
-use chokepoint_model::{Stage, YearMonth};
+use chokepoint_model::{Flow, Iso3, Period, Stage, YearMonth};
 use chokepoint_sim::network::chain::{ChainFacts, Industry};
 use chokepoint_store::batches_to_json_rows;
+use chokepoint_store::indicators::FlowQuery;
+use chokepoint_store::indicators::series::{Observation, observations};
+use chokepoint_store::schema::PeriodType;
 
 use super::warehouse::Opened;
 
@@ -96,11 +100,13 @@ pub fn observed_from_warehouse(
 
 /// Facts of the bundled chain.
 pub fn bundled_facts(f: &Facts<'_>) -> anyhow::Result<ChainFacts> {
+    let (magnet_exports_t_per_year, magnet_note) = magnet_exports(f)?;
     Ok(ChainFacts {
         mine_production_t_per_year: mine_production(f)?,
         stage_shares: stage_shares(f)?,
-        magnet_exports_t_per_year: magnet_exports(f)?,
+        magnet_exports_t_per_year,
         end_use_shares: end_uses(f)?,
+        provenance: vec![magnet_note],
     })
 }
 
@@ -177,58 +183,80 @@ fn stage_shares(f: &Facts<'_>) -> anyhow::Result<Vec<(String, String, f64)>> {
     Ok(out)
 }
 
-/// China's magnet exports in the warehouse, in the columns the selection rules use.
-fn magnet_rows(f: &Facts<'_>) -> anyhow::Result<Vec<Row>> {
-    f.rows(&format!(
-        "SELECT period, period_type, partner_iso3, quantity_t AS value, \
-         reported_yoy_pct AS yoy_pct, is_derived FROM trade \
-         WHERE reporter_iso3 = 'CHN' AND flow = 'export' AND product = '{MAGNETS}' \
-         AND quantity_t IS NOT NULL"
-    ))
+/// China's magnet exports in the warehouse, one observation per period and partner after
+/// the store's source rules (`indicators::series`, the rules `trends` applies): repeats count
+/// once, ingested data win over bundled figures, sources never add up. Reading through that
+/// one mechanism keeps the chain's baseline and the observed series reproducible (its output
+/// is ordered by period and partner) and consistent with what `trends` shows.
+fn magnet_observations(f: &Facts<'_>) -> anyhow::Result<Vec<Observation>> {
+    let query = FlowQuery {
+        reporter: Iso3::CHINA,
+        flow: Flow::Export,
+        product: MAGNETS.to_string(),
+        partner: None,
+        source: None,
+    };
+    let (_, obs) = f
+        .opened
+        .runtime
+        .block_on(observations(&f.opened.warehouse, &query))
+        .context("reading China's magnet exports from the warehouse")?;
+    Ok(obs.into_iter().filter(|o| o.quantity_t.is_some()).collect())
 }
 
-fn magnet_exports(f: &Facts<'_>) -> anyhow::Result<Vec<(String, f64)>> {
-    let all = magnet_rows(f)?;
-    let magnets: Vec<&Row> = all.iter().collect();
-    let world = magnets
+/// The distinct sources of some observations, for notes ("bundled", "ingest: comtrade").
+fn sources_of<'o>(obs: impl IntoIterator<Item = &'o Observation>) -> String {
+    let set: std::collections::BTreeSet<&str> =
+        obs.into_iter().map(|o| o.source.as_str()).collect();
+    set.into_iter().collect::<Vec<_>>().join(", ")
+}
+
+/// China's magnet exports by partner, t per year, and a note saying which sources they use.
+fn magnet_exports(f: &Facts<'_>) -> anyhow::Result<(Vec<(String, f64)>, String)> {
+    let all = magnet_observations(f)?;
+    let world_obs = all
         .iter()
-        .find(|r| get(r, "partner_iso3") == "WLD" && get(r, "period") == "2024")
-        .and_then(|r| num(r, "value"))
+        .find(|o| o.partner_iso3 == "WLD" && o.period == Period::Year(2024))
         .context("no 2024 world total of China's magnet exports")?;
+    let world = world_obs.quantity_t.unwrap_or_default();
     let mut rates: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for r in &magnets {
-        let partner = get(r, "partner_iso3");
-        if partner == "WLD" {
+    let mut used = Vec::new();
+    for o in &all {
+        if o.partner_iso3 == "WLD" {
             continue;
         }
-        let (Some(v), period) = (num(r, "value"), get(r, "period")) else {
-            continue;
+        let Some(v) = o.quantity_t else { continue };
+        let months = match o.period_type {
+            PeriodType::Month => 1.0,
+            PeriodType::Ytd => o.period.month_count() as f64,
+            _ => continue,
         };
-        let months = match get(r, "period_type") {
-            "month" => 1.0,
-            "ytd" => period
-                .parse::<chokepoint_model::Period>()
-                .map(|p| p.month_count() as f64)
-                .unwrap_or(0.0),
-            _ => 0.0,
-        };
-        if months == 0.0 {
-            continue;
-        }
-        let monthly = if period.starts_with("2024") {
+        let monthly = if o.period.year() == 2024 {
             Some(v / months)
         } else {
-            num(r, "yoy_pct").map(|y| v / (1.0 + y / 100.0) / months)
+            o.reported_yoy_pct.map(|y| v / (1.0 + y / 100.0) / months)
         };
         if let Some(m) = monthly {
-            rates.entry(partner.to_string()).or_default().push(m);
+            rates.entry(o.partner_iso3.clone()).or_default().push(m);
+            used.push(o);
         }
     }
     let mut out = vec![("WLD".to_string(), world)];
     for (p, v) in rates {
         out.push((p, 12.0 * v.iter().sum::<f64>() / v.len() as f64));
     }
-    Ok(out)
+    let note = format!(
+        "China's magnet exports in the chain's baseline: world total 2024 = {world} t from source \
+         {}; partner rates from {} (one source per period and partner: ingested data before \
+         bundled, never a sum)",
+        world_obs.source,
+        if used.is_empty() {
+            "no source".to_string()
+        } else {
+            format!("source(s) {}", sources_of(used))
+        }
+    );
+    Ok((out, note))
 }
 
 fn end_uses(f: &Facts<'_>) -> anyhow::Result<Vec<(Industry, f64)>> {
@@ -271,17 +299,20 @@ fn end_uses(f: &Facts<'_>) -> anyhow::Result<Vec<(Industry, f64)>> {
         .collect())
 }
 
-/// China's monthly magnet exports to the world, t, from the customs series.
+/// China's monthly magnet exports to the world, t, from the customs series (one figure
+/// per month, by the same source rules as the chain's baseline).
 pub fn observed_magnet_exports(f: &Facts<'_>) -> anyhow::Result<Vec<ObservedMonth>> {
-    let all = magnet_rows(f)?;
-    let mut out: Vec<ObservedMonth> = all
-        .iter()
-        .filter(|r| get(r, "partner_iso3") == "WLD" && get(r, "period_type") == "month")
-        .filter_map(|r| {
+    let mut out: Vec<ObservedMonth> = magnet_observations(f)?
+        .into_iter()
+        .filter(|o| o.partner_iso3 == "WLD")
+        .filter_map(|o| {
+            let Period::Month(month) = o.period else {
+                return None;
+            };
             Some(ObservedMonth {
-                month: get(r, "period").parse().ok()?,
-                tonnes: num(r, "value")?,
-                is_derived: get(r, "is_derived") == "true",
+                month,
+                tonnes: o.quantity_t?,
+                is_derived: o.is_derived,
             })
         })
         .collect();
@@ -348,5 +379,63 @@ mod tests {
         let april = s.iter().find(|o| o.month.to_string() == "2025-04").unwrap();
         assert_eq!(april.tonnes, 2628.0);
         assert!(april.is_derived);
+    }
+
+    /// A warehouse with a tidy file ingested: user figures for periods the bundled series
+    /// also has (the 2024 world total, May 2025) and a Comtrade-like monthly world row.
+    fn with_ingested<T>(f: impl Fn(&Facts<'_>) -> T) -> (T, T) {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("user.csv");
+        std::fs::write(
+            &csv,
+            "period,reporter_iso3,partner_iso3,flow,product,quantity_t,value_usd\n\
+             2024,CHN,WLD,export,magnets,60000,\n\
+             2025-05,CHN,WLD,export,magnets,1300,\n",
+        )
+        .unwrap();
+        let data = dir.path().join("data");
+        let opened = crate::commands::warehouse::open(Some(&data)).unwrap();
+        opened
+            .warehouse
+            .ingest(&[csv], &Default::default(), &mut |_| {})
+            .unwrap();
+        drop(opened);
+        // Two separate openings: the answer must not depend on scan or hash order.
+        let once = f(&Facts::new(
+            &crate::commands::warehouse::open(Some(&data)).unwrap(),
+        ));
+        let twice = f(&Facts::new(
+            &crate::commands::warehouse::open(Some(&data)).unwrap(),
+        ));
+        (once, twice)
+    }
+
+    #[test]
+    fn ingested_figures_replace_bundled_ones_and_the_answer_repeats() {
+        let (a, b) = with_ingested(|f| bundled_facts(f).unwrap());
+        assert_eq!(a, b);
+        let world = a.magnet_exports_t_per_year[0].clone();
+        assert_eq!(world, ("WLD".to_string(), 60_000.0));
+        assert!(
+            a.provenance[0].contains("world total 2024 = 60000 t from source tidy"),
+            "{:?}",
+            a.provenance
+        );
+    }
+
+    #[test]
+    fn observed_series_takes_one_source_per_month() {
+        let (a, b) = with_ingested(|f| observed_magnet_exports(f).unwrap());
+        assert_eq!(a, b);
+        let may: Vec<_> = a
+            .iter()
+            .filter(|o| o.month.to_string() == "2025-05")
+            .collect();
+        assert_eq!(may.len(), 1, "{a:?}");
+        assert_eq!(may[0].tonnes, 1300.0);
+        let months: Vec<_> = a.iter().map(|o| o.month).collect();
+        let mut unique = months.clone();
+        unique.dedup();
+        assert_eq!(months, unique);
     }
 }

@@ -283,6 +283,11 @@ impl AfterRun {
             "%",
         ));
         let mut notes = Vec::new();
+        // Which source the chain's baseline was built from (ingested data can replace the
+        // bundled figures), so two warehouses' answers can be told apart.
+        if let NetworkInput::Bundled(facts) = &self.input {
+            notes.extend(facts.provenance.iter().cloned());
+        }
         if before.iter().all(|x| x.imports_t <= 0.0) {
             notes.push(format!(
                 "not computable: needs imports of {stage} into {} in the chain (it has none), so \

@@ -11,12 +11,11 @@ use super::chain_facts;
 use crate::cli::{NetworkArgs, NetworkCommand};
 use crate::output::{Cell, Format, Table, print_json};
 
-/// The bundled chain under default assumptions.
-fn bundled(data_dir: Option<&Path>) -> anyhow::Result<ChainNetwork> {
-    Ok(ChainNetwork::build(
-        &chain_facts::facts_from_warehouse(data_dir)?,
-        &AssumptionValues::default(),
-    )?)
+/// The bundled chain under default assumptions, and where its figures come from.
+fn bundled(data_dir: Option<&Path>) -> anyhow::Result<(ChainNetwork, Vec<String>)> {
+    let facts = chain_facts::facts_from_warehouse(data_dir)?;
+    let net = ChainNetwork::build(&facts, &AssumptionValues::default())?;
+    Ok((net, facts.provenance))
 }
 
 /// Runs `chokepoint network …`.
@@ -34,7 +33,7 @@ pub fn run(args: &NetworkArgs, data_dir: Option<&Path>) -> anyhow::Result<()> {
                 &[],
                 data_dir,
             )?;
-            let net = bundled(data_dir)?;
+            let (net, provenance) = bundled(data_dir)?;
             std::fs::write(file, network_file::to_toml(&net))
                 .with_context(|| format!("writing {}", file.display()))?;
             println!(
@@ -44,6 +43,9 @@ pub fn run(args: &NetworkArgs, data_dir: Option<&Path>) -> anyhow::Result<()> {
                 N_INDUSTRIES,
                 file.display()
             );
+            for note in provenance {
+                println!("note: {note}");
+            }
             Ok(())
         }
     }
@@ -123,13 +125,14 @@ fn nodes_table(net: &ChainNetwork) -> Table {
 
 /// The bundled network as `network describe --format json` prints it (also `GET /api/network`).
 pub fn describe_json(data_dir: Option<&Path>) -> anyhow::Result<serde_json::Value> {
-    let net = bundled(data_dir)?;
+    let (net, provenance) = bundled(data_dir)?;
     Ok(serde_json::json!({
         "regions": net.regions,
         "stages": STAGES,
         "industries": Industry::ALL.map(Industry::as_str),
         "assumptions": assumptions_table().to_json(),
         "nodes": nodes_table(&net).to_json(),
+        "notes": provenance,
     }))
 }
 
@@ -138,7 +141,7 @@ fn describe(format: Format, data_dir: Option<&Path>) -> anyhow::Result<()> {
         print_json(&describe_json(data_dir)?)?;
         return Ok(());
     }
-    let net = bundled(data_dir)?;
+    let (net, provenance) = bundled(data_dir)?;
     if format == Format::Table {
         println!(
             "Bundled rare-earth chain: regions {}; stages {} -> industries ({}); tonnes per day.\n",
@@ -152,6 +155,9 @@ fn describe(format: Format, data_dir: Option<&Path>) -> anyhow::Result<()> {
     if format == Format::Table {
         println!("\nBaseline nodes:");
         nodes_table(&net).print(format)?;
+        for note in provenance {
+            println!("note: {note}");
+        }
     }
     Ok(())
 }

@@ -39,6 +39,18 @@ const FILES: [&str; 10] = [
 
 /// Runs an ARIO scenario.
 pub fn run(args: &SimulateArgs, text: &str) -> anyhow::Result<()> {
+    // An ARIO scenario is one deterministic run: a --runs that would be dropped silently
+    // reads as a Monte Carlo that never happened.
+    if let Some(n) = args.runs {
+        // A malformed file (not recognisably a policy scenario) is reported as such first.
+        Scenario::parse(&args.scenario, text)?;
+        return Err(UserError(format!(
+            "{}: --runs {n} applies to policy scenarios ([chain] and instruments such as \
+             [[export_control]]); an ARIO scenario is one deterministic run: remove --runs",
+            args.scenario.display()
+        ))
+        .into());
+    }
     let Some(out) = &args.out else {
         // Report a malformed scenario before asking for the output folder.
         Scenario::parse(&args.scenario, text)?;

@@ -71,8 +71,8 @@ fn load_file(file: ScenarioFile, data_dir: Option<&Path>) -> anyhow::Result<Load
     let (net, regions, scenario) = match file.network_source()? {
         NetworkSource::Bundled => {
             let regions: Vec<String> = REGIONS.iter().map(|r| r.to_string()).collect();
-            let scenario = file.check(&regions)?;
             let input = NetworkInput::Bundled(chain_facts::facts_from_warehouse(data_dir)?);
+            let scenario = file.check_chain(&input)?;
             (Net::Chain(input), regions, scenario)
         }
         NetworkSource::File(p) if p.is_dir() => {
@@ -90,8 +90,9 @@ fn load_file(file: ScenarioFile, data_dir: Option<&Path>) -> anyhow::Result<Load
         NetworkSource::File(p) => {
             let net = network_file::load(&p)?;
             let regions = net.regions.clone();
-            let scenario = file.check(&regions)?;
-            (Net::Chain(NetworkInput::Fixed(net)), regions, scenario)
+            let input = NetworkInput::Fixed(net);
+            let scenario = file.check_chain(&input)?;
+            (Net::Chain(input), regions, scenario)
         }
     };
     Ok(Loaded {
@@ -156,12 +157,15 @@ pub fn run_monte_carlo(
     Ok(out)
 }
 
+/// Monte Carlo runs of `chokepoint simulate` on a policy scenario without `--runs`.
+pub const DEFAULT_RUNS: usize = 100;
+
 /// Runs `chokepoint simulate` on a policy scenario.
 pub fn run(args: &SimulateArgs, text: &str, data_dir: Option<&Path>) -> anyhow::Result<()> {
     let loaded = load_text(&args.scenario, text, data_dir)?;
     let runs = run_monte_carlo(
         &loaded,
-        args.runs,
+        args.runs.unwrap_or(DEFAULT_RUNS),
         args.seed,
         args.out.is_some(),
         args.threads,

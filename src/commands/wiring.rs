@@ -17,7 +17,6 @@ use chokepoint_sim::SimError;
 use chokepoint_sim::montecarlo::{self, Layout, McSummary, NetworkInput, series_bands};
 use chokepoint_sim::network::chain::{ChainFacts, N_INDUSTRIES, REGIONS, STAGES};
 use chokepoint_sim::network::flow::RunRecord;
-use chokepoint_sim::policies::dist::{Param, ParamKind};
 use chokepoint_sim::policies::scenario::{
     NetworkSource, PolicyScenario, ScenarioFile, is_policy_scenario,
 };
@@ -103,7 +102,7 @@ impl ChainSimulator {
         text: &str,
         overrides: &Overrides,
     ) -> Result<ChainRun, SimError> {
-        let file = ScenarioFile::parse(Path::new(name), text)?;
+        let mut file = ScenarioFile::parse(Path::new(name), text)?;
         // A scenario from the network could otherwise name any file on this machine.
         if let NetworkSource::File(p) = file.network_source()? {
             return Err(SimError::Invalid(format!(
@@ -113,32 +112,53 @@ impl ChainSimulator {
             )));
         }
         let regions: Vec<String> = REGIONS.iter().map(|r| r.to_string()).collect();
-        let mut scenario = file.check(&regions)?;
-        apply(&mut scenario, overrides);
+        let input = NetworkInput::Bundled(self.facts.clone());
+        // Overrides go into the file before its checks: an overridden horizon or share meets
+        // the same checks (a maximum, a control that would never act) as one in the file.
+        if let Some(days) = overrides.days {
+            file.override_days(days);
+        }
+        if let Some(share) = overrides.approval_share {
+            file.override_approval_share(share);
+        }
+        let scenario = file
+            .check_chain(&input)
+            .map_err(|e| with_overrides(e, overrides))?;
         Ok(ChainRun {
             name: name.to_string(),
             sources: sources(text),
             runs: overrides.runs.unwrap_or(100),
             seed: overrides.seed.unwrap_or(42),
             scenario,
-            input: NetworkInput::Bundled(self.facts.clone()),
+            input,
             regions,
             observed: self.observed.clone(),
         })
     }
 }
 
-fn apply(scenario: &mut PolicyScenario, o: &Overrides) {
-    if let Some(days) = o.days {
-        scenario.days = days as usize;
-    }
-    if let Some(share) = o.approval_share {
-        for c in &mut scenario.controls {
-            c.approval_share = Param {
-                kind: ParamKind::Fixed(share),
-                ..c.approval_share.clone()
-            };
-        }
+/// A scenario error caused or shaped by an override says so: the file alone would pass.
+fn with_overrides(e: SimError, o: &Overrides) -> SimError {
+    let given: Vec<String> = [
+        o.days.map(|d| format!("days = {d}")),
+        o.approval_share.map(|a| format!("approval_share = {a}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    match e {
+        SimError::Scenario {
+            path,
+            location,
+            key,
+            message,
+        } if !given.is_empty() => SimError::Scenario {
+            path,
+            location,
+            key,
+            message: format!("{message} (with the request's {})", given.join(", ")),
+        },
+        other => other,
     }
 }
 
@@ -380,6 +400,7 @@ pub fn state(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chokepoint_sim::policies::dist::ParamKind;
 
     #[test]
     fn library_scenarios_check_and_have_titles() {
@@ -427,6 +448,31 @@ mod tests {
         assert_eq!(run.size().runs, 3);
         for c in &run.scenario.controls {
             assert_eq!(c.approval_share.kind, ParamKind::Fixed(0.1));
+        }
+    }
+
+    /// An override is checked as the file's own value would be: a horizon that ends before
+    /// the control starts, or above the maximum, is refused like the CLI refuses the file.
+    #[test]
+    fn overrides_are_checked_like_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let sim = ChainSimulator::new(Some(dir.path())).unwrap();
+        for days in [1, 36_501] {
+            let o = Overrides {
+                days: Some(days),
+                ..Overrides::default()
+            };
+            let err = sim
+                .prepare_named("april.toml", LIBRARY[0].1, &o)
+                .err()
+                .unwrap();
+            assert!(err.is_user_error());
+            let msg = err.to_string();
+            assert!(msg.contains("april.toml:"), "{msg}");
+            assert!(
+                msg.contains(&format!("with the request's days = {days}")),
+                "{msg}"
+            );
         }
     }
 

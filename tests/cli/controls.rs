@@ -197,6 +197,43 @@ fn bad_scenarios_name_the_file_and_key_and_exit_2() {
         &MINIMAL.replace("destinations = \"all\"", "destinations = [\"CHN\"]"),
         &["`export_control[0].destinations`", "exporter itself"],
     );
+    // Nodes the chain does not have, and start dates past the horizon.
+    bad(
+        &sb,
+        &format!(
+            "{MINIMAL}[[capacity_shock]]\nregion = \"USA\"\nstage = \"magnets\"\n\
+             start = \"2025-04-10\"\ncapacity_factor = 0.5\n"
+        ),
+        &[
+            "bad.toml:13:10: `capacity_shock[0].region`",
+            "USA produces no magnets",
+            "CHN (mining, separation, metal, magnets)",
+        ],
+    );
+    bad(
+        &sb,
+        &format!(
+            "{MINIMAL}[[demand_shock]]\nregion = \"AUS\"\nindustry = \"defense\"\n\
+             start = \"2025-04-10\"\ndemand_factor = 2\n"
+        ),
+        &[
+            "`demand_shock[0].region`",
+            "no magnet use by defense in AUS",
+        ],
+    );
+    bad(
+        &sb,
+        &format!(
+            "{MINIMAL}[[new_supply]]\nregion = \"USA\"\nstage = \"magnets\"\n\
+             capacity_t_per_year = 1000\ncommissioning = \"2099-01-01\"\n"
+        ),
+        &["`new_supply[0].commissioning`", "can never act"],
+    );
+    bad(
+        &sb,
+        &format!("{MINIMAL}[[substitution]]\nshare = 0.5\nstart = \"2099-01-01\"\n"),
+        &["`substitution[0].start`", "can never act"],
+    );
 }
 
 #[test]
@@ -445,6 +482,26 @@ fn calibrate_refuses_a_window_too_short_to_fit() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("needs at least 3"));
+    assert!(!sb.path().join("april-calibrated.toml").exists());
+}
+
+/// Months after the horizon were simulated as no exports (-100 %) and fitted anyway:
+/// refused with how to fix it, nothing written.
+#[test]
+fn calibrate_refuses_months_after_the_last_simulated_day() {
+    let sb = Sandbox::new();
+    let text = std::fs::read_to_string(scenario("april-2025-controls.toml"))
+        .unwrap()
+        .replace("days = 365", "days = 60");
+    let src = sb.write("april.toml", &text);
+    sb.cmd()
+        .args(["calibrate", src.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--months ends 2025-07, after the last simulated day (2025-05-30",
+        ))
+        .stderr(predicate::str::contains("lengthen chain.days"));
     assert!(!sb.path().join("april-calibrated.toml").exists());
 }
 

@@ -350,6 +350,68 @@ fn exposure_uses_half_year_totals_for_months_without_a_monthly_row() {
     assert!(text.contains("11 of 12 months (Jan–Nov)"), "{text}");
 }
 
+/// The examples of `exposure --help` run (the `--after` one is a Monte Carlo, covered by
+/// its own tests), and an unknown product lists every accepted name, stages included.
+#[test]
+fn exposure_help_examples_run_and_unknown_products_list_the_stages() {
+    let sb = Sandbox::new();
+    let help = stdout(&sb, &["exposure", "--help"]);
+    let examples: Vec<&str> = help
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("chokepoint exposure ") && !l.contains("--after"))
+        .collect();
+    assert!(examples.len() >= 3, "{help}");
+    for example in examples {
+        let args: Vec<&str> = example.split_whitespace().skip(1).collect();
+        sb.cmd().args(&args).assert().success();
+    }
+    sb.cmd()
+        .args(["exposure", "--importer", "EU", "--product", "magnetz"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("mining"))
+        .stderr(predicates::str::contains("separation"))
+        .stderr(predicates::str::contains("rare-earths"));
+}
+
+/// A year without stage shares: the CRMA checks use another year's figures and the notes say
+/// which (they were silent while the report said "year": 2010).
+#[test]
+fn exposure_notes_which_year_stands_in_for_one_without_data() {
+    let sb = Sandbox::new();
+    let v = json(
+        &sb,
+        &[
+            "exposure",
+            "--importer",
+            "EU",
+            "--product",
+            "magnets",
+            "--year",
+            "2010",
+        ],
+    );
+    assert_eq!(v["year"], 2010, "{v}");
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("no global magnets shares for 2010: the magnets CRMA check uses"),
+        "{notes}"
+    );
+    sb.cmd()
+        .args([
+            "exposure",
+            "--importer",
+            "EU",
+            "--product",
+            "magnets",
+            "--year=65536",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("four digits from 1900 to 2200"));
+}
+
 #[test]
 fn exposure_rejects_a_bad_importer_and_explains_after() {
     let sb = Sandbox::new();

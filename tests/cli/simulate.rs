@@ -254,6 +254,21 @@ fn ario_scenario_without_out_asks_for_it() {
         .stderr(predicate::str::contains("s.toml").and(predicate::str::contains("--out DIR")));
 }
 
+/// `--runs` drives the Monte Carlo of policy scenarios; an ARIO scenario ignored it.
+#[test]
+fn ario_scenario_refuses_runs() {
+    let sb = Sandbox::new();
+    sb.write("s.toml", &scenario(GOOD_EVENT));
+    sb.cmd()
+        .args(["simulate", "s.toml", "--out", "o", "--runs", "5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--runs 5 applies to policy scenarios",
+        ));
+    assert!(!sb.path().join("o").exists());
+}
+
 #[test]
 fn ctrl_c_keeps_the_records_so_far_and_exits_130() {
     let sb = Sandbox::new();

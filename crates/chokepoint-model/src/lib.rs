@@ -21,13 +21,15 @@ mod number;
 mod period;
 mod stage;
 mod text;
+mod toml_locate;
 mod trade;
 
 pub use country::{Iso3, PartnerKind, group_name};
 pub use error::ModelError;
 pub use hs::HsCode;
 pub use number::json_round;
-pub use period::{Period, YEARS, YearMonth, parse_year};
+pub use period::{Period, YEARS, YearMonth, parse_data_year, parse_year};
 pub use stage::Stage;
 pub use text::line_column;
+pub use toml_locate::toml_locate;
 pub use trade::{Flow, Frequency};

@@ -26,6 +26,18 @@ pub fn parse_year(text: &str) -> Option<i32> {
         .filter(|y| YEARS.contains(y))
 }
 
+/// A data year given by a user (`--year`, `?year=`): [`parse_year`], with the message
+/// that says the rule, so the CLI and the API refuse `65536` or `-5` alike.
+pub fn parse_data_year(text: &str) -> Result<i32, String> {
+    parse_year(text.trim()).ok_or_else(|| {
+        format!(
+            "`{text}` is not a year; give four digits from {} to {}, e.g. 2024",
+            YEARS.start(),
+            YEARS.end()
+        )
+    })
+}
+
 /// A calendar month.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Debug)]
 pub struct YearMonth {

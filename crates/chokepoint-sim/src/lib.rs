@@ -39,7 +39,6 @@ pub mod network;
 pub mod policies;
 pub mod scenario;
 pub mod simulation;
-mod toml_locate;
 
 pub use error::{SimError, StepError, read_text};
 pub use model::{

@@ -189,10 +189,14 @@ pub enum StoreError {
     },
 
     /// A criticality parameter is out of its range.
-    #[error("{}: {field} = {value} is out of range; expected {allowed}", path.display())]
+    #[error("{}:{line}:{column}: {field} = {value} is out of range; expected {allowed}", path.display())]
     Param {
         /// The file.
         path: PathBuf,
+        /// 1-based line of the value (0 when it could not be located).
+        line: usize,
+        /// 1-based column.
+        column: usize,
         /// The parameter path.
         field: String,
         /// The value found.

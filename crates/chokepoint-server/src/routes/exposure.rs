@@ -77,17 +77,11 @@ pub struct CriticalityParams {
     pub params: Option<String>,
 }
 
-/// A `YYYY` year parameter.
+/// A `YYYY` year parameter, by the rule of the CLI's `--year`.
 fn year(text: Option<&str>) -> Result<Option<i32>, ApiError> {
-    let y: Option<i32> = opt_param("year", text)
-        .map_err(|_| ApiError::bad_request("year", "expected a four-digit year, e.g. 2024"))?;
-    match y {
-        Some(v) if !(1900..=2100).contains(&v) => Err(ApiError::bad_request(
-            "year",
-            format!("{v} is out of range; expected a four-digit year, e.g. 2024"),
-        )),
-        _ => Ok(y),
-    }
+    text.filter(|t| !t.trim().is_empty())
+        .map(|t| chokepoint_model::parse_data_year(t).map_err(|m| ApiError::bad_request("year", m)))
+        .transpose()
 }
 
 /// A store error as the API reports it: a bad argument names its query parameter.

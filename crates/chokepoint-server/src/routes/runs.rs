@@ -29,7 +29,9 @@ pub struct SimulateRequest {
     /// A scenario file's text.
     pub toml: Option<String>,
     /// A scenario as a JSON object (same structure as the TOML file).
-    #[schema(value_type = Object)]
+    // `Option<Object>`: with a bare `Object` the schema listed `scenario` as required,
+    // contradicting "exactly one of name, toml, scenario".
+    #[schema(value_type = Option<Object>)]
     pub scenario: Option<serde_json::Value>,
     /// Monte Carlo runs.
     pub runs: Option<u64>,

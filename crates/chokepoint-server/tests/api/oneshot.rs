@@ -44,6 +44,17 @@ async fn openapi_lists_every_route() {
     }
 }
 
+/// A JSON request gives exactly one of `name`, `toml`, `scenario`: none is required.
+#[tokio::test]
+async fn openapi_simulate_request_requires_none_of_its_alternatives() {
+    let (_, _, body) = get(&state(), "/api/openapi.json").await;
+    let v = json(&body);
+    let schema = &v["components"]["schemas"]["SimulateRequest"];
+    assert!(schema["properties"]["scenario"].is_object(), "{schema}");
+    let required = schema["required"].as_array().cloned().unwrap_or_default();
+    assert!(required.is_empty(), "{schema}");
+}
+
 /// The spec lists only parameters the endpoint accepts: `after` (the CLI's `--after FILE`)
 /// is refused by `GET /api/exposure`, so it must not be advertised there.
 #[tokio::test]

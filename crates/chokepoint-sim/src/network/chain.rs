@@ -104,6 +104,9 @@ pub struct ChainFacts {
     pub magnet_exports_t_per_year: Vec<(String, f64)>,
     /// Shares of magnet demand by industry, where the data give them.
     pub end_use_shares: Vec<(Industry, f64)>,
+    /// Where the figures come from (which source a series used), for the notes of reports
+    /// built on the chain; the engine does not read it.
+    pub provenance: Vec<String>,
 }
 
 /// The region of a country code (EU members → `EU`, unknown → `ROW`).
@@ -400,6 +403,7 @@ pub(crate) mod tests {
                 ("IND".into(), 2_000.0),
             ],
             end_use_shares: vec![(Industry::ConsumerElectronics, 0.30)],
+            provenance: Vec::new(),
         }
     }
 

@@ -108,7 +108,7 @@ pub fn from_toml(path: &Path, text: &str) -> Result<ChainNetwork, SimError> {
         .map_err(|e| crate::policies::scenario::syntax_error(path, text, &e))?;
     let bad = |key: String, message: String| SimError::Scenario {
         path: path.to_path_buf(),
-        location: crate::toml_locate::locate(text, &key),
+        location: chokepoint_model::toml_locate(text, &key),
         key,
         message,
     };

@@ -16,8 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::StoreError;
 
 /// A number with an optional source.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Sourced {
     /// A bare number.
     Bare(f64),
@@ -26,7 +25,6 @@ pub enum Sourced {
         /// The value.
         value: f64,
         /// Where it comes from (publication, table, URL).
-        #[serde(default)]
         source: Option<String>,
     },
 }
@@ -44,6 +42,68 @@ impl Sourced {
         match self {
             Sourced::Bare(_) => None,
             Sourced::Full { source, .. } => source.as_deref(),
+        }
+    }
+}
+
+/// Read by hand rather than `#[serde(untagged)]`, whose error for a wrong type ("data did not
+/// match any variant of untagged enum") says neither what was found nor what is expected.
+impl<'de> Deserialize<'de> for Sourced {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Sourced, D::Error> {
+        d.deserialize_any(SourcedVisitor)
+    }
+}
+
+struct SourcedVisitor;
+
+impl<'de> serde::de::Visitor<'de> for SourcedVisitor {
+    type Value = Sourced;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a number or { value = …, source = \"…\" }")
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Sourced, E> {
+        Ok(Sourced::Bare(v))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Sourced, E> {
+        Ok(Sourced::Bare(v as f64))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Sourced, E> {
+        Ok(Sourced::Bare(v as f64))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Sourced, A::Error> {
+        use serde::de::Error;
+        let (mut value, mut source) = (None, None);
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "value" => value = Some(map.next_value::<NumberOnly>()?.0),
+                "source" => source = Some(map.next_value::<String>()?),
+                other => {
+                    return Err(A::Error::custom(format!(
+                        "unknown key `{other}`; expected a number or {{ value = …, source = \"…\" }}"
+                    )));
+                }
+            }
+        }
+        let value = value.ok_or_else(|| {
+            A::Error::custom("missing `value`; expected a number or { value = …, source = \"…\" }")
+        })?;
+        Ok(Sourced::Full { value, source })
+    }
+}
+
+/// The `value` of a sourced number: a number only, with a plain message otherwise.
+struct NumberOnly(f64);
+
+impl<'de> Deserialize<'de> for NumberOnly {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<NumberOnly, D::Error> {
+        match d.deserialize_any(SourcedVisitor)? {
+            Sourced::Bare(v) => Ok(NumberOnly(v)),
+            Sourced::Full { .. } => Err(serde::de::Error::custom("`value` must be a number")),
         }
     }
 }
@@ -188,10 +248,59 @@ pub struct CriticalityParams {
 impl CriticalityParams {
     /// Parses TOML text; `origin` names the file in errors.
     pub fn from_toml(text: &str, origin: &Path) -> Result<CriticalityParams, StoreError> {
-        let params: CriticalityParams =
+        let mut params: CriticalityParams =
             toml::from_str(text).map_err(|e| toml_error(text, origin, &e))?;
-        params.validate(origin)?;
+        let at = Locator { text, origin };
+        params.normalise_country_keys(&at)?;
+        params.validate(&at)?;
         Ok(params)
+    }
+
+    /// Country keys are ISO-3 codes, matched case-insensitively: `chn` is `CHN` (it was
+    /// silently ignored, CHN falling back to the default), and a key that is not a code
+    /// (`ZZZZ`) or names a country twice is refused at its line.
+    fn normalise_country_keys(&mut self, at: &Locator<'_>) -> Result<(), StoreError> {
+        fn upper<V>(
+            map: &mut BTreeMap<String, V>,
+            table: &str,
+            at: &Locator<'_>,
+        ) -> Result<(), StoreError> {
+            let mut out = BTreeMap::new();
+            for (key, v) in std::mem::take(map) {
+                let path = format!("{table}.{key}");
+                let code: chokepoint_model::Iso3 = key.parse().map_err(|_| {
+                    at.invalid(
+                        &path,
+                        format!(
+                            "{path}: `{key}` is not an ISO-3 country code (three letters, \
+                             e.g. CHN)"
+                        ),
+                    )
+                })?;
+                let code = code.as_str().to_string();
+                if out.contains_key(&code) {
+                    return Err(at.invalid(
+                        &path,
+                        format!("{path}: {code} is given twice (country codes ignore case)"),
+                    ));
+                }
+                out.insert(code, v);
+            }
+            *map = out;
+            Ok(())
+        }
+        upper(&mut self.governance.scaled, "governance.scaled", at)?;
+        upper(&mut self.eu.trade_adjustment, "eu.trade_adjustment", at)?;
+        upper(
+            &mut self.eu.sourcing_extraction.shares,
+            "eu.sourcing_extraction.shares",
+            at,
+        )?;
+        upper(
+            &mut self.eu.sourcing_processing.shares,
+            "eu.sourcing_processing.shares",
+            at,
+        )
     }
 
     /// Reads and parses a parameter file.
@@ -201,12 +310,17 @@ impl CriticalityParams {
     }
 
     /// Range checks the formulas rely on (fractions in 0–1, positive scores).
-    fn validate(&self, origin: &Path) -> Result<(), StoreError> {
-        let bad = |field: String, value: f64, allowed: &'static str| StoreError::Param {
-            path: origin.to_path_buf(),
-            field,
-            value,
-            allowed,
+    fn validate(&self, at: &Locator<'_>) -> Result<(), StoreError> {
+        let bad = |field: String, value: f64, allowed: &'static str| {
+            let (line, column) = at.line_column(&field);
+            StoreError::Param {
+                path: at.origin.to_path_buf(),
+                line,
+                column,
+                field,
+                value,
+                allowed,
+            }
         };
         let fraction = |name: &str, v: Option<&Sourced>| match v {
             Some(s) if !(0.0..=1.0).contains(&s.value()) => Err(bad(
@@ -236,11 +350,12 @@ impl CriticalityParams {
             self.thresholds.crma_max_single_country_share.as_ref(),
         )?;
         for (year, v) in &self.usgs.net_import_reliance {
-            if year.parse::<i32>().is_err() {
-                return Err(StoreError::Invalid(format!(
-                    "{}: usgs.net_import_reliance key {year:?} is not a year (write \"2024\" = 0.53)",
-                    origin.display()
-                )));
+            if chokepoint_model::parse_year(year).is_none() {
+                let path = format!("usgs.net_import_reliance.{year}");
+                return Err(at.invalid(
+                    &path,
+                    format!("{path}: {year:?} is not a year (write \"2024\" = 0.53)"),
+                ));
             }
             fraction(&format!("usgs.net_import_reliance.{year}"), Some(v))?;
         }
@@ -296,6 +411,28 @@ impl CriticalityParams {
     }
 }
 
+/// Points errors found after parsing at the line and column of their key.
+struct Locator<'a> {
+    text: &'a str,
+    origin: &'a Path,
+}
+
+impl Locator<'_> {
+    fn line_column(&self, key: &str) -> (usize, usize) {
+        chokepoint_model::toml_locate(self.text, key).unwrap_or((0, 0))
+    }
+
+    fn invalid(&self, key: &str, message: String) -> StoreError {
+        let (line, column) = self.line_column(key);
+        StoreError::ParamsSyntax {
+            path: self.origin.to_path_buf(),
+            line,
+            column,
+            message,
+        }
+    }
+}
+
 fn toml_error(text: &str, origin: &Path, e: &toml::de::Error) -> StoreError {
     let (line, column) = e
         .span()
@@ -344,6 +481,50 @@ mod tests {
         assert!(e.to_string().contains("eu.eol_rir"), "{e}");
         let e = parse("[usgs.net_import_reliance]\n\"20x4\" = 0.5\n").unwrap_err();
         assert!(e.to_string().contains("not a year"), "{e}");
+    }
+
+    #[test]
+    fn every_params_error_has_line_and_column_and_plain_words() {
+        let e = parse("[eu]\nimport_reliance_extraction = 1.98\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("p.toml:2:30: eu.import_reliance_extraction = 1.98"),
+            "{e}"
+        );
+        let e = parse("[eu]\neol_rir = \"high\"\n").unwrap_err().to_string();
+        assert!(e.starts_with("p.toml:2:11:"), "{e}");
+        assert!(
+            e.contains("expected a number or { value = …, source ="),
+            "{e}"
+        );
+        assert!(!e.contains("untagged"), "{e}");
+        let e = parse("[eu]\neol_rir = { value = \"x\" }\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("p.toml:2:"), "{e}");
+        let e = parse("[usgs.net_import_reliance]\n\"20x4\" = 0.5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("p.toml:2:"), "{e}");
+    }
+
+    #[test]
+    fn country_keys_ignore_case_and_non_codes_are_refused() {
+        let p = parse("[governance.scaled]\nchn = 4\n").unwrap();
+        assert_eq!(p.governance.scaled["CHN"].value(), 4.0);
+        let e = parse("[governance.scaled]\nCHN = 4\nZZZZ = 3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("p.toml:3:"), "{e}");
+        assert!(e.contains("governance.scaled.ZZZZ"), "{e}");
+        let e = parse("[governance.scaled]\nCHN = 4\nchn = 3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("given twice"), "{e}");
+        let e = parse("[eu.trade_adjustment]\nc1n = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("eu.trade_adjustment.c1n"), "{e}");
     }
 
     #[test]

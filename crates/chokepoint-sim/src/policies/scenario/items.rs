@@ -37,7 +37,7 @@ impl Cx<'_> {
     pub(super) fn err(&self, key: &str, message: &str) -> SimError {
         SimError::Scenario {
             path: self.file.to_path_buf(),
-            location: crate::toml_locate::locate(self.text, key),
+            location: chokepoint_model::toml_locate(self.text, key),
             key: key.to_string(),
             message: message.to_string(),
         }
@@ -102,16 +102,7 @@ impl Item<'_> {
         {
             return Err(self.err("end", &format!("end {end} is not after start {start}")));
         }
-        let last = after.plus_days(-1);
-        if start > last {
-            return Err(self.err(
-                "start",
-                &format!(
-                    "starts {start}, after the simulated days end ({last}); lengthen chain.days \
-                     or correct the date"
-                ),
-            ));
-        }
+        self.not_after_horizon("start", start, after)?;
         if let Some(end) = end
             && end <= first
         {
@@ -124,6 +115,32 @@ impl Item<'_> {
             ));
         }
         Ok((start, end))
+    }
+
+    /// A date an instrument starts acting (`start`, `commissioning`), which must fall on a
+    /// simulated day or before: one after the last simulated day can never act.
+    pub(super) fn date_in_horizon(
+        &self,
+        key: &str,
+        (_, after): (Date, Date),
+    ) -> Result<Date, SimError> {
+        let date = self.date(key)?;
+        self.not_after_horizon(key, date, after)?;
+        Ok(date)
+    }
+
+    fn not_after_horizon(&self, key: &str, date: Date, after: Date) -> Result<(), SimError> {
+        let last = after.plus_days(-1);
+        if date > last {
+            return Err(self.err(
+                key,
+                &format!(
+                    "{key} {date} is after the simulated days end ({last}), so it can never \
+                     act; lengthen chain.days or correct the date"
+                ),
+            ));
+        }
+        Ok(())
     }
 
     pub(super) fn opt_num(&self, key: &str, lo: f64, hi: f64) -> Result<Option<f64>, SimError> {

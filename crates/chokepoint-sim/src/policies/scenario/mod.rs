@@ -13,6 +13,8 @@ use crate::date::Date;
 use crate::network::assumptions;
 
 mod items;
+mod nodes;
+mod overrides;
 pub use items::stage_of_product;
 use items::{Cx, Item};
 
@@ -520,7 +522,7 @@ impl ScenarioFile {
                 region: it.region("region", regions)?,
                 stage: it.stage("stage")?,
                 capacity_t_per_year: it.param("capacity_t_per_year", 0.0, 1e8)?,
-                commissioning: it.date("commissioning")?,
+                commissioning: it.date_in_horizon("commissioning", horizon)?,
                 commissioning_delay_days: it
                     .opt_param("commissioning_delay_days", 0.0, 3650.0)?
                     .unwrap_or(Param::fixed(0.0, 0.0, 3650.0)),
@@ -545,7 +547,7 @@ impl ScenarioFile {
                 regions: it.regions_or_all("region", regions, true)?,
                 industries: it.industries("industry")?,
                 share: it.param("share", 0.0, 1.0)?,
-                start: it.date("start")?,
+                start: it.date_in_horizon("start", horizon)?,
                 lag_days: it
                     .opt_param("lag_days", 0.0, 3650.0)?
                     .unwrap_or(Param::fixed(0.0, 0.0, 3650.0)),

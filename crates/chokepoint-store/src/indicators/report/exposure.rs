@@ -220,7 +220,7 @@ pub async fn exposure_report(
     let stage = stage_of_product(product);
     let trade = match stage {
         Some(s) if product.parse::<Stage>().is_ok() => facts.stage_trade(s).await?,
-        _ => Some(facts.trade(product).await?),
+        _ => Some(facts.trade(product).await.map_err(with_stage_names)?),
     };
     let (label, trade_facts) = trade.unwrap_or_else(|| (product.to_string(), Vec::new()));
     let codes = importer.codes();
@@ -322,6 +322,7 @@ pub async fn exposure_report(
         &suppliers,
         &reliance_inputs,
         asked_year,
+        &mut notes,
     )
     .await?;
     Ok(ExposureReport {
@@ -336,6 +337,23 @@ pub async fn exposure_report(
         crma,
         notes,
     })
+}
+
+/// An unknown product's list of accepted names, plus the stage names exposure also takes.
+fn with_stage_names(e: StoreError) -> StoreError {
+    match e {
+        StoreError::UnknownProduct { found, known } => {
+            let mut names: Vec<&str> = known.split(", ").filter(|n| !n.is_empty()).collect();
+            names.extend(Stage::ALL.iter().map(|s| s.as_str()));
+            names.sort_unstable();
+            names.dedup();
+            StoreError::UnknownProduct {
+                found,
+                known: names.join(", "),
+            }
+        }
+        other => other,
+    }
 }
 
 /// The CRMA check at the product's own stage on the CRMA's base: the largest third-country
@@ -393,6 +411,7 @@ async fn crma_stages(
     suppliers: &Result<Suppliers, NotComputable>,
     inputs: &RelianceInputs,
     year: Option<i32>,
+    notes: &mut Vec<String>,
 ) -> Result<Vec<StageCrma>, StoreError> {
     let mut out = Vec::new();
     for stage in [
@@ -421,14 +440,27 @@ async fn crma_stages(
             year,
             ..SharesQuery::stage(stage)
         };
-        let global = match shares_report(facts, &at_year).await? {
-            Ok(report) => Ok(report),
-            Err(_) if year.is_some() => shares_report(facts, &SharesQuery::stage(stage)).await?,
-            Err(nc) => Err(nc),
+        let (global, fell_back) = match shares_report(facts, &at_year).await? {
+            Ok(report) => (Ok(report), false),
+            Err(_) if year.is_some() => (
+                shares_report(facts, &SharesQuery::stage(stage)).await?,
+                true,
+            ),
+            Err(nc) => (Err(nc), false),
         };
         match global {
             Ok(report) => {
                 let s = &report.shares;
+                // The report's `year` is the asked one: say where a figure of another
+                // year stands in for it (`shares --year` says "not computable" instead).
+                if let (true, Some(asked)) = (fell_back, year) {
+                    notes.push(format!(
+                        "no global {stage} shares for {asked}: the {stage} CRMA check uses {} \
+                         figures ({}) instead",
+                        s.year,
+                        s.source.as_str()
+                    ));
+                }
                 let basis = format!(
                     "global {stage} shares {} ({}{}), proxy for {}'s sourcing (world output \
                      shares, not its consumption)",

@@ -1,5 +1,7 @@
 //! Where a dotted key path (`export_control[0].approval_share`) sits in a TOML text, so
 //! that errors found after parsing into plain tables can still point at a line and column.
+//! Here, below the scenario checks (`chokepoint-sim`) and the criticality parameter checks
+//! (`chokepoint-store`), so both point at their keys the same way.
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -9,7 +11,7 @@ use toml::de::{DeTable, DeValue};
 /// missing key points at the table that lacks it). A quoted key that itself holds `.` or
 /// `[` is matched as written first. `None` when the text does not parse or the path leads
 /// nowhere else: no place rather than a wrong one.
-pub(crate) fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
+pub fn toml_locate(text: &str, path: &str) -> Option<(usize, usize)> {
     let doc = DeTable::parse(text).ok()?;
     let root = Spanned::new(doc.span(), DeValue::Table(doc.into_inner()));
     let segments: Vec<&str> = path.split('.').collect();
@@ -18,7 +20,7 @@ pub(crate) fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
         // The rest of the path may be one quoted key (`"chain.x" = 1`).
         let rest = segments[k..].join(".");
         if let Some(value) = at.get_ref().get(rest.as_str()) {
-            return Some(chokepoint_model::line_column(text, value.span().start));
+            return Some(crate::line_column(text, value.span().start));
         }
         let last = k + 1 == segments.len();
         let (name, index) = match segment.split_once('[') {
@@ -35,12 +37,12 @@ pub(crate) fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
             at = at.get_ref().get(i)?;
         }
     }
-    Some(chokepoint_model::line_column(text, at.span().start))
+    Some(crate::line_column(text, at.span().start))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::locate;
+    use super::toml_locate as locate;
 
     const TEXT: &str = "[chain]\nstart = \"2025-04-01\"\ndays = 365\n\n[[export_control]]\nname = \"a\"\n\n[[export_control]]\nname = \"b\"\napproval_share = { dist = \"triangular\", min = 0.2, mode = 0.4, max = 0.6 }\n";
 

@@ -1,0 +1,179 @@
+//! Checks against the chain's nodes: a capacity shock on a region that does not produce the
+//! stage, or a demand shock or substitution on industries that use no magnets there, runs
+//! exactly as if it were absent. Like an instrument dated outside the horizon, it is a
+//! mistake (a wrong region or industry), so it is refused with the nodes that exist.
+
+use super::items::Cx;
+use super::{PolicyScenario, ScenarioFile};
+use crate::SimError;
+use crate::montecarlo::NetworkInput;
+use crate::network::chain::{ChainNetwork, Industry, N_INDUSTRIES, REGIONS, STAGES};
+use crate::policies::Draw;
+
+impl ScenarioFile {
+    /// Checks a scenario of the rare-earth chain (`input`: the bundled chain's facts or a
+    /// network file) against its regions and nodes. The nodes are those of the network
+    /// under the scenario's central assumptions.
+    pub fn check_chain(self, input: &NetworkInput) -> Result<PolicyScenario, SimError> {
+        let regions: Vec<String> = match input {
+            NetworkInput::Fixed(net) => net.regions.clone(),
+            NetworkInput::Bundled(_) => REGIONS.iter().map(|r| r.to_string()).collect(),
+        };
+        let (file, text) = (self.file.clone(), self.text.clone());
+        let scenario = self.check_with(&regions, None)?;
+        let net = input.network(&Draw::central(&scenario))?;
+        let cx = Cx {
+            file: &file,
+            text: &text,
+            products: None,
+        };
+        check_nodes(&cx, &scenario, &net)?;
+        Ok(scenario)
+    }
+}
+
+fn check_nodes(cx: &Cx<'_>, s: &PolicyScenario, net: &ChainNetwork) -> Result<(), SimError> {
+    let produces = |r: usize, p: usize| net.production(r, p) > 0.0;
+    let uses = |r: usize, i: usize| net.industry_demand_t_per_day[r * N_INDUSTRIES + i] > 0.0;
+    for (k, c) in s.capacity_shocks.iter().enumerate() {
+        if !produces(c.region, c.stage) {
+            return Err(cx.err(
+                &format!("capacity_shock[{k}].region"),
+                &format!(
+                    "{} produces no {} in the chain, so this shock can never act; regions \
+                     and the stages they produce: {}",
+                    net.regions[c.region],
+                    STAGES[c.stage],
+                    producers(net, &produces)
+                ),
+            ));
+        }
+    }
+    let hit_users = |regions: &[bool], industries: &[bool]| {
+        (0..net.n_regions())
+            .any(|r| regions[r] && (0..industries.len()).any(|i| industries[i] && uses(r, i)))
+    };
+    let shocks = s
+        .demand_shocks
+        .iter()
+        .map(|d| ("demand_shock", &d.regions, &d.industries));
+    let subs = s
+        .substitutions
+        .iter()
+        .map(|d| ("substitution", &d.regions, &d.industries));
+    let mut seen = std::collections::BTreeMap::<&str, usize>::new();
+    for (kind, regions, industries) in shocks.chain(subs) {
+        let k = seen.entry(kind).or_default();
+        if !hit_users(regions, industries) {
+            let names = |mask: &[bool], name: &dyn Fn(usize) -> String| {
+                (0..mask.len())
+                    .filter(|&i| mask[i])
+                    .map(name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(cx.err(
+                &format!("{kind}[{k}].region"),
+                &format!(
+                    "no magnet use by {} in {} in the chain, so this {kind} can never act; \
+                     regions and the industries that use magnets there: {}",
+                    names(industries, &|i| Industry::ALL[i].as_str().to_string()),
+                    names(regions, &|r| net.regions[r].clone()),
+                    users(net, &uses)
+                ),
+            ));
+        }
+        *k += 1;
+    }
+    Ok(())
+}
+
+/// `CHN (mining, separation, …); USA (mining); …`
+fn producers(net: &ChainNetwork, produces: &dyn Fn(usize, usize) -> bool) -> String {
+    listing(net, STAGES.len(), &|r, p| {
+        produces(r, p).then_some(STAGES[p])
+    })
+}
+
+/// `CHN (ev_traction_motors, …); EU (…); …`
+fn users(net: &ChainNetwork, uses: &dyn Fn(usize, usize) -> bool) -> String {
+    listing(net, Industry::ALL.len(), &|r, i| {
+        uses(r, i).then_some(Industry::ALL[i].as_str())
+    })
+}
+
+fn listing(
+    net: &ChainNetwork,
+    n: usize,
+    name: &dyn Fn(usize, usize) -> Option<&'static str>,
+) -> String {
+    (0..net.n_regions())
+        .filter_map(|r| {
+            let names: Vec<&str> = (0..n).filter_map(|x| name(r, x)).collect();
+            (!names.is_empty()).then(|| format!("{} ({})", net.regions[r], names.join(", ")))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::chain::tests::sample_facts;
+
+    fn check(instrument: &str) -> Result<PolicyScenario, SimError> {
+        let text = format!("[chain]\nstart = \"2025-04-01\"\ndays = 60\n{instrument}");
+        ScenarioFile::parse(std::path::Path::new("s.toml"), &text)?
+            .check_chain(&NetworkInput::Bundled(sample_facts()))
+    }
+
+    fn refused(instrument: &str) -> String {
+        check(instrument).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn instruments_that_can_never_act_are_refused_with_location_and_nodes() {
+        let e = refused(
+            "[[capacity_shock]]\nregion = \"USA\"\nstage = \"magnets\"\nstart = \"2025-04-10\"\n\
+             capacity_factor = 0.5\n",
+        );
+        assert!(e.contains("s.toml:5:"), "{e}");
+        assert!(e.contains("capacity_shock[0].region"), "{e}");
+        assert!(e.contains("USA produces no magnets"), "{e}");
+        assert!(
+            e.contains("CHN (mining, separation, metal, magnets)"),
+            "{e}"
+        );
+
+        let e = refused(
+            "[[demand_shock]]\nregion = \"AUS\"\nindustry = \"defense\"\nstart = \"2025-04-10\"\n\
+             demand_factor = 2\n",
+        );
+        assert!(e.contains("demand_shock[0].region"), "{e}");
+        assert!(e.contains("no magnet use by defense in AUS"), "{e}");
+
+        let e = refused(
+            "[[substitution]]\nregion = \"EU\"\nindustry = \"wind_turbines\"\nshare = 0.5\n\
+             start = \"2099-01-01\"\n",
+        );
+        assert!(e.contains("substitution[0].start"), "{e}");
+        assert!(e.contains("can never act"), "{e}");
+
+        let e = refused(
+            "[[new_supply]]\nregion = \"USA\"\nstage = \"magnets\"\ncapacity_t_per_year = 1000\n\
+             commissioning = \"2099-01-01\"\n",
+        );
+        assert!(e.contains("new_supply[0].commissioning"), "{e}");
+        assert!(e.contains("2025-05-30"), "{e}");
+    }
+
+    #[test]
+    fn instruments_on_existing_nodes_pass() {
+        check(
+            "[[capacity_shock]]\nregion = \"CHN\"\nstage = \"magnets\"\nstart = \"2025-04-10\"\n\
+             capacity_factor = 0.5\n[[demand_shock]]\nregion = \"all\"\nindustry = \"defense\"\n\
+             start = \"2025-04-10\"\ndemand_factor = 2\n",
+        )
+        .unwrap();
+    }
+}
