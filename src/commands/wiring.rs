@@ -17,9 +17,7 @@ use chokepoint_sim::SimError;
 use chokepoint_sim::montecarlo::{self, Layout, McSummary, NetworkInput, series_bands};
 use chokepoint_sim::network::chain::{ChainFacts, N_INDUSTRIES, REGIONS, STAGES};
 use chokepoint_sim::network::flow::RunRecord;
-use chokepoint_sim::policies::scenario::{
-    NetworkSource, PolicyScenario, ScenarioFile, is_policy_scenario,
-};
+use chokepoint_sim::policies::scenario::{PolicyScenario, ScenarioFile, is_policy_scenario};
 
 use super::chain_facts;
 use super::exposure_after::AfterRun;
@@ -103,12 +101,13 @@ impl ChainSimulator {
         overrides: &Overrides,
     ) -> Result<ChainRun, SimError> {
         let mut file = ScenarioFile::parse(Path::new(name), text)?;
-        // A scenario from the network could otherwise name any file on this machine.
-        if let NetworkSource::File(p) = file.network_source()? {
+        // A scenario from the network could otherwise name any file on this machine, and
+        // an answer that differed for paths that exist would tell a client which do: refused
+        // as written, before any path is looked at.
+        if let Some(network) = file.network_other_than_bundled() {
             return Err(SimError::Invalid(format!(
-                "{name}: chain.network = {:?}: the server runs scenarios on the bundled \
-                 network only; remove `network` or run it with `chokepoint simulate`",
-                p.display().to_string()
+                "{name}: chain.network = {network:?}: the server runs scenarios on the bundled \
+                 network only; remove `network` or run it with `chokepoint simulate`"
             )));
         }
         let regions: Vec<String> = REGIONS.iter().map(|r| r.to_string()).collect();
@@ -300,7 +299,7 @@ impl Simulator for ChainSimulator {
         let name = scenario_name(&text);
         // Syntax first, so a malformed file is reported as such (with line and column)
         // rather than as a scenario of the wrong kind.
-        ScenarioFile::parse(Path::new(&name), &text)?;
+        let file = ScenarioFile::parse(Path::new(&name), &text)?;
         if !is_policy_scenario(&text) {
             return Err(AfterError::Argument {
                 parameter: "scenario",
@@ -312,12 +311,7 @@ impl Simulator for ChainSimulator {
             });
         }
         // An MRIO folder or a network file: the exposure is computed on the bundled chain only.
-        let table: Option<toml::Table> = toml::from_str(&text).ok();
-        if let Some(network) = table
-            .as_ref()
-            .and_then(|t| t.get("chain")?.get("network"))
-            .filter(|n| n.as_str() != Some("bundled"))
-        {
+        if let Some(network) = file.network_other_than_bundled() {
             return Err(AfterError::Argument {
                 parameter: "scenario",
                 message: format!(
@@ -431,6 +425,16 @@ mod tests {
             .unwrap();
         assert!(err.is_user_error());
         assert!(err.to_string().contains("bundled network only"));
+        // A path that exists and one that does not get the same answer: nothing to probe.
+        let answer = |path: &str| {
+            let text = format!("[chain]\nnetwork = \"{path}\"\n");
+            let err = sim
+                .prepare(&text, ScenarioFormat::Toml, &Overrides::default())
+                .err()
+                .unwrap();
+            err.to_string().replace(path, "PATH")
+        };
+        assert_eq!(answer("/etc/hostname"), answer("/no/such/file"));
     }
 
     #[test]

@@ -221,6 +221,18 @@ impl ScenarioFile {
         Ok((params, warnings))
     }
 
+    /// The `chain.network` value when it is anything but the bundled network, as written,
+    /// without looking at the file system: a server refuses it before any path is tried,
+    /// so that its answer cannot tell a remote client which paths exist.
+    pub fn network_other_than_bundled(&self) -> Option<String> {
+        match self.table.get("chain").and_then(|c| c.get("network")) {
+            None => None,
+            Some(toml::Value::String(s)) if s == "bundled" => None,
+            Some(toml::Value::String(s)) => Some(s.clone()),
+            Some(other) => Some(other.to_string()),
+        }
+    }
+
     /// The network the scenario asks for.
     pub fn network_source(&self) -> Result<NetworkSource, SimError> {
         let cx = Cx {
