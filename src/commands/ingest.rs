@@ -32,7 +32,16 @@ pub fn run(data_dir: Option<&Path>, args: &IngestArgs) -> anyhow::Result<()> {
         );
         b
     });
+    let data_dir = o.warehouse.data_dir().display().to_string();
     let report = o.warehouse.ingest(&args.files, &options, &mut |p| {
+        if p.waiting_for_other_ingest {
+            // Said whether or not stderr is a terminal: a script that seems to hang should
+            // find out why in its log.
+            eprintln!(
+                "note: another ingest into {data_dir} is running; this one starts when it ends"
+            );
+            return;
+        }
         if let Some(b) = &bar {
             b.set_length(p.bytes_total);
             b.set_position(p.bytes_done);

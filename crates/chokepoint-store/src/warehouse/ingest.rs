@@ -94,7 +94,7 @@ pub struct IngestReport {
 }
 
 /// Progress of a running ingest.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Progress {
     /// Bytes read so far over all files.
     pub bytes_done: u64,
@@ -102,6 +102,9 @@ pub struct Progress {
     pub bytes_total: u64,
     /// Rows read so far.
     pub rows: u64,
+    /// Another ingest into the same data directory runs: this one waits for it to finish
+    /// (sent once, before reading anything).
+    pub waiting_for_other_ingest: bool,
 }
 
 /// The ingest records of every committed part of `trade`.
@@ -257,7 +260,12 @@ impl Warehouse {
         // Held until the part is committed: "a file already stored is skipped" and "the
         // latest ingest wins" need one ingest at a time (two parallel runs of one file
         // both stored it). Readers take no lock; they see a part once it is renamed in.
-        let _lock = lock_for_ingest(self.data_dir())?;
+        let _lock = lock_for_ingest(self.data_dir(), &mut || {
+            progress(Progress {
+                waiting_for_other_ingest: true,
+                ..Progress::default()
+            })
+        })?;
         let done = Committed::from_records(committed_ingests(&wh)?);
         let bytes_total: u64 = inputs
             .iter()
@@ -403,6 +411,7 @@ impl Warehouse {
                         bytes_done: bytes_before + bytes_read,
                         bytes_total,
                         rows: rows_total,
+                        waiting_for_other_ingest: false,
                     });
                     Ok(())
                 },
@@ -415,6 +424,7 @@ impl Warehouse {
                 bytes_done: bytes_before,
                 bytes_total,
                 rows: rows_total,
+                waiting_for_other_ingest: false,
             });
             reports.push(report);
         }

@@ -9,9 +9,13 @@ use crate::StoreError;
 /// The file whose exclusive lock serialises ingests into one data directory.
 const LOCK_FILE: &str = "ingest.lock";
 
-/// Takes the ingest lock of `data_dir`, waiting for a running ingest to finish; released
-/// when the file is dropped (or the process ends).
-pub fn lock_for_ingest(data_dir: &Path) -> Result<std::fs::File, StoreError> {
+/// Takes the ingest lock of `data_dir`, waiting for a running ingest to finish (after
+/// calling `on_wait`, so that the caller can say why nothing happens); released when the
+/// file is dropped (or the process ends).
+pub fn lock_for_ingest(
+    data_dir: &Path,
+    on_wait: &mut dyn FnMut(),
+) -> Result<std::fs::File, StoreError> {
     let path = data_dir.join(LOCK_FILE);
     let file = std::fs::OpenOptions::new()
         .create(true)
@@ -19,7 +23,14 @@ pub fn lock_for_ingest(data_dir: &Path) -> Result<std::fs::File, StoreError> {
         .write(true)
         .open(&path)
         .map_err(|e| StoreError::io(&path, e))?;
-    file.lock().map_err(|e| StoreError::io(&path, e))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            on_wait();
+            file.lock().map_err(|e| StoreError::io(&path, e))?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(StoreError::io(&path, e)),
+    }
     Ok(file)
 }
 
@@ -99,15 +110,24 @@ mod tests {
         assert_eq!(ids[3], "29991231T235959Z-s00000003");
     }
 
-    /// The lock is exclusive: a second taker waits until the first is dropped.
+    /// The lock is exclusive, and a second taker is told that it waits before it blocks;
+    /// it gets the lock once the first lets go.
     #[test]
-    fn the_ingest_lock_is_exclusive() {
+    fn the_ingest_lock_is_exclusive_and_a_waiter_is_told() {
         let dir = tempfile::tempdir().unwrap();
-        let first = lock_for_ingest(dir.path()).unwrap();
+        let first = lock_for_ingest(dir.path(), &mut || {}).unwrap();
         let other = std::fs::File::open(dir.path().join(LOCK_FILE)).unwrap();
         assert!(other.try_lock().is_err());
+        drop(other);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = dir.path().to_path_buf();
+        let second = std::thread::spawn(move || {
+            lock_for_ingest(&path, &mut || tx.send(()).unwrap()).map(drop)
+        });
+        // A guard against a hang, not a timing check.
+        rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap();
         drop(first);
-        assert!(other.try_lock().is_ok());
+        second.join().unwrap().unwrap();
     }
 
     #[test]
