@@ -358,6 +358,16 @@ fn baci_needs_its_country_codes() {
         .arg(fixture("baci/country_codes_V202401.csv"))
         .assert()
         .success();
+    // A file that is not BACI, read as BACI, is told about its header first, not about a
+    // country-codes file it has no use for.
+    let tidy = sb.write("alone/tidy.csv", "period,reporter,partner,flow,product,quantity_t\n");
+    sb.cmd()
+        .args(["ingest", "--format", "baci"])
+        .arg(&tidy)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("missing column `t`"))
+        .stderr(predicate::str::contains("--baci-countries").not());
 }
 
 #[test]

@@ -8,7 +8,7 @@
 //! partners.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chokepoint_model::{Flow, Period};
 
@@ -35,17 +35,23 @@ pub struct Columns {
 }
 
 impl Columns {
-    /// Locates the columns and reads the country-codes file.
-    pub fn new(path: &Path, header: &[String], countries: &Path) -> Result<Columns, StoreError> {
+    /// Locates the columns, then finds (`countries`) and reads the country-codes file: a
+    /// file that is not BACI is told about its header, not about a missing codes file.
+    pub fn new(
+        path: &Path,
+        header: &[String],
+        countries: impl FnOnce() -> Result<PathBuf, StoreError>,
+    ) -> Result<Columns, StoreError> {
         let req = |n: &str| fields::required(path, header, FORMAT, n);
+        let (t, i, j, k, v) = (req("t")?, req("i")?, req("j")?, req("k")?, req("v")?);
         Ok(Columns {
-            t: req("t")?,
-            i: req("i")?,
-            j: req("j")?,
-            k: req("k")?,
-            v: req("v")?,
+            t,
+            i,
+            j,
+            k,
+            v,
             q: fields::optional(header, "q"),
-            countries: read_countries(countries)?,
+            countries: read_countries(&countries()?)?,
             width: header.len(),
         })
     }
@@ -183,7 +189,7 @@ mod tests {
         let cc = dir.path().join("country_codes_V202401.csv");
         std::fs::write(&cc, "country_code,country_name,country_iso2,country_iso3\n156,China,CN,CHN\n392,Japan,JP,JPN\n").unwrap();
         let header: Vec<String> = "t,i,j,k,v,q".split(',').map(str::to_string).collect();
-        let cols = Columns::new(Path::new("b.csv"), &header, &cc).unwrap();
+        let cols = Columns::new(Path::new("b.csv"), &header, || Ok(cc.clone())).unwrap();
         let rec = csv::ByteRecord::from(vec!["2023", "156", "392", "850511", "1234.5", "  NA"]);
         let Row::Pair(pair) = cols.parse(&rec) else {
             panic!()

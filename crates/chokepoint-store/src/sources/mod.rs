@@ -206,11 +206,14 @@ impl TradeReader {
         let parser = match format {
             InputFormat::Comtrade => Parser::Comtrade(comtrade::Columns::new(path, &header)?),
             InputFormat::Baci => {
-                let countries = match baci_countries {
-                    Some(p) => p.to_path_buf(),
-                    None => find_baci_countries(path)?,
-                };
-                Parser::Baci(baci::Columns::new(path, &header, &countries)?)
+                Parser::Baci(baci::Columns::new(
+                    path,
+                    &header,
+                    || match baci_countries {
+                        Some(p) => Ok(p.to_path_buf()),
+                        None => find_baci_countries(path),
+                    },
+                )?)
             }
             InputFormat::Tidy => Parser::Tidy(tidy::Columns::new(path, &header)?),
         };
