@@ -360,7 +360,10 @@ fn baci_needs_its_country_codes() {
         .success();
     // A file that is not BACI, read as BACI, is told about its header first, not about a
     // country-codes file it has no use for.
-    let tidy = sb.write("alone/tidy.csv", "period,reporter,partner,flow,product,quantity_t\n");
+    let tidy = sb.write(
+        "alone/tidy.csv",
+        "period,reporter,partner,flow,product,quantity_t\n",
+    );
     sb.cmd()
         .args(["ingest", "--format", "baci"])
         .arg(&tidy)

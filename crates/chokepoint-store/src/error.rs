@@ -117,7 +117,7 @@ pub enum StoreError {
         "the query is nested too deeply: {kind} goes past the limit of {limit} levels; \
          write long OR chains as `col IN ('a', 'b', …)`, long UNION chains as one \
          `SELECT … FROM (VALUES (…), (…)) AS t(col)` or split them into several queries, \
-         and join fewer tables at a time"
+         join fewer tables at a time, and chain fewer WITH steps"
     )]
     TooDeep {
         /// The deepest nesting accepted.

@@ -41,6 +41,8 @@ pub enum NestingKind {
     SetOperations,
     /// Tables joined in one `FROM`.
     Joins,
+    /// Common table expressions of one `WITH`.
+    Ctes,
 }
 
 impl std::fmt::Display for NestingKind {
@@ -49,6 +51,7 @@ impl std::fmt::Display for NestingKind {
             NestingKind::Expressions => "an operator chain or nested expressions",
             NestingKind::SetOperations => "a UNION/INTERSECT/EXCEPT chain",
             NestingKind::Joins => "tables joined in one FROM",
+            NestingKind::Ctes => "common table expressions in one WITH",
         })
     }
 }
@@ -130,9 +133,18 @@ impl Visitor for Depth {
         let bound = self.limit + 1;
         let chain = set_chain(&query.body, bound);
         let joins = joined_tables(&query.body).min(bound);
-        self.stack.push(1 + chain + joins);
+        // The CTEs of a WITH are siblings in the syntax tree, but one that reads the one
+        // before it is inlined into it: a chain of 1,200 overflowed the planner's stack.
+        // Each counts one level, as if each read the one before.
+        let ctes = query
+            .with
+            .as_ref()
+            .map_or(0, |w| w.cte_tables.len())
+            .min(bound);
+        self.stack.push(1 + chain + joins + ctes);
         self.enter(1 + chain, NestingKind::SetOperations)?;
-        self.enter(joins, NestingKind::Joins)
+        self.enter(joins, NestingKind::Joins)?;
+        self.enter(ctes, NestingKind::Ctes)
     }
 
     fn post_visit_query(&mut self, _query: &Query) -> ControlFlow<NestingKind> {
@@ -209,6 +221,14 @@ mod tests {
         assert_eq!(verdict(&sql), Some(NestingKind::Joins));
         let sql = format!("EXPLAIN SELECT {}", chain(100, |_| "1".into(), " + "));
         assert_eq!(verdict(&sql), Some(NestingKind::Expressions));
+        // 1,200 CTEs, each reading the one before, overflowed the planner's stack.
+        let ctes = chain(
+            1_200,
+            |i| format!("c{} AS (SELECT x FROM c{i})", i + 1),
+            ", ",
+        );
+        let sql = format!("WITH c0 AS (SELECT 1 AS x), {ctes} SELECT * FROM c1200");
+        assert_eq!(verdict(&sql), Some(NestingKind::Ctes));
     }
 
     #[test]
