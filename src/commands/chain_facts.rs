@@ -18,7 +18,7 @@ use chokepoint_model::{Flow, Iso3, Period, Stage, YearMonth};
 use chokepoint_sim::network::chain::{ChainFacts, Industry};
 use chokepoint_store::batches_to_json_rows;
 use chokepoint_store::indicators::FlowQuery;
-use chokepoint_store::indicators::series::{Observation, observations};
+use chokepoint_store::indicators::series::{Observation, quantity_observations};
 use chokepoint_store::schema::PeriodType;
 
 use super::warehouse::Opened;
@@ -199,9 +199,9 @@ fn magnet_observations(f: &Facts<'_>) -> anyhow::Result<Vec<Observation>> {
     let (_, obs) = f
         .opened
         .runtime
-        .block_on(observations(&f.opened.warehouse, &query))
+        .block_on(quantity_observations(&f.opened.warehouse, &query))
         .context("reading China's magnet exports from the warehouse")?;
-    Ok(obs.into_iter().filter(|o| o.quantity_t.is_some()).collect())
+    Ok(obs)
 }
 
 /// The distinct sources of some observations, for notes ("bundled", "ingest: comtrade").
@@ -384,13 +384,20 @@ mod tests {
     /// A warehouse with a tidy file ingested: user figures for periods the bundled series
     /// also has (the 2024 world total, May 2025) and a Comtrade-like monthly world row.
     fn with_ingested<T>(f: impl Fn(&Facts<'_>) -> T) -> (T, T) {
+        with_rows(
+            "2024,CHN,WLD,export,magnets,60000,\n\
+             2025-05,CHN,WLD,export,magnets,1300,\n",
+            f,
+        )
+    }
+
+    /// `f` on a warehouse with `rows` (tidy CSV lines) ingested, opened twice.
+    fn with_rows<T>(rows: &str, f: impl Fn(&Facts<'_>) -> T) -> (T, T) {
         let dir = tempfile::tempdir().unwrap();
         let csv = dir.path().join("user.csv");
         std::fs::write(
             &csv,
-            "period,reporter_iso3,partner_iso3,flow,product,quantity_t,value_usd\n\
-             2024,CHN,WLD,export,magnets,60000,\n\
-             2025-05,CHN,WLD,export,magnets,1300,\n",
+            format!("period,reporter_iso3,partner_iso3,flow,product,quantity_t,value_usd\n{rows}"),
         )
         .unwrap();
         let data = dir.path().join("data");
@@ -437,5 +444,27 @@ mod tests {
         let mut unique = months.clone();
         unique.dedup();
         assert_eq!(months, unique);
+    }
+
+    /// A value-only row does not hide the tonnes of another source for the same period and
+    /// partner: the chain needs tonnes (it stopped every chain command, `serve` included,
+    /// with "no 2024 world total").
+    #[test]
+    fn value_only_rows_leave_the_tonnes_of_other_sources() {
+        let (a, _) = with_rows(
+            "2024,CHN,WLD,export,magnets,,2850000000\n2025-05,CHN,WLD,export,magnets,,99000000\n",
+            |f| {
+                (
+                    bundled_facts(f).unwrap(),
+                    observed_magnet_exports(f).unwrap(),
+                )
+            },
+        );
+        let (facts, observed) = a;
+        assert_eq!(
+            facts.magnet_exports_t_per_year[0],
+            ("WLD".to_string(), 58_152.0)
+        );
+        assert!(observed.iter().any(|o| o.month.to_string() == "2025-05"));
     }
 }

@@ -116,6 +116,24 @@ pub async fn observations(
     wh: &Warehouse,
     q: &FlowQuery,
 ) -> Result<(ProductSelector, Vec<Observation>), StoreError> {
+    observations_among(wh, q, false).await
+}
+
+/// As [`observations`], choosing among the rows that have tonnes: for a caller that needs
+/// quantities (the chain's facts), a value-only row must not hide another source's tonnes
+/// for the same period and partner.
+pub async fn quantity_observations(
+    wh: &Warehouse,
+    q: &FlowQuery,
+) -> Result<(ProductSelector, Vec<Observation>), StoreError> {
+    observations_among(wh, q, true).await
+}
+
+async fn observations_among(
+    wh: &Warehouse,
+    q: &FlowQuery,
+    with_quantity_only: bool,
+) -> Result<(ProductSelector, Vec<Observation>), StoreError> {
     let selector = wh.resolve_product(&q.product).await?;
     check_source(wh, q.source.as_deref()).await?;
     let mut sql = format!(
@@ -130,6 +148,9 @@ pub async fn observations(
     }
     if let Some(s) = &q.source {
         sql.push_str(&format!(" AND source = {}", sql_text(s)));
+    }
+    if with_quantity_only {
+        sql.push_str(" AND quantity_t IS NOT NULL");
     }
     let rows = batches_to_json_rows(&wh.sql(&sql).await?);
     let mut lines = Vec::with_capacity(rows.len());
