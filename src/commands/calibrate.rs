@@ -91,6 +91,18 @@ const MIN_MONTHS: usize = 3;
 
 /// Runs `chokepoint calibrate`.
 pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> {
+    // Checked before the fit, which takes a while: the fitted file must not replace the
+    // scenario it comes from or a file of the warehouse.
+    let out_path = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&args.scenario));
+    super::warehouse::check_output(
+        &format!("calibrate --out {}", out_path.display()),
+        &out_path,
+        &[&args.scenario],
+        data_dir,
+    )?;
     let mut loaded = load(&args.scenario, data_dir)?;
     if loaded.scenario.controls.is_empty() {
         return Err(UserError(format!(
@@ -340,10 +352,6 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
         }
     }
 
-    let out_path = args
-        .out
-        .clone()
-        .unwrap_or_else(|| default_out(&args.scenario));
     let text = std::fs::read_to_string(&args.scenario)
         .with_context(|| format!("reading {}", args.scenario.display()))?;
     let note = format!(

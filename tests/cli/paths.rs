@@ -109,8 +109,13 @@ fn outputs_never_overwrite_an_input_or_the_warehouse_even_through_a_link() {
     let (part_s, scenario_s) = (part.to_str().unwrap(), scenario.to_str().unwrap());
     let warehouse = sb.data_dir().join("warehouse");
     let v_noevent = reference_scenario("v_noevent.toml");
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 6] = [
         (&["network", "export", part_s], "inside the data directory"),
+        (&["calibrate", scenario_s, "--out", scenario_s], "inputs"),
+        (
+            &["calibrate", scenario_s, "--out", to_part.to_str().unwrap()],
+            "inside the data directory",
+        ),
         (
             &["network", "export", to_part.to_str().unwrap()],
             "inside the data directory",
