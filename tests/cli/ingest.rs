@@ -358,6 +358,26 @@ fn baci_needs_its_country_codes() {
         .arg(fixture("baci/country_codes_V202401.csv"))
         .assert()
         .success();
+    // The country-codes file is read too: --rejects may not write over it, given or found.
+    let codes = sb.write(
+        "alone/country_codes_V202401.csv",
+        &std::fs::read_to_string(fixture("baci/country_codes_V202401.csv")).unwrap(),
+    );
+    for given in [true, false] {
+        let mut cmd = sb.cmd();
+        cmd.arg("ingest")
+            .arg(&f)
+            .arg("--skip-bad")
+            .arg("--rejects")
+            .arg(&codes);
+        if given {
+            cmd.arg("--baci-countries").arg(&codes);
+        }
+        cmd.assert()
+            .code(2)
+            .stderr(predicate::str::contains("inputs"));
+    }
+    assert!(std::fs::read_to_string(&codes).unwrap().contains("S19"));
     // A file that is not BACI, read as BACI, is told about its header first, not about a
     // country-codes file it has no use for.
     let tidy = sb.write(

@@ -330,7 +330,7 @@ fn read_raw(
 }
 
 /// Finds BACI's country-codes file next to the data file.
-fn find_baci_countries(data: &Path) -> Result<PathBuf, StoreError> {
+pub(crate) fn find_baci_countries(data: &Path) -> Result<PathBuf, StoreError> {
     let dir = data
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -255,7 +255,15 @@ impl Warehouse {
             crate::sources::check_is_file(input)?;
         }
         if let Some(path) = &rejects_to {
-            check_rejects_path(path, inputs, self.data_dir())?;
+            // The files read include BACI's country codes, given or found beside a file.
+            let mut read: Vec<PathBuf> = inputs.to_vec();
+            read.extend(options.baci_countries.clone());
+            read.extend(
+                inputs
+                    .iter()
+                    .filter_map(|i| crate::sources::find_baci_countries(i).ok()),
+            );
+            check_rejects_path(path, &read, self.data_dir())?;
         }
         // Held until the part is committed: "a file already stored is skipped" and "the
         // latest ingest wins" need one ingest at a time (two parallel runs of one file
