@@ -103,11 +103,25 @@ pub fn check_data_dir(dir: &Path) -> Result<(), StoreError> {
     let entries = std::fs::read_dir(dir).map_err(|e| StoreError::io(dir, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| StoreError::io(dir, e))?;
-        let only_temp_files = entry.file_name() == "tmp"
+        let name = entry.file_name();
+        let only_temp_files = name == "tmp"
             && std::fs::read_dir(entry.path()).is_ok_and(|mut inner| {
                 inner.all(|e| e.is_ok_and(|e| e.file_name().to_str().is_some_and(is_temp_name)))
             });
-        if !only_temp_files {
+        // Ours without a stamp yet (a first load or an ingest that was interrupted), or
+        // what an operating system leaves in any folder (Finder, Explorer, a mount point).
+        let ours_or_the_systems = name.to_str().is_some_and(|n| {
+            matches!(
+                n,
+                "warehouse"
+                    | super::order::LOCK_FILE
+                    | ".DS_Store"
+                    | "Thumbs.db"
+                    | "desktop.ini"
+                    | "lost+found"
+            )
+        });
+        if !only_temp_files && !ours_or_the_systems {
             return Err(StoreError::Invalid(format!(
                 "{} is not a chokepoint data directory (it holds other files, such as {:?}, \
                  and no warehouse/{STAMP}); pass an empty or new folder with --data-dir (or \
@@ -274,6 +288,15 @@ mod tests {
         std::fs::write(&file, "x").unwrap();
         let e = check_data_dir(&file).unwrap_err();
         assert!(e.to_string().contains("is a file, not a folder"), "{e}");
+        // A folder holding only what an OS leaves (Finder's .DS_Store, a mount point's
+        // lost+found) or what an interrupted first load or ingest left is still ours.
+        let finder = tempfile::tempdir().unwrap();
+        std::fs::write(finder.path().join(".DS_Store"), "x").unwrap();
+        std::fs::create_dir(finder.path().join("lost+found")).unwrap();
+        check_data_dir(finder.path()).unwrap();
+        std::fs::create_dir_all(finder.path().join("warehouse/trade")).unwrap();
+        std::fs::write(finder.path().join(super::super::order::LOCK_FILE), "").unwrap();
+        check_data_dir(finder.path()).unwrap();
     }
 
     #[cfg(unix)]

@@ -7,7 +7,7 @@ use super::files;
 use crate::StoreError;
 
 /// The file whose exclusive lock serialises ingests into one data directory.
-const LOCK_FILE: &str = "ingest.lock";
+pub(super) const LOCK_FILE: &str = "ingest.lock";
 
 /// Takes the ingest lock of `data_dir`, waiting for a running ingest to finish (after
 /// calling `on_wait`, so that the caller can say why nothing happens); released when the
