@@ -36,7 +36,8 @@ pub fn run(args: &NetworkArgs, data_dir: Option<&Path>) -> anyhow::Result<()> {
             let (net, provenance) = bundled(data_dir)?;
             std::fs::write(file, network_file::to_toml(&net))
                 .with_context(|| format!("writing {}", file.display()))?;
-            println!(
+            // On stderr: the file itself may be standard output (`network export /dev/stdout`).
+            eprintln!(
                 "wrote the bundled rare-earth chain ({} regions, {} stages, {} industries) to {}",
                 net.n_regions(),
                 STAGES.len(),
@@ -44,7 +45,7 @@ pub fn run(args: &NetworkArgs, data_dir: Option<&Path>) -> anyhow::Result<()> {
                 file.display()
             );
             for note in provenance {
-                println!("note: {note}");
+                eprintln!("note: {note}");
             }
             Ok(())
         }

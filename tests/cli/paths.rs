@@ -149,4 +149,14 @@ fn outputs_never_overwrite_an_input_or_the_warehouse_even_through_a_link() {
             .starts_with("period")
     );
     sb.cmd().arg("sources").assert().success();
+    // A stream is written to, not over: /dev/stdout (a pipe here) and /dev/null pass.
+    sb.cmd()
+        .args(["network", "export", "/dev/stdout"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("# chokepoint chain network"));
+    sb.cmd()
+        .args(["network", "export", "/dev/null"])
+        .assert()
+        .success();
 }

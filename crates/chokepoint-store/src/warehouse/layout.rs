@@ -152,6 +152,10 @@ pub fn check_output_path(
             "{what}: {why}; choose another path for the output"
         )))
     };
+    if is_stream(path) {
+        // A pipe or a terminal (`--rejects /dev/stdout | …`): nothing stored is written over.
+        return Ok(());
+    }
     let target = match resolve(path) {
         Ok(t) => t,
         Err(why) => return refuse(why),
@@ -223,6 +227,22 @@ fn resolve(path: &Path) -> Result<PathBuf, String> {
         target.push(part);
     }
     Ok(target)
+}
+
+/// Whether `path` (links followed) is a pipe, a socket or a character device such as a
+/// terminal or `/dev/null`: written to, not over.
+#[cfg(unix)]
+fn is_stream(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::metadata(path).is_ok_and(|m| {
+        let t = m.file_type();
+        t.is_fifo() || t.is_socket() || t.is_char_device()
+    })
+}
+
+#[cfg(not(unix))]
+fn is_stream(_path: &Path) -> bool {
+    false
 }
 
 /// Device and inode of an existing file (Unix), to see through hard links.
