@@ -113,10 +113,12 @@ impl ChainSimulator {
         let regions: Vec<String> = REGIONS.iter().map(|r| r.to_string()).collect();
         let input = NetworkInput::Bundled(self.facts.clone());
         // Overrides go into the file before its checks: an overridden horizon or share meets
-        // the same checks (a maximum, a control that would never act) as one in the file.
-        if let Some(days) = overrides.days {
-            file.override_days(days);
-        }
+        // the same checks (a maximum, a share out of range) as one in the file; instruments
+        // that begin after a shortened horizon are left out, with a note.
+        let notes = overrides
+            .days
+            .map(|days| file.override_days(days))
+            .unwrap_or_default();
         if let Some(share) = overrides.approval_share {
             file.override_approval_share(share);
         }
@@ -132,6 +134,7 @@ impl ChainSimulator {
             input,
             regions,
             observed: self.observed.clone(),
+            notes,
         })
     }
 }
@@ -171,6 +174,8 @@ pub struct ChainRun {
     input: NetworkInput,
     regions: Vec<String>,
     observed: Vec<ObservedMonth>,
+    /// Instruments the request's `days` left out.
+    notes: Vec<String>,
 }
 
 impl PreparedRun for ChainRun {
@@ -219,6 +224,7 @@ impl PreparedRun for ChainRun {
             outputs: fan_series(bands),
             observed: self.observed,
             sources: self.sources,
+            notes: self.notes,
         })
     }
 }
@@ -455,28 +461,38 @@ mod tests {
         }
     }
 
-    /// An override is checked as the file's own value would be: a horizon that ends before
-    /// the control starts, or above the maximum, is refused like the CLI refuses the file.
+    /// An override is checked as the file's own value would be: a horizon above the maximum
+    /// is refused like the CLI refuses the file. A horizon that ends before an instrument
+    /// begins runs the first days without it and says so (the dashboard's "simulated days";
+    /// every library scenario runs for its first 30 days).
     #[test]
     fn overrides_are_checked_like_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let sim = ChainSimulator::new(Some(dir.path())).unwrap();
-        for days in [1, 36_501] {
-            let o = Overrides {
-                days: Some(days),
-                ..Overrides::default()
-            };
-            let err = sim
-                .prepare_named("april.toml", LIBRARY[0].1, &o)
-                .err()
-                .unwrap();
-            assert!(err.is_user_error());
-            let msg = err.to_string();
-            assert!(msg.contains("april.toml:"), "{msg}");
-            assert!(
-                msg.contains(&format!("with the request's days = {days}")),
-                "{msg}"
-            );
+        let days = |days| Overrides {
+            days: Some(days),
+            ..Overrides::default()
+        };
+        let err = sim
+            .prepare_named("april.toml", LIBRARY[0].1, &days(36_501))
+            .err()
+            .unwrap();
+        assert!(err.is_user_error());
+        let msg = err.to_string();
+        assert!(msg.contains("april.toml:"), "{msg}");
+        assert!(msg.contains("with the request's days = 36501"), "{msg}");
+        let run = sim
+            .prepare_named("april.toml", LIBRARY[0].1, &days(1))
+            .unwrap();
+        assert!(run.scenario.controls.is_empty());
+        assert!(
+            run.notes[0].contains("left out of this run"),
+            "{:?}",
+            run.notes
+        );
+        for (name, text) in LIBRARY {
+            sim.prepare_named(name, text, &days(30))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
         }
     }
 

@@ -215,6 +215,9 @@ pub struct RunReport {
     pub observed: Vec<ObservedMonth>,
     /// Sources of the scenario's numbers (from its comments).
     pub sources: Vec<String>,
+    /// What the request changed beyond its overrides: instruments left out because they
+    /// begin after a shortened horizon (`days`).
+    pub notes: Vec<String>,
 }
 
 /// Progress as shown to clients.

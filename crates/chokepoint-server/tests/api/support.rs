@@ -94,6 +94,7 @@ impl PreparedRun for TestRun {
             baseline_t: Some(requested / 2.0),
         };
         Ok(RunReport {
+            notes: Vec::new(),
             summary: McSummary {
                 scenario: self.name.clone(),
                 runs: self.size.runs as usize,
