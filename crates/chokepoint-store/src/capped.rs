@@ -50,8 +50,9 @@ enum Kind {
     /// between characters when `from` is empty) becomes `to`.
     Replace,
     /// `regexp_replace(s, pattern, repl [, flags])`: one match, or with the `g` flag one per
-    /// position of `s`, each becoming `repl` with its group references (`$1`, `\1`) each as
-    /// long as `s` at most.
+    /// position of `s`, each becoming `repl`; a group reference (`$1`, `\1`) copies part of
+    /// its match, and matches do not overlap, so each reference adds at most `s` over all
+    /// matches together (bounding it per match refused ordinary queries on long strings).
     RegexpReplace,
 }
 
@@ -96,8 +97,8 @@ impl Capped {
                         .args
                         .get(2)
                         .map_or((0, 0), |r| (byte_len(r, row), group_refs(r, row)));
-                    let each = repl.saturating_add(refs.saturating_mul(s));
-                    s.saturating_add(matches.saturating_mul(each))
+                    s.saturating_add(matches.saturating_mul(repl))
+                        .saturating_add(refs.saturating_mul(s))
                 }
             };
             total = total.saturating_add(bound);
@@ -244,6 +245,16 @@ mod tests {
                 };
                 assert!(e.contains("64 MiB"), "{sql}: {e}");
             }
+            // Group references over long strings (8,192 rows of 100 characters): what they
+            // copy is bounded by the string, not by the string per match.
+            run(
+                &ctx,
+                "SELECT count(*) FROM (SELECT regexp_replace(concat(repeat('a1 ', 33), \
+                 CAST(value AS VARCHAR)), '([0-9]+)', '<$1>', 'g') AS r \
+                 FROM generate_series(1, 8192))",
+            )
+            .await
+            .unwrap();
             let text = run(
                 &ctx,
                 "SELECT repeat('ab', 3) AS r, lpad('7', 3, '0') AS l, rpad('x', 2) AS p, \
