@@ -149,6 +149,20 @@ fn outputs_never_overwrite_an_input_or_the_warehouse_even_through_a_link() {
             .starts_with("period")
     );
     sb.cmd().arg("sources").assert().success();
+    // An output folder holding a link to an input or a part would be written through.
+    let outd = sb.path().join("outd");
+    std::fs::create_dir(&outd).unwrap();
+    std::os::unix::fs::symlink(&scenario, outd.join("summary.json")).unwrap();
+    sb.cmd()
+        .args(["simulate", v_noevent.to_str().unwrap(), "--out"])
+        .arg(&outd)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds a link"));
+    assert_eq!(
+        std::fs::read_to_string(&scenario).unwrap(),
+        "# a scenario\n"
+    );
     // A stream is written to, not over: /dev/stdout (a pipe here) and /dev/null pass.
     sb.cmd()
         .args(["network", "export", "/dev/stdout"])
