@@ -355,7 +355,7 @@ fn where_partner_rows_are(obs: &[Observation]) -> String {
         parts.push(format!("months {}", name(&months)));
     }
     if !spans.is_empty() {
-        parts.push(format!("periods of several months {}", name(&spans)));
+        parts.push(format!("years and other multi-month periods {}", name(&spans)));
     }
     format!("; partner rows exist for {}", parts.join(" and for "))
 }
@@ -477,7 +477,7 @@ mod tests {
             r.notes,
             [
                 "no partner rows for 2025; partner rows exist for months 2024-07, 2025-05 and \
-                 for periods of several months 2025-01..2025-06"
+                 for years and other multi-month periods 2025-01..2025-06"
             ]
         );
         let none = rank(
