@@ -355,7 +355,10 @@ fn where_partner_rows_are(obs: &[Observation]) -> String {
         parts.push(format!("months {}", name(&months)));
     }
     if !spans.is_empty() {
-        parts.push(format!("years and other multi-month periods {}", name(&spans)));
+        parts.push(format!(
+            "years and other multi-month periods {}",
+            name(&spans)
+        ));
     }
     format!("; partner rows exist for {}", parts.join(" and for "))
 }

@@ -99,18 +99,26 @@ pub fn stage_product(stage: Stage) -> Option<&'static str> {
 
 /// Trade facts with a quantity for the rows matching `predicate` (a product selector's SQL).
 ///
-/// Where a reporter's flow is in several sources (bundled data and a user's Comtrade file),
-/// only the preferred source (lowest `source_rank`) is kept, so figures are never counted
-/// twice.
+/// Where a period and partner of a reporter's flow is in several sources (bundled data and a
+/// user's Comtrade file), only the preferred source (lowest `source_rank`, then the latest
+/// ingest) is kept, so figures are never counted twice; other periods keep their sources.
 pub async fn trade_facts(wh: &Warehouse, predicate: &str) -> Result<Vec<TradeFact>, StoreError> {
+    // The store's source rule, as `trends` applies it (`series`): a repeated line counts
+    // once (its latest ingest), and per period and partner the best-ranked source answers
+    // alone (ingested before bundled, never a sum). Chosen per reporter and flow before, one
+    // ingested month hid every bundled month of the flow.
     let query = format!(
-        "WITH sel AS (SELECT * FROM trade WHERE quantity_t IS NOT NULL AND {predicate}), \
-         best AS (SELECT reporter_iso3 AS r, flow AS f, MIN(source_rank) AS rank \
-                  FROM sel GROUP BY reporter_iso3, flow) \
+        "WITH sel AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY reporter_iso3, flow, \
+                       partner_iso3, period, period_type, source, \
+                       COALESCE(hs_code, concat('#', product)) ORDER BY ingest_id DESC) AS nth \
+                     FROM trade WHERE quantity_t IS NOT NULL AND {predicate}), \
+         uniq AS (SELECT *, FIRST_VALUE(source) OVER (PARTITION BY reporter_iso3, flow, \
+                       partner_iso3, period, period_type \
+                       ORDER BY source_rank ASC, ingest_id DESC) AS pick \
+                  FROM sel WHERE nth = 1) \
          SELECT year, period_type, period_start, period_end, reporter_iso3, partner_iso3, flow, \
                 quantity_t, is_derived \
-         FROM sel JOIN best ON sel.reporter_iso3 = best.r AND sel.flow = best.f \
-                           AND sel.source_rank = best.rank"
+         FROM uniq WHERE source = pick"
     );
     let batches = wh.sql(&query).await?;
     Ok(batches_to_json_rows(&batches)
@@ -199,6 +207,46 @@ mod tests {
             let s = super::super::shares::usgs_mining_shares(&rows, Some(2024), None).unwrap();
             assert_eq!(s.shares[0].country_iso3, "CHN");
             assert!((s.shares[0].share - by_sql).abs() < 1e-12, "{by_sql}");
+        });
+    }
+
+    /// One ingested month replaces that month only: the flow's other bundled months stay
+    /// (exposure read only the ingested month of a flow with any ingested row).
+    #[test]
+    fn an_ingested_month_replaces_that_month_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("dec.csv");
+        std::fs::write(
+            &csv,
+            "period,reporter_iso3,partner_iso3,flow,product,quantity_t,value_usd\n\
+             2025-12,CHN,USA,export,magnets,600,\n",
+        )
+        .unwrap();
+        block_on(async {
+            let wh = Warehouse::open(&dir.path().join("data")).await.unwrap();
+            let selector = wh.resolve_product("magnets").await.unwrap();
+            let usa = |facts: Vec<TradeFact>| -> Vec<(u32, f64)> {
+                let mut v: Vec<(u32, f64)> = facts
+                    .into_iter()
+                    .filter(|f| f.year == 2025 && f.partner == "USA" && f.flow == "export")
+                    .filter(|f| f.reporter == "CHN" && f.months == 1)
+                    .map(|f| (f.first_month, f.quantity_t))
+                    .collect();
+                v.sort_by(|a, b| a.0.cmp(&b.0));
+                v
+            };
+            let before = usa(trade_facts(&wh, &selector.sql_predicate()).await.unwrap());
+            assert!(
+                !before.is_empty() && before.iter().all(|(m, _)| *m < 12),
+                "{before:?}"
+            );
+            wh.ingest(&[csv], &Default::default(), &mut |_| {}).unwrap();
+            // A new part is seen by a warehouse opened after it (as by the next command).
+            let wh = Warehouse::open(&dir.path().join("data")).await.unwrap();
+            let after = usa(trade_facts(&wh, &selector.sql_predicate()).await.unwrap());
+            let mut want = before.clone();
+            want.push((12, 600.0));
+            assert_eq!(after, want);
         });
     }
 }
