@@ -168,7 +168,9 @@ pub fn check_output_path(
     if inputs.iter().any(|i| same(i)) {
         return refuse("is one of this command's inputs".into());
     }
-    if let Ok(data) = data_dir.canonicalize() {
+    // Resolved as an output is: a data directory that does not exist yet (this command
+    // creates it) still counts.
+    if let Ok(data) = resolve(data_dir) {
         let inside = target.starts_with(&data)
             || identity
                 .is_some_and(|id| warehouse_files(&data).any(|f| file_identity(&f) == Some(id)));
@@ -353,5 +355,11 @@ mod tests {
         }
         check(&dir.path().join("out.csv")).unwrap();
         check(&dir.path().join("new/folder/out.csv")).unwrap();
+        // A data directory this command has yet to create counts too.
+        let fresh = dir.path().join("fresh-data");
+        let e = check_output_path("--out", &fresh.join("runs"), &[], &fresh)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("data directory"), "{e}");
     }
 }
