@@ -12,8 +12,10 @@ use crate::policies::Draw;
 
 impl ScenarioFile {
     /// Checks a scenario of the rare-earth chain (`input`: the bundled chain's facts or a
-    /// network file) against its regions and nodes. The nodes are those of the network
-    /// under the scenario's central assumptions.
+    /// network file) against its regions and nodes. A node counts when the network has it
+    /// under the central assumptions or in any of [`NODE_DRAWS`] random draws: with random
+    /// assumptions (Japan's share of non-Chinese magnets up to 1, say) a node can be absent
+    /// at the centre and present in most runs.
     pub fn check_chain(self, input: &NetworkInput) -> Result<PolicyScenario, SimError> {
         let regions: Vec<String> = match input {
             NetworkInput::Fixed(net) => net.regions.clone(),
@@ -21,20 +23,35 @@ impl ScenarioFile {
         };
         let (file, text) = (self.file.clone(), self.text.clone());
         let scenario = self.check_with(&regions, None)?;
-        let net = input.network(&Draw::central(&scenario))?;
+        let mut nets = vec![input.network(&Draw::central(&scenario))?];
+        for i in 0..NODE_DRAWS {
+            let mut rng = crate::montecarlo::run_rng(0, i);
+            nets.push(input.network(&Draw::sample(&scenario, &mut rng))?);
+        }
         let cx = Cx {
             file: &file,
             text: &text,
             products: None,
         };
-        check_nodes(&cx, &scenario, &net)?;
+        check_nodes(&cx, &scenario, &nets)?;
         Ok(scenario)
     }
 }
 
-fn check_nodes(cx: &Cx<'_>, s: &PolicyScenario, net: &ChainNetwork) -> Result<(), SimError> {
-    let produces = |r: usize, p: usize| net.production(r, p) > 0.0;
-    let uses = |r: usize, i: usize| net.industry_demand_t_per_day[r * N_INDUSTRIES + i] > 0.0;
+/// Random draws (besides the central one) in which a node may exist for an instrument on it
+/// to be accepted.
+pub const NODE_DRAWS: usize = 16;
+
+/// `nets[0]` is the central network, named in the messages; the others are draws.
+fn check_nodes(cx: &Cx<'_>, s: &PolicyScenario, nets: &[ChainNetwork]) -> Result<(), SimError> {
+    let Some(net) = nets.first() else {
+        return Ok(());
+    };
+    let produces = |r: usize, p: usize| nets.iter().any(|n| n.production(r, p) > 0.0);
+    let uses = |r: usize, i: usize| {
+        nets.iter()
+            .any(|n| n.industry_demand_t_per_day[r * N_INDUSTRIES + i] > 0.0)
+    };
     for (k, c) in s.capacity_shocks.iter().enumerate() {
         if !produces(c.region, c.stage) {
             return Err(cx.err(
@@ -173,6 +190,19 @@ mod tests {
             "[[capacity_shock]]\nregion = \"CHN\"\nstage = \"magnets\"\nstart = \"2025-04-10\"\n\
              capacity_factor = 0.5\n[[demand_shock]]\nregion = \"all\"\nindustry = \"defense\"\n\
              start = \"2025-04-10\"\ndemand_factor = 2\n",
+        )
+        .unwrap();
+    }
+
+    /// A node absent under the central assumptions but present in most draws is accepted:
+    /// with Japan's share of non-Chinese magnets between 0.5 and 1 (mode 1), the EU makes
+    /// magnets in nearly every run.
+    #[test]
+    fn a_node_present_in_draws_counts() {
+        check(
+            "[assumptions]\nnon_china_magnet_japan_share = { dist = \"triangular\", min = 0.5, \
+             mode = 1.0, max = 1.0 }\n[[capacity_shock]]\nregion = \"EU\"\nstage = \"magnets\"\n\
+             start = \"2025-05-01\"\ncapacity_factor = 0.5\n",
         )
         .unwrap();
     }
