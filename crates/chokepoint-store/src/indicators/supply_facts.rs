@@ -232,7 +232,7 @@ mod tests {
                     .filter(|f| f.reporter == "CHN" && f.months == 1)
                     .map(|f| (f.first_month, f.quantity_t))
                     .collect();
-                v.sort_by(|a, b| a.0.cmp(&b.0));
+                v.sort_by_key(|m| m.0);
                 v
             };
             let before = usa(trade_facts(&wh, &selector.sql_predicate()).await.unwrap());
