@@ -95,7 +95,7 @@ mod tests {
         let Command::Simulate(a) = cli.command else {
             panic!("not simulate")
         };
-        assert_eq!((a.runs, a.seed), (Some(10), 7));
+        assert_eq!((a.runs, a.seed), (Some(10), Some(7)));
         assert_eq!(a.out.unwrap().to_str(), Some("o"));
         assert!(Cli::try_parse_from(["chokepoint", "simulate", "s.toml", "--runs", "0"]).is_err());
     }

@@ -213,9 +213,10 @@ pub struct SimulateArgs {
     /// An ARIO scenario is one deterministic run and refuses it.
     #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
     pub runs: Option<usize>,
-    /// Policy scenarios: seed of the random streams (run i uses stream i).
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
+    /// Policy scenarios: seed of the random streams (run i uses stream i) [default: 42]. An
+    /// ARIO scenario has no random draws and refuses it.
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// Policy scenarios: worker threads (default: all cores); results do not depend on it.
     #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     pub threads: Option<usize>,

@@ -41,12 +41,17 @@ const FILES: [&str; 10] = [
 pub fn run(args: &SimulateArgs, text: &str) -> anyhow::Result<()> {
     // An ARIO scenario is one deterministic run: a --runs that would be dropped silently
     // reads as a Monte Carlo that never happened.
-    if let Some(n) = args.runs {
+    let draws = [
+        args.runs.map(|n| format!("--runs {n}")),
+        args.seed.map(|s| format!("--seed {s}")),
+    ];
+    if let Some(flag) = draws.into_iter().flatten().next() {
         // A malformed file (not recognisably a policy scenario) is reported as such first.
         Scenario::parse(&args.scenario, text)?;
+        let name = flag.split(' ').next().unwrap_or(&flag).to_string();
         return Err(UserError(format!(
-            "{}: --runs {n} applies to policy scenarios ([chain] and instruments such as \
-             [[export_control]]); an ARIO scenario is one deterministic run: remove --runs",
+            "{}: {flag} applies to policy scenarios ([chain] and instruments such as \
+             [[export_control]]); an ARIO scenario is one deterministic run: remove {name}",
             args.scenario.display()
         ))
         .into());

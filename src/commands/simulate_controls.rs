@@ -160,17 +160,21 @@ pub fn run_monte_carlo(
 /// Monte Carlo runs of `chokepoint simulate` on a policy scenario without `--runs`.
 pub const DEFAULT_RUNS: usize = 100;
 
+/// Seed of `chokepoint simulate` on a policy scenario without `--seed`.
+pub const DEFAULT_SEED: u64 = 42;
+
 /// Runs `chokepoint simulate` on a policy scenario.
 pub fn run(args: &SimulateArgs, text: &str, data_dir: Option<&Path>) -> anyhow::Result<()> {
     let loaded = load_text(&args.scenario, text, data_dir)?;
+    let seed = args.seed.unwrap_or(DEFAULT_SEED);
     let runs = run_monte_carlo(
         &loaded,
         args.runs.unwrap_or(DEFAULT_RUNS),
-        args.seed,
+        seed,
         args.out.is_some(),
         args.threads,
     )?;
-    let summary = summarise(&loaded, &args.scenario, args.seed, &runs);
+    let summary = summarise(&loaded, &args.scenario, seed, &runs);
     if let Some(dir) = &args.out {
         write_outputs(dir, &loaded, &summary, &runs)?;
     }

@@ -267,6 +267,13 @@ fn ario_scenario_refuses_runs() {
             "--runs 5 applies to policy scenarios",
         ));
     assert!(!sb.path().join("o").exists());
+    // A seed has nothing to draw either: refused, not ignored.
+    sb.cmd()
+        .args(["simulate", "s.toml", "--out", "o", "--seed", "7"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("remove --seed"));
+    assert!(!sb.path().join("o").exists());
 }
 
 #[test]
