@@ -45,6 +45,8 @@ struct MonthFit {
     /// The customs figure is derived (from another month and a reported change), not
     /// reported.
     is_derived: bool,
+    /// Where the customs figure comes from (one source per month).
+    source: String,
     simulated_t: f64,
     error_pct: f64,
 }
@@ -121,7 +123,7 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
     let observed: Vec<ObservedMonth> = all_observed
         .iter()
         .filter(|o| in_window(&o.month))
-        .copied()
+        .cloned()
         .collect();
     if observed.len() < MIN_MONTHS {
         bail!(UserError(format!(
@@ -236,6 +238,7 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
             month: o.month.to_string(),
             observed_t: o.tonnes,
             is_derived: o.is_derived,
+            source: o.source.clone(),
             simulated_t: *s,
             error_pct: 100.0 * (s - o.tonnes) / o.tonnes,
         })
@@ -399,6 +402,7 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
         "simulated_t",
         "error_pct",
         "is_derived",
+        "source",
     ]);
     for m in &report.months {
         t.push(vec![
@@ -412,6 +416,7 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
                 (false, true) => "derived*".into(),
                 (false, false) => "reported".into(),
             }),
+            m.source.as_str().into(),
         ]);
     }
     if args.format == Format::Csv {

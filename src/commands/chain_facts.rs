@@ -79,7 +79,7 @@ pub fn facts_from_warehouse(data_dir: Option<&std::path::Path>) -> anyhow::Resul
 }
 
 /// One month of China's customs magnet exports to the world.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ObservedMonth {
     /// The month.
     pub month: YearMonth,
@@ -88,6 +88,9 @@ pub struct ObservedMonth {
     /// Derived from another figure (e.g. a later month and its reported change) rather
     /// than reported: shown marked, since it carries the assumption it was derived with.
     pub is_derived: bool,
+    /// The source the figure comes from (`bundled`, `ingest: comtrade`, …): one per month,
+    /// by the store's source rule.
+    pub source: String,
 }
 
 /// Opens the warehouse and reads China's monthly magnet exports to the world.
@@ -313,6 +316,7 @@ pub fn observed_magnet_exports(f: &Facts<'_>) -> anyhow::Result<Vec<ObservedMont
                 month,
                 tonnes: o.quantity_t?,
                 is_derived: o.is_derived,
+                source: o.source,
             })
         })
         .collect();
@@ -366,7 +370,7 @@ mod tests {
     #[test]
     fn observed_series_holds_the_may_2025_collapse() {
         let s = with_facts(|f| observed_magnet_exports(f).unwrap());
-        let month = |m: &str| *s.iter().find(|o| o.month.to_string() == m).unwrap();
+        let month = |m: &str| s.iter().find(|o| o.month.to_string() == m).unwrap().clone();
         assert_eq!(month("2025-05").tonnes, 1238.0);
         assert!(!month("2025-05").is_derived);
     }

@@ -401,10 +401,10 @@ fn calibrate_marks_derived_months_and_states_no_unsourced_claim() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "month,observed_t,simulated_t,error_pct,is_derived\n",
+            "month,observed_t,simulated_t,error_pct,is_derived,source\n",
         ))
         .stdout(predicate::str::contains("\n2025-04,2628,"))
-        .stdout(predicate::str::contains(",true\n2025-05,1238,"));
+        .stdout(predicate::str::contains(",true,bundled\n2025-05,1238,"));
 }
 
 /// The simulate table explains the columns an analyst misreads (a median, a slowdown that
