@@ -111,13 +111,14 @@ pub enum StoreError {
         reason: String,
     },
 
-    /// A query nests deeper than the planner can take (long operator, `UNION` or join
-    /// chains are left-deep trees that DataFusion plans recursively).
+    /// A query nests deeper than the planner can take (long operator, `UNION`, join or
+    /// `WITH` chains are left-deep trees that DataFusion plans recursively), or reads its
+    /// CTEs so often that the inlined plan would be huge.
     #[error(
-        "the query is nested too deeply: {kind} goes past the limit of {limit} levels; \
-         write long OR chains as `col IN ('a', 'b', …)`, long UNION chains as one \
-         `SELECT … FROM (VALUES (…), (…)) AS t(col)` or split them into several queries, \
-         join fewer tables at a time, and chain fewer WITH steps"
+        "the query is too deep or too large to plan: {kind}; write long OR chains as \
+         `col IN ('a', 'b', …)`, long UNION chains as one `SELECT … FROM (VALUES (…), (…)) AS \
+         t(col)` or split them into several queries, join fewer tables at a time, and chain or \
+         repeat fewer WITH steps"
     )]
     TooDeep {
         /// The deepest nesting accepted.

@@ -17,7 +17,7 @@ use std::ops::ControlFlow;
 use datafusion::error::DataFusionError;
 use datafusion::execution::session_state::SessionState;
 use datafusion::sql::parser::Statement as DfStatement;
-use datafusion::sql::sqlparser::ast::{Expr, Query, SetExpr, Visit, Visitor};
+use datafusion::sql::sqlparser::ast::{Cte, Expr, Query, SetExpr, Visit, Visitor, visit_relations};
 
 use crate::StoreError;
 
@@ -41,18 +41,30 @@ pub enum NestingKind {
     SetOperations,
     /// Tables joined in one `FROM`.
     Joins,
-    /// Common table expressions of one `WITH`.
+    /// A chain of common table expressions, each reading the one before.
     Ctes,
+    /// Common table expressions read so often that inlining them copies them more than
+    /// [`MAX_CTE_COPIES`] times.
+    CteCopies,
 }
 
 impl std::fmt::Display for NestingKind {
+    /// What went past its limit, with the limit: "… nest more than 64 levels deep".
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
+        let what = match self {
             NestingKind::Expressions => "an operator chain or nested expressions",
             NestingKind::SetOperations => "a UNION/INTERSECT/EXCEPT chain",
             NestingKind::Joins => "tables joined in one FROM",
-            NestingKind::Ctes => "common table expressions in one WITH",
-        })
+            NestingKind::Ctes => "a chain of WITH steps, each reading the one before,",
+            NestingKind::CteCopies => {
+                return write!(
+                    f,
+                    "WITH steps are read so often that the plan would copy them more than \
+                     {MAX_CTE_COPIES} times"
+                );
+            }
+        };
+        write!(f, "{what} nest more than {MAX_NESTING} levels deep")
     }
 }
 
@@ -133,14 +145,17 @@ impl Visitor for Depth {
         let bound = self.limit + 1;
         let chain = set_chain(&query.body, bound);
         let joins = joined_tables(&query.body).min(bound);
-        // The CTEs of a WITH are siblings in the syntax tree, but one that reads the one
-        // before it is inlined into it: a chain of 1,200 overflowed the planner's stack.
-        // Each counts one level, as if each read the one before.
-        let ctes = query
+        // The CTEs of a WITH are siblings in the syntax tree, but the planner inlines each
+        // where it is read: a chain of 1,200 CTEs, each reading the one before, overflowed
+        // its stack, and 20 that each read the one before twice built a plan of a million
+        // copies. Count the chain as levels and bound the copies.
+        let (ctes, copies) = query
             .with
             .as_ref()
-            .map_or(0, |w| w.cte_tables.len())
-            .min(bound);
+            .map_or((0, 1), |w| cte_weight(&w.cte_tables, &query.body, bound));
+        if copies > MAX_CTE_COPIES {
+            return ControlFlow::Break(NestingKind::CteCopies);
+        }
         self.stack.push(1 + chain + joins + ctes);
         self.enter(1 + chain, NestingKind::SetOperations)?;
         self.enter(joins, NestingKind::Joins)?;
@@ -160,6 +175,51 @@ impl Visitor for Depth {
         self.now -= 1;
         ControlFlow::Continue(())
     }
+}
+
+/// The most copies of CTE bodies a query may inline (each read of a CTE copies it, and
+/// the CTEs it reads): far above real queries, far below what exhausts memory.
+pub const MAX_CTE_COPIES: usize = 4_096;
+
+/// The longest chain of CTEs reading one another (at most `bound`), and how many CTE bodies
+/// the planner copies in when it inlines every read of `body` (saturating).
+fn cte_weight(ctes: &[Cte], body: &SetExpr, bound: usize) -> (usize, usize) {
+    let names: Vec<String> = ctes
+        .iter()
+        .map(|c| c.alias.name.value.to_lowercase())
+        .collect();
+    let (mut depth, mut copies) = (vec![0usize; ctes.len()], vec![0usize; ctes.len()]);
+    for (k, cte) in ctes.iter().enumerate() {
+        // A WITH without RECURSIVE reads only the CTEs defined before.
+        let refs = reads_of(&*cte.query, &names);
+        let earlier = refs.iter().filter(|&&j| j < k);
+        depth[k] = 1 + earlier
+            .clone()
+            .map(|&j| depth[j])
+            .max()
+            .unwrap_or(0)
+            .min(bound);
+        copies[k] = earlier.fold(1usize, |sum, &j| sum.saturating_add(copies[j]));
+    }
+    let top = reads_of(body, &names);
+    let chain = top.iter().map(|&j| depth[j]).max().unwrap_or(0);
+    let total = top
+        .iter()
+        .fold(1usize, |sum, &j| sum.saturating_add(copies[j]));
+    (chain, total)
+}
+
+/// The CTEs (indices into `names`, lower case) that `node` reads, once per read.
+fn reads_of<V: Visit>(node: &V, names: &[String]) -> Vec<usize> {
+    let mut found = Vec::new();
+    let _ = visit_relations(node, |relation| {
+        let name = relation.to_string().to_lowercase();
+        if let Some(j) = names.iter().position(|n| *n == name) {
+            found.push(j);
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    found
 }
 
 /// How deep the set operations of `body` nest, counted no further than `bound` (so the
@@ -229,6 +289,19 @@ mod tests {
         );
         let sql = format!("WITH c0 AS (SELECT 1 AS x), {ctes} SELECT * FROM c1200");
         assert_eq!(verdict(&sql), Some(NestingKind::Ctes));
+        // 20 CTEs, each reading the one before twice: a plan of a million copies.
+        let twice = chain(
+            20,
+            |i| {
+                format!(
+                    "c{} AS (SELECT a.x FROM c{i} a UNION ALL SELECT b.x FROM c{i} b)",
+                    i + 1
+                )
+            },
+            ", ",
+        );
+        let sql = format!("WITH c0 AS (SELECT 1 AS x), {twice} SELECT count(*) FROM c20");
+        assert_eq!(verdict(&sql), Some(NestingKind::CteCopies));
     }
 
     #[test]
@@ -243,6 +316,13 @@ mod tests {
         ] {
             assert_eq!(verdict(&sql), None, "{sql}");
         }
+        // 70 CTEs that read none of each other, and a CTE read four times, are fine.
+        let apart = chain(70, |i| format!("c{i} AS (SELECT {i} AS x)"), ", ");
+        assert_eq!(verdict(&format!("WITH {apart} SELECT x FROM c0")), None);
+        let sql = "WITH m AS (SELECT period, quantity_t FROM trade) \
+                   SELECT * FROM m a JOIN m b USING (period) JOIN m c USING (period) \
+                   JOIN m d USING (period)";
+        assert_eq!(verdict(sql), None);
     }
 
     /// The check runs on its own big stack: a chain far deeper than the planner could take
