@@ -54,6 +54,21 @@ pub fn check_output_folder(
         ))
         .into());
     }
+    // An input inside the folder could carry the name of an output file (a scenario
+    // called summary.json) and be written over.
+    if let Ok(folder) = dir.canonicalize()
+        && let Some(input) = inputs
+            .iter()
+            .find(|i| i.canonicalize().is_ok_and(|i| i.starts_with(&folder)))
+    {
+        return Err(crate::exit::UserError(format!(
+            "{what}: {} holds this command's input {}; output files written into the folder \
+             could replace it; give another folder",
+            dir.display(),
+            input.display()
+        ))
+        .into());
+    }
     if let Some(link) = link_within(dir, 2) {
         return Err(crate::exit::UserError(format!(
             "{what}: {} holds a link ({}); the command writes its files into the folder and \

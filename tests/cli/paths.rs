@@ -163,6 +163,17 @@ fn outputs_never_overwrite_an_input_or_the_warehouse_even_through_a_link() {
         std::fs::read_to_string(&scenario).unwrap(),
         "# a scenario\n"
     );
+    // An input inside the output folder could carry an output's name (summary.json).
+    let x5 = sb.path().join("x5");
+    std::fs::create_dir(&x5).unwrap();
+    let inside = x5.join("summary.json");
+    std::fs::copy(&v_noevent, &inside).unwrap();
+    sb.cmd()
+        .args(["simulate", inside.to_str().unwrap(), "--out"])
+        .arg(&x5)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds this command's input"));
     // A stream is written to, not over: /dev/stdout (a pipe here) and /dev/null pass.
     sb.cmd()
         .args(["network", "export", "/dev/stdout"])
