@@ -7,11 +7,12 @@
 //! registered function replaces the built-in of the same name) by wrappers that first work
 //! out, from their arguments' lengths alone, a bound on what they would build, and refuse
 //! with a clear error when one call (a constant, or one batch of rows) would pass
-//! [`MAX_RESULT_BYTES`], or one value would pass [`MAX_VALUE_BYTES`]. Other functions build
-//! no more than their inputs hold, but their inputs can repeat a large value: `concat(s, s,
-//! …)`, a constant spread over many rows, `string_agg`. The value cap keeps what they can
-//! multiply small (a 60 MB `repeat` spread over 30 rows was 1.8 GB); it does not bound them,
-//! and the rest is left to the engine's memory pool and the request timeout.
+//! [`MAX_RESULT_BYTES`], or one value would pass [`MAX_VALUE_BYTES`]. `concat` and
+//! `concat_ws` are capped the same way: nested, they multiply a value (ten copies of ten
+//! copies of a 1 MB string made a gigabyte). Not bounded here: the `||` operator (an
+//! operator, not a function; an expression holds at most 64 pieces, but chained WITH steps
+//! can repeat it) and `string_agg`; the engine's memory pool and the request timeout are
+//! what stops those.
 
 use std::sync::Arc;
 
@@ -41,6 +42,8 @@ pub fn functions() -> Vec<ScalarUDF> {
         (unicode::lpad(), Kind::Pad),
         (unicode::rpad(), Kind::Pad),
         (regex::regexp_replace(), Kind::RegexpReplace),
+        (string::concat(), Kind::Concat),
+        (string::concat_ws(), Kind::ConcatWs),
     ]
     .into_iter()
     .map(|(inner, kind)| ScalarUDF::new_from_impl(Capped { inner, kind }))
@@ -62,6 +65,12 @@ enum Kind {
     /// its match, and matches do not overlap, so each reference adds at most `s` over all
     /// matches together (bounding it per match refused ordinary queries on long strings).
     RegexpReplace,
+    /// `concat(a, b, …)`: the arguments one after the other (a number as at most 32
+    /// characters). Nested, it multiplies a value: ten copies of ten copies of a 1 MB
+    /// string made a gigabyte.
+    Concat,
+    /// `concat_ws(sep, a, b, …)`: as `concat`, with the separator between them.
+    ConcatWs,
 }
 
 /// A built-in string function that refuses to build more than [`MAX_RESULT_BYTES`].
@@ -107,6 +116,17 @@ impl Capped {
                         .map_or((0, 0), |r| (byte_len(r, row), group_refs(r, row)));
                     s.saturating_add(matches.saturating_mul(repl))
                         .saturating_add(refs.saturating_mul(s))
+                }
+                Kind::Concat => (0..args.args.len()).fold(0usize, |sum, i| {
+                    sum.saturating_add(text(i, row)).saturating_add(32)
+                }),
+                Kind::ConcatWs => {
+                    let parts = args.args.len().saturating_sub(1);
+                    (1..args.args.len())
+                        .fold(0usize, |sum, i| {
+                            sum.saturating_add(text(i, row)).saturating_add(32)
+                        })
+                        .saturating_add(text(0, row).saturating_mul(parts))
                 }
             };
             if bound > MAX_VALUE_BYTES {
@@ -255,6 +275,11 @@ mod tests {
                 "SELECT regexp_replace(repeat('x', 100000), '', repeat('y', 1000), 'g')",
                 // One value over 1 MiB: concat or string_agg could multiply it.
                 "SELECT repeat('x', 1048577)",
+                // Ten copies of ten copies of a 1 MB string (a gigabyte in three steps).
+                "WITH a AS (SELECT repeat('x', 1000000) AS s), \
+                 b AS (SELECT concat(s, s, s, s, s, s, s, s, s, s) AS s FROM a) \
+                 SELECT length(concat(s, s, s, s, s, s, s, s, s, s)) FROM b",
+                "SELECT concat_ws(repeat('-', 600000), 'a', 'b', 'c')",
                 // The cap is per call: many rows of a moderate size add up.
                 "SELECT repeat('x', 10000 + value) FROM generate_series(1, 8000)",
             ] {
@@ -277,12 +302,13 @@ mod tests {
             let text = run(
                 &ctx,
                 "SELECT repeat('ab', 3) AS r, lpad('7', 3, '0') AS l, rpad('x', 2) AS p, \
-                 replace('a-b', '-', '+') AS c, regexp_replace('aXbX', 'X', '_', 'g') AS g",
+                 replace('a-b', '-', '+') AS c, regexp_replace('aXbX', 'X', '_', 'g') AS g, \
+                 concat('a', 1, NULL, 'b') AS k, concat_ws('/', 'x', 'y') AS w",
             )
             .await
             .unwrap()
             .join("\n");
-            for want in ["ababab", "007", "x ", "a+b", "a_b_"] {
+            for want in ["ababab", "007", "x ", "a+b", "a_b_", "a1b", "x/y"] {
                 assert!(text.contains(want), "{want}: {text}");
             }
         });
