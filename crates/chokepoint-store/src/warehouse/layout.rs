@@ -87,6 +87,18 @@ pub fn remove_stale_temp_files(tmp: &Path) {
 pub fn check_data_dir(dir: &Path) -> Result<(), StoreError> {
     let meta = match std::fs::metadata(dir) {
         Ok(m) => m,
+        // Creating the folder through a link to nothing fails with a bare "File exists".
+        Err(_)
+            if dir
+                .symlink_metadata()
+                .is_ok_and(|m| m.file_type().is_symlink()) =>
+        {
+            return Err(StoreError::Invalid(format!(
+                "data directory {} is a symbolic link to a folder that does not exist; create \
+                 that folder, or pass another one with --data-dir (or CHOKEPOINT_DATA_DIR)",
+                dir.display()
+            )));
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(StoreError::io(dir, e)),
     };
@@ -319,6 +331,16 @@ mod tests {
         std::fs::create_dir_all(finder.path().join("warehouse/trade")).unwrap();
         std::fs::write(finder.path().join(super::super::order::LOCK_FILE), "").unwrap();
         check_data_dir(finder.path()).unwrap();
+        #[cfg(unix)]
+        {
+            let link = finder.path().join("dangling");
+            std::os::unix::fs::symlink(finder.path().join("nowhere"), &link).unwrap();
+            let e = check_data_dir(&link).unwrap_err().to_string();
+            assert!(
+                e.contains("symbolic link to a folder that does not exist"),
+                "{e}"
+            );
+        }
     }
 
     #[cfg(unix)]
