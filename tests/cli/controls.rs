@@ -1,4 +1,5 @@
-//! `simulate` (policy scenarios), `network`, `calibrate`: the export-control commands.
+//! `simulate` (policy scenarios) and `network`: the export-control commands (`calibrate`
+//! has its own module).
 
 use predicates::prelude::*;
 use serde_json::Value;
@@ -6,12 +7,12 @@ use serde_json::Value;
 use crate::util::{Sandbox, repo_root};
 
 /// Runs a command that must succeed and parses its stdout as one JSON document.
-fn json_of(mut cmd: assert_cmd::Command) -> Value {
+pub(crate) fn json_of(mut cmd: assert_cmd::Command) -> Value {
     let out = cmd.assert().success().get_output().stdout.clone();
     serde_json::from_slice(&out).expect("one JSON document")
 }
 
-fn scenario(name: &str) -> String {
+pub(crate) fn scenario(name: &str) -> String {
     repo_root()
         .join("scenarios")
         .join(name)
@@ -284,129 +285,6 @@ fn exported_network_runs_as_a_scenario_network() {
         .stderr(predicate::str::contains("net.toml"));
 }
 
-#[test]
-fn calibrate_reproduces_the_may_2025_drop_within_15_percent() {
-    let sb = Sandbox::new();
-    let src = sb.write(
-        "april.toml",
-        &std::fs::read_to_string(scenario("april-2025-controls.toml")).unwrap(),
-    );
-    let mut cmd = sb.cmd();
-    cmd.args([
-        "calibrate",
-        src.to_str().unwrap(),
-        "--against",
-        "trade",
-        "--format",
-        "json",
-    ]);
-    let doc = json_of(cmd);
-    let may = doc["months"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["month"] == "2025-05")
-        .unwrap();
-    assert!(may["error_pct"].as_f64().unwrap().abs() < 15.0, "{may}");
-    let fitted = std::fs::read_to_string(sb.path().join("april-calibrated.toml")).unwrap();
-    assert!(fitted.starts_with("# Calibrated by"));
-    // The fitted scenario is itself a valid scenario.
-    sb.cmd()
-        .args(["simulate", "april-calibrated.toml", "--runs", "2"])
-        .assert()
-        .success();
-}
-
-/// Calibrate's report makes no claim the data do not carry, marks derived customs months
-/// and gives the error both with and without them, and lists (computed) the customs months
-/// outside the scenario's simulated band.
-#[test]
-fn calibrate_marks_derived_months_and_states_no_unsourced_claim() {
-    let sb = Sandbox::new();
-    let src = sb.write(
-        "april.toml",
-        &std::fs::read_to_string(scenario("april-2025-controls.toml")).unwrap(),
-    );
-    let out = sb.path().join("fitted.toml");
-    let text = sb
-        .cmd()
-        .args(["calibrate", src.to_str().unwrap(), "--out"])
-        .arg(&out)
-        .args(["--band-runs", "40"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(text).unwrap();
-    // The stoppage "report" was hard-coded: no bundled data row carries it.
-    assert!(!text.contains("auto-parts lines stopped"), "{text}");
-    assert!(!text.contains("from never"), "{text}");
-    assert!(text.contains("not within the 365 simulated days"), "{text}");
-    assert!(text.contains("not an independent check"), "{text}");
-    assert!(text.contains("derived*"), "{text}");
-    assert!(text.contains("partly by construction"), "{text}");
-    assert!(
-        text.contains("Without derived months: mean |error|"),
-        "{text}"
-    );
-    assert!(text.contains("2025-07 above"), "{text}");
-    assert!(text.contains("limitations:"), "{text}");
-
-    let doc = json_of({
-        let mut cmd = sb.cmd();
-        cmd.args(["calibrate", src.to_str().unwrap(), "--out"])
-            .arg(&out)
-            .args(["--band-runs", "40", "--format", "json"]);
-        cmd
-    });
-    let month = |m: &str| {
-        doc["months"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|x| x["month"] == m)
-            .unwrap()
-            .clone()
-    };
-    assert_eq!(month("2025-04")["is_derived"], true);
-    assert_eq!(month("2025-05")["is_derived"], false);
-    assert_eq!(doc["derived_months"], serde_json::json!(["2025-04"]));
-    let (all, reported) = (
-        doc["mean_abs_error_pct"].as_f64().unwrap(),
-        doc["mean_abs_error_pct_reported_only"].as_f64().unwrap(),
-    );
-    assert!(all != reported, "{all} {reported}");
-    // July–November 2025 customs lie above the band of a scenario without a truce.
-    let band = doc["band"].as_array().unwrap();
-    for m in ["2025-07", "2025-08", "2025-09", "2025-10", "2025-11"] {
-        let b = band.iter().find(|b| b["month"] == m).unwrap();
-        assert_eq!(b["outside"], "above", "{b}");
-        assert!(b["observed_t"].as_f64() > b["delivered_t_p95"].as_f64());
-    }
-    // Without a Monte Carlo there is no band and no claim about one.
-    let doc = json_of({
-        let mut cmd = sb.cmd();
-        cmd.args(["calibrate", src.to_str().unwrap(), "--out"])
-            .arg(&out)
-            .args(["--band-runs", "0", "--format", "json"]);
-        cmd
-    });
-    assert!(doc["band"].as_array().unwrap().is_empty());
-    // CSV readers get the flag as a boolean.
-    sb.cmd()
-        .args(["calibrate", src.to_str().unwrap(), "--out"])
-        .arg(&out)
-        .args(["--band-runs", "0", "--format", "csv"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "month,observed_t,simulated_t,error_pct,is_derived,source\n",
-        ))
-        .stdout(predicate::str::contains("\n2025-04,2628,"))
-        .stdout(predicate::str::contains(",true,bundled\n2025-05,1238,"));
-}
-
 /// The simulate table explains the columns an analyst misreads (a median, a slowdown that
 /// is not a halt, orders that include restocking) and shows the baseline flow; the JSON
 /// carries the same descriptions.
@@ -461,48 +339,6 @@ fn simulate_explains_its_columns_and_shows_the_baseline_flow() {
     let base = june["baseline_t"].as_f64().unwrap();
     assert!((base - 4780.0).abs() < 5.0, "{june}");
     assert!(june["requested_t"].as_f64().unwrap() > 1.5 * base, "{june}");
-}
-
-/// A window with one observed month cannot fix two parameters: refused, nothing written
-/// (it used to report a full embargo, the grid's first point, as the fit).
-#[test]
-fn calibrate_refuses_a_window_too_short_to_fit() {
-    let sb = Sandbox::new();
-    let src = sb.write(
-        "april.toml",
-        &std::fs::read_to_string(scenario("april-2025-controls.toml")).unwrap(),
-    );
-    sb.cmd()
-        .args([
-            "calibrate",
-            src.to_str().unwrap(),
-            "--months",
-            "2025-04..2025-04",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("needs at least 3"));
-    assert!(!sb.path().join("april-calibrated.toml").exists());
-}
-
-/// Months after the horizon were simulated as no exports (-100 %) and fitted anyway:
-/// refused with how to fix it, nothing written.
-#[test]
-fn calibrate_refuses_months_after_the_last_simulated_day() {
-    let sb = Sandbox::new();
-    let text = std::fs::read_to_string(scenario("april-2025-controls.toml"))
-        .unwrap()
-        .replace("days = 365", "days = 60");
-    let src = sb.write("april.toml", &text);
-    sb.cmd()
-        .args(["calibrate", src.to_str().unwrap()])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "--months ends 2025-07, after the last simulated day (2025-05-30",
-        ))
-        .stderr(predicate::str::contains("lengthen chain.days"));
-    assert!(!sb.path().join("april-calibrated.toml").exists());
 }
 
 /// A policy scenario of `days` days on the test MRIO: reg1 may not export mining from

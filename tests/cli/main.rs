@@ -4,6 +4,7 @@
 #[allow(dead_code)] // helpers used by some modules only
 mod util;
 
+mod calibrate;
 mod controls;
 mod exposure;
 mod exposure_after_api;
