@@ -38,79 +38,19 @@ pub fn check_output(
     )?)
 }
 
-/// [`check_output`] for an output folder, which must also not be a file (creating it
-/// would fail with a bare "File exists").
+/// [`check_output`] for an output folder ([`chokepoint_store::check_output_folder`]).
 pub fn check_output_folder(
     what: &str,
     dir: &Path,
     inputs: &[&Path],
     given: Option<&Path>,
 ) -> anyhow::Result<()> {
-    check_output(what, dir, inputs, given)?;
-    if dir.exists() && !dir.is_dir() {
-        return Err(crate::exit::UserError(format!(
-            "{what}: {} is a file, not a folder; give a folder (new or existing) for the output files",
-            dir.display()
-        ))
-        .into());
-    }
-    // An input inside the folder could carry the name of an output file (a scenario
-    // called summary.json) and be written over.
-    if let Ok(folder) = dir.canonicalize()
-        && let Some(input) = inputs
-            .iter()
-            .find(|i| i.canonicalize().is_ok_and(|i| i.starts_with(&folder)))
-    {
-        return Err(crate::exit::UserError(format!(
-            "{what}: {} holds this command's input {}; output files written into the folder \
-             could replace it; give another folder",
-            dir.display(),
-            input.display()
-        ))
-        .into());
-    }
-    if let Some(link) = link_within(dir, 2) {
-        return Err(crate::exit::UserError(format!(
-            "{what}: {} holds a link ({}); the command writes its files into the folder and \
-             would write through the link to whatever it points at; give a folder without \
-             links (a new one is safest)",
-            dir.display(),
-            link.display()
-        ))
-        .into());
-    }
-    Ok(())
-}
-
-/// A symbolic link, or a file with other hard links, in `dir` or its folders down to
-/// `depth` levels: an output written there would land on the file it shares.
-fn link_within(dir: &Path, depth: usize) -> Option<PathBuf> {
-    for entry in std::fs::read_dir(dir).ok()?.flatten() {
-        let path = entry.path();
-        let Ok(meta) = path.symlink_metadata() else {
-            continue;
-        };
-        if meta.file_type().is_symlink() || (meta.is_file() && hard_links(&meta) > 1) {
-            return Some(path);
-        }
-        if meta.is_dir()
-            && depth > 1
-            && let Some(found) = link_within(&path, depth - 1)
-        {
-            return Some(found);
-        }
-    }
-    None
-}
-
-#[cfg(unix)]
-fn hard_links(meta: &std::fs::Metadata) -> u64 {
-    std::os::unix::fs::MetadataExt::nlink(meta)
-}
-
-#[cfg(not(unix))]
-fn hard_links(_meta: &std::fs::Metadata) -> u64 {
-    1
+    Ok(chokepoint_store::check_output_folder(
+        what,
+        dir,
+        inputs,
+        &data_dir(given),
+    )?)
 }
 
 /// The ", partner EUU" part of an empty-answer note ("" for the world total).

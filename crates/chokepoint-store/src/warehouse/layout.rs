@@ -197,6 +197,74 @@ pub fn check_output_path(
     Ok(())
 }
 
+/// [`check_output_path`] for an output folder, which the command fills with files of its
+/// own naming. It must also not be a file (creating it would fail with a bare "File
+/// exists"), hold none of the command's inputs (a scenario called `summary.json` would be
+/// written over), and hold no link down to two levels (a file written there would land on
+/// whatever the link shares).
+pub fn check_output_folder(
+    what: &str,
+    dir: &Path,
+    inputs: &[&Path],
+    data_dir: &Path,
+) -> Result<(), StoreError> {
+    check_output_path(what, dir, inputs, data_dir)?;
+    let refuse = |why: String| {
+        Err(StoreError::Invalid(format!(
+            "{what}: {} {why}",
+            dir.display()
+        )))
+    };
+    if dir.exists() && !dir.is_dir() {
+        return refuse(
+            "is a file, not a folder; give a folder (new or existing) for the \
+                       output files"
+                .into(),
+        );
+    }
+    if let Ok(folder) = dir.canonicalize()
+        && let Some(input) = inputs
+            .iter()
+            .find(|i| i.canonicalize().is_ok_and(|i| i.starts_with(&folder)))
+    {
+        return refuse(format!(
+            "holds this command's input {}; output files written into the folder could \
+             replace it; give another folder",
+            input.display()
+        ));
+    }
+    if let Some(link) = link_within(dir, 2) {
+        return refuse(format!(
+            "holds a link ({}); the command writes its files into the folder and would write \
+             through the link to whatever it points at; give a folder without links (a new \
+             one is safest)",
+            link.display()
+        ));
+    }
+    Ok(())
+}
+
+/// A symbolic link, or a file with other hard links, in `dir` or its folders down to
+/// `depth` levels.
+fn link_within(dir: &Path, depth: usize) -> Option<PathBuf> {
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        let Ok(meta) = path.symlink_metadata() else {
+            continue;
+        };
+        if meta.file_type().is_symlink() || (meta.is_file() && hard_links(&meta) > 1) {
+            return Some(path);
+        }
+        if meta.is_dir()
+            && depth > 1
+            && let Some(found) = link_within(&path, depth - 1)
+        {
+            return Some(found);
+        }
+    }
+    None
+}
+
 /// The absolute path a write to `path` would reach: the path itself resolved when it
 /// exists, else its nearest existing folder resolved with the rest appended.
 fn resolve(path: &Path) -> Result<PathBuf, String> {
@@ -269,6 +337,17 @@ fn file_identity(path: &Path) -> Option<(u64, u64)> {
 #[cfg(not(unix))]
 fn file_identity(_path: &Path) -> Option<(u64, u64)> {
     None
+}
+
+/// How many names a file has (Unix; 1 elsewhere).
+#[cfg(unix)]
+fn hard_links(meta: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::nlink(meta)
+}
+
+#[cfg(not(unix))]
+fn hard_links(_meta: &std::fs::Metadata) -> u64 {
+    1
 }
 
 /// Every file of the warehouse's table folders.

@@ -31,7 +31,7 @@ use datafusion::error::DataFusionError;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::SessionContext;
 
-pub use self::layout::check_output_path;
+pub use self::layout::{check_output_folder, check_output_path};
 pub use self::nesting::{MAX_NESTING, NestingKind};
 pub use self::sources::SourceRow;
 use crate::StoreError;
