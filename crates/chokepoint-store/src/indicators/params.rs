@@ -56,11 +56,14 @@ impl<'de> Deserialize<'de> for Sourced {
 
 struct SourcedVisitor;
 
+/// What a sourced number may be written as, for every message about one.
+const SOURCED_FORMS: &str = "a number or { value = …, source = \"…\" }";
+
 impl<'de> serde::de::Visitor<'de> for SourcedVisitor {
     type Value = Sourced;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a number or { value = …, source = \"…\" }")
+        f.write_str(SOURCED_FORMS)
     }
 
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Sourced, E> {
@@ -84,13 +87,13 @@ impl<'de> serde::de::Visitor<'de> for SourcedVisitor {
                 "source" => source = Some(map.next_value::<String>()?),
                 other => {
                     return Err(A::Error::custom(format!(
-                        "unknown key `{other}`; expected a number or {{ value = …, source = \"…\" }}"
+                        "unknown key `{other}`; expected {SOURCED_FORMS}"
                     )));
                 }
             }
         }
         let value = value.ok_or_else(|| {
-            A::Error::custom("missing `value`; expected a number or { value = …, source = \"…\" }")
+            A::Error::custom(format!("missing `value`; expected {SOURCED_FORMS}"))
         })?;
         Ok(Sourced::Full { value, source })
     }
