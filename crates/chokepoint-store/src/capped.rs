@@ -9,21 +9,29 @@
 //! with a clear error when one call (a constant, or one batch of rows) would pass
 //! [`MAX_RESULT_BYTES`], or one value would pass [`MAX_VALUE_BYTES`]. `concat` and
 //! `concat_ws` are capped the same way: nested, they multiply a value (ten copies of ten
-//! copies of a 1 MB string made a gigabyte). Not bounded here: the `||` operator (an
-//! operator, not a function; an expression holds at most 64 pieces, but chained WITH steps
-//! can repeat it) and `string_agg`; the engine's memory pool and the request timeout are
-//! what stops those.
+//! copies of a 1 MB string made a gigabyte). The `||` operator is not a function and cannot
+//! be replaced so; doubling a string in each of a chain of WITH steps built 256 MB in eight
+//! steps and gigabytes in a dozen. An analyzer rule ([`GuardConcatOperator`]) rewrites every
+//! `a || b` to `guard(a, b) || b`, where the guard applies the same caps to `a` and `b`
+//! together and returns `a` unchanged, so the operator keeps its own semantics (NULL if
+//! either side is). `string_agg` needs no cap: its state is held in the engine's memory
+//! pool, which refuses a query over its budget.
 
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::{DataType, FieldRef, Int64Type};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Int64Type};
 use datafusion::common::ScalarValue;
+use datafusion::common::config::ConfigOptions;
+use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::error::{DataFusionError, Result};
+use datafusion::logical_expr::expr::ScalarFunction;
+use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::{
-    ColumnarValue, Documentation, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl,
-    Signature,
+    BinaryExpr, ColumnarValue, Documentation, Expr, LogicalPlan, Operator, ReturnFieldArgs,
+    ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
+use datafusion::optimizer::AnalyzerRule;
 
 /// The most one call of a capped function may build: one constant, or one batch of rows.
 pub const MAX_RESULT_BYTES: usize = 64 << 20;
@@ -71,6 +79,8 @@ enum Kind {
     Concat,
     /// `concat_ws(sep, a, b, …)`: as `concat`, with the separator between them.
     ConcatWs,
+    /// `a || b`, checked by [`ConcatGuard`]: `a` then `b`.
+    ConcatOperator,
 }
 
 /// A built-in string function that refuses to build more than [`MAX_RESULT_BYTES`].
@@ -80,76 +90,74 @@ struct Capped {
     kind: Kind,
 }
 
-impl Capped {
-    /// Refuses the call when its result could pass the cap.
-    fn check(&self, args: &ScalarFunctionArgs) -> Result<()> {
-        let all_scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let rows = if all_scalar { 1 } else { args.number_rows };
-        let counts: Vec<Option<ColumnarValue>> = args.args.iter().map(as_int64).collect();
-        let text = |i: usize, row: usize| args.args.get(i).map_or(0, |a| byte_len(a, row));
-        let int = |i: usize, row: usize| {
-            counts
-                .get(i)
-                .and_then(Option::as_ref)
-                .map_or(0, |a| usize::try_from(int_at(a, row)).unwrap_or(0))
+/// Refuses a call of `name` when its result could pass the cap, `kind` saying how the
+/// result's size follows from the arguments.
+fn check(name: &str, kind: Kind, args: &ScalarFunctionArgs) -> Result<()> {
+    let all_scalar = args
+        .args
+        .iter()
+        .all(|a| matches!(a, ColumnarValue::Scalar(_)));
+    let rows = if all_scalar { 1 } else { args.number_rows };
+    let counts: Vec<Option<ColumnarValue>> = args.args.iter().map(as_int64).collect();
+    let text = |i: usize, row: usize| args.args.get(i).map_or(0, |a| byte_len(a, row));
+    let int = |i: usize, row: usize| {
+        counts
+            .get(i)
+            .and_then(Option::as_ref)
+            .map_or(0, |a| usize::try_from(int_at(a, row)).unwrap_or(0))
+    };
+    let mut total: usize = 0;
+    for row in 0..rows {
+        let bound = match kind {
+            Kind::Repeat => text(0, row).saturating_mul(int(1, row)),
+            Kind::Pad => text(0, row).saturating_add(int(1, row).saturating_mul(4)),
+            Kind::Replace => {
+                let (s, from, to) = (text(0, row), text(1, row), text(2, row));
+                let matches = s.checked_div(from).unwrap_or(s + 1);
+                s.saturating_add(matches.saturating_mul(to))
+            }
+            Kind::RegexpReplace => {
+                let s = text(0, row);
+                let global = args.args.get(3).is_some_and(|f| contains(f, row, 'g'));
+                let matches = if global { s + 1 } else { 1 };
+                let (repl, refs) = args
+                    .args
+                    .get(2)
+                    .map_or((0, 0), |r| (byte_len(r, row), group_refs(r, row)));
+                s.saturating_add(matches.saturating_mul(repl))
+                    .saturating_add(refs.saturating_mul(s))
+            }
+            Kind::ConcatOperator => text(0, row).saturating_add(text(1, row)),
+            Kind::Concat => (0..args.args.len()).fold(0usize, |sum, i| {
+                sum.saturating_add(text(i, row)).saturating_add(32)
+            }),
+            Kind::ConcatWs => {
+                let parts = args.args.len().saturating_sub(1);
+                (1..args.args.len())
+                    .fold(0usize, |sum, i| {
+                        sum.saturating_add(text(i, row)).saturating_add(32)
+                    })
+                    .saturating_add(text(0, row).saturating_mul(parts))
+            }
         };
-        let mut total: usize = 0;
-        for row in 0..rows {
-            let bound = match self.kind {
-                Kind::Repeat => text(0, row).saturating_mul(int(1, row)),
-                Kind::Pad => text(0, row).saturating_add(int(1, row).saturating_mul(4)),
-                Kind::Replace => {
-                    let (s, from, to) = (text(0, row), text(1, row), text(2, row));
-                    let matches = s.checked_div(from).unwrap_or(s + 1);
-                    s.saturating_add(matches.saturating_mul(to))
-                }
-                Kind::RegexpReplace => {
-                    let s = text(0, row);
-                    let global = args.args.get(3).is_some_and(|f| contains(f, row, 'g'));
-                    let matches = if global { s + 1 } else { 1 };
-                    let (repl, refs) = args
-                        .args
-                        .get(2)
-                        .map_or((0, 0), |r| (byte_len(r, row), group_refs(r, row)));
-                    s.saturating_add(matches.saturating_mul(repl))
-                        .saturating_add(refs.saturating_mul(s))
-                }
-                Kind::Concat => (0..args.args.len()).fold(0usize, |sum, i| {
-                    sum.saturating_add(text(i, row)).saturating_add(32)
-                }),
-                Kind::ConcatWs => {
-                    let parts = args.args.len().saturating_sub(1);
-                    (1..args.args.len())
-                        .fold(0usize, |sum, i| {
-                            sum.saturating_add(text(i, row)).saturating_add(32)
-                        })
-                        .saturating_add(text(0, row).saturating_mul(parts))
-                }
-            };
-            if bound > MAX_VALUE_BYTES {
-                return Err(DataFusionError::Execution(format!(
-                    "{}() could build a string of more than {} MiB (row {}); strings are \
-                     capped at that size: ask for a shorter one",
-                    self.inner.name(),
-                    MAX_VALUE_BYTES >> 20,
-                    row + 1
-                )));
-            }
-            total = total.saturating_add(bound);
-            if total > MAX_RESULT_BYTES {
-                return Err(DataFusionError::Execution(format!(
-                    "{}() could build more than {} MiB in one call (over {rows} row(s)); \
-                     ask for a shorter string, or apply it to fewer rows at a time",
-                    self.inner.name(),
-                    MAX_RESULT_BYTES >> 20
-                )));
-            }
+        if bound > MAX_VALUE_BYTES {
+            return Err(DataFusionError::Execution(format!(
+                "{name} could build a string of more than {} MiB (row {}); strings are \
+                 capped at that size: ask for a shorter one",
+                MAX_VALUE_BYTES >> 20,
+                row + 1
+            )));
         }
-        Ok(())
+        total = total.saturating_add(bound);
+        if total > MAX_RESULT_BYTES {
+            return Err(DataFusionError::Execution(format!(
+                "{name} could build more than {} MiB in one call (over {rows} row(s)); \
+                 ask for a shorter string, or apply it to fewer rows at a time",
+                MAX_RESULT_BYTES >> 20
+            )));
+        }
     }
+    Ok(())
 }
 
 /// A string argument's value at `row` (a scalar has the same value at every row).
@@ -237,12 +245,97 @@ impl ScalarUDFImpl for Capped {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        self.check(&args)?;
+        check(&format!("{}()", self.inner.name()), self.kind, &args)?;
         self.inner.invoke_with_args(args)
     }
 
     fn documentation(&self) -> Option<&Documentation> {
         self.inner.documentation()
+    }
+}
+
+/// `guard(a, b)`: `a` unchanged, once `a || b` is known to stay within the caps.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct ConcatGuard {
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for ConcatGuard {
+    fn name(&self) -> &str {
+        "concat_operator_guard"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
+        arg_types.first().cloned().ok_or_else(|| {
+            DataFusionError::Internal("the || guard takes the operator's two sides".into())
+        })
+    }
+
+    /// The left side's type and nullability, so the rewritten plan has the original schema.
+    fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
+        let left = args.arg_fields.first().ok_or_else(|| {
+            DataFusionError::Internal("the || guard takes the operator's two sides".into())
+        })?;
+        Ok(Arc::new(Field::new(
+            self.name(),
+            left.data_type().clone(),
+            left.is_nullable(),
+        )))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        check("the || operator", Kind::ConcatOperator, &args)?;
+        args.args.into_iter().next().ok_or_else(|| {
+            DataFusionError::Internal("the || guard takes the operator's two sides".into())
+        })
+    }
+}
+
+/// Rewrites every `a || b` of a plan (subqueries included) to `guard(a, b) || b`; see the
+/// module's documentation. Runs after type coercion, so both sides already have the type
+/// the operator uses, and keeps each expression's name, so columns are named as written.
+#[derive(Debug)]
+pub(crate) struct GuardConcatOperator;
+
+impl AnalyzerRule for GuardConcatOperator {
+    fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
+        let guard = Arc::new(ScalarUDF::new_from_impl(ConcatGuard {
+            signature: Signature::any(2, Volatility::Immutable),
+        }));
+        plan.transform_up_with_subqueries(|plan| {
+            let names = NamePreserver::new(&plan);
+            plan.map_expressions(|expr| {
+                let name = names.save(&expr);
+                expr.transform_up(|e| match e {
+                    Expr::BinaryExpr(BinaryExpr {
+                        left,
+                        op: Operator::StringConcat,
+                        right,
+                    }) => {
+                        let checked = ScalarFunction::new_udf(
+                            Arc::clone(&guard),
+                            vec![*left, right.as_ref().clone()],
+                        );
+                        Ok(Transformed::yes(Expr::BinaryExpr(BinaryExpr::new(
+                            Box::new(Expr::ScalarFunction(checked)),
+                            Operator::StringConcat,
+                            right,
+                        ))))
+                    }
+                    other => Ok(Transformed::no(other)),
+                })
+                .map(|t| t.update_data(|e| name.restore(e)))
+            })
+        })
+        .map(|t| t.data)
+    }
+
+    fn name(&self) -> &str {
+        "guard_concat_operator"
     }
 }
 
@@ -263,10 +356,7 @@ mod tests {
             .build()
             .unwrap();
         rt.block_on(async {
-            let ctx = SessionContext::new();
-            for f in functions() {
-                ctx.register_udf(f);
-            }
+            let ctx = context();
             for sql in [
                 "SELECT repeat('x', 2000000000)",
                 "SELECT lpad('x', 2000000000)",
@@ -282,6 +372,13 @@ mod tests {
                 "SELECT concat_ws(repeat('-', 600000), 'a', 'b', 'c')",
                 // The cap is per call: many rows of a moderate size add up.
                 "SELECT repeat('x', 10000 + value) FROM generate_series(1, 8000)",
+                // `||` doubling a string in each of a chain of steps (256 MB in eight).
+                doubling(8).as_str(),
+                "SELECT length(s || s) FROM (SELECT repeat('x', 600000) AS s) t",
+                "SELECT length(a || b) FROM (SELECT repeat('x', 10000) AS a, \
+                 CAST(value AS VARCHAR) AS b FROM generate_series(1, 8192)) t",
+                "SELECT 1 WHERE EXISTS (SELECT 1 FROM (SELECT repeat('x', 600000) AS s) t \
+                 WHERE length(s || s) > 0)",
             ] {
                 let e = match run(&ctx, sql).await {
                     Ok(rows) => panic!("{sql}: ran, {} lines", rows.len()),
@@ -311,6 +408,55 @@ mod tests {
             for want in ["ababab", "007", "x ", "a+b", "a_b_", "a1b", "x/y"] {
                 assert!(text.contains(want), "{want}: {text}");
             }
+        });
+    }
+
+    /// A context as the store builds it: the capped functions and the `||` rule.
+    fn context() -> SessionContext {
+        crate::session::new_context(
+            datafusion::prelude::SessionConfig::new(),
+            Arc::new(datafusion::execution::runtime_env::RuntimeEnv::default()),
+        )
+    }
+
+    /// `steps` WITH steps, each doubling a 1 MB string with `||`.
+    fn doubling(steps: usize) -> String {
+        let mut sql = "WITH a0 AS (SELECT repeat('x', 1000000) AS s)".to_string();
+        for i in 1..=steps {
+            sql += &format!(", a{i} AS (SELECT s || s AS s FROM a{})", i - 1);
+        }
+        sql + &format!(" SELECT length(s) FROM a{steps}")
+    }
+
+    /// The guarded operator keeps its meaning, its NULLs and the names of its columns.
+    #[test]
+    fn the_concat_operator_is_unchanged_within_the_cap() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let ctx = context();
+            let text = run(
+                &ctx,
+                "SELECT 'ab' || 'cd', 'x' || NULL IS NULL AS n, \
+                 (SELECT max(CAST(value AS VARCHAR) || '-' || 'y') FROM generate_series(1, 9)) AS m",
+            )
+            .await
+            .unwrap()
+            .join("\n");
+            for want in [r#"Utf8("ab") || Utf8("cd")"#, "abcd", "true", "9-y"] {
+                assert!(text.contains(want), "{want}: {text}");
+            }
+            // Columns of any size within the cap, row by row.
+            let rows = run(
+                &ctx,
+                "SELECT count(*) AS c FROM (SELECT repeat('x', 100) || CAST(value AS VARCHAR) \
+                 AS s FROM generate_series(1, 20000)) t WHERE length(s) > 100",
+            )
+            .await
+            .unwrap()
+            .join("\n");
+            assert!(rows.contains("20000"), "{rows}");
         });
     }
 }

@@ -64,14 +64,15 @@ pub async fn build_session(warehouse_dir: &Path) -> Result<SessionContext, Store
 }
 
 /// A context with `config` and `runtime` whose plans yield to the async runtime regularly
-/// ([`CooperativeJoins`]) and whose string functions cannot build huge strings
-/// ([`crate::capped`]); every context of the store is made here.
+/// ([`CooperativeJoins`]) and whose string functions and `||` operator cannot build huge
+/// strings ([`crate::capped`]); every context of the store is made here.
 pub(crate) fn new_context(config: SessionConfig, runtime: Arc<RuntimeEnv>) -> SessionContext {
     let state = SessionStateBuilder::new()
         .with_config(config)
         .with_runtime_env(runtime)
         .with_default_features()
         .with_physical_optimizer_rule(Arc::new(CooperativeJoins))
+        .with_analyzer_rule(Arc::new(crate::capped::GuardConcatOperator))
         .build();
     let ctx = SessionContext::new_with_state(state);
     for f in crate::capped::functions() {
