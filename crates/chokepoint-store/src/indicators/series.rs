@@ -69,6 +69,8 @@ pub struct Observation {
 
 #[derive(Clone, Debug)]
 struct Line {
+    reporter: String,
+    flow: String,
     period: Period,
     period_type: PeriodType,
     partner: String,
@@ -136,22 +138,62 @@ async fn observations_among(
 ) -> Result<(ProductSelector, Vec<Observation>), StoreError> {
     let selector = wh.resolve_product(&q.product).await?;
     check_source(wh, q.source.as_deref()).await?;
-    let mut sql = format!(
-        "SELECT period, period_type, partner_iso3, hs_code, product, quantity_t, value_usd, \
-         source, source_rank, ingest_id, is_derived, reported_yoy_pct FROM trade WHERE reporter_iso3 = {} AND flow = {} AND {}",
+    let mut filter = format!(
+        "reporter_iso3 = {} AND flow = {} AND {}",
         sql_text(q.reporter.as_str()),
         sql_text(q.flow.as_str()),
         selector.sql_predicate()
     );
     if let Some(p) = &q.partner {
-        sql.push_str(&format!(" AND partner_iso3 = {}", sql_text(p.as_str())));
+        filter.push_str(&format!(" AND partner_iso3 = {}", sql_text(p.as_str())));
     }
     if let Some(s) = &q.source {
-        sql.push_str(&format!(" AND source = {}", sql_text(s)));
+        filter.push_str(&format!(" AND source = {}", sql_text(s)));
     }
     if with_quantity_only {
-        sql.push_str(" AND quantity_t IS NOT NULL");
+        filter.push_str(" AND quantity_t IS NOT NULL");
     }
+    let lines = fetch_lines(wh, &filter).await?;
+    Ok((selector, apply_source_rules(lines)))
+}
+
+/// One reporter's observations of one flow, as [`flow_observations_with_quantity`] gives them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FlowObservation {
+    /// Reporting country.
+    pub reporter_iso3: String,
+    /// `import` or `export`.
+    pub flow: String,
+    /// The observation, after the source rules.
+    pub observation: Observation,
+}
+
+/// Every reporter's and flow's observations of the rows matching `predicate` (a product
+/// selector's SQL), choosing among the rows that have tonnes, as
+/// [`quantity_observations`] does for one flow: the facts behind the share, exposure and
+/// criticality figures follow the same source rules as `trends`.
+pub async fn flow_observations_with_quantity(
+    wh: &Warehouse,
+    predicate: &str,
+) -> Result<Vec<FlowObservation>, StoreError> {
+    let lines = fetch_lines(wh, &format!("quantity_t IS NOT NULL AND {predicate}")).await?;
+    Ok(apply_source_rules_by_flow(lines)
+        .into_iter()
+        .map(|((reporter_iso3, flow), observation)| FlowObservation {
+            reporter_iso3,
+            flow,
+            observation,
+        })
+        .collect())
+}
+
+/// The trade lines matching `filter` (SQL), periods that do not parse left out.
+async fn fetch_lines(wh: &Warehouse, filter: &str) -> Result<Vec<Line>, StoreError> {
+    let sql = format!(
+        "SELECT reporter_iso3, flow, period, period_type, partner_iso3, hs_code, product, \
+         quantity_t, value_usd, source, source_rank, ingest_id, is_derived, reported_yoy_pct \
+         FROM trade WHERE {filter}"
+    );
     let rows = batches_to_json_rows(&wh.sql(&sql).await?);
     let mut lines = Vec::with_capacity(rows.len());
     for r in rows {
@@ -160,6 +202,8 @@ async fn observations_among(
             continue;
         };
         lines.push(Line {
+            reporter: text("reporter_iso3").unwrap_or_default(),
+            flow: text("flow").unwrap_or_default(),
             period,
             period_type: parse_period_type(&text("period_type").unwrap_or_default()),
             partner: text("partner_iso3").unwrap_or_default(),
@@ -177,15 +221,28 @@ async fn observations_among(
             reported_yoy_pct: r.get("reported_yoy_pct").and_then(|v| v.as_f64()),
         });
     }
-    Ok((selector, apply_source_rules(lines)))
+    Ok(lines)
 }
 
+/// The rules for lines of one reporter's flow.
 fn apply_source_rules(lines: Vec<Line>) -> Vec<Observation> {
+    apply_source_rules_by_flow(lines)
+        .into_iter()
+        .map(|(_, observation)| observation)
+        .collect()
+}
+
+/// A reporter and a flow.
+type FlowKey = (String, String);
+
+/// The rules applied within each reporter's flow (lines of different flows never meet).
+fn apply_source_rules_by_flow(lines: Vec<Line>) -> Vec<(FlowKey, Observation)> {
     // 1. Repeats: keep the latest ingest per exact key.
-    let mut unique: BTreeMap<(String, String, &'static str, String, String), Line> =
-        BTreeMap::new();
+    type LineKey = (FlowKey, String, String, &'static str, String, String);
+    let mut unique: BTreeMap<LineKey, Line> = BTreeMap::new();
     for l in lines {
         let key = (
+            (l.reporter.clone(), l.flow.clone()),
             l.source.clone(),
             l.period.to_string(),
             l.period_type.as_str(),
@@ -202,11 +259,12 @@ fn apply_source_rules(lines: Vec<Line>) -> Vec<Observation> {
         }
     }
     // 2. Nesting, then sum per source.
-    type CellKey = (String, &'static str, String);
+    type CellKey = (FlowKey, String, &'static str, String);
     let mut per_source: BTreeMap<CellKey, BTreeMap<String, Vec<Line>>> = BTreeMap::new();
     for l in unique.into_values() {
         per_source
             .entry((
+                (l.reporter.clone(), l.flow.clone()),
                 l.period.to_string(),
                 l.period_type.as_str(),
                 l.partner.clone(),
@@ -217,7 +275,7 @@ fn apply_source_rules(lines: Vec<Line>) -> Vec<Observation> {
             .push(l);
     }
     let mut out = Vec::new();
-    for (_, sources) in per_source {
+    for ((flow_key, ..), sources) in per_source {
         let mut best: Option<(i64, String, Observation)> = None;
         for (source, mut group) in sources {
             if group.iter().any(|l| l.hs_code.is_none()) {
@@ -265,7 +323,7 @@ fn apply_source_rules(lines: Vec<Line>) -> Vec<Observation> {
             }
         }
         if let Some((_, _, obs)) = best {
-            out.push(obs);
+            out.push((flow_key, obs));
         }
     }
     out
@@ -284,6 +342,8 @@ mod tests {
         ingest: &str,
     ) -> Line {
         Line {
+            reporter: "CHN".into(),
+            flow: "export".into(),
             period: "2025-05".parse().unwrap(),
             period_type: PeriodType::Month,
             partner: partner.into(),

@@ -7,8 +7,10 @@
 use chokepoint_model::Stage;
 
 use super::exposure::TradeFact;
+use super::series::flow_observations_with_quantity;
 use super::shares::{ProductionRow, StageShareRow};
 use crate::json::{JsonRow, batches_to_json_rows};
+use crate::schema::PeriodType;
 use crate::{StoreError, Warehouse};
 
 fn text(row: &JsonRow, col: &str) -> String {
@@ -99,54 +101,35 @@ pub fn stage_product(stage: Stage) -> Option<&'static str> {
 
 /// Trade facts with a quantity for the rows matching `predicate` (a product selector's SQL).
 ///
-/// Where a period and partner of a reporter's flow is in several sources (bundled data and a
-/// user's Comtrade file), only the preferred source (lowest `source_rank`, then the latest
-/// ingest) is kept, so figures are never counted twice; other periods keep their sources.
+/// The store's source rules, as `trends` applies them ([`super::series`]), per reporter,
+/// flow, period and partner: a repeated line counts once, an HS line whose parent is also
+/// there is not added to it, and where several sources (bundled data and a user's Comtrade
+/// file) hold the same period and partner the best-ranked answers alone, never a sum.
 pub async fn trade_facts(wh: &Warehouse, predicate: &str) -> Result<Vec<TradeFact>, StoreError> {
-    // The store's source rule, as `trends` applies it (`series`): a repeated line counts
-    // once (its latest ingest), and per period and partner the best-ranked source answers
-    // alone (ingested before bundled, never a sum). Chosen per reporter and flow before, one
-    // ingested month hid every bundled month of the flow.
-    let query = format!(
-        "WITH sel AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY reporter_iso3, flow, \
-                       partner_iso3, period, period_type, source, \
-                       COALESCE(hs_code, concat('#', product)) ORDER BY ingest_id DESC) AS nth \
-                     FROM trade WHERE quantity_t IS NOT NULL AND {predicate}), \
-         uniq AS (SELECT *, FIRST_VALUE(source) OVER (PARTITION BY reporter_iso3, flow, \
-                       partner_iso3, period, period_type \
-                       ORDER BY source_rank ASC, ingest_id DESC) AS pick \
-                  FROM sel WHERE nth = 1) \
-         SELECT year, period_type, period_start, period_end, reporter_iso3, partner_iso3, flow, \
-                quantity_t, is_derived \
-         FROM uniq WHERE source = pick"
-    );
-    let batches = wh.sql(&query).await?;
-    Ok(batches_to_json_rows(&batches)
-        .iter()
-        .filter_map(|r| {
-            let month_of =
-                |col: &str| -> Option<u32> { text(r, col).get(5..7).and_then(|m| m.parse().ok()) };
-            let first_month = month_of("period_start").unwrap_or(1);
-            let months = match text(r, "period_type").as_str() {
-                "year" => 12,
-                "jan_feb" => 2,
-                "month" => 1,
-                // Multi-month and year-to-date periods cover start..=end within one year;
+    let observations = flow_observations_with_quantity(wh, predicate).await?;
+    Ok(observations
+        .into_iter()
+        .filter_map(|f| {
+            let o = &f.observation;
+            let (first, last) = o.period.months();
+            let months = match o.period_type {
+                PeriodType::Year => 12,
+                PeriodType::JanFeb => 2,
+                PeriodType::Month => 1,
+                // Multi-month and year-to-date periods cover first..=last within one year;
                 // a period across a year end is not a part of one year and is never summed.
-                _ if text(r, "period_start").get(..4) != text(r, "period_end").get(..4) => 0,
-                _ => month_of("period_end")
-                    .and_then(|end| (end + 1).checked_sub(first_month))
-                    .unwrap_or(0),
+                _ if first.year != last.year => 0,
+                _ => u32::try_from(o.period.month_count()).unwrap_or(0),
             };
             Some(TradeFact {
-                year: int(r, "year")?,
+                year: o.period.year(),
                 months,
-                first_month,
-                reporter: text(r, "reporter_iso3"),
-                partner: text(r, "partner_iso3"),
-                flow: text(r, "flow"),
-                quantity_t: number(r, "quantity_t")?,
-                is_derived: flag(r, "is_derived"),
+                first_month: u32::from(first.month),
+                reporter: f.reporter_iso3,
+                partner: o.partner_iso3.clone(),
+                flow: f.flow,
+                quantity_t: o.quantity_t?,
+                is_derived: o.is_derived,
             })
         })
         .collect())
@@ -247,6 +230,37 @@ mod tests {
             let mut want = before.clone();
             want.push((12, 600.0));
             assert_eq!(after, want);
+        });
+    }
+
+    /// A user's file with a heading and one of its subheadings counts the heading once, as
+    /// `trends` does (the facts used to add the two).
+    #[test]
+    fn a_nested_hs_line_is_not_added_to_its_parent() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("nested.csv");
+        std::fs::write(
+            &csv,
+            "period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t,value_usd\n\
+             2023-03,KOR,CHN,import,850511,100,\n\
+             2023-03,KOR,CHN,import,85051110,70,\n\
+             2023-03,KOR,JPN,import,85051110,5,\n",
+        )
+        .unwrap();
+        block_on(async {
+            let wh = Warehouse::open(&dir.path().join("data")).await.unwrap();
+            wh.ingest(&[csv], &Default::default(), &mut |_| {}).unwrap();
+            let wh = Warehouse::open(&dir.path().join("data")).await.unwrap();
+            let selector = wh.resolve_product("850511").await.unwrap();
+            let mut kor: Vec<(String, f64)> = trade_facts(&wh, &selector.sql_predicate())
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|f| f.reporter == "KOR" && f.year == 2023 && f.first_month == 3)
+                .map(|f| (f.partner, f.quantity_t))
+                .collect();
+            kor.sort_by(|a, b| a.0.cmp(&b.0));
+            assert_eq!(kor, [("CHN".to_string(), 100.0), ("JPN".to_string(), 5.0)]);
         });
     }
 }
