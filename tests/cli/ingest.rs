@@ -329,6 +329,11 @@ fn baci_file_with_countries_beside_it_answers_exporter_and_importer_views() {
     ]);
     assert_eq!(m["partners"][0]["partner_iso3"], "CHN");
     assert_eq!(m["partners"][0]["quantity_t"], 4700.0);
+    // BACI's own area code (S19, "Other Asia, nes": Taiwan) is stored, so it can be asked
+    // for; the partner argument used to take letters only.
+    let s19 = china_exports(&sb, "850511", &["--freq", "A", "--partner", "s19"]);
+    assert_eq!(s19[0]["period"], "2022");
+    assert_eq!(s19[0]["quantity_t"], 600.0);
     // Leading zero restored on a chapter-08 code written as a number.
     let h = sb.json(&[
         "sql",

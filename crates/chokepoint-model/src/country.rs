@@ -7,10 +7,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::ModelError;
 
-/// An ISO 3166-1 alpha-3 code, or one of the aggregate codes the sources use
-/// (`WLD` world, `EUU` European Union, `ROW` rest of world, `OTH` others).
+/// An ISO 3166-1 alpha-3 code, one of the aggregate codes the sources use (`WLD` world,
+/// `EUU` European Union, `ROW` rest of world, `OTH` others), or a source's own code for an
+/// area (`S19`, "Other Asia, n.e.s.", under which UN Comtrade and BACI list Taiwan).
 ///
-/// Stored inline as three ASCII upper-case bytes, so it is `Copy` and cheap to hash.
+/// The one rule for a country code, at ingest and in every query: three ASCII letters,
+/// digits or `_`, at least one a letter (all digits is a UN M49 number, refused with a
+/// hint). Stored inline as three ASCII upper-case bytes, so it is `Copy` and cheap to hash.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Iso3([u8; 3]);
@@ -27,7 +30,7 @@ impl Iso3 {
 
     /// The code as text.
     pub fn as_str(&self) -> &str {
-        // invariant: constructed only from ASCII upper-case letters.
+        // invariant: constructed only from ASCII upper-case letters, digits and `_`.
         std::str::from_utf8(&self.0).unwrap_or("???")
     }
 
@@ -87,19 +90,27 @@ pub fn group_name(code: &str) -> Option<&'static str> {
 impl FromStr for Iso3 {
     type Err = ModelError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim();
-        let b = t.as_bytes();
-        if b.len() == 3 && b.iter().all(|c| c.is_ascii_alphabetic()) {
-            Ok(Iso3([
-                b[0].to_ascii_uppercase(),
-                b[1].to_ascii_uppercase(),
-                b[2].to_ascii_uppercase(),
-            ]))
-        } else {
-            Err(ModelError::Iso3 {
-                found: s.to_string(),
-            })
+        let err = |why| ModelError::Iso3 {
+            found: s.to_string(),
+            why,
+        };
+        let b = s.trim().as_bytes();
+        let &[a, m, z] = b else {
+            return Err(err(
+                "expected three characters, e.g. CHN, USA, EUU, or an area code such as S19",
+            ));
+        };
+        if !b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+            return Err(err(
+                "expected letters and digits only, e.g. CHN, USA, EUU, or S19",
+            ));
         }
+        if !b.iter().any(u8::is_ascii_alphabetic) {
+            return Err(err(
+                "a number is a UN M49 code: give the ISO-3 letters instead (156 is CHN)",
+            ));
+        }
+        Ok(Iso3([a, m, z].map(|c| c.to_ascii_uppercase())))
     }
 }
 
@@ -133,10 +144,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_lower_case_and_rejects_digits() {
+    fn parses_lower_case_and_area_codes_and_refuses_numbers() {
         assert_eq!("chn".parse::<Iso3>().unwrap(), Iso3::CHINA);
-        assert!("CH1".parse::<Iso3>().is_err());
-        assert!("CHNA".parse::<Iso3>().is_err());
+        assert_eq!(" s19 ".parse::<Iso3>().unwrap().as_str(), "S19");
+        for bad in ["CHNA", "CH", "", "C-N", "CHÑ", "___"] {
+            assert!(bad.parse::<Iso3>().is_err(), "{bad}");
+        }
+        let m49 = "156".parse::<Iso3>().unwrap_err().to_string();
+        assert!(m49.contains("M49") && m49.contains("CHN"), "{m49}");
     }
 
     #[test]

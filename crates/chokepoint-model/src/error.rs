@@ -4,11 +4,13 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ModelError {
-    /// Not a three-letter upper-case code.
-    #[error("invalid ISO-3 code `{found}`: expected three letters A-Z (e.g. CHN, USA, EUU)")]
+    /// Not a country or area code (see [`crate::Iso3`]).
+    #[error("invalid ISO-3 code `{found}`: {why}")]
     Iso3 {
         /// The text given.
         found: String,
+        /// What is wrong and what to give instead.
+        why: &'static str,
     },
     /// Not an HS code made of 2 to 10 digits.
     #[error(

@@ -271,15 +271,9 @@ impl CriticalityParams {
             let mut out = BTreeMap::new();
             for (key, v) in std::mem::take(map) {
                 let path = format!("{table}.{key}");
-                let code: chokepoint_model::Iso3 = key.parse().map_err(|_| {
-                    at.invalid(
-                        &path,
-                        format!(
-                            "{path}: `{key}` is not an ISO-3 country code (three letters, \
-                             e.g. CHN)"
-                        ),
-                    )
-                })?;
+                let code: chokepoint_model::Iso3 = key
+                    .parse()
+                    .map_err(|e| at.invalid(&path, format!("{path}: {e}")))?;
                 let code = code.as_str().to_string();
                 if out.contains_key(&code) {
                     return Err(at.invalid(
@@ -524,10 +518,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("given twice"), "{e}");
-        let e = parse("[eu.trade_adjustment]\nc1n = 1\n")
+        let e = parse("[eu.trade_adjustment]\n156 = 1\n")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("eu.trade_adjustment.c1n"), "{e}");
+        assert!(e.contains("eu.trade_adjustment.156"), "{e}");
     }
 
     #[test]

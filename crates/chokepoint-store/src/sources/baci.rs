@@ -172,8 +172,8 @@ fn read_countries(path: &Path) -> Result<HashMap<u32, String>, StoreError> {
         // BACI's own codes for areas n.e.s. (S19) are kept; entries without any code
         // (e.g. "N/A") stay unknown: rows using them are
         // rejected with a clear reason instead of being stored under a made-up code.
-        if i.len() == 3 && i.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            map.insert(c, i.to_ascii_uppercase());
+        if let Ok(code) = i.parse::<chokepoint_model::Iso3>() {
+            map.insert(c, code.as_str().to_string());
         }
     }
     Ok(map)

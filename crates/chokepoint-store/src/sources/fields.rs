@@ -131,15 +131,17 @@ pub fn hs_code(t: &str, column: &str) -> Result<String, RowError> {
     Ok(format!("0{digits}"))
 }
 
-/// Normalises a country code cell to upper case; three letters or digits.
+/// Normalises a country code cell to upper case, by the one rule of
+/// [`chokepoint_model::Iso3`], so that whatever is stored can be asked for by `--reporter`
+/// and `--partner`.
 pub fn country(t: &str, column: &str) -> Result<String, RowError> {
-    if t.len() == 3 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        Ok(t.to_ascii_uppercase())
-    } else {
-        Err(reject(
+    match t.parse::<chokepoint_model::Iso3>() {
+        Ok(code) => Ok(code.as_str().to_string()),
+        Err(chokepoint_model::ModelError::Iso3 { why, .. }) => Err(reject(
             column,
-            format!("not an ISO-3 country code: `{}`", shorten(t)),
-        ))
+            format!("not an ISO-3 country code: `{}` ({why})", shorten(t)),
+        )),
+        Err(e) => Err(reject(column, e.to_string())),
     }
 }
 

@@ -21,8 +21,7 @@ use crate::{ArgumentError, StoreError};
 /// Parses an importer: an ISO-3 country code (any case) or `EU`.
 pub fn parse_importer(text: &str) -> Result<Importer, ArgumentError> {
     let t = text.trim();
-    let ok = t.eq_ignore_ascii_case("eu")
-        || (t.len() == 3 && t.chars().all(|c| c.is_ascii_alphabetic()));
+    let ok = t.eq_ignore_ascii_case("eu") || t.parse::<chokepoint_model::Iso3>().is_ok();
     if !ok {
         return Err(ArgumentError::Importer {
             found: text.to_string(),
@@ -537,7 +536,9 @@ mod tests {
     fn importer_codes_are_checked() {
         assert_eq!(parse_importer("EU"), Ok(Importer::Eu));
         assert_eq!(parse_importer("usa"), Ok(Importer::Country("USA".into())));
-        assert!(parse_importer("U5A").is_err());
+        assert!(parse_importer("840").is_err());
+        assert!(parse_importer("U-A").is_err());
+        assert_eq!(parse_importer("s19"), Ok(Importer::Country("S19".into())));
         assert!(parse_importer("Europe").is_err());
     }
 
