@@ -49,6 +49,9 @@ pub fn run(data_dir: Option<&Path>, args: &TrendsArgs) -> anyhow::Result<()> {
     for y in &report.incomplete_years {
         eprintln!("note: {}", incomplete_year_note(y, "--freq M"));
     }
+    for n in &report.notes {
+        eprintln!("note: {n}");
+    }
     super::warehouse::note_if_empty(
         rows.is_empty() && report.incomplete_years.is_empty(),
         &args.flow,

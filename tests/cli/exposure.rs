@@ -416,10 +416,18 @@ fn exposure_notes_which_year_stands_in_for_one_without_data() {
 fn exposure_rejects_a_bad_importer_and_explains_after() {
     let sb = Sandbox::new();
     sb.cmd()
-        .args(["exposure", "--importer", "U5A", "--product", "magnets"])
+        .args(["exposure", "--importer", "840", "--product", "magnets"])
         .assert()
         .code(2)
         .stderr(predicates::str::contains("ISO-3"));
+    // A well-formed code that no row mentions runs, and says so.
+    sb.cmd()
+        .args(["exposure", "--importer", "UAS", "--product", "magnets"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "UAS is in no trade row of magnets, as reporter or partner: check the code",
+        ));
     sb.cmd()
         .args([
             "exposure",

@@ -431,6 +431,21 @@ fn tidy_aggregates_override_bundled_figures_per_period() {
             ("2025-06".into(), 3188.0, "bundled".into()),
         ]
     );
+    // The bundled year-to-date totals still hold the bundled April and May: said so.
+    sb.cmd()
+        .args(china_export_args(
+            "trends",
+            "magnets",
+            &["--from", "2025-05"],
+        ))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "ytd_t of 2025-05 to 2025-11 is the year-to-date total reported by bundled",
+        ))
+        .stderr(predicate::str::contains(
+            "2025-04 from tidy, 2025-05 from tidy",
+        ));
     sb.cmd()
         .arg("sources")
         .assert()

@@ -163,7 +163,7 @@ pub const NOTE_HEADER: &str = "chokepoint-note";
 /// body stays the JSON array clients already read.
 #[utoipa::path(get, path = "/api/trends", params(FlowParams),
     responses((status = 200, body = [Object], headers(("chokepoint-note" = String,
-        description = "One per note the CLI prints to stderr, e.g. a year without an annual total (freq=A)"))),
+        description = "One per note the CLI prints to stderr, e.g. a year without an annual total (freq=A), or a reported YTD beside a month of another source"))),
         (status = 400, body = crate::error::ErrorBody)))]
 pub async fn get_trends(
     State(state): State<AppState>,
@@ -172,11 +172,12 @@ pub async fn get_trends(
     let q = p.trend_query()?;
     let report = trend_report(state.warehouse()?, &q).await?;
     let mut headers = HeaderMap::new();
-    for y in &report.incomplete_years {
-        headers.append(
-            HeaderName::from_static(NOTE_HEADER),
-            header_text(&incomplete_year_note(y, "freq=M")),
-        );
+    let incomplete = report
+        .incomplete_years
+        .iter()
+        .map(|y| incomplete_year_note(y, "freq=M"));
+    for note in incomplete.chain(report.notes.iter().cloned()) {
+        headers.append(HeaderName::from_static(NOTE_HEADER), header_text(&note));
     }
     Ok((headers, Json(json_rows(&report.rows))))
 }

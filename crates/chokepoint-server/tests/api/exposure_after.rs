@@ -94,7 +94,7 @@ async fn bad_parameters_are_400_naming_them() {
     let s = state();
     for (uri, body, expected) in [
         (
-            "/api/exposure/after?importer=U5A&product=magnets",
+            "/api/exposure/after?importer=U-A&product=magnets",
             r#"{"name": "quick"}"#,
             "invalid importer",
         ),

@@ -259,7 +259,7 @@ async fn bad_exposure_parameters_are_400_naming_the_parameter() {
             "MCS2025, MCS2026",
         ),
         (
-            "/api/exposure?importer=U5A&product=magnets",
+            "/api/exposure?importer=U-A&product=magnets",
             "invalid importer",
         ),
         (

@@ -90,10 +90,13 @@ pub(super) fn totals(
 }
 
 /// A total over a span of months and whether a derived figure went into it.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(super) struct SpanTotal {
     pub(super) quantity_t: f64,
     pub(super) derived: bool,
+    /// The source of the reported cumulative figure (a YTD or a year) the total is built
+    /// on, if any: such a figure holds its own source's months, not the months shown.
+    pub(super) reported_by: Option<String>,
 }
 
 /// The monthly series and the cumulative figures (YTD, years) of one flow.
@@ -122,7 +125,7 @@ impl Figures {
             return None;
         }
         let within = (first, 0)..=(last, i64::MAX);
-        let (mut pieces, mut quantities) = (Vec::new(), Vec::new());
+        let (mut pieces, mut quantities, mut sources) = (Vec::new(), Vec::new(), Vec::new());
         let monthly = self.monthly.range(within.clone()).map(|f| (f, false));
         let cumulative = self.cumulative.range(within).map(|f| (f, true));
         for ((&(start, len), step), fallback) in monthly.chain(cumulative) {
@@ -134,12 +137,17 @@ impl Figures {
                     fallback,
                 });
                 quantities.push(q);
+                sources.push(&step.source);
             }
         }
         let chosen = best_cover(&pieces, first, last, true)?;
         Some(SpanTotal {
             quantity_t: chosen.iter().map(|&i| quantities[i]).sum(),
             derived: chosen.iter().any(|&i| pieces[i].derived),
+            reported_by: chosen
+                .iter()
+                .find(|&&i| pieces[i].fallback)
+                .map(|&i| sources[i].clone()),
         })
     }
 

@@ -236,6 +236,16 @@ pub async fn exposure_report(
             .max()
     });
     let mut notes = Vec::new();
+    if !trade_facts.iter().any(|f| touches(&f)) {
+        // A well-formed code with no data (a typo such as UAS) would otherwise give a table
+        // of "not computable" rows and global proxies without saying why.
+        notes.push(format!(
+            "{} is in no trade row of {label}, as reporter or partner: check the code (ISO-3, \
+             e.g. USA, JPN, DEU, or EU), or ingest its trade; the stage checks are global \
+             proxies",
+            importer.label()
+        ));
+    }
     let suppliers = match year.and_then(|y| by_partner(importer, &trade_facts, y)) {
         None => Err(NotComputable::needs([format!(
             "trade rows of {label} imported by {} (its import statistics, or partners' exports \

@@ -19,7 +19,10 @@
 //!   total, or with half of it, would invent a split the source never published.
 //! - **yoy_pct**: against the same months one year earlier by the span rule (Jan–Feb 2025
 //!   vs Jan + Feb 2024 works both ways).
-//! - **ytd_t**: January through this period by the span rule; else empty.
+//! - **ytd_t**: January through this period by the span rule; else empty. Where it is a
+//!   reported cumulative figure and a month inside it is shown from another source (a
+//!   user's file replaced the bundled month), `TrendReport::notes` says that the two may
+//!   disagree: the reported figure holds its own source's months.
 //! - **ytd_yoy_pct**: YTD against the same months one year earlier, both by the span rule.
 //! - **reported_yoy_pct / reported_ytd_yoy_pct**: what the source itself published for
 //!   this period / for the year to date through it, beside the computed figures.
@@ -173,6 +176,8 @@ pub struct TrendReport {
     pub rows: Vec<TrendRow>,
     /// Years in range (annual steps) with figures but no annual total.
     pub incomplete_years: Vec<IncompleteYear>,
+    /// What else the rows alone do not say (printed to stderr, sent as headers).
+    pub notes: Vec<String>,
 }
 
 /// A year with some figures but neither an annual row nor months that add up to one.
@@ -278,6 +283,7 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
         q.from.is_none_or(|f| b.index() >= f.index()) && q.to.is_none_or(|t| a.index() <= t.index())
     };
     let mut rows = Vec::new();
+    let mut mixed = MixedYtds::default();
     for (i, s) in steps.iter().enumerate() {
         if !in_range(&s.period) {
             continue;
@@ -313,13 +319,16 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
                 };
                 row.mom_base_is_derived &= row.mom_pct.is_some();
                 let base = figures.span(a.index() - 12, b.index() - 12);
-                row.yoy_pct = pct(s.quantity_t, base.map(|t| t.quantity_t));
+                row.yoy_pct = pct(s.quantity_t, base.as_ref().map(|t| t.quantity_t));
                 row.yoy_base_is_derived = row.yoy_pct.is_some() && base.is_some_and(|t| t.derived);
                 let this_ytd = ytd(b);
                 let last_ytd = ytd(b.plus_months(-12));
-                row.ytd_t = this_ytd.map(|t| t.quantity_t);
+                if let Some(by) = this_ytd.as_ref().and_then(|t| t.reported_by.as_deref()) {
+                    mixed.check(&figures, s.period, jan(b.year), b, by);
+                }
+                row.ytd_t = this_ytd.as_ref().map(|t| t.quantity_t);
                 row.ytd_includes_derived = this_ytd.is_some_and(|t| t.derived);
-                row.ytd_yoy_pct = pct(row.ytd_t, last_ytd.map(|t| t.quantity_t));
+                row.ytd_yoy_pct = pct(row.ytd_t, last_ytd.as_ref().map(|t| t.quantity_t));
                 row.ytd_yoy_base_is_derived =
                     row.ytd_yoy_pct.is_some() && last_ytd.is_some_and(|t| t.derived);
                 row.reported_ytd_yoy_pct = figures.reported_ytd_yoy(b);
@@ -342,6 +351,57 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
     TrendReport {
         rows,
         incomplete_years,
+        notes: mixed.notes(),
+    }
+}
+
+/// Rows whose `ytd_t` is a reported figure of one source while months inside it are shown
+/// from another, grouped by what they have in common, for one note per group.
+#[derive(Default)]
+struct MixedYtds {
+    /// (reporting source, the other months as "period from source") → the rows' periods.
+    groups: BTreeMap<(String, Vec<String>), Vec<String>>,
+}
+
+impl MixedYtds {
+    /// Records the row of `period` if a month of `first..=last` is shown from a source
+    /// other than `reported_by`, whose cumulative figure its ytd_t is.
+    fn check(
+        &mut self,
+        figures: &Figures,
+        period: Period,
+        first: YearMonth,
+        last: YearMonth,
+        reported_by: &str,
+    ) {
+        let others: Vec<String> = figures
+            .monthly
+            .range((first.index(), 0)..=(last.index(), i64::MAX))
+            .map(|(_, step)| step)
+            .filter(|step| step.source != reported_by && step.quantity_t.is_some())
+            .map(|step| format!("{} from {}", step.period, step.source))
+            .collect();
+        if !others.is_empty() {
+            self.groups
+                .entry((reported_by.to_string(), others))
+                .or_default()
+                .push(period.to_string());
+        }
+    }
+
+    fn notes(self) -> Vec<String> {
+        self.groups
+            .into_iter()
+            .map(|((by, others), periods)| {
+                format!(
+                    "ytd_t of {} is the year-to-date total reported by {by}, which holds \
+                     {by}'s own months, while the table shows {}: ytd_t and the months \
+                     may not add up",
+                    runs(&periods),
+                    others.join(", ")
+                )
+            })
+            .collect()
     }
 }
 

@@ -260,3 +260,37 @@ fn runs_of_months_do_not_look_like_combined_periods() {
         "2025-01..2025-02, 2025-02 to 2025-03, 2025-05"
     );
 }
+
+/// A user's month inside a bundled reported YTD: the YTD still holds the bundled month, and
+/// a note says so; with the months from one source there is nothing to say.
+#[test]
+fn a_reported_ytd_beside_a_month_of_another_source_is_noted() {
+    let user_january = Observation {
+        source: "comtrade".into(),
+        ..obs("2025-01", 2000.0)
+    };
+    let data = vec![
+        user_january,
+        typed("2025-01..2025-05", 19132.0, PeriodType::Ytd),
+        obs("2025-05", 1238.0),
+        typed("2025-01..2025-06", 22319.0, PeriodType::Ytd),
+        obs("2025-06", 3188.0),
+    ];
+    let report = compute(&data, &query());
+    assert_eq!(row(&report.rows, "2025-05").ytd_t, Some(19132.0));
+    assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+    let note = &report.notes[0];
+    for want in [
+        "2025-05 to 2025-06",
+        "reported by bundled",
+        "2025-01 from comtrade",
+    ] {
+        assert!(note.contains(want), "{want}: {note}");
+    }
+    let all_bundled = vec![
+        obs("2025-01", 6357.0),
+        typed("2025-01..2025-05", 19132.0, PeriodType::Ytd),
+        obs("2025-05", 1238.0),
+    ];
+    assert!(compute(&all_bundled, &query()).notes.is_empty());
+}
