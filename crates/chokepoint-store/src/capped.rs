@@ -11,11 +11,14 @@
 //! `concat_ws` are capped the same way: nested, they multiply a value (ten copies of ten
 //! copies of a 1 MB string made a gigabyte). The `||` operator is not a function and cannot
 //! be replaced so; doubling a string in each of a chain of WITH steps built 256 MB in eight
-//! steps and gigabytes in a dozen. An analyzer rule ([`GuardConcatOperator`]) rewrites every
+//! steps and gigabytes in a dozen. An analyzer rule ([`CapStrings`]) rewrites every
 //! `a || b` to `guard(a, b) || b`, where the guard applies the same caps to `a` and `b`
 //! together and returns `a` unchanged, so the operator keeps its own semantics (NULL if
 //! either side is). `string_agg` needs no cap: its state is held in the engine's memory
-//! pool, which refuses a query over its budget.
+//! pool, which refuses a query over its budget. The same rule points every call of these
+//! functions at the capped version, also where SQL syntax was planned without the registry
+//! (`OVERLAY(… PLACING …)`). `levenshtein` builds nothing but takes the product of its
+//! strings' lengths in steps, so it is capped on that.
 
 use std::sync::Arc;
 
@@ -41,11 +44,20 @@ pub const MAX_RESULT_BYTES: usize = 64 << 20;
 /// in an ordinary query.
 pub const MAX_VALUE_BYTES: usize = 1 << 20;
 
+/// The most steps one `levenshtein` comparison may take (the product of its strings'
+/// lengths): two strings of 8,192 characters, about a tenth of a second.
+pub const MAX_COMPARE_STEPS: usize = 1 << 26;
+
+/// The most steps one call of `levenshtein` may take over its rows (about a second).
+pub const MAX_COMPARE_STEPS_PER_CALL: usize = 1 << 30;
+
 /// The capped functions, to register over the built-ins.
 pub fn functions() -> Vec<ScalarUDF> {
-    use datafusion::functions::{regex, string, unicode};
+    use datafusion::functions::{core, regex, string, unicode};
     [
         (string::repeat(), Kind::Repeat),
+        (core::overlay(), Kind::Overlay),
+        (string::levenshtein(), Kind::Levenshtein),
         (string::replace(), Kind::Replace),
         (unicode::lpad(), Kind::Pad),
         (unicode::rpad(), Kind::Pad),
@@ -81,6 +93,12 @@ enum Kind {
     ConcatWs,
     /// `a || b`, checked by [`ConcatGuard`]: `a` then `b`.
     ConcatOperator,
+    /// `overlay(s placing t from n [for m])`: at most `s` and `t` together; like `||`, it
+    /// can double a string in each of a chain of WITH steps.
+    Overlay,
+    /// `levenshtein(a, b)`: builds nothing, but takes |a|·|b| steps (two 1 MB strings, a
+    /// trillion: hours of one core). Checked against [`MAX_COMPARE_STEPS`] instead.
+    Levenshtein,
 }
 
 /// A built-in string function that refuses to build more than [`MAX_RESULT_BYTES`].
@@ -127,7 +145,8 @@ fn check(name: &str, kind: Kind, args: &ScalarFunctionArgs) -> Result<()> {
                 s.saturating_add(matches.saturating_mul(repl))
                     .saturating_add(refs.saturating_mul(s))
             }
-            Kind::ConcatOperator => text(0, row).saturating_add(text(1, row)),
+            Kind::ConcatOperator | Kind::Overlay => text(0, row).saturating_add(text(1, row)),
+            Kind::Levenshtein => text(0, row).saturating_mul(text(1, row)),
             Kind::Concat => (0..args.args.len()).fold(0usize, |sum, i| {
                 sum.saturating_add(text(i, row)).saturating_add(32)
             }),
@@ -140,21 +159,40 @@ fn check(name: &str, kind: Kind, args: &ScalarFunctionArgs) -> Result<()> {
                     .saturating_add(text(0, row).saturating_mul(parts))
             }
         };
-        if bound > MAX_VALUE_BYTES {
-            return Err(DataFusionError::Execution(format!(
-                "{name} could build a string of more than {} MiB (row {}); strings are \
-                 capped at that size: ask for a shorter one",
-                MAX_VALUE_BYTES >> 20,
-                row + 1
-            )));
+        let (value_cap, call_cap) = match kind {
+            Kind::Levenshtein => (MAX_COMPARE_STEPS, MAX_COMPARE_STEPS_PER_CALL),
+            _ => (MAX_VALUE_BYTES, MAX_RESULT_BYTES),
+        };
+        if bound > value_cap {
+            return Err(DataFusionError::Execution(match kind {
+                Kind::Levenshtein => format!(
+                    "{name} would take more than {} million steps to compare the strings of \
+                     row {} (the product of their lengths): compare shorter strings",
+                    value_cap / 1_000_000,
+                    row + 1
+                ),
+                _ => format!(
+                    "{name} could build a string of more than {} MiB (row {}); strings are \
+                     capped at that size: ask for a shorter one",
+                    value_cap >> 20,
+                    row + 1
+                ),
+            }));
         }
         total = total.saturating_add(bound);
-        if total > MAX_RESULT_BYTES {
-            return Err(DataFusionError::Execution(format!(
-                "{name} could build more than {} MiB in one call (over {rows} row(s)); \
-                 ask for a shorter string, or apply it to fewer rows at a time",
-                MAX_RESULT_BYTES >> 20
-            )));
+        if total > call_cap {
+            return Err(DataFusionError::Execution(match kind {
+                Kind::Levenshtein => format!(
+                    "{name} would take more than {} million steps in one call (over {rows} \
+                     row(s)): compare shorter strings, or fewer rows at a time",
+                    call_cap / 1_000_000
+                ),
+                _ => format!(
+                    "{name} could build more than {} MiB in one call (over {rows} row(s)); \
+                     ask for a shorter string, or apply it to fewer rows at a time",
+                    call_cap >> 20
+                ),
+            }));
         }
     }
     Ok(())
@@ -295,47 +333,78 @@ impl ScalarUDFImpl for ConcatGuard {
     }
 }
 
-/// Rewrites every `a || b` of a plan (subqueries included) to `guard(a, b) || b`; see the
-/// module's documentation. Runs after type coercion, so both sides already have the type
-/// the operator uses, and keeps each expression's name, so columns are named as written.
+/// Rewrites a plan (subqueries included) so that no string can grow past the caps, however
+/// a call was planned: every `a || b` becomes `guard(a, b) || b` (see the module's
+/// documentation), and every call of a built-in that has a capped version is pointed at
+/// it. The second matters because the SQL parser plans some syntax itself, bypassing the
+/// registered functions: `OVERLAY(s PLACING t FROM n)` called the built-in directly. Runs
+/// after type coercion, so both sides of `||` already have the type the operator uses, and
+/// keeps each expression's name, so columns are named as written.
 #[derive(Debug)]
-pub(crate) struct GuardConcatOperator;
+pub(crate) struct CapStrings {
+    guard: Arc<ScalarUDF>,
+    capped: Vec<Arc<ScalarUDF>>,
+}
 
-impl AnalyzerRule for GuardConcatOperator {
+impl CapStrings {
+    pub(crate) fn new() -> CapStrings {
+        CapStrings {
+            guard: Arc::new(ScalarUDF::new_from_impl(ConcatGuard {
+                signature: Signature::any(2, Volatility::Immutable),
+            })),
+            capped: functions().into_iter().map(Arc::new).collect(),
+        }
+    }
+
+    /// `e` with its own node capped, if it needs to be.
+    fn cap(&self, e: Expr) -> Transformed<Expr> {
+        match e {
+            Expr::BinaryExpr(BinaryExpr {
+                left,
+                op: Operator::StringConcat,
+                right,
+            }) => {
+                let checked =
+                    ScalarFunction::new_udf(Arc::clone(&self.guard), vec![*left, (*right).clone()]);
+                Transformed::yes(Expr::BinaryExpr(BinaryExpr::new(
+                    Box::new(Expr::ScalarFunction(checked)),
+                    Operator::StringConcat,
+                    right,
+                )))
+            }
+            Expr::ScalarFunction(call) => {
+                let implementation: &dyn std::any::Any = call.func.inner().as_ref();
+                let capped = (!implementation.is::<Capped>())
+                    .then(|| self.capped.iter().find(|c| c.name() == call.func.name()))
+                    .flatten();
+                match capped {
+                    Some(c) => Transformed::yes(Expr::ScalarFunction(ScalarFunction::new_udf(
+                        Arc::clone(c),
+                        call.args,
+                    ))),
+                    None => Transformed::no(Expr::ScalarFunction(call)),
+                }
+            }
+            other => Transformed::no(other),
+        }
+    }
+}
+
+impl AnalyzerRule for CapStrings {
     fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
-        let guard = Arc::new(ScalarUDF::new_from_impl(ConcatGuard {
-            signature: Signature::any(2, Volatility::Immutable),
-        }));
         plan.transform_up_with_subqueries(|plan| {
             let names = NamePreserver::new(&plan);
             plan.map_expressions(|expr| {
                 let name = names.save(&expr);
-                expr.transform_up(|e| match e {
-                    Expr::BinaryExpr(BinaryExpr {
-                        left,
-                        op: Operator::StringConcat,
-                        right,
-                    }) => {
-                        let checked = ScalarFunction::new_udf(
-                            Arc::clone(&guard),
-                            vec![*left, right.as_ref().clone()],
-                        );
-                        Ok(Transformed::yes(Expr::BinaryExpr(BinaryExpr::new(
-                            Box::new(Expr::ScalarFunction(checked)),
-                            Operator::StringConcat,
-                            right,
-                        ))))
-                    }
-                    other => Ok(Transformed::no(other)),
-                })
-                .map(|t| t.update_data(|e| name.restore(e)))
+                expr.transform_up(|e| Ok(self.cap(e)))
+                    .map(|t| t.update_data(|e| name.restore(e)))
             })
         })
         .map(|t| t.data)
     }
 
     fn name(&self) -> &str {
-        "guard_concat_operator"
+        "cap_strings"
     }
 }
 
@@ -379,12 +448,25 @@ mod tests {
                  CAST(value AS VARCHAR) AS b FROM generate_series(1, 8192)) t",
                 "SELECT 1 WHERE EXISTS (SELECT 1 FROM (SELECT repeat('x', 600000) AS s) t \
                  WHERE length(s || s) > 0)",
+                // OVERLAY's own syntax is planned without the registry.
+                "SELECT length(overlay(s placing s from 1 for 0)) \
+                 FROM (SELECT repeat('x', 600000) AS s) t",
+                "SELECT length(overlay(s, s, 1, 0)) FROM (SELECT repeat('x', 600000) AS s) t",
             ] {
                 let e = match run(&ctx, sql).await {
                     Ok(rows) => panic!("{sql}: ran, {} lines", rows.len()),
                     Err(e) => e.to_string(),
                 };
                 assert!(e.contains(" MiB"), "{sql}: {e}");
+            }
+            // Comparing two long strings takes the product of their lengths in steps.
+            for sql in [
+                "SELECT levenshtein(repeat('a', 20000), repeat('b', 20000))",
+                "SELECT levenshtein(repeat('a', 1000) || CAST(value AS VARCHAR), \
+                 repeat('b', 1000)) FROM generate_series(1, 8000)",
+            ] {
+                let e = run(&ctx, sql).await.map(|r| r.join(" ")).unwrap_err().to_string();
+                assert!(e.contains("million steps"), "{sql}: {e}");
             }
             // Group references over long strings (8,192 rows of 100 characters): what they
             // copy is bounded by the string, not by the string per match.
@@ -400,12 +482,13 @@ mod tests {
                 &ctx,
                 "SELECT repeat('ab', 3) AS r, lpad('7', 3, '0') AS l, rpad('x', 2) AS p, \
                  replace('a-b', '-', '+') AS c, regexp_replace('aXbX', 'X', '_', 'g') AS g, \
-                 concat('a', 1, NULL, 'b') AS k, concat_ws('/', 'x', 'y') AS w",
+                 concat('a', 1, NULL, 'b') AS k, concat_ws('/', 'x', 'y') AS w, \
+                 overlay('abc' placing 'XY' from 2 for 1) AS o, levenshtein('kitten', 'sitting') AS d",
             )
             .await
             .unwrap()
             .join("\n");
-            for want in ["ababab", "007", "x ", "a+b", "a_b_", "a1b", "x/y"] {
+            for want in ["ababab", "007", "x ", "a+b", "a_b_", "a1b", "x/y", "aXYc", "| 3 "] {
                 assert!(text.contains(want), "{want}: {text}");
             }
         });

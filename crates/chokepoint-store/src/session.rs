@@ -72,7 +72,7 @@ pub(crate) fn new_context(config: SessionConfig, runtime: Arc<RuntimeEnv>) -> Se
         .with_runtime_env(runtime)
         .with_default_features()
         .with_physical_optimizer_rule(Arc::new(CooperativeJoins))
-        .with_analyzer_rule(Arc::new(crate::capped::GuardConcatOperator))
+        .with_analyzer_rule(Arc::new(crate::capped::CapStrings::new()))
         .build();
     let ctx = SessionContext::new_with_state(state);
     for f in crate::capped::functions() {
