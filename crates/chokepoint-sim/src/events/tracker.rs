@@ -6,6 +6,7 @@
 //! the element-wise maximum, and Δ = max(Δ_K, Δ_arb).
 
 use super::{Event, EventKind, round_to};
+use crate::model::numpy_sum::pairwise_sum;
 use crate::{Model, StepError};
 
 /// Where an event is in its life.
@@ -227,20 +228,21 @@ impl EventTracker {
                         ev.value.fill(0.0);
                         continue;
                     }
-                    // Capital lost = Σ_region Σ_sector DR / β (BoARIO: groupby region, then sum).
-                    let s = model.n_sectors();
-                    ev.value.fill(0.0);
-                    for r in 0..model.n_regions() {
-                        for j in 0..n {
-                            let mut acc = 0.0;
-                            for k in 0..s {
-                                acc += ev.stock[(r * s + k) * n + j];
+                    // Capital lost = Σ_region Σ_sector DR / β, in BoARIO's orders:
+                    // `groupby("region").sum()` (pandas 3.1 sums sorted groups with
+                    // `np.add.reduceat`: a group's first row, then NumPy's pairwise sum of
+                    // the others), then `.sum(axis=0)` over the regions (pairwise).
+                    let (s, nr) = (model.n_sectors(), model.n_regions());
+                    let (mut column, mut by_region) = (vec![0.0; s], Vec::with_capacity(nr));
+                    for j in 0..n {
+                        by_region.clear();
+                        for r in 0..nr {
+                            for (k, c) in column.iter_mut().enumerate() {
+                                *c = ev.stock[(r * s + k) * n + j];
                             }
-                            ev.value[j] += acc;
+                            by_region.push(reduceat_sum(&column));
                         }
-                    }
-                    for v in ev.value.iter_mut() {
-                        *v /= rebuilding_factor;
+                        ev.value[j] = pairwise_sum(&by_region) / rebuilding_factor;
                     }
                 }
                 Status::Recovering => {
@@ -267,5 +269,17 @@ impl EventTracker {
                 _ => {}
             }
         }
+    }
+}
+
+/// `np.add.reduceat` over one segment of a float array: the first value, plus NumPy's
+/// pairwise sum of the others (which starts at −0.0 below eight values; [`pairwise_sum`]
+/// starts at +0.0, the same sum unless every value is −0.0, and then the first value
+/// decides). Empty segments give 0.
+fn reduceat_sum(segment: &[f64]) -> f64 {
+    match segment {
+        [] => 0.0,
+        [first] => *first,
+        [first, rest @ ..] => *first + pairwise_sum(rest),
     }
 }

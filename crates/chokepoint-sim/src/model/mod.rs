@@ -143,21 +143,29 @@ pub struct Model {
 }
 
 /// The productive capital of each industry (§3): the scenario's, or 4·VA with value added
-/// VA = max(x − colsum(Z), 0). Each column is summed down the rows in order, the rows read
-/// one after the other (the same sums as column by column, without N² strided reads).
+/// VA = max(x − colsum(Z), 0). BoARIO takes the column sums with pandas'
+/// `Z.sum(axis=0)` on the re-sorted table, whose block stores each column contiguously, so
+/// NumPy sums every column pairwise ([`numpy_sum::pairwise_sum`]), not row after row. The
+/// columns are gathered a block at a time (rows read in order, no N² strided reads).
 pub(crate) fn productive_capital(mrio: &Mrio, params: &ModelParams) -> Vec<f64> {
     if let Some(k) = &params.productive_capital {
         return k.clone();
     }
+    const BLOCK: usize = 64;
     let n = mrio.x.len();
-    let mut rows = mrio.z.chunks_exact(n.max(1));
-    let mut col = rows.next().map(<[f64]>::to_vec).unwrap_or_default();
-    for row in rows {
-        for (c, &v) in col.iter_mut().zip(row) {
-            *c += v;
+    let mut col = vec![0.0; n];
+    let mut block = vec![0.0; BLOCK * n];
+    for j0 in (0..n).step_by(BLOCK) {
+        let w = BLOCK.min(n - j0);
+        for (i, row) in mrio.z.chunks_exact(n).enumerate() {
+            for (k, &v) in row[j0..j0 + w].iter().enumerate() {
+                block[k * n + i] = v;
+            }
+        }
+        for (k, c) in col[j0..j0 + w].iter_mut().enumerate() {
+            *c = numpy_sum::pairwise_sum(&block[k * n..(k + 1) * n]);
         }
     }
-    col.resize(n, 0.0);
     mrio.x
         .iter()
         .zip(&col)
@@ -566,13 +574,16 @@ pub(crate) fn industry_of_slot(slot: usize, n_sectors: usize, n_regions: usize) 
 #[cfg(test)]
 mod capital_tests {
     use super::{Model, ModelParams, productive_capital};
+    use crate::model::numpy_sum::pairwise_sum;
     use crate::network::synthetic::dense_mrio;
 
-    /// Rows read one after the other give each column's sum down the rows, bit for bit, as
-    /// summing column by column did; the scenario parser's capital is the model's.
+    /// Each column is summed as NumPy sums a contiguous column (pairwise: 8 accumulators,
+    /// halves above 128 values), which is what pandas' `Z.sum(axis=0)` does in BoARIO; the
+    /// scenario parser's capital is the model's.
     #[test]
-    fn capital_is_four_times_value_added_from_column_sums_in_row_order() {
-        let mut mrio = dense_mrio(3, 4, 2, 5).unwrap();
+    fn capital_is_four_times_value_added_from_pairwise_column_sums() {
+        // 20 industries: past 8 values NumPy's pairwise order is not the sequential one.
+        let mut mrio = dense_mrio(4, 5, 2, 5).unwrap();
         let n = mrio.x.len();
         // Mixed magnitudes and signs, so that any other order shows in the last bits.
         for (k, v) in mrio.z.iter_mut().enumerate() {
@@ -582,12 +593,17 @@ mod capital_tests {
                 *v *= 1e-6;
             }
         }
+        let column = |j: usize| (0..n).map(|i| mrio.z[i * n + j]).collect::<Vec<f64>>();
         let by_column: Vec<f64> = (0..n)
-            .map(|j| {
-                let col: f64 = (0..n).map(|i| mrio.z[i * n + j]).sum();
-                4.0 * (mrio.x[j] - col).max(0.0)
-            })
+            .map(|j| 4.0 * (mrio.x[j] - pairwise_sum(&column(j))).max(0.0))
             .collect();
+        let sequential: Vec<f64> = (0..n)
+            .map(|j| 4.0 * (mrio.x[j] - column(j).iter().sum::<f64>()).max(0.0))
+            .collect();
+        assert_ne!(
+            by_column, sequential,
+            "the table does not tell the two orders apart"
+        );
         let params = ModelParams::default();
         let capital = productive_capital(&mrio, &params);
         assert!(

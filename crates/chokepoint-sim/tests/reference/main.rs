@@ -3,6 +3,7 @@
 //! every record compared (ARIO_SPEC.md §10 acceptance test).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod bitexact;
 mod controls;
 mod derived;
 mod properties;
