@@ -1,4 +1,7 @@
-//! One flow's observations, one per (period, partner), with the source rules applied.
+//! A flow's observations, one per (period, partner), with the source rules applied: one
+//! reporter's flow for `trends`, `partners` and `anomalies`, every reporter's flows at once
+//! for the facts behind `shares`, `exposure` and `criticality` (the same rules, applied
+//! within each reporter's flow).
 //!
 //! Rules, in order (why: sources never add up, and a file's repeats never double count):
 //! 1. **Repeats**: rows with the same source, period, partner and HS code (or aggregate
