@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 import pymrio
 
+from boario_diff import RECORDS as DIFF_RECORDS  # same folder
+
 warnings.filterwarnings("ignore")
 
 STEPS = 60
@@ -40,14 +42,9 @@ RUNS = {
         occurrence=5, duration=3, rebuild_tau=30,
         rebuilding_sectors={"construction": 0.5, "manufactoring": 0.3, "transport": 0.2}),
 }
-RECORDS = {
-    "production_realised": "_production_evolution",
-    "production_capacity": "_production_cap_evolution",
-    "intermediate_demand_tot": "_io_demand_evolution",
-    "rebuild_demand_tot": "_rebuild_demand_evolution",
-    "rebuild_prod_tot": "_rebuild_production_evolution",
-    "final_demand_undist": "_final_demand_undist_evolution",
-    "final_demand_unmet": "_final_demand_unmet_evolution",
+# The records both scripts compare (boario_diff.py's map, which captures overproduction by
+# hand), plus the capital lost, which these runs check as well.
+RECORDS = {name: attr for name, attr in DIFF_RECORDS.items() if attr} | {
     "productive_capital_lost": "_regional_sectoral_productive_capital_destroyed_evolution",
 }
 
