@@ -127,7 +127,11 @@ pub enum ShareError {
 /// assert!((hhi(&[0.5, 0.5]) - 5_000.0).abs() < 1e-9);
 /// ```
 pub fn hhi(shares: &[f64]) -> f64 {
-    shares.iter().map(|s| (100.0 * s).powi(2)).sum()
+    // A fold from +0.0: `Sum for f64` starts at -0.0, and no shares printed as "HHI -0".
+    shares
+        .iter()
+        .map(|s| (100.0 * s).powi(2))
+        .fold(0.0, |a, b| a + b)
 }
 
 /// Checks the shares and computes HHI, CR1, CR3 and coverage.
@@ -140,7 +144,7 @@ pub fn concentration(shares: &[SupplierShare]) -> Result<Concentration, ShareErr
             });
         }
     }
-    let shares_sum: f64 = shares.iter().map(|s| s.share).sum();
+    let shares_sum: f64 = shares.iter().map(|s| s.share).fold(0.0, |a, b| a + b);
     if shares_sum > 1.0 + SHARE_SUM_TOLERANCE {
         return Err(ShareError::SumAboveOne { sum: shares_sum });
     }
@@ -151,7 +155,7 @@ pub fn concentration(shares: &[SupplierShare]) -> Result<Concentration, ShareErr
         hhi: hhi(&values),
         cr1: values.first().copied().unwrap_or(0.0),
         cr1_country: sorted.first().map(|s| s.country.clone()),
-        cr3: values.iter().take(3).sum(),
+        cr3: values.iter().take(3).fold(0.0, |a, b| a + b),
         coverage: shares_sum.min(1.0),
         shares_sum,
         suppliers: values.len(),

@@ -1,11 +1,14 @@
 //! `partners`: who takes (or supplies) a flow in one period — quantity and share per
 //! partner, largest first, the Herfindahl-Hirschman index and the top-1/top-3 shares.
 //!
-//! Shares are of the period's total: the reporter's World row when it has one (so
-//! partners the source does not list show up as `coverage_pct` below 100), else the sum
-//! over listed partners. The HHI (0–10,000) is the sum of squared percentage shares over
-//! the listed partners; with partial coverage it is a lower bound, said in the same words
-//! as `shares` ([`Concentration::lower_bound_note`]).
+//! Shares are of the period's total: the reporter's World row when it has one and the
+//! listed partners do not add up to more (so partners the source does not list show up as
+//! `coverage_pct` below 100), else the sum over listed partners (with a note giving both
+//! figures when a World row was passed over). The HHI (0–10,000) is the sum of squared
+//! percentage shares over the listed partners; below 99.5 % coverage it is a lower bound,
+//! said in the same words as `shares` ([`Concentration::lower_bound_note`]). A partner
+//! without the measure (a value-only row when ranking tonnes) has no share and is listed
+//! last, named in a note.
 //!
 //! Partner codes are classified once, by `chokepoint_model::PartnerKind`: the World row is
 //! the total; a bloc (EUU) overlaps its member states, so it is neither ranked nor counted
@@ -47,6 +50,14 @@ impl Measure {
         match self {
             Measure::Quantity => format!("{} t", thousands(v)),
             Measure::Value => format!("USD {}", thousands(v)),
+        }
+    }
+
+    /// What this measure is, for notes: "tonnes" or "value".
+    fn noun(self) -> &'static str {
+        match self {
+            Measure::Quantity => "tonnes",
+            Measure::Value => "value",
         }
     }
 }
@@ -195,22 +206,35 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
             is_derived: o.is_derived,
         })
         .collect();
-    let amount = |r: &PartnerRow| pick(r.quantity_t, r.value_usd).unwrap_or(0.0);
+    // A partner without the measure (a value-only row in a ranking by tonnes) has an
+    // unknown amount, not zero: it is listed last, without a share.
+    let known = |r: &PartnerRow| pick(r.quantity_t, r.value_usd);
+    let amount = |r: &PartnerRow| known(r).unwrap_or(0.0);
     rows.sort_by(|a, b| {
-        amount(b)
-            .total_cmp(&amount(a))
+        known(b)
+            .is_some()
+            .cmp(&known(a).is_some())
+            .then(amount(b).total_cmp(&amount(a)))
             .then(a.partner_iso3.cmp(&b.partner_iso3))
     });
     // A fold from +0.0: `Sum for f64` starts at -0.0, which printed as "cover -0.0 %".
     let listed = rows.iter().map(amount).fold(0.0, |a, b| a + b);
     let mut notes = Vec::new();
     let (total, basis) = match world {
-        // Listed partners above the World row (sources that disagree): the row cannot be
-        // their total, so shares are of their sum and the note says why.
-        Some(w) if listed > w * (1.0 + super::concentration::SHARE_SUM_TOLERANCE) => {
+        // Listed partners above the World row (rounding, or sources that disagree): the
+        // row cannot be their total, so shares are of their sum, which keeps every share
+        // and the HHI meaningful (one partner above the row had no HHI), and the note says
+        // by how much the row falls short.
+        Some(w) if listed > w => {
+            let within = listed <= w * (1.0 + super::concentration::SHARE_SUM_TOLERANCE);
             notes.push(format!(
-                "the partners listed add up to {listed:.1}, more than the world row ({w:.1}); \
-                 shares are of their sum"
+                "the partners listed add up to {listed:.1}, {} the world row ({w:.1}); \
+                 shares are of their sum",
+                if within {
+                    "slightly more than (within 2 %, likely rounding)"
+                } else {
+                    "more than"
+                }
             ));
             (Some(listed), "sum of partners")
         }
@@ -219,7 +243,21 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
         None => (None, "none"),
     };
     for r in &mut rows {
-        r.share_pct = total.map(|t| amount(r) / t * 100.0);
+        r.share_pct = total.zip(known(r)).map(|(t, a)| a / t * 100.0);
+    }
+    let unknown: Vec<&str> = rows
+        .iter()
+        .filter(|r| known(r).is_none())
+        .map(|r| r.partner_iso3.as_str())
+        .collect();
+    if !unknown.is_empty() {
+        notes.push(format!(
+            "{} {} no {} for this period: listed without a share, left out of HHI and top \
+             shares",
+            unknown.join(", "),
+            if unknown.len() == 1 { "has" } else { "have" },
+            measure.noun()
+        ));
     }
     let shares: Vec<SupplierShare> = rows
         .iter()
@@ -505,5 +543,65 @@ mod tests {
         assert_eq!(r.total_basis, "sum of partners");
         assert_eq!(r.total, Some(120.0));
         assert!(r.notes[0].contains("more than the world row"));
+    }
+
+    /// One partner a little above the World row (rounding in the source): shares are of
+    /// the partners' sum, so the HHI and top share exist (they were dropped as "share
+    /// 1.0018 out of range").
+    #[test]
+    fn one_partner_slightly_above_the_world_row_keeps_its_hhi() {
+        let p: Period = "2025-07".parse().unwrap();
+        let r = rank(
+            &[obs("2025-07", "WLD", 7.627), obs("2025-07", "CHN", 7.641)],
+            p,
+            Measure::Quantity,
+        );
+        assert_eq!(r.total_basis, "sum of partners");
+        assert_eq!(r.hhi, Some(10_000.0));
+        assert_eq!(r.top1_share_pct, Some(100.0));
+        assert_eq!(r.partners_listed, 1);
+        assert!(
+            r.notes.iter().any(|n| n.contains("slightly more than")),
+            "{:?}",
+            r.notes
+        );
+    }
+
+    /// A partner with a value but no tonnes is not a partner with 0 t: no share, listed
+    /// last, named in a note; and an empty HHI is 0, not "-0".
+    #[test]
+    fn a_partner_without_the_measure_has_no_share() {
+        let p: Period = "2025-08".parse().unwrap();
+        let value_only = Observation {
+            quantity_t: None,
+            value_usd: Some(5000.0),
+            ..obs("2025-08", "JPN", 0.0)
+        };
+        let r = rank(
+            &[obs("2025-08", "WLD", 10.0), value_only.clone()],
+            p,
+            Measure::Quantity,
+        );
+        assert_eq!(r.partners[0].partner_iso3, "JPN");
+        assert_eq!(r.partners[0].share_pct, None);
+        assert!(r.hhi.is_none_or(|h| h.is_sign_positive()), "{:?}", r.hhi);
+        assert!(
+            r.notes.iter().any(|n| n.contains("JPN has no tonnes")),
+            "{:?}",
+            r.notes
+        );
+        let r = rank(
+            &[
+                obs("2025-08", "WLD", 10.0),
+                obs("2025-08", "KOR", 4.0),
+                value_only,
+            ],
+            p,
+            Measure::Quantity,
+        );
+        let order: Vec<&str> = r.partners.iter().map(|x| x.partner_iso3.as_str()).collect();
+        assert_eq!(order, ["KOR", "JPN"]);
+        assert_eq!(r.partners_listed, 1);
+        assert_eq!(crate::indicators::concentration::hhi(&[]).to_string(), "0");
     }
 }

@@ -119,14 +119,26 @@ impl Figures {
     /// The total of months `[first, last]` from the figures that exactly cover them, chosen
     /// by the one rule for such totals (`cover`), the cumulative figures as fallbacks: a year
     /// to date is the sum of the year's periods where they cover it (issue 2's contract:
-    /// May 2025 = 24,826.7 t, not the reported 24,827), else the reported figures.
+    /// May 2025 = 24,826.7 t, not the reported 24,827), else the reported figures. Among the
+    /// series' own figures the single months come first: a combined period whose months
+    /// are all there singly is a fallback too.
     pub(super) fn span(&self, first: i64, last: i64) -> Option<SpanTotal> {
         if first > last {
             return None;
         }
         let within = (first, 0)..=(last, i64::MAX);
         let (mut pieces, mut quantities, mut sources) = (Vec::new(), Vec::new(), Vec::new());
-        let monthly = self.monthly.range(within.clone()).map(|f| (f, false));
+        // A combined period of the series whose months are all there singly (a user's
+        // Jan–Mar beside Jan, Feb and Mar) only fills what they leave: the total then adds
+        // the months the table shows. China's Jan–Feb, with no single months, is a figure
+        // like any other.
+        let singly = |(start, len): (i64, i64)| {
+            len > 1 && (start..start + len).all(|m| self.monthly.contains_key(&(m, 1)))
+        };
+        let monthly = self
+            .monthly
+            .range(within.clone())
+            .map(|f| (f, singly(*f.0)));
         let cumulative = self.cumulative.range(within).map(|f| (f, true));
         for ((&(start, len), step), fallback) in monthly.chain(cumulative) {
             if let Some(q) = step.quantity_t {

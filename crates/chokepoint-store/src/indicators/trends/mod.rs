@@ -8,15 +8,18 @@
 //! - **world total** (no `--partner`): the reporter's World rows where present for that
 //!   period, else the sum over partners (regional aggregates such as EUU excluded) — never both.
 //! - **span rule** (every total of several months: YTDs and year-earlier bases; `cover`
-//!   holds the rule, shared with `exposure`): whatever
-//!   exactly spans those months, from any period type — the single months; else a reported
-//!   cumulative figure (YTD, or the year for January–December) of exactly that span; else
-//!   any chain of figures that tiles it without overlap (Jan–Jul YTD + August), fewest
-//!   pieces first. A total free of derived figures beats one containing them, whatever its
-//!   kind. Figures are only added, never subtracted: a month is not a difference of YTDs.
-//! - **mom_pct**: against the immediately preceding single month. A combined period and the
-//!   month right after one (March after Jan–Feb) have no MoM: comparing with a two-month
-//!   total, or with half of it, would invent a split the source never published.
+//!   holds the rule, shared with `exposure`): whatever exactly spans those months, from any
+//!   period type — the series' own figures (single months, and a combined period such as
+//!   China's Jan–Feb where its months are not there singly); else with reported cumulative
+//!   figures (YTD, or the year for January–December) filling what the series leaves, and
+//!   combined periods whose months are there singly likewise (a Jan–Jul YTD + August where
+//!   the months of January–July are not all there); among equals the fewest pieces. A
+//!   total free of derived figures beats one containing them, whatever its kind. Figures
+//!   are only added, never subtracted: a month is not a difference of YTDs.
+//! - **mom_pct**: against the single month before, wherever it sorts among the rows. A
+//!   combined period, and a month with no single month before it (March after China's
+//!   Jan–Feb), have no MoM: comparing with a two-month total, or with half of it, would
+//!   invent a split the source never published.
 //! - **yoy_pct**: against the same months one year earlier by the span rule (Jan–Feb 2025
 //!   vs Jan + Feb 2024 works both ways).
 //! - **ytd_t**: January through this period by the span rule; else empty. Where it is a
@@ -284,7 +287,7 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
     };
     let mut rows = Vec::new();
     let mut mixed = MixedYtds::default();
-    for (i, s) in steps.iter().enumerate() {
+    for s in &steps {
         if !in_range(&s.period) {
             continue;
         }
@@ -308,15 +311,17 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
         };
         match q.frequency {
             Frequency::Monthly => {
-                row.mom_pct = match (s.period, i.checked_sub(1).map(|j| &steps[j])) {
-                    (Period::Month(m), Some(prev))
-                        if prev.period == Period::Month(m.plus_months(-1)) =>
-                    {
-                        row.mom_base_is_derived = prev.is_derived;
-                        pct(s.quantity_t, prev.quantity_t)
-                    }
+                // The single month before, wherever it sorts: a combined period that
+                // overlaps the months (a user's Jan–Mar beside Jan, Feb, Mar) sits between
+                // them in the series, and the month after one has no single month before.
+                let previous = match s.period {
+                    Period::Month(m) => figures.monthly.get(&(m.plus_months(-1).index(), 1)),
                     _ => None,
                 };
+                row.mom_pct = previous.and_then(|prev| {
+                    row.mom_base_is_derived = prev.is_derived;
+                    pct(s.quantity_t, prev.quantity_t)
+                });
                 row.mom_base_is_derived &= row.mom_pct.is_some();
                 let base = figures.span(a.index() - 12, b.index() - 12);
                 row.yoy_pct = pct(s.quantity_t, base.as_ref().map(|t| t.quantity_t));

@@ -294,3 +294,27 @@ fn a_reported_ytd_beside_a_month_of_another_source_is_noted() {
     ];
     assert!(compute(&all_bundled, &query()).notes.is_empty());
 }
+
+/// A combined period beside the single months it spans (a user's Jan–Mar row): MoM is
+/// against the single month before, wherever the combined row sorts, and the YTD adds the
+/// months the table shows (differential runs against an independent implementation found
+/// February without MoM and a YTD of 40 instead of 37).
+#[test]
+fn a_combined_period_over_single_months_does_not_hide_them() {
+    let data = vec![
+        obs("2025-01", 10.0),
+        obs("2025-02", 12.0),
+        obs("2025-03", 15.0),
+        obs("2025-04", 9.0),
+        obs("2025-01..2025-03", 40.0),
+    ];
+    let rows = compute(&data, &query()).rows;
+    let feb = row(&rows, "2025-02");
+    assert!((feb.mom_pct.unwrap() - 20.0).abs() < 1e-9, "{feb:?}");
+    assert_eq!(row(&rows, "2025-03").ytd_t, Some(37.0));
+    let apr = row(&rows, "2025-04");
+    assert!((apr.mom_pct.unwrap() + 40.0).abs() < 1e-9, "{apr:?}");
+    assert_eq!(apr.ytd_t, Some(46.0));
+    // The combined row itself has no MoM.
+    assert_eq!(row(&rows, "2025-01..2025-03").mom_pct, None);
+}
