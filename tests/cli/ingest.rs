@@ -570,3 +570,36 @@ fn conflicting_repeats_in_one_file_are_named_at_ingest() {
         .stderr(predicate::str::contains("1 line(s) repeat"))
         .stderr(predicate::str::contains("line 5 (as 2)"));
 }
+
+/// A tidy year-to-date row, declared in a `period_type` column, replaces the bundled YTD of
+/// the same period and partner, and is not shown as a row of the monthly series.
+#[test]
+fn a_declared_tidy_ytd_replaces_the_bundled_one() {
+    let sb = Sandbox::new();
+    let file = sb.write(
+        "ytd.csv",
+        "period,period_type,reporter_iso3,partner_iso3,flow,product,quantity_t\n\
+         2025-01..2025-05,ytd,CHN,WLD,export,magnets,20000\n",
+    );
+    sb.cmd().arg("ingest").arg(&file).assert().success();
+    let v = china_exports(&sb, "magnets", &["--from", "2025-01", "--to", "2025-05"]);
+    let rows = v.as_array().unwrap();
+    assert!(
+        rows.iter().all(|r| r["period"] != "2025-01..2025-05"),
+        "{rows:?}"
+    );
+    let may = rows.iter().find(|r| r["period"] == "2025-05").unwrap();
+    assert_eq!(may["ytd_t"], 20000.0);
+    let bad = sb.write(
+        "bad.csv",
+        "period,period_type,reporter_iso3,partner_iso3,flow,product,quantity_t\n\
+         2025-02..2025-05,ytd,CHN,WLD,export,magnets,20000\n",
+    );
+    sb.cmd()
+        .arg("ingest")
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.csv:2"))
+        .stderr(predicate::str::contains("a year to date is YYYY-01..YYYY-MM"));
+}

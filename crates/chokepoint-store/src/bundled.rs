@@ -276,13 +276,7 @@ pub fn china_exports() -> Result<Vec<TradeRecord>, StoreError> {
         let p: Period = get(period)
             .parse()
             .map_err(|e: chokepoint_model::ModelError| bad(line, e.to_string()))?;
-        let pt = match get(ptype) {
-            "month" => PeriodType::Month,
-            "jan_feb" => PeriodType::JanFeb,
-            "ytd" => PeriodType::Ytd,
-            "year" => PeriodType::Year,
-            other => return Err(bad(line, format!("unknown period_type `{other}`"))),
-        };
+        let pt = PeriodType::declared(get(ptype), &p).map_err(|e| bad(line, e))?;
         let fl: Flow = get(flow)
             .parse()
             .map_err(|e: chokepoint_model::ModelError| bad(line, e.to_string()))?;

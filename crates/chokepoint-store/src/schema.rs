@@ -39,6 +39,56 @@ impl PeriodType {
         }
     }
 
+    /// The type named by its stored text (`month`, `jan_feb`, `months`, `ytd`, `year`).
+    pub fn parse(text: &str) -> Option<PeriodType> {
+        [
+            PeriodType::Month,
+            PeriodType::JanFeb,
+            PeriodType::Months,
+            PeriodType::Ytd,
+            PeriodType::Year,
+        ]
+        .into_iter()
+        .find(|t| t.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+
+    /// The type a file declares for `period` (bundled data, a tidy `period_type` column),
+    /// checked against the period: a year to date runs from January within one year,
+    /// `jan_feb` is January–February, `month` one month, `year` a year. Empty text means
+    /// the period's natural type ([`PeriodType::of`]). The error says what is wrong.
+    pub fn declared(text: &str, period: &Period) -> Result<PeriodType, String> {
+        if text.trim().is_empty() {
+            return Ok(PeriodType::of(period));
+        }
+        let t = PeriodType::parse(text).ok_or_else(|| {
+            format!("unknown period_type `{text}`: month, jan_feb, months, ytd or year")
+        })?;
+        let fits = match (t, period) {
+            (PeriodType::Month, Period::Month(_)) | (PeriodType::Year, Period::Year(_)) => true,
+            (PeriodType::Months, Period::Months(..)) => true,
+            (PeriodType::JanFeb, Period::Months(a, b)) => {
+                a.month == 1 && b.month == 2 && a.year == b.year
+            }
+            (PeriodType::Ytd, Period::Months(a, b)) => a.month == 1 && a.year == b.year,
+            _ => false,
+        };
+        if fits {
+            Ok(t)
+        } else {
+            Err(format!(
+                "period_type `{}` does not fit the period {period}: {}",
+                t.as_str(),
+                match t {
+                    PeriodType::Month => "a month is YYYY-MM",
+                    PeriodType::JanFeb => "jan_feb is YYYY-01..YYYY-02",
+                    PeriodType::Months => "combined months are YYYY-MM..YYYY-MM",
+                    PeriodType::Ytd => "a year to date is YYYY-01..YYYY-MM, within one year",
+                    PeriodType::Year => "a year is YYYY",
+                }
+            ))
+        }
+    }
+
     /// The natural type of a period read from a file that does not say (Comtrade, tidy).
     pub fn of(period: &Period) -> PeriodType {
         match period {

@@ -89,13 +89,7 @@ struct Line {
 }
 
 fn parse_period_type(s: &str) -> PeriodType {
-    match s {
-        "jan_feb" => PeriodType::JanFeb,
-        "months" => PeriodType::Months,
-        "ytd" => PeriodType::Ytd,
-        "year" => PeriodType::Year,
-        _ => PeriodType::Month,
-    }
+    PeriodType::parse(s).unwrap_or(PeriodType::Month)
 }
 
 fn sql_text(s: &str) -> String {

@@ -2,6 +2,11 @@
 //! `product` may replace (or accompany) `hs_code`.
 //!
 //! `period` is `YYYY-MM`, `YYYY-MM..YYYY-MM` (combined months, e.g. Jan–Feb) or `YYYY`.
+//! An optional `period_type` column says what a period is where its form alone does not:
+//! `ytd` for a year-to-date total (`2025-01..2025-05`, which is otherwise a combined
+//! period of the monthly series), or `month`, `jan_feb`, `months`, `year`; empty means the
+//! natural type. A year to date then never enters the series and replaces the bundled
+//! figure of the same period and partner, as the source rules say.
 //! A row with a product name and no HS code is an aggregate, reachable as `--product
 //! <name>`, like the bundled China-customs series.
 
@@ -14,13 +19,14 @@ use super::split::Cells;
 use super::{Row, RowError};
 use crate::StoreError;
 use crate::products::group_of_hs_code;
-use crate::schema::TradeRecord;
+use crate::schema::{PeriodType, TradeRecord};
 
 const FORMAT: &str = "tidy";
 
 /// Column positions of a tidy header.
 pub struct Columns {
     period: usize,
+    period_type: Option<usize>,
     reporter: usize,
     partner: usize,
     flow: usize,
@@ -40,6 +46,7 @@ impl Columns {
         let opt = |n: &str| fields::optional(header, n);
         let c = Columns {
             period: req("period")?,
+            period_type: opt("period_type"),
             reporter: req("reporter_iso3")?,
             partner: req("partner_iso3")?,
             flow: req("flow")?,
@@ -75,6 +82,11 @@ impl Columns {
         let period: Period = p
             .parse()
             .map_err(|e: chokepoint_model::ModelError| reject("period", e.to_string()))?;
+        let period_type = match self.period_type {
+            Some(i) => PeriodType::declared(text(i, "period_type")?, &period)
+                .map_err(|e| reject("period_type", e))?,
+            None => PeriodType::of(&period),
+        };
         let reporter = fields::country(text(self.reporter, "reporter_iso3")?, "reporter_iso3")?;
         let partner = fields::country(text(self.partner, "partner_iso3")?, "partner_iso3")?;
         let flow: Flow = text(self.flow, "flow")?
@@ -118,6 +130,7 @@ impl Columns {
             return Err(reject("quantity_t", "negative quantity or value".into()));
         }
         Ok(Row::Record(TradeRecord {
+            period_type,
             hs_code: hs,
             product,
             quantity_t: quantity,
@@ -130,7 +143,6 @@ impl Columns {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::PeriodType;
 
     fn cols(h: &str) -> Columns {
         let header: Vec<String> = h.split(',').map(str::to_string).collect();
@@ -176,5 +188,40 @@ mod tests {
             .map(str::to_string)
             .collect();
         assert!(Columns::new(Path::new("t.csv"), &header).is_err());
+    }
+
+    /// A declared year to date is stored as one (not as combined months of the series), and
+    /// a type that does not fit its period is refused at its cell.
+    #[test]
+    fn a_period_type_column_declares_year_to_date_rows() {
+        let c = cols("period,period_type,reporter_iso3,partner_iso3,flow,hs_code,quantity_t");
+        let row = |period: &str, t: &str| {
+            c.parse(&csv::ByteRecord::from(vec![
+                period, t, "KOR", "WLD", "import", "850511", "40",
+            ]))
+        };
+        let Row::Record(r) = row("2025-01..2025-03", "YTD") else {
+            panic!()
+        };
+        assert_eq!(r.period_type, PeriodType::Ytd);
+        let Row::Record(r) = row("2025-01..2025-03", "") else {
+            panic!()
+        };
+        assert_eq!(r.period_type, PeriodType::Months);
+        for (period, t) in [
+            ("2025-02..2025-03", "ytd"),
+            ("2025-01", "ytd"),
+            ("2025-01..2025-03", "jan_feb"),
+            ("2025", "month"),
+            ("2025-01", "quarter"),
+        ] {
+            match row(period, t) {
+                Row::Reject { column, reason } => {
+                    assert_eq!(column.as_deref(), Some("period_type"), "{period} {t}");
+                    assert!(reason.contains("period_type"), "{period} {t}: {reason}");
+                }
+                other => panic!("{period} {t}: {other:?}"),
+            }
+        }
     }
 }
