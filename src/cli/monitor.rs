@@ -143,7 +143,14 @@ pub struct AnomaliesArgs {
     #[arg(long, value_name = "ISO3")]
     pub partner: Option<Iso3>,
     /// Departure from every baseline, in percent, beyond which a month is flagged.
-    #[arg(long, default_value_t = 30.0, value_name = "PCT")]
+    // `allow_negative_numbers`: `--threshold -5` gets the message about the value, not
+    // "unexpected argument '-5'".
+    #[arg(
+        long,
+        default_value_t = 30.0,
+        value_name = "PCT",
+        allow_negative_numbers = true
+    )]
     pub threshold: f64,
     /// Show every month with its baselines, not only flagged ones.
     #[arg(long)]

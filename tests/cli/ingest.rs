@@ -601,5 +601,7 @@ fn a_declared_tidy_ytd_replaces_the_bundled_one() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("bad.csv:2"))
-        .stderr(predicate::str::contains("a year to date is YYYY-01..YYYY-MM"));
+        .stderr(predicate::str::contains(
+            "a year to date is YYYY-01..YYYY-MM",
+        ));
 }

@@ -102,6 +102,18 @@ fn anomalies_flag_the_april_may_2025_magnet_collapse() {
         flagged.contains(&"2025-04") && flagged.contains(&"2025-05"),
         "{flagged:?}"
     );
+    // A negative threshold is named as such, not read as a flag.
+    sb.cmd()
+        .args(china_export_args(
+            "anomalies",
+            "magnets",
+            &["--threshold", "-5"],
+        ))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "--threshold must be a positive percentage",
+        ));
 }
 
 #[test]

@@ -22,7 +22,8 @@
 //!   invent a split the source never published.
 //! - **yoy_pct**: against the same months one year earlier by the span rule (Jan–Feb 2025
 //!   vs Jan + Feb 2024 works both ways).
-//! - **ytd_t**: January through this period by the span rule; else empty. Where it is a
+//! - **ytd_t**: January through this period by the span rule; else empty (annual rows, whose
+//!   level is the year's total, and periods that cross a year end leave it empty). Where it is a
 //!   reported cumulative figure and a month inside it is shown from another source (a
 //!   user's file replaced the bundled month), `TrendReport::notes` says that the two may
 //!   disagree: the reported figure holds its own source's months.
