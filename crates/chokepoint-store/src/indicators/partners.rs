@@ -228,12 +228,15 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
         Some(w) if listed > w => {
             let within = listed <= w * (1.0 + super::concentration::SHARE_SUM_TOLERANCE);
             notes.push(format!(
-                "the partners listed add up to {listed:.1}, {} the world row ({w:.1}); \
+                "the partners listed add up to {:.1} % of the world row ({} against {}){}; \
                  shares are of their sum",
+                listed / w * 100.0,
+                measure.amount(listed),
+                measure.amount(w),
                 if within {
-                    "slightly more than (within 2 %, likely rounding)"
+                    ", likely rounding in the source"
                 } else {
-                    "more than"
+                    ""
                 }
             ));
             (Some(listed), "sum of partners")
@@ -542,7 +545,11 @@ mod tests {
         let r = rank(&data, "2025-07".parse().unwrap(), Measure::Quantity);
         assert_eq!(r.total_basis, "sum of partners");
         assert_eq!(r.total, Some(120.0));
-        assert!(r.notes[0].contains("more than the world row"));
+        assert!(
+            r.notes[0].contains("add up to 120.0 % of the world row"),
+            "{:?}",
+            r.notes
+        );
     }
 
     /// One partner a little above the World row (rounding in the source): shares are of
@@ -561,7 +568,9 @@ mod tests {
         assert_eq!(r.top1_share_pct, Some(100.0));
         assert_eq!(r.partners_listed, 1);
         assert!(
-            r.notes.iter().any(|n| n.contains("slightly more than")),
+            r.notes
+                .iter()
+                .any(|n| n.contains("100.2 % of the world row") && n.contains("likely rounding")),
             "{:?}",
             r.notes
         );
