@@ -465,27 +465,34 @@ fn incomplete_years(figures: &Figures, steps: &[Step], q: &TrendQuery) -> Vec<In
     let all = figures.monthly.values().chain(figures.cumulative.values());
     for s in all {
         let (a, b) = s.period.months();
-        let y = b.year;
-        let in_range = q.from.is_none_or(|f| f.year <= y) && q.to.is_none_or(|t| t.year >= y);
-        if complete.contains(&y) || !in_range || a.year != y {
-            continue;
-        }
-        let entry = out.entry(y).or_insert_with(|| IncompleteYear {
-            year: y,
-            monthly_periods: Vec::new(),
-            ytd_through: None,
-            ytd_t: None,
-            missing_months: Vec::new(),
-        });
-        if figures
-            .monthly
-            .contains_key(&(a.index(), s.period.month_count()))
-        {
-            entry.monthly_periods.push(s.period.to_string());
-        } else if a.month == 1 {
-            // Cumulative rows come in key order, so the last one seen is the longest.
-            entry.ytd_through = Some(b.to_string());
-            entry.ytd_t = s.quantity_t;
+        // A period across a year end (2024-12..2025-01) is named in both years' notes.
+        let years = if a.year == b.year {
+            vec![a.year]
+        } else {
+            vec![a.year, b.year]
+        };
+        for y in years {
+            let in_range = q.from.is_none_or(|f| f.year <= y) && q.to.is_none_or(|t| t.year >= y);
+            if complete.contains(&y) || !in_range {
+                continue;
+            }
+            let entry = out.entry(y).or_insert_with(|| IncompleteYear {
+                year: y,
+                monthly_periods: Vec::new(),
+                ytd_through: None,
+                ytd_t: None,
+                missing_months: Vec::new(),
+            });
+            if figures
+                .monthly
+                .contains_key(&(a.index(), s.period.month_count()))
+            {
+                entry.monthly_periods.push(s.period.to_string());
+            } else if a.month == 1 && a.year == b.year {
+                // Cumulative rows come in key order, so the last one seen is the longest.
+                entry.ytd_through = Some(b.to_string());
+                entry.ytd_t = s.quantity_t;
+            }
         }
     }
     for entry in out.values_mut() {

@@ -318,3 +318,28 @@ fn a_combined_period_over_single_months_does_not_hide_them() {
     // The combined row itself has no MoM.
     assert_eq!(row(&rows, "2025-01..2025-03").mom_pct, None);
 }
+
+/// A period across a year end is named in the notes of both years it touches (December
+/// 2024 was neither listed nor missing).
+#[test]
+fn a_period_across_a_year_end_is_named_in_both_years() {
+    let data = vec![
+        obs("2024-10", 5.0),
+        obs("2024-11", 5.0),
+        obs("2024-12..2025-01", 9.0),
+        obs("2025-02", 4.0),
+    ];
+    let q = TrendQuery {
+        frequency: Frequency::Annual,
+        ..query()
+    };
+    let years = compute(&data, &q).incomplete_years;
+    let y2024 = years.iter().find(|y| y.year == 2024).unwrap();
+    assert_eq!(
+        y2024.monthly_periods,
+        ["2024-10", "2024-11", "2024-12..2025-01"]
+    );
+    assert!(!y2024.missing_months.contains(&"2024-12".to_string()));
+    let y2025 = years.iter().find(|y| y.year == 2025).unwrap();
+    assert_eq!(y2025.monthly_periods, ["2024-12..2025-01", "2025-02"]);
+}
