@@ -16,6 +16,12 @@ function headers(extra) {
 }
 
 async function api(path, opts) {
+  return (await apiWithNotes(path, opts)).body;
+}
+
+// The body, and what the CLI would print to stderr beside it: the `Chokepoint-Note`
+// headers (the browser joins several into one text, so they come as one line).
+async function apiWithNotes(path, opts) {
   opts = opts || {};
   const resp = await fetch(path, Object.assign({}, opts, { headers: headers(opts.headers) }));
   const type = resp.headers.get("content-type") || "";
@@ -24,7 +30,8 @@ async function api(path, opts) {
     const msg = body && body.message ? body.message : resp.status + " " + resp.statusText;
     throw new Error(msg);
   }
-  return body;
+  const note = resp.headers.get("chokepoint-note");
+  return { body, notes: note ? [note] : [] };
 }
 
 function query(form) {
@@ -173,6 +180,20 @@ async function loadPartners(tableEl, notesEl, url) {
   } catch (err) { if (seq === loadPartners.seq) { showError(tableEl, err); showError(notesEl, err); } }
 }
 
+// The trends table and the notes the CLI prints under it (a reported YTD beside months of
+// another source, a year without an annual total).
+async function loadTrends(tableEl, notesEl, url) {
+  const seq = (loadTrends.seq = (loadTrends.seq || 0) + 1);
+  tableEl.dataset.state = "loading";
+  notesEl.innerHTML = "";
+  try {
+    const r = await apiWithNotes(url);
+    if (seq !== loadTrends.seq) return;
+    fillTable(tableEl, r.body);
+    for (const n of r.notes) { const li = document.createElement("li"); li.textContent = "note: " + n; notesEl.appendChild(li); }
+  } catch (err) { if (seq === loadTrends.seq) showError(tableEl, err); }
+}
+
 function monitorPage() {
   const flow = ["reporter", "flow", "product"];
   const trends = [...flow, "from", "to"];
@@ -180,8 +201,11 @@ function monitorPage() {
   const byPartner = { to: "period" };
   filterPage("monitor-form",
     { "trends-chart": ["/api/charts/trends.svg", trends], "partners-chart": ["/api/charts/partners.svg", partners, byPartner] },
-    { "trends-table": ["/api/trends", trends], "anomalies-table": ["/api/anomalies", flow] },
-    (params) => loadPartners(byId("partners-table"), byId("partners-notes"), "/api/partners?" + params(partners, byPartner)));
+    { "anomalies-table": ["/api/anomalies", flow] },
+    (params) => {
+      loadTrends(byId("trends-table"), byId("trends-notes"), "/api/trends?" + params(trends));
+      loadPartners(byId("partners-table"), byId("partners-notes"), "/api/partners?" + params(partners, byPartner));
+    });
 }
 
 const STAGES = ["mining", "separation", "metal", "magnets"];
