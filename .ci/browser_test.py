@@ -168,6 +168,24 @@ return {pending: false, period: period, notes: n.innerText, table: t.textContent
 """
 
 
+TRENDS_NOTES = """
+const t = document.getElementById('trends-table'), n = document.getElementById('trends-notes');
+if (!t || !n) return {pending: false, ok: false, why: 'missing trends elements'};
+if (!t.dataset.state || t.dataset.state === 'loading') return {pending: true};
+return {pending: false, notes: n.innerText, table: t.textContent.slice(0, 300)};
+"""
+
+
+def check_trends_notes(driver, results):
+    """What `trends` sends beside its rows (Chokepoint-Note headers) reaches the monitor
+    page: with January 2025 ingested, the bundled year-to-date totals are named as holding
+    the bundled month."""
+    st = wait_for(driver, TRENDS_NOTES, 60) or {}
+    notes = st.get("notes", "")
+    results.check("monitor: trends notes show a reported YTD beside an ingested month",
+                  "reported by bundled" in notes and "2025-01 from tidy" in notes, json.dumps(st))
+
+
 def show_partners_for(driver, month):
     """Sets the monitor form's last month (the partners' period) and submits it, once the
     page's own first load has finished."""
@@ -292,6 +310,14 @@ def main():
     driver = None
     try:
         env = dict(os.environ, CHOKEPOINT_DATA_DIR=os.path.join(work, "data"), RUST_LOG="warn")
+        # One ingested month inside the bundled year-to-date totals, so that the monitor
+        # page has a trends note to show (check_trends_notes).
+        tidy = os.path.join(work, "january.csv")
+        with open(tidy, "w") as f:
+            f.write("period,reporter_iso3,partner_iso3,flow,product,quantity_t\n"
+                    "2025-01,CHN,WLD,export,magnets,2000\n")
+        subprocess.run([args.binary, "ingest", tidy], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
         server = subprocess.Popen([args.binary, "serve", "--addr", "127.0.0.1:0"], env=env,
                                   stdout=subprocess.PIPE, text=True)
         line = server.stdout.readline()
@@ -318,6 +344,7 @@ def main():
         driver.start(os.path.join(work, "profile"))
         check_page(driver, results, base, args.screenshots, "monitor",
                    ["trends-chart", "partners-chart"], ["trends-table", "partners-table"])
+        check_trends_notes(driver, results)
         check_monitor_partners(driver, results, base, args.screenshots)
         with urllib.request.urlopen(base + "/api/openapi.json", timeout=30) as resp:
             paths = json.loads(resp.read())["paths"]
