@@ -11,66 +11,60 @@
 //! [other flags, ignored]`. Exit code 2 when the scenario is refused, 1 when the run crashed.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use chokepoint_sim::{Records, RunOutcome, Scenario};
 
-fn main() {
+fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let scenario = args
         .iter()
         .find(|a| a.ends_with(".toml"))
-        .map(PathBuf::from)
-        .expect("a SCENARIO.toml argument");
+        .map(PathBuf::from);
     let out = args
         .iter()
         .position(|a| a == "--out")
         .and_then(|k| args.get(k + 1))
-        .map(PathBuf::from)
-        .expect("--out DIR");
-    let scenario = match Scenario::load(&scenario) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(2);
-        }
+        .map(PathBuf::from);
+    let (Some(scenario), Some(out)) = (scenario, out) else {
+        eprintln!("usage: scenario_csv simulate SCENARIO.toml --out DIR");
+        return ExitCode::from(2);
     };
-    let mut sim = match scenario.simulation() {
+    let sim = Scenario::load(&scenario).and_then(|s| s.simulation());
+    let mut sim = match sim {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
-            std::process::exit(2);
+            return ExitCode::from(2);
         }
     };
     let mut records = Records::default();
     let outcome = sim.run(&mut records);
-    let labels = sim.model().industry_labels();
-    std::fs::create_dir_all(&out).expect("create --out");
-    let series = [
-        ("production_realised", &records.production_realised),
-        ("production_capacity", &records.production_capacity),
-        ("overproduction", &records.overproduction),
-        ("final_demand_unmet", &records.final_demand_unmet),
-        ("final_demand_undist", &records.final_demand_undist),
-        ("final_demand_tot", &records.final_demand_tot),
-        ("intermediate_demand_tot", &records.intermediate_demand_tot),
-        ("rebuild_demand_tot", &records.rebuild_demand_tot),
-        ("rebuild_prod_tot", &records.rebuild_prod_tot),
-        ("productive_capital_lost", &records.productive_capital_lost),
-    ];
-    for (name, s) in series {
+    if let Err(e) = write_records(&records, &sim.model().industry_labels(), &out) {
+        eprintln!("error: cannot write the records to {}: {e}", out.display());
+        return ExitCode::from(1);
+    }
+    if let RunOutcome::Crashed { steps, error } = outcome {
+        eprintln!("error: the run stopped after {steps} steps: {error}");
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
+/// One `NAME.csv` per record: the step, then one column per label, full precision.
+fn write_records(records: &Records, labels: &[String], out: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(out)?;
+    for (name, series) in records.named() {
         let mut text = format!("step,{}\n", labels.join(","));
-        for t in 0..s.len() {
+        for t in 0..series.len() {
             let _ = write!(text, "{t}");
-            for v in s.row(t) {
+            for v in series.row(t) {
                 let _ = write!(text, ",{v:?}");
             }
             text.push('\n');
         }
-        std::fs::write(out.join(format!("{name}.csv")), text).expect("write a record");
+        std::fs::write(out.join(format!("{name}.csv")), text)?;
     }
-    if let RunOutcome::Crashed { steps, error } = outcome {
-        eprintln!("error: the run stopped after {steps} steps: {error}");
-        std::process::exit(1);
-    }
+    Ok(())
 }

@@ -46,4 +46,4 @@ pub use model::{
 };
 pub use network::Mrio;
 pub use scenario::Scenario;
-pub use simulation::{Recorder, Records, RunOutcome, Series, Simulation, StepView};
+pub use simulation::{RECORD_NAMES, Recorder, Records, RunOutcome, Series, Simulation, StepView};

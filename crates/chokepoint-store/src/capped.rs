@@ -292,6 +292,11 @@ impl ScalarUDFImpl for Capped {
     }
 }
 
+/// The guard called with no arguments: only a plan built by hand could do that.
+fn two_sides() -> DataFusionError {
+    DataFusionError::Internal("the || guard takes the operator's two sides".into())
+}
+
 /// `guard(a, b)`: `a` unchanged, once `a || b` is known to stay within the caps.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct ConcatGuard {
@@ -308,16 +313,12 @@ impl ScalarUDFImpl for ConcatGuard {
     }
 
     fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
-        arg_types.first().cloned().ok_or_else(|| {
-            DataFusionError::Internal("the || guard takes the operator's two sides".into())
-        })
+        arg_types.first().cloned().ok_or_else(two_sides)
     }
 
     /// The left side's type and nullability, so the rewritten plan has the original schema.
     fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
-        let left = args.arg_fields.first().ok_or_else(|| {
-            DataFusionError::Internal("the || guard takes the operator's two sides".into())
-        })?;
+        let left = args.arg_fields.first().ok_or_else(two_sides)?;
         Ok(Arc::new(Field::new(
             self.name(),
             left.data_type().clone(),
@@ -327,9 +328,7 @@ impl ScalarUDFImpl for ConcatGuard {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         check("the || operator", Kind::ConcatOperator, &args)?;
-        args.args.into_iter().next().ok_or_else(|| {
-            DataFusionError::Internal("the || guard takes the operator's two sides".into())
-        })
+        args.args.into_iter().next().ok_or_else(two_sides)
     }
 }
 

@@ -4,7 +4,7 @@
 
 mod records;
 
-pub use records::{Records, Series};
+pub use records::{RECORD_NAMES, Records, Series};
 
 use crate::events::{Event, EventTracker};
 use crate::{Controls, Model, SimError, StepError};
@@ -41,6 +41,27 @@ pub struct StepView<'a> {
     /// Capital lost at the start of the step (table units); `None` while only arbitrary
     /// events are active (BoARIO records NaN then).
     pub capital_lost: Option<&'a [f64]>,
+}
+
+impl<'a> StepView<'a> {
+    /// The step's row of every record, in the order of [`RECORD_NAMES`]: the one mapping
+    /// from a step to the records, for the in-memory [`Records`] and the CLI's files alike.
+    /// The capital lost is `None` while only arbitrary events are active.
+    pub fn record_rows(&self) -> [Option<&'a [f64]>; 10] {
+        let m = self.model;
+        [
+            Some(m.production()),
+            Some(m.production_capacity()),
+            Some(m.overproduction()),
+            Some(m.final_demand_unmet()),
+            Some(m.final_demand_undist()),
+            Some(m.final_demand_tot()),
+            Some(m.intermediate_demand_tot()),
+            Some(m.rebuild_demand_tot()),
+            Some(m.rebuild_prod_tot()),
+            self.capital_lost,
+        ]
+    }
 }
 
 /// Receives the state of a run; every hook has a no-op default. `Send` because a run

@@ -102,6 +102,21 @@ impl Series {
     }
 }
 
+/// The records' names, as the reference runs' files are named (`NAME.csv`), in the order
+/// of [`StepView::record_rows`] and [`Records::named`].
+pub const RECORD_NAMES: [&str; 10] = [
+    "production_realised",
+    "production_capacity",
+    "overproduction",
+    "final_demand_unmet",
+    "final_demand_undist",
+    "final_demand_tot",
+    "intermediate_demand_tot",
+    "rebuild_demand_tot",
+    "rebuild_prod_tot",
+    "productive_capital_lost",
+];
+
 /// Records every §6 series in memory (capacity reserved once at the start).
 #[derive(Debug, Clone, Default)]
 pub struct Records {
@@ -138,6 +153,23 @@ impl Records {
         }
     }
 
+    /// Every series with its name ([`RECORD_NAMES`]).
+    pub fn named(&self) -> [(&'static str, &Series); 10] {
+        let series = [
+            &self.production_realised,
+            &self.production_capacity,
+            &self.overproduction,
+            &self.final_demand_unmet,
+            &self.final_demand_undist,
+            &self.final_demand_tot,
+            &self.intermediate_demand_tot,
+            &self.rebuild_demand_tot,
+            &self.rebuild_prod_tot,
+            &self.productive_capital_lost,
+        ];
+        std::array::from_fn(|k| (RECORD_NAMES[k], series[k]))
+    }
+
     fn all_mut(&mut self) -> [&mut Series; 10] {
         [
             &mut self.production_realised,
@@ -167,19 +199,11 @@ impl Recorder for Records {
 
     fn on_step(&mut self, view: StepView<'_>) -> bool {
         let m = view.model;
-        self.production_realised.push(m.production());
-        self.production_capacity.push(m.production_capacity());
-        self.overproduction.push(m.overproduction());
-        self.final_demand_unmet.push(m.final_demand_unmet());
-        self.final_demand_undist.push(m.final_demand_undist());
-        self.final_demand_tot.push(m.final_demand_tot());
-        self.intermediate_demand_tot
-            .push(m.intermediate_demand_tot());
-        self.rebuild_demand_tot.push(m.rebuild_demand_tot());
-        self.rebuild_prod_tot.push(m.rebuild_prod_tot());
-        match view.capital_lost {
-            Some(k) => self.productive_capital_lost.push(k),
-            None => self.productive_capital_lost.push_nan(m.n_industries()),
+        for (series, row) in self.all_mut().into_iter().zip(view.record_rows()) {
+            match row {
+                Some(row) => series.push(row),
+                None => series.push_nan(m.n_industries()),
+            }
         }
         if let Some(inv) = &mut self.inventories {
             inv.push(m.inventories());
