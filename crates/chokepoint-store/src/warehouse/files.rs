@@ -6,10 +6,12 @@ use std::path::{Path, PathBuf};
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::basic::Compression;
 use datafusion::parquet::file::metadata::KeyValue;
 use datafusion::parquet::file::properties::WriterProperties;
 use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+use datafusion::parquet::file::serialized_reader::ReadOptionsBuilder;
 use datafusion::parquet::schema::types::ColumnPath;
 
 use crate::StoreError;
@@ -85,13 +87,40 @@ pub fn footer_value(path: &Path, key: &str) -> Result<Option<String>, StoreError
         .and_then(|e| e.value.clone()))
 }
 
-/// Why a Parquet file cannot be read (its footer is checked, not its pages), if it cannot.
+/// Why a Parquet file cannot be opened, if it cannot: its footer and page index are
+/// checked (what the query engine reads when the warehouse opens), not its data pages.
 pub fn unreadable_parquet(path: &Path) -> Option<String> {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) => return Some(e.to_string()),
     };
-    SerializedFileReader::new(file).err().map(|e| e.to_string())
+    let options = ReadOptionsBuilder::new().with_page_index().build();
+    SerializedFileReader::new_with_options(file, options)
+        .err()
+        .map(|e| e.to_string())
+}
+
+/// Why a Parquet file cannot be read in full, if it cannot: footer, page index and every
+/// data page decoded. Costs a full read, so it runs on small files (the bundled parts) and
+/// when a query failed inside the Parquet reader, to name the part to blame.
+pub fn undecodable_parquet(path: &Path) -> Option<String> {
+    if let Some(reason) = unreadable_parquet(path) {
+        return Some(reason);
+    }
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => return Some(e.to_string()),
+    };
+    let reader = match ParquetRecordBatchReaderBuilder::try_new(file).and_then(|b| b.build()) {
+        Ok(r) => r,
+        Err(e) => return Some(e.to_string()),
+    };
+    for batch in reader {
+        if let Err(e) = batch {
+            return Some(e.to_string());
+        }
+    }
+    None
 }
 
 /// The `.parquet` files of a table folder, sorted by name.

@@ -91,11 +91,12 @@ impl Warehouse {
         let stamp = bundled_stamp();
         let current = std::fs::read_to_string(wh.join(STAMP)).ok();
         // A bundled part that is missing or unreadable is rebuilt like an outdated one: it
-        // is ours to regenerate. Without this one damaged file failed every command.
+        // is ours to regenerate. Without this one damaged file failed every command. The
+        // parts are small (tens of kB), so every page is decoded, not just the footer.
         let damaged = || {
             TABLES
                 .iter()
-                .any(|t| files::unreadable_parquet(&wh.join(t).join("bundled.parquet")).is_some())
+                .any(|t| files::undecodable_parquet(&wh.join(t).join("bundled.parquet")).is_some())
         };
         if current.as_deref() != Some(stamp.as_str()) || damaged() {
             load_bundled(&wh, &tmp, &stamp)?;
@@ -118,6 +119,11 @@ impl Warehouse {
     /// The folder of committed tables.
     pub fn warehouse_dir(&self) -> PathBuf {
         self.inner.data_dir.join("warehouse")
+    }
+
+    /// [`classify_run_error`] for a query of this warehouse.
+    fn classify_run_error(&self, e: DataFusionError) -> StoreError {
+        classify_run_error(&self.warehouse_dir(), e)
     }
 
     /// The DataFusion session (tables registered by name). Prefer [`Warehouse::sql`].
@@ -160,7 +166,7 @@ impl Warehouse {
     /// Runs one read-only SQL query; DDL, DML and `SET` are refused.
     pub async fn sql(&self, query: &str) -> Result<Vec<RecordBatch>, StoreError> {
         let df = self.plan(query).await?;
-        df.collect().await.map_err(classify_run_error)
+        df.collect().await.map_err(|e| self.classify_run_error(e))
     }
 
     /// The first `rows` rows of a query and whether it had more. The limit is part of the
@@ -182,9 +188,9 @@ impl Warehouse {
             df
         } else {
             df.limit(0, Some(rows.saturating_add(1)))
-                .map_err(classify_run_error)?
+                .map_err(|e| self.classify_run_error(e))?
         };
-        let mut batches = df.collect().await.map_err(classify_run_error)?;
+        let mut batches = df.collect().await.map_err(|e| self.classify_run_error(e))?;
         let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
         if total > rows {
             // Drop the one row past the limit (it only says that there were more).
@@ -210,8 +216,17 @@ impl Warehouse {
             .iter()
             .map(|f| f.name().clone())
             .collect();
-        let stream = df.execute_stream().await.map_err(classify_run_error)?;
-        Ok((columns, RowStream(stream)))
+        let stream = df
+            .execute_stream()
+            .await
+            .map_err(|e| self.classify_run_error(e))?;
+        Ok((
+            columns,
+            RowStream {
+                batches: stream,
+                warehouse_dir: self.warehouse_dir(),
+            },
+        ))
     }
 
     /// Aggregate product names present in `trade` (rows without an HS code).
@@ -275,9 +290,18 @@ fn classify_plan_error(e: DataFusionError) -> StoreError {
     }
 }
 
-/// Errors while running: resource and I/O failures are ours, the rest (casts, division
-/// by zero) come from the query text.
-fn classify_run_error(e: DataFusionError) -> StoreError {
+/// Errors while running: a part that fails to decode is named (with how to recover),
+/// resource and I/O failures are ours, the rest (casts, division by zero) come from the
+/// query text.
+fn classify_run_error(warehouse_dir: &Path, e: DataFusionError) -> StoreError {
+    // The footer and page index of every part were checked on open, so a failure inside
+    // the Parquet reader now means damaged data pages: find the part by reading each in
+    // full (slow on a big warehouse, but only on this failure path).
+    if from_parquet_reader(&e)
+        && let Some(damaged) = damaged_part(warehouse_dir, files::undecodable_parquet)
+    {
+        return damaged;
+    }
     match e {
         DataFusionError::ResourcesExhausted(reason) => StoreError::TooLarge {
             limit_gib: session::MEMORY_LIMIT_GIB,
@@ -292,17 +316,21 @@ fn classify_run_error(e: DataFusionError) -> StoreError {
 }
 
 /// The batches of a running query ([`Warehouse::sql_stream`]).
-pub struct RowStream(datafusion::physical_plan::SendableRecordBatchStream);
+pub struct RowStream {
+    batches: datafusion::physical_plan::SendableRecordBatchStream,
+    /// To name a damaged part if reading one fails mid-stream.
+    warehouse_dir: PathBuf,
+}
 
 impl RowStream {
     /// The rows of the next batch (as [`crate::batches_to_json_rows`]), `None` at the end.
     pub async fn next(&mut self) -> Option<Result<Vec<crate::JsonRow>, StoreError>> {
         use futures::StreamExt;
-        let batch = self.0.next().await?;
+        let batch = self.batches.next().await?;
         Some(
             batch
                 .map(|b| crate::json::batches_to_json_rows(std::slice::from_ref(&b)))
-                .map_err(classify_run_error),
+                .map_err(|e| classify_run_error(&self.warehouse_dir, e)),
         )
     }
 }
@@ -311,14 +339,28 @@ impl RowStream {
 /// a bare "Corrupt footer"), naming the file and how to recover. Only ingested parts are
 /// left by now: bundled ones were rebuilt.
 fn check_parts(wh: &Path) -> Result<(), StoreError> {
+    match damaged_part(wh, files::unreadable_parquet) {
+        Some(damaged) => Err(damaged),
+        None => Ok(()),
+    }
+}
+
+/// The first part of any table that `check` finds damaged, as the error naming it, the
+/// files it was ingested from and how to recover. A folder that cannot be listed is
+/// reported as such.
+fn damaged_part(wh: &Path, check: fn(&Path) -> Option<String>) -> Option<StoreError> {
     for table in TABLES {
         let dir = wh.join(table);
         if !dir.is_dir() {
             continue;
         }
-        for part in files::parquet_files(&dir)? {
-            if let Some(reason) = files::unreadable_parquet(&part) {
-                return Err(StoreError::DamagedPart {
+        let parts = match files::parquet_files(&dir) {
+            Ok(parts) => parts,
+            Err(e) => return Some(e),
+        };
+        for part in parts {
+            if let Some(reason) = check(&part) {
+                return Some(StoreError::DamagedPart {
                     sources: ingest::sources_of(&part),
                     path: part,
                     reason,
@@ -326,7 +368,26 @@ fn check_parts(wh: &Path) -> Result<(), StoreError> {
             }
         }
     }
-    Ok(())
+    None
+}
+
+/// Whether `e` was raised by the Parquet reader (directly, or wrapped by Arrow).
+fn from_parquet_reader(e: &DataFusionError) -> bool {
+    use datafusion::arrow::error::ArrowError;
+    use datafusion::parquet::errors::ParquetError;
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if err.downcast_ref::<ParquetError>().is_some()
+            || matches!(
+                err.downcast_ref::<ArrowError>(),
+                Some(ArrowError::ParquetError(_))
+            )
+        {
+            return true;
+        }
+        next = err.source();
+    }
+    false
 }
 
 /// A hash of the bundled files compiled into this build.
@@ -400,7 +461,10 @@ mod tests {
     /// A query over its memory budget is the user's to reshape (exit 2), and says how.
     #[test]
     fn a_query_out_of_memory_is_a_user_error_that_says_how_to_fix_it() {
-        let e = classify_run_error(DataFusionError::ResourcesExhausted("sort".into()));
+        let e = classify_run_error(
+            Path::new("."),
+            DataFusionError::ResourcesExhausted("sort".into()),
+        );
         assert!(e.is_user_error());
         let text = e.to_string();
         assert!(text.contains("4 GiB") && text.contains("LIMIT"), "{text}");
@@ -508,6 +572,61 @@ mod tests {
             text.contains("ingest-20250101T000000Z-1.parquet")
                 && text.contains("move it out")
                 && text.contains("exports-2024.csv"),
+            "{text}"
+        );
+    }
+
+    /// Damaged data pages behind an intact footer: a bundled part is rebuilt on open, an
+    /// ingested one is named when a query reads it, with how to recover.
+    #[test]
+    fn damaged_data_pages_are_rebuilt_when_bundled_and_named_when_queried() {
+        // The first page header follows the 4-byte magic; footer and page index are at
+        // the end of the file and stay intact.
+        fn damage_first_page(path: &Path) {
+            let mut bytes = std::fs::read(path).unwrap();
+            for b in &mut bytes[8..40] {
+                *b ^= 0x5a;
+            }
+            std::fs::write(path, bytes).unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let rt = rt();
+        rt.block_on(Warehouse::open(dir.path())).unwrap();
+        let trade = dir.path().join("warehouse/trade");
+        let part = trade.join("ingest-20250101T000000Z-s00000001.parquet");
+        std::fs::copy(trade.join("bundled.parquet"), &part).unwrap();
+        damage_first_page(&trade.join("bundled.parquet"));
+        // The bundled part is rebuilt and reads in full, as does the intact ingested one.
+        let wh = rt.block_on(Warehouse::open(dir.path())).unwrap();
+        let (_, mut rows) = rt.block_on(wh.sql_stream("SELECT * FROM trade")).unwrap();
+        while let Some(batch) = rt.block_on(rows.next()) {
+            batch.unwrap();
+        }
+        damage_first_page(&part);
+        let wh = rt.block_on(Warehouse::open(dir.path())).unwrap();
+        let e = rt
+            .block_on(wh.sql("SELECT * FROM trade WHERE source = 'bundled'"))
+            .unwrap_err();
+        let text = e.to_string();
+        assert!(e.is_user_error(), "{text}");
+        assert!(
+            text.contains("ingest-20250101T000000Z-s00000001.parquet")
+                && text.contains("move it out"),
+            "{text}"
+        );
+        let (_, mut rows) = rt.block_on(wh.sql_stream("SELECT * FROM trade")).unwrap();
+        let mut failure = None;
+        while let Some(batch) = rt.block_on(rows.next()) {
+            if let Err(e) = batch {
+                failure = Some(e);
+                break;
+            }
+        }
+        let text = failure
+            .expect("the damaged part fails the stream")
+            .to_string();
+        assert!(
+            text.contains("ingest-20250101T000000Z-s00000001.parquet"),
             "{text}"
         );
     }
