@@ -72,9 +72,13 @@ impl Importer {
 ///
 /// Aggregate partner codes (`WLD` world, and the importer's own codes, as intra-EU trade is
 /// not an import of the bloc) are left out; quantities of the same partner are summed.
+/// Shares are of `total` (the importer's reported imports from every origin) when it is
+/// larger than what the listed partners add up to, so that partners covering part of the
+/// imports are not inflated to 100 %; otherwise of the listed partners' sum.
 pub fn supplier_shares(
     importer: &Importer,
     by_partner: &[(String, f64)],
+    total: Option<f64>,
 ) -> Result<Vec<(String, f64, f64)>, NotComputable> {
     let mut totals: Vec<(String, f64)> = Vec::new();
     for (partner, q) in by_partner {
@@ -87,15 +91,18 @@ pub fn supplier_shares(
             None => totals.push((p, *q)),
         }
     }
-    let total: f64 = totals.iter().map(|(_, q)| q).sum();
-    if totals.is_empty() || total <= 0.0 {
+    let listed: f64 = totals.iter().map(|(_, q)| q).fold(0.0, |a, b| a + b);
+    if totals.is_empty() || listed <= 0.0 {
         return Err(NotComputable::needs([format!(
             "imports of {} by partner country (trade rows with a positive quantity)",
             importer.label()
         )]));
     }
+    let whole = total
+        .filter(|t| t.is_finite() && *t > listed)
+        .unwrap_or(listed);
     totals.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    Ok(totals.into_iter().map(|(c, q)| (c, q, q / total)).collect())
+    Ok(totals.into_iter().map(|(c, q)| (c, q, q / whole)).collect())
 }
 
 /// The inputs of import reliance for one importer, stage and year (same unit, e.g. t REO).
@@ -251,6 +258,10 @@ pub struct CrmaCheck {
     /// True when `share` is only a lower bound (production known, exports not: taken as 0,
     /// which swells consumption): a share at or below the benchmark is then inconclusive.
     pub share_is_lower_bound: bool,
+    /// At most this share of consumption (or of the market) is supplied by origins no
+    /// figure names; `None` when other origins are not known at all (mirror data), so that
+    /// any of them could exceed the benchmark. Above the benchmark, a pass is not proven.
+    pub unattributed_share: Option<f64>,
 }
 
 /// Largest single third-country share against `benchmark` (0.65 under the CRMA).
@@ -271,7 +282,7 @@ pub fn crma_check(
             "shares of at least one named third-country supplier",
         ]));
     };
-    let known: f64 = shares.iter().map(|s| s.share).sum();
+    let known: f64 = shares.iter().map(|s| s.share).fold(0.0, |a, b| a + b);
     let rest = (1.0 - known).max(0.0);
     let verdict = if top.share > benchmark {
         CrmaVerdict::Fail
@@ -288,6 +299,7 @@ pub fn crma_check(
         verdict,
         share_is_upper_bound: false,
         share_is_lower_bound: false,
+        unattributed_share: Some(rest),
     })
 }
 
@@ -302,8 +314,12 @@ pub struct ConsumptionBase {
     pub production_t: Option<f64>,
     /// Exports, t (`None`: not in the data, taken as 0).
     pub exports_t: Option<f64>,
-    /// The denominator: production + imports − exports, or imports alone without production.
+    /// The denominator: production + imports − exports; without production, imports −
+    /// exports (the least consumption can be), or imports alone when exports are unknown too.
     pub consumption_t: f64,
+    /// Imports no listed origin accounts for (the importer's total less the listed origins),
+    /// t; `None` when the total is not known (mirror data).
+    pub unattributed_t: Option<f64>,
     /// True when imports from every origin are known (the importer's own statistics), false
     /// when only some exporters report their shipments (mirror data).
     pub all_origins_known: bool,
@@ -318,13 +334,19 @@ pub struct ConsumptionBase {
 /// in the data).
 ///
 /// `by_supplier` are imports per origin; `imports_total` is the importer's total imports when
-/// its own statistics give one (`None`: only the listed origins are known). The share is an
-/// upper bound when imports from other origins are unknown (the denominator can only grow)
-/// or when domestic production is unknown (the share of imports alone is then used, which
-/// bounds the share of consumption from above as long as output covers exports), and a
-/// lower bound when production is known but exports are not (taken as 0). An upper bound
-/// above the benchmark, a lower bound at or below it, and a share that is neither exact
-/// nor a bound are [`CrmaVerdict::Inconclusive`].
+/// its own statistics give one (`None`: only the listed origins are known). What is missing
+/// moves the share one way or the other:
+/// - other origins unknown: the denominator can only grow, an upper bound;
+/// - production unknown, exports known: consumption is at least imports − exports
+///   (production ≥ 0), so the share of that is an upper bound;
+/// - production and exports unknown: the share of imports, an upper bound only if domestic
+///   output covers exports (said in the description);
+/// - production known, exports unknown (taken as 0): consumption is swelled, a lower bound.
+///
+/// An upper bound above the benchmark, a lower bound at or below it, and a share that is
+/// neither exact nor a bound are [`CrmaVerdict::Inconclusive`]. So is a pass that the
+/// unattributed imports could overturn: imports from unknown origins (mirror data), or more
+/// unattributed tonnes than the benchmark's share of consumption (they could be one country).
 pub fn crma_consumption_check(
     importer: &Importer,
     by_supplier: &[(String, f64)],
@@ -348,28 +370,33 @@ pub fn crma_consumption_check(
         .iter()
         .filter(|(c, q)| importer.is_third_country(c) && q.is_finite() && *q > 0.0)
         .map(|(_, q)| q)
-        .sum();
+        .fold(0.0, |a, b| a + b);
     let all_origins_known = imports_total.is_some();
     let imports = imports_total.unwrap_or(listed).max(listed);
-    let x = exports.unwrap_or(0.0);
-    let consumption = match production {
-        Some(p) => p + imports - x,
-        None => imports,
+    let unattributed_t = all_origins_known.then(|| (imports - listed).max(0.0));
+    let who = importer.label();
+    let mut raises = Vec::new();
+    let consumption = match (production, exports) {
+        (Some(p), x) => p + imports - x.unwrap_or(0.0),
+        (None, Some(x)) => {
+            if imports - x <= 0.0 {
+                return Err(NotComputable::needs([format!(
+                    "{who}'s domestic production (imports {imports} − exports {x} = {} t: its consumption rests on output not in the data)",
+                    imports - x
+                )]));
+            }
+            raises.push("no production data (consumption taken as imports − exports)");
+            imports - x
+        }
+        (None, None) => {
+            raises.push("no production or export data (assumes domestic output covers exports)");
+            imports
+        }
     };
     if consumption <= 0.0 {
         return Err(NotComputable::needs([format!(
-            "a positive consumption of {} (production + imports − exports = {consumption})",
-            importer.label()
+            "a positive consumption of {who} (production + imports − exports = {consumption})",
         )]));
-    }
-    let share = top / consumption;
-    // What is missing moves the share one way or the other. Unknown origins and unknown
-    // production shrink the denominator (production unknown: as long as output covers
-    // exports), so the share is an upper bound; unknown exports taken as 0 next to known
-    // production swell it, so the share is a lower bound. With both, it bounds nothing.
-    let mut raises = Vec::new();
-    if production.is_none() {
-        raises.push("no production data");
     }
     if !all_origins_known {
         raises.push("other origins unknown");
@@ -378,7 +405,19 @@ pub fn crma_consumption_check(
         !raises.is_empty(),
         production.is_some() && exports.is_none(),
     );
-    let who = importer.label();
+    // Above 100 % only where imports are re-exported (consumption below them); as an upper
+    // bound 100 % says as much and reads as a share.
+    let share = match bound {
+        ShareBound::Upper => (top / consumption).min(1.0),
+        _ => top / consumption,
+    };
+    // At most this much of consumption comes from origins no figure names (the denominator
+    // is the least consumption can be, except under a lower bound, which never passes).
+    let unattributed_share = unattributed_t.map(|u| u / consumption);
+    let mut verdict = bound.verdict(share, benchmark);
+    if verdict == CrmaVerdict::Pass && unattributed_share.is_none_or(|r| r > benchmark) {
+        verdict = CrmaVerdict::Inconclusive;
+    }
     // Short enough for a table's basis column; the quantities are in `ConsumptionBase`.
     let description = match bound {
         ShareBound::Exact => format!("share of {who} consumption (production + imports − exports)"),
@@ -400,9 +439,10 @@ pub fn crma_consumption_check(
             share,
             benchmark,
             margin_pp: 100.0 * (share - benchmark),
-            verdict: bound.verdict(share, benchmark),
+            verdict,
             share_is_upper_bound: bound == ShareBound::Upper,
             share_is_lower_bound: bound == ShareBound::Lower,
+            unattributed_share,
         },
         ConsumptionBase {
             top_supplier_t: *top,
@@ -411,6 +451,7 @@ pub fn crma_consumption_check(
             exports_t: exports,
             consumption_t: consumption,
             all_origins_known,
+            unattributed_t,
             description,
         },
     ))
@@ -595,10 +636,25 @@ mod tests {
             "{}",
             base.description
         );
-        // An upper bound below the benchmark still proves a pass.
+        // An upper bound below the benchmark proves a pass only where the other origins
+        // are known: any one of unknown origins could exceed it.
         let (c, _) =
             crma_consumption_check(&Importer::Eu, &chn, None, Some(30_000.0), Some(0.0), 0.65)
                 .unwrap();
+        assert!(c.share_is_upper_bound);
+        assert_eq!(
+            (c.verdict, c.unattributed_share),
+            (CrmaVerdict::Inconclusive, None)
+        );
+        let (c, _) = crma_consumption_check(
+            &Importer::Eu,
+            &chn,
+            Some(12_000.0),
+            Some(30_000.0),
+            Some(0.0),
+            0.65,
+        )
+        .unwrap();
         assert_eq!(c.verdict, CrmaVerdict::Pass);
         // Unknown origins raise the share, unknown exports lower it: no bound, no verdict.
         let (c, base) =
@@ -623,6 +679,52 @@ mod tests {
         );
     }
 
+    /// Imports no origin accounts for could be one country: a pass needs them below the
+    /// benchmark too (82.5 % of 4,000 t unattributed: inconclusive, not a pass).
+    #[test]
+    fn a_pass_needs_the_unattributed_imports_below_the_benchmark() {
+        let deu = Importer::Country("DEU".into());
+        let listed = [("JPN".to_string(), 500.0), ("KOR".to_string(), 200.0)];
+        let check = |total| {
+            crma_consumption_check(&deu, &listed, Some(total), Some(0.0), Some(0.0), 0.65).unwrap()
+        };
+        let (c, base) = check(4_000.0);
+        assert!((c.share - 0.125).abs() < 1e-12);
+        assert_eq!(c.verdict, CrmaVerdict::Inconclusive);
+        assert_eq!(base.unattributed_t, Some(3_300.0));
+        assert!((c.unattributed_share.unwrap() - 0.825).abs() < 1e-12);
+        assert_eq!(check(1_000.0).0.verdict, CrmaVerdict::Pass);
+    }
+
+    /// Without production, consumption is at least imports − exports: the share of that is
+    /// the upper bound (600 of 1,000 t imported, 800 t exported: 300 %, not 60 %).
+    #[test]
+    fn without_production_known_exports_lower_the_consumption_bound() {
+        let deu = Importer::Country("DEU".into());
+        let listed = [("CHN".to_string(), 600.0), ("JPN".to_string(), 400.0)];
+        let (c, base) =
+            crma_consumption_check(&deu, &listed, Some(1_000.0), None, Some(800.0), 0.65).unwrap();
+        assert_eq!(base.consumption_t, 200.0);
+        assert_eq!(c.share, 1.0, "600 of at least 200 t: capped as a bound");
+        assert!(c.share_is_upper_bound);
+        assert_eq!(c.verdict, CrmaVerdict::Inconclusive);
+        // Exports unknown as well: the share of imports, said to assume output covers them.
+        let (c, base) =
+            crma_consumption_check(&deu, &listed, Some(1_000.0), None, None, 0.65).unwrap();
+        assert!((c.share - 0.6).abs() < 1e-12);
+        assert_eq!(c.verdict, CrmaVerdict::Pass);
+        assert!(
+            base.description
+                .contains("assumes domestic output covers exports"),
+            "{}",
+            base.description
+        );
+        // Exports at or above imports: nothing bounds consumption without production.
+        let e = crma_consumption_check(&deu, &listed, Some(1_000.0), None, Some(1_000.0), 0.65)
+            .unwrap_err();
+        assert!(e.to_string().contains("domestic production"), "{e}");
+    }
+
     #[test]
     fn supplier_shares_drop_world_and_intra_eu_rows() {
         let rows = vec![
@@ -632,11 +734,17 @@ mod tests {
             ("USA".to_string(), 15.0),
             ("CHN".to_string(), 5.0),
         ];
-        let s = supplier_shares(&Importer::Eu, &rows).unwrap();
+        let s = supplier_shares(&Importer::Eu, &rows, None).unwrap();
         assert_eq!(s[0].0, "CHN");
         assert!((s[0].2 - 0.85).abs() < 1e-12);
         assert_eq!(s.len(), 2);
-        assert!(supplier_shares(&Importer::Eu, &[("WLD".into(), 3.0)]).is_err());
+        assert!(supplier_shares(&Importer::Eu, &[("WLD".into(), 3.0)], None).is_err());
+        // Of the reported total when the partners cover only part of it (as `partners`
+        // gives them), never of a total below their sum.
+        let s = supplier_shares(&Importer::Eu, &rows, Some(1000.0)).unwrap();
+        assert!((s[0].2 - 0.085).abs() < 1e-12);
+        let s = supplier_shares(&Importer::Eu, &rows, Some(50.0)).unwrap();
+        assert!((s[0].2 - 0.85).abs() < 1e-12);
     }
 
     #[test]

@@ -29,6 +29,11 @@ pub struct TradeFact {
     /// The dataset computed this figure from a published growth rate rather than taking it
     /// from a source.
     pub is_derived: bool,
+    /// The period as the data give it (`2025-03`, `2023-01..2024-03`), for notes.
+    pub period: String,
+    /// Calendar year of the period's first month (before `year`, the last month's, for a
+    /// period across a year end, which no one year sums).
+    pub first_year: i32,
 }
 
 impl TradeFact {
@@ -208,6 +213,8 @@ mod tests {
             flow: "export".into(),
             quantity_t: q,
             is_derived: false,
+            period: String::new(),
+            first_year: 2025,
         }
     }
 

@@ -173,8 +173,26 @@ pub async fn flow_observations_with_quantity(
     wh: &Warehouse,
     predicate: &str,
 ) -> Result<Vec<FlowObservation>, StoreError> {
-    let lines = fetch_lines(wh, &format!("quantity_t IS NOT NULL AND {predicate}")).await?;
-    Ok(apply_source_rules_by_flow(lines)
+    flow_observations(wh, &format!("quantity_t IS NOT NULL AND {predicate}")).await
+}
+
+/// Every reporter's and flow's observations of the rows matching `predicate` that give a
+/// value but no tonnes, after the same source rules: what the tonnage figures leave out
+/// (the caller drops those a row with tonnes answers for the same period and partner).
+pub async fn flow_observations_value_only(
+    wh: &Warehouse,
+    predicate: &str,
+) -> Result<Vec<FlowObservation>, StoreError> {
+    let filter = format!("quantity_t IS NULL AND value_usd IS NOT NULL AND {predicate}");
+    flow_observations(wh, &filter).await
+}
+
+/// Every reporter's and flow's observations of the rows matching `filter` (SQL).
+async fn flow_observations(
+    wh: &Warehouse,
+    filter: &str,
+) -> Result<Vec<FlowObservation>, StoreError> {
+    Ok(apply_source_rules_by_flow(fetch_lines(wh, filter).await?)
         .into_iter()
         .map(|((reporter_iso3, flow), observation)| FlowObservation {
             reporter_iso3,

@@ -7,7 +7,9 @@
 use chokepoint_model::Stage;
 
 use super::exposure::TradeFact;
-use super::series::flow_observations_with_quantity;
+use super::series::{
+    FlowObservation, flow_observations_value_only, flow_observations_with_quantity,
+};
 use super::shares::{ProductionRow, StageShareRow};
 use crate::json::{JsonRow, batches_to_json_rows};
 use crate::schema::PeriodType;
@@ -107,32 +109,75 @@ pub fn stage_product(stage: Stage) -> Option<&'static str> {
 /// file) hold the same period and partner the best-ranked answers alone, never a sum.
 pub async fn trade_facts(wh: &Warehouse, predicate: &str) -> Result<Vec<TradeFact>, StoreError> {
     let observations = flow_observations_with_quantity(wh, predicate).await?;
-    Ok(observations
-        .into_iter()
-        .filter_map(|f| {
-            let o = &f.observation;
-            let (first, last) = o.period.months();
-            let months = match o.period_type {
-                PeriodType::Year => 12,
-                PeriodType::JanFeb => 2,
-                PeriodType::Month => 1,
-                // Multi-month and year-to-date periods cover first..=last within one year;
-                // a period across a year end is not a part of one year and is never summed.
-                _ if first.year != last.year => 0,
-                _ => u32::try_from(o.period.month_count()).unwrap_or(0),
-            };
-            Some(TradeFact {
-                year: o.period.year(),
-                months,
-                first_month: u32::from(first.month),
-                reporter: f.reporter_iso3,
-                partner: o.partner_iso3.clone(),
-                flow: f.flow,
-                quantity_t: o.quantity_t?,
-                is_derived: o.is_derived,
+    Ok(observations.into_iter().filter_map(to_fact).collect())
+}
+
+/// The rows matching `predicate` that give a value but no tonnes and that no row with tonnes
+/// answers for (same reporter, flow, period and partner), as facts of 0 t: the tonnage
+/// figures leave them out, and the reports say so.
+pub async fn value_only_facts(
+    wh: &Warehouse,
+    predicate: &str,
+) -> Result<Vec<TradeFact>, StoreError> {
+    let with_tonnes: std::collections::BTreeSet<(String, String, String, String)> =
+        flow_observations_with_quantity(wh, predicate)
+            .await?
+            .into_iter()
+            .map(|f| {
+                let o = f.observation;
+                (
+                    f.reporter_iso3,
+                    f.flow,
+                    o.period.to_string(),
+                    o.partner_iso3,
+                )
             })
+            .collect();
+    Ok(flow_observations_value_only(wh, predicate)
+        .await?
+        .into_iter()
+        .filter(|f| {
+            let o = &f.observation;
+            !with_tonnes.contains(&(
+                f.reporter_iso3.clone(),
+                f.flow.clone(),
+                o.period.to_string(),
+                o.partner_iso3.clone(),
+            ))
+        })
+        .filter_map(|mut f| {
+            f.observation.quantity_t = Some(0.0);
+            to_fact(f)
         })
         .collect())
+}
+
+/// One observation as a fact: its calendar year and the months it covers (`None` without
+/// tonnes).
+fn to_fact(f: FlowObservation) -> Option<TradeFact> {
+    let o = &f.observation;
+    let (first, last) = o.period.months();
+    let months = match o.period_type {
+        PeriodType::Year => 12,
+        PeriodType::JanFeb => 2,
+        PeriodType::Month => 1,
+        // Multi-month and year-to-date periods cover first..=last within one year;
+        // a period across a year end is not a part of one year and is never summed.
+        _ if first.year != last.year => 0,
+        _ => u32::try_from(o.period.month_count()).unwrap_or(0),
+    };
+    Some(TradeFact {
+        year: o.period.year(),
+        months,
+        first_month: u32::from(first.month),
+        reporter: f.reporter_iso3,
+        partner: o.partner_iso3.clone(),
+        flow: f.flow,
+        quantity_t: o.quantity_t?,
+        is_derived: o.is_derived,
+        period: o.period.to_string(),
+        first_year: first.year,
+    })
 }
 
 #[cfg(test)]

@@ -17,7 +17,9 @@ use chokepoint_model::Stage;
 
 use super::exposure::{TradeFact, annual_quantities_over_edges};
 use super::shares::{ProductionRow, ShareSource, StageShareRow};
-use super::supply_facts::{production_rows, stage_product, stage_share_rows, trade_facts};
+use super::supply_facts::{
+    production_rows, stage_product, stage_share_rows, trade_facts, value_only_facts,
+};
 use crate::{StoreError, Warehouse};
 
 /// The warehouse facts behind the exposure reports: the small `production` and
@@ -47,6 +49,13 @@ impl Facts {
         let sel = self.warehouse.resolve_product(product).await?;
         let facts = trade_facts(&self.warehouse, &sel.sql_predicate()).await?;
         Ok((sel.label(), facts))
+    }
+
+    /// The rows of a product (as [`Facts::trade`] takes it) with a value but no tonnes,
+    /// which the tonnage figures leave out, as facts of 0 t.
+    pub async fn value_only_trade(&self, product: &str) -> Result<Vec<TradeFact>, StoreError> {
+        let sel = self.warehouse.resolve_product(product).await?;
+        value_only_facts(&self.warehouse, &sel.sql_predicate()).await
     }
 
     /// Trade facts of a stage's goods (none for mining: no HS line isolates its ores).

@@ -186,26 +186,52 @@ pub fn not_computable_json(stage: Stage, nc: &NotComputable) -> serde_json::Valu
     })
 }
 
-/// "FAIL: CHN 92.0 % is 27.0 pp above the 65 % benchmark".
+/// "FAIL: CHN 92.0 % is 27.0 pp above the 65 % benchmark". Near the benchmark the figures
+/// get the decimals that tell the two sides apart ("64.996 % is 0.004 pp below"), so that
+/// a PASS and a FAIL never print the same share.
 pub fn crma_text(c: &CrmaCheck) -> String {
     let word = c.verdict.word();
     let side = if c.margin_pp > 0.0 { "above" } else { "below" };
-    let mut text = format!(
-        "{word}: {} {:.1} % is {:.1} pp {side} the {:.0} % benchmark",
-        c.country,
-        100.0 * c.share,
-        c.margin_pp.abs(),
-        100.0 * c.benchmark
-    );
-    if c.verdict == CrmaVerdict::Inconclusive && c.share_is_upper_bound {
-        text.push_str("; an upper bound of the share of consumption, so the benchmark may be met");
-    } else if c.verdict == CrmaVerdict::Inconclusive && c.share_is_lower_bound {
-        text.push_str(
-            "; a lower bound of the share of consumption (exports unknown), so the benchmark may be exceeded",
-        );
-    } else if c.verdict == CrmaVerdict::Inconclusive {
-        text.push_str("; the unattributed rest of the market could exceed it");
+    let margin = c.margin_pp.abs();
+    let decimals = (1..=6)
+        .find(|d| (margin * 10f64.powi(*d)).round() > 0.0)
+        .unwrap_or(1) as usize;
+    let mut text = if c.margin_pp == 0.0 {
+        format!(
+            "{word}: {} {:.1} % is at the {:.0} % benchmark",
+            c.country,
+            100.0 * c.share,
+            100.0 * c.benchmark
+        )
+    } else {
+        format!(
+            "{word}: {} {:.decimals$} % is {margin:.decimals$} pp {side} the {:.0} % benchmark",
+            c.country,
+            100.0 * c.share,
+            100.0 * c.benchmark
+        )
+    };
+    if c.verdict != CrmaVerdict::Inconclusive {
+        return text;
     }
+    let reason = if c.share_is_upper_bound && c.margin_pp > 0.0 {
+        "an upper bound of the share of consumption, so the benchmark may be met".to_string()
+    } else if c.share_is_lower_bound {
+        "a lower bound of the share of consumption (exports unknown), so the benchmark may be \
+         exceeded"
+            .to_string()
+    } else {
+        match c.unattributed_share {
+            None => "imports from other origins are unknown, and one of them could exceed it"
+                .to_string(),
+            Some(rest) => format!(
+                "the unattributed {:.1} % could be one country above it",
+                100.0 * rest.min(1.0)
+            ),
+        }
+    };
+    text.push_str("; ");
+    text.push_str(&reason);
     text
 }
 
@@ -223,6 +249,7 @@ mod tests {
             verdict: CrmaVerdict::Fail,
             share_is_upper_bound: false,
             share_is_lower_bound: false,
+            unattributed_share: Some(0.0),
         };
         assert_eq!(
             crma_text(&c),
@@ -232,9 +259,37 @@ mod tests {
             share: 0.5,
             margin_pp: -15.0,
             verdict: CrmaVerdict::Pass,
-            ..c
+            ..c.clone()
         };
         assert!(crma_text(&pass).starts_with("PASS: CHN 50.0 % is 15.0 pp below"));
+        // A PASS and a FAIL a hair either side of 65 % never print the same share.
+        let near = |share: f64, verdict| CrmaCheck {
+            share,
+            margin_pp: 100.0 * (share - 0.65),
+            verdict,
+            ..c.clone()
+        };
+        assert_eq!(
+            crma_text(&near(0.64996, CrmaVerdict::Pass)),
+            "PASS: CHN 64.996 % is 0.004 pp below the 65 % benchmark"
+        );
+        assert_eq!(
+            crma_text(&near(0.65004, CrmaVerdict::Fail)),
+            "FAIL: CHN 65.004 % is 0.004 pp above the 65 % benchmark"
+        );
+        assert_eq!(
+            crma_text(&near(0.65, CrmaVerdict::Pass)),
+            "PASS: CHN 65.0 % is at the 65 % benchmark"
+        );
+        let open = CrmaCheck {
+            unattributed_share: Some(0.825),
+            ..near(0.125, CrmaVerdict::Inconclusive)
+        };
+        assert!(
+            crma_text(&open).ends_with("; the unattributed 82.5 % could be one country above it"),
+            "{}",
+            crma_text(&open)
+        );
     }
 
     fn row(year: i32, share: f64, source: &str, basis: &str) -> StageShareRow {

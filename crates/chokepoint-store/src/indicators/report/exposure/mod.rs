@@ -1,5 +1,12 @@
 //! The exposure report: an importer's supplier shares and their HHI, import reliance, and
-//! the EU CRMA check per stage, for one product.
+//! the EU CRMA check per stage, for one product. Totals from the importer's own rows are in
+//! [`totals`], the notes on what annual figures leave out in [`notes`].
+
+mod notes;
+mod totals;
+
+use notes::{cross_year_note, partial_year_note, unnamed_reporters_note, value_only_note};
+use totals::{by_partner, domestic_production, importer_total};
 
 use std::collections::BTreeMap;
 
@@ -11,10 +18,11 @@ use super::shares::{SharesQuery, shares_report};
 use crate::indicators::concentration::{SupplierShare, concentration};
 use crate::indicators::exposure::{
     AnnualQuantity, CRMA_MAX_SINGLE_COUNTRY_SHARE, ConsumptionBase, CrmaCheck, Importer, Reliance,
-    RelianceInputs, TradeFact, annual_quantities, annual_quantities_over_edges, crma_check,
-    crma_consumption_check, import_reliance, supplier_shares,
+    RelianceInputs, TradeFact, crma_check, crma_consumption_check, import_reliance,
+    supplier_shares,
 };
-use crate::indicators::shares::{edition_number, stage_labels};
+use crate::indicators::shares::stage_labels;
+use crate::indicators::supply_facts::stage_product;
 use crate::indicators::{Figure, NotComputable};
 use crate::{ArgumentError, StoreError};
 
@@ -55,8 +63,15 @@ pub struct Suppliers {
     pub basis: String,
     /// Suppliers, largest first.
     pub suppliers: Vec<Supplier>,
-    /// HHI of suppliers (0–10,000).
+    /// What the shares are of, t: the importer's reported imports from every origin when
+    /// its statistics give a total above the listed suppliers' sum, else that sum.
+    pub total_t: f64,
+    /// Share of `total_t` the listed suppliers cover (1 when the total is their sum).
+    pub coverage: f64,
+    /// HHI of suppliers (0–10,000); a lower bound when `coverage` is partial.
     pub hhi: f64,
+    /// The HHI if the unattributed imports were one country (only with partial coverage).
+    pub hhi_upper_bound: Option<f64>,
     /// Why the shares and HHI are not a measurement of the importer's sourcing, when they are
     /// not (e.g. one reporting exporter: 100 % and HHI 10000 by construction).
     pub caveat: Option<String>,
@@ -129,85 +144,6 @@ pub fn stage_of_product(product: &str) -> Option<Stage> {
     }
 }
 
-/// Quantities per partner for the importer's own imports, else for partners' exports to it.
-fn by_partner(
-    importer: &Importer,
-    facts: &[TradeFact],
-    year: i32,
-) -> Option<(String, BTreeMap<String, AnnualQuantity>)> {
-    let codes = importer.codes();
-    // Keyed by supplier, per reporting member state (each picks its own periods).
-    let own: Vec<((String, String), &TradeFact)> = facts
-        .iter()
-        .filter(|f| f.year == year && f.flow == "import" && codes.contains(&f.reporter))
-        .map(|f| ((f.partner.clone(), f.reporter.clone()), f))
-        .collect();
-    if !own.is_empty() {
-        return Some(("importer".into(), annual_quantities_over_edges(&own)));
-    }
-    let mirror: Vec<&TradeFact> = facts
-        .iter()
-        .filter(|f| f.year == year && f.flow == "export" && codes.contains(&f.partner))
-        .collect();
-    // A reporter giving both the EU aggregate and member states would be counted twice:
-    // keep its aggregate rows only.
-    let with_aggregate: Vec<&str> = mirror
-        .iter()
-        .filter(|f| f.partner == "EUU")
-        .map(|f| f.reporter.as_str())
-        .collect();
-    let keyed: Vec<((String, String), &TradeFact)> = mirror
-        .iter()
-        .filter(|f| f.partner == "EUU" || !with_aggregate.contains(&f.reporter.as_str()))
-        .map(|f| ((f.reporter.clone(), f.partner.clone()), *f))
-        .collect();
-    (!keyed.is_empty()).then(|| ("mirror".into(), annual_quantities_over_edges(&keyed)))
-}
-
-fn importer_total(importer: &Importer, facts: &[TradeFact], year: i32, flow: &str) -> Option<f64> {
-    let codes = importer.codes();
-    let rows: Vec<(String, &TradeFact)> = facts
-        .iter()
-        .filter(|f| f.year == year && f.flow == flow && codes.contains(&f.reporter))
-        .filter(|f| importer.is_third_country(&f.partner) || f.partner == "WLD")
-        .map(|f| (f.partner.clone(), f))
-        .collect();
-    if rows.is_empty() {
-        return None;
-    }
-    let totals = annual_quantities(&rows);
-    // Prefer the world row; else the sum over partners.
-    Some(match totals.get("WLD") {
-        Some(w) => w.quantity_t,
-        None => totals.values().map(|q| q.quantity_t).sum(),
-    })
-}
-
-fn domestic_production(facts: &Facts, importer: &Importer, stage: Stage, year: i32) -> Option<f64> {
-    let codes = importer.codes();
-    let metric_ok = |m: &str| match stage {
-        Stage::Mining => m == "mine_production",
-        Stage::Separation => m == "production_compounds_and_metals",
-        _ => false,
-    };
-    let rows: Vec<_> = facts
-        .production
-        .iter()
-        .filter(|r| r.year == year && codes.contains(&r.country_iso3) && metric_ok(&r.metric))
-        .filter(|r| r.source_type == "primary" && edition_number(&r.edition).is_some())
-        .collect();
-    let latest = rows
-        .iter()
-        .filter_map(|r| edition_number(&r.edition))
-        .max()?;
-    let sum: f64 = rows
-        .iter()
-        .filter(|r| edition_number(&r.edition) == Some(latest))
-        .filter_map(|r| r.value)
-        .sum();
-    Some(sum)
-}
-
 /// Computes the exposure report of `importer` for `product` (a stage, HS code or trade
 /// product name) in `year` (default: the latest with the importer's trade).
 pub async fn exposure_report(
@@ -221,6 +157,7 @@ pub async fn exposure_report(
         Some(s) if product.parse::<Stage>().is_ok() => facts.stage_trade(s).await?,
         _ => Some(facts.trade(product).await.map_err(with_stage_names)?),
     };
+    let has_trade = trade.is_some();
     let (label, trade_facts) = trade.unwrap_or_else(|| (product.to_string(), Vec::new()));
     let codes = importer.codes();
     let touches = |f: &&TradeFact| codes.contains(&f.reporter) || codes.contains(&f.partner);
@@ -246,6 +183,19 @@ pub async fn exposure_report(
             importer.label()
         ));
     }
+    let total = |flow| year.and_then(|y| importer_total(importer, &trade_facts, y, flow));
+    let (imports, exports) = (total("import"), total("export"));
+    for t in imports.iter().chain(&exports) {
+        notes.extend(t.notes.iter().cloned());
+    }
+    let reliance_inputs = RelianceInputs {
+        production: match (stage, year) {
+            (Some(s), Some(y)) => domestic_production(facts, importer, s, y),
+            _ => None,
+        },
+        imports: imports.map(|t| t.total_t),
+        exports: exports.map(|t| t.total_t),
+    };
     let suppliers = match year.and_then(|y| by_partner(importer, &trade_facts, y)) {
         None => Err(NotComputable::needs([format!(
             "trade rows of {label} imported by {} (its import statistics, or partners' exports \
@@ -254,75 +204,48 @@ pub async fn exposure_report(
             year.map(|y| format!(" in {y}")).unwrap_or_default()
         )])),
         Some((basis, quantities)) => {
-            let list: Vec<(String, f64)> = quantities
-                .iter()
-                .map(|(c, q)| (c.clone(), q.quantity_t))
-                .collect();
-            supplier_shares(importer, &list).and_then(|shares| {
-                let hhi = concentration(
-                    &shares
-                        .iter()
-                        .map(|(c, _, s)| SupplierShare::new(c.clone(), *s))
-                        .collect::<Vec<_>>(),
-                )
-                .map_err(|e| NotComputable::needs([e.to_string()]))?
-                .hhi;
-                let mut caveat = None;
-                if basis == "mirror" {
-                    let reporters: Vec<&str> = shares.iter().map(|(c, _, _)| c.as_str()).collect();
-                    notes.push(format!(
-                        "{} does not report its own imports of {label} here: supplier shares are \
-                         partners' exports to it (mirror data) and cover only {}",
-                        importer.label(),
-                        reporters.join(", ")
-                    ));
-                    caveat = Some(match reporters.as_slice() {
-                        [only] => format!(
-                            "only {only}-reported flows are known: its 100 % share and HHI \
-                             10000 are by construction; HHI not measurable (upper bound)"
-                        ),
-                        _ => format!(
-                            "shares among the reporting exporters ({}) only; other origins \
-                             unknown",
-                            reporters.join(", ")
-                        ),
-                    });
-                }
-                Ok(Suppliers {
-                    basis,
-                    suppliers: shares
-                        .into_iter()
-                        .map(|(c, q, s)| Supplier {
-                            months_covered: quantities.get(&c).map_or(0, |a| a.months_covered),
-                            months: quantities
-                                .get(&c)
-                                .map(|a| a.months_text())
-                                .unwrap_or_default(),
-                            includes_derived: quantities
-                                .get(&c)
-                                .is_some_and(|a| a.includes_derived),
-                            country_iso3: c,
-                            quantity_t: q,
-                            share: s,
-                        })
-                        .collect(),
-                    hhi,
-                    caveat,
-                })
-            })
+            let total = (basis == "importer")
+                .then_some(reliance_inputs.imports)
+                .flatten();
+            suppliers_of(importer, &label, basis, &quantities, total, &mut notes)
         }
     };
-    let reliance_inputs = RelianceInputs {
-        production: match (stage, year) {
-            (Some(s), Some(y)) => domestic_production(facts, importer, s, y),
-            _ => None,
-        },
-        imports: year.and_then(|y| importer_total(importer, &trade_facts, y, "import")),
-        exports: year.and_then(|y| importer_total(importer, &trade_facts, y, "export")),
-    };
+    if let (Ok(sup), Some(y)) = (&suppliers, year) {
+        notes.extend(partial_year_note(sup, y));
+        notes.extend(unnamed_reporters_note(importer, &trade_facts, y, sup));
+    }
+    if let Some(y) = year {
+        notes.extend(cross_year_note(importer, &trade_facts, y));
+        if has_trade {
+            let traded = match stage {
+                Some(s) if product.parse::<Stage>().is_ok() => stage_product(s),
+                _ => Some(product),
+            };
+            if let Some(p) = traded {
+                let value_only = facts.value_only_trade(p).await?;
+                notes.extend(value_only_note(importer, &value_only, y));
+            }
+        }
+    }
     let reliance = import_reliance(&reliance_inputs);
-    if reliance.is_ok() && stage == Some(Stage::Mining) {
-        notes.push("production is in t REO, trade in gross tonnes: reliance is indicative".into());
+    if reliance_inputs.production.is_some() && reliance_inputs.imports.is_some() {
+        // USGS production is in t REO; customs quantities are gross weight of the goods.
+        notes.push(
+            "production is in t REO (USGS), trade in gross tonnes of the goods: reliance and \
+             the share of consumption are indicative"
+                .into(),
+        );
+    }
+    if let Ok(r) = &reliance
+        && r.net_exporter
+    {
+        notes.push(format!(
+            "{} is a net exporter of {label}: exports exceed imports by {:.1} t, so import \
+             reliance is negative ({:.1} %)",
+            importer.label(),
+            -r.net_imports,
+            100.0 * r.reliance
+        ));
     }
     let crma = crma_stages(
         facts,
@@ -345,6 +268,77 @@ pub async fn exposure_report(
         suppliers,
         crma,
         notes,
+    })
+}
+
+/// The supplier list of `quantities` (per partner), as shares of `total` (the importer's
+/// reported imports) when that is larger than the listed partners' sum.
+fn suppliers_of(
+    importer: &Importer,
+    label: &str,
+    basis: String,
+    quantities: &BTreeMap<String, AnnualQuantity>,
+    total: Option<f64>,
+    notes: &mut Vec<String>,
+) -> Result<Suppliers, NotComputable> {
+    let list: Vec<(String, f64)> = quantities
+        .iter()
+        .map(|(c, q)| (c.clone(), q.quantity_t))
+        .collect();
+    let shares = supplier_shares(importer, &list, total)?;
+    let listed: f64 = shares.iter().map(|(_, q, _)| q).fold(0.0, |a, b| a + b);
+    let total_t = total.filter(|t| *t > listed).unwrap_or(listed);
+    let c = concentration(
+        &shares
+            .iter()
+            .map(|(c, _, s)| SupplierShare::new(c.clone(), *s))
+            .collect::<Vec<_>>(),
+    )
+    .map_err(|e| NotComputable::needs([e.to_string()]))?;
+    let mut caveat = c.lower_bound_note(
+        "the suppliers listed cover",
+        &format!("{}'s reported imports", importer.label()),
+    );
+    if basis == "mirror" {
+        let reporters: Vec<&str> = shares.iter().map(|(c, _, _)| c.as_str()).collect();
+        notes.push(format!(
+            "{} does not report its own imports of {label} here: supplier shares are \
+             partners' exports to it (mirror data) and cover only {}",
+            importer.label(),
+            reporters.join(", ")
+        ));
+        caveat = Some(match reporters.as_slice() {
+            [only] => format!(
+                "only {only}-reported flows are known: its 100 % share and HHI 10000 are by \
+                 construction; HHI not measurable (upper bound)"
+            ),
+            _ => format!(
+                "shares among the reporting exporters ({}) only; other origins unknown",
+                reporters.join(", ")
+            ),
+        });
+    }
+    Ok(Suppliers {
+        basis,
+        suppliers: shares
+            .into_iter()
+            .map(|(c, q, s)| Supplier {
+                months_covered: quantities.get(&c).map_or(0, |a| a.months_covered),
+                months: quantities
+                    .get(&c)
+                    .map(|a| a.months_text())
+                    .unwrap_or_default(),
+                includes_derived: quantities.get(&c).is_some_and(|a| a.includes_derived),
+                country_iso3: c,
+                quantity_t: q,
+                share: s,
+            })
+            .collect(),
+        total_t,
+        coverage: c.coverage,
+        hhi: c.hhi,
+        hhi_upper_bound: c.is_partial().then(|| c.hhi_upper_bound()),
+        caveat,
     })
 }
 
@@ -528,48 +522,4 @@ impl ExposureReport {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn products_map_to_stages() {
-        assert_eq!(stage_of_product("magnets"), Some(Stage::Magnets));
-        assert_eq!(stage_of_product("8505.11"), Some(Stage::Magnets));
-        assert_eq!(stage_of_product("rare-earths"), Some(Stage::Separation));
-        assert_eq!(stage_of_product("284690"), Some(Stage::Separation));
-        assert_eq!(stage_of_product("2805.30"), Some(Stage::Metal));
-        assert_eq!(stage_of_product("mining"), Some(Stage::Mining));
-        assert_eq!(stage_of_product("graphite"), None);
-    }
-
-    #[test]
-    fn importer_codes_are_checked() {
-        assert_eq!(parse_importer("EU"), Ok(Importer::Eu));
-        assert_eq!(parse_importer("usa"), Ok(Importer::Country("USA".into())));
-        assert!(parse_importer("840").is_err());
-        assert!(parse_importer("U-A").is_err());
-        assert_eq!(parse_importer("s19"), Ok(Importer::Country("S19".into())));
-        assert!(parse_importer("Europe").is_err());
-    }
-
-    #[test]
-    fn missing_suppliers_serialise_as_the_reason() {
-        let r = ExposureReport {
-            importer: "BRA".into(),
-            product: "magnets".into(),
-            stage: Some(Stage::Magnets),
-            year: None,
-            suppliers: Err(NotComputable::needs(["trade rows"])),
-            reliance_inputs: RelianceInputs::default(),
-            import_reliance: Figure::Value(0.5),
-            reliance: None,
-            crma: Vec::new(),
-            notes: Vec::new(),
-        };
-        let v = r.to_json().unwrap();
-        assert_eq!(
-            v["suppliers"]["not_computable"],
-            "not computable: needs trade rows"
-        );
-    }
-}
+mod tests;

@@ -1,0 +1,176 @@
+//! The importer's own figures: its rows (the EU's aggregate or its members'), quantities
+//! per supplier, total imports and exports, domestic production.
+
+use std::collections::BTreeMap;
+
+use chokepoint_model::Stage;
+
+use super::Facts;
+use crate::indicators::exposure::{
+    AnnualQuantity, Importer, TradeFact, annual_quantities, annual_quantities_over_edges,
+};
+use crate::indicators::shares::edition_number;
+
+/// The importer's own rows of `flow` in `year`: its reporting codes' rows; for the EU, the
+/// bloc's own aggregate (`EUU` as reporter, extra-EU trade) alone when it reports, else the
+/// member states'.
+pub(super) fn own_rows<'a>(
+    importer: &Importer,
+    facts: &'a [TradeFact],
+    year: i32,
+    flow: &str,
+) -> Vec<&'a TradeFact> {
+    let codes = importer.codes();
+    let rows: Vec<&TradeFact> = facts
+        .iter()
+        .filter(|f| f.year == year && f.flow == flow && codes.contains(&f.reporter))
+        .collect();
+    if *importer == Importer::Eu && rows.iter().any(|f| f.reporter == "EUU") {
+        return rows.into_iter().filter(|f| f.reporter == "EUU").collect();
+    }
+    rows
+}
+
+/// Quantities per partner for the importer's own imports, else for partners' exports to it.
+pub(super) fn by_partner(
+    importer: &Importer,
+    facts: &[TradeFact],
+    year: i32,
+) -> Option<(String, BTreeMap<String, AnnualQuantity>)> {
+    let codes = importer.codes();
+    // Keyed by supplier, per reporting member state (each picks its own periods).
+    let own: Vec<((String, String), &TradeFact)> = own_rows(importer, facts, year, "import")
+        .into_iter()
+        .map(|f| ((f.partner.clone(), f.reporter.clone()), f))
+        .collect();
+    if !own.is_empty() {
+        return Some(("importer".into(), annual_quantities_over_edges(&own)));
+    }
+    let mirror: Vec<&TradeFact> = facts
+        .iter()
+        .filter(|f| f.year == year && f.flow == "export" && codes.contains(&f.partner))
+        .collect();
+    // A reporter giving both the EU aggregate and member states would be counted twice:
+    // keep its aggregate rows only.
+    let with_aggregate: Vec<&str> = mirror
+        .iter()
+        .filter(|f| f.partner == "EUU")
+        .map(|f| f.reporter.as_str())
+        .collect();
+    let keyed: Vec<((String, String), &TradeFact)> = mirror
+        .iter()
+        .filter(|f| f.partner == "EUU" || !with_aggregate.contains(&f.reporter.as_str()))
+        .map(|f| ((f.reporter.clone(), f.partner.clone()), *f))
+        .collect();
+    (!keyed.is_empty()).then(|| ("mirror".into(), annual_quantities_over_edges(&keyed)))
+}
+
+/// The importer's total `flow` in a year from its own statistics, and what to say about it.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct ImporterTotal {
+    /// Tonnes.
+    pub(super) total_t: f64,
+    /// How the total was put together, when that is not just one reported world row.
+    pub(super) notes: Vec<String>,
+}
+
+/// The importer's total `flow` in `year`, per reporting code: its world row less its trade
+/// with the importer's other codes (trade between EU members is not trade of the bloc),
+/// never below the sum of its third-country partners; without a world row, that sum. The
+/// codes' totals are added (a member state reporting no world row still counts).
+pub(super) fn importer_total(
+    importer: &Importer,
+    facts: &[TradeFact],
+    year: i32,
+    flow: &str,
+) -> Option<ImporterTotal> {
+    let rows = own_rows(importer, facts, year, flow);
+    if rows.is_empty() {
+        return None;
+    }
+    let keyed: Vec<((String, String), &TradeFact)> = rows
+        .iter()
+        .map(|f| ((f.reporter.clone(), f.partner.clone()), *f))
+        .collect();
+    let annual = annual_quantities(&keyed);
+    let mut reporters: BTreeMap<&str, (Option<f64>, f64, f64)> = BTreeMap::new();
+    for ((reporter, partner), q) in &annual {
+        let entry = reporters.entry(reporter.as_str()).or_default();
+        if partner == "WLD" {
+            entry.0 = Some(q.quantity_t);
+        } else if partner == reporter {
+            // Re-imports from itself: neither a third country nor another member.
+        } else if importer.is_third_country(partner) {
+            // Group codes (`OTH`, `ROW`) are imports too, from origins not named.
+            entry.1 += q.quantity_t;
+        } else {
+            entry.2 += q.quantity_t;
+        }
+    }
+    let mut notes = Vec::new();
+    let mut total = 0.0;
+    let mut intra_total = 0.0;
+    for (reporter, (world, third, intra)) in &reporters {
+        total += match world {
+            Some(w) if w - intra >= *third => w - intra,
+            Some(w) => {
+                notes.push(format!(
+                    "{reporter}'s world {flow}s ({w:.1} t{}) are below the sum of its partners ({third:.1} t): the partners' sum is used",
+                    if *intra > 0.0 {
+                        format!(" less {intra:.1} t with other EU members")
+                    } else {
+                        String::new()
+                    }
+                ));
+                *third
+            }
+            None => *third,
+        };
+        intra_total += intra;
+    }
+    if *importer == Importer::Eu && !reporters.contains_key("EUU") {
+        notes.push(format!(
+            "EU {flow}s are the sum of the member states that report them ({}){}",
+            reporters.keys().copied().collect::<Vec<_>>().join(", "),
+            if intra_total > 0.0 {
+                format!(", less {intra_total:.1} t of trade between members")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    Some(ImporterTotal {
+        total_t: total,
+        notes,
+    })
+}
+
+pub(super) fn domestic_production(
+    facts: &Facts,
+    importer: &Importer,
+    stage: Stage,
+    year: i32,
+) -> Option<f64> {
+    let codes = importer.codes();
+    let metric_ok = |m: &str| match stage {
+        Stage::Mining => m == "mine_production",
+        Stage::Separation => m == "production_compounds_and_metals",
+        _ => false,
+    };
+    let rows: Vec<_> = facts
+        .production
+        .iter()
+        .filter(|r| r.year == year && codes.contains(&r.country_iso3) && metric_ok(&r.metric))
+        .filter(|r| r.source_type == "primary" && edition_number(&r.edition).is_some())
+        .collect();
+    let latest = rows
+        .iter()
+        .filter_map(|r| edition_number(&r.edition))
+        .max()?;
+    let sum: f64 = rows
+        .iter()
+        .filter(|r| edition_number(&r.edition) == Some(latest))
+        .filter_map(|r| r.value)
+        .sum();
+    Some(sum)
+}
