@@ -91,6 +91,9 @@ struct FitReport {
 /// Observed months a fit of two parameters needs at the least.
 const MIN_MONTHS: usize = 3;
 
+/// The longest licence delay the search tries: the most a scenario may set.
+const MAX_DELAY_DAYS: usize = 365;
+
 /// Runs `chokepoint calibrate`.
 pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> {
     // Checked before the fit, which takes a while: the fitted file must not replace the
@@ -206,10 +209,13 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
                 (lo.min(x.2), hi.max(x.2))
             });
         if whole && hi - lo <= 1e-9 * lo.abs().max(1e-12) {
+            let first = &loaded.scenario.controls[0];
             bail!(UserError(format!(
-                "the months {} do not depend on the licence parameters: every approval share \
-                 and delay fits them equally well; choose months after the controls start",
-                args.months
+                "the months {} do not depend on the licence parameters of the first \
+                 [[export_control]] (`{}`, from {}): every approval share and delay fits them \
+                 equally well. Choose months after it starts, or put first the control that \
+                 governs China's magnet exports (calibrate fits the first control to them)",
+                args.months, first.name, first.start
             )));
         }
         scored
@@ -217,15 +223,27 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
             .min_by(|x, y| x.2.total_cmp(&y.2))
             .context("empty calibration grid")
     };
+    // Delays over the whole range a scenario may set (0–365 days), denser where licence
+    // delays are usually read (MOFCOM's statutory 45 working days is about 63 days).
+    let delays: Vec<usize> = (0..=60)
+        .step_by(3)
+        .chain((65..=120).step_by(5))
+        .chain((135..=MAX_DELAY_DAYS).step_by(15))
+        .collect();
     let coarse: Vec<(f64, usize)> = (0..=20)
-        .flat_map(|i| (0..=20).map(move |j| (i as f64 * 0.05, j * 3)))
+        .flat_map(|i| delays.iter().map(move |&d| (i as f64 * 0.05, d)))
         .collect();
     let (a0, d0, _) = search(coarse, true)?;
+    // The coarse step around the best delay, searched day by day.
+    let step = delays
+        .windows(2)
+        .find(|w| w[0] <= d0 && d0 < w[1])
+        .map_or(15, |w| w[1] - w[0]) as i64;
     let fine: Vec<(f64, usize)> = (-5..=5)
         .flat_map(|i| {
-            (-3i64..=3).map(move |j| (a0 + i as f64 * 0.01, (d0 as i64 + j).max(0) as usize))
+            (-step..=step).map(move |j| (a0 + i as f64 * 0.01, (d0 as i64 + j).max(0) as usize))
         })
-        .filter(|(a, _)| (0.0..=1.0).contains(a))
+        .filter(|(a, d)| (0.0..=1.0).contains(a) && *d <= MAX_DELAY_DAYS)
         .collect();
     let (approval, delay, _) = search(fine, false)?;
     let approval = (approval * 100.0).round() / 100.0;
@@ -309,6 +327,15 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
     };
 
     let mut notes = Vec::new();
+    if approval <= 0.0 || approval >= 1.0 || delay >= MAX_DELAY_DAYS {
+        // At an edge of what a licence regime can be, the best fit may lie beyond it: the
+        // window's months are not explained by the first control's regime alone.
+        notes.push(format!(
+            "the fit is at an edge of the search (approval share 0–1, delay 0–{MAX_DELAY_DAYS} \
+             days): approval {approval:.2}, delay {delay} days; the months may be governed by \
+             something the first control does not model (another control, a truce, demand)"
+        ));
+    }
     if !derived_months.is_empty() {
         // The enforcement lag's default was read off the first controlled month's figure
         // (docs/scenario.md); when that figure is derived, say so.

@@ -154,17 +154,111 @@ fn embargo_halts_importing_industries_and_new_supply_and_substitution_help() {
     assert!(helped.record.loss_t[eu_ind] < r.record.loss_t[eu_ind]);
 }
 
+/// Loss of one region's industries (regions in [`REGIONS`] order, six industries each).
+fn region_loss(r: &RunOutput, region: usize) -> f64 {
+    r.record.loss_t[region * 6..(region + 1) * 6].iter().sum()
+}
+
+/// Buyers turn to producers they did not buy from at baseline when their usual suppliers
+/// fail them: a ban on the USA alone leaves other makers (still supplied) to serve it, so it
+/// hurts the USA less than a ban on everyone, and more spare capacity elsewhere helps more.
+#[test]
+fn buyers_switch_to_producers_they_did_not_buy_from() {
+    let usa = 1;
+    let embargo = central(&control(0.0, 0, "\"all\""));
+    let us_ban = central(&control(0.0, 0, "[\"USA\"]"));
+    assert!(
+        region_loss(&us_ban, usa) < 0.95 * region_loss(&embargo, usa),
+        "{} vs {}",
+        region_loss(&us_ban, usa),
+        region_loss(&embargo, usa)
+    );
+    let spare = |share: f64| {
+        let text = control(0.0, 0, "[\"USA\"]").replace(
+            "[assumptions]\n",
+            &format!("[assumptions]\nspare_capacity_share = {share}\n"),
+        );
+        region_loss(&central(&text), usa)
+    };
+    assert!(spare(0.5) < spare(0.1), "{} vs {}", spare(0.5), spare(0.1));
+    // Without a shortage nobody moves: the baseline split stays put although every
+    // producer has spare capacity.
+    assert!(total_loss(&central(&control(1.0, 0, "\"all\""))).abs() < 1e-6);
+}
+
+/// New capacity only adds: under a partial control a new plant abroad lowers the loss, and
+/// sooner (no ramp-up) lowers it more; a plant where the region had none of the stage gets
+/// its inputs and produces.
+#[test]
+fn new_capacity_never_adds_loss() {
+    let base = control(0.3, 30, "\"all\"");
+    let plant = |ramp: u32| {
+        format!(
+            "{base}[[new_supply]]\nregion = \"JPN\"\nstage = \"magnets\"\n\
+             capacity_t_per_year = 20000\ncommissioning = \"2025-05-01\"\nramp_up_months = {ramp}\n"
+        )
+    };
+    let without = total_loss(&central(&base));
+    let slow = total_loss(&central(&plant(24)));
+    let fast = total_loss(&central(&plant(0)));
+    assert!(fast < slow && slow < without, "{fast} {slow} {without}");
+    let new_node = central(&format!(
+        "{}[[new_supply]]\nregion = \"USA\"\nstage = \"magnets\"\ncapacity_t_per_year = 5000\n\
+         commissioning = \"2025-04-10\"\nramp_up_months = 0\n",
+        control(0.0, 0, "[\"USA\"]")
+    ));
+    let usa = 1;
+    let us_ban = central(&control(0.0, 0, "[\"USA\"]"));
+    assert!(
+        region_loss(&new_node, usa) < region_loss(&us_ban, usa),
+        "the new US magnet plant did not help US users: {} vs {}",
+        region_loss(&new_node, usa),
+        region_loss(&us_ban, usa)
+    );
+}
+
+/// A suspension replaces the control's terms, quota included; overlapping suspensions
+/// resolve by start date, not by their order in the file.
+#[test]
+fn suspensions_lift_quotas_and_do_not_depend_on_file_order() {
+    let quota = format!("{}quota_t_per_month = 300\n", control(1.0, 0, "\"all\""));
+    let lifted = central(&format!(
+        "{quota}[[suspension]]\ncontrol = \"c\"\nstart = \"2025-06-01\"\napproval_share = 1.0\n"
+    ));
+    let ended = central(&quota.replace(
+        "start = \"2025-04-04\"\n",
+        "start = \"2025-04-04\"\nend = \"2025-06-01\"\n",
+    ));
+    assert!((total_loss(&lifted) - total_loss(&ended)).abs() < 1e-6 * total_loss(&ended).max(1.0));
+    assert!(total_loss(&lifted) < total_loss(&central(&quota)));
+    let a = "[[suspension]]\ncontrol = \"c\"\nstart = \"2025-06-01\"\napproval_share = 1.0\ndelay_days = 5\n";
+    let b = "[[suspension]]\ncontrol = \"c\"\ndestinations = [\"USA\"]\nstart = \"2025-05-15\"\nend = \"2025-09-01\"\napproval_share = 0.6\ndelay_days = 20\n";
+    let base = control(0.2, 30, "\"all\"");
+    let ab = central(&format!("{base}{a}{b}"));
+    let ba = central(&format!("{base}{b}{a}"));
+    assert_eq!(ab.record.loss_t, ba.record.loss_t);
+}
+
 #[test]
 fn capacity_and_demand_shocks_move_output() {
     let r = central(
         "[chain]\nstart = \"2025-04-01\"\ndays = 200\n\
-         [[capacity_shock]]\nregion = \"CHN\"\nstage = \"separation\"\nstart = \"2025-04-10\"\nend = \"2025-07-01\"\ncapacity_factor = 0.3\n\
+         [[capacity_shock]]\nregion = \"CHN\"\nstage = \"separation\"\nstart = \"2025-04-10\"\ncapacity_factor = 0.3\n\
          [[demand_shock]]\nregion = \"USA\"\nindustry = \"wind_turbines\"\nstart = \"2025-04-10\"\ndemand_factor = 0.5\n",
     );
     assert!(total_loss(&r) > 0.0);
+    // A demand cut alone is no supply loss: output follows demand, and neither loss nor a
+    // halt is recorded (a cut to 40 % used to read as a 60 % loss and a halt).
     let usa_wind = 6 + 1;
-    assert!(r.record.unmet_t[usa_wind] < 1e-6); // demand cut: output follows demand
-    assert!(r.record.loss_t[usa_wind] > 0.0);
+    assert!(r.record.unmet_t[usa_wind] < 1e-6);
+    assert!(r.record.loss_t[usa_wind] < 1e-6);
+    assert!(r.record.halt_day_50[usa_wind].is_none());
+    // A demand rise met in full is no negative loss.
+    let rise = central(
+        "[chain]\nstart = \"2025-04-01\"\ndays = 200\n\
+         [[demand_shock]]\nregion = \"EU\"\nindustry = \"consumer_electronics\"\nstart = \"2025-04-10\"\ndemand_factor = 1.05\n",
+    );
+    assert!(rise.record.loss_t.iter().all(|l| *l >= 0.0));
 }
 
 #[test]

@@ -244,13 +244,13 @@ pub fn run(
                 .edges
                 .iter()
                 .enumerate()
-                .filter(|(_, e)| e.controls.contains(&ci) && cp.regime(ti, e.importer).is_some())
+                .filter(|(_, e)| e.controls.contains(&ci) && cp.quota_binds(ti, e.importer))
                 .map(|(k, _)| licensed[k])
                 .sum();
             if total > room {
                 let f = if total > 0.0 { room / total } else { 0.0 };
                 for (k, e) in topo.edges.iter().enumerate() {
-                    if e.controls.contains(&ci) && cp.regime(ti, e.importer).is_some() {
+                    if e.controls.contains(&ci) && cp.quota_binds(ti, e.importer) {
                         licensed[k] *= f;
                     }
                 }
@@ -283,13 +283,28 @@ pub fn run(
         // 3. Proportional rationing (§5.5) and deliveries into client stocks.
         for s in 0..topo.n_prod {
             let ks = &topo.by_supplier[topo.supplier_off[s]..topo.supplier_off[s + 1]];
-            let f = if demand[s] > 0.0 {
-                x[s] / demand[s]
+            // Clients of baseline share first (proportionally among them, ARIO §5.5), new
+            // relations from what is left: a producer serves its existing clients before
+            // taking on buyers whose usual suppliers failed them.
+            let first: f64 = ks
+                .iter()
+                .filter(|&&k| !topo.edges[k].new_relation)
+                .map(|&k| licensed[k])
+                .fold(0.0, |a, b| a + b);
+            let later = demand[s] - first;
+            let (f_first, f_later) = if x[s] >= first {
+                let left = x[s] - first;
+                (1.0, if later > 0.0 { left / later } else { 0.0 })
             } else {
-                0.0
+                (x[s] / first, 0.0)
             };
             let mut sum = 0.0;
             for &k in ks {
+                let f = if topo.edges[k].new_relation {
+                    f_later
+                } else {
+                    f_first
+                };
                 delivered[k] = licensed[k] * f;
                 sum += delivered[k];
                 stock[topo.edges[k].client] += delivered[k];
@@ -320,14 +335,19 @@ pub fn run(
             }
         }
         for i in 0..n_ind {
+            // Loss, halts and the output index measure supply against what the industry
+            // wanted to make: its baseline, or the demand a demand shock sets. A demand cut
+            // alone is then no loss and no halt, and a demand rise no negative loss; the
+            // scenario's controls are what the figures show.
             let j = topo.n_prod + i;
-            let base = topo.x0[j];
-            rec.loss_t[i] += base - x[j];
-            rec.unmet_t[i] += (demand[j] - x[j]).max(0.0);
+            let want = demand[j];
+            let short = (want - x[j]).max(0.0);
+            rec.loss_t[i] += short;
+            rec.unmet_t[i] += short;
             rec.observe(
                 i,
                 t,
-                if base > 0.0 { x[j] / base } else { 1.0 },
+                if want > 0.0 { x[j] / want } else { 1.0 },
                 record_series,
             );
         }
@@ -340,11 +360,18 @@ pub fn run(
             if ks.is_empty() {
                 continue;
             }
-            // Attractiveness of each supplier: what it delivered of what was asked, times
-            // its baseline flow plus this client's share of its extra capacity.
+            // Attractiveness of each usual supplier: what it delivered of what was asked,
+            // times its baseline flow plus this client's share of its extra capacity.
             let mut u_total = 0.0;
+            let mut unmet = 0.0;
+            let mut offer_total = 0.0;
             for &k in ks {
                 let e = &topo.edges[k];
+                if e.new_relation {
+                    offer_total += e.g * extra[e.supplier];
+                    continue;
+                }
+                unmet += (requested[k] - delivered[k]).max(0.0);
                 let fill = if requested[k] > 0.0 {
                     delivered[k] / requested[k]
                 } else {
@@ -353,19 +380,43 @@ pub fn run(
                 appeal[k] = fill * (e.z0 + e.g * extra[e.supplier]);
                 u_total += appeal[k];
             }
-            if u_total > 0.0 {
-                for &k in ks {
-                    let target = appeal[k] / u_total;
-                    weight[k] += (target - weight[k]) / switching;
-                }
-            }
+            // Producers the client did not buy from at baseline: it qualifies them while its
+            // usual suppliers fail it (time constant `switching_days`) and tops its orders up
+            // there by what went unfilled, split by its share of their extra capacity. It
+            // keeps ordering (and applying for licences) from its usual suppliers, and the
+            // new ones serve it after their own clients (step 3), so a top-up only adds.
             let a_c = topo.input_per_output[c] * need_factor[c];
             let x_opt = demand[c].min(cap[c]);
             let gap = (a_c * x_opt * topo.inventory_days[c] - stock[c]).max(0.0);
             let need = a_c * x_opt + gap / restore;
-            let w_total: f64 = ks.iter().map(|&k| weight[k]).sum();
+            // A new plant has no usual supplier: all it needs is sought from new ones.
+            let has_usual = ks.iter().any(|&k| !topo.edges[k].new_relation);
+            if !has_usual {
+                unmet = need;
+            }
+            let short = if unmet > 0.0 { 1.0 } else { 0.0 };
             for &k in ks {
-                requested[k] = if w_total > 0.0 {
+                if topo.edges[k].new_relation {
+                    weight[k] += (short - weight[k]) / switching;
+                } else if u_total > 0.0 {
+                    let target = appeal[k] / u_total;
+                    weight[k] += (target - weight[k]) / switching;
+                }
+            }
+            let w_total: f64 = ks
+                .iter()
+                .filter(|&&k| !topo.edges[k].new_relation)
+                .map(|&k| weight[k])
+                .sum();
+            for &k in ks {
+                let e = &topo.edges[k];
+                requested[k] = if e.new_relation {
+                    if offer_total > 0.0 {
+                        weight[k] * unmet * e.g * extra[e.supplier] / offer_total
+                    } else {
+                        0.0
+                    }
+                } else if w_total > 0.0 {
                     need * weight[k] / w_total
                 } else {
                     0.0

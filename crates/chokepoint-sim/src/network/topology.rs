@@ -35,6 +35,10 @@ pub(super) struct Edge {
     pub(super) z0: f64,
     /// Client's share of a supplier's extra capacity (for order weights).
     pub(super) g: f64,
+    /// No baseline flow: a producer the client did not buy from, or a new plant (as
+    /// supplier or as client). It draws orders only as far as the client's usual suppliers
+    /// fail it, and serves them after its usual clients (see `flow`).
+    pub(super) new_relation: bool,
     /// Controls that may gate this edge.
     pub(super) controls: Vec<usize>,
     /// Slot in the request history ring (gated edges only).
@@ -140,20 +144,37 @@ impl Topology {
                 .flat_map(&clients)
                 .map(|(c, _)| x0[c] * input_per_output[c])
                 .sum();
+            // Producer nodes with new supply in the plan.
+            let is_entrant = |node: usize| {
+                node < n_prod
+                    && plan
+                        .new_supply
+                        .iter()
+                        .any(|ns| ns.0 * N_STAGES + ns.1 == node)
+            };
             for e in 0..n {
                 let s = e * N_STAGES + p;
-                let entrant = plan.new_supply.iter().any(|ns| ns.0 == e && ns.1 == p);
+                let entrant = is_entrant(s);
                 if x0[s] <= 0.0 && !entrant {
                     continue;
                 }
                 for r in 0..n {
                     for (c, share) in clients(r) {
-                        if x0[c] <= 0.0 {
+                        // A new plant where the region has none of the stage buys its
+                        // inputs as a new client of every producer of them.
+                        let entrant_client = x0[c] <= 0.0 && is_entrant(c);
+                        if x0[c] <= 0.0 && !entrant_client {
                             continue;
                         }
                         let z0 = net.flows[p][e * n + r] * share;
-                        let g = if x0[s] > 0.0 {
+                        // A client's claim on a supplier's extra capacity: its share of the
+                        // supplier's baseline output where it buys there, else (a supplier it
+                        // did not buy from, or an entrant) its share of world use of the good;
+                        // a new plant, which has no use yet, splits by extra capacity alone.
+                        let g = if z0 > 0.0 && x0[s] > 0.0 {
                             z0 / x0[s]
+                        } else if entrant_client {
+                            1.0
                         } else if world_use > 0.0 {
                             x0[c] * input_per_output[c] / world_use
                         } else {
@@ -182,6 +203,7 @@ impl Topology {
                             slot: usize::MAX,
                             z0,
                             g,
+                            new_relation: z0 <= 0.0,
                             controls,
                             hist,
                         });

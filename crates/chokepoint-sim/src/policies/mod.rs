@@ -148,18 +148,37 @@ pub struct ControlPlan {
 }
 
 impl ControlPlan {
-    /// Approval share and delay for destination `r` at step `t` (`None` when not in force).
+    /// Approval share and delay for destination `r` at step `t` (`None` when not in force):
+    /// the control's own, or those of the suspension in force ([`ControlPlan::suspension`]).
     pub fn regime(&self, t: i64, r: usize) -> Option<(f64, usize)> {
         if !self.steps.contains(t) || !self.destinations[r] {
             return None;
         }
-        let mut regime = (self.approval_share, self.delay_days);
-        for (steps, dest, a, d) in &self.suspensions {
-            if steps.contains(t) && dest[r] {
-                regime = (*a, *d);
-            }
-        }
-        Some(regime)
+        Some(match self.suspension(t, r) {
+            Some((_, _, a, d)) => (*a, *d),
+            None => (self.approval_share, self.delay_days),
+        })
+    }
+
+    /// Whether the control's monthly quota binds destination `r` at step `t`: in force there
+    /// and not suspended (a suspension replaces the control's terms, quota included).
+    pub fn quota_binds(&self, t: i64, r: usize) -> bool {
+        self.steps.contains(t) && self.destinations[r] && self.suspension(t, r).is_none()
+    }
+
+    /// The suspension in force for destination `r` at step `t`. Where several overlap, the
+    /// one that started last (the latest decision) applies; on the same day, the more
+    /// lenient (higher approval share, then shorter delay). Never the file's order.
+    fn suspension(&self, t: i64, r: usize) -> Option<&(Steps, Vec<bool>, f64, usize)> {
+        self.suspensions
+            .iter()
+            .filter(|(steps, dest, _, _)| steps.contains(t) && dest[r])
+            .max_by(|a, b| {
+                a.0.start
+                    .cmp(&b.0.start)
+                    .then(a.2.total_cmp(&b.2))
+                    .then(b.3.cmp(&a.3))
+            })
     }
 }
 

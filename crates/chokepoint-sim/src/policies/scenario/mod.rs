@@ -468,9 +468,29 @@ impl ScenarioFile {
                     ),
                 ));
             }
+            if let Some(end) = controls[control].end
+                && start >= end
+            {
+                return Err(it.err(
+                    "start",
+                    &format!(
+                        "suspension starts {start}, when control `{name}` has ended ({end}), so \
+                         it can never act; correct the date or the control's end"
+                    ),
+                ));
+            }
             let mut destinations = it.regions_or_all("destinations", regions, true)?;
             for (d, c) in destinations.iter_mut().zip(&controls[control].destinations) {
                 *d &= *c;
+            }
+            if !destinations.contains(&true) {
+                return Err(it.err(
+                    "destinations",
+                    &format!(
+                        "none of these destinations is under control `{name}`, so this \
+                         suspension can never act; name destinations the control covers"
+                    ),
+                ));
             }
             suspensions.push(Suspension {
                 control,

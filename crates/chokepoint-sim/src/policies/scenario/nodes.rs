@@ -8,7 +8,7 @@ use super::{PolicyScenario, ScenarioFile};
 use crate::SimError;
 use crate::montecarlo::NetworkInput;
 use crate::network::chain::{ChainNetwork, Industry, N_INDUSTRIES, REGIONS, STAGES};
-use crate::policies::Draw;
+use crate::policies::{Draw, Plan};
 
 impl ScenarioFile {
     /// Checks a scenario of the rare-earth chain (`input`: the bundled chain's facts or a
@@ -23,17 +23,26 @@ impl ScenarioFile {
         };
         let (file, text) = (self.file.clone(), self.text.clone());
         let scenario = self.check_with(&regions, None)?;
-        let mut nets = vec![input.network(&Draw::central(&scenario))?];
+        let mut draws = vec![Draw::central(&scenario)];
         for i in 0..NODE_DRAWS {
             let mut rng = crate::montecarlo::run_rng(0, i);
-            nets.push(input.network(&Draw::sample(&scenario, &mut rng))?);
+            draws.push(Draw::sample(&scenario, &mut rng));
         }
+        let nets = draws
+            .iter()
+            .map(|d| input.network(d))
+            .collect::<Result<Vec<_>, _>>()?;
+        let plans: Vec<Plan> = draws.iter().map(|d| Plan::compile(&scenario, d)).collect();
         let cx = Cx {
             file: &file,
             text: &text,
             products: None,
         };
         check_nodes(&cx, &scenario, &nets)?;
+        let lag = draws[0]
+            .assumptions
+            .get(crate::network::assumptions::Key::ControlEnforcementLagDays);
+        check_timing(&cx, &scenario, &nets, &plans, lag)?;
         Ok(scenario)
     }
 }
@@ -101,6 +110,75 @@ fn check_nodes(cx: &Cx<'_>, s: &PolicyScenario, nets: &[ChainNetwork]) -> Result
             ));
         }
         *k += 1;
+    }
+    Ok(())
+}
+
+/// Instruments whose drawn dates leave them no simulated day (in the central draw and in
+/// every random one): a control that ends within the enforcement lag, new supply
+/// commissioned or substitution arriving after the horizon; and a control on an exporter
+/// that produces none of its products (nor gets new supply of them).
+fn check_timing(
+    cx: &Cx<'_>,
+    s: &PolicyScenario,
+    nets: &[ChainNetwork],
+    plans: &[Plan],
+    central_lag_days: f64,
+) -> Result<(), SimError> {
+    let days = s.days as f64;
+    for (ci, c) in s.controls.iter().enumerate() {
+        let in_force = plans.iter().any(|p| {
+            let st = p.controls[ci].steps;
+            st.start < st.end && (st.start as f64) < days
+        });
+        if !in_force {
+            return Err(cx.err(
+                &format!("export_control[{ci}].end"),
+                &format!(
+                    "the control ends before it bites: goods in the pipeline clear for \
+                     `control_enforcement_lag_days` ({central_lag_days:.0} days at the centre) after its \
+                     start, so it can never act; move the end later or shorten the lag"
+                ),
+            ));
+        }
+        let makes = c.stages.iter().any(|&p| {
+            nets.iter().any(|n| n.production(c.exporter, p) > 0.0)
+                || s.new_supply
+                    .iter()
+                    .any(|x| x.region == c.exporter && x.stage == p)
+        });
+        if !makes {
+            let net = &nets[0];
+            return Err(cx.err(
+                &format!("export_control[{ci}].exporter"),
+                &format!(
+                    "{} produces none of the controlled products in the chain, so this \
+                     control can never act; regions and the stages they produce: {}",
+                    net.regions[c.exporter],
+                    producers(net, &|r, p| nets.iter().any(|n| n.production(r, p) > 0.0))
+                ),
+            ));
+        }
+    }
+    let after_horizon = |first: &dyn Fn(&Plan) -> f64| plans.iter().all(|p| first(p) >= days);
+    for i in 0..s.new_supply.len() {
+        if after_horizon(&|p| p.new_supply[i].2) {
+            return Err(cx.err(
+                &format!("new_supply[{i}].commissioning"),
+                "commissioning plus `commissioning_delay_days` falls after the simulated days \
+                 in every draw, so this new supply can never act; lengthen chain.days or \
+                 correct the date",
+            ));
+        }
+    }
+    for i in 0..s.substitutions.len() {
+        if after_horizon(&|p| p.substitutions[i].from) {
+            return Err(cx.err(
+                &format!("substitution[{i}].start"),
+                "start plus `lag_days` falls after the simulated days in every draw, so this \
+                 substitution can never act; lengthen chain.days or correct the date",
+            ));
+        }
     }
     Ok(())
 }
