@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use chokepoint_store::indicators::Figure;
-use chokepoint_store::indicators::criticality::Verdict;
+use chokepoint_store::indicators::criticality::{LowerBound, ThresholdStatus, Verdict};
 use chokepoint_store::indicators::params::{InputStatus, Resolved};
 use chokepoint_store::indicators::report::criticality::{Assessment, assessment, load_params};
 
@@ -50,16 +50,24 @@ fn print(a: &Assessment, format: Format) -> anyhow::Result<()> {
         "note",
     ]);
     let fig = |f: &Figure| f.value().map_or(Cell::Null, |v| Cell::float(v, 3));
-    let note = |f: &Figure| match f {
-        Figure::Value(_) => String::new(),
-        Figure::NotComputable { not_computable } => not_computable.clone(),
+    // A lower bound says so in its note, with its upper bound; the status of a thresholded
+    // score comes from the library's one rule (a lower bound below its threshold is
+    // inconclusive, not "below threshold").
+    let note = |f: &Figure, bound: Option<&LowerBound>| match (f, bound) {
+        (Figure::NotComputable { not_computable }, _) => not_computable.clone(),
+        (Figure::Value(_), Some(b)) => b.note.clone(),
+        (Figure::Value(_), None) => String::new(),
     };
-    let score = |t: &mut Table, name: &str, stage: &str, f: &Figure, threshold: Option<f64>| {
+    let score = |t: &mut Table,
+                 name: &str,
+                 stage: &str,
+                 f: &Figure,
+                 bound: Option<&LowerBound>,
+                 threshold: Option<f64>| {
         let status = match (f.value(), threshold) {
-            (Some(v), Some(th)) if v >= th => "at or above threshold",
-            (Some(_), Some(_)) => "below threshold",
+            (_, Some(th)) => ThresholdStatus::of(f, bound, th).word(),
             (Some(_), None) => "computed",
-            (None, _) => "not computable",
+            (None, None) => "not computable",
         };
         t.push(vec![
             "score".into(),
@@ -68,7 +76,7 @@ fn print(a: &Assessment, format: Format) -> anyhow::Result<()> {
             fig(f),
             Cell::opt_float(threshold, 2),
             status.into(),
-            note(f).into(),
+            note(f, bound).into(),
         ]);
     };
     let (params, supplies, missing, inputs, verdict) = match a {
@@ -84,6 +92,7 @@ fn print(a: &Assessment, format: Format) -> anyhow::Result<()> {
                     "hhi_wgi_t_global",
                     &s.stage,
                     &Figure::Value(s.hhi_wgi_t_global),
+                    s.hhi_wgi_t_global_bound.as_ref(),
                     None,
                 );
                 score(
@@ -91,6 +100,7 @@ fn print(a: &Assessment, format: Format) -> anyhow::Result<()> {
                     "hhi_wgi_t_eu",
                     &s.stage,
                     &Figure::Value(s.hhi_wgi_t_eu),
+                    s.hhi_wgi_t_eu_bound.as_ref(),
                     None,
                 );
                 score(
@@ -98,6 +108,7 @@ fn print(a: &Assessment, format: Format) -> anyhow::Result<()> {
                     "supply_risk",
                     &s.stage,
                     &s.supply_risk,
+                    s.supply_risk_bound.as_ref(),
                     Some(result.supply_risk_threshold),
                 );
             }
@@ -106,6 +117,7 @@ fn print(a: &Assessment, format: Format) -> anyhow::Result<()> {
                 "supply_risk",
                 "bottleneck",
                 &result.supply_risk,
+                result.supply_risk_bound.as_ref(),
                 Some(result.supply_risk_threshold),
             );
             score(
@@ -113,6 +125,7 @@ fn print(a: &Assessment, format: Format) -> anyhow::Result<()> {
                 "economic_importance",
                 "",
                 &result.economic_importance,
+                None,
                 Some(result.economic_importance_threshold),
             );
             (
@@ -136,6 +149,7 @@ fn print(a: &Assessment, format: Format) -> anyhow::Result<()> {
                     "disruption_potential",
                     &s.stage,
                     &Figure::Value(s.disruption_potential),
+                    s.disruption_potential_bound.as_ref(),
                     None,
                 );
                 score(
@@ -143,15 +157,24 @@ fn print(a: &Assessment, format: Format) -> anyhow::Result<()> {
                     "supply_risk",
                     &s.stage,
                     &s.supply_risk,
+                    s.supply_risk_bound.as_ref(),
                     Some(result.supply_risk_threshold),
                 );
             }
-            score(&mut t, "trade_exposure", "", &result.trade_exposure, None);
+            score(
+                &mut t,
+                "trade_exposure",
+                "",
+                &result.trade_exposure,
+                None,
+                None,
+            );
             score(
                 &mut t,
                 "economic_vulnerability",
                 "",
                 &result.economic_vulnerability,
+                None,
                 None,
             );
             score(
@@ -159,6 +182,7 @@ fn print(a: &Assessment, format: Format) -> anyhow::Result<()> {
                 "supply_risk",
                 "bottleneck",
                 &result.supply_risk,
+                result.supply_risk_bound.as_ref(),
                 Some(result.supply_risk_threshold),
             );
             (
@@ -178,7 +202,7 @@ fn print(a: &Assessment, format: Format) -> anyhow::Result<()> {
         Cell::Null,
         verdict_word(verdict).into(),
         match verdict {
-            Verdict::NotComputable(why) => why.clone().into(),
+            Verdict::NotComputable(why) | Verdict::Inconclusive(why) => why.clone().into(),
             _ => Cell::Null,
         },
     ]);
@@ -225,6 +249,7 @@ fn verdict_word(v: &Verdict) -> &'static str {
         Verdict::Critical => "critical",
         Verdict::NotCritical => "not critical",
         Verdict::NotComputable(_) => "not computable",
+        Verdict::Inconclusive(_) => "inconclusive",
     }
 }
 

@@ -108,6 +108,13 @@ fn print(report: &SharesReport, format: Format) -> anyhow::Result<()> {
         &src,
         bound.into(),
     ));
+    // The largest named share is only a floor of CR1 when the unattributed rest is
+    // bigger (the notes say why).
+    let cr1_bound = if c.cr1_is_lower_bound() {
+        "lower bound: may not be the largest supplier"
+    } else {
+        ""
+    };
     t.push(row(
         "cr1",
         c.cr1_country.as_deref().unwrap_or(""),
@@ -116,7 +123,7 @@ fn print(report: &SharesReport, format: Format) -> anyhow::Result<()> {
         None,
         s.year,
         &src,
-        String::new(),
+        cr1_bound.into(),
     ));
     t.push(row(
         "cr3",

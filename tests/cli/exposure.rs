@@ -583,3 +583,51 @@ fn bad_parameter_file_points_to_line_and_column() {
         .code(2)
         .stderr(predicates::str::contains("eu.eol_rir = 3"));
 }
+
+/// 2019: MCS2020 names only the USA (12.4 % of the world total) and the processing stage
+/// has no shares, so the supply risk is a lower bound below its threshold: inconclusive,
+/// not "not critical".
+#[test]
+fn criticality_on_partial_2019_shares_is_inconclusive() {
+    let sb = Sandbox::new();
+    let v = json(&sb, &["criticality", "--year", "2019"]);
+    let why = v["critical"]["inconclusive"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{v}"));
+    assert!(
+        why.contains("12.4 %") && why.contains("processing"),
+        "{why}"
+    );
+    assert_eq!(v["supply_risk_status"], "inconclusive");
+    assert!(
+        v["stages"][0]["supply_risk_bound"]["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("lower bound: shares cover 12.4 % of world output; at most 3.915"),
+        "{v}"
+    );
+    let v = json(&sb, &["shares", "--stage", "mining", "--year", "2019"]);
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("HHI 153 is a lower bound (at most 7830"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("USA 12.4 % may not be the largest supplier"),
+        "{notes}"
+    );
+}
+
+#[test]
+fn a_nan_threshold_is_refused_at_its_line() {
+    let sb = Sandbox::new();
+    let p = sb.write("nan.toml", "[thresholds]\neu_supply_risk = nan\n");
+    sb.cmd()
+        .args(["criticality", "--params"])
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "nan.toml:2:18: thresholds.eu_supply_risk = NaN is out of range",
+        ));
+}

@@ -605,3 +605,22 @@ fn a_declared_tidy_ytd_replaces_the_bundled_one() {
             "a year to date is YYYY-01..YYYY-MM",
         ));
 }
+
+/// A negative figure is reported at its own column: `value_usd`, not `quantity_t`.
+#[test]
+fn a_negative_value_is_reported_at_value_usd() {
+    let sb = Sandbox::new();
+    let f = sb.write(
+        "negval.csv",
+        "period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t,value_usd\n\
+         2023,DEU,CHN,import,850511,5,-100\n",
+    );
+    sb.cmd()
+        .arg("ingest")
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "negval.csv:2: negative value: `-100` (column `value_usd`)",
+        ));
+}

@@ -314,19 +314,22 @@ async function criticalitySection(params) {
   table.dataset.state = inputs.dataset.state = "loading";
   try {
     const a = await api("/api/criticality?" + params);
-    const verdict = a.critical === "critical" ? "critical" : a.critical === "not_critical" ? "not critical" : (a.critical && a.critical.not_computable) || JSON.stringify(a.critical);
+    const verdict = a.critical === "critical" ? "critical" : a.critical === "not_critical" ? "not critical" : (a.critical && a.critical.not_computable) || (a.critical && a.critical.inconclusive && "inconclusive: " + a.critical.inconclusive) || JSON.stringify(a.critical);
     byId("criticality-title").textContent = `Criticality (${a.method === "eu" ? "EU CRM method" : "USGS 2022 method"}): ${verdict}`;
     const rows = [];
-    const status = (v, th) => typeof v !== "number" ? "not computable" : th === undefined ? "computed" : v >= th ? "at or above threshold" : "below threshold";
+    // The server's own status where it gives one: a lower bound below its threshold is
+    // inconclusive, not "below threshold"; the bound's note follows.
+    const words = { at_or_above: "at or above threshold", below: "below threshold", inconclusive: "inconclusive: lower bound below threshold", not_computable: "not computable" };
+    const status = (v, th, given, bound) => (given && words[given] ? words[given] : typeof v !== "number" ? "not computable" : th === undefined ? "computed" : v >= th ? "at or above threshold" : "below threshold") + (bound && bound.note ? ` (${bound.note})` : "");
     if (a.method === "eu") {
-      for (const s of a.stages) rows.push({ score: "supply risk", stage: `${s.stage} (${s.year})`, value: figure(s.supply_risk), threshold: a.supply_risk_threshold, status: status(s.supply_risk, a.supply_risk_threshold) });
-      rows.push({ score: "supply risk (bottleneck)", stage: "", value: figure(a.supply_risk), threshold: a.supply_risk_threshold, status: status(a.supply_risk, a.supply_risk_threshold) });
-      rows.push({ score: "economic importance", stage: "", value: figure(a.economic_importance), threshold: a.economic_importance_threshold, status: status(a.economic_importance, a.economic_importance_threshold) });
+      for (const s of a.stages) rows.push({ score: "supply risk", stage: `${s.stage} (${s.year})`, value: figure(s.supply_risk), threshold: a.supply_risk_threshold, status: status(s.supply_risk, a.supply_risk_threshold, s.supply_risk_status, s.supply_risk_bound) });
+      rows.push({ score: "supply risk (bottleneck)", stage: "", value: figure(a.supply_risk), threshold: a.supply_risk_threshold, status: status(a.supply_risk, a.supply_risk_threshold, a.supply_risk_status, a.supply_risk_bound) });
+      rows.push({ score: "economic importance", stage: "", value: figure(a.economic_importance), threshold: a.economic_importance_threshold, status: status(a.economic_importance, a.economic_importance_threshold, a.economic_importance_status) });
     } else {
-      for (const s of a.stages) rows.push({ score: "supply risk", stage: `${s.stage} (${s.year})`, value: figure(s.supply_risk), threshold: a.supply_risk_threshold, status: status(s.supply_risk, a.supply_risk_threshold) });
+      for (const s of a.stages) rows.push({ score: "supply risk", stage: `${s.stage} (${s.year})`, value: figure(s.supply_risk), threshold: a.supply_risk_threshold, status: status(s.supply_risk, a.supply_risk_threshold, s.supply_risk_status, s.supply_risk_bound) });
       rows.push({ score: "trade exposure", stage: "", value: figure(a.trade_exposure), threshold: "", status: status(a.trade_exposure) });
       rows.push({ score: "economic vulnerability", stage: "", value: figure(a.economic_vulnerability), threshold: "", status: status(a.economic_vulnerability) });
-      rows.push({ score: "supply risk (bottleneck)", stage: "", value: figure(a.supply_risk), threshold: a.supply_risk_threshold, status: status(a.supply_risk, a.supply_risk_threshold) });
+      rows.push({ score: "supply risk (bottleneck)", stage: "", value: figure(a.supply_risk), threshold: a.supply_risk_threshold, status: status(a.supply_risk, a.supply_risk_threshold, a.supply_risk_status, a.supply_risk_bound) });
     }
     for (const s of a.supplies) rows.push({ score: "stage shares used", stage: s.stage, value: "", threshold: "", status: s.basis });
     for (const m of a.missing_stages) rows.push({ score: "stage shares missing", stage: "", value: "", threshold: "", status: m });

@@ -91,6 +91,23 @@ impl Concentration {
     pub fn cr1_is_lower_bound(&self) -> bool {
         self.is_partial() && 1.0 - self.coverage > self.cr1
     }
+
+    /// The one wording of that caveat, `None` when the largest named share is the
+    /// largest: "USA 12.4 % may not be the largest supplier: the unattributed 87.6 % is
+    /// more and could be one country".
+    pub fn cr1_note(&self) -> Option<String> {
+        self.cr1_is_lower_bound().then(|| {
+            format!(
+                "{} {:.1} % may not be the largest supplier: the unattributed {:.1} % is more \
+                 and could be one country",
+                self.cr1_country
+                    .as_deref()
+                    .unwrap_or("the largest named share"),
+                100.0 * self.cr1,
+                100.0 * (1.0 - self.coverage).max(0.0)
+            )
+        })
+    }
 }
 
 /// Why shares cannot be turned into a concentration measure.
@@ -244,8 +261,16 @@ mod tests {
             )
         );
         assert!(!c.cr1_is_lower_bound(), "3 % unattributed cannot beat 92 %");
+        assert_eq!(c.cr1_note(), None);
         let thin = concentration(&[s("USA", 0.096)]).unwrap();
         assert!(thin.cr1_is_lower_bound());
+        assert_eq!(
+            thin.cr1_note().as_deref(),
+            Some(
+                "USA 9.6 % may not be the largest supplier: the unattributed 90.4 % is more \
+                 and could be one country"
+            )
+        );
         let full = concentration(&[s("CHN", 0.997)]).unwrap();
         assert!(!full.is_partial(), "rounding remainder is not a gap");
         assert_eq!(full.lower_bound_note("x", "y"), None);

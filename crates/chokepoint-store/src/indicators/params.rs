@@ -6,6 +6,11 @@
 //! (`eol_rir = { value = 0.01, source = "EU CRM 2023 factsheet" }`). An input left out is
 //! either replaced by a documented neutral default (and reported as *defaulted*) or makes
 //! the score "not computable" (and is reported as *missing*); see [`Resolved`].
+//!
+//! Every number is range-checked on load and a bad one is refused at its `file:line:column`
+//! ("… is out of range; expected …"): fractions in 0–1, scaled WGI in 0–10, and thresholds
+//! finite and above 0 (the USGS supply-risk threshold at most 1), since a NaN threshold made
+//! every score "below threshold" and so the verdict "not critical".
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -346,6 +351,57 @@ impl CriticalityParams {
             "thresholds.crma_max_single_country_share",
             self.thresholds.crma_max_single_country_share.as_ref(),
         )?;
+        // A threshold decides the verdict: NaN compares false with every score (each one
+        // "below threshold", so "not critical"), infinity is never reached and a negative
+        // one always is. Scores are non-negative, so a threshold must be finite and above 0;
+        // the USGS supply risk is a product of three fractions, so its threshold is at most 1.
+        let positive = |name: &str, v: Option<&Sourced>, allowed: &'static str, max: f64| match v {
+            Some(s) if !(s.value() > 0.0 && s.value() <= max) => {
+                Err(bad(name.to_string(), s.value(), allowed))
+            }
+            _ => Ok(()),
+        };
+        positive(
+            "thresholds.eu_supply_risk",
+            self.thresholds.eu_supply_risk.as_ref(),
+            "a finite number above 0 (the EU method uses 1.0)",
+            f64::MAX,
+        )?;
+        positive(
+            "thresholds.eu_economic_importance",
+            self.thresholds.eu_economic_importance.as_ref(),
+            "a finite number above 0 (the EU method uses 2.8)",
+            f64::MAX,
+        )?;
+        positive(
+            "thresholds.usgs_supply_risk",
+            self.thresholds.usgs_supply_risk.as_ref(),
+            "a number above 0 and at most 1 (the USGS method uses 0.40)",
+            1.0,
+        )?;
+        // The same holds for the values standing in for a missing country or for the EI
+        // denominator: NaN there turns every score it enters into NaN.
+        if let Some(d) = &self.governance.default_scaled
+            && !(0.0..=10.0).contains(&d.value())
+        {
+            return Err(bad(
+                "governance.default_scaled".into(),
+                d.value(),
+                "a scaled WGI between 0 and 10",
+            ));
+        }
+        positive(
+            "eu.trade_adjustment_default",
+            self.eu.trade_adjustment_default.as_ref(),
+            "a positive multiplier",
+            f64::MAX,
+        )?;
+        positive(
+            "eu.largest_sector_value_added_meur",
+            self.eu.largest_sector_value_added_meur.as_ref(),
+            "a positive amount (million EUR)",
+            f64::MAX,
+        )?;
         for (year, v) in &self.usgs.net_import_reliance {
             if chokepoint_model::parse_year(year).is_none() {
                 let path = format!("usgs.net_import_reliance.{year}");
@@ -522,6 +578,71 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("eu.trade_adjustment.156"), "{e}");
+    }
+
+    #[test]
+    fn thresholds_must_be_finite_and_positive() {
+        // NaN made every score "below threshold" and the verdict "not critical" (exit 0).
+        for (toml, key, line_col) in [
+            (
+                "[thresholds]\neu_supply_risk = nan\n",
+                "thresholds.eu_supply_risk",
+                "p.toml:2:18:",
+            ),
+            (
+                "[thresholds]\neu_supply_risk = inf\n",
+                "thresholds.eu_supply_risk",
+                "p.toml:2:18:",
+            ),
+            (
+                "[thresholds]\neu_supply_risk = -1\n",
+                "thresholds.eu_supply_risk",
+                "p.toml:2:18:",
+            ),
+            (
+                "[thresholds]\neu_supply_risk = 0\n",
+                "thresholds.eu_supply_risk",
+                "p.toml:2:18:",
+            ),
+            (
+                "[thresholds]\neu_economic_importance = { value = nan, source = \"x\" }\n",
+                "thresholds.eu_economic_importance",
+                "p.toml:2:",
+            ),
+            (
+                "[thresholds]\nusgs_supply_risk = 1.5\n",
+                "thresholds.usgs_supply_risk",
+                "p.toml:2:",
+            ),
+            (
+                "[thresholds]\nusgs_supply_risk = -inf\n",
+                "thresholds.usgs_supply_risk",
+                "p.toml:2:",
+            ),
+            (
+                "[governance]\ndefault_scaled = nan\n",
+                "governance.default_scaled",
+                "p.toml:2:",
+            ),
+            (
+                "[eu]\ntrade_adjustment_default = 0\n",
+                "eu.trade_adjustment_default",
+                "p.toml:2:",
+            ),
+            (
+                "[eu]\nlargest_sector_value_added_meur = nan\n",
+                "eu.largest_sector_value_added_meur",
+                "p.toml:2:",
+            ),
+        ] {
+            let e = parse(toml).unwrap_err();
+            let msg = e.to_string();
+            assert!(msg.starts_with(line_col), "{toml}: {msg}");
+            assert!(msg.contains(key) && msg.contains("out of range"), "{msg}");
+            assert!(e.is_user_error(), "{msg}");
+        }
+        let p = parse("[thresholds]\neu_supply_risk = 1.0\nusgs_supply_risk = 0.4\n").unwrap();
+        assert_eq!(p.thresholds.usgs_supply_risk.unwrap().value(), 0.4);
     }
 
     #[test]

@@ -5,6 +5,12 @@
 //! USGS revises back-years from one Mineral Commodity Summaries edition to the next, so
 //! the bundled data keep every edition side by side; shares use the latest edition for the
 //! year unless an edition is asked for (SOURCES.md §1).
+//!
+//! Shares that name only part of the market (an edition listing only some producers, as
+//! MCS2020 lists only the USA for 2019) carry the same notes whatever their source: the
+//! HHI is a lower bound (with its upper bound), and CR1 may not be the largest supplier
+//! when the unattributed rest is bigger ([`Concentration::cr1_note`]). A year without a USGS
+//! world total is answered with the years the warehouse has ([`usgs_years`]).
 
 use chokepoint_model::Stage;
 use serde::Serialize;
@@ -159,6 +165,38 @@ pub fn latest_usgs_year(rows: &[ProductionRow], edition: Option<&str>) -> Option
         .max()
 }
 
+/// Years with a USGS world total of mine production, oldest first: the years
+/// [`usgs_mining_shares`] can compute, named when another year is asked for.
+pub fn usgs_years(rows: &[ProductionRow]) -> Vec<i32> {
+    let mut years: Vec<i32> = rows
+        .iter()
+        .filter(|r| is_usgs_mine_row(r) && r.country_iso3 == "WLD")
+        .map(|r| r.year)
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    years
+}
+
+/// `[2019, 2022, 2023, 2024]` → "2019, 2022-2024": runs of consecutive years as ranges.
+pub fn year_list(years: &[i32]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < years.len() {
+        let mut j = i;
+        while j + 1 < years.len() && years[j + 1] == years[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j == i {
+            years[i].to_string()
+        } else {
+            format!("{}-{}", years[i], years[j])
+        });
+        i = j + 1;
+    }
+    parts.join(", ")
+}
+
 /// USGS editions holding a world total of mine production for `year`, oldest first.
 pub fn usgs_editions(rows: &[ProductionRow], year: i32) -> Vec<String> {
     let mut eds: Vec<String> = rows
@@ -187,9 +225,17 @@ pub fn usgs_mining_shares(
     let editions = usgs_editions(rows, year);
     let chosen = match edition {
         Some(e) => e.to_ascii_uppercase(),
+        // The years on offer come from the data, not from a fixed range (which went stale
+        // when older editions were added: 2019 was computable while it said 2022-2025).
         None => editions.last().cloned().ok_or_else(|| {
+            let years = usgs_years(rows);
+            let have = if years.is_empty() {
+                "the warehouse has none".to_string()
+            } else {
+                format!("the warehouse has {}", year_list(&years))
+            };
             NotComputable::needs([format!(
-                "USGS mine production with a world total for {year} (bundled: 2022-2025)"
+                "USGS mine production with a world total for {year} ({have})"
             )])
         })?,
     };
@@ -226,6 +272,11 @@ pub fn usgs_mining_shares(
         "shares of the USGS rounded world total {total} t REO; the listed countries sum to \
          {countries_sum} t"
     )];
+    // An edition naming only some producers (MCS2020 for 2019: the USA alone) leaves most
+    // of the world total unattributed: the HHI and CR1 must say they are bounds, as they
+    // do for reported shares.
+    notes.extend(conc.lower_bound_note("the source names", "the world total"));
+    notes.extend(conc.cr1_note());
     if conc.shares_sum > 1.0 {
         notes.push(format!(
             "the country figures sum to {:.1} % of the world total: USGS rounds each country \
@@ -408,6 +459,7 @@ pub fn reported_shares(
     sort_lines(&mut lines);
     let mut notes = Vec::new();
     notes.extend(conc.lower_bound_note("the source names", "the market"));
+    notes.extend(conc.cr1_note());
     if chosen.iter().any(|r| r.year_basis == "publication_year") {
         notes.push("publication-year figure: the source does not tie it to a data year".into());
     }
@@ -560,6 +612,60 @@ mod tests {
             usgs_mining_shares(&usgs_rows(), Some(2023), None).is_err(),
             "no countries"
         );
+    }
+
+    /// MCS2020 names only the USA for 2019 (26,000 of 210,000 t): the HHI is a lower bound
+    /// and the USA need not be the largest producer; both are said in the notes.
+    #[test]
+    fn a_partial_usgs_year_says_its_hhi_and_cr1_are_bounds() {
+        let rows = vec![
+            prod(2019, "USA", 26_000.0, "MCS2020"),
+            prod(2019, "WLD", 210_000.0, "MCS2020"),
+        ];
+        let s = usgs_mining_shares(&rows, Some(2019), None).unwrap();
+        assert!(s.concentration.is_partial());
+        let joined = s.notes.join(" | ");
+        assert!(
+            joined.contains(
+                "the source names 12.4 % of the world total; HHI 153 is a lower bound (at \
+                 most 7830 if the unattributed 87.6 % were one country)"
+            ),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("USA 12.4 % may not be the largest supplier"),
+            "{joined}"
+        );
+        // A complete year has neither note.
+        let rows = vec![
+            prod(2024, "CHN", 270_000.0, "MCS2026"),
+            prod(2024, "AUS", 110_000.0, "MCS2026"),
+            prod(2024, "WLD", 380_000.0, "MCS2026"),
+        ];
+        let full = usgs_mining_shares(&rows, Some(2024), None).unwrap();
+        assert!(
+            !full.notes.iter().any(|n| n.contains("lower bound")),
+            "{:?}",
+            full.notes
+        );
+    }
+
+    /// The years offered for a year without a USGS total come from the rows.
+    #[test]
+    fn a_missing_year_lists_the_years_the_data_have() {
+        let mut rows = usgs_rows();
+        rows.push(prod(2019, "WLD", 210_000.0, "MCS2020"));
+        rows.push(prod(2019, "USA", 26_000.0, "MCS2020"));
+        let e = usgs_mining_shares(&rows, Some(2015), None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "not computable: needs USGS mine production with a world total for 2015 (the \
+             warehouse has 2019, 2023-2024)"
+        );
+        let e = usgs_mining_shares(&[], Some(2015), None).unwrap_err();
+        assert!(e.to_string().contains("the warehouse has none"), "{e}");
+        assert_eq!(year_list(&[2019, 2021, 2022, 2023]), "2019, 2021-2023");
+        assert_eq!(year_list(&[]), "");
     }
 
     #[test]

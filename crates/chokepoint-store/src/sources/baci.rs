@@ -103,8 +103,12 @@ impl Columns {
         let value = fields::number(rec, Some(self.v), "v")?
             .ok_or_else(|| reject("v", "empty value".into()))?;
         let quantity = fields::number(rec, self.q, "q")?;
-        if value < 0.0 || quantity.is_some_and(|q| q < 0.0) {
-            return Err(reject("v", "negative value or quantity".into()));
+        // Each check names its own column (`q` was reported as `v`).
+        if value < 0.0 {
+            return Err(reject("v", format!("negative value: `{value}`")));
+        }
+        if let Some(q) = quantity.filter(|q| *q < 0.0) {
+            return Err(reject("q", format!("negative quantity: `{q}`")));
         }
         let product = group_of_hs_code(&hs).map(str::to_string);
         let record = |reporter: &str, partner: &str, flow: Flow| TradeRecord {
@@ -204,5 +208,18 @@ mod tests {
         assert_eq!(x.quantity_t, None);
         let rec = csv::ByteRecord::from(vec!["2023", "999", "392", "80510", "1", "2"]);
         assert!(matches!(cols.parse(&rec), Row::Reject { .. }));
+        // A negative quantity is reported at `q`, not at `v`.
+        let rec = csv::ByteRecord::from(vec!["2023", "156", "392", "850511", "1", "-2"]);
+        assert!(
+            matches!(cols.parse(&rec), Row::Reject { column: Some(ref c), .. } if c == "q"),
+            "{:?}",
+            cols.parse(&rec)
+        );
+        let rec = csv::ByteRecord::from(vec!["2023", "156", "392", "850511", "-1", "2"]);
+        assert!(
+            matches!(cols.parse(&rec), Row::Reject { column: Some(ref c), .. } if c == "v"),
+            "{:?}",
+            cols.parse(&rec)
+        );
     }
 }

@@ -196,31 +196,39 @@ impl Columns {
             let group = group_of_hs_code(&hs).map(str::to_string);
             (Some(hs), group)
         };
+        // Each figure keeps the column it was read from, so a negative one is reported at
+        // that column (a negative `qty` or `cifvalue` was reported at `netWgt` or
+        // `primaryValue`).
         let net_kg = fields::number(rec, self.net_wgt, "netWgt")?;
         let quantity_kg = match net_kg {
-            Some(kg) => Some(kg),
+            Some(kg) => Some((kg, "netWgt")),
             None => {
                 let unit = opt_text(self.qty_unit, "qtyUnitCode")?;
                 if unit == "8" {
-                    fields::number(rec, self.qty, "qty")?
+                    fields::number(rec, self.qty, "qty")?.map(|q| (q, "qty"))
                 } else {
                     None
                 }
             }
         };
-        if quantity_kg.is_some_and(|q| q < 0.0) {
-            return Err(reject("netWgt", "negative weight".into()));
+        if let Some((q, column)) = quantity_kg.filter(|(q, _)| *q < 0.0) {
+            return Err(reject(column, format!("negative weight: `{q}`")));
         }
-        let value = match fields::number(rec, self.primary_value, "primaryValue")? {
-            Some(v) => Some(v),
-            None => match fields::number(rec, self.fob_value, "fobvalue")? {
-                Some(v) => Some(v),
-                None => fields::number(rec, self.cif_value, "cifvalue")?,
-            },
-        };
-        if value.is_some_and(|v| v < 0.0) {
-            return Err(reject("primaryValue", "negative value".into()));
+        let mut value = None;
+        for (i, column) in [
+            (self.primary_value, "primaryValue"),
+            (self.fob_value, "fobvalue"),
+            (self.cif_value, "cifvalue"),
+        ] {
+            if let Some(v) = fields::number(rec, i, column)? {
+                value = Some((v, column));
+                break;
+            }
         }
+        if let Some((v, column)) = value.filter(|(v, _)| *v < 0.0) {
+            return Err(reject(column, format!("negative value: `{v}`")));
+        }
+        let (quantity_kg, value) = (quantity_kg.map(|(q, _)| q), value.map(|(v, _)| v));
         Ok(Row::Record(TradeRecord {
             hs_code,
             product,
@@ -315,6 +323,25 @@ mod tests {
             columns().parse(&line("DX", "410", "KOR", "850511", "1", "8", "")),
             Row::Skip(_)
         ));
+    }
+
+    /// A negative figure is reported at the column it was read from: `qty` when the net
+    /// weight is empty (it was reported at `netWgt`).
+    #[test]
+    fn a_negative_figure_is_named_by_the_column_it_came_from() {
+        let column = |row: Row| match row {
+            Row::Reject { column, .. } => column,
+            other => panic!("{other:?}"),
+        };
+        let c = columns();
+        assert_eq!(
+            column(c.parse(&line("M", "0", "W00", "284690", "", "8", "-4000"))).as_deref(),
+            Some("qty")
+        );
+        assert_eq!(
+            column(c.parse(&line("M", "0", "W00", "284690", "-1", "8", ""))).as_deref(),
+            Some("netWgt")
+        );
     }
 
     /// A line cut short, or one whose text cell holds an unquoted comma, is rejected for

@@ -126,8 +126,13 @@ impl Columns {
                 "neither quantity_t nor value_usd given".into(),
             ));
         }
-        if quantity.is_some_and(|q| q < 0.0) || value.is_some_and(|v| v < 0.0) {
-            return Err(reject("quantity_t", "negative quantity or value".into()));
+        // Each check names its own cell: one message for both sent the user to
+        // `quantity_t` when the minus sign was in `value_usd`.
+        if let Some(q) = quantity.filter(|q| *q < 0.0) {
+            return Err(reject("quantity_t", format!("negative quantity: `{q}`")));
+        }
+        if let Some(v) = value.filter(|v| *v < 0.0) {
+            return Err(reject("value_usd", format!("negative value: `{v}`")));
         }
         Ok(Row::Record(TradeRecord {
             period_type,
@@ -179,6 +184,33 @@ mod tests {
             ])),
             Row::Reject { .. }
         ));
+    }
+
+    /// A negative figure is reported at its own column, not always at `quantity_t`.
+    #[test]
+    fn a_negative_cell_is_named_by_its_column() {
+        let c = cols("period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t,value_usd");
+        let row = |q: &str, v: &str| {
+            c.parse(&csv::ByteRecord::from(vec![
+                "2023", "DEU", "CHN", "import", "850511", q, v,
+            ]))
+        };
+        for (q, v, column, reason) in [
+            ("5", "-100", "value_usd", "negative value: `-100`"),
+            ("-5", "100", "quantity_t", "negative quantity: `-5`"),
+            ("", "-1", "value_usd", "negative value: `-1`"),
+        ] {
+            match row(q, v) {
+                Row::Reject {
+                    column: c,
+                    reason: r,
+                } => {
+                    assert_eq!(c.as_deref(), Some(column), "{q},{v}");
+                    assert_eq!(r, reason, "{q},{v}");
+                }
+                other => panic!("{q},{v}: {other:?}"),
+            }
+        }
     }
 
     #[test]

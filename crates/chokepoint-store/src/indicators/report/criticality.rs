@@ -147,7 +147,7 @@ pub async fn assessment(
     Ok(match method {
         Method::Eu => Assessment::Eu {
             params: origin.to_string(),
-            result: eu_assessment(params, &supplies),
+            result: eu_assessment(params, &supplies, &missing_stages),
             supplies,
             missing_stages,
         },
@@ -158,7 +158,7 @@ pub async fn assessment(
             Assessment::Usgs {
                 params: origin.to_string(),
                 year: y,
-                result: usgs_assessment(params, &supplies, y),
+                result: usgs_assessment(params, &supplies, &missing_stages, y),
                 supplies,
                 missing_stages,
             }
