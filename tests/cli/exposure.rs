@@ -631,3 +631,22 @@ fn a_nan_threshold_is_refused_at_its_line() {
             "nan.toml:2:18: thresholds.eu_supply_risk = NaN is out of range",
         ));
 }
+
+/// Trade shares with China the only reporting exporter: 100 % by construction, so the CRMA
+/// check is an upper bound with the other exporters unknown, not a FAIL.
+#[test]
+fn trade_shares_of_a_single_reporter_are_inconclusive_against_the_benchmark() {
+    let sb = Sandbox::new();
+    let v = json(
+        &sb,
+        &["shares", "--stage", "separation", "--source", "trade"],
+    );
+    assert_eq!(v["shares"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["crma_eu"]["verdict"], "inconclusive", "{v}");
+    assert_eq!(v["crma_eu"]["share_is_upper_bound"], true, "{v}");
+    let text = stdout(
+        &sb,
+        &["shares", "--stage", "separation", "--source", "trade"],
+    );
+    assert!(text.contains("INCONCLUSIVE"), "{text}");
+}
