@@ -62,11 +62,11 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DIR")]
     pub png: Option<PathBuf>,
 
-    /// Monte Carlo runs (overrides the scenario).
-    #[arg(long, value_name = "N")]
+    /// Monte Carlo runs (default 100, at most 100,000).
+    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(1..=100_000))]
     pub runs: Option<u64>,
 
-    /// Seed of the Monte Carlo streams (overrides the scenario).
+    /// Seed of the Monte Carlo streams (default 42).
     #[arg(long, value_name = "SEED")]
     pub seed: Option<u64>,
 }

@@ -20,8 +20,6 @@ pub fn run(data_dir: Option<&Path>, args: &ReportArgs) -> anyhow::Result<()> {
             args.scenario.display()
         ))
     })?;
-    // As the user gave it: errors then point at the file they can open.
-    let name = args.scenario.display().to_string();
     // Outputs that cannot be written fail now, not after the runs (and not after the HTML
     // was written but the PNG folder could not be made).
     if args.out.is_dir() {
@@ -46,7 +44,7 @@ pub fn run(data_dir: Option<&Path>, args: &ReportArgs) -> anyhow::Result<()> {
         days: None,
         approval_share: None,
     };
-    let prepared = Box::new(sim.prepare_named(&name, &text, &overrides)?);
+    let prepared = Box::new(sim.prepare_local(&args.scenario, &text, &overrides)?);
     let report = prepared.run(&Progress::default())?;
     let charts = report_html::charts(&report)?;
     let html = report_html::html(&report, &text, &charts);

@@ -17,7 +17,9 @@ use chokepoint_sim::SimError;
 use chokepoint_sim::montecarlo::{self, Layout, McSummary, NetworkInput, series_bands};
 use chokepoint_sim::network::chain::{ChainFacts, N_INDUSTRIES, REGIONS, STAGES};
 use chokepoint_sim::network::flow::RunRecord;
-use chokepoint_sim::policies::scenario::{PolicyScenario, ScenarioFile, is_policy_scenario};
+use chokepoint_sim::policies::scenario::{
+    NetworkSource, PolicyScenario, ScenarioFile, is_policy_scenario,
+};
 
 use super::chain_facts;
 use super::exposure_after::AfterRun;
@@ -100,7 +102,7 @@ impl ChainSimulator {
         text: &str,
         overrides: &Overrides,
     ) -> Result<ChainRun, SimError> {
-        let mut file = ScenarioFile::parse(Path::new(name), text)?;
+        let file = ScenarioFile::parse(Path::new(name), text)?;
         // A scenario from the network could otherwise name any file on this machine, and
         // an answer that differed for paths that exist would tell a client which do: refused
         // as written, before any path is looked at.
@@ -112,6 +114,57 @@ impl ChainSimulator {
         }
         let regions: Vec<String> = REGIONS.iter().map(|r| r.to_string()).collect();
         let input = NetworkInput::Bundled(self.facts.clone());
+        self.prepare_on(name, text, file, input, regions, overrides)
+    }
+
+    /// Checks a scenario file of this machine (`chokepoint report`): as
+    /// [`ChainSimulator::prepare_named`], and a network file it names (`network export`) is
+    /// read, relative to the scenario. An MRIO folder is refused: the report covers the
+    /// rare-earth chain.
+    pub fn prepare_local(
+        &self,
+        path: &Path,
+        text: &str,
+        overrides: &Overrides,
+    ) -> Result<ChainRun, SimError> {
+        let name = path.display().to_string();
+        let file = ScenarioFile::parse(path, text)?;
+        match file.network_source()? {
+            NetworkSource::Bundled => {
+                let regions: Vec<String> = REGIONS.iter().map(|r| r.to_string()).collect();
+                let input = NetworkInput::Bundled(self.facts.clone());
+                self.prepare_on(&name, text, file, input, regions, overrides)
+            }
+            NetworkSource::File(p) if p.is_dir() => Err(SimError::Invalid(format!(
+                "{name}: chain.network = {:?} is an MRIO folder: `report` covers the \
+                 rare-earth chain; run the scenario with `chokepoint simulate`",
+                p.display().to_string()
+            ))),
+            NetworkSource::File(p) => {
+                let net = chokepoint_sim::network::file::load(&p)?;
+                let regions = net.regions.clone();
+                self.prepare_on(
+                    &name,
+                    text,
+                    file,
+                    NetworkInput::Fixed(net),
+                    regions,
+                    overrides,
+                )
+            }
+        }
+    }
+
+    /// The checks and the run of a parsed scenario on `input`.
+    fn prepare_on(
+        &self,
+        name: &str,
+        text: &str,
+        mut file: ScenarioFile,
+        input: NetworkInput,
+        regions: Vec<String>,
+        overrides: &Overrides,
+    ) -> Result<ChainRun, SimError> {
         // Overrides go into the file before its checks: an overridden horizon or share meets
         // the same checks (a maximum, a share out of range) as one in the file; instruments
         // that begin after a shortened horizon are left out, with a note.

@@ -130,6 +130,22 @@ fn bad_scenarios_name_the_file_and_key_and_exit_2() {
     let sb = Sandbox::new();
     bad(
         &sb,
+        "[chain]\nstart = \"2190-01-01\"\ndays = 36500\n",
+        &["bad.toml:3:8: `chain.days`", "past 2200-12-31"],
+    );
+    // Instruments that can never act: a suspension after its control ended, or for none
+    // of its destinations.
+    let ended = MINIMAL.replace(
+        "start = \"2025-04-04\"",
+        "start = \"2025-04-04\"\nend = \"2025-05-01\"",
+    );
+    bad(
+        &sb,
+        &format!("{ended}[[suspension]]\ncontrol = \"c\"\nstart = \"2025-06-01\"\n"),
+        &["`suspension[0].start`", "has ended", "can never act"],
+    );
+    bad(
+        &sb,
         &MINIMAL.replace("\"CHN\"", "\"CHINA\""),
         &[
             "bad.toml:6:12: `export_control[0].exporter`",
@@ -272,6 +288,19 @@ fn exported_network_runs_as_a_scenario_network() {
         .args(["simulate", s.to_str().unwrap(), "--runs", "2"])
         .assert()
         .success();
+    // `report` runs it too (only the server keeps to the bundled network).
+    sb.cmd()
+        .args([
+            "report",
+            s.to_str().unwrap(),
+            "--runs",
+            "2",
+            "--out",
+            "r.html",
+        ])
+        .assert()
+        .success();
+    assert!(sb.path().join("r.html").is_file());
     // An edited, unbalanced network is refused with exit 2.
     let text = std::fs::read_to_string(sb.path().join("net.toml")).unwrap();
     sb.write(

@@ -343,6 +343,18 @@ impl ScenarioFile {
         }
         let days = days as usize;
         let horizon = (start, start.plus_days(days as i64));
+        // Instrument dates stop at 2200 (`date.rs`); a horizon running past it would simulate
+        // days no instrument could be dated in.
+        let last = start.plus_days(days as i64 - 1);
+        if last.year_month().year > 2200 {
+            return Err(t.err(
+                "days",
+                &format!(
+                    "the simulated days would run to {last}, past 2200-12-31, the last date an \
+                     instrument can carry; shorten chain.days or move chain.start"
+                ),
+            ));
+        }
 
         let mut assumptions = Vec::new();
         if let Some(v) = self.table.get("assumptions") {
