@@ -1,0 +1,276 @@
+//! The EU method: supply risk per stage and its bottleneck, economic importance.
+
+use super::*;
+
+/// One stage's EU supply risk and its parts.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EuStage {
+    /// `extraction` or `processing`.
+    pub stage: String,
+    /// Data year of the global shares.
+    pub year: i32,
+    /// HHI_WGI,t of global supply.
+    pub hhi_wgi_t_global: f64,
+    /// HHI_WGI,t of EU sourcing (global shares when EU sourcing is not given).
+    pub hhi_wgi_t_eu: f64,
+    /// The stage's supply risk.
+    pub supply_risk: Figure,
+    /// Set when the global shares name only part of world output: HHI_WGI,t is a lower
+    /// bound.
+    pub hhi_wgi_t_global_bound: Option<LowerBound>,
+    /// Set when the EU sourcing HHI is the global one (proxy) and that is a lower bound.
+    pub hhi_wgi_t_eu_bound: Option<LowerBound>,
+    /// Set when the supply risk is a lower bound.
+    pub supply_risk_bound: Option<LowerBound>,
+    /// The supply risk against the threshold.
+    pub supply_risk_status: ThresholdStatus,
+}
+
+/// EU assessment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EuAssessment {
+    /// Per stage.
+    pub stages: Vec<EuStage>,
+    /// Bottleneck (highest) stage supply risk.
+    pub supply_risk: Figure,
+    /// SR threshold.
+    pub supply_risk_threshold: f64,
+    /// Set when the bottleneck is a lower bound (a stage is one, or has no shares).
+    pub supply_risk_bound: Option<LowerBound>,
+    /// The bottleneck against the threshold.
+    pub supply_risk_status: ThresholdStatus,
+    /// Economic importance.
+    pub economic_importance: Figure,
+    /// EI threshold.
+    pub economic_importance_threshold: f64,
+    /// Economic importance against its threshold.
+    pub economic_importance_status: ThresholdStatus,
+    /// Critical when SR and EI both reach their thresholds.
+    pub critical: Verdict,
+    /// Every input and whether it was given, defaulted or missing.
+    pub inputs: Vec<Resolved>,
+}
+
+/// The EU assessment from global stage shares and the parameter file; `missing_stages` are
+/// the stages without shares ("processing: not computable: needs …"), which make the
+/// bottleneck a lower bound.
+pub fn eu_assessment(
+    params: &CriticalityParams,
+    supplies: &[StageSupply],
+    missing_stages: &[String],
+) -> EuAssessment {
+    let mut inputs = Inputs::default();
+    let sr_threshold = threshold(
+        &mut inputs,
+        "thresholds.eu_supply_risk",
+        params.thresholds.eu_supply_risk.as_ref(),
+        EU_SR_THRESHOLD,
+    );
+    let ei_threshold = threshold(
+        &mut inputs,
+        "thresholds.eu_economic_importance",
+        params.thresholds.eu_economic_importance.as_ref(),
+        EU_EI_THRESHOLD,
+    );
+    let eol = inputs.or_default(
+        "eu.eol_rir",
+        params.eu.eol_rir.as_ref(),
+        0.0,
+        "no recycling credit (conservative: the highest SR)",
+    );
+    let si_sr = inputs.or_default(
+        "eu.substitution_sr",
+        params.eu.substitution_sr.as_ref(),
+        1.0,
+        "no substitution credit (conservative: the highest SR)",
+    );
+    let mut stages = Vec::new();
+    for supply in supplies {
+        let weigh = |inputs: &mut Inputs, shares: &[SupplierShare]| {
+            let rows: Vec<(f64, f64, f64)> = shares
+                .iter()
+                .map(|s| {
+                    (
+                        s.share,
+                        inputs.governance(params, &s.country),
+                        inputs.trade(params, &s.country),
+                    )
+                })
+                .collect();
+            hhi_wgi_t(&rows)
+        };
+        let global = weigh(&mut inputs, &supply.shares);
+        let (sourcing, ir_param) = if supply.stage == "extraction" {
+            (
+                &params.eu.sourcing_extraction,
+                params.eu.import_reliance_extraction.as_ref(),
+            )
+        } else {
+            (
+                &params.eu.sourcing_processing,
+                params.eu.import_reliance_processing.as_ref(),
+            )
+        };
+        let sourcing_name = format!("eu.sourcing_{}", supply.stage);
+        let eu = if sourcing.shares.is_empty() {
+            inputs.push(
+                sourcing_name,
+                None,
+                InputStatus::Defaulted,
+                format!(
+                    "EU sourcing mix not given: global {} shares used as a proxy",
+                    supply.stage
+                ),
+            );
+            global
+        } else {
+            inputs.push(
+                sourcing_name,
+                None,
+                InputStatus::Given,
+                sourcing
+                    .source
+                    .clone()
+                    .unwrap_or_else(|| "set in the parameter file".into()),
+            );
+            let shares: Vec<SupplierShare> = sourcing
+                .shares
+                .iter()
+                .map(|(c, s)| SupplierShare::new(c.clone(), *s))
+                .collect();
+            weigh(&mut inputs, &shares)
+        };
+        let ir_name = format!("eu.import_reliance_{}", supply.stage);
+        let ir = inputs.required(
+            &ir_name,
+            ir_param,
+            "EU import reliance of the stage (net imports ÷ apparent consumption)",
+        );
+        let supply_risk = match ir {
+            Some(ir) => Figure::Value(eu_supply_risk(global, eu, ir, eol, si_sr)),
+            None => NotComputable::needs([ir_name]).into_figure(),
+        };
+        // The unattributed rest as one country adds rest² · WGI · t to each HHI built on
+        // the global shares (the EU one too when it is their proxy).
+        let (mut global_bound, mut eu_bound, mut sr_bound) = (None, None, None);
+        if let Some((coverage, rest)) = unattributed(&supply.shares) {
+            let (g, t) = unnamed_country(params);
+            let assumption = format!("scaled WGI {g:.1}, t {t:.1}");
+            let add = rest * rest * g * t;
+            let eu_max = if sourcing.shares.is_empty() {
+                eu + add
+            } else {
+                eu
+            };
+            let bound = |at_most: Option<f64>| LowerBound {
+                at_most,
+                note: partial_note(coverage, at_most, &assumption),
+            };
+            global_bound = Some(bound(Some(global + add)));
+            if sourcing.shares.is_empty() {
+                eu_bound = Some(bound(Some(eu_max)));
+            }
+            if supply_risk.value().is_some() {
+                sr_bound =
+                    Some(bound(ir.map(|ir| {
+                        eu_supply_risk(global + add, eu_max, ir, eol, si_sr)
+                    })));
+            }
+        }
+        stages.push(EuStage {
+            stage: supply.stage.clone(),
+            year: supply.year,
+            hhi_wgi_t_global: global,
+            hhi_wgi_t_eu: eu,
+            supply_risk_status: ThresholdStatus::of(&supply_risk, sr_bound.as_ref(), sr_threshold),
+            supply_risk,
+            hhi_wgi_t_global_bound: global_bound,
+            hhi_wgi_t_eu_bound: eu_bound,
+            supply_risk_bound: sr_bound,
+        });
+    }
+    let (supply_risk, supply_risk_bound) = stage_bottleneck(
+        &stages
+            .iter()
+            .map(|s| {
+                (
+                    s.stage.as_str(),
+                    &s.supply_risk,
+                    s.supply_risk_bound.as_ref(),
+                )
+            })
+            .collect::<Vec<_>>(),
+        missing_stages,
+    );
+    let economic_importance = eu_ei(params, &mut inputs);
+    let critical = verdict(&[
+        (
+            "supply risk",
+            &supply_risk,
+            supply_risk_bound.as_ref(),
+            sr_threshold,
+        ),
+        (
+            "economic importance",
+            &economic_importance,
+            None,
+            ei_threshold,
+        ),
+    ]);
+    EuAssessment {
+        stages,
+        supply_risk_status: ThresholdStatus::of(
+            &supply_risk,
+            supply_risk_bound.as_ref(),
+            sr_threshold,
+        ),
+        supply_risk,
+        supply_risk_threshold: sr_threshold,
+        supply_risk_bound,
+        economic_importance_status: ThresholdStatus::of(&economic_importance, None, ei_threshold),
+        economic_importance,
+        economic_importance_threshold: ei_threshold,
+        critical,
+        inputs: inputs.0,
+    }
+}
+
+pub(super) fn eu_ei(params: &CriticalityParams, inputs: &mut Inputs) -> Figure {
+    let si_ei = inputs.or_default(
+        "eu.substitution_ei",
+        params.eu.substitution_ei.as_ref(),
+        1.0,
+        "no substitution credit (conservative: the highest EI)",
+    );
+    if params.eu.sectors.is_empty() {
+        inputs.push(
+            "eu.sectors".into(),
+            None,
+            InputStatus::Missing,
+            "end-use share and value added per NACE two-digit sector (EU CRM factsheets, \
+             Eurostat SBS)"
+                .into(),
+        );
+        return NotComputable::needs(["eu.sectors"]).into_figure();
+    }
+    inputs.push(
+        "eu.sectors".into(),
+        None,
+        InputStatus::Given,
+        format!("{} sectors in the parameter file", params.eu.sectors.len()),
+    );
+    let pairs: Vec<(f64, f64)> = params
+        .eu
+        .sectors
+        .iter()
+        .map(|s| (s.end_use_share, s.value_added_meur))
+        .collect();
+    let Some(largest) = inputs.required(
+        "eu.largest_sector_value_added_meur",
+        params.eu.largest_sector_value_added_meur.as_ref(),
+        "value added of the largest NACE two-digit manufacturing sector (Eurostat SBS)",
+    ) else {
+        return NotComputable::needs(["eu.largest_sector_value_added_meur"]).into_figure();
+    };
+    eu_economic_importance(&pairs, largest, si_ei).into()
+}
