@@ -65,9 +65,9 @@ assumptions! {
     RestoreDays => "restore_days", "days", 30.0, [1.0, 365.0],
         "Time over which a buyer orders back the gap between its target and actual stock (ARIO tau_inv). One month is the usual restocking cycle.";
     SwitchingDays => "switching_days", "days", 120.0, [1.0, 3650.0],
-        "Time constant with which buyers move orders toward suppliers that deliver (ARIO alt weights, extended). Qualifying a new magnet or alloy supplier (automotive PPAP) takes months; four months is the assumed mean.";
+        "Time constant with which buyers move orders toward suppliers that deliver (ARIO alt weights, extended), and qualify producers they did not buy from (or new plants) while their usual suppliers fail them. Qualifying a new magnet or alloy supplier (automotive PPAP) takes months; four months is the assumed mean.";
     SpareCapacityShare => "spare_capacity_share", "share of baseline output", 0.10, [0.0, 5.0],
-        "Extra output any producer can reach above its baseline when orders exceed it (ARIO alpha_max - 1). Ten percent is typical plant slack; the bundled data have no utilisation figures.";
+        "Extra output any producer can reach above its baseline when orders exceed it (ARIO alpha_max - 1); what a producer can sell to buyers it did not serve at baseline. Ten percent is typical plant slack; the bundled data have no utilisation figures.";
     ControlEnforcementLagDays => "control_enforcement_lag_days", "days", 14.0, [0.0, 120.0],
         "Days after a control's start during which shipments already contracted, declared or in transit still clear customs. China's magnet exports were 2,628 t in April 2025 (china_exports_monthly.csv; a derived figure, May's reported 1,238 t divided by one minus its -52.9 % month-on-month change, not a reported one), about 54 % of the 2024 monthly rate, although licences were required from 4 April: about two weeks of normal flow.";
     SeparationRecovery => "separation_recovery", "t oxide per t REO in concentrate", 0.90, [0.05, 1.0],
