@@ -132,12 +132,29 @@ fn check_timing(
             st.start < st.end && (st.start as f64) < days
         });
         if !in_force {
+            // Goods in the pipeline clear for the enforcement lag after the start: the
+            // control bites only after it, which is after its end or after the last
+            // simulated day.
+            let last = s.start.plus_days(s.days as i64 - 1);
+            let (key, what) = match c.end {
+                Some(end) if end <= last => (
+                    "end",
+                    format!("it ends {end}, before it bites; move the end later"),
+                ),
+                _ => (
+                    "start",
+                    format!(
+                        "it would bite after the simulated days end ({last}); start it \
+                         earlier or lengthen chain.days"
+                    ),
+                ),
+            };
             return Err(cx.err(
-                &format!("export_control[{ci}].end"),
+                &format!("export_control[{ci}].{key}"),
                 &format!(
-                    "the control ends before it bites: goods in the pipeline clear for \
-                     `control_enforcement_lag_days` ({central_lag_days:.0} days at the centre) after its \
-                     start, so it can never act; move the end later or shorten the lag"
+                    "goods in the pipeline clear for `control_enforcement_lag_days` \
+                     ({central_lag_days:.0} days at the centre) after the control starts, and \
+                     {what} or shorten the lag: it can never act"
                 ),
             ));
         }
@@ -226,6 +243,45 @@ mod tests {
         check(instrument).unwrap_err().to_string()
     }
 
+    /// Instruments whose drawn timing leaves them no simulated day (horizon 2025-04-01 to
+    /// 2025-05-30), and a control on an exporter that makes none of its products.
+    #[test]
+    fn instruments_timed_out_of_the_horizon_are_refused() {
+        let control = |dates: &str| {
+            format!(
+                "[[export_control]]\nname = \"c\"\nexporter = \"CHN\"\nproducts = [\"magnets\"]\n\
+                 destinations = \"all\"\n{dates}approval_share = 0\n"
+            )
+        };
+        let e = refused(&control("start = \"2025-04-04\"\nend = \"2025-04-10\"\n"));
+        assert!(
+            e.contains("export_control[0].end") && e.contains("before it bites"),
+            "{e}"
+        );
+        let e = refused(&control("start = \"2025-05-25\"\n"));
+        assert!(
+            e.contains("export_control[0].start") && e.contains("can never act"),
+            "{e}"
+        );
+        assert!(check(&control("start = \"2025-04-04\"\n")).is_ok());
+        let e = refused(
+            "[[new_supply]]\nregion = \"AUS\"\nstage = \"mining\"\ncapacity_t_per_year = 1000\n\
+             commissioning = \"2025-05-20\"\ncommissioning_delay_days = 30\n",
+        );
+        assert!(
+            e.contains("new_supply[0].commissioning`") && e.contains("falls after"),
+            "{e}"
+        );
+        let e = refused(
+            "[[export_control]]\nname = \"c\"\nexporter = \"KOR\"\nproducts = [\"mining\"]\n\
+             destinations = \"all\"\nstart = \"2025-04-04\"\napproval_share = 0\n",
+        );
+        assert!(
+            e.contains("export_control[0].exporter") && e.contains("produces none"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn instruments_that_can_never_act_are_refused_with_location_and_nodes() {
         let e = refused(
@@ -258,7 +314,10 @@ mod tests {
             "[[new_supply]]\nregion = \"USA\"\nstage = \"magnets\"\ncapacity_t_per_year = 1000\n\
              commissioning = \"2099-01-01\"\n",
         );
-        assert!(e.contains("new_supply[0].commissioning"), "{e}");
+        assert!(
+            e.contains("new_supply[0].commissioning`") && e.contains("can never act"),
+            "{e}"
+        );
         assert!(e.contains("2025-05-30"), "{e}");
     }
 
