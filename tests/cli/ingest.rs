@@ -605,3 +605,49 @@ fn a_declared_tidy_ytd_replaces_the_bundled_one() {
             "a year to date is YYYY-01..YYYY-MM",
         ));
 }
+
+/// F1: a numeric HS column exported as `850511.0` was stored as `08505110` (fruit), exit 0.
+/// Every reader and `--product` now refuse it with the line and a hint; nothing is stored.
+#[test]
+fn hs_codes_written_as_decimal_numbers_are_refused_everywhere() {
+    let sb = Sandbox::new();
+    let bundled = trade_rows(&sb);
+    let tidy = sb.write(
+        "float.csv",
+        "period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t,value_usd\n\
+         2023-01,CHN,JPN,export,8505.11,10,\n\
+         2023-01,CHN,JPN,export,850511.0,10,\n",
+    );
+    sb.cmd()
+        .arg("ingest")
+        .arg(&tidy)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("float.csv:3"))
+        .stderr(predicate::str::contains(
+            "`850511.0` is an HS code written as a decimal number",
+        ))
+        .stderr(predicate::str::contains("without decimals"));
+    let comtrade = std::fs::read_to_string(fixture("comtrade_chn_850511.csv")).unwrap();
+    let mut lines = comtrade.lines();
+    let header = lines.next().unwrap();
+    let row = lines.next().unwrap().replacen(",850511,", ",850511.0,", 1);
+    assert!(
+        row.contains(",850511.0,"),
+        "fixture row without cmdCode 850511: {row}"
+    );
+    let ct = sb.write("ct.csv", &format!("{header}\n{row}\n"));
+    sb.cmd()
+        .arg("ingest")
+        .arg(&ct)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("ct.csv:2"))
+        .stderr(predicate::str::contains("without decimals"));
+    sb.cmd()
+        .args(china_export_args("trends", "850511.0", &[]))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("without decimals"));
+    assert_eq!(trade_rows(&sb), bundled);
+}

@@ -26,7 +26,7 @@ mod trade;
 
 pub use country::{Iso3, PartnerKind, group_name};
 pub use error::ModelError;
-pub use hs::HsCode;
+pub use hs::{HsCode, hs_digits, is_decimal_artefact};
 pub use number::json_round;
 pub use period::{Period, YEARS, YearMonth, parse_data_year, parse_year};
 pub use stage::Stage;

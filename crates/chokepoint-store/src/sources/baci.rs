@@ -92,6 +92,13 @@ impl Columns {
         let exporter = self.country(rec, self.i, "i")?;
         let importer = self.country(rec, self.j, "j")?;
         let k = fields::text(rec, self.k, "k")?;
+        if chokepoint_model::is_decimal_artefact(k) {
+            // The same refusal and hint as the other readers and `--product` give.
+            let e = chokepoint_model::ModelError::HsDecimal {
+                found: k.to_string(),
+            };
+            return Err(reject("k", e.to_string()));
+        }
         if k.is_empty() || k.len() > 6 || !k.bytes().all(|b| b.is_ascii_digit()) {
             return Err(reject(
                 "k",
