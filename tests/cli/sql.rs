@@ -128,3 +128,32 @@ fn an_unknown_table_lists_the_tables() {
         ))
         .stderr(predicate::str::contains("DESCRIBE trade"));
 }
+
+/// F2: `--format table` held the whole result (20 M rows took 2.8 GB and aborted). It
+/// shows its first 10,000 rows and says on stderr how many more there were; JSON and CSV
+/// give every row.
+#[test]
+fn the_table_is_capped_with_a_note_naming_the_rows_left_out() {
+    let sb = Sandbox::new();
+    let q = "SELECT value FROM generate_series(1, 10005)";
+    let out = sb.cmd().args(["sql", q]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    // Header, rule, then the rows.
+    assert_eq!(stdout.lines().count(), 2 + 10_000, "{stderr}");
+    assert!(
+        stderr.contains("the table shows the first 10,000 rows; 5 more were not shown"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--format csv"), "{stderr}");
+    let json = sb.json(&["sql", q, "--format", "json"]);
+    assert_eq!(json.as_array().map(Vec::len), Some(10_005));
+    assert_eq!(json[10_004]["value"], 10_005);
+    // At the cap exactly, nothing is left out and nothing is said.
+    sb.cmd()
+        .args(["sql", "SELECT value FROM generate_series(1, 10000)"])
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty());
+}
