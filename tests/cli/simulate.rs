@@ -342,3 +342,34 @@ fn a_scenario_on_standard_input_runs_with_paths_from_the_current_folder() {
         .success();
     assert!(sb.path().join("o/production_realised.csv").is_file());
 }
+
+/// F3: scenario and parameter files were read whole: `simulate /dev/zero` was killed by
+/// the OOM killer, and `criticality --params /dev/zero` ran out of memory with exit 1.
+/// Every such file goes through one capped read, refused with exit 2.
+#[test]
+fn scenario_and_parameter_files_past_the_size_cap_are_refused_with_exit_2() {
+    let sb = Sandbox::new();
+    let runs: [&[&str]; 5] = [
+        &["simulate", "/dev/zero", "--runs", "1"],
+        &["report", "/dev/zero", "--out", "r.html"],
+        &["calibrate", "/dev/zero"],
+        &[
+            "exposure",
+            "--importer",
+            "USA",
+            "--product",
+            "magnets",
+            "--after",
+            "/dev/zero",
+        ],
+        &["criticality", "--params", "/dev/zero"],
+    ];
+    for args in runs {
+        sb.cmd()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("/dev/zero"))
+            .stderr(predicates::str::contains("larger than 4 MiB"));
+    }
+}
