@@ -651,3 +651,98 @@ fn hs_codes_written_as_decimal_numbers_are_refused_everywhere() {
         .stderr(predicate::str::contains("without decimals"));
     assert_eq!(trade_rows(&sb), bundled);
 }
+
+/// The quantity of China's exports of 850511 to `partner` in `period`, by `partners`.
+fn partner_quantity(sb: &Sandbox, period: &str, partner: &str) -> Option<f64> {
+    let v = sb.json(&china_export_args(
+        "partners",
+        "850511",
+        &["--period", period, "--format", "json"],
+    ));
+    v["partners"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["partner_iso3"] == partner)
+        .and_then(|r| r["quantity_t"].as_f64())
+}
+
+/// F21: two files of one ingest giving other figures for one key: the first file won,
+/// silently (separate ingests let the later win). Now the later file wins, whatever the
+/// order, and the ingest says which lines.
+#[test]
+fn within_one_ingest_the_later_file_wins_with_a_warning() {
+    let head = "period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t,value_usd\n";
+    for (first, second, want) in [("a1", "a2", 999.0), ("a2", "a1", 100.0)] {
+        let sb = Sandbox::new();
+        let a1 = sb.write(
+            "a1.csv",
+            &format!("{head}2014-03,CHN,USA,export,850511,100,\n"),
+        );
+        let a2 = sb.write(
+            "a2.csv",
+            &format!("{head}2014-03,CHN,USA,export,850511,999,\n"),
+        );
+        let (f1, f2) = if first == "a1" {
+            (&a1, &a2)
+        } else {
+            (&a2, &a1)
+        };
+        sb.cmd()
+            .arg("ingest")
+            .arg(f1)
+            .arg(f2)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains(format!(
+                "{second}.csv: 1 line(s) give other figures"
+            )))
+            .stderr(predicate::str::contains(format!(
+                "line 2 (as {}:2)",
+                f1.display()
+            )))
+            .stderr(predicate::str::contains(
+                "This later file's figures are used",
+            ));
+        assert_eq!(
+            partner_quantity(&sb, "2014-03", "USA"),
+            Some(want),
+            "{first} then {second}"
+        );
+        // `sources` names each file of the ingest on its own row.
+        let sources = sb.stdout_of(&["sources", "--format", "csv"]);
+        assert!(
+            sources.contains(&format!("from {} (tidy)", f2.display())),
+            "{sources}"
+        );
+    }
+}
+
+/// F4: a BACI file ingested with a wrong country-codes file could not be ingested again
+/// with the corrected one ("already ingested"): the codes file is now part of the key.
+#[test]
+fn a_baci_file_read_with_corrected_country_codes_is_ingested_again() {
+    let sb = Sandbox::new();
+    let data = sb.write(
+        "BACI_HS17_Y2019_V202401.csv",
+        "t,i,j,k,v,q\n2019,156,392,850511,1.5,2.5\n",
+    );
+    let head = "country_code,country_name,country_iso2,country_iso3\n156,China,CN,CHN\n";
+    let wrong = sb.write("wrong_cc.csv", &format!("{head}392,Japan,JP,KOR\n"));
+    let right = sb.write("right_cc.csv", &format!("{head}392,Japan,JP,JPN\n"));
+    let ingest = |codes: &std::path::Path| {
+        sb.stdout_of(&[
+            "ingest",
+            data.to_str().unwrap(),
+            "--baci-countries",
+            codes.to_str().unwrap(),
+        ])
+    };
+    assert!(ingest(&wrong).contains("committed ingest"));
+    assert_eq!(partner_quantity(&sb, "2019", "KOR"), Some(2.5));
+    let out = ingest(&right);
+    assert!(out.contains("committed ingest"), "{out}");
+    assert_eq!(partner_quantity(&sb, "2019", "JPN"), Some(2.5));
+    // The same pair again is what is already stored.
+    assert!(ingest(&right).contains("already ingested"));
+}

@@ -30,6 +30,8 @@ pub struct Columns {
     v: usize,
     q: Option<usize>,
     countries: HashMap<u32, String>,
+    /// The country-codes file read.
+    countries_file: PathBuf,
     /// Cells in the header (every line has as many).
     width: usize,
 }
@@ -44,6 +46,7 @@ impl Columns {
     ) -> Result<Columns, StoreError> {
         let req = |n: &str| fields::required(path, header, FORMAT, n);
         let (t, i, j, k, v) = (req("t")?, req("i")?, req("j")?, req("k")?, req("v")?);
+        let countries_file = countries()?;
         Ok(Columns {
             t,
             i,
@@ -51,9 +54,15 @@ impl Columns {
             k,
             v,
             q: fields::optional(header, "q"),
-            countries: read_countries(&countries()?)?,
+            countries: read_countries(&countries_file)?,
+            countries_file,
             width: header.len(),
         })
+    }
+
+    /// The country-codes file read.
+    pub fn countries_file(&self) -> &Path {
+        &self.countries_file
     }
 
     /// Maps one data line to the exporter's export and the importer's import.

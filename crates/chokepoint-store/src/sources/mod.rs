@@ -235,6 +235,15 @@ impl TradeReader {
         self.format
     }
 
+    /// The country-codes file a BACI file is read with (`None` for other formats): it
+    /// shapes the rows as much as the data file does.
+    pub fn countries_file(&self) -> Option<&Path> {
+        match &self.parser {
+            Parser::Baci(c) => Some(c.countries_file()),
+            _ => None,
+        }
+    }
+
     /// Bytes of the file consumed so far (for progress bars).
     pub fn bytes_read(&self) -> u64 {
         self.csv.position().byte()
