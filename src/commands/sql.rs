@@ -7,7 +7,7 @@ use chokepoint_store::JsonRow;
 use serde_json::Value;
 
 use crate::cli::SqlArgs;
-use crate::output::{Cell, Format, JsonArrayWriter, Table, row_json};
+use crate::output::{Cell, Format, JsonArrayWriter, Table};
 
 /// Rows `--format table` shows at most. Its column widths need every row it shows, so it
 /// holds them; CSV and JSON are written as the rows come and have no cap.
@@ -29,17 +29,19 @@ pub fn run(data_dir: Option<&Path>, args: &SqlArgs) -> anyhow::Result<()> {
             let mut out = csv::Writer::from_writer(stdout.lock());
             out.write_record(&columns)?;
             while let Some(batch) = o.runtime.block_on(stream.next()) {
-                for row in cells(batch?) {
-                    out.write_record(row.iter().map(Cell::display))?;
+                for row in batch? {
+                    out.write_record(columns.iter().map(|c| csv_text(row.get(c))))?;
                 }
             }
             out.flush()?;
         }
         Format::Json => {
             let mut out = JsonArrayWriter::new(std::io::BufWriter::new(stdout.lock()));
+            // The rows as the engine gave them, serialised as `/api/sql` serialises them:
+            // full precision and typed booleans (the table's rounding was applied here too).
             while let Some(batch) = o.runtime.block_on(stream.next()) {
-                for row in cells(batch?) {
-                    out.push(&row_json(&columns, &row))?;
+                for row in batch? {
+                    out.push(&Value::Object(row))?;
                 }
             }
             out.finish()?;
@@ -80,6 +82,22 @@ fn cap_note(more: u64) -> String {
     )
 }
 
+/// A value as a CSV cell, losing nothing: floats as the shortest decimal that reads back
+/// to the same f64 (as the records `simulate` writes; `1e-7` had become `0.000000`),
+/// booleans as `true`/`false`, NULL as an empty cell.
+fn csv_text(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(Value::Number(n)) if n.is_f64() => {
+            n.as_f64().map_or_else(String::new, |f| format!("{f:?}"))
+        }
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
 /// One JSON row's cells in the order of `columns`.
 fn row_cells(columns: &[String], row: &JsonRow) -> Vec<Cell> {
     columns
@@ -116,6 +134,20 @@ mod tests {
         assert_eq!(cell(&Value::from(5864.6)), Cell::float(5864.6, 1));
         assert_eq!(cell(&Value::from(3)), Cell::Int(3));
         assert_eq!(cell(&Value::Null), Cell::Null);
+    }
+
+    /// F10: CSV rounded to six places (`4.1e-6` → `0.000004`, `1e-7` → `0.000000`).
+    #[test]
+    fn csv_cells_keep_full_precision_and_typed_booleans() {
+        let text = |v: Value| csv_text(Some(&v));
+        assert_eq!(text(Value::from(1e-7)), "1e-7");
+        assert_eq!(text(Value::from(0.1 + 0.2)), "0.30000000000000004");
+        assert_eq!(text(Value::from(1234.56789012345)), "1234.56789012345");
+        assert_eq!(text(Value::from(4100.25)), "4100.25");
+        assert_eq!(text(Value::from(3)), "3");
+        assert_eq!(text(Value::Bool(false)), "false");
+        assert_eq!(csv_text(None), "");
+        assert_eq!(text(Value::Null), "");
     }
 
     #[test]
