@@ -381,3 +381,26 @@ fn demo_prints_the_monitor_view() {
             .is_file()
     );
 }
+
+/// F11: the CLI's anomalies JSON rounded every departure (`-48.2163406`) where the API
+/// gave the full value (`-48.21634062140391`). Both now serialise the same rows.
+#[test]
+fn anomalies_json_is_the_apis() {
+    let sb = Sandbox::new();
+    let cli = sb.json(&china_export_args(
+        "anomalies",
+        "rare-earths",
+        &["--all", "--format", "json"],
+    ));
+    let (mut child, url) = crate::serve::start_server(&sb, &[]);
+    let (status, body) = crate::serve::http_get(
+        &url,
+        "/api/anomalies?reporter=CHN&flow=export&product=rare-earths&all=true",
+        &[],
+    );
+    crate::serve::terminate(&mut child);
+    assert_eq!(status, 200, "{body}");
+    let api: Value = serde_json::from_str(&body).unwrap();
+    assert!(cli.as_array().is_some_and(|rows| rows.len() > 12), "{cli}");
+    assert_eq!(cli, api);
+}
