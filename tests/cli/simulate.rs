@@ -373,3 +373,43 @@ fn scenario_and_parameter_files_past_the_size_cap_are_refused_with_exit_2() {
             .stderr(predicates::str::contains("larger than 4 MiB"));
     }
 }
+
+/// F7: `simulate` read a policy scenario with an out-of-range integer as ARIO and said
+/// "unknown field `chain`" at the `[chain]` header; `report` and the server named the value.
+#[test]
+fn simulate_reads_a_broken_policy_scenario_as_report_does() {
+    let sb = Sandbox::new();
+    let file = sb.write(
+        "days.toml",
+        "[chain]\nstart = \"2025-04-01\"\ndays = 99999999999999999999\n\n\
+         [[export_control]]\nname = \"c1\"\nexporter = \"CHN\"\nproducts = [\"magnets\"]\n\
+         destinations = \"all\"\nstart = \"2025-04-04\"\napproval_share = 0.5\ndelay_days = 30\n",
+    );
+    let report = sb
+        .cmd()
+        .arg("report")
+        .arg(&file)
+        .args(["--out", "r.html"])
+        .output()
+        .unwrap();
+    assert_eq!(report.status.code(), Some(2));
+    let want = String::from_utf8(report.stderr).unwrap();
+    assert!(want.contains("days.toml:3:8"), "{want}");
+    sb.cmd()
+        .arg("simulate")
+        .arg(&file)
+        .args(["--runs", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("days.toml:3:8"))
+        .stderr(predicate::str::contains("99999999999999999999"))
+        .stderr(predicate::str::contains("unknown field `chain`").not());
+    // An empty file is a policy scenario missing its start, as for `report`.
+    let empty = sb.write("empty.toml", "");
+    sb.cmd()
+        .arg("simulate")
+        .arg(&empty)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("chain.start"));
+}
