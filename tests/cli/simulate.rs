@@ -413,3 +413,24 @@ fn simulate_reads_a_broken_policy_scenario_as_report_does() {
         .code(2)
         .stderr(predicate::str::contains("chain.start"));
 }
+
+/// F16: `chain.network` naming a file that is not a network gave that file's TOML error
+/// alone ("/etc/passwd:1:32: key with no value"), without the scenario or its key.
+#[test]
+fn a_network_file_that_cannot_be_read_is_named_as_the_scenarios_chain_network() {
+    let sb = Sandbox::new();
+    sb.write("not-a-network.toml", "root:x:0:0:root:/root:/bin/bash\n");
+    let file = sb.write(
+        "net.toml",
+        "[chain]\nstart = \"2025-04-01\"\ndays = 30\nnetwork = \"not-a-network.toml\"\n",
+    );
+    sb.cmd()
+        .arg("simulate")
+        .arg(&file)
+        .args(["--runs", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("net.toml:4:11: `chain.network`"))
+        .stderr(predicate::str::contains("not-a-network.toml:1:"))
+        .stderr(predicate::str::contains("chokepoint network export"));
+}

@@ -277,6 +277,27 @@ impl ScenarioFile {
         }
     }
 
+    /// `e`, an error reading the network file or MRIO folder that `chain.network` names,
+    /// as an error of that key: the file's own message (`/etc/passwd:1:32: key with no
+    /// value`) did not say that the scenario had pointed there.
+    pub fn network_error(&self, e: SimError) -> SimError {
+        if !e.is_user_error() {
+            return e;
+        }
+        let cx = Cx {
+            file: &self.file,
+            text: &self.text,
+            products: None,
+        };
+        cx.err(
+            "chain.network",
+            &format!(
+                "the network file or MRIO folder it names cannot be used: {e}; give a file \
+                 written by `chokepoint network export`, an MRIO folder, or \"bundled\""
+            ),
+        )
+    }
+
     /// Checks the scenario against the regions of the rare-earth chain (products are stage
     /// names or HS codes).
     pub fn check(self, regions: &[String]) -> Result<PolicyScenario, SimError> {
