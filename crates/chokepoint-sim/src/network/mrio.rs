@@ -460,12 +460,10 @@ fn check_totals(
             .position(|&r| r == k)
             .map_or(0, |ri| raw.lines[ri])
     };
-    for k in 0..n {
-        let xk = mrio.x[k];
+    for (k, (label, &xk)) in labels.iter().zip(&mrio.x).enumerate() {
         let z_row: f64 = mrio.z[k * n..][..n].iter().sum();
         let y_row: f64 = mrio.y[k * nf..][..nf].iter().sum();
         let sales = z_row + y_row;
-        let label = &labels[k];
         let (xk_, sales_, z_row_, y_row_) = (
             readable(xk),
             readable(sales),
