@@ -434,3 +434,19 @@ fn a_network_file_that_cannot_be_read_is_named_as_the_scenarios_chain_network() 
         .stderr(predicate::str::contains("not-a-network.toml:1:"))
         .stderr(predicate::str::contains("chokepoint network export"));
 }
+
+/// F22: a large integer out of range was shown as a float (`9.223372036854776e18`).
+#[test]
+fn an_integer_out_of_range_is_shown_as_written() {
+    let sb = Sandbox::new();
+    let file = sb.write(
+        "days.toml",
+        "[chain]\nstart = \"2025-04-01\"\ndays = 9223372036854775807\n",
+    );
+    sb.cmd()
+        .arg("simulate")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("9223372036854775807 is outside"));
+}
