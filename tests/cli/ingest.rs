@@ -746,3 +746,41 @@ fn a_baci_file_read_with_corrected_country_codes_is_ingested_again() {
     // The same pair again is what is already stored.
     assert!(ingest(&right).contains("already ingested"));
 }
+
+/// F20: a pipe (`cat f | chokepoint ingest /dev/stdin`) was read twice and blamed an empty
+/// header; it is refused as a pipe, and a redirected file still works.
+#[cfg(unix)]
+#[test]
+fn a_pipe_is_refused_as_such_and_a_redirected_file_is_read() {
+    use std::io::Write;
+    let sb = Sandbox::new();
+    let text = "period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t,value_usd\n\
+                2014-03,CHN,USA,export,850511,100,\n";
+    let mut child = sb
+        .std_cmd()
+        .args(["ingest", "/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The refusal may come before the write: a closed pipe is no failure here.
+    let _ = child.stdin.take().unwrap().write_all(text.as_bytes());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("/dev/stdin is a pipe"), "{stderr}");
+    let file = sb.write("in.csv", text);
+    let out = sb
+        .std_cmd()
+        .args(["ingest", "/dev/stdin"])
+        .stdin(std::fs::File::open(&file).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("committed ingest"));
+}
