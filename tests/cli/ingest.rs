@@ -743,6 +743,8 @@ fn a_baci_file_read_with_corrected_country_codes_is_ingested_again() {
     let out = ingest(&right);
     assert!(out.contains("committed ingest"), "{out}");
     assert_eq!(partner_quantity(&sb, "2019", "JPN"), Some(2.5));
+    // The corrected ingest replaces the earlier one's rows whole: no KOR row is left.
+    assert_eq!(partner_quantity(&sb, "2019", "KOR"), None);
     // The same pair again is what is already stored.
     assert!(ingest(&right).contains("already ingested"));
 }

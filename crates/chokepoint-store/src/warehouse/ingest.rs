@@ -134,6 +134,27 @@ pub fn committed_ingests(warehouse_dir: &Path) -> Result<Vec<IngestRecord>, Stor
     Ok(out)
 }
 
+/// The row ids (`ingest_id` values) of files that a later ingest read again: the same data
+/// file with another BACI country-codes file (F4). The later rows replace them whole, also
+/// where the corrected codes moved a row to another partner, which "the latest ingest
+/// wins" per key could not do (the wrong partner's rows stayed beside the right ones).
+/// They stay stored; the indicators leave them out.
+pub fn superseded_row_ids(warehouse_dir: &Path) -> Result<BTreeSet<String>, StoreError> {
+    let mut records = committed_ingests(warehouse_dir)?;
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut latest: BTreeMap<String, String> = BTreeMap::new();
+    let mut superseded = BTreeSet::new();
+    for r in &records {
+        for f in &r.files {
+            let rows = f.rows_ingest_id.clone().unwrap_or_else(|| r.id.clone());
+            if let Some(earlier) = latest.insert(f.hash.clone(), rows) {
+                superseded.insert(earlier);
+            }
+        }
+    }
+    Ok(superseded)
+}
+
 /// The input files a committed part was made from, from the record kept beside it (empty
 /// when there is none: parts written before it was kept).
 pub fn sources_of(part: &Path) -> Vec<String> {
