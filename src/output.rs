@@ -119,13 +119,7 @@ impl Table {
         Value::Array(
             self.rows
                 .iter()
-                .map(|row| {
-                    let mut obj = Map::new();
-                    for (c, cell) in self.columns.iter().zip(row) {
-                        obj.insert(c.clone(), cell.json());
-                    }
-                    Value::Object(obj)
-                })
+                .map(|row| row_json(&self.columns, row))
                 .collect(),
         )
     }
@@ -197,6 +191,53 @@ impl Table {
     }
 }
 
+/// One row as a JSON object keyed by column name.
+pub fn row_json(columns: &[String], row: &[Cell]) -> Value {
+    let mut obj = Map::new();
+    for (c, cell) in columns.iter().zip(row) {
+        obj.insert(c.clone(), cell.json());
+    }
+    Value::Object(obj)
+}
+
+/// Writes a JSON array one element at a time, laid out byte for byte as
+/// `serde_json::to_writer_pretty` lays out the whole array, so that a result too large to
+/// hold in memory can still be one JSON document (`chokepoint sql --format json`).
+pub struct JsonArrayWriter<W: Write> {
+    out: W,
+    any: bool,
+}
+
+impl<W: Write> JsonArrayWriter<W> {
+    /// Starts an array on `out` (nothing is written before the first element or the end).
+    pub fn new(out: W) -> Self {
+        JsonArrayWriter { out, any: false }
+    }
+
+    /// Writes one element now.
+    pub fn push(&mut self, value: &Value) -> std::io::Result<()> {
+        self.out.write_all(if self.any { b",\n" } else { b"[\n" })?;
+        self.any = true;
+        let text = serde_json::to_string_pretty(value)?;
+        // JSON strings escape their line breaks, so every line break is the layout's.
+        for (i, line) in text.split('\n').enumerate() {
+            if i > 0 {
+                self.out.write_all(b"\n")?;
+            }
+            write!(self.out, "  {line}")?;
+        }
+        Ok(())
+    }
+
+    /// Closes the array (and the document's line).
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.out
+            .write_all(if self.any { b"\n]\n" } else { b"[]\n" })?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
 fn csv_io(e: csv::Error) -> std::io::Error {
     std::io::Error::other(e)
 }
@@ -234,6 +275,34 @@ mod tests {
         let v = sample().to_json();
         assert_eq!(v[0]["yoy_pct"], Value::Null);
         assert_eq!(v[0]["quantity_t"], Value::from(5864.6));
+    }
+
+    /// F2: the streamed array is the document `to_writer_pretty` writes, and each row is
+    /// written when pushed (not held until the end).
+    #[test]
+    fn json_arrays_stream_in_the_pretty_layout() {
+        let rows = [
+            serde_json::json!({"a": 1, "s": "x\ny", "o": {"k": [1, 2]}}),
+            serde_json::json!({}),
+            serde_json::json!({"a": null}),
+        ];
+        for n in 0..=rows.len() {
+            let mut w = JsonArrayWriter::new(Vec::new());
+            for r in &rows[..n] {
+                w.push(r).unwrap();
+            }
+            if n > 0 {
+                let so_far = String::from_utf8(w.out.clone()).unwrap();
+                assert!(so_far.contains("\"o\": {"), "{so_far}");
+            }
+            let got = w.finish().unwrap();
+            let mut want = serde_json::to_vec_pretty(&Value::Array(rows[..n].to_vec())).unwrap();
+            want.push(b'\n');
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                String::from_utf8(want).unwrap()
+            );
+        }
     }
 
     #[test]

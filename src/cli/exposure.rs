@@ -77,6 +77,39 @@ impl From<MethodArg> for chokepoint_store::indicators::report::criticality::Meth
 }
 
 /// Arguments of `chokepoint shares`.
+/// `--stage` by the parser `stage=` of the HTTP API uses (`share_stage`), so that the two
+/// accept and refuse the same values: one parser, not two lists.
+fn parse_stage(text: &str) -> Result<StageArg, String> {
+    use chokepoint_model::Stage;
+    match chokepoint_store::indicators::report::share_stage(text)? {
+        Stage::Mining => Ok(StageArg::Mining),
+        Stage::Separation => Ok(StageArg::Separation),
+        Stage::Metal => Ok(StageArg::Metal),
+        Stage::Magnets => Ok(StageArg::Magnets),
+        other => Err(format!("`{}` has no country shares", other.as_str())),
+    }
+}
+
+/// `--source` by the API's parser of `source=`.
+fn parse_source(text: &str) -> Result<SourceArg, String> {
+    use chokepoint_store::indicators::shares::ShareSource;
+    Ok(match text.parse::<ShareSource>()? {
+        ShareSource::Usgs => SourceArg::Usgs,
+        ShareSource::Iea => SourceArg::Iea,
+        ShareSource::Reported => SourceArg::Reported,
+        ShareSource::Trade => SourceArg::Trade,
+    })
+}
+
+/// `--method` by the API's parser of `method=`.
+fn parse_method(text: &str) -> Result<MethodArg, String> {
+    use chokepoint_store::indicators::report::criticality::Method;
+    Ok(match text.parse::<Method>()? {
+        Method::Eu => MethodArg::Eu,
+        Method::Usgs => MethodArg::Usgs,
+    })
+}
+
 #[derive(Debug, clap::Args)]
 #[command(
     long_about = "Country shares of one supply-chain stage with HHI (0-10,000), CR1 and CR3, \
@@ -92,14 +125,15 @@ shares --stage mining --year 2024 --edition MCS2025\n  chokepoint shares --stage
 --year 2023 --source iea\n  chokepoint shares --stage magnets --format json"
 )]
 pub struct SharesArgs {
-    /// Supply-chain stage.
-    #[arg(long, value_enum)]
+    /// Supply-chain stage: mining, separation, metal or magnets.
+    #[arg(long, value_parser = parse_stage)]
     pub stage: StageArg,
     /// Data year (default: the latest year the source covers).
     #[arg(long, value_name = "YYYY", value_parser = chokepoint_model::parse_data_year)]
     pub year: Option<i32>,
-    /// Where the shares come from (default: usgs for mining, iea otherwise).
-    #[arg(long, value_enum)]
+    /// Where the shares come from: usgs, iea, reported or trade (default: usgs for
+    /// mining, iea otherwise).
+    #[arg(long, value_parser = parse_source)]
     pub source: Option<SourceArg>,
     /// USGS Mineral Commodity Summaries edition, e.g. MCS2025 (default: the latest holding
     /// the year). Only with the usgs source.
@@ -171,8 +205,8 @@ inputs are missing prints \"not computable: needs X\".",
 usgs --year 2024\n  chokepoint criticality --params my_params.toml --format json"
 )]
 pub struct CriticalityArgs {
-    /// Method.
-    #[arg(long, value_enum, default_value_t = MethodArg::Eu)]
+    /// Method: eu or usgs.
+    #[arg(long, value_parser = parse_method, default_value = "eu")]
     pub method: MethodArg,
     /// Parameter file (TOML).
     #[arg(long, value_name = "FILE")]

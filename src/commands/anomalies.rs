@@ -5,7 +5,7 @@ use std::path::Path;
 use chokepoint_store::indicators::anomalies::{AnomalyQuery, AnomalyRow, anomalies};
 
 use crate::cli::AnomaliesArgs;
-use crate::output::{Cell, Table};
+use crate::output::{Cell, Format, Table, print_json};
 
 /// Runs the command.
 pub fn run(data_dir: Option<&Path>, args: &AnomaliesArgs) -> anyhow::Result<()> {
@@ -16,7 +16,13 @@ pub fn run(data_dir: Option<&Path>, args: &AnomaliesArgs) -> anyhow::Result<()> 
         all: args.all,
     };
     let rows = o.runtime.block_on(anomalies(&o.warehouse, &q))?;
-    table(&rows).print(args.format)?;
+    if args.format == Format::Json {
+        // The rows serialised as `GET /api/anomalies` serialises them: the table's
+        // rounding (to its shown decimals plus six) made the two differ.
+        print_json(&rows)?;
+    } else {
+        table(&rows).print(args.format)?;
+    }
     Ok(())
 }
 

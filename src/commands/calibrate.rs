@@ -382,7 +382,7 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
         }
     }
 
-    let text = std::fs::read_to_string(&args.scenario)
+    let text = chokepoint_model::read_small_text(&args.scenario)
         .with_context(|| format!("reading {}", args.scenario.display()))?;
     let note = format!(
         "# Calibrated by `chokepoint calibrate --against trade --months {}`: approval_share {approval:.2}, \

@@ -118,6 +118,25 @@ fn warn_of_conflicts(path: &str, c: &chokepoint_store::warehouse::ingest::Confli
             pairs.join(", line ")
         );
     }
+    if c.earlier_file_lines > 0 {
+        let pairs: Vec<String> = c
+            .earlier_file_examples
+            .iter()
+            .map(|(file, earlier, line)| format!("{line} (as {file}:{earlier})"))
+            .collect();
+        let more = if c.earlier_file_lines > c.earlier_file_examples.len() as u64 {
+            ", …"
+        } else {
+            ""
+        };
+        eprintln!(
+            "warning: {path}: {} line(s) give other figures for the period, partner, flow and \
+             product of a line of an earlier file of this ingest: line {}{more}. This later \
+             file's figures are used, as when the files are ingested one after the other",
+            c.earlier_file_lines,
+            pairs.join(", line ")
+        );
+    }
     if c.incomplete {
         eprintln!(
             "note: {path}: more than {} distinct keys; lines after that were not checked for \

@@ -14,7 +14,7 @@ use crate::exit::UserError;
 
 /// Writes the report.
 pub fn run(data_dir: Option<&Path>, args: &ReportArgs) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&args.scenario).map_err(|e| {
+    let text = chokepoint_model::read_small_text(&args.scenario).map_err(|e| {
         UserError(format!(
             "cannot read scenario {}: {e}",
             args.scenario.display()

@@ -76,7 +76,7 @@ fn load_file(file: ScenarioFile, data_dir: Option<&Path>) -> anyhow::Result<Load
             (Net::Chain(input), regions, scenario)
         }
         NetworkSource::File(p) if p.is_dir() => {
-            let mrio = Mrio::load(&p)?;
+            let mrio = Mrio::load(&p).map_err(|e| file.network_error(e))?;
             let regions = mrio.regions.clone();
             let (params, warnings) = file.model_params(&mrio)?;
             for w in &warnings {
@@ -88,7 +88,7 @@ fn load_file(file: ScenarioFile, data_dir: Option<&Path>) -> anyhow::Result<Load
             (Net::Mrio(Box::new(model)), regions, scenario)
         }
         NetworkSource::File(p) => {
-            let net = network_file::load(&p)?;
+            let net = network_file::load(&p).map_err(|e| file.network_error(e))?;
             let regions = net.regions.clone();
             let input = NetworkInput::Fixed(net);
             let scenario = file.check_chain(&input)?;

@@ -1,41 +1,101 @@
 //! `chokepoint sql`: one read-only query, printed as a table, CSV or JSON.
 
+use std::io::Write;
 use std::path::Path;
 
 use chokepoint_store::JsonRow;
 use serde_json::Value;
 
 use crate::cli::SqlArgs;
-use crate::output::{Cell, Format, Table};
+use crate::output::{Cell, Format, JsonArrayWriter, Table};
 
-/// Runs the command. The rows are read batch by batch: CSV is written as they come, and
-/// the other formats hold only the table's cells, not the engine's batches as well.
+/// Rows `--format table` shows at most. Its column widths need every row it shows, so it
+/// holds them; CSV and JSON are written as the rows come and have no cap.
+pub const TABLE_ROWS: usize = 10_000;
+
+/// Runs the command. The rows are read batch by batch and nothing holds the whole result:
+/// CSV and JSON are written as they come, and the table keeps its first [`TABLE_ROWS`]
+/// rows and only counts the others (a table of 20 M rows once took 2.8 GB and aborted
+/// when memory ran out).
 pub fn run(data_dir: Option<&Path>, args: &SqlArgs) -> anyhow::Result<()> {
     let o = super::warehouse::open(data_dir)?;
     let (columns, mut stream) = o.runtime.block_on(o.warehouse.sql_stream(&args.query))?;
     let cells = |rows: Vec<JsonRow>| -> Vec<Vec<Cell>> {
         rows.iter().map(|r| row_cells(&columns, r)).collect()
     };
-    if args.format == Format::Csv {
-        let stdout = std::io::stdout();
-        let mut out = csv::Writer::from_writer(stdout.lock());
-        out.write_record(&columns)?;
-        while let Some(batch) = o.runtime.block_on(stream.next()) {
-            for row in cells(batch?) {
-                out.write_record(row.iter().map(Cell::display))?;
+    let stdout = std::io::stdout();
+    match args.format {
+        Format::Csv => {
+            let mut out = csv::Writer::from_writer(stdout.lock());
+            out.write_record(&columns)?;
+            while let Some(batch) = o.runtime.block_on(stream.next()) {
+                for row in batch? {
+                    out.write_record(columns.iter().map(|c| csv_text(row.get(c))))?;
+                }
+            }
+            out.flush()?;
+        }
+        Format::Json => {
+            let mut out = JsonArrayWriter::new(std::io::BufWriter::new(stdout.lock()));
+            // The rows as the engine gave them, serialised as `/api/sql` serialises them:
+            // full precision and typed booleans (the table's rounding was applied here too).
+            while let Some(batch) = o.runtime.block_on(stream.next()) {
+                for row in batch? {
+                    out.push(&Value::Object(row))?;
+                }
+            }
+            out.finish()?;
+        }
+        Format::Table => {
+            let mut table = Table::new(columns.clone());
+            let mut more = 0u64;
+            while let Some(batch) = o.runtime.block_on(stream.next()) {
+                let batch = batch?;
+                let room = TABLE_ROWS - table.rows.len();
+                more += batch.len().saturating_sub(room) as u64;
+                for row in cells(batch.into_iter().take(room).collect()) {
+                    table.push(row);
+                }
+                if table.rows.len() == TABLE_ROWS {
+                    break;
+                }
+            }
+            // The table goes out first: counting the rest may take as long as the query.
+            table.print(Format::Table)?;
+            more += o.runtime.block_on(stream.count_rest())?;
+            if more > 0 {
+                stdout.lock().flush()?;
+                eprintln!("note: {}", cap_note(more));
             }
         }
-        out.flush()?;
-        return Ok(());
     }
-    let mut table = Table::new(columns.clone());
-    while let Some(batch) = o.runtime.block_on(stream.next()) {
-        for row in cells(batch?) {
-            table.push(row);
-        }
-    }
-    table.print(args.format)?;
     Ok(())
+}
+
+/// What `--format table` says about the rows past its cap.
+fn cap_note(more: u64) -> String {
+    format!(
+        "the table shows the first {} rows; {} more were not shown. Use `--format csv` or \
+         `--format json` for every row (they are written as they come), or add a LIMIT",
+        chokepoint_store::indicators::thousands(TABLE_ROWS as f64),
+        chokepoint_store::indicators::thousands(more as f64),
+    )
+}
+
+/// A value as a CSV cell, losing nothing: floats as the shortest decimal that reads back
+/// to the same f64 (as the records `simulate` writes; `1e-7` had become `0.000000`),
+/// booleans as `true`/`false`, NULL as an empty cell.
+fn csv_text(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(Value::Number(n)) if n.is_f64() => {
+            n.as_f64().map_or_else(String::new, |f| format!("{f:?}"))
+        }
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
 }
 
 /// One JSON row's cells in the order of `columns`.
@@ -74,5 +134,26 @@ mod tests {
         assert_eq!(cell(&Value::from(5864.6)), Cell::float(5864.6, 1));
         assert_eq!(cell(&Value::from(3)), Cell::Int(3));
         assert_eq!(cell(&Value::Null), Cell::Null);
+    }
+
+    /// F10: CSV rounded to six places (`4.1e-6` → `0.000004`, `1e-7` → `0.000000`).
+    #[test]
+    fn csv_cells_keep_full_precision_and_typed_booleans() {
+        let text = |v: Value| csv_text(Some(&v));
+        assert_eq!(text(Value::from(1e-7)), "1e-7");
+        assert_eq!(text(Value::from(0.1 + 0.2)), "0.30000000000000004");
+        assert_eq!(text(Value::from(1234.56789012345)), "1234.56789012345");
+        assert_eq!(text(Value::from(4100.25)), "4100.25");
+        assert_eq!(text(Value::from(3)), "3");
+        assert_eq!(text(Value::Bool(false)), "false");
+        assert_eq!(csv_text(None), "");
+        assert_eq!(text(Value::Null), "");
+    }
+
+    #[test]
+    fn the_cap_note_names_the_rows_left_out_and_the_way_to_get_them() {
+        let n = cap_note(19_990_000);
+        assert!(n.contains("first 10,000 rows; 19,990,000 more"), "{n}");
+        assert!(n.contains("--format csv"), "{n}");
     }
 }

@@ -624,3 +624,184 @@ fn a_negative_value_is_reported_at_value_usd() {
             "negval.csv:2: negative value: `-100` (column `value_usd`)",
         ));
 }
+
+/// F1: a numeric HS column exported as `850511.0` was stored as `08505110` (fruit), exit 0.
+/// Every reader and `--product` now refuse it with the line and a hint; nothing is stored.
+#[test]
+fn hs_codes_written_as_decimal_numbers_are_refused_everywhere() {
+    let sb = Sandbox::new();
+    let bundled = trade_rows(&sb);
+    let tidy = sb.write(
+        "float.csv",
+        "period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t,value_usd\n\
+         2023-01,CHN,JPN,export,8505.11,10,\n\
+         2023-01,CHN,JPN,export,850511.0,10,\n",
+    );
+    sb.cmd()
+        .arg("ingest")
+        .arg(&tidy)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("float.csv:3"))
+        .stderr(predicate::str::contains(
+            "`850511.0` is an HS code written as a decimal number",
+        ))
+        .stderr(predicate::str::contains("without decimals"));
+    let comtrade = std::fs::read_to_string(fixture("comtrade_chn_850511.csv")).unwrap();
+    let mut lines = comtrade.lines();
+    let header = lines.next().unwrap();
+    let row = lines.next().unwrap().replacen(",850511,", ",850511.0,", 1);
+    assert!(
+        row.contains(",850511.0,"),
+        "fixture row without cmdCode 850511: {row}"
+    );
+    let ct = sb.write("ct.csv", &format!("{header}\n{row}\n"));
+    sb.cmd()
+        .arg("ingest")
+        .arg(&ct)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("ct.csv:2"))
+        .stderr(predicate::str::contains("without decimals"));
+    sb.cmd()
+        .args(china_export_args("trends", "850511.0", &[]))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("without decimals"));
+    assert_eq!(trade_rows(&sb), bundled);
+}
+
+/// The quantity of China's exports of 850511 to `partner` in `period`, by `partners`.
+fn partner_quantity(sb: &Sandbox, period: &str, partner: &str) -> Option<f64> {
+    let v = sb.json(&china_export_args(
+        "partners",
+        "850511",
+        &["--period", period, "--format", "json"],
+    ));
+    v["partners"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["partner_iso3"] == partner)
+        .and_then(|r| r["quantity_t"].as_f64())
+}
+
+/// F21: two files of one ingest giving other figures for one key: the first file won,
+/// silently (separate ingests let the later win). Now the later file wins, whatever the
+/// order, and the ingest says which lines.
+#[test]
+fn within_one_ingest_the_later_file_wins_with_a_warning() {
+    let head = "period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t,value_usd\n";
+    for (first, second, want) in [("a1", "a2", 999.0), ("a2", "a1", 100.0)] {
+        let sb = Sandbox::new();
+        let a1 = sb.write(
+            "a1.csv",
+            &format!("{head}2014-03,CHN,USA,export,850511,100,\n"),
+        );
+        let a2 = sb.write(
+            "a2.csv",
+            &format!("{head}2014-03,CHN,USA,export,850511,999,\n"),
+        );
+        let (f1, f2) = if first == "a1" {
+            (&a1, &a2)
+        } else {
+            (&a2, &a1)
+        };
+        sb.cmd()
+            .arg("ingest")
+            .arg(f1)
+            .arg(f2)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains(format!(
+                "{second}.csv: 1 line(s) give other figures"
+            )))
+            .stderr(predicate::str::contains(format!(
+                "line 2 (as {}:2)",
+                f1.display()
+            )))
+            .stderr(predicate::str::contains(
+                "This later file's figures are used",
+            ));
+        assert_eq!(
+            partner_quantity(&sb, "2014-03", "USA"),
+            Some(want),
+            "{first} then {second}"
+        );
+        // `sources` names each file of the ingest on its own row.
+        let sources = sb.stdout_of(&["sources", "--format", "csv"]);
+        assert!(
+            sources.contains(&format!("from {} (tidy)", f2.display())),
+            "{sources}"
+        );
+    }
+}
+
+/// F4: a BACI file ingested with a wrong country-codes file could not be ingested again
+/// with the corrected one ("already ingested"): the codes file is now part of the key.
+#[test]
+fn a_baci_file_read_with_corrected_country_codes_is_ingested_again() {
+    let sb = Sandbox::new();
+    let data = sb.write(
+        "BACI_HS17_Y2019_V202401.csv",
+        "t,i,j,k,v,q\n2019,156,392,850511,1.5,2.5\n",
+    );
+    let head = "country_code,country_name,country_iso2,country_iso3\n156,China,CN,CHN\n";
+    let wrong = sb.write("wrong_cc.csv", &format!("{head}392,Japan,JP,KOR\n"));
+    let right = sb.write("right_cc.csv", &format!("{head}392,Japan,JP,JPN\n"));
+    let ingest = |codes: &std::path::Path| {
+        sb.stdout_of(&[
+            "ingest",
+            data.to_str().unwrap(),
+            "--baci-countries",
+            codes.to_str().unwrap(),
+        ])
+    };
+    assert!(ingest(&wrong).contains("committed ingest"));
+    assert_eq!(partner_quantity(&sb, "2019", "KOR"), Some(2.5));
+    let out = ingest(&right);
+    assert!(out.contains("committed ingest"), "{out}");
+    assert_eq!(partner_quantity(&sb, "2019", "JPN"), Some(2.5));
+    // The corrected ingest replaces the earlier one's rows whole: no KOR row is left.
+    assert_eq!(partner_quantity(&sb, "2019", "KOR"), None);
+    // The same pair again is what is already stored.
+    assert!(ingest(&right).contains("already ingested"));
+}
+
+/// F20: a pipe (`cat f | chokepoint ingest /dev/stdin`) was read twice and blamed an empty
+/// header; it is refused as a pipe, and a redirected file still works.
+#[cfg(unix)]
+#[test]
+fn a_pipe_is_refused_as_such_and_a_redirected_file_is_read() {
+    use std::io::Write;
+    let sb = Sandbox::new();
+    let text = "period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t,value_usd\n\
+                2014-03,CHN,USA,export,850511,100,\n";
+    let mut child = sb
+        .std_cmd()
+        .args(["ingest", "/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The refusal may come before the write: a closed pipe is no failure here.
+    let _ = child.stdin.take().unwrap().write_all(text.as_bytes());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("/dev/stdin is a pipe"), "{stderr}");
+    let file = sb.write("in.csv", text);
+    let out = sb
+        .std_cmd()
+        .args(["ingest", "/dev/stdin"])
+        .stdin(std::fs::File::open(&file).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("committed ingest"));
+}

@@ -381,3 +381,64 @@ fn demo_prints_the_monitor_view() {
             .is_file()
     );
 }
+
+/// F11: the CLI's anomalies JSON rounded every departure (`-48.2163406`) where the API
+/// gave the full value (`-48.21634062140391`). Both now serialise the same rows.
+#[test]
+fn anomalies_json_is_the_apis() {
+    let sb = Sandbox::new();
+    let cli = sb.json(&china_export_args(
+        "anomalies",
+        "rare-earths",
+        &["--all", "--format", "json"],
+    ));
+    let (mut child, url) = crate::serve::start_server(&sb, &[]);
+    let (status, body) = crate::serve::http_get(
+        &url,
+        "/api/anomalies?reporter=CHN&flow=export&product=rare-earths&all=true",
+        &[],
+    );
+    crate::serve::terminate(&mut child);
+    assert_eq!(status, 200, "{body}");
+    let api: Value = serde_json::from_str(&body).unwrap();
+    assert!(cli.as_array().is_some_and(|rows| rows.len() > 12), "{cli}");
+    assert_eq!(cli, api);
+}
+
+/// F12: the API accepted values the CLI refused (`stage=Mining`, `method=EU`) and read a
+/// blank parameter (`source=`) as absent. The CLI now parses `--stage`, `--source` and
+/// `--method` with the API's parsers, and the API refuses blank values as the CLI does.
+#[test]
+fn the_cli_and_the_api_accept_and_refuse_the_same_values() {
+    let sb = Sandbox::new();
+    let lower = sb.json(&["shares", "--stage", "mining", "--format", "json"]);
+    let upper = sb.json(&["shares", "--stage", "Mining", "--format", "json"]);
+    assert_eq!(lower, upper);
+    sb.cmd()
+        .args(["criticality", "--method", "EU", "--format", "json"])
+        .assert()
+        .success();
+    sb.cmd()
+        .args(["shares", "--stage", "components"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("expected one of mining"));
+    let (mut child, url) = crate::serve::start_server(&sb, &[]);
+    let (ok, body) = crate::serve::http_get(&url, "/api/shares?stage=Mining", &[]);
+    let (blank, blank_body) = crate::serve::http_get(
+        &url,
+        "/api/trends?reporter=CHN&flow=export&product=magnets&source=",
+        &[],
+    );
+    let (blank_partner, _) = crate::serve::http_get(
+        &url,
+        "/api/trends?reporter=CHN&flow=export&product=magnets&partner=",
+        &[],
+    );
+    crate::serve::terminate(&mut child);
+    assert_eq!(ok, 200, "{body}");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap(), upper);
+    assert_eq!(blank, 400, "{blank_body}");
+    assert!(blank_body.contains("`source` is empty"), "{blank_body}");
+    assert_eq!(blank_partner, 400);
+}

@@ -342,3 +342,111 @@ fn a_scenario_on_standard_input_runs_with_paths_from_the_current_folder() {
         .success();
     assert!(sb.path().join("o/production_realised.csv").is_file());
 }
+
+/// F3: scenario and parameter files were read whole: `simulate /dev/zero` was killed by
+/// the OOM killer, and `criticality --params /dev/zero` ran out of memory with exit 1.
+/// Every such file goes through one capped read, refused with exit 2.
+#[test]
+fn scenario_and_parameter_files_past_the_size_cap_are_refused_with_exit_2() {
+    let sb = Sandbox::new();
+    let runs: [&[&str]; 5] = [
+        &["simulate", "/dev/zero", "--runs", "1"],
+        &["report", "/dev/zero", "--out", "r.html"],
+        &["calibrate", "/dev/zero"],
+        &[
+            "exposure",
+            "--importer",
+            "USA",
+            "--product",
+            "magnets",
+            "--after",
+            "/dev/zero",
+        ],
+        &["criticality", "--params", "/dev/zero"],
+    ];
+    for args in runs {
+        sb.cmd()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("/dev/zero"))
+            .stderr(predicates::str::contains("larger than 4 MiB"));
+    }
+}
+
+/// F7: `simulate` read a policy scenario with an out-of-range integer as ARIO and said
+/// "unknown field `chain`" at the `[chain]` header; `report` and the server named the value.
+#[test]
+fn simulate_reads_a_broken_policy_scenario_as_report_does() {
+    let sb = Sandbox::new();
+    let file = sb.write(
+        "days.toml",
+        "[chain]\nstart = \"2025-04-01\"\ndays = 99999999999999999999\n\n\
+         [[export_control]]\nname = \"c1\"\nexporter = \"CHN\"\nproducts = [\"magnets\"]\n\
+         destinations = \"all\"\nstart = \"2025-04-04\"\napproval_share = 0.5\ndelay_days = 30\n",
+    );
+    let report = sb
+        .cmd()
+        .arg("report")
+        .arg(&file)
+        .args(["--out", "r.html"])
+        .output()
+        .unwrap();
+    assert_eq!(report.status.code(), Some(2));
+    let want = String::from_utf8(report.stderr).unwrap();
+    assert!(want.contains("days.toml:3:8"), "{want}");
+    sb.cmd()
+        .arg("simulate")
+        .arg(&file)
+        .args(["--runs", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("days.toml:3:8"))
+        .stderr(predicate::str::contains("99999999999999999999"))
+        .stderr(predicate::str::contains("unknown field `chain`").not());
+    // An empty file is a policy scenario missing its start, as for `report`.
+    let empty = sb.write("empty.toml", "");
+    sb.cmd()
+        .arg("simulate")
+        .arg(&empty)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("chain.start"));
+}
+
+/// F16: `chain.network` naming a file that is not a network gave that file's TOML error
+/// alone ("/etc/passwd:1:32: key with no value"), without the scenario or its key.
+#[test]
+fn a_network_file_that_cannot_be_read_is_named_as_the_scenarios_chain_network() {
+    let sb = Sandbox::new();
+    sb.write("not-a-network.toml", "root:x:0:0:root:/root:/bin/bash\n");
+    let file = sb.write(
+        "net.toml",
+        "[chain]\nstart = \"2025-04-01\"\ndays = 30\nnetwork = \"not-a-network.toml\"\n",
+    );
+    sb.cmd()
+        .arg("simulate")
+        .arg(&file)
+        .args(["--runs", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("net.toml:4:11: `chain.network`"))
+        .stderr(predicate::str::contains("not-a-network.toml:1:"))
+        .stderr(predicate::str::contains("chokepoint network export"));
+}
+
+/// F22: a large integer out of range was shown as a float (`9.223372036854776e18`).
+#[test]
+fn an_integer_out_of_range_is_shown_as_written() {
+    let sb = Sandbox::new();
+    let file = sb.write(
+        "days.toml",
+        "[chain]\nstart = \"2025-04-01\"\ndays = 9223372036854775807\n",
+    );
+    sb.cmd()
+        .arg("simulate")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("9223372036854775807 is outside"));
+}

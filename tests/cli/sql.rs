@@ -128,3 +128,56 @@ fn an_unknown_table_lists_the_tables() {
         ))
         .stderr(predicate::str::contains("DESCRIBE trade"));
 }
+
+/// F2: `--format table` held the whole result (20 M rows took 2.8 GB and aborted). It
+/// shows its first 10,000 rows and says on stderr how many more there were; JSON and CSV
+/// give every row.
+#[test]
+fn the_table_is_capped_with_a_note_naming_the_rows_left_out() {
+    let sb = Sandbox::new();
+    let q = "SELECT value FROM generate_series(1, 10005)";
+    let out = sb.cmd().args(["sql", q]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    // Header, rule, then the rows.
+    assert_eq!(stdout.lines().count(), 2 + 10_000, "{stderr}");
+    assert!(
+        stderr.contains("the table shows the first 10,000 rows; 5 more were not shown"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--format csv"), "{stderr}");
+    let json = sb.json(&["sql", q, "--format", "json"]);
+    assert_eq!(json.as_array().map(Vec::len), Some(10_005));
+    assert_eq!(json[10_004]["value"], 10_005);
+    // At the cap exactly, nothing is left out and nothing is said.
+    sb.cmd()
+        .args(["sql", "SELECT value FROM generate_series(1, 10000)"])
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty());
+}
+
+/// F10: `sql` rounded floats to six places in CSV (1e-7 became 0.000000) and to 12 digits
+/// in JSON, and wrote booleans as strings; `/api/sql` did neither. CSV now keeps every
+/// digit, and the CLI's JSON rows are the API's.
+#[test]
+fn sql_csv_and_json_keep_full_precision_and_match_the_api() {
+    let sb = Sandbox::new();
+    let q = "SELECT 1e-7 AS tiny, 1234.56789012345 AS mid, 0.1 + 0.2 AS f, true AS b, \
+             CAST(1.1 AS FLOAT) AS f32, 3 AS i";
+    let csv = sb.stdout_of(&["sql", q, "--format", "csv"]);
+    assert_eq!(
+        csv,
+        "tiny,mid,f,b,f32,i\n1e-7,1234.56789012345,0.30000000000000004,true,1.100000023841858,3\n"
+    );
+    let cli = sb.json(&["sql", q, "--format", "json"]);
+    let (mut child, url) = start_server(&sb, &[]);
+    let (status, body) = http_post(&url, "/api/sql", "text/plain", q);
+    terminate(&mut child);
+    assert_eq!(status, 200, "{body}");
+    let api: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(cli, api["rows"]);
+    assert_eq!(cli[0]["b"], true);
+    assert_eq!(cli[0]["f"], 0.30000000000000004);
+}

@@ -20,6 +20,15 @@ pub enum ModelError {
         /// The text given.
         found: String,
     },
+    /// An HS code written as a decimal number (`850511.0`), as spreadsheets and pandas
+    /// write a numeric column; see [`crate::is_decimal_artefact`].
+    #[error(
+        "`{found}` is an HS code written as a decimal number (a spreadsheet or pandas export of a numeric column): write HS codes as text without decimals, e.g. 850511, or in dotted notation, e.g. 8505.11"
+    )]
+    HsDecimal {
+        /// The text given.
+        found: String,
+    },
     /// Not a month in one of the accepted forms.
     #[error(
         "invalid month `{found}`: expected YYYY-MM (or YYYYMM) with a year from 1900 to 2200, e.g. 2025-05"

@@ -1,6 +1,7 @@
 //! Identifiers and units shared by every chokepoint crate: ISO-3 country and region codes,
 //! HS codes, supply-chain stages, year-month periods and trade flows, and where a byte of a
-//! source text is (for error messages), and how a real is rounded in JSON. No I/O here.
+//! source text is (for error messages), and how a real is rounded in JSON. The only I/O is
+//! [`read_small_text`], the capped read every scenario and parameter file goes through.
 //!
 //! Other crates exchange these plain types instead of strings: the store reads files into
 //! them, the engine receives them as facts, the server serialises them.
@@ -19,6 +20,7 @@ mod error;
 mod hs;
 mod number;
 mod period;
+mod small_file;
 mod stage;
 mod text;
 mod toml_locate;
@@ -26,10 +28,11 @@ mod trade;
 
 pub use country::{Iso3, PartnerKind, group_name};
 pub use error::ModelError;
-pub use hs::HsCode;
+pub use hs::{HsCode, hs_digits, is_decimal_artefact};
 pub use number::json_round;
 pub use period::{Period, YEARS, YearMonth, parse_data_year, parse_year};
+pub use small_file::{MAX_SMALL_FILE_BYTES, read_small_text};
 pub use stage::Stage;
 pub use text::line_column;
-pub use toml_locate::toml_locate;
+pub use toml_locate::{toml_key_at, toml_locate};
 pub use trade::{Flow, Frequency};

@@ -40,8 +40,55 @@ pub fn toml_locate(text: &str, path: &str) -> Option<(usize, usize)> {
     Some(crate::line_column(text, at.span().start))
 }
 
+/// The dotted key path (`simulation.steps`, `event[0].duration`) of the key or value at
+/// byte `offset` of `text`: the inverse of [`toml_locate`], for errors that a whole-file
+/// deserialiser reports with a position but no key. `None` when the text does not parse
+/// or no key or value spans the offset.
+pub fn toml_key_at(text: &str, offset: usize) -> Option<String> {
+    let doc = DeTable::parse(text).ok()?;
+    key_in(doc.get_ref(), offset, "")
+}
+
+fn key_in(table: &DeTable<'_>, offset: usize, prefix: &str) -> Option<String> {
+    for (key, value) in table {
+        let path = if prefix.is_empty() {
+            key.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", key.get_ref())
+        };
+        if key.span().contains(&offset) {
+            return Some(path);
+        }
+        if let Some(found) = value_in(value, offset, &path) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn value_in(value: &Spanned<DeValue<'_>>, offset: usize, path: &str) -> Option<String> {
+    // Children first: a table's or array's own span may cover its elements.
+    match value.get_ref() {
+        DeValue::Table(t) => {
+            if let Some(found) = key_in(t, offset, path) {
+                return Some(found);
+            }
+        }
+        DeValue::Array(items) => {
+            for (k, item) in items.iter().enumerate() {
+                if let Some(found) = value_in(item, offset, &format!("{path}[{k}]")) {
+                    return Some(found);
+                }
+            }
+        }
+        _ => {}
+    }
+    value.span().contains(&offset).then(|| path.to_string())
+}
+
 #[cfg(test)]
 mod tests {
+    use super::toml_key_at;
     use super::toml_locate as locate;
 
     const TEXT: &str = "[chain]\nstart = \"2025-04-01\"\ndays = 365\n\n[[export_control]]\nname = \"a\"\n\n[[export_control]]\nname = \"b\"\napproval_share = { dist = \"triangular\", min = 0.2, mode = 0.4, max = 0.6 }\n";
@@ -79,5 +126,24 @@ mod tests {
         assert_eq!(locate(text, "chain.x"), Some((1, 13)));
         assert_eq!(locate(text, "chain.start.x"), Some((4, 13)));
         assert_eq!(locate(text, "chain.start"), Some((3, 9)));
+    }
+
+    /// The key of an error position a whole-file deserialiser reports (F15: ARIO errors
+    /// named the key `(file)`).
+    #[test]
+    fn the_key_at_a_position_is_named_by_its_dotted_path() {
+        let text = "[model]\nkind = \"psi\"\nfoo = 1\n[simulation]\nsteps = \"60\"\n\
+                    [[event]]\nduration = 5\n[[event]]\nduration = -5\n";
+        let at = |needle: &str| text.find(needle).unwrap();
+        assert_eq!(toml_key_at(text, at("foo")).as_deref(), Some("model.foo"));
+        assert_eq!(
+            toml_key_at(text, at("\"60\"")).as_deref(),
+            Some("simulation.steps")
+        );
+        assert_eq!(
+            toml_key_at(text, at("-5")).as_deref(),
+            Some("event[1].duration")
+        );
+        assert_eq!(toml_key_at("a = [", 0), None);
     }
 }

@@ -41,7 +41,9 @@ where
         .map_err(|e: T::Err| ApiError::bad_request(field, e.to_string()))
 }
 
-/// Parses an optional query parameter; absent or blank is `None` (a form's empty field).
+/// Parses an optional query parameter; absent is `None`. A blank one is refused, as the
+/// CLI refuses `--source ""`: it was read as absent, so `source=` answered for every
+/// source. (The dashboard leaves empty fields out of its queries.)
 pub fn opt_param<T: std::str::FromStr>(
     field: &str,
     text: Option<&str>,
@@ -49,9 +51,22 @@ pub fn opt_param<T: std::str::FromStr>(
 where
     T::Err: std::fmt::Display,
 {
-    text.filter(|t| !t.trim().is_empty())
-        .map(|t| parse_param(field, t))
-        .transpose()
+    text.map(|t| {
+        not_blank(field, Some(t))?;
+        parse_param(field, t)
+    })
+    .transpose()
+}
+
+/// Refuses a parameter given with a blank value (`partner=`).
+pub fn not_blank(field: &str, text: Option<&str>) -> Result<(), ApiError> {
+    match text {
+        Some(t) if t.trim().is_empty() => Err(ApiError::bad_request(
+            field,
+            format!("`{field}` is empty; give a value or leave the parameter out"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The raw body, with the size limit reported as 413.

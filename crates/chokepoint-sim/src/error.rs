@@ -106,9 +106,10 @@ pub enum SimError {
     },
 }
 
-/// The text of file `path`, or [`SimError::Io`] naming it.
+/// The text of file `path` (a scenario or network file, read under the cap of
+/// [`chokepoint_model::read_small_text`]), or [`SimError::Io`] naming it.
 pub fn read_text(path: &Path) -> Result<String, SimError> {
-    std::fs::read_to_string(path).map_err(|source| SimError::Io {
+    chokepoint_model::read_small_text(path).map_err(|source| SimError::Io {
         path: path.to_path_buf(),
         source,
     })

@@ -223,7 +223,8 @@ pub enum StoreError {
 
     /// Some rows were rejected in strict mode.
     #[error(
-        "{rejected} row(s) rejected; first: {first}. Fix the file, or pass --skip-bad to store the good rows and write rejects to a file"
+        "{rejected} row(s) rejected; first: {first}{} Fix the file, or pass --skip-bad to store the good rows and write rejects to a file",
+        sentence_end(first)
     )]
     Rejected {
         /// How many rows were rejected.
@@ -231,6 +232,17 @@ pub enum StoreError {
         /// The first rejection (file:line: reason).
         first: Box<StoreError>,
     },
+}
+
+/// The full stop after a message, unless it ends a sentence already ("is this not a CSV
+/// file?." read oddly).
+fn sentence_end(message: &impl std::fmt::Display) -> &'static str {
+    let text = message.to_string();
+    if text.ends_with(['.', '?', '!']) {
+        ""
+    } else {
+        "."
+    }
 }
 
 /// How an argument is written where the user typed it.
@@ -433,5 +445,23 @@ mod tests {
             "x.csv:7: not a number: `abc` (column `netWgt`)"
         );
         assert!(e.is_user_error());
+    }
+
+    /// F22: "is this not a CSV file?. Fix the file" doubled its punctuation.
+    #[test]
+    fn a_rejected_row_message_ending_a_sentence_gets_no_second_stop() {
+        let rejected = |reason: &str| StoreError::Rejected {
+            rejected: 1,
+            first: Box::new(StoreError::BadRow {
+                path: "f.csv".into(),
+                line: 2,
+                column: None,
+                reason: reason.into(),
+            }),
+        };
+        let e = rejected("is this not a CSV file?").to_string();
+        assert!(e.contains("CSV file? Fix the file"), "{e}");
+        let e = rejected("not a number").to_string();
+        assert!(e.contains("not a number. Fix the file"), "{e}");
     }
 }

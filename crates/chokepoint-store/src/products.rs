@@ -126,12 +126,19 @@ impl ProductSelector {
     pub fn resolve(text: &str, aggregates: &[String]) -> Result<ProductSelector, StoreError> {
         let t = text.trim();
         if t.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-            return t.parse::<HsCode>().map(ProductSelector::Hs).map_err(|_| {
-                StoreError::UnknownProduct {
-                    found: text.to_string(),
-                    known: known_names(aggregates),
-                }
-            });
+            return t
+                .parse::<HsCode>()
+                .map(ProductSelector::Hs)
+                .map_err(|e| match e {
+                    // The hint ingest gives for the same text, not a list of names.
+                    chokepoint_model::ModelError::HsDecimal { .. } => {
+                        StoreError::Invalid(format!("invalid product: {e}"))
+                    }
+                    _ => StoreError::UnknownProduct {
+                        found: text.to_string(),
+                        known: known_names(aggregates),
+                    },
+                });
         }
         let name = product_name(t);
         let hs_codes = hs_groups().get(&name).cloned();
@@ -243,6 +250,16 @@ mod tests {
         assert!(re.contains(&"284610".to_string()) && re.contains(&"280530".to_string()));
         assert!(!re.iter().any(|c| c.starts_with("2530")), "{re:?}");
         assert_eq!(group_of_hs_code("28469039"), Some("rare-earths"));
+    }
+
+    #[test]
+    fn a_product_written_as_a_decimal_number_is_refused_with_the_ingest_hint() {
+        let e = ProductSelector::resolve("850511.0", &[]).unwrap_err();
+        assert!(e.to_string().contains("without decimals"), "{e}");
+        assert_eq!(
+            ProductSelector::resolve("8505.11", &[]).unwrap(),
+            ProductSelector::Hs("850511".parse().unwrap())
+        );
     }
 
     #[test]

@@ -25,7 +25,7 @@ use serde::Deserialize;
 
 use super::runs::svg;
 use crate::charts::{self, Axis, Bar, BarChart, LineChart, LineSeries};
-use crate::extract::{Query, opt_param as opt, parse_param as parse};
+use crate::extract::{Query, not_blank, opt_param as opt, parse_param as parse};
 use crate::{ApiError, AppState};
 
 /// Parameters of the monitor endpoints (each endpoint uses the ones its CLI command has).
@@ -100,7 +100,10 @@ impl FlowParams {
             } else {
                 None
             },
-            source: self.source.clone().filter(|s| !s.trim().is_empty()),
+            source: {
+                not_blank("source", self.source.as_deref())?;
+                self.source.clone()
+            },
         })
     }
 
@@ -117,11 +120,12 @@ impl FlowParams {
 
     fn partners_query(&self) -> Result<PartnersQuery, ApiError> {
         self.only("partners", &["source", "period", "to", "measure"])?;
+        not_blank("period", self.period.as_deref())?;
+        not_blank("to", self.to.as_deref())?;
         let text = self
             .period
             .as_deref()
             .or(self.to.as_deref())
-            .filter(|t| !t.trim().is_empty())
             .ok_or_else(|| {
                 ApiError::bad_request("period", "give period=YYYY-MM (or YYYY), or to=YYYY-MM")
             })?;

@@ -62,13 +62,17 @@ fn is_toml(headers: &HeaderMap) -> bool {
 }
 
 fn check_overrides(o: &Overrides) -> Result<(), ApiError> {
+    // A share outside 0–1 is a value the scenario's checks refuse (422, as README says and
+    // as `days` above the horizon is), not a malformed request: it is checked here too,
+    // because a scenario without export controls would never meet it.
     if let Some(share) = o.approval_share
         && !(0.0..=1.0).contains(&share)
     {
-        return Err(ApiError::bad_request(
-            "approval_share",
-            format!("{share} is outside 0 to 1 (0 = no licences, 1 = all approved)"),
-        ));
+        return Err(ApiError::InvalidScenario {
+            message: format!(
+                "approval_share: {share} is outside 0 to 1 (0 = no licences, 1 = all approved)"
+            ),
+        });
     }
     if o.runs == Some(0) {
         return Err(ApiError::bad_request("runs", "must be at least 1"));

@@ -326,8 +326,10 @@ async fn ambiguous_request_is_400() {
     );
 }
 
+/// F14: README says a share outside 0–1 is a 422, as `days` above the horizon is; it was
+/// a 400.
 #[tokio::test]
-async fn out_of_range_override_is_400() {
+async fn out_of_range_approval_share_is_422_as_readme_says() {
     let (status, _, body) = send(
         &state(),
         post_json(
@@ -336,7 +338,7 @@ async fn out_of_range_override_is_400() {
         ),
     )
     .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         json(&body)["message"]
             .as_str()

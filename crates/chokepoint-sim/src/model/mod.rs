@@ -18,7 +18,7 @@ mod input_bounds;
 mod inventory;
 pub(crate) mod numpy_sum;
 mod orders;
-mod params;
+pub(crate) mod params;
 mod prefetch;
 mod sparse;
 mod sparse_sum;

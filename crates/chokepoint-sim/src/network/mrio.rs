@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::SimError;
+use crate::model::params::readable;
 
 /// An MRIO table in BoARIO's sorted order, annual flows in the table's own unit.
 ///
@@ -34,6 +35,8 @@ struct RawTable {
     path: PathBuf,
     cols: Vec<(String, String)>,
     rows: Vec<(String, String)>,
+    /// The line of each row, for messages.
+    lines: Vec<u64>,
     values: Vec<f64>,
 }
 
@@ -248,6 +251,7 @@ fn read_table(path: &Path, delim: u8, two_header_rows: bool) -> Result<RawTable,
         ));
     }
     let mut rows = Vec::new();
+    let mut lines = Vec::new();
     let mut values = Vec::new();
     for (line, rec) in it {
         if rec.iter().all(|c| c.trim().is_empty()) {
@@ -266,6 +270,7 @@ fn read_table(path: &Path, delim: u8, two_header_rows: bool) -> Result<RawTable,
             ));
         }
         rows.push((rec[0].to_string(), rec[1].to_string()));
+        lines.push(line);
         for (k, cell) in rec.iter().skip(2).enumerate() {
             let v: f64 = cell.trim().parse().map_err(|_| {
                 file_err(
@@ -288,6 +293,7 @@ fn read_table(path: &Path, delim: u8, two_header_rows: bool) -> Result<RawTable,
         path: path.to_path_buf(),
         cols,
         rows,
+        lines,
         values,
     })
 }
@@ -395,6 +401,7 @@ fn assemble(
     let ys = scatter(&y, &yrow, &ycol, nf);
     let xs = scatter(&x, &xrow, &[0], 1);
     let mut mrio = Mrio::from_arrays(regions, sectors, cats, zs, ys, xs)?;
+    check_totals(&mrio, (&x, &xrow), (&y, &yrow))?;
     if let Some(a) = a {
         let arow = permutation(dir, &a.path, "industry row", &a.rows, &rpos, &spos)?;
         let acol = permutation(dir, &a.path, "industry column", &a.cols, &rpos, &spos)?;
@@ -422,6 +429,84 @@ fn assemble(
         mrio.a = given;
     }
     Ok(mrio)
+}
+
+/// Refuses, at the line of the industry's row, gross outputs and demand totals that ARIO
+/// cannot start from, instead of failing after the run starts (exit 1) or running a
+/// collapse nobody asked for:
+///
+/// - a negative gross output (BoARIO raises on the negative capacity at step 0);
+/// - an industry whose sales, its Z row plus its Y row, total less than zero: negative
+///   final-demand cells ("changes in inventories") are normal and pass unchanged as in
+///   BoARIO (ARIO_SPEC.md Q25), but a negative total is a negative order at step 0, which
+///   BoARIO raises on too (Q20);
+/// - a zero (or vanishing) gross output of an industry that sells: BoARIO takes 1/0 as 0
+///   (§3) and runs, but that industry can then deliver nothing, and its clients' stocks
+///   run dry until the whole economy falls to a fraction of its size. pymrio computes
+///   x = Z·1 + Y·1, so such an x contradicts the table's own flows. An industry with zero
+///   output that sells nothing (an empty sector, common in real tables) is kept, as
+///   BoARIO keeps it.
+fn check_totals(
+    mrio: &Mrio,
+    (x, xrow): (&RawTable, &[usize]),
+    (y, yrow): (&RawTable, &[usize]),
+) -> Result<(), SimError> {
+    let n = mrio.n_industries();
+    let nf = mrio.y.len() / n;
+    let labels = mrio.industry_labels();
+    // The file line of industry `k`'s row in a table read in file order `rows`.
+    let line_of = |raw: &RawTable, rows: &[usize], k: usize| {
+        rows.iter()
+            .position(|&r| r == k)
+            .map_or(0, |ri| raw.lines[ri])
+    };
+    for (k, (label, &xk)) in labels.iter().zip(&mrio.x).enumerate() {
+        let z_row: f64 = mrio.z[k * n..][..n].iter().sum();
+        let y_row: f64 = mrio.y[k * nf..][..nf].iter().sum();
+        let sales = z_row + y_row;
+        let (xk_, sales_, z_row_, y_row_) = (
+            readable(xk),
+            readable(sales),
+            readable(z_row),
+            readable(y_row),
+        );
+        if xk < 0.0 {
+            return Err(file_err(
+                &x.path,
+                line_of(x, xrow, k),
+                format!(
+                    "gross output of {label} is {xk_}; it must not be negative (its Z row plus \
+                     Y row total {sales_}, which pymrio takes as x); correct x"
+                ),
+            ));
+        }
+        if sales < 0.0 {
+            return Err(file_err(
+                &y.path,
+                line_of(y, yrow, k),
+                format!(
+                    "{label} sells {sales_} in total (Z row {z_row_}, final demand {y_row_}): \
+                     negative final-demand cells are fine, but not a negative total, which would \
+                     be a negative order from the first step; correct the final demand"
+                ),
+            ));
+        }
+        // `sales * 1e-9`: a gross output a billionth of what the industry sells is a zero
+        // written otherwise (`1e-300` collapsed the economy as 0 did).
+        if sales > 0.0 && xk <= sales * 1e-9 {
+            return Err(file_err(
+                &x.path,
+                line_of(x, xrow, k),
+                format!(
+                    "gross output of {label} is {xk_}, but it sells {sales_} (Z row {z_row_}, final \
+                     demand {y_row_}); an industry that produces nothing cannot deliver, and its \
+                     clients would run out of inputs. x should be Z·1 + Y·1 (pymrio's calc_x): \
+                     correct x, or remove the industry's flows"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -472,5 +557,94 @@ mod given_a_tests {
             err.contains("A[reg1|construction, reg1|electricity] = 0.5"),
             "{err}"
         );
+    }
+}
+
+#[cfg(test)]
+mod totals_tests {
+    use std::path::{Path, PathBuf};
+
+    use super::Mrio;
+
+    /// A copy of the test MRIO (without A) whose line `line` of `file` gets `edit`.
+    fn edited(tag: &str, file: &str, line: usize, edit: impl Fn(&mut Vec<String>)) -> PathBuf {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/data/test_mrio");
+        let dir =
+            std::env::temp_dir().join(format!("chokepoint-totals-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in ["Z.csv", "Y.csv", "x.csv"] {
+            std::fs::copy(src.join(f), dir.join(f)).unwrap();
+        }
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        let mut cells: Vec<String> = lines[line - 1].split(',').map(String::from).collect();
+        edit(&mut cells);
+        lines[line - 1] = cells.join(",");
+        std::fs::write(dir.join(file), lines.join("\n") + "\n").unwrap();
+        dir
+    }
+
+    fn load_err(dir: &Path) -> String {
+        let r = Mrio::load(dir);
+        std::fs::remove_dir_all(dir).unwrap();
+        match r {
+            Ok(_) => panic!("{} loaded", dir.display()),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    /// F19: these ran and failed at step 0 with exit 1 (negative x, negative demand total)
+    /// or collapsed the economy without a word (x = 0 or 1e-300 beside the industry's sales).
+    #[test]
+    fn outputs_and_demand_totals_ario_cannot_start_from_are_refused_at_their_line() {
+        for (tag, v, want) in [
+            ("neg", "-5", "gross output of reg1|construction is -5"),
+            (
+                "zero",
+                "0",
+                "gross output of reg1|construction is 0, but it sells",
+            ),
+            (
+                "tiny",
+                "1e-300",
+                "gross output of reg1|construction is 1e-300, but",
+            ),
+        ] {
+            let dir = edited(tag, "x.csv", 2, |c| c[2] = v.into());
+            let err = load_err(&dir);
+            assert!(err.contains("x.csv:2: "), "{err}");
+            assert!(err.contains(want), "{err}");
+        }
+        let dir = edited("y", "Y.csv", 2, |c| c[2] = "-1e9".into());
+        let err = load_err(&dir);
+        assert!(err.contains("Y.csv:2: reg1|construction sells -"), "{err}");
+        assert!(err.contains("correct the final demand"), "{err}");
+    }
+
+    /// BoARIO's own cases still load: a negative final-demand cell whose row total stays
+    /// positive (ARIO_SPEC.md Q25), and an industry with zero output that sells nothing
+    /// (its A column is 0, as pymrio takes 1/0 as 0).
+    #[test]
+    fn negative_cells_and_empty_industries_still_load() {
+        let dir = edited("ycell", "Y.csv", 2, |c| c[2] = "-1e6".into());
+        assert!(Mrio::load(&dir).is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
+        let dir = edited("empty", "x.csv", 2, |c| c[2] = "0".into());
+        for file in ["Z.csv", "Y.csv"] {
+            let text = std::fs::read_to_string(dir.join(file)).unwrap();
+            let mut lines: Vec<String> = text.lines().map(String::from).collect();
+            let cells: Vec<String> = lines[1]
+                .split(',')
+                .enumerate()
+                .map(|(i, c)| if i < 2 { c.to_string() } else { "0".into() })
+                .collect();
+            lines[1] = cells.join(",");
+            std::fs::write(dir.join(file), lines.join("\n") + "\n").unwrap();
+        }
+        let mrio = Mrio::load(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let mrio = mrio.unwrap();
+        assert_eq!(mrio.x[0], 0.0);
+        assert!(mrio.a[..].chunks(mrio.x.len()).all(|row| row[0] == 0.0));
     }
 }

@@ -187,7 +187,16 @@ pub(super) fn event(
         );
     }
     let duration = ev.duration.as_ref().map(|d| *d.get_ref()).unwrap_or(1);
-    if duration < 1 || (occurrence + duration) as usize > steps {
+    // Said apart: `duration = -5` once read "occurrence + duration = 5 must be within
+    // the horizon", true of 5, with the real fault in a parenthesis.
+    if duration < 1 {
+        return cx.err(
+            ev.duration.as_ref().map(|d| d.span()),
+            key("duration"),
+            format!("{duration} is not a duration: give 1 step or more"),
+        );
+    }
+    if (occurrence + duration) as usize > steps {
         return cx.err(
             ev.duration.as_ref().map(|d| d.span()),
             key("duration"),

@@ -67,10 +67,15 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// The text as `T`; a syntax or type error at its line:column, named `key`.
+    /// The key is the one at the error's position when the text names it (`model.foo`,
+    /// `simulation.steps`), else `key`; Rust type names in the message are said in words.
     fn read<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<T, SimError> {
         toml::from_str(self.text).or_else(|e| {
-            let msg = e.message().trim().to_string();
-            self.err(e.span(), key, msg)
+            let msg = plain_types(e.message().trim());
+            let named = e
+                .span()
+                .and_then(|s| chokepoint_model::toml_key_at(self.text, s.start));
+            self.err(e.span(), named.as_deref().unwrap_or(key), msg)
         })
     }
 
@@ -112,6 +117,24 @@ impl Ctx<'_> {
             message: message.into(),
         })
     }
+}
+
+/// A deserialiser's message with Rust's type names in words (`expected i64` → `expected a
+/// whole number`): the reader of a scenario error need not know Rust.
+fn plain_types(message: &str) -> String {
+    let mut out = message.to_string();
+    for (rust, words) in [
+        ("i64", "a whole number"),
+        ("i32", "a whole number"),
+        ("u64", "a whole number of 0 or more"),
+        ("u32", "a whole number of 0 or more"),
+        ("usize", "a whole number of 0 or more"),
+        ("f64", "a number"),
+        ("f32", "a number"),
+    ] {
+        out = out.replace(&format!("expected {rust}"), &format!("expected {words}"));
+    }
+    out
 }
 
 /// The folder that relative paths in scenario file `path` resolve against: the file's own,

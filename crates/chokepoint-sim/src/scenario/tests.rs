@@ -244,3 +244,27 @@ fn relative_paths_resolve_against_the_scenario_folder_unless_it_is_streamed() {
         assert_eq!(relative_base(Path::new(path)), Path::new(base), "{path}");
     }
 }
+
+/// F15: a type error or an unknown key named the key `(file)` and said `expected i64`; a
+/// negative duration was reported as a sum "within the horizon".
+#[test]
+fn whole_file_errors_name_their_key_in_words() {
+    let e = parse("[simulation]\nsteps = \"60\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("s.toml:4:9: `simulation.steps`"), "{e}");
+    assert!(e.contains("expected a whole number"), "{e}");
+    assert!(!e.contains("(file)") && !e.contains("i64"), "{e}");
+    let e = parse("[model]\nfoo = 1\n").unwrap_err().to_string();
+    assert!(e.contains("`model.foo`: unknown field `foo`"), "{e}");
+    let e = parse(
+        "[simulation]\nsteps = 60\n[[event]]\nkind = \"arbitrary\"\nregion = \"reg3\"\n\
+         sector = \"mining\"\nimpact = 0.3\noccurrence = 10\nduration = -5\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("`event[0].duration`: -5 is not a duration"),
+        "{e}"
+    );
+}

@@ -204,10 +204,22 @@ async fn flow_observations(
 
 /// The trade lines matching `filter` (SQL), periods that do not parse left out.
 async fn fetch_lines(wh: &Warehouse, filter: &str) -> Result<Vec<Line>, StoreError> {
+    // Rows of a file read again by a later ingest are replaced whole (see
+    // `superseded_row_ids`).
+    let superseded = crate::warehouse::ingest::superseded_row_ids(&wh.warehouse_dir())?;
+    let not_superseded = if superseded.is_empty() {
+        String::new()
+    } else {
+        let ids: Vec<String> = superseded
+            .iter()
+            .map(|id| format!("'{}'", id.replace('\'', "''")))
+            .collect();
+        format!(" AND ingest_id NOT IN ({})", ids.join(", "))
+    };
     let sql = format!(
         "SELECT reporter_iso3, flow, period, period_type, partner_iso3, hs_code, product, \
          quantity_t, value_usd, source, source_rank, ingest_id, is_derived, reported_yoy_pct \
-         FROM trade WHERE {filter}"
+         FROM trade WHERE ({filter}){not_superseded}"
     );
     let rows = batches_to_json_rows(&wh.sql(&sql).await?);
     let mut lines = Vec::with_capacity(rows.len());

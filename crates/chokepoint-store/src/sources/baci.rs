@@ -30,6 +30,8 @@ pub struct Columns {
     v: usize,
     q: Option<usize>,
     countries: HashMap<u32, String>,
+    /// The country-codes file read.
+    countries_file: PathBuf,
     /// Cells in the header (every line has as many).
     width: usize,
 }
@@ -44,6 +46,7 @@ impl Columns {
     ) -> Result<Columns, StoreError> {
         let req = |n: &str| fields::required(path, header, FORMAT, n);
         let (t, i, j, k, v) = (req("t")?, req("i")?, req("j")?, req("k")?, req("v")?);
+        let countries_file = countries()?;
         Ok(Columns {
             t,
             i,
@@ -51,9 +54,15 @@ impl Columns {
             k,
             v,
             q: fields::optional(header, "q"),
-            countries: read_countries(&countries()?)?,
+            countries: read_countries(&countries_file)?,
+            countries_file,
             width: header.len(),
         })
+    }
+
+    /// The country-codes file read.
+    pub fn countries_file(&self) -> &Path {
+        &self.countries_file
     }
 
     /// Maps one data line to the exporter's export and the importer's import.
@@ -92,6 +101,13 @@ impl Columns {
         let exporter = self.country(rec, self.i, "i")?;
         let importer = self.country(rec, self.j, "j")?;
         let k = fields::text(rec, self.k, "k")?;
+        if chokepoint_model::is_decimal_artefact(k) {
+            // The same refusal and hint as the other readers and `--product` give.
+            let e = chokepoint_model::ModelError::HsDecimal {
+                found: k.to_string(),
+            };
+            return Err(reject("k", e.to_string()));
+        }
         if k.is_empty() || k.len() > 6 || !k.bytes().all(|b| b.is_ascii_digit()) {
             return Err(reject(
                 "k",

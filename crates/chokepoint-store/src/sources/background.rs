@@ -107,7 +107,7 @@ impl TradeReader {
                     for block in blocks.iter() {
                         let mut acc = start();
                         splitter.records(&block.bytes, block.first_line, |line, cells| {
-                            let row = parser.parse(cells);
+                            let row = parser.parse_at(line, cells);
                             add(&mut acc, ReadLine { line, row });
                         });
                         if done_tx.send((acc, block.end)).is_err() {
@@ -292,6 +292,33 @@ mod tests {
             end.hash,
             twox_hash::XxHash64::oneshot(0, &bytes),
             "the streamed hash is the file's hash"
+        );
+    }
+
+    /// F8: an unclosed quote swallowed the good lines after it, and the reject named only
+    /// the cell it ended in. Both readers now name the lines the row took.
+    #[test]
+    fn a_row_swallowed_by_an_open_quote_names_its_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.csv");
+        std::fs::write(
+            &path,
+            "period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t,value_usd\n\
+             2017-01,CHN,USA,export,850511,1,\n\
+             2017-02,CHN,\"USA,export,850511,2,\n\
+             2017-03,CHN,USA,export,850511,3,\n\
+             2017-04,CHN,USA,export,850511,4,\n\
+             2017-05,CHN,\"JPN\",export,850511,5,\n",
+        )
+        .unwrap();
+        let (scan, _) = scanned(&path);
+        assert_eq!(scan, serial(&path));
+        let [(2, Row::Record(_)), (3, Row::Reject { reason, .. })] = &scan[..] else {
+            panic!("{scan:?}")
+        };
+        assert!(
+            reason.contains("a quote opened on line 3 is not closed until line 6, so lines 3–6"),
+            "{reason}"
         );
     }
 

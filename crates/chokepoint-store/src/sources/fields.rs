@@ -98,23 +98,25 @@ pub fn number(rec: &impl Cells, i: Option<usize>, column: &str) -> Result<Option
     }
 }
 
-/// Normalises an HS code cell: digits only (dots and spaces dropped), an odd-length code
-/// regains the leading zero spreadsheets strip (`80510` → `080510`). An odd-length code
-/// that starts with a zero already was not stripped, so a zero added to it would make
-/// another code (`0850511` was stored as `00850511`): it is refused instead.
+/// Normalises an HS code cell by the one rule of [`chokepoint_model::hs_digits`] (dots and
+/// spaces dropped; a code written as a decimal number, `850511.0`, refused), then an
+/// odd-length code regains the leading zero spreadsheets strip (`80510` → `080510`). An
+/// odd-length code that starts with a zero already was not stripped, so a zero added to it
+/// would make another code (`0850511` was stored as `00850511`): it is refused instead.
 pub fn hs_code(t: &str, column: &str) -> Result<String, RowError> {
     // Nearly every cell is plain digits: no copy to filter, one allocation.
-    let digits: std::borrow::Cow<str> = if t.bytes().all(|b| b.is_ascii_digit()) {
-        t.into()
-    } else {
-        t.chars()
-            .filter(|c| *c != '.' && *c != ' ')
-            .collect::<String>()
-            .into()
-    };
-    if digits.is_empty() || digits.len() > 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(reject(column, format!("not an HS code: `{}`", shorten(t))));
-    }
+    let digits: std::borrow::Cow<str> =
+        if !t.is_empty() && t.len() <= 10 && t.bytes().all(|b| b.is_ascii_digit()) {
+            t.into()
+        } else {
+            match chokepoint_model::hs_digits(t) {
+                Ok(d) => d.into(),
+                Err(e @ chokepoint_model::ModelError::HsDecimal { .. }) => {
+                    return Err(reject(column, e.to_string()));
+                }
+                Err(_) => return Err(reject(column, format!("not an HS code: `{}`", shorten(t)))),
+            }
+        };
     if digits.len().is_multiple_of(2) {
         return Ok(digits.into_owned());
     }
@@ -202,6 +204,18 @@ mod tests {
         assert_eq!(hs_code("0805", "k").unwrap(), "0805");
         let e = hs_code("0850511", "k").unwrap_err();
         assert!(e.reason.contains("odd number of digits"), "{}", e.reason);
+    }
+
+    /// F1: a numeric HS column exported as `850511.0` was stored as `08505110`.
+    #[test]
+    fn hs_codes_written_as_decimals_are_refused_with_a_hint() {
+        for bad in ["850511.0", "2846.0", "80510.0"] {
+            let e = hs_code(bad, "hs_code").unwrap_err();
+            assert_eq!(e.column.as_deref(), Some("hs_code"));
+            assert!(e.reason.contains("without decimals"), "{}", e.reason);
+        }
+        assert_eq!(hs_code("2846.90", "k").unwrap(), "284690");
+        assert_eq!(hs_code("2501.00", "k").unwrap(), "250100");
     }
 
     #[test]

@@ -80,6 +80,22 @@ pub fn check_is_file(path: &Path) -> Result<(), StoreError> {
             path.display()
         )));
     }
+    // A pipe (`<(zcat …)`, `… | chokepoint ingest /dev/stdin`) is read more than once (the
+    // header for the format, then the rows, the hash): the second read found it empty and
+    // blamed an empty header that was really there.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        if kind.is_fifo() || kind.is_socket() {
+            return Err(StoreError::Invalid(format!(
+                "{} is a pipe, which can be read only once, and ingest reads a file more \
+                 than once (its header, then its rows); save it to a file first (e.g. \
+                 `zcat data.csv.gz > data.csv`), or redirect a file: `ingest /dev/stdin < data.csv`",
+                path.display()
+            )));
+        }
+    }
     Ok(())
 }
 

@@ -235,6 +235,15 @@ impl TradeReader {
         self.format
     }
 
+    /// The country-codes file a BACI file is read with (`None` for other formats): it
+    /// shapes the rows as much as the data file does.
+    pub fn countries_file(&self) -> Option<&Path> {
+        match &self.parser {
+            Parser::Baci(c) => Some(c.countries_file()),
+            _ => None,
+        }
+    }
+
     /// Bytes of the file consumed so far (for progress bars).
     pub fn bytes_read(&self) -> u64 {
         self.csv.position().byte()
@@ -265,7 +274,7 @@ impl TradeReader {
             }
             Raw::Record(line) => Some(ReadLine {
                 line,
-                row: self.parser.parse(&self.record),
+                row: self.parser.parse_at(line, &self.record),
             }),
             Raw::Malformed(line, reason) => Some(ReadLine {
                 line,
@@ -279,6 +288,32 @@ impl TradeReader {
 }
 
 impl Parser {
+    /// [`Parser::parse`] of the record starting at `line`; a rejected record whose cells
+    /// hold line breaks says which lines it took. Why: a quote left open swallows the
+    /// lines after it into one cell up to the next quote, and the row was rejected for a
+    /// cell that merely looked wrong, while the good lines inside it vanished unnamed.
+    fn parse_at(&self, line: u64, record: &impl split::Cells) -> Row {
+        match self.parse(record) {
+            Row::Reject { column, reason } => {
+                let breaks = line_breaks(record);
+                if breaks == 0 {
+                    return Row::Reject { column, reason };
+                }
+                Row::Reject {
+                    column,
+                    reason: format!(
+                        "{reason}; a quote opened on line {line} is not closed until line {}, \
+                         so lines {line}–{} were read as this one row: close or remove the \
+                         stray `\"`",
+                        line + breaks,
+                        line + breaks
+                    ),
+                }
+            }
+            row => row,
+        }
+    }
+
     fn parse(&self, record: &impl split::Cells) -> Row {
         if record.bytes() > head::MAX_LINE_BYTES {
             return Row::Reject {
@@ -291,6 +326,20 @@ impl Parser {
             Parser::Baci(c) => c.parse(record),
             Parser::Tidy(c) => c.parse(record),
         }
+    }
+}
+
+/// Line breaks inside the cells of a record (`\n`, or `\r` in a file of CR line ends).
+fn line_breaks(record: &impl split::Cells) -> u64 {
+    let count = |b: u8| -> u64 {
+        (0..record.width())
+            .filter_map(|i| record.cell(i))
+            .map(|c| c.iter().filter(|&&x| x == b).count() as u64)
+            .sum()
+    };
+    match count(b'\n') {
+        0 => count(b'\r'),
+        n => n,
     }
 }
 

@@ -42,6 +42,7 @@ impl Columns {
     /// Locates the columns; `hs_code` or `product` must be present, and at least one of
     /// `quantity_t` and `value_usd`.
     pub fn new(path: &Path, header: &[String]) -> Result<Columns, StoreError> {
+        check_header(path, header)?;
         let req = |n: &str| fields::required(path, header, FORMAT, n);
         let opt = |n: &str| fields::optional(header, n);
         let c = Columns {
@@ -143,6 +144,55 @@ impl Columns {
             ..TradeRecord::blank(period, reporter, partner, flow)
         }))
     }
+}
+
+/// The columns a tidy file may have.
+const KNOWN: [&str; 9] = [
+    "period",
+    "period_type",
+    "reporter_iso3",
+    "partner_iso3",
+    "flow",
+    "hs_code",
+    "product",
+    "quantity_t",
+    "value_usd",
+];
+
+/// Refuses a header naming a column twice or a column the format does not know. Why: a
+/// misspelt column (`qty` for `quantity_t`) was dropped without a word and its figures
+/// lost, and of a repeated one only the first was read. Empty names (a comma ending the
+/// header line) are allowed; a value under them is refused line by line as an extra cell.
+fn check_header(path: &Path, header: &[String]) -> Result<(), StoreError> {
+    let refuse = |column: &str, reason: String| StoreError::BadRow {
+        path: path.to_path_buf(),
+        line: 1,
+        column: Some(column.to_string()),
+        reason,
+    };
+    for (k, name) in header.iter().enumerate() {
+        if name.is_empty() {
+            continue;
+        }
+        if header[..k].contains(name) {
+            return Err(refuse(
+                name,
+                format!("column `{name}` appears twice in the header; keep one"),
+            ));
+        }
+        if !KNOWN.contains(&name.as_str()) {
+            return Err(refuse(
+                name,
+                format!(
+                    "unknown column `{}` in a tidy file, whose columns are {}; rename it \
+                     (e.g. `qty` to `quantity_t`) or remove it",
+                    fields::shorten(name),
+                    KNOWN.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -255,5 +305,36 @@ mod tests {
                 other => panic!("{period} {t}: {other:?}"),
             }
         }
+    }
+
+    /// F9: `qty` for `quantity_t` was dropped silently with its figures.
+    #[test]
+    fn unknown_and_repeated_columns_are_refused_with_the_known_ones() {
+        let h = |t: &str| t.split(',').map(String::from).collect::<Vec<_>>();
+        let path = Path::new("t.csv");
+        let e = Columns::new(
+            path,
+            &h("period,reporter_iso3,partner_iso3,flow,hs_code,qty,value_usd"),
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(e.starts_with("t.csv:1: unknown column `qty`"), "{e}");
+        assert!(e.contains("quantity_t, value_usd"), "{e}");
+        let e = Columns::new(
+            path,
+            &h("period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t,value_usd,quantity_t"),
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(e.contains("`quantity_t` appears twice"), "{e}");
+        assert!(
+            Columns::new(
+                path,
+                &h("period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t,value_usd,")
+            )
+            .is_ok()
+        );
     }
 }

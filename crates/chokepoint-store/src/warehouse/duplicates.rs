@@ -52,12 +52,60 @@ pub struct Conflicts {
     pub examples: Vec<(u64, u64)>,
     /// Whether the file had more distinct keys than were tracked (later ones unchecked).
     pub incomplete: bool,
+    /// Lines that give other figures for the key of a line of an earlier file of the same
+    /// ingest (this file's figures are the ones used, as when ingested separately).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub earlier_file_lines: u64,
+    /// Up to ten of them: (the earlier file, its line, this file's line).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_file_examples: Vec<(String, u64, u64)>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Conflicts {
     /// Whether there is anything to tell.
     pub fn is_empty(&self) -> bool {
-        self.lines == 0 && !self.incomplete
+        self.lines == 0 && !self.incomplete && self.earlier_file_lines == 0
+    }
+}
+
+/// The keys of the files of one ingest read so far, for conflicts across them: within one
+/// ingest, a later file's figures win as a later ingest's do, and the ingest says so.
+/// Bounded like [`Seen`]: past [`MAX_TRACKED_KEYS`] keys, later keys are not tracked.
+#[derive(Default)]
+pub struct AcrossFiles {
+    /// Key → (file index, line, figures) of the latest file holding it.
+    keys: HashMap<u64, (usize, u64, u64)>,
+    /// This file's keys, added once the file is read (lines of one file are [`Seen`]'s).
+    pending: Vec<(u64, u64, u64)>,
+}
+
+impl AcrossFiles {
+    /// Checks the row of `line` of file `file` against the earlier files' keys.
+    pub fn add(
+        &mut self,
+        found: &mut Vec<(usize, u64, u64)>,
+        line: u64,
+        (key, figures): (u64, u64),
+    ) {
+        if let Some(&(file, first_line, first_figures)) = self.keys.get(&key)
+            && first_figures != figures
+        {
+            found.push((file, first_line, line));
+        }
+        if self.keys.len() + self.pending.len() < MAX_TRACKED_KEYS {
+            self.pending.push((key, line, figures));
+        }
+    }
+
+    /// Ends file `file`: its keys become the ones later files are checked against.
+    pub fn end_file(&mut self, file: usize) {
+        for (key, line, figures) in self.pending.drain(..) {
+            self.keys.insert(key, (file, line, figures));
+        }
     }
 }
 
@@ -147,6 +195,22 @@ mod tests {
         assert_eq!(found.lines, 1);
         assert_eq!(found.examples, [(2, 5)]);
         assert!(!found.incomplete);
+    }
+
+    /// F21: a key of an earlier file with other figures is found; one of the same file is
+    /// [`Seen`]'s; equal figures are no conflict.
+    #[test]
+    fn keys_of_earlier_files_with_other_figures_are_conflicts() {
+        let mut across = AcrossFiles::default();
+        let mut found = Vec::new();
+        across.add(&mut found, 2, (1, 10));
+        across.add(&mut found, 3, (1, 11));
+        across.add(&mut found, 4, (2, 20));
+        assert!(found.is_empty());
+        across.end_file(0);
+        across.add(&mut found, 2, (1, 99));
+        across.add(&mut found, 5, (2, 20));
+        assert_eq!(found, [(0, 3, 2)]);
     }
 
     /// Past the limit the check says it stopped and tells the parsers to stop hashing.

@@ -6,8 +6,13 @@
 //! - **Atomic**: the part is written under `tmp/` and renamed into `warehouse/trade/` only
 //!   when every file has been read and the reject rule passed; a failure or a kill leaves
 //!   the committed warehouse as it was.
-//! - **Idempotent**: the part's footer records each input file's content hash; a file
-//!   already committed is skipped.
+//! - **Idempotent**: the part's footer records each input file's content hash, and that of
+//!   every other file that shapes its rows (BACI's country codes); a file already committed
+//!   with the same such files is skipped.
+//! - **Later wins, also within one ingest**: the files of a multi-file ingest get their
+//!   own row ids, `<ingest id>.f0001`, `.f0002`, … in argument order, which sort as the
+//!   ingest does against others; so a key that two files give figures for takes the later
+//!   file's, as with separate ingests, and the later file's report names the lines.
 //! - **Rejects**: strict mode (default) reads on to count every bad row, then fails with the
 //!   first one's file:line and reason; with `skip_bad`, good rows are stored and bad ones
 //!   written, with reasons, to a CSV file.
@@ -19,7 +24,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use super::duplicates::{self, Seen};
+use super::duplicates::{self, AcrossFiles, Seen};
 pub use super::duplicates::{Conflicts, MAX_TRACKED_KEYS};
 use super::order::{lock_for_ingest, next_ingest_id, utc_now_text};
 use super::part_writer::PartWriter;
@@ -66,6 +71,14 @@ pub struct FileReport {
     pub rows_rejected: u64,
     /// Whether the file had been ingested before (nothing stored this time).
     pub already_ingested: bool,
+    /// xxHash64 of BACI's country-codes file read with it (hex): a corrected codes file
+    /// makes the same data file new.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub countries_hash: Option<String>,
+    /// The `ingest_id` of this file's rows when it differs from the ingest's (the files of
+    /// a multi-file ingest: `<id>.f0001`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows_ingest_id: Option<String>,
     /// Lines repeating an earlier line's key with other figures (both stored).
     #[serde(default, skip_serializing_if = "Conflicts::is_empty")]
     pub conflicts: Conflicts,
@@ -121,6 +134,27 @@ pub fn committed_ingests(warehouse_dir: &Path) -> Result<Vec<IngestRecord>, Stor
     Ok(out)
 }
 
+/// The row ids (`ingest_id` values) of files that a later ingest read again: the same data
+/// file with another BACI country-codes file (F4). The later rows replace them whole, also
+/// where the corrected codes moved a row to another partner, which "the latest ingest
+/// wins" per key could not do (the wrong partner's rows stayed beside the right ones).
+/// They stay stored; the indicators leave them out.
+pub fn superseded_row_ids(warehouse_dir: &Path) -> Result<BTreeSet<String>, StoreError> {
+    let mut records = committed_ingests(warehouse_dir)?;
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut latest: BTreeMap<String, String> = BTreeMap::new();
+    let mut superseded = BTreeSet::new();
+    for r in &records {
+        for f in &r.files {
+            let rows = f.rows_ingest_id.clone().unwrap_or_else(|| r.id.clone());
+            if let Some(earlier) = latest.insert(f.hash.clone(), rows) {
+                superseded.insert(earlier);
+            }
+        }
+    }
+    Ok(superseded)
+}
+
 /// The input files a committed part was made from, from the record kept beside it (empty
 /// when there is none: parts written before it was kept).
 pub fn sources_of(part: &Path) -> Vec<String> {
@@ -131,10 +165,11 @@ pub fn sources_of(part: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// What is already stored, for the idempotency check: file hashes, and file sizes when
-/// every record kept them (`None`: some did not, so any file may be stored already).
+/// What is already stored, for the idempotency check: file hashes (with the hash of the
+/// country codes read with a BACI file), and file sizes when every record kept them
+/// (`None`: some did not, so any file may be stored already).
 struct Committed {
-    hashes: BTreeSet<String>,
+    hashes: BTreeSet<(String, Option<String>)>,
     sizes: Option<BTreeSet<u64>>,
 }
 
@@ -151,7 +186,8 @@ impl Committed {
     }
 
     fn add(&mut self, f: &FileReport) {
-        self.hashes.insert(f.hash.clone());
+        self.hashes
+            .insert((f.hash.clone(), f.countries_hash.clone()));
         match (f.bytes, &mut self.sizes) {
             (Some(b), Some(sizes)) => {
                 sizes.insert(b);
@@ -159,6 +195,12 @@ impl Committed {
             (None, _) => self.sizes = None,
             (Some(_), None) => {}
         }
+    }
+
+    /// Whether a file of this hash, read with country codes of this hash, is stored.
+    fn holds(&self, hash: &str, countries_hash: &Option<String>) -> bool {
+        self.hashes
+            .contains(&(hash.to_string(), countries_hash.clone()))
     }
 
     /// Whether a file of `size` bytes may be one already stored.
@@ -357,7 +399,8 @@ impl Warehouse {
         let mut bytes_before = 0u64;
         let mut rows_total = 0u64;
         let mut seen = Committed::from_records(Vec::new());
-        for input in inputs {
+        let mut across = AcrossFiles::default();
+        for (file_index, input) in inputs.iter().enumerate() {
             let size = std::fs::metadata(input)
                 .map_err(|e| StoreError::io(input, e))?
                 .len();
@@ -366,11 +409,21 @@ impl Warehouse {
                 bytes: Some(size),
                 ..FileReport::default()
             };
+            // Opened first: the country codes a BACI file is read with are part of what
+            // makes it "already ingested".
+            let reader =
+                TradeReader::open(input, options.format, options.baci_countries.as_deref())?;
+            report.countries_hash = match reader.countries_file() {
+                Some(p) => Some(format!("{:016x}", files::hash_file(p)?)),
+                None => None,
+            };
             // A file whose size matches no stored file is new: its hash is computed while
             // it is parsed. Otherwise it is hashed first, and skipped if already stored.
             if done.may_hold(size) || seen.may_hold(size) {
                 let hash = format!("{:016x}", files::hash_file(input)?);
-                if done.hashes.contains(&hash) || seen.hashes.contains(&hash) {
+                if done.holds(&hash, &report.countries_hash)
+                    || seen.holds(&hash, &report.countries_hash)
+                {
                     report.hash = hash;
                     report.already_ingested = true;
                     report.format = "-".into();
@@ -379,15 +432,28 @@ impl Warehouse {
                     continue;
                 }
             }
-            let reader =
-                TradeReader::open(input, options.format, options.baci_countries.as_deref())?;
             report.format = reader.format().as_str().to_string();
             let source = reader.format().as_str();
+            // Several files: each its own row id, sorting in argument order after the
+            // ingest's own (see the module docs), so the later file wins.
+            let rows_id = if inputs.len() > 1 {
+                let rows_id = format!("{id}.f{:04}", file_index + 1);
+                report.rows_ingest_id = Some(rows_id.clone());
+                rows_id
+            } else {
+                id.to_string()
+            };
+            let mut across_found: Vec<(usize, u64, u64)> = Vec::new();
             let skip_bad = options.skip_bad;
             let mut keys = Seen::default();
             let tracking = keys.tracking();
             let scanned = reader.scan(
-                || BlockTally::new(TradeBatchBuilder::new(source, 0, id), Arc::clone(&tracking)),
+                || {
+                    BlockTally::new(
+                        TradeBatchBuilder::new(source, 0, &rows_id),
+                        Arc::clone(&tracking),
+                    )
+                },
                 |tally, read| tally.add(read, skip_bad),
                 |tally, bytes_read| {
                     report.rows_read += tally.read;
@@ -396,6 +462,7 @@ impl Warehouse {
                     rows_total += tally.read;
                     for (line, fingerprint) in tally.keys {
                         keys.add(line, fingerprint);
+                        across.add(&mut across_found, line, fingerprint);
                     }
                     for (why, n) in tally.skipped {
                         *report.skipped.entry(why.to_string()).or_default() += n;
@@ -427,6 +494,13 @@ impl Warehouse {
             bytes_before += scanned.bytes_read;
             report.hash = format!("{:016x}", scanned.hash);
             report.conflicts = keys.finish();
+            across.end_file(file_index);
+            report.conflicts.earlier_file_lines = across_found.len() as u64;
+            report.conflicts.earlier_file_examples = across_found
+                .iter()
+                .take(10)
+                .map(|&(file, earlier, line)| (inputs[file].display().to_string(), earlier, line))
+                .collect();
             seen.add(&report);
             progress(Progress {
                 bytes_done: bytes_before,
@@ -516,7 +590,7 @@ mod tests {
         let c = Committed::from_records(vec![record(vec![file("a", Some(10))])]);
         assert!(c.may_hold(10));
         assert!(!c.may_hold(11), "a size no stored file has is a new file");
-        assert!(c.hashes.contains("a"));
+        assert!(c.holds("a", &None));
         let old = Committed::from_records(vec![record(vec![file("a", Some(10)), file("b", None)])]);
         assert!(
             old.may_hold(11),

@@ -333,6 +333,18 @@ impl RowStream {
                 .map_err(|e| classify_run_error(&self.warehouse_dir, e)),
         )
     }
+
+    /// Reads the rest of the result and returns how many rows it had, without converting
+    /// them: what `chokepoint sql` tells about rows past its table's cap.
+    pub async fn count_rest(&mut self) -> Result<u64, StoreError> {
+        use futures::StreamExt;
+        let mut n = 0u64;
+        while let Some(batch) = self.batches.next().await {
+            let batch = batch.map_err(|e| classify_run_error(&self.warehouse_dir, e))?;
+            n += batch.num_rows() as u64;
+        }
+        Ok(n)
+    }
 }
 
 /// Refuses to open a warehouse with an unreadable part (the session would fail on it with

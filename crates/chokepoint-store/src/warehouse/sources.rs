@@ -50,12 +50,21 @@ pub(super) async fn list(wh: &Warehouse) -> Result<Vec<SourceRow>, StoreError> {
                 row["citations"].as_i64().unwrap_or(0)
             )
         } else {
-            ingests.iter().find(|i| i.id == ingest_id).map_or_else(
+            // The files of a multi-file ingest have row ids `<ingest id>.f0001`, …: the
+            // row then names its own file.
+            let base = ingest_id
+                .split_once('.')
+                .map_or(ingest_id.as_str(), |(b, _)| b);
+            ingests.iter().find(|i| i.id == base).map_or_else(
                 || "ingested file (record missing)".to_string(),
                 |i| {
                     let names: Vec<String> = i
                         .files
                         .iter()
+                        .filter(|f| {
+                            base == ingest_id
+                                || f.rows_ingest_id.as_deref() == Some(ingest_id.as_str())
+                        })
                         .map(|f| format!("{} ({})", f.path, f.format))
                         .collect();
                     format!("ingested {} from {}", i.created, names.join(", "))

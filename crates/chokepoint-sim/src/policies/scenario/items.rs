@@ -144,17 +144,16 @@ impl Item<'_> {
     }
 
     pub(super) fn opt_num(&self, key: &str, lo: f64, hi: f64) -> Result<Option<f64>, SimError> {
-        let v = match self.table.get(key) {
+        // An integer is shown as written: `9223372036854775807` read as an f64 was shown
+        // as 9.223372036854776e18.
+        let (v, shown) = match self.table.get(key) {
             None => return Ok(None),
-            Some(toml::Value::Integer(i)) => *i as f64,
-            Some(toml::Value::Float(f)) => *f,
+            Some(toml::Value::Integer(i)) => (*i as f64, i.to_string()),
+            Some(toml::Value::Float(f)) => (*f, crate::model::readable(*f)),
             Some(_) => return Err(self.err(key, "expected a number")),
         };
         if !(lo..=hi).contains(&v) {
-            return Err(self.err(
-                key,
-                &format!("{} is outside [{lo}, {hi}]", crate::model::readable(v)),
-            ));
+            return Err(self.err(key, &format!("{shown} is outside [{lo}, {hi}]")));
         }
         Ok(Some(v))
     }

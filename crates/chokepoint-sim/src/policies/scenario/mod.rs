@@ -28,12 +28,28 @@ pub const INSTRUMENT_KEYS: [&str; 6] = [
     "substitution",
 ];
 
-/// Whether a scenario text is a policy scenario (as opposed to an MRIO/ARIO scenario):
-/// it has a `[chain]` table or any policy instrument.
+/// Top-level tables of an MRIO/ARIO scenario.
+pub const ARIO_KEYS: [&str; 4] = ["network", "model", "simulation", "event"];
+
+/// Whether a scenario text is a policy scenario (as opposed to an MRIO/ARIO scenario): the
+/// one rule `simulate`, `report`, `calibrate`, `exposure --after` and the server share.
+///
+/// A file is ARIO only if it is valid TOML with an ARIO table (`[network]`, `[model]`,
+/// `[simulation]`, `[[event]]`) and no `[chain]` table or policy instrument. Everything
+/// else is read as a policy scenario, whose parser names what is wrong. Why: a policy
+/// scenario with one bad value (`days = 99999999999999999999`) is not valid TOML, and
+/// was read as ARIO, which said "unknown field `chain`" at the `[chain]` header instead
+/// of naming the value; an empty file asked for ARIO's `[network]` in `simulate` and for
+/// `chain.start` everywhere else.
 pub fn is_policy_scenario(text: &str) -> bool {
-    toml::from_str::<toml::Table>(text).is_ok_and(|t| {
-        t.contains_key("chain") || INSTRUMENT_KEYS.iter().any(|k| t.contains_key(*k))
-    })
+    match toml::from_str::<toml::Table>(text) {
+        Err(_) => true,
+        Ok(t) => {
+            t.contains_key("chain")
+                || INSTRUMENT_KEYS.iter().any(|k| t.contains_key(*k))
+                || !ARIO_KEYS.iter().any(|k| t.contains_key(*k))
+        }
+    }
 }
 
 /// Where the network of a scenario comes from.
@@ -259,6 +275,27 @@ impl ScenarioFile {
             }
             Some(_) => Err(cx.err("chain.network", "expected \"bundled\" or a file path")),
         }
+    }
+
+    /// `e`, an error reading the network file or MRIO folder that `chain.network` names,
+    /// as an error of that key: the file's own message (`/etc/passwd:1:32: key with no
+    /// value`) did not say that the scenario had pointed there.
+    pub fn network_error(&self, e: SimError) -> SimError {
+        if !e.is_user_error() {
+            return e;
+        }
+        let cx = Cx {
+            file: &self.file,
+            text: &self.text,
+            products: None,
+        };
+        cx.err(
+            "chain.network",
+            &format!(
+                "the network file or MRIO folder it names cannot be used: {e}; give a file \
+                 written by `chokepoint network export`, an MRIO folder, or \"bundled\""
+            ),
+        )
     }
 
     /// Checks the scenario against the regions of the rare-earth chain (products are stage
@@ -627,5 +664,26 @@ pub(crate) fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> SimE
         line,
         column,
         message: e.message().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::is_policy_scenario;
+
+    /// F7: a policy scenario that is not valid TOML was read as ARIO ("unknown field
+    /// `chain`"), and an empty file asked for ARIO's `[network]` in `simulate` only.
+    #[test]
+    fn only_valid_toml_with_ario_tables_and_no_policy_ones_is_ario() {
+        assert!(is_policy_scenario("[chain]\nstart = \"2025-04-01\"\n"));
+        assert!(is_policy_scenario(
+            "[chain]\ndays = 99999999999999999999\n[[export_control]]\nname = \"c\"\n"
+        ));
+        assert!(is_policy_scenario(""));
+        assert!(is_policy_scenario("[[capacity_shock]]\nregion = \"CHN\"\n"));
+        assert!(!is_policy_scenario(
+            "[network]\nmrio = \"m\"\n[simulation]\nsteps = 60\n"
+        ));
+        assert!(!is_policy_scenario("[model]\nkind = \"ARIOPsi\"\n"));
     }
 }

@@ -307,7 +307,12 @@ impl CriticalityParams {
 
     /// Reads and parses a parameter file.
     pub fn load(path: &Path) -> Result<CriticalityParams, StoreError> {
-        let text = std::fs::read_to_string(path).map_err(|e| StoreError::io(path, e))?;
+        // Capped, and a user error whatever the cause (not exit 1 for `/dev/zero`).
+        let text =
+            chokepoint_model::read_small_text(path).map_err(|source| StoreError::ReadFile {
+                path: path.to_path_buf(),
+                source,
+            })?;
         CriticalityParams::from_toml(&text, path)
     }
 
