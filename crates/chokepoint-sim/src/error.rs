@@ -49,6 +49,8 @@ pub enum SimError {
     Event {
         /// 0-based position of the event in the scenario.
         index: usize,
+        /// The event's key at fault (`rebuilding_factor`), when one is.
+        field: Option<&'static str>,
         /// What is wrong and the allowed values.
         message: String,
     },

@@ -229,30 +229,52 @@ impl Event {
         capital: &[f64],
         monetary_factor: f64,
     ) -> Result<(), SimError> {
-        let bad = |message: String| Err(SimError::Event { index, message });
+        let at = |field: &'static str, message: String| {
+            Err(SimError::Event {
+                index,
+                field: Some(field),
+                message,
+            })
+        };
+        let bad = |message: String| {
+            Err(SimError::Event {
+                index,
+                field: None,
+                message,
+            })
+        };
         if self.occurrence == 0 || self.occurrence > steps {
-            return bad(format!(
-                "occurrence {} must be within 1..={steps}",
-                self.occurrence
-            ));
+            return at(
+                "occurrence",
+                format!("occurrence {} must be within 1..={steps}", self.occurrence),
+            );
         }
         if self.duration == 0 || self.occurrence + self.duration > steps {
-            return bad(format!(
-                "occurrence + duration = {} must be within the horizon of {steps} steps (duration ≥ 1)",
-                self.occurrence + self.duration
-            ));
+            return at(
+                "duration",
+                format!(
+                    "occurrence + duration = {} must be within the horizon of {steps} steps (duration ≥ 1)",
+                    self.occurrence + self.duration
+                ),
+            );
         }
         if !(self.recovery_tau.is_finite() && self.recovery_tau >= 1.0) {
-            return bad(format!(
-                "recovery_tau {} must be ≥ 1 step",
-                readable(self.recovery_tau)
-            ));
+            return at(
+                "recovery_tau",
+                format!(
+                    "recovery_tau {} must be ≥ 1 step",
+                    readable(self.recovery_tau)
+                ),
+            );
         }
         if !(self.event_monetary_factor.is_finite() && self.event_monetary_factor >= 1.0) {
-            return bad(format!(
-                "event_monetary_factor {} must be ≥ 1",
-                readable(self.event_monetary_factor)
-            ));
+            return at(
+                "event_monetary_factor",
+                format!(
+                    "event_monetary_factor {} must be ≥ 1",
+                    readable(self.event_monetary_factor)
+                ),
+            );
         }
         if self.impacts.is_empty() {
             return bad("no industry is affected".into());
@@ -265,28 +287,35 @@ impl Event {
         } = &self.kind
         {
             if !(rebuild_tau.is_finite() && *rebuild_tau >= 1.0) {
-                return bad(format!(
-                    "rebuild_tau {} must be ≥ 1 step",
-                    readable(*rebuild_tau)
-                ));
+                return at(
+                    "rebuild_tau",
+                    format!("rebuild_tau {} must be ≥ 1 step", readable(*rebuild_tau)),
+                );
             }
             if !(rebuilding_factor.is_finite() && *rebuilding_factor > 0.0) {
-                return bad(format!(
-                    "rebuilding_factor {} must be positive",
-                    readable(*rebuilding_factor)
-                ));
+                return at(
+                    "rebuilding_factor",
+                    format!(
+                        "rebuilding_factor {} must be positive",
+                        readable(*rebuilding_factor)
+                    ),
+                );
             }
             let total: f64 = rebuilding_sectors.iter().map(|(_, s)| s).sum();
             if rebuilding_sectors.is_empty() || (total - 1.0).abs() > 1e-9 {
-                return bad(format!(
-                    "rebuilding_sectors shares sum to {total}; they must sum to 1"
-                ));
+                return at(
+                    "rebuilding_sectors",
+                    format!("rebuilding_sectors shares sum to {total}; they must sum to 1"),
+                );
             }
             if rebuilding_sectors
                 .iter()
                 .any(|&(k, s)| k >= n_sectors || s.is_nan() || s < 0.0)
             {
-                return bad("rebuilding_sectors has an unknown sector or a negative share".into());
+                return at(
+                    "rebuilding_sectors",
+                    "rebuilding_sectors has an unknown sector or a negative share".into(),
+                );
             }
         }
         for &(i, v) in &self.impacts {

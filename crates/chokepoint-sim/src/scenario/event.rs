@@ -257,6 +257,31 @@ pub(super) fn event(
     }
     event
         .check(k, industries, s, steps, capital, params.monetary_factor)
-        .or_else(|e| cx.err(Some(ev.kind.span()), format!("event[{k}]"), e.to_string()))?;
+        .or_else(|e| match e {
+            // At the key at fault, where the file has it (a default has no position: the
+            // event's `kind` line stands for it).
+            SimError::Event {
+                field: Some(field),
+                message,
+                ..
+            } => {
+                let span = match field {
+                    "occurrence" => Some(ev.occurrence.span()),
+                    "duration" => ev.duration.as_ref().map(|x| x.span()),
+                    "recovery_tau" => ev.recovery_tau.as_ref().map(|x| x.span()),
+                    "event_monetary_factor" => ev.event_monetary_factor.as_ref().map(|x| x.span()),
+                    "rebuild_tau" => ev.rebuild_tau.as_ref().map(|x| x.span()),
+                    "rebuilding_factor" => ev.rebuilding_factor.as_ref().map(|x| x.span()),
+                    "rebuilding_sectors" => ev.rebuilding_sectors.as_ref().map(|x| x.span()),
+                    _ => None,
+                };
+                cx.err(
+                    Some(span.unwrap_or_else(|| ev.kind.span())),
+                    key(field),
+                    message,
+                )
+            }
+            e => cx.err(Some(ev.kind.span()), format!("event[{k}]"), e.to_string()),
+        })?;
     Ok(event)
 }

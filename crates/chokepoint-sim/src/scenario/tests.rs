@@ -268,3 +268,26 @@ fn whole_file_errors_name_their_key_in_words() {
         "{e}"
     );
 }
+
+/// An event's bad value is reported at its own key and line (it pointed at the event's
+/// `kind` line as `event[0]`).
+#[test]
+fn event_errors_name_the_key_at_fault() {
+    let rebuild = |extra: &str| {
+        format!(
+            "[[event]]\nkind = \"rebuild\"\nregion = \"reg3\"\nsector = \"mining\"\nimpact = 1e6\n\
+             occurrence = 3\nrebuild_tau = 30\nrebuilding_sectors = {{ construction = 1.0 }}\n{extra}"
+        )
+    };
+    for (extra, key) in [
+        ("rebuilding_factor = -1\n", "`event[0].rebuilding_factor`"),
+        ("event_monetary_factor = 0\n", "`event[0].event_monetary_factor`"),
+        ("recovery_tau = 0\n", "`event[0].recovery_tau`"),
+    ] {
+        let err = parse(&rebuild(extra)).unwrap_err().to_string();
+        assert!(err.contains(key), "{extra}: {err}");
+        // Two lines of [network] come first; the key is the body's last line.
+        let line = rebuild(extra).lines().count() + 2;
+        assert!(err.contains(&format!("s.toml:{line}:")), "{extra}: {err}");
+    }
+}
