@@ -9,6 +9,7 @@ use chokepoint_sim::network::file as network_file;
 
 use super::chain_facts;
 use crate::cli::{NetworkArgs, NetworkCommand};
+use crate::exit::UserError;
 use crate::output::{Cell, Format, Table, print_json};
 
 /// The bundled chain under default assumptions, and where its figures come from.
@@ -33,6 +34,19 @@ pub fn run(args: &NetworkArgs, data_dir: Option<&Path>) -> anyhow::Result<()> {
                 &[],
                 data_dir,
             )?;
+            // Write over an earlier export only: a scenario or any other file named by
+            // mistake (`network export scenarios/april.toml`) is kept.
+            if file.is_file()
+                && std::fs::metadata(file).is_ok_and(|m| m.len() > 0)
+                && network_file::load(file).is_err()
+            {
+                return Err(UserError(format!(
+                    "network export {}: the file exists and is not a network file; remove it \
+                     or choose another name (an earlier export is overwritten, nothing else)",
+                    file.display()
+                ))
+                .into());
+            }
             let (net, provenance) = bundled(data_dir)?;
             std::fs::write(file, network_file::to_toml(&net))
                 .with_context(|| format!("writing {}", file.display()))?;

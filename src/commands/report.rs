@@ -29,6 +29,16 @@ pub fn run(data_dir: Option<&Path>, args: &ReportArgs) -> anyhow::Result<()> {
         ))
         .into());
     }
+    // Write over an earlier report (an HTML page) only: a scenario or data file named by
+    // mistake is kept.
+    if args.out.is_file() && !is_html_or_empty(&args.out) {
+        return Err(UserError(format!(
+            "--out {}: the file exists and is not an HTML page; remove it or choose another \
+             name (an earlier report is overwritten, nothing else)",
+            args.out.display()
+        ))
+        .into());
+    }
     let inputs = [args.scenario.as_path()];
     let out = format!("--out {}", args.out.display());
     super::warehouse::check_output(&out, &args.out, &inputs, data_dir)?;
@@ -131,4 +141,18 @@ mod tests {
             )
         );
     }
+}
+
+/// Whether an existing file is empty or starts as an HTML page does (`<!doctype html` or
+/// `<html`, in any case, after blanks).
+fn is_html_or_empty(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 64];
+    let Ok(n) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(&head[..n])
+        .trim_start()
+        .to_ascii_lowercase();
+    n == 0 || text.starts_with("<!doctype html") || text.starts_with("<html")
 }

@@ -288,6 +288,17 @@ fn exported_network_runs_as_a_scenario_network() {
         .args(["simulate", s.to_str().unwrap(), "--runs", "2"])
         .assert()
         .success();
+    // An earlier export is overwritten; a scenario named by mistake is kept.
+    sb.cmd()
+        .args(["network", "export", "net.toml"])
+        .assert()
+        .success();
+    sb.cmd()
+        .args(["network", "export", s.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not a network file"));
+    assert!(std::fs::read_to_string(&s).unwrap().contains("[chain]"));
     // `report` runs it too (only the server keeps to the bundled network).
     sb.cmd()
         .args([
@@ -301,6 +312,35 @@ fn exported_network_runs_as_a_scenario_network() {
         .assert()
         .success();
     assert!(sb.path().join("r.html").is_file());
+    // A second report overwrites the first; a file that is not a report is kept.
+    sb.cmd()
+        .args([
+            "report",
+            s.to_str().unwrap(),
+            "--runs",
+            "2",
+            "--out",
+            "r.html",
+        ])
+        .assert()
+        .success();
+    let net = std::fs::read_to_string(sb.path().join("net.toml")).unwrap();
+    sb.cmd()
+        .args([
+            "report",
+            s.to_str().unwrap(),
+            "--runs",
+            "2",
+            "--out",
+            "net.toml",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not an HTML page"));
+    assert_eq!(
+        std::fs::read_to_string(sb.path().join("net.toml")).unwrap(),
+        net
+    );
     // An edited, unbalanced network is refused with exit 2.
     let text = std::fs::read_to_string(sb.path().join("net.toml")).unwrap();
     sb.write(

@@ -281,7 +281,10 @@ fn event_errors_name_the_key_at_fault() {
     };
     for (extra, key) in [
         ("rebuilding_factor = -1\n", "`event[0].rebuilding_factor`"),
-        ("event_monetary_factor = 0\n", "`event[0].event_monetary_factor`"),
+        (
+            "event_monetary_factor = 0\n",
+            "`event[0].event_monetary_factor`",
+        ),
         ("recovery_tau = 0\n", "`event[0].recovery_tau`"),
     ] {
         let err = parse(&rebuild(extra)).unwrap_err().to_string();
