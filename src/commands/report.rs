@@ -121,6 +121,20 @@ fn png(svg: &str, options: &usvg::Options) -> anyhow::Result<Vec<u8>> {
     pixmap.encode_png().context("encoding a PNG")
 }
 
+/// Whether an existing file is empty or starts as an HTML page does (`<!doctype html` or
+/// `<html`, in any case, after blanks).
+fn is_html_or_empty(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 64];
+    let Ok(n) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(&head[..n])
+        .trim_start()
+        .to_ascii_lowercase();
+    n == 0 || text.starts_with("<!doctype html") || text.starts_with("<html")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,18 +155,4 @@ mod tests {
             )
         );
     }
-}
-
-/// Whether an existing file is empty or starts as an HTML page does (`<!doctype html` or
-/// `<html`, in any case, after blanks).
-fn is_html_or_empty(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 64];
-    let Ok(n) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
-        return false;
-    };
-    let text = String::from_utf8_lossy(&head[..n])
-        .trim_start()
-        .to_ascii_lowercase();
-    n == 0 || text.starts_with("<!doctype html") || text.starts_with("<html")
 }
