@@ -29,6 +29,9 @@ pub fn run(data_dir: Option<&Path>, args: &ReportArgs) -> anyhow::Result<()> {
         ))
         .into());
     }
+    let inputs = [args.scenario.as_path()];
+    let out = format!("--out {}", args.out.display());
+    super::warehouse::check_output(&out, &args.out, &inputs, data_dir)?;
     // Write over an earlier report (an HTML page) only: a scenario or data file named by
     // mistake is kept.
     if args.out.is_file() && !is_html_or_empty(&args.out) {
@@ -39,9 +42,6 @@ pub fn run(data_dir: Option<&Path>, args: &ReportArgs) -> anyhow::Result<()> {
         ))
         .into());
     }
-    let inputs = [args.scenario.as_path()];
-    let out = format!("--out {}", args.out.display());
-    super::warehouse::check_output(&out, &args.out, &inputs, data_dir)?;
     if let Some(dir) = &args.png {
         let png = format!("--png {}", dir.display());
         super::warehouse::check_output_folder(&png, dir, &inputs, data_dir)?;
