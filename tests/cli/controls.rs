@@ -299,42 +299,18 @@ fn exported_network_runs_as_a_scenario_network() {
         .code(2)
         .stderr(predicate::str::contains("is not a network file"));
     assert!(std::fs::read_to_string(&s).unwrap().contains("[chain]"));
-    // `report` runs it too (only the server keeps to the bundled network).
-    sb.cmd()
-        .args([
-            "report",
-            s.to_str().unwrap(),
-            "--runs",
-            "2",
-            "--out",
-            "r.html",
-        ])
-        .assert()
-        .success();
+    // `report` runs it too (only the server keeps to the bundled network); a second report
+    // overwrites the first, and a file that is not a report is kept.
+    let report = |out: &str| {
+        sb.cmd()
+            .args(["report", s.to_str().unwrap(), "--runs", "2", "--out", out])
+            .assert()
+    };
+    report("r.html").success();
     assert!(sb.path().join("r.html").is_file());
-    // A second report overwrites the first; a file that is not a report is kept.
-    sb.cmd()
-        .args([
-            "report",
-            s.to_str().unwrap(),
-            "--runs",
-            "2",
-            "--out",
-            "r.html",
-        ])
-        .assert()
-        .success();
+    report("r.html").success();
     let net = std::fs::read_to_string(sb.path().join("net.toml")).unwrap();
-    sb.cmd()
-        .args([
-            "report",
-            s.to_str().unwrap(),
-            "--runs",
-            "2",
-            "--out",
-            "net.toml",
-        ])
-        .assert()
+    report("net.toml")
         .code(2)
         .stderr(predicate::str::contains("is not an HTML page"));
     assert_eq!(

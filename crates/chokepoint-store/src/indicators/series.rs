@@ -206,7 +206,7 @@ async fn flow_observations(
 async fn fetch_lines(wh: &Warehouse, filter: &str) -> Result<Vec<Line>, StoreError> {
     // Rows of a file read again by a later ingest are replaced whole (see
     // `superseded_row_ids`).
-    let superseded = crate::warehouse::ingest::superseded_row_ids(&wh.warehouse_dir())?;
+    let superseded = wh.superseded_row_ids()?;
     let not_superseded = if superseded.is_empty() {
         String::new()
     } else {

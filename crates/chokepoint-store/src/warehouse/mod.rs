@@ -23,6 +23,7 @@ mod order;
 mod part_writer;
 mod sources;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -57,7 +58,13 @@ pub struct Warehouse {
 struct Inner {
     data_dir: PathBuf,
     ctx: SessionContext,
+    /// [`ingest::superseded_row_ids`] with the trade parts it was read from: every trade
+    /// query needs it, and reading every part's footer once per query repeated the same I/O.
+    superseded: std::sync::Mutex<Option<SupersededCache>>,
 }
+
+/// The trade parts seen and the superseded row ids read from them.
+type SupersededCache = (Vec<PathBuf>, Arc<BTreeSet<String>>);
 
 impl std::fmt::Debug for Warehouse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -107,6 +114,7 @@ impl Warehouse {
             inner: Arc::new(Inner {
                 data_dir: data_dir.to_path_buf(),
                 ctx,
+                superseded: std::sync::Mutex::new(None),
             }),
         })
     }
@@ -119,6 +127,26 @@ impl Warehouse {
     /// The folder of committed tables.
     pub fn warehouse_dir(&self) -> PathBuf {
         self.inner.data_dir.join("warehouse")
+    }
+
+    /// The row ids the indicators leave out ([`ingest::superseded_row_ids`]), read again
+    /// only when the trade parts changed (an ingest in this process commits one).
+    pub fn superseded_row_ids(&self) -> Result<Arc<BTreeSet<String>>, StoreError> {
+        let parts = files::parquet_files(&self.warehouse_dir().join("trade"))?;
+        // A poisoned lock only means another thread panicked mid-update: recompute.
+        let mut cached = self
+            .inner
+            .superseded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((seen, ids)) = cached.as_ref()
+            && *seen == parts
+        {
+            return Ok(Arc::clone(ids));
+        }
+        let ids = Arc::new(ingest::superseded_row_ids(&self.warehouse_dir())?);
+        *cached = Some((parts, Arc::clone(&ids)));
+        Ok(ids)
     }
 
     /// [`classify_run_error`] for a query of this warehouse.

@@ -161,15 +161,20 @@ pub(super) fn bottleneck(figures: &[&Figure]) -> Figure {
     }
 }
 
-/// The bottleneck of the stages' scores (the highest; not computable if any stage is) and
-/// its bound ([`bottleneck_bound`]). `stages` are (name, score, bound); `missing` the
-/// stages without shares.
-pub(super) fn stage_bottleneck(
-    stages: &[(&str, &Figure, Option<&LowerBound>)],
+/// A stage of either method, as the bottleneck reads it: its name, supply risk and bound.
+pub(super) trait StageScore {
+    fn stage_score(&self) -> (&str, &Figure, Option<&LowerBound>);
+}
+
+/// The bottleneck of the stages' supply risks (the highest; not computable if any stage is)
+/// and its bound ([`bottleneck_bound`]); `missing` the stages without shares.
+pub(super) fn stage_bottleneck<S: StageScore>(
+    stages: &[S],
     missing: &[String],
 ) -> (Figure, Option<LowerBound>) {
-    let figure = bottleneck(&stages.iter().map(|(_, f, _)| *f).collect::<Vec<_>>());
-    let bound = bottleneck_bound(&figure, stages, missing);
+    let scores: Vec<_> = stages.iter().map(StageScore::stage_score).collect();
+    let figure = bottleneck(&scores.iter().map(|(_, f, _)| *f).collect::<Vec<_>>());
+    let bound = bottleneck_bound(&figure, &scores, missing);
     (figure, bound)
 }
 

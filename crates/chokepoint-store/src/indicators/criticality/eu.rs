@@ -189,19 +189,7 @@ pub fn eu_assessment(
             supply_risk_bound: sr_bound,
         });
     }
-    let (supply_risk, supply_risk_bound) = stage_bottleneck(
-        &stages
-            .iter()
-            .map(|s| {
-                (
-                    s.stage.as_str(),
-                    &s.supply_risk,
-                    s.supply_risk_bound.as_ref(),
-                )
-            })
-            .collect::<Vec<_>>(),
-        missing_stages,
-    );
+    let (supply_risk, supply_risk_bound) = stage_bottleneck(&stages, missing_stages);
     let economic_importance = eu_ei(params, &mut inputs);
     let critical = verdict(&[
         (
@@ -273,4 +261,14 @@ pub(super) fn eu_ei(params: &CriticalityParams, inputs: &mut Inputs) -> Figure {
         return NotComputable::needs(["eu.largest_sector_value_added_meur"]).into_figure();
     };
     eu_economic_importance(&pairs, largest, si_ei).into()
+}
+
+impl StageScore for EuStage {
+    fn stage_score(&self) -> (&str, &Figure, Option<&LowerBound>) {
+        (
+            &self.stage,
+            &self.supply_risk,
+            self.supply_risk_bound.as_ref(),
+        )
+    }
 }

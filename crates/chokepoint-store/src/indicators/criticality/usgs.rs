@@ -124,19 +124,7 @@ pub fn usgs_assessment(
             supply_risk_bound: sr_bound,
         });
     }
-    let (supply_risk, supply_risk_bound) = stage_bottleneck(
-        &stages
-            .iter()
-            .map(|s| {
-                (
-                    s.stage.as_str(),
-                    &s.supply_risk,
-                    s.supply_risk_bound.as_ref(),
-                )
-            })
-            .collect::<Vec<_>>(),
-        missing_stages,
-    );
+    let (supply_risk, supply_risk_bound) = stage_bottleneck(&stages, missing_stages);
     let critical = verdict(&[(
         "supply risk",
         &supply_risk,
@@ -163,5 +151,15 @@ pub fn usgs_assessment(
         supply_risk_bound,
         critical,
         inputs: inputs.0,
+    }
+}
+
+impl StageScore for UsgsStage {
+    fn stage_score(&self) -> (&str, &Figure, Option<&LowerBound>) {
+        (
+            &self.stage,
+            &self.supply_risk,
+            self.supply_risk_bound.as_ref(),
+        )
     }
 }

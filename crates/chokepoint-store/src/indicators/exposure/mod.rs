@@ -236,6 +236,16 @@ impl ShareBound {
             _ => CrmaVerdict::Inconclusive,
         }
     }
+
+    /// [`ShareBound::verdict`], where a pass also needs what no named supplier accounts for
+    /// (`rest`, a share; `None`: unknown) to be at most the benchmark: it could be one
+    /// country.
+    pub fn settle(self, share: f64, rest: Option<f64>, benchmark: f64) -> CrmaVerdict {
+        match self.verdict(share, benchmark) {
+            CrmaVerdict::Pass if rest.is_none_or(|r| r > benchmark) => CrmaVerdict::Inconclusive,
+            v => v,
+        }
+    }
 }
 
 /// The CRMA check of one stage.
@@ -284,13 +294,7 @@ pub fn crma_check(
     };
     let known: f64 = shares.iter().map(|s| s.share).fold(0.0, |a, b| a + b);
     let rest = (1.0 - known).max(0.0);
-    let verdict = if top.share > benchmark {
-        CrmaVerdict::Fail
-    } else if rest > benchmark {
-        CrmaVerdict::Inconclusive
-    } else {
-        CrmaVerdict::Pass
-    };
+    let verdict = ShareBound::Exact.settle(top.share, Some(rest), benchmark);
     Ok(CrmaCheck {
         country: top.country.clone(),
         share: top.share,
@@ -301,6 +305,21 @@ pub fn crma_check(
         share_is_lower_bound: false,
         unattributed_share: Some(rest),
     })
+}
+
+impl CrmaCheck {
+    /// The check when the shares are of a whole not known (one reporting exporter holds
+    /// 100 % by construction): the share is an upper bound and the rest unknown, so the
+    /// benchmark is neither met nor failed by it.
+    pub fn of_unknown_whole(self) -> CrmaCheck {
+        CrmaCheck {
+            verdict: ShareBound::Upper.settle(self.share, None, self.benchmark),
+            share_is_upper_bound: true,
+            share_is_lower_bound: false,
+            unattributed_share: None,
+            ..self
+        }
+    }
 }
 
 /// What the CRMA share of consumption is computed on.
@@ -414,10 +433,7 @@ pub fn crma_consumption_check(
     // At most this much of consumption comes from origins no figure names (the denominator
     // is the least consumption can be, except under a lower bound, which never passes).
     let unattributed_share = unattributed_t.map(|u| u / consumption);
-    let mut verdict = bound.verdict(share, benchmark);
-    if verdict == CrmaVerdict::Pass && unattributed_share.is_none_or(|r| r > benchmark) {
-        verdict = CrmaVerdict::Inconclusive;
-    }
+    let verdict = bound.settle(share, unattributed_share, benchmark);
     // Short enough for a table's basis column; the quantities are in `ConsumptionBase`.
     let description = match bound {
         ShareBound::Exact => format!("share of {who} consumption (production + imports − exports)"),

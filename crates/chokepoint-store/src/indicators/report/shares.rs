@@ -171,18 +171,17 @@ pub async fn shares_report(
             .iter()
             .map(|l| SupplierShare::new(l.country_iso3.clone(), l.share))
             .collect();
-        let mut crma_eu = crma_check(&Importer::Eu, &global, CRMA_MAX_SINGLE_COUNTRY_SHARE).ok();
-        // One reporting exporter holds 100 % by construction (the others are not in the
-        // data): an upper bound with the rest unknown, as `exposure` treats mirror data,
-        // so the benchmark is neither met nor failed.
-        if shares.source == ShareSource::Trade
-            && shares.shares.len() == 1
-            && let Some(c) = crma_eu.as_mut()
-        {
-            c.share_is_upper_bound = true;
-            c.unattributed_share = None;
-            c.verdict = CrmaVerdict::Inconclusive;
-        }
+        let crma_eu = crma_check(&Importer::Eu, &global, CRMA_MAX_SINGLE_COUNTRY_SHARE)
+            .ok()
+            // One reporting exporter holds 100 % by construction (the others are not in the
+            // data), as `exposure` treats mirror data.
+            .map(|c| {
+                if shares.source == ShareSource::Trade && shares.shares.len() == 1 {
+                    c.of_unknown_whole()
+                } else {
+                    c
+                }
+            });
         SharesReport { shares, crma_eu }
     }))
 }
