@@ -534,6 +534,15 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.contains("april.toml:"), "{msg}");
         assert!(msg.contains("with the request's days = 36501"), "{msg}");
+        // 0 meets the same check (the API answers both with a 422).
+        let err = sim
+            .prepare_named("april.toml", LIBRARY[0].1, &days(0))
+            .err()
+            .unwrap();
+        assert!(err.is_user_error());
+        let msg = err.to_string();
+        assert!(msg.contains("`chain.days`: 0 is outside"), "{msg}");
+        assert!(msg.contains("with the request's days = 0"), "{msg}");
         let run = sim
             .prepare_named("april.toml", LIBRARY[0].1, &days(1))
             .unwrap();

@@ -172,6 +172,14 @@ fn exposure_after_bad_input_is_400_naming_the_parameter() {
             404,
             "no-such-scenario",
         ),
+        // `days` meets the scenario's horizon check, 0 as 36,501 does.
+        (
+            "/api/exposure/after?importer=EU&product=magnets&days=0",
+            json,
+            april.to_string(),
+            422,
+            "`chain.days`: 0 is outside [1, 36500] (with the request's days = 0)",
+        ),
         (
             "/api/exposure/after?importer=EU&product=magnets&runs=100000",
             json,
