@@ -101,16 +101,21 @@ fn column_values(col: &dyn Array, options: &FormatOptions) -> Vec<Value> {
         DataType::Utf8 => strings!(col.as_string::<i32>()),
         DataType::Utf8View => strings!(col.as_string_view()),
         DataType::LargeUtf8 => strings!(col.as_string::<i64>()),
+        // Logical nulls: an untyped `NULL` (a `NullArray`) has no validity buffer, so
+        // `is_valid` called every row valid and printed it as "" instead of null.
         _ => match ArrayFormatter::try_new(col, options) {
-            Ok(f) => (0..col.len())
-                .map(|i| {
-                    if col.is_valid(i) {
-                        Value::from(f.value(i).to_string())
-                    } else {
-                        Value::Null
-                    }
-                })
-                .collect(),
+            Ok(f) => {
+                let nulls = col.logical_nulls();
+                (0..col.len())
+                    .map(|i| {
+                        if nulls.as_ref().is_none_or(|n| n.is_valid(i)) {
+                            Value::from(f.value(i).to_string())
+                        } else {
+                            Value::Null
+                        }
+                    })
+                    .collect()
+            }
             Err(_) => vec![Value::Null; col.len()],
         },
     }
@@ -144,5 +149,28 @@ mod tests {
         assert_eq!(rows[0]["q"], Value::from(5864.6));
         assert_eq!(rows[1]["p"], Value::Null);
         assert_eq!(rows[1]["q"], Value::Null);
+    }
+
+    /// `SELECT NULL` has the Null type, whose array has no validity buffer: it printed as "".
+    #[test]
+    fn an_untyped_null_is_null_and_other_types_keep_their_nulls() {
+        use datafusion::arrow::array::{Date32Array, NullArray};
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("n", DataType::Null, true),
+            Field::new("d", DataType::Date32, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(NullArray::new(2)),
+                Arc::new(Date32Array::from(vec![Some(20_000), None])),
+            ],
+        )
+        .unwrap();
+        let rows = batches_to_json_rows(&[batch]);
+        assert_eq!(rows[0]["n"], Value::Null);
+        assert_eq!(rows[1]["n"], Value::Null);
+        assert_eq!(rows[0]["d"], Value::from("2024-10-04"));
+        assert_eq!(rows[1]["d"], Value::Null);
     }
 }
