@@ -60,25 +60,44 @@ pub fn run(data_dir: Option<&Path>, args: &SqlArgs) -> anyhow::Result<()> {
                     break;
                 }
             }
-            // The table goes out first: counting the rest may take as long as the query.
+            // The table goes out first: counting the rest may take as long as the query,
+            // so it stops after COUNT_FOR (a query may never end).
             table.print(Format::Table)?;
-            more += o.runtime.block_on(stream.count_rest())?;
-            if more > 0 {
+            let rest = o.runtime.block_on(async {
+                stream
+                    .count_rest(tokio::time::Instant::now() + COUNT_FOR)
+                    .await
+            })?;
+            more += rest.rows;
+            if more > 0 || !rest.all {
                 stdout.lock().flush()?;
-                eprintln!("note: {}", cap_note(more));
+                eprintln!("note: {}", cap_note(more, rest.all));
             }
         }
     }
     Ok(())
 }
 
-/// What `--format table` says about the rows past its cap.
-fn cap_note(more: u64) -> String {
+/// How long `--format table` goes on counting the rows past its cap.
+const COUNT_FOR: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// What `--format table` says about the rows past its cap; `all` is false when counting
+/// stopped at [`COUNT_FOR`] and there are at least `more`.
+fn cap_note(more: u64, all: bool) -> String {
+    let more = chokepoint_store::indicators::thousands(more as f64);
+    let counted = if all {
+        format!("{more} more were not shown")
+    } else {
+        format!(
+            "at least {more} more were not shown (counting stopped after {} s; the query \
+             may not end)",
+            COUNT_FOR.as_secs()
+        )
+    };
     format!(
-        "the table shows the first {} rows; {} more were not shown. Use `--format csv` or \
-         `--format json` for every row (they are written as they come), or add a LIMIT",
+        "the table shows the first {} rows; {counted}. Use `--format csv` or `--format json` \
+         for every row (they are written as they come), or add a LIMIT",
         chokepoint_store::indicators::thousands(TABLE_ROWS as f64),
-        chokepoint_store::indicators::thousands(more as f64),
     )
 }
 
@@ -152,8 +171,11 @@ mod tests {
 
     #[test]
     fn the_cap_note_names_the_rows_left_out_and_the_way_to_get_them() {
-        let n = cap_note(19_990_000);
+        let n = cap_note(19_990_000, true);
         assert!(n.contains("first 10,000 rows; 19,990,000 more"), "{n}");
         assert!(n.contains("--format csv"), "{n}");
+        let n = cap_note(290_000, false);
+        assert!(n.contains("at least 290,000 more"), "{n}");
+        assert!(n.contains("counting stopped after 10 s"), "{n}");
     }
 }

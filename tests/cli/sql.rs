@@ -158,6 +158,35 @@ fn the_table_is_capped_with_a_note_naming_the_rows_left_out() {
         .stderr(predicate::str::is_empty());
 }
 
+/// A query without end (a recursive CTE that never stops) printed its table and then went
+/// on counting the rows past the cap until Ctrl-C. The count stops after 10 s and says
+/// there are at least that many.
+#[test]
+fn the_table_of_a_query_without_end_stops_counting_and_says_so() {
+    let sb = Sandbox::new();
+    let q = "WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t) SELECT n FROM t";
+    let out = sb.cmd().args(["sql", q]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stdout.lines().count(), 2 + 10_000, "{stderr}");
+    assert!(stderr.contains("10,000 rows; at least "), "{stderr}");
+    assert!(
+        stderr.contains("counting stopped after 10 s; the query may not end"),
+        "{stderr}"
+    );
+}
+
+/// An untyped NULL printed as "" in JSON (its array has no validity buffer).
+#[test]
+fn an_untyped_null_is_json_null_and_an_empty_csv_cell() {
+    let sb = Sandbox::new();
+    let q = "SELECT NULL AS a, CAST(NULL AS DATE) AS d, '' AS e";
+    let json = sb.json(&["sql", q, "--format", "json"]);
+    assert_eq!(json, serde_json::json!([{"a": null, "d": null, "e": ""}]));
+    assert_eq!(sb.stdout_of(&["sql", q, "--format", "csv"]), "a,d,e\n,,\n");
+}
+
 /// F10: `sql` rounded floats to six places in CSV (1e-7 became 0.000000) and to 12 digits
 /// in JSON, and wrote booleans as strings; `/api/sql` did neither. CSV now keeps every
 /// digit, and the CLI's JSON rows are the API's.

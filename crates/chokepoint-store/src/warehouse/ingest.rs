@@ -61,7 +61,9 @@ pub struct FileReport {
     /// Size of the file in bytes (absent in records written before it was kept).
     #[serde(default)]
     pub bytes: Option<u64>,
-    /// Data lines read.
+    /// Data rows read: CSV records, as `rows_stored`, `skipped` and `rows_rejected` count
+    /// them. A quoted cell may hold line breaks, so a row can span several lines of the file
+    /// (an unclosed quote's rejected row names the lines it took).
     pub rows_read: u64,
     /// Rows stored (a BACI line stores two).
     pub rows_stored: u64,

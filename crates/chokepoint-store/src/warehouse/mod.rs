@@ -362,17 +362,37 @@ impl RowStream {
         )
     }
 
-    /// Reads the rest of the result and returns how many rows it had, without converting
-    /// them: what `chokepoint sql` tells about rows past its table's cap.
-    pub async fn count_rest(&mut self) -> Result<u64, StoreError> {
+    /// Reads the rest of the result until `deadline` and counts its rows, without
+    /// converting them: what `chokepoint sql` tells about rows past its table's cap.
+    /// Why a deadline: a query without end (a recursive CTE that never stops) would
+    /// otherwise keep counting after its table was printed, until Ctrl-C.
+    pub async fn count_rest(
+        &mut self,
+        deadline: tokio::time::Instant,
+    ) -> Result<RestCount, StoreError> {
         use futures::StreamExt;
-        let mut n = 0u64;
-        while let Some(batch) = self.batches.next().await {
-            let batch = batch.map_err(|e| classify_run_error(&self.warehouse_dir, e))?;
-            n += batch.num_rows() as u64;
+        let mut rows = 0u64;
+        loop {
+            match tokio::time::timeout_at(deadline, self.batches.next()).await {
+                Err(_) => return Ok(RestCount { rows, all: false }),
+                Ok(None) => return Ok(RestCount { rows, all: true }),
+                Ok(Some(batch)) => {
+                    let batch = batch.map_err(|e| classify_run_error(&self.warehouse_dir, e))?;
+                    rows += batch.num_rows() as u64;
+                }
+            }
         }
-        Ok(n)
     }
+}
+
+/// The rows [`RowStream::count_rest`] counted, and whether that is all of them (or the
+/// deadline came first, so there are at least that many).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RestCount {
+    /// Rows counted.
+    pub rows: u64,
+    /// Whether the result ended before the deadline.
+    pub all: bool,
 }
 
 /// Refuses to open a warehouse with an unreadable part (the session would fail on it with
