@@ -33,7 +33,7 @@ pub enum StoreError {
     },
 
     /// A row of an input file is malformed.
-    #[error("{}:{line}: {reason}{}", path.display(), column.as_ref().map(|c| format!(" (column `{c}`)")).unwrap_or_default())]
+    #[error("{}:{line}: {reason}{}", path.display(), column_text(column.as_deref(), *field))]
     BadRow {
         /// The input file.
         path: PathBuf,
@@ -41,6 +41,9 @@ pub enum StoreError {
         line: u64,
         /// The column at fault, when one is.
         column: Option<String>,
+        /// 1-based position of that column in the header, when it is one of the
+        /// file's own columns.
+        field: Option<usize>,
         /// What is wrong and how to fix it.
         reason: String,
     },
@@ -232,6 +235,16 @@ pub enum StoreError {
         /// The first rejection (file:line: reason).
         first: Box<StoreError>,
     },
+}
+
+/// " (column 6, `quantity_t`)": where the cell at fault is, by the column's position (as a
+/// spreadsheet counts them) and name; "" when no column is at fault.
+fn column_text(column: Option<&str>, field: Option<usize>) -> String {
+    match (column, field) {
+        (Some(c), Some(n)) => format!(" (column {n}, `{c}`)"),
+        (Some(c), None) => format!(" (column `{c}`)"),
+        (None, _) => String::new(),
+    }
 }
 
 /// The full stop after a message, unless it ends a sentence already ("is this not a CSV
@@ -438,11 +451,23 @@ mod tests {
             path: "x.csv".into(),
             line: 7,
             column: Some("netWgt".into()),
+            field: None,
             reason: "not a number: `abc`".into(),
         };
         assert_eq!(
             e.to_string(),
             "x.csv:7: not a number: `abc` (column `netWgt`)"
+        );
+        let e = StoreError::BadRow {
+            path: "x.csv".into(),
+            line: 7,
+            column: Some("netWgt".into()),
+            field: Some(33),
+            reason: "not a number: `abc`".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "x.csv:7: not a number: `abc` (column 33, `netWgt`)"
         );
         assert!(e.is_user_error());
     }
@@ -456,6 +481,7 @@ mod tests {
                 path: "f.csv".into(),
                 line: 2,
                 column: None,
+                field: None,
                 reason: reason.into(),
             }),
         };

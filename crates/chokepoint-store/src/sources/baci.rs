@@ -157,6 +157,7 @@ fn read_countries(path: &Path) -> Result<HashMap<u32, String>, StoreError> {
             path: path.to_path_buf(),
             line: 1,
             column: None,
+            field: None,
             reason: e.to_string(),
         })?
         .iter()
@@ -177,6 +178,7 @@ fn read_countries(path: &Path) -> Result<HashMap<u32, String>, StoreError> {
             path: path.to_path_buf(),
             line,
             column: None,
+            field: None,
             reason: e.to_string(),
         })?;
         let c = rec.get(code).unwrap_or("").trim();
@@ -186,6 +188,7 @@ fn read_countries(path: &Path) -> Result<HashMap<u32, String>, StoreError> {
                 path: path.to_path_buf(),
                 line,
                 column: Some("country_code".into()),
+                field: None,
                 reason: format!("not a number: `{c}`"),
             });
         };

@@ -148,6 +148,7 @@ impl TradeReader {
                     path: path.clone(),
                     line,
                     column: None,
+                    field: None,
                     reason: super::head::too_long(),
                 },
             })

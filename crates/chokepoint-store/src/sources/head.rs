@@ -47,6 +47,7 @@ pub(super) fn inspect(path: &Path) -> Result<LineEnds, StoreError> {
             path: path.to_path_buf(),
             line: 1,
             column: None,
+            field: None,
             reason: "binary data (NUL bytes), not CSV text: is this a CSV file?".into(),
         });
     }
@@ -55,6 +56,7 @@ pub(super) fn inspect(path: &Path) -> Result<LineEnds, StoreError> {
             path: path.to_path_buf(),
             line: 1,
             column: None,
+            field: None,
             reason: too_long(),
         });
     }

@@ -128,12 +128,24 @@ pub struct TradeReader {
     /// The file name (for errors) and a read error that ended the file early.
     path: PathBuf,
     failed: Option<std::io::Error>,
+    /// The header's column names, trimmed (for the position of a column at fault).
+    header: Vec<String>,
 }
 
 enum Parser {
     Comtrade(comtrade::Columns),
     Baci(baci::Columns),
     Tidy(tidy::Columns),
+}
+
+/// The 1-based position of `column` in `header` (as a spreadsheet counts columns),
+/// ASCII case aside; `None` for a column the file does not have (e.g. BACI's country
+/// codes, read from another file).
+pub(crate) fn field_number(header: &[String], column: &str) -> Option<usize> {
+    header
+        .iter()
+        .position(|h| h.eq_ignore_ascii_case(column))
+        .map(|i| i + 1)
 }
 
 /// One line read: its 1-based line number, the raw text of the line and what it became.
@@ -181,6 +193,7 @@ impl TradeReader {
                     path: path.to_path_buf(),
                     line: 1,
                     column: None,
+                    field: None,
                     reason: format!("unreadable header: {e}"),
                 });
             }
@@ -227,7 +240,13 @@ impl TradeReader {
             lf_only,
             path: path.to_path_buf(),
             failed: None,
+            header,
         })
+    }
+
+    /// The header's column names, trimmed.
+    pub fn header(&self) -> &[String] {
+        &self.header
     }
 
     /// The format being read.

@@ -164,10 +164,11 @@ const KNOWN: [&str; 9] = [
 /// lost, and of a repeated one only the first was read. Empty names (a comma ending the
 /// header line) are allowed; a value under them is refused line by line as an extra cell.
 fn check_header(path: &Path, header: &[String]) -> Result<(), StoreError> {
-    let refuse = |column: &str, reason: String| StoreError::BadRow {
+    let refuse = |k: usize, column: &str, reason: String| StoreError::BadRow {
         path: path.to_path_buf(),
         line: 1,
         column: Some(column.to_string()),
+        field: Some(k + 1),
         reason,
     };
     for (k, name) in header.iter().enumerate() {
@@ -176,12 +177,14 @@ fn check_header(path: &Path, header: &[String]) -> Result<(), StoreError> {
         }
         if header[..k].contains(name) {
             return Err(refuse(
+                k,
                 name,
                 format!("column `{name}` appears twice in the header; keep one"),
             ));
         }
         if !KNOWN.contains(&name.as_str()) {
             return Err(refuse(
+                k,
                 name,
                 format!(
                     "unknown column `{}` in a tidy file, whose columns are {}; rename it \

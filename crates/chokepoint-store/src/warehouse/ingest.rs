@@ -276,6 +276,8 @@ struct Reject {
     path: String,
     line: u64,
     column: Option<String>,
+    /// The column's position in the header (`sources::field_number`).
+    field: Option<usize>,
     reason: String,
 }
 
@@ -344,6 +346,7 @@ impl Warehouse {
                         path: PathBuf::from(r.path),
                         line: r.line,
                         column: r.column,
+                        field: r.field,
                         reason: r.reason,
                     },
                 );
@@ -445,6 +448,8 @@ impl Warehouse {
             } else {
                 id.to_string()
             };
+            let header = reader.header().to_vec();
+            let field_number = |column: &str| crate::sources::field_number(&header, column);
             let mut across_found: Vec<(usize, u64, u64)> = Vec::new();
             let skip_bad = options.skip_bad;
             let mut keys = Seen::default();
@@ -472,10 +477,12 @@ impl Warehouse {
                     // Strict mode needs only the first; --skip-bad writes them all.
                     for (line, column, reason) in tally.rejects {
                         if skip_bad || rejects.is_empty() {
+                            let field = column.as_deref().and_then(field_number);
                             rejects.push(Reject {
                                 path: report.path.clone(),
                                 line,
                                 column,
+                                field,
                                 reason,
                             });
                         }
