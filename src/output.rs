@@ -58,7 +58,14 @@ impl Cell {
             Cell::Null => String::new(),
             Cell::Text(s) => s.clone(),
             Cell::Int(i) => i.to_string(),
-            Cell::Float { value, decimals } => format!("{value:.decimals$}"),
+            Cell::Float { value, decimals } => {
+                let shown = format!("{value:.decimals$}");
+                // A small negative value rounds to "-0.0": print the zero it shows.
+                match shown.strip_prefix('-') {
+                    Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
+                    _ => shown,
+                }
+            }
         }
     }
 
@@ -253,6 +260,14 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_negative_value_that_rounds_to_zero_prints_as_zero() {
+        assert_eq!(Cell::float(-0.04, 1).display(), "0.0");
+        assert_eq!(Cell::float(-0.0, 0).display(), "0");
+        assert_eq!(Cell::float(-0.05, 1).display(), "-0.1");
+        assert_eq!(Cell::float(-3.0, 0).display(), "-3");
+    }
 
     fn sample() -> Table {
         let mut t = Table::new(["period", "quantity_t", "yoy_pct"]);

@@ -7,9 +7,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use chokepoint_sim::montecarlo::{
-    self, Layout, McSummary, NetworkInput, field_description, series_bands,
-};
+use chokepoint_sim::montecarlo::{self, Layout, McSummary, NetworkInput, series_bands};
 use chokepoint_sim::network::chain::REGIONS;
 use chokepoint_sim::network::file as network_file;
 use chokepoint_sim::network::flow::RunRecord;
@@ -131,7 +129,7 @@ pub fn run_monte_carlo(
                 })
             }
             Net::Mrio(model) => {
-                let layout = montecarlo::mrio::layout(model, &l.scenario);
+                let layout = montecarlo::mrio::layout(model, &l.scenario)?;
                 let out = montecarlo::mrio::run_many(
                     model,
                     &l.scenario,
@@ -187,10 +185,10 @@ pub fn run(args: &SimulateArgs, text: &str, data_dir: Option<&Path>) -> anyhow::
                 summary.scenario, summary.runs, summary.seed, summary.days, summary.start
             );
             industries_table(&summary, true).print(Format::Table)?;
-            print!("{}", legend(INDUSTRY_LEGEND));
+            print!("{}", legend(INDUSTRY_LEGEND, &summary));
             println!();
             edges_table(&summary, true).print(Format::Table)?;
-            print!("{}", legend(EDGE_LEGEND));
+            print!("{}", legend(EDGE_LEGEND, &summary));
             if let Some(dir) = &args.out {
                 println!("\nfiles written to {}", dir.display());
             }
@@ -228,12 +226,17 @@ const INDUSTRY_LEGEND: &[&str] = &[
 /// Columns of the edges table explained under it.
 const EDGE_LEGEND: &[&str] = &["requested_t", "baseline_t", "licensed_t", "delivered_t"];
 
-/// Lines `  field: meaning` for a table's legend (from the summary's field descriptions,
-/// which `summary.json` carries too).
-pub fn legend(fields: &[&str]) -> String {
+/// Lines `  field: meaning` for a table's legend, from the summary's field descriptions
+/// (which `summary.json` carries too, in the network's units).
+pub fn legend(fields: &[&str], summary: &McSummary) -> String {
     fields
         .iter()
-        .map(|f| format!("  {f}: {}\n", field_description(f)))
+        .filter_map(|f| {
+            summary
+                .descriptions
+                .get(*f)
+                .map(|d| format!("  {f}: {d}\n"))
+        })
         .collect()
 }
 
@@ -380,13 +383,13 @@ pub fn demo_section(out: &Path, data_dir: Option<&Path>) -> anyhow::Result<()> {
         scenario.display()
     );
     industries_table(&summary, true).print(Format::Table)?;
-    print!("{}", legend(INDUSTRY_LEGEND));
+    print!("{}", legend(INDUSTRY_LEGEND, &summary));
     println!(
         "\nChina's simulated magnet exports (orders placed incl. restocking, licensed, delivered; \
          t per month):"
     );
     edges_table(&summary, true).print(Format::Table)?;
-    print!("{}", legend(EDGE_LEGEND));
+    print!("{}", legend(EDGE_LEGEND, &summary));
     println!("controls results written to {}", dir.display());
     Ok(())
 }

@@ -509,6 +509,40 @@ fn policy_scenario_runs_on_an_mrio_folder_through_the_ario_core() {
     assert!(mining["loss_t"].as_f64().unwrap() > 0.0);
     let gated = doc["edges"].as_array().unwrap();
     assert!(gated.iter().all(|e| e["licensed_t"].as_f64().unwrap() <= e["requested_t"].as_f64().unwrap() + 1e-9));
+    // The baseline flow is shown beside the orders (it was null on MRIO tables), and the
+    // legends speak of the table's units, not of tonnes of magnets.
+    assert!(
+        gated
+            .iter()
+            .all(|e| e["baseline_t"].as_f64().unwrap() > 0.0),
+        "{gated:?}"
+    );
+    let described = doc["descriptions"].to_string();
+    assert!(described.contains("in the table's units"), "{described}");
+    assert!(!described.contains("magnet"), "{described}");
+    // A control that licenses everything leaves the flow at its baseline, month by month.
+    let open = sb.write(
+        "open.toml",
+        &text.replace("approval_share = 0.0", "approval_share = 1.0"),
+    );
+    let mut cmd = sb.cmd();
+    cmd.args([
+        "simulate",
+        open.to_str().unwrap(),
+        "--runs",
+        "1",
+        "--format",
+        "json",
+    ]);
+    let doc = json_of(cmd);
+    for e in doc["edges"].as_array().unwrap() {
+        let (asked, base) = (
+            e["requested_t"].as_f64().unwrap(),
+            e["baseline_t"].as_f64().unwrap(),
+        );
+        assert!((asked - base).abs() <= 1e-9 * base, "{e}");
+        assert_eq!(e["delivered_t"], e["requested_t"], "{e}");
+    }
     // Sector names are checked against the MRIO; chain-only instruments are refused.
     sb.write("bad.toml", &text.replace("[\"mining\"]", "[\"magnets\"]"));
     sb.cmd()

@@ -13,8 +13,8 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 pub use summary::{
-    EdgeMonth, FIELD_DESCRIPTIONS, IndustryOutcome, Layout, McSummary, SeriesBand,
-    field_description, field_descriptions, quantile, series_bands,
+    EdgeMonth, FIELD_DESCRIPTIONS, FlowUnit, IndustryOutcome, Layout, McSummary, SeriesBand,
+    field_descriptions, field_descriptions_in, quantile, series_bands,
 };
 
 use crate::SimError;

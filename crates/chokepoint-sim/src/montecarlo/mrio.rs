@@ -11,14 +11,15 @@
 use rayon::prelude::*;
 
 use super::run_rng;
-use super::summary::Layout;
+use super::summary::{FlowUnit, Layout};
 use crate::network::flow::{RunRecord, pair_index};
 use crate::policies::scenario::PolicyScenario;
 use crate::policies::{Draw, Plan};
 use crate::{Controls, Gate, Model, SimError, Simulation};
 
-/// The layout of an MRIO network for summaries: one node per region × sector.
-pub fn layout(model: &Model, scenario: &PolicyScenario) -> Layout {
+/// The layout of an MRIO network for summaries: one node per region × sector, flows in
+/// the table's own units.
+pub fn layout(model: &Model, scenario: &PolicyScenario) -> Result<Layout, SimError> {
     let (regions, sectors) = (model.regions(), model.sectors());
     let ns = sectors.len();
     let n = regions.len();
@@ -32,16 +33,47 @@ pub fn layout(model: &Model, scenario: &PolicyScenario) -> Layout {
     }
     gated.sort_unstable();
     gated.dedup();
-    Layout {
+    let baseline = baseline_flows(model, &gated)?;
+    Ok(Layout {
         regions: regions.to_vec(),
         nodes: (0..n * ns)
             .map(|j| (j / ns, sectors[j % ns].clone(), model.x0()[j]))
             .collect(),
         products: sectors.to_vec(),
         gated_pairs: gated,
-        // MRIO flows are money, not tonnes: no tonnage baseline to show.
-        baseline_pair_t_per_day: Vec::new(),
+        baseline_pair_t_per_day: baseline,
+        unit: FlowUnit::TableUnits,
+    })
+}
+
+/// The undisturbed daily flow of every (sector, exporter, importer) pair whose exporter
+/// and sector a gated pair has (the summaries' world totals sum over all its importers),
+/// indexed by [`pair_index`]; 0 elsewhere. Read off one step of the baseline model through
+/// neutral gates: the orders an importing region places with the exporter's sector at
+/// baseline, its industries' and its final demand's, in the units the runs record.
+fn baseline_flows(model: &Model, gated: &[usize]) -> Result<Vec<f64>, SimError> {
+    let (n, ns) = (model.n_regions(), model.n_sectors());
+    let mut exporters: Vec<(usize, usize)> =
+        gated.iter().map(|&p| (p / (n * n), (p / n) % n)).collect();
+    exporters.dedup();
+    let mut flows = vec![0.0; ns * n * n];
+    if exporters.is_empty() {
+        return Ok(flows);
     }
+    let mut controls = Controls::neutral(n, ns);
+    for &(p, e) in &exporters {
+        for r in 0..n {
+            controls.gates.push(Gate::new(e * ns + p, r));
+        }
+    }
+    let mut sim = Simulation::new(model.clone(), Vec::new(), 1)?;
+    sim.step(Some(&mut controls))
+        .map_err(|e| e.in_model(sim.model(), ""))?;
+    for gate in &controls.gates {
+        let (e, p) = (gate.supplier / ns, gate.supplier % ns);
+        flows[pair_index(n, p, e, gate.client_region)] = gate.requested;
+    }
+    Ok(flows)
 }
 
 /// Runs one draw on the MRIO from its baseline model (built once with the scenario's

@@ -22,9 +22,20 @@ pub struct Layout {
     pub products: Vec<String>,
     /// Gated pairs, sorted ([`pair_index`]).
     pub gated_pairs: Vec<usize>,
-    /// Baseline flow per pair ([`pair_index`]), t/day; empty when the network has no
-    /// tonnage baseline (MRIO tables are in money).
+    /// Baseline flow per pair ([`pair_index`]), per day, in `unit`; empty when unknown.
     pub baseline_pair_t_per_day: Vec<f64>,
+    /// What the flows and losses are counted in.
+    pub unit: FlowUnit,
+}
+
+/// What a network's flows, outputs and losses are counted in: the `_t` fields of a
+/// summary are tonnes on the rare-earth chain and the table's own (money) units on an MRIO.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlowUnit {
+    /// Tonnes (the bundled rare-earth chain).
+    Tonnes,
+    /// The MRIO table's units per simulated day, as its ARIO records are.
+    TableUnits,
 }
 
 impl Layout {
@@ -44,6 +55,7 @@ impl Layout {
             products: STAGES.iter().map(|s| s.to_string()).collect(),
             gated_pairs: topology.gated_pairs(),
             baseline_pair_t_per_day: topology.baseline_trade_t_per_day(),
+            unit: FlowUnit::Tonnes,
         }
     }
 }
@@ -224,20 +236,66 @@ pub const FIELD_DESCRIPTIONS: &[(&str, &str)] = &[
     ),
 ];
 
-/// [`FIELD_DESCRIPTIONS`] as a map.
+/// The descriptions that differ on an MRIO table, whose flows are its own money units
+/// and whose nodes are any sectors (no magnets, no tonnes).
+const TABLE_UNIT_DESCRIPTIONS: &[(&str, &str)] = &[
+    (
+        "loss_t",
+        "production loss over the horizon, in the MRIO table's units (daily output summed \
+         over the days; the field keeps its name): median (p50) over the runs",
+    ),
+    (
+        "loss_pct",
+        "median loss as % of the sector's baseline output over the horizon",
+    ),
+    (
+        "loss_t_p5",
+        "5th percentile of the loss over the runs, in the table's units",
+    ),
+    (
+        "loss_t_p95",
+        "95th percentile of the loss over the runs, in the table's units",
+    ),
+    (
+        "unmet_t",
+        "final demand not met, in the table's units: median over the runs",
+    ),
+    (
+        "requested_t",
+        "orders placed with the exporter per month, in the table's units (median): current \
+         use plus restocking of depleted stocks; compare baseline_t",
+    ),
+    (
+        "baseline_t",
+        "the undisturbed flow over the simulated days of the month, in the table's units",
+    ),
+    (
+        "licensed_t",
+        "value licensed for export, in the table's units (median over the runs)",
+    ),
+    (
+        "delivered_t",
+        "value delivered, in the table's units (median over the runs)",
+    ),
+];
+
+/// [`FIELD_DESCRIPTIONS`] as a map, in tonnes (the rare-earth chain).
 pub fn field_descriptions() -> BTreeMap<String, String> {
-    FIELD_DESCRIPTIONS
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    field_descriptions_in(FlowUnit::Tonnes)
 }
 
-/// The description of one field in [`FIELD_DESCRIPTIONS`] (empty when it has none).
-pub fn field_description(field: &str) -> &'static str {
-    FIELD_DESCRIPTIONS
+/// The field descriptions for flows counted in `unit`.
+pub fn field_descriptions_in(unit: FlowUnit) -> BTreeMap<String, String> {
+    let mut map: BTreeMap<String, String> = FIELD_DESCRIPTIONS
         .iter()
-        .find(|(k, _)| *k == field)
-        .map_or("", |(_, v)| v)
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    if unit == FlowUnit::TableUnits {
+        for (k, v) in TABLE_UNIT_DESCRIPTIONS {
+            map.insert(k.to_string(), v.to_string());
+        }
+    }
+    map
 }
 
 /// Linear-interpolated quantile of sorted values (`q` in [0, 1]); NaN when empty.
@@ -320,7 +378,7 @@ impl McSummary {
             days,
             industries,
             edges: edge_months(start, days, layout, runs),
-            descriptions: field_descriptions(),
+            descriptions: field_descriptions_in(layout.unit),
         }
     }
 }
