@@ -180,10 +180,11 @@ pub struct ExposureArgs {
     /// Recompute supplier shares and reliance from a simulated control (scenario file).
     #[arg(long, value_name = "SCENARIO.toml")]
     pub after: Option<PathBuf>,
-    /// With --after: number of Monte Carlo runs (at most 100,000).
+    /// With --after: number of Monte Carlo runs (at most 100,000; default 100, as `simulate`).
     #[arg(long, requires = "after", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
     pub runs: Option<usize>,
-    /// With --after: seed of the random streams (run i uses stream i).
+    /// With --after: seed of the random streams (run i uses stream i; default 42, as
+    /// `simulate`).
     #[arg(long, requires = "after")]
     pub seed: Option<u64>,
     /// Output format.

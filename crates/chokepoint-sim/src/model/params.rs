@@ -73,7 +73,7 @@ pub enum Numerics {
     /// its rows (see `model/fused.rs`); elsewhere, multiply by reciprocals computed once.
     /// About 1.4× faster on large dense tables; results differ from BoARIO by rounding
     /// (~1e-15 relative per step), which can move Q5's exact-zero threshold (on the
-    /// reference run `v_a_basemodel`: capacity within 2.7e-4, production within 3.9e-5).
+    /// reference run `v_a_basemodel`: capacity within 3.2e-4, production within 4.6e-5).
     Fast,
 }
 
