@@ -355,6 +355,32 @@ mod tests {
         );
     }
 
+    /// The dataset ships with its provenance: every file in the data folder is in the
+    /// SOURCES file table, with the row count it has (`criticality_params.toml` was not).
+    #[test]
+    fn every_bundled_file_is_listed_in_sources_with_its_rows() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/rare-earths");
+        let sources = std::fs::read_to_string(dir.join("SOURCES.md")).unwrap();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            if name == "SOURCES.md" || name == "notes" {
+                continue;
+            }
+            let row = sources
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{name}` |")))
+                .unwrap_or_else(|| panic!("{name} is not in the SOURCES.md file table"));
+            if let Some(csv) = name.strip_suffix(".csv") {
+                let text = std::fs::read_to_string(dir.join(&name)).unwrap();
+                let rows = csv::Reader::from_reader(text.as_bytes()).records().count();
+                assert!(
+                    row.starts_with(&format!("| `{csv}.csv` | {rows} |")),
+                    "{row}: the file has {rows} rows"
+                );
+            }
+        }
+    }
+
     #[test]
     fn china_series_keeps_jan_feb_combined_and_merges_value_lines() {
         let rows = china_exports().unwrap();
