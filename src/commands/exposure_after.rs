@@ -136,6 +136,8 @@ pub struct AfterRun {
     stage: Stage,
     runs: usize,
     seed: u64,
+    /// Said of the run before it starts (instruments a shortened horizon left out).
+    prepared_notes: Vec<String>,
 }
 
 impl AfterRun {
@@ -172,7 +174,15 @@ impl AfterRun {
             stage,
             runs,
             seed,
+            prepared_notes: Vec::new(),
         })
+    }
+
+    /// Adds notes from preparing the run (e.g. the API's `days` leaving an instrument out),
+    /// reported with the result.
+    pub fn with_notes(mut self, notes: Vec<String>) -> AfterRun {
+        self.prepared_notes = notes;
+        self
     }
 
     /// Monte Carlo runs.
@@ -282,7 +292,7 @@ impl AfterRun {
             &pick(&after, &|x| 100.0 * x.reliance),
             "%",
         ));
-        let mut notes = Vec::new();
+        let mut notes = self.prepared_notes.clone();
         // Which source the chain's baseline was built from (ingested data can replace the
         // bundled figures), so two warehouses' answers can be told apart.
         if let NetworkInput::Bundled(facts) = &self.input {

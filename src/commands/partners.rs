@@ -21,16 +21,7 @@ pub fn run(data_dir: Option<&Path>, args: &PartnersArgs) -> anyhow::Result<()> {
     };
     let report = o.runtime.block_on(partners(&o.warehouse, &q))?;
     let scope = format!(", period {}", args.period);
-    // A World total without partners is not "no trade rows", nor is a period without rows
-    // of a flow that has them in other periods: the report's notes say what there is.
-    super::warehouse::note_if_empty(
-        report.partners.is_empty()
-            && report.aggregates.is_empty()
-            && report.total.is_none()
-            && !report.flow_has_partner_rows,
-        &args.flow,
-        &scope,
-    );
+    super::warehouse::note_if_empty(report.found_nothing(), &q.flow, &scope);
     if args.format == Format::Json {
         print_json(&report)?;
         return Ok(());

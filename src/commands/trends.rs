@@ -52,11 +52,7 @@ pub fn run(data_dir: Option<&Path>, args: &TrendsArgs) -> anyhow::Result<()> {
     for n in &report.notes {
         eprintln!("note: {n}");
     }
-    super::warehouse::note_if_empty(
-        rows.is_empty() && report.incomplete_years.is_empty(),
-        &args.flow,
-        &super::warehouse::partner_scope(args.partner),
-    );
+    super::warehouse::note_if_empty(report.found_nothing(), &q.flow, &q.flow.partner_scope());
     Ok(())
 }
 

@@ -53,11 +53,6 @@ pub fn check_output_folder(
     )?)
 }
 
-/// The ", partner EUU" part of an empty-answer note ("" for the world total).
-pub fn partner_scope(partner: Option<chokepoint_model::Iso3>) -> String {
-    partner.map_or_else(String::new, |p| format!(", partner {p}"))
-}
-
 /// The stack of the runtime's threads: DataFusion plans recursively, and the deepest query
 /// the store accepts ([`chokepoint_store::warehouse::MAX_NESTING`]) is measured to plan within
 /// 2 MiB in a debug build; 8 MiB (as the main thread, where the CLI plans) leaves a margin.
@@ -83,15 +78,10 @@ pub fn open(given: Option<&Path>) -> anyhow::Result<Opened> {
 }
 
 /// Says on stderr, when a monitor command found nothing, what it looked for and how to
-/// see what the warehouse holds: an empty table alone does not tell a typo from a gap.
-pub fn note_if_empty(empty: bool, args: &FlowArgs, scope: &str) {
+/// see what the warehouse holds ([`FlowQuery::nothing_found_note`]).
+pub fn note_if_empty(empty: bool, q: &FlowQuery, scope: &str) {
     if empty {
-        eprintln!(
-            "note: no trade rows for reporter {}, flow {}, product {}{scope}; list what is \
-             stored with `chokepoint sql \"SELECT DISTINCT reporter_iso3, flow, product, \
-             period_type FROM trade\"`",
-            args.reporter, args.flow, args.product
-        );
+        eprintln!("note: {}", q.nothing_found_note(scope));
     }
 }
 

@@ -381,15 +381,18 @@ impl Simulator for ChainSimulator {
             });
         }
         let run = self.prepare_named(&name, &text, overrides)?;
-        Ok(Box::new(AfterRun::new(
-            run.name,
-            run.scenario,
-            run.input,
-            run.regions,
-            target,
-            usize::try_from(run.runs).unwrap_or(usize::MAX),
-            run.seed,
-        )?))
+        Ok(Box::new(
+            AfterRun::new(
+                run.name,
+                run.scenario,
+                run.input,
+                run.regions,
+                target,
+                usize::try_from(run.runs).unwrap_or(usize::MAX),
+                run.seed,
+            )?
+            .with_notes(run.notes),
+        ))
     }
 }
 

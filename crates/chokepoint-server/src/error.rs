@@ -88,7 +88,7 @@ pub enum ApiError {
     Store(StoreError),
     /// The engine failed; user errors map to 422, the rest to 500.
     #[error(transparent)]
-    Sim(#[from] SimError),
+    Sim(SimError),
     /// Our bug or an environment failure (500); the details go to the log only.
     #[error("internal error: {context}")]
     Internal {
@@ -143,6 +143,20 @@ impl ApiError {
             ApiError::Store(_) | ApiError::Sim(_) | ApiError::Internal { .. } => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
+        }
+    }
+}
+
+/// An engine error: a scenario that is not TOML is a 400 (the request is malformed, as
+/// a JSON body that does not parse is), one that parses but does not check a 422, on every
+/// endpoint that takes a scenario.
+impl From<SimError> for ApiError {
+    fn from(e: SimError) -> ApiError {
+        match e {
+            SimError::Syntax { .. } => {
+                ApiError::bad_request("scenario", format!("not valid TOML: {e}"))
+            }
+            e => ApiError::Sim(e),
         }
     }
 }

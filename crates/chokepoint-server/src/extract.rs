@@ -23,13 +23,47 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
 }
 
 fn query_error(e: QueryRejection) -> ApiError {
-    // The message looks like "Failed to deserialize query string: unknown field `x`, ...".
+    // The message looks like "Failed to deserialize query string: runs: invalid digit found
+    // in string" (the parameter, then what is wrong), or without the parameter.
     let text = e.body_text();
-    let detail = text
-        .split_once(": ")
-        .map_or(text.as_str(), |(_, d)| d)
-        .to_string();
-    ApiError::bad_request("query string", detail)
+    let detail = text.split_once(": ").map_or(text.as_str(), |(_, d)| d);
+    let (name, why) = match detail.split_once(": ") {
+        Some((name, why))
+            if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+        {
+            (Some(name), why)
+        }
+        _ => (None, detail),
+    };
+    if let Some((unknown, message)) = unknown_parameter(why) {
+        return ApiError::bad_request(&unknown, message);
+    }
+    match name {
+        Some(name) if why.contains("invalid digit") || why.contains("too large") => {
+            ApiError::bad_request(name, format!("{why}: give a whole number"))
+        }
+        Some(name) => ApiError::bad_request(name, why.to_string()),
+        None => ApiError::bad_request("query string", detail.to_string()),
+    }
+}
+
+/// serde's "unknown field `x`, expected one of `a`, `b`" as the parameter and a message
+/// that says what the endpoint takes: a parameter of another endpoint (`period` on
+/// `/api/trends`) is refused by name, never ignored.
+fn unknown_parameter(detail: &str) -> Option<(String, String)> {
+    let rest = detail.strip_prefix("unknown field `")?;
+    let (name, rest) = rest.split_once('`')?;
+    let takes = rest
+        .split_once("expected one of ")
+        .map(|(_, list)| list)
+        .or_else(|| rest.split_once("expected ").map(|(_, one)| one))
+        .map_or_else(String::new, |list| {
+            format!("; it takes {}", list.replace('`', ""))
+        });
+    Some((
+        name.to_string(),
+        format!("this endpoint does not take `{name}`{takes}"),
+    ))
 }
 
 /// Parses one query parameter; the error is a 400 naming it.
@@ -99,4 +133,24 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| ApiError::MalformedBody {
         message: format!("JSON at line {} column {}: {e}", e.line(), e.column()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_parameter_is_named_with_the_ones_the_endpoint_takes() {
+        let (name, message) =
+            unknown_parameter("unknown field `period`, expected one of `reporter`, `flow`, `from`")
+                .unwrap();
+        assert_eq!(name, "period");
+        assert_eq!(
+            message,
+            "this endpoint does not take `period`; it takes reporter, flow, from"
+        );
+        let (_, message) = unknown_parameter("unknown field `x`, expected `name`").unwrap();
+        assert_eq!(message, "this endpoint does not take `x`; it takes name");
+        assert!(unknown_parameter("runs: invalid digit found in string").is_none());
+    }
 }

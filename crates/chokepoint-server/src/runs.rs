@@ -36,13 +36,16 @@ pub enum ScenarioFormat {
 #[serde(deny_unknown_fields)]
 pub struct Overrides {
     /// Monte Carlo runs.
+    #[param(minimum = 1, maximum = 100000)]
     pub runs: Option<u64>,
     /// Seed of the Monte Carlo streams.
     pub seed: Option<u64>,
     /// Simulated days.
+    #[param(minimum = 1, maximum = 36500)]
     pub days: Option<u64>,
     /// Share of requested export volume that licences approve, 0 to 1, for every export
     /// control in the scenario.
+    #[param(minimum = 0.0, maximum = 1.0)]
     pub approval_share: Option<f64>,
 }
 
@@ -401,7 +404,7 @@ impl RunRegistry {
         let _cancel = CancelOnDrop(Arc::clone(&progress));
         match tokio::time::timeout(self.timeout, task).await {
             Ok(Ok(Ok(report))) => Ok(report),
-            Ok(Ok(Err(e))) => Err(ApiError::Sim(e)),
+            Ok(Ok(Err(e))) => Err(e.into()),
             Ok(Err(e)) => Err(ApiError::internal(format!("exposure task: {e}"))),
             Err(_) => Err(ApiError::Unavailable {
                 what: format!(

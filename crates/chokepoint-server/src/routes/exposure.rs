@@ -73,7 +73,10 @@ pub struct CriticalityParams {
     /// Data year of the stage shares, `YYYY` (default: the latest each source covers).
     pub year: Option<String>,
     /// A parameter file: CLI only (`chokepoint criticality --params FILE`); the server uses
-    /// the shipped `data/rare-earths/criticality_params.toml`.
+    /// the shipped `data/rare-earths/criticality_params.toml`. Accepted (and left out of
+    /// the OpenAPI document, as it is never valid) so a client that passes it gets a 400
+    /// saying so, not "unknown field".
+    #[param(ignore)]
     pub params: Option<String>,
 }
 
@@ -190,7 +193,7 @@ pub async fn get_criticality(
     State(state): State<AppState>,
     Query(p): Query<CriticalityParams>,
 ) -> Result<Json<Assessment>, ApiError> {
-    if p.params.as_deref().is_some_and(|a| !a.trim().is_empty()) {
+    if p.params.is_some() {
         // Reading a file named by a remote client would expose the server's file system.
         return Err(ApiError::bad_request(
             "params",

@@ -13,7 +13,6 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
-use chokepoint_sim::SimError;
 use chokepoint_store::ArgumentSyntax;
 use chokepoint_store::indicators::report::exposure::{parse_importer, stage_of_product};
 use serde::Deserialize;
@@ -36,13 +35,16 @@ pub struct AfterParams {
     /// name of one (`8505.11`, `rare_earth_permanent_magnets`).
     pub product: String,
     /// Monte Carlo runs (default 100, as the CLI).
+    #[param(minimum = 1, maximum = 100000)]
     pub runs: Option<u64>,
     /// Seed of the Monte Carlo streams (default 42, as the CLI).
     pub seed: Option<u64>,
     /// Simulated days (default: the scenario's).
+    #[param(minimum = 1, maximum = 36500)]
     pub days: Option<u64>,
     /// Share of requested export volume that licences approve, 0 to 1, for every export
     /// control in the scenario (default: the scenario's).
+    #[param(minimum = 0.0, maximum = 1.0)]
     pub approval_share: Option<f64>,
 }
 
@@ -55,10 +57,7 @@ fn after_error(e: AfterError) -> ApiError {
         AfterError::Unsupported => ApiError::Unavailable {
             what: e.to_string(),
         },
-        AfterError::Sim(e @ SimError::Syntax { .. }) => {
-            ApiError::bad_request("scenario", format!("not valid TOML: {e}"))
-        }
-        AfterError::Sim(e) => ApiError::Sim(e),
+        AfterError::Sim(e) => e.into(),
     }
 }
 
@@ -74,6 +73,7 @@ fn after_error(e: AfterError) -> ApiError {
     responses(
         (status = 200, body = AfterReport),
         (status = 400, description = "bad importer, product, overrides or body; scenario not TOML or not of the chain", body = crate::error::ErrorBody),
+        (status = 404, description = "no library scenario of that name", body = crate::error::ErrorBody),
         (status = 413, body = crate::error::ErrorBody),
         (status = 422, description = "the scenario parses but does not check", body = crate::error::ErrorBody),
         (status = 429, body = crate::error::ErrorBody),

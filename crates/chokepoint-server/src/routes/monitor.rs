@@ -28,98 +28,111 @@ use crate::charts::{self, Axis, Bar, BarChart, LineChart, LineSeries};
 use crate::extract::{Query, not_blank, opt_param as opt, parse_param as parse};
 use crate::{ApiError, AppState};
 
-/// Parameters of the monitor endpoints (each endpoint uses the ones its CLI command has).
+/// Parameters of `/api/trends` and its chart: the flags of `chokepoint trends`. Each
+/// endpoint has its own set, so the OpenAPI document lists exactly what it takes, and a
+/// parameter of another endpoint (`period=2025-13` here) is refused, not ignored.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub struct FlowParams {
+pub struct TrendParams {
     /// Reporting country, ISO-3 (`CHN`).
     pub reporter: String,
     /// `export` or `import`.
     pub flow: String,
     /// HS code, group or aggregate name (`rare-earths`, `magnets`, `850511`).
     pub product: String,
-    /// One partner only, ISO-3 (trends, anomalies).
+    /// One partner only, ISO-3 (default: the world total).
     pub partner: Option<String>,
-    /// One source only.
+    /// One source only (default: ingested data before bundled figures, per period).
     pub source: Option<String>,
-    /// First month, `YYYY-MM` (trends).
+    /// First month, `YYYY-MM`.
     pub from: Option<String>,
-    /// Last month, `YYYY-MM` (trends; partners use it when `period` is absent).
+    /// Last month, `YYYY-MM`.
     pub to: Option<String>,
-    /// `M` (monthly) or `A` (annual) (trends).
+    /// `M` (monthly, the default) or `A` (annual).
     pub freq: Option<String>,
-    /// Period for partners: `YYYY-MM`, `YYYY` or `YYYY-MM..YYYY-MM`.
+}
+
+/// Parameters of `/api/partners` and its chart: the flags of `chokepoint partners`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PartnersParams {
+    /// Reporting country, ISO-3 (`CHN`).
+    pub reporter: String,
+    /// `export` or `import`.
+    pub flow: String,
+    /// HS code, group or aggregate name (`rare-earths`, `magnets`, `850511`).
+    pub product: String,
+    /// One source only (default: ingested data before bundled figures, per period).
+    pub source: Option<String>,
+    /// The period: `YYYY-MM`, `YYYY` or `YYYY-MM..YYYY-MM` (required unless `to` is given).
     pub period: Option<String>,
-    /// `quantity` or `value` (partners).
+    /// The month, `YYYY-MM`, when `period` is absent (as the dashboard's month range ends).
+    pub to: Option<String>,
+    /// `quantity` (the default) or `value`.
     pub measure: Option<String>,
-    /// Departure threshold in percent (anomalies).
+}
+
+/// Parameters of `/api/anomalies`: the flags of `chokepoint anomalies`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AnomalyParams {
+    /// Reporting country, ISO-3 (`CHN`).
+    pub reporter: String,
+    /// `export` or `import`.
+    pub flow: String,
+    /// HS code, group or aggregate name (`rare-earths`, `magnets`, `850511`).
+    pub product: String,
+    /// One partner only, ISO-3 (default: the world total).
+    pub partner: Option<String>,
+    /// One source only (default: ingested data before bundled figures, per period).
+    pub source: Option<String>,
+    /// Departure threshold in percent (default 30).
     pub threshold: Option<f64>,
-    /// List every month, not only flagged ones (anomalies).
+    /// List every month, not only flagged ones.
     pub all: Option<bool>,
 }
 
-impl FlowParams {
-    /// Refuses an optional parameter that `endpoint` does not take (`uses` lists those it
-    /// does): silently ignoring `period=2025-13` on `/api/trends` would answer another
-    /// question than the one asked.
-    fn only(&self, endpoint: &str, uses: &[&str]) -> Result<(), ApiError> {
-        let given = [
-            ("partner", self.partner.is_some()),
-            ("source", self.source.is_some()),
-            ("from", self.from.is_some()),
-            ("to", self.to.is_some()),
-            ("freq", self.freq.is_some()),
-            ("period", self.period.is_some()),
-            ("measure", self.measure.is_some()),
-            ("threshold", self.threshold.is_some()),
-            ("all", self.all.is_some()),
-        ];
-        match given
-            .iter()
-            .find(|(name, set)| *set && !uses.contains(name))
-        {
-            Some(&(name, _)) => Err(ApiError::bad_request(
-                name,
-                format!(
-                    "{endpoint} does not take `{name}`; it takes reporter, flow, product and {}",
-                    uses.join(", ")
-                ),
-            )),
-            None => Ok(()),
-        }
-    }
+/// The flow every monitor endpoint selects.
+fn flow_query(
+    reporter: &str,
+    flow: &str,
+    product: &str,
+    partner: Option<&str>,
+    source: Option<&str>,
+) -> Result<FlowQuery, ApiError> {
+    not_blank("source", source)?;
+    Ok(FlowQuery {
+        reporter: parse::<Iso3>("reporter", reporter)?,
+        flow: parse::<Flow>("flow", flow)?,
+        product: product.to_string(),
+        partner: opt::<Iso3>("partner", partner)?,
+        source: source.map(str::to_string),
+    })
+}
 
-    fn flow_query(&self, with_partner: bool) -> Result<FlowQuery, ApiError> {
-        Ok(FlowQuery {
-            reporter: parse::<Iso3>("reporter", &self.reporter)?,
-            flow: parse::<Flow>("flow", &self.flow)?,
-            product: self.product.clone(),
-            partner: if with_partner {
-                opt::<Iso3>("partner", self.partner.as_deref())?
-            } else {
-                None
-            },
-            source: {
-                not_blank("source", self.source.as_deref())?;
-                self.source.clone()
-            },
-        })
-    }
-
+impl TrendParams {
     fn trend_query(&self) -> Result<TrendQuery, ApiError> {
-        self.only("trends", &["partner", "source", "from", "to", "freq"])?;
         Ok(TrendQuery {
-            flow: self.flow_query(true)?,
+            flow: flow_query(
+                &self.reporter,
+                &self.flow,
+                &self.product,
+                self.partner.as_deref(),
+                self.source.as_deref(),
+            )?,
             from: opt::<YearMonth>("from", self.from.as_deref())?,
             to: opt::<YearMonth>("to", self.to.as_deref())?,
             frequency: opt::<Frequency>("freq", self.freq.as_deref())?
                 .unwrap_or(Frequency::Monthly),
         })
     }
+}
 
+impl PartnersParams {
     fn partners_query(&self) -> Result<PartnersQuery, ApiError> {
-        self.only("partners", &["source", "period", "to", "measure"])?;
         not_blank("period", self.period.as_deref())?;
         not_blank("to", self.to.as_deref())?;
         let text = self
@@ -127,7 +140,10 @@ impl FlowParams {
             .as_deref()
             .or(self.to.as_deref())
             .ok_or_else(|| {
-                ApiError::bad_request("period", "give period=YYYY-MM (or YYYY), or to=YYYY-MM")
+                ApiError::bad_request(
+                    "period",
+                    "missing: give period=YYYY-MM (or YYYY), or to=YYYY-MM",
+                )
             })?;
         let measure = match self.measure.as_deref() {
             None | Some("quantity") => Measure::Quantity,
@@ -140,16 +156,29 @@ impl FlowParams {
             }
         };
         Ok(PartnersQuery {
-            flow: self.flow_query(false)?,
+            flow: flow_query(
+                &self.reporter,
+                &self.flow,
+                &self.product,
+                None,
+                self.source.as_deref(),
+            )?,
             period: parse::<Period>("period", text)?,
             measure,
         })
     }
+}
 
+impl AnomalyParams {
     fn anomaly_query(&self) -> Result<AnomalyQuery, ApiError> {
-        self.only("anomalies", &["partner", "source", "threshold", "all"])?;
         Ok(AnomalyQuery {
-            flow: self.flow_query(true)?,
+            flow: flow_query(
+                &self.reporter,
+                &self.flow,
+                &self.product,
+                self.partner.as_deref(),
+                self.source.as_deref(),
+            )?,
             threshold_pct: self.threshold.unwrap_or(DEFAULT_THRESHOLD_PCT),
             all: self.all.unwrap_or(false),
         })
@@ -165,13 +194,13 @@ pub const NOTE_HEADER: &str = "chokepoint-note";
 /// The body is what `chokepoint trends --format json` prints. What the CLI writes to stderr
 /// beside it (years without an annual total) comes as `Chokepoint-Note` headers, so the
 /// body stays the JSON array clients already read.
-#[utoipa::path(get, path = "/api/trends", params(FlowParams),
+#[utoipa::path(get, path = "/api/trends", params(TrendParams),
     responses((status = 200, body = [Object], headers(("chokepoint-note" = String,
-        description = "One per note the CLI prints to stderr, e.g. a year without an annual total (freq=A), or a reported YTD beside a month of another source"))),
+        description = "One per note the CLI prints to stderr, e.g. a year without an annual total (freq=A), a reported YTD beside a month of another source, or no rows at all for the flow"))),
         (status = 400, body = crate::error::ErrorBody)))]
 pub async fn get_trends(
     State(state): State<AppState>,
-    Query(p): Query<FlowParams>,
+    Query(p): Query<TrendParams>,
 ) -> Result<(HeaderMap, Json<Vec<TrendJsonRow>>), ApiError> {
     let q = p.trend_query()?;
     let report = trend_report(state.warehouse()?, &q).await?;
@@ -180,7 +209,13 @@ pub async fn get_trends(
         .incomplete_years
         .iter()
         .map(|y| incomplete_year_note(y, "freq=M"));
-    for note in incomplete.chain(report.notes.iter().cloned()) {
+    let nothing = report
+        .found_nothing()
+        .then(|| q.flow.nothing_found_note(&q.flow.partner_scope()));
+    for note in incomplete
+        .chain(report.notes.iter().cloned())
+        .chain(nothing)
+    {
         headers.append(HeaderName::from_static(NOTE_HEADER), header_text(&note));
     }
     Ok((headers, Json(json_rows(&report.rows))))
@@ -205,33 +240,43 @@ fn header_text(text: &str) -> HeaderValue {
 }
 
 /// Partners of one flow in one period with shares and HHI (`chokepoint partners`).
-#[utoipa::path(get, path = "/api/partners", params(FlowParams),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+///
+/// A flow with no rows at all gets the CLI's stderr note as a `Chokepoint-Note` header.
+#[utoipa::path(get, path = "/api/partners", params(PartnersParams),
+    responses((status = 200, body = Object, headers(("chokepoint-note" = String,
+        description = "The note the CLI prints to stderr when the flow has no rows at all"))),
+        (status = 400, body = crate::error::ErrorBody)))]
 pub async fn get_partners(
     State(state): State<AppState>,
-    Query(p): Query<FlowParams>,
-) -> Result<Json<PartnersReport>, ApiError> {
+    Query(p): Query<PartnersParams>,
+) -> Result<(HeaderMap, Json<PartnersReport>), ApiError> {
     let q = p.partners_query()?;
-    Ok(Json(partners(state.warehouse()?, &q).await?))
+    let report = partners(state.warehouse()?, &q).await?;
+    let mut headers = HeaderMap::new();
+    if report.found_nothing() {
+        let note = q.flow.nothing_found_note(&format!(", period {}", q.period));
+        headers.append(HeaderName::from_static(NOTE_HEADER), header_text(&note));
+    }
+    Ok((headers, Json(report)))
 }
 
 /// Months departing from their baselines (`chokepoint anomalies`).
-#[utoipa::path(get, path = "/api/anomalies", params(FlowParams),
+#[utoipa::path(get, path = "/api/anomalies", params(AnomalyParams),
     responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn get_anomalies(
     State(state): State<AppState>,
-    Query(p): Query<FlowParams>,
+    Query(p): Query<AnomalyParams>,
 ) -> Result<Json<Vec<AnomalyRow>>, ApiError> {
     let q = p.anomaly_query()?;
     Ok(Json(anomalies(state.warehouse()?, &q).await?))
 }
 
 /// The trends as a chart: tonnes per period, MoM and YoY in % on the right axis.
-#[utoipa::path(get, path = "/api/charts/trends.svg", params(FlowParams),
+#[utoipa::path(get, path = "/api/charts/trends.svg", params(TrendParams),
     responses((status = 200, content_type = "image/svg+xml", body = String), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn trends_chart(
     State(state): State<AppState>,
-    Query(p): Query<FlowParams>,
+    Query(p): Query<TrendParams>,
 ) -> Result<Response, ApiError> {
     let q = p.trend_query()?;
     let rows = trends(state.warehouse()?, &q).await?;
@@ -329,11 +374,11 @@ fn period_axis(rows: &[TrendRow]) -> (Vec<String>, Vec<usize>) {
 const TOP_PARTNERS: usize = 10;
 
 /// The partners as a chart: share of the total per partner, largest first.
-#[utoipa::path(get, path = "/api/charts/partners.svg", params(FlowParams),
+#[utoipa::path(get, path = "/api/charts/partners.svg", params(PartnersParams),
     responses((status = 200, content_type = "image/svg+xml", body = String), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn partners_chart(
     State(state): State<AppState>,
-    Query(p): Query<FlowParams>,
+    Query(p): Query<PartnersParams>,
 ) -> Result<Response, ApiError> {
     let q = p.partners_query()?;
     let report = partners(state.warehouse()?, &q).await?;

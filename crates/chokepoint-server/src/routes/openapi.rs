@@ -40,10 +40,57 @@ use crate::AppState;
 )]
 pub struct ApiDoc;
 
+/// The document, with what any endpoint may answer besides its own responses (the
+/// handlers list theirs): 400 for malformed input wherever there is input, 401 under
+/// `--token`, 503 when the request timeout passes. Added here once, so no endpoint can
+/// leave them out.
+pub fn document() -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let error = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    let mut doc = ApiDoc::openapi();
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.delete,
+        ];
+        for op in operations.into_iter().flatten() {
+            let takes_input =
+                op.parameters.as_ref().is_some_and(|p| !p.is_empty()) || op.request_body.is_some();
+            let responses = &mut op.responses.responses;
+            if takes_input {
+                responses.entry("400".into()).or_insert_with(|| {
+                    error("a parameter or the body is malformed or out of range; the message names it")
+                });
+            }
+            responses.entry("401".into()).or_insert_with(|| {
+                error("missing or wrong bearer token (servers started with --token)")
+            });
+            responses.entry("503".into()).or_insert_with(|| {
+                error("the request took longer than the server's --request-timeout, or the engine is not available")
+            });
+        }
+    }
+    doc
+}
+
 /// The OpenAPI document of this server.
 #[utoipa::path(get, path = "/api/openapi.json", responses((status = 200, body = Object)))]
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    Json(document())
 }
 
 /// The routes of this resource.

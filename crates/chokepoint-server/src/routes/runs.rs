@@ -34,12 +34,15 @@ pub struct SimulateRequest {
     #[schema(value_type = Option<Object>)]
     pub scenario: Option<serde_json::Value>,
     /// Monte Carlo runs.
+    #[schema(minimum = 1, maximum = 100000)]
     pub runs: Option<u64>,
     /// Seed.
     pub seed: Option<u64>,
     /// Simulated days.
+    #[schema(minimum = 1, maximum = 36500)]
     pub days: Option<u64>,
     /// Licence approval share (0–1) for every export control.
+    #[schema(minimum = 0.0, maximum = 1.0)]
     pub approval_share: Option<f64>,
 }
 
@@ -61,6 +64,9 @@ fn is_toml(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.starts_with("application/toml") || v.starts_with("text/plain"))
 }
 
+/// Most Monte Carlo runs one request may ask for, as the CLI's `--runs`.
+pub const MAX_RUNS: u64 = 100_000;
+
 fn check_overrides(o: &Overrides) -> Result<(), ApiError> {
     // A share outside 0–1 is a value the scenario's checks refuse (422, as README says and
     // as `days` above the horizon is), not a malformed request: it is checked here too,
@@ -74,8 +80,14 @@ fn check_overrides(o: &Overrides) -> Result<(), ApiError> {
             ),
         });
     }
-    if o.runs == Some(0) {
-        return Err(ApiError::bad_request("runs", "must be at least 1"));
+    // The CLI's range (`--runs 1..=100000`); the size limit (runs x days x nodes) applies too.
+    if let Some(runs) = o.runs
+        && !(1..=MAX_RUNS).contains(&runs)
+    {
+        return Err(ApiError::bad_request(
+            "runs",
+            format!("{runs} is outside 1 to {MAX_RUNS}, the range `simulate --runs` takes"),
+        ));
     }
     // `days` is written into the scenario and meets its horizon check, so 0 is a 422 naming
     // `chain.days` exactly as 36,501 is; it is not checked here.
@@ -141,12 +153,17 @@ fn scenario_of(
 
 /// Starts a simulation.
 #[utoipa::path(post, path = "/api/simulate",
-    request_body(content = SimulateRequest, description = "JSON request, or a TOML scenario with Content-Type application/toml"),
+    request_body(description = "a JSON request, or a scenario file's text with Content-Type \
+                                application/toml (overrides then in the query string)",
+        content((SimulateRequest = "application/json"), (String = "application/toml"))),
     params(Overrides),
     responses(
         (status = 202, body = Accepted),
-        (status = 400, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+        (status = 400, description = "bad overrides or body; scenario not TOML", body = crate::error::ErrorBody),
+        (status = 404, description = "no library scenario of that name", body = crate::error::ErrorBody),
+        (status = 413, body = crate::error::ErrorBody),
+        (status = 422, description = "the scenario parses but does not check", body = crate::error::ErrorBody),
+        (status = 429, body = crate::error::ErrorBody)))]
 pub async fn simulate(
     State(state): State<AppState>,
     Query(query): Query<Overrides>,

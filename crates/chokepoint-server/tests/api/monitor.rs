@@ -281,3 +281,76 @@ async fn trends_carry_derived_tags_and_incomplete_years_as_headers() {
         ]
     );
 }
+
+/// The CLI's "no trade rows" note came only on stderr: over HTTP an unknown reporter and a
+/// real empty result were the same silent `[]`. It is now a `Chokepoint-Note` header.
+#[tokio::test]
+async fn a_flow_without_rows_says_so_in_a_note_header() {
+    let (s, _dir) = state_with_warehouse().await;
+    for path in [
+        "/api/trends?reporter=ZZZ&flow=export&product=rare-earths",
+        "/api/partners?reporter=ZZZ&flow=export&product=magnets&period=2025-05",
+    ] {
+        let (status, resp, _) = get(&s, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let notes: Vec<&str> = resp
+            .headers()
+            .get_all("chokepoint-note")
+            .iter()
+            .map(|h| h.to_str().unwrap())
+            .collect();
+        assert_eq!(notes.len(), 1, "{path}: {notes:?}");
+        assert!(
+            notes[0].starts_with("no trade rows for reporter ZZZ, flow export"),
+            "{notes:?}"
+        );
+        assert!(
+            notes[0].contains("SELECT DISTINCT reporter_iso3"),
+            "{notes:?}"
+        );
+    }
+    let (_, resp, _) = get(&s, &format!("/api/trends?{FLOW}&from=2025-01&to=2025-06")).await;
+    assert!(resp.headers().get("chokepoint-note").is_none());
+}
+
+/// The OpenAPI document listed the union of the three monitor commands' parameters on
+/// every monitor endpoint; each now lists exactly those it takes.
+#[tokio::test]
+async fn each_monitor_endpoint_documents_only_its_own_parameters() {
+    let (s, _dir) = state_with_warehouse().await;
+    let (_, _, body) = get(&s, "/api/openapi.json").await;
+    let doc = json(&body);
+    let names = |path: &str| -> Vec<String> {
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{path}"))
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let common = ["reporter", "flow", "product", "source"];
+    for (paths, own) in [
+        (
+            ["/api/trends", "/api/charts/trends.svg"].as_slice(),
+            ["partner", "from", "to", "freq"].as_slice(),
+        ),
+        (
+            ["/api/partners", "/api/charts/partners.svg"].as_slice(),
+            ["period", "to", "measure"].as_slice(),
+        ),
+        (
+            ["/api/anomalies"].as_slice(),
+            ["partner", "threshold", "all"].as_slice(),
+        ),
+    ] {
+        for path in paths {
+            let mut got = names(path);
+            got.sort();
+            let mut want: Vec<String> = common.iter().chain(own).map(|s| s.to_string()).collect();
+            want.sort();
+            assert_eq!(got, want, "{path}");
+        }
+    }
+    // Never-valid parameters are not offered.
+    assert!(!names("/api/criticality").contains(&"params".to_string()));
+}

@@ -44,6 +44,41 @@ async fn openapi_lists_every_route() {
     }
 }
 
+/// The document listed only each handler's own answers: the 400 of the run charts without
+/// their selection, the 503 of the request timeout and the 404 of an unknown library
+/// scenario were missing, and `/api/simulate` declared a JSON body only.
+#[tokio::test]
+async fn openapi_lists_every_answer_and_both_bodies() {
+    let (_, _, body) = get(&state(), "/api/openapi.json").await;
+    let v = json(&body);
+    for (path, item) in v["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let codes = &op["responses"];
+            assert!(codes.get("503").is_some(), "{method} {path} lacks 503");
+            assert!(codes.get("401").is_some(), "{method} {path} lacks 401");
+            let takes_input = op["parameters"].as_array().is_some_and(|p| !p.is_empty())
+                || op.get("requestBody").is_some();
+            if takes_input {
+                assert!(codes.get("400").is_some(), "{method} {path} lacks 400");
+            }
+        }
+    }
+    let simulate = &v["paths"]["/api/simulate"]["post"];
+    assert!(simulate["responses"].get("404").is_some());
+    let content = &simulate["requestBody"]["content"];
+    assert!(content.get("application/json").is_some(), "{content}");
+    assert!(content.get("application/toml").is_some(), "{content}");
+    for name in ["runs", "days"] {
+        let p = simulate["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap();
+        assert_eq!(p["schema"]["minimum"], 1, "{p}");
+    }
+}
+
 /// A JSON request gives exactly one of `name`, `toml`, `scenario`: none is required.
 #[tokio::test]
 async fn openapi_simulate_request_requires_none_of_its_alternatives() {

@@ -134,6 +134,18 @@ pub struct PartnersReport {
     pub flow_has_partner_rows: bool,
 }
 
+impl PartnersReport {
+    /// Whether the flow has no rows to show at all. A World total without partners is not
+    /// that, nor is a period without rows of a flow that has them in other periods: the
+    /// report's notes say what there is.
+    pub fn found_nothing(&self) -> bool {
+        self.partners.is_empty()
+            && self.aggregates.is_empty()
+            && self.total.is_none()
+            && !self.flow_has_partner_rows
+    }
+}
+
 /// A bloc partner (EUU) reported beside the countries it contains.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AggregateRow {

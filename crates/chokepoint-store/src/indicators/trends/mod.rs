@@ -184,6 +184,14 @@ pub struct TrendReport {
     pub notes: Vec<String>,
 }
 
+impl TrendReport {
+    /// Whether the flow had nothing at all in range: no row, and no year with figures
+    /// short of an annual total (which its own note describes).
+    pub fn found_nothing(&self) -> bool {
+        self.rows.is_empty() && self.incomplete_years.is_empty()
+    }
+}
+
 /// A year with some figures but neither an annual row nor months that add up to one.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct IncompleteYear {
