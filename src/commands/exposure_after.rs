@@ -200,8 +200,9 @@ impl AfterRun {
         &self.regions
     }
 
-    /// Runs the Monte Carlo (`tick` after each run) and computes the post-shock exposure.
-    pub fn compute(&self, tick: &(dyn Fn() + Sync)) -> Result<AfterReport, SimError> {
+    /// Runs the Monte Carlo (`tick` hears of each run and may stop the rest) and computes
+    /// the post-shock exposure.
+    pub fn compute(&self, tick: &dyn montecarlo::RunMonitor) -> Result<AfterReport, SimError> {
         let (r, p, stage) = (self.r, self.p, self.stage);
         let (runs, seed) = (self.runs, self.seed);
         let scenario = &self.scenario;

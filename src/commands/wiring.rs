@@ -242,19 +242,14 @@ impl PreparedRun for ChainRun {
 
     fn run(self: Box<Self>, progress: &Progress) -> Result<RunReport, SimError> {
         let total = self.runs;
-        let done = AtomicU64::new(0);
-        progress.report(0, total);
-        let tick = || {
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            progress.report(n, total);
-        };
+        let monitor = ServerMonitor::new(progress, total);
         let runs = montecarlo::run_many(
             &self.scenario,
             &self.input,
             total as usize,
             self.seed,
             true,
-            &tick,
+            &monitor,
         )?;
         let Some(first) = runs.first() else {
             return Err(SimError::Invalid(
@@ -423,14 +418,40 @@ impl PreparedExposure for AfterRun {
     }
 
     fn run(self: Box<Self>, progress: &Progress) -> Result<AfterReport, SimError> {
-        let total = self.runs() as u64;
-        let done = AtomicU64::new(0);
+        let monitor = ServerMonitor::new(progress, self.runs() as u64);
+        self.compute(&monitor)
+    }
+}
+
+/// A server simulation's Monte Carlo monitor: each finished run advances the progress that
+/// `GET /api/runs/{id}` shows, and no further run starts once the request has timed out
+/// or gone away (they went on to the end, holding a simulation slot: new requests got 429
+/// from a simulation nobody would read).
+struct ServerMonitor<'a> {
+    progress: &'a Progress,
+    done: AtomicU64,
+    total: u64,
+}
+
+impl<'a> ServerMonitor<'a> {
+    fn new(progress: &'a Progress, total: u64) -> ServerMonitor<'a> {
         progress.report(0, total);
-        let tick = || {
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            progress.report(n, total);
-        };
-        self.compute(&tick)
+        ServerMonitor {
+            progress,
+            done: AtomicU64::new(0),
+            total,
+        }
+    }
+}
+
+impl montecarlo::RunMonitor for ServerMonitor<'_> {
+    fn run_done(&self) {
+        let n = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        self.progress.report(n, self.total);
+    }
+
+    fn stop_requested(&self) -> bool {
+        self.progress.is_cancelled()
     }
 }
 

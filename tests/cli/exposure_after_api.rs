@@ -247,3 +247,38 @@ fn scenario_endpoints_agree_on_errors_and_name_what_days_left_out() {
     assert!(notes.contains("left out of this run"), "{notes}");
     assert!(terminate(&mut child).success());
 }
+
+/// A simulation whose request timed out went on to its last run, holding the simulation
+/// slot: new requests got 429 for a result nobody would read. Its runs now stop, and the
+/// slot frees within a run or two.
+#[test]
+fn a_timed_out_simulation_frees_its_slot() {
+    let sb = Sandbox::new();
+    let (mut child, url) = start_server(&sb, &["--request-timeout", "1", "--max-simulations", "1"]);
+    let (status, text) = http_post(
+        &url,
+        "/api/exposure/after?importer=EU&product=magnets&runs=5000",
+        "application/json",
+        r#"{"name": "april-2025-controls"}"#,
+    );
+    assert_eq!(status, 503, "{text}");
+    let started = std::time::Instant::now();
+    let accepted = loop {
+        let (status, text) = http_post(
+            &url,
+            "/api/simulate?runs=1&days=30",
+            "application/json",
+            r#"{"name": "april-2025-controls"}"#,
+        );
+        if status == 202 {
+            break true;
+        }
+        assert_eq!(status, 429, "{text}");
+        if started.elapsed() > std::time::Duration::from_secs(10) {
+            break false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(accepted, "the slot was still held 10 s after the timeout");
+    assert!(terminate(&mut child).success());
+}

@@ -9,6 +9,9 @@ pub enum SimError {
     /// Input the user supplied is invalid.
     #[error("{0}")]
     Invalid(String),
+    /// The caller stopped a Monte Carlo before all its runs (a request that timed out).
+    #[error("the simulation was stopped before all its runs finished")]
+    Cancelled,
     /// A file could not be read.
     #[error("cannot read {}: {source}", path.display())]
     Io {
@@ -132,7 +135,7 @@ impl SimError {
             | SimError::Network(_) => true,
             // Capital lost depends only on the events' impacts, never on the model's state.
             SimError::Step(e) | SimError::Run { error: e, .. } => e.is_input_error(),
-            SimError::Facts(_) | SimError::ChainStep { .. } => false,
+            SimError::Facts(_) | SimError::ChainStep { .. } | SimError::Cancelled => false,
         }
     }
 }

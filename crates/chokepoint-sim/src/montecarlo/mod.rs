@@ -78,25 +78,59 @@ pub fn run_rng(seed: u64, index: usize) -> ChaCha8Rng {
     rng
 }
 
-/// Runs `runs` draws in parallel on the current rayon pool. `progress` is called once per
-/// finished run (from any thread).
+/// What a Monte Carlo reports to and asks of its caller, from any thread: told when a run
+/// finishes, asked before each starts whether to go on. A closure `Fn()` is a monitor that
+/// never stops (the CLI's progress bar); the server stops the runs of a request that timed
+/// out or went away, which otherwise went on to the end holding a simulation slot.
+pub trait RunMonitor: Sync {
+    /// A run finished.
+    fn run_done(&self);
+    /// Whether the remaining runs should not start.
+    fn stop_requested(&self) -> bool {
+        false
+    }
+}
+
+impl<F: Fn() + Sync> RunMonitor for F {
+    fn run_done(&self) {
+        self()
+    }
+}
+
+/// Runs `run(i)` for every draw index in parallel, unless `monitor` asks to stop: then no
+/// further run starts and the result is [`SimError::Cancelled`] (the runs in flight finish).
+fn monitored<T: Send>(
+    runs: usize,
+    monitor: &dyn RunMonitor,
+    run: impl Fn(usize) -> Result<T, SimError> + Sync,
+) -> Result<Vec<T>, SimError> {
+    (0..runs)
+        .into_par_iter()
+        .map(|i| {
+            if monitor.stop_requested() {
+                return Err(SimError::Cancelled);
+            }
+            let out = run(i);
+            monitor.run_done();
+            out
+        })
+        .collect()
+}
+
+/// Runs `runs` draws in parallel on the current rayon pool; `monitor` hears of each
+/// finished run and may stop the rest.
 pub fn run_many(
     scenario: &PolicyScenario,
     input: &NetworkInput,
     runs: usize,
     seed: u64,
     record_series: bool,
-    progress: &(dyn Fn() + Sync),
+    monitor: &dyn RunMonitor,
 ) -> Result<Vec<RunOutput>, SimError> {
-    (0..runs)
-        .into_par_iter()
-        .map(|i| {
-            let draw = Draw::sample(scenario, &mut run_rng(seed, i));
-            let out = run_draw(scenario, input, draw, record_series);
-            progress();
-            out
-        })
-        .collect()
+    monitored(runs, monitor, |i| {
+        let draw = Draw::sample(scenario, &mut run_rng(seed, i));
+        run_draw(scenario, input, draw, record_series)
+    })
 }
 
 #[cfg(test)]

@@ -8,10 +8,8 @@
 //! requested(t − 1))`; nothing is licensed before the first approvals. Quotas are not
 //! applied on MRIO networks (values there are money, not tonnes).
 
-use rayon::prelude::*;
-
-use super::run_rng;
 use super::summary::{FlowUnit, Layout};
+use super::{RunMonitor, run_rng};
 use crate::network::flow::{RunRecord, pair_index};
 use crate::policies::scenario::PolicyScenario;
 use crate::policies::{Draw, Plan};
@@ -184,7 +182,8 @@ pub fn run_draw(
     Ok(rec)
 }
 
-/// Runs `runs` draws in parallel; run `i` uses the seed's stream `i`.
+/// Runs `runs` draws in parallel; run `i` uses the seed's stream `i`. `monitor` hears of
+/// each finished run and may stop the rest.
 pub fn run_many(
     baseline: &Model,
     scenario: &PolicyScenario,
@@ -192,23 +191,19 @@ pub fn run_many(
     runs: usize,
     seed: u64,
     record_series: bool,
-    progress: &(dyn Fn() + Sync),
+    monitor: &dyn RunMonitor,
 ) -> Result<Vec<(Draw, RunRecord)>, SimError> {
-    (0..runs)
-        .into_par_iter()
-        .map(|i| {
-            let draw = Draw::sample(scenario, &mut run_rng(seed, i));
-            let rec = run_draw(baseline, scenario, &draw, layout, record_series);
-            progress();
-            // Which run failed, so that it can be reproduced (seed and run index).
-            let rec = rec.map_err(|e| match e {
-                SimError::Run { message, error } => SimError::Run {
-                    message: format!("run {i} of {runs} (seed {seed}): {message}"),
-                    error,
-                },
-                other => other,
-            });
-            rec.map(|r| (draw, r))
-        })
-        .collect()
+    super::monitored(runs, monitor, |i| {
+        let draw = Draw::sample(scenario, &mut run_rng(seed, i));
+        let rec = run_draw(baseline, scenario, &draw, layout, record_series);
+        // Which run failed, so that it can be reproduced (seed and run index).
+        let rec = rec.map_err(|e| match e {
+            SimError::Run { message, error } => SimError::Run {
+                message: format!("run {i} of {runs} (seed {seed}): {message}"),
+                error,
+            },
+            other => other,
+        });
+        rec.map(|r| (draw, r))
+    })
 }

@@ -390,3 +390,55 @@ mod conservation {
         }
     }
 }
+
+/// A monitor that asks to stop once `after` runs are done.
+struct StopAfter {
+    after: usize,
+    done: std::sync::atomic::AtomicUsize,
+    started: std::sync::atomic::AtomicUsize,
+}
+
+impl RunMonitor for StopAfter {
+    fn run_done(&self) {
+        self.done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+    fn stop_requested(&self) -> bool {
+        let stop = self.done.load(std::sync::atomic::Ordering::SeqCst) >= self.after;
+        if !stop {
+            self.started
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        stop
+    }
+}
+
+/// The server's timed-out simulations went on to their last run, holding a simulation
+/// slot; a monitor that asks to stop now ends the Monte Carlo after the runs in flight.
+#[test]
+fn a_monitor_that_asks_to_stop_ends_the_monte_carlo_early() {
+    let monitor = StopAfter {
+        after: 3,
+        done: 0.into(),
+        started: 0.into(),
+    };
+    let out = monitored(10_000, &monitor, |i| Ok(i));
+    assert!(matches!(out, Err(SimError::Cancelled)), "{out:?}");
+    let started = monitor.started.load(std::sync::atomic::Ordering::SeqCst);
+    // At most the runs that had started when the third finished: one per thread.
+    assert!(
+        started <= 3 + rayon::current_num_threads(),
+        "{started} runs started"
+    );
+    // A closure never stops.
+    let n = std::sync::atomic::AtomicUsize::new(0);
+    let all = monitored(
+        100,
+        &|| {
+            n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        },
+        |i| Ok(i),
+    )
+    .unwrap();
+    assert_eq!(all.len(), 100);
+    assert_eq!(n.load(std::sync::atomic::Ordering::SeqCst), 100);
+}
