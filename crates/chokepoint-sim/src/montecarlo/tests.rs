@@ -421,7 +421,7 @@ fn a_monitor_that_asks_to_stop_ends_the_monte_carlo_early() {
         done: 0.into(),
         started: 0.into(),
     };
-    let out = monitored(10_000, &monitor, |i| Ok(i));
+    let out = monitored(10_000, &monitor, Ok);
     assert!(matches!(out, Err(SimError::Cancelled)), "{out:?}");
     let started = monitor.started.load(std::sync::atomic::Ordering::SeqCst);
     // At most the runs that had started when the third finished: one per thread.
@@ -436,7 +436,7 @@ fn a_monitor_that_asks_to_stop_ends_the_monte_carlo_early() {
         &|| {
             n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         },
-        |i| Ok(i),
+        Ok,
     )
     .unwrap();
     assert_eq!(all.len(), 100);
