@@ -10,6 +10,7 @@ mod exposure;
 mod exposure_after_api;
 mod ingest;
 mod monitor;
+mod monitor_oracle;
 mod monitor_review;
 mod paths;
 mod report;

@@ -6,12 +6,21 @@
 pub fn json_round(value: f64, shown: usize) -> f64 {
     let decimals = i32::try_from(shown).map_or(15, |d| d.saturating_add(6).min(15));
     let scale = 10f64.powi(decimals);
-    (value * scale).round() / scale
+    // `+ 0.0`: a tiny negative (0.1 + 0.2 against 0.3) rounds to -0.0, printed "-0.0".
+    (value * scale).round() / scale + 0.0
 }
 
 #[cfg(test)]
 mod tests {
     use super::json_round;
+
+    #[test]
+    fn a_tiny_negative_rounds_to_a_plain_zero() {
+        let z = json_round((0.1 + 0.2) / 0.3 - 1.0 - 1e-17, 1);
+        assert_eq!(z, 0.0);
+        assert!(z.is_sign_positive());
+        assert!(json_round(-1e-14, 1).is_sign_positive());
+    }
 
     #[test]
     fn six_places_beyond_what_is_shown_and_no_noise() {

@@ -40,19 +40,34 @@ pub struct AnomalyRow {
     /// Tonnes.
     pub quantity_t: f64,
     /// Mean of the same month in earlier years, tonnes.
+    #[serde(serialize_with = "shown_to_one_decimal")]
     pub seasonal_baseline_t: Option<f64>,
     /// Departure from the seasonal baseline, percent.
+    #[serde(serialize_with = "shown_to_one_decimal")]
     pub seasonal_departure_pct: Option<f64>,
     /// Median of recent earlier months, tonnes.
+    #[serde(serialize_with = "shown_to_one_decimal")]
     pub trailing_baseline_t: Option<f64>,
     /// Departure from the trailing baseline, percent.
+    #[serde(serialize_with = "shown_to_one_decimal")]
     pub trailing_departure_pct: Option<f64>,
     /// The smaller departure in size, percent (the flagged size).
+    #[serde(serialize_with = "shown_to_one_decimal")]
     pub departure_pct: Option<f64>,
     /// `drop`, `surge` or empty when not flagged.
     pub flag: String,
     /// Source of the month's figure.
     pub source: String,
+}
+
+/// A figure the tables show with one decimal, in JSON as [`json_round`] writes those (the
+/// CLI's and the API's JSON alike): a mean of 0.1 and 0.2 against 0.3 is a departure of
+/// -2.2e-14 %, which is 0.
+fn shown_to_one_decimal<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.serialize_some(&chokepoint_model::json_round(*v, 1)),
+        None => s.serialize_none(),
+    }
 }
 
 fn median(mut v: Vec<f64>) -> Option<f64> {
@@ -175,5 +190,20 @@ mod tests {
         assert_eq!(rows[0].period, "2025-05");
         assert_eq!(rows[0].flag, "drop");
         assert!(rows[0].departure_pct.unwrap() < -70.0);
+    }
+
+    /// Review case: a departure of -2.2e-14 % (0.1 + 0.2 against 0.3) printed as "-0.0"
+    /// in tables and as -2.2e-14 in JSON.
+    #[test]
+    fn rounding_noise_is_a_plain_zero_in_json() {
+        let months = [
+            (0, 0.1 + 0.2, "tidy".to_string()),
+            (12, 0.3, "tidy".to_string()),
+        ];
+        let rows = scan(&months, 30.0, true);
+        let v = serde_json::to_value(&rows[1]).unwrap();
+        assert_eq!(v["seasonal_departure_pct"], serde_json::json!(0.0));
+        assert_eq!(v["seasonal_baseline_t"], serde_json::json!(0.3));
+        assert!(!v.to_string().contains("e-"), "{v}");
     }
 }

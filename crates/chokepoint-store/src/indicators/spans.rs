@@ -20,6 +20,9 @@ pub(super) struct Step {
     pub(super) source: String,
     pub(super) is_derived: bool,
     pub(super) reported_yoy_pct: Option<f64>,
+    /// Partners of a sum over partners that gave a value but no tonnes, which leave the
+    /// sum's tonnes unknown (empty unless the figure is such a sum).
+    pub(super) without_tonnes: Vec<String>,
 }
 
 /// Figures keyed by (first month index, month count).
@@ -36,6 +39,7 @@ pub(super) fn total_of(obs: &[&Observation], partner: Option<&str>) -> Option<St
         source: o.source.clone(),
         is_derived: o.is_derived,
         reported_yoy_pct: o.reported_yoy_pct,
+        without_tonnes: Vec::new(),
     };
     if let Some(p) = partner {
         return obs.iter().find(|o| o.partner_iso3 == p).map(|o| one(o));
@@ -48,10 +52,20 @@ pub(super) fn total_of(obs: &[&Observation], partner: Option<&str>) -> Option<St
         .filter(|o| !overlaps_countries(&o.partner_iso3))
         .collect();
     let first = parts.first()?;
+    // A partner without the measure has an unknown amount, not zero (as `partners` ranks
+    // it): the sum is then unknown. Counting it as 0 t made a month where one partner
+    // reported only a value a false 50 % fall, and an anomaly.
     let sum = |f: fn(&Observation) -> Option<f64>| {
-        let v: Vec<f64> = parts.iter().filter_map(|o| f(o)).collect();
-        (!v.is_empty()).then(|| v.iter().sum())
+        parts
+            .iter()
+            .map(|o| f(o))
+            .try_fold(0.0, |acc, v| v.map(|v| acc + v))
     };
+    let without_tonnes: Vec<String> = parts
+        .iter()
+        .filter(|o| o.quantity_t.is_none() && o.value_usd.is_some())
+        .map(|o| o.partner_iso3.clone())
+        .collect();
     let mut sources: Vec<String> = parts.iter().map(|o| o.source.clone()).collect();
     sources.sort();
     sources.dedup();
@@ -66,6 +80,7 @@ pub(super) fn total_of(obs: &[&Observation], partner: Option<&str>) -> Option<St
             [only] => only.reported_yoy_pct,
             _ => None,
         },
+        without_tonnes,
     })
 }
 

@@ -22,6 +22,7 @@ use serde::Serialize;
 use super::concentration::{Concentration, SupplierShare, concentration};
 use super::series::{FlowQuery, Observation, observations};
 use super::thousands;
+use crate::schema::PeriodType;
 use crate::{StoreError, Warehouse};
 
 /// What `coverage_pct` covers (kept as data so CLI, API and dashboard say the same).
@@ -195,12 +196,31 @@ pub async fn partners(wh: &Warehouse, q: &PartnersQuery) -> Result<PartnersRepor
     Ok(rank(&obs, q.period, q.measure))
 }
 
+/// The observations of `period`, one per partner. China's customs publish January–February
+/// both as the combined period and as the year to date: the same months, the same figure,
+/// two rows. Both were listed (each partner twice, the total doubled, the World row
+/// rejected as short of the partners' sum). The period's own figure is kept over a
+/// year-to-date row of the same span, and a figure taken from a publication over a derived
+/// one.
+fn one_per_partner(obs: &[Observation], period: Period) -> Vec<&Observation> {
+    let mut picked: Vec<&Observation> = Vec::new();
+    for o in obs.iter().filter(|o| o.period == period) {
+        let rank = |o: &Observation| (o.period_type == PeriodType::Ytd, o.is_derived);
+        match picked.iter_mut().find(|p| p.partner_iso3 == o.partner_iso3) {
+            Some(p) if rank(o) < rank(p) => *p = o,
+            Some(_) => {}
+            None => picked.push(o),
+        }
+    }
+    picked
+}
+
 fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport {
     let pick = |q_t: Option<f64>, v: Option<f64>| match measure {
         Measure::Quantity => q_t,
         Measure::Value => v,
     };
-    let in_period: Vec<&Observation> = obs.iter().filter(|o| o.period == period).collect();
+    let in_period = one_per_partner(obs, period);
     let world = in_period
         .iter()
         .find(|o| PartnerKind::of(&o.partner_iso3) == PartnerKind::World)

@@ -207,3 +207,34 @@ fn a_partner_without_the_measure_has_no_share() {
     assert_eq!(r.partners_listed, 1);
     assert_eq!(crate::indicators::concentration::hhi(&[]).to_string(), "0");
 }
+
+/// Review case: January–February published both as the combined period and as the year to
+/// date (China's customs shape) listed each partner twice, doubled the total and rejected
+/// the World row. One row per partner is ranked, the period's own over the YTD.
+#[test]
+fn a_combined_period_and_its_ytd_row_are_one_figure() {
+    let mut rows = Vec::new();
+    for (partner, q) in [("USA", 300.0), ("JPN", 100.0), ("WLD", 500.0)] {
+        let combined = obs("2025-01..2025-02", partner, q);
+        let mut ytd = combined.clone();
+        ytd.period_type = PeriodType::Ytd;
+        // A YTD row that disagreed would be the one left out.
+        ytd.quantity_t = Some(q * 2.0);
+        rows.extend([ytd, combined]);
+    }
+    let r = rank(
+        &rows,
+        "2025-01..2025-02".parse().unwrap(),
+        Measure::Quantity,
+    );
+    let ranked: Vec<(&str, Option<f64>)> = r
+        .partners
+        .iter()
+        .map(|p| (p.partner_iso3.as_str(), p.quantity_t))
+        .collect();
+    assert_eq!(ranked, [("USA", Some(300.0)), ("JPN", Some(100.0))]);
+    assert_eq!(r.total, Some(500.0));
+    assert_eq!(r.total_basis, "world row");
+    assert!((r.hhi.unwrap() - 4000.0).abs() < 1e-9, "{:?}", r.hhi);
+    assert!((r.top1_share_pct.unwrap() - 60.0).abs() < 1e-9);
+}

@@ -220,7 +220,17 @@ impl fmt::Display for IncompleteYear {
                 super::thousands(t)
             )?;
         }
-        write!(f, "; nothing for {}", runs(&self.missing_months))
+        if self.missing_months.is_empty() {
+            // Every month is covered, but not by figures that add up to the year: some
+            // cross a year end and cannot be split.
+            write!(
+                f,
+                "; every month is covered, but partly by figures that cross a year end, which \
+                 cannot be split between the years"
+            )
+        } else {
+            write!(f, "; nothing for {}", runs(&self.missing_months))
+        }
     }
 }
 
@@ -335,8 +345,11 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
                 let base = figures.span(a.index() - 12, b.index() - 12);
                 row.yoy_pct = pct(s.quantity_t, base.as_ref().map(|t| t.quantity_t));
                 row.yoy_base_is_derived = row.yoy_pct.is_some() && base.is_some_and(|t| t.derived);
-                let this_ytd = ytd(b);
-                let last_ytd = ytd(b.plus_months(-12));
+                // A period across a year end (2024-11..2025-01) has no year to date: the
+                // YTD of its last month alone (January 2025) is not its YTD.
+                let within_a_year = a.year == b.year;
+                let this_ytd = ytd(b).filter(|_| within_a_year);
+                let last_ytd = ytd(b.plus_months(-12)).filter(|_| within_a_year);
                 if let Some(by) = this_ytd.as_ref().and_then(|t| t.reported_by.as_deref()) {
                     mixed.check(&figures, s.period, jan(b.year), b, by);
                 }
@@ -345,7 +358,7 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
                 row.ytd_yoy_pct = pct(row.ytd_t, last_ytd.as_ref().map(|t| t.quantity_t));
                 row.ytd_yoy_base_is_derived =
                     row.ytd_yoy_pct.is_some() && last_ytd.is_some_and(|t| t.derived);
-                row.reported_ytd_yoy_pct = figures.reported_ytd_yoy(b);
+                row.reported_ytd_yoy_pct = figures.reported_ytd_yoy(b).filter(|_| within_a_year);
             }
             Frequency::Annual => {
                 let prev = steps
@@ -362,11 +375,39 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
         Frequency::Monthly => Vec::new(),
         Frequency::Annual => incomplete_years(&figures, &steps, q),
     };
+    let mut notes = mixed.notes();
+    notes.extend(without_tonnes_notes(
+        steps.iter().filter(|s| in_range(&s.period)),
+    ));
     TrendReport {
         rows,
         incomplete_years,
-        notes: mixed.notes(),
+        notes,
     }
+}
+
+/// One note per set of partners whose value-only rows left a sum over partners without
+/// tonnes, naming the periods: an empty level is otherwise unexplained.
+fn without_tonnes_notes<'a>(steps: impl Iterator<Item = &'a Step>) -> Vec<String> {
+    let mut groups: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
+    for s in steps.filter(|s| !s.without_tonnes.is_empty()) {
+        groups
+            .entry(s.without_tonnes.clone())
+            .or_default()
+            .push(s.period.to_string());
+    }
+    groups
+        .into_iter()
+        .map(|(partners, periods)| {
+            format!(
+                "{}: no World row, and {} reported a value but no tonnes, so the sum over \
+                 partners has no tonnes; the level and the changes against it are left empty \
+                 (ingest the partner's tonnes or the World row)",
+                runs(&periods),
+                partners.join(", ")
+            )
+        })
+        .collect()
 }
 
 /// Rows whose `ytd_t` is a reported figure of one source while months inside it are shown
@@ -459,6 +500,7 @@ fn annual_steps(figures: &Figures) -> Vec<Step> {
                     source: sources.join("+"),
                     is_derived: t.derived,
                     reported_yoy_pct: None,
+                    without_tonnes: Vec::new(),
                 },
             );
         }
@@ -473,12 +515,9 @@ fn incomplete_years(figures: &Figures, steps: &[Step], q: &TrendQuery) -> Vec<In
     let all = figures.monthly.values().chain(figures.cumulative.values());
     for s in all {
         let (a, b) = s.period.months();
-        // A period across a year end (2024-12..2025-01) is named in both years' notes.
-        let years = if a.year == b.year {
-            vec![a.year]
-        } else {
-            vec![a.year, b.year]
-        };
+        // A period across a year end (2024-12..2025-01) is named in the notes of every
+        // year it covers (2024-12..2026-03 in 2025's too).
+        let years: Vec<i32> = (a.year..=b.year).collect();
         for y in years {
             let in_range = q.from.is_none_or(|f| f.year <= y) && q.to.is_none_or(|t| t.year >= y);
             if complete.contains(&y) || !in_range {

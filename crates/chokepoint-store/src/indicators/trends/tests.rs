@@ -343,3 +343,107 @@ fn a_period_across_a_year_end_is_named_in_both_years() {
     let y2025 = years.iter().find(|y| y.year == 2025).unwrap();
     assert_eq!(y2025.monthly_periods, ["2024-12..2025-01", "2025-02"]);
 }
+
+/// Review case: without a World row, a partner that reported a value but no tonnes counted
+/// as 0 t in the sum over partners: March read as a 50 % fall (and an anomaly), April as a
+/// doubling. The sum has no tonnes then, and a note says why.
+#[test]
+fn a_value_only_partner_leaves_the_sum_over_partners_without_tonnes() {
+    let mut all = Vec::new();
+    for m in ["2025-01", "2025-02", "2025-03", "2025-04"] {
+        for partner in ["USA", "DEU"] {
+            let mut o = obs(m, 100.0);
+            o.partner_iso3 = partner.into();
+            o.value_usd = Some(1.0e6);
+            if partner == "DEU" && m == "2025-03" {
+                o.quantity_t = None;
+            }
+            all.push(o);
+        }
+    }
+    let report = compute(&all, &query());
+    let rows = &report.rows;
+    assert_eq!(row(rows, "2025-02").quantity_t, Some(200.0));
+    let march = row(rows, "2025-03");
+    assert_eq!(march.quantity_t, None);
+    assert_eq!(march.mom_pct, None);
+    assert_eq!(march.value_usd, Some(2.0e6), "the value is known");
+    assert_eq!(row(rows, "2025-04").mom_pct, None, "no base");
+    assert_eq!(row(rows, "2025-04").quantity_t, Some(200.0));
+    assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+    assert!(
+        report.notes[0]
+            .starts_with("2025-03: no World row, and DEU reported a value but no tonnes")
+    );
+}
+
+/// Review case: a combined period across a year end got the YTD of its last month (January
+/// 2025 alone) when that month was also there singly. It has no YTD, as documented.
+#[test]
+fn a_period_across_a_year_end_has_no_ytd() {
+    // The USA's single months and Japan's one row across the year end: no World row, so
+    // each period's total is the sum over its partners.
+    let mut all: Vec<Observation> = [
+        ("2023-11", 10.0),
+        ("2023-12", 20.0),
+        ("2024-01", 30.0),
+        ("2024-11", 10.0),
+        ("2024-12", 20.0),
+        ("2025-01", 30.0),
+    ]
+    .into_iter()
+    .map(|(m, q)| Observation {
+        partner_iso3: "USA".into(),
+        ..obs(m, q)
+    })
+    .collect();
+    all.push(Observation {
+        partner_iso3: "JPN".into(),
+        ..obs("2024-11..2025-01", 90.0)
+    });
+    let report = compute(&all, &query());
+    let r = row(&report.rows, "2024-11..2025-01");
+    assert_eq!(r.quantity_t, Some(90.0));
+    assert_eq!(r.ytd_t, None, "January 2025 alone is not this period's YTD");
+    assert_eq!(r.ytd_yoy_pct, None);
+    // Within a year, the YTD is still there.
+    let jan = row(&report.rows, "2025-01");
+    assert_eq!(jan.ytd_t, Some(30.0));
+    assert_eq!(jan.ytd_yoy_pct, Some(0.0));
+}
+
+/// Review case: years covered by figures that cross a year end got "nothing for ;" (an
+/// empty list), and a year wholly inside a long period was not told of it.
+#[test]
+fn annual_notes_name_every_figure_of_a_year_and_never_an_empty_list() {
+    let mut all: Vec<Observation> = (1..=11)
+        .map(|m| obs(&format!("2024-{m:02}"), 10.0))
+        .collect();
+    all.push(obs("2024-12..2025-01", 30.0));
+    all.push(obs("2025-02", 20.0));
+    all.push(obs("2025-03", 20.0));
+    all.push(Observation {
+        partner_iso3: "DEU".into(),
+        ..obs("2024-12..2026-03", 15.0)
+    });
+    let mut q = query();
+    q.frequency = Frequency::Annual;
+    let report = compute(&all, &q);
+    let notes: Vec<String> = report
+        .incomplete_years
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(notes.len(), 3, "{notes:?}");
+    assert!(
+        notes.iter().all(|n| !n.contains("nothing for ;")),
+        "{notes:?}"
+    );
+    assert!(notes[0].contains("cross a year end"), "{}", notes[0]);
+    assert!(notes[1].contains("2024-12..2026-03"), "{}", notes[1]);
+    assert!(
+        notes[2].contains("nothing for 2026-04 to 2026-12"),
+        "{}",
+        notes[2]
+    );
+}
