@@ -331,9 +331,11 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
             kind: PartnerKind::Bloc,
             quantity_t: o.quantity_t,
             value_usd: o.value_usd,
-            share_pct: world
+            // Of the same total as the partners' shares: the World row, or the partners'
+            // sum where that row falls short of them (it was of the rejected row).
+            share_pct: total
                 .zip(pick(o.quantity_t, o.value_usd))
-                .map(|(w, a)| a / w * 100.0),
+                .map(|(t, a)| a / t * 100.0),
             source: o.source.clone(),
             note: AGGREGATE_NOTE.to_string(),
         })

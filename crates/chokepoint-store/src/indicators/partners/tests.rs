@@ -238,3 +238,19 @@ fn a_combined_period_and_its_ytd_row_are_one_figure() {
     assert!((r.hhi.unwrap() - 4000.0).abs() < 1e-9, "{:?}", r.hhi);
     assert!((r.top1_share_pct.unwrap() - 60.0).abs() < 1e-9);
 }
+
+/// Review question: where the World row falls short of the partners, shares are of their
+/// sum, but the EU aggregate's share was still of the rejected row.
+#[test]
+fn the_aggregate_share_is_of_the_same_total_as_the_partners() {
+    let rows = vec![
+        obs("2025-05", "WLD", 100.0),
+        obs("2025-05", "USA", 80.0),
+        obs("2025-05", "DEU", 40.0),
+        obs("2025-05", "EUU", 60.0),
+    ];
+    let r = rank(&rows, "2025-05".parse().unwrap(), Measure::Quantity);
+    assert_eq!(r.total, Some(120.0));
+    assert_eq!(r.total_basis, "sum of partners");
+    assert!((r.aggregates[0].share_pct.unwrap() - 50.0).abs() < 1e-9);
+}
