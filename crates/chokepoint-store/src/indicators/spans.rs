@@ -20,8 +20,8 @@ pub(super) struct Step {
     pub(super) source: String,
     pub(super) is_derived: bool,
     pub(super) reported_yoy_pct: Option<f64>,
-    /// Partners of a sum over partners that gave a value but no tonnes, which leave the
-    /// sum's tonnes unknown (empty unless the figure is such a sum).
+    /// Partners of a sum over partners that gave a value but no tonnes: the sum's tonnes
+    /// leave them out (empty unless the figure is such a sum).
     pub(super) without_tonnes: Vec<String>,
 }
 
@@ -52,14 +52,13 @@ pub(super) fn total_of(obs: &[&Observation], partner: Option<&str>) -> Option<St
         .filter(|o| !overlaps_countries(&o.partner_iso3))
         .collect();
     let first = parts.first()?;
-    // A partner without the measure has an unknown amount, not zero (as `partners` ranks
-    // it): the sum is then unknown. Counting it as 0 t made a month where one partner
-    // reported only a value a false 50 % fall, and an anomaly.
+    // The sum of the partners that have the measure. A partner without it (BACI leaves
+    // `q` empty for some flows) is left out, so the sum is a lower bound; the partners
+    // with a value but no tonnes are kept so that `trends` says so (a month where one of
+    // two partners reported only a value read as a 50 % fall, with nothing said).
     let sum = |f: fn(&Observation) -> Option<f64>| {
-        parts
-            .iter()
-            .map(|o| f(o))
-            .try_fold(0.0, |acc, v| v.map(|v| acc + v))
+        let v: Vec<f64> = parts.iter().filter_map(|o| f(o)).collect();
+        (!v.is_empty()).then(|| v.iter().fold(0.0, |a, b| a + b))
     };
     let without_tonnes: Vec<String> = parts
         .iter()

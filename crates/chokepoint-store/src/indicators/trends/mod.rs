@@ -386,8 +386,9 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
     }
 }
 
-/// One note per set of partners whose value-only rows left a sum over partners without
-/// tonnes, naming the periods: an empty level is otherwise unexplained.
+/// One note per set of partners whose value-only rows a sum over partners leaves out of
+/// its tonnes, naming the periods: the level is then a lower bound, and a change against it
+/// may be a gap in the data rather than in the trade.
 fn without_tonnes_notes<'a>(steps: impl Iterator<Item = &'a Step>) -> Vec<String> {
     let mut groups: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
     for s in steps.filter(|s| !s.without_tonnes.is_empty()) {
@@ -400,9 +401,9 @@ fn without_tonnes_notes<'a>(steps: impl Iterator<Item = &'a Step>) -> Vec<String
         .into_iter()
         .map(|(partners, periods)| {
             format!(
-                "{}: no World row, and {} reported a value but no tonnes, so the sum over \
-                 partners has no tonnes; the level and the changes against it are left empty \
-                 (ingest the partner's tonnes or the World row)",
+                "{}: no World row, and {} reported a value but no tonnes: quantity_t is the \
+                 other partners' sum, a lower bound, and changes to or from it may reflect the \
+                 missing tonnes rather than trade (ingest the partner's tonnes or the World row)",
                 runs(&periods),
                 partners.join(", ")
             )
