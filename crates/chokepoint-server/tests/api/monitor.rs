@@ -7,6 +7,15 @@ use crate::support::{get, json, send, state_with_warehouse};
 
 const FLOW: &str = "reporter=CHN&flow=export&product=rare-earths";
 
+/// The `Chokepoint-Note` headers of a response, in order.
+fn note_headers<B>(resp: &axum::http::Response<B>) -> Vec<&str> {
+    resp.headers()
+        .get_all("chokepoint-note")
+        .iter()
+        .map(|h| h.to_str().unwrap())
+        .collect()
+}
+
 #[tokio::test]
 async fn trends_mirror_the_cli_rows() {
     let (s, _dir) = state_with_warehouse().await;
@@ -265,12 +274,7 @@ async fn trends_carry_derived_tags_and_incomplete_years_as_headers() {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert!(json(&body).is_array());
-    let notes: Vec<&str> = resp
-        .headers()
-        .get_all("chokepoint-note")
-        .iter()
-        .map(|h| h.to_str().unwrap())
-        .collect();
+    let notes = note_headers(&resp);
     assert_eq!(
         notes,
         [
@@ -293,12 +297,7 @@ async fn a_flow_without_rows_says_so_in_a_note_header() {
     ] {
         let (status, resp, _) = get(&s, path).await;
         assert_eq!(status, StatusCode::OK, "{path}");
-        let notes: Vec<&str> = resp
-            .headers()
-            .get_all("chokepoint-note")
-            .iter()
-            .map(|h| h.to_str().unwrap())
-            .collect();
+        let notes = note_headers(&resp);
         assert_eq!(notes.len(), 1, "{path}: {notes:?}");
         assert!(
             notes[0].starts_with("no trade rows for reporter ZZZ, flow export"),
