@@ -33,7 +33,9 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 2, value_name = "N", value_parser = at_least_one())]
     pub max_simulations: usize,
 
-    /// Largest simulation accepted: Monte Carlo runs x days x network nodes.
+    /// Largest simulation accepted: Monte Carlo runs x days x network nodes. Each cell is
+    /// one day's output of one node, held as 4 bytes while the simulation runs (for its fan
+    /// charts), so the default allows about 0.8 GB per simulation, times --max-simulations.
     #[arg(long, default_value_t = 200_000_000, value_name = "CELLS", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_simulation_cells: u64,
 
