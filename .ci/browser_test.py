@@ -491,8 +491,12 @@ def check_narrow(driver, results, base, shots, report):
             boxed = driver.js("return [...document.querySelectorAll('table')].every((t) =>"
                               " t.parentElement.classList.contains('scroll')"
                               " && getComputedStyle(t.parentElement).overflowX === 'auto');")
+            charts = driver.js("return [...document.querySelectorAll('figure svg')]"
+                               ".map((s) => Math.round(s.getBoundingClientRect().width));") or []
             results.check("narrow: the report does not scroll sideways; its tables scroll in a box",
                           st.get("page", 1e9) <= st.get("view", 0) and boxed, json.dumps([st, boxed]))
+            results.check("narrow: the report's charts keep 560 px and scroll in their figure",
+                          charts and min(charts) >= 560, json.dumps(charts))
             driver.screenshot(os.path.join(shots, "report-narrow.png"))
     finally:
         driver.window(1366, 1000)

@@ -272,8 +272,8 @@ fn comparison(report: &RunReport, bands: &[((String, String), Vec<BandMonth>)]) 
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2rem auto;\
 padding:0 1rem;color:#1d2327;overflow-wrap:break-word}h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #d9dee2}\
-.meta{color:#5b6770}figure{margin:1rem 0}figcaption{font-size:.9rem;color:#5b6770}\
-svg{max-width:100%;height:auto}table{border-collapse:collapse;font-size:.85rem}\
+.meta{color:#5b6770}figure{margin:1rem 0;overflow-x:auto}figcaption{font-size:.9rem;color:#5b6770}\
+svg{display:block;width:100%;max-width:760px;min-width:560px;height:auto}table{border-collapse:collapse;font-size:.85rem}\
 th,td{padding:.25rem .6rem;border-bottom:1px solid #d9dee2;text-align:left}\
 td.num{text-align:right;font-variant-numeric:tabular-nums}td.date{white-space:nowrap}\
 .scroll{overflow-x:auto;max-width:100%}pre{background:#f6f7f8;padding:1rem;\
