@@ -5,8 +5,10 @@ Starts `chokepoint serve` on 127.0.0.1 (free port) with a fresh data dir, starts
 opens headless Chromium with a fresh profile, and for each page checks that the charts render
 with data (an <svg> with plotted paths, not an error or a "no data" chart) and that the tables
 have rows; on the Scenario page it runs a scenario and waits for the fan chart, the halt table
-and the licences chart. Screenshots go to the folder given by --screenshots, printed at the
-start. The last line is "N passed, M failed".
+and the licences chart. It also checks what the review of the dashboard found (D7-D14 in the
+commit messages): chart text alternatives, labels, stale headings, the layout at 500 px (pages
+and the HTML report), and a second server under --token. Screenshots go to the folder given by
+--screenshots, printed at the start. The last line is "N passed, M failed".
 """
 
 import argparse
@@ -68,6 +70,9 @@ class WebDriver:
 
     def js(self, script, *args):
         return self.call("POST", self.s("/execute/sync"), {"script": script, "args": list(args)})
+
+    def window(self, width, height):
+        self.call("POST", self.s("/window/rect"), {"width": width, "height": height})
 
     def screenshot(self, path):
         png = self.call("GET", self.s("/screenshot"))
@@ -274,7 +279,7 @@ def check_scenario(driver, results, base, shots):
     results.check("scenario: library scenario loads into the editor", bool(loaded), str(loaded))
     if not loaded:
         driver.screenshot(os.path.join(shots, "scenario-error.png"))
-        return
+        return False
     # Few runs keep the test quick; the slider exercises the override path.
     driver.js("document.querySelector('input[name=runs]').value = '20';"
               "document.querySelector('input[name=days]').value = '180';"
@@ -296,6 +301,254 @@ def check_scenario(driver, results, base, shots):
         st = wait_for(driver, CHART_STATE, 60, "licences-chart") or {}
         results.check("scenario: licences chart renders", st.get("ok"), json.dumps(st))
     driver.screenshot(os.path.join(shots, "scenario.png"))
+    return done == "done"
+
+
+CHARTS_ACCESSIBLE = """
+const charts = [...document.querySelectorAll('.chart')]
+  .filter((c) => c.dataset.state === 'ready' || c.dataset.state === 'empty');
+const bad = charts.filter((c) => {
+  const svg = c.querySelector('svg');
+  return !svg || svg.getAttribute('role') !== 'img' || !svg.getAttribute('aria-label')
+    || !svg.querySelector('title') || !(svg.querySelector('desc') || {}).textContent;
+}).map((c) => c.id);
+return {count: charts.length, bad: bad};
+"""
+
+
+def check_charts_accessible(driver, results, page):
+    """D9: every drawn chart is an image with a name and a description for screen readers."""
+    st = driver.js(CHARTS_ACCESSIBLE) or {}
+    results.check(f"{page}: every chart has role=img, an aria-label, <title> and <desc>",
+                  st.get("count", 0) > 0 and not st.get("bad"), json.dumps(st))
+
+
+def check_icon(driver, results, base):
+    """D14: every page names its icon, and /favicon.ico answers too (no 404 in the console)."""
+    icon = driver.js("const l = document.querySelector('link[rel=icon]'); return l ? l.href : null;")
+    ok = False
+    for path in ("/favicon.svg", "/favicon.ico"):
+        try:
+            with urllib.request.urlopen(base + path, timeout=30) as resp:
+                ok = resp.status == 200 and resp.headers.get("content-type", "").startswith("image/")
+        except urllib.error.HTTPError as e:
+            ok = f"{path}: {e.code}"
+        if ok is not True:
+            break
+    results.check("pages: an icon is linked and served (/favicon.svg, /favicon.ico)",
+                  bool(icon) and ok is True, json.dumps([icon, ok]))
+
+
+MONITOR_DETAILS = """
+const chart = document.getElementById('trends-chart');
+const table = document.getElementById('anomalies-table');
+if (!table.dataset.state || table.dataset.state === 'loading') return {pending: true};
+if (!chart.dataset.state || chart.dataset.state === 'loading') return {pending: true};
+// Numbers of one column share their decimals ("-74.00" over "-75.71", not "-74").
+const rows = [...table.querySelectorAll('tbody tr')];
+const mixed = [];
+if (rows.length) for (let c = 0; c < rows[0].cells.length; c++) {
+  const d = new Set(rows.map((r) => r.cells[c]).filter((td) => td.classList.contains('num'))
+    .map((td) => (td.textContent.split('.')[1] || '').length));
+  if (d.size > 1) mixed.push(c);
+}
+const months = [...document.querySelectorAll('td')].filter((td) => /^\\d{4}-\\d{2}$/.test(td.textContent));
+return {pending: false, derivedLegend: chart.innerHTML.includes('derived (estimated, not reported)'),
+        rows: rows.length, mixedDecimals: mixed, months: months.length,
+        wrapping: months.filter((td) => getComputedStyle(td).whiteSpace !== 'nowrap').length};
+"""
+
+
+def check_monitor_details(driver, results):
+    """D12: the trends chart marks derived months (2024-05, 2024-06, 2024-08, 2025-04 in the
+    default range) apart from reported ones; D14: decimals per column, months on one line."""
+    st = wait_for(driver, MONITOR_DETAILS, 60) or {}
+    results.check("monitor: trends chart draws derived months apart, with a legend entry",
+                  st.get("derivedLegend"), json.dumps(st))
+    results.check("monitor: anomalies table uses one number of decimals per column",
+                  st.get("rows", 0) > 0 and st.get("mixedDecimals") == [], json.dumps(st))
+    results.check("monitor: month cells do not wrap",
+                  st.get("months", 0) > 0 and st.get("wrapping") == 0, json.dumps(st))
+
+
+EXPOSURE_HEADINGS = """
+const ids = ['exposure-title', 'criticality-title', 'suppliers-table', 'criticality-table',
+             'shares-chart-mining'];
+const els = ids.map((id) => document.getElementById(id));
+if (els.slice(2).some((el) => !el.dataset.state || el.dataset.state === 'loading')) return {pending: true};
+return {pending: false, exposure: els[0].innerText, criticality: els[1].innerText,
+        states: els.slice(2, 4).map((el) => el.dataset.state), mining: els[4].innerHTML};
+"""
+
+
+def submit_exposure(driver, year):
+    driver.js("const f = document.getElementById('exposure-form');"
+              "f.querySelector('input[name=year]').value = arguments[0];"
+              "f.querySelector('button[type=submit]').click();", year)
+    return wait_for(driver, EXPOSURE_HEADINGS, 60) or {}
+
+
+def check_exposure_states(driver, results, shots):
+    """D11: 2019 mining is mostly unattributed: that bar is hatched grey and named as no
+    country. D10: a failing query does not leave the previous year's headings up."""
+    st = submit_exposure(driver, "2019")
+    mining = st.get("mining") or ""
+    shown = json.dumps({k: st.get(k) for k in ("exposure", "criticality", "states")})
+    results.check("exposure: 2019 headings name the year", ", 2019" in (st.get("exposure") or ""), shown)
+    results.check("exposure: the unattributed share is hatched and named 'not a country'",
+                  "unattributed (not a country)" in mining and "url(#chokepoint-hatch)" in mining,
+                  mining[:300])
+    driver.screenshot(os.path.join(shots, "exposure-2019.png"))
+    st = submit_exposure(driver, "abc")
+    shown = json.dumps({k: st.get(k) for k in ("exposure", "criticality", "states")})
+    results.check("exposure: after a failed query the headings drop the previous results",
+                  st.get("states") == ["error", "error"]
+                  and "2019" not in (st.get("exposure") or "")
+                  and "failed" in (st.get("exposure") or "")
+                  and "inconclusive" not in (st.get("criticality") or "")
+                  and "failed" in (st.get("criticality") or ""), shown)
+    driver.screenshot(os.path.join(shots, "exposure-year-abc.png"))
+
+
+SCENARIO_DETAILS = """
+const head = [...document.querySelectorAll('#halts-table thead th')];
+const labels = head.map((th) => th.textContent);
+const col = labels.indexOf('halt probability (% of runs)');
+const probs = col < 0 ? [] : [...document.querySelectorAll('#halts-table tbody tr')]
+  .map((tr) => tr.cells[col].textContent);
+const recovery = head.find((th) => th.textContent === 'recovery (95 %)');
+const edge = document.getElementById('licence-edge');
+const a = document.getElementById('approval'), o = document.getElementById('approval-override');
+return {labels: labels, probs: probs, recoveryTip: recovery ? recovery.title : null,
+        edges: [...edge.options].map((x) => x.textContent),
+        edge: edge.selectedOptions[0] && edge.selectedOptions[0].textContent,
+        slider: a.labels.length ? a.labels[0].textContent.trim() : null,
+        override: o.labels.length ? o.labels[0].textContent.trim() : null};
+"""
+
+
+def check_scenario_details(driver, results):
+    """D7: the halt table's headers say what each column is, as the report's do; D9: the
+    slider and its checkbox are labelled; D14: the edge selector reads 'CHN → world, magnets'."""
+    st = driver.js(SCENARIO_DETAILS) or {}
+    labels = st.get("labels") or []
+    want = ["loss % (p50)", "loss t (p5)", "loss t (p50)", "loss t (p95)",
+            "halt probability (% of runs)", "below 90 % from (slowdown, not a halt)",
+            "halt (below 50 %) from", "recovery (95 %)"]
+    results.check("scenario: halt table headers as in the report (slowdown, %, p5-p95)",
+                  all(w in labels for w in want) and "halt date 90" not in labels, json.dumps(st))
+    probs = [float(p.replace(",", "")) for p in st.get("probs") or [] if p]
+    results.check("scenario: halt probability is in % of runs (0-100, not a 0-1 fraction)",
+                  probs and all(0 <= p <= 100 for p in probs) and any(p > 1 for p in probs),
+                  json.dumps(st.get("probs")))
+    results.check("scenario: recovery (95 %) has a description", bool(st.get("recoveryTip")),
+                  json.dumps(st))
+    results.check("scenario: approval slider and override checkbox have labels",
+                  bool(st.get("slider")) and "override" in (st.get("override") or ""), json.dumps(st))
+    results.check("scenario: edge selector shows readable labels",
+                  st.get("edge") == "CHN → world, magnets"
+                  and not any("|" in e for e in st.get("edges") or []), json.dumps(st))
+
+
+NARROW = """
+const chart = document.querySelector('.chart svg');
+return {page: document.documentElement.scrollWidth, view: document.documentElement.clientWidth,
+        chart: chart ? Math.round(chart.getBoundingClientRect().width) : null};
+"""
+
+
+def check_narrow(driver, results, base, shots, report):
+    """D8: at 500 px no page scrolls sideways (forms wrap, long options shrink, wide tables
+    and charts scroll in their own boxes) and charts keep a readable size; the report too."""
+    driver.window(500, 1000)
+    try:
+        # The scenario page as it is, with a run's results, then each page reloaded.
+        time.sleep(0.5)
+        st = driver.js(NARROW) or {}
+        results.check("narrow: scenario page with results does not scroll sideways",
+                      st.get("page", 1e9) <= st.get("view", 0), json.dumps(st))
+        driver.screenshot(os.path.join(shots, "scenario-results-narrow.png"))
+        for page, chart in (("monitor", "trends-chart"), ("exposure", "shares-chart-mining"),
+                            ("scenario", None)):
+            driver.goto(f"{base}/{page}")
+            if chart:
+                wait_for(driver, CHART_STATE, 60, chart)
+            else:
+                wait_for(driver, "return document.getElementById('scenario-toml').value.length;", 60)
+            time.sleep(0.5)
+            st = driver.js(NARROW) or {}
+            ok = st.get("page", 1e9) <= st.get("view", 0)
+            if chart:
+                ok = ok and (st.get("chart") or 0) >= 560
+            results.check(f"narrow: {page} page does not scroll sideways"
+                          + ("; charts keep 560 px and scroll in their box" if chart else ""),
+                          ok, json.dumps(st))
+            driver.screenshot(os.path.join(shots, f"{page}-narrow.png"))
+        if report:
+            driver.goto("file://" + report)
+            time.sleep(1)
+            st = driver.js(NARROW) or {}
+            boxed = driver.js("return [...document.querySelectorAll('table')].every((t) =>"
+                              " t.parentElement.classList.contains('scroll')"
+                              " && getComputedStyle(t.parentElement).overflowX === 'auto');")
+            charts = driver.js("return [...document.querySelectorAll('figure svg')]"
+                               ".map((s) => Math.round(s.getBoundingClientRect().width));") or []
+            results.check("narrow: the report does not scroll sideways; its tables scroll in a box",
+                          st.get("page", 1e9) <= st.get("view", 0) and boxed, json.dumps([st, boxed]))
+            results.check("narrow: the report's charts keep 560 px and scroll in their figure",
+                          charts and min(charts) >= 560, json.dumps(charts))
+            driver.screenshot(os.path.join(shots, "report-narrow.png"))
+    finally:
+        driver.window(1366, 1000)
+
+
+TOKEN_STATE = """
+const t = document.getElementById('trends-table');
+if (!t || !t.dataset.state || t.dataset.state === 'loading') return {pending: true};
+return {pending: false, state: t.dataset.state, text: t.textContent.slice(0, 400)};
+"""
+
+
+def check_token(driver, results, binary, env, shots):
+    """D13: under `serve --token`, panels tell a browser user to open /#token=TOKEN; the API
+    link says the same without a token and shows the document with one."""
+    server = subprocess.Popen([binary, "serve", "--addr", "127.0.0.1:0", "--token", "s3cret"],
+                              env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        m = re.search(r"http://[0-9.:]+", server.stdout.readline())
+        if not m:
+            results.check("token: server starts", False)
+            return
+        base = m.group(0)
+        driver.goto(f"{base}/monitor")
+        st = wait_for(driver, TOKEN_STATE, 60) or {}
+        results.check("token: a panel without the token says to open /#token=TOKEN",
+                      st.get("state") == "error" and "/#token=TOKEN" in (st.get("text") or ""),
+                      json.dumps(st))
+        driver.js("const l = document.getElementById('api-link'); if (l) l.click();")
+        banner = wait_for(driver, "const b = document.getElementById('banner');"
+                                  "return b && !b.hidden ? b.innerText : null;", 30)
+        results.check("token: the API link without the token says what to do",
+                      bool(banner) and "/#token=TOKEN" in banner, str(banner))
+        driver.screenshot(os.path.join(shots, "token-missing.png"))
+        # From another page, so that the hash is read on load (app.js also reloads on a
+        # hash typed later, which a test could race).
+        driver.goto(f"{base}/exposure")
+        driver.goto(f"{base}/monitor#token=s3cret")
+        st = wait_for(driver, TOKEN_STATE, 60) or {}
+        results.check("token: with #token= the panels load", st.get("state") == "ready",
+                      json.dumps(st))
+        driver.js("const l = document.getElementById('api-link'); if (l) l.click();")
+        shown = wait_for(driver, "return location.protocol === 'blob:'"
+                                 " ? document.body.innerText.slice(0, 200) : null;", 30)
+        results.check("token: with #token= the API link shows the OpenAPI document",
+                      bool(shown) and '"openapi"' in shown, str(shown))
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 def main():
@@ -344,6 +597,9 @@ def main():
         driver.start(os.path.join(work, "profile"))
         check_page(driver, results, base, args.screenshots, "monitor",
                    ["trends-chart", "partners-chart"], ["trends-table", "partners-table"])
+        check_charts_accessible(driver, results, "monitor")
+        check_icon(driver, results, base)
+        check_monitor_details(driver, results)
         check_trends_notes(driver, results)
         check_monitor_partners(driver, results, base, args.screenshots)
         with urllib.request.urlopen(base + "/api/openapi.json", timeout=30) as resp:
@@ -351,7 +607,26 @@ def main():
         for path in ("/api/shares", "/api/exposure", "/api/criticality", "/api/charts/shares.svg"):
             results.check(f"openapi: {path} is documented", path in paths)
         check_exposure(driver, results, base, args.screenshots)
-        check_scenario(driver, results, base, args.screenshots)
+        check_charts_accessible(driver, results, "exposure")
+        check_exposure_states(driver, results, args.screenshots)
+        if check_scenario(driver, results, base, args.screenshots):
+            check_charts_accessible(driver, results, "scenario")
+            check_scenario_details(driver, results)
+        # The HTML report of a few runs, for its layout at narrow width.
+        report = os.path.join(work, "report.html")
+        scenario = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scenarios",
+                                "april-2025-controls.toml")
+        done = subprocess.run([args.binary, "report", scenario,
+                               "--out", report, "--runs", "4"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        results.check("report: written for the narrow-width check", done.returncode == 0,
+                      done.stderr[-400:])
+        check_narrow(driver, results, base, args.screenshots,
+                     report if done.returncode == 0 else None)
+        # A second server, under --token, on a data dir of its own.
+        check_token(driver, results, args.binary,
+                    dict(env, CHOKEPOINT_DATA_DIR=os.path.join(work, "data-token")),
+                    args.screenshots)
     except Exception as e:  # noqa: BLE001 - report, then count as a failure
         results.check("browser test ran to the end", False, repr(e))
     finally:

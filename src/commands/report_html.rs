@@ -93,8 +93,42 @@ fn cell(v: Option<String>) -> String {
     format!("<td>{}</td>", xml_escape(&v.unwrap_or_default()))
 }
 
+/// A number cell with thousands separators, as the dashboard writes them: `10,017`,
+/// `1,234.5`.
 fn num(v: f64, decimals: usize) -> String {
-    format!("<td class=\"num\">{v:.decimals$}</td>")
+    format!("<td class=\"num\">{}</td>", grouped(v, decimals))
+}
+
+/// `v` with `decimals` decimals and its whole part in groups of three: 10017.0 -> "10,017".
+fn grouped(v: f64, decimals: usize) -> String {
+    let text = format!("{v:.decimals$}");
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut out = String::from(sign);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    out
+}
+
+/// A month or date cell: kept on one line ("2025-04", never "2025-" over "04").
+fn date_cell(v: Option<String>) -> String {
+    format!(
+        "<td class=\"date\">{}</td>",
+        xml_escape(&v.unwrap_or_default())
+    )
+}
+
+/// A wide table scrolls inside its own box, so a narrow window does not scroll the page.
+fn scrolling(table: &str) -> String {
+    format!("<div class=\"scroll\">{table}</div>")
 }
 
 fn halts_table(report: &RunReport) -> String {
@@ -110,7 +144,7 @@ fn halts_table(report: &RunReport) -> String {
     }
     let mut html = String::from(
         "<table><thead><tr><th>region</th><th>industry</th><th>loss % (p50)</th>\
-         <th>loss t (p5)</th><th>loss t (p50)</th><th>loss t (p95)</th><th>halt probability</th>\
+         <th>loss t (p5)</th><th>loss t (p50)</th><th>loss t (p95)</th><th>halt probability (% of runs)</th>\
          <th>below 90 % from (slowdown, not a halt)</th><th>halt (below 50 %) from</th>\
          <th>recovery (95 %)</th></tr></thead><tbody>",
     );
@@ -122,14 +156,14 @@ fn halts_table(report: &RunReport) -> String {
         html.push_str(&num(o.loss_t_p5, 1));
         html.push_str(&num(o.loss_t, 1));
         html.push_str(&num(o.loss_t_p95, 1));
-        html.push_str(&num(o.halt_probability, 2));
-        html.push_str(&cell(o.halt_date_90.clone()));
-        html.push_str(&cell(o.halt_date_50.clone()));
-        html.push_str(&cell(o.recovery_date_95.clone()));
+        html.push_str(&num(100.0 * o.halt_probability, 0));
+        html.push_str(&date_cell(o.halt_date_90.clone()));
+        html.push_str(&date_cell(o.halt_date_50.clone()));
+        html.push_str(&date_cell(o.recovery_date_95.clone()));
         html.push_str("</tr>");
     }
     html.push_str("</tbody></table>");
-    html
+    scrolling(&html)
 }
 
 /// Customs months of each exporter's world total against the simulated band of delivered
@@ -182,7 +216,7 @@ fn licences_table(report: &RunReport, bands: &[((String, String), Vec<BandMonth>
         html.push_str("<tr>");
         html.push_str(&cell(Some(e.exporter.clone())));
         html.push_str(&cell(Some(e.stage.clone())));
-        html.push_str(&cell(Some(e.month.clone())));
+        html.push_str(&date_cell(Some(e.month.clone())));
         html.push_str(&num(e.requested_t, 0));
         html.push_str(&e.baseline_t.map_or("<td></td>".to_string(), |b| num(b, 0)));
         html.push_str(&num(e.licensed_t_p5, 0));
@@ -194,8 +228,8 @@ fn licences_table(report: &RunReport, bands: &[((String, String), Vec<BandMonth>
         html.push_str(&observed.map_or("<td></td>".to_string(), |o| {
             any_derived |= o.is_derived;
             format!(
-                "<td class=\"num\">{:.0}{}</td>",
-                o.tonnes,
+                "<td class=\"num\">{}{}</td>",
+                grouped(o.tonnes, 0),
                 if o.is_derived { " (derived*)" } else { "" }
             )
         }));
@@ -203,6 +237,7 @@ fn licences_table(report: &RunReport, bands: &[((String, String), Vec<BandMonth>
         html.push_str("</tr>");
     }
     html.push_str("</tbody></table>");
+    let mut html = scrolling(&html);
     html.push_str(
         "<p class=\"meta\">Orders placed include the buyers' restocking of depleted stocks: \
          they are not licence demand at baseline, which is the baseline flow column.",
@@ -236,12 +271,22 @@ fn comparison(report: &RunReport, bands: &[((String, String), Vec<BandMonth>)]) 
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2rem auto;\
-padding:0 1rem;color:#1d2327}h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #d9dee2}\
-.meta{color:#5b6770}figure{margin:1rem 0}figcaption{font-size:.9rem;color:#5b6770}\
-svg{max-width:100%;height:auto}table{border-collapse:collapse;font-size:.85rem}\
+padding:0 1rem;color:#1d2327;overflow-wrap:break-word}h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #d9dee2}\
+.meta{color:#5b6770}figure{margin:1rem 0;overflow-x:auto}figcaption{font-size:.9rem;color:#5b6770}\
+svg{display:block;width:100%;max-width:760px;min-width:560px;height:auto}table{border-collapse:collapse;font-size:.85rem}\
 th,td{padding:.25rem .6rem;border-bottom:1px solid #d9dee2;text-align:left}\
-td.num{text-align:right;font-variant-numeric:tabular-nums}pre{background:#f6f7f8;padding:1rem;\
+td.num{text-align:right;font-variant-numeric:tabular-nums}td.date{white-space:nowrap}\
+.scroll{overflow-x:auto;max-width:100%}pre{background:#f6f7f8;padding:1rem;\
 overflow-x:auto;font-size:.8rem}";
+
+/// The scenario's file name, as the report's title: `april-2025-controls.toml`, not the
+/// absolute path the run was read from.
+fn scenario_name(scenario: &str) -> String {
+    std::path::Path::new(scenario).file_name().map_or_else(
+        || scenario.to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
 
 /// The whole report.
 pub fn html(report: &RunReport, scenario_text: &str, charts: &[Chart]) -> String {
@@ -252,11 +297,12 @@ pub fn html(report: &RunReport, scenario_text: &str, charts: &[Chart]) -> String
         .unwrap_or("");
     let mut out = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>chokepoint report: {name}</title><style>{STYLE}</style></head><body>\
          <h1>Scenario report: {name}</h1><p>{title}</p>\
          <p class=\"meta\">{runs} Monte Carlo runs, seed {seed}, {days} days from {start}. \
          Written by chokepoint {version}; every number below comes from this run.</p>",
-        name = xml_escape(&s.scenario),
+        name = xml_escape(&scenario_name(&s.scenario)),
         title = xml_escape(title),
         runs = s.runs,
         seed = s.seed,
@@ -306,4 +352,27 @@ pub fn html(report: &RunReport, scenario_text: &str, charts: &[Chart]) -> String
         xml_escape(scenario_text)
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_have_thousands_separators() {
+        assert_eq!(grouped(10017.0, 0), "10,017");
+        assert_eq!(grouped(-1234567.3, 1), "-1,234,567.3");
+        assert_eq!(grouped(999.0, 0), "999");
+        assert_eq!(grouped(0.5, 2), "0.50");
+        assert_eq!(num(2628.4, 0), "<td class=\"num\">2,628</td>");
+    }
+
+    #[test]
+    fn the_title_is_the_scenario_file_name() {
+        assert_eq!(
+            scenario_name("/tmp/r-ui/april-2025-controls.toml"),
+            "april-2025-controls.toml"
+        );
+        assert_eq!(scenario_name("us-only-ban.toml"), "us-only-ban.toml");
+    }
 }

@@ -27,7 +27,10 @@ fn report_is_one_self_contained_html_file_with_charts_and_tables() {
     // The derived April 2025 figure is marked, orders are labelled as including restocking
     // next to the baseline flow, and the comparison with customs and the limitations are
     // stated next to the results.
-    assert!(html.contains("2628 (derived*)"));
+    assert!(
+        html.contains("2,628 (derived*)"),
+        "tonnes with thousands separators"
+    );
     assert!(html.contains("customs exports (derived, not reported)"));
     assert!(html.contains("orders placed t (incl. restocking, p50)"));
     assert!(html.contains("<th>baseline flow t</th>"));
@@ -36,6 +39,17 @@ fn report_is_one_self_contained_html_file_with_charts_and_tables() {
     assert!(html.contains("<h2>Limitations</h2>") && html.contains("no priority between buyers"));
     assert!(html.contains("below 90 % from (slowdown, not a halt)"));
     assert!(html.contains("<h2>Halt and recovery dates</h2>") && html.contains("<td>EU</td>"));
+    // The title names the scenario file, not the absolute path it was read from.
+    assert!(html.contains("<h1>Scenario report: april-2025-controls.toml</h1>"));
+    assert!(!html.contains(scenario.to_str().unwrap()));
+    // Halt probability in % of runs; months on one line; wide tables scroll in their own box.
+    assert!(html.contains("<th>halt probability (% of runs)</th>"));
+    assert!(html.contains("<td class=\"date\">2025-04</td>"));
+    assert_eq!(html.matches("<div class=\"scroll\"><table>").count(), 2);
+    // Every chart has a text alternative for screen readers.
+    let svgs = html.matches("<svg").count();
+    assert_eq!(html.matches("<svg role=\"img\" aria-label=").count(), svgs);
+    assert_eq!(html.matches("<desc>").count(), svgs);
     // Nothing is fetched when the file is opened: no scripts, no external resources.
     for needle in [
         "<script",

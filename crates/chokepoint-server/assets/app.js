@@ -3,10 +3,18 @@
 "use strict";
 
 // A token given as #token=... is kept for this tab only, and sent as a bearer token.
-(function keepToken() {
+function keepToken() {
   const m = location.hash.match(/token=([^&]+)/);
   if (m) { sessionStorage.setItem("chokepoint-token", decodeURIComponent(m[1])); history.replaceState(null, "", location.pathname + location.search); }
-})();
+  return Boolean(m);
+}
+keepToken();
+// #token=... typed after the page loaded (as the error message says) reloads it with the token.
+window.addEventListener("hashchange", () => { if (keepToken()) location.reload(); });
+
+// What a browser user does about a 401: the server was started with `serve --token`.
+const TOKEN_HINT = "This server needs its access token: open the dashboard as /#token=TOKEN " +
+  "(the value given to `chokepoint serve --token`); this tab then sends it with every request.";
 
 function headers(extra) {
   const h = Object.assign({}, extra || {});
@@ -28,7 +36,7 @@ async function apiWithNotes(path, opts) {
   const body = type.includes("json") ? await resp.json() : await resp.text();
   if (!resp.ok) {
     const msg = body && body.message ? body.message : resp.status + " " + resp.statusText;
-    throw new Error(msg);
+    throw new Error(resp.status === 401 ? msg + ". " + TOKEN_HINT : msg);
   }
   const note = resp.headers.get("chokepoint-note");
   return { body, notes: note ? [note] : [] };
@@ -59,6 +67,16 @@ async function loadSvg(el, url) {
   } catch (err) { showError(el, err); }
 }
 
+// A month, day or month span as the API writes them: 2025-04, 2025-04-04, 2025-01..02.
+const MONTH = /^\d{4}-\d{2}(-\d{2}|\.\.\d{2})?$/;
+
+// Decimals a number needs, at most 2: 8 -> 0, 8.5 -> 1, -75.714 -> 2.
+function decimals(v) {
+  if (!Number.isFinite(v) || Number.isInteger(v)) return 0;
+  const text = v.toFixed(2).replace(/0+$/, "");
+  return text.endsWith(".") ? 0 : text.length - text.indexOf(".") - 1;
+}
+
 // `notes` (optional): header tooltips by column, e.g. a run's `descriptions`.
 function fillTable(el, rows, notes) {
   el.innerHTML = "";
@@ -76,6 +94,10 @@ function fillTable(el, rows, notes) {
     if (notes && notes[c]) th.title = notes[c];
     head.appendChild(th);
   }
+  // One number of decimals per column (at most 2), so "-74.00" stands over "-75.71",
+  // not "-74".
+  const digits = {};
+  for (const c of cols) digits[c] = Math.max(0, ...rows.map((r) => typeof r[c] === "number" ? decimals(r[c]) : 0));
   const body = table.createTBody();
   for (const r of rows) {
     const tr = body.insertRow();
@@ -84,8 +106,9 @@ function fillTable(el, rows, notes) {
       const v = r[c];
       // Years are labels, not quantities: no thousands separator.
       if (typeof v === "number" && /year/.test(c)) { td.className = "num"; td.textContent = String(v); }
-      else if (typeof v === "number") { td.className = "num"; td.textContent = Number.isInteger(v) ? v.toLocaleString("en") : v.toLocaleString("en", { maximumFractionDigits: 2 }); }
+      else if (typeof v === "number") { td.className = "num"; td.textContent = v.toLocaleString("en", { minimumFractionDigits: digits[c], maximumFractionDigits: digits[c] }); }
       else td.textContent = v === null || v === undefined ? "" : (typeof v === "object" ? JSON.stringify(v) : String(v));
+      if (typeof v === "string" && MONTH.test(v)) td.className = "date";
     }
   }
   el.appendChild(table);
@@ -288,11 +311,18 @@ async function afterSection(exposureForm) {
 
 async function exposureSection(params) {
   const suppliers = byId("suppliers-table"), table = byId("exposure-table"), notes = byId("exposure-notes");
+  const title = byId("exposure-title");
+  const seq = (exposureSection.seq = (exposureSection.seq || 0) + 1);
   suppliers.dataset.state = table.dataset.state = "loading";
   notes.innerHTML = "";
+  // The heading names what is shown: never the previous query's importer or year over new
+  // results or over an error.
+  pending(title, "Import exposure");
   try {
     const r = await api("/api/exposure?" + params);
-    byId("exposure-title").textContent = `Import exposure: ${r.importer}, ${r.product}${r.year ? ", " + r.year : ""}`;
+    if (seq !== exposureSection.seq) return;
+    title.classList.remove("stale");
+    title.textContent = `Import exposure: ${r.importer}, ${r.product}${r.year ? ", " + r.year : ""}`;
     const s = r.suppliers;
     if (s.not_computable) { suppliers.textContent = s.not_computable; suppliers.dataset.state = "empty"; }
     else fillTable(suppliers, s.suppliers.map((x) => ({ supplier: x.country_iso3, tonnes: Math.round(x.quantity_t), share: pct(x.share), months_covered: x.months_covered + " of 12" + (x.months && x.months_covered < 12 ? " (" + x.months + ")" : ""), basis: s.basis })).concat([{ supplier: "HHI of suppliers", tonnes: "", share: String(Math.round(s.hhi)), months_covered: "", basis: "0-10,000" + (s.caveat ? "; " + s.caveat : "") }]));
@@ -304,16 +334,24 @@ async function exposureSection(params) {
     fillTable(table, rows);
     markFailures(table);
     for (const n of r.notes) { const li = document.createElement("li"); li.textContent = n; notes.appendChild(li); }
-  } catch (err) { showError(suppliers, err); showError(table, err); }
+  } catch (err) { if (seq === exposureSection.seq) { failed(title, "Import exposure"); showError(suppliers, err); showError(table, err); } }
 }
+
+// A section heading while its query runs, and after it failed.
+function pending(el, what) { el.classList.add("stale"); el.textContent = what + ": loading…"; }
+function failed(el, what) { el.classList.add("stale"); el.textContent = what + ": no results (the query failed; see below)"; }
 
 function figure(f) { return typeof f === "number" ? f.toFixed(3) : (f && f.not_computable) || ""; }
 
 async function criticalitySection(params) {
-  const table = byId("criticality-table"), inputs = byId("criticality-inputs");
+  const table = byId("criticality-table"), inputs = byId("criticality-inputs"), title = byId("criticality-title");
+  const seq = (criticalitySection.seq = (criticalitySection.seq || 0) + 1);
   table.dataset.state = inputs.dataset.state = "loading";
+  pending(title, "Criticality");
   try {
     const a = await api("/api/criticality?" + params);
+    if (seq !== criticalitySection.seq) return;
+    title.classList.remove("stale");
     const verdict = a.critical === "critical" ? "critical" : a.critical === "not_critical" ? "not critical" : (a.critical && a.critical.not_computable) || (a.critical && a.critical.inconclusive && "inconclusive: " + a.critical.inconclusive) || JSON.stringify(a.critical);
     byId("criticality-title").textContent = `Criticality (${a.method === "eu" ? "EU CRM method" : "USGS 2022 method"}): ${verdict}`;
     const rows = [];
@@ -335,7 +373,7 @@ async function criticalitySection(params) {
     for (const m of a.missing_stages) rows.push({ score: "stage shares missing", stage: "", value: "", threshold: "", status: m });
     fillTable(table, rows);
     fillTable(inputs, a.inputs.map((i) => ({ input: i.name, value: i.value === null ? "" : i.value, status: i.status, source_or_note: i.note })));
-  } catch (err) { showError(table, err); showError(inputs, err); }
+  } catch (err) { if (seq === criticalitySection.seq) { failed(title, "Criticality"); showError(table, err); showError(inputs, err); } }
 }
 
 function options(select, values, preferred) {
@@ -345,6 +383,31 @@ function options(select, values, preferred) {
 }
 
 function unique(values) { return [...new Set(values)]; }
+
+// The halt table's columns: header, the run's field (for its description), and the value
+// when it is not the field itself. The halt probability is a share of runs, shown in %.
+const HALT_COLUMNS = [
+  ["region", "region"],
+  ["industry", "industry"],
+  ["loss % (p50)", "loss_pct", (o) => round1(o.loss_pct)],
+  ["loss t (p5)", "loss_t_p5", (o) => round1(o.loss_t_p5)],
+  ["loss t (p50)", "loss_t", (o) => round1(o.loss_t)],
+  ["loss t (p95)", "loss_t_p95", (o) => round1(o.loss_t_p95)],
+  ["halt probability (% of runs)", "halt_probability", (o) => Math.round(1000 * o.halt_probability) / 10],
+  ["below 90 % from (slowdown, not a halt)", "halt_date_90"],
+  ["halt (below 50 %) from", "halt_date_50"],
+  ["recovery (95 %)", "recovery_date_95"],
+  ["unmet demand t (p50)", "unmet_t", (o) => round1(o.unmet_t)],
+];
+
+// One decimal, as the report prints losses.
+function round1(v) { return typeof v === "number" ? Math.round(10 * v) / 10 : v; }
+
+// "CHN|WLD|magnets" -> "CHN → world, magnets".
+function edgeLabel(key) {
+  const [exporter, importer, stage] = key.split("|");
+  return `${exporter} → ${importer === "WLD" ? "world" : importer}, ${stage}`;
+}
 
 function showResults(run) {
   const r = run.result;
@@ -363,16 +426,24 @@ function showResults(run) {
   if (r.outputs.length) drawOutput(); else byId("output-chart").textContent = "This run recorded no output series.";
   // Halt table: the region x industry rows that lose output, worst first, with the columns an
   // analyst reads first.
+  // The headers are the HTML report's (src/commands/report_html.rs): below 90 % is a
+  // slowdown, not a halt, and says so in the header, not only in its tooltip.
   const affected = r.industries.filter((o) => o.loss_t_p95 > 0 || o.halt_probability > 0)
     .sort((a, b) => b.loss_pct - a.loss_pct)
-    .map((o) => ({ region: o.region, industry: o.industry, loss_pct: o.loss_pct,
-      halt_probability: o.halt_probability, halt_date_90: o.halt_date_90, halt_date_50: o.halt_date_50,
-      recovery_date_95: o.recovery_date_95, loss_t: o.loss_t, unmet_t: o.unmet_t }));
-  // Header tooltips say that loss_t is a median and that below 90 % is not a halt.
-  fillTable(byId("halts-table"), affected, r.descriptions);
+    .map((o) => {
+      const row = {};
+      for (const [label, field, value] of HALT_COLUMNS) row[label] = value ? value(o) : o[field];
+      return row;
+    });
+  // Header tooltips: the run's own descriptions of each field.
+  const d = r.descriptions || {};
+  const tips = {};
+  for (const [label, field] of HALT_COLUMNS) if (d[field]) tips[label] = d[field];
+  fillTable(byId("halts-table"), affected, tips);
   const edge = byId("licence-edge");
   const edges = unique(r.edges.map((e) => [e.exporter, e.importer, e.stage].join("|")));
   options(edge, edges, edges.find((e) => e === "CHN|WLD|magnets"));
+  for (const o of edge.options) o.textContent = edgeLabel(o.value);
   const drawLicences = () => {
     const [exporter, importer, stage] = edge.value.split("|");
     loadSvg(byId("licences-chart"), `/api/runs/${run.id}/charts/licences.svg?` + new URLSearchParams({ exporter, importer, stage }));
@@ -424,8 +495,31 @@ async function scenarioPage() {
   });
 }
 
+// The header's API link: a plain link cannot send the bearer token, so with a token kept for
+// this tab the document is fetched with it and shown; without one, a 401 says what to do.
+function apiLink() {
+  const link = byId("api-link");
+  if (!link) return;
+  link.addEventListener("click", async (e) => {
+    e.preventDefault();
+    let resp;
+    try { resp = await fetch(link.href, { headers: headers() }); }
+    catch (err) { location.href = link.href; return; }
+    if (resp.status === 401) {
+      const banner = byId("banner");
+      banner.textContent = TOKEN_HINT + " Then click API again.";
+      banner.hidden = false;
+      return;
+    }
+    if (!sessionStorage.getItem("chokepoint-token")) { location.href = link.href; return; }
+    const blob = new Blob([await resp.text()], { type: "application/json" });
+    location.href = URL.createObjectURL(blob);
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const page = document.body.dataset.page;
+  apiLink();
   for (const a of document.querySelectorAll("nav a[data-nav]")) if (a.dataset.nav === page) a.classList.add("active");
   if (page === "monitor") monitorPage();
   else if (page === "exposure") exposurePage();

@@ -32,6 +32,11 @@ pub const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../assets/app.js"),
     },
     Asset {
+        name: "favicon.svg",
+        content_type: "image/svg+xml",
+        bytes: include_bytes!("../assets/favicon.svg"),
+    },
+    Asset {
         name: "style.css",
         content_type: "text/css; charset=utf-8",
         bytes: include_bytes!("../assets/style.css"),
@@ -85,6 +90,12 @@ fn html(name: &str) -> Response {
     }
 }
 
+/// The icon every page links to (`/favicon.svg`); browsers that ask for `/favicon.ico`
+/// anyway (a JSON page opened from the API link) get the same SVG, not a 404 in the console.
+async fn favicon() -> Response {
+    asset(Path("favicon.svg".to_string())).await
+}
+
 async fn asset(Path(name): Path<String>) -> Response {
     match ASSETS.iter().find(|a| a.name == name) {
         Some(a) => (
@@ -102,8 +113,8 @@ async fn asset(Path(name): Path<String>) -> Response {
     }
 }
 
-/// The dashboard routes: `/` (the Monitor page), `/monitor`, `/exposure`, `/scenario`, and
-/// `/assets/{name}`.
+/// The dashboard routes: `/` (the Monitor page), `/monitor`, `/exposure`, `/scenario`,
+/// `/assets/{name}`, and the icon at `/favicon.svg` and `/favicon.ico`.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { html("monitor") }))
@@ -111,6 +122,8 @@ pub fn routes() -> Router<AppState> {
         .route("/exposure", get(|| async { html("exposure") }))
         .route("/scenario", get(|| async { html("scenario") }))
         .route("/assets/{*name}", get(asset))
+        .route("/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
 }
 
 #[cfg(test)]
@@ -124,6 +137,12 @@ mod tests {
             assert!(html.contains(&format!("<title>{title} · chokepoint</title>")));
             assert!(html.contains(&format!("data-page=\"{name}\"")));
             assert!(!html.contains("{{"), "placeholder left in {name}");
+            // An icon of its own, so the browser does not ask for /favicon.ico (a 404
+            // in the console of every page).
+            assert!(
+                html.contains(r#"<link rel="icon" href="/favicon.svg""#),
+                "{name}"
+            );
         }
     }
 
@@ -137,7 +156,8 @@ mod tests {
             );
         }
         for a in ASSETS {
-            let text = String::from_utf8_lossy(a.bytes);
+            // An SVG's namespace is a name, not a request.
+            let text = String::from_utf8_lossy(a.bytes).replace("http://www.w3.org/2000/svg", "");
             assert!(
                 !text.contains("http://") && !text.contains("https://"),
                 "{}",

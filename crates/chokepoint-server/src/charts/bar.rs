@@ -3,20 +3,32 @@
 use plotters::prelude::*;
 
 use super::{
-    FONT, HEIGHT, PALETTE, WIDTH, category_label, draw_legend, drawing, format_number, legend_line,
-    tick_label,
+    FONT, HATCH_EDGE, HATCH_FILL, HEIGHT, LegendEntry, LegendMark, PALETTE, WIDTH, accessible,
+    category_label, draw_legend_below, drawing, format_number, legend_height, tick_label,
 };
 use crate::error::ChartError;
+
+/// The label of a bar that is no country's: the share no source attributes (a report that
+/// covers part of the market). It is drawn grey and hatched and named in the legend as not
+/// a country, so it is not read as one more supplier against the benchmark.
+pub const UNATTRIBUTED: &str = "unattributed";
 
 /// One bar.
 #[derive(Clone, Debug)]
 pub struct Bar {
-    /// Category label under the bar, e.g. `magnets`.
+    /// Category label under the bar, e.g. `magnets`; [`UNATTRIBUTED`] for the share no
+    /// source attributes.
     pub label: String,
     /// Text written above the bar, e.g. the leading country `CHN`.
     pub note: Option<String>,
     /// Height in [`BarChart::unit`].
     pub value: f64,
+}
+
+impl Bar {
+    fn is_unattributed(&self) -> bool {
+        self.label == UNATTRIBUTED
+    }
 }
 
 /// Vertical bars over categories.
@@ -39,6 +51,78 @@ pub struct BarChart {
     pub legend_notes: Vec<String>,
 }
 
+/// Top of the value axis: room above the tallest bar (or the benchmark) for its value
+/// label; a share in % ("% of world") stops a little above 100 %, never at 120 %.
+fn axis_top(top: f64, unit: &str) -> f64 {
+    if top <= 0.0 {
+        return 1.0;
+    }
+    let room = top * 1.12;
+    if unit.trim_start().starts_with('%') && top <= 100.0 {
+        room.min(top.max(100.0) + 8.0)
+    } else {
+        room
+    }
+}
+
+/// The legend under the plot: the bars, the unattributed share when drawn, the benchmark
+/// and the notes.
+fn legend(chart: &BarChart, bars: &[&Bar]) -> Vec<LegendEntry> {
+    let mut out = vec![LegendEntry {
+        mark: LegendMark::Box(PALETTE[0]),
+        text: chart.series_label.clone(),
+    }];
+    if bars.iter().any(|b| b.is_unattributed()) {
+        out.push(LegendEntry {
+            mark: LegendMark::Hatched,
+            text: "unattributed (not a country): share no source names".into(),
+        });
+    }
+    if let Some((label, _)) = &chart.benchmark {
+        out.push(LegendEntry {
+            mark: LegendMark::Dashed(PALETTE[1], 2),
+            text: label.clone(),
+        });
+    }
+    out.extend(chart.legend_notes.iter().map(|n| LegendEntry {
+        mark: LegendMark::Note,
+        text: n.clone(),
+    }));
+    out
+}
+
+/// The chart in words, for its `<desc>`: every bar's value, the benchmark, the notes.
+fn description(chart: &BarChart, bars: &[&Bar]) -> String {
+    let values: Vec<String> = bars
+        .iter()
+        .map(|b| {
+            let label = if b.is_unattributed() {
+                "unattributed (not a country)".to_string()
+            } else {
+                b.label.clone()
+            };
+            format!("{label} {}", format_number(b.value))
+        })
+        .collect();
+    let mut text = format!(
+        "Bar chart, {} in {} by {}: {}.",
+        chart.series_label,
+        chart.unit,
+        chart.x_description,
+        values.join(", ")
+    );
+    if let Some((label, value)) = &chart.benchmark {
+        text.push_str(&format!(
+            " Dashed line: {label} at {}.",
+            format_number(*value)
+        ));
+    }
+    for n in &chart.legend_notes {
+        text.push_str(&format!(" {n}."));
+    }
+    text
+}
+
 /// Draws the chart as SVG text.
 pub fn bar_chart(chart: &BarChart) -> Result<String, ChartError> {
     let bars: Vec<&Bar> = chart.bars.iter().filter(|b| b.value.is_finite()).collect();
@@ -53,18 +137,19 @@ pub fn bar_chart(chart: &BarChart) -> Result<String, ChartError> {
         .chain(chart.benchmark.iter().map(|(_, v)| *v))
         .fold(0.0_f64, f64::max);
     let bottom = bars.iter().map(|b| b.value).fold(0.0_f64, f64::min);
-    // Headroom above the tallest bar for its value label and the legend box, which grows
-    // by a line per legend note.
-    let headroom = 1.3 + 0.12 * chart.legend_notes.len() as f64;
-    let top = if top <= 0.0 { 1.0 } else { top * headroom };
+    // The legend sits under the plot, so the axis needs room only for the value labels.
+    let top = axis_top(top, &chart.unit);
     let n = bars.len();
     let labels: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
+    let entries = legend(chart, &bars);
+    let height = HEIGHT + legend_height(&entries);
 
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(drawing)?;
-        let mut ctx = ChartBuilder::on(&root)
+        let (plot, strip) = root.split_vertically(HEIGHT);
+        let mut ctx = ChartBuilder::on(&plot)
             .caption(&chart.title, (FONT, 24))
             .margin(12)
             .x_label_area_size(56)
@@ -86,14 +171,19 @@ pub fn bar_chart(chart: &BarChart) -> Result<String, ChartError> {
             .draw()
             .map_err(drawing)?;
 
-        let fill = PALETTE[0].filled();
-        ctx.draw_series(bars.iter().enumerate().map(|(i, b)| {
+        ctx.draw_series(bars.iter().enumerate().flat_map(|(i, b)| {
             let x = i as f64;
-            Rectangle::new([(x - 0.35, 0.0), (x + 0.35, b.value)], fill)
+            let corners = [(x - 0.35, 0.0), (x + 0.35, b.value)];
+            if b.is_unattributed() {
+                vec![
+                    Rectangle::new(corners, HATCH_FILL.filled()),
+                    Rectangle::new(corners, HATCH_EDGE.stroke_width(1)),
+                ]
+            } else {
+                vec![Rectangle::new(corners, PALETTE[0].filled())]
+            }
         }))
-        .map_err(drawing)?
-        .label(&chart.series_label)
-        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], fill));
+        .map_err(drawing)?;
 
         ctx.draw_series(bars.iter().enumerate().map(|(i, b)| {
             let text = match &b.note {
@@ -114,7 +204,7 @@ pub fn bar_chart(chart: &BarChart) -> Result<String, ChartError> {
         }))
         .map_err(drawing)?;
 
-        if let Some((label, value)) = &chart.benchmark {
+        if let Some((_, value)) = &chart.benchmark {
             let style = PALETTE[1].stroke_width(2);
             ctx.draw_series(DashedLineSeries::new(
                 vec![(-0.5, *value), (n as f64 - 0.5, *value)],
@@ -122,21 +212,12 @@ pub fn bar_chart(chart: &BarChart) -> Result<String, ChartError> {
                 5,
                 style,
             ))
-            .map_err(drawing)?
-            .label(label)
-            .legend(legend_line(style));
+            .map_err(drawing)?;
         }
-        for note in &chart.legend_notes {
-            // An empty series: the legend gets the text, the plot nothing.
-            ctx.draw_series(std::iter::empty::<EmptyElement<(f64, f64), _>>())
-                .map_err(drawing)?
-                .label(note)
-                .legend(|(x, y)| EmptyElement::at((x, y)));
-        }
-        draw_legend(&mut ctx, SeriesLabelPosition::UpperRight)?;
+        draw_legend_below(&strip, &entries)?;
         root.present().map_err(drawing)?;
     }
-    Ok(svg)
+    Ok(accessible(svg, &chart.title, &description(chart, &bars)))
 }
 
 #[cfg(test)]
@@ -176,6 +257,120 @@ mod tests {
             assert!(svg.contains(text), "missing {text}");
         }
         assert!(svg.contains("<rect"));
+    }
+
+    /// Every `<text>` element: y and content.
+    fn texts(svg: &str) -> Vec<(f64, String)> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| {
+                let y = t.split_once(" y=\"")?.1.split_once('"')?.0.parse().ok()?;
+                let content = t.split_once('>')?.1.split_once("</text>")?.0.trim();
+                Some((y, content.to_string()))
+            })
+            .collect()
+    }
+
+    /// Mining 2019 as USGS reports it: one named country and 87.6 % no source attributes.
+    fn mining_2019() -> BarChart {
+        BarChart {
+            title: "Mining 2019: country shares (USGS MCS2020)".into(),
+            x_description: "country".into(),
+            unit: "% of world".into(),
+            series_label: "share of world mining".into(),
+            bars: vec![
+                Bar {
+                    label: "USA".into(),
+                    note: None,
+                    value: 12.4,
+                },
+                Bar {
+                    label: UNATTRIBUTED.into(),
+                    note: None,
+                    value: 87.6,
+                },
+            ],
+            benchmark: Some(("EU CRMA benchmark 65 %".into(), 65.0)),
+            legend_notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn d11_unattributed_is_hatched_grey_and_named_not_a_country() {
+        let svg = bar_chart(&mining_2019()).unwrap();
+        // The country colour fills the USA bar and its legend sample only.
+        assert_eq!(svg.matches("fill=\"#0072B2\"").count(), 2, "{svg}");
+        // The unattributed bar and its legend sample are hatched.
+        assert_eq!(svg.matches("fill=\"url(#chokepoint-hatch)\"").count(), 2);
+        assert!(svg.contains("<pattern id=\"chokepoint-hatch\""));
+        assert!(svg.contains("unattributed (not a country)"));
+    }
+
+    #[test]
+    fn d11_value_labels_are_clear_of_the_legend() {
+        let svg = bar_chart(&mining_2019()).unwrap();
+        let all = texts(&svg);
+        let y_of = |needle: &str| {
+            all.iter()
+                .find(|(_, c)| c.contains(needle))
+                .map(|(y, _)| *y)
+                .unwrap_or_else(|| panic!("no text {needle}: {all:?}"))
+        };
+        // Value labels sit in the plot; the legend is under it, below the axis labels.
+        let plot_bottom = f64::from(HEIGHT) - 56.0;
+        assert!(y_of("87.6") < plot_bottom);
+        for legend in [
+            "share of world mining",
+            "unattributed (not a country)",
+            "EU CRMA benchmark 65 %",
+        ] {
+            assert!(y_of(legend) >= f64::from(HEIGHT), "{legend}: {all:?}");
+        }
+    }
+
+    #[test]
+    fn d11_a_share_axis_stops_near_100_percent() {
+        assert!(axis_top(94.0, "% of world") <= 108.0);
+        assert!(
+            axis_top(94.0, "% of world") > 100.0,
+            "room for the 94 label"
+        );
+        assert!(axis_top(87.6, "% of world") < 100.0);
+        assert_eq!(axis_top(100.0, "% of world"), 108.0);
+        // Other units keep the proportional room.
+        assert!((axis_top(1000.0, "t") - 1120.0).abs() < 1e-9);
+        let mut magnets = mining_2019();
+        magnets.bars = vec![Bar {
+            label: "CHN".into(),
+            note: None,
+            value: 94.0,
+        }];
+        let svg = bar_chart(&magnets).unwrap();
+        let ticks: Vec<f64> = texts(&svg)
+            .iter()
+            .filter_map(|(_, c)| c.parse::<f64>().ok())
+            .collect();
+        let top = ticks.iter().copied().fold(0.0, f64::max);
+        assert!(top <= 100.0, "top tick {top}: {ticks:?}");
+    }
+
+    #[test]
+    fn d9_the_chart_has_a_text_alternative() {
+        let svg = bar_chart(&mining_2019()).unwrap();
+        assert!(svg.starts_with(
+            "<svg role=\"img\" aria-label=\"Mining 2019: country shares (USGS MCS2020)\""
+        ));
+        assert!(svg.contains("<title>Mining 2019: country shares (USGS MCS2020)</title>"));
+        let desc = svg
+            .split_once("<desc>")
+            .unwrap()
+            .1
+            .split_once("</desc>")
+            .unwrap()
+            .0;
+        assert!(desc.contains("USA 12.4"), "{desc}");
+        assert!(desc.contains("unattributed (not a country) 87.6"), "{desc}");
+        assert!(desc.contains("EU CRMA benchmark 65 % at 65"), "{desc}");
     }
 
     #[test]

@@ -3,8 +3,8 @@
 use plotters::prelude::*;
 
 use super::{
-    FONT, HEIGHT, PALETTE, WIDTH, draw_legend, drawing, format_number, legend_line, tick_label,
-    value_range,
+    FONT, HEIGHT, PALETTE, WIDTH, accessible, draw_legend, drawing, format_number, legend_line,
+    tick_label, value_range,
 };
 use crate::error::ChartError;
 
@@ -124,7 +124,50 @@ pub fn fan_chart(chart: &FanChart) -> Result<String, ChartError> {
         draw_legend(&mut ctx, corner)?;
         root.present().map_err(drawing)?;
     }
-    Ok(svg)
+    Ok(accessible(svg, &chart.title, &description(chart)))
+}
+
+/// The chart in words, for its `<desc>`: the median's start, lowest point and end, and the
+/// band's lowest p5.
+fn description(chart: &FanChart) -> String {
+    let finite = |v: &[f64]| -> Vec<(f64, f64)> {
+        chart
+            .x
+            .iter()
+            .zip(v)
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            .map(|(x, y)| (*x, *y))
+            .collect()
+    };
+    let median = finite(&chart.p50);
+    let low = |pts: &[(f64, f64)]| pts.iter().copied().min_by(|a, b| a.1.total_cmp(&b.1));
+    let mut text = format!(
+        "Fan chart of {} over {}: median with the 5–95 % band of the runs.",
+        chart.unit, chart.x_description
+    );
+    if let (Some(first), Some(last), Some(min)) = (median.first(), median.last(), low(&median)) {
+        text.push_str(&format!(
+            " The median starts at {}, is lowest at {} on day {}, and ends at {}.",
+            format_number(first.1),
+            format_number(min.1),
+            format_number(min.0),
+            format_number(last.1)
+        ));
+    }
+    if let Some(min) = low(&finite(&chart.p5)) {
+        text.push_str(&format!(
+            " The 5th percentile reaches {} on day {}.",
+            format_number(min.1),
+            format_number(min.0)
+        ));
+    }
+    if let Some((label, value)) = &chart.reference {
+        text.push_str(&format!(
+            " Dashed line: {label} at {}.",
+            format_number(*value)
+        ));
+    }
+    text
 }
 
 /// Share of the plot's width and height the legend box takes (three entries at 16 px).
@@ -221,6 +264,34 @@ mod tests {
             assert!(svg.contains(text), "missing {text}");
         }
         assert!(svg.contains("<polygon"));
+    }
+
+    #[test]
+    fn d9_the_chart_has_a_text_alternative() {
+        let chart = FanChart {
+            title: "EU ev_traction_motors: output".into(),
+            x_description: "days since 2025-04-04".into(),
+            unit: "% of pre-shock output".into(),
+            x: vec![0.0, 30.0, 60.0],
+            p5: vec![100.0, 40.0, 80.0],
+            p50: vec![100.0, 60.0, 95.0],
+            p95: vec![100.0, 90.0, 100.0],
+            reference: Some(("pre-shock output".into(), 100.0)),
+        };
+        let svg = fan_chart(&chart).unwrap();
+        assert!(svg.starts_with("<svg role=\"img\" aria-label=\"EU ev_traction_motors: output\""));
+        let desc = svg
+            .split_once("<desc>")
+            .unwrap()
+            .1
+            .split_once("</desc>")
+            .unwrap()
+            .0;
+        assert!(desc.contains("lowest at 60 on day 30"), "{desc}");
+        assert!(
+            desc.contains("5th percentile reaches 40 on day 30"),
+            "{desc}"
+        );
     }
 
     #[test]

@@ -3,8 +3,8 @@
 use plotters::prelude::*;
 
 use super::{
-    FONT, HEIGHT, PALETTE, WIDTH, category_label, draw_legend, drawing, legend_line, tick_label,
-    value_range,
+    FONT, HEIGHT, LegendEntry, LegendMark, PALETTE, WIDTH, accessible, category_label,
+    draw_legend_below, drawing, format_number, legend_height, tick_label, value_range,
 };
 use crate::error::ChartError;
 
@@ -49,23 +49,65 @@ pub struct LineChart {
 /// the chart down to half its width.
 const Y_LABELS: usize = 8;
 
-/// Raises the top of an axis so the lines stay below the legend box in the upper left
-/// (three entries take about a quarter of the plot's height; each one more takes about a
-/// twelfth, so a six-entry legend would otherwise sit on the lines).
-fn with_legend_room(lo: f64, hi: f64, entries: usize) -> f64 {
-    let room = if entries <= 3 {
-        LEGEND_ROOM
-    } else {
-        1.0 / (1.0 - LEGEND_ENTRY_SHARE * entries.min(8) as f64)
-    };
-    lo + (hi - lo) * room
+/// Axis span over padded data span on the left axis: the highest point sits at about 88 %
+/// of the plot's height (the legend is under the plot, so no more room is needed).
+const HEADROOM: f64 = 1.06;
+
+/// Pixels of one x label: about 8 px a character at the tick font, and a gap.
+fn x_label_px(labels: &[String]) -> u32 {
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(1) as u32;
+    8 * longest + 16
 }
 
-/// Axis span over data span: the highest point sits at 1 / 1.35 = 74 % of the plot height.
-const LEGEND_ROOM: f64 = 1.35;
+/// The x axis: a linear axis over category positions whose ticks are exactly the given
+/// categories (plotters would put "nice" ticks between and past them, unlabelled).
+struct Categories {
+    inner: plotters::coord::types::RangedCoordf64,
+    ticks: Vec<f64>,
+}
 
-/// Share of the plot height one legend entry takes, with the box's margins.
-const LEGEND_ENTRY_SHARE: f64 = 0.087;
+impl Categories {
+    fn new(range: std::ops::Range<f64>, ticks: Vec<f64>) -> Self {
+        Self {
+            inner: range.into(),
+            ticks,
+        }
+    }
+}
+
+impl Ranged for Categories {
+    type ValueType = f64;
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.inner.range()
+    }
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+}
+
+/// The categories that get a tick and a label: every one when they fit the plot's width,
+/// otherwise every second, third, … (from the first), so month labels never run into each
+/// other. A tick is always on a category, never between or past them.
+fn x_ticks(labels: &[String], plot_px: u32) -> Vec<f64> {
+    let n = labels.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let fit = (plot_px / x_label_px(labels)).max(1) as usize;
+    let step = n.div_ceil(fit);
+    (0..n).step_by(step).map(|i| i as f64).collect()
+}
 
 /// How many series after `i`, on the same axis, lie on top of series `i`: the same value at
 /// every point where both have one (within 0.1 % of the larger).
@@ -112,6 +154,17 @@ fn segments(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
 
 /// Draws the chart as SVG text.
 pub fn line_chart(chart: &LineChart) -> Result<String, ChartError> {
+    line_chart_marked(chart, &[])
+}
+
+/// Legend text of the hollow points [`line_chart_marked`] draws.
+pub const DERIVED_LABEL: &str = "derived (estimated, not reported)";
+
+/// Draws the chart as SVG text, with the points at the x positions where `derived` is true
+/// drawn hollow on the first left-axis series (months the data compute from another month
+/// and a reported change, not reported figures), and a legend entry saying so. Positions
+/// past the end of `derived` are reported points.
+pub fn line_chart_marked(chart: &LineChart, derived: &[bool]) -> Result<String, ChartError> {
     let n = chart.x_labels.len();
     if let Some(bad) = chart.series.iter().find(|s| s.values.len() != n) {
         return Err(ChartError::Shape {
@@ -134,23 +187,34 @@ pub fn line_chart(chart: &LineChart) -> Result<String, ChartError> {
         title: chart.title.clone(),
     };
     let (lo, hi) = value_range(values_on(Axis::Primary)).ok_or_else(no_data)?;
-    // Levels start at zero unless negative: a truncated axis exaggerates changes.
+    // Levels start at zero unless negative: a truncated axis exaggerates changes. The legend
+    // is under the plot, so the top of the axis follows the data.
     let lo = lo.min(0.0);
-    let entries = chart.series.len();
-    let hi = with_legend_room(lo, hi, entries);
+    // A little room above the highest point (a single point would otherwise touch the top).
+    let hi = lo + (hi - lo) * HEADROOM;
     // Growth rates keep zero in view, so the sign of a change reads at a glance.
-    let secondary = value_range(values_on(Axis::Secondary)).map(|(lo, hi)| {
-        let (lo, hi) = (lo.min(0.0), hi.max(0.0));
-        (lo, with_legend_room(lo, hi, entries))
-    });
+    let secondary =
+        value_range(values_on(Axis::Secondary)).map(|(lo, hi)| (lo.min(0.0), hi.max(0.0)));
     let labels = chart.x_labels.clone();
-    let x_max = (n.max(2) - 1) as f64;
+    // One category: centred, with no empty slot beside it.
+    let (x_lo, x_hi) = if n <= 1 {
+        (-0.5, 0.5)
+    } else {
+        (-0.3, (n - 1) as f64 + 0.3)
+    };
+    let plot_px = WIDTH - 2 * 12 - 84 - if secondary.is_some() { 84 } else { 0 };
+    let ticks = x_ticks(&labels, plot_px);
+    let marked_series = chart.series.iter().position(|s| s.axis == Axis::Primary);
+    let is_derived = |i: usize| derived.get(i).copied().unwrap_or(false);
+    let entries = legend(chart, marked_series, derived);
+    let height = HEIGHT + legend_height(&entries);
 
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(drawing)?;
-        let mut builder = ChartBuilder::on(&root);
+        let (plot, strip) = root.split_vertically(HEIGHT);
+        let mut builder = ChartBuilder::on(&plot);
         builder
             .caption(&chart.title, (FONT, 24))
             .margin(12)
@@ -160,17 +224,16 @@ pub fn line_chart(chart: &LineChart) -> Result<String, ChartError> {
             builder.right_y_label_area_size(84);
         }
         let ctx = builder
-            .build_cartesian_2d(-0.3..x_max + 0.3, lo..hi)
+            .build_cartesian_2d(Categories::new(x_lo..x_hi, ticks.clone()), lo..hi)
             .map_err(drawing)?;
         // Always a dual-axis context; the right axis is drawn only when a series uses it.
         // The secondary coordinate must be attached before the primary mesh is drawn: it takes
         // the right label area over, so the left (tonnes) labels and description are not also
         // drawn on the right on top of the % labels.
         let (slo, shi) = secondary.unwrap_or((0.0, 1.0));
-        let mut ctx = ctx.set_secondary_coord(-0.3..x_max + 0.3, slo..shi);
+        let mut ctx = ctx.set_secondary_coord(Categories::new(x_lo..x_hi, ticks), slo..shi);
         let label_at = |x: &f64| category_label(&labels, *x);
         ctx.configure_mesh()
-            .x_labels(n.clamp(2, 12))
             .x_label_formatter(&label_at)
             .y_labels(Y_LABELS)
             .y_label_formatter(&|v| tick_label(*v, lo, hi))
@@ -193,31 +256,133 @@ pub fn line_chart(chart: &LineChart) -> Result<String, ChartError> {
                 .map_err(drawing)?;
         }
         for (i, s) in chart.series.iter().enumerate() {
-            // A line that a later one covers exactly (licensed = delivered when every
-            // licence ships) is drawn wider, so its colour shows along the edges.
-            let width = 2 + 3 * covered_by_later(&chart.series, i);
-            let style = PALETTE[i % PALETTE.len()].stroke_width(width);
-            for (k, seg) in segments(&s.values).into_iter().enumerate() {
-                let anno = match s.axis {
+            let style = PALETTE[i % PALETTE.len()].stroke_width(line_width(&chart.series, i));
+            for seg in segments(&s.values) {
+                match s.axis {
                     Axis::Primary => {
-                        ctx.draw_series(seg.iter().map(|p| Circle::new(*p, 2, style.filled())))
+                        let marked = Some(i) == marked_series;
+                        ctx.draw_series(plotters::series::LineSeries::new(seg.clone(), style))
                             .map_err(drawing)?;
-                        ctx.draw_series(plotters::series::LineSeries::new(seg, style))
+                        // Reported points filled; derived ones hollow and larger, drawn over
+                        // a white disc so the line does not run through them.
+                        let derived = |p: &&(f64, f64)| marked && is_derived(p.0.round() as usize);
+                        ctx.draw_series(
+                            seg.iter()
+                                .filter(|p| !derived(p))
+                                .map(|p| Circle::new(*p, 2, style.filled())),
+                        )
+                        .map_err(drawing)?;
+                        ctx.draw_series(seg.iter().filter(derived).flat_map(|p| {
+                            [
+                                Circle::new(*p, 5, WHITE.filled()),
+                                Circle::new(*p, 5, style.color.stroke_width(2)),
+                            ]
+                        }))
+                        .map_err(drawing)?;
                     }
                     Axis::Secondary => {
                         ctx.draw_secondary_series(DashedLineSeries::new(seg, 6, 4, style))
+                            .map_err(drawing)?;
                     }
-                }
-                .map_err(drawing)?;
-                if k == 0 {
-                    anno.label(&s.label).legend(legend_line(style));
                 }
             }
         }
-        draw_legend(&mut ctx, SeriesLabelPosition::UpperLeft)?;
+        draw_legend_below(&strip, &entries)?;
         root.present().map_err(drawing)?;
     }
-    Ok(svg)
+    let desc = description(chart, marked_series, derived);
+    Ok(accessible(svg, &chart.title, &desc))
+}
+
+/// Stroke width of series `i`: a line that a later one covers exactly (licensed =
+/// delivered when every licence ships) is drawn wider, so its colour shows along the edges.
+fn line_width(series: &[LineSeries], i: usize) -> u32 {
+    2 + 3 * covered_by_later(series, i)
+}
+
+/// The legend under the plot: one entry per series, and the hollow derived points when
+/// any are drawn.
+fn legend(chart: &LineChart, marked: Option<usize>, derived: &[bool]) -> Vec<LegendEntry> {
+    let mut out: Vec<LegendEntry> = chart
+        .series
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.values.iter().any(|v| v.is_some_and(f64::is_finite)))
+        .map(|(i, s)| {
+            let colour = PALETTE[i % PALETTE.len()];
+            let width = line_width(&chart.series, i);
+            LegendEntry {
+                mark: match s.axis {
+                    Axis::Primary => LegendMark::Line(colour, width),
+                    Axis::Secondary => LegendMark::Dashed(colour, width),
+                },
+                text: s.label.clone(),
+            }
+        })
+        .collect();
+    if let Some(m) = marked
+        && derived_points(chart, m, derived).next().is_some()
+    {
+        out.push(LegendEntry {
+            mark: LegendMark::Hollow(PALETTE[m % PALETTE.len()]),
+            text: DERIVED_LABEL.into(),
+        });
+    }
+    out
+}
+
+/// The labels of the derived points drawn on series `m`.
+fn derived_points<'a>(
+    chart: &'a LineChart,
+    m: usize,
+    derived: &'a [bool],
+) -> impl Iterator<Item = &'a str> + 'a {
+    chart.series[m]
+        .values
+        .iter()
+        .enumerate()
+        .filter(move |(i, v)| v.is_some() && derived.get(*i).copied().unwrap_or(false))
+        .map(|(i, _)| chart.x_labels[i].as_str())
+}
+
+/// The chart in words, for its `<desc>`: the x span, each series' range, the derived points.
+fn description(chart: &LineChart, marked: Option<usize>, derived: &[bool]) -> String {
+    let span = match (chart.x_labels.first(), chart.x_labels.last()) {
+        (Some(a), Some(b)) if a != b => format!("{a} to {b}"),
+        (Some(a), _) => a.clone(),
+        _ => String::new(),
+    };
+    let mut text = format!("Line chart over {} ({span}).", chart.x_description);
+    for s in &chart.series {
+        let unit = match s.axis {
+            Axis::Primary => chart.unit.as_str(),
+            Axis::Secondary => chart.secondary_unit.as_deref().unwrap_or(""),
+        };
+        let Some((lo, hi)) = s.values.iter().flatten().filter(|v| v.is_finite()).fold(
+            None,
+            |acc: Option<(f64, f64)>, v| {
+                Some(acc.map_or((*v, *v), |(lo, hi)| (lo.min(*v), hi.max(*v))))
+            },
+        ) else {
+            continue;
+        };
+        text.push_str(&format!(
+            " {} ({unit}): from {} to {}.",
+            s.label,
+            format_number(lo),
+            format_number(hi)
+        ));
+    }
+    if let Some(m) = marked {
+        let points: Vec<&str> = derived_points(chart, m, derived).collect();
+        if !points.is_empty() {
+            text.push_str(&format!(
+                " Hollow points, {DERIVED_LABEL}: {}.",
+                points.join(", ")
+            ));
+        }
+    }
+    text
 }
 
 #[cfg(test)]
@@ -345,12 +510,126 @@ mod tests {
     }
 
     #[test]
-    fn axes_leave_room_for_the_legend() {
-        assert_eq!(with_legend_room(0.0, 100.0, 3), 135.0);
-        assert_eq!(with_legend_room(-50.0, 50.0, 2), 85.0);
-        // Six entries (the licences chart with customs figures) keep the lines in the
-        // lower half.
-        assert!(with_legend_room(0.0, 100.0, 6) > 190.0);
+    fn d14_the_axis_top_follows_the_data_and_the_legend_is_under_the_plot() {
+        // Six entries, as the licences chart with customs figures has: the legend no longer
+        // takes the upper half of the plot, so the axis does not run to twice the data.
+        let line = |label: &str, v: f64| LineSeries {
+            label: label.into(),
+            values: vec![Some(v), Some(v * 0.9), Some(v * 0.8)],
+            axis: Axis::Primary,
+        };
+        let chart = LineChart {
+            secondary_unit: None,
+            series: vec![
+                line("orders", 10_000.0),
+                line("licensed", 5_000.0),
+                line("delivered", 4_000.0),
+                line("baseline", 4_800.0),
+                line("customs", 6_000.0),
+                line("customs derived", 2_600.0),
+            ],
+            ..sample()
+        };
+        let svg = line_chart(&chart).unwrap();
+        let all = texts(&svg);
+        let top_tick = all
+            .iter()
+            .filter_map(|(_, _, c)| c.strip_suffix('k')?.parse::<f64>().ok())
+            .fold(0.0, f64::max);
+        assert!(top_tick <= 12.0, "top tick {top_tick}k: {all:?}");
+        for label in ["orders", "customs derived"] {
+            let (_, y, _) = all.iter().find(|(_, _, c)| c == label).unwrap();
+            assert!(*y >= f64::from(HEIGHT), "{label} at {y}");
+        }
+    }
+
+    #[test]
+    fn d14_month_ticks_fit_the_width_and_sit_on_months() {
+        let months: Vec<String> = (0..13)
+            .map(|i| format!("{}-{:02}", 2025 + (i + 3) / 12, (i + 3) % 12 + 1))
+            .collect();
+        let plot = WIDTH - 2 * 12 - 84;
+        let ticks = x_ticks(&months, plot);
+        assert!(ticks.len() >= 4);
+        assert!(
+            ticks.len() as u32 * x_label_px(&months) <= plot,
+            "{ticks:?}"
+        );
+        assert!(ticks.iter().all(|t| t.fract() == 0.0 && *t < 13.0));
+        // Every tick has its label: the annual chart with one year has one tick, "2024".
+        assert_eq!(x_ticks(&["2024".to_string()], plot), vec![0.0]);
+        let svg = line_chart(&LineChart {
+            x_labels: vec!["2024".into()],
+            series: vec![LineSeries {
+                label: "tonnes".into(),
+                values: vec![Some(58_152.0)],
+                axis: Axis::Primary,
+            }],
+            secondary_unit: None,
+            ..sample()
+        })
+        .unwrap();
+        // One x tick mark: a short vertical stroke under the plot (y ticks are horizontal).
+        let x_tick_marks = svg
+            .split("points=\"")
+            .skip(1)
+            .filter_map(|p| {
+                let pts: Vec<(f64, f64)> = p
+                    .split_once('"')?
+                    .0
+                    .split_whitespace()
+                    .filter_map(|xy| {
+                        let (x, y) = xy.split_once(',')?;
+                        Some((x.parse().ok()?, y.parse().ok()?))
+                    })
+                    .collect();
+                (pts.len() == 2 && pts[0].0 == pts[1].0 && (pts[1].1 - pts[0].1).abs() <= 6.0)
+                    .then_some(())
+            })
+            .count();
+        assert_eq!(x_tick_marks, 1, "{svg}");
+    }
+
+    #[test]
+    fn d12_derived_points_are_hollow_and_in_the_legend() {
+        let plain = line_chart(&sample()).unwrap();
+        assert!(!plain.contains(DERIVED_LABEL));
+        let svg = line_chart_marked(&sample(), &[false, true, false]).unwrap();
+        assert!(svg.contains(DERIVED_LABEL), "legend entry");
+        // The derived point: a white disc under a ring, both r=5; the legend's ring too.
+        let rings = svg
+            .split("<circle")
+            .skip(1)
+            .filter(|c| c.contains("r=\"5\"") && c.contains("fill=\"none\""))
+            .count();
+        assert_eq!(rings, 2, "{svg}");
+        // Reported points stay small and filled: 2 of the 3 (and the legend sample's dot).
+        let dots = svg
+            .split("<circle")
+            .skip(1)
+            .filter(|c| c.contains("r=\"2\""))
+            .count();
+        assert_eq!(dots, 2, "{svg}");
+        let desc = svg.split_once("<desc>").unwrap().1;
+        assert!(desc.contains("2025-02"), "{desc}");
+    }
+
+    #[test]
+    fn d9_the_chart_has_a_text_alternative() {
+        let svg = line_chart(&sample()).unwrap();
+        assert!(svg.starts_with("<svg role=\"img\" aria-label=\"China exports of magnets\""));
+        let desc = svg
+            .split_once("<desc>")
+            .unwrap()
+            .1
+            .split_once("</desc>")
+            .unwrap()
+            .0;
+        assert!(desc.contains("2025-01 to 2025-03"), "{desc}");
+        assert!(
+            desc.contains("exports (tonnes): from 1800 to 5000"),
+            "{desc}"
+        );
     }
 
     #[test]

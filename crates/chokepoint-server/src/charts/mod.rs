@@ -10,9 +10,9 @@ mod bar;
 mod fan;
 mod line;
 
-pub use bar::{Bar, BarChart, bar_chart};
+pub use bar::{Bar, BarChart, UNATTRIBUTED, bar_chart};
 pub use fan::{FanChart, fan_chart};
-pub use line::{Axis, LineChart, LineSeries, line_chart};
+pub use line::{Axis, DERIVED_LABEL, LineChart, LineSeries, line_chart, line_chart_marked};
 
 use plotters::style::RGBColor;
 
@@ -57,8 +57,183 @@ pub fn message_chart(title: &str, message: &str) -> String {
         })
         .collect();
     format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" data-empty="true"><rect width="100%" height="100%" fill="#ffffff"/><text x="{x}" y="40" text-anchor="middle" font-family="sans-serif" font-size="20">{title}</text>{text}</svg>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" data-empty="true" role="img" aria-label="{title}"><title>{title}</title><desc>{desc}</desc><rect width="100%" height="100%" fill="#ffffff"/><text x="{x}" y="40" text-anchor="middle" font-family="sans-serif" font-size="20">{title}</text>{text}</svg>"##,
         x = WIDTH / 2,
+        desc = xml_escape(message),
+    )
+}
+
+/// A legend entry drawn under the plot: its sample and text.
+#[derive(Clone, Debug)]
+pub(crate) struct LegendEntry {
+    /// What stands for the series.
+    pub mark: LegendMark,
+    /// The text beside it.
+    pub text: String,
+}
+
+/// The sample of a legend entry.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum LegendMark {
+    /// A filled box (bars).
+    Box(RGBColor),
+    /// The grey hatched box of a share that is no country's ([`HATCH_FILL`]).
+    Hatched,
+    /// A short line with filled points (a line series).
+    Line(RGBColor, u32),
+    /// A short dashed line (a benchmark, a secondary series).
+    Dashed(RGBColor, u32),
+    /// A hollow circle (derived points of a series).
+    Hollow(RGBColor),
+    /// No sample: a note beside the chart.
+    Note,
+}
+
+/// Height of one legend row under a plot, in pixels.
+const LEGEND_ROW: u32 = 22;
+
+/// Text width estimate of the legend font (16 pt in plotters' terms, about 13 px): about
+/// 7.5 px a character, rounded up so entries never run into each other.
+const LEGEND_CHAR_PX: u32 = 8;
+
+/// Left edge of the legend: under the plot, past the y label area.
+const LEGEND_LEFT: u32 = 24;
+
+/// Lays legend entries out in rows across the chart's width: (row, x) of each entry, and
+/// the number of rows.
+fn legend_layout(entries: &[LegendEntry]) -> (Vec<(u32, u32)>, u32) {
+    let mut out = Vec::with_capacity(entries.len());
+    let (mut row, mut x) = (0, LEGEND_LEFT);
+    for e in entries {
+        let w = 26 + LEGEND_CHAR_PX * e.text.chars().count() as u32 + 20;
+        if x > LEGEND_LEFT && x + w > WIDTH - 12 {
+            row += 1;
+            x = LEGEND_LEFT;
+        }
+        out.push((row, x));
+        x += w;
+    }
+    let rows = if entries.is_empty() { 0 } else { row + 1 };
+    (out, rows)
+}
+
+/// Height of the legend strip under a plot for these entries.
+pub(crate) fn legend_height(entries: &[LegendEntry]) -> u32 {
+    let (_, rows) = legend_layout(entries);
+    if rows == 0 { 0 } else { 8 + rows * LEGEND_ROW }
+}
+
+/// Draws legend entries in `area` (the strip under the plot): the legend never covers a
+/// bar, a point or its value label, and the y axis needs no headroom for it.
+pub(crate) fn draw_legend_below<DB: plotters::prelude::DrawingBackend>(
+    area: &plotters::drawing::DrawingArea<DB, plotters::coord::Shift>,
+    entries: &[LegendEntry],
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    use plotters::prelude::*;
+    let (places, _) = legend_layout(entries);
+    for (e, (row, x)) in entries.iter().zip(places) {
+        let (x, y) = (x as i32, (4 + row * LEGEND_ROW + LEGEND_ROW / 2) as i32);
+        match e.mark {
+            LegendMark::Box(c) => area
+                .draw(&Rectangle::new([(x, y - 6), (x + 18, y + 6)], c.filled()))
+                .map_err(drawing)?,
+            LegendMark::Hatched => {
+                area.draw(&Rectangle::new(
+                    [(x, y - 6), (x + 18, y + 6)],
+                    HATCH_FILL.filled(),
+                ))
+                .map_err(drawing)?;
+                area.draw(&Rectangle::new([(x, y - 6), (x + 18, y + 6)], HATCH_EDGE))
+                    .map_err(drawing)?;
+            }
+            LegendMark::Line(c, w) => {
+                area.draw(&PathElement::new(
+                    vec![(x, y), (x + 18, y)],
+                    c.stroke_width(w),
+                ))
+                .map_err(drawing)?;
+                area.draw(&Circle::new((x + 9, y), 3, c.filled()))
+                    .map_err(drawing)?;
+            }
+            LegendMark::Dashed(c, w) => {
+                for dx in [0, 12] {
+                    area.draw(&PathElement::new(
+                        vec![(x + dx, y), (x + dx + 7, y)],
+                        c.stroke_width(w),
+                    ))
+                    .map_err(drawing)?;
+                }
+            }
+            LegendMark::Hollow(c) => area
+                .draw(&Circle::new((x + 9, y), 5, c.stroke_width(2)))
+                .map_err(drawing)?,
+            LegendMark::Note => {}
+        }
+        let text_x = if matches!(e.mark, LegendMark::Note) {
+            x
+        } else {
+            x + 26
+        };
+        area.draw(&Text::new(
+            e.text.clone(),
+            (text_x, y),
+            (FONT, 16)
+                .into_font()
+                .color(&BLACK)
+                .pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Left,
+                    plotters::style::text_anchor::VPos::Center,
+                )),
+        ))
+        .map_err(drawing)?;
+    }
+    Ok(())
+}
+
+/// Fill of a share no source attributes to a country: grey, then hatched by
+/// [`accessible`] (plotters draws no patterns), so it never reads as one more country.
+pub(crate) const HATCH_FILL: RGBColor = RGBColor(201, 201, 202);
+/// Edge of the hatched box.
+pub(crate) const HATCH_EDGE: RGBColor = RGBColor(110, 110, 110);
+
+/// The SVG pattern that [`HATCH_FILL`] becomes.
+const HATCH_PATTERN: &str = r##"<defs><pattern id="chokepoint-hatch" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="8" height="8" fill="#E3E3E3"/><line x1="0" y1="0" x2="0" y2="8" stroke="#8C8C8C" stroke-width="3"/></pattern></defs>"##;
+
+/// Gives a drawn chart its text alternative: `role="img"`, an `aria-label` (the title), and
+/// `<title>` and `<desc>` children (what it shows, in words), so a screen reader has more
+/// than "image"; and turns [`HATCH_FILL`] into the hatch pattern.
+pub(crate) fn accessible(svg: String, title: &str, desc: &str) -> String {
+    let Some(open_end) = svg.find('>') else {
+        return svg;
+    };
+    let (open, rest) = svg.split_at(open_end + 1);
+    let open = open.replacen(
+        "<svg ",
+        &format!(r#"<svg role="img" aria-label="{}" "#, xml_escape(title)),
+        1,
+    );
+    let hatch = format!(
+        "#{:02X}{:02X}{:02X}",
+        HATCH_FILL.0, HATCH_FILL.1, HATCH_FILL.2
+    );
+    let (defs, rest) = if rest.contains(&hatch) {
+        (
+            HATCH_PATTERN,
+            rest.replace(
+                &format!("fill=\"{hatch}\""),
+                "fill=\"url(#chokepoint-hatch)\"",
+            ),
+        )
+    } else {
+        ("", rest.to_string())
+    };
+    format!(
+        "{open}<title>{}</title><desc>{}</desc>{defs}{rest}",
+        xml_escape(title),
+        xml_escape(desc)
     )
 }
 
@@ -213,6 +388,26 @@ mod tests {
         assert!(svg.contains("a&lt;b"));
         assert!(svg.contains("&quot;X&quot;"));
         assert!(svg.starts_with("<svg"));
+        // A screen reader reads the title and the message, as on the drawn charts.
+        assert!(svg.contains(r#"role="img" aria-label="a&lt;b""#));
+        assert!(svg.contains("<desc>no data for &quot;X&quot;</desc>"));
+    }
+
+    #[test]
+    fn legend_rows_stay_within_the_chart() {
+        let entries: Vec<LegendEntry> = (0..6)
+            .map(|i| LegendEntry {
+                mark: LegendMark::Line(PALETTE[0], 2),
+                text: format!("customs exports (derived, not reported) {i}"),
+            })
+            .collect();
+        let (places, rows) = legend_layout(&entries);
+        assert!(rows >= 3, "{places:?}");
+        for ((_, x), e) in places.iter().zip(&entries) {
+            let w = 26 + LEGEND_CHAR_PX * e.text.chars().count() as u32;
+            assert!(x + w <= WIDTH, "{places:?}");
+        }
+        assert_eq!(legend_height(&[]), 0);
     }
 
     #[test]

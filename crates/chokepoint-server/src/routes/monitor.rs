@@ -308,7 +308,12 @@ pub async fn trends_chart(
             axis,
         }
     };
-    Ok(svg(charts::line_chart(&LineChart {
+    // Derived (estimated) months are drawn hollow, apart from reported ones.
+    let mut derived = vec![false; n_slots];
+    for (row, slot) in rows.iter().zip(&slots) {
+        derived[*slot] = row.is_derived;
+    }
+    let chart = LineChart {
         title,
         x_description: "period".into(),
         x_labels,
@@ -319,7 +324,8 @@ pub async fn trends_chart(
             series("month on month %", Axis::Secondary, |r| r.mom_pct),
             series("year on year %", Axis::Secondary, |r| r.yoy_pct),
         ],
-    })?))
+    };
+    Ok(svg(charts::line_chart_marked(&chart, &derived)?))
 }
 
 /// The x axis of the trends chart and each row's place on it.

@@ -214,6 +214,11 @@ pub const FIELD_DESCRIPTIONS: &[(&str, &str)] = &[
         "median first day back at 95 % of baseline after falling below 90 %; null when never",
     ),
     (
+        "recovery_date_95",
+        "date of recovery_day_95: output back at 95 % of baseline after falling below 90 %; \
+         null when it does not recover within the horizon",
+    ),
+    (
         "halt_probability",
         "share of runs in which output fell below 50 % of baseline at least once",
     ),
