@@ -262,6 +262,7 @@ fn a_timed_out_simulation_frees_its_slot() {
         r#"{"name": "april-2025-controls"}"#,
     );
     assert_eq!(status, 503, "{text}");
+    assert!(text.contains("lower runs or days"), "{text}");
     let started = std::time::Instant::now();
     let accepted = loop {
         let (status, text) = http_post(

@@ -60,14 +60,20 @@ async fn api_not_found(uri: Uri) -> ApiError {
 }
 
 async fn page_not_found(uri: Uri) -> ApiError {
-    ApiError::NotFound {
-        what: format!("no page at {}; the dashboard starts at /", uri.path()),
-    }
+    // `/api/` itself falls outside the nested API router: still an API path to the user.
+    let path = uri.path();
+    let what = if path == "/api/" || path.starts_with("/api/") {
+        format!("no API endpoint at {path}; GET /api/openapi.json lists them")
+    } else {
+        format!("no page at {path}; the dashboard starts at /")
+    };
+    ApiError::NotFound { what }
 }
 
 /// Gives error responses produced by layers or by axum itself (413 from the body limit,
 /// 405, the timeout's 503) the same JSON body as handler errors.
 async fn json_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let runs_simulations = matches!(req.uri().path(), "/api/simulate" | "/api/exposure/after");
     let resp = next.run(req).await;
     let status = resp.status();
     let is_json = resp
@@ -85,8 +91,13 @@ async fn json_errors(State(state): State<AppState>, req: Request, next: Next) ->
             limits.max_body_bytes
         ),
         StatusCode::SERVICE_UNAVAILABLE => format!(
-            "the request took longer than the server's limit of {} s; narrow the query",
-            limits.request_timeout.as_secs()
+            "the request took longer than the server's limit of {} s; {}",
+            limits.request_timeout.as_secs(),
+            if runs_simulations {
+                "lower runs or days"
+            } else {
+                "narrow the query"
+            }
         ),
         StatusCode::METHOD_NOT_ALLOWED => {
             "method not allowed on this path; GET /api/openapi.json lists the methods".to_string()

@@ -171,11 +171,19 @@ async fn path_traversal_finds_nothing() {
 
 #[tokio::test]
 async fn unknown_api_path_is_json_404() {
-    let (status, _, body) = get(&state(), "/api/nothing-here").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let v = json(&body);
-    assert_eq!(v["error"], "not_found");
-    assert!(v["message"].as_str().unwrap().contains("/api/openapi.json"));
+    // `/api` and `/api/` alike (the second said "no page at /api/; the dashboard …").
+    for path in ["/api/nothing-here", "/api", "/api/"] {
+        let (status, _, body) = get(&state(), path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        let v = json(&body);
+        assert_eq!(v["error"], "not_found");
+        let message = v["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("not found: no API endpoint at /api"),
+            "{path}: {message}"
+        );
+        assert!(message.contains("/api/openapi.json"), "{path}: {message}");
+    }
 }
 
 #[tokio::test]
