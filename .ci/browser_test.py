@@ -228,6 +228,35 @@ def check_monitor_partners(driver, results, base, shots):
     driver.screenshot(os.path.join(shots, "monitor-partners-2025-04.png"))
 
 
+URL_VIEW = """
+const f = document.getElementById('monitor-form');
+const t = document.getElementById('trends-table');
+if (t.dataset.state !== 'ready' || !t.querySelector('tbody tr')) return null;
+return {product: f.elements.product.value, from: f.elements.from.value, search: location.search,
+        periods: [...t.querySelectorAll('tbody tr')].map((r) => r.cells[0].textContent)};
+"""
+
+
+def check_url_state(driver, results, base):
+    """The Monitor form lives in the address bar: a URL with parameters opens that view, a
+    new query is pushed to the history, and Back shows the earlier one again."""
+    driver.goto(f"{base}/monitor?product=rare-earths&from=2025-01&to=2025-03")
+    st = wait_for(driver, URL_VIEW, 60) or {}
+    results.check("monitor: a URL with parameters opens that view",
+                  st.get("product") == "rare-earths" and st.get("from") == "2025-01"
+                  and st.get("periods", [None])[-1] == "2025-03", json.dumps(st))
+    driver.js("const f = document.getElementById('monitor-form');"
+              "f.elements.product.value = 'magnets'; f.requestSubmit();")
+    search = wait_for(driver, "return location.search.includes('product=magnets') ? "
+                              "location.search : null;", 10)
+    results.check("monitor: a new query goes into the address bar", bool(search), str(search))
+    driver.js("history.back();")
+    back = wait_for(driver, "const f = document.getElementById('monitor-form');"
+                            "return location.search.includes('product=rare-earths') && "
+                            "f.elements.product.value === 'rare-earths' ? location.search : null;", 10)
+    results.check("monitor: Back shows the earlier query again", bool(back), str(back))
+
+
 def check_exposure(driver, results, base, shots):
     """Stage shares of the three stages the bundled data cover render as bar charts with the
     CRMA line; the metal stage, which the data do not break down by country, says why instead
@@ -602,6 +631,7 @@ def main():
         check_monitor_details(driver, results)
         check_trends_notes(driver, results)
         check_monitor_partners(driver, results, base, args.screenshots)
+        check_url_state(driver, results, base)
         with urllib.request.urlopen(base + "/api/openapi.json", timeout=30) as resp:
             paths = json.loads(resp.read())["paths"]
         for path in ("/api/shares", "/api/exposure", "/api/criticality", "/api/charts/shares.svg"):

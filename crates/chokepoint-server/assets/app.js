@@ -123,6 +123,24 @@ async function loadTable(el, url, pick) {
 
 function byId(id) { return document.getElementById(id); }
 
+// A filter form kept in the address bar: a view can be reloaded, bookmarked and shared, and
+// back/forward step through the queries shown. Fields the URL leaves out keep the page's
+// defaults. Values are only ever set as field values (never as markup).
+function formFromUrl(form) {
+  const url = new URLSearchParams(location.search);
+  form.reset();
+  for (const el of form.elements) if (el.name && url.has(el.name)) el.value = url.get(el.name);
+}
+
+function keepInUrl(form, show) {
+  formFromUrl(form);
+  form.addEventListener("submit", () => {
+    const q = query(form);
+    if ("?" + q !== location.search) history.pushState(null, "", location.pathname + (q ? "?" + q : "") + location.hash);
+  });
+  window.addEventListener("popstate", () => { formFromUrl(form); show(); });
+}
+
 // A page of charts and tables driven by one filter form: `charts` and `tables` map element
 // ids to [API path, names of the form fields it takes]; `rename` maps a field to the
 // parameter name an endpoint wants (partners take the last month as their period).
@@ -142,6 +160,7 @@ function filterPage(formId, charts, tables, extra) {
     if (extra) extra(params);
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); show(); });
+  keepInUrl(form, show);
   show();
 }
 
@@ -276,6 +295,7 @@ function exposurePage() {
     criticalitySection(pick(["method", "year"]));
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); show(); });
+  keepInUrl(form, show);
   show();
   afterSection(form);
 }
