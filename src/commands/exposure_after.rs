@@ -17,7 +17,7 @@ use chokepoint_model::Stage;
 use chokepoint_server::after::{AfterError, AfterReport, Band, ExposureTarget};
 use chokepoint_sim::SimError;
 use chokepoint_sim::montecarlo::{self, NetworkInput, quantile};
-use chokepoint_sim::network::chain::STAGES;
+use chokepoint_sim::network::chain::{N_STAGES, STAGES};
 use chokepoint_sim::network::flow::pair_index;
 use chokepoint_sim::policies::scenario::PolicyScenario;
 use chokepoint_store::indicators::concentration::hhi;
@@ -42,6 +42,20 @@ struct RunFigures {
     top_third_share: f64,
     imports_t: f64,
     reliance: f64,
+    /// Apparent consumption: output + imports - exports, t.
+    consumption_t: f64,
+}
+
+/// Below this share of its baseline, apparent consumption after the shock is a shortage:
+/// lower shares and reliance then mean less supply, not a more diverse one.
+const SHORTAGE_BELOW: f64 = 0.95;
+
+/// How far `after` (p50) consumption fell below `before`, as a share, when it fell below
+/// [`SHORTAGE_BELOW`] of it.
+fn shortage(bands: &[Band]) -> Option<f64> {
+    let c = bands.iter().find(|b| b.measure == "apparent_consumption")?;
+    (c.before > 0.0 && c.after_p50 < SHORTAGE_BELOW * c.before)
+        .then(|| 1.0 - c.after_p50 / c.before)
 }
 
 /// The region of an importer in the scenario's network (the EU is one region).
@@ -100,6 +114,7 @@ fn figures(from: Vec<f64>, output: f64, exports: f64) -> RunFigures {
         } else {
             f64::NAN
         },
+        consumption_t: consumption,
         shares,
     }
 }
@@ -216,6 +231,14 @@ impl AfterRun {
             let (draw, record) = (&run.draw, &run.record);
             let net = self.input.network(draw)?;
             let output = net.production(r, p) * days;
+            // What the region made under the scenario, new plants included: a plant's
+            // exports were subtracted from consumption while its output was not added, so a
+            // bigger EU plant raised China's CRMA share (70.4 % → 73.6 %).
+            let made = record
+                .stage_output_t
+                .get(r * N_STAGES + p)
+                .copied()
+                .unwrap_or(output);
             let recorded = |e: usize, i: usize, col: usize| -> f64 {
                 let pair = pair_index(n, p, e, i);
                 (0..record.months)
@@ -233,12 +256,12 @@ impl AfterRun {
             ));
             requested.push(figures(
                 imports_from(n, r, |e| recorded(e, r, 0)),
-                output,
+                made,
                 exports(&|i| recorded(r, i, 0)),
             ));
             after.push(figures(
                 imports_from(n, r, |e| recorded(e, r, 2)),
-                output,
+                made,
                 exports(&|i| recorded(r, i, 2)),
             ));
         }
@@ -293,7 +316,25 @@ impl AfterRun {
             &pick(&after, &|x| 100.0 * x.reliance),
             "%",
         ));
+        figures_out.push(band(
+            "apparent_consumption",
+            None,
+            &pick(&before, &|x| x.consumption_t),
+            &pick(&after, &|x| x.consumption_t),
+            "t",
+        ));
         let mut notes = self.prepared_notes.clone();
+        // Under an embargo imports collapse, and with them China's share of what is left:
+        // a CRMA PASS and a lower reliance that are a shortage, not diversification.
+        if let Some(fall) = shortage(&figures_out) {
+            notes.push(format!(
+                "apparent consumption of {stage} in {} after is {:.1} % below its baseline (p50): \
+                 the lower supplier shares, CRMA share and reliance after measure a shortage \
+                 (demand not met), not a more diverse supply",
+                self.regions[r],
+                100.0 * fall
+            ));
+        }
         // Which source the chain's baseline was built from (ingested data can replace the
         // bundled figures), so two warehouses' answers can be told apart.
         if let NetworkInput::Bundled(facts) = &self.input {
@@ -338,8 +379,9 @@ impl AfterRun {
                      restocking); p50/p95 over {runs} runs, seed {seed}",
                     scenario.days, scenario.start
                 ),
-                "domestic output held at its baseline (the flow model records cross-region trade \
-                 only); reliance = (imports - exports) / (output + imports - exports)"
+                "output: the region's baseline output before, what it made under the scenario \
+                 after (new plants included); reliance = (imports - exports) / (output + \
+                 imports - exports), apparent consumption = output + imports - exports"
                     .into(),
                 format!(
                     "CRMA benchmark {:.0} %: the largest single supplier region's share of {}'s \
@@ -431,15 +473,23 @@ pub fn print(r: &AfterReport, format: Format) -> anyhow::Result<()> {
         let note = if b.measure == "crma_top_third_country_share" && b.after_p50.is_finite() {
             let benchmark = 100.0 * CRMA_MAX_SINGLE_COUNTRY_SHARE;
             let verdict = |v: f64| match bound.verdict(v, benchmark) {
-                CrmaVerdict::Inconclusive => "INCONCLUSIVE (upper bound)",
-                decided => decided.word(),
+                CrmaVerdict::Inconclusive => "INCONCLUSIVE (upper bound)".to_string(),
+                decided => decided.word().to_string(),
+            };
+            // A PASS after a shortage is the shortage speaking, and says so.
+            let after = |v: f64| match (bound.verdict(v, benchmark), shortage(&r.figures)) {
+                (CrmaVerdict::Pass, Some(fall)) => format!(
+                    "PASS while short of supply (consumption -{:.1} %)",
+                    100.0 * fall
+                ),
+                _ => verdict(v),
             };
             Cell::from(format!(
                 "before {}, after p50 {} ({:+.1} pp vs the 65 % benchmark), p95 {}",
                 verdict(b.before),
-                verdict(b.after_p50),
+                after(b.after_p50),
                 b.after_p50 - benchmark,
-                verdict(b.after_p95)
+                after(b.after_p95)
             ))
         } else if b.measure == "supplier_hhi" && b.before >= 9_999.5 {
             // One known supplier: 10000 is what coverage allows, not a measurement.

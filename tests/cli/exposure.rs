@@ -650,3 +650,88 @@ fn trade_shares_of_a_single_reporter_are_inconclusive_against_the_benchmark() {
     );
     assert!(text.contains("INCONCLUSIVE"), "{text}");
 }
+
+/// Analyst review: under a full embargo the EU "passed" the CRMA check (12 %) because its
+/// imports collapsed, and an EU magnet plant made its CRMA share worse the bigger it was
+/// (its exports were subtracted from consumption, its output never added). Output after is
+/// what the region made, apparent consumption is a figure, and a PASS while short of supply
+/// says so.
+#[test]
+fn exposure_after_counts_new_plants_and_names_a_shortage() {
+    let sb = Sandbox::new();
+    let control = "[chain]\nstart = \"2025-04-01\"\ndays = 365\n\n[[export_control]]\n\
+                   name = \"c\"\nexporter = \"CHN\"\nproducts = [\"separation\", \"metal\", \
+                   \"magnets\"]\ndestinations = \"all\"\nstart = \"2025-04-04\"\n\
+                   approval_share = 0.47\ndelay_days = 30\n";
+    let plant = |t_per_year: u32| {
+        format!(
+            "{control}\n[[new_supply]]\nregion = \"EU\"\nstage = \"magnets\"\n\
+             capacity_t_per_year = {t_per_year}\ncommissioning = \"2025-06-01\"\n\
+             commissioning_delay_days = 0\nramp_up_months = 3\n"
+        )
+    };
+    let crma_after = |text: &str| {
+        let file = sb.write("after.toml", text);
+        let v = json(
+            &sb,
+            &[
+                "exposure",
+                "--importer",
+                "EU",
+                "--product",
+                "magnets",
+                "--after",
+                file.to_str().unwrap(),
+                "--runs",
+                "4",
+            ],
+        );
+        let figures = v["figures"].as_array().unwrap().clone();
+        let get = |m: &str| {
+            figures
+                .iter()
+                .find(|f| f["measure"] == m)
+                .unwrap_or_else(|| panic!("{m} missing"))["after_p50"]
+                .as_f64()
+                .unwrap()
+        };
+        (
+            get("crma_top_third_country_share"),
+            get("apparent_consumption"),
+        )
+    };
+    let (none, _) = crma_after(control);
+    let (small, _) = crma_after(&plant(5_000));
+    let (big, consumption_big) = crma_after(&plant(20_000));
+    assert!(none > small && small > big, "{none} {small} {big}");
+    assert!(consumption_big > 0.0);
+    // The embargo: PASS, but while short of supply, in the table and in the notes.
+    let embargo = crate::util::repo_root().join("scenarios/full-magnet-embargo.toml");
+    let args = [
+        "exposure",
+        "--importer",
+        "EU",
+        "--product",
+        "magnets",
+        "--after",
+        embargo.to_str().unwrap(),
+        "--runs",
+        "4",
+    ];
+    let text = stdout(&sb, &args);
+    let crma_line = text
+        .lines()
+        .find(|l| l.contains("crma_top_third_country_share"))
+        .unwrap_or_default();
+    assert!(
+        crma_line.contains("PASS while short of supply (consumption -"),
+        "{text}"
+    );
+    let v = json(&sb, &args);
+    assert!(
+        v["notes"]
+            .to_string()
+            .contains("measure a shortage (demand not met)"),
+        "{v}"
+    );
+}

@@ -27,7 +27,8 @@ pub struct ExposureTarget {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Band {
     /// What it is: `supplier_share`, `supplier_hhi`, `crma_top_third_country_share`,
-    /// `imports`, `imports_requested` or `import_reliance`.
+    /// `imports`, `imports_requested`, `import_reliance` or `apparent_consumption` (output +
+    /// imports - exports; output after is what the region made, new plants included).
     pub measure: String,
     /// Supplier region, when the figure is per supplier.
     pub region: Option<String>,

@@ -121,6 +121,7 @@ pub fn run_draw(
         trade_monthly: vec![[0.0; 3]; months * n_pairs],
         trade_pairs: layout.gated_pairs.clone(),
         months,
+        stage_output_t: Vec::new(),
     };
     let mut history: Vec<Vec<f64>> = vec![Vec::with_capacity(plan.days); n_pairs];
     for t in 0..plan.days {

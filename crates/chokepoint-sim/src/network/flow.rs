@@ -49,6 +49,9 @@ pub struct RunRecord {
     pub trade_pairs: Vec<usize>,
     /// Number of months in `trade_monthly`.
     pub months: usize,
+    /// Output of each stage node (`region * N_STAGES + stage`) summed over the horizon, t:
+    /// what the region made, new plants included (empty on MRIO networks).
+    pub stage_output_t: Vec<f64>,
 }
 
 impl RunRecord {
@@ -121,6 +124,7 @@ pub fn run(
         trade_monthly: vec![[0.0; 3]; months * topo.trade_pairs.len()],
         trade_pairs: topo.trade_pairs.clone(),
         months,
+        stage_output_t: vec![0.0; topo.n_prod],
     };
 
     // State (allocated once, reused every step).
@@ -333,6 +337,9 @@ pub fn run(
                 cell[1] += licensed[k];
                 cell[2] += delivered[k];
             }
+        }
+        for (made, x) in rec.stage_output_t.iter_mut().zip(&x[..topo.n_prod]) {
+            *made += x;
         }
         for i in 0..n_ind {
             // Loss, halts and the output index measure supply against what the industry
