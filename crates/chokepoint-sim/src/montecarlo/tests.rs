@@ -49,6 +49,16 @@ fn without_policies_the_chain_stays_at_baseline() {
     assert!(r.record.output_index.iter().all(|x| (x - 1.0).abs() < 1e-6));
     assert!(total_loss(&r).abs() < 1e-6);
     assert!(r.record.halt_day_90.iter().all(Option::is_none));
+    // Each stage node makes its baseline every day (what `exposure --after` reads).
+    let made = &r.record.stage_output_t;
+    assert_eq!(made.len(), r.topology.n_stage_nodes());
+    for (s, t) in made.iter().enumerate() {
+        let base = r.topology.stage_baseline(s) * 120.0;
+        assert!(
+            (t - base).abs() <= 1e-9 * base.max(1.0),
+            "node {s}: {t} vs {base}"
+        );
+    }
 }
 
 #[test]

@@ -278,6 +278,17 @@ impl Topology {
         v
     }
 
+    /// Baseline output of stage node `s` (`region * N_STAGES + stage`), t/day.
+    pub fn stage_baseline(&self, s: usize) -> f64 {
+        self.x0[s]
+    }
+
+    /// Number of stage nodes (regions × stages), the length of
+    /// [`RunRecord::stage_output_t`](super::flow::RunRecord::stage_output_t).
+    pub fn n_stage_nodes(&self) -> usize {
+        self.n_prod
+    }
+
     /// Baseline output of industry node `j` (magnet use, t/day).
     pub fn industry_baseline(&self, j: usize) -> f64 {
         self.x0[self.n_prod + j]
