@@ -462,8 +462,8 @@ def check_scenario_details(driver, results):
     st = driver.js(SCENARIO_DETAILS) or {}
     labels = st.get("labels") or []
     want = ["loss % (p50)", "loss t (p5)", "loss t (p50)", "loss t (p95)",
-            "halt probability (% of runs)", "below 90 % from (slowdown, not a halt)",
-            "halt (below 50 %) from", "recovery (95 %)"]
+            "halt probability (% of runs)", "days below 50 % (p50)",
+            "below 90 % from (slowdown, not a halt)", "halt (below 50 %) from", "recovery (95 %)"]
     results.check("scenario: halt table headers as in the report (slowdown, %, p5-p95)",
                   all(w in labels for w in want) and "halt date 90" not in labels, json.dumps(st))
     probs = [float(p.replace(",", "")) for p in st.get("probs") or [] if p]

@@ -144,7 +144,7 @@ fn halts_table(report: &RunReport) -> String {
     }
     let mut html = String::from(
         "<table><thead><tr><th>region</th><th>industry</th><th>loss % (p50)</th>\
-         <th>loss t (p5)</th><th>loss t (p50)</th><th>loss t (p95)</th><th>halt probability (% of runs)</th>\
+         <th>loss t (p5)</th><th>loss t (p50)</th><th>loss t (p95)</th><th>halt probability (% of runs)</th><th>days below 50 % (p50)</th>\
          <th>below 90 % from (slowdown, not a halt)</th><th>halt (below 50 %) from</th>\
          <th>recovery (95 %)</th></tr></thead><tbody>",
     );
@@ -157,6 +157,7 @@ fn halts_table(report: &RunReport) -> String {
         html.push_str(&num(o.loss_t, 1));
         html.push_str(&num(o.loss_t_p95, 1));
         html.push_str(&num(100.0 * o.halt_probability, 0));
+        html.push_str(&num(o.days_below_50, 0));
         html.push_str(&date_cell(o.halt_date_90.clone()));
         html.push_str(&date_cell(o.halt_date_50.clone()));
         html.push_str(&date_cell(o.recovery_date_95.clone()));

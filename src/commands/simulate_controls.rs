@@ -221,6 +221,7 @@ const INDUSTRY_LEGEND: &[&str] = &[
     "halt_day_90",
     "halt_day_50",
     "halt_probability",
+    "days_below_50",
 ];
 
 /// Columns of the edges table explained under it.
@@ -259,6 +260,7 @@ pub fn industries_table(s: &McSummary, affected_only: bool) -> Table {
         "recovery_day_95",
         "halt_date_50",
         "halt_probability",
+        "days_below_50",
     ]);
     let mut rows: Vec<_> = s
         .industries
@@ -280,6 +282,7 @@ pub fn industries_table(s: &McSummary, affected_only: bool) -> Table {
             opt_int(o.recovery_day_95),
             o.halt_date_50.clone().map_or(Cell::Null, Cell::Text),
             Cell::float(o.halt_probability, 2),
+            Cell::float(o.days_below_50, 0),
         ]);
     }
     t

@@ -51,6 +51,7 @@ fn simulate_json_is_one_document_with_the_contract_fields() {
         "halt_day_50",
         "recovery_day_95",
         "halt_probability",
+        "days_below_50",
     ] {
         assert!(rows[0].get(key).is_some(), "missing {key}");
     }

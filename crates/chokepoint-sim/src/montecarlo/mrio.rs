@@ -118,6 +118,7 @@ pub fn run_draw(
         halt_day_90: vec![None; n_ind],
         halt_day_50: vec![None; n_ind],
         recovery_day_95: vec![None; n_ind],
+        days_below_50: vec![0; n_ind],
         trade_monthly: vec![[0.0; 3]; months * n_pairs],
         trade_pairs: layout.gated_pairs.clone(),
         months,

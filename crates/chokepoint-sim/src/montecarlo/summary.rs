@@ -97,6 +97,9 @@ pub struct IndustryOutcome {
     pub recovery_date_95: Option<String>,
     /// Share of runs in which output fell below 50 % of baseline.
     pub halt_probability: f64,
+    /// Days below 50 % of baseline over the horizon, median over the runs: tells a halt of
+    /// a few days from one of months (both count in `halt_probability`).
+    pub days_below_50: f64,
     /// Share of runs in which output fell below 90 % of baseline.
     pub below_90_probability: f64,
     /// Share of runs whose loss exceeds 5, 10, 25, 50 % of baseline.
@@ -220,7 +223,12 @@ pub const FIELD_DESCRIPTIONS: &[(&str, &str)] = &[
     ),
     (
         "halt_probability",
-        "share of runs in which output fell below 50 % of baseline at least once",
+        "share of runs in which output fell below 50 % of baseline at least once (for a day \
+         or for months: see days_below_50)",
+    ),
+    (
+        "days_below_50",
+        "days with output below 50 % of baseline over the horizon, median over the runs",
     ),
     (
         "requested_t",
@@ -367,6 +375,10 @@ impl McSummary {
                     halt_date_50: date(h50),
                     recovery_date_95: date(rec),
                     halt_probability: share(&|r| r.halt_day_50[j].is_some()),
+                    days_below_50: quantile(
+                        &sorted(runs.iter().map(|r| f64::from(r.days_below_50[j])).collect()),
+                        0.5,
+                    ),
                     below_90_probability: share(&|r| r.halt_day_90[j].is_some()),
                     loss_pct_exceedance: LOSS_THRESHOLDS_PCT
                         .iter()

@@ -316,6 +316,14 @@ fn summary_reports_percentiles_in_order_and_halts() {
     assert!(eu.loss_t_p5 <= eu.loss_t && eu.loss_t <= eu.loss_t_p95);
     assert_eq!(eu.halt_probability, 1.0);
     assert!(eu.halt_day_90.unwrap() <= eu.halt_day_50.unwrap());
+    // Days below 50 %: at least one once halted, at most the days left after the halt.
+    let halted_from = eu.halt_day_50.unwrap() as f64;
+    assert!(eu.days_below_50 >= 1.0 && eu.days_below_50 <= s.days as f64 - halted_from);
+    for r in &records {
+        for (j, days) in r.days_below_50.iter().enumerate() {
+            assert_eq!(*days > 0, r.halt_day_50[j].is_some(), "node {j}");
+        }
+    }
     assert!(
         sum.edges
             .iter()

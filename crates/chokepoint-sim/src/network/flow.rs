@@ -42,6 +42,9 @@ pub struct RunRecord {
     pub halt_day_50: Vec<Option<u32>>,
     /// First day back at ≥ 95 % after falling below 90 %.
     pub recovery_day_95: Vec<Option<u32>>,
+    /// Days below 50 % of baseline, per industry node: a halt of two days and one of two
+    /// months both set `halt_day_50`.
+    pub days_below_50: Vec<u32>,
     /// Monthly sums per cross-border pair: `[month * trade_pairs.len() + slot] =
     /// [requested, licensed, delivered]`, t; read it with [`RunRecord::trade`].
     pub trade_monthly: Vec<[f64; 3]>,
@@ -65,8 +68,11 @@ impl RunRecord {
         if idx < 0.9 && self.halt_day_90[j].is_none() {
             self.halt_day_90[j] = day;
         }
-        if idx < 0.5 && self.halt_day_50[j].is_none() {
-            self.halt_day_50[j] = day;
+        if idx < 0.5 {
+            if self.halt_day_50[j].is_none() {
+                self.halt_day_50[j] = day;
+            }
+            self.days_below_50[j] += 1;
         }
         if idx >= 0.95 && self.halt_day_90[j].is_some() && self.recovery_day_95[j].is_none() {
             self.recovery_day_95[j] = day;
@@ -121,6 +127,7 @@ pub fn run(
         halt_day_90: vec![None; n_ind],
         halt_day_50: vec![None; n_ind],
         recovery_day_95: vec![None; n_ind],
+        days_below_50: vec![0; n_ind],
         trade_monthly: vec![[0.0; 3]; months * topo.trade_pairs.len()],
         trade_pairs: topo.trade_pairs.clone(),
         months,
