@@ -117,6 +117,7 @@ impl PreparedRun for TestRun {
                     halt_date_50: Some("2025-04-06".into()),
                     recovery_date_95: None,
                     halt_probability: 0.5,
+                    days_below_50: 3.0,
                     below_90_probability: 1.0,
                     loss_pct_exceedance: vec![(5.0, 1.0)],
                 }],
