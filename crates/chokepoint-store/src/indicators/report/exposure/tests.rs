@@ -67,6 +67,14 @@ fn eu_imports_leave_out_trade_between_members_and_keep_members_without_a_world_r
         "{:?}",
         t.notes
     );
+    // Two members of 27: their total is a lower bound of the EU's, and the note says so
+    // (one member's file stood in for the EU without a word).
+    assert!(
+        t.notes[0].contains("only 2 of the 27 member states report")
+            && t.notes[0].contains("a lower bound of the EU's"),
+        "{:?}",
+        t.notes
+    );
     let p13 = [
         fact("DEU", "CHN", "import", "2023", 500.0),
         fact("DEU", "JPN", "import", "2023", 500.0),

@@ -7,7 +7,8 @@ use chokepoint_model::Stage;
 
 use super::Facts;
 use crate::indicators::exposure::{
-    AnnualQuantity, Importer, TradeFact, annual_quantities, annual_quantities_over_edges,
+    AnnualQuantity, EU_MEMBERS, Importer, TradeFact, annual_quantities,
+    annual_quantities_over_edges,
 };
 use crate::indicators::shares::edition_number;
 
@@ -129,8 +130,22 @@ pub(super) fn importer_total(
         intra_total += intra;
     }
     if *importer == Importer::Eu && !reporters.contains_key("EUU") {
+        let members = reporters.len();
+        // One member's file stood in for the whole EU without a word of coverage (the
+        // review's German import file: 5,290 t of "EU" imports beside the 10,500 t China
+        // reports shipping to the EU).
+        let coverage = if members < EU_MEMBERS.len() {
+            format!(
+                "; only {members} of the {} member states report, so this is their total, a \
+                 lower bound of the EU's: ingest the other members' {flow}s, or compare the \
+                 exporters' own figures for the EU",
+                EU_MEMBERS.len()
+            )
+        } else {
+            String::new()
+        };
         notes.push(format!(
-            "EU {flow}s are the sum of the member states that report them ({}){}",
+            "EU {flow}s are the sum of the member states that report them ({}){}{coverage}",
             reporters.keys().copied().collect::<Vec<_>>().join(", "),
             if intra_total > 0.0 {
                 format!(", less {intra_total:.1} t of trade between members")
