@@ -516,6 +516,16 @@ fn after_a_control_the_eu_magnet_imports_shift_away_from_china() {
 fn eu_criticality_lists_defaulted_and_missing_inputs() {
     let sb = Sandbox::new();
     let text = stdout(&sb, &["criticality", "--format", "csv"]);
+    // China's neutral trade adjustment names its licences in force (export_controls.csv).
+    let chn_t = text
+        .lines()
+        .find(|l| l.starts_with("input,eu.trade_adjustment.CHN,"))
+        .unwrap_or_default();
+    assert!(
+        chn_t.contains("2025-04-04: export licence requirement")
+            && chn_t.contains("t = 1 understates its supply risk"),
+        "{chn_t}"
+    );
     assert!(
         text.contains("input,governance.scaled.CHN,,5.000,,defaulted"),
         "{text}"

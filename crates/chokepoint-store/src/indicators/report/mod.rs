@@ -43,6 +43,34 @@ impl Facts {
         })
     }
 
+    /// Countries restricting rare-earth exports, from the `export_controls` table: each
+    /// measure in force on rare earths or magnets, as (country, "date: measure").
+    pub async fn rare_earth_restrictions(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let batches = self
+            .warehouse
+            .sql(
+                "SELECT country, date_effective, measure_type FROM export_controls \
+                 WHERE lower(status) LIKE 'in force%' AND lower(measure_type) LIKE '%export%' \
+                 AND (lower(elements_products) LIKE '%rare%' OR elements_products LIKE '%REE%' \
+                 OR lower(elements_products) LIKE '%magnet%') ORDER BY date_effective",
+            )
+            .await?;
+        Ok(crate::json::batches_to_json_rows(&batches)
+            .iter()
+            .filter_map(|r| {
+                let text = |k: &str| r.get(k).and_then(|v| v.as_str()).map(str::to_string);
+                Some((
+                    text("country")?,
+                    format!(
+                        "{}: {}",
+                        text("date_effective").unwrap_or_default(),
+                        text("measure_type").unwrap_or_default()
+                    ),
+                ))
+            })
+            .collect())
+    }
+
     /// Trade facts for a product value (stage goods, HS code or product name), with the
     /// selector's label.
     pub async fn trade(&self, product: &str) -> Result<(String, Vec<TradeFact>), StoreError> {
