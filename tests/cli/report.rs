@@ -44,6 +44,32 @@ fn report_is_one_self_contained_html_file_with_charts_and_tables() {
     assert!(!html.contains(scenario.to_str().unwrap()));
     // Halt probability in % of runs; months on one line; wide tables scroll in their own box.
     assert!(html.contains("<th>halt probability (% of runs)</th>"));
+    assert!(html.contains("<th>days below 50 % (p50)</th>"));
+    // A summary first (analyst review: no summary, and no EU chart among four regions'
+    // identical losses): each losing region's worst industry, the EU included, and
+    // China's magnet exports against their undisturbed flow.
+    let summary =
+        &html[html.find("<h2>Summary</h2>").unwrap()..html.find("<h2>Sources</h2>").unwrap()];
+    assert!(
+        summary.contains("<li><b>EU</b>, most affected industry"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("<li><b>USA</b>, most affected industry"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("CHN exports of magnets delivered over the horizon"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("a blank date in the tables below means"),
+        "{summary}"
+    );
+    assert!(
+        html.contains("<figcaption>EU "),
+        "the output charts include the EU's worst industry"
+    );
     assert!(html.contains("<td class=\"date\">2025-04</td>"));
     assert_eq!(html.matches("<div class=\"scroll\"><table>").count(), 2);
     // Every chart has a text alternative for screen readers.
