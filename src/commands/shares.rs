@@ -5,10 +5,10 @@ use std::path::Path;
 
 use chokepoint_model::Stage;
 use chokepoint_store::indicators::NotComputable;
-pub use chokepoint_store::indicators::report::shares::crma_text;
 use chokepoint_store::indicators::report::shares::{
     SharesQuery, SharesReport, not_computable_json, shares_report,
 };
+pub use chokepoint_store::indicators::report::shares::{crma_proxy_text, crma_text};
 use chokepoint_store::indicators::shares::ShareSource;
 
 use super::facts;

@@ -301,6 +301,25 @@ fn eu_magnet_exposure_fails_the_crma_check_for_separation_and_magnets() {
         .unwrap_or_else(|| panic!("no consumption-based check in {v}"));
     assert_eq!(own["check"]["verdict"], "inconclusive", "{own}");
     assert_eq!(own["check"]["share_is_upper_bound"], true);
+    // In the table the proxy's verdict says it is one, so that the magnets stage does not
+    // read as INCONCLUSIVE and FAIL at once (analyst review).
+    let text = stdout(
+        &sb,
+        &["exposure", "--importer", "EU", "--product", "magnets"],
+    );
+    let magnets: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("crma_check") && l.contains(" magnets "))
+        .collect();
+    assert_eq!(magnets.len(), 2, "{text}");
+    assert!(
+        magnets
+            .iter()
+            .any(|l| l
+                .contains("FAIL (world-share proxy, not the importer's consumption): CHN 94.0 %")),
+        "{text}"
+    );
+    assert!(magnets.iter().all(|l| !l.contains("  FAIL: ")), "{text}");
     assert!(
         own["basis"].as_str().unwrap().contains("upper bound"),
         "{own}"

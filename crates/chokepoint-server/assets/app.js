@@ -254,9 +254,13 @@ const STAGES = ["mining", "separation", "metal", "magnets"];
 
 function pct(v, digits) { return v === null || v === undefined ? "" : (100 * v).toFixed(digits === undefined ? 1 : digits) + " %"; }
 
-function crmaText(c) {
+// `proxy`: a check on world output shares standing in for an importer's own sourcing,
+// labelled as such (as the CLI's crma_proxy_text) so that it does not read as a second
+// verdict beside the check on its consumption.
+function crmaText(c, proxy) {
   if (!c) return "";
-  const word = { pass: "PASS", fail: "FAIL", inconclusive: "INCONCLUSIVE" }[c.verdict] || c.verdict;
+  const word = ({ pass: "PASS", fail: "FAIL", inconclusive: "INCONCLUSIVE" }[c.verdict] || c.verdict)
+    + (proxy ? " (world-share proxy, not the importer's consumption)" : "");
   const bound = c.share_is_upper_bound ? " (upper bound of the share of consumption)"
     : c.share_is_lower_bound ? " (lower bound of the share of consumption)" : "";
   return `${word}: ${c.country} ${pct(c.share)}${bound} is ${Math.abs(c.margin_pp).toFixed(1)} pp ${c.margin_pp > 0 ? "above" : "below"} the ${Math.round(100 * c.benchmark)} % benchmark`;
@@ -350,7 +354,7 @@ async function exposureSection(params) {
     const missing = ["production", "imports", "exports"].filter((k) => inputs[k] === null);
     const rows = [{ measure: "import reliance", stage: r.stage || "", value: typeof r.import_reliance === "number" ? pct(r.import_reliance) : r.import_reliance.not_computable,
       basis: "net imports / apparent consumption; inputs (t): " + ["production", "imports", "exports"].map((k) => `${k} ${inputs[k] === null ? "missing" : Math.round(inputs[k]).toLocaleString("en")}`).join(", ") + (missing.length ? "; missing inputs make it not computable" : "") }];
-    for (const c of r.crma) rows.push({ measure: "CRMA 65 % check", stage: c.stage, value: c.check ? crmaText(c.check) : c.not_computable, basis: c.basis });
+    for (const c of r.crma) rows.push({ measure: "CRMA 65 % check", stage: c.stage, value: c.check ? crmaText(c.check, c.base === "global_shares_proxy") : c.not_computable, basis: c.basis });
     fillTable(table, rows);
     markFailures(table);
     for (const n of r.notes) { const li = document.createElement("li"); li.textContent = n; notes.appendChild(li); }

@@ -200,7 +200,18 @@ pub fn not_computable_json(stage: Stage, nc: &NotComputable) -> serde_json::Valu
 /// get the decimals that tell the two sides apart ("64.996 % is 0.004 pp below"), so that
 /// a PASS and a FAIL never print the same share.
 pub fn crma_text(c: &CrmaCheck) -> String {
-    let word = c.verdict.word();
+    crma_text_as(c, "")
+}
+
+/// [`crma_text`] of a check on world output shares standing in for an importer's sourcing:
+/// "FAIL (world-share proxy, not the importer's consumption): …". Beside the check on its
+/// consumption, a bare FAIL read as a second, contradicting verdict (analyst review).
+pub fn crma_proxy_text(c: &CrmaCheck) -> String {
+    crma_text_as(c, " (world-share proxy, not the importer's consumption)")
+}
+
+fn crma_text_as(c: &CrmaCheck, qualifier: &str) -> String {
+    let word = format!("{}{qualifier}", c.verdict.word());
     let side = if c.margin_pp > 0.0 { "above" } else { "below" };
     let margin = c.margin_pp.abs();
     let decimals = (1..=6)

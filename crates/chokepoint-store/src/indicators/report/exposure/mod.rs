@@ -77,6 +77,10 @@ pub struct Suppliers {
     pub caveat: Option<String>,
 }
 
+/// `StageCrma::base` of a check on global output shares standing in for the importer's
+/// own sourcing.
+pub const PROXY_BASE: &str = "global_shares_proxy";
+
 /// The CRMA check of one stage.
 #[derive(Clone, Debug, Serialize)]
 pub struct StageCrma {
@@ -486,7 +490,7 @@ async fn crma_stages(
                     basis,
                     not_computable: check.as_ref().err().map(ToString::to_string),
                     check: check.ok(),
-                    base: "global_shares_proxy",
+                    base: PROXY_BASE,
                     consumption: None,
                 });
             }
@@ -499,7 +503,7 @@ async fn crma_stages(
                     "global shares".into()
                 },
                 not_computable: Some(nc.to_string()),
-                base: "global_shares_proxy",
+                base: PROXY_BASE,
                 consumption: None,
             }),
         }
