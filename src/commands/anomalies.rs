@@ -26,6 +26,16 @@ pub fn run(data_dir: Option<&Path>, args: &AnomaliesArgs) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// Which figures behind a row are derived, as `trends` tags them.
+fn derived_tag(r: &AnomalyRow) -> &'static str {
+    match (r.is_derived, r.baseline_includes_derived) {
+        (true, true) => "level; baseline",
+        (true, false) => "level",
+        (false, true) => "baseline",
+        (false, false) => "",
+    }
+}
+
 /// The rows as a table.
 pub fn table(rows: &[AnomalyRow]) -> Table {
     let mut t = Table::new([
@@ -38,6 +48,7 @@ pub fn table(rows: &[AnomalyRow]) -> Table {
         "departure_pct",
         "flag",
         "source",
+        "derived",
     ]);
     for r in rows {
         t.push(vec![
@@ -50,6 +61,7 @@ pub fn table(rows: &[AnomalyRow]) -> Table {
             Cell::opt_float(r.departure_pct, 1),
             Cell::Text(r.flag.clone()),
             Cell::Text(r.source.clone()),
+            Cell::Text(derived_tag(r).into()),
         ]);
     }
     t

@@ -102,6 +102,19 @@ fn anomalies_flag_the_april_may_2025_magnet_collapse() {
         flagged.contains(&"2025-04") && flagged.contains(&"2025-05"),
         "{flagged:?}"
     );
+    // April 2025 is derived (from May and its reported m/m change), and May's -74 % is
+    // against baselines holding derived months: both say so (analyst review).
+    let row = |p: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["period"] == p)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row("2025-04")["is_derived"], true);
+    assert_eq!(row("2025-05")["is_derived"], false);
+    assert_eq!(row("2025-05")["baseline_includes_derived"], true);
     // A negative threshold is named as such, not read as a flag.
     sb.cmd()
         .args(china_export_args(

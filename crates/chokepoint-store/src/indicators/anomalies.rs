@@ -58,6 +58,11 @@ pub struct AnomalyRow {
     pub flag: String,
     /// Source of the month's figure.
     pub source: String,
+    /// The month's figure is derived (computed from another month and a published change),
+    /// not reported.
+    pub is_derived: bool,
+    /// A month in the seasonal or trailing baseline is derived.
+    pub baseline_includes_derived: bool,
 }
 
 /// A figure the tables show with one decimal, in JSON as [`json_round`] writes those (the
@@ -104,42 +109,54 @@ pub async fn anomalies(wh: &Warehouse, q: &AnomalyQuery) -> Result<Vec<AnomalyRo
         },
     )
     .await?;
-    let months: Vec<(i64, f64, String)> = series
+    let months: Vec<Month> = series
         .iter()
         .filter_map(|r| match (r.period.parse::<Period>(), r.quantity_t) {
-            (Ok(Period::Month(m)), Some(t)) => Some((m.index(), t, r.source.clone())),
+            (Ok(Period::Month(m)), Some(t)) => Some(Month {
+                index: m.index(),
+                t,
+                source: r.source.clone(),
+                derived: r.is_derived,
+            }),
             _ => None,
         })
         .collect();
     Ok(scan(&months, q.threshold_pct, q.all))
 }
 
-fn scan(months: &[(i64, f64, String)], threshold: f64, all: bool) -> Vec<AnomalyRow> {
+/// One month of the series: index, tonnes, source and whether the figure is derived.
+struct Month {
+    index: i64,
+    t: f64,
+    source: String,
+    derived: bool,
+}
+
+fn scan(months: &[Month], threshold: f64, all: bool) -> Vec<AnomalyRow> {
     let mut out = Vec::new();
-    for (idx, &(m, t, ref source)) in months.iter().enumerate() {
+    for (idx, month) in months.iter().enumerate() {
+        let (m, t) = (month.index, month.t);
         let earlier = &months[..idx];
-        let same_month: Vec<f64> = (1..=3)
-            .filter_map(|y| {
-                earlier
-                    .iter()
-                    .find(|(e, _, _)| *e == m - 12 * y)
-                    .map(|e| e.1)
-            })
+        let same_month: Vec<&Month> = (1..=3)
+            .filter_map(|y| earlier.iter().find(|e| e.index == m - 12 * y))
             .collect();
         let seasonal = (!same_month.is_empty())
-            .then(|| same_month.iter().sum::<f64>() / same_month.len() as f64);
-        let recent: Vec<f64> = earlier
+            .then(|| same_month.iter().map(|e| e.t).sum::<f64>() / same_month.len() as f64);
+        let recent: Vec<&Month> = earlier
             .iter()
             .rev()
-            .filter(|(e, _, _)| m - e <= 12)
+            .filter(|e| m - e.index <= 12)
             .take(6)
-            .map(|e| e.1)
             .collect();
         let trailing = if recent.len() >= 3 {
-            median(recent)
+            median(recent.iter().map(|e| e.t).collect())
         } else {
             None
         };
+        // A derived base (a month computed from a published growth rate) makes the
+        // departure restate that rate: May 2025's -74 % against a derived May 2024.
+        let base_derived = (seasonal.is_some() && same_month.iter().any(|e| e.derived))
+            || (trailing.is_some() && recent.iter().any(|e| e.derived));
         let dep = |b: Option<f64>| b.filter(|b| *b > 0.0).map(|b| (t / b - 1.0) * 100.0);
         let (sd, td) = (dep(seasonal), dep(trailing));
         let deps: Vec<f64> = [sd, td].into_iter().flatten().collect();
@@ -166,7 +183,9 @@ fn scan(months: &[(i64, f64, String)], threshold: f64, all: bool) -> Vec<Anomaly
                 trailing_departure_pct: td,
                 departure_pct: smallest,
                 flag: flag.to_string(),
-                source: source.clone(),
+                source: month.source.clone(),
+                is_derived: month.derived,
+                baseline_includes_derived: base_derived,
             });
         }
     }
@@ -177,29 +196,51 @@ fn scan(months: &[(i64, f64, String)], threshold: f64, all: bool) -> Vec<Anomaly
 mod tests {
     use super::*;
 
+    fn month(index: i64, t: f64, derived: bool) -> Month {
+        Month {
+            index,
+            t,
+            source: "s".into(),
+            derived,
+        }
+    }
+
     #[test]
     fn a_collapse_against_both_baselines_is_flagged_and_noise_is_not() {
         let base = 2024 * 12;
-        let mut months: Vec<(i64, f64, String)> = (0..12)
-            .map(|i| (base + i, 5000.0 + (i as f64) * 10.0, "s".to_string()))
+        let mut months: Vec<Month> = (0..12)
+            .map(|i| month(base + i, 5000.0 + (i as f64) * 10.0, false))
             .collect();
-        months.push((base + 12, 5050.0, "s".into()));
-        months.push((base + 16, 1238.0, "s".into()));
+        months.push(month(base + 12, 5050.0, false));
+        months.push(month(base + 16, 1238.0, false));
         let rows = scan(&months, 30.0, false);
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].period, "2025-05");
         assert_eq!(rows[0].flag, "drop");
         assert!(rows[0].departure_pct.unwrap() < -70.0);
+        assert!(!rows[0].is_derived && !rows[0].baseline_includes_derived);
+    }
+
+    /// Analyst review: May 2025's -74 % against a derived May 2024 restates the published
+    /// rate the base was derived from; the row says its baseline includes a derived month.
+    #[test]
+    fn derived_levels_and_bases_are_marked() {
+        let base = 2024 * 12;
+        let mut months: Vec<Month> = (0..12).map(|i| month(base + i, 5000.0, i == 4)).collect();
+        months.push(month(base + 16, 1238.0, false));
+        months.push(month(base + 17, 5000.0, true));
+        let rows = scan(&months, 30.0, true);
+        let may = rows.iter().find(|r| r.period == "2025-05").unwrap();
+        assert!(may.baseline_includes_derived && !may.is_derived);
+        let june = rows.iter().find(|r| r.period == "2025-06").unwrap();
+        assert!(june.is_derived);
     }
 
     /// Review case: a departure of -2.2e-14 % (0.1 + 0.2 against 0.3) printed as "-0.0"
     /// in tables and as -2.2e-14 in JSON.
     #[test]
     fn rounding_noise_is_a_plain_zero_in_json() {
-        let months = [
-            (0, 0.1 + 0.2, "tidy".to_string()),
-            (12, 0.3, "tidy".to_string()),
-        ];
+        let months = [month(0, 0.1 + 0.2, false), month(12, 0.3, false)];
         let rows = scan(&months, 30.0, true);
         let v = serde_json::to_value(&rows[1]).unwrap();
         assert_eq!(v["seasonal_departure_pct"], serde_json::json!(0.0));
