@@ -50,6 +50,21 @@ fn mining_2024_gives_china_71_percent_of_the_mcs2026_world_total() {
     );
     // Mining above 65 % fails the CRMA benchmark too.
     assert_eq!(v["crma_eu"]["verdict"], "fail");
+    // 2024 in MCS2026 is a revised year; 2025, its latest, is a USGS estimate and says so
+    // (analyst review: "China 69 % in 2025" was quoted as data).
+    assert!(
+        !v["notes"].to_string().contains("USGS estimates"),
+        "{}",
+        v["notes"]
+    );
+    let latest = json(&sb, &["shares", "--stage", "mining", "--year", "2025"]);
+    assert!(
+        latest["notes"].to_string().contains(
+            "2025 figures are USGS estimates: MCS2026 gives its latest year as estimated"
+        ),
+        "{}",
+        latest["notes"]
+    );
 }
 
 #[test]

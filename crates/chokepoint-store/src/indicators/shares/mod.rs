@@ -292,6 +292,14 @@ pub fn usgs_mining_shares(
                 .into(),
         );
     }
+    // Each Mineral Commodity Summaries edition gives its last year as estimates ("e"), which
+    // the next edition revises: a share quoted from them is an estimate (analyst review).
+    if edition_number(&chosen).and_then(|e| i32::try_from(e).ok()) == Some(year + 1) {
+        notes.push(format!(
+            "{year} figures are USGS estimates: {chosen} gives its latest year as estimated, and \
+             the next edition revises them"
+        ));
+    }
     let other_editions: Vec<String> = editions.into_iter().filter(|e| *e != chosen).collect();
     if !other_editions.is_empty() {
         notes.push(format!(
