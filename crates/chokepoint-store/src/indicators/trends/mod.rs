@@ -379,11 +379,47 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
     notes.extend(without_tonnes_notes(
         steps.iter().filter(|s| in_range(&s.period)),
     ));
+    if q.frequency == Frequency::Monthly {
+        notes.extend(unshown_ytds(&figures, &rows, q));
+    }
     TrendReport {
         rows,
         incomplete_years,
         notes,
     }
+}
+
+/// Reported year-to-date figures that end in a month without a row of its own, so that no
+/// row's `ytd_t` or `reported_ytd_yoy_pct` shows them: China's 8,360 t of magnets to the EU
+/// in January–June 2025 (reported -22.4 % y/y) was nowhere in `trends --partner EUU`,
+/// whose only monthly row is July.
+fn unshown_ytds(figures: &Figures, rows: &[TrendRow], q: &TrendQuery) -> Vec<String> {
+    figures
+        .cumulative
+        .values()
+        .filter(|s| matches!(s.period, Period::Months(..)))
+        .filter(|s| {
+            // Its last month asked for (inside --from/--to), yet without a row.
+            let (_, end) = s.period.months();
+            q.from.is_none_or(|f| end.index() >= f.index())
+                && q.to.is_none_or(|t| end.index() <= t.index())
+                && !rows.iter().any(|r| r.period == end.to_string())
+        })
+        .map(|s| {
+            let yoy = s
+                .reported_yoy_pct
+                .map(|y| format!(", reported {y:+.1} % year on year"))
+                .unwrap_or_default();
+            format!(
+                "{}: a reported year-to-date total of {} t{yoy} ({}) ends in a month without a \
+                 monthly figure, so no row shows it",
+                s.period,
+                s.quantity_t
+                    .map_or_else(|| "unknown".to_string(), super::thousands),
+                s.source
+            )
+        })
+        .collect()
 }
 
 /// One note per set of partners whose value-only rows a sum over partners leaves out of

@@ -447,3 +447,27 @@ fn annual_notes_name_every_figure_of_a_year_and_never_an_empty_list() {
         notes[2]
     );
 }
+
+/// Analyst review: China's 8,360 t of magnets to the EU in January–June 2025 (a reported
+/// YTD, -22.4 % y/y) was nowhere in `trends --partner EUU`, whose only monthly row is July.
+/// A YTD ending in a month without a row is named in a note, unless that month lies outside
+/// the range asked for.
+#[test]
+fn a_ytd_ending_in_a_month_without_a_row_is_named() {
+    let mut h1 = typed("2025-01..2025-06", 8360.0, PeriodType::Ytd);
+    h1.reported_yoy_pct = Some(-22.4);
+    let all = vec![h1, obs("2025-07", 2140.0)];
+    let report = compute(&all, &query());
+    assert_eq!(report.rows.len(), 1);
+    assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+    assert!(
+        report.notes[0].starts_with(
+            "2025-01..2025-06: a reported year-to-date total of 8,360 t, reported -22.4 % year on year"
+        ),
+        "{}",
+        report.notes[0]
+    );
+    let mut q = query();
+    q.to = Some("2025-05".parse().unwrap());
+    assert!(compute(&all, &q).notes.is_empty());
+}
