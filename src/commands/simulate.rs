@@ -155,9 +155,21 @@ struct RecordWriter {
     lines: Vec<Vec<u8>>,
 }
 
+/// The records' header, `step` then every `region|sector`, through the csv crate, which
+/// quotes a label holding a comma or a quote (EXIOBASE's "Sale, maintenance, repair of
+/// motor vehicles, …"): written bare, such a label split into several columns and shifted
+/// every value after it.
+fn header_line(labels: &[String]) -> anyhow::Result<Vec<u8>> {
+    let mut h = csv::Writer::from_writer(Vec::new());
+    h.write_record(std::iter::once("step").chain(labels.iter().map(String::as_str)))?;
+    h.into_inner()
+        .map_err(|e| anyhow::anyhow!("formatting the record header: {e}"))
+}
+
 impl RecordWriter {
     fn new(out: &Path, model: &Model) -> anyhow::Result<Self> {
         let labels = model.industry_labels();
+        let header = header_line(&labels)?;
         let mut files = Vec::new();
         // Record files written to `--out`, in the reference-run layout.
         for name in RECORD_NAMES {
@@ -165,11 +177,7 @@ impl RecordWriter {
             let f =
                 File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
             let mut w = BufWriter::new(f);
-            write!(w, "step")?;
-            for l in &labels {
-                write!(w, ",{l}")?;
-            }
-            writeln!(w)?;
+            w.write_all(&header)?;
             files.push(w);
         }
         let n = model.n_industries();
@@ -250,6 +258,10 @@ impl RecordWriter {
     ) -> serde_json::Value {
         let x0_total: f64 = model.x0().iter().sum();
         let baseline = x0_total * self.steps as f64;
+        // The sum of the industries' losses, each accumulated step by step: baseline minus
+        // the realised total cancelled (-0.0011 over 3,000 undisturbed steps, where the
+        // industries' losses sum to 1.7e-6).
+        let loss: f64 = self.loss.iter().sum();
         let (status, detail) = match outcome {
             RunOutcome::HorizonReached { .. } => ("horizon_reached", None),
             RunOutcome::Interrupted { .. } => ("interrupted", None),
@@ -306,8 +318,8 @@ impl RecordWriter {
                 "production_x0_per_step": x0_total,
                 "production_baseline": baseline,
                 "production_realised": self.production_total,
-                "production_loss": baseline - self.production_total,
-                "production_loss_share": if baseline != 0.0 { (baseline - self.production_total) / baseline } else { 0.0 },
+                "production_loss": loss,
+                "production_loss_share": if baseline != 0.0 { loss / baseline } else { 0.0 },
                 "final_demand_unmet": self.unmet_total,
             },
             "industries": industries,
@@ -343,5 +355,28 @@ impl RecordWriter {
             ]);
         }
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// ARIO review: a label with a comma or a quote gave a header of more fields than the
+    /// rows, and pandas put the values under the wrong industries.
+    #[test]
+    fn record_headers_quote_labels_that_need_it() {
+        let labels = vec![
+            "r,1|a".to_string(),
+            "r2|b \"q\"".to_string(),
+            "reg1|mining".to_string(),
+        ];
+        let line = String::from_utf8(header_line(&labels).unwrap()).unwrap();
+        assert_eq!(line, "step,\"r,1|a\",\"r2|b \"\"q\"\"\",reg1|mining\n");
+        let fields = csv::Reader::from_reader(line.as_bytes())
+            .headers()
+            .unwrap()
+            .len();
+        assert_eq!(fields, 4);
     }
 }
