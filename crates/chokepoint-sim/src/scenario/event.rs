@@ -57,6 +57,40 @@ pub(super) struct Table<'a> {
     pub capital: &'a [f64],
 }
 
+/// Keys an event kind does not use, as (key, the kinds that use it): given anyway they were
+/// ignored without a word (`rebuild_tau` on an arbitrary event).
+fn unused_keys(kind: &str, ev: &RawEvent) -> Vec<(&'static str, &'static str)> {
+    let rebuild_only = [
+        ("rebuild_tau", ev.rebuild_tau.is_some()),
+        ("rebuilding_sectors", ev.rebuilding_sectors.is_some()),
+        ("rebuilding_factor", ev.rebuilding_factor.is_some()),
+    ];
+    let mut out = Vec::new();
+    if kind != "rebuild" {
+        for (key, given) in rebuild_only {
+            if given {
+                out.push((key, "rebuild events"));
+            }
+        }
+    }
+    // A rebuild event recovers through reconstruction, not a recovery function.
+    if kind == "rebuild" {
+        for (key, given) in [
+            ("recovery_tau", ev.recovery_tau.is_some()),
+            ("recovery_function", ev.recovery_function.is_some()),
+        ] {
+            if given {
+                out.push((key, "arbitrary and recover events"));
+            }
+        }
+    }
+    // An arbitrary event's impact is a share of capacity, not money.
+    if kind == "arbitrary" && ev.event_monetary_factor.is_some() {
+        out.push(("event_monetary_factor", "recover and rebuild events"));
+    }
+    out
+}
+
 pub(super) fn event(
     cx: &Ctx<'_>,
     k: usize,
@@ -64,7 +98,15 @@ pub(super) fn event(
     table: &Table<'_>,
     params: &ModelParams,
     steps: usize,
+    warnings: &mut Vec<String>,
 ) -> Result<Event, SimError> {
+    for (unused, by) in unused_keys(ev.kind.get_ref(), &ev) {
+        warnings.push(format!(
+            "{}: event[{k}].{unused} is ignored: only {by} use it (this event's kind is \"{}\")",
+            cx.path.display(),
+            ev.kind.get_ref()
+        ));
+    }
     let Table {
         mrio,
         industries,
@@ -115,14 +157,7 @@ pub(super) fn event(
                 }
                 list.push((i, *share.get_ref()));
             }
-            let total: f64 = list.iter().map(|(_, v)| v).sum();
-            if (total - 1.0).abs() > 1e-9 {
-                return cx.err(
-                    Some(sectors.span()),
-                    key("rebuilding_sectors"),
-                    format!("shares sum to {total}; they must sum to 1"),
-                );
-            }
+            // Their sum is checked with the event (`Event::check`), at this key.
             let factor = ev
                 .rebuilding_factor
                 .as_ref()
@@ -158,6 +193,23 @@ pub(super) fn event(
                 }
             }
             RawImpact::PerIndustry(t) => {
+                // The table names its industries: a `region` or `sector` beside it was
+                // silently ignored, so the event hit other industries than the one named.
+                let beside = [
+                    ("region", ev.region.as_ref().map(|x| x.span())),
+                    ("regions", ev.regions.as_ref().map(|x| x.span())),
+                    ("sector", ev.sector.as_ref().map(|x| x.span())),
+                    ("sectors", ev.sectors.as_ref().map(|x| x.span())),
+                ];
+                if let Some((name, span)) = beside.into_iter().find(|(_, s)| s.is_some()) {
+                    return cx.err(
+                        span,
+                        key(name),
+                        "the impact table names its industries (\"region|sector\" keys): \
+                         remove this key, or give `impact` as one value for the listed \
+                         industries",
+                    );
+                }
                 for (label, v) in t {
                     let found = label.split_once('|').and_then(|(r, p)| {
                         Some((

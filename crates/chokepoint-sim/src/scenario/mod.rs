@@ -208,7 +208,7 @@ impl Scenario {
                 industries: &industries,
                 capital: &capital,
             };
-            events.push(event(&cx, k, ev, &table, &params, steps)?);
+            events.push(event(&cx, k, ev, &table, &params, steps, &mut warnings)?);
         }
         Ok(Scenario {
             path: path.to_path_buf(),

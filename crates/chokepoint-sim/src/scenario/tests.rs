@@ -294,3 +294,60 @@ fn event_errors_name_the_key_at_fault() {
         assert!(err.contains(&format!("s.toml:{line}:")), "{extra}: {err}");
     }
 }
+
+/// ARIO review: an impact table beside `region` silently overrode it (the event hit other
+/// industries than the one named); it is refused at the key.
+#[test]
+fn an_impact_table_beside_region_or_sector_is_refused() {
+    let err = parse(
+        "[[event]]\nkind = \"arbitrary\"\nregion = \"reg3\"\nimpact = { \"reg1|food\" = 0.2 }\noccurrence = 3\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("s.toml:5:")
+            && err.contains("event[0].region")
+            && err.contains("names its industries"),
+        "{err}"
+    );
+}
+
+/// ARIO review: keys an event kind does not use were ignored without a word; they are
+/// warned about, as psi-only keys under `kind = "base"` are.
+#[test]
+fn keys_an_event_kind_does_not_use_are_warned_about() {
+    let s = parse(
+        "[[event]]\nkind = \"arbitrary\"\nregion = \"reg1\"\nsector = \"food\"\nimpact = 0.2\noccurrence = 3\nrebuild_tau = 30\nevent_monetary_factor = 1000\n",
+    )
+    .unwrap();
+    let w = s.warnings.join("\n");
+    assert!(
+        w.contains("event[0].rebuild_tau is ignored: only rebuild events use it (this event's kind is \"arbitrary\")"),
+        "{w}"
+    );
+    assert!(
+        w.contains("event[0].event_monetary_factor is ignored"),
+        "{w}"
+    );
+    assert!(parse("[[event]]\nkind = \"arbitrary\"\nregion = \"reg1\"\nsector = \"food\"\nimpact = 0.2\noccurrence = 3\nrecovery_tau = 5\n")
+        .unwrap()
+        .warnings
+        .is_empty());
+}
+
+/// ARIO review: BoARIO accepts rebuilding shares that sum to 1 within `np.isclose` (shares
+/// written to seven places); they were refused beyond 1e-9.
+#[test]
+fn rebuilding_shares_sum_to_one_as_boario_checks_it() {
+    let event = |shares: &str| {
+        parse(&format!(
+            "[[event]]\nkind = \"rebuild\"\nregion = \"reg1\"\nsector = \"mining\"\nimpact = 100\n\
+             occurrence = 3\nrebuild_tau = 30\nrebuilding_sectors = {{ {shares} }}\n"
+        ))
+    };
+    event("construction = 0.3333333, manufactoring = 0.3333333, trade = 0.3333333").unwrap();
+    let err = event("construction = 0.5, manufactoring = 0.4999")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("shares sum to 0.9999"), "{err}");
+}
