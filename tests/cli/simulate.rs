@@ -192,6 +192,12 @@ fn runaway_overproduction_parameters_are_scenario_errors() {
     let with_model = |line: &str| {
         scenario(GOOD_EVENT).replace("[simulation]", &format!("[model]\n{line}\n\n[simulation]"))
     };
+    // 1e300 fits the flows alone but not with the default 90-step inventory target: the
+    // message named `main_inv_dur`, which the file does not set (ARIO review).
+    assert_bad(
+        &with_model("alpha_max = 1e300"),
+        &["model.alpha_max", "1e300 is too large for this table"],
+    );
     assert_bad(
         &with_model("alpha_max = 1e308"),
         &[
@@ -462,4 +468,38 @@ fn an_integer_out_of_range_is_shown_as_written() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("9223372036854775807 is outside"));
+}
+
+/// ARIO review: messages that did not name what was wrong or where.
+#[test]
+fn scenario_errors_name_the_key_at_fault() {
+    // "duplicate key" named no key.
+    let dup = scenario(GOOD_EVENT).replace("[simulation]", "[simulation]\nsteps = 10");
+    assert_bad(&dup, &["duplicate key `steps`: keep one"]);
+    // α_base above the default α_max pointed at the absent alpha_max, with no position.
+    let with_model = |line: &str| {
+        scenario(GOOD_EVENT).replace("[simulation]", &format!("[model]\n{line}\n\n[simulation]"))
+    };
+    assert_bad(
+        &with_model("alpha_base = 2.0"),
+        &[
+            "bad.toml:5:14",
+            "model.alpha_base",
+            "above alpha_max (1.25, the default)",
+        ],
+    );
+    // A list under `region` says to use `regions`.
+    let listed = scenario(&GOOD_EVENT.replace("region = \"reg3\"", "region = [\"reg3\"]"));
+    assert_bad(
+        &listed,
+        &["event[0].region", "for several, write `regions = [...]`"],
+    );
+    // A misspelt ARIO section is not explained by the policy sections alone.
+    assert_bad(
+        "[netwrk]\nmrio = \"x\"\n",
+        &[
+            "`netwrk`: unknown section",
+            "or network, model, simulation, event in an ARIO scenario",
+        ],
+    );
 }

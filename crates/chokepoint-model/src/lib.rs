@@ -34,5 +34,5 @@ pub use period::{Period, YEARS, YearMonth, parse_data_year, parse_year};
 pub use small_file::{MAX_SMALL_FILE_BYTES, read_small_text};
 pub use stage::Stage;
 pub use text::line_column;
-pub use toml_locate::{toml_key_at, toml_locate};
+pub use toml_locate::{key_token_at, toml_key_at, toml_locate};
 pub use trade::{Flow, Frequency};

@@ -40,6 +40,19 @@ pub fn toml_locate(text: &str, path: &str) -> Option<(usize, usize)> {
     Some(crate::line_column(text, at.span().start))
 }
 
+/// The key written at `offset` (bare, or quoted with its quotes), where a parse error
+/// points but the document cannot be parsed to name it: "duplicate key" says which.
+pub fn key_token_at(text: &str, offset: usize) -> Option<&str> {
+    let rest = text.get(offset..)?.trim_start_matches([' ', '\t']);
+    let end = if let Some(quoted) = rest.strip_prefix('"') {
+        quoted.find('"').map(|i| i + 2)?
+    } else {
+        rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len())
+    };
+    (end > 0).then(|| &rest[..end])
+}
+
 /// The dotted key path (`simulation.steps`, `event[0].duration`) of the key or value at
 /// byte `offset` of `text`: the inverse of [`toml_locate`], for errors that a whole-file
 /// deserialiser reports with a position but no key. `None` when the text does not parse

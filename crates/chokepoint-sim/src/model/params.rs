@@ -270,8 +270,10 @@ impl ModelParams {
                 ),
             );
         }
-        // The key to change: the inventory target when α_max alone still fits.
-        let (name, value, limit) = if (self.alpha_max * flows).is_finite() {
+        // The key to change: the inventory target when α_max fits with BoARIO's default
+        // target (90 steps), else α_max (α_max = 1e300 blamed a default `main_inv_dur` the
+        // file did not even set).
+        let (name, value, limit) = if (self.alpha_max * flows * 90.0).is_finite() {
             let name = if from_dict {
                 "inventory_dict"
             } else {

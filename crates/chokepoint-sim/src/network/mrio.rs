@@ -346,10 +346,31 @@ fn permutation(
         perm.push(k);
     }
     if labels.len() != n {
+        // Name what is missing (`reg3|mining`), not only the counts.
+        let mut missing: Vec<String> = Vec::new();
+        for (r, ri) in regions {
+            for (s, si) in items {
+                if !seen[ri * items.len() + si] {
+                    missing.push(format!("{r}|{s}"));
+                }
+            }
+        }
+        let shown = missing
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let more = if missing.len() > 5 {
+            format!(" and {} more", missing.len() - 5)
+        } else {
+            String::new()
+        };
         return Err(SimError::MrioShape {
             path: dir.to_path_buf(),
             message: format!(
-                "{}: {} {what}s, but {} regions × {} = {n}; every region must have the same {what}s",
+                "{}: {} {what}s, but {} regions × {} = {n}; every region must have the same \
+                 {what}s, and these are missing: {shown}{more}",
                 table.display(),
                 labels.len(),
                 regions.len(),
@@ -646,5 +667,39 @@ mod totals_tests {
         let mrio = mrio.unwrap();
         assert_eq!(mrio.x[0], 0.0);
         assert!(mrio.a[..].chunks(mrio.x.len()).all(|row| row[0] == 0.0));
+    }
+}
+
+#[cfg(test)]
+mod shape_tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    use super::permutation;
+
+    /// ARIO review: a sector missing in one region gave only the counts ("47 industry
+    /// rows, but 6 regions × 8 = 48"); the message names what is missing.
+    #[test]
+    fn a_missing_industry_is_named() {
+        let regions: BTreeMap<String, usize> =
+            [("reg1".to_string(), 0), ("reg2".to_string(), 1)].into();
+        let items: BTreeMap<String, usize> =
+            [("food".to_string(), 0), ("mining".to_string(), 1)].into();
+        let labels: Vec<(String, String)> =
+            [("reg1", "food"), ("reg1", "mining"), ("reg2", "mining")]
+                .iter()
+                .map(|(r, s)| (r.to_string(), s.to_string()))
+                .collect();
+        let err = permutation(
+            Path::new("t"),
+            Path::new("t/Z.csv"),
+            "industry row",
+            &labels,
+            &regions,
+            &items,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("these are missing: reg2|food"), "{err}");
     }
 }

@@ -58,6 +58,9 @@ pub struct Scenario {
     pub events: Vec<Event>,
     /// Non-fatal remarks (e.g. psi parameters ignored under `kind = "base"`).
     pub warnings: Vec<String>,
+    /// Line and column of `network.mrio` in the file, for errors the table gives only
+    /// when the model is built.
+    mrio_location: (usize, usize),
 }
 
 struct Ctx<'a> {
@@ -71,10 +74,19 @@ impl Ctx<'_> {
     /// `simulation.steps`), else `key`; Rust type names in the message are said in words.
     fn read<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<T, SimError> {
         toml::from_str(self.text).or_else(|e| {
-            let msg = plain_types(e.message().trim());
+            let mut msg = plain_types(e.message().trim());
             let named = e
                 .span()
                 .and_then(|s| chokepoint_model::toml_key_at(self.text, s.start));
+            // `region = ["reg1", "reg2"]`: the list has its own key.
+            if let Some(one) = named
+                .as_deref()
+                .and_then(|k| k.rsplit('.').next())
+                .filter(|k| matches!(*k, "region" | "sector"))
+                && msg.contains("sequence")
+            {
+                msg.push_str(&format!("; for several, write `{one}s = [...]`"));
+            }
             self.err(e.span(), named.as_deref().unwrap_or(key), msg)
         })
     }
@@ -174,12 +186,10 @@ impl Scenario {
             );
         };
         let mrio_path = relative_base(path).join(network.mrio.get_ref());
+        let mrio_location = chokepoint_model::line_column(text, network.mrio.span().start);
         let mrio = Mrio::load(&mrio_path).map_err(|e| SimError::Scenario {
             path: path.to_path_buf(),
-            location: Some(chokepoint_model::line_column(
-                text,
-                network.mrio.span().start,
-            )),
+            location: Some(mrio_location),
             key: "network.mrio".into(),
             message: e.to_string(),
         })?;
@@ -218,12 +228,23 @@ impl Scenario {
             steps,
             events,
             warnings,
+            mrio_location,
         })
     }
 
-    /// Builds the model and the simulation.
+    /// Builds the model and the simulation. A table the model refuses (a negative
+    /// inventory from negative flows in Z) is named at the scenario's `network.mrio`: the
+    /// message alone named neither file.
     pub fn simulation(&self) -> Result<Simulation, SimError> {
-        let model = Model::new(&self.mrio, self.params.clone())?;
+        let model = Model::new(&self.mrio, self.params.clone()).map_err(|e| match e {
+            SimError::Invalid(message) => SimError::Scenario {
+                path: self.path.clone(),
+                location: Some(self.mrio_location),
+                key: "network.mrio".into(),
+                message: format!("the table in {}: {message}", self.mrio_path.display()),
+            },
+            e => e,
+        })?;
         Simulation::new(model, self.events.clone(), self.steps)
     }
 }

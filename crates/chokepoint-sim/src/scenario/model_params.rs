@@ -133,11 +133,22 @@ pub(super) fn model_params(
         p.alpha_max = v;
     }
     if p.alpha_max < p.alpha_base {
-        return cx.err(
-            m.alpha_max.as_ref().map(|s| s.span()),
-            "model.alpha_max",
-            "must be ≥ alpha_base",
-        );
+        // At the key the file sets: with the default α_max, the fault is α_base's.
+        return match &m.alpha_max {
+            Some(max) => cx.err(
+                Some(max.span()),
+                "model.alpha_max",
+                format!("{} must be ≥ alpha_base ({})", p.alpha_max, p.alpha_base),
+            ),
+            None => cx.err(
+                m.alpha_base.as_ref().map(|s| s.span()),
+                "model.alpha_base",
+                format!(
+                    "{} is above alpha_max ({}, the default): lower it or set alpha_max",
+                    p.alpha_base, p.alpha_max
+                ),
+            ),
+        };
     }
     if let Some(v) = num(&m.alpha_tau, "alpha_tau", true)? {
         p.alpha_tau = v;
@@ -253,6 +264,12 @@ pub(super) fn model_params(
             "inventory_dict" => m.inventory_dict.as_ref().map(|s| s.span()),
             "inventory_restoration_tau" => m.inventory_restoration_tau.as_ref().map(|s| s.span()),
             _ => None,
+        };
+        // A key the file does not set is at its default: say so, since it has no position.
+        let message = if span.is_none() && name != "inventory_dict" {
+            format!("{message} (the default: the file does not set it)")
+        } else {
+            message
         };
         return cx.err(span, format!("model.{name}"), message);
     }

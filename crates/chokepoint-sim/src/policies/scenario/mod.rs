@@ -354,7 +354,9 @@ impl ScenarioFile {
                     key,
                     &format!(
                         "unknown section; expected one of chain, assumptions, model (MRIO \
-                         networks), {}",
+                         networks), {} in a policy scenario, or network, model, simulation, \
+                         event in an ARIO scenario (this file has none of those, so it was read \
+                         as a policy scenario)",
                         INSTRUMENT_KEYS.join(", ")
                     ),
                 ));
@@ -659,11 +661,20 @@ pub(crate) fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> SimE
     let (line, column) = e
         .span()
         .map_or((1, 1), |s| chokepoint_model::line_column(text, s.start));
+    let mut message = e.message().trim().to_string();
+    // The parser says "duplicate key" without saying which: it is the one at the position.
+    if message == "duplicate key"
+        && let Some(key) = e
+            .span()
+            .and_then(|s| chokepoint_model::key_token_at(text, s.start))
+    {
+        message = format!("duplicate key `{key}`: keep one");
+    }
     SimError::Syntax {
         file: path.to_path_buf(),
         line,
         column,
-        message: e.message().to_string(),
+        message,
     }
 }
 
