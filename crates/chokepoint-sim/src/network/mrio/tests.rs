@@ -1,0 +1,171 @@
+//! Tests of the MRIO loader.
+
+mod largest_flow_tests {
+    use crate::network::synthetic::dense_mrio;
+
+    /// Whichever of X, Y and Z summed over supplier regions is largest sets the bound.
+    #[test]
+    fn largest_flow_sees_output_final_demand_and_regional_sums() {
+        let mut mrio = dense_mrio(2, 2, 1, 3).unwrap();
+        mrio.x.iter_mut().for_each(|v| *v = 1.0);
+        mrio.y.iter_mut().for_each(|v| *v = 1.0);
+        mrio.z.iter_mut().for_each(|v| *v = 0.5);
+        assert_eq!(mrio.largest_flow(1.0), 1.0);
+        // Column 3 of sector 1 in both regions (rows 1 and 3): |−3| + 4 = 7.
+        mrio.z[4 + 3] = -3.0;
+        mrio.z[3 * 4 + 3] = 4.0;
+        assert_eq!(mrio.largest_flow(1.0), 7.0);
+        mrio.y[2] = 730.0;
+        assert_eq!(mrio.largest_flow(365.0), 2.0);
+    }
+}
+
+mod given_a_tests {
+    use std::path::Path;
+
+    use super::super::Mrio;
+
+    /// An A.csv that disagrees with Z / x names the cell by its industries' labels.
+    #[test]
+    fn a_disagreeing_a_names_the_cell_by_label() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/data/test_mrio");
+        let dir = std::env::temp_dir().join(format!("chokepoint-given-a-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in ["Z.csv", "Y.csv", "x.csv", "A.csv"] {
+            std::fs::copy(src.join(f), dir.join(f)).unwrap();
+        }
+        let a = std::fs::read_to_string(dir.join("A.csv")).unwrap();
+        let mut lines: Vec<String> = a.lines().map(String::from).collect();
+        let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
+        cells[3] = "0.5".into(); // row reg1|construction, column reg1|electricity
+        lines[1] = cells.join(",");
+        std::fs::write(dir.join("A.csv"), lines.join("\n") + "\n").unwrap();
+        let err = Mrio::load(&dir).unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(
+            err.contains("A[reg1|construction, reg1|electricity] = 0.5"),
+            "{err}"
+        );
+    }
+}
+
+mod totals_tests {
+    use std::path::{Path, PathBuf};
+
+    use super::super::Mrio;
+
+    /// A copy of the test MRIO (without A) whose line `line` of `file` gets `edit`.
+    fn edited(tag: &str, file: &str, line: usize, edit: impl Fn(&mut Vec<String>)) -> PathBuf {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/data/test_mrio");
+        let dir =
+            std::env::temp_dir().join(format!("chokepoint-totals-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in ["Z.csv", "Y.csv", "x.csv"] {
+            std::fs::copy(src.join(f), dir.join(f)).unwrap();
+        }
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        let mut cells: Vec<String> = lines[line - 1].split(',').map(String::from).collect();
+        edit(&mut cells);
+        lines[line - 1] = cells.join(",");
+        std::fs::write(dir.join(file), lines.join("\n") + "\n").unwrap();
+        dir
+    }
+
+    fn load_err(dir: &Path) -> String {
+        let r = Mrio::load(dir);
+        std::fs::remove_dir_all(dir).unwrap();
+        match r {
+            Ok(_) => panic!("{} loaded", dir.display()),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    /// F19: these ran and failed at step 0 with exit 1 (negative x, negative demand total)
+    /// or collapsed the economy without a word (x = 0 or 1e-300 beside the industry's sales).
+    #[test]
+    fn outputs_and_demand_totals_ario_cannot_start_from_are_refused_at_their_line() {
+        for (tag, v, want) in [
+            ("neg", "-5", "gross output of reg1|construction is -5"),
+            (
+                "zero",
+                "0",
+                "gross output of reg1|construction is 0, but it sells",
+            ),
+            (
+                "tiny",
+                "1e-300",
+                "gross output of reg1|construction is 1e-300, but",
+            ),
+        ] {
+            let dir = edited(tag, "x.csv", 2, |c| c[2] = v.into());
+            let err = load_err(&dir);
+            assert!(err.contains("x.csv:2: "), "{err}");
+            assert!(err.contains(want), "{err}");
+        }
+        let dir = edited("y", "Y.csv", 2, |c| c[2] = "-1e9".into());
+        let err = load_err(&dir);
+        assert!(err.contains("Y.csv:2: reg1|construction sells -"), "{err}");
+        assert!(err.contains("correct the final demand"), "{err}");
+    }
+
+    /// BoARIO's own cases still load: a negative final-demand cell whose row total stays
+    /// positive (ARIO_SPEC.md Q25), and an industry with zero output that sells nothing
+    /// (its A column is 0, as pymrio takes 1/0 as 0).
+    #[test]
+    fn negative_cells_and_empty_industries_still_load() {
+        let dir = edited("ycell", "Y.csv", 2, |c| c[2] = "-1e6".into());
+        assert!(Mrio::load(&dir).is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
+        let dir = edited("empty", "x.csv", 2, |c| c[2] = "0".into());
+        for file in ["Z.csv", "Y.csv"] {
+            let text = std::fs::read_to_string(dir.join(file)).unwrap();
+            let mut lines: Vec<String> = text.lines().map(String::from).collect();
+            let cells: Vec<String> = lines[1]
+                .split(',')
+                .enumerate()
+                .map(|(i, c)| if i < 2 { c.to_string() } else { "0".into() })
+                .collect();
+            lines[1] = cells.join(",");
+            std::fs::write(dir.join(file), lines.join("\n") + "\n").unwrap();
+        }
+        let mrio = Mrio::load(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let mrio = mrio.unwrap();
+        assert_eq!(mrio.x[0], 0.0);
+        assert!(mrio.a[..].chunks(mrio.x.len()).all(|row| row[0] == 0.0));
+    }
+}
+
+mod shape_tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    use super::super::permutation;
+
+    /// ARIO review: a sector missing in one region gave only the counts ("47 industry
+    /// rows, but 6 regions × 8 = 48"); the message names what is missing.
+    #[test]
+    fn a_missing_industry_is_named() {
+        let regions: BTreeMap<String, usize> =
+            [("reg1".to_string(), 0), ("reg2".to_string(), 1)].into();
+        let items: BTreeMap<String, usize> =
+            [("food".to_string(), 0), ("mining".to_string(), 1)].into();
+        let labels: Vec<(String, String)> =
+            [("reg1", "food"), ("reg1", "mining"), ("reg2", "mining")]
+                .iter()
+                .map(|(r, s)| (r.to_string(), s.to_string()))
+                .collect();
+        let err = permutation(
+            Path::new("t"),
+            Path::new("t/Z.csv"),
+            "industry row",
+            &labels,
+            &regions,
+            &items,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("these are missing: reg2|food"), "{err}");
+    }
+}
