@@ -423,14 +423,16 @@ fn simulate_reads_a_broken_policy_scenario_as_report_does() {
         .stderr(predicate::str::contains("days.toml:3:8"))
         .stderr(predicate::str::contains("99999999999999999999"))
         .stderr(predicate::str::contains("unknown field `chain`").not());
-    // An empty file is a policy scenario missing its start, as for `report`.
-    let empty = sb.write("empty.toml", "");
+    // An empty file says how each kind of scenario begins (it said "chain.start missing",
+    // which puzzled ARIO users), as for `report`.
+    let empty = sb.write("empty.toml", "# nothing yet\n");
     sb.cmd()
         .arg("simulate")
         .arg(&empty)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("chain.start"));
+        .stderr(predicate::str::contains("the file sets nothing"))
+        .stderr(predicate::str::contains("an ARIO scenario with [network] and mrio"));
 }
 
 /// F16: `chain.network` naming a file that is not a network gave that file's TOML error

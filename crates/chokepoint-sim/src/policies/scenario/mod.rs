@@ -312,12 +312,22 @@ impl ScenarioFile {
         regions: &[String],
         products: Option<&[String]>,
     ) -> Result<PolicyScenario, SimError> {
-        let network = self.network_source()?;
         let cx = Cx {
             file: &self.file,
             text: &self.text,
             products,
         };
+        // An empty file is neither kind yet: say how each begins ("chain.start missing"
+        // puzzled ARIO users).
+        if self.table.is_empty() {
+            return Err(cx.err(
+                "chain",
+                "the file sets nothing: a policy scenario begins with [chain] and start = \
+                 \"YYYY-MM-DD\" (docs/controls.md), an ARIO scenario with [network] and mrio = \
+                 \"folder\" (docs/engine.md)",
+            ));
+        }
+        let network = self.network_source()?;
         if products.is_none() && self.table.contains_key("model") {
             return Err(cx.err(
                 "model",
