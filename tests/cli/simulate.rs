@@ -432,7 +432,9 @@ fn simulate_reads_a_broken_policy_scenario_as_report_does() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("the file sets nothing"))
-        .stderr(predicate::str::contains("an ARIO scenario with [network] and mrio"));
+        .stderr(predicate::str::contains(
+            "an ARIO scenario with [network] and mrio",
+        ));
 }
 
 /// F16: `chain.network` naming a file that is not a network gave that file's TOML error
