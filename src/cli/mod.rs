@@ -149,7 +149,8 @@ reasons, to --rejects. Rows from your files take precedence over the bundled fig
 ytd_yoy_pct (empty where not defined), then (after source with --with-source) \
 reported_yoy_pct and reported_ytd_yoy_pct, the changes the source itself published, and \
 derived, which names the figures behind the row that the dataset computed from a growth \
-rate (level, yoy base, ytd, ytd base). The default partner is the world total: World \
+rate (level, yoy base, ytd, ytd base), and with --with-source citation, the report each \
+level was published in. The default partner is the world total: World \
 rows where present, else the sum over partners; --partner EUU gives the EU aggregate's \
 own rows. Combined periods (China's Jan-Feb) stay combined: they count in YTD, and \
 neither they nor the month after them get a MoM. YTD and year-earlier totals come from \

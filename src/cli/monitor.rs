@@ -107,8 +107,9 @@ pub struct TrendsArgs {
     /// Monthly (M) or annual (A) steps.
     #[arg(long, default_value = "M")]
     pub freq: Frequency,
-    /// Add a `source` column saying which source each row used (table and CSV; JSON always
-    /// has it, as the API does).
+    /// Add a `source` column saying which source each row used, and a last `citation` column
+    /// naming the report it was published in (table and CSV; JSON always has both, as the
+    /// API does).
     #[arg(long)]
     pub with_source: bool,
     /// Output format.

@@ -72,6 +72,10 @@ pub fn table(rows: &[TrendRow], with_source: bool) -> Table {
     }
     // Added after every existing column so readers by position keep working.
     columns.extend(ADDED_COLUMNS);
+    // Where each level was published, so that a figure traces to its report without `sql`.
+    if with_source {
+        columns.push("citation");
+    }
     let mut t = Table::new(columns);
     for r in rows {
         let mut row = vec![
@@ -96,6 +100,9 @@ pub fn table(rows: &[TrendRow], with_source: bool) -> Table {
                 Cell::Text(tags.join("; "))
             },
         ]);
+        if with_source {
+            row.push(r.citation.clone().map_or(Cell::Null, Cell::Text));
+        }
         t.push(row);
     }
     t

@@ -75,6 +75,32 @@ fn trends_json_uses_the_csv_column_names_and_null_for_undefined() {
     );
     assert_eq!(row["ytd_t"], 14177.3);
     assert_eq!(row["source"], "bundled");
+    // The report the level was published in, so that it traces without `sql` (analyst
+    // review): the bundled row's citation.
+    assert!(
+        row["citation"].as_str().is_some_and(|c| c.contains("http")),
+        "{row}"
+    );
+    // The table and CSV show it last with --with-source.
+    let csv = sb.stdout_of(&china_export_args(
+        "trends",
+        "magnets",
+        &[
+            "--from",
+            "2025-06",
+            "--to",
+            "2025-06",
+            "--format",
+            "csv",
+            "--with-source",
+        ],
+    ));
+    let mut lines = csv.lines();
+    assert!(
+        lines.next().unwrap().ends_with(",derived,citation"),
+        "{csv}"
+    );
+    assert!(lines.next().unwrap().contains("timeslive.co.za"), "{csv}");
 }
 
 #[test]

@@ -495,6 +495,7 @@ mod tests {
             yoy_base_is_derived: false,
             ytd_includes_derived: false,
             ytd_yoy_base_is_derived: false,
+            citation: None,
         }
     }
 

@@ -89,6 +89,23 @@ pub struct Observation {
     /// Year-on-year change the source itself published, percent (only when the figure is a
     /// single line: growth rates of summed lines cannot be combined).
     pub reported_yoy_pct: Option<f64>,
+    /// Where the figure was published (the bundled rows' report and URL), the summed lines'
+    /// distinct citations joined by "; "; `None` when no line cites one (customs files).
+    pub citation: Option<String>,
+}
+
+/// Distinct citations of some figures, in their order, joined by "; " (`None` when none
+/// has one): a sum of lines or partners cites every report it was taken from.
+pub(super) fn join_citations<'a>(
+    citations: impl Iterator<Item = Option<&'a str>>,
+) -> Option<String> {
+    let mut seen: Vec<&str> = Vec::new();
+    for c in citations.flatten() {
+        if !seen.contains(&c) {
+            seen.push(c);
+        }
+    }
+    (!seen.is_empty()).then(|| seen.join("; "))
 }
 
 #[derive(Clone, Debug)]
@@ -107,6 +124,7 @@ struct Line {
     ingest_id: String,
     is_derived: bool,
     reported_yoy_pct: Option<f64>,
+    citation: Option<String>,
 }
 
 fn parse_period_type(s: &str) -> PeriodType {
@@ -239,8 +257,8 @@ async fn fetch_lines(wh: &Warehouse, filter: &str) -> Result<Vec<Line>, StoreErr
     };
     let sql = format!(
         "SELECT reporter_iso3, flow, period, period_type, partner_iso3, hs_code, product, \
-         quantity_t, value_usd, source, source_rank, ingest_id, is_derived, reported_yoy_pct \
-         FROM trade WHERE ({filter}){not_superseded}"
+         quantity_t, value_usd, source, source_rank, ingest_id, is_derived, reported_yoy_pct, \
+         citation FROM trade WHERE ({filter}){not_superseded}"
     );
     let rows = batches_to_json_rows(&wh.sql(&sql).await?);
     let mut lines = Vec::with_capacity(rows.len());
@@ -267,6 +285,7 @@ async fn fetch_lines(wh: &Warehouse, filter: &str) -> Result<Vec<Line>, StoreErr
                 .and_then(|v| v.as_bool())
                 .unwrap_or(false),
             reported_yoy_pct: r.get("reported_yoy_pct").and_then(|v| v.as_f64()),
+            citation: text("citation").filter(|c| !c.trim().is_empty()),
         });
     }
     Ok(lines)
@@ -360,6 +379,7 @@ fn apply_source_rules_by_flow(lines: Vec<Line>) -> Vec<(FlowKey, Observation)> {
                     [one] => one.reported_yoy_pct,
                     _ => None,
                 },
+                citation: join_citations(group.iter().map(|l| l.citation.as_deref())),
             };
             // 3. Precedence: lower rank, then the most recent ingest.
             let better = match &best {
@@ -404,6 +424,7 @@ mod tests {
             ingest_id: ingest.into(),
             is_derived: false,
             reported_yoy_pct: None,
+            citation: None,
         }
     }
 

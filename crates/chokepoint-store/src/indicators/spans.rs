@@ -23,6 +23,8 @@ pub(super) struct Step {
     /// Partners of a sum over partners that gave a value but no tonnes: the sum's tonnes
     /// leave them out (empty unless the figure is such a sum).
     pub(super) without_tonnes: Vec<String>,
+    /// Where the figure (or each figure summed) was published.
+    pub(super) citation: Option<String>,
 }
 
 /// Figures keyed by (first month index, month count).
@@ -40,6 +42,7 @@ pub(super) fn total_of(obs: &[&Observation], partner: Option<&str>) -> Option<St
         is_derived: o.is_derived,
         reported_yoy_pct: o.reported_yoy_pct,
         without_tonnes: Vec::new(),
+        citation: o.citation.clone(),
     };
     if let Some(p) = partner {
         return obs.iter().find(|o| o.partner_iso3 == p).map(|o| one(o));
@@ -80,6 +83,7 @@ pub(super) fn total_of(obs: &[&Observation], partner: Option<&str>) -> Option<St
             _ => None,
         },
         without_tonnes,
+        citation: super::series::join_citations(parts.iter().map(|o| o.citation.as_deref())),
     })
 }
 

@@ -90,6 +90,8 @@ pub struct PartnerRow {
     /// The dataset computed this figure from a published growth rate rather than taking it
     /// from a source.
     pub is_derived: bool,
+    /// Where the figure was published (the bundled rows' report and URL), if a row says.
+    pub citation: Option<String>,
 }
 
 /// The ranking and its concentration figures.
@@ -236,6 +238,7 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
             share_pct: None,
             source: o.source.clone(),
             is_derived: o.is_derived,
+            citation: o.citation.clone(),
         })
         .collect();
     // A partner without the measure (a value-only row in a ranking by tonnes) has an

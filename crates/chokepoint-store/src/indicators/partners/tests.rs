@@ -14,6 +14,7 @@ fn obs(period: &str, partner: &str, q: f64) -> Observation {
         source: "bundled".into(),
         is_derived: false,
         reported_yoy_pct: None,
+        citation: None,
     }
 }
 

@@ -94,6 +94,9 @@ pub struct TrendRow {
     pub ytd_includes_derived: bool,
     /// `ytd_yoy_pct` compares with a year-earlier YTD that contains a derived figure.
     pub ytd_yoy_base_is_derived: bool,
+    /// Where the level was published (the bundled rows' report and URL; for a sum, each
+    /// report it was taken from), so that a figure traces to its source without `sql`.
+    pub citation: Option<String>,
 }
 
 impl TrendRow {
@@ -320,6 +323,7 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
             ytd_t: None,
             ytd_yoy_pct: None,
             source: s.source.clone(),
+            citation: s.citation.clone(),
             reported_yoy_pct: s.reported_yoy_pct,
             reported_ytd_yoy_pct: None,
             is_derived: s.is_derived,
@@ -538,6 +542,7 @@ fn annual_steps(figures: &Figures) -> Vec<Step> {
                     is_derived: t.derived,
                     reported_yoy_pct: None,
                     without_tonnes: Vec::new(),
+                    citation: None,
                 },
             );
         }
