@@ -507,3 +507,36 @@ fn scenario_errors_name_the_key_at_fault() {
         ],
     );
 }
+
+/// ARIO review: a table with zero output everywhere ran without a word, every record zero
+/// (as in BoARIO). It runs, with a warning.
+#[test]
+fn an_all_zero_table_runs_with_a_warning() {
+    let sb = Sandbox::new();
+    let header = "region\t\tzeta\tzeta\treg1\treg1\n";
+    let rows = "zeta\tmining\t0.0\t0.0\t0.0\t0.0\nzeta\ttrade\t0.0\t0.0\t0.0\t0.0\n\
+                reg1\tmining\t0.0\t0.0\t0.0\t0.0\nreg1\ttrade\t0.0\t0.0\t0.0\t0.0\n";
+    sb.write(
+        "zero/Z.txt",
+        &format!("{header}sector\t\tmining\ttrade\tmining\ttrade\nregion\tsector\t\t\t\t\n{rows}"),
+    );
+    sb.write(
+        "zero/Y.txt",
+        &format!("{header}category\t\thh\tnpish\thh\tnpish\nregion\tsector\t\t\t\t\n{rows}"),
+    );
+    sb.write(
+        "zero/x.txt",
+        "region\tsector\tindout\nzeta\tmining\t0.0\nzeta\ttrade\t0.0\nreg1\tmining\t0.0\nreg1\ttrade\t0.0\n",
+    );
+    sb.write(
+        "zero.toml",
+        "[network]\nmrio = \"zero\"\n\n[simulation]\nsteps = 5\n",
+    );
+    sb.cmd()
+        .args(["simulate", "zero.toml", "--out", "o"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "has zero output in every industry: every record will be zero",
+        ));
+}

@@ -194,6 +194,15 @@ impl Scenario {
             message: e.to_string(),
         })?;
         let mut warnings = Vec::new();
+        // BoARIO runs such a table without a word, and every record is zero.
+        if mrio.x.iter().all(|v| *v == 0.0) {
+            warnings.push(format!(
+                "{}: the table in {} has zero output in every industry: every record will be \
+                 zero",
+                path.display(),
+                mrio_path.display()
+            ));
+        }
         let params = model_params(&cx, raw.model.unwrap_or_default(), &mrio, &mut warnings)?;
         let steps = match raw.simulation.and_then(|s| s.steps) {
             None => 365,
