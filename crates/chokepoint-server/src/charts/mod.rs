@@ -413,7 +413,8 @@ mod tests {
     #[test]
     fn long_messages_wrap_within_the_chart() {
         let long = "not computable: needs metal stage shares: no sourced country breakdown in the \
-                    bundled data (SOURCES.md gap 5); ingest trade data and use --source trade";
+                    bundled data (SOURCES.md gap 5); ingest trade data and ask for shares from trade (`shares --source trade`, \
+                    or `source=trade` over the API)";
         let lines = wrap(long, MESSAGE_LINE_CHARS);
         assert!(lines.len() >= 2, "{lines:?}");
         assert!(

@@ -408,7 +408,8 @@ pub fn reported_shares(
     if stage_labels(stage).is_empty() {
         return Err(NotComputable::needs([format!(
             "{stage} stage shares: no sourced country breakdown in the bundled data (SOURCES.md \
-             gap 5); ingest trade data and use --source trade"
+             gap 5); ingest trade data and ask for shares from trade (`shares --source trade`, \
+             or `source=trade` over the API)"
         )]));
     }
     let year = match year {
