@@ -27,13 +27,18 @@ pub fn run(data_dir: Option<&Path>, args: &AnomaliesArgs) -> anyhow::Result<()> 
 }
 
 /// Which figures behind a row are derived, as `trends` tags them.
-fn derived_tag(r: &AnomalyRow) -> &'static str {
-    match (r.is_derived, r.baseline_includes_derived) {
-        (true, true) => "level; baseline",
-        (true, false) => "level",
-        (false, true) => "baseline",
-        (false, false) => "",
+fn derived_tag(r: &AnomalyRow) -> String {
+    let mut tags = Vec::new();
+    if r.is_derived {
+        tags.push("level");
     }
+    if r.baseline_includes_derived {
+        tags.push("baseline");
+    }
+    if r.quantity_is_lower_bound {
+        tags.push("level a lower bound (a partner's tonnes unknown)");
+    }
+    tags.join("; ")
 }
 
 /// The rows as a table.
@@ -61,7 +66,7 @@ pub fn table(rows: &[AnomalyRow]) -> Table {
             Cell::opt_float(r.departure_pct, 1),
             Cell::Text(r.flag.clone()),
             Cell::Text(r.source.clone()),
-            Cell::Text(derived_tag(r).into()),
+            Cell::Text(derived_tag(r)),
         ]);
     }
     t

@@ -496,6 +496,7 @@ mod tests {
             ytd_includes_derived: false,
             ytd_yoy_base_is_derived: false,
             citation: None,
+            quantity_is_lower_bound: false,
         }
     }
 

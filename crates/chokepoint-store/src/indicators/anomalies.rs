@@ -63,6 +63,9 @@ pub struct AnomalyRow {
     pub is_derived: bool,
     /// A month in the seasonal or trailing baseline is derived.
     pub baseline_includes_derived: bool,
+    /// The month's tonnes leave out a partner that gave a value but no tonnes: a lower
+    /// bound, never flagged and never a baseline.
+    pub quantity_is_lower_bound: bool,
 }
 
 /// A figure the tables show with one decimal, in JSON as [`json_round`] writes those (the
@@ -117,6 +120,7 @@ pub async fn anomalies(wh: &Warehouse, q: &AnomalyQuery) -> Result<Vec<AnomalyRo
                 t,
                 source: r.source.clone(),
                 derived: r.is_derived,
+                lower_bound: r.quantity_is_lower_bound,
             }),
             _ => None,
         })
@@ -124,26 +128,31 @@ pub async fn anomalies(wh: &Warehouse, q: &AnomalyQuery) -> Result<Vec<AnomalyRo
     Ok(scan(&months, q.threshold_pct, q.all))
 }
 
-/// One month of the series: index, tonnes, source and whether the figure is derived.
+/// One month of the series: index, tonnes, source, whether the figure is derived, and
+/// whether it is a lower bound (a partner's tonnes unknown).
 struct Month {
     index: i64,
     t: f64,
     source: String,
     derived: bool,
+    lower_bound: bool,
 }
 
 fn scan(months: &[Month], threshold: f64, all: bool) -> Vec<AnomalyRow> {
     let mut out = Vec::new();
     for (idx, month) in months.iter().enumerate() {
         let (m, t) = (month.index, month.t);
-        let earlier = &months[..idx];
+        // A lower bound (a partner's tonnes unknown) is neither a baseline nor flagged: its
+        // shortfall is a gap in the data, and read as a drop it was a false anomaly.
+        let earlier: Vec<&Month> = months[..idx].iter().filter(|e| !e.lower_bound).collect();
         let same_month: Vec<&Month> = (1..=3)
-            .filter_map(|y| earlier.iter().find(|e| e.index == m - 12 * y))
+            .filter_map(|y| earlier.iter().copied().find(|e| e.index == m - 12 * y))
             .collect();
         let seasonal = (!same_month.is_empty())
             .then(|| same_month.iter().map(|e| e.t).sum::<f64>() / same_month.len() as f64);
         let recent: Vec<&Month> = earlier
             .iter()
+            .copied()
             .rev()
             .filter(|e| m - e.index <= 12)
             .take(6)
@@ -164,7 +173,8 @@ fn scan(months: &[Month], threshold: f64, all: bool) -> Vec<AnomalyRow> {
             .iter()
             .copied()
             .min_by(|a, b| a.abs().total_cmp(&b.abs()));
-        let flagged = !deps.is_empty()
+        let flagged = !month.lower_bound
+            && !deps.is_empty()
             && (deps.iter().all(|d| *d < -threshold) || deps.iter().all(|d| *d > threshold));
         let flag = match smallest {
             Some(d) if flagged && d < 0.0 => "drop",
@@ -186,6 +196,7 @@ fn scan(months: &[Month], threshold: f64, all: bool) -> Vec<AnomalyRow> {
                 source: month.source.clone(),
                 is_derived: month.derived,
                 baseline_includes_derived: base_derived,
+                quantity_is_lower_bound: month.lower_bound,
             });
         }
     }
@@ -202,6 +213,7 @@ mod tests {
             t,
             source: "s".into(),
             derived,
+            lower_bound: false,
         }
     }
 
@@ -246,5 +258,22 @@ mod tests {
         assert_eq!(v["seasonal_departure_pct"], serde_json::json!(0.0));
         assert_eq!(v["seasonal_baseline_t"], serde_json::json!(0.3));
         assert!(!v.to_string().contains("e-"), "{v}");
+    }
+
+    /// Code review: a month whose sum over partners left out a value-only partner's tonnes
+    /// read as a 33 % drop and was flagged. It is not flagged and is no baseline.
+    #[test]
+    fn a_lower_bound_month_is_neither_flagged_nor_a_baseline() {
+        let base = 2023 * 12;
+        let mut months: Vec<Month> = (0..24).map(|i| month(base + i, 150.0, false)).collect();
+        months[16].t = 100.0;
+        months[16].lower_bound = true;
+        let rows = scan(&months, 30.0, true);
+        let may = rows.iter().find(|r| r.period == "2024-05").unwrap();
+        assert_eq!(may.flag, "");
+        assert!(may.quantity_is_lower_bound);
+        // June's trailing median is of the other months, all 150 t.
+        let june = rows.iter().find(|r| r.period == "2024-06").unwrap();
+        assert_eq!(june.trailing_baseline_t, Some(150.0));
     }
 }

@@ -97,6 +97,9 @@ pub struct TrendRow {
     /// Where the level was published (the bundled rows' report and URL; for a sum, each
     /// report it was taken from), so that a figure traces to its source without `sql`.
     pub citation: Option<String>,
+    /// The level is a sum over partners that leaves out a partner's unknown tonnes (a
+    /// value-only row): a lower bound, which a note names.
+    pub quantity_is_lower_bound: bool,
 }
 
 impl TrendRow {
@@ -324,6 +327,7 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
             ytd_yoy_pct: None,
             source: s.source.clone(),
             citation: s.citation.clone(),
+            quantity_is_lower_bound: !s.without_tonnes.is_empty(),
             reported_yoy_pct: s.reported_yoy_pct,
             reported_ytd_yoy_pct: None,
             is_derived: s.is_derived,
@@ -404,10 +408,17 @@ fn unshown_ytds(figures: &Figures, rows: &[TrendRow], q: &TrendQuery) -> Vec<Str
         .filter(|s| matches!(s.period, Period::Months(..)))
         .filter(|s| {
             // Its last month asked for (inside --from/--to), yet without a row.
+            // A row ends in that month when its own last month is it: a combined
+            // January–February row carries its YTD as well as a February row would.
             let (_, end) = s.period.months();
+            let ends_there = |r: &TrendRow| {
+                r.period
+                    .parse::<Period>()
+                    .is_ok_and(|p| p.months().1.index() == end.index())
+            };
             q.from.is_none_or(|f| end.index() >= f.index())
                 && q.to.is_none_or(|t| end.index() <= t.index())
-                && !rows.iter().any(|r| r.period == end.to_string())
+                && !rows.iter().any(ends_there)
         })
         .map(|s| {
             let yoy = s
@@ -524,14 +535,21 @@ fn annual_steps(figures: &Figures) -> Vec<Step> {
         }
         let first = jan(y).index();
         if let Some(t) = figures.span(first, first + 11) {
-            let mut sources: Vec<String> = figures
-                .monthly
-                .range((first, 0)..(first + 12, 0))
-                .chain(figures.cumulative.range((first, 0)..(first + 12, 0)))
-                .map(|(_, s)| s.source.clone())
-                .collect();
+            let in_year = || {
+                figures
+                    .monthly
+                    .range((first, 0)..(first + 12, 0))
+                    .chain(figures.cumulative.range((first, 0)..(first + 12, 0)))
+                    .map(|(_, s)| s)
+            };
+            let mut sources: Vec<String> = in_year().map(|s| s.source.clone()).collect();
             sources.sort();
             sources.dedup();
+            // A month summed without a partner's tonnes makes the year a lower bound too.
+            let mut without_tonnes: Vec<String> =
+                in_year().flat_map(|s| s.without_tonnes.clone()).collect();
+            without_tonnes.sort();
+            without_tonnes.dedup();
             years.insert(
                 y,
                 Step {
@@ -541,7 +559,7 @@ fn annual_steps(figures: &Figures) -> Vec<Step> {
                     source: sources.join("+"),
                     is_derived: t.derived,
                     reported_yoy_pct: None,
-                    without_tonnes: Vec::new(),
+                    without_tonnes,
                     citation: None,
                 },
             );

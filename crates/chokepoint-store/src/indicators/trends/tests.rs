@@ -472,3 +472,47 @@ fn a_ytd_ending_in_a_month_without_a_row_is_named() {
     q.to = Some("2025-05".parse().unwrap());
     assert!(compute(&all, &q).notes.is_empty());
 }
+
+/// Code review: a combined January–February row carries its YTD, yet the note said "no row
+/// shows it" for every Jan–Feb YTD (China's customs publish both).
+#[test]
+fn a_ytd_carried_by_a_combined_row_is_not_named() {
+    let all = vec![
+        obs("2025-01..2025-02", 500.0),
+        typed("2025-01..2025-02", 500.0, PeriodType::Ytd),
+        obs("2025-03", 300.0),
+    ];
+    let report = compute(&all, &query());
+    assert!(report.notes.is_empty(), "{:?}", report.notes);
+}
+
+/// Code review: under `--freq A` a year tiled from a month that left out a value-only
+/// partner's tonnes lost the lower-bound note.
+#[test]
+fn an_annual_sum_of_a_lower_bound_month_says_so() {
+    let mut all = Vec::new();
+    for m in 1..=12 {
+        for partner in ["USA", "JPN"] {
+            let mut o = obs(&format!("2024-{m:02}"), 100.0);
+            o.partner_iso3 = partner.into();
+            o.value_usd = Some(1.0);
+            if partner == "JPN" && m == 5 {
+                o.quantity_t = None;
+            }
+            all.push(o);
+        }
+    }
+    let mut q = query();
+    q.frequency = Frequency::Annual;
+    let report = compute(&all, &q);
+    assert_eq!(row(&report.rows, "2024").quantity_t, Some(2300.0));
+    assert!(row(&report.rows, "2024").quantity_is_lower_bound);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.starts_with("2024: no World row, and JPN")),
+        "{:?}",
+        report.notes
+    );
+}
