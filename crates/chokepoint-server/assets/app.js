@@ -194,7 +194,7 @@ function partnersLines(r) {
 function describeAggregate(a, measure) {
   const v = measure === "value" ? a.value_usd : a.quantity_t;
   const amount = v === null || v === undefined ? "no figure" : measure === "value" ? "USD " + thousands(v) : thousands(v) + " t";
-  const share = a.share_pct === null || a.share_pct === undefined ? "" : ` = ${a.share_pct.toFixed(1)} % of the world total`;
+  const share = a.share_pct === null || a.share_pct === undefined ? "" : ` = ${a.share_pct.toFixed(1)} % of ${a.share_of || "the world total"}`;
   return `${a.partner_iso3} (${a.name}, aggregate of members) ${amount}${share}; ${a.note}`;
 }
 

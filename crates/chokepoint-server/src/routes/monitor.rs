@@ -455,9 +455,15 @@ fn aggregate_legend(a: &AggregateRow, measure: Measure) -> String {
         Measure::Value => a.value_usd.map(|v| format!("USD {}", thousands(v))),
     }
     .unwrap_or_else(|| "no figure".into());
+    // Short: "of world", or "of partners" where the World row falls short of them.
+    let of = if a.share_of == "the world total" {
+        "world"
+    } else {
+        "partners"
+    };
     let share = a
         .share_pct
-        .map_or_else(String::new, |s| format!(" = {s:.1} % of world"));
+        .map_or_else(String::new, |s| format!(" = {s:.1} % of {of}"));
     format!(
         "{} ({}, aggregate) {amount}{share}; no bar, not in HHI",
         a.partner_iso3, a.name

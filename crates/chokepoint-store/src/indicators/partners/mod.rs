@@ -162,9 +162,12 @@ pub struct AggregateRow {
     pub quantity_t: Option<f64>,
     /// US dollars.
     pub value_usd: Option<f64>,
-    /// Share of the world total, percent (`None` without a World row: a sum over countries
-    /// is no base for a group that overlaps them).
+    /// Share of the same total as the partners' shares, percent (`None` without a World
+    /// row: a sum over countries is no base for a group that overlaps them).
     pub share_pct: Option<f64>,
+    /// What `share_pct` is of: "the world total", or "the partners' sum" where the World
+    /// row falls short of the partners listed.
+    pub share_of: String,
     /// The source used.
     pub source: String,
     /// Why it is not ranked.
@@ -182,7 +185,7 @@ impl AggregateRow {
         let amount = figure.map_or_else(|| "no figure".into(), |v| measure.amount(v));
         let share = self
             .share_pct
-            .map_or_else(String::new, |s| format!(" = {s:.1} % of the world total"));
+            .map_or_else(String::new, |s| format!(" = {s:.1} % of {}", self.share_of));
         format!(
             "{} ({}, aggregate of members) {amount}{share}; {}",
             self.partner_iso3, self.name, self.note
@@ -335,10 +338,17 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
             quantity_t: o.quantity_t,
             value_usd: o.value_usd,
             // Of the same total as the partners' shares: the World row, or the partners'
-            // sum where that row falls short of them (it was of the rejected row).
-            share_pct: total
+            // sum where that row falls short of them (it was of the rejected row); none
+            // without a World row, since a sum over countries is no base for a bloc.
+            share_pct: world
+                .and(total)
                 .zip(pick(o.quantity_t, o.value_usd))
                 .map(|(t, a)| a / t * 100.0),
+            share_of: if basis == "world row" {
+                "the world total".into()
+            } else {
+                "the partners' sum (the world row falls short of them)".into()
+            },
             source: o.source.clone(),
             note: AGGREGATE_NOTE.to_string(),
         })

@@ -254,4 +254,15 @@ fn the_aggregate_share_is_of_the_same_total_as_the_partners() {
     assert_eq!(r.total, Some(120.0));
     assert_eq!(r.total_basis, "sum of partners");
     assert!((r.aggregates[0].share_pct.unwrap() - 50.0).abs() < 1e-9);
+    assert!(
+        r.aggregates[0]
+            .describe(Measure::Quantity)
+            .contains("= 50.0 % of the partners' sum (the world row falls short of them)"),
+        "{}",
+        r.aggregates[0].describe(Measure::Quantity)
+    );
+    // Without a World row a sum over countries is no base for a bloc: no share.
+    let no_world: Vec<Observation> = rows.into_iter().skip(1).collect();
+    let r = rank(&no_world, "2025-05".parse().unwrap(), Measure::Quantity);
+    assert_eq!(r.aggregates[0].share_pct, None);
 }
