@@ -544,6 +544,33 @@ fn policy_scenario_runs_on_an_mrio_folder_through_the_ario_core() {
         assert!((asked - base).abs() <= 1e-9 * base, "{e}");
         assert_eq!(e["delivered_t"], e["requested_t"], "{e}");
     }
+    // The same on one destination: the world row's baseline covers the destinations the
+    // orders do (it summed every importer, and April's orders read as a 66 % collapse).
+    let one = sb.write(
+        "one.toml",
+        &text
+            .replace("approval_share = 0.0", "approval_share = 1.0")
+            .replace("destinations = \"all\"", "destinations = [\"reg2\"]"),
+    );
+    let mut cmd = sb.cmd();
+    cmd.args([
+        "simulate",
+        one.to_str().unwrap(),
+        "--runs",
+        "1",
+        "--format",
+        "json",
+    ]);
+    let doc = json_of(cmd);
+    let edges = doc["edges"].as_array().unwrap();
+    assert!(edges.iter().any(|e| e["importer"] == "WLD"), "{edges:?}");
+    for e in edges {
+        let (asked, base) = (
+            e["requested_t"].as_f64().unwrap(),
+            e["baseline_t"].as_f64().unwrap(),
+        );
+        assert!((asked - base).abs() <= 1e-9 * base, "{e}");
+    }
     // Sector names are checked against the MRIO; chain-only instruments are refused.
     sb.write("bad.toml", &text.replace("[\"mining\"]", "[\"magnets\"]"));
     sb.cmd()

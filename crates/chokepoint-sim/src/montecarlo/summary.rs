@@ -280,7 +280,8 @@ const TABLE_UNIT_DESCRIPTIONS: &[(&str, &str)] = &[
     ),
     (
         "baseline_t",
-        "the undisturbed flow over the simulated days of the month, in the table's units",
+        "the undisturbed flow over the simulated days of the month, in the table's units \
+         (importer WLD: the destinations the controls cover, as the orders beside it)",
     ),
     (
         "licensed_t",
@@ -450,9 +451,14 @@ fn edge_months(start: Date, days: usize, layout: &Layout, runs: &[&RunRecord]) -
             });
         };
         for &(stage, exporter) in &totals {
+            // Over the pairs the runs record, as the orders beside it: an MRIO run records
+            // only the controlled destinations, and a baseline over every importer made a
+            // destination-limited control's orders read as a 66 % collapse.
             let world_base: Option<f64> = (0..n)
                 .filter(|&i| i != exporter)
-                .map(|i| base(pair_index(n, stage, exporter, i)))
+                .map(|i| pair_index(n, stage, exporter, i))
+                .filter(|pair| first.trade_pairs.binary_search(pair).is_ok())
+                .map(base)
                 .sum();
             push(stage, exporter, "WLD", world_base, &|r, c| {
                 (0..n)
