@@ -560,6 +560,14 @@ fn eu_criticality_lists_defaulted_and_missing_inputs() {
             && chn_t.contains("t = 1 understates its supply risk"),
         "{chn_t}"
     );
+    // A technology export ban is not a restriction on the materials, and a 2025 licence
+    // does not describe 2022 (code review).
+    assert!(!chn_t.contains("technology"), "{chn_t}");
+    let in_2022 = stdout(&sb, &["criticality", "--year", "2022", "--format", "csv"]);
+    assert!(
+        !in_2022.contains("understates its supply risk"),
+        "{in_2022}"
+    );
     assert!(
         text.contains("input,governance.scaled.CHN,,5.000,,defaulted"),
         "{text}"

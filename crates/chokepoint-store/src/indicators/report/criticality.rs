@@ -147,7 +147,11 @@ pub async fn assessment(
     Ok(match method {
         Method::Eu => {
             let mut result = eu_assessment(params, &supplies, &missing_stages);
-            flag_restrictions(&mut result.inputs, &facts.rare_earth_restrictions().await?);
+            // Measures in force by the assessed year (the stages' latest data year when none
+            // is asked): a 2025 licence does not describe 2022's supply.
+            let through = year.or_else(|| supplies.iter().map(|s| s.year).max());
+            let restrictions = facts.rare_earth_restrictions(through).await?;
+            flag_restrictions(&mut result.inputs, &restrictions);
             Assessment::Eu {
                 params: origin.to_string(),
                 result,

@@ -43,17 +43,27 @@ impl Facts {
         })
     }
 
-    /// Countries restricting rare-earth exports, from the `export_controls` table: each
-    /// measure in force on rare earths or magnets, as (country, "date: measure").
-    pub async fn rare_earth_restrictions(&self) -> Result<Vec<(String, String)>, StoreError> {
+    /// Countries restricting exports of rare earths or magnets, from the `export_controls`
+    /// table: each measure in force that took effect by the end of `through_year` (any, when
+    /// `None`), as (country, "date: measure"). A technology export ban is not one: the EU
+    /// method's trade adjustment is about the materials.
+    pub async fn rare_earth_restrictions(
+        &self,
+        through_year: Option<i32>,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        // Dates are ISO text (`2025-04-04`, some `2025-08`): they compare as text.
+        let by = through_year
+            .map(|y| format!(" AND date_effective <= '{y}-12-31'"))
+            .unwrap_or_default();
         let batches = self
             .warehouse
-            .sql(
+            .sql(&format!(
                 "SELECT country, date_effective, measure_type FROM export_controls \
                  WHERE lower(status) LIKE 'in force%' AND lower(measure_type) LIKE '%export%' \
+                 AND lower(measure_type) NOT LIKE '%technology%' \
                  AND (lower(elements_products) LIKE '%rare%' OR elements_products LIKE '%REE%' \
-                 OR lower(elements_products) LIKE '%magnet%') ORDER BY date_effective",
-            )
+                 OR lower(elements_products) LIKE '%magnet%'){by} ORDER BY date_effective"
+            ))
             .await?;
         Ok(crate::json::batches_to_json_rows(&batches)
             .iter()
