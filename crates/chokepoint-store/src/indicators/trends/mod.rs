@@ -191,10 +191,11 @@ pub struct TrendReport {
 }
 
 impl TrendReport {
-    /// Whether the flow had nothing at all in range: no row, and no year with figures
-    /// short of an annual total (which its own note describes).
+    /// Whether the flow has nothing at all: no row, no year with figures short of an annual
+    /// total, and no note (a flow with figures outside the range asked has one saying
+    /// where they are; "no trade rows" was wrong for it).
     pub fn found_nothing(&self) -> bool {
-        self.rows.is_empty() && self.incomplete_years.is_empty()
+        self.rows.is_empty() && self.incomplete_years.is_empty() && self.notes.is_empty()
     }
 }
 
@@ -389,6 +390,17 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
     ));
     if q.frequency == Frequency::Monthly {
         notes.extend(unshown_ytds(&figures, &rows, q));
+    }
+    // Figures, but none in the range asked (and no year short of a total, which its own
+    // note describes): say where they are.
+    if rows.is_empty()
+        && incomplete_years.is_empty()
+        && let (Some(first), Some(last)) = (steps.first(), steps.last())
+    {
+        notes.push(format!(
+            "no figures in the range asked; this flow has figures from {} to {}",
+            first.period, last.period
+        ));
     }
     TrendReport {
         rows,

@@ -470,7 +470,11 @@ fn a_ytd_ending_in_a_month_without_a_row_is_named() {
     );
     let mut q = query();
     q.to = Some("2025-05".parse().unwrap());
-    assert!(compute(&all, &q).notes.is_empty());
+    let notes = compute(&all, &q).notes;
+    assert!(
+        notes.iter().all(|n| !n.contains("year-to-date")),
+        "{notes:?}"
+    );
 }
 
 /// Code review: a combined January–February row carries its YTD, yet the note said "no row
@@ -515,4 +519,21 @@ fn an_annual_sum_of_a_lower_bound_month_says_so() {
         "{:?}",
         report.notes
     );
+}
+
+/// Code review: a flow with figures, none of them in `--from`/`--to`, was told "no trade
+/// rows for reporter …"; a note says where its figures are.
+#[test]
+fn a_range_without_figures_says_where_they_are() {
+    let all = vec![obs("2025-03", 10.0), obs("2025-05", 20.0)];
+    let mut q = query();
+    q.from = Some("2030-01".parse().unwrap());
+    let report = compute(&all, &q);
+    assert!(report.rows.is_empty());
+    assert!(!report.found_nothing());
+    assert_eq!(
+        report.notes,
+        ["no figures in the range asked; this flow has figures from 2025-03 to 2025-05"]
+    );
+    assert!(compute(&[], &query()).found_nothing());
 }
