@@ -489,7 +489,8 @@ pub fn print(r: &AfterReport, format: Format) -> anyhow::Result<()> {
                 verdict(b.before),
                 after(b.after_p50),
                 b.after_p50 - benchmark,
-                after(b.after_p95)
+                // The shortage is measured at the median: the p95 share says its own verdict.
+                verdict(b.after_p95)
             ))
         } else if b.measure == "supplier_hhi" && b.before >= 9_999.5 {
             // One known supplier: 10000 is what coverage allows, not a measurement.

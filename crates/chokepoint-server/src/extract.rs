@@ -35,8 +35,17 @@ fn query_error(e: QueryRejection) -> ApiError {
         }
         _ => (None, detail),
     };
-    if let Some((unknown, message)) = unknown_parameter(why) {
-        return ApiError::bad_request(&unknown, message);
+    // Said of the query string, naming the parameter in the message: "invalid period: this
+    // endpoint does not take `period`" read as a bad value.
+    if let Some((_, message)) = unknown_parameter(why) {
+        return ApiError::bad_request("query string", message);
+    }
+    if let Some(missing) = why
+        .strip_prefix("missing field `")
+        .and_then(|r| r.split_once('`'))
+        .map(|(name, _)| name)
+    {
+        return ApiError::bad_request("query string", format!("missing parameter `{missing}`"));
     }
     match name {
         Some(name) if why.contains("invalid digit") || why.contains("too large") => {

@@ -441,7 +441,10 @@ impl RunRegistry {
             let outcome = match result {
                 Ok(report) => Outcome::Succeeded(Arc::new(report)),
                 Err(e) => {
-                    if !e.is_user_error() {
+                    // A run stopped after its timeout was already reported as timed out.
+                    if matches!(e, SimError::Cancelled) {
+                        tracing::info!(run = %worker.id, "simulation stopped after its time limit");
+                    } else if !e.is_user_error() {
                         tracing::error!(run = %worker.id, error = %e, "simulation failed");
                     }
                     Outcome::Failed(e.to_string())

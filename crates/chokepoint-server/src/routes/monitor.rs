@@ -141,8 +141,8 @@ impl PartnersParams {
             .or(self.to.as_deref())
             .ok_or_else(|| {
                 ApiError::bad_request(
-                    "period",
-                    "missing: give period=YYYY-MM (or YYYY), or to=YYYY-MM",
+                    "query string",
+                    "missing parameter `period`: give period=YYYY-MM (or YYYY), or to=YYYY-MM",
                 )
             })?;
         let measure = match self.measure.as_deref() {
