@@ -461,7 +461,8 @@ def partners(obs, period: str, measure="quantity") -> dict:
     partial = has and cover < 0.995
     aggs = [
         dict(partner_iso3=r.partner, quantity_t=_nn(r.q), value_usd=_nn(r.v),
-             share_pct=(_nn(getattr(r, key)) / world * 100 if world and _nn(getattr(r, key)) is not None else None))
+             # of the same total as the partners' shares, and only with a World row
+             share_pct=(_nn(getattr(r, key)) / total * 100 if world and total and _nn(getattr(r, key)) is not None else None))
         for r in inp[inp.partner.isin(BLOCS)].itertuples()
     ]
     return dict(
@@ -469,7 +470,10 @@ def partners(obs, period: str, measure="quantity") -> dict:
         measure=measure,
         total=total,
         total_basis=basis,
-        coverage_pct=(listed / total * 100) if total else None,
+        # A sum of the partners with the measure covers all of itself: with a partner's
+        # amount unknown, coverage cannot be measured.
+        coverage_pct=(None if basis == "sum of partners" and any(r["amount"] is None for r in prow)
+                      else (listed / total * 100) if total else None),
         hhi=hhi,
         top1_share_pct=(100 * shares[0] if shares else 0.0) if has else None,
         top3_share_pct=(100 * sum(shares[:3])) if has and len(shares) >= 3 else None,

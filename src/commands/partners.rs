@@ -106,11 +106,14 @@ fn summary_lines(report: &PartnersReport) -> Vec<String> {
         f(report.total, 1),
         report.total_basis
     ));
-    parts.push(format!(
-        "partners listed cover {} % of it ({})",
-        f(report.coverage_pct, 1),
-        report.coverage_basis
-    ));
+    parts.push(match report.coverage_pct {
+        Some(_) => format!(
+            "partners listed cover {} % of it ({})",
+            f(report.coverage_pct, 1),
+            report.coverage_basis
+        ),
+        None => "coverage not measurable (a partner's amount is unknown)".to_string(),
+    });
     let mut lines = vec![format!("period {}: {}", report.period, parts.join(" · "))];
     for a in &report.aggregates {
         lines.push(format!("also reported: {}", a.describe(report.measure)));

@@ -182,7 +182,9 @@ function partnersLines(r) {
       ? `top-3 ${r.top3_share_pct.toFixed(1)} %${bound(r.hhi_is_lower_bound)}`
       : `${r.partners_listed} partner${r.partners_listed === 1 ? "" : "s"} listed`,
     `total ${fixed(r.total, 1)} (${r.total_basis})`,
-    `partners listed cover ${fixed(r.coverage_pct, 1)} % of it (${r.coverage_basis})`];
+    r.coverage_pct === null || r.coverage_pct === undefined
+      ? "coverage not measurable (a partner's amount is unknown)"
+      : `partners listed cover ${fixed(r.coverage_pct, 1)} % of it (${r.coverage_basis})`];
   const lines = [`period ${r.period}: ${parts.join(" · ")}`];
   for (const a of r.aggregates || []) lines.push("also reported: " + describeAggregate(a, r.measure));
   for (const n of r.notes || []) lines.push("note: " + n);

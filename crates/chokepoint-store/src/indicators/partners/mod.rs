@@ -366,7 +366,13 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
         measure,
         total,
         total_basis: basis.to_string(),
-        coverage_pct: total.map(|t| listed / t * 100.0),
+        // A sum of the partners with the measure is all of itself: with a partner's amount
+        // unknown, the coverage cannot be measured (it read 100 %).
+        coverage_pct: if basis == "sum of partners" && !unknown.is_empty() {
+            None
+        } else {
+            total.map(|t| listed / t * 100.0)
+        },
         hhi: conc.as_ref().map(|c| c.hhi),
         top1_share_pct: conc.as_ref().map(|c| 100.0 * c.cr1),
         // "Top-3" of fewer than three partners would just repeat the coverage.

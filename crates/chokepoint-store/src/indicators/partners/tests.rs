@@ -266,3 +266,21 @@ fn the_aggregate_share_is_of_the_same_total_as_the_partners() {
     let r = rank(&no_world, "2025-05".parse().unwrap(), Measure::Quantity);
     assert_eq!(r.aggregates[0].share_pct, None);
 }
+
+/// Monitor review: with no World row and a partner without tonnes, "partners listed cover
+/// 100 %" held by construction; the coverage is not measurable then.
+#[test]
+fn coverage_is_not_measurable_when_a_partner_amount_is_unknown() {
+    let mut deu = obs("2025-05", "DEU", 0.0);
+    deu.quantity_t = None;
+    deu.value_usd = Some(300.0);
+    let rows = vec![obs("2025-05", "USA", 10.0), obs("2025-05", "JPN", 5.0), deu];
+    let r = rank(&rows, "2025-05".parse().unwrap(), Measure::Quantity);
+    assert_eq!(r.total_basis, "sum of partners");
+    assert_eq!(r.coverage_pct, None);
+    // With a World row the coverage is of it, and measurable.
+    let mut with_world = rows.clone();
+    with_world.push(obs("2025-05", "WLD", 20.0));
+    let r = rank(&with_world, "2025-05".parse().unwrap(), Measure::Quantity);
+    assert!((r.coverage_pct.unwrap() - 75.0).abs() < 1e-9);
+}
