@@ -20,8 +20,9 @@ pub fn run(data_dir: Option<&Path>, args: &PartnersArgs) -> anyhow::Result<()> {
         },
     };
     let report = o.runtime.block_on(partners(&o.warehouse, &q))?;
-    let scope = format!(", period {}", args.period);
-    super::warehouse::note_if_empty(report.found_nothing(), &q.flow, &scope);
+    if report.found_nothing() {
+        eprintln!("note: {}", q.nothing_found_note());
+    }
     if args.format == Format::Json {
         print_json(&report)?;
         return Ok(());

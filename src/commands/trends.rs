@@ -52,7 +52,9 @@ pub fn run(data_dir: Option<&Path>, args: &TrendsArgs) -> anyhow::Result<()> {
     for n in &report.notes {
         eprintln!("note: {n}");
     }
-    super::warehouse::note_if_empty(report.found_nothing(), &q.flow, &q.flow.partner_scope());
+    if report.found_nothing() {
+        eprintln!("note: {}", q.nothing_found_note());
+    }
     Ok(())
 }
 

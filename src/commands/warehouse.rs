@@ -77,14 +77,6 @@ pub fn open(given: Option<&Path>) -> anyhow::Result<Opened> {
     Ok(Opened { runtime, warehouse })
 }
 
-/// Says on stderr, when a monitor command found nothing, what it looked for and how to
-/// see what the warehouse holds ([`FlowQuery::nothing_found_note`]).
-pub fn note_if_empty(empty: bool, q: &FlowQuery, scope: &str) {
-    if empty {
-        eprintln!("note: {}", q.nothing_found_note(scope));
-    }
-}
-
 /// The store's flow query from the shared flow arguments.
 pub fn flow_query(args: &FlowArgs, partner: Option<chokepoint_model::Iso3>) -> FlowQuery {
     FlowQuery {

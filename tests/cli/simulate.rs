@@ -111,6 +111,11 @@ fn simulate_reads_the_pymrio_text_layout() {
     assert!(sb.path().join("o/rebuild_prod_tot.csv").is_file());
 }
 
+/// The test scenario with `line` in a `[model]` table.
+fn with_model(line: &str) -> String {
+    scenario(GOOD_EVENT).replace("[simulation]", &format!("[model]\n{line}\n\n[simulation]"))
+}
+
 fn assert_bad(toml: &str, needles: &[&str]) {
     let sb = Sandbox::new();
     sb.write("bad.toml", toml);
@@ -189,9 +194,6 @@ fn unknown_key_is_rejected() {
 /// capacities, an adjustment time below one step (α overshoots α_max).
 #[test]
 fn runaway_overproduction_parameters_are_scenario_errors() {
-    let with_model = |line: &str| {
-        scenario(GOOD_EVENT).replace("[simulation]", &format!("[model]\n{line}\n\n[simulation]"))
-    };
     // 1e300 fits the flows alone but not with the default 90-step inventory target: the
     // message named `main_inv_dur`, which the file does not set (ARIO review).
     assert_bad(
@@ -481,9 +483,6 @@ fn scenario_errors_name_the_key_at_fault() {
     let dup = scenario(GOOD_EVENT).replace("[simulation]", "[simulation]\nsteps = 10");
     assert_bad(&dup, &["duplicate key `steps`: keep one"]);
     // α_base above the default α_max pointed at the absent alpha_max, with no position.
-    let with_model = |line: &str| {
-        scenario(GOOD_EVENT).replace("[simulation]", &format!("[model]\n{line}\n\n[simulation]"))
-    };
     assert_bad(
         &with_model("alpha_base = 2.0"),
         &[

@@ -361,13 +361,7 @@ mod tests {
             "<svg role=\"img\" aria-label=\"Mining 2019: country shares (USGS MCS2020)\""
         ));
         assert!(svg.contains("<title>Mining 2019: country shares (USGS MCS2020)</title>"));
-        let desc = svg
-            .split_once("<desc>")
-            .unwrap()
-            .1
-            .split_once("</desc>")
-            .unwrap()
-            .0;
+        let desc = crate::charts::desc_of(&svg);
         assert!(desc.contains("USA 12.4"), "{desc}");
         assert!(desc.contains("unattributed (not a country) 87.6"), "{desc}");
         assert!(desc.contains("EU CRMA benchmark 65 % at 65"), "{desc}");

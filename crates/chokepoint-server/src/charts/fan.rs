@@ -280,13 +280,7 @@ mod tests {
         };
         let svg = fan_chart(&chart).unwrap();
         assert!(svg.starts_with("<svg role=\"img\" aria-label=\"EU ev_traction_motors: output\""));
-        let desc = svg
-            .split_once("<desc>")
-            .unwrap()
-            .1
-            .split_once("</desc>")
-            .unwrap()
-            .0;
+        let desc = crate::charts::desc_of(&svg);
         assert!(desc.contains("lowest at 60 on day 30"), "{desc}");
         assert!(
             desc.contains("5th percentile reaches 40 on day 30"),

@@ -41,7 +41,6 @@ pub(crate) const PALETTE: [RGBColor; 7] = [
 /// A chart that shows only a message, for selections without data: an empty chart with axes
 /// would suggest zeros. Long messages ("not computable: needs …") wrap onto several lines.
 pub fn message_chart(title: &str, message: &str) -> String {
-    let title = xml_escape(title);
     let lines = wrap(message, MESSAGE_LINE_CHARS);
     let first_y = HEIGHT as usize / 2 - (lines.len().saturating_sub(1)) * 11;
     let text: String = lines
@@ -56,11 +55,13 @@ pub fn message_chart(title: &str, message: &str) -> String {
             )
         })
         .collect();
-    format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" data-empty="true" role="img" aria-label="{title}"><title>{title}</title><desc>{desc}</desc><rect width="100%" height="100%" fill="#ffffff"/><text x="{x}" y="40" text-anchor="middle" font-family="sans-serif" font-size="20">{title}</text>{text}</svg>"##,
+    // The text alternative as every chart gets it ([`accessible`]): the message is its desc.
+    let svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" data-empty="true"><rect width="100%" height="100%" fill="#ffffff"/><text x="{x}" y="40" text-anchor="middle" font-family="sans-serif" font-size="20">{escaped}</text>{text}</svg>"##,
         x = WIDTH / 2,
-        desc = xml_escape(message),
-    )
+        escaped = xml_escape(title),
+    );
+    accessible(svg, title, message)
 }
 
 /// A legend entry drawn under the plot: its sample and text.
@@ -376,6 +377,14 @@ pub(crate) fn drawing<E: std::error::Error + Send + Sync>(
     ChartError::Drawing {
         message: e.to_string(),
     }
+}
+
+/// The `<desc>` of a chart drawn by this module (tests of the text alternatives).
+#[cfg(test)]
+pub(crate) fn desc_of(svg: &str) -> &str {
+    svg.split_once("<desc>")
+        .and_then(|(_, rest)| rest.split_once("</desc>"))
+        .map_or("", |(desc, _)| desc)
 }
 
 #[cfg(test)]

@@ -209,9 +209,7 @@ pub async fn get_trends(
         .incomplete_years
         .iter()
         .map(|y| incomplete_year_note(y, "freq=M"));
-    let nothing = report
-        .found_nothing()
-        .then(|| q.flow.nothing_found_note(&q.flow.partner_scope()));
+    let nothing = report.found_nothing().then(|| q.nothing_found_note());
     for note in incomplete
         .chain(report.notes.iter().cloned())
         .chain(nothing)
@@ -254,7 +252,7 @@ pub async fn get_partners(
     let report = partners(state.warehouse()?, &q).await?;
     let mut headers = HeaderMap::new();
     if report.found_nothing() {
-        let note = q.flow.nothing_found_note(&format!(", period {}", q.period));
+        let note = q.nothing_found_note();
         headers.append(HeaderName::from_static(NOTE_HEADER), header_text(&note));
     }
     Ok((headers, Json(report)))

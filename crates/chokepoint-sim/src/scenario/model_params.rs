@@ -266,7 +266,7 @@ pub(super) fn model_params(
             _ => None,
         };
         // A key the file does not set is at its default: say so, since it has no position.
-        let message = if span.is_none() && name != "inventory_dict" {
+        let message = if span.is_none() {
             format!("{message} (the default: the file does not set it)")
         } else {
             message

@@ -144,15 +144,13 @@ fn scan(months: &[Month], threshold: f64, all: bool) -> Vec<AnomalyRow> {
         let (m, t) = (month.index, month.t);
         // A lower bound (a partner's tonnes unknown) is neither a baseline nor flagged: its
         // shortfall is a gap in the data, and read as a drop it was a false anomaly.
-        let earlier: Vec<&Month> = months[..idx].iter().filter(|e| !e.lower_bound).collect();
+        let earlier = || months[..idx].iter().filter(|e| !e.lower_bound);
         let same_month: Vec<&Month> = (1..=3)
-            .filter_map(|y| earlier.iter().copied().find(|e| e.index == m - 12 * y))
+            .filter_map(|y| earlier().find(|e| e.index == m - 12 * y))
             .collect();
         let seasonal = (!same_month.is_empty())
             .then(|| same_month.iter().map(|e| e.t).sum::<f64>() / same_month.len() as f64);
-        let recent: Vec<&Month> = earlier
-            .iter()
-            .copied()
+        let recent: Vec<&Month> = earlier()
             .rev()
             .filter(|e| m - e.index <= 12)
             .take(6)

@@ -51,19 +51,13 @@ impl FlowQuery {
     /// or partner, e.g. ", period 2025-09"): what it looked for and how to list what the
     /// warehouse holds, since an empty result alone does not tell a typo from a gap. The
     /// CLI prints it to stderr and the API sends it as a `Chokepoint-Note` header.
-    pub fn nothing_found_note(&self, scope: &str) -> String {
+    pub(crate) fn nothing_found_note(&self, scope: &str) -> String {
         format!(
             "no trade rows for reporter {}, flow {}, product {}{scope}; list what is stored \
              with `chokepoint sql \"SELECT DISTINCT reporter_iso3, flow, product, period_type \
              FROM trade\"`",
             self.reporter, self.flow, self.product
         )
-    }
-
-    /// ", partner DEU" when one partner is selected, "" otherwise.
-    pub fn partner_scope(&self) -> String {
-        self.partner
-            .map_or_else(String::new, |p| format!(", partner {p}"))
     }
 }
 

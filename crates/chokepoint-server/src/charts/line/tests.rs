@@ -223,7 +223,7 @@ fn d12_derived_points_are_hollow_and_in_the_legend() {
         .filter(|c| c.contains("r=\"2\""))
         .count();
     assert_eq!(dots, 2, "{svg}");
-    let desc = svg.split_once("<desc>").unwrap().1;
+    let desc = crate::charts::desc_of(&svg);
     assert!(desc.contains("2025-02"), "{desc}");
 }
 
@@ -231,13 +231,7 @@ fn d12_derived_points_are_hollow_and_in_the_legend() {
 fn d9_the_chart_has_a_text_alternative() {
     let svg = line_chart(&sample()).unwrap();
     assert!(svg.starts_with("<svg role=\"img\" aria-label=\"China exports of magnets\""));
-    let desc = svg
-        .split_once("<desc>")
-        .unwrap()
-        .1
-        .split_once("</desc>")
-        .unwrap()
-        .0;
+    let desc = crate::charts::desc_of(&svg);
     assert!(desc.contains("2025-01 to 2025-03"), "{desc}");
     assert!(
         desc.contains("exports (tonnes): from 1800 to 5000"),

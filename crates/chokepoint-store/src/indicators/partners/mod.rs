@@ -137,6 +137,15 @@ pub struct PartnersReport {
     pub flow_has_partner_rows: bool,
 }
 
+impl PartnersQuery {
+    /// What the monitor says when [`PartnersReport::found_nothing`]: the flow and period it
+    /// looked for and how to list what is stored (CLI stderr, API `Chokepoint-Note`).
+    pub fn nothing_found_note(&self) -> String {
+        self.flow
+            .nothing_found_note(&format!(", period {}", self.period))
+    }
+}
+
 impl PartnersReport {
     /// Whether the flow has no rows to show at all. A World total without partners is not
     /// that, nor is a period without rows of a flow that has them in other periods: the

@@ -190,6 +190,18 @@ pub struct TrendReport {
     pub notes: Vec<String>,
 }
 
+impl TrendQuery {
+    /// What the monitor says when [`TrendReport::found_nothing`]: the flow and partner it
+    /// looked for and how to list what is stored (CLI stderr, API `Chokepoint-Note`).
+    pub fn nothing_found_note(&self) -> String {
+        let scope = self
+            .flow
+            .partner
+            .map_or_else(String::new, |p| format!(", partner {p}"));
+        self.flow.nothing_found_note(&scope)
+    }
+}
+
 impl TrendReport {
     /// Whether the flow has nothing at all: no row, no year with figures short of an annual
     /// total, and no note (a flow with figures outside the range asked has one saying
@@ -414,23 +426,23 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
 /// in January–June 2025 (reported -22.4 % y/y) was nowhere in `trends --partner EUU`,
 /// whose only monthly row is July.
 fn unshown_ytds(figures: &Figures, rows: &[TrendRow], q: &TrendQuery) -> Vec<String> {
+    // The month each row ends in: a combined January–February row carries its YTD as well
+    // as a February row would.
+    let row_ends: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| r.period.parse::<Period>().ok())
+        .map(|p| p.months().1.index())
+        .collect();
     figures
         .cumulative
         .values()
         .filter(|s| matches!(s.period, Period::Months(..)))
         .filter(|s| {
             // Its last month asked for (inside --from/--to), yet without a row.
-            // A row ends in that month when its own last month is it: a combined
-            // January–February row carries its YTD as well as a February row would.
-            let (_, end) = s.period.months();
-            let ends_there = |r: &TrendRow| {
-                r.period
-                    .parse::<Period>()
-                    .is_ok_and(|p| p.months().1.index() == end.index())
-            };
-            q.from.is_none_or(|f| end.index() >= f.index())
-                && q.to.is_none_or(|t| end.index() <= t.index())
-                && !rows.iter().any(ends_there)
+            let end = s.period.months().1.index();
+            q.from.is_none_or(|f| end >= f.index())
+                && q.to.is_none_or(|t| end <= t.index())
+                && !row_ends.contains(&end)
         })
         .map(|s| {
             let yoy = s
