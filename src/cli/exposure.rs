@@ -174,8 +174,8 @@ pub struct ExposureArgs {
     #[arg(long, value_name = "P")]
     pub product: String,
     /// Data year (default: the latest year with trade data; stage shares then follow the
-    /// default of `shares`).
-    #[arg(long, value_name = "YYYY", value_parser = chokepoint_model::parse_data_year)]
+    /// default of `shares`). Not with --after, whose figures are the scenario's window.
+    #[arg(long, value_name = "YYYY", value_parser = chokepoint_model::parse_data_year, conflicts_with = "after")]
     pub year: Option<i32>,
     /// Recompute supplier shares and reliance from a simulated control (scenario file).
     #[arg(long, value_name = "SCENARIO.toml")]

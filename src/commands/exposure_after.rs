@@ -95,7 +95,13 @@ fn figures(from: Vec<f64>, output: f64, exports: f64) -> RunFigures {
         .collect();
     // Apparent consumption of the stage in the region: the CRMA base (its benchmark is a
     // share of Union consumption, not of imports), and reliance's denominator.
-    let consumption = output + imports - exports;
+    // A region that ships out all it makes and buys consumes nothing; the sum then leaves
+    // a remainder of ±1e-12 t, and dividing by it gave a reliance of -4e17 %. Within
+    // rounding of the flows it is zero (a real negative, exports drawn from stocks, stays).
+    let consumption = match output + imports - exports {
+        c if c.abs() <= 1e-9 * (output + imports + exports) => 0.0,
+        c => c,
+    };
     let top = from.iter().copied().fold(0.0, f64::max);
     RunFigures {
         hhi: if imports > 0.0 {
@@ -473,6 +479,8 @@ pub fn print(r: &AfterReport, format: Format) -> anyhow::Result<()> {
         let note = if b.measure == "crma_top_third_country_share" && b.after_p50.is_finite() {
             let benchmark = 100.0 * CRMA_MAX_SINGLE_COUNTRY_SHARE;
             let verdict = |v: f64| match bound.verdict(v, benchmark) {
+                // No consumption, no share of it (the value cell is empty too).
+                _ if !v.is_finite() => "not computable (no consumption)".to_string(),
                 CrmaVerdict::Inconclusive => "INCONCLUSIVE (upper bound)".to_string(),
                 decided => decided.word().to_string(),
             };
@@ -521,4 +529,26 @@ pub fn print(r: &AfterReport, format: Format) -> anyhow::Result<()> {
     }
     t.print(format)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::figures;
+
+    /// A region that exports all it makes consumes nothing: the rounding remainder of
+    /// output − exports is zero, with no reliance and no CRMA share (it gave -4e17 %).
+    #[test]
+    fn consumption_zero_to_rounding_is_zero_and_measures_nothing() {
+        let output = 0.1 + 0.2;
+        let f = figures(vec![0.0, 0.0], output, 0.3);
+        assert_eq!(f.consumption_t, 0.0);
+        assert!(f.reliance.is_nan() && f.top_third_share.is_nan());
+        // Exports drawn from stocks beyond output and imports are a real negative.
+        let f = figures(vec![10.0, 0.0], 100.0, 150.0);
+        assert_eq!(f.consumption_t, -40.0);
+        assert!(f.reliance.is_nan());
+        let f = figures(vec![30.0, 10.0], 60.0, 20.0);
+        assert_eq!(f.consumption_t, 80.0);
+        assert!((f.reliance - 0.25).abs() < 1e-15);
+    }
 }

@@ -36,7 +36,7 @@ pub fn charts(report: &RunReport) -> anyhow::Result<Vec<Chart>> {
         out.push(Chart {
             stem: format!("output-{}-{}", o.region, o.industry),
             caption: format!(
-                "{} {}: median loss {:.1} % of baseline over the horizon, halt probability {:.0} %",
+                "{} {}: median loss {:.1} % of the magnet use it wanted over the horizon, halt probability {:.0} %",
                 o.region,
                 o.industry,
                 o.loss_pct,
@@ -112,12 +112,12 @@ fn summary(report: &RunReport) -> String {
     for o in worst_per_region(report) {
         let halt = match (&o.halt_date_50, o.halt_probability) {
             (Some(date), p) => format!(
-                "; below 50 % of baseline from {date} in {:.0} % of runs, for {} days (median)",
+                "; below 50 % of its use from {date} in {:.0} % of runs, for {} days (median)",
                 100.0 * p,
                 grouped(o.days_below_50, 0)
             ),
             (None, p) if p > 0.0 => format!(
-                "; below 50 % of baseline in {:.0} % of runs (not in the median run)",
+                "; below 50 % of its use in {:.0} % of runs (not in the median run)",
                 100.0 * p
             ),
             _ => String::new(),
@@ -130,7 +130,7 @@ fn summary(report: &RunReport) -> String {
             grouped(o.loss_pct, 1),
             grouped(o.loss_t_p5, 0),
             grouped(o.loss_t_p95, 0),
-            grouped(o.baseline_t_per_day * s.days as f64, 0),
+            grouped(o.demand_t, 0),
             halt
         ));
     }

@@ -612,3 +612,76 @@ fn the_documented_scenario_example_runs() {
     let doc = json_of(cmd);
     assert!(!doc["industries"].as_array().unwrap().is_empty());
 }
+
+/// What the policy review found accepted without a word, each now refused at its key with
+/// exit 2: end-use shares adding up to more than 1 (they were scaled down, the data's EV
+/// share with them), a share the data give (the key was ignored), an `except` that removes
+/// every destination (the message blamed the exporter), a suspension over before its
+/// control bites (it ran as if absent), and a magnet-heading sibling line (8505.20 was
+/// controlled as magnets).
+#[test]
+fn scenarios_that_could_not_act_as_written_are_refused_at_their_key() {
+    let sb = Sandbox::new();
+    let refused = |name: &str, text: &str, expected: &[&str]| {
+        let s = sb.write(name, text);
+        let out = sb
+            .cmd()
+            .args(["simulate", s.to_str().unwrap(), "--runs", "1"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        for e in expected {
+            assert!(err.contains(e), "{name}: `{e}` not in {err}");
+        }
+    };
+    refused(
+        "enduse.toml",
+        &format!(
+            "{MINIMAL}[assumptions]\nend_use_wind_share = 0.9\nend_use_industrial_motors_share = 0.9\n"
+        ),
+        &[
+            "enduse.toml:",
+            "assumptions.end_use_wind_share",
+            "add up to",
+            "ev_traction_motors 0.070 (data)",
+        ],
+    );
+    refused(
+        "ev.toml",
+        &format!("{MINIMAL}[assumptions]\nend_use_ev_traction_share = 0.2\n"),
+        &[
+            "assumptions.end_use_ev_traction_share",
+            "the bundled data give",
+        ],
+    );
+    refused(
+        "except.toml",
+        &MINIMAL.replace(
+            "destinations = \"all\"",
+            "destinations = [\"USA\"]\nexcept = [\"USA\"]",
+        ),
+        &["export_control[0].except", "removes every destination"],
+    );
+    refused(
+        "lag.toml",
+        &format!(
+            "{MINIMAL}[[suspension]]\ncontrol = \"c\"\nstart = \"2025-04-10\"\nend = \"2025-04-15\"\n"
+        ),
+        &["suspension[0].end", "it can never act"],
+    );
+    refused(
+        "hs.toml",
+        &MINIMAL.replace("[\"magnets\"]", "[\"8505.20\"]"),
+        &["unknown product `8505.20`"],
+    );
+    // A wind share alone within what the data leave is accepted.
+    let s = sb.write(
+        "ok.toml",
+        &format!("{MINIMAL}[assumptions]\nend_use_wind_share = 0.2\n"),
+    );
+    sb.cmd()
+        .args(["simulate", s.to_str().unwrap(), "--runs", "1"])
+        .assert()
+        .success();
+}

@@ -1,5 +1,6 @@
 //! `chokepoint shares`, `exposure` and `criticality` on the bundled data (issue 4).
 
+use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::util::Sandbox;
@@ -373,10 +374,22 @@ fn exposure_uses_half_year_totals_for_months_without_a_monthly_row() {
     assert_eq!(usa["quantity_t"], 5377.0, "{usa}");
     assert_eq!(usa["months_covered"], 11);
     assert_eq!(usa["months"], "Jan–Nov");
-    // EU: H1 8,360 t + July 2,140 t.
+    // EU: H1 8,360 t + July 2,140 t for the bloc, and September's 1,288 t to Germany, the
+    // month China reports no EU total for (a note says it is one member's figure).
     let eu = supplier("EU");
-    assert_eq!(eu["quantity_t"], 10_500.0, "{eu}");
-    assert_eq!(eu["months_covered"], 7);
+    assert_eq!(eu["quantity_t"], 11_788.0, "{eu}");
+    assert_eq!(eu["months_covered"], 8);
+    assert_eq!(eu["months"], "Jan–Jul, Sep");
+    let eu_text = stdout(
+        &sb,
+        &["exposure", "--importer", "EU", "--product", "magnets"],
+    );
+    assert!(
+        eu_text.contains(
+            "CHN's exports to the EU in Sep are its rows for 1 of the 27 member states (DEU)"
+        ),
+        "{eu_text}"
+    );
     let text = stdout(
         &sb,
         &["exposure", "--importer", "USA", "--product", "magnets"],
@@ -785,5 +798,42 @@ fn exposure_after_counts_new_plants_and_names_a_shortage() {
             .to_string()
             .contains("measure a shortage (demand not met)"),
         "{v}"
+    );
+}
+
+/// Group codes are partners, never importers (WLD was given China's world exports as its
+/// imports), and `--year` is refused beside `--after`, whose figures are the scenario's
+/// window (it was silently ignored).
+#[test]
+fn exposure_refuses_group_codes_and_a_year_beside_after() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["exposure", "--importer", "WLD", "--product", "magnets"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("WLD is the World partner code"));
+    sb.cmd()
+        .args([
+            "exposure",
+            "--importer",
+            "EU",
+            "--product",
+            "magnets",
+            "--after",
+            "x.toml",
+            "--year",
+            "2024",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--year"));
+    // A product no one trades is named as such, not blamed on the importer.
+    let text = stdout(
+        &sb,
+        &["exposure", "--importer", "EU", "--product", "999999"],
+    );
+    assert!(
+        text.contains("the warehouse has no trade rows of 999999 at all"),
+        "{text}"
     );
 }

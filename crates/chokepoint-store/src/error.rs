@@ -300,6 +300,13 @@ pub enum ArgumentError {
         /// The text given.
         found: String,
     },
+    /// The importer is a group code that stands for no importer (`WLD`, `ROW`, `OTH`).
+    ImporterGroup {
+        /// The code given, upper-cased.
+        code: String,
+        /// What it stands for ("World").
+        name: &'static str,
+    },
     /// An anomaly threshold that is not a positive, finite percentage.
     Threshold {
         /// The value given.
@@ -312,7 +319,7 @@ impl ArgumentError {
     pub fn argument(&self) -> &'static str {
         match self {
             ArgumentError::EditionNeedsUsgs | ArgumentError::UnknownEdition { .. } => "edition",
-            ArgumentError::Importer { .. } => "importer",
+            ArgumentError::Importer { .. } | ArgumentError::ImporterGroup { .. } => "importer",
             ArgumentError::Threshold { .. } => "threshold",
         }
     }
@@ -342,6 +349,11 @@ impl ArgumentError {
             ),
             ArgumentError::Importer { found } => format!(
                 "{} {found:?} is not an ISO-3 country code (USA, JPN, DEU) or EU",
+                syntax.show("importer", None)
+            ),
+            ArgumentError::ImporterGroup { code, name } => format!(
+                "{} {code} is the {name} partner code of the customs sources, not an \
+                 importer: give a country (USA, JPN, DEU) or EU",
                 syntax.show("importer", None)
             ),
             ArgumentError::Threshold { found } => format!(

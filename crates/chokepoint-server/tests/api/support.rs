@@ -107,6 +107,7 @@ impl PreparedRun for TestRun {
                     baseline_t_per_day: 10.0,
                     loss_t: 5.0,
                     loss_pct: 16.7,
+                    demand_t: 30.0,
                     loss_t_p5: 1.0,
                     loss_t_p95: 9.0,
                     unmet_t: 5.0,

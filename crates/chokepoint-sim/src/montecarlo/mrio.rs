@@ -115,6 +115,7 @@ pub fn run_draw(
         output_index: Vec::with_capacity(if record_series { plan.days * n_ind } else { 0 }),
         loss_t: vec![0.0; n_ind],
         unmet_t: vec![0.0; n_ind],
+        demand_t: vec![0.0; n_ind],
         halt_day_90: vec![None; n_ind],
         halt_day_50: vec![None; n_ind],
         recovery_day_95: vec![None; n_ind],
@@ -172,6 +173,7 @@ pub fn run_draw(
         let unmet = sim.model().final_demand_unmet();
         for j in 0..n_ind {
             rec.loss_t[j] += x0[j] - x[j];
+            rec.demand_t[j] += x0[j];
             let idx = if x0[j] > 0.0 { x[j] / x0[j] } else { 1.0 };
             rec.observe(j, t, idx, record_series);
         }

@@ -74,8 +74,11 @@ pub struct IndustryOutcome {
     pub baseline_t_per_day: f64,
     /// Production loss over the horizon, t of magnet use (p50 over runs).
     pub loss_t: f64,
-    /// Loss as % of baseline over the horizon (p50).
+    /// Loss as % of `demand_t` (p50).
     pub loss_pct: f64,
+    /// Magnet use the industry wanted over the horizon, t (p50): its baseline, or the
+    /// demand a demand shock sets.
+    pub demand_t: f64,
     /// Loss, 5th percentile.
     pub loss_t_p5: f64,
     /// Loss, 95th percentile.
@@ -189,7 +192,14 @@ pub const FIELD_DESCRIPTIONS: &[(&str, &str)] = &[
     ),
     (
         "loss_pct",
-        "median loss as % of baseline magnet use over the horizon",
+        "median loss as % of the magnet use the industry wanted over the horizon (its \
+         baseline, or the demand a demand_shock sets)",
+    ),
+    (
+        "demand_t",
+        "magnet use the industry wanted over the horizon, t: its baseline, or the demand a \
+         demand_shock sets (median over the runs); loss, halts and the output index are \
+         measured against it",
     ),
     ("loss_t_p5", "5th percentile of the loss over the runs, t"),
     ("loss_t_p95", "95th percentile of the loss over the runs, t"),
@@ -260,6 +270,11 @@ const TABLE_UNIT_DESCRIPTIONS: &[(&str, &str)] = &[
     (
         "loss_pct",
         "median loss as % of the sector's baseline output over the horizon",
+    ),
+    (
+        "demand_t",
+        "the sector's baseline output over the horizon, in the table's units (median over \
+         the runs); loss, halts and the output index are measured against it",
     ),
     (
         "loss_t_p5",
@@ -351,7 +366,14 @@ impl McSummary {
                 if base <= 0.0 {
                     continue;
                 }
-                let total_base = base * days as f64;
+                // The loss as a share of what the industry wanted to make: under a demand
+                // shock that is the shocked demand, not the baseline (×10 demand read as
+                // "902 % of its output lost" for an industry at 98 % of it).
+                let wanted = |r: &RunRecord| match r.demand_t.get(j) {
+                    Some(d) if *d > 0.0 => *d,
+                    _ => base * days as f64,
+                };
+                let demand = sorted(runs.iter().map(|r| wanted(r)).collect());
                 let losses = sorted(runs.iter().map(|r| r.loss_t[j]).collect());
                 let unmet = sorted(runs.iter().map(|r| r.unmet_t[j]).collect());
                 let share = |f: &dyn Fn(&RunRecord) -> bool| {
@@ -365,7 +387,8 @@ impl McSummary {
                     industry: name.clone(),
                     baseline_t_per_day: base,
                     loss_t: quantile(&losses, 0.5),
-                    loss_pct: 100.0 * quantile(&losses, 0.5) / total_base,
+                    loss_pct: 100.0 * quantile(&losses, 0.5) / quantile(&demand, 0.5),
+                    demand_t: quantile(&demand, 0.5),
                     loss_t_p5: quantile(&losses, 0.05),
                     loss_t_p95: quantile(&losses, 0.95),
                     unmet_t: quantile(&unmet, 0.5),
@@ -383,7 +406,7 @@ impl McSummary {
                     below_90_probability: share(&|r| r.halt_day_90[j].is_some()),
                     loss_pct_exceedance: LOSS_THRESHOLDS_PCT
                         .iter()
-                        .map(|th| (*th, share(&|r| 100.0 * r.loss_t[j] / total_base > *th)))
+                        .map(|th| (*th, share(&|r| 100.0 * r.loss_t[j] / wanted(r) > *th)))
                         .collect(),
                 });
             }

@@ -343,30 +343,46 @@ fn mining_shares(facts: &ChainFacts) -> Result<Vec<f64>, SimError> {
     Ok(out)
 }
 
+/// The assumption that sets each named industry's share of magnet demand where the data
+/// give none (`other` takes the rest).
+pub(crate) const END_USE_KEYS: [(Industry, Key); 5] = [
+    (Industry::EvTractionMotors, Key::EndUseEvShare),
+    (Industry::WindTurbines, Key::EndUseWindShare),
+    (Industry::ConsumerElectronics, Key::EndUseElectronicsShare),
+    (Industry::Defense, Key::EndUseDefenseShare),
+    (Industry::IndustrialMotors, Key::EndUseIndustrialShare),
+];
+
+/// The share of magnet demand the data give an industry (`end_uses.csv`), if any.
+pub(crate) fn end_use_share_from_data(facts: &ChainFacts, ind: Industry) -> Option<f64> {
+    facts
+        .end_use_shares
+        .iter()
+        .find(|(i, _)| *i == ind)
+        .map(|(_, s)| *s)
+}
+
+/// The named industries' shares of magnet demand, from the data where they give one, else
+/// from the assumptions, in [`END_USE_KEYS`] order.
+pub(crate) fn named_end_use_shares(facts: &ChainFacts, a: &AssumptionValues) -> [f64; 5] {
+    END_USE_KEYS.map(|(ind, key)| {
+        end_use_share_from_data(facts, ind)
+            .unwrap_or_else(|| a.get(key))
+            .max(0.0)
+    })
+}
+
 fn end_use_shares(facts: &ChainFacts, a: &AssumptionValues) -> [f64; N_INDUSTRIES] {
-    let from_data = |ind: Industry| {
-        facts
-            .end_use_shares
-            .iter()
-            .find(|(i, _)| *i == ind)
-            .map(|(_, s)| *s)
-    };
+    let named = named_end_use_shares(facts, a);
     let mut s = [0.0; N_INDUSTRIES];
-    let defaults = [
-        (Industry::EvTractionMotors, Key::EndUseEvShare),
-        (Industry::WindTurbines, Key::EndUseWindShare),
-        (Industry::ConsumerElectronics, Key::EndUseElectronicsShare),
-        (Industry::Defense, Key::EndUseDefenseShare),
-        (Industry::IndustrialMotors, Key::EndUseIndustrialShare),
-    ];
-    for (i, (ind, key)) in defaults.iter().enumerate() {
-        s[i] = from_data(*ind).unwrap_or_else(|| a.get(*key)).max(0.0);
-    }
-    let named: f64 = s[..5].iter().sum();
-    if named <= 1.0 {
-        s[5] = 1.0 - named;
+    s[..5].copy_from_slice(&named);
+    let sum: f64 = named.iter().sum();
+    // Scenarios whose shares add up to more than 1 are refused at load
+    // (`ScenarioFile::check_chain`); network files built elsewhere are scaled down.
+    if sum <= 1.0 {
+        s[5] = 1.0 - sum;
     } else {
-        s.iter_mut().for_each(|v| *v /= named);
+        s.iter_mut().for_each(|v| *v /= sum);
     }
     s
 }

@@ -36,6 +36,9 @@ pub struct RunRecord {
     pub loss_t: Vec<f64>,
     /// Final demand not met per industry node, t.
     pub unmet_t: Vec<f64>,
+    /// What each industry node wanted to make over the horizon, t of magnet use: its
+    /// baseline, or the demand a demand shock set. The base of the loss as a share.
+    pub demand_t: Vec<f64>,
     /// First day below 90 % of baseline.
     pub halt_day_90: Vec<Option<u32>>,
     /// First day below 50 % of baseline.
@@ -124,6 +127,7 @@ pub fn run(
         },
         loss_t: vec![0.0; n_ind],
         unmet_t: vec![0.0; n_ind],
+        demand_t: vec![0.0; n_ind],
         halt_day_90: vec![None; n_ind],
         halt_day_50: vec![None; n_ind],
         recovery_day_95: vec![None; n_ind],
@@ -358,6 +362,7 @@ pub fn run(
             let short = (want - x[j]).max(0.0);
             rec.loss_t[i] += short;
             rec.unmet_t[i] += short;
+            rec.demand_t[i] += want;
             rec.observe(
                 i,
                 t,

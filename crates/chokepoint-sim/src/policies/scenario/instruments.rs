@@ -44,13 +44,25 @@ pub(super) fn controls(
                 destinations[r] = false;
             }
         }
+        let listed = destinations.clone();
         destinations[exporter] = false; // a control acts on exports only
         if !destinations.contains(&true) {
-            return Err(it.err(
-                "destinations",
-                "no destination but the exporter itself; a control acts on exports to \
-                 other regions",
-            ));
+            // Name what emptied the list: `except` removing every destination is not
+            // "the exporter itself".
+            let (key, why) = if listed.contains(&true) {
+                (
+                    "destinations",
+                    "no destination but the exporter itself; a control acts on exports to \
+                     other regions",
+                )
+            } else {
+                (
+                    "except",
+                    "removes every destination, so the control covers no exports; narrow \
+                     `except` or widen `destinations`",
+                )
+            };
+            return Err(it.err(key, why));
         }
         controls.push(ExportControl {
             name,

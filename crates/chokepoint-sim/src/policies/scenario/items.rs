@@ -298,14 +298,19 @@ impl Item<'_> {
 }
 
 /// HS headings of the rare-earth chain and the stage they belong to (hs_codes.csv).
+/// The rare-earth lines of each traded stage (`hs_codes.csv`). A code names a stage when it
+/// lies within one of them (China's ten-digit 8505111000) or is the heading or subheading
+/// above one (8505); a sibling line of the same heading does not (8505.20 is couplings and
+/// brakes, 8505.19 ferrite magnets, 2805.11 sodium), where a four-digit prefix had made
+/// them all controls of the chain's stages.
 const HS_STAGES: [(&str, usize); 7] = [
-    ("2530", 0),
-    ("2612", 0),
+    ("253090", 0),
+    ("261220", 0),
     ("2846", 1),
-    ("2805", 2),
-    ("3606", 2),
-    ("7202", 2),
-    ("8505", 3),
+    ("280530", 2),
+    ("360690", 2),
+    ("720299", 2),
+    ("850511", 3),
 ];
 
 /// The traded stage of a product given as a stage name or an HS code (`8505.11`).
@@ -325,7 +330,33 @@ pub fn stage_of_product(s: &str) -> Option<usize> {
 
 fn unknown_product(s: &str) -> String {
     format!(
-        "unknown product `{s}`; expected a stage ({}) or a rare-earth HS code (2530, 2612, 2846, 2805, 3606, 7202, 8505…)",
+        "unknown product `{s}`; expected a stage ({}) or a rare-earth HS code (2530.90, 2612.20, 2846, 2805.30, 3606.90, 7202.99, 8505.11, or a line within one)",
         STAGES.join(", ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stage_of_product;
+
+    /// A code names a stage within its rare-earth line or as the heading above it; a
+    /// sibling line of the same heading names none (it had controlled magnets).
+    #[test]
+    fn hs_codes_name_a_stage_only_within_or_above_its_rare_earth_line() {
+        for (code, stage) in [
+            ("8505.11", Some(3)),
+            ("8505111000", Some(3)),
+            ("8505", Some(3)),
+            ("2846.90", Some(1)),
+            ("2805.30", Some(2)),
+            ("2530.90", Some(0)),
+            ("magnets", Some(3)),
+            ("8505.20", None),
+            ("8505.19", None),
+            ("8505.99", None),
+            ("2805.11", None),
+        ] {
+            assert_eq!(stage_of_product(code), stage, "{code}");
+        }
+    }
 }

@@ -67,20 +67,47 @@ pub(super) fn unattributed(shares: &[SupplierShare]) -> Option<(f64, f64)> {
 }
 
 /// "lower bound: shares cover 12.4 % of world output; at most 3.887 if the unattributed
-/// 87.6 % were one country (scaled WGI 5.0, t 1.0)".
-pub(super) fn partial_note(coverage: f64, at_most: Option<f64>, assumption: &str) -> String {
-    let rest = 100.0 * (1.0 - coverage).max(0.0);
+/// 87.6 % were one country (scaled WGI 5.0, t 1.0)". `of` is what the shares divide
+/// ("world output", "EU supply").
+pub(super) fn partial_note(
+    coverage: f64,
+    of: &str,
+    at_most: Option<f64>,
+    assumption: &str,
+) -> String {
+    partial_note_of(&[(coverage, of)], at_most, assumption)
+}
+
+/// [`partial_note`] for a score built on several partial share sets (the EU supply risk on
+/// both the world shares and the EU sourcing mix).
+pub(super) fn partial_note_of(
+    parts: &[(f64, &str)],
+    at_most: Option<f64>,
+    assumption: &str,
+) -> String {
+    let covers: Vec<String> = parts
+        .iter()
+        .map(|(c, of)| format!("{:.1} % of {of}", 100.0 * c))
+        .collect();
+    let rests: Vec<String> = parts
+        .iter()
+        .map(|(c, _)| format!("{:.1} %", 100.0 * (1.0 - c).max(0.0)))
+        .collect();
+    let (rest, one) = (
+        rests.join(" and "),
+        if parts.len() > 1 {
+            "one country each"
+        } else {
+            "one country"
+        },
+    );
+    let covers = covers.join(" and ");
     match at_most {
         Some(m) => format!(
-            "lower bound: shares cover {:.1} % of world output; at most {m:.3} if the \
-             unattributed {rest:.1} % were one country ({assumption})",
-            100.0 * coverage
+            "lower bound: shares cover {covers}; at most {m:.3} if the unattributed {rest} \
+             were {one} ({assumption})"
         ),
-        None => format!(
-            "lower bound: shares cover {:.1} % of world output; the unattributed {rest:.1} % \
-             is not in it",
-            100.0 * coverage
-        ),
+        None => format!("lower bound: shares cover {covers}; the unattributed {rest} is not in it"),
     }
 }
 

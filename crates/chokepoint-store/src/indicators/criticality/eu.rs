@@ -112,6 +112,11 @@ pub fn eu_assessment(
             )
         };
         let sourcing_name = format!("eu.sourcing_{}", supply.stage);
+        let sourcing_shares: Vec<SupplierShare> = sourcing
+            .shares
+            .iter()
+            .map(|(c, s)| SupplierShare::new(c.clone(), *s))
+            .collect();
         let eu = if sourcing.shares.is_empty() {
             inputs.push(
                 sourcing_name,
@@ -133,12 +138,7 @@ pub fn eu_assessment(
                     .clone()
                     .unwrap_or_else(|| "set in the parameter file".into()),
             );
-            let shares: Vec<SupplierShare> = sourcing
-                .shares
-                .iter()
-                .map(|(c, s)| SupplierShare::new(c.clone(), *s))
-                .collect();
-            weigh(&mut inputs, &shares)
+            weigh(&mut inputs, &sourcing_shares)
         };
         let ir_name = format!("eu.import_reliance_{}", supply.stage);
         let ir = inputs.required(
@@ -151,32 +151,49 @@ pub fn eu_assessment(
             None => NotComputable::needs([ir_name]).into_figure(),
         };
         // The unattributed rest as one country adds rest² · WGI · t to each HHI built on
-        // the global shares (the EU one too when it is their proxy).
-        let (mut global_bound, mut eu_bound, mut sr_bound) = (None, None, None);
-        if let Some((coverage, rest)) = unattributed(&supply.shares) {
-            let (g, t) = unnamed_country(params);
-            let assumption = format!("scaled WGI {g:.1}, t {t:.1}");
-            let add = rest * rest * g * t;
-            let eu_max = if sourcing.shares.is_empty() {
-                eu + add
-            } else {
-                eu
-            };
-            let bound = |at_most: Option<f64>| LowerBound {
+        // partial shares: the global one on world shares; the EU one on the EU sourcing mix
+        // when one is given (a mix naming 90 % of EU supply leaves 10 % unknown), else on
+        // the global shares it stands in for. The supply risk is bounded when either is.
+        let (g, t) = unnamed_country(params);
+        let assumption = format!("scaled WGI {g:.1}, t {t:.1}");
+        // (coverage, what the shares divide, the HHI at most) of a partial share set.
+        let bounded = |rest: Option<(f64, f64)>, value: f64, of: &'static str| {
+            rest.map(|(coverage, rest)| (coverage, of, value + rest * rest * g * t))
+        };
+        let global_max = bounded(unattributed(&supply.shares), global, "world output");
+        let eu_max = if sourcing.shares.is_empty() {
+            bounded(unattributed(&supply.shares), eu, "world output")
+        } else {
+            bounded(unattributed(&sourcing_shares), eu, "EU supply")
+        };
+        let as_bound = |(coverage, of, at_most): (f64, &str, f64)| LowerBound {
+            at_most: Some(at_most),
+            note: partial_note(coverage, of, Some(at_most), &assumption),
+        };
+        let partial = global_max.is_some() || eu_max.is_some();
+        let sr_bound = (partial && supply_risk.value().is_some()).then(|| {
+            let at_most = ir.map(|ir| {
+                eu_supply_risk(
+                    global_max.map_or(global, |b| b.2),
+                    eu_max.map_or(eu, |b| b.2),
+                    ir,
+                    eol,
+                    si_sr,
+                )
+            });
+            // One rest, not two, when the EU HHI is the global one as a proxy.
+            let mut parts: Vec<(f64, &str)> = Vec::new();
+            for (c, of, _) in [global_max, eu_max].into_iter().flatten() {
+                if !parts.contains(&(c, of)) {
+                    parts.push((c, of));
+                }
+            }
+            LowerBound {
+                note: partial_note_of(&parts, at_most, &assumption),
                 at_most,
-                note: partial_note(coverage, at_most, &assumption),
-            };
-            global_bound = Some(bound(Some(global + add)));
-            if sourcing.shares.is_empty() {
-                eu_bound = Some(bound(Some(eu_max)));
             }
-            if supply_risk.value().is_some() {
-                sr_bound =
-                    Some(bound(ir.map(|ir| {
-                        eu_supply_risk(global + add, eu_max, ir, eol, si_sr)
-                    })));
-            }
-        }
+        });
+        let (global_bound, eu_bound) = (global_max.map(as_bound), eu_max.map(as_bound));
         stages.push(EuStage {
             stage: supply.stage.clone(),
             year: supply.year,

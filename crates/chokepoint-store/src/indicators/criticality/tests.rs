@@ -259,3 +259,51 @@ fn usgs_assessment_needs_ev_and_names_it() {
     assert!((a.supply_risk.value().unwrap() - 0.1325).abs() < 1e-12);
     assert_eq!(a.critical, Verdict::NotCritical);
 }
+
+/// An EU sourcing mix naming 90 % of EU supply leaves 10 % unattributed: the EU HHI and the
+/// supply risk are lower bounds, with that rest as one country at the default governance
+/// score (the review's 2025 case had no bound at all), and where the world shares are
+/// partial too, the supply risk's bound counts both rests (2.3648, not 2.3384).
+#[test]
+fn a_partial_eu_sourcing_mix_makes_the_eu_hhi_and_supply_risk_lower_bounds() {
+    let p = params(
+        "[governance]\ndefault_scaled = 5.5\n[governance.scaled]\nCHN = 6.0\nAUS = 1.8\n\
+         USA = 2.5\n[eu]\nimport_reliance_extraction = 0.98\neol_rir = 0.01\n\
+         substitution_sr = 0.95\n[eu.trade_adjustment]\nCHN = 1.2\n\
+         [eu.sourcing_extraction]\nshares = { CHN = 0.4, AUS = 0.3, USA = 0.2 }\n",
+    );
+    let whole = [("CHN", 0.7), ("AUS", 0.2), ("USA", 0.1)];
+    let a = eu_assessment(&p, &[supply("extraction", &whole)], &[]);
+    let s = &a.stages[0];
+    // 0.16·6·1.2 + 0.09·1.8 + 0.04·2.5 = 1.414; + 0.1²·5.5·1 = 1.469
+    assert!((s.hhi_wgi_t_eu - 1.414).abs() < 1e-12);
+    let eu_bound = s
+        .hhi_wgi_t_eu_bound
+        .as_ref()
+        .expect("EU HHI is a lower bound");
+    assert!((eu_bound.at_most.unwrap() - 1.469).abs() < 1e-12);
+    assert!(
+        eu_bound.note.contains("90.0 % of EU supply"),
+        "{}",
+        eu_bound.note
+    );
+    assert!(s.hhi_wgi_t_global_bound.is_none());
+    let sr = s.supply_risk_bound.as_ref().expect("SR is a lower bound");
+    let expected = eu_supply_risk(s.hhi_wgi_t_global, 1.469, 0.98, 0.01, 0.95);
+    assert!((sr.at_most.unwrap() - expected).abs() < 1e-12);
+    // World shares covering 95 % as well: both rests enter the supply risk's bound.
+    let partial = [("CHN", 0.7), ("AUS", 0.15), ("USA", 0.1)];
+    let a = eu_assessment(&p, &[supply("extraction", &partial)], &[]);
+    let s = &a.stages[0];
+    let g_max = s.hhi_wgi_t_global_bound.as_ref().unwrap().at_most.unwrap();
+    assert!((g_max - (s.hhi_wgi_t_global + 0.05 * 0.05 * 5.5)).abs() < 1e-12);
+    let sr = s.supply_risk_bound.as_ref().unwrap();
+    let expected = eu_supply_risk(g_max, 1.469, 0.98, 0.01, 0.95);
+    assert!((sr.at_most.unwrap() - expected).abs() < 1e-12);
+    assert!(
+        sr.note
+            .contains("95.0 % of world output and 90.0 % of EU supply"),
+        "{}",
+        sr.note
+    );
+}

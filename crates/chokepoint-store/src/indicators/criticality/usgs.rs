@@ -100,13 +100,13 @@ pub fn usgs_assessment(
             let dp_max = dp + rest * rest * g / 10.0;
             dp_bound = Some(LowerBound {
                 at_most: Some(dp_max),
-                note: partial_note(coverage, Some(dp_max), &assumption),
+                note: partial_note(coverage, "world output", Some(dp_max), &assumption),
             });
             if supply_risk.value().is_some() {
                 let sr_max = te.zip(ev).map(|(te, ev)| usgs_supply_risk(dp_max, te, ev));
                 sr_bound = Some(LowerBound {
                     at_most: sr_max,
-                    note: partial_note(coverage, sr_max, &assumption),
+                    note: partial_note(coverage, "world output", sr_max, &assumption),
                 });
             }
         }

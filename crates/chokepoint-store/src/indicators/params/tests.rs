@@ -152,3 +152,30 @@ fn shipped_file_parses() {
     let p = CriticalityParams::load(&path).unwrap();
     assert_eq!(p.thresholds.eu_supply_risk.unwrap().value(), 1.0);
 }
+
+/// Values each in range can still be impossible together: parts of one whole adding up to
+/// more than it, or a sector larger than the largest sector. Each is refused at its key.
+#[test]
+fn parts_of_one_whole_may_not_add_up_to_more_than_it() {
+    let e = parse("[eu.sourcing_extraction]\nshares = { CHN = 0.9, AUS = 0.6, USA = 0.2 }\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("p.toml:2:") && e.contains("eu.sourcing_extraction.shares add up to 1.7000"),
+        "{e}"
+    );
+    // Rounding in a source (1.01) passes.
+    parse("[eu.sourcing_processing]\nshares = { CHN = 0.91, MYS = 0.1 }\n").unwrap();
+    let sectors = "[eu]\nlargest_sector_value_added_meur = 100\n\
+                   [[eu.sectors]]\nnace = \"C29\"\nend_use_share = 0.6\nvalue_added_meur = 80\n\
+                   [[eu.sectors]]\nnace = \"C27\"\nend_use_share = 0.7\nvalue_added_meur = 90\n";
+    let e = parse(sectors).unwrap_err().to_string();
+    assert!(e.contains("end_use_share add up to 1.3000"), "{e}");
+    let e = parse(&sectors.replace("0.7", "0.3").replace("= 90", "= 300"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("p.toml:10:") && e.contains("eu.sectors[1].value_added_meur = 300 is above"),
+        "{e}"
+    );
+}

@@ -19,7 +19,7 @@ use crate::indicators::concentration::{SupplierShare, concentration};
 use crate::indicators::exposure::{
     AnnualQuantity, CRMA_MAX_SINGLE_COUNTRY_SHARE, ConsumptionBase, CrmaCheck, Importer, Reliance,
     RelianceInputs, TradeFact, crma_check, crma_consumption_check, import_reliance,
-    supplier_shares,
+    month_ranges_text, supplier_shares,
 };
 use crate::indicators::shares::stage_labels;
 use crate::indicators::supply_facts::stage_product;
@@ -34,6 +34,14 @@ pub fn parse_importer(text: &str) -> Result<Importer, ArgumentError> {
         return Err(ArgumentError::Importer {
             found: text.to_string(),
         });
+    }
+    // The world total and the remainder groups are partners, never importers: WLD read
+    // China's exports to the world as "the world's imports", 100 % from China.
+    let code = t.to_ascii_uppercase();
+    if code != "EUU"
+        && let Some(name) = chokepoint_model::group_name(&code)
+    {
+        return Err(ArgumentError::ImporterGroup { code, name });
     }
     Ok(Importer::parse(t))
 }
@@ -168,16 +176,28 @@ pub async fn exposure_report(
     // The stage shares follow the user's year, not the trade data's: without one they are
     // the same figures `shares` and `criticality` give by default (one rule for all three).
     let asked_year = year;
-    let year = year.or_else(|| {
-        trade_facts
-            .iter()
-            .filter(touches)
-            .filter(|f| f.months > 0)
-            .map(|f| f.year)
-            .max()
-    });
+    // The latest year of the importer's imports (its own, or partners' exports to it); only
+    // where it has none, of any row touching it. China's own exports ran to 2026 while its
+    // imports stopped in 2025, and the default year had nothing to measure.
+    let imports_to = |f: &&TradeFact| {
+        (f.flow == "import" && codes.contains(&f.reporter))
+            || (f.flow == "export" && codes.contains(&f.partner))
+    };
+    let latest = |rows: &mut dyn Iterator<Item = &TradeFact>| {
+        rows.filter(|f| f.months > 0).map(|f| f.year).max()
+    };
+    let year = year
+        .or_else(|| latest(&mut trade_facts.iter().filter(imports_to)))
+        .or_else(|| latest(&mut trade_facts.iter().filter(touches)));
     let mut notes = Vec::new();
-    if !trade_facts.iter().any(|f| touches(&f)) {
+    if has_trade && trade_facts.is_empty() {
+        // Nobody trades it here: the code, not the importer, is what to check.
+        notes.push(format!(
+            "the warehouse has no trade rows of {label} at all: check the product (a stage, a \
+             product name or an HS code that `chokepoint sql \"SELECT DISTINCT hs_code FROM \
+             trade\"` lists), or ingest its trade; the stage checks are global proxies"
+        ));
+    } else if !trade_facts.iter().any(|f| touches(&f)) {
         // A well-formed code with no data (a typo such as UAS) would otherwise give a table
         // of "not computable" rows and global proxies without saying why.
         notes.push(format!(
@@ -191,6 +211,19 @@ pub async fn exposure_report(
     let (imports, exports) = (total("import"), total("export"));
     for t in imports.iter().chain(&exports) {
         notes.extend(t.notes.iter().cloned());
+    }
+    if let (Some(i), Some(e), Some(y)) = (&imports, &exports, year)
+        && i.months != e.months
+    {
+        // Reliance sets one against the other: China's 2025 imports were known through
+        // April, its exports for the whole year.
+        notes.push(format!(
+            "{}'s {y} imports cover {} and its exports {}: import reliance sets figures for \
+             different months against each other",
+            importer.label(),
+            month_ranges_text(&i.months),
+            month_ranges_text(&e.months)
+        ));
     }
     let reliance_inputs = RelianceInputs {
         production: match (stage, year) {
@@ -207,11 +240,19 @@ pub async fn exposure_report(
             importer.label(),
             year.map(|y| format!(" in {y}")).unwrap_or_default()
         )])),
-        Some((basis, quantities)) => {
-            let total = (basis == "importer")
+        Some(by) => {
+            let total = (by.basis == "importer")
                 .then_some(reliance_inputs.imports)
                 .flatten();
-            suppliers_of(importer, &label, basis, &quantities, total, &mut notes)
+            notes.extend(by.notes);
+            suppliers_of(
+                importer,
+                &label,
+                by.basis,
+                &by.quantities,
+                total,
+                &mut notes,
+            )
         }
     };
     if let (Ok(sup), Some(y)) = (&suppliers, year) {

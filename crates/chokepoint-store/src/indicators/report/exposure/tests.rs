@@ -154,3 +154,58 @@ fn missing_suppliers_serialise_as_the_reason() {
         "not computable: needs trade rows"
     );
 }
+
+/// China reports the EU as a whole for January–July (a Jan–Jun YTD and July) and Germany
+/// alone for June, July and September: the EU's mirror imports are the bloc's rows plus
+/// Germany's September, the one month the bloc's rows leave uncovered, with a note that
+/// September is one member's figure (the review's 10,500 t instead of 11,788 t).
+#[test]
+fn eu_mirror_imports_take_member_rows_in_months_the_bloc_rows_leave_uncovered() {
+    let rows = [
+        fact("CHN", "EUU", "export", "2025-01..2025-06", 8360.0),
+        fact("CHN", "EUU", "export", "2025-07", 2140.0),
+        fact("CHN", "DEU", "export", "2025-06", 900.0),
+        fact("CHN", "DEU", "export", "2025-07", 950.0),
+        fact("CHN", "DEU", "export", "2025-09", 1288.0),
+    ];
+    let by = super::totals::by_partner(&Importer::Eu, &rows, 2025).unwrap();
+    assert_eq!(by.basis, "mirror");
+    let chn = &by.quantities["CHN"];
+    assert_eq!(chn.quantity_t, 8360.0 + 2140.0 + 1288.0);
+    assert_eq!(chn.months, vec![1, 2, 3, 4, 5, 6, 7, 9]);
+    assert_eq!(by.notes.len(), 1, "{:?}", by.notes);
+    assert!(
+        by.notes[0].contains(
+            "CHN's exports to the EU in Sep are its rows for 1 of the 27 member states (DEU)"
+        ),
+        "{:?}",
+        by.notes
+    );
+    // A year with member-state rows only is one member's figure, and says so.
+    let only_deu = [fact("CHN", "DEU", "export", "2024-09", 1007.0)];
+    let by = super::totals::by_partner(&Importer::Eu, &only_deu, 2024).unwrap();
+    assert_eq!(by.quantities["CHN"].quantity_t, 1007.0);
+    assert!(
+        by.notes[0].starts_with("CHN's exports to the EU are its rows for 1 of the 27"),
+        "{:?}",
+        by.notes
+    );
+    // Another importer's mirror rows are taken as they are, without a note.
+    let usa = [fact("CHN", "USA", "export", "2025-09", 300.0)];
+    let by = super::totals::by_partner(&Importer::Country("USA".into()), &usa, 2025).unwrap();
+    assert!(by.notes.is_empty());
+}
+
+/// The world total and the remainder groups are partner codes, never importers.
+#[test]
+fn group_codes_are_not_importers() {
+    for code in ["WLD", "wld", "ROW", "OTH"] {
+        let e = parse_importer(code).unwrap_err();
+        assert!(
+            matches!(e, ArgumentError::ImporterGroup { .. }),
+            "{code}: {e:?}"
+        );
+        assert!(e.to_string().contains("not an importer"), "{e}");
+    }
+    assert_eq!(parse_importer("EUU"), Ok(Importer::Eu));
+}

@@ -32,12 +32,24 @@ pub(super) fn own_rows<'a>(
     rows
 }
 
+/// Quantities per partner of the importer's imports in a year: its own import statistics
+/// (`basis` "importer") else partners' exports to it ("mirror"), with notes on what the
+/// figures stand for.
+pub(super) struct PartnerQuantities {
+    /// `importer` or `mirror`.
+    pub(super) basis: String,
+    /// Tonnes per supplier.
+    pub(super) quantities: BTreeMap<String, AnnualQuantity>,
+    /// Where a bloc's mirror figure is partly its member states' rows.
+    pub(super) notes: Vec<String>,
+}
+
 /// Quantities per partner for the importer's own imports, else for partners' exports to it.
 pub(super) fn by_partner(
     importer: &Importer,
     facts: &[TradeFact],
     year: i32,
-) -> Option<(String, BTreeMap<String, AnnualQuantity>)> {
+) -> Option<PartnerQuantities> {
     let codes = importer.codes();
     // Keyed by supplier, per reporting member state (each picks its own periods).
     let own: Vec<((String, String), &TradeFact)> = own_rows(importer, facts, year, "import")
@@ -45,25 +57,92 @@ pub(super) fn by_partner(
         .map(|f| ((f.partner.clone(), f.reporter.clone()), f))
         .collect();
     if !own.is_empty() {
-        return Some(("importer".into(), annual_quantities_over_edges(&own)));
+        return Some(PartnerQuantities {
+            basis: "importer".into(),
+            quantities: annual_quantities_over_edges(&own),
+            notes: Vec::new(),
+        });
     }
     let mirror: Vec<&TradeFact> = facts
         .iter()
         .filter(|f| f.year == year && f.flow == "export" && codes.contains(&f.partner))
         .collect();
-    // A reporter giving both the EU aggregate and member states would be counted twice:
-    // keep its aggregate rows only.
-    let with_aggregate: Vec<&str> = mirror
+    let (kept, notes) = bloc_or_members(importer, &mirror);
+    let keyed: Vec<((String, String), &TradeFact)> = kept
         .iter()
-        .filter(|f| f.partner == "EUU")
-        .map(|f| f.reporter.as_str())
-        .collect();
-    let keyed: Vec<((String, String), &TradeFact)> = mirror
-        .iter()
-        .filter(|f| f.partner == "EUU" || !with_aggregate.contains(&f.reporter.as_str()))
         .map(|f| ((f.reporter.clone(), f.partner.clone()), *f))
         .collect();
-    (!keyed.is_empty()).then(|| ("mirror".into(), annual_quantities_over_edges(&keyed)))
+    (!keyed.is_empty()).then(|| PartnerQuantities {
+        basis: "mirror".into(),
+        quantities: annual_quantities_over_edges(&keyed),
+        notes,
+    })
+}
+
+/// An exporter's rows to the EU: its rows for the bloc (`EUU`) where it reports one, and
+/// its rows for member states in the months its bloc rows leave uncovered (China reports
+/// the EU as a whole for some months and Germany alone for others). Adding both for the
+/// same months would count the member's trade twice; dropping the members' rows for the
+/// whole year, as before, lost China's September shipments to Germany (1,288 t of 2025).
+/// Member-state rows stand for the EU only in part, so each exporter that has them gets a
+/// note naming the months and members: its figure is a lower bound there.
+fn bloc_or_members<'a>(
+    importer: &Importer,
+    mirror: &[&'a TradeFact],
+) -> (Vec<&'a TradeFact>, Vec<String>) {
+    if *importer != Importer::Eu {
+        return (mirror.to_vec(), Vec::new());
+    }
+    let mut kept = Vec::new();
+    let mut notes = Vec::new();
+    let mut exporters: Vec<&str> = mirror.iter().map(|f| f.reporter.as_str()).collect();
+    exporters.sort_unstable();
+    exporters.dedup();
+    for exporter in exporters {
+        let rows = || mirror.iter().copied().filter(|f| f.reporter == exporter);
+        let bloc: Vec<(&str, &TradeFact)> = rows()
+            .filter(|f| f.partner == "EUU")
+            .map(|f| ("EUU", f))
+            .collect();
+        let bloc_months: Vec<u32> = annual_quantities(&bloc)
+            .into_values()
+            .flat_map(|q| q.months)
+            .collect();
+        let members: Vec<&TradeFact> = rows()
+            .filter(|f| f.partner != "EUU")
+            .filter(|f| {
+                f.span()
+                    .is_some_and(|(first, last)| !(first..=last).any(|m| bloc_months.contains(&m)))
+            })
+            .collect();
+        kept.extend(bloc.iter().map(|(_, f)| *f));
+        if members.is_empty() {
+            continue;
+        }
+        let keyed: Vec<(&str, &TradeFact)> = members.iter().map(|f| ("", *f)).collect();
+        let months = annual_quantities(&keyed)
+            .into_values()
+            .next()
+            .map(|q| q.months_text())
+            .unwrap_or_default();
+        let mut names: Vec<&str> = members.iter().map(|f| f.partner.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        notes.push(format!(
+            "{exporter}'s exports to the EU{} are its rows for {} of the {} member states ({}), \
+             where it reports no EU total: a lower bound of its exports to the EU in those months",
+            if bloc.is_empty() {
+                String::new()
+            } else {
+                format!(" in {months}")
+            },
+            names.len(),
+            EU_MEMBERS.len(),
+            names.join(", ")
+        ));
+        kept.extend(members);
+    }
+    (kept, notes)
 }
 
 /// The importer's total `flow` in a year from its own statistics, and what to say about it.
@@ -73,6 +152,8 @@ pub(super) struct ImporterTotal {
     pub(super) total_t: f64,
     /// How the total was put together, when that is not just one reported world row.
     pub(super) notes: Vec<String>,
+    /// The calendar months (1–12) its rows cover, ascending.
+    pub(super) months: Vec<u32>,
 }
 
 /// The importer's total `flow` in `year`, per reporting code: its world row less its trade
@@ -94,6 +175,9 @@ pub(super) fn importer_total(
         .map(|f| ((f.reporter.clone(), f.partner.clone()), *f))
         .collect();
     let annual = annual_quantities(&keyed);
+    let mut months: Vec<u32> = annual.values().flat_map(|q| q.months.clone()).collect();
+    months.sort_unstable();
+    months.dedup();
     let mut reporters: BTreeMap<&str, (Option<f64>, f64, f64)> = BTreeMap::new();
     for ((reporter, partner), q) in &annual {
         let entry = reporters.entry(reporter.as_str()).or_default();
@@ -157,6 +241,7 @@ pub(super) fn importer_total(
     Some(ImporterTotal {
         total_t: total,
         notes,
+        months,
     })
 }
 
