@@ -20,9 +20,14 @@ pub struct Interrupted(pub String);
 /// error at all.
 fn classify(err: &anyhow::Error) -> Option<u8> {
     for cause in err.chain() {
-        if let Some(io) = cause.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::BrokenPipe
-        {
+        let io = cause.downcast_ref::<std::io::Error>().or_else(|| {
+            // The csv writer's error does not give its I/O error as a source.
+            match cause.downcast_ref::<csv::Error>().map(csv::Error::kind) {
+                Some(csv::ErrorKind::Io(io)) => Some(io),
+                _ => None,
+            }
+        });
+        if io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
             return None;
         }
     }
@@ -98,7 +103,7 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     match classify(err) {
         None => ExitCode::SUCCESS,
         Some(code) => {
-            eprintln!("error: {}", one_line(err));
+            stderr_line!("error: {}", one_line(err));
             ExitCode::from(code)
         }
     }

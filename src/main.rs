@@ -1,6 +1,16 @@
 //! `chokepoint`: the command-line entry point. Only wiring, argument handling and
 //! output formatting live here; the work is done by the library crates.
 
+/// `eprintln!` that ignores a failed write: with stderr closed or full (`2>/dev/full`) a
+/// warning or an error message cannot be shown, and `eprintln!` panicked (exit 101) after
+/// the work had been done and stored.
+macro_rules! stderr_line {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod cli;
 mod commands;
 mod exit;

@@ -37,7 +37,7 @@ pub fn run(data_dir: Option<&Path>, args: &IngestArgs) -> anyhow::Result<()> {
         if p.waiting_for_other_ingest {
             // Said whether or not stderr is a terminal: a script that seems to hang should
             // find out why in its log.
-            eprintln!(
+            stderr_line!(
                 "note: another ingest into {data_dir} is running; this one starts when it ends"
             );
             return;
@@ -110,7 +110,7 @@ fn warn_of_conflicts(path: &str, c: &chokepoint_store::warehouse::ingest::Confli
         } else {
             ""
         };
-        eprintln!(
+        stderr_line!(
             "warning: {path}: {} line(s) repeat the period, partner, flow and product of an \
              earlier line with other figures: line {}{more}. Both were stored and either may \
              be used; remove the wrong lines and ingest the corrected file",
@@ -129,7 +129,7 @@ fn warn_of_conflicts(path: &str, c: &chokepoint_store::warehouse::ingest::Confli
         } else {
             ""
         };
-        eprintln!(
+        stderr_line!(
             "warning: {path}: {} line(s) give other figures for the period, partner, flow and \
              product of a line of an earlier file of this ingest: line {}{more}. This later \
              file's figures are used, as when the files are ingested one after the other",
@@ -138,7 +138,7 @@ fn warn_of_conflicts(path: &str, c: &chokepoint_store::warehouse::ingest::Confli
         );
     }
     if c.incomplete {
-        eprintln!(
+        stderr_line!(
             "note: {path}: more than {} distinct keys; lines after that were not checked for \
              conflicting repeats",
             chokepoint_store::warehouse::ingest::MAX_TRACKED_KEYS

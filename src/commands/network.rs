@@ -51,7 +51,7 @@ pub fn run(args: &NetworkArgs, data_dir: Option<&Path>) -> anyhow::Result<()> {
             std::fs::write(file, network_file::to_toml(&net))
                 .with_context(|| format!("writing {}", file.display()))?;
             // On stderr: the file itself may be standard output (`network export /dev/stdout`).
-            eprintln!(
+            stderr_line!(
                 "wrote the bundled rare-earth chain ({} regions, {} stages, {} industries) to {}",
                 net.n_regions(),
                 STAGES.len(),
@@ -59,7 +59,7 @@ pub fn run(args: &NetworkArgs, data_dir: Option<&Path>) -> anyhow::Result<()> {
                 file.display()
             );
             for note in provenance {
-                eprintln!("note: {note}");
+                stderr_line!("note: {note}");
             }
             Ok(())
         }

@@ -21,7 +21,7 @@ pub fn run(data_dir: Option<&Path>, args: &PartnersArgs) -> anyhow::Result<()> {
     };
     let report = o.runtime.block_on(partners(&o.warehouse, &q))?;
     if report.found_nothing() {
-        eprintln!("note: {}", q.nothing_found_note());
+        stderr_line!("note: {}", q.nothing_found_note());
     }
     if args.format == Format::Json {
         print_json(&report)?;
@@ -61,7 +61,7 @@ pub fn run(data_dir: Option<&Path>, args: &PartnersArgs) -> anyhow::Result<()> {
     // CSV stays machine-readable on stdout; the summary goes to stderr there.
     if args.format == Format::Csv {
         for l in &lines {
-            eprintln!("{l}");
+            stderr_line!("{l}");
         }
     } else {
         let mut out = std::io::stdout().lock();

@@ -98,7 +98,7 @@ fn png_options() -> usvg::Options<'static> {
         });
     match sans {
         Some(family) => db.set_sans_serif_family(family),
-        None => eprintln!(
+        None => stderr_line!(
             "warning: no sans-serif system font found; PNG charts will have no text \
              (install e.g. Debian's fonts-dejavu-core)"
         ),

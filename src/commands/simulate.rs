@@ -65,7 +65,7 @@ fn run_in(args: &SimulateArgs, text: &str, out: &Path) -> anyhow::Result<()> {
     let format = args.format;
     let scenario = Scenario::parse(&args.scenario, text)?;
     for w in &scenario.warnings {
-        eprintln!("warning: {w}");
+        stderr_line!("warning: {w}");
     }
     let mut sim = scenario.simulation()?;
     std::fs::create_dir_all(out)

@@ -78,7 +78,7 @@ fn load_file(file: ScenarioFile, data_dir: Option<&Path>) -> anyhow::Result<Load
             let regions = mrio.regions.clone();
             let (params, warnings) = file.model_params(&mrio)?;
             for w in &warnings {
-                eprintln!("warning: {w}");
+                stderr_line!("warning: {w}");
             }
             let scenario = file.check_with(&regions, Some(&mrio.sectors))?;
             let model = Model::new(&mrio, params)

@@ -71,7 +71,7 @@ pub fn run(data_dir: Option<&Path>, args: &SqlArgs) -> anyhow::Result<()> {
             more += rest.rows;
             if more > 0 || !rest.all {
                 stdout.lock().flush()?;
-                eprintln!("note: {}", cap_note(more, rest.all));
+                stderr_line!("note: {}", cap_note(more, rest.all));
             }
         }
     }

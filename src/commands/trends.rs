@@ -47,13 +47,13 @@ pub fn run(data_dir: Option<&Path>, args: &TrendsArgs) -> anyhow::Result<()> {
     }
     // A year with months but no annual total is not an empty warehouse: say what it has.
     for y in &report.incomplete_years {
-        eprintln!("note: {}", incomplete_year_note(y, "--freq M"));
+        stderr_line!("note: {}", incomplete_year_note(y, "--freq M"));
     }
     for n in &report.notes {
-        eprintln!("note: {n}");
+        stderr_line!("note: {n}");
     }
     if report.found_nothing() {
-        eprintln!("note: {}", q.nothing_found_note());
+        stderr_line!("note: {}", q.nothing_found_note());
     }
     Ok(())
 }

@@ -23,7 +23,7 @@ pub enum StoreError {
     },
 
     /// A file or directory could not be read or written.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {source}{}", path.display(), io_advice(source))]
     Io {
         /// The file or directory.
         path: PathBuf,
@@ -135,7 +135,7 @@ pub enum StoreError {
     Engine(#[source] datafusion::error::DataFusionError),
 
     /// Writing or reading a Parquet file failed.
-    #[error("{}: parquet: {source}", path.display())]
+    #[error("{}: parquet: {source}{}", path.display(), parquet_io(source).map_or("", io_advice))]
     Parquet {
         /// The Parquet file.
         path: PathBuf,
@@ -364,6 +364,40 @@ impl ArgumentError {
     }
 }
 
+/// The I/O error under a Parquet error (a full disk while a part is written), if any.
+fn parquet_io(e: &datafusion::parquet::errors::ParquetError) -> Option<&std::io::Error> {
+    match e {
+        datafusion::parquet::errors::ParquetError::External(b) => b.downcast_ref(),
+        _ => None,
+    }
+}
+
+/// Whether the user can fix an I/O error where it happened (a missing file, a full disk).
+fn fixable_io(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::NotFound
+            | std::io::ErrorKind::PermissionDenied
+            | std::io::ErrorKind::StorageFull
+            | std::io::ErrorKind::QuotaExceeded
+            | std::io::ErrorKind::ReadOnlyFilesystem
+    )
+}
+
+/// What to do about an I/O error the user can fix where it happened ("" otherwise).
+fn io_advice(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+            "; free space on that disk (or give --data-dir on another) and run the command \
+             again: nothing was stored"
+        }
+        std::io::ErrorKind::ReadOnlyFilesystem => {
+            "; the disk is mounted read-only: give --data-dir on a writable one"
+        }
+        _ => "",
+    }
+}
+
 impl StoreError {
     /// True when the user can fix the cause (bad file, bad argument): exit code 2, HTTP 4xx.
     pub fn is_user_error(&self) -> bool {
@@ -386,14 +420,9 @@ impl StoreError {
             | StoreError::DamagedPart { .. }
             | StoreError::Rejected { .. } => true,
             // A missing input file is the user's; a failing warehouse write is not.
-            StoreError::Io { source, .. } => matches!(
-                source.kind(),
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
-            ),
-            StoreError::Engine(_)
-            | StoreError::Parquet { .. }
-            | StoreError::Arrow(_)
-            | StoreError::Bundled { .. } => false,
+            StoreError::Io { source, .. } => fixable_io(source),
+            StoreError::Parquet { source, .. } => parquet_io(source).is_some_and(fixable_io),
+            StoreError::Engine(_) | StoreError::Arrow(_) | StoreError::Bundled { .. } => false,
         }
     }
 
@@ -420,6 +449,24 @@ impl StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A full disk is the user's to fix (exit 2), and the message says how; the part being
+    /// written fails the same way through Parquet's error.
+    #[test]
+    fn a_full_disk_says_how_to_fix_it() {
+        let full = || std::io::Error::from(std::io::ErrorKind::StorageFull);
+        let e = StoreError::io("/data/tmp/x.parquet", full());
+        assert!(e.is_user_error());
+        assert!(e.to_string().contains("free space on that disk"), "{e}");
+        let e = StoreError::parquet(
+            "/data/tmp/x.parquet",
+            datafusion::parquet::errors::ParquetError::External(Box::new(full())),
+        );
+        assert!(e.is_user_error());
+        assert!(e.to_string().contains("nothing was stored"), "{e}");
+        let other = StoreError::io("/x", std::io::Error::other("boom"));
+        assert!(!other.is_user_error());
+    }
 
     #[test]
     fn store_error_is_send_sync_static() {

@@ -44,6 +44,7 @@ impl Columns {
         header: &[String],
         countries: impl FnOnce() -> Result<PathBuf, StoreError>,
     ) -> Result<Columns, StoreError> {
+        fields::check_unique(path, header)?;
         let req = |n: &str| fields::required(path, header, FORMAT, n);
         let (t, i, j, k, v) = (req("t")?, req("i")?, req("j")?, req("k")?, req("v")?);
         let countries_file = countries()?;
@@ -108,10 +109,15 @@ impl Columns {
             };
             return Err(reject("k", e.to_string()));
         }
-        if k.is_empty() || k.len() > 6 || !k.bytes().all(|b| b.is_ascii_digit()) {
+        // Five digits are a chapter 01-09 code that lost its leading zero; four or fewer are
+        // no HS6 code (padded, 2846 became a chapter-00 line no query reaches).
+        if !(5..=6).contains(&k.len()) || !k.bytes().all(|b| b.is_ascii_digit()) {
             return Err(reject(
                 "k",
-                format!("not an HS6 code: `{}`", fields::shorten(k)),
+                format!(
+                    "not an HS6 code: `{}` (BACI's k has six digits, five for chapters 01-09)",
+                    fields::shorten(k)
+                ),
             ));
         }
         // BACI writes HS6 as a number, so codes of chapters 01-09 lose their leading zero.
@@ -149,8 +155,16 @@ impl Columns {
 /// Reads BACI's `country_codes_V*.csv` (either the 2024+ layout `country_code,…,
 /// country_iso3` or the older `…,iso_3digit_alpha`).
 fn read_countries(path: &Path) -> Result<HashMap<u32, String>, StoreError> {
-    let file = std::fs::File::open(path).map_err(|e| StoreError::io(path, e))?;
-    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(file);
+    // Read as the small file it is (about 240 lines): `/dev/zero` grew without bound and a
+    // pipe waited forever. A pipe or a device is refused as a data file is.
+    super::head::check_is_file(path)?;
+    let text = chokepoint_model::read_small_text(path).map_err(|source| StoreError::ReadFile {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let header: Vec<String> = r
         .headers()
         .map_err(|e| StoreError::BadRow {
@@ -195,8 +209,20 @@ fn read_countries(path: &Path) -> Result<HashMap<u32, String>, StoreError> {
         // BACI's own codes for areas n.e.s. (S19) are kept; entries without any code
         // (e.g. "N/A") stay unknown: rows using them are
         // rejected with a clear reason instead of being stored under a made-up code.
-        if let Ok(code) = i.parse::<chokepoint_model::Iso3>() {
-            map.insert(c, code.as_str().to_string());
+        if let Ok(code) = i.parse::<chokepoint_model::Iso3>()
+            && let Some(earlier) = map.insert(c, code.as_str().to_string())
+            && earlier != code.as_str()
+        {
+            // One code, two countries: whichever came last took the trade.
+            return Err(StoreError::BadRow {
+                path: path.to_path_buf(),
+                line,
+                column: Some("country_code".into()),
+                field: None,
+                reason: format!(
+                    "code {c} is listed again, as {code} after {earlier}; keep one line per code"
+                ),
+            });
         }
     }
     Ok(map)
@@ -205,6 +231,53 @@ fn read_countries(path: &Path) -> Result<HashMap<u32, String>, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the ingest review found resolved without a word, refused with its place: a
+    /// code listed as two countries, a repeated header column, a `k` of four digits, and
+    /// a countries file that is a device.
+    #[test]
+    fn ambiguous_codes_columns_and_short_hs_codes_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let cc = dir.path().join("country_codes_V1.csv");
+        std::fs::write(
+            &cc,
+            "country_code,country_iso3\n156,CHN\n392,JPN\n392,KOR\n",
+        )
+        .unwrap();
+        let header: Vec<String> = "t,i,j,k,v,q".split(',').map(str::to_string).collect();
+        let e = Columns::new(Path::new("b.csv"), &header, || Ok(cc.clone()))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains(":4:") && e.contains("code 392 is listed again, as KOR after JPN"),
+            "{e}"
+        );
+        std::fs::write(
+            &cc,
+            "country_code,country_iso3\n156,CHN\n392,JPN\n392,JPN\n",
+        )
+        .unwrap();
+        let cols = Columns::new(Path::new("b.csv"), &header, || Ok(cc.clone())).unwrap();
+        let rec = csv::ByteRecord::from(vec!["2023", "156", "392", "2846", "1", "2"]);
+        assert!(
+            matches!(cols.parse(&rec), Row::Reject { column: Some(ref c), ref reason } if c == "k" && reason.contains("not an HS6 code")),
+        );
+        let twice: Vec<String> = "t,i,j,k,v,q,q".split(',').map(str::to_string).collect();
+        let e = Columns::new(Path::new("b.csv"), &twice, || Ok(cc.clone()))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("b.csv:1:") && e.contains("column `q` appears twice"),
+            "{e}"
+        );
+        let e = Columns::new(Path::new("b.csv"), &header, || Ok("/dev/zero".into()))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("larger than 4 MiB"), "{e}");
+    }
 
     #[test]
     fn one_line_becomes_export_and_mirror_import_in_usd_and_tonnes() {

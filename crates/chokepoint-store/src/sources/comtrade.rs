@@ -52,6 +52,7 @@ pub struct Columns {
 impl Columns {
     /// Locates the columns; fails when one the mapping needs is missing.
     pub fn new(path: &Path, header: &[String]) -> Result<Columns, crate::StoreError> {
+        fields::check_unique(path, header)?;
         let req = |n: &str| fields::required(path, header, FORMAT, n);
         let opt = |n: &str| fields::optional(header, n);
         let c = Columns {
@@ -229,6 +230,17 @@ impl Columns {
             return Err(reject(column, format!("negative value: `{v}`")));
         }
         let (quantity_kg, value) = (quantity_kg.map(|(q, _)| q), value.map(|(v, _)| v));
+        if quantity_kg.is_none() && value.is_none() {
+            // A row with no figure says nothing, yet as user data it would stand in for the
+            // bundled figure of its period and partner (China's April 2025 magnets went
+            // blank). The tidy reader refuses the same row.
+            return Err(reject(
+                "netWgt",
+                "no figure: netWgt (or qty in kg), primaryValue, fobvalue and cifvalue are all \
+                 empty"
+                    .into(),
+            ));
+        }
         Ok(Row::Record(TradeRecord {
             hs_code,
             product,
@@ -309,6 +321,23 @@ mod tests {
         assert_eq!(
             r.quantity_t, None,
             "qty in units other than kg is not a weight"
+        );
+    }
+
+    /// A row whose every figure is empty is refused: stored, it stood in for the bundled
+    /// figure of its period and partner with a blank.
+    #[test]
+    fn a_row_without_any_figure_is_refused() {
+        let full = line("X", "0", "W00", "850511", "", "5", "");
+        let mut fields: Vec<Vec<u8>> = full.iter().map(<[u8]>::to_vec).collect();
+        for v in &mut fields[41..=43] {
+            v.clear(); // primaryValue, cifvalue, fobvalue
+        }
+        let rec = csv::ByteRecord::from(fields);
+        let row = columns().parse(&rec);
+        assert!(
+            matches!(row, Row::Reject { column: Some(ref c), ref reason } if c == "netWgt" && reason.contains("no figure")),
+            "{row:?}"
         );
     }
 

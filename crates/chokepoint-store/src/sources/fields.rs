@@ -24,6 +24,24 @@ pub fn required(
         })
 }
 
+/// Refuses a header that names a column twice, at line 1 and the second one's place: the
+/// figures would be read from the first copy whichever held them (a renamed `altQty` read
+/// as `netWgt` stored 999,000 t for 4,700 t).
+pub fn check_unique(path: &Path, header: &[String]) -> Result<(), StoreError> {
+    for (k, name) in header.iter().enumerate() {
+        if !name.is_empty() && header[..k].contains(name) {
+            return Err(StoreError::BadRow {
+                path: path.to_path_buf(),
+                line: 1,
+                column: Some(name.clone()),
+                field: Some(k + 1),
+                reason: format!("column `{name}` appears twice in the header; keep one"),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Position of an optional column.
 pub fn optional(header: &[String], name: &str) -> Option<usize> {
     header.iter().position(|h| h == name)

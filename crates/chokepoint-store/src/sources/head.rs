@@ -35,6 +35,18 @@ pub(super) fn inspect(path: &Path) -> Result<LineEnds, StoreError> {
         .position(|b| matches!(b, b'\n' | b'\r'))
         .unwrap_or(head.len())];
     let invalid = |what: String| Err(StoreError::Invalid(format!("{}: {what}", path.display())));
+    // Compressed downloads are common (Comtrade and BACI ship zipped or gzipped): say so,
+    // rather than echo their binary header in a "cannot tell the format" message.
+    if head.starts_with(&[0x1f, 0x8b]) || head.starts_with(b"PK\x03\x04") {
+        let (kind, how) = if head[0] == 0x1f {
+            ("gzip", "`zcat FILE > data.csv`")
+        } else {
+            ("zip", "`unzip FILE`")
+        };
+        return invalid(format!(
+            "the file is {kind}-compressed; decompress it first ({how}) and ingest the CSV"
+        ));
+    }
     if is_utf16(&head) {
         return invalid(
             "the file is UTF-16 text; save it as UTF-8 CSV (Excel: Save As → \"CSV UTF-8 \
@@ -59,6 +71,14 @@ pub(super) fn inspect(path: &Path) -> Result<LineEnds, StoreError> {
             field: None,
             reason: too_long(),
         });
+    }
+    if first_line.contains(&b'\t') && !first_line.contains(&b',') {
+        return invalid(
+            "the file is separated by tabs; chokepoint reads comma-separated files: save it \
+             as CSV with `,` as the field separator (or convert it: `tr '\\t' ',' < FILE > \
+             data.csv` when no cell holds a comma)"
+                .into(),
+        );
     }
     if first_line.contains(&b';') && !first_line.contains(&b',') {
         return invalid(
@@ -147,6 +167,27 @@ mod tests {
 
     /// A file without line ends (`/dev/zero`, a binary file) is refused after one line's
     /// worth of bytes, at line 1.
+    /// Compressed and tab-separated files are named as such, with how to get a CSV.
+    #[test]
+    fn compressed_and_tab_separated_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases: [(&str, &[u8], &str); 3] = [
+            ("a.csv.gz", &[0x1f, 0x8b, 8, 0, 0, 0], "gzip-compressed"),
+            ("a.zip", b"PK\x03\x04rest", "zip-compressed"),
+            (
+                "a.txt",
+                b"freqCode\tperiod\nM\t202501\n",
+                "separated by tabs",
+            ),
+        ];
+        for (name, bytes, expected) in cases {
+            let p = dir.path().join(name);
+            std::fs::write(&p, bytes).unwrap();
+            let e = inspect(&p).unwrap_err().to_string();
+            assert!(e.contains(expected), "{name}: {e}");
+        }
+    }
+
     #[test]
     fn a_first_line_without_end_is_refused_after_the_cap() {
         let dir = tempfile::tempdir().unwrap();

@@ -414,6 +414,18 @@ pub(crate) fn find_baci_countries(data: &Path) -> Result<PathBuf, StoreError> {
         })
         .collect();
     found.sort();
+    // Two releases' codes beside one data file map some codes differently: taking the
+    // last by name attributed trade to another country without a word.
+    if found.len() > 1 {
+        let names: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
+        return Err(StoreError::Invalid(format!(
+            "{}: {} country-codes files lie beside it ({}); pass the one of the data's \
+             release with --baci-countries FILE",
+            data.display(),
+            found.len(),
+            names.join(", ")
+        )));
+    }
     found.pop().ok_or_else(|| {
         StoreError::Invalid(format!(
             "{}: BACI file needs its country-codes file; pass --baci-countries FILE or put \

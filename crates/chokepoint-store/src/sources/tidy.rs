@@ -171,16 +171,10 @@ fn check_header(path: &Path, header: &[String]) -> Result<(), StoreError> {
         field: Some(k + 1),
         reason,
     };
+    fields::check_unique(path, header)?;
     for (k, name) in header.iter().enumerate() {
         if name.is_empty() {
             continue;
-        }
-        if header[..k].contains(name) {
-            return Err(refuse(
-                k,
-                name,
-                format!("column `{name}` appears twice in the header; keep one"),
-            ));
         }
         if !KNOWN.contains(&name.as_str()) {
             return Err(refuse(

@@ -377,8 +377,15 @@ impl Warehouse {
         // that if the part is ever damaged the error can name the files to ingest again.
         let beside = target.with_extension("json");
         let staged_record = super::layout::temp_path(&tmp, &format!("{id}.json"));
-        let _ = std::fs::write(&staged_record, &record)
-            .and_then(|()| std::fs::rename(&staged_record, &beside));
+        // Without its record a damaged part could not be named (a full disk dropped it
+        // while the ingest said "committed"), so a failure here fails the ingest.
+        if let Err(e) = std::fs::write(&staged_record, &record)
+            .and_then(|()| std::fs::rename(&staged_record, &beside))
+        {
+            let _ = std::fs::remove_file(&staged);
+            let _ = std::fs::remove_file(&staged_record);
+            return Err(StoreError::io(&beside, e));
+        }
         std::fs::rename(&staged, &target).map_err(|e| StoreError::io(&target, e))?;
         Ok(IngestReport {
             ingest_id: Some(id),

@@ -353,8 +353,28 @@ pub struct RowStream {
 impl RowStream {
     /// The rows of the next batch (as [`crate::batches_to_json_rows`]), `None` at the end.
     pub async fn next(&mut self) -> Option<Result<Vec<crate::JsonRow>, StoreError>> {
-        use futures::StreamExt;
-        let batch = self.batches.next().await?;
+        use futures::{FutureExt, StreamExt};
+        // A query can reach a limit inside the engine that panics instead of failing: one
+        // string value past Arrow's 2 GiB offsets (`string_agg` over much text) ended the
+        // process with exit 101. The panic comes back through this poll; it is the query's.
+        let polled = std::panic::AssertUnwindSafe(self.batches.next())
+            .catch_unwind()
+            .await;
+        let batch = match polled {
+            Ok(batch) => batch?,
+            Err(panic) => {
+                let why = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("unknown cause");
+                return Some(Err(StoreError::Invalid(format!(
+                    "the query failed inside the engine ({why}); one value or batch past \
+                     Arrow's 2 GiB limit (string_agg or array_agg over much text) does this: \
+                     aggregate fewer or shorter values"
+                ))));
+            }
+        };
         Some(
             batch
                 .map(|b| crate::json::batches_to_json_rows(std::slice::from_ref(&b)))
