@@ -37,7 +37,10 @@ pub const MEMORY_LIMIT_GIB: usize = 4;
 /// Builds the session and registers every table folder under `warehouse_dir`.
 ///
 /// Tables are listing tables: each query lists the folder again, so parts committed by a
-/// later ingest are visible without re-registering.
+/// later ingest are visible without re-registering. That needs DataFusion's list-files
+/// cache off: on by default since DataFusion 55 and without expiry, it kept a running
+/// server on the parts it first saw (a flow re-ingested with corrected codes vanished from
+/// the API while the CLI showed it).
 pub async fn build_session(warehouse_dir: &Path) -> Result<SessionContext, StoreError> {
     // DataFusion settings can be tuned with `DATAFUSION_*` environment variables (e.g.
     // `DATAFUSION_EXECUTION_TARGET_PARTITIONS=4`); a malformed one is an error, not ignored.
@@ -48,6 +51,10 @@ pub async fn build_session(warehouse_dir: &Path) -> Result<SessionContext, Store
     // disk, so that one query over a join without a condition fails with a clear error
     // instead of taking all the machine's memory or disk.
     let runtime = RuntimeEnvBuilder::new()
+        .with_cache_manager(
+            datafusion::execution::cache::cache_manager::CacheManagerConfig::default()
+                .with_list_files_cache_limit(0),
+        )
         .with_memory_limit(MEMORY_LIMIT_GIB << 30, 1.0)
         .with_max_temp_directory_size((MEMORY_LIMIT_GIB as u64) << 30)
         .build_arc()

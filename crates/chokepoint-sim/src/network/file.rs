@@ -96,6 +96,13 @@ pub fn to_toml(net: &ChainNetwork) -> String {
     format!("{HEADER}{body}")
 }
 
+/// The largest daily flow a network file may carry, t/day: world rare-earth mining is
+/// about 1,000 t/day, so a billion is a typo (1e308 printed as a 309-digit number).
+pub const MAX_T_PER_DAY: f64 = 1e9;
+
+/// The most regions a network file may list.
+pub const MAX_REGIONS: usize = 1_000;
+
 /// Reads and checks a network file.
 pub fn load(path: &Path) -> Result<ChainNetwork, SimError> {
     let text = crate::read_text(path)?;
@@ -117,6 +124,35 @@ pub fn from_toml(path: &Path, text: &str) -> Result<ChainNetwork, SimError> {
         return Err(bad(
             "regions".into(),
             "at least one region is needed".into(),
+        ));
+    }
+    // The chain's flows are dense region × region arrays per stage (and per run): 20,000
+    // regions asked for 17 GB. Countries and blocs are at most a few hundred.
+    if n > MAX_REGIONS {
+        return Err(bad(
+            "regions".into(),
+            format!(
+                "{n} regions; a network file holds at most {MAX_REGIONS} (the chain keeps a \
+                 region × region table per stage): group small countries into ROW"
+            ),
+        ));
+    }
+    if let Some((k, code)) = file
+        .regions
+        .iter()
+        .enumerate()
+        .find(|(k, r)| file.regions[..*k].contains(r))
+    {
+        return Err(bad(
+            "regions".into(),
+            format!(
+                "`{code}` is listed twice (entries {} and {}); keep one",
+                file.regions
+                    .iter()
+                    .position(|r| r == code)
+                    .map_or(0, |p| p + 1),
+                k + 1
+            ),
         ));
     }
     let region = |key: String, code: &str| {
@@ -144,10 +180,10 @@ pub fn from_toml(path: &Path, text: &str) -> Result<ChainNetwork, SimError> {
         })?;
         let e = region(format!("flow[{i}].from"), &f.from)?;
         let r = region(format!("flow[{i}].to"), &f.to)?;
-        if !(f.t_per_day.is_finite() && f.t_per_day >= 0.0) {
+        if !(f.t_per_day.is_finite() && (0.0..=MAX_T_PER_DAY).contains(&f.t_per_day)) {
             return Err(bad(
                 format!("flow[{i}].t_per_day"),
-                "must be a number >= 0".into(),
+                format!("must be a number from 0 to {MAX_T_PER_DAY:e} t/day"),
             ));
         }
         flows[p][e * n + r] += f.t_per_day;
@@ -165,10 +201,12 @@ pub fn from_toml(path: &Path, text: &str) -> Result<ChainNetwork, SimError> {
                 ),
             )
         })?;
-        if !(row.magnets_t_per_day.is_finite() && row.magnets_t_per_day >= 0.0) {
+        if !(row.magnets_t_per_day.is_finite()
+            && (0.0..=MAX_T_PER_DAY).contains(&row.magnets_t_per_day))
+        {
             return Err(bad(
                 format!("industry[{i}].magnets_t_per_day"),
-                "must be a number >= 0".into(),
+                format!("must be a number from 0 to {MAX_T_PER_DAY:e} t/day"),
             ));
         }
         industry[r * N_INDUSTRIES + ind as usize] += row.magnets_t_per_day;
@@ -216,6 +254,30 @@ mod tests {
                 assert!((a - b).abs() <= 1e-9 * a.abs().max(1.0));
             }
         }
+    }
+
+    /// Region lists that would size the dense per-stage tables past reason, or name a
+    /// region twice, are refused at `regions` (20,000 regions took 17 GB).
+    #[test]
+    fn too_many_or_repeated_regions_are_refused() {
+        let net = ChainNetwork::build(&sample_facts(), &AssumptionValues::default()).unwrap();
+        let text = to_toml(&net);
+        let many: Vec<String> = (0..=MAX_REGIONS).map(|i| format!("\"R{i}\"")).collect();
+        let (head, rest) = text.split_once("regions = [").unwrap();
+        let e = from_toml(
+            Path::new("net.toml"),
+            &format!("{head}regions = [{}, {rest}", many.join(", ")),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("`regions`") && e.contains("at most 1000"), "{e}");
+        let e = from_toml(
+            Path::new("net.toml"),
+            &format!("{head}regions = [\"CHN\", {rest}"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("`CHN` is listed twice"), "{e}");
     }
 
     #[test]

@@ -211,3 +211,33 @@ fn sql_refuses_ddl_and_dml_and_reports_bad_columns_as_user_errors() {
         );
     });
 }
+
+/// A warehouse opened before another process's ingest (a running server, a CLI ingest)
+/// sees the new part at its next query: DataFusion's list-files cache, on by default and
+/// never expiring, kept the server on the parts it first listed.
+#[test]
+fn parts_committed_after_open_are_seen_by_the_next_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = rt();
+    let count = |wh: &Warehouse| {
+        let b = rt
+            .block_on(wh.sql("SELECT count(*) AS n FROM trade WHERE source = 'tidy'"))
+            .unwrap();
+        crate::json::batches_to_json_rows(&b)[0]["n"]
+            .as_i64()
+            .unwrap()
+    };
+    let serving = rt.block_on(Warehouse::open(dir.path())).unwrap();
+    assert_eq!(count(&serving), 0);
+    let csv = dir.path().join("t.csv");
+    std::fs::write(
+        &csv,
+        "period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t\n2019-01,USA,CHN,import,850511,100\n",
+    )
+    .unwrap();
+    let other = rt.block_on(Warehouse::open(dir.path())).unwrap();
+    other
+        .ingest(&[csv], &Default::default(), &mut |_| {})
+        .unwrap();
+    assert_eq!(count(&serving), 1);
+}

@@ -322,8 +322,10 @@ fn permutation(
     regions: &BTreeMap<String, usize>,
     items: &BTreeMap<String, usize>,
 ) -> Result<Vec<usize>, SimError> {
-    let n = regions.len() * items.len();
-    let mut seen = vec![false; n];
+    // Sized by the rows, not by regions × items: 10,000 rows with as many distinct
+    // regions and sectors made a product of 10^8, and one string per missing pair.
+    let n = regions.len().saturating_mul(items.len());
+    let mut seen = std::collections::HashSet::with_capacity(labels.len());
     let mut perm = Vec::with_capacity(labels.len());
     for (r, s) in labels {
         let (Some(ri), Some(si)) = (regions.get(r), items.get(s)) else {
@@ -336,33 +338,32 @@ fn permutation(
             });
         };
         let k = ri * items.len() + si;
-        if seen[k] {
+        if !seen.insert(k) {
             return Err(SimError::MrioShape {
                 path: dir.to_path_buf(),
                 message: format!("{}: {what} `{r}|{s}` appears twice", table.display()),
             });
         }
-        seen[k] = true;
         perm.push(k);
     }
     if labels.len() != n {
-        // Name what is missing (`reg3|mining`), not only the counts.
-        let mut missing: Vec<String> = Vec::new();
-        for (r, ri) in regions {
-            for (s, si) in items {
-                if !seen[ri * items.len() + si] {
-                    missing.push(format!("{r}|{s}"));
-                }
-            }
-        }
-        let shown = missing
+        // Name what is missing (`reg3|mining`), the first five of them; every label is
+        // distinct and inside the product, so the count is a difference.
+        let missing_count = n - labels.len();
+        let shown = regions
             .iter()
+            .flat_map(|(r, ri)| {
+                items
+                    .iter()
+                    .map(move |(s, si)| (r, s, ri * items.len() + si))
+            })
+            .filter(|(_, _, k)| !seen.contains(k))
             .take(5)
-            .cloned()
+            .map(|(r, s, _)| format!("{r}|{s}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let more = if missing.len() > 5 {
-            format!(" and {} more", missing.len() - 5)
+        let more = if missing_count > 5 {
+            format!(" and {} more", missing_count - 5)
         } else {
             String::new()
         };

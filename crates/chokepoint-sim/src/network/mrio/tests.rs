@@ -169,3 +169,23 @@ mod shape_tests {
         assert!(err.contains("these are missing: reg2|food"), "{err}");
     }
 }
+
+/// A table whose rows name as many regions and sectors as there are rows is refused by
+/// its counts, without building the regions × sectors product: 10,000 such rows (130 KB)
+/// asked for one string per missing pair, 10^8 of them, and aborted the process.
+#[test]
+fn a_table_far_from_a_full_product_is_refused_without_building_it() {
+    let dir = std::env::temp_dir().join(format!("chokepoint-diag-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rows: String = (0..10_000).map(|i| format!("r{i},s{i},0\n")).collect();
+    std::fs::write(dir.join("Z.csv"), format!("region,sector,r0|s0\n{rows}")).unwrap();
+    std::fs::write(dir.join("Y.csv"), format!("region,sector,r0|fd\n{rows}")).unwrap();
+    let x: String = (0..10_000).map(|i| format!("r{i},s{i},1\n")).collect();
+    std::fs::write(dir.join("x.csv"), format!("region,sector,indout\n{x}")).unwrap();
+    let e = crate::Mrio::load(&dir).unwrap_err().to_string();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        e.contains("10000 regions × 10000") && e.contains("and 99989995 more"),
+        "{e}"
+    );
+}
