@@ -123,7 +123,9 @@ pub struct PartnersArgs {
     /// What flow.
     #[command(flatten)]
     pub flow: FlowArgs,
-    /// The period: YYYY-MM, YYYY-MM..YYYY-MM or YYYY.
+    /// The period: YYYY-MM, YYYY-MM..YYYY-MM or YYYY. A range or a year selects the figures
+    /// published for exactly that span (an annual row, China's combined Jan–Feb), not a sum
+    /// of the months inside it; a note lists the periods that have partner rows.
     #[arg(long)]
     pub period: Period,
     /// Shares of tonnes or of dollars.

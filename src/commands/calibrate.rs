@@ -142,6 +142,15 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
         .filter(|o| in_window(&o.month))
         .cloned()
         .collect();
+    // The fit is on relative errors, which a month of 0 t leaves undefined: every grid
+    // point's loss was NaN and the first one was written out as the "fit".
+    if let Some(zero) = observed.iter().find(|o| o.tonnes <= 0.0) {
+        bail!(UserError(format!(
+            "{} has {} t of magnet exports observed ({}): the fit's relative errors are \
+             undefined there; leave that month out of --months",
+            zero.month, zero.tonnes, zero.source
+        )));
+    }
     if observed.len() < MIN_MONTHS {
         bail!(UserError(format!(
             "{} observed month(s) of magnet exports in {}; fitting an approval share and a \

@@ -113,6 +113,8 @@ fn summary_lines(report: &PartnersReport) -> Vec<String> {
             f(report.coverage_pct, 1),
             report.coverage_basis
         ),
+        // With no partner listed there is nothing to cover, not an unknown amount.
+        None if report.partners_listed == 0 => "no partner rows for this period".to_string(),
         None => "coverage not measurable (a partner's amount is unknown)".to_string(),
     });
     let mut lines = vec![format!("period {}: {}", report.period, parts.join(" · "))];

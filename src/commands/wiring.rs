@@ -334,8 +334,11 @@ impl Simulator for ChainSimulator {
         overrides: &Overrides,
     ) -> Result<Box<dyn PreparedRun>, SimError> {
         let text = scenario_toml(text, format)?;
-        let name = scenario_name(&text);
-        Ok(Box::new(self.prepare_named(&name, &text, overrides)?))
+        let name = scenario_name(&text, format);
+        let run = self
+            .prepare_named(&name, &text, overrides)
+            .map_err(|e| in_body(e, format))?;
+        Ok(Box::new(run))
     }
 
     fn network(&self) -> Result<serde_json::Value, SimError> {
@@ -350,7 +353,7 @@ impl Simulator for ChainSimulator {
         target: &ExposureTarget,
     ) -> Result<Box<dyn PreparedExposure>, AfterError> {
         let text = scenario_toml(text, format)?;
-        let name = scenario_name(&text);
+        let name = scenario_name(&text, format);
         // Syntax first, so a malformed file is reported as such (with line and column)
         // rather than as a scenario of the wrong kind.
         let file = ScenarioFile::parse(Path::new(&name), &text)?;
@@ -375,7 +378,9 @@ impl Simulator for ChainSimulator {
                 ),
             });
         }
-        let run = self.prepare_named(&name, &text, overrides)?;
+        let run = self
+            .prepare_named(&name, &text, overrides)
+            .map_err(|e| in_body(e, format))?;
         Ok(Box::new(
             AfterRun::new(
                 run.name,
@@ -455,12 +460,26 @@ impl montecarlo::RunMonitor for ServerMonitor<'_> {
     }
 }
 
-/// The library name of a scenario whose text is a library file, else `request.toml`.
-fn scenario_name(text: &str) -> String {
+/// The library name of a scenario whose text is a library file, else the request's:
+/// `request.toml`, or `request.json` for a JSON body.
+fn scenario_name(text: &str, format: ScenarioFormat) -> String {
+    let request = match format {
+        ScenarioFormat::Toml => "request.toml",
+        ScenarioFormat::Json => "request.json",
+    };
     LIBRARY
         .iter()
         .find(|(_, t)| *t == text)
-        .map_or_else(|| "request.toml".to_string(), |(n, _)| format!("{n}.toml"))
+        .map_or_else(|| request.to_string(), |(n, _)| format!("{n}.toml"))
+}
+
+/// A scenario error as the client can use it: a JSON body's errors name the key path
+/// only (a line and column were of the TOML the server made from it).
+fn in_body(e: SimError, format: ScenarioFormat) -> SimError {
+    match format {
+        ScenarioFormat::Toml => e,
+        ScenarioFormat::Json => e.without_location(),
+    }
 }
 
 /// The state `chokepoint serve` runs with: the warehouse and the engine.

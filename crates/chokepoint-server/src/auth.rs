@@ -24,6 +24,12 @@ pub fn check_listen(
     {
         return Err(ServeError::EmptyToken);
     }
+    // Presented credentials are trimmed, so a padded secret could never match.
+    if let Some(t) = token
+        && t.trim() != t
+    {
+        return Err(ServeError::PaddedToken);
+    }
     if addr.ip().is_loopback() || token.is_some() || insecure_no_auth {
         Ok(())
     } else {
@@ -68,6 +74,16 @@ fn bearer_credentials(value: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_padded_with_whitespace_is_refused_at_start() {
+        let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        assert!(matches!(
+            check_listen(addr, Some("s3cret "), false),
+            Err(ServeError::PaddedToken)
+        ));
+        assert!(check_listen(addr, Some("s3cret"), false).is_ok());
+    }
 
     #[test]
     fn the_bearer_scheme_is_case_insensitive() {

@@ -236,6 +236,12 @@ pub enum ServeError {
     /// `--token` given but empty.
     #[error("--token is empty; give a secret of at least one character")]
     EmptyToken,
+    /// `--token` begins or ends with whitespace, which no client can send back.
+    #[error(
+        "--token begins or ends with whitespace (from an .env or EnvironmentFile line?), which \
+         an Authorization header cannot carry, so every client would get 401: remove the spaces"
+    )]
+    PaddedToken,
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -254,7 +260,10 @@ impl ServeError {
     pub fn is_user_error(&self) -> bool {
         matches!(
             self,
-            ServeError::Unprotected { .. } | ServeError::EmptyToken | ServeError::Bind { .. }
+            ServeError::Unprotected { .. }
+                | ServeError::EmptyToken
+                | ServeError::PaddedToken
+                | ServeError::Bind { .. }
         )
     }
 }

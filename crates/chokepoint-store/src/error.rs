@@ -307,6 +307,13 @@ pub enum ArgumentError {
         /// What it stands for ("World").
         name: &'static str,
     },
+    /// A month range whose start is after its end.
+    ReversedMonths {
+        /// The first month given.
+        from: String,
+        /// The last month given.
+        to: String,
+    },
     /// An anomaly threshold that is not a positive, finite percentage.
     Threshold {
         /// The value given.
@@ -321,6 +328,7 @@ impl ArgumentError {
             ArgumentError::EditionNeedsUsgs | ArgumentError::UnknownEdition { .. } => "edition",
             ArgumentError::Importer { .. } | ArgumentError::ImporterGroup { .. } => "importer",
             ArgumentError::Threshold { .. } => "threshold",
+            ArgumentError::ReversedMonths { .. } => "from",
         }
     }
 
@@ -355,6 +363,11 @@ impl ArgumentError {
                 "{} {code} is the {name} partner code of the customs sources, not an \
                  importer: give a country (USA, JPN, DEU) or EU",
                 syntax.show("importer", None)
+            ),
+            ArgumentError::ReversedMonths { from, to } => format!(
+                "{} is after {}; give the earlier month first",
+                syntax.show("from", Some(from)),
+                syntax.show("to", Some(to))
             ),
             ArgumentError::Threshold { found } => format!(
                 "{} must be a positive percentage (e.g. 30), got {found}",

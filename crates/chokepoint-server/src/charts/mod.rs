@@ -41,8 +41,17 @@ pub(crate) const PALETTE: [RGBColor; 7] = [
 /// A chart that shows only a message, for selections without data: an empty chart with axes
 /// would suggest zeros. Long messages ("not computable: needs …") wrap onto several lines.
 pub fn message_chart(title: &str, message: &str) -> String {
-    let lines = wrap(message, MESSAGE_LINE_CHARS);
-    let first_y = HEIGHT as usize / 2 - (lines.len().saturating_sub(1)) * 11;
+    // The lines that fit below the title; a longer message ends with "…" (its whole
+    // text is the chart's desc). More lines had placed the first above the canvas.
+    let mut lines = wrap(message, MESSAGE_LINE_CHARS);
+    let room = (HEIGHT as usize / 2 - 60) / 11 + 1;
+    if lines.len() > room {
+        lines.truncate(room);
+        if let Some(last) = lines.last_mut() {
+            last.push('…');
+        }
+    }
+    let first_y = (HEIGHT as usize / 2).saturating_sub(lines.len().saturating_sub(1) * 11);
     let text: String = lines
         .iter()
         .enumerate()
@@ -389,6 +398,23 @@ pub(crate) fn desc_of(svg: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+
+    /// A message longer than the chart holds is cut with "…" below the title, never
+    /// placed above the canvas (the line placement underflowed).
+    #[test]
+    fn a_long_message_stays_on_the_canvas() {
+        let svg = super::message_chart("t", &"word ".repeat(2_000));
+        let ys: Vec<usize> = svg
+            .match_indices(" y=\"")
+            .filter_map(|(i, m)| svg[i + m.len()..].split('"').next()?.parse().ok())
+            .collect();
+        assert!(
+            ys.iter().all(|y| *y >= 40 && *y <= super::HEIGHT as usize),
+            "{ys:?}"
+        );
+        assert!(svg.contains('…'));
+    }
+
     use super::*;
 
     #[test]

@@ -135,6 +135,19 @@ impl PartnersParams {
     fn partners_query(&self) -> Result<PartnersQuery, ApiError> {
         not_blank("period", self.period.as_deref())?;
         not_blank("to", self.to.as_deref())?;
+        // `to` stands in for `period` (the dashboard's month range ends there); beside it,
+        // it was read and then ignored.
+        if self.period.is_some() && self.to.is_some() {
+            return Err(ApiError::bad_request(
+                "to",
+                "give `period` or `to`, not both (`to` is the month when `period` is absent)",
+            ));
+        }
+        if let Some(to) = self.to.as_deref() {
+            to.parse::<YearMonth>().map_err(|e| {
+                ApiError::bad_request("to", format!("`{to}`: {e}; expected YYYY-MM"))
+            })?;
+        }
         let text = self
             .period
             .as_deref()

@@ -194,7 +194,11 @@ pub async fn simulate(
 
 fn find(state: &AppState, id: &str) -> Result<Arc<crate::runs::RunEntry>, ApiError> {
     state.runs().get(id).ok_or_else(|| ApiError::NotFound {
-        what: format!("run `{id}` (runs are kept in memory until the server restarts)"),
+        what: format!(
+            "run `{id}` (the server keeps the last {} finished runs in memory, until it restarts; \
+             older ones are dropped)",
+            state.runs().max_kept()
+        ),
     })
 }
 

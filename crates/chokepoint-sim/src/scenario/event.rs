@@ -231,11 +231,18 @@ pub(super) fn event(
     }
     let impact_span = ev.impact.as_ref().map(|i| i.span());
     let occurrence = *ev.occurrence.get_ref();
-    if occurrence < 1 || occurrence as usize > steps {
+    // An event lasts a step at least and must end within the horizon, so it occurs by
+    // step `steps - 1`; `occurrence = steps` passed here and then failed at `duration`, a
+    // key the file did not have.
+    let last = steps.saturating_sub(1);
+    if occurrence < 1 || occurrence as u64 > last as u64 {
         return cx.err(
             Some(ev.occurrence.span()),
             key("occurrence"),
-            format!("{occurrence} is outside the horizon 1..={steps}"),
+            format!(
+                "{occurrence} is outside the horizon 1..={last} (an event lasts a step at \
+                 least and must end by step {steps})"
+            ),
         );
     }
     let duration = ev.duration.as_ref().map(|d| *d.get_ref()).unwrap_or(1);
@@ -248,11 +255,16 @@ pub(super) fn event(
             format!("{duration} is not a duration: give 1 step or more"),
         );
     }
-    if (occurrence + duration) as usize > steps {
+    // Compared without adding: a duration near i64::MAX overflowed the sum.
+    if duration > steps as i64 - occurrence {
         return cx.err(
             ev.duration.as_ref().map(|d| d.span()),
             key("duration"),
-            format!("occurrence + duration = {} must be within the horizon of {steps} steps (duration ≥ 1)", occurrence + duration),
+            format!(
+                "occurrence + duration = {} must be within the horizon of {steps} steps \
+                 (duration ≥ 1)",
+                i128::from(occurrence) + i128::from(duration)
+            ),
         );
     }
     let recovery_tau = ev

@@ -269,6 +269,30 @@ fn whole_file_errors_name_their_key_in_words() {
     );
 }
 
+/// An event on the last step is refused at `occurrence` (it was refused at an unwritten
+/// `duration`), and a huge duration is compared without overflowing the sum.
+#[test]
+fn event_timing_is_refused_at_the_key_at_fault_without_overflow() {
+    let event = |timing: &str| {
+        parse(&format!(
+            "[simulation]\nsteps = 60\n[[event]]\nkind = \"arbitrary\"\nregion = \"reg3\"\n\
+             sector = \"mining\"\nimpact = 0.3\n{timing}\n"
+        ))
+        .unwrap_err()
+        .to_string()
+    };
+    let e = event("occurrence = 60");
+    assert!(
+        e.contains("`event[0].occurrence`: 60 is outside the horizon 1..=59"),
+        "{e}"
+    );
+    let e = event("occurrence = 10\nduration = 9223372036854775807");
+    assert!(
+        e.contains("`event[0].duration`") && e.contains("= 9223372036854775817 must be within"),
+        "{e}"
+    );
+}
+
 /// An event's bad value is reported at its own key and line (it pointed at the event's
 /// `kind` line as `event[0]`).
 #[test]

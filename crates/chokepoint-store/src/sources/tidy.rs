@@ -109,6 +109,34 @@ impl Columns {
             }
             None => None,
         };
+        // A name that starts with a digit is read as an HS code by every query, so stored
+        // as a name no `--product` reached it; and a name contradicting the code's group
+        // filed magnets under `gallium`.
+        if let Some(n) = &named {
+            if n.starts_with(|c: char| c.is_ascii_digit()) {
+                return Err(reject(
+                    "product",
+                    format!(
+                        "`{}` looks like an HS code: put it in hs_code (product is a name, such \
+                         as magnets)",
+                        fields::shorten(n)
+                    ),
+                ));
+            }
+            if let Some(group) = hs.as_deref().and_then(group_of_hs_code)
+                && group != n
+            {
+                return Err(reject(
+                    "product",
+                    format!(
+                        "`{}` contradicts hs_code {}, which is in `{group}`; leave product empty \
+                         or give `{group}`",
+                        fields::shorten(n),
+                        hs.as_deref().unwrap_or_default()
+                    ),
+                ));
+            }
+        }
         let product = match (&hs, named) {
             (_, Some(n)) => Some(n),
             (Some(h), None) => group_of_hs_code(h).map(str::to_string),
@@ -231,6 +259,32 @@ mod tests {
             ])),
             Row::Reject { .. }
         ));
+    }
+
+    /// A product that is really an HS code, or that contradicts the code's group, is
+    /// refused at `product` (stored, no query reached the first, and the second filed
+    /// magnets as gallium); the code's own group, given as the name, passes.
+    #[test]
+    fn product_names_must_be_names_and_agree_with_their_hs_code() {
+        let c = cols("period,reporter_iso3,partner_iso3,flow,hs_code,product,quantity_t");
+        let row = |hs: &str, product: &str| {
+            c.parse(&csv::ByteRecord::from(vec![
+                "2025-05", "CHN", "USA", "export", hs, product, "10",
+            ]))
+        };
+        let refused = |row: Row, says: &str| {
+            assert!(
+                matches!(row, Row::Reject { column: Some(ref col), ref reason } if col == "product" && reason.contains(says)),
+                "{row:?}"
+            )
+        };
+        refused(row("", "850511"), "looks like an HS code");
+        refused(
+            row("850511", "gallium"),
+            "contradicts hs_code 850511, which is in `magnets`",
+        );
+        assert!(matches!(row("850511", "magnets"), Row::Record(_)));
+        assert!(matches!(row("", "gallium"), Row::Record(_)));
     }
 
     /// A negative figure is reported at its own column, not always at `quantity_t`.

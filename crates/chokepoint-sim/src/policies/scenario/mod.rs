@@ -359,6 +359,21 @@ impl ScenarioFile {
                  ([chain] and instruments such as [[export_control]])",
             ));
         }
+        // ARIO tables beside [chain]: the generic message said the file had none of them.
+        if let Some(key) = ["network", "event", "simulation"]
+            .into_iter()
+            .find(|k| self.table.contains_key(*k))
+        {
+            return Err(cx.err(
+                key,
+                &format!(
+                    "[{key}] belongs to ARIO scenarios, and this file is a policy scenario \
+                     ([chain]); a policy scenario names its network with `chain.network` (a \
+                     network file or an MRIO folder) and its shocks with instruments such as \
+                     [[capacity_shock]]"
+                ),
+            ));
+        }
         for key in self.table.keys() {
             if !allowed_top.contains(&key.as_str()) && !INSTRUMENT_KEYS.contains(&key.as_str()) {
                 return Err(cx.err(

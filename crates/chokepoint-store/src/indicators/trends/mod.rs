@@ -223,9 +223,11 @@ pub async fn trend_report(wh: &Warehouse, q: &TrendQuery) -> Result<TrendReport,
     if let (Some(from), Some(to)) = (q.from, q.to)
         && from.index() > to.index()
     {
-        return Err(StoreError::Invalid(format!(
-            "--from {from} is after --to {to}; give the earlier month first"
-        )));
+        // Named as the caller gave them (`--from` on the command line, `from=` over HTTP).
+        return Err(StoreError::Argument(crate::ArgumentError::ReversedMonths {
+            from: from.to_string(),
+            to: to.to_string(),
+        }));
     }
     let (_, obs) = observations(wh, &q.flow).await?;
     Ok(compute(&obs, q))
