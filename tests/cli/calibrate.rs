@@ -169,3 +169,41 @@ fn calibrate_refuses_months_after_the_last_simulated_day() {
         .stderr(predicate::str::contains("lengthen chain.days"));
     assert!(!sb.path().join("april-calibrated.toml").exists());
 }
+
+/// Code review: an observed month of 0 t made every grid point's relative error NaN, and
+/// the first grid point was written out as the fit. Refused, naming the month, nothing
+/// written; and a window before the scenario is told so before its months are counted.
+#[test]
+fn calibrate_refuses_a_zero_month_and_a_window_before_the_scenario() {
+    let sb = Sandbox::new();
+    let src = sb.write(
+        "april.toml",
+        &std::fs::read_to_string(scenario("april-2025-controls.toml")).unwrap(),
+    );
+    let csv = sb.write(
+        "zero.csv",
+        "period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t\n2025-05,CHN,WLD,export,850511,0\n",
+    );
+    sb.cmd()
+        .args(["ingest", csv.to_str().unwrap()])
+        .assert()
+        .success();
+    sb.cmd()
+        .args(["calibrate", src.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "2025-05 has 0 t of magnet exports observed",
+        ));
+    assert!(!sb.path().join("april-calibrated.toml").exists());
+    sb.cmd()
+        .args([
+            "calibrate",
+            src.to_str().unwrap(),
+            "--months",
+            "2024-10..2025-03",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("before the scenario starts"));
+}

@@ -234,6 +234,18 @@ fn scenario_endpoints_agree_on_errors_and_name_what_days_left_out() {
             "{path}: {text}"
         );
     }
+    // A JSON scenario's error names the key, not a line of the TOML the server made of it.
+    let (status, text) = http_post(
+        &url,
+        "/api/simulate",
+        "application/json",
+        r#"{"scenario": {"chain": {"start": "2025-04-01", "days": 30.5}}}"#,
+    );
+    assert_eq!(status, 422, "{text}");
+    assert!(
+        text.contains("request.json: `chain.days`") && !text.contains("request.json:2"),
+        "{text}"
+    );
     let (status, text) = http_post(
         &url,
         &format!("{after}&runs=3&days=2"),

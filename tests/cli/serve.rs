@@ -27,6 +27,17 @@ fn empty_token_is_refused_with_exit_2() {
         .stderr(predicates::str::contains("--token is empty"));
 }
 
+/// A secret with spaces around it (an .env line) could never match what clients send.
+#[test]
+fn padded_token_is_refused_with_exit_2() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(["serve", "--addr", "127.0.0.1:0", "--token", "s3cret "])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("begins or ends with whitespace"));
+}
+
 /// Starts `chokepoint serve` on a free port and returns the child and its base URL.
 pub fn start_server(sb: &Sandbox, extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(assert_cmd::cargo::cargo_bin!("chokepoint"))

@@ -122,6 +122,37 @@ async fn partners_and_anomalies_answer() {
     }
 }
 
+/// Code review: `to` beside `period` was read and ignored; it is refused, `to` alone must
+/// be a month, and reversed months are named as parameters, not as CLI flags.
+#[tokio::test]
+async fn partners_refuses_period_with_to_and_trends_names_parameters() {
+    let (s, _dir) = state_with_warehouse().await;
+    let base = "/api/partners?reporter=CHN&flow=export&product=magnets";
+    let (status, _, body) = get(&s, &format!("{base}&period=2025-03&to=2025-01")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8_lossy(&body).contains("not both"));
+    let (status, _, body) = get(&s, &format!("{base}&to=2025")).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    let (status, _, _) = get(&s, &format!("{base}&to=2025-05")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, body) = get(
+        &s,
+        "/api/trends?reporter=CHN&flow=export&product=magnets&from=2025-06&to=2025-01",
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let text = String::from_utf8_lossy(&body);
+    assert!(
+        text.contains("from=2025-06 is after to=2025-01") && !text.contains("--from"),
+        "{text}"
+    );
+}
+
 /// The API body is the CLI's `--format json`: the EU aggregate is reported beside the
 /// ranking, and the HHI of a partial breakdown says it is a lower bound.
 #[tokio::test]
