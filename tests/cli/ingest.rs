@@ -285,6 +285,9 @@ fn skip_bad_stores_good_rows_and_writes_rejects_with_reasons() {
         text.contains(",5,netWgt,") && text.contains("not a number"),
         "{text}"
     );
+    // The rejects are written as they are found, to a file staged beside the target and
+    // renamed on commit: none is left behind.
+    assert!(!sb.path().join("rejects.csv.partial").exists());
     let n = sb.json(&[
         "sql",
         "SELECT count(*) AS n FROM trade WHERE source = 'comtrade'",
