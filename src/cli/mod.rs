@@ -210,7 +210,9 @@ pub struct SimulateArgs {
     #[arg(long, short)]
     pub quiet: bool,
     /// Policy scenarios: number of Monte Carlo runs [default: 100] (at most 100,000: each
-    /// run's records are kept for the percentiles, about 40 KB a run on the rare-earth chain).
+    /// run's records are kept for the percentiles, about 50 KB a run over a year on the
+    /// rare-earth chain and 30 bytes more per simulated day; runs that would need more than
+    /// half this machine's memory are refused).
     /// An ARIO scenario is one deterministic run and refuses it.
     #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
     pub runs: Option<usize>,

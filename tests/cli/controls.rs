@@ -685,3 +685,19 @@ fn scenarios_that_could_not_act_as_written_are_refused_at_their_key() {
         .assert()
         .success();
 }
+
+/// Code review: `--runs 100000` over 36,500 days asked for about 110 GB and ran for hours
+/// before the kernel killed it; refused at once, with the estimate.
+#[test]
+fn a_monte_carlo_past_half_the_machines_memory_is_refused_at_once() {
+    let sb = Sandbox::new();
+    let s = sb.write("long.toml", &MINIMAL.replace("days = 120", "days = 36500"));
+    sb.cmd()
+        .args(["simulate", s.to_str().unwrap(), "--runs", "100000"])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "GB of records, more than half this machine's",
+        ));
+}
