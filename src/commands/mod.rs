@@ -14,6 +14,7 @@ mod observed_band;
 mod partners;
 mod report;
 mod report_html;
+mod scenario_text;
 mod serve;
 mod shares;
 mod simulate;

@@ -23,45 +23,8 @@ use chokepoint_sim::policies::scenario::{
 
 use super::chain_facts;
 use super::exposure_after::AfterRun;
-
-/// The scenario library served at `/api/scenarios`, compiled in so the server needs no
-/// checkout: (name, file text).
-const LIBRARY: &[(&str, &str)] = &[
-    (
-        "april-2025-controls",
-        include_str!("../../scenarios/april-2025-controls.toml"),
-    ),
-    (
-        "geneva-london-truce",
-        include_str!("../../scenarios/geneva-london-truce.toml"),
-    ),
-    (
-        "us-only-ban",
-        include_str!("../../scenarios/us-only-ban.toml"),
-    ),
-    (
-        "full-magnet-embargo",
-        include_str!("../../scenarios/full-magnet-embargo.toml"),
-    ),
-];
-
-/// The first comment line of a scenario file, as its title.
-fn title(text: &str) -> String {
-    text.lines()
-        .find_map(|l| l.strip_prefix('#').map(str::trim))
-        .filter(|l| !l.is_empty())
-        .unwrap_or("(untitled)")
-        .to_string()
-}
-
-/// Source lines of a scenario: comment lines that name a source (a URL or a data file).
-pub fn sources(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|l| l.trim().strip_prefix('#').map(str::trim))
-        .filter(|l| l.contains("://") || l.contains("data/rare-earths"))
-        .map(str::to_string)
-        .collect()
-}
+pub use super::scenario_text::sources;
+use super::scenario_text::{LIBRARY, in_body, scenario_name, scenario_toml, title};
 
 /// The policy engine on the bundled chain.
 pub struct ChainSimulator {
@@ -396,18 +359,6 @@ impl Simulator for ChainSimulator {
     }
 }
 
-/// Scenario text as TOML: a JSON scenario has the same structure as the file.
-fn scenario_toml(text: &str, format: ScenarioFormat) -> Result<String, SimError> {
-    match format {
-        ScenarioFormat::Toml => Ok(text.to_string()),
-        ScenarioFormat::Json => {
-            let table: toml::Table = serde_json::from_str(text)
-                .map_err(|e| SimError::Invalid(format!("scenario JSON: {e}")))?;
-            toml::to_string(&table).map_err(|e| SimError::Invalid(format!("scenario JSON: {e}")))
-        }
-    }
-}
-
 /// The size of a chain simulation: runs x days x (regions x (stages + industries)).
 fn chain_size(runs: u64, days: usize, regions: usize) -> SimulationSize {
     SimulationSize {
@@ -457,28 +408,6 @@ impl montecarlo::RunMonitor for ServerMonitor<'_> {
 
     fn stop_requested(&self) -> bool {
         self.progress.is_cancelled()
-    }
-}
-
-/// The library name of a scenario whose text is a library file, else the request's:
-/// `request.toml`, or `request.json` for a JSON body.
-fn scenario_name(text: &str, format: ScenarioFormat) -> String {
-    let request = match format {
-        ScenarioFormat::Toml => "request.toml",
-        ScenarioFormat::Json => "request.json",
-    };
-    LIBRARY
-        .iter()
-        .find(|(_, t)| *t == text)
-        .map_or_else(|| request.to_string(), |(n, _)| format!("{n}.toml"))
-}
-
-/// A scenario error as the client can use it: a JSON body's errors name the key path
-/// only (a line and column were of the TOML the server made from it).
-fn in_body(e: SimError, format: ScenarioFormat) -> SimError {
-    match format {
-        ScenarioFormat::Toml => e,
-        ScenarioFormat::Json => e.without_location(),
     }
 }
 

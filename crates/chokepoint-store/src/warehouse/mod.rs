@@ -21,6 +21,7 @@ mod layout;
 mod nesting;
 mod order;
 mod part_writer;
+mod rejects;
 mod sources;
 
 use std::collections::BTreeSet;
