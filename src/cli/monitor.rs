@@ -62,10 +62,10 @@ pub struct IngestArgs {
     /// BACI country-codes file (default: country_codes*.csv beside the data file).
     #[arg(long, value_name = "FILE")]
     pub baci_countries: Option<PathBuf>,
-    /// Store the good rows and write malformed ones, with reasons, to --rejects.
+    /// Store the good rows and list malformed ones in --rejects (file, line, column, reason).
     #[arg(long)]
     pub skip_bad: bool,
-    /// Where --skip-bad writes rejected rows.
+    /// Where --skip-bad lists the rejected rows.
     #[arg(long, value_name = "FILE", default_value = "chokepoint-rejects.csv")]
     pub rejects: PathBuf,
 }

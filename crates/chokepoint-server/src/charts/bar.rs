@@ -2,6 +2,8 @@
 
 use plotters::prelude::*;
 
+use crate::charts::house_mesh;
+
 use super::{
     FONT, HATCH_EDGE, HATCH_FILL, HEIGHT, LegendEntry, LegendMark, PALETTE, WIDTH, accessible,
     category_label, draw_legend_below, drawing, format_number, legend_height, tick_label,
@@ -157,17 +159,11 @@ pub fn bar_chart(chart: &BarChart) -> Result<String, ChartError> {
             .build_cartesian_2d(-0.5..n as f64 - 0.5, bottom..top)
             .map_err(drawing)?;
         let label_at = |x: &f64| category_label(&labels, *x);
-        ctx.configure_mesh()
+        house_mesh(&mut ctx.configure_mesh(), &chart.x_description, &chart.unit)
             .disable_x_mesh()
             .x_labels(n + 1)
             .x_label_formatter(&label_at)
             .y_label_formatter(&|v| tick_label(*v, bottom, top))
-            .x_desc(&chart.x_description)
-            .y_desc(&chart.unit)
-            .bold_line_style(RGBColor(225, 225, 225))
-            .light_line_style(TRANSPARENT)
-            .label_style((FONT, 16))
-            .axis_desc_style((FONT, 16))
             .draw()
             .map_err(drawing)?;
 

@@ -2,6 +2,8 @@
 
 use plotters::prelude::*;
 
+use crate::charts::house_mesh;
+
 use super::{
     FONT, HEIGHT, PALETTE, WIDTH, accessible, draw_legend, drawing, format_number, legend_line,
     tick_label, value_range,
@@ -70,15 +72,9 @@ pub fn fan_chart(chart: &FanChart) -> Result<String, ChartError> {
             .y_label_area_size(84)
             .build_cartesian_2d(x_lo..x_hi, lo..hi)
             .map_err(drawing)?;
-        ctx.configure_mesh()
+        house_mesh(&mut ctx.configure_mesh(), &chart.x_description, &chart.unit)
             .x_label_formatter(&|v| format_number(*v))
             .y_label_formatter(&|v| tick_label(*v, lo, hi))
-            .x_desc(&chart.x_description)
-            .y_desc(&chart.unit)
-            .bold_line_style(RGBColor(225, 225, 225))
-            .light_line_style(TRANSPARENT)
-            .label_style((FONT, 16))
-            .axis_desc_style((FONT, 16))
             .draw()
             .map_err(drawing)?;
 

@@ -379,6 +379,26 @@ pub(crate) fn legend_line(
     move |(x, y)| plotters::element::PathElement::new(vec![(x, y), (x + 18, y)], style)
 }
 
+/// The house style of every chart's grid and axes (light grid lines, 16 px labels) with its
+/// axis descriptions; each chart adds its own labels and formatters.
+pub(crate) fn house_mesh<'m, 'a, 'b, X, Y, DB>(
+    mesh: &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>,
+    x_desc: &str,
+    y_desc: &str,
+) -> &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: plotters::coord::ranged1d::Ranged<ValueType: std::fmt::Debug>,
+    Y: plotters::coord::ranged1d::Ranged<ValueType: std::fmt::Debug>,
+    DB: plotters::prelude::DrawingBackend,
+{
+    mesh.x_desc(x_desc)
+        .y_desc(y_desc)
+        .bold_line_style(RGBColor(225, 225, 225))
+        .light_line_style(plotters::style::colors::TRANSPARENT)
+        .label_style((FONT, 16))
+        .axis_desc_style((FONT, 16))
+}
+
 /// Turns a plotters error into ours; the SVG backend fails only on formatting bugs.
 pub(crate) fn drawing<E: std::error::Error + Send + Sync>(
     e: plotters::drawing::DrawingAreaErrorKind<E>,

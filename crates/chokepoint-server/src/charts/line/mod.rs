@@ -2,6 +2,8 @@
 
 use plotters::prelude::*;
 
+use crate::charts::house_mesh;
+
 use super::{
     FONT, HEIGHT, LegendEntry, LegendMark, PALETTE, WIDTH, accessible, category_label,
     draw_legend_below, drawing, format_number, legend_height, tick_label, value_range,
@@ -233,16 +235,10 @@ pub fn line_chart_marked(chart: &LineChart, derived: &[bool]) -> Result<String, 
         let (slo, shi) = secondary.unwrap_or((0.0, 1.0));
         let mut ctx = ctx.set_secondary_coord(Categories::new(x_lo..x_hi, ticks), slo..shi);
         let label_at = |x: &f64| category_label(&labels, *x);
-        ctx.configure_mesh()
+        house_mesh(&mut ctx.configure_mesh(), &chart.x_description, &chart.unit)
             .x_label_formatter(&label_at)
             .y_labels(Y_LABELS)
             .y_label_formatter(&|v| tick_label(*v, lo, hi))
-            .x_desc(&chart.x_description)
-            .y_desc(&chart.unit)
-            .bold_line_style(RGBColor(225, 225, 225))
-            .light_line_style(TRANSPARENT)
-            .label_style((FONT, 16))
-            .axis_desc_style((FONT, 16))
             .draw()
             .map_err(drawing)?;
         if secondary.is_some() {
