@@ -14,8 +14,8 @@ pub use controls::{CalibrateArgs, NetworkArgs, NetworkCommand};
 mod monitor;
 pub use exposure::{CriticalityArgs, ExposureArgs, SharesArgs};
 pub use monitor::{
-    AnomaliesArgs, FlowArgs, IngestArgs, IngestFormat, MeasureArg, PartnersArgs, SourcesArgs,
-    SqlArgs, TrendsArgs,
+    AnomaliesArgs, FlowArgs, IngestArgs, IngestFormat, MeasureArg, PartnersArgs, RetractArgs,
+    SourcesArgs, SqlArgs, TrendsArgs,
 };
 
 /// Critical-minerals supply chains under export controls: monitor trade, measure
@@ -142,6 +142,17 @@ the reason, unless --skip-bad, which stores the good rows and lists the bad ones
         after_help = "Examples:\n  chokepoint ingest comtrade-2025.csv\n  chokepoint ingest BACI_HS17_Y2022_V202401.csv --baci-countries country_codes_V202401.csv\n  chokepoint ingest mine.csv --skip-bad --rejects bad-rows.csv"
     )]
     Ingest(IngestArgs),
+
+    /// Take one ingest back out of the warehouse (its rows, as `sources` lists it).
+    #[command(
+        long_about = "Remove the rows one ingest stored, with its record, so that every \
+command reads the warehouse as if it had not happened. \"The later ingest wins\" corrects \
+figures per key, not keys: a row stored under a mistyped partner stays beside the corrected \
+one until its ingest is retracted. Files stored together by one ingest go together; the \
+bundled tables cannot be retracted.",
+        after_help = "Examples:\n  chokepoint sources\n  chokepoint retract 20251130T183000Z-s00000003"
+    )]
+    Retract(RetractArgs),
 
     /// Level, month-on-month, year-on-year and year-to-date per period for one flow.
     #[command(

@@ -39,6 +39,17 @@ pub struct SourcesArgs {
     pub format: Format,
 }
 
+/// Arguments of `chokepoint retract`.
+#[derive(Debug, clap::Args)]
+pub struct RetractArgs {
+    /// The ingest to take out, as `chokepoint sources` lists it (`20251130T183000Z-s00000003`).
+    #[arg(value_name = "INGEST_ID")]
+    pub ingest_id: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
 /// Arguments of `chokepoint sql`.
 #[derive(Debug, clap::Args)]
 pub struct SqlArgs {

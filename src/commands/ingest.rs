@@ -7,7 +7,7 @@ use chokepoint_store::IngestOptions;
 use chokepoint_store::sources::InputFormat;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::cli::{IngestArgs, IngestFormat};
+use crate::cli::{IngestArgs, IngestFormat, RetractArgs};
 use crate::output::{Cell, Format, Table};
 
 /// Runs the command.
@@ -144,4 +144,35 @@ fn warn_of_conflicts(path: &str, c: &chokepoint_store::warehouse::ingest::Confli
             chokepoint_store::warehouse::ingest::MAX_TRACKED_KEYS
         );
     }
+}
+
+/// Runs `chokepoint retract`.
+pub fn retract(data_dir: Option<&Path>, args: &RetractArgs) -> anyhow::Result<()> {
+    let o = super::warehouse::open(data_dir)?;
+    let report = o.warehouse.retract(&args.ingest_id, &mut || {
+        stderr_line!("waiting for another ingest into this data directory to finish");
+    })?;
+    let mut t = Table::new(["ingest_id", "file", "rows_stored"]);
+    for f in &report.files {
+        t.push(vec![
+            report.ingest_id.as_str().into(),
+            f.path.as_str().into(),
+            Cell::Int(i64::try_from(f.rows_stored).unwrap_or(i64::MAX)),
+        ]);
+    }
+    if report.files.is_empty() {
+        t.push(vec![
+            report.ingest_id.as_str().into(),
+            Cell::Null,
+            Cell::Null,
+        ]);
+    }
+    if args.format == Format::Table {
+        println!(
+            "retracted ingest {}: its rows are gone from every table",
+            report.ingest_id
+        );
+    }
+    t.print(args.format)?;
+    Ok(())
 }

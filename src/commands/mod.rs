@@ -52,6 +52,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sources(args) => sources::run(cli.data_dir.as_deref(), &args),
         Command::Sql(args) => sql::run(cli.data_dir.as_deref(), &args),
         Command::Ingest(args) => ingest::run(cli.data_dir.as_deref(), &args),
+        Command::Retract(args) => ingest::retract(cli.data_dir.as_deref(), &args),
         Command::Trends(args) => trends::run(cli.data_dir.as_deref(), &args),
         Command::Partners(args) => partners::run(cli.data_dir.as_deref(), &args),
         Command::Anomalies(args) => anomalies::run(cli.data_dir.as_deref(), &args),

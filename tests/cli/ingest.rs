@@ -809,3 +809,66 @@ fn a_pipe_is_refused_as_such_and_a_redirected_file_is_read() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("committed ingest"));
 }
+
+/// "The later ingest wins" corrects figures per key, not keys: a partner mistyped as USB
+/// stayed beside the corrected USA and the world total read 25 t instead of 15 t. Retracting
+/// the mistyped ingest takes its rows out of every table; bad or unknown ids are exit 2.
+#[test]
+fn retracting_an_ingest_takes_its_rows_out_of_every_table() {
+    let sb = Sandbox::new();
+    let header = "period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t\n";
+    let typo = sb.write(
+        "v1.csv",
+        &format!("{header}2025-01,CHN,USB,export,850511,10\n2025-01,CHN,JPN,export,850511,5\n"),
+    );
+    let fixed = sb.write(
+        "v2.csv",
+        &format!("{header}2025-01,CHN,USA,export,850511,10\n2025-01,CHN,JPN,export,850511,5\n"),
+    );
+    for f in [&typo, &fixed] {
+        sb.cmd()
+            .args(["ingest", f.to_str().unwrap()])
+            .assert()
+            .success();
+    }
+    let total = |sb: &Sandbox| {
+        let v = sb.json(&[
+            "trends",
+            "--reporter",
+            "CHN",
+            "--flow",
+            "export",
+            "--product",
+            "850511",
+            "--from",
+            "2025-01",
+            "--to",
+            "2025-01",
+            "--source",
+            "tidy",
+            "--format",
+            "json",
+        ]);
+        v[0]["quantity_t"].as_f64().unwrap()
+    };
+    assert_eq!(total(&sb), 25.0);
+    let sources = sb.json(&["sources", "--format", "json"]);
+    let first = sources
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["ingest_id"].as_str())
+        .filter(|id| id.contains("-s"))
+        .min()
+        .unwrap()
+        .to_string();
+    sb.cmd()
+        .args(["retract", &first])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("v1.csv"));
+    assert_eq!(total(&sb), 15.0);
+    for bad in [first.as_str(), "../x", "20250101T000000Z-s00000001.f0001"] {
+        sb.cmd().args(["retract", bad]).assert().code(2);
+    }
+}

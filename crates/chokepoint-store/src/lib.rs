@@ -40,6 +40,6 @@ pub use json::{JsonRow, batches_to_json_rows};
 pub use products::ProductSelector;
 pub use warehouse::ingest::{IngestOptions, IngestReport, Progress};
 pub use warehouse::{
-    RestCount, RowStream, SourceRow, Warehouse, check_output_folder, check_output_path,
-    default_data_dir,
+    RestCount, RetractReport, RowStream, SourceRow, Warehouse, check_output_folder,
+    check_output_path, default_data_dir,
 };

@@ -22,6 +22,7 @@ mod nesting;
 mod order;
 mod part_writer;
 mod rejects;
+mod retract;
 mod sources;
 
 use std::collections::BTreeSet;
@@ -35,6 +36,7 @@ use datafusion::prelude::SessionContext;
 
 pub use self::layout::{check_output_folder, check_output_path};
 pub use self::nesting::{MAX_NESTING, NestingKind};
+pub use self::retract::RetractReport;
 pub use self::sources::SourceRow;
 use crate::StoreError;
 use crate::bundled::{self, CHINA_EXPORTS, TABLE_FILES};
