@@ -79,61 +79,72 @@ fn print(a: &Assessment, format: Format) -> anyhow::Result<()> {
             note(f, bound).into(),
         ]);
     };
-    let (params, supplies, missing, inputs, verdict) = match a {
+    // Each method's scores in print order: (name, stage, figure, bound, threshold).
+    type Score<'r> = (
+        &'r str,
+        &'r str,
+        Figure,
+        Option<&'r LowerBound>,
+        Option<f64>,
+    );
+    let (params, supplies, missing, inputs, verdict, scores): (_, _, _, _, _, Vec<Score>) = match a
+    {
         Assessment::Eu {
             params,
             supplies,
             missing_stages,
             result,
         } => {
+            let th = Some(result.supply_risk_threshold);
+            let mut scores: Vec<Score> = Vec::new();
             for s in &result.stages {
-                score(
-                    &mut t,
-                    "hhi_wgi_t_global",
-                    &s.stage,
-                    &Figure::Value(s.hhi_wgi_t_global),
-                    s.hhi_wgi_t_global_bound.as_ref(),
-                    None,
-                );
-                score(
-                    &mut t,
-                    "hhi_wgi_t_eu",
-                    &s.stage,
-                    &Figure::Value(s.hhi_wgi_t_eu),
-                    s.hhi_wgi_t_eu_bound.as_ref(),
-                    None,
-                );
-                score(
-                    &mut t,
-                    "supply_risk",
-                    &s.stage,
-                    &s.supply_risk,
-                    s.supply_risk_bound.as_ref(),
-                    Some(result.supply_risk_threshold),
-                );
+                scores.extend([
+                    (
+                        "hhi_wgi_t_global",
+                        s.stage.as_str(),
+                        Figure::Value(s.hhi_wgi_t_global),
+                        s.hhi_wgi_t_global_bound.as_ref(),
+                        None,
+                    ),
+                    (
+                        "hhi_wgi_t_eu",
+                        s.stage.as_str(),
+                        Figure::Value(s.hhi_wgi_t_eu),
+                        s.hhi_wgi_t_eu_bound.as_ref(),
+                        None,
+                    ),
+                    (
+                        "supply_risk",
+                        s.stage.as_str(),
+                        s.supply_risk.clone(),
+                        s.supply_risk_bound.as_ref(),
+                        th,
+                    ),
+                ]);
             }
-            score(
-                &mut t,
-                "supply_risk",
-                "bottleneck",
-                &result.supply_risk,
-                result.supply_risk_bound.as_ref(),
-                Some(result.supply_risk_threshold),
-            );
-            score(
-                &mut t,
-                "economic_importance",
-                "",
-                &result.economic_importance,
-                None,
-                Some(result.economic_importance_threshold),
-            );
+            scores.extend([
+                (
+                    "supply_risk",
+                    "bottleneck",
+                    result.supply_risk.clone(),
+                    result.supply_risk_bound.as_ref(),
+                    th,
+                ),
+                (
+                    "economic_importance",
+                    "",
+                    result.economic_importance.clone(),
+                    None,
+                    Some(result.economic_importance_threshold),
+                ),
+            ]);
             (
                 params,
                 supplies,
                 missing_stages,
                 &result.inputs,
                 &result.critical,
+                scores,
             )
         }
         Assessment::Usgs {
@@ -143,57 +154,62 @@ fn print(a: &Assessment, format: Format) -> anyhow::Result<()> {
             result,
             ..
         } => {
+            let th = Some(result.supply_risk_threshold);
+            let mut scores: Vec<Score> = Vec::new();
             for s in &result.stages {
-                score(
-                    &mut t,
-                    "disruption_potential",
-                    &s.stage,
-                    &Figure::Value(s.disruption_potential),
-                    s.disruption_potential_bound.as_ref(),
-                    None,
-                );
-                score(
-                    &mut t,
-                    "supply_risk",
-                    &s.stage,
-                    &s.supply_risk,
-                    s.supply_risk_bound.as_ref(),
-                    Some(result.supply_risk_threshold),
-                );
+                scores.extend([
+                    (
+                        "disruption_potential",
+                        s.stage.as_str(),
+                        Figure::Value(s.disruption_potential),
+                        s.disruption_potential_bound.as_ref(),
+                        None,
+                    ),
+                    (
+                        "supply_risk",
+                        s.stage.as_str(),
+                        s.supply_risk.clone(),
+                        s.supply_risk_bound.as_ref(),
+                        th,
+                    ),
+                ]);
             }
-            score(
-                &mut t,
-                "trade_exposure",
-                "",
-                &result.trade_exposure,
-                None,
-                None,
-            );
-            score(
-                &mut t,
-                "economic_vulnerability",
-                "",
-                &result.economic_vulnerability,
-                None,
-                None,
-            );
-            score(
-                &mut t,
-                "supply_risk",
-                "bottleneck",
-                &result.supply_risk,
-                result.supply_risk_bound.as_ref(),
-                Some(result.supply_risk_threshold),
-            );
+            scores.extend([
+                (
+                    "trade_exposure",
+                    "",
+                    result.trade_exposure.clone(),
+                    None,
+                    None,
+                ),
+                (
+                    "economic_vulnerability",
+                    "",
+                    result.economic_vulnerability.clone(),
+                    None,
+                    None,
+                ),
+                (
+                    "supply_risk",
+                    "bottleneck",
+                    result.supply_risk.clone(),
+                    result.supply_risk_bound.as_ref(),
+                    th,
+                ),
+            ]);
             (
                 params,
                 supplies,
                 missing_stages,
                 &result.inputs,
                 &result.critical,
+                scores,
             )
         }
     };
+    for (name, stage, f, bound, threshold) in &scores {
+        score(&mut t, name, stage, f, *bound, *threshold);
+    }
     t.push(vec![
         "verdict".into(),
         "critical".into(),
