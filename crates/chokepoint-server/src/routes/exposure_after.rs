@@ -24,6 +24,10 @@ use crate::runs::Overrides;
 use crate::{ApiError, AppState};
 
 /// Parameters of `POST /api/exposure/after` (`chokepoint exposure --after`).
+///
+/// `runs`, `seed`, `days` and `approval_share` are [`Overrides`]' fields written out again:
+/// `#[serde(flatten)]` does not work with `deny_unknown_fields`, which is what refuses a
+/// misspelt parameter with a 400 naming it; the handler copies them into an `Overrides`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
