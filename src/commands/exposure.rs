@@ -8,7 +8,7 @@ use chokepoint_store::StoreError;
 use chokepoint_store::indicators::Figure;
 pub use chokepoint_store::indicators::report::exposure::stage_of_product;
 use chokepoint_store::indicators::report::exposure::{
-    ExposureReport, PROXY_BASE, exposure_report, parse_importer,
+    ExposureReport, PROXY_BASE, exposure_report, parse_chain_importer, parse_importer,
 };
 
 use super::shares::{crma_proxy_text, crma_text, short};
@@ -19,8 +19,8 @@ use crate::output::{Cell, Format, Table, print_json};
 
 /// Runs `chokepoint exposure`.
 pub fn run(data_dir: Option<&Path>, args: &ExposureArgs) -> anyhow::Result<()> {
-    let importer = parse_importer(&args.importer).map_err(StoreError::from)?;
     if let Some(path) = &args.after {
+        let importer = parse_chain_importer(&args.importer).map_err(StoreError::from)?;
         let stage = stage_of_product(&args.product).ok_or_else(|| {
             UserError(format!(
                 "--after needs a product of a chain stage (mining, separation, metal, magnets \
@@ -38,6 +38,7 @@ pub fn run(data_dir: Option<&Path>, args: &ExposureArgs) -> anyhow::Result<()> {
         )?;
         return exposure_after::print(&exposure_after::compute(&run)?, args.format);
     }
+    let importer = parse_importer(&args.importer).map_err(StoreError::from)?;
     let loaded = facts::load(data_dir)?;
     let report = loaded.block_on(exposure_report(
         &loaded.facts,

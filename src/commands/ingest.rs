@@ -70,11 +70,17 @@ pub fn run(data_dir: Option<&Path>, args: &IngestArgs) -> anyhow::Result<()> {
             Cell::Int(f.rows_stored as i64),
             Cell::Int(skipped as i64),
             Cell::Int(f.rows_rejected as i64),
-            Cell::Text(if f.already_ingested {
-                "already ingested".into()
-            } else {
-                "stored".into()
-            }),
+            Cell::Text(
+                if f.already_ingested {
+                    "already ingested"
+                } else if f.rows_stored == 0 {
+                    // Every row rejected or skipped: nothing of this file is in the warehouse.
+                    "nothing stored"
+                } else {
+                    "stored"
+                }
+                .into(),
+            ),
         ]);
     }
     t.print(Format::Table)?;

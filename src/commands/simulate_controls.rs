@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chokepoint_sim::montecarlo::{self, Layout, McSummary, NetworkInput, series_bands};
-use chokepoint_sim::network::chain::{N_INDUSTRIES, REGIONS, STAGES};
+use chokepoint_sim::network::chain::REGIONS;
 use chokepoint_sim::network::file as network_file;
 use chokepoint_sim::network::flow::RunRecord;
 use chokepoint_sim::policies::Draw;
@@ -17,7 +17,6 @@ use chokepoint_sim::{Model, Mrio};
 
 use super::chain_facts;
 use crate::cli::SimulateArgs;
-use crate::exit::UserError;
 use crate::output::{Cell, Format, Table, print_json};
 
 /// The network a policy scenario runs on.
@@ -101,55 +100,6 @@ fn load_file(file: ScenarioFile, data_dir: Option<&Path>) -> anyhow::Result<Load
     })
 }
 
-/// Memory a Monte Carlo keeps, in bytes: every run's records stay for the percentiles.
-/// Measured on the bundled chain (100 nodes): about 49 KB a run over 365 days and 137 KB
-/// over 3,650 (RSS of 100 against 400 runs), so some 32 KB plus 0.3 bytes per node and
-/// day; a kept daily series adds 4 bytes per industry and day.
-fn kept_bytes(runs: usize, days: usize, nodes: usize, industries: usize, series: bool) -> f64 {
-    let per_day = 0.3 * nodes as f64 + if series { 4.0 * industries as f64 } else { 0.0 };
-    runs as f64 * (32_768.0 + per_day * days as f64)
-}
-
-/// This machine's memory, from `/proc/meminfo` (`None` where it cannot be read).
-fn machine_memory_bytes() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let kb: f64 = text
-        .lines()
-        .find_map(|l| l.strip_prefix("MemTotal:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kb * 1024.0)
-}
-
-/// Refuses a Monte Carlo whose records would need more than half this machine's memory:
-/// `--runs 100000` over 36,500 days asked for about 110 GB and ran for hours before the
-/// kernel killed it (the server refuses such a request at once; the CLI had no bound).
-fn check_memory(l: &Loaded, runs: usize, record_series: bool) -> anyhow::Result<()> {
-    let (nodes, industries) = match &l.net {
-        Net::Chain(_) => (
-            l.regions.len() * (STAGES.len() + N_INDUSTRIES),
-            l.regions.len() * N_INDUSTRIES,
-        ),
-        Net::Mrio(model) => (model.n_industries(), model.n_industries()),
-    };
-    let need = kept_bytes(runs, l.scenario.days, nodes, industries, record_series);
-    if let Some(total) = machine_memory_bytes()
-        && need > total / 2.0
-    {
-        anyhow::bail!(UserError(format!(
-            "{runs} runs of {} days keep about {:.1} GB of records, more than half this \
-             machine's {:.1} GB: lower --runs or chain.days",
-            l.scenario.days,
-            need / 1e9,
-            total / 1e9
-        )));
-    }
-    Ok(())
-}
-
 /// Runs the Monte Carlo, with a progress bar when stderr is a terminal.
 pub fn run_monte_carlo(
     l: &Loaded,
@@ -158,7 +108,6 @@ pub fn run_monte_carlo(
     record_series: bool,
     threads: Option<usize>,
 ) -> anyhow::Result<Runs> {
-    check_memory(l, runs, record_series)?;
     let bar = if std::io::stderr().is_terminal() {
         indicatif::ProgressBar::new(runs as u64)
     } else {

@@ -692,12 +692,30 @@ fn scenarios_that_could_not_act_as_written_are_refused_at_their_key() {
 fn a_monte_carlo_past_half_the_machines_memory_is_refused_at_once() {
     let sb = Sandbox::new();
     let s = sb.write("long.toml", &MINIMAL.replace("days = 120", "days = 36500"));
-    sb.cmd()
-        .args(["simulate", s.to_str().unwrap(), "--runs", "100000"])
-        .timeout(std::time::Duration::from_secs(60))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "GB of records, more than half this machine's",
-        ));
+    let path = s.to_str().unwrap();
+    // Every command that runs the Monte Carlo goes through the engine's one check.
+    for args in [
+        vec!["simulate", path, "--runs", "100000"],
+        vec!["report", path, "--runs", "100000", "--out", "r.html"],
+        vec![
+            "exposure",
+            "--importer",
+            "EU",
+            "--product",
+            "magnets",
+            "--after",
+            path,
+            "--runs",
+            "100000",
+        ],
+    ] {
+        sb.cmd()
+            .args(&args)
+            .timeout(std::time::Duration::from_secs(60))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "GB of records, more than half this machine's",
+            ));
+    }
 }

@@ -23,8 +23,8 @@ pub fn read_small_text(path: &Path) -> std::io::Result<String> {
         return Err(std::io::Error::new(
             std::io::ErrorKind::FileTooLarge,
             format!(
-                "larger than {} MiB, while scenario, network and parameter files are a few \
-                 kilobytes; is this the right file?",
+                "larger than {} MiB, while the files read whole (scenarios, networks, \
+                 parameters, BACI country codes) are a few kilobytes; is this the right file?",
                 MAX_SMALL_FILE_BYTES >> 20
             ),
         ));

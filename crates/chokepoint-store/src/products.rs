@@ -125,7 +125,11 @@ impl ProductSelector {
     /// present in the warehouse (`aggregates`).
     pub fn resolve(text: &str, aggregates: &[String]) -> Result<ProductSelector, StoreError> {
         let t = text.trim();
-        if t.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        // A stored product name that begins with a digit (`3d-printing-powder`) is a name,
+        // reached as one; other text beginning with a digit is an HS code.
+        if t.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && !aggregates.contains(&product_name(t))
+        {
             return t
                 .parse::<HsCode>()
                 .map(ProductSelector::Hs)
@@ -202,6 +206,22 @@ fn known_names(aggregates: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stored name beginning with a digit is reached as a name; other such text is an
+    /// HS code (the name was stored by ingest and no `--product` could reach it).
+    #[test]
+    fn names_beginning_with_a_digit_are_reached_as_names() {
+        let aggregates = vec!["3d-printing-powder".to_string()];
+        assert!(matches!(
+            ProductSelector::resolve("3d-printing-powder", &aggregates),
+            Ok(ProductSelector::Group { .. })
+        ));
+        assert!(matches!(
+            ProductSelector::resolve("850511", &aggregates),
+            Ok(ProductSelector::Hs(_))
+        ));
+        assert!(ProductSelector::resolve("3d-other", &aggregates).is_err());
+    }
 
     /// A name ingested as `NdFeB Magnets` is found by `--product "NdFeB Magnets"` (and by
     /// its hyphenated and underscored spellings): both sides go through `product_name`.

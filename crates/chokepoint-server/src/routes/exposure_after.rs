@@ -14,7 +14,7 @@ use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
 use chokepoint_store::ArgumentSyntax;
-use chokepoint_store::indicators::report::exposure::{parse_importer, stage_of_product};
+use chokepoint_store::indicators::report::exposure::{parse_chain_importer, stage_of_product};
 use serde::Deserialize;
 
 use super::runs::read_scenario;
@@ -88,7 +88,7 @@ pub async fn exposure_after(
     headers: HeaderMap,
     Body(body): Body,
 ) -> Result<Json<AfterReport>, ApiError> {
-    let importer = parse_importer(&p.importer)
+    let importer = parse_chain_importer(&p.importer)
         .map_err(|a| ApiError::bad_request(a.argument(), a.message(ArgumentSyntax::Query)))?;
     let stage = stage_of_product(&p.product).ok_or_else(|| {
         ApiError::bad_request(

@@ -197,6 +197,8 @@ pub fn run_many(
     record_series: bool,
     monitor: &dyn RunMonitor,
 ) -> Result<Vec<(Draw, RunRecord)>, SimError> {
+    let n = baseline.n_industries();
+    super::check_kept_memory(runs, scenario.days, n, n, record_series)?;
     super::monitored(runs, monitor, |i| {
         let draw = Draw::sample(scenario, &mut run_rng(seed, i));
         let rec = run_draw(baseline, scenario, &draw, layout, record_series);

@@ -13,9 +13,6 @@
 //!    report the same period and partner, one is taken: data the user ingested (rank 0)
 //!    before bundled figures (rank 1), then the most recent ingest. Never their sum.
 //!    `FlowQuery::source` restricts to one source instead.
-//! 4. **Overlaps**: where sources report overlapping months and combined periods that are
-//!    not the same period, the source that rule 3 prefers keeps them and the other's
-//!    overlapping figures go ([`drop_overlapped`]).
 
 use std::collections::BTreeMap;
 
@@ -338,7 +335,7 @@ fn apply_source_rules_by_flow(lines: Vec<Line>) -> Vec<(FlowKey, Observation)> {
             .or_default()
             .push(l);
     }
-    let mut chosen: Vec<(FlowKey, i64, String, Observation)> = Vec::new();
+    let mut out = Vec::new();
     for ((flow_key, ..), sources) in per_source {
         let mut best: Option<(i64, String, Observation)> = None;
         for (source, mut group) in sources {
@@ -387,62 +384,11 @@ fn apply_source_rules_by_flow(lines: Vec<Line>) -> Vec<(FlowKey, Observation)> {
                 best = Some((rank, latest, obs));
             }
         }
-        if let Some((rank, latest, obs)) = best {
-            chosen.push((flow_key, rank, latest, obs));
+        if let Some((_, _, obs)) = best {
+            out.push((flow_key, obs));
         }
     }
-    drop_overlapped(chosen)
-}
-
-/// 4. Precedence across periods: where sources report overlapping periods that are not the
-///    same (a user's `2024-11..2025-02` beside the bundled `2025-01`), the source that wins
-///    rule 3 keeps its months and the other's overlapping figure goes, so no month is
-///    counted twice. Only the series' own periods (months and combined months) meet here:
-///    year-to-date and annual figures overlap months by nature and are handled by the span
-///    rule, with a note where their months come from another source.
-fn drop_overlapped(
-    chosen: Vec<(FlowKey, i64, String, Observation)>,
-) -> Vec<(FlowKey, Observation)> {
-    let series = |o: &Observation| {
-        matches!(
-            o.period_type,
-            PeriodType::Month | PeriodType::JanFeb | PeriodType::Months
-        )
-    };
-    let span = |o: &Observation| {
-        let (a, b) = o.period.months();
-        (a.index(), b.index())
-    };
-    // Compared within each flow and partner only: a warehouse of Comtrade files holds
-    // hundreds of thousands of observations across flows, a few hundred per partner.
-    let mut groups: BTreeMap<(&FlowKey, &str), Vec<usize>> = BTreeMap::new();
-    for (i, (fk, _, _, o)) in chosen.iter().enumerate() {
-        if series(o) {
-            groups.entry((fk, &o.partner_iso3)).or_default().push(i);
-        }
-    }
-    let mut keep = vec![true; chosen.len()];
-    for members in groups.values() {
-        for &i in members {
-            let (_, rank, latest, o) = &chosen[i];
-            let (a, b) = span(o);
-            keep[i] = !members.iter().any(|&j| {
-                let (_, rank2, latest2, o2) = &chosen[j];
-                let (a2, b2) = span(o2);
-                o2.source != o.source
-                    && o2.period != o.period
-                    && a2 <= b
-                    && a <= b2
-                    && (rank2 < rank || (rank2 == rank && latest2 > latest))
-            });
-        }
-    }
-    chosen
-        .into_iter()
-        .zip(keep)
-        .filter(|(_, k)| *k)
-        .map(|((fk, _, _, o), _)| (fk, o))
-        .collect()
+    out
 }
 
 #[cfg(test)]
@@ -485,48 +431,6 @@ mod tests {
         assert_eq!(obs.len(), 1);
         assert_eq!(obs[0].quantity_t, Some(1300.0));
         assert_eq!(obs[0].source, "comtrade");
-    }
-
-    /// Code review: a user's `2024-11..2025-02` beside the bundled `2025-01` counted
-    /// January twice. The winning source keeps its months; a figure that does not overlap
-    /// stays, and a year-to-date figure is left to the span rule.
-    #[test]
-    fn overlapping_periods_of_two_sources_keep_the_winners_months_only() {
-        let at = |mut l: Line, period: &str, kind: PeriodType| {
-            l.period = period.parse().unwrap();
-            l.period_type = kind;
-            l
-        };
-        let obs = apply_source_rules(vec![
-            at(
-                line("tidy", 0, "WLD", None, 5.0, "a"),
-                "2024-11..2025-02",
-                PeriodType::Months,
-            ),
-            at(
-                line("bundled", 1, "WLD", None, 6357.0, "bundled"),
-                "2025-01",
-                PeriodType::Month,
-            ),
-            at(
-                line("bundled", 1, "WLD", None, 5666.0, "bundled"),
-                "2025-03",
-                PeriodType::Month,
-            ),
-            at(
-                line("bundled", 1, "WLD", None, 14177.0, "bundled"),
-                "2025-01..2025-03",
-                PeriodType::Ytd,
-            ),
-        ]);
-        let periods: Vec<String> = obs.iter().map(|o| o.period.to_string()).collect();
-        assert_eq!(periods.len(), 3, "{periods:?}");
-        assert!(!periods.contains(&"2025-01".to_string()), "{periods:?}");
-        assert!(
-            periods.contains(&"2024-11..2025-02".to_string()),
-            "{periods:?}"
-        );
-        assert!(periods.contains(&"2025-03".to_string()), "{periods:?}");
     }
 
     #[test]

@@ -113,7 +113,9 @@ impl Columns {
         // as a name no `--product` reached it; and a name contradicting the code's group
         // filed magnets under `gallium`.
         if let Some(n) = &named {
-            if n.starts_with(|c: char| c.is_ascii_digit()) {
+            // Only an HS code is refused: a name beginning with a digit is reached as a
+            // name (`3d-printing-powder`).
+            if n.parse::<chokepoint_model::HsCode>().is_ok() {
                 return Err(reject(
                     "product",
                     format!(
@@ -279,6 +281,7 @@ mod tests {
             )
         };
         refused(row("", "850511"), "looks like an HS code");
+        assert!(matches!(row("", "3d-printing-powder"), Row::Record(_)));
         refused(
             row("850511", "gallium"),
             "contradicts hs_code 850511, which is in `magnets`",

@@ -206,6 +206,44 @@ impl TrendReport {
     }
 }
 
+/// Notes for rows whose months overlap without being the same period: a user's
+/// `2024-11..2025-02` beside the bundled `2025-01`, or a month beside a combined period
+/// that holds it. Each is a figure of its own period, shown as published (no source's
+/// figure is split or dropped: dropping a World figure left its months to a partial sum
+/// over partners), so adding the rows up counts those months twice.
+fn overlapping_rows(rows: &[TrendRow]) -> Vec<String> {
+    let spans: Vec<(usize, i64, i64)> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let (a, b) = r.period.parse::<Period>().ok()?.months();
+            Some((i, a.index(), b.index()))
+        })
+        .collect();
+    let mut notes = Vec::new();
+    for (k, &(i, a, b)) in spans.iter().enumerate() {
+        for &(j, a2, b2) in &spans[k + 1..] {
+            if a2 <= b && a <= b2 {
+                let (x, y) = (&rows[i], &rows[j]);
+                notes.push(format!(
+                    "{} ({}) and {} ({}) cover some of the same months: each is shown as its \
+                     source published it, so a sum of the rows counts those months twice{}",
+                    x.period,
+                    x.source,
+                    y.period,
+                    y.source,
+                    if x.source == y.source {
+                        ""
+                    } else {
+                        "; --source shows one source's figures"
+                    }
+                ));
+            }
+        }
+    }
+    notes
+}
+
 fn pct(now: Option<f64>, before: Option<f64>) -> Option<f64> {
     match (now, before) {
         (Some(n), Some(b)) if b > 0.0 => Some((n / b - 1.0) * 100.0),
@@ -324,6 +362,7 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
     ));
     if q.frequency == Frequency::Monthly {
         notes.extend(unshown_ytds(&figures, &rows, q));
+        notes.extend(overlapping_rows(&rows));
     }
     // Figures, but none in the range asked (and no year short of a total, which its own
     // note describes): say where they are.

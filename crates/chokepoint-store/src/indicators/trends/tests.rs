@@ -537,3 +537,29 @@ fn a_range_without_figures_says_where_they_are() {
     );
     assert!(compute(&[], &query()).found_nothing());
 }
+
+/// Overlapping rows of two sources are both shown as published, with a note that their
+/// sum counts the shared months twice. Dropping the losing source's World figure instead
+/// left its months to a partial sum over partners (the re-review's July at 1,735 t of
+/// 5,577).
+#[test]
+fn overlapping_rows_are_kept_and_named() {
+    let mut user = obs("2024-11..2025-02", 5.0);
+    user.source = "tidy".into();
+    let data = vec![user, obs("2025-01", 6357.0), obs("2025-03", 5666.0)];
+    let r = compute(&data, &query());
+    assert!(r.rows.iter().any(|x| x.period == "2025-01"));
+    assert!(r.rows.iter().any(|x| x.period == "2024-11..2025-02"));
+    let notes: Vec<&String> = r
+        .notes
+        .iter()
+        .filter(|n| n.contains("same months"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{:?}", r.notes);
+    assert!(
+        notes[0].contains("2024-11..2025-02 (tidy) and 2025-01 (bundled)")
+            && notes[0].contains("--source"),
+        "{}",
+        notes[0]
+    );
+}

@@ -181,6 +181,18 @@ fn eu_mirror_imports_take_member_rows_in_months_the_bloc_rows_leave_uncovered() 
         "{:?}",
         by.notes
     );
+    // A member's row straddling a bloc month goes whole, with a note.
+    let mut straddle = rows.to_vec();
+    straddle.push(fact("CHN", "ITA", "export", "2025-07..2025-08", 300.0));
+    let by = super::totals::by_partner(&Importer::Eu, &straddle, 2025).unwrap();
+    assert_eq!(by.quantities["CHN"].quantity_t, 8360.0 + 2140.0 + 1288.0);
+    assert!(
+        by.notes
+            .iter()
+            .any(|n| n.contains("row for ITA over 2025-07..2025-08 is left out")),
+        "{:?}",
+        by.notes
+    );
     // A year with member-state rows only is one member's figure, and says so.
     let only_deu = [fact("CHN", "DEU", "export", "2024-09", 1007.0)];
     let by = super::totals::by_partner(&Importer::Eu, &only_deu, 2024).unwrap();
@@ -208,4 +220,11 @@ fn group_codes_are_not_importers() {
         assert!(e.to_string().contains("not an importer"), "{e}");
     }
     assert_eq!(parse_importer("EUU"), Ok(Importer::Eu));
+    // On the simulated chain the rest of the world is a region that imports (`exposure
+    // --after --importer ROW`); the world total is still no importer there.
+    assert_eq!(
+        parse_chain_importer("row"),
+        Ok(Importer::Country("ROW".into()))
+    );
+    assert!(parse_chain_importer("WLD").is_err());
 }

@@ -116,6 +116,20 @@ fn bloc_or_members<'a>(
             })
             .collect();
         kept.extend(bloc.iter().map(|(_, f)| *f));
+        // A member's figure over months partly inside the bloc's cannot be split: it goes,
+        // and the months only it covered go with it, which the note says.
+        for f in rows().filter(|f| f.partner != "EUU") {
+            if let Some((first, last)) = f.span()
+                && (first..=last).any(|m| bloc_months.contains(&m))
+                && (first..=last).any(|m| !bloc_months.contains(&m))
+            {
+                notes.push(format!(
+                    "{exporter}'s row for {} over {} is left out: it overlaps months of its EU \
+                     total and cannot be split, so its months outside them are not counted",
+                    f.partner, f.period
+                ));
+            }
+        }
         if members.is_empty() {
             continue;
         }
