@@ -91,6 +91,7 @@ pub fn run(data_dir: Option<&Path>, args: &IngestArgs) -> anyhow::Result<()> {
     }
     for f in &report.files {
         warn_of_conflicts(&f.path, &f.conflicts);
+        note_codes_not_iso(&f.path, &f.codes_not_iso);
     }
     if let Some(p) = &report.rejects_path {
         println!("rejected rows and reasons written to {}", p.display());
@@ -100,6 +101,32 @@ pub fn run(data_dir: Option<&Path>, args: &IngestArgs) -> anyhow::Result<()> {
         None => println!("nothing new to store; the warehouse is unchanged"),
     }
     Ok(())
+}
+
+/// Says on stderr which stored codes ISO 3166-1 does not list: a typo (`USB` for `USA`)
+/// is stored as a country of its own and counted in every sum over partners, while a
+/// source's area code (`S19`) is meant; only the user can tell them apart.
+fn note_codes_not_iso(path: &str, codes: &std::collections::BTreeMap<String, u64>) {
+    if codes.is_empty() {
+        return;
+    }
+    let listed: Vec<String> = codes
+        .iter()
+        .take(10)
+        .map(|(c, n)| format!("{c} ({n} row{})", if *n == 1 { "" } else { "s" }))
+        .collect();
+    let more = codes.len().saturating_sub(10);
+    stderr_line!(
+        "note: {path}: codes that are not ISO 3166-1 countries: {}{}. A source's own area \
+         code (S19, \"Other Asia, n.e.s.\") is expected; a typo is stored as a country of its \
+         own: `chokepoint retract` the ingest and ingest a corrected file",
+        listed.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    );
 }
 
 /// Says on stderr which lines of a file repeat an earlier line's key with other figures:

@@ -825,12 +825,19 @@ fn retracting_an_ingest_takes_its_rows_out_of_every_table() {
         "v2.csv",
         &format!("{header}2025-01,CHN,USA,export,850511,10\n2025-01,CHN,JPN,export,850511,5\n"),
     );
-    for f in [&typo, &fixed] {
-        sb.cmd()
-            .args(["ingest", f.to_str().unwrap()])
-            .assert()
-            .success();
-    }
+    // The typo is stored, as a code ISO 3166-1 does not list, and named as such.
+    sb.cmd()
+        .args(["ingest", typo.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "codes that are not ISO 3166-1 countries: USB (1 row)",
+        ));
+    sb.cmd()
+        .args(["ingest", fixed.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("ISO 3166-1").not());
     let total = |sb: &Sandbox| {
         let v = sb.json(&[
             "trends",

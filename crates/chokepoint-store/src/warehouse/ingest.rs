@@ -85,6 +85,11 @@ pub struct FileReport {
     /// Lines repeating an earlier line's key with other figures (both stored).
     #[serde(default, skip_serializing_if = "Conflicts::is_empty")]
     pub conflicts: Conflicts,
+    /// Reporter and partner codes stored that are neither ISO 3166-1 countries nor the
+    /// sources' group codes, with their rows: a typo (`USB`) or a source's own area code
+    /// (`S19`), for the user to tell apart.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub codes_not_iso: BTreeMap<String, u64>,
 }
 
 /// The record of one committed ingest, kept in its part file's footer.
@@ -226,6 +231,8 @@ struct BlockTally {
     keys: Vec<(u64, (u64, u64))>,
     /// Whether the duplicate check still takes keys ([`Seen::tracking`]).
     tracking: Arc<AtomicBool>,
+    /// Codes stored that ISO 3166-1 does not list ([`FileReport::codes_not_iso`]).
+    codes_not_iso: BTreeMap<String, u64>,
 }
 
 impl BlockTally {
@@ -239,6 +246,18 @@ impl BlockTally {
             skipped: BTreeMap::new(),
             rejects: Vec::new(),
             keys: Vec::new(),
+            codes_not_iso: BTreeMap::new(),
+        }
+    }
+
+    /// Counts the row's codes that are neither ISO 3166-1 countries nor group codes.
+    fn check_codes(&mut self, r: &crate::schema::TradeRecord) {
+        for code in [&r.reporter_iso3, &r.partner_iso3] {
+            if chokepoint_model::PartnerKind::of(code) == chokepoint_model::PartnerKind::Country
+                && !chokepoint_model::is_iso3166_country(code)
+            {
+                *self.codes_not_iso.entry(code.clone()).or_default() += 1;
+            }
         }
     }
 
@@ -246,6 +265,7 @@ impl BlockTally {
         self.read += 1;
         match read.row {
             Row::Record(r) => {
+                self.check_codes(&r);
                 self.builder.push(&r);
                 if self.tracking.load(Ordering::Relaxed) {
                     self.keys.push((read.line, duplicates::fingerprint(&r)));
@@ -254,6 +274,8 @@ impl BlockTally {
             }
             Row::Pair(pair) => {
                 let tracking = self.tracking.load(Ordering::Relaxed);
+                // A BACI pair is one line: its codes are counted once.
+                self.check_codes(&pair.0);
                 for r in [&pair.0, &pair.1] {
                     self.builder.push(r);
                     if tracking {
@@ -482,6 +504,9 @@ impl Warehouse {
                     }
                     for (why, n) in tally.skipped {
                         *report.skipped.entry(why.to_string()).or_default() += n;
+                    }
+                    for (code, n) in tally.codes_not_iso {
+                        *report.codes_not_iso.entry(code).or_default() += n;
                     }
                     // Strict mode needs only the first; --skip-bad writes them all, as
                     // they come.
