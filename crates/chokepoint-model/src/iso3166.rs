@@ -29,9 +29,30 @@ const ALPHA3: [&str; 249] = [
     "ZMB", "ZWE",
 ];
 
+/// One bit per three-letter code (26³ of them), set for the codes of [`ALPHA3`]: ingest
+/// asks this of every row's reporter and partner, and a binary search over the strings
+/// cost a quarter of a 6 M-row ingest.
+const BITS: [u64; 275] = {
+    let mut bits = [0u64; 275];
+    let mut i = 0;
+    while i < ALPHA3.len() {
+        let b = ALPHA3[i].as_bytes();
+        let k = (b[0] - b'A') as usize * 676 + (b[1] - b'A') as usize * 26 + (b[2] - b'A') as usize;
+        bits[k / 64] |= 1 << (k % 64);
+        i += 1;
+    }
+    bits
+};
+
 /// Whether `code` (upper-case) is an ISO 3166-1 alpha-3 country code.
 pub fn is_iso3166_country(code: &str) -> bool {
-    ALPHA3.binary_search(&code).is_ok()
+    match code.as_bytes() {
+        &[a, b, c] if [a, b, c].iter().all(u8::is_ascii_uppercase) => {
+            let k = (a - b'A') as usize * 676 + (b - b'A') as usize * 26 + (c - b'A') as usize;
+            BITS[k / 64] & (1 << (k % 64)) != 0
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -44,8 +65,21 @@ mod tests {
         for c in ["CHN", "USA", "DEU", "TWN", "VNM", "MMR"] {
             assert!(is_iso3166_country(c), "{c}");
         }
-        for c in ["USB", "WLD", "EUU", "S19", "usa"] {
+        for c in ["USB", "WLD", "EUU", "S19", "usa", "US", "USAA", ""] {
             assert!(!is_iso3166_country(c), "{c}");
+        }
+        // The bitmap answers as the list does for every three-letter code.
+        for a in b'A'..=b'Z' {
+            for b in b'A'..=b'Z' {
+                for c in b'A'..=b'Z' {
+                    let code = String::from_utf8(vec![a, b, c]).unwrap();
+                    assert_eq!(
+                        is_iso3166_country(&code),
+                        ALPHA3.binary_search(&code.as_str()).is_ok(),
+                        "{code}"
+                    );
+                }
+            }
         }
     }
 }

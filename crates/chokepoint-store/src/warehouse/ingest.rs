@@ -231,8 +231,9 @@ struct BlockTally {
     keys: Vec<(u64, (u64, u64))>,
     /// Whether the duplicate check still takes keys ([`Seen::tracking`]).
     tracking: Arc<AtomicBool>,
-    /// Codes stored that ISO 3166-1 does not list ([`FileReport::codes_not_iso`]).
-    codes_not_iso: BTreeMap<String, u64>,
+    /// Codes stored that ISO 3166-1 does not list ([`FileReport::codes_not_iso`]), kept as
+    /// bytes so that a file full of them allocates nothing per row.
+    codes_not_iso: std::collections::HashMap<[u8; 3], u64>,
 }
 
 impl BlockTally {
@@ -246,17 +247,18 @@ impl BlockTally {
             skipped: BTreeMap::new(),
             rejects: Vec::new(),
             keys: Vec::new(),
-            codes_not_iso: BTreeMap::new(),
+            codes_not_iso: std::collections::HashMap::new(),
         }
     }
 
     /// Counts the row's codes that are neither ISO 3166-1 countries nor group codes.
     fn check_codes(&mut self, r: &crate::schema::TradeRecord) {
         for code in [&r.reporter_iso3, &r.partner_iso3] {
-            if chokepoint_model::PartnerKind::of(code) == chokepoint_model::PartnerKind::Country
-                && !chokepoint_model::is_iso3166_country(code)
+            if !chokepoint_model::is_iso3166_country(code)
+                && chokepoint_model::PartnerKind::of(code) == chokepoint_model::PartnerKind::Country
+                && let &[a, b, c] = code.as_bytes()
             {
-                *self.codes_not_iso.entry(code.clone()).or_default() += 1;
+                *self.codes_not_iso.entry([a, b, c]).or_default() += 1;
             }
         }
     }
@@ -506,6 +508,7 @@ impl Warehouse {
                         *report.skipped.entry(why.to_string()).or_default() += n;
                     }
                     for (code, n) in tally.codes_not_iso {
+                        let code = String::from_utf8_lossy(&code).into_owned();
                         *report.codes_not_iso.entry(code).or_default() += n;
                     }
                     // Strict mode needs only the first; --skip-bad writes them all, as
