@@ -233,7 +233,7 @@ struct BlockTally {
     tracking: Arc<AtomicBool>,
     /// Codes stored that ISO 3166-1 does not list ([`FileReport::codes_not_iso`]), kept as
     /// bytes so that a file full of them allocates nothing per row.
-    codes_not_iso: std::collections::HashMap<[u8; 3], u64>,
+    codes_not_iso: std::collections::HashMap<[u8; 3], u64, foldhash::fast::FixedState>,
 }
 
 impl BlockTally {
@@ -247,7 +247,7 @@ impl BlockTally {
             skipped: BTreeMap::new(),
             rejects: Vec::new(),
             keys: Vec::new(),
-            codes_not_iso: std::collections::HashMap::new(),
+            codes_not_iso: std::collections::HashMap::default(),
         }
     }
 
