@@ -21,6 +21,7 @@ mod layout;
 mod nesting;
 mod order;
 mod part_writer;
+mod records;
 mod rejects;
 mod retract;
 mod sources;
