@@ -114,7 +114,7 @@ fn summary(report: &RunReport) -> String {
             (Some(date), p) => format!(
                 "; below 50 % of its use from {date} in {:.0} % of runs, for {} days (median)",
                 100.0 * p,
-                grouped(o.days_below_50, 0)
+                grouped(o.days_below_50, 1)
             ),
             (None, p) if p > 0.0 => format!(
                 "; below 50 % of its use in {:.0} % of runs (not in the median run)",
@@ -240,7 +240,7 @@ fn halts_table(report: &RunReport) -> String {
         html.push_str(&num(o.loss_t, 1));
         html.push_str(&num(o.loss_t_p95, 1));
         html.push_str(&num(100.0 * o.halt_probability, 0));
-        html.push_str(&num(o.days_below_50, 0));
+        html.push_str(&num(o.days_below_50, 1));
         html.push_str(&date_cell(o.halt_date_90.clone()));
         html.push_str(&date_cell(o.halt_date_50.clone()));
         html.push_str(&date_cell(o.recovery_date_95.clone()));

@@ -420,7 +420,7 @@ const HALT_COLUMNS = [
   ["loss t (p50)", "loss_t", (o) => round1(o.loss_t)],
   ["loss t (p95)", "loss_t_p95", (o) => round1(o.loss_t_p95)],
   ["halt probability (% of runs)", "halt_probability", (o) => Math.round(1000 * o.halt_probability) / 10],
-  ["days below 50 % (p50)", "days_below_50", (o) => Math.round(o.days_below_50)],
+  ["days below 50 % (p50)", "days_below_50", (o) => round1(o.days_below_50)],
   ["below 90 % from (slowdown, not a halt)", "halt_date_90"],
   ["halt (below 50 %) from", "halt_date_50"],
   ["recovery (95 %)", "recovery_date_95"],
