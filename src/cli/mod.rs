@@ -138,7 +138,7 @@ read-only here: CREATE, INSERT, COPY and SET are refused; use `chokepoint ingest
 header. The ingest is atomic (a failure leaves the warehouse as it was) and idempotent \
 (a file already stored is skipped). A malformed row fails the ingest with file:line and \
 the reason, unless --skip-bad, which stores the good rows and lists the bad ones in \
---rejects (file, line, column and reason of each; the rows stay in the input, by line). Rows from your files take precedence over the bundled figures.",
+--rejects (file, line, column and reason of each, and the row itself as a CSV line). Rows from your files take precedence over the bundled figures.",
         after_help = "Examples:\n  chokepoint ingest comtrade-2025.csv\n  chokepoint ingest BACI_HS17_Y2022_V202401.csv --baci-countries country_codes_V202401.csv\n  chokepoint ingest mine.csv --skip-bad --rejects bad-rows.csv"
     )]
     Ingest(IngestArgs),

@@ -73,7 +73,8 @@ pub struct IngestArgs {
     /// BACI country-codes file (default: country_codes*.csv beside the data file).
     #[arg(long, value_name = "FILE")]
     pub baci_countries: Option<PathBuf>,
-    /// Store the good rows and list malformed ones in --rejects (file, line, column, reason).
+    /// Store the good rows and list malformed ones in --rejects (file, line, column, reason,
+    /// and the row).
     #[arg(long)]
     pub skip_bad: bool,
     /// Where --skip-bad lists the rejected rows.

@@ -280,11 +280,34 @@ fn skip_bad_stores_good_rows_and_writes_rejects_with_reasons() {
         .assert()
         .success();
     let text = std::fs::read_to_string(&rejects).unwrap();
-    assert!(text.starts_with("file,line,column,reason\n"), "{text}");
+    assert!(text.starts_with("file,line,column,reason,row\n"), "{text}");
     assert!(
         text.contains(",5,netWgt,") && text.contains("not a number"),
         "{text}"
     );
+    // Each reject carries its row, read back as the CSV it is (the cells as in the input,
+    // quoted where they need it), so it can be fixed without finding it by line number.
+    let input = std::fs::read_to_string(fixture("comtrade_malformed.csv")).unwrap();
+    let line5 = input.lines().nth(4).unwrap();
+    let mut r = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let rec = r
+        .records()
+        .map(Result::unwrap)
+        .find(|rec| &rec[1] == "5")
+        .unwrap();
+    let cells = |line: &str| -> Vec<String> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(line.as_bytes())
+            .records()
+            .next()
+            .unwrap()
+            .unwrap()
+            .iter()
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(cells(&rec[4]), cells(line5));
     // The rejects are written as they are found, to a file staged beside the target and
     // renamed on commit: none is left behind.
     assert!(!sb.path().join("rejects.csv.partial").exists());

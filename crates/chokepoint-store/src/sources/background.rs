@@ -107,8 +107,7 @@ impl TradeReader {
                     for block in blocks.iter() {
                         let mut acc = start();
                         splitter.records(&block.bytes, block.first_line, |line, cells| {
-                            let row = parser.parse_at(line, cells);
-                            add(&mut acc, ReadLine { line, row });
+                            add(&mut acc, super::read_line(parser, line, cells));
                         });
                         if done_tx.send((acc, block.end)).is_err() {
                             return; // the caller stopped

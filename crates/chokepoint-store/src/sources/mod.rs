@@ -154,6 +154,33 @@ pub struct ReadLine {
     pub line: u64,
     /// What the line became.
     pub row: Row,
+    /// A rejected row's cells as one CSV line, for the rejects file (`None` for every other
+    /// row, and for a line the CSV parser could not split).
+    pub cells: Option<String>,
+}
+
+/// A record's cells as one CSV line (quoted where a cell needs it), through the csv crate:
+/// what `--skip-bad` writes beside each reason, so that the row can be fixed without
+/// finding it in the input by its line number.
+fn csv_line(record: &impl split::Cells) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let cells = (0..record.width()).map(|i| record.cell(i).unwrap_or_default());
+    if w.write_record(cells).is_err() {
+        return String::new();
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8_lossy(&bytes)
+        .trim_end_matches('\n')
+        .to_string()
+}
+
+/// What [`Parser::parse_at`] made of a record, with the record's cells kept for a reject.
+fn read_line(parser: &Parser, line: u64, record: &impl split::Cells) -> ReadLine {
+    let row = parser.parse_at(line, record);
+    let cells = matches!(row, Row::Reject { .. }).then(|| csv_line(record));
+    ReadLine { line, row, cells }
 }
 
 impl TradeReader {
@@ -291,16 +318,14 @@ impl TradeReader {
                 self.failed = Some(io);
                 None
             }
-            Raw::Record(line) => Some(ReadLine {
-                line,
-                row: self.parser.parse_at(line, &self.record),
-            }),
+            Raw::Record(line) => Some(read_line(&self.parser, line, &self.record)),
             Raw::Malformed(line, reason) => Some(ReadLine {
                 line,
                 row: Row::Reject {
                     column: None,
                     reason,
                 },
+                cells: None,
             }),
         }
     }

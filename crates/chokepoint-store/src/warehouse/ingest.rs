@@ -47,7 +47,7 @@ pub struct IngestOptions {
     pub baci_countries: Option<PathBuf>,
     /// Store good rows and write bad ones to `rejects_path` instead of failing.
     pub skip_bad: bool,
-    /// Where rejected rows go with `skip_bad` (CSV: file,line,column,reason).
+    /// Where rejected rows go with `skip_bad` (CSV: file,line,column,reason,row).
     pub rejects_path: Option<PathBuf>,
 }
 
@@ -181,8 +181,8 @@ struct BlockTally {
     stored: u64,
     rejected: u64,
     skipped: BTreeMap<&'static str, u64>,
-    /// Line, column and reason of the rejected lines (strict mode: the first only).
-    rejects: Vec<(u64, Option<String>, String)>,
+    /// Line, column, reason and cells of the rejected lines (strict mode: the first only).
+    rejects: Vec<(u64, Option<String>, String, Option<String>)>,
     /// Line and [`duplicates::fingerprint`] of each row stored, for the duplicate check.
     keys: Vec<(u64, (u64, u64))>,
     /// Whether the duplicate check still takes keys ([`Seen::tracking`]).
@@ -246,7 +246,7 @@ impl BlockTally {
             Row::Reject { column, reason } => {
                 self.rejected += 1;
                 if keep_all_rejects || self.rejects.is_empty() {
-                    self.rejects.push((read.line, column, reason));
+                    self.rejects.push((read.line, column, reason, read.cells));
                 }
             }
         }
@@ -469,7 +469,7 @@ impl Warehouse {
                     }
                     // Strict mode needs only the first; --skip-bad writes them all, as
                     // they come.
-                    for (line, column, reason) in tally.rejects {
+                    for (line, column, reason, cells) in tally.rejects {
                         if skip_bad || rejects.first.is_none() {
                             let field = column.as_deref().and_then(field_number);
                             rejects.push(Reject {
@@ -478,6 +478,7 @@ impl Warehouse {
                                 column,
                                 field,
                                 reason,
+                                row: cells,
                             })?;
                         }
                     }

@@ -13,6 +13,8 @@ pub(super) struct Reject {
     /// The column's position in the header (`sources::field_number`).
     pub(super) field: Option<usize>,
     pub(super) reason: String,
+    /// The row's cells as one CSV line (none for a line the CSV parser could not split).
+    pub(super) row: Option<String>,
 }
 
 /// Where rejected rows go when no path is given.
@@ -66,7 +68,7 @@ impl RejectSink {
                 let staged = PathBuf::from(staged);
                 let mut w = csv::Writer::from_path(&staged)
                     .map_err(|e| StoreError::io(&staged, std::io::Error::other(e)))?;
-                w.write_record(["file", "line", "column", "reason"])
+                w.write_record(["file", "line", "column", "reason", "row"])
                     .map_err(|e| StoreError::io(&staged, std::io::Error::other(e)))?;
                 Some((w, staged))
             }
@@ -81,6 +83,7 @@ impl RejectSink {
                 &r.line.to_string(),
                 r.column.as_deref().unwrap_or(""),
                 r.reason.as_str(),
+                r.row.as_deref().unwrap_or(""),
             ])
             .map_err(|e| StoreError::io(&*staged, std::io::Error::other(e)))?;
         }
