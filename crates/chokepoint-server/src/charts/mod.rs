@@ -418,24 +418,23 @@ pub(crate) fn desc_of(svg: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     /// A message longer than the chart holds is cut with "…" below the title, never
     /// placed above the canvas (the line placement underflowed).
     #[test]
     fn a_long_message_stays_on_the_canvas() {
-        let svg = super::message_chart("t", &"word ".repeat(2_000));
+        let svg = message_chart("t", &"word ".repeat(2_000));
         let ys: Vec<usize> = svg
             .match_indices(" y=\"")
             .filter_map(|(i, m)| svg[i + m.len()..].split('"').next()?.parse().ok())
             .collect();
         assert!(
-            ys.iter().all(|y| *y >= 40 && *y <= super::HEIGHT as usize),
+            ys.iter().all(|y| *y >= 40 && *y <= HEIGHT as usize),
             "{ys:?}"
         );
         assert!(svg.contains('…'));
     }
-
-    use super::*;
 
     #[test]
     fn message_chart_escapes_text() {

@@ -165,8 +165,6 @@ fn line_ends(head: &[u8]) -> LineEnds {
 mod tests {
     use super::*;
 
-    /// A file without line ends (`/dev/zero`, a binary file) is refused after one line's
-    /// worth of bytes, at line 1.
     /// Compressed and tab-separated files are named as such, with how to get a CSV.
     #[test]
     fn compressed_and_tab_separated_files_are_named() {
@@ -188,6 +186,8 @@ mod tests {
         }
     }
 
+    /// A file without line ends (`/dev/zero`, a binary file) is refused after one line's
+    /// worth of bytes, at line 1.
     #[test]
     fn a_first_line_without_end_is_refused_after_the_cap() {
         let dir = tempfile::tempdir().unwrap();
