@@ -41,20 +41,11 @@ fn classify(err: &anyhow::Error) -> Option<u8> {
 /// that say so, that is a file-system error about a path the user named: a folder where a
 /// file was asked for (or the reverse), a file that exists or is missing, no permission.
 pub fn is_user_error(err: &anyhow::Error) -> bool {
-    use std::io::ErrorKind;
     err.chain().any(|cause| {
-        cause.downcast_ref::<std::io::Error>().is_some_and(|io| {
-            matches!(
-                io.kind(),
-                ErrorKind::IsADirectory
-                    | ErrorKind::NotADirectory
-                    | ErrorKind::AlreadyExists
-                    | ErrorKind::NotFound
-                    | ErrorKind::PermissionDenied
-                    | ErrorKind::ReadOnlyFilesystem
-                    | ErrorKind::InvalidFilename
-            )
-        }) || cause.is::<UserError>()
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| chokepoint_model::io_error_is_users(io.kind()))
+            || cause.is::<UserError>()
             || cause.is::<clap::Error>()
             || cause.is::<chokepoint_model::ModelError>()
             || cause

@@ -263,7 +263,7 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
         .collect();
     let (approval, delay, _) = search(fine, false)?;
     let approval = (approval * 100.0).round() / 100.0;
-    let (_, sim) = fit(approval, delay)?;
+    let (loss, sim) = fit(approval, delay)?;
 
     let months: Vec<MonthFit> = observed
         .iter()
@@ -420,7 +420,8 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
         control: loaded.scenario.controls[0].name.clone(),
         approval_share: approval,
         delay_days: delay,
-        rms_error_pct: rms_relative(&months),
+        // The objective at the fit: the root of the mean squared relative error, in %.
+        rms_error_pct: 100.0 * loss.sqrt(),
         rmse_t: rmse,
         mean_abs_error_pct: mae,
         rmse_t_reported_only: reported_only.map(|(r, _)| r),
@@ -485,12 +486,6 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
     }
     println!("fitted scenario written to {}", report.written_to);
     Ok(())
-}
-
-/// The root mean square of the months' relative errors, %: what the grid search minimises.
-fn rms_relative(months: &[MonthFit]) -> f64 {
-    let n = months.len().max(1) as f64;
-    (months.iter().map(|m| m.error_pct.powi(2)).sum::<f64>() / n).sqrt()
 }
 
 /// RMSE (t) and mean absolute error (%) over some months; `None` when there are none.

@@ -79,14 +79,6 @@ fn print(a: &Assessment, format: Format) -> anyhow::Result<()> {
             note(f, bound).into(),
         ]);
     };
-    // Each method's scores in print order: (name, stage, figure, bound, threshold).
-    type Score<'r> = (
-        &'r str,
-        &'r str,
-        Figure,
-        Option<&'r LowerBound>,
-        Option<f64>,
-    );
     let (params, supplies, missing, inputs, verdict, scores): (_, _, _, _, _, Vec<Score>) = match a
     {
         Assessment::Eu {
@@ -113,20 +105,13 @@ fn print(a: &Assessment, format: Format) -> anyhow::Result<()> {
                         s.hhi_wgi_t_eu_bound.as_ref(),
                         None,
                     ),
-                    (
-                        "supply_risk",
-                        s.stage.as_str(),
-                        s.supply_risk.clone(),
-                        s.supply_risk_bound.as_ref(),
-                        th,
-                    ),
+                    supply_risk(&s.stage, &s.supply_risk, s.supply_risk_bound.as_ref(), th),
                 ]);
             }
             scores.extend([
-                (
-                    "supply_risk",
+                supply_risk(
                     "bottleneck",
-                    result.supply_risk.clone(),
+                    &result.supply_risk,
                     result.supply_risk_bound.as_ref(),
                     th,
                 ),
@@ -165,13 +150,7 @@ fn print(a: &Assessment, format: Format) -> anyhow::Result<()> {
                         s.disruption_potential_bound.as_ref(),
                         None,
                     ),
-                    (
-                        "supply_risk",
-                        s.stage.as_str(),
-                        s.supply_risk.clone(),
-                        s.supply_risk_bound.as_ref(),
-                        th,
-                    ),
+                    supply_risk(&s.stage, &s.supply_risk, s.supply_risk_bound.as_ref(), th),
                 ]);
             }
             scores.extend([
@@ -189,10 +168,9 @@ fn print(a: &Assessment, format: Format) -> anyhow::Result<()> {
                     None,
                     None,
                 ),
-                (
-                    "supply_risk",
+                supply_risk(
                     "bottleneck",
-                    result.supply_risk.clone(),
+                    &result.supply_risk,
                     result.supply_risk_bound.as_ref(),
                     th,
                 ),
@@ -279,4 +257,23 @@ fn input_row(r: &Resolved, format: Format) -> Vec<Cell> {
         status_word(r.status).into(),
         short(&r.note, format).into(),
     ]
+}
+
+/// A score row of the table: (name, stage, figure, bound, threshold), in print order.
+type Score<'r> = (
+    &'r str,
+    &'r str,
+    Figure,
+    Option<&'r LowerBound>,
+    Option<f64>,
+);
+
+/// The supply-risk row both methods give per stage and for the bottleneck.
+fn supply_risk<'r>(
+    stage: &'r str,
+    f: &Figure,
+    bound: Option<&'r LowerBound>,
+    threshold: Option<f64>,
+) -> Score<'r> {
+    ("supply_risk", stage, f.clone(), bound, threshold)
 }

@@ -15,7 +15,7 @@ use chokepoint_server::runs::{
 use chokepoint_server::{AppState, Limits};
 use chokepoint_sim::SimError;
 use chokepoint_sim::montecarlo::{self, Layout, McSummary, NetworkInput, series_bands};
-use chokepoint_sim::network::chain::{ChainFacts, N_INDUSTRIES, REGIONS, STAGES};
+use chokepoint_sim::network::chain::{ChainFacts, REGIONS, chain_nodes};
 use chokepoint_sim::network::flow::RunRecord;
 use chokepoint_sim::policies::scenario::{
     NetworkSource, PolicyScenario, ScenarioFile, is_policy_scenario,
@@ -364,7 +364,7 @@ fn chain_size(runs: u64, days: usize, regions: usize) -> SimulationSize {
     SimulationSize {
         runs,
         days: days as u64,
-        nodes: (regions * (STAGES.len() + N_INDUSTRIES)) as u64,
+        nodes: chain_nodes(regions) as u64,
     }
 }
 

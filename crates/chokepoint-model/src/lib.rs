@@ -18,6 +18,7 @@
 mod country;
 mod error;
 mod hs;
+mod io_kind;
 mod iso3166;
 mod number;
 mod period;
@@ -30,6 +31,7 @@ mod trade;
 pub use country::{Iso3, PartnerKind, group_name};
 pub use error::ModelError;
 pub use hs::{HsCode, hs_digits, is_decimal_artefact};
+pub use io_kind::io_error_is_users;
 pub use iso3166::is_iso3166_country;
 pub use number::json_round;
 pub use period::{Period, YEARS, YearMonth, parse_data_year, parse_year};

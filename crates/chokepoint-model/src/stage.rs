@@ -46,6 +46,29 @@ impl Stage {
         }
     }
 
+    /// The traded stage of an HS code of the rare-earth chain: a code within one of the
+    /// chain's rare-earth lines (`hs_codes.csv`: China's ten-digit 8505111000) or the heading
+    /// or subheading above one (8505). A sibling line of the same heading names none (8505.20
+    /// is couplings and brakes, 8505.19 ferrite magnets, 2805.11 sodium): a four-digit prefix
+    /// had made them controls of the chain's stages. The one rule for `simulate`'s products
+    /// and `exposure`'s.
+    pub fn of_rare_earth_hs(code: &crate::HsCode) -> Option<Stage> {
+        const LINES: [(&str, Stage); 7] = [
+            ("253090", Stage::Mining),
+            ("261220", Stage::Mining),
+            ("2846", Stage::Separation),
+            ("280530", Stage::Metal),
+            ("360690", Stage::Metal),
+            ("720299", Stage::Metal),
+            ("850511", Stage::Magnets),
+        ];
+        let c = code.as_str();
+        LINES
+            .iter()
+            .find(|(line, _)| c.starts_with(line) || line.starts_with(c))
+            .map(|(_, stage)| *stage)
+    }
+
     /// Maps the stage labels the bundled sources use (`separation_refining`,
     /// `magnet_manufacturing`, `metal & alloy`, `refining (oxide)`, …) to a stage.
     pub fn from_source_label(label: &str) -> Option<Stage> {

@@ -387,14 +387,7 @@ fn parquet_io(e: &datafusion::parquet::errors::ParquetError) -> Option<&std::io:
 
 /// Whether the user can fix an I/O error where it happened (a missing file, a full disk).
 fn fixable_io(e: &std::io::Error) -> bool {
-    matches!(
-        e.kind(),
-        std::io::ErrorKind::NotFound
-            | std::io::ErrorKind::PermissionDenied
-            | std::io::ErrorKind::StorageFull
-            | std::io::ErrorKind::QuotaExceeded
-            | std::io::ErrorKind::ReadOnlyFilesystem
-    )
+    chokepoint_model::io_error_is_users(e.kind())
 }
 
 /// What to do about an I/O error the user can fix where it happened ("" otherwise).

@@ -132,7 +132,7 @@ pub fn run_many(
         NetworkInput::Bundled(_) => crate::network::chain::REGIONS.len(),
     };
     let industries = regions * crate::network::chain::N_INDUSTRIES;
-    let nodes = regions * crate::network::chain::STAGES.len() + industries;
+    let nodes = crate::network::chain::chain_nodes(regions);
     check_kept_memory(runs, scenario.days, nodes, industries, record_series)?;
     monitored(runs, monitor, |i| {
         let draw = Draw::sample(scenario, &mut run_rng(seed, i));
@@ -144,7 +144,7 @@ pub fn run_many(
 /// Measured on the bundled chain (100 nodes): about 49 KB a run over 365 days and 137 KB
 /// over 3,650 (RSS of 100 against 400 runs), so some 32 KB plus 0.3 bytes per node and
 /// day; a kept daily series adds 4 bytes per industry and day.
-pub fn kept_bytes(runs: usize, days: usize, nodes: usize, industries: usize, series: bool) -> f64 {
+fn kept_bytes(runs: usize, days: usize, nodes: usize, industries: usize, series: bool) -> f64 {
     let per_day = 0.3 * nodes as f64 + if series { 4.0 * industries as f64 } else { 0.0 };
     runs as f64 * (32_768.0 + per_day * days as f64)
 }

@@ -92,6 +92,12 @@ impl Industry {
 /// Number of industries per region.
 pub const N_INDUSTRIES: usize = 6;
 
+/// Nodes of a chain of `regions` regions: one per stage and per industry in each, which
+/// is what a run's records grow with (the server's size limit and the memory guard).
+pub fn chain_nodes(regions: usize) -> usize {
+    regions * (STAGES.len() + N_INDUSTRIES)
+}
+
 /// Plain facts read from the warehouse (by the binary) to build the bundled chain.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChainFacts {

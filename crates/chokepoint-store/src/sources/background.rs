@@ -70,6 +70,7 @@ impl TradeReader {
             path,
             data_start,
             lf_only,
+            reject_rows,
             ..
         } = self;
         let file = File::open(&path).map_err(|e| StoreError::io(&path, e))?;
@@ -107,7 +108,7 @@ impl TradeReader {
                     for block in blocks.iter() {
                         let mut acc = start();
                         splitter.records(&block.bytes, block.first_line, |line, cells| {
-                            add(&mut acc, super::read_line(parser, line, cells));
+                            add(&mut acc, super::read_line(parser, line, cells, reject_rows));
                         });
                         if done_tx.send((acc, block.end)).is_err() {
                             return; // the caller stopped

@@ -130,6 +130,9 @@ pub struct TradeReader {
     failed: Option<std::io::Error>,
     /// The header's column names, trimmed (for the position of a column at fault).
     header: Vec<String>,
+    /// Whether a rejected row carries its cells ([`ReadLine::cells`]): only `--skip-bad`
+    /// writes them, and a strict ingest of a bad file should not build a string per row.
+    reject_rows: bool,
 }
 
 enum Parser {
@@ -176,14 +179,26 @@ fn csv_line(record: &impl split::Cells) -> String {
         .to_string()
 }
 
-/// What [`Parser::parse_at`] made of a record, with the record's cells kept for a reject.
-fn read_line(parser: &Parser, line: u64, record: &impl split::Cells) -> ReadLine {
+/// What [`Parser::parse_at`] made of a record, with the record's cells kept for a reject
+/// when `reject_rows`.
+fn read_line(
+    parser: &Parser,
+    line: u64,
+    record: &impl split::Cells,
+    reject_rows: bool,
+) -> ReadLine {
     let row = parser.parse_at(line, record);
-    let cells = matches!(row, Row::Reject { .. }).then(|| csv_line(record));
+    let cells = (reject_rows && matches!(row, Row::Reject { .. })).then(|| csv_line(record));
     ReadLine { line, row, cells }
 }
 
 impl TradeReader {
+    /// Keeps each rejected row's cells ([`ReadLine::cells`]) for a rejects file.
+    pub fn with_reject_rows(mut self, keep: bool) -> TradeReader {
+        self.reject_rows = keep;
+        self
+    }
+
     /// Opens `path`, reads its header and picks the format (`None` = detect).
     ///
     /// `baci_countries` is BACI's country-codes file; when absent, a `country_codes*.csv`
@@ -268,6 +283,7 @@ impl TradeReader {
             path: path.to_path_buf(),
             failed: None,
             header,
+            reject_rows: false,
         })
     }
 
@@ -318,7 +334,12 @@ impl TradeReader {
                 self.failed = Some(io);
                 None
             }
-            Raw::Record(line) => Some(read_line(&self.parser, line, &self.record)),
+            Raw::Record(line) => Some(read_line(
+                &self.parser,
+                line,
+                &self.record,
+                self.reject_rows,
+            )),
             Raw::Malformed(line, reason) => Some(ReadLine {
                 line,
                 row: Row::Reject {

@@ -309,7 +309,7 @@ impl Warehouse {
             bytes_total,
             progress,
         );
-        let (reports, rejects, record) = match result {
+        let (reports, mut rejects, record) = match result {
             Ok(x) => x,
             Err(e) => {
                 let _ = std::fs::remove_file(&staged);
@@ -321,7 +321,7 @@ impl Warehouse {
         if rejected > 0 {
             if !options.skip_bad {
                 let _ = std::fs::remove_file(&staged);
-                let first = rejects.first.clone().map_or_else(
+                let first = rejects.first.take().map_or_else(
                     || StoreError::Invalid("rows rejected".into()),
                     |r| StoreError::BadRow {
                         path: PathBuf::from(r.path),
@@ -406,7 +406,8 @@ impl Warehouse {
             // Opened first: the country codes a BACI file is read with are part of what
             // makes it "already ingested".
             let reader =
-                TradeReader::open(input, options.format, options.baci_countries.as_deref())?;
+                TradeReader::open(input, options.format, options.baci_countries.as_deref())?
+                    .with_reject_rows(options.skip_bad);
             report.countries_hash = match reader.countries_file() {
                 Some(p) => Some(format!("{:016x}", files::hash_file(p)?)),
                 None => None,

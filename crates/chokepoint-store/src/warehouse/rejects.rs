@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use crate::StoreError;
 
-#[derive(Clone)]
 pub(super) struct Reject {
     pub(super) path: String,
     pub(super) line: u64,

@@ -298,21 +298,6 @@ impl Item<'_> {
 }
 
 /// HS headings of the rare-earth chain and the stage they belong to (hs_codes.csv).
-/// The rare-earth lines of each traded stage (`hs_codes.csv`). A code names a stage when it
-/// lies within one of them (China's ten-digit 8505111000) or is the heading or subheading
-/// above one (8505); a sibling line of the same heading does not (8505.20 is couplings and
-/// brakes, 8505.19 ferrite magnets, 2805.11 sodium), where a four-digit prefix had made
-/// them all controls of the chain's stages.
-const HS_STAGES: [(&str, usize); 7] = [
-    ("253090", 0),
-    ("261220", 0),
-    ("2846", 1),
-    ("280530", 2),
-    ("360690", 2),
-    ("720299", 2),
-    ("850511", 3),
-];
-
 /// The traded stage of a product given as a stage name or an HS code (`8505.11`).
 pub fn stage_of_product(s: &str) -> Option<usize> {
     if let Some(i) = STAGES.iter().position(|st| *st == s.trim()) {
@@ -322,10 +307,8 @@ pub fn stage_of_product(s: &str) -> Option<usize> {
         return STAGES.iter().position(|st| *st == stage.as_str());
     }
     let hs = s.parse::<chokepoint_model::HsCode>().ok()?;
-    HS_STAGES
-        .iter()
-        .find(|(h, _)| hs.as_str().starts_with(h) || h.starts_with(hs.as_str()))
-        .map(|(_, st)| *st)
+    let stage = chokepoint_model::Stage::of_rare_earth_hs(&hs)?;
+    STAGES.iter().position(|st| *st == stage.as_str())
 }
 
 fn unknown_product(s: &str) -> String {

@@ -149,19 +149,15 @@ pub fn stage_of_product(product: &str) -> Option<Stage> {
     if let Ok(stage) = product.parse::<Stage>() {
         return Some(stage);
     }
+    // HS codes by the chain's one rule (`Stage::of_rare_earth_hs`), names by what they say.
+    if let Ok(hs) = product.parse::<chokepoint_model::HsCode>() {
+        return Stage::of_rare_earth_hs(&hs);
+    }
     let p = product.trim().to_ascii_lowercase();
-    let digits: String = p.chars().filter(char::is_ascii_digit).collect();
-    if p.contains("magnet") || digits.starts_with("850511") {
+    if p.contains("magnet") {
         Some(Stage::Magnets)
-    } else if digits.starts_with("280530") {
-        Some(Stage::Metal)
-    } else if p.starts_with("rare-earth")
-        || p.starts_with("rare_earth")
-        || digits.starts_with("2846")
-    {
+    } else if p.starts_with("rare-earth") || p.starts_with("rare_earth") {
         Some(Stage::Separation)
-    } else if digits.starts_with("2530") || digits.starts_with("2612") {
-        Some(Stage::Mining)
     } else {
         None
     }
@@ -194,12 +190,17 @@ pub async fn exposure_report(
         (f.flow == "import" && codes.contains(&f.reporter))
             || (f.flow == "export" && codes.contains(&f.partner))
     };
-    let latest = |rows: &mut dyn Iterator<Item = &TradeFact>| {
-        rows.filter(|f| f.months > 0).map(|f| f.year).max()
+    let latest = |which: &dyn Fn(&&TradeFact) -> bool| {
+        trade_facts
+            .iter()
+            .filter(which)
+            .filter(|f| f.months > 0)
+            .map(|f| f.year)
+            .max()
     };
     let year = year
-        .or_else(|| latest(&mut trade_facts.iter().filter(imports_to)))
-        .or_else(|| latest(&mut trade_facts.iter().filter(touches)));
+        .or_else(|| latest(&imports_to))
+        .or_else(|| latest(&touches));
     let mut notes = Vec::new();
     if has_trade && trade_facts.is_empty() {
         // Nobody trades it here: the code, not the importer, is what to check.

@@ -108,21 +108,19 @@ fn bloc_or_members<'a>(
             .into_values()
             .flat_map(|q| q.months)
             .collect();
-        let members: Vec<&TradeFact> = rows()
-            .filter(|f| f.partner != "EUU")
-            .filter(|f| {
-                f.span()
-                    .is_some_and(|(first, last)| !(first..=last).any(|m| bloc_months.contains(&m)))
-            })
-            .collect();
         kept.extend(bloc.iter().map(|(_, f)| *f));
-        // A member's figure over months partly inside the bloc's cannot be split: it goes,
-        // and the months only it covered go with it, which the note says.
+        // Each member row by how many of its months the bloc's rows cover: none, it stands
+        // for the EU there; all, the bloc's figure holds it; some, it cannot be split and
+        // goes, with the months only it covered, which a note says.
+        let mut members: Vec<&TradeFact> = Vec::new();
         for f in rows().filter(|f| f.partner != "EUU") {
-            if let Some((first, last)) = f.span()
-                && (first..=last).any(|m| bloc_months.contains(&m))
-                && (first..=last).any(|m| !bloc_months.contains(&m))
-            {
+            let Some((first, last)) = f.span() else {
+                continue;
+            };
+            let inside = (first..=last).filter(|m| bloc_months.contains(m)).count();
+            if inside == 0 {
+                members.push(f);
+            } else if inside < (first..=last).count() {
                 notes.push(format!(
                     "{exporter}'s row for {} over {} is left out: it overlaps months of its EU \
                      total and cannot be split, so its months outside them are not counted",
