@@ -13,6 +13,9 @@ fn products_map_to_stages() {
     assert_eq!(stage_of_product("2805.30"), Some(Stage::Metal));
     assert_eq!(stage_of_product("mining"), Some(Stage::Mining));
     assert_eq!(stage_of_product("graphite"), None);
+    // The chain's one HS rule: a sibling line of a stage's heading is no stage.
+    assert_eq!(stage_of_product("8505.20"), None);
+    assert_eq!(stage_of_product("8505"), Some(Stage::Magnets));
 }
 
 #[test]
