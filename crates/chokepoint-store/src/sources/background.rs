@@ -92,6 +92,7 @@ impl TradeReader {
                     read_blocks(
                         HashingReader::new(file),
                         data_start,
+                        lf_only,
                         &block_txs,
                         &recycle_rx,
                     )
@@ -166,6 +167,7 @@ enum ReadError {
 fn read_blocks(
     mut file: HashingReader,
     data_start: u64,
+    lf_only: bool,
     workers: &[SyncSender<Block>],
     recycled: &Receiver<Vec<u8>>,
 ) -> Result<Scanned, ReadError> {
@@ -194,7 +196,7 @@ fn read_blocks(
             if buf.len() == before {
                 break (buf.len(), true);
             }
-            if let Some(cut) = last_record_end(&buf) {
+            if let Some(cut) = last_record_end(&buf, lf_only) {
                 break (cut, false);
             }
             if buf.len() > MAX_RECORD_BYTES {

@@ -133,31 +133,26 @@ fn is_utf16(head: &[u8]) -> bool {
             || pairs.iter().all(|p| p[0] == 0 && p[1] != 0))
 }
 
-/// How the file's first line ends.
+/// How the file's lines end, told from its start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum LineEnds {
-    /// `\n` (or no line break in the first 64 KiB).
+    /// `\n`, with or without a CR before it (or no line break in the head). Records then
+    /// end at `\n` only: a CR just before it belongs to the line end, any other CR is text.
+    /// So a stray CR inside an unquoted cell (pasted from another system) stays in its
+    /// cell instead of cutting the line in two; and a CRLF file with a comma appended to
+    /// every line by a tool that kept the CR (`\r,\n`) reads as one more, empty, cell
+    /// after the CR (which the cell before keeps, and its text is trimmed), not as a
+    /// second record of empty cells on every line.
     Lf,
-    /// `\r\n`, as Comtrade downloads end their lines.
-    Crlf,
-    /// `\r,\n` (one or more commas): a CRLF file with a comma appended to every line by a
-    /// tool that kept the CR, so the line holds one more, empty, cell after the CR. Read
-    /// with CRLF rules the CR ends the record and the commas become a record of empty
-    /// cells on every line; so records end at `\n` only (the CR stays in the cell before,
-    /// whose text is trimmed).
-    CrThenCommas,
+    /// A CR alone (classic Mac OS text): a CR ends a record.
+    Cr,
 }
 
 fn line_ends(head: &[u8]) -> LineEnds {
-    let Some(end) = head.iter().position(|b| *b == b'\n') else {
-        return LineEnds::Lf;
-    };
-    let line = &head[..end];
-    let before_commas = line.iter().rposition(|b| *b != b',').map_or(0, |i| i + 1);
-    match line.get(before_commas.wrapping_sub(1)) {
-        Some(b'\r') if before_commas < line.len() => LineEnds::CrThenCommas,
-        Some(b'\r') => LineEnds::Crlf,
-        _ => LineEnds::Lf,
+    if memchr::memchr(b'\n', head).is_none() && memchr::memchr(b'\r', head).is_some() {
+        LineEnds::Cr
+    } else {
+        LineEnds::Lf
     }
 }
 
@@ -283,11 +278,11 @@ mod tests {
     }
 
     #[test]
-    fn line_ends_are_told_from_the_first_line() {
+    fn line_ends_are_told_from_the_head() {
         assert_eq!(line_ends(b"a,b\nc,d\n"), LineEnds::Lf);
-        assert_eq!(line_ends(b"a,b\r\nc,d\r\n"), LineEnds::Crlf);
-        assert_eq!(line_ends(b"a,b\r,\nc,d\r,\n"), LineEnds::CrThenCommas);
-        assert_eq!(line_ends(b"a,b,\r\n"), LineEnds::Crlf);
+        assert_eq!(line_ends(b"a,b\r\nc,d\r\n"), LineEnds::Lf);
+        assert_eq!(line_ends(b"a,b\r,\nc,d\r,\n"), LineEnds::Lf);
+        assert_eq!(line_ends(b"a,b\rc,d\r"), LineEnds::Cr);
         assert_eq!(line_ends(b"no line end"), LineEnds::Lf);
     }
 }

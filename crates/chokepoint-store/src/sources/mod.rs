@@ -118,10 +118,7 @@ pub struct TradeReader {
     csv: csv::Reader<HashingReader>,
     record: csv::ByteRecord,
     parser: Parser,
-    /// Added to the CSV parser's line numbers: 1 for CRLF files, whose records end at the
-    /// `\r`, so the parser counts a line's `\n` only when the next record starts.
-    line_lag: u64,
-    /// Records end at `\n` only ([`LineEnds::CrThenCommas`]), not at a CR too.
+    /// Records end at `\n` only ([`LineEnds::Lf`]), not at a CR too.
     lf_only: bool,
     /// Where the first record after the header starts, in bytes.
     data_start: u64,
@@ -210,7 +207,7 @@ impl TradeReader {
     ) -> Result<TradeReader, StoreError> {
         let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
         let ends = head::inspect(path)?;
-        let lf_only = ends == LineEnds::CrThenCommas;
+        let lf_only = ends == LineEnds::Lf;
         let mut csv = csv::ReaderBuilder::new()
             .terminator(if lf_only {
                 csv::Terminator::Any(b'\n')
@@ -278,7 +275,6 @@ impl TradeReader {
             csv,
             record: csv::ByteRecord::new(),
             parser,
-            line_lag: u64::from(ends == LineEnds::Crlf),
             lf_only,
             path: path.to_path_buf(),
             failed: None,
@@ -328,7 +324,7 @@ impl TradeReader {
     /// A line the CSV parser cannot split (e.g. an unclosed quote) is a rejected row when
     /// the parser can continue, and an error when it cannot.
     pub fn next_line(&mut self) -> Option<ReadLine> {
-        match read_raw(&mut self.csv, &mut self.record, self.line_lag) {
+        match read_raw(&mut self.csv, &mut self.record, self.lf_only) {
             Raw::End => None,
             Raw::Failed(io) => {
                 self.failed = Some(io);
@@ -420,27 +416,57 @@ enum Raw {
     Malformed(u64, String),
 }
 
-/// Reads the next record into `record`. `line_lag` corrects CRLF line numbers.
+/// Reads the next record into `record`. `lf_only`: records end at `\n` only, and a CR
+/// just before it is dropped from the last cell (as [`split::Splitter`] does).
 fn read_raw(
     csv: &mut csv::Reader<HashingReader>,
     record: &mut csv::ByteRecord,
-    line_lag: u64,
+    lf_only: bool,
 ) -> Raw {
-    let line_before = csv.position().line();
-    match csv.read_byte_record(record) {
-        Ok(false) => Raw::End,
-        Ok(true) => Raw::Record(record.position().map_or(line_before, |p| p.line()) + line_lag),
-        Err(e) => {
-            let line = e.position().map_or(line_before, |p| p.line()) + line_lag;
-            if e.is_io_error() {
-                if let csv::ErrorKind::Io(io) = e.into_kind() {
-                    return Raw::Failed(io);
+    loop {
+        let line_before = csv.position().line();
+        return match csv.read_byte_record(record) {
+            Ok(false) => Raw::End,
+            // A blank CRLF line is no record; a loop, not a call, so that a million of
+            // them do not grow the stack.
+            Ok(true) if lf_only && drop_cr_before_lf(record) => continue,
+            Ok(true) => Raw::Record(record.position().map_or(line_before, |p| p.line())),
+            Err(e) => {
+                let line = e.position().map_or(line_before, |p| p.line());
+                if e.is_io_error() {
+                    if let csv::ErrorKind::Io(io) = e.into_kind() {
+                        return Raw::Failed(io);
+                    }
+                    return Raw::End;
                 }
-                return Raw::End;
+                Raw::Malformed(line, format!("malformed CSV line: {e}"))
             }
-            Raw::Malformed(line, format!("malformed CSV line: {e}"))
-        }
+        };
     }
+}
+
+/// Drops a CR ending the last cell of `record` (the CR of a CRLF line end, when records
+/// end at `\n`); `true` when the record is then one empty cell, a blank line. The rule of
+/// the parallel reader's `split::Splitter::drop_line_end_cr`.
+fn drop_cr_before_lf(record: &mut csv::ByteRecord) -> bool {
+    let n = record.len();
+    let Some(last) = record.get(n.wrapping_sub(1)) else {
+        return false;
+    };
+    let Some(kept) = last.strip_suffix(b"\r") else {
+        return n == 1 && last.is_empty();
+    };
+    if n == 1 && kept.is_empty() {
+        return true;
+    }
+    let mut fixed = csv::ByteRecord::with_capacity(record.as_slice().len(), n);
+    for cell in record.iter().take(n - 1) {
+        fixed.push_field(cell);
+    }
+    fixed.push_field(kept);
+    fixed.set_position(record.position().cloned());
+    *record = fixed;
+    false
 }
 
 /// Finds BACI's country-codes file next to the data file.
@@ -558,13 +584,25 @@ mod tests {
         let p = dir.path().join("ct.csv");
         std::fs::write(&p, quirky).unwrap();
         let data_lines: Vec<u64> = (2..=text.lines().count() as u64).collect();
+        let serial = read_serial_and_parallel(&p);
+        assert_eq!(serial.iter().map(|l| l.0).collect::<Vec<_>>(), data_lines);
+        assert!(
+            serial.iter().all(|l| !matches!(l.1, Row::Reject { .. })),
+            "{serial:?}"
+        );
+    }
+
+    /// The rows of a Comtrade file by the parallel scan (what ingest runs), checked equal
+    /// to the serial reader's. The `csv` crate numbers a record after a blank line by the
+    /// line its read started on, so line numbers are compared only without blank lines.
+    fn read_serial_and_parallel(p: &Path) -> Vec<(u64, Row)> {
         let mut serial = Vec::new();
-        let mut r = TradeReader::open(&p, None, None).unwrap();
+        let mut r = TradeReader::open(p, None, None).unwrap();
         assert_eq!(r.format(), InputFormat::Comtrade);
         while let Some(l) = r.next_line() {
             serial.push((l.line, l.row));
         }
-        let r = TradeReader::open(&p, None, None).unwrap();
+        let r = TradeReader::open(p, None, None).unwrap();
         let mut parallel = Vec::new();
         r.scan(
             Vec::new,
@@ -575,12 +613,52 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(serial, parallel);
-        assert_eq!(serial.iter().map(|l| l.0).collect::<Vec<_>>(), data_lines);
-        assert!(
-            serial.iter().all(|l| !matches!(l.1, Row::Reject { .. })),
-            "{serial:?}"
-        );
+        let rows = |v: &[(u64, Row)]| v.iter().map(|l| l.1.clone()).collect::<Vec<_>>();
+        assert_eq!(rows(&serial), rows(&parallel));
+        let text = std::fs::read(p).unwrap();
+        if !text.windows(2).any(|w| w == b"\n\n") && !text.windows(3).any(|w| w == b"\n\r\n") {
+            assert_eq!(serial, parallel);
+        }
+        parallel
+    }
+
+    /// A stray CR inside an unquoted cell (a name pasted from another system) is text, in
+    /// LF and CRLF files alike: the row reads as it would without it. It cut the line in
+    /// two ("20 cells where the header has 47: the line is cut short"). Blank CRLF lines
+    /// are still no rows.
+    #[test]
+    fn a_stray_cr_inside_a_cell_stays_in_it() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/comtrade_chn_850511.csv");
+        let text = std::fs::read_to_string(fixture).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let clean = dir.path().join("clean.csv");
+        std::fs::write(&clean, &text).unwrap();
+        let expected = read_serial_and_parallel(&clean);
+        assert!(expected.iter().all(|l| !matches!(l.1, Row::Reject { .. })));
+        for eol in ["\n", "\r\n"] {
+            let mut stray = String::new();
+            for (k, line) in text.lines().enumerate() {
+                // `Rep. of\rKorea` and `World\r`: inside a cell and ending one.
+                stray.push_str(
+                    &line
+                        .replace("Rep. of ", "Rep. of\r")
+                        .replace(",World,", ",World\r,"),
+                );
+                stray.push_str(eol);
+                if k == 2 {
+                    stray.push_str(eol); // a blank line, numbered past
+                }
+            }
+            let p = dir.path().join("stray.csv");
+            std::fs::write(&p, stray).unwrap();
+            let got = read_serial_and_parallel(&p);
+            let rows = |v: &[(u64, Row)]| v.iter().map(|l| l.1.clone()).collect::<Vec<_>>();
+            assert_eq!(rows(&got), rows(&expected), "{eol:?}");
+            let lines: Vec<u64> = got.iter().map(|l| l.0).collect();
+            let want: Vec<u64> = expected.iter().map(|l| l.0 + u64::from(l.0 > 3)).collect();
+            assert_eq!(lines, want, "{eol:?}");
+        }
     }
 
     #[test]

@@ -63,8 +63,9 @@ impl Cells for Fields<'_> {
 
 /// The offset just past the last `\n` in `buf` that ends a record, where `buf` starts at
 /// the start of a record; `None` when no record ends in it (a `\n` inside quotes does not
-/// end one).
-pub fn last_record_end(buf: &[u8]) -> Option<usize> {
+/// end one). `lf_only` as for [`Splitter::new`]: a CR is then text, so a quote after one
+/// does not start a field.
+pub fn last_record_end(buf: &[u8], lf_only: bool) -> Option<usize> {
     if memchr(b'"', buf).is_none() {
         return memrchr(b'\n', buf).map(|i| i + 1);
     }
@@ -79,7 +80,12 @@ pub fn last_record_end(buf: &[u8]) -> Option<usize> {
         }
         // Outside quotes every byte since the record start is plain, so the byte before
         // tells whether this quote starts a field (and so opens a quoted section).
-        let field_start = at == 0 || matches!(buf[at - 1], b',' | b'\n' | b'\r');
+        let field_start = at == 0
+            || match buf[at - 1] {
+                b',' | b'\n' => true,
+                b'\r' => !lf_only,
+                _ => false,
+            };
         if !field_start {
             continue;
         }
@@ -120,8 +126,10 @@ impl Default for Splitter {
 }
 
 impl Splitter {
-    /// A splitter; `lf_only`: records end at `\n` only, a CR is text (see
-    /// `sources::LineEnds::CrThenCommas`).
+    /// A splitter; `lf_only`: records end at `\n` only and a CR is text, except one just
+    /// before the `\n`, which belongs to the line end (so LF and CRLF lines read alike, and
+    /// a stray CR inside a cell stays in it). Without it a CR ends a record too (files
+    /// whose lines end in CR alone).
     pub fn new(lf_only: bool) -> Splitter {
         let mut builder = csv_core::ReaderBuilder::new();
         if lf_only {
@@ -153,12 +161,15 @@ impl Splitter {
             let rest = &block[pos..];
             let newline = memchr(b'\n', rest);
             let mut body = &rest[..newline.unwrap_or(rest.len())];
-            if let [head @ .., b'\r'] = body {
+            if !self.lf_only
+                && let [head @ .., b'\r'] = body
+            {
                 body = head;
             }
             // A blank line (or the LF of a CRLF) is no record, as for csv_core.
             if body.is_empty() || self.split_line(body) {
-                if !body.is_empty() {
+                if !body.is_empty() && !Self::drop_line_end_cr(self.lf_only, &mut self.spans, body)
+                {
                     let cells = Fields {
                         data: body,
                         spans: &self.spans,
@@ -182,17 +193,37 @@ impl Splitter {
                     self.spans.push((start, end));
                     start = end;
                 }
-                let cells = Fields {
-                    data: &self.out[..len],
-                    spans: &self.spans,
-                };
-                each(line, &cells);
+                if !Self::drop_line_end_cr(self.lf_only, &mut self.spans, &self.out[..len]) {
+                    let cells = Fields {
+                        data: &self.out[..len],
+                        spans: &self.spans,
+                    };
+                    each(line, &cells);
+                }
             }
             line += memchr_iter(b'\n', &rest[..used]).count() as u64;
             // csv_core always consumes input or ends; `max(1)` only guards the loop.
             pos += used.max(1);
         }
         line - first_line
+    }
+
+    /// When records end at `\n` only: drops a CR ending the record's last cell in
+    /// `spans` (the CR of a CRLF line end, which the tokenizer keeps as text), and says
+    /// whether the record is then one empty cell, a blank line, which is no record. The
+    /// serial reader applies the same rule (`sources::drop_cr_before_lf`), so that the
+    /// direct split, the tokenizer and the `csv` crate read every line alike.
+    fn drop_line_end_cr(lf_only: bool, spans: &mut [(usize, usize)], data: &[u8]) -> bool {
+        if !lf_only {
+            return false;
+        }
+        if let Some(last) = spans.last_mut()
+            && last.1 > last.0
+            && data.get(last.1 - 1) == Some(&b'\r')
+        {
+            last.1 -= 1;
+        }
+        matches!(spans[..], [(start, end)] if start == end)
     }
 
     /// Finds the cells of `line` (one line, without its terminator) into `spans` when every
@@ -220,6 +251,16 @@ impl Splitter {
                 match line.get(close + 1) {
                     None => return true,
                     Some(b',') => i = close + 2,
+                    // The CR of a CRLF after a closing quote: the tokenizer appends it to
+                    // the cell and [`Splitter::drop_line_end_cr`] drops it again, unless
+                    // the cell itself ends in a CR (then it would drop that one instead).
+                    Some(b'\r')
+                        if self.lf_only
+                            && close + 2 == line.len()
+                            && (close == start || line[close - 1] != b'\r') =>
+                    {
+                        return true;
+                    }
                     Some(_) => return false, // `""` or text after the quote
                 }
             } else {
@@ -276,25 +317,37 @@ mod tests {
 
     use super::*;
 
-    /// Records and their lines as the `csv` crate reads them.
-    fn by_csv(bytes: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
-        let mut r = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(bytes);
+    /// Records and their lines as the `csv` crate reads them; with `lf_only`, records end
+    /// at `\n`, a CR ending a record's last cell is the line end's, and a record that is
+    /// then one empty cell is a blank line.
+    fn by_csv(bytes: &[u8], lf_only: bool) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let mut builder = csv::ReaderBuilder::new();
+        if lf_only {
+            builder.terminator(csv::Terminator::Any(b'\n'));
+        }
+        let mut r = builder.has_headers(false).flexible(true).from_reader(bytes);
         let mut rec = csv::ByteRecord::new();
         let mut out = Vec::new();
         while r.read_byte_record(&mut rec).unwrap() {
             let line = rec.position().map_or(0, |p| p.line());
-            out.push((line, rec.iter().map(<[u8]>::to_vec).collect()));
+            let mut cells: Vec<Vec<u8>> = rec.iter().map(<[u8]>::to_vec).collect();
+            if lf_only {
+                if let Some(last) = cells.last_mut().filter(|c| c.ends_with(b"\r")) {
+                    last.pop();
+                }
+                if cells == [Vec::<u8>::new()] {
+                    continue;
+                }
+            }
+            out.push((line, cells));
         }
         out
     }
 
     /// Records and their lines as the splitter reads them, cutting `bytes` into blocks
     /// at the last record end of each `block`-byte window (as the reader thread does).
-    fn by_splitter(bytes: &[u8], block: usize) -> Vec<(u64, Vec<Vec<u8>>)> {
-        let mut s = Splitter::default();
+    fn by_splitter(bytes: &[u8], block: usize, lf_only: bool) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let mut s = Splitter::new(lf_only);
         let mut out = Vec::new();
         let (mut start, mut line) = (0, 1);
         while start < bytes.len() {
@@ -303,7 +356,7 @@ mod tests {
                 if start + len >= bytes.len() {
                     break bytes.len() - start;
                 }
-                if let Some(e) = last_record_end(&bytes[start..start + len]) {
+                if let Some(e) = last_record_end(&bytes[start..start + len], lf_only) {
                     break e;
                 }
                 len *= 2;
@@ -345,9 +398,9 @@ mod tests {
         let text =
             b"a,b,c\n\"x, y\",2,\"say \"\"hi\"\"\"\n\n\"two\nlines\",3\r\nq\"uote,\"end\"x\nlast";
         for block in [1, 3, 8, 64] {
-            lines_agree(text, &by_splitter(text, block), &by_csv(text));
+            lines_agree(text, &by_splitter(text, block, false), &by_csv(text, false));
         }
-        let ours = by_splitter(text, 64);
+        let ours = by_splitter(text, 64, false);
         assert_eq!(ours[1].1[0], b"x, y");
         assert_eq!(ours[1].1[2], b"say \"hi\"");
         assert_eq!(ours[2], (4, vec![b"two\nlines".to_vec(), b"3".to_vec()]));
@@ -357,20 +410,30 @@ mod tests {
     #[test]
     fn crlf_records_are_numbered_by_the_line_they_start_on() {
         let text = b"h1,h2\r\n1,2\r\n\"a\r\nb\",3\r\n4,5\r\n";
-        let lines: Vec<u64> = by_splitter(text, 1000).iter().map(|r| r.0).collect();
-        assert_eq!(lines, [1, 2, 3, 5]);
-        lines_agree(text, &by_splitter(text, 4), &by_csv(text));
+        for lf_only in [false, true] {
+            let lines: Vec<u64> = by_splitter(text, 1000, lf_only)
+                .iter()
+                .map(|r| r.0)
+                .collect();
+            assert_eq!(lines, [1, 2, 3, 5]);
+            lines_agree(text, &by_splitter(text, 4, lf_only), &by_csv(text, lf_only));
+        }
     }
 
     #[test]
     fn a_record_cut_only_after_its_quotes_close() {
-        assert_eq!(last_record_end(b"a,\"b\nc\"\nd"), Some(8));
-        assert_eq!(last_record_end(b"a,\"b\nc"), None);
-        assert_eq!(last_record_end(b"a\nb,\"open\n"), Some(2));
-        // A quote inside a field is a plain character: the LF after it ends the record.
-        assert_eq!(last_record_end(b"5\" pipe,1\nx"), Some(10));
-        // A closing quote at the very end might be the first of an escaped pair.
-        assert_eq!(last_record_end(b"a\n\"b\""), Some(2));
+        for lf_only in [false, true] {
+            assert_eq!(last_record_end(b"a,\"b\nc\"\nd", lf_only), Some(8));
+            assert_eq!(last_record_end(b"a,\"b\nc", lf_only), None);
+            assert_eq!(last_record_end(b"a\nb,\"open\n", lf_only), Some(2));
+            // A quote inside a field is a plain character: the LF after it ends the record.
+            assert_eq!(last_record_end(b"5\" pipe,1\nx", lf_only), Some(10));
+            // A closing quote at the very end might be the first of an escaped pair.
+            assert_eq!(last_record_end(b"a\n\"b\"", lf_only), Some(2));
+        }
+        // After a CR that is text, a quote is text too: it opens nothing.
+        assert_eq!(last_record_end(b"a\r\"b\nc", true), Some(5));
+        assert_eq!(last_record_end(b"a\r\"b\nc", false), None);
     }
 
     proptest! {
@@ -388,10 +451,11 @@ mod tests {
                 0..60,
             ),
             block in 1usize..40,
+            lf_only in any::<bool>(),
         ) {
             let text: Vec<u8> = parts.concat();
-            let ours = by_splitter(&text, block);
-            let theirs = by_csv(&text);
+            let ours = by_splitter(&text, block, lf_only);
+            let theirs = by_csv(&text, lf_only);
             let cells = |v: &[(u64, Vec<Vec<u8>>)]| v.iter().map(|r| r.1.clone()).collect::<Vec<_>>();
             prop_assert_eq!(cells(&ours), cells(&theirs));
             // The csv crate numbers a record after blank lines (or a CR) by the line its
