@@ -275,11 +275,15 @@ def check_exposure(driver, results, base, shots):
                   "criticality-inputs"):
         st = wait_for(driver, TABLE_STATE, 60, table) or {}
         results.check(f"exposure: table #{table} has rows", st.get("ok"), json.dumps(st))
+    # World shares are an indicator of EU sourcing, not a CRMA test: marked above the
+    # benchmark, never FAIL (analyst review).
+    above = driver.js("return [...document.querySelectorAll('#shares-table td.above')]"
+                      ".map((td) => td.textContent);") or []
     fails = driver.js("return [...document.querySelectorAll('#shares-table td.fail')]"
                       ".map((td) => td.textContent);") or []
-    results.check("exposure: separation and magnets fail the CRMA check",
-                  any("CHN 92.0 %" in f for f in fails) and any("CHN 94.0 %" in f for f in fails),
-                  json.dumps(fails))
+    results.check("exposure: separation and magnets are marked above the 65 % benchmark",
+                  any("CHN 92.0 %" in f for f in above) and any("CHN 94.0 %" in f for f in above)
+                  and not fails, json.dumps([above, fails]))
     years = driver.js("return [...document.querySelectorAll('#shares-table tbody tr')]"
                       ".map((tr) => tr.cells[1].textContent).filter((t) => t);") or []
     results.check("exposure: years read as years (2025, not 2,025)",

@@ -27,6 +27,9 @@ pub enum Cell {
     Null,
     /// Text.
     Text(String),
+    /// Text that the aligned table wraps onto further lines at [`WRAP`] characters instead
+    /// of widening its column (caveats, citations); CSV and JSON give it whole, as text.
+    Long(String),
     /// Whole number.
     Int(i64),
     /// Real number, printed with `decimals` places in tables and CSV, full precision in JSON.
@@ -56,7 +59,7 @@ impl Cell {
     pub(crate) fn display(&self) -> String {
         match self {
             Cell::Null => String::new(),
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) | Cell::Long(s) => s.clone(),
             Cell::Int(i) => i.to_string(),
             Cell::Float { value, decimals } => {
                 let shown = format!("{value:.decimals$}");
@@ -72,7 +75,7 @@ impl Cell {
     fn json(&self) -> Value {
         match self {
             Cell::Null => Value::Null,
-            Cell::Text(s) => Value::String(s.clone()),
+            Cell::Text(s) | Cell::Long(s) => Value::String(s.clone()),
             Cell::Int(i) => Value::from(*i),
             // The displayed precision plus a margin, so JSON agrees with CSV and with the
             // API, without binary noise.
@@ -95,6 +98,42 @@ impl From<String> for Cell {
     fn from(s: String) -> Cell {
         Cell::Text(s)
     }
+}
+
+/// Where the aligned table wraps a [`Cell::Long`] text.
+pub const WRAP: usize = 80;
+
+/// `text` in lines of at most `width` characters, broken at spaces (a word longer than a
+/// line is cut), so that no caveat is lost to a cut column.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut len = 0;
+    for word in text.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        if len > 0 && len + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+            len = 0;
+        }
+        if len > 0 {
+            line.push(' ');
+            len += 1;
+        }
+        while len + word.len() > width {
+            let rest = word.split_off(width - len);
+            line.extend(word);
+            lines.push(std::mem::take(&mut line));
+            len = 0;
+            word = rest;
+        }
+        len += word.len();
+        line.extend(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// A rectangular result: named columns and rows of cells.
@@ -158,9 +197,13 @@ impl Table {
             .map(|r| r.iter().map(Cell::display).collect())
             .collect();
         let mut widths: Vec<usize> = self.columns.iter().map(|c| c.chars().count()).collect();
-        for row in &cells {
-            for (w, c) in widths.iter_mut().zip(row) {
-                *w = (*w).max(c.chars().count());
+        for (row, raw) in cells.iter().zip(&self.rows) {
+            for ((w, c), cell) in widths.iter_mut().zip(row).zip(raw) {
+                let len = c.chars().count();
+                *w = (*w).max(match cell {
+                    Cell::Long(_) => len.min(WRAP),
+                    _ => len,
+                });
             }
         }
         let header: Vec<String> = self
@@ -173,19 +216,34 @@ impl Table {
         let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
         writeln!(out, "{}", rule.join("  "))?;
         for (row, raw) in cells.iter().zip(&self.rows) {
-            let line: Vec<String> = row
+            // Each cell as its lines: one, or a long text's wrapped lines; the row takes as
+            // many lines as its longest cell, the others blank below their first.
+            let parts: Vec<Vec<String>> = row
                 .iter()
-                .zip(&widths)
                 .zip(raw)
-                .map(|((c, w), cell)| {
-                    if cell.is_numeric() {
-                        format!("{c:>w$}")
-                    } else {
-                        format!("{c:<w$}")
-                    }
+                .zip(&widths)
+                .map(|((c, cell), w)| match cell {
+                    Cell::Long(_) => wrap(c, *w),
+                    _ => vec![c.clone()],
                 })
                 .collect();
-            writeln!(out, "{}", line.join("  ").trim_end())?;
+            let height = parts.iter().map(Vec::len).max().unwrap_or(1);
+            for k in 0..height {
+                let line: Vec<String> = parts
+                    .iter()
+                    .zip(&widths)
+                    .zip(raw)
+                    .map(|((p, w), cell)| {
+                        let c = p.get(k).map_or("", String::as_str);
+                        if cell.is_numeric() {
+                            format!("{c:>w$}")
+                        } else {
+                            format!("{c:<w$}")
+                        }
+                    })
+                    .collect();
+                writeln!(out, "{}", line.join("  ").trim_end())?;
+            }
         }
         Ok(())
     }
@@ -318,6 +376,39 @@ mod tests {
                 String::from_utf8(want).unwrap()
             );
         }
+    }
+
+    #[test]
+    fn long_texts_wrap_under_their_column_and_keep_every_word() {
+        let mut t = Table::new(["measure", "note", "value"]);
+        let note = "word ".repeat(30).trim_end().to_string() + " " + &"x".repeat(100);
+        t.push(vec!["a".into(), Cell::Long(note.clone()), Cell::Int(7)]);
+        t.push(vec!["b".into(), Cell::Long("short".into()), Cell::Int(8)]);
+        let mut buf = Vec::new();
+        t.write(Format::Table, &mut buf).unwrap();
+        let s = String::from_utf8(buf).unwrap();
+        let lines: Vec<&str> = s.lines().collect();
+        assert!(
+            lines.iter().all(|l| l.chars().count() <= 9 + WRAP + 2 + 5),
+            "{s}"
+        );
+        // Rows start on their own lines; the note continues under its column, which
+        // starts at 9 ("measure" is 7 wide) and is WRAP wide.
+        assert!(lines[2].starts_with("a        word word"), "{s}");
+        assert!(lines[2].ends_with("7"), "{s}");
+        assert!(lines[3].starts_with("         word"), "{s}");
+        assert!(lines.last().unwrap().starts_with("b        short"), "{s}");
+        let shown: String = lines[2..lines.len() - 1]
+            .iter()
+            .map(|l| l.chars().skip(9).take(WRAP).collect::<String>())
+            .collect();
+        assert_eq!(shown.replace(' ', ""), note.replace(' ', ""), "{s}");
+        let mut csv = Vec::new();
+        t.write(Format::Csv, &mut csv).unwrap();
+        assert!(String::from_utf8(csv).unwrap().contains(&note));
+        assert_eq!(wrap("", 10), [""]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("ab cd ef", 5), ["ab cd", "ef"]);
     }
 
     #[test]

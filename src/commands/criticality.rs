@@ -9,7 +9,6 @@ use chokepoint_store::indicators::params::{InputStatus, Resolved};
 use chokepoint_store::indicators::report::criticality::{Assessment, assessment, load_params};
 
 use super::facts;
-use super::shares::short;
 use crate::cli::CriticalityArgs;
 use crate::output::{Cell, Format, Table, print_json};
 
@@ -223,7 +222,7 @@ fn print(a: &Assessment, format: Format) -> anyhow::Result<()> {
         ]);
     }
     for r in inputs {
-        t.push(input_row(r, format));
+        t.push(input_row(r));
     }
     t.push(vec![
         "params".into(),
@@ -247,7 +246,7 @@ fn verdict_word(v: &Verdict) -> &'static str {
     }
 }
 
-fn input_row(r: &Resolved, format: Format) -> Vec<Cell> {
+fn input_row(r: &Resolved) -> Vec<Cell> {
     vec![
         "input".into(),
         r.name.clone().into(),
@@ -255,7 +254,7 @@ fn input_row(r: &Resolved, format: Format) -> Vec<Cell> {
         Cell::opt_float(r.value, 3),
         Cell::Null,
         status_word(r.status).into(),
-        short(&r.note, format).into(),
+        Cell::Long(r.note.clone()),
     ]
 }
 

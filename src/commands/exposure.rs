@@ -11,7 +11,7 @@ use chokepoint_store::indicators::report::exposure::{
     ExposureReport, PROXY_BASE, exposure_report, parse_chain_importer, parse_importer,
 };
 
-use super::shares::{crma_proxy_text, crma_text, short};
+use super::shares::{crma_proxy_text, crma_text};
 use super::{exposure_after, facts};
 use crate::cli::ExposureArgs;
 use crate::exit::UserError;
@@ -73,7 +73,7 @@ fn print(r: &ExposureReport, format: Format) -> anyhow::Result<()> {
             v,
             u.into(),
             Cell::opt_float(q, 1),
-            short(b, format).into(),
+            Cell::Long(b.to_string()),
             n.into(),
         ]
     };

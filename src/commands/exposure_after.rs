@@ -25,7 +25,6 @@ use chokepoint_store::indicators::exposure::{
     CRMA_MAX_SINGLE_COUNTRY_SHARE, CrmaVerdict, Importer, ShareBound,
 };
 
-use super::shares::short;
 use super::simulate_controls;
 use crate::exit::UserError;
 use crate::output::{Cell, Format, Table, print_json};
@@ -136,6 +135,7 @@ fn band(measure: &str, region: Option<&str>, before: &[f64], after: &[f64], unit
         measure: measure.into(),
         region: region.map(str::to_string),
         before: quantile(&b, 0.5),
+        after_p5: quantile(&a, 0.05),
         after_p50: quantile(&a, 0.5),
         after_p95: quantile(&a, 0.95),
         unit: unit.into(),
@@ -460,6 +460,7 @@ pub fn print(r: &AfterReport, format: Format) -> anyhow::Result<()> {
         "measure",
         "region",
         "before",
+        "after_p5",
         "after_p50",
         "after_p95",
         "unit",
@@ -493,11 +494,12 @@ pub fn print(r: &AfterReport, format: Format) -> anyhow::Result<()> {
                 _ => verdict(v),
             };
             Cell::from(format!(
-                "before {}, after p50 {} ({:+.1} pp vs the 65 % benchmark), p95 {}",
+                "before {}, after p50 {} ({:+.1} pp vs the 65 % benchmark), p5 {}, p95 {}",
                 verdict(b.before),
                 after(b.after_p50),
                 b.after_p50 - benchmark,
-                // The shortage is measured at the median: the p95 share says its own verdict.
+                // The shortage is measured at the median: the tails say their own verdicts.
+                verdict(b.after_p5),
                 verdict(b.after_p95)
             ))
         } else if b.measure == "supplier_hhi" && b.before >= 9_999.5 {
@@ -510,6 +512,7 @@ pub fn print(r: &AfterReport, format: Format) -> anyhow::Result<()> {
             b.measure.clone().into(),
             b.region.clone().unwrap_or_default().into(),
             Cell::float(b.before, decimals),
+            Cell::float(b.after_p5, decimals),
             Cell::float(b.after_p50, decimals),
             Cell::float(b.after_p95, decimals),
             b.unit.as_str().into(),
@@ -523,8 +526,9 @@ pub fn print(r: &AfterReport, format: Format) -> anyhow::Result<()> {
             Cell::Null,
             Cell::Null,
             Cell::Null,
+            Cell::Null,
             "".into(),
-            short(n, format).into(),
+            Cell::Long(n.to_string()),
         ]);
     }
     t.print(format)?;

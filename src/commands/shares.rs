@@ -31,16 +31,6 @@ pub fn run(data_dir: Option<&Path>, args: &SharesArgs) -> anyhow::Result<()> {
     }
 }
 
-/// Shortens long citations for the terminal table; CSV and JSON keep them whole.
-pub fn short(text: &str, format: Format) -> String {
-    const MAX: usize = 80;
-    if format != Format::Table || text.chars().count() <= MAX {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(MAX - 1).collect();
-    format!("{cut}…")
-}
-
 fn columns() -> [&'static str; 8] {
     [
         "measure",
@@ -76,7 +66,7 @@ fn print(report: &SharesReport, format: Format) -> anyhow::Result<()> {
             unit.into(),
             Cell::opt_float(q, 0),
             Cell::Int(year.into()),
-            short(source, format).into(),
+            Cell::Long(source.to_string()),
             note.into(),
         ]
     };
@@ -196,7 +186,7 @@ fn print(report: &SharesReport, format: Format) -> anyhow::Result<()> {
             None,
             s.year,
             "Regulation (EU) 2024/1252 benchmark on global shares (proxy for EU sourcing)",
-            crma_text(crma),
+            crma_proxy_text(crma),
         ));
     }
     for o in &s.other_reports {
@@ -233,16 +223,4 @@ pub fn print_not_computable(
     t.push(vec![stage.as_str().into(), nc.to_string().into()]);
     t.print(format)?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_sources_are_cut_in_tables_only() {
-        let long = "x".repeat(200);
-        assert_eq!(short(&long, Format::Table).chars().count(), 80);
-        assert_eq!(short(&long, Format::Csv), long);
-    }
 }

@@ -257,12 +257,12 @@ const STAGES = ["mining", "separation", "metal", "magnets"];
 function pct(v, digits) { return v === null || v === undefined ? "" : (100 * v).toFixed(digits === undefined ? 1 : digits) + " %"; }
 
 // `proxy`: a check on world output shares standing in for an importer's own sourcing,
-// labelled as such (as the CLI's crma_proxy_text) so that it does not read as a second
-// verdict beside the check on its consumption.
+// told as an indicator without a verdict (as the CLI's crma_proxy_text): the benchmark is
+// of the importer's consumption, which world shares do not measure.
 function crmaText(c, proxy) {
   if (!c) return "";
-  const word = ({ pass: "PASS", fail: "FAIL", inconclusive: "INCONCLUSIVE" }[c.verdict] || c.verdict)
-    + (proxy ? " (world-share proxy, not the importer's consumption)" : "");
+  const word = proxy ? "world-share indicator, not a CRMA test"
+    : ({ pass: "PASS", fail: "FAIL", inconclusive: "INCONCLUSIVE" }[c.verdict] || c.verdict);
   const bound = c.share_is_upper_bound ? " (upper bound of the share of consumption)"
     : c.share_is_lower_bound ? " (lower bound of the share of consumption)" : "";
   return `${word}: ${c.country} ${pct(c.share)}${bound} is ${Math.abs(c.margin_pp).toFixed(1)} pp ${c.margin_pp > 0 ? "above" : "below"} the ${Math.round(100 * c.benchmark)} % benchmark`;
@@ -276,11 +276,16 @@ function stageRow(stage, r) {
   const bound = c.coverage < 1 - 0.005 ? " (lower bound)" : "";
   return { stage, year: String(r.year), source: r.source + (r.edition ? " " + r.edition : ""), top_1: c.cr1_country || "",
     top_1_share: pct(c.cr1), top_3_share: pct(c.cr3) + bound,
-    hhi: Math.round(c.hhi) + bound, crma_65: crmaText(r.crma_eu), cited: first.source || "" };
+    hhi: Math.round(c.hhi) + bound, crma_65: crmaText(r.crma_eu, r.crma_eu_base === "global_shares_proxy"), cited: first.source || "" };
 }
 
+// A failed check in red; a world-share indicator above the benchmark in amber: a warning
+// sign, not a verdict on the importer's sourcing.
 function markFailures(el) {
-  for (const td of el.querySelectorAll("td")) if (/^FAIL/.test(td.textContent)) td.classList.add("fail");
+  for (const td of el.querySelectorAll("td")) {
+    if (/^FAIL/.test(td.textContent)) td.classList.add("fail");
+    else if (/^world-share indicator.* pp above /.test(td.textContent)) td.classList.add("above");
+  }
 }
 
 function exposurePage() {
@@ -328,7 +333,7 @@ async function afterSection(exposureForm) {
       const r = await api("/api/exposure/after?" + params, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(req) });
       byId("after-title").textContent = `Exposure after ${r.scenario}: ${r.importer_region}, ${r.stage}`;
       status.textContent = `${r.runs} runs, seed ${r.seed}, ${r.days} days from ${r.start}`;
-      fillTable(table, r.figures.map((f) => ({ measure: f.measure.replace(/_/g, " "), region: f.region || "", before: f.before, after_p50: f.after_p50, after_p95: f.after_p95, unit: f.unit })));
+      fillTable(table, r.figures.map((f) => ({ measure: f.measure.replace(/_/g, " "), region: f.region || "", before: f.before, after_p5: f.after_p5, after_p50: f.after_p50, after_p95: f.after_p95, unit: f.unit })));
       for (const n of r.notes) { const li = document.createElement("li"); li.textContent = n; notes.appendChild(li); }
     } catch (err) { status.className = "status error"; status.textContent = err.message; table.innerHTML = ""; table.dataset.state = "error"; }
     finally { button.disabled = false; }

@@ -23,7 +23,7 @@ pub struct ExposureTarget {
     pub stage: Stage,
 }
 
-/// One figure before the control and after it (p50, p95 over runs).
+/// One figure before the control and after it (p5, p50, p95 over runs).
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Band {
     /// What it is: `supplier_share`, `supplier_hhi`, `crma_top_third_country_share`,
@@ -36,6 +36,9 @@ pub struct Band {
     /// runs' drawn networks). What buyers requested under the control is its own row,
     /// `imports_requested`.
     pub before: f64,
+    /// After, 5th percentile over runs: with `after_p95`, the band of 90 % of the runs
+    /// (for imports the bad tail is here; for reliance and shares it is at p95).
+    pub after_p5: f64,
     /// After, median over runs.
     pub after_p50: f64,
     /// After, 95th percentile over runs.

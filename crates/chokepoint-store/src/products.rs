@@ -99,6 +99,18 @@ pub fn group_of_hs_code(hs: &str) -> Option<&'static str> {
         .min()
 }
 
+/// For a `--product` that is an HS code under one of the groups: how to reach the group's
+/// rows stored by name, which an HS code never selects (the bundled China customs series
+/// are stored as `magnets` and `rare-earths`, without a tariff line). `None` otherwise.
+pub fn stored_by_name_hint(product: &str) -> Option<String> {
+    let hs = product.trim().parse::<HsCode>().ok()?;
+    let group = group_of_hs_code(hs.as_str())?;
+    Some(format!(
+        "an HS code selects only rows stored with an HS line; rows stored by name, as the \
+         bundled China customs series are, are reached with `--product {group}`"
+    ))
+}
+
 /// A product name as stored and as looked up: lower case, spaces and underscores as
 /// hyphens (`NdFeB Magnets` and `ndfeb_magnets` are `ndfeb-magnets`). Ingest stores names
 /// through it and `--product` resolves through it, so a name that went in comes back out.

@@ -277,6 +277,7 @@ impl PreparedExposure for TestExposure {
                 measure: "imports".into(),
                 region: None,
                 before: 100.0,
+                after_p5: 30.0,
                 after_p50: 40.0,
                 after_p95: 60.0,
                 unit: "t".into(),

@@ -52,12 +52,17 @@ impl FlowQuery {
     /// warehouse holds, since an empty result alone does not tell a typo from a gap. The
     /// CLI prints it to stderr and the API sends it as a `Chokepoint-Note` header.
     pub(crate) fn nothing_found_note(&self, scope: &str) -> String {
-        format!(
+        let mut note = format!(
             "no trade rows for reporter {}, flow {}, product {}{scope}; list what is stored \
              with `chokepoint sql \"SELECT DISTINCT reporter_iso3, flow, product, period_type \
              FROM trade\"`",
             self.reporter, self.flow, self.product
-        )
+        );
+        if let Some(hint) = crate::products::stored_by_name_hint(&self.product) {
+            note.push_str("; ");
+            note.push_str(&hint);
+        }
+        note
     }
 }
 

@@ -30,6 +30,21 @@ pub struct Mrio {
     pub a: Vec<f64>,
 }
 
+/// Industries whose gross output is off their sales ([`Mrio::output_gaps`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputGap {
+    /// How many industries are off.
+    pub count: usize,
+    /// The one furthest off.
+    pub label: String,
+    /// Its gross output.
+    pub x: f64,
+    /// What it sells (Z row + Y row).
+    pub sales: f64,
+    /// |x − sales| over the larger of the two.
+    pub gap: f64,
+}
+
 /// A labelled table as read from disk, before sorting.
 struct RawTable {
     path: PathBuf,
@@ -116,6 +131,37 @@ impl Mrio {
             .chain(&by_sector)
             .fold(0.0_f64, |m, v| m.max(v.abs()))
             / steps_per_year
+    }
+
+    /// The industries whose gross output is off what they sell (Z row + Y row, pymrio's
+    /// `calc_x`) by more than `tolerance` of the larger: how many, and the one furthest
+    /// off with its x and its sales. Such a table starts out of balance, so that a run
+    /// without any event drifts from its baseline.
+    pub fn output_gaps(&self, tolerance: f64) -> Option<OutputGap> {
+        let n = self.n_industries();
+        let nf = self.y.len() / n.max(1);
+        let labels = self.industry_labels();
+        let mut worst: Option<OutputGap> = None;
+        let mut count = 0;
+        for (k, &x) in self.x.iter().enumerate() {
+            let z_row: f64 = self.z[k * n..][..n].iter().sum();
+            let y_row: f64 = self.y[k * nf..][..nf].iter().sum();
+            let sales = z_row + y_row;
+            let gap = (x - sales).abs() / x.abs().max(sales.abs());
+            if gap > tolerance {
+                count += 1;
+                if worst.as_ref().is_none_or(|w| gap > w.gap) {
+                    worst = Some(OutputGap {
+                        count: 0,
+                        label: labels[k].clone(),
+                        x,
+                        sales,
+                        gap,
+                    });
+                }
+            }
+        }
+        worst.map(|w| OutputGap { count, ..w })
     }
 
     /// `region|sector` label of every industry, in index order.
@@ -250,6 +296,9 @@ fn read_table(path: &Path, delim: u8, two_header_rows: bool) -> Result<RawTable,
             "no value columns after the two index columns (region, sector)",
         ));
     }
+    for (region, sector) in &cols {
+        check_label(path, 1, region, sector)?;
+    }
     let mut rows = Vec::new();
     let mut lines = Vec::new();
     let mut values = Vec::new();
@@ -269,6 +318,7 @@ fn read_table(path: &Path, delim: u8, two_header_rows: bool) -> Result<RawTable,
                 ),
             ));
         }
+        check_label(path, line, &rec[0], &rec[1])?;
         rows.push((rec[0].to_string(), rec[1].to_string()));
         lines.push(line);
         for (k, cell) in rec.iter().skip(2).enumerate() {
@@ -289,6 +339,13 @@ fn read_table(path: &Path, delim: u8, two_header_rows: bool) -> Result<RawTable,
             values.push(v);
         }
     }
+    if rows.is_empty() {
+        return Err(file_err(
+            path,
+            1,
+            "no data rows after the header: the table is empty (was it cut short when copied?)",
+        ));
+    }
     Ok(RawTable {
         path: path.to_path_buf(),
         cols,
@@ -296,6 +353,23 @@ fn read_table(path: &Path, delim: u8, two_header_rows: bool) -> Result<RawTable,
         lines,
         values,
     })
+}
+
+/// Refuses a region or sector label holding `|`: it joins region and sector in every
+/// record's column names and in the impact keys, so `a` + `x|y` and `a|x` + `y` would both
+/// be `a|x|y`, two industries under one name.
+fn check_label(path: &Path, line: u64, region: &str, sector: &str) -> Result<(), SimError> {
+    match [region, sector].into_iter().find(|l| l.contains('|')) {
+        Some(label) => Err(file_err(
+            path,
+            line,
+            format!(
+                "label `{label}` holds `|`, which joins region and sector in the records' \
+                 column names and the impact keys (`region|sector`); rename it"
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Sorted unique labels of one component and the position of each label.

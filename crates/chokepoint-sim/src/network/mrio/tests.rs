@@ -109,6 +109,48 @@ mod totals_tests {
         assert!(err.contains("correct the final demand"), "{err}");
     }
 
+    /// A label holding `|` would share its column name with another industry (`a` + `x|y`
+    /// and `a|x` + `y`), and a table without data rows is named as empty, not as one whose
+    /// header names unknown labels (ARIO review).
+    #[test]
+    fn labels_with_the_separator_and_tables_without_rows_are_refused() {
+        let dir = edited("pipe", "Z.csv", 2, |c| c[1] = "constr|uction".into());
+        let err = load_err(&dir);
+        assert!(
+            err.contains("Z.csv:2: label `constr|uction` holds `|`"),
+            "{err}"
+        );
+        let dir = edited("rows", "Z.csv", 1, |_| {});
+        let header = std::fs::read_to_string(dir.join("Z.csv")).unwrap();
+        let first = header.lines().next().unwrap().to_string();
+        std::fs::write(dir.join("Z.csv"), first + "\n").unwrap();
+        let err = load_err(&dir);
+        assert!(
+            err.contains("Z.csv:1: no data rows after the header"),
+            "{err}"
+        );
+    }
+
+    /// A gross output off what the industry sells loads (the model can run it) but is
+    /// found, so that the scenario can warn: a run without events drifted from its baseline
+    /// without a word (ARIO review). The reference table is balanced.
+    #[test]
+    fn a_gross_output_off_its_sales_is_found() {
+        let dir = edited("balanced", "x.csv", 2, |_| {});
+        let mrio = Mrio::load(&dir).unwrap();
+        assert_eq!(mrio.output_gaps(1e-9), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let dir = edited("gap", "x.csv", 2, |c| {
+            let v: f64 = c[2].parse().unwrap();
+            c[2] = (v * 1.01).to_string();
+        });
+        let mrio = Mrio::load(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let gap = mrio.output_gaps(1e-6).unwrap();
+        assert_eq!((gap.count, gap.label.as_str()), (1, "reg1|construction"));
+        assert!((gap.gap - 0.01 / 1.01).abs() < 1e-9, "{gap:?}");
+    }
+
     /// BoARIO's own cases still load: a negative final-demand cell whose row total stays
     /// positive (ARIO_SPEC.md Q25), and an industry with zero output that sells nothing
     /// (its A column is 0, as pymrio takes 1/0 as 0).

@@ -24,6 +24,10 @@ pub struct SharesReport {
     pub shares: StageShares,
     /// EU CRMA benchmark on these (global) shares.
     pub crma_eu: Option<CrmaCheck>,
+    /// What `crma_eu` rests on: always `global_shares_proxy` (world output shares, an
+    /// indicator standing in for EU sourcing, not a test of the EU's consumption), as the
+    /// `base` of `exposure`'s checks.
+    pub crma_eu_base: &'static str,
 }
 
 /// What to report: the arguments of `chokepoint shares`.
@@ -182,7 +186,11 @@ pub async fn shares_report(
                     c
                 }
             });
-        SharesReport { shares, crma_eu }
+        SharesReport {
+            shares,
+            crma_eu,
+            crma_eu_base: super::exposure::PROXY_BASE,
+        }
     }))
 }
 
@@ -200,18 +208,23 @@ pub fn not_computable_json(stage: Stage, nc: &NotComputable) -> serde_json::Valu
 /// get the decimals that tell the two sides apart ("64.996 % is 0.004 pp below"), so that
 /// a PASS and a FAIL never print the same share.
 pub fn crma_text(c: &CrmaCheck) -> String {
-    crma_text_as(c, "")
+    crma_text_as(c, c.verdict.word())
 }
 
-/// [`crma_text`] of a check on world output shares standing in for an importer's sourcing:
-/// "FAIL (world-share proxy, not the importer's consumption): …". Beside the check on its
-/// consumption, a bare FAIL read as a second, contradicting verdict (analyst review).
+/// What [`crma_proxy_text`] says instead of a verdict.
+pub const PROXY_WORD: &str = "world-share indicator, not a CRMA test";
+
+/// [`crma_text`] of a check on world output shares standing in for an importer's sourcing,
+/// without a verdict: "world-share indicator, not a CRMA test: CHN 94.0 % is 29.0 pp above
+/// the 65 % benchmark". The benchmark is of the Union's consumption from one country, which
+/// world output shares do not measure (the EU imports almost no ore): a bare FAIL read as a
+/// finding about EU sourcing, and beside the check on the importer's consumption as a
+/// second, contradicting verdict (analyst reviews).
 pub fn crma_proxy_text(c: &CrmaCheck) -> String {
-    crma_text_as(c, " (world-share proxy, not the importer's consumption)")
+    crma_text_as(c, PROXY_WORD)
 }
 
-fn crma_text_as(c: &CrmaCheck, qualifier: &str) -> String {
-    let word = format!("{}{qualifier}", c.verdict.word());
+fn crma_text_as(c: &CrmaCheck, word: &str) -> String {
     let side = if c.margin_pp > 0.0 { "above" } else { "below" };
     let margin = c.margin_pp.abs();
     let decimals = (1..=6)

@@ -204,10 +204,13 @@ pub async fn exposure_report(
     let mut notes = Vec::new();
     if has_trade && trade_facts.is_empty() {
         // Nobody trades it here: the code, not the importer, is what to check.
+        let hint = crate::products::stored_by_name_hint(product)
+            .map(|h| format!("; {h}"))
+            .unwrap_or_default();
         notes.push(format!(
             "the warehouse has no trade rows of {label} at all: check the product (a stage, a \
              product name or an HS code that `chokepoint sql \"SELECT DISTINCT hs_code FROM \
-             trade\"` lists), or ingest its trade; the stage checks are global proxies"
+             trade\"` lists), or ingest its trade; the stage checks are global proxies{hint}"
         ));
     } else if !trade_facts.iter().any(|f| touches(&f)) {
         // A well-formed code with no data (a typo such as UAS) would otherwise give a table
