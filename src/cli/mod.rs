@@ -211,9 +211,10 @@ pub struct SimulateArgs {
     /// series.csv and runs.csv.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// How many of the most affected industries to print.
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    pub top: usize,
+    /// How many of the most affected industries to print [default: 10 for an ARIO
+    /// scenario; every affected industry for a policy scenario, whose table is short].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub top: Option<u64>,
     /// Output format of the printed table.
     #[arg(long, value_enum, default_value_t = crate::output::Format::Table)]
     pub format: crate::output::Format,
@@ -278,7 +279,7 @@ mod tests {
         };
         assert_eq!(args.scenario, PathBuf::from("s.toml"));
         assert_eq!(args.out, Some(PathBuf::from("o")));
-        assert_eq!(args.top, 10);
+        assert_eq!(args.top, None);
         // --out is optional at parse time: policy scenarios run without it, ARIO scenarios
         // ask for it when they run (exit 2).
         let cli = Cli::try_parse_from(["chokepoint", "simulate", "s.toml"]).unwrap();

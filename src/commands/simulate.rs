@@ -100,7 +100,10 @@ fn run_in(args: &SimulateArgs, text: &str, out: &Path) -> anyhow::Result<()> {
     let path = out.join("summary.json");
     std::fs::write(&path, serde_json::to_string_pretty(&summary)? + "\n")
         .with_context(|| format!("cannot write {}", path.display()))?;
-    writer.table(sim.model(), args.top).print(format)?;
+    let top = args
+        .top
+        .map_or(10, |n| usize::try_from(n).unwrap_or(usize::MAX));
+    writer.table(sim.model(), top).print(format)?;
     match outcome {
         RunOutcome::Crashed { steps, error } => {
             let context = format!(

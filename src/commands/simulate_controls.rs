@@ -178,13 +178,22 @@ pub fn run(args: &SimulateArgs, text: &str, data_dir: Option<&Path>) -> anyhow::
     }
     match args.format {
         Format::Json => print_json(&summary)?,
-        Format::Csv => industries_table(&summary, false).print(Format::Csv)?,
+        Format::Csv => top_rows(industries_table(&summary, false), args.top).print(Format::Csv)?,
         Format::Table => {
             println!(
                 "{}: {} runs, seed {}, {} days from {}",
                 summary.scenario, summary.runs, summary.seed, summary.days, summary.start
             );
-            industries_table(&summary, true).print(Format::Table)?;
+            let all = industries_table(&summary, true);
+            let affected = all.rows.len();
+            let shown = top_rows(all, args.top);
+            shown.print(Format::Table)?;
+            if shown.rows.len() < affected {
+                println!(
+                    "({} of {affected} affected industries; --top N for more, --format csv for all)",
+                    shown.rows.len()
+                );
+            }
             print!("{}", legend(INDUSTRY_LEGEND, &summary));
             println!();
             edges_table(&summary, true).print(Format::Table)?;
@@ -286,6 +295,14 @@ pub fn industries_table(s: &McSummary, affected_only: bool) -> Table {
             Cell::float(o.halt_probability, 3),
             Cell::float(o.days_below_50, 1),
         ]);
+    }
+    t
+}
+
+/// The first `top` rows of a table sorted worst first (all of them without `--top`).
+fn top_rows(mut t: Table, top: Option<u64>) -> Table {
+    if let Some(n) = top {
+        t.rows.truncate(usize::try_from(n).unwrap_or(usize::MAX));
     }
     t
 }

@@ -63,6 +63,53 @@ fn simulate_json_is_one_document_with_the_contract_fields() {
     );
 }
 
+/// Docs review: `--top` was ignored for policy scenarios. Without it the table lists every
+/// affected industry; with it, the worst N and how many there are.
+#[test]
+fn top_limits_a_policy_scenario_table_to_the_worst_industries() {
+    let sb = Sandbox::new();
+    let run = |extra: &[&str]| {
+        let out = sb
+            .cmd()
+            .args([
+                "simulate",
+                &scenario("april-2025-controls.toml"),
+                "--runs",
+                "4",
+            ])
+            .args(extra)
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    let rows = |text: &str| {
+        text.lines()
+            .take_while(|l| !l.trim().is_empty() && !l.starts_with('('))
+            .skip(3) // the run line, the header, the rule
+            .filter(|l| !l.starts_with("  "))
+            .count()
+    };
+    let all = run(&[]);
+    let top = run(&["--top", "3"]);
+    assert!(rows(&all) > 3, "{all}");
+    assert_eq!(rows(&top), 3, "{top}");
+    assert!(
+        top.contains(&format!("(3 of {} affected industries", rows(&all))),
+        "{top}"
+    );
+    let csv = run(&["--top", "3", "--format", "csv"]);
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    sb.cmd()
+        .args([
+            "simulate",
+            &scenario("april-2025-controls.toml"),
+            "--top",
+            "0",
+        ])
+        .assert()
+        .code(2);
+}
+
 #[test]
 fn simulate_gives_the_same_answer_whatever_the_thread_count() {
     let sb = Sandbox::new();

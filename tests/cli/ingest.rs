@@ -901,4 +901,27 @@ fn retracting_an_ingest_takes_its_rows_out_of_every_table() {
     for bad in [first.as_str(), "../x", "20250101T000000Z-s00000001.f0001"] {
         sb.cmd().args(["retract", bad]).assert().code(2);
     }
+    // `sources` lists the bundled rows under the id `bundled`: named as not retractable.
+    sb.cmd()
+        .args(["retract", "bundled"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the bundled data cannot be retracted",
+        ));
+    // A blank `--source` says it is blank (it was "unknown source ``").
+    sb.cmd()
+        .args([
+            "trends",
+            "--reporter",
+            "CHN",
+            "--flow",
+            "export",
+            "--product",
+            "magnets",
+        ])
+        .args(["--source", ""])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the source is empty"));
 }

@@ -132,7 +132,7 @@ impl Event {
         }
         if !(v.is_finite() && v > 0.0) {
             return Some(format!(
-                "capital impact {} must be a positive amount",
+                "capital impact {} must be a finite positive amount",
                 readable(v)
             ));
         }
@@ -267,7 +267,11 @@ impl Event {
                 ),
             );
         }
-        if !(self.event_monetary_factor.is_finite() && self.event_monetary_factor >= 1.0) {
+        // Only capital events use it (an arbitrary event's impact is a share): a model's
+        // monetary_factor below 1 was refused through an event that never reads it.
+        if !matches!(self.kind, EventKind::Arbitrary)
+            && !(self.event_monetary_factor.is_finite() && self.event_monetary_factor >= 1.0)
+        {
             return at(
                 "event_monetary_factor",
                 format!(
@@ -304,7 +308,15 @@ impl Event {
             let total: f64 = rebuilding_sectors.iter().map(|(_, s)| s).sum();
             // BoARIO's check, `np.isclose(sum, 1)` (rtol 1e-5, atol 1e-8): shares written to
             // seven places (0.3333333 × 3) run there and must run here, used as given.
-            if rebuilding_sectors.is_empty() || (total - 1.0).abs() > 1e-8 + 1e-5 {
+            if rebuilding_sectors.is_empty() {
+                return at(
+                    "rebuilding_sectors",
+                    "rebuilding_sectors is empty: name the sectors that rebuild, with shares \
+                     summing to 1 (e.g. { construction = 0.7, manufacturing = 0.3 })"
+                        .into(),
+                );
+            }
+            if (total - 1.0).abs() > 1e-8 + 1e-5 {
                 return at(
                     "rebuilding_sectors",
                     format!("rebuilding_sectors shares sum to {total}; they must sum to 1"),

@@ -7,7 +7,7 @@ use super::Ctx;
 use super::raw::{RawEvent, RawImpact};
 use crate::SimError;
 use crate::events::{Event, EventKind, RecoveryFunction};
-use crate::model::ModelParams;
+use crate::model::{ModelParams, readable};
 use crate::network::Mrio;
 
 fn names_to_indices(
@@ -324,6 +324,20 @@ pub(super) fn event(
         .or_else(|e| match e {
             // At the key at fault, where the file has it (a default has no position: the
             // event's `kind` line stands for it).
+            // Not set on the event: it is the model's, and that is the key to change.
+            SimError::Event {
+                field: Some("event_monetary_factor"),
+                message,
+                ..
+            } if ev.event_monetary_factor.is_none() => cx.err(
+                Some(ev.kind.span()),
+                key("event_monetary_factor"),
+                format!(
+                    "{message}; the event sets none, so it is model.monetary_factor ({}): set a \
+                     monetary_factor ≥ 1, or the event's own event_monetary_factor",
+                    readable(params.monetary_factor)
+                ),
+            ),
             SimError::Event {
                 field: Some(field),
                 message,

@@ -243,7 +243,19 @@ impl Scenario {
                 industries: &industries,
                 capital: &capital,
             };
-            events.push(event(&cx, k, ev, &table, &params, steps, &mut warnings)?);
+            let ev = event(&cx, k, ev, &table, &params, steps, &mut warnings)?;
+            // Identical events are allowed (capital ones add up, arbitrary ones take the
+            // larger share, as concurrent events do), but are most often a block pasted
+            // twice: say so.
+            if let Some(first) = events.iter().position(|e| *e == ev) {
+                warnings.push(format!(
+                    "{}: event[{k}] repeats event[{first}] exactly; both apply (capital \
+                     destroyed twice, the same capacity share once): remove one if that is \
+                     not meant",
+                    path.display()
+                ));
+            }
+            events.push(ev);
         }
         Ok(Scenario {
             path: path.to_path_buf(),

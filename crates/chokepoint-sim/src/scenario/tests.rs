@@ -375,3 +375,63 @@ fn rebuilding_shares_sum_to_one_as_boario_checks_it() {
         .to_string();
     assert!(err.contains("shares sum to 0.9999"), "{err}");
 }
+
+/// ARIO review: an empty rebuilding table said "shares sum to -0"; it is named as empty.
+#[test]
+fn an_empty_rebuilding_table_is_named_as_such() {
+    let err = parse(
+        "[[event]]\nkind = \"rebuild\"\nregion = \"reg1\"\nsector = \"mining\"\nimpact = 100\n\
+         occurrence = 3\nrebuild_tau = 30\nrebuilding_sectors = { }\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("rebuilding_sectors is empty"), "{err}");
+    assert!(!err.contains("-0"), "{err}");
+}
+
+/// ARIO review: a model's `monetary_factor` below 1 was refused through an arbitrary
+/// event, which never uses it, at a key the file does not have; a capital event that takes
+/// it names the model's key.
+#[test]
+fn the_event_monetary_factor_is_checked_where_it_is_used_and_named_where_it_comes_from() {
+    let arbitrary = "[[event]]\nkind = \"arbitrary\"\nregion = \"reg1\"\nsector = \"food\"\n\
+                     impact = 0.2\noccurrence = 3\n";
+    assert!(parse(&format!("[model]\nmonetary_factor = 0.5\n{arbitrary}")).is_ok());
+    let recover = "[[event]]\nkind = \"recover\"\nregion = \"reg1\"\nsector = \"food\"\n\
+                   impact = 100\noccurrence = 3\nrecovery_tau = 5\n";
+    let err = parse(&format!("[model]\nmonetary_factor = 0.5\n{recover}"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("the event sets none, so it is model.monetary_factor (0.5)"),
+        "{err}"
+    );
+}
+
+/// ARIO review: a block pasted twice ran without a word (its capital destroyed twice).
+#[test]
+fn a_repeated_event_is_warned_about() {
+    let ev = "[[event]]\nkind = \"recover\"\nregion = \"reg1\"\nsector = \"food\"\n\
+              impact = 100\noccurrence = 3\nrecovery_tau = 5\n";
+    let s = parse(&format!("{ev}{ev}")).unwrap();
+    assert_eq!(s.events.len(), 2);
+    let w = s.warnings.join("\n");
+    assert!(w.contains("event[1] repeats event[0] exactly"), "{w}");
+    assert!(parse(ev).unwrap().warnings.is_empty());
+}
+
+/// ARIO review: a missing x.txt gave a bare "No such file"; the table's parts are named.
+#[test]
+fn a_table_without_its_gross_output_says_what_is_missing() {
+    let dir = std::env::temp_dir().join(format!("chokepoint-no-x-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["Z.csv", "Y.csv"] {
+        std::fs::copy(mrio_dir().join(f), dir.join(f)).unwrap();
+    }
+    let err = crate::network::Mrio::load(&dir).unwrap_err().to_string();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        err.contains("no x.csv (gross output) beside Z.csv"),
+        "{err}"
+    );
+}

@@ -138,6 +138,12 @@ fn sql_text(s: &str) -> String {
 pub async fn check_source(wh: &Warehouse, source: Option<&str>) -> Result<(), StoreError> {
     if let Some(s) = source {
         let known = wh.trade_sources().await?;
+        if s.trim().is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "the source is empty; give one the warehouse holds ({}) or leave it out",
+                known.join(", ")
+            )));
+        }
         if !known.iter().any(|k| k == s) {
             return Err(StoreError::UnknownSource {
                 found: s.to_string(),

@@ -50,6 +50,15 @@ impl Warehouse {
                  retract {base} (all its files), then ingest again the ones to keep"
             )));
         }
+        // `sources` lists the bundled rows under this id too; they come with the binary.
+        if id == super::BUNDLED_SOURCE {
+            return Err(StoreError::Invalid(
+                "the bundled data cannot be retracted: it ships with chokepoint and is loaded \
+                 into every data directory; retract one of your own ingests (the other ids \
+                 `chokepoint sources` lists), or read only those with `--source`"
+                    .into(),
+            ));
+        }
         let _lock = lock_for_ingest(self.data_dir(), on_wait)?;
         let trade = self.warehouse_dir().join("trade");
         let part = trade.join(format!("ingest-{id}.parquet"));

@@ -191,6 +191,17 @@ impl Mrio {
             });
         };
         let file = |name: &str| dir.join(format!("{name}.{ext}"));
+        for (name, what) in [("Y", "final demand"), ("x", "gross output")] {
+            if !file(name).exists() {
+                return Err(SimError::MrioShape {
+                    path: dir.to_path_buf(),
+                    message: format!(
+                        "no {name}.{ext} ({what}) beside Z.{ext}: the table needs Z, Y and x \
+                         (pymrio's save_all writes all three once calc_all has run)"
+                    ),
+                });
+            }
+        }
         let z = read_table(&file("Z"), delim, ext == "txt")?;
         let y = read_table(&file("Y"), delim, ext == "txt")?;
         let x = read_table(&file("x"), delim, false)?;
