@@ -269,9 +269,9 @@ impl Event {
         }
         // Only capital events use it (an arbitrary event's impact is a share): a model's
         // monetary_factor below 1 was refused through an event that never reads it.
-        if !matches!(self.kind, EventKind::Arbitrary)
-            && !(self.event_monetary_factor.is_finite() && self.event_monetary_factor >= 1.0)
-        {
+        let factor_usable =
+            self.event_monetary_factor.is_finite() && self.event_monetary_factor >= 1.0;
+        if self.kind != EventKind::Arbitrary && !factor_usable {
             return at(
                 "event_monetary_factor",
                 format!(
