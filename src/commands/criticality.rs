@@ -187,6 +187,19 @@ fn print(a: &Assessment, format: Format) -> anyhow::Result<()> {
     for (name, stage, f, bound, threshold) in &scores {
         score(&mut t, name, stage, f, *bound, *threshold);
     }
+    if let Assessment::Eu { result, .. } = a {
+        for c in &result.caveats {
+            t.push(vec![
+                "caveat".into(),
+                "supply_risk".into(),
+                "".into(),
+                Cell::Null,
+                Cell::Null,
+                "".into(),
+                Cell::Long(c.clone()),
+            ]);
+        }
+    }
     t.push(vec![
         "verdict".into(),
         "critical".into(),

@@ -481,3 +481,25 @@ fn the_cli_and_the_api_accept_and_refuse_the_same_values() {
     assert!(blank_body.contains("`source` is empty"), "{blank_body}");
     assert_eq!(blank_partner, 400);
 }
+
+/// Analyst review: the magnet series jumps from 2025-01 to 2025-04 and the table read as
+/// continuous. The skipped months are named, with what the YTD through May (19,132 t)
+/// implies they held: 19,132 − 6,357 (Jan) − 2,628 (Apr) − 1,238 (May) = 8,909 t.
+#[test]
+fn trends_name_the_months_a_series_skips_and_what_the_ytd_implies() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(china_export_args(
+            "trends",
+            "magnets",
+            &["--from", "2025-01", "--to", "2025-12"],
+        ))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "2025-02 to 2025-03 have no figure in this series",
+        ))
+        .stderr(predicate::str::contains(
+            "the year-to-date total through 2025-05 implies 8,909 t for them together",
+        ));
+}

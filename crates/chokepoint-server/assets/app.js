@@ -394,6 +394,7 @@ async function criticalitySection(params) {
       for (const s of a.stages) rows.push({ score: "supply risk", stage: `${s.stage} (${s.year})`, value: figure(s.supply_risk), threshold: a.supply_risk_threshold, status: status(s.supply_risk, a.supply_risk_threshold, s.supply_risk_status, s.supply_risk_bound) });
       rows.push({ score: "supply risk (bottleneck)", stage: "", value: figure(a.supply_risk), threshold: a.supply_risk_threshold, status: status(a.supply_risk, a.supply_risk_threshold, a.supply_risk_status, a.supply_risk_bound) });
       rows.push({ score: "economic importance", stage: "", value: figure(a.economic_importance), threshold: a.economic_importance_threshold, status: status(a.economic_importance, a.economic_importance_threshold, a.economic_importance_status) });
+      for (const c of a.caveats || []) rows.push({ score: "caveat", stage: "", value: "", threshold: "", status: c });
     } else {
       for (const s of a.stages) rows.push({ score: "supply risk", stage: `${s.stage} (${s.year})`, value: figure(s.supply_risk), threshold: a.supply_risk_threshold, status: status(s.supply_risk, a.supply_risk_threshold, s.supply_risk_status, s.supply_risk_bound) });
       rows.push({ score: "trade exposure", stage: "", value: figure(a.trade_exposure), threshold: "", status: status(a.trade_exposure) });

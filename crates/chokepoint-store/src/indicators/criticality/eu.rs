@@ -49,6 +49,9 @@ pub struct EuAssessment {
     pub critical: Verdict,
     /// Every input and whether it was given, defaulted or missing.
     pub inputs: Vec<Resolved>,
+    /// What makes the scores read lower than the method would give with every input set:
+    /// a defaulted trade adjustment of a country that restricts exports.
+    pub caveats: Vec<String>,
 }
 
 /// The EU assessment from global stage shares and the parameter file; `missing_stages` are
@@ -237,6 +240,7 @@ pub fn eu_assessment(
         economic_importance_threshold: ei_threshold,
         critical,
         inputs: inputs.0,
+        caveats: Vec::new(),
     }
 }
 

@@ -248,6 +248,10 @@ impl ShareBound {
     }
 }
 
+fn points_rounded<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(chokepoint_model::json_round(*v, 3))
+}
+
 /// The CRMA check of one stage.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CrmaCheck {
@@ -257,7 +261,9 @@ pub struct CrmaCheck {
     pub share: f64,
     /// The benchmark (fraction).
     pub benchmark: f64,
-    /// Share − benchmark, in percentage points (positive: above the benchmark).
+    /// Share − benchmark, in percentage points (positive: above the benchmark); in JSON
+    /// to nine decimals, so that 94 % − 65 % is 29, not 28.999999999999993.
+    #[serde(serialize_with = "points_rounded")]
     pub margin_pp: f64,
     /// Pass, fail or inconclusive.
     pub verdict: CrmaVerdict,

@@ -151,7 +151,16 @@ pub async fn assessment(
             // is asked): a 2025 licence does not describe 2022's supply.
             let through = year.or_else(|| supplies.iter().map(|s| s.year).max());
             let restrictions = facts.rare_earth_restrictions(through).await?;
-            flag_restrictions(&mut result.inputs, &restrictions);
+            let understated = flag_restrictions(&mut result.inputs, &restrictions);
+            if !understated.is_empty() {
+                let names = understated.join(", ");
+                result.caveats.push(format!(
+                    "supply risk understated: the trade adjustment t of {names} is defaulted to \
+                     1 (no restriction) although export_controls lists restrictions in force; \
+                     the EU method raises t for them: set eu.trade_adjustment.<ISO3> (see the \
+                     input rows)"
+                ));
+            }
             Assessment::Eu {
                 params: origin.to_string(),
                 result,
@@ -178,8 +187,10 @@ pub async fn assessment(
 /// that the `export_controls` table shows restricting rare-earth exports what that default
 /// hides: the analyst review read a neutral default where the tool's own data list China's
 /// licences in force, which understates its supply risk. The EU method's multipliers are
-/// unverified, so the value stays 1 and the note says what to set.
-fn flag_restrictions(inputs: &mut [Resolved], restrictions: &[(String, String)]) {
+/// unverified, so the value stays 1 and the note says what to set. Returns the countries
+/// so flagged.
+fn flag_restrictions(inputs: &mut [Resolved], restrictions: &[(String, String)]) -> Vec<String> {
+    let mut flagged = Vec::new();
     for input in inputs.iter_mut() {
         let Some(country) = input.name.strip_prefix("eu.trade_adjustment.") else {
             continue;
@@ -199,8 +210,10 @@ fn flag_restrictions(inputs: &mut [Resolved], restrictions: &[(String, String)])
                  export restrictions (multipliers unverified, criticality_methods.md §2.3)",
                 measures.join("; ")
             ));
+            flagged.push(country.to_string());
         }
     }
+    flagged
 }
 
 #[cfg(test)]
@@ -230,7 +243,7 @@ mod tests {
             ),
             ("MMR".to_string(), "2025-01-01: export ban".to_string()),
         ];
-        flag_restrictions(&mut inputs, &restrictions);
+        assert_eq!(flag_restrictions(&mut inputs, &restrictions), ["CHN"]);
         assert!(
             inputs[0]
                 .note

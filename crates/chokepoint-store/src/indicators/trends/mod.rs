@@ -47,6 +47,7 @@ use super::series::{FlowQuery, Observation, observations};
 use super::spans::{Figures, Step, jan};
 use crate::{StoreError, Warehouse};
 
+mod gaps;
 mod incomplete;
 pub use incomplete::{IncompleteYear, incomplete_year_note};
 use incomplete::{incomplete_years, runs};
@@ -363,6 +364,7 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
     if q.frequency == Frequency::Monthly {
         notes.extend(unshown_ytds(&figures, &rows, q));
         notes.extend(overlapping_rows(&rows));
+        notes.extend(gaps::skipped_months(&figures, &rows));
     }
     // Figures, but none in the range asked (and no year short of a total, which its own
     // note describes): say where they are.

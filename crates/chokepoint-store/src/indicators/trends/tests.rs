@@ -279,7 +279,13 @@ fn a_reported_ytd_beside_a_month_of_another_source_is_noted() {
     ];
     let report = compute(&data, &query());
     assert_eq!(row(&report.rows, "2025-05").ytd_t, Some(19132.0));
-    assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+    // The mixed YTD's note, then the months the rows skip.
+    assert_eq!(report.notes.len(), 2, "{:?}", report.notes);
+    assert!(
+        report.notes[1].starts_with("2025-02 to 2025-04 have no figure"),
+        "{:?}",
+        report.notes
+    );
     let note = &report.notes[0];
     for want in [
         "2025-05 to 2025-06",
@@ -293,7 +299,13 @@ fn a_reported_ytd_beside_a_month_of_another_source_is_noted() {
         typed("2025-01..2025-05", 19132.0, PeriodType::Ytd),
         obs("2025-05", 1238.0),
     ];
-    assert!(compute(&all_bundled, &query()).notes.is_empty());
+    // Only the months the rows skip are noted, not a mixed YTD.
+    let notes = compute(&all_bundled, &query()).notes;
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].starts_with("2025-02 to 2025-04 have no figure"),
+        "{notes:?}"
+    );
 }
 
 /// A combined period beside the single months it spans (a user's Jan–Mar row): MoM is
@@ -561,5 +573,31 @@ fn overlapping_rows_are_kept_and_named() {
             && notes[0].contains("--source"),
         "{}",
         notes[0]
+    );
+}
+
+/// Months no row covers are named, a run across a year end year by year, and what a
+/// reported YTD implies for them; a combined period covers its months (analyst review).
+#[test]
+fn skipped_months_are_named_with_what_the_ytd_implies() {
+    let data = vec![
+        obs("2024-11", 10.0),
+        obs("2025-01..2025-02", 30.0),
+        obs("2025-05", 5.0),
+        typed("2025-01..2025-05", 50.0, PeriodType::Ytd),
+        obs("2025-06", 7.0),
+    ];
+    let notes = compute(&data, &query()).notes;
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(notes[0].starts_with("2024-12 has no figure"), "{notes:?}");
+    assert!(!notes[0].contains("implies"), "{notes:?}");
+    // 50 − 30 (Jan–Feb) − 5 (May) = 15 for March and April.
+    assert!(
+        notes[1].starts_with("2025-03 to 2025-04 have no figure"),
+        "{notes:?}"
+    );
+    assert!(
+        notes[1].contains("the year-to-date total through 2025-05 implies 15 t for them together"),
+        "{notes:?}"
     );
 }

@@ -1,0 +1,100 @@
+//! Months a monthly series skips: named in a note, with what the reported year-to-date
+//! totals imply they held together.
+//!
+//! Why: China publishes January and February together most years, and the bundled series
+//! miss months where no report gave a figure. A table that jumps from 2025-01 to 2025-04
+//! reads as continuous, and a blank MoM beside April had no explanation; yet the YTD
+//! through May (19,132 t) pins what February and March held together (8,909 t).
+
+use chokepoint_model::{Period, YearMonth};
+
+use super::super::spans::{Figures, jan};
+use super::TrendRow;
+
+/// One note per run of months inside the rows' range that no row covers (neither a month
+/// nor a combined period), in order; each says what the year-to-date totals imply for it
+/// where they can.
+pub(super) fn skipped_months(figures: &Figures, rows: &[TrendRow]) -> Vec<String> {
+    let mut covered: Vec<(i64, i64)> = rows
+        .iter()
+        .filter_map(|r| r.period.parse::<Period>().ok())
+        .map(|p| {
+            let (a, b) = p.months();
+            (a.index(), b.index())
+        })
+        .collect();
+    covered.sort_unstable();
+    let mut notes = Vec::new();
+    let mut next = None::<i64>;
+    for (a, b) in covered {
+        if let Some(n) = next
+            && a > n
+        {
+            // A run across a year end is told year by year: a YTD total implies months of
+            // its own year only.
+            let mut start = n;
+            while start < a {
+                let end = (a - 1).min(start - start.rem_euclid(12) + 11);
+                notes.push(note(figures, start, end));
+                start = end + 1;
+            }
+        }
+        next = Some(next.map_or(b + 1, |n: i64| n.max(b + 1)));
+    }
+    notes
+}
+
+fn month(index: i64) -> YearMonth {
+    YearMonth {
+        year: index.div_euclid(12) as i32,
+        month: (index.rem_euclid(12) + 1) as u8,
+    }
+}
+
+fn note(figures: &Figures, first: i64, last: i64) -> String {
+    let (a, b) = (month(first), month(last));
+    let months = if first == last {
+        format!("{a} has")
+    } else {
+        format!("{a} to {b} have")
+    };
+    let implied = implied_total(figures, first, last)
+        .map(|(total, through)| {
+            format!(
+                "; the year-to-date total through {through} implies {} t for {}",
+                super::super::thousands((total * 10.0).round() / 10.0),
+                if first == last { "it" } else { "them together" }
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "{months} no figure in this series (no source gave one), so the rows skip {}: the \
+         change over the month after is not computed{implied}",
+        if first == last { "it" } else { "them" }
+    )
+}
+
+/// What the months `first..=last` (one year) held together by difference: the earliest
+/// total from January through a month at or after `last` (a reported year to date), less
+/// the figures of the months around the gap. `None` when the year's totals do not allow it.
+fn implied_total(figures: &Figures, first: i64, last: i64) -> Option<(f64, YearMonth)> {
+    let start = jan(month(first).year).index();
+    let december = start + 11;
+    (last..=december).find_map(|end| {
+        let through = figures.span(start, end)?;
+        // Only a reported year-to-date can cover months without figures.
+        through.reported_by.as_ref()?;
+        let before = if first > start {
+            figures.span(start, first - 1)?.quantity_t
+        } else {
+            0.0
+        };
+        let after = if end > last {
+            figures.span(last + 1, end)?.quantity_t
+        } else {
+            0.0
+        };
+        let total = through.quantity_t - before - after;
+        (total >= 0.0).then_some((total, month(end)))
+    })
+}
