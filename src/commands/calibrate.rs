@@ -352,6 +352,7 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
              something the first control does not model (another control, a truce, demand)"
         ));
     }
+    notes.extend(suspension_notes(&loaded, first, window_end));
     if !derived_months.is_empty() {
         // The enforcement lag's default was read off the first controlled month's figure
         // (docs/scenario.md); when that figure is derived, say so.
@@ -489,6 +490,54 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
 }
 
 /// RMSE (t) and mean absolute error (%) over some months; `None` when there are none.
+/// One note per suspension of the fitted (first) control in force during the window:
+/// there the suspension's terms replace the control's, so the fitted approval share and
+/// delay describe only the rest of the window, and a fit pushed to a near-stop may be
+/// making up for months the suspension governs (analyst review: the Geneva/London truce
+/// scenario fitted 0.12 and 3 days with the London suspension over half the window).
+fn suspension_notes(
+    loaded: &Loaded,
+    first: YearMonth,
+    window_end: chokepoint_sim::date::Date,
+) -> Vec<String> {
+    let Some(window_start) =
+        chokepoint_sim::date::Date::from_ymd(first.year, u32::from(first.month), 1)
+    else {
+        return Vec::new();
+    };
+    let window_days = window_end.days_since(window_start).max(1);
+    loaded
+        .scenario
+        .suspensions
+        .iter()
+        .filter(|s| s.control == 0)
+        .filter_map(|s| {
+            let from = s.start.max(window_start);
+            let to = s.end.map_or(window_end, |e| e.min(window_end));
+            let days = to.days_since(from);
+            (days > 0).then(|| {
+                let whom: Vec<&str> = s
+                    .destinations
+                    .iter()
+                    .zip(&loaded.regions)
+                    .filter(|(on, _)| **on)
+                    .map(|(_, r)| r.as_str())
+                    .collect();
+                format!(
+                    "a suspension of the fitted control (from {}{}, for {}) is in force {days} \
+                     of the window's {window_days} days: its own terms replace the control's \
+                     there, so the fitted approval share and delay describe the rest of the \
+                     window only, and may make up for what the suspension lets through; fit a \
+                     window before it, or set its terms by hand",
+                    s.start,
+                    s.end.map(|e| format!(" to {e}")).unwrap_or_default(),
+                    whom.join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
 fn metrics<'a>(months: impl Iterator<Item = &'a MonthFit>) -> Option<(f64, f64)> {
     let (mut n, mut sq, mut abs) = (0usize, 0.0, 0.0);
     for m in months {

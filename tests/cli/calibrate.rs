@@ -207,3 +207,30 @@ fn calibrate_refuses_a_zero_month_and_a_window_before_the_scenario() {
         .code(2)
         .stderr(predicate::str::contains("before the scenario starts"));
 }
+
+/// Analyst review: on the Geneva/London truce scenario the fit pushed the licence regime to
+/// a near-stop to make up for the suspensions that govern half the window, without a word.
+/// Each suspension in force is named with its share of the window.
+#[test]
+fn calibrate_names_the_suspensions_in_force_during_the_window() {
+    let sb = Sandbox::new();
+    let src = sb.write(
+        "truce.toml",
+        &std::fs::read_to_string(scenario("geneva-london-truce.toml")).unwrap(),
+    );
+    let mut cmd = sb.cmd();
+    cmd.args(["calibrate", src.to_str().unwrap(), "--format", "json"]);
+    let doc = json_of(cmd);
+    let notes: Vec<&str> = doc["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.starts_with(
+            "a suspension of the fitted control (from 2025-06-10, for USA, EU, JPN"
+        ) && n.contains("is in force 52 of the window's 122 days")),
+        "{notes:?}"
+    );
+}
