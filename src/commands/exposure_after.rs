@@ -17,8 +17,10 @@ use chokepoint_model::Stage;
 use chokepoint_server::after::{AfterError, AfterReport, Band, ExposureTarget};
 use chokepoint_sim::SimError;
 use chokepoint_sim::montecarlo::{self, NetworkInput, quantile};
+use chokepoint_sim::network::assumptions::Key;
 use chokepoint_sim::network::chain::{N_STAGES, STAGES};
 use chokepoint_sim::network::flow::pair_index;
+use chokepoint_sim::policies::Draw;
 use chokepoint_sim::policies::scenario::PolicyScenario;
 use chokepoint_store::indicators::concentration::hhi;
 use chokepoint_store::indicators::exposure::{
@@ -122,6 +124,28 @@ fn figures(from: Vec<f64>, output: f64, exports: f64) -> RunFigures {
         consumption_t: consumption,
         shares,
     }
+}
+
+/// Says that Japan's and the EU's own magnet output in the bundled chain is an assumed
+/// split of the output outside China, not data (analyst review: the EU's 75 % magnet
+/// reliance, and its resilience beside the US, rest on that split, while the static
+/// `exposure` finds the reliance not computable from data).
+fn own_magnets_note(scenario: &PolicyScenario, stage: Stage, region: &str) -> Option<String> {
+    if stage != Stage::Magnets || !matches!(region, "EU" | "JPN") {
+        return None;
+    }
+    let key = Key::NonChinaMagnetJapanShare;
+    let japan = Draw::central(scenario).assumptions.get(key);
+    Some(format!(
+        "{region}'s own magnet output in the chain is an assumption, not data: the output \
+         outside China is split {:.0} % Japan, {:.0} % EU by {} = {japan:.2} (central value; \
+         the bundled data give no split), and import reliance, apparent consumption and the \
+         CRMA share of consumption rest on it; set it under [assumptions] to see another \
+         split",
+        100.0 * japan,
+        100.0 * (1.0 - japan),
+        key.spec().key
+    ))
 }
 
 fn band(measure: &str, region: Option<&str>, before: &[f64], after: &[f64], unit: &str) -> Band {
@@ -345,6 +369,9 @@ impl AfterRun {
         // bundled figures), so two warehouses' answers can be told apart.
         if let NetworkInput::Bundled(facts) = &self.input {
             notes.extend(facts.provenance.iter().cloned());
+            if let Some(note) = own_magnets_note(scenario, stage, &self.regions[r]) {
+                notes.push(note);
+            }
         }
         if before.iter().all(|x| x.imports_t <= 0.0) {
             notes.push(format!(

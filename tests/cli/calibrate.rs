@@ -228,9 +228,9 @@ fn calibrate_names_the_suspensions_in_force_during_the_window() {
         .filter_map(|n| n.as_str())
         .collect();
     assert!(
-        notes.iter().any(|n| n.starts_with(
-            "a suspension of the fitted control (from 2025-06-10, for USA, EU, JPN"
-        ) && n.contains("is in force 52 of the window's 122 days")),
+        notes.iter().any(|n| n
+            .starts_with("a suspension of the fitted control (from 2025-06-10, for USA, EU, JPN")
+            && n.contains("is in force 52 of the window's 122 days")),
         "{notes:?}"
     );
 }

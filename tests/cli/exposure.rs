@@ -528,6 +528,14 @@ fn after_a_control_the_eu_magnet_imports_shift_away_from_china() {
     );
     // A licence regime delivers less than the baseline.
     assert!(num(&imports, "after_p50") < num(&imports, "before"));
+    // The EU's own magnet output is an assumed split, and the note says so (analyst review).
+    assert!(
+        v["notes"].as_array().unwrap().iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .starts_with("EU's own magnet output in the chain is an assumption, not data: the output outside China is split 70 % Japan, 30 % EU")),
+        "{v}"
+    );
     // Both tails are given (for imports the bad one is p5), in order.
     for f in figures.iter().filter(|f| f["after_p50"].is_f64()) {
         let (p5, p50, p95) = (num(f, "after_p5"), num(f, "after_p50"), num(f, "after_p95"));
