@@ -196,6 +196,7 @@ mod tests {
                     baseline_t: None,
                 })
                 .collect(),
+            new_supply: Vec::new(),
             descriptions: field_descriptions(),
         }
     }

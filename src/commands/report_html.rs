@@ -137,6 +137,29 @@ fn summary(report: &RunReport) -> String {
     if items.is_empty() {
         items.push("<li>No region or industry loses output in this scenario.</li>".into());
     }
+    for n in &s.new_supply {
+        items.push(format!(
+            "<li>New {} {} capacity: {} t over the horizon; it added {} t to the region's {} \
+             output, and the new plants changed all industries' total loss by {} t (medians, \
+             against the same draws without them).{}</li>",
+            xml_escape(&n.region),
+            xml_escape(&n.stage),
+            grouped(n.capacity_t, 0),
+            grouped(n.added_output_t, 0),
+            xml_escape(&n.stage),
+            grouped(n.total_loss_change_t, 0),
+            if n.unused() {
+                format!(
+                    " {}",
+                    xml_escape(
+                        super::simulate_controls::unused_plant_text(n).trim_start_matches("note: ")
+                    )
+                )
+            } else {
+                String::new()
+            }
+        ));
+    }
     for (exporter, stage, delivered, base) in world_exports(s) {
         items.push(format!(
             "<li>{} exports of {} delivered over the horizon: {} t against {} t undisturbed \
@@ -363,7 +386,9 @@ fn comparison(report: &RunReport, bands: &[((String, String), Vec<BandMonth>)]) 
     // (analyst review: oxide exports −28 % here, while China's rare-earth exports rose
     // 12.9 % in 2025).
     for (exporter, stage, delivered, base) in world_exports(&report.summary) {
-        let compared = bands.iter().any(|((e, st), _)| *e == exporter && *st == stage);
+        let compared = bands
+            .iter()
+            .any(|((e, st), _)| *e == exporter && *st == stage);
         if compared || (delivered - base).abs() <= 1e-6 * base {
             continue;
         }

@@ -198,6 +198,7 @@ pub fn run(args: &SimulateArgs, text: &str, data_dir: Option<&Path>) -> anyhow::
             println!();
             edges_table(&summary, true).print(Format::Table)?;
             print!("{}", legend(EDGE_LEGEND, &summary));
+            print_new_supply(&summary)?;
             if let Some(dir) = &args.out {
                 println!("\nfiles written to {}", dir.display());
             }
@@ -297,6 +298,61 @@ pub fn industries_table(s: &McSummary, affected_only: bool) -> Table {
         ]);
     }
     t
+}
+
+/// The new plants: what each added and whether its region's output rose above baseline,
+/// with a line for each that went unused (nothing when the scenario adds none).
+fn print_new_supply(s: &McSummary) -> anyhow::Result<()> {
+    if s.new_supply.is_empty() {
+        return Ok(());
+    }
+    println!();
+    let mut t = Table::new([
+        "region",
+        "stage",
+        "new_capacity_t",
+        "output_t",
+        "baseline_t",
+        "added_output_t",
+        "added_output_t_p5",
+        "added_output_t_p95",
+        "total_loss_change_t",
+    ]);
+    for n in &s.new_supply {
+        t.push(vec![
+            n.region.as_str().into(),
+            n.stage.as_str().into(),
+            Cell::float(n.capacity_t, 0),
+            Cell::float(n.output_t, 0),
+            Cell::float(n.baseline_t, 0),
+            Cell::float(n.added_output_t, 0),
+            Cell::float(n.added_output_t_p5, 0),
+            Cell::float(n.added_output_t_p95, 0),
+            Cell::float(n.total_loss_change_t, 0),
+        ]);
+    }
+    t.print(Format::Table)?;
+    println!(
+        "  new supply: capacity added over the horizon; the region's output of the stage, at \
+         baseline, and with the new plants minus without them in the same draws; the change \
+         of all industries' total loss they made (negative: less loss). t over the horizon, \
+         medians with 5th and 95th percentiles"
+    );
+    for n in s.new_supply.iter().filter(|n| n.unused()) {
+        println!("{}", unused_plant_text(n));
+    }
+    Ok(())
+}
+
+/// Says that a new plant's capacity went unused, and what that means for the results.
+pub fn unused_plant_text(n: &chokepoint_sim::montecarlo::NewSupplyOutcome) -> String {
+    format!(
+        "note: the new {} {} capacity ({:.0} t over the horizon) went unused: neither the \
+         region's output nor any industry's loss changed with it in 90 % of the runs (no \
+         buyer reached it, or its input was short), so the results do not depend on it, and \
+         its uncertain parameters do not widen their bands",
+        n.region, n.stage, n.capacity_t
+    )
 }
 
 /// The first `top` rows of a table sorted worst first (all of them without `--top`).

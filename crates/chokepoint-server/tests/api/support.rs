@@ -123,6 +123,7 @@ impl PreparedRun for TestRun {
                     loss_pct_exceedance: vec![(5.0, 1.0)],
                 }],
                 edges: vec![edge("2025-04", 1000.0), edge("2025-05", 1100.0)],
+                new_supply: Vec::new(),
                 descriptions: chokepoint_sim::montecarlo::field_descriptions(),
             },
             outputs: vec![FanSeries {

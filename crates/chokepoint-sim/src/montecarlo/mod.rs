@@ -6,12 +6,14 @@
 //! as p5/p50/p95 and exceedance probabilities.
 
 pub mod mrio;
+mod new_supply;
 mod summary;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
+pub use new_supply::{NewSupplyOutcome, new_supply_outcomes};
 pub use summary::{
     EdgeMonth, FIELD_DESCRIPTIONS, FlowUnit, IndustryOutcome, Layout, McSummary, SeriesBand,
     field_descriptions, field_descriptions_in, quantile, series_bands,
@@ -136,8 +138,32 @@ pub fn run_many(
     check_kept_memory(runs, scenario.days, nodes, industries, record_series)?;
     monitored(runs, monitor, |i| {
         let draw = Draw::sample(scenario, &mut run_rng(seed, i));
-        run_draw(scenario, input, draw, record_series)
+        let without = without_new_supply(&draw);
+        let mut out = run_draw(scenario, input, draw, record_series)?;
+        // The same draw without the new plants, so that what they changed is measured,
+        // not guessed from the region's output (a plant's orders can pull scarce inputs to
+        // its region while its output stays below the region's baseline).
+        if let Some(draw) = without {
+            let pair = run_draw(scenario, input, draw, false)?;
+            for ns in &mut out.record.new_supply {
+                ns.output_without_t = pair.record.stage_output_t.get(ns.node).copied();
+            }
+            out.record.loss_without_new_supply_t = Some(pair.record.loss_t.iter().sum());
+        }
+        Ok(out)
     })
+}
+
+/// `draw` with every new plant's capacity at zero, when it has any.
+fn without_new_supply(draw: &Draw) -> Option<Draw> {
+    if draw.new_supply.is_empty() {
+        return None;
+    }
+    let mut d = draw.clone();
+    for ns in &mut d.new_supply {
+        ns.0 = 0.0;
+    }
+    Some(d)
 }
 
 /// Memory a Monte Carlo keeps, in bytes: every run's records stay for the percentiles.

@@ -124,6 +124,8 @@ pub fn run_draw(
         trade_pairs: layout.gated_pairs.clone(),
         months,
         stage_output_t: Vec::new(),
+        new_supply: Vec::new(),
+        loss_without_new_supply_t: None,
     };
     let mut history: Vec<Vec<f64>> = vec![Vec::with_capacity(plan.days); n_pairs];
     for t in 0..plan.days {

@@ -177,6 +177,9 @@ pub struct McSummary {
     pub industries: Vec<IndustryOutcome>,
     /// Per gated edge and per exporter world total, per month.
     pub edges: Vec<EdgeMonth>,
+    /// Per `[[new_supply]]` entry: the capacity it added and its region's output against
+    /// baseline (empty without new supply).
+    pub new_supply: Vec<super::NewSupplyOutcome>,
     /// What the fields of `industries` and `edges` mean, with their units
     /// ([`FIELD_DESCRIPTIONS`]): a reader of the JSON need not guess that `loss_t` is a
     /// median or that `halt_day_90` is not a halt.
@@ -419,6 +422,7 @@ impl McSummary {
             days,
             industries,
             edges: edge_months(start, days, layout, runs),
+            new_supply: super::new_supply_outcomes(layout, runs),
             descriptions: field_descriptions_in(layout.unit),
         }
     }

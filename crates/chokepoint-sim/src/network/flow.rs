@@ -58,6 +58,28 @@ pub struct RunRecord {
     /// Output of each stage node (`region * N_STAGES + stage`) summed over the horizon, t:
     /// what the region made, new plants included (empty on MRIO networks).
     pub stage_output_t: Vec<f64>,
+    /// Per new-supply entry of the plan, in its order: the stage node it adds to
+    /// (`region * N_STAGES + stage`), the capacity it added over the horizon, t, and that
+    /// node's baseline output over the horizon, t (its output is in `stage_output_t`).
+    pub new_supply: Vec<NewSupplyRecord>,
+    /// Total production loss of the industry nodes, t, in the same draw without any new
+    /// plant (`None` without new supply, or before `run_many` runs the pair).
+    pub loss_without_new_supply_t: Option<f64>,
+}
+
+/// What one new plant added, and the baseline of the node it joined (see
+/// [`RunRecord::new_supply`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NewSupplyRecord {
+    /// Stage node: `region * N_STAGES + stage`.
+    pub node: usize,
+    /// Capacity added over the horizon (its ramp-up included), t.
+    pub capacity_t: f64,
+    /// The node's baseline output over the horizon, t.
+    pub baseline_t: f64,
+    /// The node's output over the horizon in the same draw without any new plant, t
+    /// (`None` until [`montecarlo::run_many`](crate::montecarlo::run_many) runs that pair).
+    pub output_without_t: Option<f64>,
 }
 
 impl RunRecord {
@@ -136,6 +158,20 @@ pub fn run(
         trade_pairs: topo.trade_pairs.clone(),
         months,
         stage_output_t: vec![0.0; topo.n_prod],
+        new_supply: plan
+            .new_supply
+            .iter()
+            .map(|&(r, p, ..)| {
+                let node = r * N_STAGES + p;
+                NewSupplyRecord {
+                    node,
+                    capacity_t: 0.0,
+                    baseline_t: topo.x0.get(node).copied().unwrap_or(0.0) * plan.days as f64,
+                    output_without_t: None,
+                }
+            })
+            .collect(),
+        loss_without_new_supply_t: None,
     };
 
     // State (allocated once, reused every step).
@@ -190,9 +226,11 @@ pub fn run(
                         c *= f;
                     }
                 }
-                for (reg, st, from, ramp_days, tpd) in &plan.new_supply {
+                for (k, (reg, st, from, ramp_days, tpd)) in plan.new_supply.iter().enumerate() {
                     if *reg == r && *st == p {
-                        c += tpd * ramp(tf, *from, *ramp_days);
+                        let added = tpd * ramp(tf, *from, *ramp_days);
+                        c += added;
+                        rec.new_supply[k].capacity_t += added;
                     }
                 }
                 cap[s] = c;
