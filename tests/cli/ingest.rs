@@ -911,16 +911,11 @@ fn retracting_an_ingest_takes_its_rows_out_of_every_table() {
         ));
     // A blank `--source` says it is blank (it was "unknown source ``").
     sb.cmd()
-        .args([
+        .args(china_export_args(
             "trends",
-            "--reporter",
-            "CHN",
-            "--flow",
-            "export",
-            "--product",
             "magnets",
-        ])
-        .args(["--source", ""])
+            &["--source", ""],
+        ))
         .assert()
         .code(2)
         .stderr(predicate::str::contains("the source is empty"));
