@@ -911,11 +911,7 @@ fn retracting_an_ingest_takes_its_rows_out_of_every_table() {
         ));
     // A blank `--source` says it is blank (it was "unknown source ``").
     sb.cmd()
-        .args(china_export_args(
-            "trends",
-            "magnets",
-            &["--source", ""],
-        ))
+        .args(china_export_args("trends", "magnets", &["--source", ""]))
         .assert()
         .code(2)
         .stderr(predicate::str::contains("the source is empty"));
