@@ -69,7 +69,6 @@ impl TradeReader {
             parser,
             path,
             data_start,
-            lf_only,
             reject_rows,
             ..
         } = self;
@@ -92,7 +91,6 @@ impl TradeReader {
                     read_blocks(
                         HashingReader::new(file),
                         data_start,
-                        lf_only,
                         &block_txs,
                         &recycle_rx,
                     )
@@ -105,7 +103,7 @@ impl TradeReader {
                 done_rxs.push(done_rx);
                 let recycle = recycle_tx.clone();
                 let work = move || {
-                    let mut splitter = Splitter::new(lf_only);
+                    let mut splitter = Splitter::new();
                     for block in blocks.iter() {
                         let mut acc = start();
                         splitter.records(&block.bytes, block.first_line, |line, cells| {
@@ -167,7 +165,6 @@ enum ReadError {
 fn read_blocks(
     mut file: HashingReader,
     data_start: u64,
-    lf_only: bool,
     workers: &[SyncSender<Block>],
     recycled: &Receiver<Vec<u8>>,
 ) -> Result<Scanned, ReadError> {
@@ -196,7 +193,7 @@ fn read_blocks(
             if buf.len() == before {
                 break (buf.len(), true);
             }
-            if let Some(cut) = last_record_end(&buf, lf_only) {
+            if let Some(cut) = last_record_end(&buf) {
                 break (cut, false);
             }
             if buf.len() > MAX_RECORD_BYTES {

@@ -23,7 +23,7 @@ pub fn too_long() -> String {
 
 /// Reads the start of `path` (at most a line's worth) and says how its lines end; refuses
 /// a file whose first line does not end within [`MAX_LINE_BYTES`].
-pub(super) fn inspect(path: &Path) -> Result<LineEnds, StoreError> {
+pub(super) fn inspect(path: &Path) -> Result<(), StoreError> {
     check_is_file(path)?;
     let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
     let mut head = Vec::new();
@@ -88,7 +88,16 @@ pub(super) fn inspect(path: &Path) -> Result<LineEnds, StoreError> {
                 .into(),
         );
     }
-    Ok(line_ends(&head))
+    // Records end at `\n` (`split`'s rules). Classic Mac OS text ends its lines in CR
+    // alone: read so, the file would be one line (refused past 1 MiB), every error at line 1.
+    if lines_end_in_cr_alone(&head) {
+        return invalid(
+            "the lines end in CR alone (classic Mac OS text); convert them to LF first \
+             (`tr '\\r' '\\n' < FILE > data.csv`, or save the file again as CSV)"
+                .into(),
+        );
+    }
+    Ok(())
 }
 
 /// Refuses an input that is a folder (or another non-file that cannot hold CSV text) with
@@ -133,27 +142,9 @@ fn is_utf16(head: &[u8]) -> bool {
             || pairs.iter().all(|p| p[0] == 0 && p[1] != 0))
 }
 
-/// How the file's lines end, told from its start.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum LineEnds {
-    /// `\n`, with or without a CR before it (or no line break in the head). Records then
-    /// end at `\n` only: a CR just before it belongs to the line end, any other CR is text.
-    /// So a stray CR inside an unquoted cell (pasted from another system) stays in its
-    /// cell instead of cutting the line in two; and a CRLF file with a comma appended to
-    /// every line by a tool that kept the CR (`\r,\n`) reads as one more, empty, cell
-    /// after the CR (which the cell before keeps, and its text is trimmed), not as a
-    /// second record of empty cells on every line.
-    Lf,
-    /// A CR alone (classic Mac OS text): a CR ends a record.
-    Cr,
-}
-
-fn line_ends(head: &[u8]) -> LineEnds {
-    if memchr::memchr(b'\n', head).is_none() && memchr::memchr(b'\r', head).is_some() {
-        LineEnds::Cr
-    } else {
-        LineEnds::Lf
-    }
+/// No `\n` in the head, but a CR: lines that end in CR alone.
+fn lines_end_in_cr_alone(head: &[u8]) -> bool {
+    memchr::memchr(b'\n', head).is_none() && memchr::memchr(b'\r', head).is_some()
 }
 
 #[cfg(test)]
@@ -274,15 +265,21 @@ mod tests {
         assert!(e.contains("is a folder, not a file"), "{e}");
         let ok = dir.path().join("ok.csv");
         std::fs::write(&ok, "period,reporter_iso3,flow,note\n2025,CHN,export,a;b\n").unwrap();
-        assert_eq!(inspect(&ok).unwrap(), LineEnds::Lf);
+        assert!(inspect(&ok).is_ok());
     }
 
     #[test]
-    fn line_ends_are_told_from_the_head() {
-        assert_eq!(line_ends(b"a,b\nc,d\n"), LineEnds::Lf);
-        assert_eq!(line_ends(b"a,b\r\nc,d\r\n"), LineEnds::Lf);
-        assert_eq!(line_ends(b"a,b\r,\nc,d\r,\n"), LineEnds::Lf);
-        assert_eq!(line_ends(b"a,b\rc,d\r"), LineEnds::Cr);
-        assert_eq!(line_ends(b"no line end"), LineEnds::Lf);
+    fn lines_ending_in_cr_alone_are_told_from_the_head() {
+        assert!(!lines_end_in_cr_alone(b"a,b\nc,d\n"));
+        assert!(!lines_end_in_cr_alone(b"a,b\r\nc,d\r\n"));
+        assert!(!lines_end_in_cr_alone(b"a,b\r,\nc,d\r,\n"));
+        assert!(lines_end_in_cr_alone(b"a,b\rc,d\r"));
+        assert!(!lines_end_in_cr_alone(b"no line end"));
+        // Refused with how to convert, not read as one long line.
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("mac.csv");
+        std::fs::write(&p, "a,b\rc,d\r").unwrap();
+        let e = inspect(&p).unwrap_err().to_string();
+        assert!(e.contains("the lines end in CR alone"), "{e}");
     }
 }

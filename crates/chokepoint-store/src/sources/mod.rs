@@ -21,7 +21,6 @@ use std::path::{Path, PathBuf};
 
 use crate::StoreError;
 use crate::schema::TradeRecord;
-use head::LineEnds;
 pub use head::check_is_file;
 
 /// What one data line became.
@@ -118,8 +117,6 @@ pub struct TradeReader {
     csv: csv::Reader<HashingReader>,
     record: csv::ByteRecord,
     parser: Parser,
-    /// Records end at `\n` only ([`LineEnds::Lf`]), not at a CR too.
-    lf_only: bool,
     /// Where the first record after the header starts, in bytes.
     data_start: u64,
     /// The file name (for errors) and a read error that ended the file early.
@@ -206,14 +203,10 @@ impl TradeReader {
         baci_countries: Option<&Path>,
     ) -> Result<TradeReader, StoreError> {
         let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
-        let ends = head::inspect(path)?;
-        let lf_only = ends == LineEnds::Lf;
+        head::inspect(path)?;
+        // Records end at `\n` (`split`'s rules; `read_raw` drops a CR before it).
         let mut csv = csv::ReaderBuilder::new()
-            .terminator(if lf_only {
-                csv::Terminator::Any(b'\n')
-            } else {
-                csv::Terminator::CRLF
-            })
+            .terminator(csv::Terminator::Any(b'\n'))
             .flexible(true)
             .buffer_capacity(1 << 20)
             .from_reader(HashingReader::new(file));
@@ -275,7 +268,6 @@ impl TradeReader {
             csv,
             record: csv::ByteRecord::new(),
             parser,
-            lf_only,
             path: path.to_path_buf(),
             failed: None,
             header,
@@ -324,7 +316,7 @@ impl TradeReader {
     /// A line the CSV parser cannot split (e.g. an unclosed quote) is a rejected row when
     /// the parser can continue, and an error when it cannot.
     pub fn next_line(&mut self) -> Option<ReadLine> {
-        match read_raw(&mut self.csv, &mut self.record, self.lf_only) {
+        match read_raw(&mut self.csv, &mut self.record) {
             Raw::End => None,
             Raw::Failed(io) => {
                 self.failed = Some(io);
@@ -390,18 +382,13 @@ impl Parser {
     }
 }
 
-/// Line breaks inside the cells of a record (`\n`, or `\r` in a file of CR line ends).
+/// Line breaks inside the cells of a record. Only `\n`: records end there, and a CR in a
+/// cell is text (counting it blamed a stray quote on a file without one).
 fn line_breaks(record: &impl split::Cells) -> u64 {
-    let count = |b: u8| -> u64 {
-        (0..record.width())
-            .filter_map(|i| record.cell(i))
-            .map(|c| c.iter().filter(|&&x| x == b).count() as u64)
-            .sum()
-    };
-    match count(b'\n') {
-        0 => count(b'\r'),
-        n => n,
-    }
+    (0..record.width())
+        .filter_map(|i| record.cell(i))
+        .map(|c| memchr::memchr_iter(b'\n', c).count() as u64)
+        .sum()
 }
 
 /// One CSV record as the tokenizer saw it, before its fields are parsed.
@@ -416,20 +403,16 @@ enum Raw {
     Malformed(u64, String),
 }
 
-/// Reads the next record into `record`. `lf_only`: records end at `\n` only, and a CR
-/// just before it is dropped from the last cell (as [`split::Splitter`] does).
-fn read_raw(
-    csv: &mut csv::Reader<HashingReader>,
-    record: &mut csv::ByteRecord,
-    lf_only: bool,
-) -> Raw {
+/// Reads the next record into `record`, with a CR just before its `\n` dropped from the
+/// last cell (as [`split::Splitter`] does).
+fn read_raw(csv: &mut csv::Reader<HashingReader>, record: &mut csv::ByteRecord) -> Raw {
     loop {
         let line_before = csv.position().line();
         return match csv.read_byte_record(record) {
             Ok(false) => Raw::End,
             // A blank CRLF line is no record; a loop, not a call, so that a million of
             // them do not grow the stack.
-            Ok(true) if lf_only && drop_cr_before_lf(record) => continue,
+            Ok(true) if drop_cr_before_lf(record) => continue,
             Ok(true) => Raw::Record(record.position().map_or(line_before, |p| p.line())),
             Err(e) => {
                 let line = e.position().map_or(line_before, |p| p.line());

@@ -1,14 +1,16 @@
 //! Cutting CSV bytes into records without copying them.
 //!
-//! The rules are those of `csv_core` (the `csv` crate's tokenizer with its defaults: comma
-//! delimiter, `"` quotes with `""` as an escaped quote, CR, LF or CRLF ending a record,
-//! blank lines skipped): a quote opens a quoted section only at the start of a field;
-//! inside one, `""` is a quote and a lone `"` closes it. Customs files are mostly lines
+//! The rules are those of `csv_core` (the `csv` crate's tokenizer: comma delimiter, `"`
+//! quotes with `""` as an escaped quote, blank lines skipped) with records ending at `\n`:
+//! a CR just before it belongs to the line end, so LF and CRLF lines read alike, and any
+//! other CR is text (a stray CR pasted into a cell stays in it instead of cutting the line
+//! in two). A quote opens a quoted section only at the start of a field; inside one, `""`
+//! is a quote and a lone `"` closes it. Customs files are mostly lines
 //! whose cells are plain or wholly quoted on one line (`"Korea, Rep."`): their cells are
 //! found by looking for commas and quotes and handed out as slices of the block,
 //! which is several times cheaper than running the tokenizer over every byte and copying
-//! each cell. Every other line (an escaped quote, a quoted line break, a stray CR) goes
-//! through `csv_core` itself, so the two paths cannot disagree on what a tricky line
+//! each cell. Every other line (an escaped quote, a quoted line break) goes through
+//! `csv_core` itself, so the two paths cannot disagree on what a tricky line
 //! holds.
 //!
 //! Blocks are cut at record boundaries ([`last_record_end`]), so that each can be split
@@ -63,9 +65,8 @@ impl Cells for Fields<'_> {
 
 /// The offset just past the last `\n` in `buf` that ends a record, where `buf` starts at
 /// the start of a record; `None` when no record ends in it (a `\n` inside quotes does not
-/// end one). `lf_only` as for [`Splitter::new`]: a CR is then text, so a quote after one
-/// does not start a field.
-pub fn last_record_end(buf: &[u8], lf_only: bool) -> Option<usize> {
+/// end one; a CR is text, so a quote after one does not start a field).
+pub fn last_record_end(buf: &[u8]) -> Option<usize> {
     if memchr(b'"', buf).is_none() {
         return memrchr(b'\n', buf).map(|i| i + 1);
     }
@@ -80,12 +81,7 @@ pub fn last_record_end(buf: &[u8], lf_only: bool) -> Option<usize> {
         }
         // Outside quotes every byte since the record start is plain, so the byte before
         // tells whether this quote starts a field (and so opens a quoted section).
-        let field_start = at == 0
-            || match buf[at - 1] {
-                b',' | b'\n' => true,
-                b'\r' => !lf_only,
-                _ => false,
-            };
+        let field_start = at == 0 || matches!(buf[at - 1], b',' | b'\n');
         if !field_start {
             continue;
         }
@@ -115,33 +111,25 @@ pub struct Splitter {
     /// The tokenizer's output: cells back to back, and where each ends.
     out: Vec<u8>,
     out_ends: Vec<usize>,
-    /// A CR is text, not a record end: lines holding one can be split directly.
-    lf_only: bool,
 }
 
 impl Default for Splitter {
     fn default() -> Splitter {
-        Splitter::new(false)
+        Splitter::new()
     }
 }
 
 impl Splitter {
-    /// A splitter; `lf_only`: records end at `\n` only and a CR is text, except one just
-    /// before the `\n`, which belongs to the line end (so LF and CRLF lines read alike, and
-    /// a stray CR inside a cell stays in it). Without it a CR ends a record too (files
-    /// whose lines end in CR alone).
-    pub fn new(lf_only: bool) -> Splitter {
+    /// A splitter (records end at `\n`; see the module's rules).
+    pub fn new() -> Splitter {
         let mut builder = csv_core::ReaderBuilder::new();
-        if lf_only {
-            builder.terminator(csv_core::Terminator::Any(b'\n'));
-        }
+        builder.terminator(csv_core::Terminator::Any(b'\n'));
         Splitter {
             // The builder, not `default`: only it compiles the tokenizer's state machine.
             core: builder.build(),
             spans: Vec::new(),
             out: Vec::new(),
             out_ends: Vec::new(),
-            lf_only,
         }
     }
 
@@ -160,16 +148,10 @@ impl Splitter {
         while pos < block.len() {
             let rest = &block[pos..];
             let newline = memchr(b'\n', rest);
-            let mut body = &rest[..newline.unwrap_or(rest.len())];
-            if !self.lf_only
-                && let [head @ .., b'\r'] = body
-            {
-                body = head;
-            }
-            // A blank line (or the LF of a CRLF) is no record, as for csv_core.
+            let body = &rest[..newline.unwrap_or(rest.len())];
+            // A blank line is no record, as for csv_core.
             if body.is_empty() || self.split_line(body) {
-                if !body.is_empty() && !Self::drop_line_end_cr(self.lf_only, &mut self.spans, body)
-                {
+                if !body.is_empty() && !drop_line_end_cr(&mut self.spans, body) {
                     let cells = Fields {
                         data: body,
                         spans: &self.spans,
@@ -193,7 +175,7 @@ impl Splitter {
                     self.spans.push((start, end));
                     start = end;
                 }
-                if !Self::drop_line_end_cr(self.lf_only, &mut self.spans, &self.out[..len]) {
+                if !drop_line_end_cr(&mut self.spans, &self.out[..len]) {
                     let cells = Fields {
                         data: &self.out[..len],
                         spans: &self.spans,
@@ -208,33 +190,12 @@ impl Splitter {
         line - first_line
     }
 
-    /// When records end at `\n` only: drops a CR ending the record's last cell in
-    /// `spans` (the CR of a CRLF line end, which the tokenizer keeps as text), and says
-    /// whether the record is then one empty cell, a blank line, which is no record. The
-    /// serial reader applies the same rule (`sources::drop_cr_before_lf`), so that the
-    /// direct split, the tokenizer and the `csv` crate read every line alike.
-    fn drop_line_end_cr(lf_only: bool, spans: &mut [(usize, usize)], data: &[u8]) -> bool {
-        if !lf_only {
-            return false;
-        }
-        if let Some(last) = spans.last_mut()
-            && last.1 > last.0
-            && data.get(last.1 - 1) == Some(&b'\r')
-        {
-            last.1 -= 1;
-        }
-        matches!(spans[..], [(start, end)] if start == end)
-    }
-
     /// Finds the cells of `line` (one line, without its terminator) into `spans` when every
-    /// cell is plain (no quote at its start) or wholly quoted without an escaped quote and
-    /// the line holds no CR: cells are then slices of the line. Returns `false` for any
-    /// other line (an escaped quote, a quote left open, text after a closing quote, a CR),
-    /// which the tokenizer reads instead.
+    /// cell is plain (no quote at its start) or wholly quoted without an escaped quote:
+    /// cells are then slices of the line. Returns `false` for any other line (an escaped
+    /// quote, a quote left open, text after a closing quote), which the tokenizer reads
+    /// instead.
     fn split_line(&mut self, line: &[u8]) -> bool {
-        if !self.lf_only && memchr(b'\r', line).is_some() {
-            return false;
-        }
         // Cells are a few bytes long: a plain loop finds the next comma or quote sooner
         // than a SIMD search, whose set-up per call dominated profiles.
         let find = |from: usize, byte: u8| line[from..].iter().position(|&b| b == byte);
@@ -252,11 +213,10 @@ impl Splitter {
                     None => return true,
                     Some(b',') => i = close + 2,
                     // The CR of a CRLF after a closing quote: the tokenizer appends it to
-                    // the cell and [`Splitter::drop_line_end_cr`] drops it again, unless
-                    // the cell itself ends in a CR (then it would drop that one instead).
+                    // the cell and [`drop_line_end_cr`] drops it again, unless the cell
+                    // itself ends in a CR (then it would drop that one instead).
                     Some(b'\r')
-                        if self.lf_only
-                            && close + 2 == line.len()
+                        if close + 2 == line.len()
                             && (close == start || line[close - 1] != b'\r') =>
                     {
                         return true;
@@ -311,33 +271,46 @@ impl Splitter {
     }
 }
 
+/// Drops a CR ending the record's last cell in `spans` (the CR of a CRLF line end, which
+/// the tokenizer keeps as text), and says whether the record is then one empty cell, a
+/// blank line, which is no record. The serial reader applies the same rule
+/// (`sources::drop_cr_before_lf`), so that the direct split, the tokenizer and the `csv`
+/// crate read every line alike.
+fn drop_line_end_cr(spans: &mut [(usize, usize)], data: &[u8]) -> bool {
+    if let Some(last) = spans.last_mut()
+        && last.1 > last.0
+        && data.get(last.1 - 1) == Some(&b'\r')
+    {
+        last.1 -= 1;
+    }
+    matches!(spans[..], [(start, end)] if start == end)
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
 
     use super::*;
 
-    /// Records and their lines as the `csv` crate reads them; with `lf_only`, records end
-    /// at `\n`, a CR ending a record's last cell is the line end's, and a record that is
-    /// then one empty cell is a blank line.
-    fn by_csv(bytes: &[u8], lf_only: bool) -> Vec<(u64, Vec<Vec<u8>>)> {
-        let mut builder = csv::ReaderBuilder::new();
-        if lf_only {
-            builder.terminator(csv::Terminator::Any(b'\n'));
-        }
-        let mut r = builder.has_headers(false).flexible(true).from_reader(bytes);
+    /// Records and their lines as the `csv` crate reads them with records ending at `\n`:
+    /// a CR ending a record's last cell is the line end's, and a record that is then one
+    /// empty cell is a blank line.
+    fn by_csv(bytes: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let mut r = csv::ReaderBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
         let mut rec = csv::ByteRecord::new();
         let mut out = Vec::new();
         while r.read_byte_record(&mut rec).unwrap() {
             let line = rec.position().map_or(0, |p| p.line());
             let mut cells: Vec<Vec<u8>> = rec.iter().map(<[u8]>::to_vec).collect();
-            if lf_only {
-                if let Some(last) = cells.last_mut().filter(|c| c.ends_with(b"\r")) {
-                    last.pop();
-                }
-                if cells == [Vec::<u8>::new()] {
-                    continue;
-                }
+            if let Some(last) = cells.last_mut().filter(|c| c.ends_with(b"\r")) {
+                last.pop();
+            }
+            if cells == [Vec::<u8>::new()] {
+                continue;
             }
             out.push((line, cells));
         }
@@ -346,8 +319,8 @@ mod tests {
 
     /// Records and their lines as the splitter reads them, cutting `bytes` into blocks
     /// at the last record end of each `block`-byte window (as the reader thread does).
-    fn by_splitter(bytes: &[u8], block: usize, lf_only: bool) -> Vec<(u64, Vec<Vec<u8>>)> {
-        let mut s = Splitter::new(lf_only);
+    fn by_splitter(bytes: &[u8], block: usize) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let mut s = Splitter::new();
         let mut out = Vec::new();
         let (mut start, mut line) = (0, 1);
         while start < bytes.len() {
@@ -356,7 +329,7 @@ mod tests {
                 if start + len >= bytes.len() {
                     break bytes.len() - start;
                 }
-                if let Some(e) = last_record_end(&bytes[start..start + len], lf_only) {
+                if let Some(e) = last_record_end(&bytes[start..start + len]) {
                     break e;
                 }
                 len *= 2;
@@ -398,9 +371,9 @@ mod tests {
         let text =
             b"a,b,c\n\"x, y\",2,\"say \"\"hi\"\"\"\n\n\"two\nlines\",3\r\nq\"uote,\"end\"x\nlast";
         for block in [1, 3, 8, 64] {
-            lines_agree(text, &by_splitter(text, block, false), &by_csv(text, false));
+            lines_agree(text, &by_splitter(text, block), &by_csv(text));
         }
-        let ours = by_splitter(text, 64, false);
+        let ours = by_splitter(text, 64);
         assert_eq!(ours[1].1[0], b"x, y");
         assert_eq!(ours[1].1[2], b"say \"hi\"");
         assert_eq!(ours[2], (4, vec![b"two\nlines".to_vec(), b"3".to_vec()]));
@@ -410,30 +383,22 @@ mod tests {
     #[test]
     fn crlf_records_are_numbered_by_the_line_they_start_on() {
         let text = b"h1,h2\r\n1,2\r\n\"a\r\nb\",3\r\n4,5\r\n";
-        for lf_only in [false, true] {
-            let lines: Vec<u64> = by_splitter(text, 1000, lf_only)
-                .iter()
-                .map(|r| r.0)
-                .collect();
-            assert_eq!(lines, [1, 2, 3, 5]);
-            lines_agree(text, &by_splitter(text, 4, lf_only), &by_csv(text, lf_only));
-        }
+        let lines: Vec<u64> = by_splitter(text, 1000).iter().map(|r| r.0).collect();
+        assert_eq!(lines, [1, 2, 3, 5]);
+        lines_agree(text, &by_splitter(text, 4), &by_csv(text));
     }
 
     #[test]
     fn a_record_cut_only_after_its_quotes_close() {
-        for lf_only in [false, true] {
-            assert_eq!(last_record_end(b"a,\"b\nc\"\nd", lf_only), Some(8));
-            assert_eq!(last_record_end(b"a,\"b\nc", lf_only), None);
-            assert_eq!(last_record_end(b"a\nb,\"open\n", lf_only), Some(2));
-            // A quote inside a field is a plain character: the LF after it ends the record.
-            assert_eq!(last_record_end(b"5\" pipe,1\nx", lf_only), Some(10));
-            // A closing quote at the very end might be the first of an escaped pair.
-            assert_eq!(last_record_end(b"a\n\"b\"", lf_only), Some(2));
-        }
-        // After a CR that is text, a quote is text too: it opens nothing.
-        assert_eq!(last_record_end(b"a\r\"b\nc", true), Some(5));
-        assert_eq!(last_record_end(b"a\r\"b\nc", false), None);
+        assert_eq!(last_record_end(b"a,\"b\nc\"\nd"), Some(8));
+        assert_eq!(last_record_end(b"a,\"b\nc"), None);
+        assert_eq!(last_record_end(b"a\nb,\"open\n"), Some(2));
+        // A quote inside a field is a plain character: the LF after it ends the record.
+        assert_eq!(last_record_end(b"5\" pipe,1\nx"), Some(10));
+        // A closing quote at the very end might be the first of an escaped pair.
+        assert_eq!(last_record_end(b"a\n\"b\""), Some(2));
+        // After a CR, which is text, a quote is text too: it opens nothing.
+        assert_eq!(last_record_end(b"a\r\"b\nc"), Some(5));
     }
 
     proptest! {
@@ -451,11 +416,10 @@ mod tests {
                 0..60,
             ),
             block in 1usize..40,
-            lf_only in any::<bool>(),
         ) {
             let text: Vec<u8> = parts.concat();
-            let ours = by_splitter(&text, block, lf_only);
-            let theirs = by_csv(&text, lf_only);
+            let ours = by_splitter(&text, block);
+            let theirs = by_csv(&text);
             let cells = |v: &[(u64, Vec<Vec<u8>>)]| v.iter().map(|r| r.1.clone()).collect::<Vec<_>>();
             prop_assert_eq!(cells(&ours), cells(&theirs));
             // The csv crate numbers a record after blank lines (or a CR) by the line its

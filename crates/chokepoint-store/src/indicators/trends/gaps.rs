@@ -76,14 +76,27 @@ fn note(figures: &Figures, first: i64, last: i64) -> String {
 
 /// What the months `first..=last` (one year) held together by difference: the earliest
 /// total from January through a month at or after `last` (a reported year to date), less
-/// the figures of the months around the gap. `None` when the year's totals do not allow it.
+/// the figures of the months around the gap. `None` when the year's totals do not allow it,
+/// or when the figures from January to that month come from more than one source: a YTD
+/// holds its own source's months, so one source's total less another's months is no
+/// figure at all (8,875 t instead of 8,909 once an ingested file replaced two months).
 fn implied_total(figures: &Figures, first: i64, last: i64) -> Option<(f64, YearMonth)> {
     let start = jan(month(first).year).index();
     let december = start + 11;
     (last..=december).find_map(|end| {
         let through = figures.span(start, end)?;
         // Only a reported year-to-date can cover months without figures.
-        through.reported_by.as_ref()?;
+        let source = through.reported_by.as_ref()?;
+        let within = (start, 0)..=(end, i64::MAX);
+        let one_source = figures
+            .monthly
+            .range(within.clone())
+            .chain(figures.cumulative.range(within))
+            .filter(|((s, len), _)| s + len - 1 <= end)
+            .all(|(_, step)| step.source == *source);
+        if !one_source {
+            return None;
+        }
         let before = if first > start {
             figures.span(start, first - 1)?.quantity_t
         } else {

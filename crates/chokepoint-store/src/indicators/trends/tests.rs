@@ -600,4 +600,17 @@ fn skipped_months_are_named_with_what_the_ytd_implies() {
         notes[1].contains("the year-to-date total through 2025-05 implies 15 t for them together"),
         "{notes:?}"
     );
+    // A month from another source beside the YTD: one source's total less another's month
+    // is no figure, so none is implied (re-review: 8,875 t for 8,909).
+    let mut mixed = data.clone();
+    mixed[2] = Observation {
+        source: "comtrade".into(),
+        ..obs("2025-05", 6.0)
+    };
+    let notes = compute(&mixed, &query()).notes;
+    let gap = notes
+        .iter()
+        .find(|n| n.starts_with("2025-03 to 2025-04 have no figure"))
+        .unwrap();
+    assert!(!gap.contains("implies"), "{notes:?}");
 }
