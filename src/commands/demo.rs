@@ -9,7 +9,7 @@ use anyhow::Context;
 use chokepoint_model::{Flow, Frequency, Iso3, YearMonth};
 use chokepoint_store::indicators::FlowQuery;
 use chokepoint_store::indicators::anomalies::{AnomalyQuery, DEFAULT_THRESHOLD_PCT, anomalies};
-use chokepoint_store::indicators::trends::{TrendQuery, trends};
+use chokepoint_store::indicators::trends::{TrendQuery, trend_report};
 
 use crate::cli::DemoArgs;
 use crate::output::Format;
@@ -123,13 +123,17 @@ pub fn monitor_section(
             to: YearMonth::new(2025, 6),
             frequency: Frequency::Monthly,
         };
-        let rows = opened.runtime.block_on(trends(&opened.warehouse, &q))?;
-        writeln!(
-            out,
-            "\n{title}, tonnes, Jan-Jun 2025 (a Jan-Feb row is reported combined, never split):"
-        )?;
-        let table = super::trends::table(&rows, true);
+        let report = opened
+            .runtime
+            .block_on(trend_report(&opened.warehouse, &q))?;
+        writeln!(out, "\n{title}, tonnes, Jan-Jun 2025:")?;
+        let table = super::trends::table(&report.rows, true);
         table.write(Format::Table, out)?;
+        // What the rows leave out (a combined Jan-Feb, months no source gave) is said, as
+        // `trends` says it.
+        for note in &report.notes {
+            writeln!(out, "note: {note}")?;
+        }
         let mut file = std::fs::File::create(out_dir.join(format!("monitor-{product}.csv")))?;
         table.write(Format::Csv, &mut file)?;
     }

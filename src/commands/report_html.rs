@@ -140,8 +140,8 @@ fn summary(report: &RunReport) -> String {
     for n in &s.new_supply {
         items.push(format!(
             "<li>New {} {} capacity: {} t over the horizon; it added {} t to the region's {} \
-             output, and the new plants changed all industries' total loss by {} t (medians, \
-             against the same draws without them).{}</li>",
+             output and changed all industries' total loss by {} t (medians, against the same \
+             draws without it).{}</li>",
             xml_escape(&n.region),
             xml_escape(&n.stage),
             grouped(n.capacity_t, 0),

@@ -334,9 +334,9 @@ fn print_new_supply(s: &McSummary) -> anyhow::Result<()> {
     t.print(Format::Table)?;
     println!(
         "  new supply: capacity added over the horizon; the region's output of the stage, at \
-         baseline, and with the new plants minus without them in the same draws; the change \
-         of all industries' total loss they made (negative: less loss). t over the horizon, \
-         medians with 5th and 95th percentiles"
+         baseline, and with the plant minus without it in the same draws (the other plants \
+         kept); the change of all industries' total loss it made (negative: less loss). t \
+         over the horizon, medians with 5th and 95th percentiles"
     );
     for n in s.new_supply.iter().filter(|n| n.unused()) {
         println!("{}", unused_plant_text(n));

@@ -789,9 +789,14 @@ fn new_plants_report_what_they_added_and_whether_it_was_used() {
     };
     // Japanese magnets under the embargo: its orders pull scarce metal to Japan, whose
     // output stays below baseline but above what it is without the plant (docs/controls.md).
+    // Beside it an EU metal plant, which changes nothing: each plant is measured against
+    // the draw without it alone, so the Japanese plant's effect is not credited to it
+    // (re-review).
     let used = run(&with(
         "[[new_supply]]\nregion = \"JPN\"\nstage = \"magnets\"\ncapacity_t_per_year = 20000\n\
-         commissioning = \"2025-06-01\"\nramp_up_months = 1\n",
+         commissioning = \"2025-06-01\"\nramp_up_months = 1\n\
+         [[new_supply]]\nregion = \"EU\"\nstage = \"metal\"\ncapacity_t_per_year = 3000\n\
+         commissioning = \"2025-06-01\"\n",
     ));
     let n = &used["new_supply"][0];
     assert_eq!(
@@ -801,6 +806,9 @@ fn new_plants_report_what_they_added_and_whether_it_was_used() {
     assert!(n["capacity_t"].as_f64().unwrap() > 10_000.0, "{n}");
     assert!(n["added_output_t"].as_f64().unwrap() > 0.0, "{n}");
     assert!(n["total_loss_change_t"].as_f64().unwrap() < 0.0, "{n}");
+    let eu = &used["new_supply"][1];
+    assert_eq!(eu["total_loss_change_t_p5"].as_f64().unwrap(), 0.0, "{eu}");
+    assert_eq!(eu["added_output_t_p95"].as_f64().unwrap(), 0.0, "{eu}");
     // EU separation under an EU-only magnet embargo: the EU's magnet makers still buy
     // their metal where they did, so its oxide finds no buyer; the table says so.
     let plant = sb.write(

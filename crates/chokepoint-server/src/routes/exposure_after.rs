@@ -66,7 +66,7 @@ fn after_error(e: AfterError) -> ApiError {
 }
 
 /// Supplier shares, HHI, the CRMA check and import reliance of an importer recomputed from
-/// the simulated flows of a chain scenario (p50/p95 over runs), next to the same figures
+/// the simulated flows of a chain scenario (p5/p50/p95 over runs), next to the same figures
 /// without the control (`chokepoint exposure --after FILE --format json`).
 #[utoipa::path(post, path = "/api/exposure/after",
     request_body(description = "the scenario as for POST /api/simulate: a JSON request, or \

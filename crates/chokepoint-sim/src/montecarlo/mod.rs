@@ -138,32 +138,32 @@ pub fn run_many(
     check_kept_memory(runs, scenario.days, nodes, industries, record_series)?;
     monitored(runs, monitor, |i| {
         let draw = Draw::sample(scenario, &mut run_rng(seed, i));
-        let without = without_new_supply(&draw);
+        let pairs: Vec<Draw> = (0..draw.new_supply.len())
+            .map(|k| without_plant(&draw, k))
+            .collect();
         let mut out = run_draw(scenario, input, draw, record_series)?;
-        // The same draw without the new plants, so that what they changed is measured,
-        // not guessed from the region's output (a plant's orders can pull scarce inputs to
-        // its region while its output stays below the region's baseline).
-        if let Some(draw) = without {
+        // The same draw without each plant in turn, so that what each changed is measured,
+        // not guessed from its region's output (a plant's orders can pull scarce inputs to
+        // its region while the region's output stays below baseline), and not credited
+        // with what another plant did.
+        for (k, draw) in pairs.into_iter().enumerate() {
             let pair = run_draw(scenario, input, draw, false)?;
-            for ns in &mut out.record.new_supply {
+            if let Some(ns) = out.record.new_supply.get_mut(k) {
                 ns.output_without_t = pair.record.stage_output_t.get(ns.node).copied();
+                ns.loss_without_t = Some(pair.record.loss_t.iter().sum());
             }
-            out.record.loss_without_new_supply_t = Some(pair.record.loss_t.iter().sum());
         }
         Ok(out)
     })
 }
 
-/// `draw` with every new plant's capacity at zero, when it has any.
-fn without_new_supply(draw: &Draw) -> Option<Draw> {
-    if draw.new_supply.is_empty() {
-        return None;
-    }
+/// `draw` with new plant `k`'s capacity at zero.
+fn without_plant(draw: &Draw, k: usize) -> Draw {
     let mut d = draw.clone();
-    for ns in &mut d.new_supply {
+    if let Some(ns) = d.new_supply.get_mut(k) {
         ns.0 = 0.0;
     }
-    Some(d)
+    d
 }
 
 /// Memory a Monte Carlo keeps, in bytes: every run's records stay for the percentiles.

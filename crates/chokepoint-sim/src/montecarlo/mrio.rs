@@ -125,7 +125,6 @@ pub fn run_draw(
         months,
         stage_output_t: Vec::new(),
         new_supply: Vec::new(),
-        loss_without_new_supply_t: None,
     };
     let mut history: Vec<Vec<f64>> = vec![Vec::with_capacity(plan.days); n_pairs];
     for t in 0..plan.days {

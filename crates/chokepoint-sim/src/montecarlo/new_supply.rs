@@ -6,8 +6,8 @@
 //! date: read alone, that looked like "the plant does not help" or "the result is
 //! certain" (analyst review). The plant's own output cannot be told from the node it joins
 //! (the region's producers share one capacity), so the outcome is the node's: its output
-//! against the same draw without the new plants, beside the capacity the plant added, and
-//! the total loss with and without them.
+//! against the same draw without that plant, beside the capacity the plant added, and the
+//! total loss with and without it.
 
 use serde::Serialize;
 
@@ -16,7 +16,8 @@ use crate::network::chain::N_STAGES;
 use crate::network::flow::RunRecord;
 
 /// One `[[new_supply]]` entry over the runs: medians, with 5th and 95th percentiles of
-/// what changed. Changes are against the same draws without any new plant.
+/// what changed. Changes are against the same draws without this plant (the scenario's
+/// other plants kept).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct NewSupplyOutcome {
     /// Region of the plant.
@@ -29,18 +30,17 @@ pub struct NewSupplyOutcome {
     pub output_t: f64,
     /// That output at baseline (without any scenario), t, median.
     pub baseline_t: f64,
-    /// The region's output of the stage with the new plants minus without them, t: median,
-    /// 5th and 95th percentiles over paired runs. Zero: the added capacity found no use
-    /// (no buyer, or no input).
+    /// The region's output of the stage with the plant minus without it, t: median, 5th and
+    /// 95th percentiles over paired runs. Zero: the added capacity found no use (no buyer,
+    /// or no input).
     pub added_output_t: f64,
     /// 5th percentile of `added_output_t`.
     pub added_output_t_p5: f64,
     /// 95th percentile of `added_output_t`.
     pub added_output_t_p95: f64,
-    /// Total production loss of all industries with the scenario's new plants minus
-    /// without them (all plants together), t: median, 5th and 95th percentiles. Negative:
-    /// they cut the loss. A plant can cut one region's loss and raise another's by bidding
-    /// scarce inputs away.
+    /// Total production loss of all industries with the plant minus without it, t: median,
+    /// 5th and 95th percentiles. Negative: it cut the loss. A plant can cut one region's
+    /// loss and raise another's by bidding scarce inputs away.
     pub total_loss_change_t: f64,
     /// 5th percentile of `total_loss_change_t`.
     pub total_loss_change_t_p5: f64,
@@ -75,12 +75,6 @@ pub fn new_supply_outcomes(layout: &Layout, runs: &[&RunRecord]) -> Vec<NewSuppl
         v.sort_by(f64::total_cmp);
         Some(v)
     };
-    let loss = |r: &RunRecord| -> Option<f64> {
-        Some(r.loss_t.iter().sum::<f64>() - r.loss_without_new_supply_t?)
-    };
-    let Some(loss_change) = sorted(&loss) else {
-        return Vec::new();
-    };
     (0..first.new_supply.len())
         .filter_map(|k| {
             let node = first.new_supply[k].node;
@@ -91,6 +85,9 @@ pub fn new_supply_outcomes(layout: &Layout, runs: &[&RunRecord]) -> Vec<NewSuppl
             let outputs = sorted(&output)?;
             let baselines = sorted(&|r| Some(r.new_supply.get(k)?.baseline_t))?;
             let added = sorted(&|r| Some(output(r)? - r.new_supply.get(k)?.output_without_t?))?;
+            let loss_change = sorted(&|r| {
+                Some(r.loss_t.iter().sum::<f64>() - r.new_supply.get(k)?.loss_without_t?)
+            })?;
             Some(NewSupplyOutcome {
                 region,
                 stage,

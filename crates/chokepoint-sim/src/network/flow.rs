@@ -62,9 +62,6 @@ pub struct RunRecord {
     /// (`region * N_STAGES + stage`), the capacity it added over the horizon, t, and that
     /// node's baseline output over the horizon, t (its output is in `stage_output_t`).
     pub new_supply: Vec<NewSupplyRecord>,
-    /// Total production loss of the industry nodes, t, in the same draw without any new
-    /// plant (`None` without new supply, or before `run_many` runs the pair).
-    pub loss_without_new_supply_t: Option<f64>,
 }
 
 /// What one new plant added, and the baseline of the node it joined (see
@@ -77,9 +74,12 @@ pub struct NewSupplyRecord {
     pub capacity_t: f64,
     /// The node's baseline output over the horizon, t.
     pub baseline_t: f64,
-    /// The node's output over the horizon in the same draw without any new plant, t
-    /// (`None` until [`montecarlo::run_many`](crate::montecarlo::run_many) runs that pair).
+    /// The node's output over the horizon in the same draw without this plant, t (`None`
+    /// until [`montecarlo::run_many`](crate::montecarlo::run_many) runs that pair).
     pub output_without_t: Option<f64>,
+    /// Total production loss of the industry nodes in the same draw without this plant, t
+    /// (`None` until `run_many` runs that pair).
+    pub loss_without_t: Option<f64>,
 }
 
 impl RunRecord {
@@ -168,10 +168,10 @@ pub fn run(
                     capacity_t: 0.0,
                     baseline_t: topo.x0.get(node).copied().unwrap_or(0.0) * plan.days as f64,
                     output_without_t: None,
+                    loss_without_t: None,
                 }
             })
             .collect(),
-        loss_without_new_supply_t: None,
     };
 
     // State (allocated once, reused every step).
