@@ -16,6 +16,11 @@ pub fn run(data_dir: Option<&Path>, args: &AnomaliesArgs) -> anyhow::Result<()> 
         all: args.all,
     };
     let rows = o.runtime.block_on(anomalies(&o.warehouse, &q))?;
+    if rows.is_empty()
+        && let Some(note) = o.runtime.block_on(q.nothing_found(&o.warehouse))?
+    {
+        stderr_line!("note: {note}");
+    }
     if args.format == Format::Json {
         // The rows serialised as `GET /api/anomalies` serialises them: the table's
         // rounding (to its shown decimals plus six) made the two differ.

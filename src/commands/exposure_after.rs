@@ -136,12 +136,17 @@ fn own_magnets_note(scenario: &PolicyScenario, stage: Stage, region: &str) -> Op
     }
     let key = Key::NonChinaMagnetJapanShare;
     let japan = Draw::central(scenario).assumptions.get(key);
+    let whose = if japan == key.spec().default {
+        "the default; the bundled data give no split; set it under [assumptions] to see \
+         another"
+    } else {
+        "as this scenario's [assumptions] set it (central value); the bundled data give no \
+         split"
+    };
     Some(format!(
         "{region}'s own magnet output in the chain is an assumption, not data: the output \
-         outside China is split {:.0} % Japan, {:.0} % EU by {} = {japan:.2} (central value; \
-         the bundled data give no split), and import reliance, apparent consumption and the \
-         CRMA share of consumption rest on it; set it under [assumptions] to see another \
-         split",
+         outside China is split {:.0} % Japan, {:.0} % EU by {} = {japan:.2} ({whose}), and \
+         import reliance, apparent consumption and the CRMA share of consumption rest on it",
         100.0 * japan,
         100.0 * (1.0 - japan),
         key.spec().key

@@ -148,7 +148,7 @@ fn summary(report: &RunReport) -> String {
             grouped(n.added_output_t, 0),
             xml_escape(&n.stage),
             grouped(n.total_loss_change_t, 0),
-            if n.unused() {
+            if n.unused {
                 format!(
                     " {}",
                     xml_escape(

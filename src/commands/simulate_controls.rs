@@ -190,7 +190,7 @@ pub fn run(args: &SimulateArgs, text: &str, data_dir: Option<&Path>) -> anyhow::
             shown.print(Format::Table)?;
             if shown.rows.len() < affected {
                 println!(
-                    "({} of {affected} affected industries; --top N for more, --format csv for all)",
+                    "({} of {affected} affected industries; without --top for all)",
                     shown.rows.len()
                 );
             }
@@ -312,7 +312,7 @@ fn print_new_supply(s: &McSummary) -> anyhow::Result<()> {
         "stage",
         "new_capacity_t",
         "output_t",
-        "baseline_t",
+        "output_baseline_t",
         "added_output_t",
         "added_output_t_p5",
         "added_output_t_p95",
@@ -324,7 +324,7 @@ fn print_new_supply(s: &McSummary) -> anyhow::Result<()> {
             n.stage.as_str().into(),
             Cell::float(n.capacity_t, 0),
             Cell::float(n.output_t, 0),
-            Cell::float(n.baseline_t, 0),
+            Cell::float(n.output_baseline_t, 0),
             Cell::float(n.added_output_t, 0),
             Cell::float(n.added_output_t_p5, 0),
             Cell::float(n.added_output_t_p95, 0),
@@ -338,7 +338,7 @@ fn print_new_supply(s: &McSummary) -> anyhow::Result<()> {
          kept); the change of all industries' total loss it made (negative: less loss). t \
          over the horizon, medians with 5th and 95th percentiles"
     );
-    for n in s.new_supply.iter().filter(|n| n.unused()) {
+    for n in s.new_supply.iter().filter(|n| n.unused) {
         println!("{}", unused_plant_text(n));
     }
     Ok(())

@@ -806,9 +806,20 @@ fn new_plants_report_what_they_added_and_whether_it_was_used() {
     assert!(n["capacity_t"].as_f64().unwrap() > 10_000.0, "{n}");
     assert!(n["added_output_t"].as_f64().unwrap() > 0.0, "{n}");
     assert!(n["total_loss_change_t"].as_f64().unwrap() < 0.0, "{n}");
+    assert_eq!(n["unused"], false, "{n}");
     let eu = &used["new_supply"][1];
     assert_eq!(eu["total_loss_change_t_p5"].as_f64().unwrap(), 0.0, "{eu}");
     assert_eq!(eu["added_output_t_p95"].as_f64().unwrap(), 0.0, "{eu}");
+    assert_eq!(eu["unused"], true, "{eu}");
+    // The JSON says what the fields mean.
+    assert!(
+        used["descriptions"]["total_loss_change_t"]
+            .as_str()
+            .unwrap()
+            .contains("with the plant minus without it"),
+        "{}",
+        used["descriptions"]
+    );
     // EU separation under an EU-only magnet embargo: the EU's magnet makers still buy
     // their metal where they did, so its oxide finds no buyer; the table says so.
     let plant = sb.write(

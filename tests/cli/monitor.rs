@@ -503,3 +503,27 @@ fn trends_name_the_months_a_series_skips_and_what_the_ytd_implies() {
             "the year-to-date total through 2025-05 implies 8,909 t for them together",
         ));
 }
+
+/// Re-review: `anomalies` on a product with no rows printed an empty table and nothing
+/// else, which reads as "nothing flagged"; it says what it looked for, and for an HS code
+/// where the bundled series is stored by name.
+#[test]
+fn anomalies_of_a_flow_without_rows_say_so() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args(china_export_args("anomalies", "8505.11", &[]))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("no trade rows for reporter CHN"))
+        .stderr(predicate::str::contains("reached with `--product magnets`"));
+    // A flow with rows and nothing flagged says nothing.
+    sb.cmd()
+        .args(china_export_args(
+            "anomalies",
+            "rare-earths",
+            &["--threshold", "1000"],
+        ))
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty());
+}

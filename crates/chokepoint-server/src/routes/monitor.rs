@@ -271,15 +271,27 @@ pub async fn get_partners(
     Ok((headers, Json(report)))
 }
 
-/// Months departing from their baselines (`chokepoint anomalies`).
+/// Months departing from their baselines (`chokepoint anomalies`). A flow with no rows at
+/// all gets the CLI's stderr note as a `Chokepoint-Note` header (an empty answer is
+/// otherwise "nothing flagged").
 #[utoipa::path(get, path = "/api/anomalies", params(AnomalyParams),
-    responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = [Object], headers(("chokepoint-note" = String,
+        description = "The note the CLI prints to stderr when the flow has no rows at all"))),
+        (status = 400, body = crate::error::ErrorBody)))]
 pub async fn get_anomalies(
     State(state): State<AppState>,
     Query(p): Query<AnomalyParams>,
-) -> Result<Json<Vec<AnomalyRow>>, ApiError> {
+) -> Result<(HeaderMap, Json<Vec<AnomalyRow>>), ApiError> {
     let q = p.anomaly_query()?;
-    Ok(Json(anomalies(state.warehouse()?, &q).await?))
+    let wh = state.warehouse()?;
+    let rows = anomalies(wh, &q).await?;
+    let mut headers = HeaderMap::new();
+    if rows.is_empty()
+        && let Some(note) = q.nothing_found(wh).await?
+    {
+        headers.append(HeaderName::from_static(NOTE_HEADER), header_text(&note));
+    }
+    Ok((headers, Json(rows)))
 }
 
 /// The trends as a chart: tonnes per period, MoM and YoY in % on the right axis.

@@ -29,7 +29,7 @@ pub struct NewSupplyOutcome {
     /// The region's output of the stage over the horizon, t, median.
     pub output_t: f64,
     /// That output at baseline (without any scenario), t, median.
-    pub baseline_t: f64,
+    pub output_baseline_t: f64,
     /// The region's output of the stage with the plant minus without it, t: median, 5th and
     /// 95th percentiles over paired runs. Zero: the added capacity found no use (no buyer,
     /// or no input).
@@ -46,12 +46,14 @@ pub struct NewSupplyOutcome {
     pub total_loss_change_t_p5: f64,
     /// 95th percentile of `total_loss_change_t`.
     pub total_loss_change_t_p95: f64,
+    /// Neither its region's output nor any industry's loss moved with it in 90 % of the
+    /// runs, beyond rounding: the plant went unused, and the results do not depend on it.
+    pub unused: bool,
 }
 
 impl NewSupplyOutcome {
-    /// Neither its region's output nor any industry's loss moved in any of the 5–95 % of
-    /// runs, beyond rounding: the plant went unused.
-    pub fn unused(&self) -> bool {
+    /// See [`NewSupplyOutcome::unused`].
+    fn went_unused(&self) -> bool {
         let eps = 1e-6 * self.capacity_t.max(1.0);
         [
             self.added_output_t_p5,
@@ -88,19 +90,22 @@ pub fn new_supply_outcomes(layout: &Layout, runs: &[&RunRecord]) -> Vec<NewSuppl
             let loss_change = sorted(&|r| {
                 Some(r.loss_t.iter().sum::<f64>() - r.new_supply.get(k)?.loss_without_t?)
             })?;
-            Some(NewSupplyOutcome {
+            let mut outcome = NewSupplyOutcome {
                 region,
                 stage,
                 capacity_t: quantile(&capacity, 0.5),
                 output_t: quantile(&outputs, 0.5),
-                baseline_t: quantile(&baselines, 0.5),
+                output_baseline_t: quantile(&baselines, 0.5),
                 added_output_t: quantile(&added, 0.5),
                 added_output_t_p5: quantile(&added, 0.05),
                 added_output_t_p95: quantile(&added, 0.95),
                 total_loss_change_t: quantile(&loss_change, 0.5),
                 total_loss_change_t_p5: quantile(&loss_change, 0.05),
                 total_loss_change_t_p95: quantile(&loss_change, 0.95),
-            })
+                unused: false,
+            };
+            outcome.unused = outcome.went_unused();
+            Some(outcome)
         })
         .collect()
 }

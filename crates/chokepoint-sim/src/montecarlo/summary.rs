@@ -190,6 +190,33 @@ pub struct McSummary {
 /// CLI's legends and `descriptions` in the JSON both come from here.
 pub const FIELD_DESCRIPTIONS: &[(&str, &str)] = &[
     (
+        "capacity_t",
+        "new_supply: capacity the plant added over the horizon (ramp-up included), t, median",
+    ),
+    (
+        "output_t",
+        "new_supply: the region's output of the plant's stage over the horizon, t, median",
+    ),
+    (
+        "output_baseline_t",
+        "new_supply: that output without any scenario, t",
+    ),
+    (
+        "added_output_t",
+        "new_supply: the region's output with the plant minus without it, in the same draws \
+         (the other plants kept), t: median; _p5 and _p95 its percentiles",
+    ),
+    (
+        "total_loss_change_t",
+        "new_supply: all industries' total production loss with the plant minus without it, \
+         t: median (negative: less loss); _p5 and _p95 its percentiles",
+    ),
+    (
+        "unused",
+        "new_supply: neither the region's output nor any industry's loss moved with the plant \
+         in 90 % of the runs; the results do not depend on it",
+    ),
+    (
         "loss_t",
         "production loss over the horizon, t of magnet use: median (p50) over the runs",
     ),

@@ -248,10 +248,15 @@ impl Scenario {
             // larger share, as concurrent events do), but are most often a block pasted
             // twice: say so.
             if let Some(first) = events.iter().position(|e| *e == ev) {
+                let effect = match ev.kind {
+                    crate::events::EventKind::Arbitrary => {
+                        "the same capacity share applies once, so the copy changes nothing"
+                    }
+                    _ => "both apply, so the capital is destroyed twice",
+                };
                 warnings.push(format!(
-                    "{}: event[{k}] repeats event[{first}] exactly; both apply (capital \
-                     destroyed twice, the same capacity share once): remove one if that is \
-                     not meant",
+                    "{}: event[{k}] repeats event[{first}] exactly; {effect}: remove one if \
+                     that is not meant",
                     path.display()
                 ));
             }

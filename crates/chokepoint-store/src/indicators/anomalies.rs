@@ -91,6 +91,15 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     })
 }
 
+impl AnomalyQuery {
+    /// Whether the flow has no rows at all (an empty answer is then not "nothing
+    /// flagged"), and what the monitor says then (CLI stderr, API `Chokepoint-Note`).
+    pub async fn nothing_found(&self, wh: &Warehouse) -> Result<Option<String>, StoreError> {
+        let (_, obs) = observations(wh, &self.flow).await?;
+        Ok(obs.is_empty().then(|| self.flow.nothing_found_note("")))
+    }
+}
+
 /// Scans the monthly series.
 pub async fn anomalies(wh: &Warehouse, q: &AnomalyQuery) -> Result<Vec<AnomalyRow>, StoreError> {
     // At or below zero every month is flagged; NaN flags none.

@@ -307,8 +307,10 @@ fn read_table(path: &Path, delim: u8, two_header_rows: bool) -> Result<RawTable,
             "no value columns after the two index columns (region, sector)",
         ));
     }
+    // The pymrio layout has regions on line 1 and sectors on line 2.
+    let sector_line = if two_header_rows { 2 } else { 1 };
     for (region, sector) in &cols {
-        check_label(path, 1, region, sector)?;
+        check_label(path, (1, sector_line), region, sector)?;
     }
     let mut rows = Vec::new();
     let mut lines = Vec::new();
@@ -329,7 +331,7 @@ fn read_table(path: &Path, delim: u8, two_header_rows: bool) -> Result<RawTable,
                 ),
             ));
         }
-        check_label(path, line, &rec[0], &rec[1])?;
+        check_label(path, (line, line), &rec[0], &rec[1])?;
         rows.push((rec[0].to_string(), rec[1].to_string()));
         lines.push(line);
         for (k, cell) in rec.iter().skip(2).enumerate() {
@@ -369,9 +371,13 @@ fn read_table(path: &Path, delim: u8, two_header_rows: bool) -> Result<RawTable,
 /// Refuses a region or sector label holding `|`: it joins region and sector in every
 /// record's column names and in the impact keys, so `a` + `x|y` and `a|x` + `y` would both
 /// be `a|x|y`, two industries under one name.
-fn check_label(path: &Path, line: u64, region: &str, sector: &str) -> Result<(), SimError> {
-    match [region, sector].into_iter().find(|l| l.contains('|')) {
-        Some(label) => Err(file_err(
+/// `lines`: where the region and the sector label are.
+fn check_label(path: &Path, lines: (u64, u64), region: &str, sector: &str) -> Result<(), SimError> {
+    match [(region, lines.0), (sector, lines.1)]
+        .into_iter()
+        .find(|(l, _)| l.contains('|'))
+    {
+        Some((label, line)) => Err(file_err(
             path,
             line,
             format!(

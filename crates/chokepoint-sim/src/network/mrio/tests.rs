@@ -131,6 +131,26 @@ mod totals_tests {
         );
     }
 
+    /// In the pymrio layout a sector label is on the second header line, and is named there.
+    #[test]
+    fn a_sector_label_with_the_separator_is_named_at_its_header_line() {
+        let src =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/data/pymrio_test_txt");
+        let dir = std::env::temp_dir().join(format!("chokepoint-pipe-txt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in ["Z.txt", "Y.txt", "x.txt"] {
+            std::fs::copy(src.join(f), dir.join(f)).unwrap();
+        }
+        let z = std::fs::read_to_string(dir.join("Z.txt")).unwrap();
+        std::fs::write(
+            dir.join("Z.txt"),
+            z.replacen("\tmining\t", "\tmi|ning\t", 1),
+        )
+        .unwrap();
+        let err = load_err(&dir);
+        assert!(err.contains("Z.txt:2: label `mi|ning` holds `|`"), "{err}");
+    }
+
     /// A gross output off what the industry sells loads (the model can run it) but is
     /// found, so that the scenario can warn: a run without events drifted from its baseline
     /// without a word (ARIO review). The reference table is balanced.
