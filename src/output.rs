@@ -61,6 +61,9 @@ impl Cell {
             Cell::Null => String::new(),
             Cell::Text(s) | Cell::Long(s) => s.clone(),
             Cell::Int(i) => i.to_string(),
+            // Past 1e15 (nothing the tool measures gets there, but an MRIO table in small
+            // units can) a fixed notation prints every digit: 300 of them for 1e299.
+            Cell::Float { value, .. } if value.abs() >= 1e15 => format!("{value:.6e}"),
             Cell::Float { value, decimals } => {
                 let shown = format!("{value:.decimals$}");
                 // A small negative value rounds to "-0.0": print the zero it shows.
@@ -409,6 +412,16 @@ mod tests {
         assert_eq!(wrap("", 10), [""]);
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(wrap("ab cd ef", 5), ["ab cd", "ef"]);
+    }
+
+    #[test]
+    fn huge_numbers_print_in_scientific_notation() {
+        assert_eq!(Cell::float(3.9239413e299, 2).display(), "3.923941e299");
+        assert_eq!(Cell::float(-2.5e15, 0).display(), "-2.500000e15");
+        assert_eq!(
+            Cell::float(999_999_999_999_999.0, 0).display(),
+            "999999999999999"
+        );
     }
 
     #[test]

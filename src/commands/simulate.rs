@@ -61,6 +61,43 @@ pub fn run(args: &SimulateArgs, text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// Says when the output folder holds files this run does not write (an earlier run's notes,
+/// an MRIO table): the records go beside them, and nothing tells which files are whose
+/// (ARIO review). A run's own files are replaced without a word, as a re-run expects.
+fn note_other_files(out: &Path) {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return;
+    };
+    let ours = |name: &str| {
+        name == "summary.json"
+            || name
+                .strip_suffix(".csv")
+                .is_some_and(|stem| RECORD_NAMES.contains(&stem))
+    };
+    let mut others: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !ours(n))
+        .collect();
+    if others.is_empty() {
+        return;
+    }
+    others.sort();
+    let shown = others
+        .iter()
+        .take(3)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = if others.len() > 3 { ", …" } else { "" };
+    stderr_line!(
+        "note: {} already holds {} file(s) this run does not write ({shown}{more}); the \
+         records are written beside them",
+        out.display(),
+        others.len()
+    );
+}
+
 fn run_in(args: &SimulateArgs, text: &str, out: &Path) -> anyhow::Result<()> {
     let format = args.format;
     let scenario = Scenario::parse(&args.scenario, text)?;
@@ -68,6 +105,7 @@ fn run_in(args: &SimulateArgs, text: &str, out: &Path) -> anyhow::Result<()> {
         stderr_line!("warning: {w}");
     }
     let mut sim = scenario.simulation()?;
+    note_other_files(out);
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create output folder {}", out.display()))?;
     let mut writer = RecordWriter::new(out, sim.model())?;

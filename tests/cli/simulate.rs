@@ -539,3 +539,23 @@ fn an_all_zero_table_runs_with_a_warning() {
             "has zero output in every industry: every record will be zero",
         ));
 }
+
+/// ARIO review: `--out` into a folder holding other files wrote the records among them
+/// without a word. A re-run over its own records says nothing; other files are named.
+#[test]
+fn an_output_folder_holding_other_files_is_noted() {
+    let sb = Sandbox::new();
+    let s = sb.write("s.toml", &scenario(GOOD_EVENT));
+    let run = || {
+        sb.cmd()
+            .args(["simulate", s.to_str().unwrap(), "--out", "out", "-q"])
+            .assert()
+            .success()
+    };
+    run().stderr(predicate::str::is_empty());
+    run().stderr(predicate::str::is_empty());
+    sb.write("out/notes.txt", "mine");
+    run().stderr(predicate::str::contains(
+        "already holds 1 file(s) this run does not write (notes.txt)",
+    ));
+}

@@ -75,6 +75,27 @@ impl Ctx<'_> {
     fn read<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<T, SimError> {
         toml::from_str(self.text).or_else(|e| {
             let mut msg = plain_types(e.message().trim());
+            // serde calls a TOML date and an array of tables "a map": say what was written.
+            let written = e
+                .span()
+                .and_then(|s| self.text.get(s))
+                .map(str::trim_start)
+                .unwrap_or("");
+            if let Some(expected) = msg.strip_prefix("invalid type: map, ") {
+                if let Some(header) = written.strip_prefix("[[") {
+                    let name = header.split("]]").next().unwrap_or("").trim();
+                    msg = format!(
+                        "`[[{name}]]` makes a list of tables, and `{name}` is one table: write \
+                         `[{name}]`"
+                    );
+                } else if written.len() >= 10
+                    && written.as_bytes()[4] == b'-'
+                    && written[..4].bytes().all(|b| b.is_ascii_digit())
+                {
+                    let what = expected.strip_prefix("expected ").unwrap_or(expected);
+                    msg = format!("a date was written where {what} is expected");
+                }
+            }
             let named = e
                 .span()
                 .and_then(|s| chokepoint_model::toml_key_at(self.text, s.start));

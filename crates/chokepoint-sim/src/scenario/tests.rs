@@ -435,3 +435,28 @@ fn a_table_without_its_gross_output_says_what_is_missing() {
         "{err}"
     );
 }
+
+/// ARIO review: serde called `[[network]]` and a TOML date "a map"; the message says what
+/// was written and what to write.
+#[test]
+fn an_array_of_tables_and_a_date_are_named_as_written() {
+    let err = Scenario::parse(Path::new("s.toml"), "[[network]]\nmrio = \"x\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "`[[network]]` makes a list of tables, and `network` is one table: write `[network]`"
+        ),
+        "{err}"
+    );
+    let err = parse(
+        "[[event]]\nkind = \"arbitrary\"\nregion = \"reg1\"\nsector = \"food\"\nimpact = 0.2\n\
+         occurrence = 2025-01-01\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("a date was written where a whole number is expected"),
+        "{err}"
+    );
+}

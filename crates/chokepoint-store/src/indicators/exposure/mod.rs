@@ -252,6 +252,14 @@ fn points_rounded<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error
     s.serialize_f64(chokepoint_model::json_round(*v, 3))
 }
 
+/// A share in JSON to twelve decimals: 1 − 0.94 is 0.06, not 0.06000000000000005.
+fn share_rounded<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(x) => s.serialize_some(&chokepoint_model::json_round(*x, 6)),
+        None => s.serialize_none(),
+    }
+}
+
 /// The CRMA check of one stage.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CrmaCheck {
@@ -277,6 +285,7 @@ pub struct CrmaCheck {
     /// At most this share of consumption (or of the market) is supplied by origins no
     /// figure names; `None` when other origins are not known at all (mirror data), so that
     /// any of them could exceed the benchmark. Above the benchmark, a pass is not proven.
+    #[serde(serialize_with = "share_rounded")]
     pub unattributed_share: Option<f64>,
 }
 
