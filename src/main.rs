@@ -22,8 +22,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    exit::quiet_on_broken_pipe();
     let cli = cli::Cli::parse();
+    exit::install_panic_hook(matches!(cli.command, cli::Command::Serve(_)));
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => exit::report(&err),

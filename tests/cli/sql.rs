@@ -210,3 +210,27 @@ fn sql_csv_and_json_keep_full_precision_and_match_the_api() {
     assert_eq!(cli[0]["b"], true);
     assert_eq!(cli[0]["f"], 0.30000000000000004);
 }
+
+/// A value past Arrow's 2 GiB offsets panics inside the engine; the query reports it as
+/// its error (exit 2, the panic's text in it) and the panic's dump is not printed above it
+/// (session 19 left the dump; it takes 0.1 s to reach).
+#[test]
+fn an_engine_panic_is_one_error_message() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args([
+            "sql",
+            "SELECT length(string_agg(repeat('x', 1000000), '')) AS n \
+             FROM generate_series(1, 2200)",
+        ])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.starts_with("error: the query failed inside the engine (offset overflow)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}

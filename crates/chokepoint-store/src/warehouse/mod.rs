@@ -347,6 +347,33 @@ fn classify_run_error(warehouse_dir: &Path, e: DataFusionError) -> StoreError {
     }
 }
 
+/// Query streams being polled under [`RowStream::next`]'s panic catch, process-wide.
+static CAUGHT_POLLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Whether a query's stream is being polled where an engine panic comes back as the
+/// query's error (with the panic's text): a panic hook can then leave it unprinted, so that
+/// the user reads one message, not the panic's dump above it. Process-wide, so only a
+/// program that runs one query at a time (the CLI, not the server) should rely on it.
+pub fn engine_panics_caught() -> bool {
+    CAUGHT_POLLS.load(std::sync::atomic::Ordering::SeqCst) > 0
+}
+
+/// Counts a poll in [`CAUGHT_POLLS`] while it lives.
+struct CaughtPoll;
+
+impl CaughtPoll {
+    fn new() -> CaughtPoll {
+        CAUGHT_POLLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        CaughtPoll
+    }
+}
+
+impl Drop for CaughtPoll {
+    fn drop(&mut self) {
+        CAUGHT_POLLS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// The batches of a running query ([`Warehouse::sql_stream`]).
 pub struct RowStream {
     batches: datafusion::physical_plan::SendableRecordBatchStream,
@@ -361,9 +388,11 @@ impl RowStream {
         // A query can reach a limit inside the engine that panics instead of failing: one
         // string value past Arrow's 2 GiB offsets (`string_agg` over much text) ended the
         // process with exit 101. The panic comes back through this poll; it is the query's.
+        let caught = CaughtPoll::new();
         let polled = std::panic::AssertUnwindSafe(self.batches.next())
             .catch_unwind()
             .await;
+        drop(caught);
         let batch = match polled {
             Ok(batch) => batch?,
             Err(panic) => {
