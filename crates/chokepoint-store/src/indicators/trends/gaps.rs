@@ -6,30 +6,37 @@
 //! reads as continuous, and a blank MoM beside April had no explanation; yet the YTD
 //! through May (19,132 t) pins what February and March held together (8,909 t).
 
-use chokepoint_model::{Period, YearMonth};
+use chokepoint_model::YearMonth;
 
-use super::super::spans::{Figures, jan};
-use super::TrendRow;
+use super::super::spans::{Figures, Step, jan};
+use super::TrendQuery;
 
-/// One note per run of months inside the rows' range that no row covers (neither a month
-/// nor a combined period), in order; each says what the year-to-date totals imply for it
-/// where they can.
-pub(super) fn skipped_months(figures: &Figures, rows: &[TrendRow]) -> Vec<String> {
-    let mut covered: Vec<(i64, i64)> = rows
+/// One note per run of months that no figure of the series covers (neither a month nor a
+/// combined period) between its first and last figure, within the months asked, in order;
+/// each says what the year-to-date totals imply for it where they can. The series' own
+/// bounds, not the rows shown, decide what is a gap: `--from 2024-01` on a series with
+/// figures before it names a missing January 2024 too.
+pub(super) fn skipped_months(figures: &Figures, steps: &[Step], q: &TrendQuery) -> Vec<String> {
+    let mut covered: Vec<(i64, i64)> = steps
         .iter()
-        .filter_map(|r| r.period.parse::<Period>().ok())
-        .map(|p| {
-            let (a, b) = p.months();
+        .map(|s| {
+            let (a, b) = s.period.months();
             (a.index(), b.index())
         })
         .collect();
     covered.sort_unstable();
+    // The months asked, as [lo, past): gaps are clipped to them.
+    let (lo, past) = (
+        q.from.map_or(i64::MIN, |m| m.index()),
+        q.to.map_or(i64::MAX, |m| m.index().saturating_add(1)),
+    );
     let mut notes = Vec::new();
     let mut next = None::<i64>;
     for (a, b) in covered {
         if let Some(n) = next
-            && a > n
+            && a.min(past) > n.max(lo)
         {
+            let (n, a) = (n.max(lo), a.min(past));
             // A run across a year end is told year by year: a YTD total implies months of
             // its own year only.
             let mut start = n;

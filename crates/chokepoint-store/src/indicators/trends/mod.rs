@@ -364,7 +364,7 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
     if q.frequency == Frequency::Monthly {
         notes.extend(unshown_ytds(&figures, &rows, q));
         notes.extend(overlapping_rows(&rows));
-        notes.extend(gaps::skipped_months(&figures, &rows));
+        notes.extend(gaps::skipped_months(&figures, &steps, q));
     }
     // Figures, but none in the range asked (and no year short of a total, which its own
     // note describes): say where they are.

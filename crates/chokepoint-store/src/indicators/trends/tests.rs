@@ -614,3 +614,20 @@ fn skipped_months_are_named_with_what_the_ytd_implies() {
         .unwrap();
     assert!(!gap.contains("implies"), "{notes:?}");
 }
+
+/// A gap is told by the series' figures, not by the rows in range: with `--from` on the
+/// missing month itself, the month is still named (re-review: a leading gap went unnamed).
+#[test]
+fn a_skipped_month_at_the_start_of_the_range_is_named() {
+    let data = vec![obs("2025-01", 10.0), obs("2025-03", 30.0)];
+    let mut q = query();
+    q.from = YearMonth::new(2025, 2);
+    let notes = compute(&data, &q).notes;
+    assert!(
+        notes.iter().any(|n| n.starts_with("2025-02 has no figure")),
+        "{notes:?}"
+    );
+    // Outside the months asked, nothing.
+    q.from = YearMonth::new(2025, 3);
+    assert!(compute(&data, &q).notes.is_empty());
+}
