@@ -59,8 +59,8 @@ pub fn is_user_error(err: &anyhow::Error) -> bool {
 
 /// Makes a closed standard output (`chokepoint demo | head`) end the program quietly with
 /// exit code 0, as a broken pipe returned as an error does: `println!` panics on it.
-/// Unless `serving`, an engine panic that a query catches and reports as its error (with
-/// the panic's text, exit 2) is not printed as well. Every other panic goes to the
+/// Unless `serving`, a panic in the query engine's code while a query runs, which the query
+/// catches and reports as its error (with the panic's text, exit 2), is not printed as well. Every other panic goes to the
 /// default hook.
 pub fn install_panic_hook(serving: bool) {
     let default = std::panic::take_hook();
@@ -74,9 +74,16 @@ pub fn install_panic_hook(serving: bool) {
         if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
             std::process::exit(0);
         }
-        // The server runs queries side by side, so a count of caught polls does not tell
-        // whose panic this is: it keeps the default hook's report.
-        if !serving && chokepoint_store::warehouse::engine_panics_caught() {
+        // Only a panic in the engine's own code while a query runs comes back as that
+        // query's error; any other is a bug to show. The server runs queries side by side,
+        // so a count of live queries does not tell whose panic it is: it keeps the default
+        // hook's report.
+        let in_engine = info.location().is_some_and(|l| {
+            ["/arrow", "/datafusion", "/parquet"]
+                .iter()
+                .any(|c| l.file().contains(c))
+        });
+        if !serving && in_engine && chokepoint_store::warehouse::engine_panics_caught() {
             return;
         }
         default(info);

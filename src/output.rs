@@ -61,9 +61,6 @@ impl Cell {
             Cell::Null => String::new(),
             Cell::Text(s) | Cell::Long(s) => s.clone(),
             Cell::Int(i) => i.to_string(),
-            // Past 1e15 (nothing the tool measures gets there, but an MRIO table in small
-            // units can) a fixed notation prints every digit: 300 of them for 1e299.
-            Cell::Float { value, .. } if value.abs() >= 1e15 => format!("{value:.6e}"),
             Cell::Float { value, decimals } => {
                 let shown = format!("{value:.decimals$}");
                 // A small negative value rounds to "-0.0": print the zero it shows.
@@ -72,6 +69,17 @@ impl Cell {
                     _ => shown,
                 }
             }
+        }
+    }
+
+    /// As [`Cell::display`], but past 1e15 in scientific notation, for the aligned table:
+    /// a fixed notation prints every digit (300 of them for 1e299, which an MRIO table in
+    /// small units can reach), and the column takes the terminal's width. CSV keeps every
+    /// digit, for reading back.
+    fn table_text(&self) -> String {
+        match self {
+            Cell::Float { value, .. } if value.abs() >= 1e15 => format!("{value:.6e}"),
+            _ => self.display(),
         }
     }
 
@@ -197,7 +205,7 @@ impl Table {
         let cells: Vec<Vec<String>> = self
             .rows
             .iter()
-            .map(|r| r.iter().map(Cell::display).collect())
+            .map(|r| r.iter().map(Cell::table_text).collect())
             .collect();
         let mut widths: Vec<usize> = self.columns.iter().map(|c| c.chars().count()).collect();
         for (row, raw) in cells.iter().zip(&self.rows) {
@@ -415,13 +423,19 @@ mod tests {
     }
 
     #[test]
-    fn huge_numbers_print_in_scientific_notation() {
-        assert_eq!(Cell::float(3.9239413e299, 2).display(), "3.923941e299");
-        assert_eq!(Cell::float(-2.5e15, 0).display(), "-2.500000e15");
+    fn huge_numbers_print_in_scientific_notation_in_tables_only() {
+        assert_eq!(Cell::float(3.9239413e299, 2).table_text(), "3.923941e299");
+        assert_eq!(Cell::float(-2.5e15, 0).table_text(), "-2.500000e15");
         assert_eq!(
-            Cell::float(999_999_999_999_999.0, 0).display(),
+            Cell::float(999_999_999_999_999.0, 0).table_text(),
             "999999999999999"
         );
+        // CSV keeps every digit (code review: it got 7).
+        let mut t = Table::new(["v"]);
+        t.push(vec![Cell::float(1_234_567_890_123_456.0, 0)]);
+        let mut csv = Vec::new();
+        t.write(Format::Csv, &mut csv).unwrap();
+        assert_eq!(String::from_utf8(csv).unwrap(), "v\n1234567890123456\n");
     }
 
     #[test]

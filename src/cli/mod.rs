@@ -212,7 +212,8 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// How many of the most affected industries to print [default: 10 for an ARIO
-    /// scenario; every affected industry for a policy scenario, whose table is short].
+    /// scenario; for a policy scenario every affected industry in the table and every
+    /// industry in CSV; its JSON always holds them all].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub top: Option<u64>,
     /// Output format of the printed table.

@@ -489,7 +489,6 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// RMSE (t) and mean absolute error (%) over some months; `None` when there are none.
 /// One note per suspension of the fitted (first) control in force during the window:
 /// there the suspension's terms replace the control's, so the fitted approval share and
 /// delay describe only the rest of the window, and a fit pushed to a near-stop may be
@@ -538,6 +537,7 @@ fn suspension_notes(
         .collect()
 }
 
+/// RMSE (t) and mean absolute error (%) over some months; `None` when there are none.
 fn metrics<'a>(months: impl Iterator<Item = &'a MonthFit>) -> Option<(f64, f64)> {
     let (mut n, mut sq, mut abs) = (0usize, 0.0, 0.0);
     for m in months {

@@ -117,8 +117,14 @@ pub fn run_monte_carlo(
     let go = || -> anyhow::Result<Runs> {
         match &l.net {
             Net::Chain(input) => {
-                let out =
-                    montecarlo::run_many(&l.scenario, input, runs, seed, record_series, &tick)?;
+                let out = montecarlo::run_many_measuring_new_supply(
+                    &l.scenario,
+                    input,
+                    runs,
+                    seed,
+                    record_series,
+                    &tick,
+                )?;
                 let layout = match out.first() {
                     Some(first) => Layout::chain(&first.topology, &l.regions),
                     None => anyhow::bail!("no runs"),

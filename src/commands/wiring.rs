@@ -200,13 +200,18 @@ impl PreparedRun for ChainRun {
     }
 
     fn size(&self) -> SimulationSize {
-        chain_size(self.runs, self.scenario.days, self.regions.len())
+        // Each draw also runs without each new plant (and without all), so the limit
+        // counts those simulations too.
+        SimulationSize {
+            per_run: montecarlo::simulations_per_run(&self.scenario) as u64,
+            ..chain_size(self.runs, self.scenario.days, self.regions.len())
+        }
     }
 
     fn run(self: Box<Self>, progress: &Progress) -> Result<RunReport, SimError> {
         let total = self.runs;
         let monitor = ServerMonitor::new(progress, total);
-        let runs = montecarlo::run_many(
+        let runs = montecarlo::run_many_measuring_new_supply(
             &self.scenario,
             &self.input,
             total as usize,
@@ -361,11 +366,7 @@ impl Simulator for ChainSimulator {
 
 /// The size of a chain simulation: runs x days x (regions x (stages + industries)).
 fn chain_size(runs: u64, days: usize, regions: usize) -> SimulationSize {
-    SimulationSize {
-        runs,
-        days: days as u64,
-        nodes: chain_nodes(regions) as u64,
-    }
+    SimulationSize::new(runs, days as u64, chain_nodes(regions) as u64)
 }
 
 impl PreparedExposure for AfterRun {

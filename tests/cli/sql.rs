@@ -234,3 +234,26 @@ fn an_engine_panic_is_one_error_message() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+/// Code review: past the table's 10,000 rows `sql` counts the rest, and that read did not
+/// catch the engine's panic (exit 101 and a dump): every read of the stream does now.
+#[test]
+fn an_engine_panic_after_the_table_is_one_error_message() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .args([
+            "sql",
+            "SELECT CAST(x AS VARCHAR) AS s FROM generate_series(1, 20000) t(x) \
+             UNION ALL SELECT CAST(length(string_agg(repeat('x', 1000000), '')) AS VARCHAR) \
+             FROM (SELECT * FROM generate_series(1, 2200) ORDER BY 1 DESC)",
+        ])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains("the query failed inside the engine (offset overflow)"),
+        "{stderr}"
+    );
+}

@@ -45,12 +45,20 @@ pub enum ApiError {
     },
     /// A simulation bigger than the server accepts (413).
     #[error(
-        "simulation too large: {runs} runs x {days} days x {nodes} nodes = {cells} cells; \
-         the limit is {limit} (lower runs or days, or run it with the CLI)"
+        "simulation too large: {runs} runs x {per_run} simulation(s) per run x {days} days x \
+         {nodes} nodes = {cells} cells; the limit is {limit} (lower runs or days, or run it \
+         with the CLI){}",
+        if *per_run > 1 {
+            "; each run is repeated without each new plant to measure what it changed"
+        } else {
+            ""
+        }
     )]
     SimulationTooLarge {
         /// Monte Carlo runs asked for.
         runs: u64,
+        /// Simulations per run (new plants' paired runs).
+        per_run: u64,
         /// Simulated days.
         days: u64,
         /// Network nodes (region x sector).

@@ -49,11 +49,14 @@ pub struct Overrides {
     pub approval_share: Option<f64>,
 }
 
-/// How big a simulation is; the product of the three is checked against the limit.
+/// How big a simulation is; the product is checked against the limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct SimulationSize {
     /// Monte Carlo runs.
     pub runs: u64,
+    /// Simulations per run: 1, or more when each run is paired with runs without the
+    /// scenario's new plants, to measure what they changed.
+    pub per_run: u64,
     /// Simulated days.
     pub days: u64,
     /// Network nodes (region x sector).
@@ -61,9 +64,20 @@ pub struct SimulationSize {
 }
 
 impl SimulationSize {
-    /// Runs x days x nodes, saturating.
+    /// One simulation per run.
+    pub fn new(runs: u64, days: u64, nodes: u64) -> SimulationSize {
+        SimulationSize {
+            runs,
+            per_run: 1,
+            days,
+            nodes,
+        }
+    }
+
+    /// Runs x simulations per run x days x nodes, saturating.
     pub fn cells(&self) -> u64 {
         self.runs
+            .saturating_mul(self.per_run)
             .saturating_mul(self.days)
             .saturating_mul(self.nodes)
     }
@@ -368,6 +382,7 @@ impl RunRegistry {
         if size.cells() > self.max_cells {
             return Err(ApiError::SimulationTooLarge {
                 runs: size.runs,
+                per_run: size.per_run,
                 days: size.days,
                 nodes: size.nodes,
                 cells: size.cells(),

@@ -208,11 +208,11 @@ impl Simulator for TestSimulator {
         Ok(Box::new(TestRun {
             gate: (name == "slow").then(|| self.gate.clone()),
             name,
-            size: SimulationSize {
-                runs: overrides.runs.unwrap_or(num("runs")),
-                days: overrides.days.unwrap_or(num("days")),
-                nodes: num("nodes"),
-            },
+            size: SimulationSize::new(
+                overrides.runs.unwrap_or(num("runs")),
+                overrides.days.unwrap_or(num("days")),
+                num("nodes"),
+            ),
             approval: overrides.approval_share.unwrap_or(0.5),
             seed: overrides.seed.unwrap_or(1),
         }))

@@ -120,13 +120,55 @@ fn monitored<T: Send>(
 }
 
 /// Runs `runs` draws in parallel on the current rayon pool; `monitor` hears of each
-/// finished run and may stop the rest.
+/// finished run and may stop the rest. New plants' effects are not measured (see
+/// [`run_many_measuring_new_supply`]).
 pub fn run_many(
     scenario: &PolicyScenario,
     input: &NetworkInput,
     runs: usize,
     seed: u64,
     record_series: bool,
+    monitor: &dyn RunMonitor,
+) -> Result<Vec<RunOutput>, SimError> {
+    run_many_with(scenario, input, runs, seed, record_series, false, monitor)
+}
+
+/// As [`run_many`], and measures what each new plant changed: each draw is run again
+/// without each plant in turn (the others kept) and, when two plants or more changed
+/// nothing alone, without all of those, so that a plant's effect is measured, not guessed
+/// from its region's output (a plant's orders can pull scarce inputs to its region while
+/// the region's output stays below baseline), not credited with another plant's, and not
+/// called unused when another plant only stands in for it. [`simulations_per_run`] runs per draw, for the callers that
+/// show the outcome (`simulate`, `report`, the server's simulations).
+pub fn run_many_measuring_new_supply(
+    scenario: &PolicyScenario,
+    input: &NetworkInput,
+    runs: usize,
+    seed: u64,
+    record_series: bool,
+    monitor: &dyn RunMonitor,
+) -> Result<Vec<RunOutput>, SimError> {
+    run_many_with(scenario, input, runs, seed, record_series, true, monitor)
+}
+
+/// Simulations per Monte Carlo draw when new plants are measured, at most: the draw, one
+/// without each plant, and one without those that changed nothing alone. What a size limit
+/// on [`run_many_measuring_new_supply`] must count.
+pub fn simulations_per_run(scenario: &PolicyScenario) -> usize {
+    match scenario.new_supply.len() {
+        0 => 1,
+        1 => 2,
+        k => k + 2,
+    }
+}
+
+fn run_many_with(
+    scenario: &PolicyScenario,
+    input: &NetworkInput,
+    runs: usize,
+    seed: u64,
+    record_series: bool,
+    pair_new_supply: bool,
     monitor: &dyn RunMonitor,
 ) -> Result<Vec<RunOutput>, SimError> {
     let regions = match input {
@@ -138,30 +180,73 @@ pub fn run_many(
     check_kept_memory(runs, scenario.days, nodes, industries, record_series)?;
     monitored(runs, monitor, |i| {
         let draw = Draw::sample(scenario, &mut run_rng(seed, i));
-        let pairs: Vec<Draw> = (0..draw.new_supply.len())
-            .map(|k| without_plant(&draw, k))
-            .collect();
+        let plants = if pair_new_supply {
+            draw.new_supply.len()
+        } else {
+            0
+        };
+        let singles: Vec<Draw> = (0..plants).map(|k| without_plants(&draw, &[k])).collect();
+        let base = (plants >= 2).then(|| draw.clone());
         let mut out = run_draw(scenario, input, draw, record_series)?;
-        // The same draw without each plant in turn, so that what each changed is measured,
-        // not guessed from its region's output (a plant's orders can pull scarce inputs to
-        // its region while the region's output stays below baseline), and not credited
-        // with what another plant did.
-        for (k, draw) in pairs.into_iter().enumerate() {
-            let pair = run_draw(scenario, input, draw, false)?;
+        let paired = |draw: Draw| -> Result<RunRecord, SimError> {
+            // A timed-out request's runs stop here too, not after all its pairs.
+            if monitor.stop_requested() {
+                return Err(SimError::Cancelled);
+            }
+            Ok(run_draw(scenario, input, draw, false)?.record)
+        };
+        for (k, draw) in singles.into_iter().enumerate() {
+            let pair = paired(draw)?;
             if let Some(ns) = out.record.new_supply.get_mut(k) {
-                ns.output_without_t = pair.record.stage_output_t.get(ns.node).copied();
-                ns.loss_without_t = Some(pair.record.loss_t.iter().sum());
+                ns.output_without_t = pair.stage_output_t.get(ns.node).copied();
+                ns.loss_without_t = Some(pair.loss_t.iter().sum());
+            }
+        }
+        // Plants that changed nothing alone may stand in for each other: run once more
+        // without all of them, and measure each of them against that too.
+        let loss: f64 = out.record.loss_t.iter().sum();
+        let output = |node: usize| out.record.stage_output_t.get(node).copied();
+        let idle: Vec<usize> = out
+            .record
+            .new_supply
+            .iter()
+            .enumerate()
+            .filter(|(_, ns)| {
+                let eps = 1e-6 * ns.capacity_t.max(1.0);
+                let same = |a: Option<f64>, b: Option<f64>| {
+                    a.zip(b).is_some_and(|(a, b)| (a - b).abs() <= eps)
+                };
+                same(output(ns.node), ns.output_without_t) && same(Some(loss), ns.loss_without_t)
+            })
+            .map(|(k, _)| k)
+            .collect();
+        let together = match base {
+            Some(draw) if idle.len() >= 2 => Some(paired(without_plants(&draw, &idle))?),
+            _ => None,
+        };
+        for (k, ns) in out.record.new_supply.iter_mut().enumerate() {
+            match &together {
+                Some(pair) if idle.contains(&k) => {
+                    ns.output_without_idle_t = pair.stage_output_t.get(ns.node).copied();
+                    ns.loss_without_idle_t = Some(pair.loss_t.iter().sum());
+                }
+                _ => {
+                    ns.output_without_idle_t = ns.output_without_t;
+                    ns.loss_without_idle_t = ns.loss_without_t;
+                }
             }
         }
         Ok(out)
     })
 }
 
-/// `draw` with new plant `k`'s capacity at zero.
-fn without_plant(draw: &Draw, k: usize) -> Draw {
+/// `draw` with the capacity of the new plants `ks` at zero.
+fn without_plants(draw: &Draw, ks: &[usize]) -> Draw {
     let mut d = draw.clone();
-    if let Some(ns) = d.new_supply.get_mut(k) {
-        ns.0 = 0.0;
+    for &k in ks {
+        if let Some(ns) = d.new_supply.get_mut(k) {
+            ns.0 = 0.0;
+        }
     }
     d
 }

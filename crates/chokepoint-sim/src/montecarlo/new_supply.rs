@@ -47,23 +47,20 @@ pub struct NewSupplyOutcome {
     /// 95th percentile of `total_loss_change_t`.
     pub total_loss_change_t_p95: f64,
     /// Neither its region's output nor any industry's loss moved with it in 90 % of the
-    /// runs, beyond rounding: the plant went unused, and the results do not depend on it.
+    /// runs, beyond rounding, nor without every plant that changed nothing alone (so that
+    /// two plants that stand in for each other are not both called unused): the plant went
+    /// unused, and the results do not depend on it.
     pub unused: bool,
 }
 
-impl NewSupplyOutcome {
-    /// See [`NewSupplyOutcome::unused`].
-    fn went_unused(&self) -> bool {
-        let eps = 1e-6 * self.capacity_t.max(1.0);
-        [
-            self.added_output_t_p5,
-            self.added_output_t_p95,
-            self.total_loss_change_t_p5,
-            self.total_loss_change_t_p95,
-        ]
-        .iter()
-        .all(|v| v.abs() <= eps)
-    }
+/// The 5th to 95th percentiles of each change stay within rounding of zero.
+fn changed_nothing(capacity_t: f64, changes: &[&[f64]]) -> bool {
+    let eps = 1e-6 * capacity_t.max(1.0);
+    changes.iter().all(|c| {
+        [quantile(c, 0.05), quantile(c, 0.95)]
+            .iter()
+            .all(|v| v.abs() <= eps)
+    })
 }
 
 /// The outcome of each new-supply entry, in the scenario's order (none on MRIO networks,
@@ -90,10 +87,16 @@ pub fn new_supply_outcomes(layout: &Layout, runs: &[&RunRecord]) -> Vec<NewSuppl
             let loss_change = sorted(&|r| {
                 Some(r.loss_t.iter().sum::<f64>() - r.new_supply.get(k)?.loss_without_t?)
             })?;
-            let mut outcome = NewSupplyOutcome {
+            let added_by_idle =
+                sorted(&|r| Some(output(r)? - r.new_supply.get(k)?.output_without_idle_t?))?;
+            let loss_change_by_idle = sorted(&|r| {
+                Some(r.loss_t.iter().sum::<f64>() - r.new_supply.get(k)?.loss_without_idle_t?)
+            })?;
+            let capacity_t = quantile(&capacity, 0.5);
+            Some(NewSupplyOutcome {
                 region,
                 stage,
-                capacity_t: quantile(&capacity, 0.5),
+                capacity_t,
                 output_t: quantile(&outputs, 0.5),
                 output_baseline_t: quantile(&baselines, 0.5),
                 added_output_t: quantile(&added, 0.5),
@@ -102,10 +105,11 @@ pub fn new_supply_outcomes(layout: &Layout, runs: &[&RunRecord]) -> Vec<NewSuppl
                 total_loss_change_t: quantile(&loss_change, 0.5),
                 total_loss_change_t_p5: quantile(&loss_change, 0.05),
                 total_loss_change_t_p95: quantile(&loss_change, 0.95),
-                unused: false,
-            };
-            outcome.unused = outcome.went_unused();
-            Some(outcome)
+                unused: changed_nothing(
+                    capacity_t,
+                    &[&added, &loss_change, &added_by_idle, &loss_change_by_idle],
+                ),
+            })
         })
         .collect()
 }

@@ -80,6 +80,12 @@ pub struct NewSupplyRecord {
     /// Total production loss of the industry nodes in the same draw without this plant, t
     /// (`None` until `run_many` runs that pair).
     pub loss_without_t: Option<f64>,
+    /// The node's output, and the total loss, in the same draw without every plant that
+    /// changed nothing alone, when this one is one of two or more such (the same as without
+    /// this one otherwise): two plants that stand in for each other change nothing alone.
+    pub output_without_idle_t: Option<f64>,
+    /// See `output_without_idle_t`.
+    pub loss_without_idle_t: Option<f64>,
 }
 
 impl RunRecord {
@@ -169,6 +175,8 @@ pub fn run(
                     baseline_t: topo.x0.get(node).copied().unwrap_or(0.0) * plan.days as f64,
                     output_without_t: None,
                     loss_without_t: None,
+                    output_without_idle_t: None,
+                    loss_without_idle_t: None,
                 }
             })
             .collect(),

@@ -1,5 +1,6 @@
-//! The first bytes of an input file, looked at before any CSV parsing: how its lines end,
-//! and whether it can be a CSV file at all (a first line without end, as `/dev/zero` gives,
+//! The first bytes of an input file, looked at before any CSV parsing: whether it can be a
+//! CSV file at all (compressed, UTF-16, binary, tab- or semicolon-separated, lines ending in
+//! CR alone) (a first line without end, as `/dev/zero` gives,
 //! was read into memory without bound).
 
 use std::fs::File;
@@ -21,8 +22,9 @@ pub fn too_long() -> String {
     )
 }
 
-/// Reads the start of `path` (at most a line's worth) and says how its lines end; refuses
-/// a file whose first line does not end within [`MAX_LINE_BYTES`].
+/// Reads the start of `path` (at most a line's worth) and refuses what cannot be read as
+/// CSV with LF line ends, saying what it is; refuses a file whose first line does not end
+/// within [`MAX_LINE_BYTES`].
 pub(super) fn inspect(path: &Path) -> Result<(), StoreError> {
     check_is_file(path)?;
     let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
@@ -30,10 +32,9 @@ pub(super) fn inspect(path: &Path) -> Result<(), StoreError> {
     file.take(MAX_LINE_BYTES as u64 + 1)
         .read_to_end(&mut head)
         .map_err(|e| StoreError::io(path, e))?;
-    let first_line = &head[..head
-        .iter()
-        .position(|b| matches!(b, b'\n' | b'\r'))
-        .unwrap_or(head.len())];
+    // Records end at `\n`; a CR before it is the line end's (`split`'s rules).
+    let first_line = &head[..memchr::memchr(b'\n', &head).unwrap_or(head.len())];
+    let first_line = first_line.strip_suffix(b"\r").unwrap_or(first_line);
     let invalid = |what: String| Err(StoreError::Invalid(format!("{}: {what}", path.display())));
     // Compressed downloads are common (Comtrade and BACI ship zipped or gzipped): say so,
     // rather than echo their binary header in a "cannot tell the format" message.
@@ -51,6 +52,16 @@ pub(super) fn inspect(path: &Path) -> Result<(), StoreError> {
         return invalid(
             "the file is UTF-16 text; save it as UTF-8 CSV (Excel: Save As → \"CSV UTF-8 \
              (Comma delimited)\"; or `iconv -f UTF-16 -t UTF-8 FILE > FILE-utf8.csv`)"
+                .into(),
+        );
+    }
+    // Classic Mac OS text ends its lines in CR alone: read with LF rules, the file would be
+    // one line (refused past 1 MiB), every error at line 1. Told before the too-long check,
+    // which such a file would otherwise meet.
+    if lines_end_in_cr_alone(&head) {
+        return invalid(
+            "the lines end in CR alone (classic Mac OS text); convert them to LF first \
+             (`tr '\\r' '\\n' < FILE > data.csv`, or save the file again as CSV)"
                 .into(),
         );
     }
@@ -85,15 +96,6 @@ pub(super) fn inspect(path: &Path) -> Result<(), StoreError> {
             "the file is separated by semicolons; chokepoint reads comma-separated files: \
              save it as CSV with `,` as the field separator and `.` as the decimal mark \
              (LibreOffice: Save As → Text CSV → Field delimiter `,`)"
-                .into(),
-        );
-    }
-    // Records end at `\n` (`split`'s rules). Classic Mac OS text ends its lines in CR
-    // alone: read so, the file would be one line (refused past 1 MiB), every error at line 1.
-    if lines_end_in_cr_alone(&head) {
-        return invalid(
-            "the lines end in CR alone (classic Mac OS text); convert them to LF first \
-             (`tr '\\r' '\\n' < FILE > data.csv`, or save the file again as CSV)"
                 .into(),
         );
     }
@@ -142,9 +144,12 @@ fn is_utf16(head: &[u8]) -> bool {
             || pairs.iter().all(|p| p[0] == 0 && p[1] != 0))
 }
 
-/// No `\n` in the head, but a CR: lines that end in CR alone.
+/// No `\n` in the head but several CRs, and text (no NUL byte): lines that end in CR
+/// alone. One CR in a long first line, or in binary data, is not that.
 fn lines_end_in_cr_alone(head: &[u8]) -> bool {
-    memchr::memchr(b'\n', head).is_none() && memchr::memchr(b'\r', head).is_some()
+    memchr::memchr(b'\n', head).is_none()
+        && memchr::memchr_iter(b'\r', head).nth(1).is_some()
+        && memchr::memchr(0, head).is_none()
 }
 
 #[cfg(test)]
@@ -181,6 +186,12 @@ mod tests {
         std::fs::write(&p, vec![b'a'; MAX_LINE_BYTES + 10]).unwrap();
         let e = inspect(&p).unwrap_err().to_string();
         assert!(e.contains("zeros.csv:1: line longer than 1 MiB"), "{e}");
+        // A stray CR in such a line is text: still too long, not "CR alone" (code review).
+        let mut long = vec![b'a'; MAX_LINE_BYTES + 10];
+        long[100] = b'\r';
+        std::fs::write(&p, long).unwrap();
+        let e = inspect(&p).unwrap_err().to_string();
+        assert!(e.contains("line longer than 1 MiB"), "{e}");
         #[cfg(unix)]
         {
             let e = crate::sources::TradeReader::open(Path::new("/dev/zero"), None, None)
@@ -274,6 +285,10 @@ mod tests {
         assert!(!lines_end_in_cr_alone(b"a,b\r\nc,d\r\n"));
         assert!(!lines_end_in_cr_alone(b"a,b\r,\nc,d\r,\n"));
         assert!(lines_end_in_cr_alone(b"a,b\rc,d\r"));
+        assert!(!lines_end_in_cr_alone(
+            b"a long first line with one\r stray CR"
+        ));
+        assert!(!lines_end_in_cr_alone(b"\0\r\r binary"));
         assert!(!lines_end_in_cr_alone(b"no line end"));
         // Refused with how to convert, not read as one long line.
         let dir = tempfile::tempdir().unwrap();

@@ -248,15 +248,22 @@ impl Warehouse {
             .iter()
             .map(|f| f.name().clone())
             .collect();
-        let stream = df
-            .execute_stream()
-            .await
-            .map_err(|e| self.classify_run_error(e))?;
+        // Counted from before the engine starts: its tasks start on their own threads
+        // within `execute_stream`, and can panic before the first poll.
+        let caught = CaughtPanics::new();
+        // A panic while starting is the query's too (and must not end the process unseen
+        // once the hook leaves engine panics to the query's error).
+        let started =
+            futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(df.execute_stream()))
+                .await
+                .map_err(|panic| engine_panic_error(panic.as_ref()))?;
+        let stream = started.map_err(|e| self.classify_run_error(e))?;
         Ok((
             columns,
             RowStream {
                 batches: stream,
                 warehouse_dir: self.warehouse_dir(),
+                _caught: caught,
             },
         ))
     }
@@ -347,30 +354,47 @@ fn classify_run_error(warehouse_dir: &Path, e: DataFusionError) -> StoreError {
     }
 }
 
-/// Query streams being polled under [`RowStream::next`]'s panic catch, process-wide.
-static CAUGHT_POLLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Query streams alive, process-wide: while one is, an engine panic comes back through its
+/// polls as the query's error (see [`RowStream::next`]).
+static LIVE_STREAMS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// Whether a query's stream is being polled where an engine panic comes back as the
-/// query's error (with the panic's text): a panic hook can then leave it unprinted, so that
-/// the user reads one message, not the panic's dump above it. Process-wide, so only a
-/// program that runs one query at a time (the CLI, not the server) should rely on it.
+/// Whether a query's stream is alive, so that an engine panic will come back as the
+/// query's error, with the panic's text: a panic hook can then leave it unprinted (the
+/// user reads one message, not the panic's dump above it). The stream's whole life counts,
+/// not only its polls: the engine's tasks run on their own threads between polls.
+/// Process-wide, so only a program that runs one query at a time (the CLI, not the server)
+/// should rely on it, and only for panics in the engine's own code.
 pub fn engine_panics_caught() -> bool {
-    CAUGHT_POLLS.load(std::sync::atomic::Ordering::SeqCst) > 0
+    LIVE_STREAMS.load(std::sync::atomic::Ordering::SeqCst) > 0
 }
 
-/// Counts a poll in [`CAUGHT_POLLS`] while it lives.
-struct CaughtPoll;
+/// A panic inside the engine as the query's error, with its text.
+fn engine_panic_error(panic: &(dyn std::any::Any + Send)) -> StoreError {
+    let why = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown cause");
+    StoreError::Invalid(format!(
+        "the query failed inside the engine ({why}); one value or batch past Arrow's 2 GiB \
+         limit (string_agg or array_agg over much text) does this: aggregate fewer or shorter \
+         values"
+    ))
+}
 
-impl CaughtPoll {
-    fn new() -> CaughtPoll {
-        CAUGHT_POLLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        CaughtPoll
+/// Counts a stream in [`LIVE_STREAMS`] while it lives.
+struct CaughtPanics;
+
+impl CaughtPanics {
+    fn new() -> CaughtPanics {
+        LIVE_STREAMS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        CaughtPanics
     }
 }
 
-impl Drop for CaughtPoll {
+impl Drop for CaughtPanics {
     fn drop(&mut self) {
-        CAUGHT_POLLS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        LIVE_STREAMS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -379,40 +403,32 @@ pub struct RowStream {
     batches: datafusion::physical_plan::SendableRecordBatchStream,
     /// To name a damaged part if reading one fails mid-stream.
     warehouse_dir: PathBuf,
+    /// Counts this stream in [`engine_panics_caught`] while it lives.
+    _caught: CaughtPanics,
 }
 
 impl RowStream {
-    /// The rows of the next batch (as [`crate::batches_to_json_rows`]), `None` at the end.
-    pub async fn next(&mut self) -> Option<Result<Vec<crate::JsonRow>, StoreError>> {
+    /// The next batch, with an engine panic as the query's error. A query can reach a limit
+    /// inside the engine that panics instead of failing: one string value past Arrow's
+    /// 2 GiB offsets (`string_agg` over much text) ended the process with exit 101. The
+    /// panic comes back through the poll; it is the query's. Every poll goes through here.
+    async fn next_batch(
+        &mut self,
+    ) -> Option<Result<datafusion::arrow::record_batch::RecordBatch, StoreError>> {
         use futures::{FutureExt, StreamExt};
-        // A query can reach a limit inside the engine that panics instead of failing: one
-        // string value past Arrow's 2 GiB offsets (`string_agg` over much text) ended the
-        // process with exit 101. The panic comes back through this poll; it is the query's.
-        let caught = CaughtPoll::new();
         let polled = std::panic::AssertUnwindSafe(self.batches.next())
             .catch_unwind()
             .await;
-        drop(caught);
-        let batch = match polled {
-            Ok(batch) => batch?,
-            Err(panic) => {
-                let why = panic
-                    .downcast_ref::<String>()
-                    .map(String::as_str)
-                    .or_else(|| panic.downcast_ref::<&str>().copied())
-                    .unwrap_or("unknown cause");
-                return Some(Err(StoreError::Invalid(format!(
-                    "the query failed inside the engine ({why}); one value or batch past \
-                     Arrow's 2 GiB limit (string_agg or array_agg over much text) does this: \
-                     aggregate fewer or shorter values"
-                ))));
-            }
-        };
-        Some(
-            batch
-                .map(|b| crate::json::batches_to_json_rows(std::slice::from_ref(&b)))
-                .map_err(|e| classify_run_error(&self.warehouse_dir, e)),
-        )
+        match polled {
+            Ok(batch) => Some(batch?.map_err(|e| classify_run_error(&self.warehouse_dir, e))),
+            Err(panic) => Some(Err(engine_panic_error(panic.as_ref()))),
+        }
+    }
+
+    /// The rows of the next batch (as [`crate::batches_to_json_rows`]), `None` at the end.
+    pub async fn next(&mut self) -> Option<Result<Vec<crate::JsonRow>, StoreError>> {
+        let batch = self.next_batch().await?;
+        Some(batch.map(|b| crate::json::batches_to_json_rows(std::slice::from_ref(&b))))
     }
 
     /// Reads the rest of the result until `deadline` and counts its rows, without
@@ -423,16 +439,12 @@ impl RowStream {
         &mut self,
         deadline: tokio::time::Instant,
     ) -> Result<RestCount, StoreError> {
-        use futures::StreamExt;
         let mut rows = 0u64;
         loop {
-            match tokio::time::timeout_at(deadline, self.batches.next()).await {
+            match tokio::time::timeout_at(deadline, self.next_batch()).await {
                 Err(_) => return Ok(RestCount { rows, all: false }),
                 Ok(None) => return Ok(RestCount { rows, all: true }),
-                Ok(Some(batch)) => {
-                    let batch = batch.map_err(|e| classify_run_error(&self.warehouse_dir, e))?;
-                    rows += batch.num_rows() as u64;
-                }
+                Ok(Some(batch)) => rows += batch?.num_rows() as u64,
             }
         }
     }

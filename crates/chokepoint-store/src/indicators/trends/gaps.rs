@@ -66,11 +66,16 @@ fn note(figures: &Figures, first: i64, last: i64) -> String {
         format!("{a} to {b} have")
     };
     let implied = implied_total(figures, first, last)
-        .map(|(total, through)| {
+        .map(|(total, through, derived)| {
             format!(
-                "; the year-to-date total through {through} implies {} t for {}",
+                "; the year-to-date total through {through} implies {} t for {}{}",
                 super::super::thousands((total * 10.0).round() / 10.0),
-                if first == last { "it" } else { "them together" }
+                if first == last { "it" } else { "them together" },
+                if derived {
+                    " (built on a figure the dataset derived from a published change)"
+                } else {
+                    ""
+                }
             )
         })
         .unwrap_or_default();
@@ -87,7 +92,8 @@ fn note(figures: &Figures, first: i64, last: i64) -> String {
 /// or when the figures from January to that month come from more than one source: a YTD
 /// holds its own source's months, so one source's total less another's months is no
 /// figure at all (8,875 t instead of 8,909 once an ingested file replaced two months).
-fn implied_total(figures: &Figures, first: i64, last: i64) -> Option<(f64, YearMonth)> {
+/// Also says whether a derived figure went into it.
+fn implied_total(figures: &Figures, first: i64, last: i64) -> Option<(f64, YearMonth, bool)> {
     let start = jan(month(first).year).index();
     let december = start + 11;
     (last..=december).find_map(|end| {
@@ -104,17 +110,15 @@ fn implied_total(figures: &Figures, first: i64, last: i64) -> Option<(f64, YearM
         if !one_source {
             return None;
         }
-        let before = if first > start {
-            figures.span(start, first - 1)?.quantity_t
-        } else {
-            0.0
+        // The figures around the gap (none when it starts in January or ends at `end`).
+        let around = |a: i64, b: i64| match a <= b {
+            true => figures.span(a, b).map(|t| (t.quantity_t, t.derived)),
+            false => Some((0.0, false)),
         };
-        let after = if end > last {
-            figures.span(last + 1, end)?.quantity_t
-        } else {
-            0.0
-        };
+        let (before, before_derived) = around(start, first - 1)?;
+        let (after, after_derived) = around(last + 1, end)?;
         let total = through.quantity_t - before - after;
-        (total >= 0.0).then_some((total, month(end)))
+        let derived = through.derived || before_derived || after_derived;
+        (total >= 0.0).then_some((total, month(end), derived))
     })
 }
