@@ -8,6 +8,7 @@ mod demo;
 mod exposure;
 mod exposure_after;
 mod facts;
+mod fitted_text;
 mod ingest;
 mod network;
 mod observed_band;

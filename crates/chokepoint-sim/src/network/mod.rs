@@ -11,4 +11,4 @@ mod mrio;
 pub mod synthetic;
 mod topology;
 
-pub use mrio::Mrio;
+pub use mrio::{Mrio, OutputGap};
