@@ -338,8 +338,35 @@ def check_scenario(driver, results, base, shots):
         results.check("scenario: halt table has rows", st.get("ok"), json.dumps(st))
         st = wait_for(driver, CHART_STATE, 60, "licences-chart") or {}
         results.check("scenario: licences chart renders", st.get("ok"), json.dumps(st))
-    driver.screenshot(os.path.join(shots, "scenario.png"))
+        hidden = driver.js("return document.getElementById('new-supply-section').hidden;")
+        results.check("scenario: no new-supply section without new plants", hidden is True,
+                      str(hidden))
+        driver.screenshot(os.path.join(shots, "scenario.png"))
+        check_new_supply(driver, results, shots)
+    else:
+        driver.screenshot(os.path.join(shots, "scenario.png"))
     return done == "done"
+
+
+def check_new_supply(driver, results, shots):
+    """A scenario with a new plant shows what the plant added and changed."""
+    before = driver.js("return document.getElementById('run-status').dataset.run;")
+    driver.js("const t = document.getElementById('scenario-toml');"
+              "t.value += '\\n[[new_supply]]\\nregion = \"JPN\"\\nstage = \"magnets\"\\n"
+              "capacity_t_per_year = 20000\\ncommissioning = \"2025-06-01\"\\n';"
+              "document.getElementById('run-button').click();")
+    done = wait_for(driver, "const s = document.getElementById('run-status');"
+                            "if (s.classList.contains('error')) return 'error: ' + s.innerText;"
+                            "return s.dataset.run && s.dataset.run !== arguments[0] ? 'done' : null;",
+                    300, before)
+    results.check("scenario: a run with a new plant finishes", done == "done", str(done))
+    if done == "done":
+        st = wait_for(driver, TABLE_STATE, 60, "new-supply-table") or {}
+        shown = driver.js("return !document.getElementById('new-supply-section').hidden"
+                          " && document.getElementById('new-supply-table').innerText;") or ""
+        results.check("scenario: the new-supply table shows the plant",
+                      st.get("ok") and "JPN" in shown and "magnets" in shown, str(shown)[:300])
+        driver.screenshot(os.path.join(shots, "scenario-new-supply.png"))
 
 
 CHARTS_ACCESSIBLE = """

@@ -473,6 +473,20 @@ function showResults(run) {
   const tips = {};
   for (const [label, field] of HALT_COLUMNS) if (d[field]) tips[label] = d[field];
   fillTable(byId("halts-table"), affected, tips);
+  // New plants (none in the library scenarios): what each added, measured against the
+  // same runs without it, and whether it went unused.
+  const plants = r.new_supply || [];
+  byId("new-supply-section").hidden = !plants.length;
+  if (plants.length) {
+    const t = (v) => Math.round(v).toLocaleString("en-US");
+    fillTable(byId("new-supply-table"), plants.map((n) => ({
+      region: n.region, stage: n.stage, "capacity added, t": t(n.capacity_t),
+      "output added, t (p50)": t(n.added_output_t),
+      "total loss change, t (p50)": t(n.total_loss_change_t),
+      used: n.unused ? "unused: the results do not depend on it" : "yes",
+    })), { "capacity added, t": d.capacity_t, "output added, t (p50)": d.added_output_t,
+      "total loss change, t (p50)": d.total_loss_change_t, used: d.unused });
+  }
   const edge = byId("licence-edge");
   const edges = unique(r.edges.map((e) => [e.exporter, e.importer, e.stage].join("|")));
   options(edge, edges, edges.find((e) => e === "CHN|WLD|magnets"));
