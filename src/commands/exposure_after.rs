@@ -17,8 +17,7 @@ use chokepoint_model::Stage;
 use chokepoint_server::after::{AfterError, AfterReport, Band, ExposureTarget};
 use chokepoint_sim::SimError;
 use chokepoint_sim::montecarlo::{self, NetworkInput, quantile};
-use chokepoint_sim::network::assumptions::Key;
-use chokepoint_sim::network::chain::{N_STAGES, STAGES};
+use chokepoint_sim::network::chain::{N_STAGES, STAGES, output_assumption};
 use chokepoint_sim::network::flow::pair_index;
 use chokepoint_sim::policies::Draw;
 use chokepoint_sim::policies::scenario::PolicyScenario;
@@ -126,15 +125,12 @@ fn figures(from: Vec<f64>, output: f64, exports: f64) -> RunFigures {
     }
 }
 
-/// Says that Japan's and the EU's own magnet output in the bundled chain is an assumed
-/// split of the output outside China, not data (analyst review: the EU's 75 % magnet
-/// reliance, and its resilience beside the US, rest on that split, while the static
+/// Says when the region's own output of the stage in the bundled chain is an assumption
+/// ([`output_assumption`]), not data (analyst review: the EU's 75 % magnet reliance, and
+/// its resilience beside the US, rest on the assumed Japan/EU split, while the static
 /// `exposure` finds the reliance not computable from data).
-fn own_magnets_note(scenario: &PolicyScenario, stage: Stage, region: &str) -> Option<String> {
-    if stage != Stage::Magnets || !matches!(region, "EU" | "JPN") {
-        return None;
-    }
-    let key = Key::NonChinaMagnetJapanShare;
+fn own_output_note(scenario: &PolicyScenario, stage: Stage, region: &str) -> Option<String> {
+    let key = output_assumption(region, stage.as_str())?;
     let japan = Draw::central(scenario).assumptions.get(key);
     let whose = if japan == key.spec().default {
         "the default; the bundled data give no split; set it under [assumptions] to see \
@@ -374,7 +370,7 @@ impl AfterRun {
         // bundled figures), so two warehouses' answers can be told apart.
         if let NetworkInput::Bundled(facts) = &self.input {
             notes.extend(facts.provenance.iter().cloned());
-            if let Some(note) = own_magnets_note(scenario, stage, &self.regions[r]) {
+            if let Some(note) = own_output_note(scenario, stage, &self.regions[r]) {
                 notes.push(note);
             }
         }

@@ -115,6 +115,14 @@ pub struct ChainFacts {
     pub provenance: Vec<String>,
 }
 
+/// The assumption that alone sets a region's own output of a stage in the bundled chain,
+/// where the data give no figure: Japan's and the EU's magnet output are the output outside
+/// China split by `non_china_magnet_japan_share` (see [`ChainNetwork::build`]). What a
+/// reader of that region's reliance must be told rests on an assumption.
+pub fn output_assumption(region: &str, stage: &str) -> Option<Key> {
+    (stage == "magnets" && matches!(region, "JPN" | "EU")).then_some(Key::NonChinaMagnetJapanShare)
+}
+
 /// The region of a country code (EU members → `EU`, unknown → `ROW`).
 pub fn region_of(iso3: &str) -> usize {
     let code = iso3.trim().to_ascii_uppercase();
