@@ -604,6 +604,17 @@ fn eu_criticality_lists_defaulted_and_missing_inputs() {
             && l.contains("supply risk understated: the trade adjustment t of CHN")),
         "{text}"
     );
+    // And the stage scores China supplies are lower bounds with no upper one (a value below
+    // the threshold would be inconclusive; these are above it).
+    let separation = text
+        .lines()
+        .find(|l| l.starts_with("score,supply_risk,processing,"))
+        .unwrap_or_default();
+    assert!(
+        separation.contains("at or above threshold")
+            && separation.contains("nothing bounds the score from above"),
+        "{separation}"
+    );
     let in_2022 = stdout(&sb, &["criticality", "--year", "2022", "--format", "csv"]);
     assert!(
         !in_2022.contains("understates its supply risk") && !in_2022.contains("caveat,"),

@@ -56,11 +56,14 @@ pub struct EuAssessment {
 
 /// The EU assessment from global stage shares and the parameter file; `missing_stages` are
 /// the stages without shares ("processing: not computable: needs …"), which make the
-/// bottleneck a lower bound.
+/// bottleneck a lower bound; `restrictions` the export restrictions in force as
+/// (ISO3, measure), which make a score built with such a country's defaulted trade
+/// adjustment a lower bound without an upper one.
 pub fn eu_assessment(
     params: &CriticalityParams,
     supplies: &[StageSupply],
     missing_stages: &[String],
+    restrictions: &[(String, String)],
 ) -> EuAssessment {
     let mut inputs = Inputs::default();
     let sr_threshold = threshold(
@@ -196,6 +199,18 @@ pub fn eu_assessment(
                 at_most,
             }
         });
+        // A supplier restricting exports whose t is defaulted: the EU method raises t for
+        // it by a multiplier not verified here (criticality_methods.md §2.3), so the score
+        // is a lower bound that nothing bounds from above, and a value below the threshold
+        // settles nothing.
+        let mut suppliers: Vec<&str> = supply.shares.iter().map(|s| s.country.as_str()).collect();
+        suppliers.extend(sourcing_shares.iter().map(|s| s.country.as_str()));
+        let restricting = restricting_with_default_t(params, restrictions, &suppliers);
+        let sr_bound = if restricting.is_empty() || supply_risk.value().is_none() {
+            sr_bound
+        } else {
+            Some(without_upper_bound(sr_bound, &restricting, t))
+        };
         let (global_bound, eu_bound) = (global_max.map(as_bound), eu_max.map(as_bound));
         stages.push(EuStage {
             stage: supply.stage.clone(),
@@ -225,6 +240,20 @@ pub fn eu_assessment(
             ei_threshold,
         ),
     ]);
+    let mut inputs = inputs.0;
+    let understated = flag_restrictions(&mut inputs, restrictions);
+    let caveats = if understated.is_empty() {
+        Vec::new()
+    } else {
+        vec![format!(
+            "supply risk understated: the trade adjustment t of {} is defaulted to {:.1} \
+             although export_controls lists restrictions in force; the EU method raises t \
+             for them, so a supply risk below the threshold is inconclusive: set \
+             eu.trade_adjustment.<ISO3> (see the input rows)",
+            understated.join(", "),
+            unnamed_country(params).1
+        )]
+    };
     EuAssessment {
         stages,
         supply_risk_status: ThresholdStatus::of(
@@ -239,9 +268,81 @@ pub fn eu_assessment(
         economic_importance,
         economic_importance_threshold: ei_threshold,
         critical,
-        inputs: inputs.0,
-        caveats: Vec::new(),
+        inputs,
+        caveats,
     }
+}
+
+/// The countries among `suppliers` (once each, in order) whose trade adjustment is not set
+/// per country although `restrictions` lists export restrictions by them in force.
+fn restricting_with_default_t(
+    params: &CriticalityParams,
+    restrictions: &[(String, String)],
+    suppliers: &[&str],
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in suppliers {
+        let restricts = restrictions.iter().any(|(r, _)| r == c);
+        if restricts && !params.eu.trade_adjustment.contains_key(*c) && !out.iter().any(|o| o == c)
+        {
+            out.push((*c).to_string());
+        }
+    }
+    out
+}
+
+/// `bound` (or none) made unbounded above by the defaulted trade adjustment `t` of the
+/// restricting `countries`.
+fn without_upper_bound(bound: Option<LowerBound>, countries: &[String], t: f64) -> LowerBound {
+    let why = format!(
+        "the trade adjustment of {} is defaulted to t {t:.1} although it restricts exports; \
+         the EU method raises t for that, so nothing bounds the score from above (set \
+         eu.trade_adjustment.<ISO3>)",
+        countries.join(", ")
+    );
+    LowerBound {
+        at_most: None,
+        note: match bound {
+            Some(b) => format!("{}; and {why}", b.note),
+            None => format!("lower bound: {why}"),
+        },
+    }
+}
+
+/// Adds to each defaulted trade adjustment (t = 1, "no export restriction") of a country
+/// that `restrictions` show restricting rare-earth exports what that default hides: the
+/// analyst review read a neutral default where the tool's own data list China's licences in
+/// force, which understates its supply risk. The EU method's multipliers are unverified, so
+/// the value stays and the note says what to set. Returns the countries so flagged.
+pub(super) fn flag_restrictions(
+    inputs: &mut [Resolved],
+    restrictions: &[(String, String)],
+) -> Vec<String> {
+    let mut flagged = Vec::new();
+    for input in inputs.iter_mut() {
+        let Some(country) = input.name.strip_prefix("eu.trade_adjustment.") else {
+            continue;
+        };
+        if input.status != InputStatus::Defaulted {
+            continue;
+        }
+        let measures: Vec<&str> = restrictions
+            .iter()
+            .filter(|(c, _)| c == country)
+            .map(|(_, m)| m.as_str())
+            .collect();
+        if !measures.is_empty() {
+            input.note.push_str(&format!(
+                "; but export_controls lists rare-earth export restrictions by {country} in \
+                 force ({}): t = {} understates its supply risk, as the EU method raises t \
+                 for export restrictions (multipliers unverified, criticality_methods.md §2.3)",
+                measures.join("; "),
+                input.value.map_or("1".to_string(), |v| format!("{v}"))
+            ));
+            flagged.push(country.to_string());
+        }
+    }
+    flagged
 }
 
 pub(super) fn eu_ei(params: &CriticalityParams, inputs: &mut Inputs) -> Figure {

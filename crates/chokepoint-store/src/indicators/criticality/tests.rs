@@ -52,6 +52,7 @@ fn eu_assessment_reports_defaults_and_missing_inputs() {
             supply("processing", &[("CHN", 0.9)]),
         ],
         &[],
+        &[],
     );
     // processing: HHI_WGI,t = 0.81·5·1 = 4.05 both global and EU (proxy); IR 1 → 4.05
     assert!((a.stages[1].supply_risk.value().unwrap() - 4.05).abs() < 1e-12);
@@ -82,7 +83,7 @@ fn eu_assessment_with_all_inputs_is_critical() {
          largest_sector_value_added_meur = 200.0\n\
          [[eu.sectors]]\nnace = \"C29\"\nend_use_share = 1.0\nvalue_added_meur = 100.0\n",
     );
-    let a = eu_assessment(&p, &[supply("extraction", &[("CHN", 1.0)])], &[]);
+    let a = eu_assessment(&p, &[supply("extraction", &[("CHN", 1.0)])], &[], &[]);
     // 1·6·1 = 6; IR 1 → 6; ·0.9 = 5.4.  EI = 100/200·10 = 5.
     assert!((a.supply_risk.value().unwrap() - 5.4).abs() < 1e-12);
     assert!((a.economic_importance.value().unwrap() - 5.0).abs() < 1e-12);
@@ -95,7 +96,7 @@ fn eu_sourcing_mix_replaces_the_proxy_when_given() {
         "[eu]\nimport_reliance_extraction = 0.5\n[eu.sourcing_extraction]\n\
          shares = { USA = 1.0 }\nsource = \"test\"\n[governance.scaled]\nUSA = 2.0\nCHN = 6.0\n",
     );
-    let a = eu_assessment(&p, &[supply("extraction", &[("CHN", 1.0)])], &[]);
+    let a = eu_assessment(&p, &[supply("extraction", &[("CHN", 1.0)])], &[], &[]);
     assert!((a.stages[0].hhi_wgi_t_global - 6.0).abs() < 1e-12);
     assert!((a.stages[0].hhi_wgi_t_eu - 2.0).abs() < 1e-12);
     // 6·0.25 + 2·0.75 = 3
@@ -111,7 +112,7 @@ fn a_lower_bound_below_its_threshold_is_inconclusive_not_not_critical() {
     let p = params("[eu]\nimport_reliance_extraction = 0.98\n");
     let usa = 26_000.0 / 210_000.0;
     let missing = ["processing: not computable: needs separation shares for 2019".to_string()];
-    let a = eu_assessment(&p, &[supply("extraction", &[("USA", usa)])], &missing);
+    let a = eu_assessment(&p, &[supply("extraction", &[("USA", usa)])], &missing, &[]);
     let stage = &a.stages[0];
     assert!((stage.supply_risk.value().unwrap() - 0.0766).abs() < 1e-4);
     // 5 · (0.1238² + 0.8762²) = 3.915 (IR 0.98 with the EU proxy: SR = HHI_WGI,t).
@@ -156,7 +157,7 @@ fn a_lower_bound_below_its_threshold_is_inconclusive_not_not_critical() {
         "{why}"
     );
     // The same shares with both stages present still leave the SR unsettled.
-    let a = eu_assessment(&p, &[supply("extraction", &[("USA", usa)])], &[]);
+    let a = eu_assessment(&p, &[supply("extraction", &[("USA", usa)])], &[], &[]);
     assert!(
         matches!(a.critical, Verdict::Inconclusive(_)),
         "{:?}",
@@ -175,7 +176,7 @@ fn a_lower_bound_decides_when_either_bound_does() {
     let p = params("[thresholds]\neu_supply_risk = 2.0\n[eu]\nimport_reliance_extraction = 1.0\n");
     // Three producers of 30 % each: 3 · 0.09 · 5 = 1.35, at most 1.35 + 0.01 · 5 = 1.40.
     let thin = [("USA", 0.3), ("AUS", 0.3), ("BRA", 0.3)];
-    let a = eu_assessment(&p, &[supply("extraction", &thin)], &[]);
+    let a = eu_assessment(&p, &[supply("extraction", &thin)], &[], &[]);
     assert!((a.supply_risk_bound.as_ref().unwrap().at_most.unwrap() - 1.40).abs() < 1e-9);
     assert_eq!(a.supply_risk_status, ThresholdStatus::Below);
     assert_eq!(a.critical, Verdict::NotCritical, "below even at most");
@@ -184,12 +185,13 @@ fn a_lower_bound_decides_when_either_bound_does() {
         &p,
         &[supply("extraction", &[("CHN", 0.92), ("MYS", 0.05)])],
         &[],
+        &[],
     );
     assert_eq!(a.supply_risk_status, ThresholdStatus::AtOrAbove);
     assert!(
         matches!(a.critical, Verdict::NotComputable(ref w) if w == "not computable: needs eu.sectors")
     );
-    let a = eu_assessment(&p, &[supply("extraction", &[("CHN", 1.0)])], &[]);
+    let a = eu_assessment(&p, &[supply("extraction", &[("CHN", 1.0)])], &[], &[]);
     assert!(a.stages[0].supply_risk_bound.is_none());
     assert!(a.supply_risk_bound.is_none());
 }
@@ -273,7 +275,7 @@ fn a_partial_eu_sourcing_mix_makes_the_eu_hhi_and_supply_risk_lower_bounds() {
          [eu.sourcing_extraction]\nshares = { CHN = 0.4, AUS = 0.3, USA = 0.2 }\n",
     );
     let whole = [("CHN", 0.7), ("AUS", 0.2), ("USA", 0.1)];
-    let a = eu_assessment(&p, &[supply("extraction", &whole)], &[]);
+    let a = eu_assessment(&p, &[supply("extraction", &whole)], &[], &[]);
     let s = &a.stages[0];
     // 0.16·6·1.2 + 0.09·1.8 + 0.04·2.5 = 1.414; + 0.1²·5.5·1 = 1.469
     assert!((s.hhi_wgi_t_eu - 1.414).abs() < 1e-12);
@@ -293,7 +295,7 @@ fn a_partial_eu_sourcing_mix_makes_the_eu_hhi_and_supply_risk_lower_bounds() {
     assert!((sr.at_most.unwrap() - expected).abs() < 1e-12);
     // World shares covering 95 % as well: both rests enter the supply risk's bound.
     let partial = [("CHN", 0.7), ("AUS", 0.15), ("USA", 0.1)];
-    let a = eu_assessment(&p, &[supply("extraction", &partial)], &[]);
+    let a = eu_assessment(&p, &[supply("extraction", &partial)], &[], &[]);
     let s = &a.stages[0];
     let g_max = s.hhi_wgi_t_global_bound.as_ref().unwrap().at_most.unwrap();
     assert!((g_max - (s.hhi_wgi_t_global + 0.05 * 0.05 * 5.5)).abs() < 1e-12);
@@ -306,4 +308,109 @@ fn a_partial_eu_sourcing_mix_makes_the_eu_hhi_and_supply_risk_lower_bounds() {
         "{}",
         sr.note
     );
+}
+
+/// Analyst review: China's t defaulted to "no export restriction" beside the tool's own
+/// table of its licences in force. The default stays (the multipliers are unverified), and
+/// its note names the measures; given values and other countries are left alone.
+#[test]
+fn a_defaulted_trade_adjustment_names_the_restrictions_in_force() {
+    let input = |name: &str, status| Resolved {
+        name: name.into(),
+        value: Some(1.0),
+        status,
+        note: "no export restriction or EU trade agreement assumed (t = 1)".into(),
+    };
+    let mut inputs = vec![
+        input("eu.trade_adjustment.CHN", InputStatus::Defaulted),
+        input("eu.trade_adjustment.USA", InputStatus::Defaulted),
+        input("eu.trade_adjustment.MMR", InputStatus::Given),
+    ];
+    let restrictions = vec![
+        (
+            "CHN".to_string(),
+            "2025-04-04: export licence requirement".to_string(),
+        ),
+        ("MMR".to_string(), "2025-01-01: export ban".to_string()),
+    ];
+    assert_eq!(eu::flag_restrictions(&mut inputs, &restrictions), ["CHN"]);
+    assert!(
+        inputs[0]
+            .note
+            .contains("(2025-04-04: export licence requirement)")
+    );
+    assert!(inputs[0].note.contains("t = 1 understates its supply risk"));
+    assert!(!inputs[1].note.contains("understates"));
+    assert!(
+        !inputs[2].note.contains("understates"),
+        "a given value is the user's"
+    );
+}
+
+/// Analyst review (partial item of the twentieth session): a supply risk below the
+/// threshold with a restricting supplier's t defaulted read as "below threshold" and "not
+/// critical", though the EU method would raise it. It is now a lower bound without an upper
+/// one: inconclusive, never "not critical"; above the threshold it stays established; a t
+/// set for that country settles it again.
+#[test]
+fn a_restricting_supplier_with_a_defaulted_t_makes_a_low_supply_risk_inconclusive() {
+    let licence = vec![("CHN".to_string(), "2025-04-04: licences".to_string())];
+    let base = "[eu]\nimport_reliance_extraction = 0.2\nsubstitution_sr = 0.3\n\
+                largest_sector_value_added_meur = 100.0\n\
+                [[eu.sectors]]\nnace = \"C29\"\nend_use_share = 1.0\nvalue_added_meur = 100.0\n";
+    let shares = [("CHN", 0.6), ("USA", 0.4)];
+    // HHI 0.36·5 + 0.16·5 = 2.6; SR 2.6 · 0.3 = 0.78 < 1; EI 10 ≥ 2.8.
+    let a = eu_assessment(
+        &params(base),
+        &[supply("extraction", &shares)],
+        &[],
+        &licence,
+    );
+    let stage = &a.stages[0];
+    assert!((stage.supply_risk.value().unwrap() - 0.78).abs() < 1e-12);
+    assert_eq!(stage.supply_risk_status, ThresholdStatus::Inconclusive);
+    let bound = stage.supply_risk_bound.as_ref().unwrap();
+    assert_eq!(bound.at_most, None);
+    assert!(
+        bound.note.contains("trade adjustment of CHN is defaulted"),
+        "{}",
+        bound.note
+    );
+    assert_eq!(a.supply_risk_status, ThresholdStatus::Inconclusive);
+    assert!(
+        matches!(&a.critical, Verdict::Inconclusive(why) if why.contains("CHN")),
+        "{:?}",
+        a.critical
+    );
+    assert_eq!(a.caveats.len(), 1);
+    assert!(a.caveats[0].contains("inconclusive"), "{}", a.caveats[0]);
+    // Without the restriction: below, not critical.
+    let a = eu_assessment(&params(base), &[supply("extraction", &shares)], &[], &[]);
+    assert_eq!(a.supply_risk_status, ThresholdStatus::Below);
+    assert_eq!(a.critical, Verdict::NotCritical);
+    assert!(a.caveats.is_empty());
+    // China's t set: the user's value settles it.
+    let set = format!("{base}[eu.trade_adjustment]\nCHN = 1.1\n");
+    let a = eu_assessment(
+        &params(&set),
+        &[supply("extraction", &shares)],
+        &[],
+        &licence,
+    );
+    assert_eq!(a.supply_risk_status, ThresholdStatus::Below);
+    assert!(a.caveats.is_empty());
+    // A supply risk at or above the threshold stays established: a higher t only raises it.
+    let high = base.replace("substitution_sr = 0.3", "substitution_sr = 1.0");
+    let a = eu_assessment(
+        &params(&high),
+        &[supply("extraction", &shares)],
+        &[],
+        &licence,
+    );
+    assert_eq!(a.supply_risk_status, ThresholdStatus::AtOrAbove);
+    assert_eq!(a.critical, Verdict::Critical);
+    // A restricting country that does not supply the stage changes nothing.
+    let other = vec![("MMR".to_string(), "ban".to_string())];
+    let a = eu_assessment(&params(base), &[supply("extraction", &shares)], &[], &other);
+    assert_eq!(a.supply_risk_status, ThresholdStatus::Below);
 }

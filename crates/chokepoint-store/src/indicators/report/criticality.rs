@@ -146,21 +146,11 @@ pub async fn assessment(
     let (supplies, missing_stages) = supplies(facts, year).await?;
     Ok(match method {
         Method::Eu => {
-            let mut result = eu_assessment(params, &supplies, &missing_stages);
             // Measures in force by the assessed year (the stages' latest data year when none
             // is asked): a 2025 licence does not describe 2022's supply.
             let through = year.or_else(|| supplies.iter().map(|s| s.year).max());
             let restrictions = facts.rare_earth_restrictions(through).await?;
-            let understated = flag_restrictions(&mut result.inputs, &restrictions);
-            if !understated.is_empty() {
-                let names = understated.join(", ");
-                result.caveats.push(format!(
-                    "supply risk understated: the trade adjustment t of {names} is defaulted to \
-                     1 (no restriction) although export_controls lists restrictions in force; \
-                     the EU method raises t for them: set eu.trade_adjustment.<ISO3> (see the \
-                     input rows)"
-                ));
-            }
+            let result = eu_assessment(params, &supplies, &missing_stages, &restrictions);
             Assessment::Eu {
                 params: origin.to_string(),
                 result,
@@ -183,79 +173,9 @@ pub async fn assessment(
     })
 }
 
-/// Adds to each defaulted trade adjustment (t = 1, "no export restriction") of a country
-/// that the `export_controls` table shows restricting rare-earth exports what that default
-/// hides: the analyst review read a neutral default where the tool's own data list China's
-/// licences in force, which understates its supply risk. The EU method's multipliers are
-/// unverified, so the value stays 1 and the note says what to set. Returns the countries
-/// so flagged.
-fn flag_restrictions(inputs: &mut [Resolved], restrictions: &[(String, String)]) -> Vec<String> {
-    let mut flagged = Vec::new();
-    for input in inputs.iter_mut() {
-        let Some(country) = input.name.strip_prefix("eu.trade_adjustment.") else {
-            continue;
-        };
-        if input.status != InputStatus::Defaulted {
-            continue;
-        }
-        let measures: Vec<&str> = restrictions
-            .iter()
-            .filter(|(c, _)| c == country)
-            .map(|(_, m)| m.as_str())
-            .collect();
-        if !measures.is_empty() {
-            input.note.push_str(&format!(
-                "; but export_controls lists rare-earth export restrictions by {country} in \
-                 force ({}): t = 1 understates its supply risk, as the EU method raises t for \
-                 export restrictions (multipliers unverified, criticality_methods.md §2.3)",
-                measures.join("; ")
-            ));
-            flagged.push(country.to_string());
-        }
-    }
-    flagged
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Analyst review: China's t defaulted to "no export restriction" beside the tool's own
-    /// table of its licences in force. The default stays (the multipliers are unverified),
-    /// and its note names the measures; given values and other countries are left alone.
-    #[test]
-    fn a_defaulted_trade_adjustment_names_the_restrictions_in_force() {
-        let input = |name: &str, status| Resolved {
-            name: name.into(),
-            value: Some(1.0),
-            status,
-            note: "no export restriction or EU trade agreement assumed (t = 1)".into(),
-        };
-        let mut inputs = vec![
-            input("eu.trade_adjustment.CHN", InputStatus::Defaulted),
-            input("eu.trade_adjustment.USA", InputStatus::Defaulted),
-            input("eu.trade_adjustment.MMR", InputStatus::Given),
-        ];
-        let restrictions = vec![
-            (
-                "CHN".to_string(),
-                "2025-04-04: export licence requirement".to_string(),
-            ),
-            ("MMR".to_string(), "2025-01-01: export ban".to_string()),
-        ];
-        assert_eq!(flag_restrictions(&mut inputs, &restrictions), ["CHN"]);
-        assert!(
-            inputs[0]
-                .note
-                .contains("(2025-04-04: export licence requirement)")
-        );
-        assert!(inputs[0].note.contains("understates its supply risk"));
-        assert!(!inputs[1].note.contains("understates"));
-        assert!(
-            !inputs[2].note.contains("understates"),
-            "a given value is the user's"
-        );
-    }
 
     #[test]
     fn methods_parse_and_refuse_others() {
