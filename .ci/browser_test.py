@@ -302,6 +302,12 @@ def check_exposure(driver, results, base, shots):
     results.check("exposure: post-shock section names scenario, importer, stage and runs",
                   "april-2025-controls.toml: EU, magnets" in title and "8 runs" in status,
                   json.dumps([title, status]))
+    # The EU's own magnet output is an assumption: its sensitivity rows follow the figures.
+    measures = driver.js("return [...document.querySelectorAll('#after-table tbody tr')]"
+                         ".map((tr) => tr.cells[0].textContent);") or []
+    results.check("exposure: post-shock table shows the sensitivity to the Japan/EU split",
+                  any("import reliance if non china magnet japan share were 0.50" in m
+                      for m in measures), json.dumps(measures))
     # At 1366 px the two-column charts fit their boxes: no scrollbar under each chart.
     scrolled = driver.js("return [...document.querySelectorAll('.chart')]"
                          ".filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.id);")

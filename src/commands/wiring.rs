@@ -371,11 +371,16 @@ fn chain_size(runs: u64, days: usize, regions: usize) -> SimulationSize {
 
 impl PreparedExposure for AfterRun {
     fn size(&self) -> SimulationSize {
-        chain_size(self.runs() as u64, self.days(), self.regions().len())
+        SimulationSize {
+            // The sensitivity to the importer's own-output assumption reruns the draws.
+            per_run: self.simulations_per_run() as u64,
+            ..chain_size(self.runs() as u64, self.days(), self.regions().len())
+        }
     }
 
     fn run(self: Box<Self>, progress: &Progress) -> Result<AfterReport, SimError> {
-        let monitor = ServerMonitor::new(progress, self.runs() as u64);
+        let total = (self.runs() * self.simulations_per_run()) as u64;
+        let monitor = ServerMonitor::new(progress, total);
         self.compute(&monitor)
     }
 }

@@ -568,6 +568,33 @@ fn after_a_control_the_eu_magnet_imports_shift_away_from_china() {
     let reliance = get("import_reliance", None);
     assert!((num(&reliance, "before") - 75.0).abs() < 0.1, "{reliance}");
     assert!(num(&reliance, "after_p50") < num(&reliance, "before"));
+    // The reliance rests on the assumed Japan/EU split (70/30), so it is recomputed at 0.50
+    // and 0.90 (analyst review): EU output 7,183 t at 30 % is 23,943 t outside China, so
+    // 21,546 / (21,546 + 11,972) = 64.3 % at 0.50 and 21,546 / (21,546 + 2,394) = 90.0 %
+    // at 0.90, before; the order holds after too.
+    let sens = v["sensitivity"].as_array().unwrap();
+    let at = |value: f64| {
+        let s = sens
+            .iter()
+            .find(|s| s["value"].as_f64() == Some(value))
+            .unwrap_or_else(|| panic!("no sensitivity at {value}: {v}"));
+        assert_eq!(s["assumption"], "non_china_magnet_japan_share");
+        assert_eq!(s["central"], 0.7);
+        s["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["measure"] == "import_reliance")
+            .cloned()
+            .unwrap()
+    };
+    let (low, high) = (at(0.5), at(0.9));
+    assert_eq!(sens.len(), 2, "{v}");
+    assert!((num(&low, "before") - 64.28).abs() < 0.05, "{low}");
+    assert!((num(&high, "before") - 90.0).abs() < 0.05, "{high}");
+    assert!(num(&low, "after_p50") < num(&reliance, "after_p50"));
+    assert!(num(&reliance, "after_p50") < num(&high, "after_p50"));
+    assert!(notes.contains("give them at 0.50 and 0.90"), "{notes}");
     // China is the chain's only supplier of the EU, so its share of consumption is an upper
     // bound: above 65 % that is inconclusive, as in the static `exposure`, not a failure.
     let text = stdout(&sb, &args);
@@ -577,6 +604,18 @@ fn after_a_control_the_eu_magnet_imports_shift_away_from_china() {
         .unwrap_or_default();
     assert!(
         crma_line.contains("before INCONCLUSIVE (upper bound)") && !crma_line.contains("FAIL"),
+        "{text}"
+    );
+    // The sensitivity rows are named apart, so a script keyed on the measure reads the main
+    // row only; at a 50/50 split China is below the benchmark before.
+    let half = text
+        .lines()
+        .find(|l| l.starts_with("crma_top_third_country_share@non_china_magnet_japan_share=0.50"))
+        .unwrap_or_default();
+    assert!(
+        half.contains(
+            "if non_china_magnet_japan_share were 0.50 (the rows above: 0.70): before PASS"
+        ),
         "{text}"
     );
 }

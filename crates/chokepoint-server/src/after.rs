@@ -68,8 +68,28 @@ pub struct AfterReport {
     pub start: String,
     /// The figures.
     pub figures: Vec<Band>,
+    /// The importer's consumption figures recomputed at other values of the assumption its
+    /// own output of the stage rests on (the EU's magnet output: the Japan/EU split of
+    /// output outside China, which the bundled data do not give); empty when its output is
+    /// data.
+    pub sensitivity: Vec<Sensitivity>,
     /// Caveats.
     pub notes: Vec<String>,
+}
+
+/// The figures that rest on the importer's own output, recomputed with one assumption set
+/// to another value (same runs and seed; the assumption fixed, not drawn).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Sensitivity {
+    /// The assumption's key (`non_china_magnet_japan_share`).
+    pub assumption: String,
+    /// The value it is set to here.
+    pub value: f64,
+    /// Its central value in the scenario, behind `figures` of the report.
+    pub central: f64,
+    /// `crma_top_third_country_share`, `import_reliance` and `apparent_consumption` at
+    /// `value`.
+    pub figures: Vec<Band>,
 }
 
 /// Why a post-shock exposure cannot be computed.

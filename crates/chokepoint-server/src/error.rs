@@ -49,7 +49,9 @@ pub enum ApiError {
          {nodes} nodes = {cells} cells; the limit is {limit} (lower runs or days, or run it \
          with the CLI){}",
         if *per_run > 1 {
-            "; each run is repeated without each new plant to measure what it changed"
+            "; each run is repeated: without each new plant, to measure what it changed, or \
+             (post-shock exposure) at other values of the assumption the importer's own \
+             output rests on"
         } else {
             ""
         }
@@ -57,7 +59,7 @@ pub enum ApiError {
     SimulationTooLarge {
         /// Monte Carlo runs asked for.
         runs: u64,
-        /// Simulations per run (new plants' paired runs).
+        /// Simulations per run (new plants' paired runs, a sensitivity's reruns).
         per_run: u64,
         /// Simulated days.
         days: u64,

@@ -55,7 +55,8 @@ pub struct SimulationSize {
     /// Monte Carlo runs.
     pub runs: u64,
     /// Simulations per run: 1, or more when each run is paired with runs without the
-    /// scenario's new plants, to measure what they changed.
+    /// scenario's new plants, to measure what they changed, or (post-shock exposure) rerun
+    /// at other values of the assumption the importer's own output rests on.
     pub per_run: u64,
     /// Simulated days.
     pub days: u64,

@@ -36,7 +36,12 @@ use crate::AppState;
         super::exposure::shares_chart,
         super::sql::sql,
     ),
-    components(schemas(crate::error::ErrorBody, crate::after::AfterReport, crate::after::Band))
+    components(schemas(
+        crate::error::ErrorBody,
+        crate::after::AfterReport,
+        crate::after::Band,
+        crate::after::Sensitivity
+    ))
 )]
 pub struct ApiDoc;
 

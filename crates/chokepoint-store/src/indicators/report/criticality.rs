@@ -14,7 +14,7 @@ use crate::indicators::concentration::SupplierShare;
 use crate::indicators::criticality::{
     EuAssessment, StageSupply, UsgsAssessment, eu_assessment, usgs_assessment,
 };
-use crate::indicators::params::{CriticalityParams, InputStatus, Resolved};
+use crate::indicators::params::CriticalityParams;
 use crate::indicators::shares::ShareSource;
 
 /// The shipped parameter file, compiled in so the binary and the server stand alone.
