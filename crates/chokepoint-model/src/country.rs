@@ -74,6 +74,12 @@ impl PartnerKind {
     pub fn overlaps_countries(self) -> bool {
         matches!(self, PartnerKind::World | PartnerKind::Bloc)
     }
+
+    /// True for the groups reported beside a ranking of countries: blocs, which overlap
+    /// their members, and residual groups, which are not one country.
+    pub fn is_group(self) -> bool {
+        matches!(self, PartnerKind::Bloc | PartnerKind::Residual)
+    }
 }
 
 /// The name of a group code (`EUU` → "European Union"), `None` for a country code.

@@ -197,7 +197,7 @@ function describeAggregate(a, measure) {
   const v = measure === "value" ? a.value_usd : a.quantity_t;
   const amount = v === null || v === undefined ? "no figure" : measure === "value" ? "USD " + thousands(v) : thousands(v) + " t";
   const share = a.share_pct === null || a.share_pct === undefined ? "" : ` = ${a.share_pct.toFixed(1)} % of ${a.share_of || "the world total"}`;
-  return `${a.partner_iso3} (${a.name}, aggregate of members) ${amount}${share}; ${a.note}`;
+  return `${a.partner_iso3} (${a.name}, ${a.role || "aggregate of members"}) ${amount}${share}; ${a.note}`;
 }
 
 // The partners table: ranked partners first, then aggregates (EUU) marked as such and not
@@ -215,8 +215,8 @@ async function loadPartners(tableEl, notesEl, url) {
       value_usd: p.value_usd, share_pct: p.share_pct, source: p.source, note: "" }))
       .concat((r.aggregates || []).map((a) => ({ rank: "aggregate, not ranked", partner: `${a.partner_iso3} (${a.name})`,
         quantity_t: a.quantity_t, value_usd: a.value_usd, share_pct: a.share_pct, source: a.source,
-        note: "share of the world total; " + a.note })));
-    fillTable(tableEl, rows, { share_pct: "ranked partners: share of the total; aggregates: share of the world total" });
+        note: `share of ${a.share_of || "the world total"}; ${a.note}` })));
+    fillTable(tableEl, rows, { share_pct: "ranked partners: share of the total; aggregates: share of the total named in their note" });
     if (rows.length === 0) tableEl.textContent = "No partner breakdown for this period; see the notes above the table.";
     for (const tr of tableEl.querySelectorAll("tbody tr")) if (/^aggregate/.test(tr.cells[0].textContent)) tr.classList.add("aggregate");
     for (const line of partnersLines(r)) { const li = document.createElement("li"); li.textContent = line; notesEl.appendChild(li); }

@@ -2,6 +2,7 @@
 //! (net imports ÷ apparent consumption) and the EU Critical Raw Materials Act benchmark
 //! (no single third country above 65 % of consumption at any stage).
 
+use chokepoint_model::PartnerKind;
 use serde::Serialize;
 
 use super::NotComputable;
@@ -71,7 +72,8 @@ impl Importer {
 /// Supplier shares of an importer's imports from per-partner quantities.
 ///
 /// Aggregate partner codes (`WLD` world, and the importer's own codes, as intra-EU trade is
-/// not an import of the bloc) are left out; quantities of the same partner are summed.
+/// not an import of the bloc) are left out, and so are residual groups (`OTH`, `ROW`: not
+/// one country), which still count in the whole; quantities of the same partner are summed.
 /// Shares are of `total` (the importer's reported imports from every origin) when it is
 /// larger than what the listed partners add up to, so that partners covering part of the
 /// imports are not inflated to 100 %; otherwise of the listed partners' sum.
@@ -81,9 +83,18 @@ pub fn supplier_shares(
     total: Option<f64>,
 ) -> Result<Vec<(String, f64, f64)>, NotComputable> {
     let mut totals: Vec<(String, f64)> = Vec::new();
+    // A residual group (OTH, ROW) is part of the imports but not one supplier: it stays in
+    // the whole the shares are of, out of the ranking (it could be one country or many).
+    let mut residual = 0.0;
     for (partner, q) in by_partner {
         let p = partner.to_ascii_uppercase();
-        if p == "WLD" || !importer.is_third_country(&p) || !q.is_finite() || *q <= 0.0 {
+        if !importer.is_third_country(&p) || !q.is_finite() || *q <= 0.0 {
+            continue;
+        }
+        if is_group_code(&p) {
+            if PartnerKind::of(&p) == PartnerKind::Residual {
+                residual += q;
+            }
             continue;
         }
         match totals.iter_mut().find(|(c, _)| *c == p) {
@@ -99,8 +110,8 @@ pub fn supplier_shares(
         )]));
     }
     let whole = total
-        .filter(|t| t.is_finite() && *t > listed)
-        .unwrap_or(listed);
+        .filter(|t| t.is_finite() && *t > listed + residual)
+        .unwrap_or(listed + residual);
     totals.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Ok(totals.into_iter().map(|(c, q)| (c, q, q / whole)).collect())
 }
@@ -307,7 +318,12 @@ pub fn crma_check(
             "shares of at least one named third-country supplier",
         ]));
     };
-    let known: f64 = shares.iter().map(|s| s.share).fold(0.0, |a, b| a + b);
+    // What named countries supply: a residual group's share is part of the rest.
+    let known: f64 = shares
+        .iter()
+        .filter(|s| !is_group_code(&s.country))
+        .map(|s| s.share)
+        .fold(0.0, |a, b| a + b);
     let rest = (1.0 - known).max(0.0);
     let verdict = ShareBound::Exact.settle(top.share, Some(rest), benchmark);
     Ok(CrmaCheck {
@@ -400,14 +416,20 @@ pub fn crma_consumption_check(
             "imports from at least one named third-country supplier",
         ]));
     };
-    let listed: f64 = by_supplier
+    let from_third = by_supplier
         .iter()
-        .filter(|(c, q)| importer.is_third_country(c) && q.is_finite() && *q > 0.0)
+        .filter(|(c, q)| importer.is_third_country(c) && q.is_finite() && *q > 0.0);
+    // Every origin listed (residual groups included: they are imports), and the named
+    // countries among them: a residual group is unattributed supply, which could be one
+    // country (code review: 70 % from OTH passed beside CHN's 30 %).
+    let listed: f64 = from_third.clone().map(|(_, q)| q).fold(0.0, |a, b| a + b);
+    let named: f64 = from_third
+        .filter(|(c, _)| !is_group_code(c))
         .map(|(_, q)| q)
         .fold(0.0, |a, b| a + b);
     let all_origins_known = imports_total.is_some();
     let imports = imports_total.unwrap_or(listed).max(listed);
-    let unattributed_t = all_origins_known.then(|| (imports - listed).max(0.0));
+    let unattributed_t = all_origins_known.then(|| (imports - named).max(0.0));
     let who = importer.label();
     let mut raises = Vec::new();
     let consumption = match (production, exports) {
@@ -488,10 +510,11 @@ pub fn crma_consumption_check(
     ))
 }
 
-/// Group codes of the sources that are not one country (`OTH` "other countries", `ROW`,
-/// `WLD`, and labels such as `TOP3:CHN+AUS+MMR`).
+/// Group codes of the sources that are not one country: the partner groups of
+/// [`PartnerKind`] (`WLD`, `EUU`, `OTH` "other countries", `ROW`), classified there once,
+/// and labels such as `TOP3:CHN+AUS+MMR`.
 pub fn is_group_code(code: &str) -> bool {
-    matches!(code, "OTH" | "ROW" | "WLD") || code.contains(':') || code.contains('_')
+    PartnerKind::of(code) != PartnerKind::Country || code.contains(':') || code.contains('_')
 }
 
 #[cfg(test)]

@@ -285,3 +285,45 @@ fn importer_parse_accepts_eu_spellings() {
     assert_eq!(Importer::parse("EUU"), Importer::Eu);
     assert_eq!(Importer::parse("usa"), Importer::Country("USA".into()));
 }
+
+/// Code review: a residual group (OTH, ROW) counted as one named country. With CHN 300 t
+/// and OTH 700 t of DEU's 1,000 t, the check passed (CHN 30 %) and the HHI read 5,800 as
+/// exact; the 700 t could be one country above the benchmark, so the pass is not proven,
+/// and OTH is neither ranked nor in the HHI.
+#[test]
+fn a_residual_group_is_unattributed_supply_not_a_supplier() {
+    let deu = Importer::Country("DEU".into());
+    let rows = [
+        ("CHN".to_string(), 300.0),
+        ("OTH".to_string(), 700.0),
+        ("WLD".to_string(), 1_000.0),
+    ];
+    let (c, base) =
+        crma_consumption_check(&deu, &rows[..2], Some(1_000.0), Some(0.0), Some(0.0), 0.65)
+            .unwrap();
+    assert_eq!(c.country, "CHN");
+    assert_eq!(c.verdict, CrmaVerdict::Inconclusive);
+    assert_eq!(base.unattributed_t, Some(700.0));
+    // Without the importer's total, the residual still counts in its imports.
+    let (_, base) =
+        crma_consumption_check(&deu, &rows[..2], None, Some(0.0), Some(0.0), 0.65).unwrap();
+    assert_eq!(base.imports_t, 1_000.0);
+    // Shares: CHN 30 % of the whole, OTH not ranked (with or without the total).
+    for total in [Some(1_000.0), None] {
+        let shares = supplier_shares(&deu, &rows, total).unwrap();
+        assert_eq!(shares.len(), 1, "{shares:?}");
+        assert!((shares[0].2 - 0.3).abs() < 1e-12, "{shares:?}");
+    }
+    // On shares alone, the residual is part of the rest.
+    let c = crma_check(
+        &deu,
+        &[
+            SupplierShare::new("CHN", 0.3),
+            SupplierShare::new("ROW", 0.7),
+        ],
+        0.65,
+    )
+    .unwrap();
+    assert_eq!(c.verdict, CrmaVerdict::Inconclusive);
+    assert!((c.unattributed_share.unwrap() - 0.7).abs() < 1e-12);
+}

@@ -14,7 +14,10 @@
 //! the total; a bloc (EUU) overlaps its member states, so it is neither ranked nor counted
 //! in HHI, top-N or coverage, but it is reported beside them in `aggregates` with its share
 //! of the world total (dropping it would hide, say, 38 % of July 2025's magnet exports).
-//! Residual groups (ROW, OTH) do not overlap the countries listed and rank like partners.
+//! Residual groups (ROW, OTH) do not overlap the countries listed, but they are not one
+//! country either (the rest could be one supplier or many): they count in the total, are
+//! reported beside the ranking with their share, and stay out of the HHI, top-N and
+//! coverage, which are then lower bounds, as for partners the source does not list.
 
 use chokepoint_model::{PartnerKind, Period, group_name};
 use serde::Serialize;
@@ -30,6 +33,10 @@ pub const COVERAGE_BASIS: &str = "countries listed, aggregates such as EUU exclu
 
 /// Why an aggregate is kept out of the ranking.
 pub const AGGREGATE_NOTE: &str = "not counted in HHI/top-N because it overlaps its members";
+
+/// Why a residual group is kept out of the ranking.
+pub const RESIDUAL_NOTE: &str = "not counted in HHI/top-N because it is not one country (it \
+                                 could be one supplier or many): they are lower bounds";
 
 /// Most periods named in the note on a period without a partner breakdown.
 const PERIODS_NAMED: usize = 12;
@@ -158,21 +165,24 @@ impl PartnersReport {
     }
 }
 
-/// A bloc partner (EUU) reported beside the countries it contains.
+/// A group partner reported beside the ranked countries: a bloc (EUU) overlapping the
+/// countries it contains, or a residual group (OTH, ROW) of countries not named.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AggregateRow {
     /// Group code.
     pub partner_iso3: String,
     /// Its name ("European Union").
     pub name: String,
-    /// How it is classified (`bloc`).
+    /// How it is classified (`bloc` or `residual`).
     pub kind: PartnerKind,
+    /// What it is, for people: "aggregate of members" or "countries not named".
+    pub role: String,
     /// Tonnes.
     pub quantity_t: Option<f64>,
     /// US dollars.
     pub value_usd: Option<f64>,
-    /// Share of the same total as the partners' shares, percent (`None` without a World
-    /// row: a sum over countries is no base for a group that overlaps them).
+    /// Share of the same total as the partners' shares, percent (`None` for a bloc without
+    /// a World row: a sum over countries is no base for a group that overlaps them).
     pub share_pct: Option<f64>,
     /// What `share_pct` is of: "the world total", or "the partners' sum" where the World
     /// row falls short of the partners listed.
@@ -196,8 +206,8 @@ impl AggregateRow {
             .share_pct
             .map_or_else(String::new, |s| format!(" = {s:.1} % of {}", self.share_of));
         format!(
-            "{} ({}, aggregate of members) {amount}{share}; {}",
-            self.partner_iso3, self.name, self.note
+            "{} ({}, {}) {amount}{share}; {}",
+            self.partner_iso3, self.name, self.role, self.note
         )
     }
 }
@@ -242,7 +252,7 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
         .filter(|w| *w > 0.0);
     let mut rows: Vec<PartnerRow> = in_period
         .iter()
-        .filter(|o| !PartnerKind::of(&o.partner_iso3).overlaps_countries())
+        .filter(|o| PartnerKind::of(&o.partner_iso3) == PartnerKind::Country)
         .map(|o| PartnerRow {
             partner_iso3: o.partner_iso3.clone(),
             quantity_t: o.quantity_t,
@@ -266,19 +276,30 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
     });
     // A fold from +0.0: `Sum for f64` starts at -0.0, which printed as "cover -0.0 %".
     let listed = rows.iter().map(amount).fold(0.0, |a, b| a + b);
+    // Residual groups are part of the total (they do not overlap the countries) but not of
+    // what the named countries cover.
+    let residuals: Vec<&&Observation> = in_period
+        .iter()
+        .filter(|o| PartnerKind::of(&o.partner_iso3) == PartnerKind::Residual)
+        .collect();
+    let residual = residuals
+        .iter()
+        .filter_map(|o| pick(o.quantity_t, o.value_usd))
+        .fold(0.0, |a, b| a + b);
+    let with_residual = listed + residual;
     let mut notes = Vec::new();
     let (total, basis) = match world {
         // Listed partners above the World row (rounding, or sources that disagree): the
         // row cannot be their total, so shares are of their sum, which keeps every share
         // and the HHI meaningful (one partner above the row had no HHI), and the note says
         // by how much the row falls short.
-        Some(w) if listed > w => {
-            let within = listed <= w * (1.0 + super::concentration::SHARE_SUM_TOLERANCE);
+        Some(w) if with_residual > w => {
+            let within = with_residual <= w * (1.0 + super::concentration::SHARE_SUM_TOLERANCE);
             notes.push(format!(
                 "the partners listed add up to {:.1} % of the world row ({} against {}){}; \
                  shares are of their sum",
-                listed / w * 100.0,
-                measure.amount(listed),
+                with_residual / w * 100.0,
+                measure.amount(with_residual),
                 measure.amount(w),
                 if within {
                     ", likely rounding in the source"
@@ -286,10 +307,10 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
                     ""
                 }
             ));
-            (Some(listed), "sum of partners")
+            (Some(with_residual), "sum of partners")
         }
         Some(w) => (Some(w), "world row"),
-        None if listed > 0.0 => (Some(listed), "sum of partners"),
+        None if with_residual > 0.0 => (Some(with_residual), "sum of partners"),
         None => (None, "none"),
     };
     for r in &mut rows {
@@ -337,32 +358,42 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
     }
     let aggregates: Vec<AggregateRow> = in_period
         .iter()
-        .filter(|o| PartnerKind::of(&o.partner_iso3) == PartnerKind::Bloc)
-        .map(|o| AggregateRow {
-            partner_iso3: o.partner_iso3.clone(),
-            name: group_name(&o.partner_iso3)
-                .unwrap_or("regional aggregate")
-                .to_string(),
-            kind: PartnerKind::Bloc,
-            quantity_t: o.quantity_t,
-            value_usd: o.value_usd,
-            // Of the same total as the partners' shares: the World row, or the partners'
-            // sum where that row falls short of them (it was of the rejected row); none
-            // without a World row, since a sum over countries is no base for a bloc.
-            share_pct: world
-                .and(total)
-                .zip(pick(o.quantity_t, o.value_usd))
-                .map(|(t, a)| a / t * 100.0),
-            share_of: if basis == "world row" {
-                "the world total".into()
-            } else {
-                "the partners' sum (the world row falls short of them)".into()
-            },
-            source: o.source.clone(),
-            note: AGGREGATE_NOTE.to_string(),
+        .filter(|o| PartnerKind::of(&o.partner_iso3).is_group())
+        .map(|o| {
+            let kind = PartnerKind::of(&o.partner_iso3);
+            let bloc = kind == PartnerKind::Bloc;
+            AggregateRow {
+                partner_iso3: o.partner_iso3.clone(),
+                name: group_name(&o.partner_iso3)
+                    .unwrap_or("regional aggregate")
+                    .to_string(),
+                kind,
+                role: if bloc {
+                    "aggregate of members"
+                } else {
+                    "countries not named"
+                }
+                .into(),
+                quantity_t: o.quantity_t,
+                value_usd: o.value_usd,
+                // Of the same total as the partners' shares: the World row, or the
+                // partners' sum where that row falls short of them (it was of the rejected
+                // row); for a bloc none without a World row, since a sum over countries is
+                // no base for a group that overlaps them (a residual group is in the sum).
+                share_pct: (if bloc { world.and(total) } else { total })
+                    .zip(pick(o.quantity_t, o.value_usd))
+                    .map(|(t, a)| a / t * 100.0),
+                share_of: match (basis, world) {
+                    ("world row", _) => "the world total".into(),
+                    (_, Some(_)) => "the partners' sum (the world row falls short of them)".into(),
+                    _ => "the partners' sum".into(),
+                },
+                source: o.source.clone(),
+                note: if bloc { AGGREGATE_NOTE } else { RESIDUAL_NOTE }.to_string(),
+            }
         })
         .collect();
-    if rows.is_empty() {
+    if rows.is_empty() && residuals.is_empty() {
         notes.extend(match world {
             Some(w) => Some(no_breakdown_note(obs, period, w, measure)),
             None if aggregates.is_empty() => Some(no_rows_note(obs, period)),

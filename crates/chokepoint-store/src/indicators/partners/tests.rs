@@ -284,3 +284,31 @@ fn coverage_is_not_measurable_when_a_partner_amount_is_unknown() {
     let r = rank(&with_world, "2025-05".parse().unwrap(), Measure::Quantity);
     assert!((r.coverage_pct.unwrap() - 75.0).abs() < 1e-9);
 }
+
+/// Code review: OTH ranked as a partner (top-1 70 %, HHI 5,800 as exact). It is reported
+/// beside the ranking with its share; the countries cover 30 %, so the HHI is a lower bound.
+#[test]
+fn a_residual_group_is_reported_beside_the_ranking() {
+    let period = "2023".parse().unwrap();
+    for with_world in [true, false] {
+        let mut rows = vec![obs("2023", "CHN", 300.0), obs("2023", "OTH", 700.0)];
+        if with_world {
+            rows.push(obs("2023", "WLD", 1_000.0));
+        }
+        let r = rank(&rows, period, Measure::Quantity);
+        let ranked: Vec<&str> = r.partners.iter().map(|p| p.partner_iso3.as_str()).collect();
+        assert_eq!(ranked, ["CHN"]);
+        assert_eq!(r.total, Some(1_000.0));
+        assert!((r.coverage_pct.unwrap() - 30.0).abs() < 1e-9);
+        assert!(r.hhi_is_lower_bound && r.top1_is_lower_bound);
+        let oth = &r.aggregates[0];
+        assert_eq!(oth.kind, PartnerKind::Residual);
+        assert!((oth.share_pct.unwrap() - 70.0).abs() < 1e-9);
+        assert!(
+            oth.describe(Measure::Quantity)
+                .starts_with("OTH (others, countries not named) 700 t = 70.0 % of the"),
+            "{}",
+            oth.describe(Measure::Quantity)
+        );
+    }
+}
