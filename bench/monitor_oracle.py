@@ -39,6 +39,7 @@ import pandas as pd
 SERIES_TYPES = {"month", "jan_feb", "months"}  # steps of the monthly series
 CUMULATIVE_TYPES = {"ytd", "year"}  # only used to fill spans (YTD, year-earlier totals)
 BLOCS = {"EUU"}  # overlap their members: never summed or ranked
+RESIDUALS = {"ROW", "OTH"}  # not one country: in the total, never ranked
 WORLD = "WLD"
 
 
@@ -437,19 +438,20 @@ def partners(obs, period: str, measure="quantity") -> dict:
     w = inp[inp.partner == WORLD]
     if not w.empty and _nn(w.iloc[0][key]) is not None and _nn(w.iloc[0][key]) > 0:
         world = _nn(w.iloc[0][key])
-    ranked = inp[~inp.partner.isin(BLOCS | {WORLD})]
+    ranked = inp[~inp.partner.isin(BLOCS | RESIDUALS | {WORLD})]
+    residual = sum(_nn(getattr(r, key)) or 0.0 for r in inp[inp.partner.isin(RESIDUALS)].itertuples())
     prow = [
         dict(partner_iso3=r.partner, quantity_t=_nn(r.q), value_usd=_nn(r.v), amount=_nn(getattr(r, key)), source=r.source)
         for r in ranked.itertuples()
     ]
     prow.sort(key=lambda r: (r["amount"] is None, -(r["amount"] or 0.0), r["partner_iso3"]))
     listed = sum(r["amount"] or 0.0 for r in prow)
-    if world is not None and listed > world:
-        total, basis = listed, "sum of partners"
+    if world is not None and listed + residual > world:
+        total, basis = listed + residual, "sum of partners"
     elif world is not None:
         total, basis = world, "world row"
-    elif listed > 0:
-        total, basis = listed, "sum of partners"
+    elif listed + residual > 0:
+        total, basis = listed + residual, "sum of partners"
     else:
         total, basis = None, "none"
     for r in prow:
@@ -461,9 +463,12 @@ def partners(obs, period: str, measure="quantity") -> dict:
     partial = has and cover < 0.995
     aggs = [
         dict(partner_iso3=r.partner, quantity_t=_nn(r.q), value_usd=_nn(r.v),
-             # of the same total as the partners' shares, and only with a World row
-             share_pct=(_nn(getattr(r, key)) / total * 100 if world and total and _nn(getattr(r, key)) is not None else None))
-        for r in inp[inp.partner.isin(BLOCS)].itertuples()
+             # of the same total as the partners' shares; a bloc only with a World row (a
+             # residual group is part of any total)
+             share_pct=(_nn(getattr(r, key)) / total * 100
+                        if (world or r.partner in RESIDUALS) and total and _nn(getattr(r, key)) is not None
+                        else None))
+        for r in inp[inp.partner.isin(BLOCS | RESIDUALS)].itertuples()
     ]
     return dict(
         period=period,

@@ -77,7 +77,7 @@ fn stage_shares_section(data_dir: Option<&Path>, out: &Path) -> anyhow::Result<(
                     },
                     r.crma_eu
                         .as_ref()
-                        .map(super::shares::crma_proxy_text)
+                        .map(super::shares::crma_text)
                         .unwrap_or_default(),
                 );
                 reports.push(r);

@@ -8,10 +8,10 @@ use chokepoint_store::StoreError;
 use chokepoint_store::indicators::Figure;
 pub use chokepoint_store::indicators::report::exposure::stage_of_product;
 use chokepoint_store::indicators::report::exposure::{
-    ExposureReport, PROXY_BASE, exposure_report, parse_chain_importer, parse_importer,
+    ExposureReport, exposure_report, parse_chain_importer, parse_importer,
 };
 
-use super::shares::{crma_proxy_text, crma_text};
+use super::shares::crma_text;
 use super::{exposure_after, facts};
 use crate::cli::ExposureArgs;
 use crate::exit::UserError;
@@ -172,11 +172,7 @@ fn print(r: &ExposureReport, format: Format) -> anyhow::Result<()> {
             (Some(ch), _) => (
                 ch.country.as_str(),
                 Cell::float(100.0 * ch.share, 2),
-                if c.base == PROXY_BASE {
-                    crma_proxy_text(ch)
-                } else {
-                    crma_text(ch)
-                },
+                crma_text(ch),
             ),
             (None, nc) => ("", Cell::Null, nc.clone().unwrap_or_default()),
         };

@@ -5,10 +5,10 @@ use std::path::Path;
 
 use chokepoint_model::Stage;
 use chokepoint_store::indicators::NotComputable;
+pub use chokepoint_store::indicators::report::shares::crma_text;
 use chokepoint_store::indicators::report::shares::{
     SharesQuery, SharesReport, not_computable_json, shares_report,
 };
-pub use chokepoint_store::indicators::report::shares::{crma_proxy_text, crma_text};
 use chokepoint_store::indicators::shares::ShareSource;
 
 use super::facts;
@@ -186,7 +186,7 @@ fn print(report: &SharesReport, format: Format) -> anyhow::Result<()> {
             None,
             s.year,
             "Regulation (EU) 2024/1252 benchmark on global shares (proxy for EU sourcing)",
-            crma_proxy_text(crma),
+            crma_text(crma),
         ));
     }
     for o in &s.other_reports {

@@ -256,13 +256,13 @@ const STAGES = ["mining", "separation", "metal", "magnets"];
 
 function pct(v, digits) { return v === null || v === undefined ? "" : (100 * v).toFixed(digits === undefined ? 1 : digits) + " %"; }
 
-// `proxy`: a check on world output shares standing in for an importer's own sourcing,
-// told as an indicator without a verdict (as the CLI's crma_proxy_text): the benchmark is
-// of the importer's consumption, which world shares do not measure.
-function crmaText(c, proxy) {
+// As the CLI's crma_text: a check on world output shares standing in for an importer's own
+// sourcing has the verdict `indicator`, told without a verdict: the benchmark is of the
+// importer's consumption, which world shares do not measure.
+function crmaText(c) {
   if (!c) return "";
-  const word = proxy ? "world-share indicator, not a CRMA test"
-    : ({ pass: "PASS", fail: "FAIL", inconclusive: "INCONCLUSIVE" }[c.verdict] || c.verdict);
+  const word = { pass: "PASS", fail: "FAIL", inconclusive: "INCONCLUSIVE",
+    indicator: "world-share indicator, not a CRMA test" }[c.verdict] || c.verdict;
   const bound = c.share_is_upper_bound ? " (upper bound of the share of consumption)"
     : c.share_is_lower_bound ? " (lower bound of the share of consumption)" : "";
   return `${word}: ${c.country} ${pct(c.share)}${bound} is ${Math.abs(c.margin_pp).toFixed(1)} pp ${c.margin_pp > 0 ? "above" : "below"} the ${Math.round(100 * c.benchmark)} % benchmark`;
@@ -276,7 +276,7 @@ function stageRow(stage, r) {
   const bound = c.coverage < 1 - 0.005 ? " (lower bound)" : "";
   return { stage, year: String(r.year), source: r.source + (r.edition ? " " + r.edition : ""), top_1: c.cr1_country || "",
     top_1_share: pct(c.cr1), top_3_share: pct(c.cr3) + bound,
-    hhi: Math.round(c.hhi) + bound, crma_65: crmaText(r.crma_eu, r.crma_eu_base === "global_shares_proxy"), cited: first.source || "" };
+    hhi: Math.round(c.hhi) + bound, crma_65: crmaText(r.crma_eu), cited: first.source || "" };
 }
 
 // A failed check in red; a world-share indicator above the benchmark in amber: a warning
@@ -365,7 +365,7 @@ async function exposureSection(params) {
     const missing = ["production", "imports", "exports"].filter((k) => inputs[k] === null);
     const rows = [{ measure: "import reliance", stage: r.stage || "", value: typeof r.import_reliance === "number" ? pct(r.import_reliance) : r.import_reliance.not_computable,
       basis: "net imports / apparent consumption; inputs (t): " + ["production", "imports", "exports"].map((k) => `${k} ${inputs[k] === null ? "missing" : Math.round(inputs[k]).toLocaleString("en")}`).join(", ") + (missing.length ? "; missing inputs make it not computable" : "") }];
-    for (const c of r.crma) rows.push({ measure: "CRMA 65 % check", stage: c.stage, value: c.check ? crmaText(c.check, c.base === "global_shares_proxy") : c.not_computable, basis: c.basis });
+    for (const c of r.crma) rows.push({ measure: "CRMA 65 % check", stage: c.stage, value: c.check ? crmaText(c.check) : c.not_computable, basis: c.basis });
     fillTable(table, rows);
     markFailures(table);
     for (const n of r.notes) { const li = document.createElement("li"); li.textContent = n; notes.appendChild(li); }

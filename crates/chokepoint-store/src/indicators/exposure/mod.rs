@@ -199,15 +199,21 @@ pub enum CrmaVerdict {
     Fail,
     /// Known shares are below the benchmark, but the unattributed rest could exceed it.
     Inconclusive,
+    /// No verdict: world output shares standing in for the importer's sourcing. The
+    /// benchmark is of the importer's consumption from one country, which world shares do
+    /// not measure; a FAIL there read as a finding about EU sourcing (analyst reviews), and
+    /// JSON consumers got "fail" where the table said "not a CRMA test".
+    Indicator,
 }
 
 impl CrmaVerdict {
-    /// The verdict as printed: PASS, FAIL or INCONCLUSIVE.
+    /// The verdict as printed: PASS, FAIL, INCONCLUSIVE, or the indicator's words.
     pub fn word(self) -> &'static str {
         match self {
             CrmaVerdict::Pass => "PASS",
             CrmaVerdict::Fail => "FAIL",
             CrmaVerdict::Inconclusive => "INCONCLUSIVE",
+            CrmaVerdict::Indicator => "world-share indicator, not a CRMA test",
         }
     }
 }
@@ -339,6 +345,15 @@ pub fn crma_check(
 }
 
 impl CrmaCheck {
+    /// The same figures on world output shares standing in for an importer's sourcing:
+    /// no verdict ([`CrmaVerdict::Indicator`]).
+    pub fn as_indicator(self) -> CrmaCheck {
+        CrmaCheck {
+            verdict: CrmaVerdict::Indicator,
+            ..self
+        }
+    }
+
     /// The check when the shares are of a whole not known (one reporting exporter holds
     /// 100 % by construction): the share is an upper bound and the rest unknown, so the
     /// benchmark is neither met nor failed by it.

@@ -8,7 +8,7 @@ use super::Facts;
 use crate::indicators::NotComputable;
 use crate::indicators::concentration::SupplierShare;
 use crate::indicators::exposure::{
-    CRMA_MAX_SINGLE_COUNTRY_SHARE, CrmaCheck, CrmaVerdict, Importer, crma_check,
+    CRMA_MAX_SINGLE_COUNTRY_SHARE, CrmaCheck, CrmaVerdict, Importer, ShareBound, crma_check,
 };
 use crate::indicators::shares::{
     ShareSource, StageShareRow, StageShares, latest_usgs_year, reported_shares, reports_for,
@@ -185,6 +185,7 @@ pub async fn shares_report(
                 } else {
                     c
                 }
+                .as_indicator()
             });
         SharesReport {
             shares,
@@ -207,24 +208,12 @@ pub fn not_computable_json(stage: Stage, nc: &NotComputable) -> serde_json::Valu
 /// "FAIL: CHN 92.0 % is 27.0 pp above the 65 % benchmark". Near the benchmark the figures
 /// get the decimals that tell the two sides apart ("64.996 % is 0.004 pp below"), so that
 /// a PASS and a FAIL never print the same share.
+///
+/// A check on world output shares standing in for an importer's sourcing reads
+/// "world-share indicator, not a CRMA test: CHN 94.0 % is 29.0 pp above the 65 % benchmark"
+/// ([`CrmaVerdict::Indicator`]).
 pub fn crma_text(c: &CrmaCheck) -> String {
-    crma_text_as(c, c.verdict.word())
-}
-
-/// What [`crma_proxy_text`] says instead of a verdict.
-pub const PROXY_WORD: &str = "world-share indicator, not a CRMA test";
-
-/// [`crma_text`] of a check on world output shares standing in for an importer's sourcing,
-/// without a verdict: "world-share indicator, not a CRMA test: CHN 94.0 % is 29.0 pp above
-/// the 65 % benchmark". The benchmark is of the Union's consumption from one country, which
-/// world output shares do not measure (the EU imports almost no ore): a bare FAIL read as a
-/// finding about EU sourcing, and beside the check on the importer's consumption as a
-/// second, contradicting verdict (analyst reviews).
-pub fn crma_proxy_text(c: &CrmaCheck) -> String {
-    crma_text_as(c, PROXY_WORD)
-}
-
-fn crma_text_as(c: &CrmaCheck, word: &str) -> String {
+    let word = c.verdict.word();
     let side = if c.margin_pp > 0.0 { "above" } else { "below" };
     let margin = c.margin_pp.abs();
     let decimals = (1..=6)
@@ -245,7 +234,17 @@ fn crma_text_as(c: &CrmaCheck, word: &str) -> String {
             100.0 * c.benchmark
         )
     };
-    if c.verdict != CrmaVerdict::Inconclusive {
+    // An indicator says why its share proves nothing where the figures would not have
+    // settled the benchmark either (one reporting exporter: 100 % by construction).
+    let bound = ShareBound::of(c.share_is_upper_bound, c.share_is_lower_bound);
+    let unsettled = match c.verdict {
+        CrmaVerdict::Inconclusive => true,
+        CrmaVerdict::Indicator => {
+            bound.settle(c.share, c.unattributed_share, c.benchmark) == CrmaVerdict::Inconclusive
+        }
+        CrmaVerdict::Pass | CrmaVerdict::Fail => false,
+    };
+    if !unsettled {
         return text;
     }
     let reason = if c.share_is_upper_bound && c.margin_pp > 0.0 {
@@ -397,7 +396,7 @@ mod tests {
             let r = shares_report(&facts, &q).await.unwrap().unwrap();
             let chn = r.shares.shares.iter().find(|l| l.country_iso3 == "CHN");
             assert!((chn.unwrap().share - 270_000.0 / 380_000.0).abs() < 1e-12);
-            assert_eq!(r.crma_eu.unwrap().verdict, CrmaVerdict::Fail);
+            assert_eq!(r.crma_eu.unwrap().verdict, CrmaVerdict::Indicator);
             let bad = SharesQuery {
                 edition: Some("MCS2026".into()),
                 ..SharesQuery::stage(Stage::Magnets)

@@ -540,7 +540,8 @@ async fn crma_stages(
                     .iter()
                     .map(|l| SupplierShare::new(l.country_iso3.clone(), l.share))
                     .collect();
-                let check = crma_check(importer, &shares, CRMA_MAX_SINGLE_COUNTRY_SHARE);
+                let check = crma_check(importer, &shares, CRMA_MAX_SINGLE_COUNTRY_SHARE)
+                    .map(CrmaCheck::as_indicator);
                 out.push(StageCrma {
                     stage,
                     basis,
