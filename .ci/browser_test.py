@@ -305,6 +305,11 @@ def check_exposure(driver, results, base, shots):
     # The EU's own magnet output is an assumption: its sensitivity rows follow the figures.
     measures = driver.js("return [...document.querySelectorAll('#after-table tbody tr')]"
                          ".map((tr) => tr.cells[0].textContent);") or []
+    notes = driver.js("return [...document.querySelectorAll('#after-table tbody tr')]"
+                      ".filter((tr) => tr.cells[0].textContent === 'crma top third country share')"
+                      ".map((tr) => tr.cells[tr.cells.length - 1].textContent);") or []
+    results.check("exposure: post-shock CRMA share carries its verdicts",
+                  any(n.startswith("before INCONCLUSIVE (upper bound)") for n in notes), json.dumps(notes))
     results.check("exposure: post-shock table shows the sensitivity to the Japan/EU split",
                   any("import reliance if non china magnet japan share were 0.50" in m
                       for m in measures), json.dumps(measures))

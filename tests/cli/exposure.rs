@@ -607,6 +607,13 @@ fn after_a_control_the_eu_magnet_imports_shift_away_from_china() {
         crma_line.contains("before INCONCLUSIVE (upper bound)") && !crma_line.contains("FAIL"),
         "{text}"
     );
+    // The verdicts are in the JSON too (procurement review: the dashboard and the API had
+    // the shares without them), and a PASS in a tail quotes its own shortfall.
+    let crma = &v["crma"];
+    assert_eq!(crma["base"], "consumption", "{crma}");
+    assert_eq!(crma["share_is_upper_bound"], true, "{crma}");
+    assert_eq!(crma["before"]["verdict"], "inconclusive", "{crma}");
+    assert!(crma_line.contains(crma["text"].as_str().unwrap()), "{crma}");
     // The sensitivity rows are named apart, so a script keyed on the measure reads the main
     // row only; at a 50/50 split China is below the benchmark before.
     let half = text
@@ -883,6 +890,45 @@ fn exposure_after_counts_new_plants_and_names_a_shortage() {
         v["notes"]
             .to_string()
             .contains("measure a shortage (demand not met)"),
+        "{v}"
+    );
+}
+
+/// Procurement review: the EU's metal suppliers in the chain are drawn from world
+/// separation shares (no customs data by origin), and `--after` read "before FAIL, after
+/// PASS" from them while `exposure` finds the stage not computable. They are an indicator.
+#[test]
+fn post_shock_crma_on_world_share_flows_is_an_indicator() {
+    let sb = Sandbox::new();
+    let april = crate::util::repo_root().join("scenarios/april-2025-controls.toml");
+    let v = json(
+        &sb,
+        &[
+            "exposure",
+            "--importer",
+            "EU",
+            "--product",
+            "metal",
+            "--after",
+            april.to_str().unwrap(),
+            "--runs",
+            "4",
+        ],
+    );
+    let crma = &v["crma"];
+    assert_eq!(crma["base"], "global_shares_proxy", "{crma}");
+    for at in ["before", "after_p5", "after_p50", "after_p95"] {
+        assert_eq!(crma[at]["verdict"], "indicator", "{crma}");
+    }
+    let text = crma["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("world-share indicator, not a CRMA test") && !text.contains("PASS"),
+        "{text}"
+    );
+    assert!(
+        v["notes"]
+            .to_string()
+            .contains("the chain's metal flows into EU are drawn from world output shares"),
         "{v}"
     );
 }

@@ -333,11 +333,13 @@ async function afterSection(exposureForm) {
       const r = await api("/api/exposure/after?" + params, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(req) });
       byId("after-title").textContent = `Exposure after ${r.scenario}: ${r.importer_region}, ${r.stage}`;
       status.textContent = `${r.runs} runs, seed ${r.seed}, ${r.days} days from ${r.start}`;
-      const row = (f, measure) => ({ measure, region: f.region || "", before: f.before, after_p5: f.after_p5, after_p50: f.after_p50, after_p95: f.after_p95, unit: f.unit });
+      // The CRMA share's row carries its verdicts (AfterCrma.text, as the CLI's note).
+      const verdicts = (f, crma) => f.measure === "crma_top_third_country_share" && crma ? crma.text : "";
+      const row = (f, measure, crma) => ({ measure, region: f.region || "", before: f.before, after_p5: f.after_p5, after_p50: f.after_p50, after_p95: f.after_p95, unit: f.unit, note: verdicts(f, crma) });
       // The sensitivity to the assumption behind the importer's own output follows the figures.
       const sensitivity = (r.sensitivity || []).flatMap((s) => s.figures.map((f) =>
-        row(f, `${f.measure.replace(/_/g, " ")} if ${s.assumption.replace(/_/g, " ")} were ${s.value.toFixed(2)} (above: ${s.central.toFixed(2)})`)));
-      fillTable(table, r.figures.map((f) => row(f, f.measure.replace(/_/g, " "))).concat(sensitivity));
+        row(f, `${f.measure.replace(/_/g, " ")} if ${s.assumption.replace(/_/g, " ")} were ${s.value.toFixed(2)} (above: ${s.central.toFixed(2)})`, s.crma)));
+      fillTable(table, r.figures.map((f) => row(f, f.measure.replace(/_/g, " "), r.crma)).concat(sensitivity));
       for (const n of r.notes) { const li = document.createElement("li"); li.textContent = n; notes.appendChild(li); }
     } catch (err) { status.className = "status error"; status.textContent = err.message; table.innerHTML = ""; table.dataset.state = "error"; }
     finally { button.disabled = false; }

@@ -8,7 +8,7 @@
 
 use chokepoint_model::Stage;
 use chokepoint_sim::SimError;
-use chokepoint_store::indicators::exposure::Importer;
+use chokepoint_store::indicators::exposure::{CrmaVerdict, Importer};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -68,6 +68,9 @@ pub struct AfterReport {
     pub start: String,
     /// The figures.
     pub figures: Vec<Band>,
+    /// The CRMA benchmark on `crma_top_third_country_share`: the verdicts the table's note
+    /// states, before and at each percentile after (`None` without consumption).
+    pub crma: Option<AfterCrma>,
     /// The importer's consumption figures recomputed at other values of the assumption its
     /// own output of the stage rests on (the EU's magnet output: the Japan/EU split of
     /// output outside China, which the bundled data do not give); empty when its output is
@@ -90,6 +93,45 @@ pub struct Sensitivity {
     /// `crma_top_third_country_share`, `import_reliance` and `apparent_consumption` at
     /// `value`.
     pub figures: Vec<Band>,
+    /// The CRMA verdicts on those figures.
+    pub crma: Option<AfterCrma>,
+}
+
+/// The CRMA benchmark (at most 65 % of consumption from one third country) on the
+/// post-shock share, before and after.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AfterCrma {
+    /// The benchmark, percent of consumption.
+    pub benchmark_pct: f64,
+    /// `consumption` (the chain's flows of the stage into the importer come from customs
+    /// data) or `global_shares_proxy` (they are drawn from world output shares: an
+    /// indicator, no verdict).
+    pub base: String,
+    /// True when only one supplier's flows are in the chain: the share is an upper bound.
+    pub share_is_upper_bound: bool,
+    /// Without the control.
+    pub before: CrmaReading,
+    /// After, at the 5th percentile of the share.
+    pub after_p5: CrmaReading,
+    /// After, at the median.
+    pub after_p50: CrmaReading,
+    /// After, at the 95th percentile.
+    pub after_p95: CrmaReading,
+    /// The verdicts in words, as the CLI's table prints them.
+    pub text: String,
+}
+
+/// One CRMA verdict of the post-shock exposure.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CrmaReading {
+    /// `pass`, `fail`, `inconclusive` or `indicator` (world-share proxy: no verdict);
+    /// `None` without consumption.
+    #[schema(value_type = Option<String>)]
+    pub verdict: Option<CrmaVerdict>,
+    /// For a pass after the control: how far apparent consumption at the same percentile
+    /// fell below its baseline (fraction), when by more than 5 %: the pass is a shortage,
+    /// not a more diverse supply.
+    pub short_of_supply: Option<f64>,
 }
 
 /// Why a post-shock exposure cannot be computed.

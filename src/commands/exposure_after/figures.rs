@@ -72,7 +72,7 @@ impl Measure {
 
 /// Below this share of its baseline, apparent consumption after the shock is a shortage:
 /// lower shares and reliance then mean less supply, not a more diverse one.
-const SHORTAGE_BELOW: f64 = 0.95;
+pub(super) const SHORTAGE_BELOW: f64 = 0.95;
 
 /// How far `after` (p50) consumption fell below `before`, as a share, when it fell below
 /// [`SHORTAGE_BELOW`] of it.

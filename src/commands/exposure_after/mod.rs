@@ -10,6 +10,7 @@
 //! production of the stage over the window (the flow model records cross-region trade only,
 //! so domestic output is held at baseline and the output says so).
 
+mod crma;
 mod figures;
 mod print;
 mod sensitivity;
@@ -21,11 +22,12 @@ use chokepoint_model::Stage;
 use chokepoint_server::after::{AfterError, AfterReport, ExposureTarget};
 use chokepoint_sim::SimError;
 use chokepoint_sim::montecarlo::{self, NetworkInput};
-use chokepoint_sim::network::chain::{N_STAGES, STAGES};
+use chokepoint_sim::network::chain::{N_STAGES, STAGES, flows_from_customs};
 use chokepoint_sim::network::flow::pair_index;
 use chokepoint_sim::policies::scenario::PolicyScenario;
 use chokepoint_store::indicators::exposure::{CRMA_MAX_SINGLE_COUNTRY_SHARE, Importer};
 
+use crma::{crma_of, single_supplier};
 use figures::{Measure, Measured, RunFigures, band, figures, imports_from, shortage};
 pub use print::print;
 
@@ -171,7 +173,9 @@ impl AfterRun {
         figures_out.push(ordered);
         figures_out.push(Measure::Reliance.band(&before, &after));
         figures_out.push(Measure::Consumption.band(&before, &after));
-        let sensitivity = self.sensitivity(tick)?;
+        let upper = single_supplier(&figures_out);
+        let crma = crma_of(&figures_out, self.world_share_proxy(), upper);
+        let sensitivity = self.sensitivity(tick, upper)?;
         let mut notes = self.prepared_notes.clone();
         // Under an embargo imports collapse, and with them China's share of what is left:
         // a CRMA PASS and a lower reliance that are a shortage, not diversification.
@@ -190,6 +194,15 @@ impl AfterRun {
             notes.extend(facts.provenance.iter().cloned());
             if let Some(note) = self.own_output_note(&sensitivity) {
                 notes.push(note);
+            }
+            if self.world_share_proxy() {
+                notes.push(format!(
+                    "the chain's {stage} flows into {} are drawn from world output shares of \
+                     the stage (no customs data by origin): its supplier shares, HHI and \
+                     CRMA share are a world-share indicator, not where it buys, and give no \
+                     CRMA verdict",
+                    self.regions[r]
+                ));
             }
         }
         if before.iter().all(|x| x.imports_t <= 0.0) {
@@ -223,6 +236,7 @@ impl AfterRun {
             days: scenario.days,
             start: scenario.start.to_string(),
             figures: figures_out,
+            crma,
             sensitivity,
             notes: [
                 format!(
@@ -248,6 +262,13 @@ impl AfterRun {
             .chain(notes)
             .collect(),
         })
+    }
+
+    /// Whether the chain's flows of the stage into the importer are a world-share proxy
+    /// (the bundled chain draws every stage but magnets from world output shares); a
+    /// network file's flows are the user's.
+    fn world_share_proxy(&self) -> bool {
+        matches!(self.input, NetworkInput::Bundled(_)) && !flows_from_customs(self.stage.as_str())
     }
 
     /// The figures of each run's baseline, requested and delivered flows.

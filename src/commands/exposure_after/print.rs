@@ -1,12 +1,7 @@
 //! The post-shock report as a table (CSV) or JSON.
 
-use chokepoint_server::after::{AfterReport, Band};
-use chokepoint_store::indicators::exposure::{
-    CRMA_MAX_SINGLE_COUNTRY_SHARE, CrmaVerdict, ShareBound,
-};
-
-use super::figures::shortage;
 use crate::output::{Cell, Format, Table, print_json};
+use chokepoint_server::after::{AfterReport, Band};
 
 /// Prints the post-shock report: its figures, the sensitivity rows (named
 /// `measure@assumption=value`, so that a script keyed on the measure reads the main row
@@ -26,18 +21,9 @@ pub fn print(r: &AfterReport, format: Format) -> anyhow::Result<()> {
         "unit",
         "note",
     ]);
-    // One supplier in the chain: the region's other origins are not in it, so its share of
-    // consumption is an upper bound, and above the benchmark proves nothing (the static
-    // `exposure` says INCONCLUSIVE on the same grounds).
-    let bound = ShareBound::of(
-        r.figures
-            .iter()
-            .any(|b| b.measure == "supplier_hhi" && b.before >= 9_999.5),
-        false,
-    );
     for b in &r.figures {
-        let note = if let Some(verdicts) = crma_note(b, bound, &r.figures) {
-            Cell::from(verdicts)
+        let note = if let Some(crma) = r.crma.as_ref().filter(|_| is_crma(b)) {
+            Cell::from(crma.text.as_str())
         } else if b.measure == "supplier_hhi" && b.before >= 9_999.5 {
             // One known supplier: 10000 is what coverage allows, not a measurement.
             Cell::from("only one supplier's flows are known: not measurable, upper bound")
@@ -52,8 +38,8 @@ pub fn print(r: &AfterReport, format: Format) -> anyhow::Result<()> {
                 "if {} were {:.2} (the rows above: {:.2})",
                 s.assumption, s.value, s.central
             );
-            let note = match crma_note(b, bound, &s.figures) {
-                Some(verdicts) => Cell::Long(format!("{what}: {verdicts}")),
+            let note = match s.crma.as_ref().filter(|_| is_crma(b)) {
+                Some(crma) => Cell::Long(format!("{what}: {}", crma.text)),
                 None => Cell::from(what),
             };
             let measure = format!("{}@{}={:.2}", b.measure, s.assumption, s.value);
@@ -91,36 +77,7 @@ fn row(measure: String, b: &Band, note: Cell) -> Vec<Cell> {
     ]
 }
 
-/// The CRMA verdicts of a `crma_top_third_country_share` band (before, and p50, p5 and p95
-/// after), a PASS after a shortage in `bands` qualified as one; `None` for other bands
-/// and when nothing was consumed after.
-fn crma_note(b: &Band, bound: ShareBound, bands: &[Band]) -> Option<String> {
-    if b.measure != "crma_top_third_country_share" || !b.after_p50.is_finite() {
-        return None;
-    }
-    let benchmark = 100.0 * CRMA_MAX_SINGLE_COUNTRY_SHARE;
-    let verdict = |v: f64| match bound.verdict(v, benchmark) {
-        // No consumption, no share of it (the value cell is empty too).
-        _ if !v.is_finite() => "not computable (no consumption)".to_string(),
-        CrmaVerdict::Inconclusive => "INCONCLUSIVE (upper bound)".to_string(),
-        decided => decided.word().to_string(),
-    };
-    // A PASS after a shortage is the shortage speaking, and says so.
-    let after = |v: f64| match (bound.verdict(v, benchmark), shortage(bands)) {
-        (CrmaVerdict::Pass, Some(fall)) => format!(
-            "PASS while short of supply (consumption -{:.1} %)",
-            100.0 * fall
-        ),
-        _ => verdict(v),
-    };
-    Some(format!(
-        "before {}, after p50 {} ({:+.1} pp vs the 65 % benchmark), p5 {}, p95 {}",
-        verdict(b.before),
-        after(b.after_p50),
-        b.after_p50 - benchmark,
-        // The shortage is measured at the median, and qualifies a PASS in the tails as
-        // well: a lower share there is the same shortage.
-        after(b.after_p5),
-        after(b.after_p95)
-    ))
+/// The row the CRMA verdicts are noted on.
+fn is_crma(b: &Band) -> bool {
+    b.measure == "crma_top_third_country_share"
 }

@@ -14,6 +14,7 @@ use chokepoint_sim::policies::Draw;
 use chokepoint_sim::policies::dist::Param;
 
 use super::AfterRun;
+use super::crma::crma_of;
 use super::figures::{Measure, Measured};
 
 /// How far from its central value the assumption is set, each way (within its range): a
@@ -56,9 +57,11 @@ impl AfterRun {
 
     /// The consumption figures with the assumption fixed at each sensitivity value, over
     /// the same runs and seed (`tick` hears of each run, as for the main runs).
+    /// `upper`: the main share is an upper bound (one supplier in the chain), as it is here.
     pub(super) fn sensitivity(
         &self,
         tick: &dyn montecarlo::RunMonitor,
+        upper: bool,
     ) -> Result<Vec<Sensitivity>, SimError> {
         let Some((key, central, values)) = self.sensitivity_values() else {
             return Ok(Vec::new());
@@ -80,14 +83,16 @@ impl AfterRun {
             let runs =
                 montecarlo::run_many(&scenario, &self.input, self.runs, self.seed, false, tick)?;
             let Measured { before, after, .. } = self.measure(&runs)?;
+            let figures: Vec<_> = [Measure::CrmaShare, Measure::Reliance, Measure::Consumption]
+                .into_iter()
+                .map(|m| m.band(&before, &after))
+                .collect();
             out.push(Sensitivity {
                 assumption: spec.key.to_string(),
                 value,
                 central,
-                figures: [Measure::CrmaShare, Measure::Reliance, Measure::Consumption]
-                    .into_iter()
-                    .map(|m| m.band(&before, &after))
-                    .collect(),
+                crma: crma_of(&figures, self.world_share_proxy(), upper),
+                figures,
             });
         }
         Ok(out)

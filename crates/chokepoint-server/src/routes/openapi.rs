@@ -40,7 +40,9 @@ use crate::AppState;
         crate::error::ErrorBody,
         crate::after::AfterReport,
         crate::after::Band,
-        crate::after::Sensitivity
+        crate::after::Sensitivity,
+        crate::after::AfterCrma,
+        crate::after::CrmaReading
     ))
 )]
 pub struct ApiDoc;

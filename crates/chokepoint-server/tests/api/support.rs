@@ -283,6 +283,7 @@ impl PreparedExposure for TestExposure {
                 after_p95: 60.0,
                 unit: "t".into(),
             }],
+            crma: None,
             sensitivity: Vec::new(),
             notes: Vec::new(),
         })

@@ -123,6 +123,15 @@ pub fn output_assumption(region: &str, stage: &str) -> Option<Key> {
     (stage == "magnets" && matches!(region, "JPN" | "EU")).then_some(Key::NonChinaMagnetJapanShare)
 }
 
+/// Whether the bundled chain's cross-border flows of a stage come from customs data: only
+/// magnets do (China's exports by destination); the upstream stages are drawn from a world
+/// pool split by each stage's world output shares (see [`ChainNetwork::build`]), so a
+/// region's suppliers of mined, separated or metal material there are a world-share proxy,
+/// not where it buys (procurement review: an EU metal CRMA "PASS" under Chinese licences).
+pub fn flows_from_customs(stage: &str) -> bool {
+    stage == "magnets"
+}
+
 /// The region of a country code (EU members → `EU`, unknown → `ROW`).
 pub fn region_of(iso3: &str) -> usize {
     let code = iso3.trim().to_ascii_uppercase();
