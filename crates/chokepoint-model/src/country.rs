@@ -51,8 +51,9 @@ pub enum PartnerKind {
     /// adding it to its members would count their trade twice, so it is never summed with
     /// countries, nor ranked among them.
     Bloc,
-    /// A remainder group (`ROW` rest of world, `OTH` others): trade *not* attributed to the
-    /// countries listed beside it, so it adds to them without overlap.
+    /// A remainder group (`ROW` rest of world, `OTH` others, a source's area that is not a
+    /// country such as `_899`): trade *not* attributed to the countries listed beside it,
+    /// so it adds to them without overlap.
     Residual,
     /// One country (any other code).
     Country,
@@ -65,6 +66,9 @@ impl PartnerKind {
             "WLD" => PartnerKind::World,
             "EUU" => PartnerKind::Bloc,
             "ROW" | "OTH" => PartnerKind::Residual,
+            // A source's partner area that is not a country, stored as `_` and its code
+            // (Comtrade's "Areas, nes", bunkers, free zones: `_899`).
+            c if c.starts_with('_') => PartnerKind::Residual,
             _ => PartnerKind::Country,
         }
     }
@@ -89,6 +93,7 @@ pub fn group_name(code: &str) -> Option<&'static str> {
         "EUU" => Some("European Union"),
         "ROW" => Some("rest of world"),
         "OTH" => Some("others"),
+        c if c.starts_with('_') => Some("partner area that is not a country"),
         _ => None,
     }
 }

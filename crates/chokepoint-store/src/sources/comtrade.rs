@@ -6,9 +6,14 @@
 //!   domestic/foreign breakdowns) are skipped, as are services rows (`typeCode` S);
 //! - rows that break a total down (`partner2Code` ≠ 0, `customsCode` ≠ C00, `motCode` ≠ 0)
 //!   are skipped: storing them next to the total would count the same goods twice;
-//! - tonnes from `netWgt` (kg); when it is empty, from `qty` if `qtyUnitCode` is 8 (kg);
+//! - tonnes from the first positive of `netWgt` (kg), `qty` if `qtyUnitCode` is 8 (kg) and
+//!   `altQty` if `altQtyUnitCode` is 8: Comtrade writes 0 in `netWgt` where no weight was
+//!   reported, so a zero weight beside a positive value is no figure, not 0 t (a zero
+//!   weight stays 0 t beside a zero or missing value);
 //! - value from `primaryValue` (USD), else `fobvalue`/`cifvalue`;
-//! - partner World (`partnerCode` 0) is kept as partner `WLD`;
+//! - partner World (`partnerCode` 0) is kept as partner `WLD`; a partner area that is not a
+//!   country (`partnerISO` not ISO-3, such as `_X` "Areas, nes") as `_` and its numeric
+//!   `partnerCode` (`_899`), a residual group;
 //! - `freqCode` M → period `YYYY-MM` from `period` (YYYYMM); A → `YYYY`;
 //! - `cmdCode` TOTAL → no HS code, product `total`.
 
@@ -41,6 +46,8 @@ pub struct Columns {
     mot: Option<usize>,
     qty_unit: Option<usize>,
     qty: Option<usize>,
+    alt_qty_unit: Option<usize>,
+    alt_qty: Option<usize>,
     net_wgt: Option<usize>,
     primary_value: Option<usize>,
     fob_value: Option<usize>,
@@ -71,6 +78,8 @@ impl Columns {
             mot: opt("motCode"),
             qty_unit: opt("qtyUnitCode"),
             qty: opt("qty"),
+            alt_qty_unit: opt("altQtyUnitCode"),
+            alt_qty: opt("altQty"),
             net_wgt: opt("netWgt"),
             primary_value: opt("primaryValue"),
             fob_value: opt("fobvalue"),
@@ -186,7 +195,19 @@ impl Columns {
             if iso == "W00" {
                 "WLD".to_string()
             } else {
-                fields::country(iso, "partnerISO")?
+                match (
+                    fields::country(iso, "partnerISO"),
+                    partner_code.parse::<u32>(),
+                ) {
+                    (Ok(country), _) => country,
+                    // Comtrade's partner areas that are not countries ("Areas, nes" `_X`,
+                    // bunkers, free zones) carry codes that are not ISO-3: they were
+                    // rejected, so a bulk file did not ingest without `--skip-bad`, which
+                    // dropped their tonnes. Kept apart by their numeric code as residual
+                    // groups (`_899`): in totals, never ranked as a country.
+                    (Err(_), Ok(code)) if code > 0 => format!("_{code}"),
+                    (Err(e), _) => return Err(e),
+                }
             }
         };
         let cmd = text(self.cmd, "cmdCode")?;
@@ -200,21 +221,6 @@ impl Columns {
         // Each figure keeps the column it was read from, so a negative one is reported at
         // that column (a negative `qty` or `cifvalue` was reported at `netWgt` or
         // `primaryValue`).
-        let net_kg = fields::number(rec, self.net_wgt, "netWgt")?;
-        let quantity_kg = match net_kg {
-            Some(kg) => Some((kg, "netWgt")),
-            None => {
-                let unit = opt_text(self.qty_unit, "qtyUnitCode")?;
-                if unit == "8" {
-                    fields::number(rec, self.qty, "qty")?.map(|q| (q, "qty"))
-                } else {
-                    None
-                }
-            }
-        };
-        if let Some((q, column)) = quantity_kg.filter(|(q, _)| *q < 0.0) {
-            return Err(reject(column, format!("negative weight: `{q}`")));
-        }
         let mut value = None;
         for (i, column) in [
             (self.primary_value, "primaryValue"),
@@ -229,6 +235,26 @@ impl Columns {
         if let Some((v, column)) = value.filter(|(v, _)| *v < 0.0) {
             return Err(reject(column, format!("negative value: `{v}`")));
         }
+        let mut weights = Vec::new();
+        weights.extend(fields::number(rec, self.net_wgt, "netWgt")?.map(|kg| (kg, "netWgt")));
+        for (unit, qty, unit_col, qty_col) in [
+            (self.qty_unit, self.qty, "qtyUnitCode", "qty"),
+            (self.alt_qty_unit, self.alt_qty, "altQtyUnitCode", "altQty"),
+        ] {
+            // Unit code 8 is kilograms in Comtrade's quantity units.
+            if opt_text(unit, unit_col)? == "8" {
+                weights.extend(fields::number(rec, qty, qty_col)?.map(|kg| (kg, qty_col)));
+            }
+        }
+        if let Some((q, column)) = weights.iter().find(|(q, _)| *q < 0.0) {
+            return Err(reject(column, format!("negative weight: `{q}`")));
+        }
+        let traded = value.is_some_and(|(v, _)| v > 0.0);
+        let quantity_kg = weights
+            .iter()
+            .copied()
+            .find(|(q, _)| *q > 0.0)
+            .or_else(|| weights.first().copied().filter(|_| !traded));
         let (quantity_kg, value) = (quantity_kg.map(|(q, _)| q), value.map(|(v, _)| v));
         if quantity_kg.is_none() && value.is_none() {
             // A row with no figure says nothing, yet as user data it would stand in for the
@@ -351,6 +377,81 @@ mod tests {
         assert!(matches!(
             columns().parse(&line("DX", "410", "KOR", "850511", "1", "8", "")),
             Row::Skip(_)
+        ));
+    }
+
+    /// A line with chosen quantity cells: (qtyUnitCode, qty, altQtyUnitCode, altQty,
+    /// netWgt, primaryValue).
+    fn weights(cells: [&str; 6]) -> Row {
+        let [unit, qty, alt_unit, alt, net, value] = cells;
+        let s = format!(
+            "C,M,20250201,2025,2,202502,410,KOR,\"Korea, Rep.\",M,Import,156,CHN,China,0,W00,World,H6,HS,true,850511,Permanent magnets,6,true,C00,TOTAL CPC,0,0,TOTAL MOT,{unit},u,{qty},false,{alt_unit},kg,{alt},false,{net},false,0,false,{value},0,{value},0,true,false"
+        );
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(s.as_bytes());
+        let mut rec = csv::ByteRecord::new();
+        r.read_byte_record(&mut rec).unwrap();
+        columns().parse(&rec)
+    }
+
+    fn tonnes(row: Row) -> Option<f64> {
+        match row {
+            Row::Record(r) => r.quantity_t,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Formats review: Comtrade writes 0 in `netWgt` where no weight was reported; it was
+    /// stored as 0 t beside $15 M (China 0 % of Korea's magnet imports), and `altQty` in kg
+    /// was never read. The first positive kilogram figure counts; a zero weight beside a
+    /// positive value is no figure; beside no value it stays 0 t.
+    #[test]
+    fn a_zero_net_weight_beside_a_value_is_no_figure_and_kilograms_stand_in() {
+        assert_eq!(
+            tonnes(weights(["8", "300000", "-1", "0", "0", "15000000"])),
+            Some(300.0)
+        );
+        assert_eq!(
+            tonnes(weights(["5", "1000", "8", "50000", "", "9000000"])),
+            Some(50.0)
+        );
+        assert_eq!(
+            tonnes(weights(["5", "1000", "8", "50000", "20000", "9000000"])),
+            Some(20.0)
+        );
+        assert_eq!(
+            tonnes(weights(["5", "1000", "-1", "0", "0", "15000000"])),
+            None
+        );
+        assert_eq!(
+            tonnes(weights(["5", "1000", "-1", "0", "0", "0"])),
+            Some(0.0)
+        );
+        // A negative kilogram figure is refused at its own column, wherever it is.
+        assert!(matches!(
+            weights(["5", "1000", "8", "-5", "", "1"]),
+            Row::Reject { column: Some(ref c), .. } if c == "altQty"
+        ));
+    }
+
+    /// Formats review: "Areas, nes" (`_X`, code 899) stopped a real bulk file without
+    /// `--skip-bad`, which dropped its tonnes. It is a residual group keyed by its code; a
+    /// code that is neither ISO-3 nor numeric is still refused.
+    #[test]
+    fn a_partner_area_that_is_not_a_country_is_a_residual_group() {
+        let Row::Record(r) = columns().parse(&line("X", "899", "_X", "850511", "10", "8", "10"))
+        else {
+            panic!("not a record")
+        };
+        assert_eq!(r.partner_iso3, "_899");
+        assert_eq!(
+            chokepoint_model::PartnerKind::of(&r.partner_iso3),
+            chokepoint_model::PartnerKind::Residual
+        );
+        assert!(matches!(
+            columns().parse(&line("X", "", "_X", "850511", "10", "8", "10")),
+            Row::Reject { column: Some(ref c), .. } if c == "partnerISO"
         ));
     }
 
