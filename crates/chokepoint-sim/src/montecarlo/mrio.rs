@@ -107,29 +107,19 @@ pub fn run_draw(
                 .collect(),
         );
     }
-    let start_month = plan.start.year_month().index();
-    let last = plan.start.plus_days(plan.days.saturating_sub(1) as i64);
-    let months = (last.year_month().index() - start_month + 1).max(1) as usize;
+    let months = plan.months();
     let n_pairs = layout.gated_pairs.len();
-    let mut rec = RunRecord {
-        output_index: Vec::with_capacity(if record_series { plan.days * n_ind } else { 0 }),
-        loss_t: vec![0.0; n_ind],
-        unmet_t: vec![0.0; n_ind],
-        demand_t: vec![0.0; n_ind],
-        halt_day_90: vec![None; n_ind],
-        halt_day_50: vec![None; n_ind],
-        recovery_day_95: vec![None; n_ind],
-        days_below_50: vec![0; n_ind],
-        trade_monthly: vec![[0.0; 3]; months * n_pairs],
-        trade_pairs: layout.gated_pairs.clone(),
+    let mut rec = RunRecord::new(
+        n_ind,
+        plan.days,
         months,
-        stage_output_t: Vec::new(),
-        new_supply: Vec::new(),
-    };
+        layout.gated_pairs.clone(),
+        record_series,
+    );
     let mut history: Vec<Vec<f64>> = vec![Vec::with_capacity(plan.days); n_pairs];
     for t in 0..plan.days {
         let ti = t as i64;
-        let month = (plan.start.plus_days(ti).year_month().index() - start_month) as usize;
+        let month = plan.month_of(t);
         controls.capacity_factor.fill(1.0);
         for (r, p, steps, f) in &plan.capacity_shocks {
             if steps.contains(ti) {

@@ -22,107 +22,10 @@
 
 use super::assumptions::{AssumptionValues, Key};
 use super::chain::{N_INDUSTRIES, N_STAGES};
+pub use super::record::{NewSupplyRecord, RunRecord};
 pub use super::topology::{Topology, n_pairs, pair_index};
 use crate::SimError;
 use crate::policies::{Plan, ramp};
-
-/// What one run records.
-#[derive(Debug, Clone, Default)]
-pub struct RunRecord {
-    /// Daily output of each industry node relative to baseline (`days × n_industry_nodes`),
-    /// empty when series recording is off.
-    pub output_index: Vec<f32>,
-    /// Production loss per industry node, t of magnet use (baseline − output).
-    pub loss_t: Vec<f64>,
-    /// Final demand not met per industry node, t.
-    pub unmet_t: Vec<f64>,
-    /// What each industry node wanted to make over the horizon, t of magnet use: its
-    /// baseline, or the demand a demand shock set. The base of the loss as a share.
-    pub demand_t: Vec<f64>,
-    /// First day below 90 % of baseline.
-    pub halt_day_90: Vec<Option<u32>>,
-    /// First day below 50 % of baseline.
-    pub halt_day_50: Vec<Option<u32>>,
-    /// First day back at ≥ 95 % after falling below 90 %.
-    pub recovery_day_95: Vec<Option<u32>>,
-    /// Days below 50 % of baseline, per industry node: a halt of two days and one of two
-    /// months both set `halt_day_50`.
-    pub days_below_50: Vec<u32>,
-    /// Monthly sums per cross-border pair: `[month * trade_pairs.len() + slot] =
-    /// [requested, licensed, delivered]`, t; read it with [`RunRecord::trade`].
-    pub trade_monthly: Vec<[f64; 3]>,
-    /// The (stage, exporter, importer) pairs recorded, sorted (see [`pair_index`]).
-    pub trade_pairs: Vec<usize>,
-    /// Number of months in `trade_monthly`.
-    pub months: usize,
-    /// Output of each stage node (`region * N_STAGES + stage`) summed over the horizon, t:
-    /// what the region made, new plants included (empty on MRIO networks).
-    pub stage_output_t: Vec<f64>,
-    /// Per new-supply entry of the plan, in its order: the stage node it adds to
-    /// (`region * N_STAGES + stage`), the capacity it added over the horizon, t, and that
-    /// node's baseline output over the horizon, t (its output is in `stage_output_t`).
-    pub new_supply: Vec<NewSupplyRecord>,
-}
-
-/// What one new plant added, and the baseline of the node it joined (see
-/// [`RunRecord::new_supply`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct NewSupplyRecord {
-    /// Stage node: `region * N_STAGES + stage`.
-    pub node: usize,
-    /// Capacity added over the horizon (its ramp-up included), t.
-    pub capacity_t: f64,
-    /// The node's baseline output over the horizon, t.
-    pub baseline_t: f64,
-    /// The node's output over the horizon in the same draw without this plant, t (`None`
-    /// until [`montecarlo::run_many`](crate::montecarlo::run_many) runs that pair).
-    pub output_without_t: Option<f64>,
-    /// Total production loss of the industry nodes in the same draw without this plant, t
-    /// (`None` until `run_many` runs that pair).
-    pub loss_without_t: Option<f64>,
-    /// The node's output, and the total loss, in the same draw without every plant that
-    /// changed nothing alone, when this one is one of two or more such (the same as without
-    /// this one otherwise): two plants that stand in for each other change nothing alone.
-    pub output_without_idle_t: Option<f64>,
-    /// See `output_without_idle_t`.
-    pub loss_without_idle_t: Option<f64>,
-}
-
-impl RunRecord {
-    /// Records node `j`'s output relative to baseline on day `t`: the series (when kept)
-    /// and the first days below 90 % and 50 % and back at 95 %.
-    pub fn observe(&mut self, j: usize, t: usize, idx: f64, record_series: bool) {
-        if record_series {
-            self.output_index.push(idx as f32);
-        }
-        let day = Some(t as u32);
-        if idx < 0.9 && self.halt_day_90[j].is_none() {
-            self.halt_day_90[j] = day;
-        }
-        if idx < 0.5 {
-            if self.halt_day_50[j].is_none() {
-                self.halt_day_50[j] = day;
-            }
-            self.days_below_50[j] += 1;
-        }
-        if idx >= 0.95 && self.halt_day_90[j].is_some() && self.recovery_day_95[j].is_none() {
-            self.recovery_day_95[j] = day;
-        }
-    }
-
-    /// Requested, licensed and delivered tonnes of a (stage, exporter, importer) pair in
-    /// month `m` (zero when the pair has no cross-border edge).
-    pub fn trade(&self, m: usize, pair: usize) -> [f64; 3] {
-        match self.trade_pairs.binary_search(&pair) {
-            Ok(slot) => self
-                .trade_monthly
-                .get(m * self.trade_pairs.len() + slot)
-                .copied()
-                .unwrap_or([0.0; 3]),
-            Err(_) => [0.0; 3],
-        }
-    }
-}
 
 /// Runs one draw of a plan over the network. `record_series` keeps daily industry output.
 pub fn run(
@@ -140,29 +43,10 @@ pub fn run(
     let switching = a.get(Key::SwitchingDays);
     let spare = a.get(Key::SpareCapacityShare);
 
-    let start_month = plan.start.year_month().index();
-    let last = plan.start.plus_days(plan.days.saturating_sub(1) as i64);
-    let months = (last.year_month().index() - start_month + 1).max(1) as usize;
-    let month_of: Vec<usize> = (0..plan.days)
-        .map(|t| (plan.start.plus_days(t as i64).year_month().index() - start_month) as usize)
-        .collect();
+    let months = plan.months();
+    let month_of: Vec<usize> = (0..plan.days).map(|t| plan.month_of(t)).collect();
 
     let mut rec = RunRecord {
-        output_index: if record_series {
-            Vec::with_capacity(plan.days * n_ind)
-        } else {
-            Vec::new()
-        },
-        loss_t: vec![0.0; n_ind],
-        unmet_t: vec![0.0; n_ind],
-        demand_t: vec![0.0; n_ind],
-        halt_day_90: vec![None; n_ind],
-        halt_day_50: vec![None; n_ind],
-        recovery_day_95: vec![None; n_ind],
-        days_below_50: vec![0; n_ind],
-        trade_monthly: vec![[0.0; 3]; months * topo.trade_pairs.len()],
-        trade_pairs: topo.trade_pairs.clone(),
-        months,
         stage_output_t: vec![0.0; topo.n_prod],
         new_supply: plan
             .new_supply
@@ -180,6 +64,13 @@ pub fn run(
                 }
             })
             .collect(),
+        ..RunRecord::new(
+            n_ind,
+            plan.days,
+            months,
+            topo.trade_pairs.clone(),
+            record_series,
+        )
     };
 
     // State (allocated once, reused every step).

@@ -217,6 +217,19 @@ pub struct SubstitutionPlan {
 }
 
 impl Plan {
+    /// Calendar months the simulated days touch (the first and last may be partial): the
+    /// months of the records' monthly trade and of quotas.
+    pub fn months(&self) -> usize {
+        let last = self.start.plus_days(self.days.saturating_sub(1) as i64);
+        (last.year_month().index() - self.start.year_month().index() + 1).max(1) as usize
+    }
+
+    /// The calendar month (0 = the first simulated one) of step `t`.
+    pub fn month_of(&self, t: usize) -> usize {
+        let month = self.start.plus_days(t as i64).year_month().index();
+        (month - self.start.year_month().index()).max(0) as usize
+    }
+
     /// Resolves a scenario's dated instruments with one draw of its parameters.
     pub fn compile(s: &PolicyScenario, d: &Draw) -> Plan {
         let st = |a: Date, b: Option<Date>| Steps::new(s.start, a, b);
