@@ -23,6 +23,7 @@
 use super::assumptions::{AssumptionValues, Key};
 use super::chain::{N_INDUSTRIES, N_STAGES};
 pub use super::record::{NewSupplyRecord, RunRecord};
+use super::topology::Edge;
 pub use super::topology::{Topology, n_pairs, pair_index};
 use crate::SimError;
 use crate::policies::{Plan, ramp};
@@ -269,16 +270,8 @@ pub fn run(
             }
         }
         // Records.
+        check_licences_and_stocks(t, &topo.edges, &licensed, &requested, &stock)?;
         for (k, e) in topo.edges.iter().enumerate() {
-            if licensed[k] > requested[k] * (1.0 + 1e-12) + 1e-12 || stock[e.client] < 0.0 {
-                return Err(SimError::ChainStep {
-                    step: t,
-                    message: format!(
-                        "edge {k}: licensed {} > requested {}",
-                        licensed[k], requested[k]
-                    ),
-                });
-            }
             if e.slot != usize::MAX {
                 let cell = &mut rec.trade_monthly[month * rec.trade_pairs.len() + e.slot];
                 cell[0] += requested[k];
@@ -381,4 +374,75 @@ pub fn run(
         }
     }
     Ok(rec)
+}
+
+/// Step `t`'s invariants after deliveries: no negative stock, licensed ≤ requested on every
+/// edge. Each has its own message naming the node or edge and the value: one message for
+/// both once reported a negative stock as "licensed > requested".
+fn check_licences_and_stocks(
+    t: usize,
+    edges: &[Edge],
+    licensed: &[f64],
+    requested: &[f64],
+    stock: &[f64],
+) -> Result<(), SimError> {
+    if let Some((j, v)) = stock.iter().enumerate().find(|(_, v)| **v < 0.0) {
+        return Err(SimError::ChainStep {
+            step: t,
+            message: format!("node {j}: negative stock {v} t"),
+        });
+    }
+    for (k, e) in edges.iter().enumerate() {
+        if licensed[k] > requested[k] * (1.0 + 1e-12) + 1e-12 {
+            return Err(SimError::ChainStep {
+                step: t,
+                message: format!(
+                    "edge {k} (node {} → node {}): licensed {} t > requested {} t",
+                    e.supplier, e.client, licensed[k], requested[k]
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edge(supplier: usize, client: usize) -> Edge {
+        Edge {
+            supplier,
+            client,
+            pair: 0,
+            importer: 0,
+            slot: usize::MAX,
+            z0: 1.0,
+            g: 0.0,
+            new_relation: false,
+            controls: Vec::new(),
+            hist: usize::MAX,
+        }
+    }
+
+    #[test]
+    fn each_broken_invariant_names_its_own_node_or_edge_and_value() {
+        let edges = [edge(0, 1), edge(1, 2)];
+        let ok = check_licences_and_stocks(3, &edges, &[1.0, 2.0], &[1.0, 2.0], &[0.0; 3]);
+        assert!(ok.is_ok());
+        let err = |lic: &[f64], stock: &[f64]| {
+            check_licences_and_stocks(3, &edges, lic, &[1.0, 2.0], stock)
+                .unwrap_err()
+                .to_string()
+        };
+        let stock = err(&[1.0, 2.0], &[0.0, 0.0, -0.5]);
+        assert!(stock.contains("node 2: negative stock -0.5 t"), "{stock}");
+        assert!(!stock.contains("licensed"), "{stock}");
+        let lic = err(&[1.0, 2.5], &[0.0; 3]);
+        assert!(
+            lic.contains("edge 1 (node 1 → node 2): licensed 2.5 t > requested 2 t"),
+            "{lic}"
+        );
+        assert!(lic.starts_with("day 3:"), "{lic}");
+    }
 }
