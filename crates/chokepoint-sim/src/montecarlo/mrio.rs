@@ -3,16 +3,17 @@
 //! export controls and suspensions, capacity factors for capacity shocks.
 //!
 //! The engine writes each gate's requested and delivered volume during the step, so the
-//! licence regime `approval_share × requested(t − delay)` is applied as a share of the
-//! latest known request: `allowed(t) = min(1, approval × requested(t − 1 − delay) /
-//! requested(t − 1))`; nothing is licensed before the first approvals. Quotas are not
-//! applied on MRIO networks (values there are money, not tonnes).
+//! licence rule of [`crate::policies::licence`] (the chain's) is applied as a share of the
+//! latest known request ([`licence::licensed_share`]): `allowed(t) = min(1, approval ×
+//! requested(t − 1 − delay) / requested(t − 1))`, nothing before the first approvals (day 0
+//! included), the baseline request before day 0. Quotas are not applied on MRIO networks
+//! (values there are money, not tonnes).
 
 use super::summary::{FlowUnit, Layout};
 use super::{RunMonitor, run_rng};
 use crate::network::flow::{RunRecord, pair_index};
 use crate::policies::scenario::PolicyScenario;
-use crate::policies::{Draw, Plan};
+use crate::policies::{Draw, Plan, licence};
 use crate::{Controls, Gate, Model, SimError, Simulation};
 
 /// The layout of an MRIO network for summaries: one node per region × sector, flows in
@@ -117,6 +118,19 @@ pub fn run_draw(
         record_series,
     );
     let mut history: Vec<Vec<f64>> = vec![Vec::with_capacity(plan.days); n_pairs];
+    // Requests before day 0 are the baseline's, as on the chain (0 when the layout has no
+    // baseline).
+    let baseline_request: Vec<f64> = layout
+        .gated_pairs
+        .iter()
+        .map(|&p| {
+            layout
+                .baseline_pair_t_per_day
+                .get(p)
+                .copied()
+                .unwrap_or(0.0)
+        })
+        .collect();
     for t in 0..plan.days {
         let ti = t as i64;
         let month = plan.month_of(t);
@@ -129,24 +143,16 @@ pub fn run_draw(
         for (g, gate) in controls.gates.iter_mut().enumerate() {
             let r = gate.client_region;
             let mut allowed: f64 = 1.0;
+            let (h, base) = (&history[g], baseline_request[g]);
             for &ci in &gate_controls[g] {
-                let cp = &plan.controls[ci];
-                if let Some((share, delay)) = cp.regime(ti, r) {
-                    let h = &history[g];
-                    let now = h.last().copied().unwrap_or(0.0);
-                    let asked = if ti - (delay as i64) < cp.steps.start {
-                        0.0
-                    } else if h.len() > delay {
-                        h[h.len() - 1 - delay]
-                    } else {
-                        now
-                    };
-                    let a = if now > 0.0 {
-                        share * asked / now
-                    } else {
-                        share
-                    };
-                    allowed = allowed.min(a.clamp(0.0, 1.0));
+                if let Some(terms) = plan.controls[ci].licence_terms(ti, r) {
+                    let share = licence::licensed_share(terms, ti, |d| {
+                        usize::try_from(d)
+                            .ok()
+                            .and_then(|d| h.get(d).copied())
+                            .unwrap_or(base)
+                    });
+                    allowed = allowed.min(share);
                 }
             }
             gate.allowed_share = allowed;
@@ -204,3 +210,6 @@ pub fn run_many(
         rec.map(|r| (draw, r))
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -26,7 +26,7 @@ pub use super::record::{NewSupplyRecord, RunRecord};
 use super::topology::Edge;
 pub use super::topology::{Topology, n_pairs, pair_index};
 use crate::SimError;
-use crate::policies::{Plan, ramp};
+use crate::policies::{Plan, licence, ramp};
 
 /// Runs one draw of a plan over the network. `record_series` keeps daily industry output.
 pub fn run(
@@ -170,17 +170,18 @@ pub fn run(
             let mut lic = req;
             gate_lic[k] = f64::INFINITY;
             for &ci in &e.controls {
-                let cp = &plan.controls[ci];
-                if let Some((share, delay)) = cp.regime(ti, importer) {
-                    let asked = if ti - (delay as i64) < cp.steps.start {
-                        0.0 // no licence granted yet: applications started with the control
-                    } else if delay <= t {
-                        h[(t - delay) % topo.hist_len]
-                    } else {
-                        e.z0 // before the simulation: baseline requests
-                    };
-                    lic = lic.min(share * asked);
-                    control_total[ci] += share * asked;
+                if let Some(terms) = plan.controls[ci].licence_terms(ti, importer) {
+                    // The ring holds the last `hist_len` days' requests; before day 0 the
+                    // baseline's.
+                    let c_lic = licence::licensed(terms, ti, |d| {
+                        if d >= 0 {
+                            h[d as usize % topo.hist_len]
+                        } else {
+                            e.z0
+                        }
+                    });
+                    lic = lic.min(c_lic);
+                    control_total[ci] += c_lic;
                 }
             }
             licensed[k] = lic;

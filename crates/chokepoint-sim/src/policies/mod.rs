@@ -10,6 +10,7 @@
 //! ```
 
 pub mod dist;
+pub mod licence;
 pub mod scenario;
 
 use rand::Rng;
@@ -158,6 +159,17 @@ impl ControlPlan {
             Some((_, _, a, d)) => (*a, *d),
             None => (self.approval_share, self.delay_days),
         })
+    }
+
+    /// The licence terms for destination `r` at step `t` (`None` when not in force), for
+    /// [`licence::licensed`] and [`licence::licensed_share`].
+    pub fn licence_terms(&self, t: i64, r: usize) -> Option<licence::LicenceTerms> {
+        self.regime(t, r)
+            .map(|(approval_share, delay_days)| licence::LicenceTerms {
+                approval_share,
+                delay_days,
+                control_start: self.steps.start,
+            })
     }
 
     /// Whether the control's monthly quota binds destination `r` at step `t`: in force there
