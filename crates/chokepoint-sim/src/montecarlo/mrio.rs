@@ -169,7 +169,9 @@ pub fn run_draw(
         let x = sim.model().production();
         let unmet = sim.model().final_demand_unmet();
         for j in 0..n_ind {
-            rec.loss_t[j] += x0[j] - x[j];
+            // Gross shortfall, as on the chain: a day above baseline does not offset a day
+            // below it (a signed sum once showed negative losses beside unmet demand).
+            rec.loss_t[j] += (x0[j] - x[j]).max(0.0);
             rec.demand_t[j] += x0[j];
             let idx = if x0[j] > 0.0 { x[j] / x0[j] } else { 1.0 };
             rec.observe(j, t, idx, record_series);

@@ -72,7 +72,8 @@ pub struct IndustryOutcome {
     pub industry: String,
     /// Baseline magnet use, t/day.
     pub baseline_t_per_day: f64,
-    /// Production loss over the horizon, t of magnet use (p50 over runs).
+    /// Production loss over the horizon, t of magnet use (p50 over runs): each day's
+    /// shortfall against what the node wanted to make, never offset by a day above it.
     pub loss_t: f64,
     /// Loss as % of `demand_t` (p50).
     pub loss_pct: f64,
@@ -218,7 +219,9 @@ pub const FIELD_DESCRIPTIONS: &[(&str, &str)] = &[
     ),
     (
         "loss_t",
-        "production loss over the horizon, t of magnet use: median (p50) over the runs",
+        "production loss over the horizon, t of magnet use: each day's shortfall of output \
+         against what the industry wanted (max(wanted − output, 0); a day above it offsets \
+         nothing), summed over the days; median (p50) over the runs",
     ),
     (
         "loss_pct",
@@ -294,8 +297,10 @@ pub const FIELD_DESCRIPTIONS: &[(&str, &str)] = &[
 const TABLE_UNIT_DESCRIPTIONS: &[(&str, &str)] = &[
     (
         "loss_t",
-        "production loss over the horizon, in the MRIO table's units (daily output summed \
-         over the days; the field keeps its name): median (p50) over the runs",
+        "production loss over the horizon, in the MRIO table's units (the field keeps its \
+         name): each day's shortfall of output against baseline (max(baseline − output, 0); \
+         a day above baseline offsets nothing), summed over the days; median (p50) over the \
+         runs",
     ),
     (
         "loss_pct",

@@ -383,7 +383,8 @@ mod conservation {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(24))]
         /// Every step checks output = Σ deliveries, licensed ≤ requested and stocks ≥ 0 and
-        /// fails the run otherwise; random policy mixes must all pass.
+        /// fails the run otherwise; random policy mixes must all pass, with losses between 0
+        /// and what the industries wanted.
         #[test]
         fn mass_balance_holds_under_random_policies(
             approval in 0.0f64..=1.0,
@@ -404,6 +405,10 @@ mod conservation {
             let r = r.unwrap();
             for cell in &r.record.trade_monthly {
                 prop_assert!(cell[1] <= cell[0] + 1e-6 && cell[2] <= cell[1] + 1e-6 && cell[2] >= 0.0);
+            }
+            // The loss is a gross shortfall against what each industry wanted.
+            for (j, (loss, want)) in r.record.loss_t.iter().zip(&r.record.demand_t).enumerate() {
+                prop_assert!(*loss >= 0.0 && *loss <= want * (1.0 + 1e-12), "node {j}: {loss} of {want}");
             }
         }
     }
