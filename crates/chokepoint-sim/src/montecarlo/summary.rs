@@ -84,7 +84,8 @@ pub struct IndustryOutcome {
     pub loss_t_p5: f64,
     /// Loss, 95th percentile.
     pub loss_t_p95: f64,
-    /// Final demand not met, t (p50).
+    /// Final demand not met, t (p50); on the chain `loss_t` by construction (see
+    /// [`RunRecord::unmet_t`]).
     pub unmet_t: f64,
     /// Median first day (from the start) below 90 % of baseline; null when it does not
     /// happen in at least half the runs.
@@ -236,7 +237,12 @@ pub const FIELD_DESCRIPTIONS: &[(&str, &str)] = &[
     ),
     ("loss_t_p5", "5th percentile of the loss over the runs, t"),
     ("loss_t_p95", "95th percentile of the loss over the runs, t"),
-    ("unmet_t", "final demand not met, t: median over the runs"),
+    (
+        "unmet_t",
+        "final demand not met, t: median over the runs; on the rare-earth chain the same as \
+         loss_t by construction (an industry's output is the final use of its magnets, so \
+         what it fails to make is the demand left unmet); kept for the schema",
+    ),
     (
         "halt_day_90",
         "median first day (from the start) with output below 90 % of baseline: a slowdown, \

@@ -314,6 +314,12 @@ fn summary_reports_percentiles_in_order_and_halts() {
         .find(|o| o.region == "EU" && o.industry == "ev_traction_motors")
         .unwrap();
     assert!(eu.loss_t_p5 <= eu.loss_t && eu.loss_t <= eu.loss_t_p95);
+    // On the chain the unmet final demand is the loss, by construction, and says so.
+    for r in &records {
+        assert_eq!(r.unmet_t, r.loss_t);
+    }
+    assert_eq!(eu.unmet_t, eu.loss_t);
+    assert!(sum.descriptions["unmet_t"].contains("same as loss_t by construction"));
     assert_eq!(eu.halt_probability, 1.0);
     assert!(eu.halt_day_90.unwrap() <= eu.halt_day_50.unwrap());
     // Days below 50 %: at least one once halted, at most the days left after the halt.

@@ -292,6 +292,8 @@ pub fn run(
             let want = demand[j];
             let short = (want - x[j]).max(0.0);
             rec.loss_t[i] += short;
+            // An industry's output is the final use of magnets: the demand it fails to meet
+            // is its shortfall, the same figure (see `RunRecord::unmet_t`).
             rec.unmet_t[i] += short;
             rec.demand_t[i] += want;
             rec.observe(

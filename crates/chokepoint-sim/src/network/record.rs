@@ -9,9 +9,16 @@ pub struct RunRecord {
     /// Daily output of each industry node relative to baseline (`days × n_industry_nodes`),
     /// empty when series recording is off.
     pub output_index: Vec<f32>,
-    /// Production loss per industry node, t of magnet use (baseline − output).
+    /// Production loss per industry node over the horizon: each day's shortfall
+    /// `max(wanted − output, 0)` summed, where `wanted` is what the node wanted to make that
+    /// day (`demand_t`'s daily part: on the chain the baseline or a demand shock's demand, on
+    /// an MRIO the baseline). t of magnet use on the chain, table units on an MRIO.
     pub loss_t: Vec<f64>,
-    /// Final demand not met per industry node, t.
+    /// Final demand not met per industry node. On the chain this is `loss_t` by
+    /// construction: an industry node's output is the final use of the magnets, so what it
+    /// fails to make is the final demand left unmet (the field stays for the schema). On an
+    /// MRIO it is the final demand of the node's region for the node's product left unserved,
+    /// a different figure.
     pub unmet_t: Vec<f64>,
     /// What each industry node wanted to make over the horizon, t of magnet use: its
     /// baseline, or the demand a demand shock set. The base of the loss as a share.
