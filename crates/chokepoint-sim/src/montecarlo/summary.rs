@@ -92,7 +92,9 @@ pub struct IndustryOutcome {
     pub halt_day_90: Option<u32>,
     /// Median first day below 50 % of baseline (the halt); null likewise.
     pub halt_day_50: Option<u32>,
-    /// Median first day back at ≥ 95 % after falling below 90 %; null when never.
+    /// Median, over the runs that fell below 90 % (`below_90_probability` of them), of the
+    /// first day from which output stays at ≥ 95 % to the end after the last fall below
+    /// 90 % ([`RunRecord::recovery_day_95`]); null when fewer than half of them recover.
     pub recovery_day_95: Option<u32>,
     /// Date of `halt_day_90`.
     pub halt_date_90: Option<String>,
@@ -263,12 +265,16 @@ pub const FIELD_DESCRIPTIONS: &[(&str, &str)] = &[
     ),
     (
         "recovery_day_95",
-        "median first day back at 95 % of baseline after falling below 90 %; null when never",
+        "median first day from which output stays at or above 95 % of baseline to the end of \
+         the horizon, after its last fall below 90 %, over the runs that fell below 90 % \
+         (below_90_probability of the runs); null when fewer than half of those runs recover \
+         within the horizon, or none fell below 90 %",
     ),
     (
         "recovery_date_95",
-        "date of recovery_day_95: output back at 95 % of baseline after falling below 90 %; \
-         null when it does not recover within the horizon",
+        "date of recovery_day_95: output back at 95 % of baseline to stay, after its last \
+         fall below 90 % (median over the runs that fell below 90 %); null when fewer than \
+         half of them recover within the horizon",
     ),
     (
         "halt_probability",
@@ -422,7 +428,15 @@ impl McSummary {
                 };
                 let h90 = median_day(runs.iter().map(|r| r.halt_day_90[j]).collect());
                 let h50 = median_day(runs.iter().map(|r| r.halt_day_50[j]).collect());
-                let rec = median_day(runs.iter().map(|r| r.recovery_day_95[j]).collect());
+                // Over the runs that fell below 90 % only: a run that never did has nothing
+                // to recover from, and ranked as "never recovered" it made the median null
+                // when most runs never dipped.
+                let rec = median_day(
+                    runs.iter()
+                        .filter(|r| r.halt_day_90[j].is_some())
+                        .map(|r| r.recovery_day_95[j])
+                        .collect(),
+                );
                 industries.push(IndustryOutcome {
                     region: layout.regions[*region].clone(),
                     industry: name.clone(),

@@ -471,3 +471,64 @@ fn a_monitor_that_asks_to_stop_ends_the_monte_carlo_early() {
     assert_eq!(all.len(), 100);
     assert_eq!(n.load(std::sync::atomic::Ordering::SeqCst), 100);
 }
+
+/// The median recovery is over the runs that fell below 90 %: three runs that never dipped
+/// once ranked as "never recovered" and made it null beside two recoveries.
+#[test]
+fn median_recovery_counts_only_the_runs_that_fell_below_90() {
+    let record = |days: &[f64]| {
+        let mut r = RunRecord::new(1, days.len(), 1, Vec::new(), false);
+        for (t, idx) in days.iter().enumerate() {
+            r.observe(0, t, *idx, false);
+        }
+        r
+    };
+    let steady = record(&[1.0; 6]);
+    let runs = [
+        steady.clone(),
+        steady.clone(),
+        steady,
+        record(&[1.0, 0.5, 1.0, 1.0, 1.0, 1.0]),
+        record(&[1.0, 0.5, 0.8, 0.9, 1.0, 1.0]),
+    ];
+    let layout = Layout {
+        regions: vec!["EU".into()],
+        nodes: vec![(0, "ev_traction_motors".into(), 1.0)],
+        products: Vec::new(),
+        gated_pairs: Vec::new(),
+        baseline_pair_t_per_day: Vec::new(),
+        unit: FlowUnit::Tonnes,
+    };
+    let start = "2025-04-01".parse().unwrap();
+    let refs: Vec<&RunRecord> = runs.iter().collect();
+    let sum = McSummary::new("t", 1, start, 6, &layout, &refs);
+    let o = &sum.industries[0];
+    assert_eq!(o.below_90_probability, 0.4);
+    assert_eq!(o.recovery_day_95, Some(2), "{o:?}");
+    assert_eq!(o.recovery_date_95.as_deref(), Some("2025-04-03"));
+    // None of the dipped runs recovering still reads null.
+    let stuck = [record(&[1.0, 0.5, 0.5]), record(&[1.0; 3])];
+    let refs: Vec<&RunRecord> = stuck.iter().collect();
+    let sum = McSummary::new("t", 1, start, 3, &layout, &refs);
+    assert_eq!(sum.industries[0].recovery_day_95, None);
+}
+
+/// Under a monthly quota output halts and returns every month; the recovery is the return
+/// after the last halt, never one followed by more halts.
+#[test]
+fn recovery_under_a_monthly_quota_is_after_the_last_halt() {
+    let text = format!("{}quota_t_per_month = 300\n", control(1.0, 0, "\"all\""));
+    let r = central(&text).record;
+    let n = r.loss_t.len();
+    let days = r.output_index.len() / n;
+    for j in 0..n {
+        let series: Vec<f32> = (0..days).map(|d| r.output_index[d * n + j]).collect();
+        if let Some(rec) = r.recovery_day_95[j] {
+            let rec = rec as usize;
+            assert!(series[rec..].iter().all(|x| *x >= 0.95), "node {j}");
+            assert!(rec > 0 && series[rec - 1] < 0.95, "node {j}");
+        } else if r.halt_day_90[j].is_some() {
+            assert!(series[days - 1] < 0.95, "node {j}");
+        }
+    }
+}

@@ -27,7 +27,9 @@ pub struct RunRecord {
     pub halt_day_90: Vec<Option<u32>>,
     /// First day below 50 % of baseline.
     pub halt_day_50: Vec<Option<u32>>,
-    /// First day back at ≥ 95 % after falling below 90 %.
+    /// First day from which output stays at ≥ 95 % of baseline to the end of the horizon,
+    /// after the last fall below 90 %; `None` when it never fell below 90 % or is not back
+    /// (to stay) by the end.
     pub recovery_day_95: Vec<Option<u32>>,
     /// Days below 50 % of baseline, per industry node: a halt of two days and one of two
     /// months both set `halt_day_50`.
@@ -105,8 +107,9 @@ impl RunRecord {
         }
     }
 
-    /// Records node `j`'s output relative to baseline on day `t`: the series (when kept)
-    /// and the first days below 90 % and 50 % and back at 95 %.
+    /// Records node `j`'s output relative to baseline on day `t`: the series (when kept),
+    /// the first days below 90 % and 50 % and the recovery at 95 % (see
+    /// [`RunRecord::recovery_day_95`]). Days must come in order.
     pub fn observe(&mut self, j: usize, t: usize, idx: f64, record_series: bool) {
         if record_series {
             self.output_index.push(idx as f32);
@@ -121,7 +124,12 @@ impl RunRecord {
             }
             self.days_below_50[j] += 1;
         }
-        if idx >= 0.95 && self.halt_day_90[j].is_some() && self.recovery_day_95[j].is_none() {
+        // The recovery is the start of the stretch at ≥ 95 % that lasts to the end, after the
+        // last fall below 90 %: a day below 95 % undoes any earlier one. The first return
+        // once stood as the recovery, before a halt seven weeks later and seven more after.
+        if idx < 0.95 {
+            self.recovery_day_95[j] = None;
+        } else if self.halt_day_90[j].is_some() && self.recovery_day_95[j].is_none() {
             self.recovery_day_95[j] = day;
         }
     }
@@ -137,5 +145,33 @@ impl RunRecord {
                 .unwrap_or([0.0; 3]),
             Err(_) => [0.0; 3],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Node 0's halt and recovery days after observing `days` in order.
+    fn observed(days: &[f64]) -> (Option<u32>, Option<u32>, Option<u32>) {
+        let mut r = RunRecord::new(1, days.len(), 1, Vec::new(), true);
+        for (t, idx) in days.iter().enumerate() {
+            r.observe(0, t, *idx, true);
+        }
+        assert_eq!(r.output_index.len(), days.len());
+        (r.halt_day_90[0], r.halt_day_50[0], r.recovery_day_95[0])
+    }
+
+    #[test]
+    fn recovery_is_the_return_after_the_last_fall_that_lasts_to_the_end() {
+        // Halt, return, halt again (the monthly-quota cycle), return for good on day 6.
+        let cycle = [1.0, 0.4, 0.97, 0.3, 0.96, 0.93, 0.99, 1.0];
+        assert_eq!(observed(&cycle), (Some(1), Some(1), Some(6)));
+        // Back above 95 % but below it again at the end: not recovered.
+        assert_eq!(observed(&[0.8, 0.96, 0.94]), (Some(0), None, None));
+        // Never below 90 %: nothing to recover from, even after a dip to 93 %.
+        assert_eq!(observed(&[0.93, 1.0]), (None, None, None));
+        // Recovered on the last day.
+        assert_eq!(observed(&[1.0, 0.6, 0.95]), (Some(1), None, Some(2)));
     }
 }
