@@ -532,3 +532,43 @@ fn recovery_under_a_monthly_quota_is_after_the_last_halt() {
         }
     }
 }
+
+/// `loss_pct` is the ratio of the median loss to the median demand (documented figures
+/// quote it), not the median of the runs' own shares that the exceedance counts; the
+/// description says which.
+#[test]
+fn loss_pct_is_a_ratio_of_medians_and_the_exceedance_is_per_run() {
+    let run = |loss: f64, demand: f64| {
+        let mut r = RunRecord::new(1, 1, 1, Vec::new(), false);
+        r.observe(0, 0, 1.0, false);
+        r.loss_t[0] = loss;
+        r.demand_t[0] = demand;
+        r
+    };
+    // Own shares 10 %, 50 %, 3 %: median 10 %; medians 20 t of 40 t: 50 %.
+    let runs = [run(1.0, 10.0), run(20.0, 40.0), run(30.0, 1000.0)];
+    let layout = Layout {
+        regions: vec!["EU".into()],
+        nodes: vec![(0, "ev_traction_motors".into(), 1.0)],
+        products: Vec::new(),
+        gated_pairs: Vec::new(),
+        baseline_pair_t_per_day: Vec::new(),
+        unit: FlowUnit::Tonnes,
+    };
+    let refs: Vec<&RunRecord> = runs.iter().collect();
+    let sum = McSummary::new("t", 1, "2025-04-01".parse().unwrap(), 1, &layout, &refs);
+    let o = &sum.industries[0];
+    assert_eq!(o.loss_pct, 50.0);
+    let over = |th: f64| {
+        o.loss_pct_exceedance
+            .iter()
+            .find(|(t, _)| *t == th)
+            .unwrap()
+            .1
+    };
+    assert!((over(5.0) - 2.0 / 3.0).abs() < 1e-12);
+    assert!((over(25.0) - 1.0 / 3.0).abs() < 1e-12);
+    assert_eq!(over(50.0), 0.0);
+    assert!(sum.descriptions["loss_pct"].contains("ratio of two medians"));
+    assert!(sum.descriptions["loss_pct_exceedance"].contains("per run"));
+}
