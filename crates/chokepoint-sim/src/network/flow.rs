@@ -4,7 +4,8 @@
 //!
 //! 1. policies set capacities, final demand, magnet needs per unit (substitution) and, on
 //!    gated edges, the licensed volume: `approval_share × requested(t − delay)`, nothing
-//!    before the first approvals, capped by a monthly quota (the unlicensed part stays with
+//!    before the first approvals, capped by a monthly quota released first come or evenly
+//!    over the month ([`crate::policies::QuotaRelease`]; the unlicensed part stays with
 //!    the exporter; the client sees an unfilled order);
 //! 2. production = min(licensed demand, capacity, input stock) with the ARIO ψ rule (§5.4);
 //! 3. proportional rationing of output over licensed orders (§5.5), stocks updated;
@@ -193,7 +194,8 @@ pub fn run(
             if !cp.steps.contains(ti) || control_total[ci] <= 0.0 {
                 continue;
             }
-            let room = (q - quota_used[ci]).max(0.0);
+            let room =
+                (cp.quota_release.released(q, plan.month_fraction(t)) - quota_used[ci]).max(0.0);
             let total: f64 = topo
                 .edges
                 .iter()
@@ -208,7 +210,7 @@ pub fn run(
                         licensed[k] *= f;
                     }
                 }
-                quota_used[ci] = q;
+                quota_used[ci] += room;
             } else {
                 quota_used[ci] += total;
             }
