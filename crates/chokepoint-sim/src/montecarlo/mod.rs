@@ -5,6 +5,7 @@
 //! order in which threads pick runs up. Results are collected in run order and summarised
 //! as p5/p50/p95 and exceedance probabilities.
 
+mod descriptions;
 pub mod mrio;
 mod new_supply;
 mod summary;
@@ -13,10 +14,10 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
+pub use descriptions::{FIELD_DESCRIPTIONS, field_descriptions, field_descriptions_in};
 pub use new_supply::{NewSupplyOutcome, new_supply_outcomes};
 pub use summary::{
-    EdgeMonth, FIELD_DESCRIPTIONS, FlowUnit, IndustryOutcome, Layout, McSummary, SeriesBand,
-    field_descriptions, field_descriptions_in, quantile, series_bands,
+    EdgeMonth, FlowUnit, IndustryOutcome, Layout, McSummary, SeriesBand, quantile, series_bands,
 };
 
 use crate::SimError;

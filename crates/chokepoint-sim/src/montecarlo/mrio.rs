@@ -3,16 +3,17 @@
 //! export controls and suspensions, capacity factors for capacity shocks.
 //!
 //! The engine writes each gate's requested and delivered volume during the step, so the
-//! licence regime `approval_share × requested(t − delay)` is applied as a share of the
-//! latest known request: `allowed(t) = min(1, approval × requested(t − 1 − delay) /
-//! requested(t − 1))`; nothing is licensed before the first approvals. Quotas are not
-//! applied on MRIO networks (values there are money, not tonnes).
+//! licence rule of [`crate::policies::licence`] (the chain's) is applied as a share of the
+//! latest known request ([`licence::licensed_share`]): `allowed(t) = min(1, approval ×
+//! requested(t − 1 − delay) / requested(t − 1))`, nothing before the first approvals (day 0
+//! included), the baseline request before day 0. Quotas are not applied on MRIO networks
+//! (values there are money, not tonnes).
 
 use super::summary::{FlowUnit, Layout};
 use super::{RunMonitor, run_rng};
 use crate::network::flow::{RunRecord, pair_index};
 use crate::policies::scenario::PolicyScenario;
-use crate::policies::{Draw, Plan};
+use crate::policies::{Draw, Plan, licence};
 use crate::{Controls, Gate, Model, SimError, Simulation};
 
 /// The layout of an MRIO network for summaries: one node per region × sector, flows in
@@ -107,29 +108,32 @@ pub fn run_draw(
                 .collect(),
         );
     }
-    let start_month = plan.start.year_month().index();
-    let last = plan.start.plus_days(plan.days.saturating_sub(1) as i64);
-    let months = (last.year_month().index() - start_month + 1).max(1) as usize;
+    let months = plan.months();
     let n_pairs = layout.gated_pairs.len();
-    let mut rec = RunRecord {
-        output_index: Vec::with_capacity(if record_series { plan.days * n_ind } else { 0 }),
-        loss_t: vec![0.0; n_ind],
-        unmet_t: vec![0.0; n_ind],
-        demand_t: vec![0.0; n_ind],
-        halt_day_90: vec![None; n_ind],
-        halt_day_50: vec![None; n_ind],
-        recovery_day_95: vec![None; n_ind],
-        days_below_50: vec![0; n_ind],
-        trade_monthly: vec![[0.0; 3]; months * n_pairs],
-        trade_pairs: layout.gated_pairs.clone(),
+    let mut rec = RunRecord::new(
+        n_ind,
+        plan.days,
         months,
-        stage_output_t: Vec::new(),
-        new_supply: Vec::new(),
-    };
+        layout.gated_pairs.clone(),
+        record_series,
+    );
     let mut history: Vec<Vec<f64>> = vec![Vec::with_capacity(plan.days); n_pairs];
+    // Requests before day 0 are the baseline's, as on the chain (0 when the layout has no
+    // baseline).
+    let baseline_request: Vec<f64> = layout
+        .gated_pairs
+        .iter()
+        .map(|&p| {
+            layout
+                .baseline_pair_t_per_day
+                .get(p)
+                .copied()
+                .unwrap_or(0.0)
+        })
+        .collect();
     for t in 0..plan.days {
         let ti = t as i64;
-        let month = (plan.start.plus_days(ti).year_month().index() - start_month) as usize;
+        let month = plan.month_of(t);
         controls.capacity_factor.fill(1.0);
         for (r, p, steps, f) in &plan.capacity_shocks {
             if steps.contains(ti) {
@@ -139,24 +143,16 @@ pub fn run_draw(
         for (g, gate) in controls.gates.iter_mut().enumerate() {
             let r = gate.client_region;
             let mut allowed: f64 = 1.0;
+            let (h, base) = (&history[g], baseline_request[g]);
             for &ci in &gate_controls[g] {
-                let cp = &plan.controls[ci];
-                if let Some((share, delay)) = cp.regime(ti, r) {
-                    let h = &history[g];
-                    let now = h.last().copied().unwrap_or(0.0);
-                    let asked = if ti - (delay as i64) < cp.steps.start {
-                        0.0
-                    } else if h.len() > delay {
-                        h[h.len() - 1 - delay]
-                    } else {
-                        now
-                    };
-                    let a = if now > 0.0 {
-                        share * asked / now
-                    } else {
-                        share
-                    };
-                    allowed = allowed.min(a.clamp(0.0, 1.0));
+                if let Some(terms) = plan.controls[ci].licence_terms(ti, r) {
+                    let share = licence::licensed_share(terms, ti, |d| {
+                        usize::try_from(d)
+                            .ok()
+                            .and_then(|d| h.get(d).copied())
+                            .unwrap_or(base)
+                    });
+                    allowed = allowed.min(share);
                 }
             }
             gate.allowed_share = allowed;
@@ -173,7 +169,9 @@ pub fn run_draw(
         let x = sim.model().production();
         let unmet = sim.model().final_demand_unmet();
         for j in 0..n_ind {
-            rec.loss_t[j] += x0[j] - x[j];
+            // Gross shortfall, as on the chain: a day above baseline does not offset a day
+            // below it (a signed sum once showed negative losses beside unmet demand).
+            rec.loss_t[j] += (x0[j] - x[j]).max(0.0);
             rec.demand_t[j] += x0[j];
             let idx = if x0[j] > 0.0 { x[j] / x0[j] } else { 1.0 };
             rec.observe(j, t, idx, record_series);
@@ -214,3 +212,6 @@ pub fn run_many(
         rec.map(|r| (draw, r))
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::descriptions::field_descriptions_in;
 use crate::date::Date;
 use crate::network::chain::{Industry, N_INDUSTRIES, STAGES};
 use crate::network::flow::{RunRecord, Topology, pair_index};
@@ -72,9 +73,11 @@ pub struct IndustryOutcome {
     pub industry: String,
     /// Baseline magnet use, t/day.
     pub baseline_t_per_day: f64,
-    /// Production loss over the horizon, t of magnet use (p50 over runs).
+    /// Production loss over the horizon, t of magnet use (p50 over runs): each day's
+    /// shortfall against what the node wanted to make, never offset by a day above it.
     pub loss_t: f64,
-    /// Loss as % of `demand_t` (p50).
+    /// `100 × loss_t / demand_t`: the ratio of the two medians over the runs, not the
+    /// median of each run's loss share (which `loss_pct_exceedance` counts).
     pub loss_pct: f64,
     /// Magnet use the industry wanted over the horizon, t (p50): its baseline, or the
     /// demand a demand shock sets.
@@ -83,14 +86,17 @@ pub struct IndustryOutcome {
     pub loss_t_p5: f64,
     /// Loss, 95th percentile.
     pub loss_t_p95: f64,
-    /// Final demand not met, t (p50).
+    /// Final demand not met, t (p50); on the chain `loss_t` by construction (see
+    /// [`RunRecord::unmet_t`]).
     pub unmet_t: f64,
     /// Median first day (from the start) below 90 % of baseline; null when it does not
     /// happen in at least half the runs.
     pub halt_day_90: Option<u32>,
     /// Median first day below 50 % of baseline (the halt); null likewise.
     pub halt_day_50: Option<u32>,
-    /// Median first day back at ≥ 95 % after falling below 90 %; null when never.
+    /// Median, over the runs that fell below 90 % (`below_90_probability` of them), of the
+    /// first day from which output stays at ≥ 95 % to the end after the last fall below
+    /// 90 % ([`RunRecord::recovery_day_95`]); null when fewer than half of them recover.
     pub recovery_day_95: Option<u32>,
     /// Date of `halt_day_90`.
     pub halt_date_90: Option<String>,
@@ -105,7 +111,8 @@ pub struct IndustryOutcome {
     pub days_below_50: f64,
     /// Share of runs in which output fell below 90 % of baseline.
     pub below_90_probability: f64,
-    /// Share of runs whose loss exceeds 5, 10, 25, 50 % of baseline.
+    /// Share of runs whose own loss exceeds 5, 10, 25, 50 % of what the industry wanted in
+    /// that run (its `loss_t / demand_t`, per run).
     pub loss_pct_exceedance: Vec<(f64, f64)>,
 }
 
@@ -181,180 +188,9 @@ pub struct McSummary {
     /// baseline (empty without new supply).
     pub new_supply: Vec<super::NewSupplyOutcome>,
     /// What the fields of `industries` and `edges` mean, with their units
-    /// ([`FIELD_DESCRIPTIONS`]): a reader of the JSON need not guess that `loss_t` is a
+    /// ([`FIELD_DESCRIPTIONS`](super::FIELD_DESCRIPTIONS)): a reader of the JSON need not guess that `loss_t` is a
     /// median or that `halt_day_90` is not a halt.
     pub descriptions: BTreeMap<String, String>,
-}
-
-/// Meaning and unit of the summary's fields that are easy to misread, by field name. The
-/// CLI's legends and `descriptions` in the JSON both come from here.
-pub const FIELD_DESCRIPTIONS: &[(&str, &str)] = &[
-    (
-        "capacity_t",
-        "new_supply: capacity the plant added over the horizon (ramp-up included), t, median",
-    ),
-    (
-        "output_t",
-        "new_supply: the region's output of the plant's stage over the horizon, t, median",
-    ),
-    (
-        "output_baseline_t",
-        "new_supply: that output without any scenario, t",
-    ),
-    (
-        "added_output_t",
-        "new_supply: the region's output with the plant minus without it, in the same draws \
-         (the other plants kept), t: median; _p5 and _p95 its percentiles",
-    ),
-    (
-        "total_loss_change_t",
-        "new_supply: all industries' total production loss with the plant minus without it, \
-         t: median (negative: less loss); _p5 and _p95 its percentiles",
-    ),
-    (
-        "unused",
-        "new_supply: neither the region's output nor any industry's loss moved with the plant \
-         in 90 % of the runs; the results do not depend on it",
-    ),
-    (
-        "loss_t",
-        "production loss over the horizon, t of magnet use: median (p50) over the runs",
-    ),
-    (
-        "loss_pct",
-        "median loss as % of the magnet use the industry wanted over the horizon (its \
-         baseline, or the demand a demand_shock sets)",
-    ),
-    (
-        "demand_t",
-        "magnet use the industry wanted over the horizon, t: its baseline, or the demand a \
-         demand_shock sets (median over the runs); loss, halts and the output index are \
-         measured against it",
-    ),
-    ("loss_t_p5", "5th percentile of the loss over the runs, t"),
-    ("loss_t_p95", "95th percentile of the loss over the runs, t"),
-    ("unmet_t", "final demand not met, t: median over the runs"),
-    (
-        "halt_day_90",
-        "median first day (from the start) with output below 90 % of baseline: a slowdown, \
-         not a halt; null when it happens in fewer than half the runs",
-    ),
-    (
-        "halt_day_50",
-        "median first day with output below 50 % of baseline (the halt); null when it \
-         happens in fewer than half the runs",
-    ),
-    (
-        "halt_date_90",
-        "date of halt_day_90: output below 90 % of baseline, a slowdown, not a halt",
-    ),
-    (
-        "halt_date_50",
-        "date of halt_day_50: output below 50 % of baseline",
-    ),
-    (
-        "recovery_day_95",
-        "median first day back at 95 % of baseline after falling below 90 %; null when never",
-    ),
-    (
-        "recovery_date_95",
-        "date of recovery_day_95: output back at 95 % of baseline after falling below 90 %; \
-         null when it does not recover within the horizon",
-    ),
-    (
-        "halt_probability",
-        "share of runs in which output fell below 50 % of baseline at least once (for a day \
-         or for months: see days_below_50)",
-    ),
-    (
-        "days_below_50",
-        "days with output below 50 % of baseline over the horizon, median over the runs",
-    ),
-    (
-        "requested_t",
-        "orders placed with the exporter, t per month (median): current use plus restocking \
-         of depleted stocks, not licence demand at baseline; compare baseline_t",
-    ),
-    (
-        "baseline_t",
-        "the undisturbed flow over the simulated days of the month, t",
-    ),
-    (
-        "licensed_t",
-        "tonnes licensed for export (median over the runs)",
-    ),
-    (
-        "delivered_t",
-        "tonnes delivered, the simulated customs figure (median over the runs)",
-    ),
-];
-
-/// The descriptions that differ on an MRIO table, whose flows are its own money units
-/// and whose nodes are any sectors (no magnets, no tonnes).
-const TABLE_UNIT_DESCRIPTIONS: &[(&str, &str)] = &[
-    (
-        "loss_t",
-        "production loss over the horizon, in the MRIO table's units (daily output summed \
-         over the days; the field keeps its name): median (p50) over the runs",
-    ),
-    (
-        "loss_pct",
-        "median loss as % of the sector's baseline output over the horizon",
-    ),
-    (
-        "demand_t",
-        "the sector's baseline output over the horizon, in the table's units (median over \
-         the runs); loss, halts and the output index are measured against it",
-    ),
-    (
-        "loss_t_p5",
-        "5th percentile of the loss over the runs, in the table's units",
-    ),
-    (
-        "loss_t_p95",
-        "95th percentile of the loss over the runs, in the table's units",
-    ),
-    (
-        "unmet_t",
-        "final demand not met, in the table's units: median over the runs",
-    ),
-    (
-        "requested_t",
-        "orders placed with the exporter per month, in the table's units (median): current \
-         use plus restocking of depleted stocks; compare baseline_t",
-    ),
-    (
-        "baseline_t",
-        "the undisturbed flow over the simulated days of the month, in the table's units \
-         (importer WLD: the destinations the controls cover, as the orders beside it)",
-    ),
-    (
-        "licensed_t",
-        "value licensed for export, in the table's units (median over the runs)",
-    ),
-    (
-        "delivered_t",
-        "value delivered, in the table's units (median over the runs)",
-    ),
-];
-
-/// [`FIELD_DESCRIPTIONS`] as a map, in tonnes (the rare-earth chain).
-pub fn field_descriptions() -> BTreeMap<String, String> {
-    field_descriptions_in(FlowUnit::Tonnes)
-}
-
-/// The field descriptions for flows counted in `unit`.
-pub fn field_descriptions_in(unit: FlowUnit) -> BTreeMap<String, String> {
-    let mut map: BTreeMap<String, String> = FIELD_DESCRIPTIONS
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    if unit == FlowUnit::TableUnits {
-        for (k, v) in TABLE_UNIT_DESCRIPTIONS {
-            map.insert(k.to_string(), v.to_string());
-        }
-    }
-    map
 }
 
 /// Linear-interpolated quantile of sorted values (`q` in [0, 1]); NaN when empty.
@@ -411,7 +247,15 @@ impl McSummary {
                 };
                 let h90 = median_day(runs.iter().map(|r| r.halt_day_90[j]).collect());
                 let h50 = median_day(runs.iter().map(|r| r.halt_day_50[j]).collect());
-                let rec = median_day(runs.iter().map(|r| r.recovery_day_95[j]).collect());
+                // Over the runs that fell below 90 % only: a run that never did has nothing
+                // to recover from, and ranked as "never recovered" it made the median null
+                // when most runs never dipped.
+                let rec = median_day(
+                    runs.iter()
+                        .filter(|r| r.halt_day_90[j].is_some())
+                        .map(|r| r.recovery_day_95[j])
+                        .collect(),
+                );
                 industries.push(IndustryOutcome {
                     region: layout.regions[*region].clone(),
                     industry: name.clone(),

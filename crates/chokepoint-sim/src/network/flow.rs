@@ -4,7 +4,8 @@
 //!
 //! 1. policies set capacities, final demand, magnet needs per unit (substitution) and, on
 //!    gated edges, the licensed volume: `approval_share × requested(t − delay)`, nothing
-//!    before the first approvals, capped by a monthly quota (the unlicensed part stays with
+//!    before the first approvals, capped by a monthly quota released first come or evenly
+//!    over the month ([`crate::policies::QuotaRelease`]; the unlicensed part stays with
 //!    the exporter; the client sees an unfilled order);
 //! 2. production = min(licensed demand, capacity, input stock) with the ARIO ψ rule (§5.4);
 //! 3. proportional rationing of output over licensed orders (§5.5), stocks updated;
@@ -22,107 +23,11 @@
 
 use super::assumptions::{AssumptionValues, Key};
 use super::chain::{N_INDUSTRIES, N_STAGES};
+pub use super::record::{NewSupplyRecord, RunRecord};
+use super::topology::Edge;
 pub use super::topology::{Topology, n_pairs, pair_index};
 use crate::SimError;
-use crate::policies::{Plan, ramp};
-
-/// What one run records.
-#[derive(Debug, Clone, Default)]
-pub struct RunRecord {
-    /// Daily output of each industry node relative to baseline (`days × n_industry_nodes`),
-    /// empty when series recording is off.
-    pub output_index: Vec<f32>,
-    /// Production loss per industry node, t of magnet use (baseline − output).
-    pub loss_t: Vec<f64>,
-    /// Final demand not met per industry node, t.
-    pub unmet_t: Vec<f64>,
-    /// What each industry node wanted to make over the horizon, t of magnet use: its
-    /// baseline, or the demand a demand shock set. The base of the loss as a share.
-    pub demand_t: Vec<f64>,
-    /// First day below 90 % of baseline.
-    pub halt_day_90: Vec<Option<u32>>,
-    /// First day below 50 % of baseline.
-    pub halt_day_50: Vec<Option<u32>>,
-    /// First day back at ≥ 95 % after falling below 90 %.
-    pub recovery_day_95: Vec<Option<u32>>,
-    /// Days below 50 % of baseline, per industry node: a halt of two days and one of two
-    /// months both set `halt_day_50`.
-    pub days_below_50: Vec<u32>,
-    /// Monthly sums per cross-border pair: `[month * trade_pairs.len() + slot] =
-    /// [requested, licensed, delivered]`, t; read it with [`RunRecord::trade`].
-    pub trade_monthly: Vec<[f64; 3]>,
-    /// The (stage, exporter, importer) pairs recorded, sorted (see [`pair_index`]).
-    pub trade_pairs: Vec<usize>,
-    /// Number of months in `trade_monthly`.
-    pub months: usize,
-    /// Output of each stage node (`region * N_STAGES + stage`) summed over the horizon, t:
-    /// what the region made, new plants included (empty on MRIO networks).
-    pub stage_output_t: Vec<f64>,
-    /// Per new-supply entry of the plan, in its order: the stage node it adds to
-    /// (`region * N_STAGES + stage`), the capacity it added over the horizon, t, and that
-    /// node's baseline output over the horizon, t (its output is in `stage_output_t`).
-    pub new_supply: Vec<NewSupplyRecord>,
-}
-
-/// What one new plant added, and the baseline of the node it joined (see
-/// [`RunRecord::new_supply`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct NewSupplyRecord {
-    /// Stage node: `region * N_STAGES + stage`.
-    pub node: usize,
-    /// Capacity added over the horizon (its ramp-up included), t.
-    pub capacity_t: f64,
-    /// The node's baseline output over the horizon, t.
-    pub baseline_t: f64,
-    /// The node's output over the horizon in the same draw without this plant, t (`None`
-    /// until [`montecarlo::run_many`](crate::montecarlo::run_many) runs that pair).
-    pub output_without_t: Option<f64>,
-    /// Total production loss of the industry nodes in the same draw without this plant, t
-    /// (`None` until `run_many` runs that pair).
-    pub loss_without_t: Option<f64>,
-    /// The node's output, and the total loss, in the same draw without every plant that
-    /// changed nothing alone, when this one is one of two or more such (the same as without
-    /// this one otherwise): two plants that stand in for each other change nothing alone.
-    pub output_without_idle_t: Option<f64>,
-    /// See `output_without_idle_t`.
-    pub loss_without_idle_t: Option<f64>,
-}
-
-impl RunRecord {
-    /// Records node `j`'s output relative to baseline on day `t`: the series (when kept)
-    /// and the first days below 90 % and 50 % and back at 95 %.
-    pub fn observe(&mut self, j: usize, t: usize, idx: f64, record_series: bool) {
-        if record_series {
-            self.output_index.push(idx as f32);
-        }
-        let day = Some(t as u32);
-        if idx < 0.9 && self.halt_day_90[j].is_none() {
-            self.halt_day_90[j] = day;
-        }
-        if idx < 0.5 {
-            if self.halt_day_50[j].is_none() {
-                self.halt_day_50[j] = day;
-            }
-            self.days_below_50[j] += 1;
-        }
-        if idx >= 0.95 && self.halt_day_90[j].is_some() && self.recovery_day_95[j].is_none() {
-            self.recovery_day_95[j] = day;
-        }
-    }
-
-    /// Requested, licensed and delivered tonnes of a (stage, exporter, importer) pair in
-    /// month `m` (zero when the pair has no cross-border edge).
-    pub fn trade(&self, m: usize, pair: usize) -> [f64; 3] {
-        match self.trade_pairs.binary_search(&pair) {
-            Ok(slot) => self
-                .trade_monthly
-                .get(m * self.trade_pairs.len() + slot)
-                .copied()
-                .unwrap_or([0.0; 3]),
-            Err(_) => [0.0; 3],
-        }
-    }
-}
+use crate::policies::{Plan, licence, ramp};
 
 /// Runs one draw of a plan over the network. `record_series` keeps daily industry output.
 pub fn run(
@@ -140,29 +45,10 @@ pub fn run(
     let switching = a.get(Key::SwitchingDays);
     let spare = a.get(Key::SpareCapacityShare);
 
-    let start_month = plan.start.year_month().index();
-    let last = plan.start.plus_days(plan.days.saturating_sub(1) as i64);
-    let months = (last.year_month().index() - start_month + 1).max(1) as usize;
-    let month_of: Vec<usize> = (0..plan.days)
-        .map(|t| (plan.start.plus_days(t as i64).year_month().index() - start_month) as usize)
-        .collect();
+    let months = plan.months();
+    let month_of: Vec<usize> = (0..plan.days).map(|t| plan.month_of(t)).collect();
 
     let mut rec = RunRecord {
-        output_index: if record_series {
-            Vec::with_capacity(plan.days * n_ind)
-        } else {
-            Vec::new()
-        },
-        loss_t: vec![0.0; n_ind],
-        unmet_t: vec![0.0; n_ind],
-        demand_t: vec![0.0; n_ind],
-        halt_day_90: vec![None; n_ind],
-        halt_day_50: vec![None; n_ind],
-        recovery_day_95: vec![None; n_ind],
-        days_below_50: vec![0; n_ind],
-        trade_monthly: vec![[0.0; 3]; months * topo.trade_pairs.len()],
-        trade_pairs: topo.trade_pairs.clone(),
-        months,
         stage_output_t: vec![0.0; topo.n_prod],
         new_supply: plan
             .new_supply
@@ -180,6 +66,13 @@ pub fn run(
                 }
             })
             .collect(),
+        ..RunRecord::new(
+            n_ind,
+            plan.days,
+            months,
+            topo.trade_pairs.clone(),
+            record_series,
+        )
     };
 
     // State (allocated once, reused every step).
@@ -278,17 +171,18 @@ pub fn run(
             let mut lic = req;
             gate_lic[k] = f64::INFINITY;
             for &ci in &e.controls {
-                let cp = &plan.controls[ci];
-                if let Some((share, delay)) = cp.regime(ti, importer) {
-                    let asked = if ti - (delay as i64) < cp.steps.start {
-                        0.0 // no licence granted yet: applications started with the control
-                    } else if delay <= t {
-                        h[(t - delay) % topo.hist_len]
-                    } else {
-                        e.z0 // before the simulation: baseline requests
-                    };
-                    lic = lic.min(share * asked);
-                    control_total[ci] += share * asked;
+                if let Some(terms) = plan.controls[ci].licence_terms(ti, importer) {
+                    // The ring holds the last `hist_len` days' requests; before day 0 the
+                    // baseline's.
+                    let c_lic = licence::licensed(terms, ti, |d| {
+                        if d >= 0 {
+                            h[d as usize % topo.hist_len]
+                        } else {
+                            e.z0
+                        }
+                    });
+                    lic = lic.min(c_lic);
+                    control_total[ci] += c_lic;
                 }
             }
             licensed[k] = lic;
@@ -300,7 +194,8 @@ pub fn run(
             if !cp.steps.contains(ti) || control_total[ci] <= 0.0 {
                 continue;
             }
-            let room = (q - quota_used[ci]).max(0.0);
+            let room =
+                (cp.quota_release.released(q, plan.month_fraction(t)) - quota_used[ci]).max(0.0);
             let total: f64 = topo
                 .edges
                 .iter()
@@ -315,7 +210,7 @@ pub fn run(
                         licensed[k] *= f;
                     }
                 }
-                quota_used[ci] = q;
+                quota_used[ci] += room;
             } else {
                 quota_used[ci] += total;
             }
@@ -378,16 +273,8 @@ pub fn run(
             }
         }
         // Records.
+        check_licences_and_stocks(t, &topo.edges, &licensed, &requested, &stock)?;
         for (k, e) in topo.edges.iter().enumerate() {
-            if licensed[k] > requested[k] * (1.0 + 1e-12) + 1e-12 || stock[e.client] < 0.0 {
-                return Err(SimError::ChainStep {
-                    step: t,
-                    message: format!(
-                        "edge {k}: licensed {} > requested {}",
-                        licensed[k], requested[k]
-                    ),
-                });
-            }
             if e.slot != usize::MAX {
                 let cell = &mut rec.trade_monthly[month * rec.trade_pairs.len() + e.slot];
                 cell[0] += requested[k];
@@ -407,6 +294,8 @@ pub fn run(
             let want = demand[j];
             let short = (want - x[j]).max(0.0);
             rec.loss_t[i] += short;
+            // An industry's output is the final use of magnets: the demand it fails to meet
+            // is its shortfall, the same figure (see `RunRecord::unmet_t`).
             rec.unmet_t[i] += short;
             rec.demand_t[i] += want;
             rec.observe(
@@ -490,4 +379,75 @@ pub fn run(
         }
     }
     Ok(rec)
+}
+
+/// Step `t`'s invariants after deliveries: no negative stock, licensed ≤ requested on every
+/// edge. Each has its own message naming the node or edge and the value: one message for
+/// both once reported a negative stock as "licensed > requested".
+fn check_licences_and_stocks(
+    t: usize,
+    edges: &[Edge],
+    licensed: &[f64],
+    requested: &[f64],
+    stock: &[f64],
+) -> Result<(), SimError> {
+    if let Some((j, v)) = stock.iter().enumerate().find(|(_, v)| **v < 0.0) {
+        return Err(SimError::ChainStep {
+            step: t,
+            message: format!("node {j}: negative stock {v} t"),
+        });
+    }
+    for (k, e) in edges.iter().enumerate() {
+        if licensed[k] > requested[k] * (1.0 + 1e-12) + 1e-12 {
+            return Err(SimError::ChainStep {
+                step: t,
+                message: format!(
+                    "edge {k} (node {} → node {}): licensed {} t > requested {} t",
+                    e.supplier, e.client, licensed[k], requested[k]
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edge(supplier: usize, client: usize) -> Edge {
+        Edge {
+            supplier,
+            client,
+            pair: 0,
+            importer: 0,
+            slot: usize::MAX,
+            z0: 1.0,
+            g: 0.0,
+            new_relation: false,
+            controls: Vec::new(),
+            hist: usize::MAX,
+        }
+    }
+
+    #[test]
+    fn each_broken_invariant_names_its_own_node_or_edge_and_value() {
+        let edges = [edge(0, 1), edge(1, 2)];
+        let ok = check_licences_and_stocks(3, &edges, &[1.0, 2.0], &[1.0, 2.0], &[0.0; 3]);
+        assert!(ok.is_ok());
+        let err = |lic: &[f64], stock: &[f64]| {
+            check_licences_and_stocks(3, &edges, lic, &[1.0, 2.0], stock)
+                .unwrap_err()
+                .to_string()
+        };
+        let stock = err(&[1.0, 2.0], &[0.0, 0.0, -0.5]);
+        assert!(stock.contains("node 2: negative stock -0.5 t"), "{stock}");
+        assert!(!stock.contains("licensed"), "{stock}");
+        let lic = err(&[1.0, 2.5], &[0.0; 3]);
+        assert!(
+            lic.contains("edge 1 (node 1 → node 2): licensed 2.5 t > requested 2 t"),
+            "{lic}"
+        );
+        assert!(lic.starts_with("day 3:"), "{lic}");
+    }
 }

@@ -8,6 +8,7 @@ pub mod chain;
 pub mod file;
 pub mod flow;
 mod mrio;
+mod record;
 pub mod synthetic;
 mod topology;
 

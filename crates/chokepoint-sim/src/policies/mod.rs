@@ -10,6 +10,7 @@
 //! ```
 
 pub mod dist;
+pub mod licence;
 pub mod scenario;
 
 use rand::Rng;
@@ -126,6 +127,40 @@ impl Steps {
     }
 }
 
+/// How a monthly quota becomes available to licences over its calendar month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QuotaRelease {
+    /// All of it from the month's first day: requests are licensed in full until it is used
+    /// up (a first-come quota). Under a tight quota the buyers' restocking orders take it in
+    /// the first half of the month, and output halts until the next (docs/controls.md).
+    #[default]
+    FirstCome,
+    /// Pro rata over the month's days: by day `d` of a `D`-day month at most `d / D` of the
+    /// quota is licensed, room left unused carrying over to the month's later days (an
+    /// authority that paces its approvals).
+    Even,
+}
+
+impl QuotaRelease {
+    /// From the scenario key's value (`first_come`, `even`).
+    pub fn parse(s: &str) -> Option<QuotaRelease> {
+        match s {
+            "first_come" => Some(QuotaRelease::FirstCome),
+            "even" => Some(QuotaRelease::Even),
+            _ => None,
+        }
+    }
+
+    /// The quota released by day `t` of its month: `month_fraction` is the share of the
+    /// month's days up to and including `t` ([`Plan::month_fraction`]).
+    pub fn released(self, quota: f64, month_fraction: f64) -> f64 {
+        match self {
+            QuotaRelease::FirstCome => quota,
+            QuotaRelease::Even => quota * month_fraction,
+        }
+    }
+}
+
 /// An export control resolved to steps.
 #[derive(Debug, Clone)]
 pub struct ControlPlan {
@@ -143,6 +178,8 @@ pub struct ControlPlan {
     pub delay_days: usize,
     /// Monthly quota, t.
     pub quota_t_per_month: Option<f64>,
+    /// How the quota is released over the month.
+    pub quota_release: QuotaRelease,
     /// Suspensions: when, for which destinations, approval share and delay.
     pub suspensions: Vec<(Steps, Vec<bool>, f64, usize)>,
 }
@@ -158,6 +195,17 @@ impl ControlPlan {
             Some((_, _, a, d)) => (*a, *d),
             None => (self.approval_share, self.delay_days),
         })
+    }
+
+    /// The licence terms for destination `r` at step `t` (`None` when not in force), for
+    /// [`licence::licensed`] and [`licence::licensed_share`].
+    pub fn licence_terms(&self, t: i64, r: usize) -> Option<licence::LicenceTerms> {
+        self.regime(t, r)
+            .map(|(approval_share, delay_days)| licence::LicenceTerms {
+                approval_share,
+                delay_days,
+                control_start: self.steps.start,
+            })
     }
 
     /// Whether the control's monthly quota binds destination `r` at step `t`: in force there
@@ -217,6 +265,30 @@ pub struct SubstitutionPlan {
 }
 
 impl Plan {
+    /// Calendar months the simulated days touch (the first and last may be partial): the
+    /// months of the records' monthly trade and of quotas.
+    pub fn months(&self) -> usize {
+        let last = self.start.plus_days(self.days.saturating_sub(1) as i64);
+        (last.year_month().index() - self.start.year_month().index() + 1).max(1) as usize
+    }
+
+    /// The share of its calendar month's days that have begun by step `t` (day 12 of a
+    /// 30-day month: 12/30), for a quota released evenly over the month.
+    pub fn month_fraction(&self, t: usize) -> f64 {
+        let date = self.start.plus_days(t as i64);
+        let (y, m, d) = date.ymd();
+        let days_in_month = Date::from_ymd(y, m, 1)
+            .map(|first| first.plus_months(1).days_since(first))
+            .unwrap_or(30);
+        f64::from(d) / days_in_month.max(1) as f64
+    }
+
+    /// The calendar month (0 = the first simulated one) of step `t`.
+    pub fn month_of(&self, t: usize) -> usize {
+        let month = self.start.plus_days(t as i64).year_month().index();
+        (month - self.start.year_month().index()).max(0) as usize
+    }
+
     /// Resolves a scenario's dated instruments with one draw of its parameters.
     pub fn compile(s: &PolicyScenario, d: &Draw) -> Plan {
         let st = |a: Date, b: Option<Date>| Steps::new(s.start, a, b);
@@ -240,6 +312,7 @@ impl Plan {
                 approval_share: *a,
                 delay_days: *delay,
                 quota_t_per_month: *quota,
+                quota_release: c.quota_release,
                 suspensions: s
                     .suspensions
                     .iter()
@@ -311,5 +384,33 @@ pub fn ramp(t: f64, from: f64, ramp: f64) -> f64 {
         1.0
     } else {
         ((t - from) / ramp).min(1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_even_quota_is_released_day_by_day_over_its_calendar_month() {
+        let plan = |start: &str| Plan {
+            days: 400,
+            start: start.parse().unwrap(),
+            controls: Vec::new(),
+            capacity_shocks: Vec::new(),
+            demand_shocks: Vec::new(),
+            new_supply: Vec::new(),
+            substitutions: Vec::new(),
+        };
+        let p = plan("2025-04-01");
+        assert_eq!(p.month_fraction(0), 1.0 / 30.0);
+        assert_eq!(p.month_fraction(29), 1.0);
+        assert_eq!(p.month_fraction(30), 1.0 / 31.0); // 1 May
+        assert_eq!(plan("2024-02-29").month_fraction(0), 1.0); // leap day
+        assert_eq!(QuotaRelease::Even.released(3000.0, 0.5), 1500.0);
+        assert_eq!(QuotaRelease::FirstCome.released(3000.0, 0.1), 3000.0);
+        assert_eq!(QuotaRelease::default(), QuotaRelease::FirstCome);
+        assert_eq!(QuotaRelease::parse("even"), Some(QuotaRelease::Even));
+        assert_eq!(QuotaRelease::parse("weekly"), None);
     }
 }

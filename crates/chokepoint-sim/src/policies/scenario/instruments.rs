@@ -5,6 +5,7 @@ use super::items::Item;
 use super::{CapacityShock, DemandShock, ExportControl, NewSupply, Substitution, Suspension};
 use crate::SimError;
 use crate::date::Date;
+use crate::policies::QuotaRelease;
 use crate::policies::dist::Param;
 
 /// The simulated days, `[first, after)`.
@@ -30,6 +31,7 @@ pub(super) fn controls(
             "approval_share",
             "delay_days",
             "quota_t_per_month",
+            "quota_release",
             "note",
         ])?;
         let name = it.string("name")?;
@@ -76,6 +78,18 @@ pub(super) fn controls(
                 .opt_param("delay_days", 0.0, 365.0)?
                 .unwrap_or(Param::fixed(0.0, 0.0, 365.0)),
             quota_t_per_month: it.opt_param("quota_t_per_month", 0.0, 1e9)?,
+            quota_release: match it.table.get("quota_release") {
+                None => QuotaRelease::FirstCome,
+                Some(_) => {
+                    let v = it.string("quota_release")?;
+                    QuotaRelease::parse(&v).ok_or_else(|| {
+                        it.err(
+                            "quota_release",
+                            &format!("unknown `{v}`; expected one of first_come, even"),
+                        )
+                    })?
+                }
+            },
         });
     }
     Ok(controls)

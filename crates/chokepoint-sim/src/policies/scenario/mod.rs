@@ -84,6 +84,8 @@ pub struct ExportControl {
     pub delay_days: Param,
     /// Cap on licensed tonnes per calendar month over all covered edges.
     pub quota_t_per_month: Option<Param>,
+    /// How the monthly quota becomes available over the month.
+    pub quota_release: crate::policies::QuotaRelease,
 }
 
 /// Lifts a control, fully or to a share, from a date, optionally until a date.
