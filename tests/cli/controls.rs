@@ -398,7 +398,10 @@ fn simulate_explains_its_columns_and_shows_the_baseline_flow() {
         .stdout
         .clone();
     let text = String::from_utf8(text).unwrap();
-    assert!(text.contains("loss_t: production loss over the horizon, t of magnet use: median"));
+    assert!(text.contains(
+        "loss_t: production loss over the horizon, t of magnet use: each day's shortfall"
+    ));
+    assert!(text.contains("a ratio of two medians"));
     assert!(text.contains("halt_day_90: median first day"));
     assert!(text.contains("not a halt"));
     assert!(text.contains("requested_t: orders placed with the exporter"));
