@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use chokepoint_store::indicators::anomalies::{AnomalyQuery, AnomalyRow, anomalies};
+use chokepoint_store::indicators::anomalies::{AnomalyQuery, AnomalyRow, anomalies, notes};
 
 use crate::cli::AnomaliesArgs;
 use crate::output::{Cell, Format, Table, print_json};
@@ -16,6 +16,9 @@ pub fn run(data_dir: Option<&Path>, args: &AnomaliesArgs) -> anyhow::Result<()> 
         all: args.all,
     };
     let rows = o.runtime.block_on(anomalies(&o.warehouse, &q))?;
+    for note in notes(&rows) {
+        stderr_line!("note: {note}");
+    }
     if rows.is_empty()
         && let Some(note) = o.runtime.block_on(q.nothing_found(&o.warehouse))?
     {

@@ -77,6 +77,8 @@ pub fn table(rows: &[TrendRow], with_source: bool) -> Table {
     // Where each level was published, so that a figure traces to its report without `sql`.
     if with_source {
         columns.push("citation");
+        // Where a change compares with, or a YTD adds, another source's figures.
+        columns.push("other_sources");
     }
     let mut t = Table::new(columns);
     for r in rows {
@@ -104,6 +106,7 @@ pub fn table(rows: &[TrendRow], with_source: bool) -> Table {
         ]);
         if with_source {
             row.push(r.citation.clone().map_or(Cell::Null, Cell::Text));
+            row.push(r.other_sources().map_or(Cell::Null, Cell::Text));
         }
         t.push(row);
     }

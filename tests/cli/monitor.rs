@@ -81,7 +81,8 @@ fn trends_json_uses_the_csv_column_names_and_null_for_undefined() {
         row["citation"].as_str().is_some_and(|c| c.contains("http")),
         "{row}"
     );
-    // The table and CSV show it last with --with-source.
+    // The table and CSV show it with --with-source, then the sources other than the row's
+    // that its changes compare with (formats review).
     let csv = sb.stdout_of(&china_export_args(
         "trends",
         "magnets",
@@ -97,7 +98,10 @@ fn trends_json_uses_the_csv_column_names_and_null_for_undefined() {
     ));
     let mut lines = csv.lines();
     assert!(
-        lines.next().unwrap().ends_with(",derived,citation"),
+        lines
+            .next()
+            .unwrap()
+            .ends_with(",derived,citation,other_sources"),
         "{csv}"
     );
     assert!(lines.next().unwrap().contains("timeslive.co.za"), "{csv}");

@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use chokepoint_model::{Flow, Frequency, Iso3, Period, YearMonth};
 use chokepoint_store::indicators::FlowQuery;
 use chokepoint_store::indicators::anomalies::{
-    AnomalyQuery, AnomalyRow, DEFAULT_THRESHOLD_PCT, anomalies,
+    AnomalyQuery, AnomalyRow, DEFAULT_THRESHOLD_PCT, anomalies, notes as anomaly_notes,
 };
 use chokepoint_store::indicators::partners::{
     AggregateRow, Measure, PartnersQuery, PartnersReport, partners,
@@ -286,6 +286,9 @@ pub async fn get_anomalies(
     let wh = state.warehouse()?;
     let rows = anomalies(wh, &q).await?;
     let mut headers = HeaderMap::new();
+    for note in anomaly_notes(&rows) {
+        headers.append(HeaderName::from_static(NOTE_HEADER), header_text(&note));
+    }
     if rows.is_empty()
         && let Some(note) = q.nothing_found(wh).await?
     {
@@ -526,6 +529,10 @@ mod tests {
             ytd_yoy_base_is_derived: false,
             citation: None,
             quantity_is_lower_bound: false,
+            mom_base_source: None,
+            yoy_base_source: None,
+            ytd_yoy_base_source: None,
+            ytd_sources: None,
         }
     }
 

@@ -15,6 +15,7 @@ use chokepoint_model::Period;
 use serde::Serialize;
 
 use super::series::{FlowQuery, observations};
+use super::spans::other_source;
 use super::trends::{TrendQuery, trends};
 use crate::{StoreError, Warehouse};
 
@@ -66,6 +67,10 @@ pub struct AnomalyRow {
     /// The month's tonnes leave out a partner that gave a value but no tonnes: a lower
     /// bound, never flagged and never a baseline.
     pub quantity_is_lower_bound: bool,
+    /// The sources of the baseline months, when they are not the month's own: the
+    /// departure may then be the sources' difference in coverage (one HS line of a group
+    /// against the group's total read as a -76 % "drop").
+    pub baseline_sources: Option<String>,
 }
 
 /// A figure the tables show with one decimal, in JSON as [`json_round`] writes those (the
@@ -98,6 +103,32 @@ impl AnomalyQuery {
         let (_, obs) = observations(wh, &self.flow).await?;
         Ok(obs.is_empty().then(|| self.flow.nothing_found_note("")))
     }
+}
+
+/// What the rows cannot say themselves: flagged months whose baselines come from another
+/// source (CLI stderr, API `Chokepoint-Note`).
+pub fn notes(rows: &[AnomalyRow]) -> Vec<String> {
+    let mut by_sources: std::collections::BTreeMap<(&str, &str), Vec<&str>> = Default::default();
+    for r in rows.iter().filter(|r| !r.flag.is_empty()) {
+        if let Some(base) = &r.baseline_sources {
+            by_sources
+                .entry((r.source.as_str(), base.as_str()))
+                .or_default()
+                .push(r.period.as_str());
+        }
+    }
+    by_sources
+        .into_iter()
+        .map(|((source, base), periods)| {
+            format!(
+                "{} ({source}) flagged against baselines from {base}: the two sources may \
+                 differ in coverage (a file can hold a few HS lines of a group whose other \
+                 figures are its whole total), so the departure may be the sources' \
+                 difference; `--source` keeps to one source",
+                periods.join(", ")
+            )
+        })
+        .collect()
 }
 
 /// Scans the monthly series.
@@ -173,6 +204,12 @@ fn scan(months: &[Month], threshold: f64, all: bool) -> Vec<AnomalyRow> {
         // departure restate that rate: May 2025's -74 % against a derived May 2024.
         let base_derived = (seasonal.is_some() && same_month.iter().any(|e| e.derived))
             || (trailing.is_some() && recent.iter().any(|e| e.derived));
+        let in_baselines = seasonal
+            .map(|_| same_month.iter())
+            .into_iter()
+            .flatten()
+            .chain(trailing.map(|_| recent.iter()).into_iter().flatten());
+        let baseline_sources = other_source(&month.source, in_baselines.map(|e| e.source.as_str()));
         let dep = |b: Option<f64>| b.filter(|b| *b > 0.0).map(|b| (t / b - 1.0) * 100.0);
         let (sd, td) = (dep(seasonal), dep(trailing));
         let deps: Vec<f64> = [sd, td].into_iter().flatten().collect();
@@ -204,6 +241,7 @@ fn scan(months: &[Month], threshold: f64, all: bool) -> Vec<AnomalyRow> {
                 is_derived: month.derived,
                 baseline_includes_derived: base_derived,
                 quantity_is_lower_bound: month.lower_bound,
+                baseline_sources,
             });
         }
     }

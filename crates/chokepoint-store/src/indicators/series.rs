@@ -10,7 +10,10 @@
 //!    replaces that source's HS lines, and an HS line whose parent code is also present is
 //!    dropped (the parent already includes it).
 //! 3. **Precedence**: the remaining lines of a source are summed; where several sources
-//!    report the same period and partner, one is taken: data the user ingested (rank 0)
+//!    report the same period and partner, one is taken: a source with the measure the
+//!    caller computes on ([`Measure`]: tonnes for `trends`, `anomalies` and `partners`,
+//!    dollars for `partners --measure value`) before one without it, so that a value-only
+//!    row does not blank another source's tonnes; then data the user ingested (rank 0)
 //!    before bundled figures (rank 1), then the most recent ingest. Never their sum.
 //!    `FlowQuery::source` restricts to one source instead.
 
@@ -64,6 +67,18 @@ impl FlowQuery {
         }
         note
     }
+}
+
+/// Which figure a caller computes on: the source rules prefer, for each period and
+/// partner, a source that has it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Tonnes (`quantity_t`).
+    #[default]
+    Quantity,
+    /// US dollars (`value_usd`).
+    Value,
 }
 
 /// One observation after the source rules.
@@ -154,12 +169,22 @@ pub async fn check_source(wh: &Warehouse, source: Option<&str>) -> Result<(), St
     Ok(())
 }
 
-/// Fetches the flow and applies the source rules; the selector is returned for labels.
+/// Fetches the flow and applies the source rules for figures in tonnes; the selector is
+/// returned for labels.
 pub async fn observations(
     wh: &Warehouse,
     q: &FlowQuery,
 ) -> Result<(ProductSelector, Vec<Observation>), StoreError> {
-    observations_among(wh, q, false).await
+    observations_of(wh, q, Measure::Quantity).await
+}
+
+/// As [`observations`], for figures in `measure`.
+pub async fn observations_of(
+    wh: &Warehouse,
+    q: &FlowQuery,
+    measure: Measure,
+) -> Result<(ProductSelector, Vec<Observation>), StoreError> {
+    observations_among(wh, q, false, measure).await
 }
 
 /// As [`observations`], choosing among the rows that have tonnes: for a caller that needs
@@ -169,13 +194,14 @@ pub async fn quantity_observations(
     wh: &Warehouse,
     q: &FlowQuery,
 ) -> Result<(ProductSelector, Vec<Observation>), StoreError> {
-    observations_among(wh, q, true).await
+    observations_among(wh, q, true, Measure::Quantity).await
 }
 
 async fn observations_among(
     wh: &Warehouse,
     q: &FlowQuery,
     with_quantity_only: bool,
+    measure: Measure,
 ) -> Result<(ProductSelector, Vec<Observation>), StoreError> {
     let selector = wh.resolve_product(&q.product).await?;
     check_source(wh, q.source.as_deref()).await?;
@@ -195,7 +221,7 @@ async fn observations_among(
         filter.push_str(" AND quantity_t IS NOT NULL");
     }
     let lines = fetch_lines(wh, &filter).await?;
-    Ok((selector, apply_source_rules(lines)))
+    Ok((selector, apply_source_rules(lines, measure)))
 }
 
 /// One reporter's observations of one flow, as [`flow_observations_with_quantity`] gives them.
@@ -236,14 +262,16 @@ async fn flow_observations(
     wh: &Warehouse,
     filter: &str,
 ) -> Result<Vec<FlowObservation>, StoreError> {
-    Ok(apply_source_rules_by_flow(fetch_lines(wh, filter).await?)
-        .into_iter()
-        .map(|((reporter_iso3, flow), observation)| FlowObservation {
-            reporter_iso3,
-            flow,
-            observation,
-        })
-        .collect())
+    Ok(
+        apply_source_rules_by_flow(fetch_lines(wh, filter).await?, Measure::Quantity)
+            .into_iter()
+            .map(|((reporter_iso3, flow), observation)| FlowObservation {
+                reporter_iso3,
+                flow,
+                observation,
+            })
+            .collect(),
+    )
 }
 
 /// The trade lines matching `filter` (SQL), periods that do not parse left out.
@@ -297,8 +325,8 @@ async fn fetch_lines(wh: &Warehouse, filter: &str) -> Result<Vec<Line>, StoreErr
 }
 
 /// The rules for lines of one reporter's flow.
-fn apply_source_rules(lines: Vec<Line>) -> Vec<Observation> {
-    apply_source_rules_by_flow(lines)
+fn apply_source_rules(lines: Vec<Line>, measure: Measure) -> Vec<Observation> {
+    apply_source_rules_by_flow(lines, measure)
         .into_iter()
         .map(|(_, observation)| observation)
         .collect()
@@ -308,7 +336,7 @@ fn apply_source_rules(lines: Vec<Line>) -> Vec<Observation> {
 type FlowKey = (String, String);
 
 /// The rules applied within each reporter's flow (lines of different flows never meet).
-fn apply_source_rules_by_flow(lines: Vec<Line>) -> Vec<(FlowKey, Observation)> {
+fn apply_source_rules_by_flow(lines: Vec<Line>, measure: Measure) -> Vec<(FlowKey, Observation)> {
     // 1. Repeats: keep the latest ingest per exact key.
     type LineKey = (FlowKey, String, String, &'static str, String, String);
     let mut unique: BTreeMap<LineKey, Line> = BTreeMap::new();
@@ -348,7 +376,7 @@ fn apply_source_rules_by_flow(lines: Vec<Line>) -> Vec<(FlowKey, Observation)> {
     }
     let mut out = Vec::new();
     for ((flow_key, ..), sources) in per_source {
-        let mut best: Option<(i64, String, Observation)> = None;
+        let mut best: Option<(bool, i64, String, Observation)> = None;
         for (source, mut group) in sources {
             if group.iter().any(|l| l.hs_code.is_none()) {
                 group.retain(|l| l.hs_code.is_none());
@@ -386,16 +414,22 @@ fn apply_source_rules_by_flow(lines: Vec<Line>) -> Vec<(FlowKey, Observation)> {
                 },
                 citation: join_citations(group.iter().map(|l| l.citation.as_deref())),
             };
-            // 3. Precedence: lower rank, then the most recent ingest.
+            // 3. Precedence: the measure, then lower rank, then the most recent ingest.
+            let has = match measure {
+                Measure::Quantity => obs.quantity_t.is_some(),
+                Measure::Value => obs.value_usd.is_some(),
+            };
             let better = match &best {
                 None => true,
-                Some((r, id, _)) => rank < *r || (rank == *r && latest > *id),
+                Some((h, r, id, _)) => {
+                    (has, std::cmp::Reverse(rank), &latest) > (*h, std::cmp::Reverse(*r), id)
+                }
             };
             if better {
-                best = Some((rank, latest, obs));
+                best = Some((has, rank, latest, obs));
             }
         }
-        if let Some((_, _, obs)) = best {
+        if let Some((.., obs)) = best {
             out.push((flow_key, obs));
         }
     }
@@ -435,10 +469,13 @@ mod tests {
 
     #[test]
     fn user_data_wins_over_bundled_and_sources_never_add() {
-        let obs = apply_source_rules(vec![
-            line("bundled", 1, "WLD", None, 1238.0, "bundled"),
-            line("comtrade", 0, "WLD", Some("850511"), 1300.0, "a"),
-        ]);
+        let obs = apply_source_rules(
+            vec![
+                line("bundled", 1, "WLD", None, 1238.0, "bundled"),
+                line("comtrade", 0, "WLD", Some("850511"), 1300.0, "a"),
+            ],
+            Measure::Quantity,
+        );
         assert_eq!(obs.len(), 1);
         assert_eq!(obs[0].quantity_t, Some(1300.0));
         assert_eq!(obs[0].source, "comtrade");
@@ -446,12 +483,36 @@ mod tests {
 
     #[test]
     fn repeats_count_once_and_nested_codes_are_not_double_counted() {
-        let obs = apply_source_rules(vec![
-            line("comtrade", 0, "USA", Some("850511"), 10.0, "a"),
-            line("comtrade", 0, "USA", Some("850511"), 10.0, "a"),
-            line("comtrade", 0, "USA", Some("85051110"), 7.0, "a"),
-            line("comtrade", 0, "USA", Some("284690"), 5.0, "a"),
-        ]);
+        let obs = apply_source_rules(
+            vec![
+                line("comtrade", 0, "USA", Some("850511"), 10.0, "a"),
+                line("comtrade", 0, "USA", Some("850511"), 10.0, "a"),
+                line("comtrade", 0, "USA", Some("85051110"), 7.0, "a"),
+                line("comtrade", 0, "USA", Some("284690"), 5.0, "a"),
+            ],
+            Measure::Quantity,
+        );
         assert_eq!(obs[0].quantity_t, Some(15.0));
+    }
+
+    /// Formats review: an ingested World row with a value but no tonnes blanked the
+    /// bundled 1,238 t. A source with the measure asked for comes first; by value, the
+    /// value-only row wins as user data.
+    #[test]
+    fn a_source_without_the_measure_does_not_hide_one_with_it() {
+        let mut value_only = line("comtrade", 0, "WLD", Some("850511"), 0.0, "a");
+        value_only.quantity_t = None;
+        value_only.value_usd = Some(150e6);
+        let lines = vec![
+            line("bundled", 1, "WLD", None, 1238.0, "bundled"),
+            value_only,
+        ];
+        let by_t = apply_source_rules(lines.clone(), Measure::Quantity);
+        assert_eq!(
+            (by_t[0].source.as_str(), by_t[0].quantity_t),
+            ("bundled", Some(1238.0))
+        );
+        let by_usd = apply_source_rules(lines, Measure::Value);
+        assert_eq!(by_usd[0].source, "comtrade");
     }
 }

@@ -115,6 +115,30 @@ pub(super) struct SpanTotal {
     /// The source of the reported cumulative figure (a YTD or a year) the total is built
     /// on, if any: such a figure holds its own source's months, not the months shown.
     pub(super) reported_by: Option<String>,
+    /// Every source of the figures summed, each once, in order.
+    pub(super) sources: Vec<String>,
+}
+
+/// The sources named by a figure's `source`: a sum over partners names each
+/// (`comtrade+tidy`).
+pub(super) fn sources_of(label: &str) -> impl Iterator<Item = &str> {
+    label.split('+').filter(|s| !s.is_empty())
+}
+
+/// The sources of a base (`base`, each a `source` label), joined with `+`, when they are
+/// not exactly those of the figure compared with it (`figure`): a change between two
+/// sources, which may differ in coverage and definitions.
+pub(super) fn other_source<'a>(
+    figure: &str,
+    base: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    let mut mine: Vec<&str> = sources_of(figure).collect();
+    let mut theirs: Vec<&str> = base.into_iter().flat_map(sources_of).collect();
+    mine.sort_unstable();
+    mine.dedup();
+    theirs.sort_unstable();
+    theirs.dedup();
+    (mine != theirs).then(|| theirs.join("+"))
 }
 
 /// The monthly series and the cumulative figures (YTD, years) of one flow.
@@ -171,7 +195,14 @@ impl Figures {
             }
         }
         let chosen = best_cover(&pieces, first, last, true)?;
+        let mut summed: Vec<String> = chosen
+            .iter()
+            .flat_map(|&i| sources_of(sources[i]).map(str::to_string))
+            .collect();
+        summed.sort();
+        summed.dedup();
         Some(SpanTotal {
+            sources: summed,
             quantity_t: chosen.iter().map(|&i| quantities[i]).sum(),
             derived: chosen.iter().any(|&i| pieces[i].derived),
             reported_by: chosen
@@ -181,14 +212,18 @@ impl Figures {
         })
     }
 
-    /// What the source published as the change of the year to date through `end`: a
-    /// figure spanning exactly January–`end` (a YTD row, the year, Jan–Feb, or January).
-    pub(super) fn reported_ytd_yoy(&self, end: YearMonth) -> Option<f64> {
+    /// What a source published as the change of the year to date through `end`, with that
+    /// source: a figure spanning exactly January–`end` (a YTD row, the year, Jan–Feb, or
+    /// January).
+    pub(super) fn reported_ytd_yoy(&self, end: YearMonth) -> Option<(f64, &str)> {
         let key = (jan(end.year).index(), i64::from(end.month));
+        fn of(s: &Step) -> Option<(f64, &str)> {
+            s.reported_yoy_pct.map(|v| (v, s.source.as_str()))
+        }
         self.cumulative
             .get(&key)
-            .and_then(|s| s.reported_yoy_pct)
-            .or_else(|| self.monthly.get(&key).and_then(|s| s.reported_yoy_pct))
+            .and_then(of)
+            .or_else(|| self.monthly.get(&key).and_then(of))
     }
 }
 

@@ -23,7 +23,7 @@ use chokepoint_model::{PartnerKind, Period, group_name};
 use serde::Serialize;
 
 use super::concentration::{Concentration, SupplierShare, concentration};
-use super::series::{FlowQuery, Observation, observations};
+use super::series::{FlowQuery, Observation, observations_of};
 use super::thousands;
 use crate::schema::PeriodType;
 use crate::{StoreError, Warehouse};
@@ -41,16 +41,8 @@ pub const RESIDUAL_NOTE: &str = "not counted in HHI/top-N because it is not one 
 /// Most periods named in the note on a period without a partner breakdown.
 const PERIODS_NAMED: usize = 12;
 
-/// Whether shares are of tonnes or of dollars.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Measure {
-    /// Tonnes (`quantity_t`).
-    #[default]
-    Quantity,
-    /// US dollars (`value_usd`).
-    Value,
-}
+/// Whether shares are of tonnes or of dollars: the measure the source rules prefer too.
+pub use super::series::Measure;
 
 impl Measure {
     /// An amount in this measure, for people: "2,140 t" or "USD 1,200".
@@ -216,7 +208,7 @@ impl AggregateRow {
 pub async fn partners(wh: &Warehouse, q: &PartnersQuery) -> Result<PartnersReport, StoreError> {
     let mut flow = q.flow.clone();
     flow.partner = None;
-    let (_, obs) = observations(wh, &flow).await?;
+    let (_, obs) = observations_of(wh, &flow, q.measure).await?;
     Ok(rank(&obs, q.period, q.measure))
 }
 
@@ -288,6 +280,19 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
         .fold(0.0, |a, b| a + b);
     let with_residual = listed + residual;
     let mut notes = Vec::new();
+    // A World row without the measure (a value-only row when ranking tonnes): the total is
+    // not known, so the partners' sum is no measured coverage (it read "cover 100 %").
+    let world_unmeasured = world.is_none()
+        && in_period
+            .iter()
+            .any(|o| PartnerKind::of(&o.partner_iso3) == PartnerKind::World);
+    if world_unmeasured && with_residual > 0.0 {
+        notes.push(format!(
+            "the world row gives no {} for this period: shares are of the partners listed, \
+             which may not be all of it (coverage not measurable)",
+            measure.noun()
+        ));
+    }
     let (total, basis) = match world {
         // Listed partners above the World row (rounding, or sources that disagree): the
         // row cannot be their total, so shares are of their sum, which keeps every share
@@ -408,7 +413,7 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
         total_basis: basis.to_string(),
         // A sum of the partners with the measure is all of itself: with a partner's amount
         // unknown, the coverage cannot be measured (it read 100 %).
-        coverage_pct: if basis == "sum of partners" && !unknown.is_empty() {
+        coverage_pct: if basis == "sum of partners" && (!unknown.is_empty() || world_unmeasured) {
             None
         } else {
             total.map(|t| listed / t * 100.0)

@@ -44,11 +44,13 @@ use chokepoint_model::{Frequency, Period, YearMonth, json_round};
 use serde::Serialize;
 
 use super::series::{FlowQuery, Observation, observations};
-use super::spans::{Figures, Step, jan};
+use super::spans::{Figures, Step, jan, sources_of};
 use crate::{StoreError, Warehouse};
+use sources::{CrossSource, other_source};
 
 mod gaps;
 mod incomplete;
+mod sources;
 pub use incomplete::{IncompleteYear, incomplete_year_note};
 use incomplete::{incomplete_years, runs};
 
@@ -104,9 +106,33 @@ pub struct TrendRow {
     /// The level is a sum over partners that leaves out a partner's unknown tonnes (a
     /// value-only row): a lower bound, which a note names.
     pub quantity_is_lower_bound: bool,
+    /// The source of the month `mom_pct` compares with, when it is not this row's.
+    pub mom_base_source: Option<String>,
+    /// The sources of the year-earlier figure `yoy_pct` compares with, when not this row's.
+    pub yoy_base_source: Option<String>,
+    /// The sources of the year-earlier YTD `ytd_yoy_pct` compares with, when they are not
+    /// those of `ytd_t`.
+    pub ytd_yoy_base_source: Option<String>,
+    /// The sources `ytd_t` adds up, when there are several.
+    pub ytd_sources: Option<String>,
 }
 
 impl TrendRow {
+    /// What the row's changes and YTD take from sources other than its own, as one text
+    /// ("yoy: bundled; ytd: bundled+comtrade"), `None` when nothing does.
+    pub fn other_sources(&self) -> Option<String> {
+        let parts: Vec<String> = [
+            ("mom", &self.mom_base_source),
+            ("yoy", &self.yoy_base_source),
+            ("ytd yoy", &self.ytd_yoy_base_source),
+            ("ytd", &self.ytd_sources),
+        ]
+        .into_iter()
+        .filter_map(|(what, s)| s.as_ref().map(|s| format!("{what}: {s}")))
+        .collect();
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+
     /// The derived flags as short tags ("level", "mom base", "yoy base", "ytd", "ytd base").
     pub fn derived_tags(&self) -> Vec<&'static str> {
         [
@@ -286,6 +312,7 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
     };
     let mut rows = Vec::new();
     let mut mixed = MixedYtds::default();
+    let mut cross = CrossSource::default();
     for s in &steps {
         if !in_range(&s.period) {
             continue;
@@ -309,6 +336,10 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
             yoy_base_is_derived: false,
             ytd_includes_derived: false,
             ytd_yoy_base_is_derived: false,
+            mom_base_source: None,
+            yoy_base_source: None,
+            ytd_yoy_base_source: None,
+            ytd_sources: None,
         };
         match q.frequency {
             Frequency::Monthly => {
@@ -321,11 +352,19 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
                 };
                 row.mom_pct = previous.and_then(|prev| {
                     row.mom_base_is_derived = prev.is_derived;
+                    row.mom_base_source = other_source(&s.source, sources_of(&prev.source));
                     pct(s.quantity_t, prev.quantity_t)
                 });
                 row.mom_base_is_derived &= row.mom_pct.is_some();
+                if row.mom_pct.is_none() {
+                    row.mom_base_source = None;
+                }
                 let base = figures.span(a.index() - 12, b.index() - 12);
                 row.yoy_pct = pct(s.quantity_t, base.as_ref().map(|t| t.quantity_t));
+                row.yoy_base_source = base
+                    .as_ref()
+                    .filter(|_| row.yoy_pct.is_some())
+                    .and_then(|t| other_source(&s.source, t.sources.iter().map(String::as_str)));
                 row.yoy_base_is_derived = row.yoy_pct.is_some() && base.is_some_and(|t| t.derived);
                 // A period across a year end (2024-11..2025-01) has no year to date: the
                 // YTD of its last month alone (January 2025) is not its YTD.
@@ -336,21 +375,40 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
                     mixed.check(&figures, s.period, jan(b.year), b, by);
                 }
                 row.ytd_t = this_ytd.as_ref().map(|t| t.quantity_t);
-                row.ytd_includes_derived = this_ytd.is_some_and(|t| t.derived);
+                row.ytd_includes_derived = this_ytd.as_ref().is_some_and(|t| t.derived);
                 row.ytd_yoy_pct = pct(row.ytd_t, last_ytd.as_ref().map(|t| t.quantity_t));
+                if let (Some(now), Some(then)) = (&this_ytd, &last_ytd) {
+                    if now.sources.len() > 1 {
+                        row.ytd_sources = Some(now.sources.join("+"));
+                    }
+                    if row.ytd_yoy_pct.is_some() && now.sources != then.sources {
+                        row.ytd_yoy_base_source = Some(then.sources.join("+"));
+                    }
+                } else if let Some(now) = this_ytd.as_ref().filter(|t| t.sources.len() > 1) {
+                    row.ytd_sources = Some(now.sources.join("+"));
+                }
                 row.ytd_yoy_base_is_derived =
-                    row.ytd_yoy_pct.is_some() && last_ytd.is_some_and(|t| t.derived);
-                row.reported_ytd_yoy_pct = figures.reported_ytd_yoy(b).filter(|_| within_a_year);
+                    row.ytd_yoy_pct.is_some() && last_ytd.as_ref().is_some_and(|t| t.derived);
+                // A published YTD change belongs to the source that published it: another
+                // source's beside this row read as this source's (the formats review).
+                row.reported_ytd_yoy_pct = figures
+                    .reported_ytd_yoy(b)
+                    .filter(|(_, by)| within_a_year && other_source(&s.source, [*by]).is_none())
+                    .map(|(v, _)| v);
             }
             Frequency::Annual => {
                 let prev = steps
                     .iter()
                     .find(|p| p.period == Period::Year(s.period.year() - 1));
                 row.yoy_pct = pct(s.quantity_t, prev.and_then(|p| p.quantity_t));
+                row.yoy_base_source = prev
+                    .filter(|_| row.yoy_pct.is_some())
+                    .and_then(|p| other_source(&s.source, sources_of(&p.source)));
                 row.yoy_base_is_derived =
                     row.yoy_pct.is_some() && prev.is_some_and(|p| p.is_derived);
             }
         }
+        cross.record(&row);
         rows.push(row);
     }
     let incomplete_years = match q.frequency {
@@ -358,6 +416,7 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
         Frequency::Annual => incomplete_years(&figures, &steps, q),
     };
     let mut notes = mixed.notes();
+    notes.extend(cross.notes());
     notes.extend(without_tonnes_notes(
         steps.iter().filter(|s| in_range(&s.period)),
     ));
