@@ -9,6 +9,7 @@ mod controls;
 mod exposure;
 mod exposure_after_api;
 mod ingest;
+mod inputs;
 mod monitor;
 mod monitor_oracle;
 mod monitor_review;

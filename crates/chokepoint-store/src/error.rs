@@ -13,8 +13,9 @@ pub enum StoreError {
     /// the HTTP API can each name it their way.
     #[error(transparent)]
     Argument(#[from] ArgumentError),
-    /// A file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
+    /// A file the user gave could not be read (any cause: a missing file, a link loop, a
+    /// device, a disk error under it), which the user fixes by giving a readable file.
+    #[error("cannot read {}: {source}{}", path.display(), read_advice(source))]
     ReadFile {
         /// The file.
         path: std::path::PathBuf,
@@ -235,6 +236,24 @@ pub enum StoreError {
         /// The first rejection (file:line: reason).
         first: Box<StoreError>,
     },
+    /// An input file changed while it was read (a download still being written, or a file
+    /// rewritten): its rows would be neither version of it.
+    #[error(
+        "{} changed while it was being ingested ({opened} bytes when opened, {read} read{}): \
+         nothing was stored; ingest it again once it is complete",
+        path.display(),
+        now.map(|n| format!(", {n} now")).unwrap_or_default()
+    )]
+    FileChanged {
+        /// The file.
+        path: PathBuf,
+        /// Its size when opened.
+        opened: u64,
+        /// The bytes read.
+        read: u64,
+        /// Its size after reading (`None`: gone).
+        now: Option<u64>,
+    },
 }
 
 /// " (column 6, `quantity_t`)": where the cell at fault is, by the column's position (as a
@@ -390,6 +409,15 @@ fn fixable_io(e: &std::io::Error) -> bool {
     chokepoint_model::io_error_is_users(e.kind())
 }
 
+/// What to do about a file the user gave that cannot be read.
+fn read_advice(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "; check the path",
+        std::io::ErrorKind::PermissionDenied => "; check its permissions",
+        _ => "; give the path of a readable regular file",
+    }
+}
+
 /// What to do about an I/O error the user can fix where it happened ("" otherwise).
 fn io_advice(e: &std::io::Error) -> &'static str {
     match e.kind() {
@@ -424,11 +452,21 @@ impl StoreError {
             | StoreError::UnknownProduct { .. }
             | StoreError::UnknownSource { .. }
             | StoreError::DamagedPart { .. }
-            | StoreError::Rejected { .. } => true,
+            | StoreError::Rejected { .. }
+            | StoreError::FileChanged { .. } => true,
             // A missing input file is the user's; a failing warehouse write is not.
             StoreError::Io { source, .. } => fixable_io(source),
             StoreError::Parquet { source, .. } => parquet_io(source).is_some_and(fixable_io),
             StoreError::Engine(_) | StoreError::Arrow(_) | StoreError::Bundled { .. } => false,
+        }
+    }
+
+    /// An input file the user gave could not be opened or read: whatever the cause, the
+    /// user's to fix (a symbolic-link loop or a device exited 1, as an internal error).
+    pub(crate) fn read_input(path: impl Into<PathBuf>, source: std::io::Error) -> StoreError {
+        StoreError::ReadFile {
+            path: path.into(),
+            source,
         }
     }
 

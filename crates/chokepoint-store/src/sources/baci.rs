@@ -276,7 +276,7 @@ mod tests {
             .err()
             .unwrap()
             .to_string();
-        assert!(e.contains("larger than 4 MiB"), "{e}");
+        assert!(e.contains("/dev/zero is a device, not a file"), "{e}");
     }
 
     #[test]

@@ -72,7 +72,7 @@ impl TradeReader {
             reject_rows,
             ..
         } = self;
-        let file = File::open(&path).map_err(|e| StoreError::io(&path, e))?;
+        let file = File::open(&path).map_err(|e| StoreError::read_input(&path, e))?;
         let n = workers();
         let (recycle_tx, recycle_rx) = channel::<Vec<u8>>();
         let mut block_txs = Vec::with_capacity(n);
@@ -142,7 +142,7 @@ impl TradeReader {
             let read = reader.join().map_err(|_| panicked())?;
             folded?;
             read.map_err(|e| match e {
-                ReadError::Io(io) => StoreError::io(&path, io),
+                ReadError::Io(io) => StoreError::read_input(&path, io),
                 ReadError::RecordTooLong { line } => StoreError::BadRow {
                     path: path.clone(),
                     line,

@@ -27,11 +27,11 @@ pub fn too_long() -> String {
 /// within [`MAX_LINE_BYTES`].
 pub(super) fn inspect(path: &Path) -> Result<(), StoreError> {
     check_is_file(path)?;
-    let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
+    let file = File::open(path).map_err(|e| StoreError::read_input(path, e))?;
     let mut head = Vec::new();
     file.take(MAX_LINE_BYTES as u64 + 1)
         .read_to_end(&mut head)
-        .map_err(|e| StoreError::io(path, e))?;
+        .map_err(|e| StoreError::read_input(path, e))?;
     // Records end at `\n`; a CR before it is the line end's (`split`'s rules).
     let first_line = &head[..memchr::memchr(b'\n', &head).unwrap_or(head.len())];
     let first_line = first_line.strip_suffix(b"\r").unwrap_or(first_line);
@@ -105,7 +105,7 @@ pub(super) fn inspect(path: &Path) -> Result<(), StoreError> {
 /// Refuses an input that is a folder (or another non-file that cannot hold CSV text) with
 /// what to give instead; a missing one is an I/O error naming it.
 pub fn check_is_file(path: &Path) -> Result<(), StoreError> {
-    let meta = std::fs::metadata(path).map_err(|e| StoreError::io(path, e))?;
+    let meta = std::fs::metadata(path).map_err(|e| StoreError::read_input(path, e))?;
     if meta.is_dir() {
         return Err(StoreError::Invalid(format!(
             "{} is a folder, not a file; give the CSV files in it (e.g. {}/*.csv)",
@@ -120,9 +120,18 @@ pub fn check_is_file(path: &Path) -> Result<(), StoreError> {
     {
         use std::os::unix::fs::FileTypeExt;
         let kind = meta.file_type();
+        // A terminal or a device such as /dev/urandom holds no CSV file (it was read as
+        // one, "separated by tabs", or failed with an OS error and exit 1).
+        if kind.is_char_device() || kind.is_block_device() {
+            return Err(StoreError::Invalid(format!(
+                "{} is a device, not a file; give the path of a CSV file, or redirect one: \
+                 `ingest /dev/stdin < data.csv`",
+                path.display()
+            )));
+        }
         if kind.is_fifo() || kind.is_socket() {
             return Err(StoreError::Invalid(format!(
-                "{} is a pipe, which can be read only once, and ingest reads a file more \
+                "{} is a pipe or socket, which can be read only once, and ingest reads a file more \
                  than once (its header, then its rows); save it to a file first (e.g. \
                  `zcat data.csv.gz > data.csv`), or redirect a file: `ingest /dev/stdin < data.csv`",
                 path.display()
@@ -198,7 +207,8 @@ mod tests {
                 .err()
                 .unwrap()
                 .to_string();
-            assert!(e.contains("/dev/zero:1:"), "{e}");
+            // An endless device is refused before a line of it is read.
+            assert!(e.contains("/dev/zero is a device, not a file"), "{e}");
         }
     }
 

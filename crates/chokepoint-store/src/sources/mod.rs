@@ -202,7 +202,7 @@ impl TradeReader {
         format: Option<InputFormat>,
         baci_countries: Option<&Path>,
     ) -> Result<TradeReader, StoreError> {
-        let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
+        let file = File::open(path).map_err(|e| StoreError::read_input(path, e))?;
         head::inspect(path)?;
         // Records end at `\n` (`split`'s rules; `read_raw` drops a CR before it).
         let mut csv = csv::ReaderBuilder::new()
@@ -302,7 +302,7 @@ impl TradeReader {
     /// After the last line: the read error that ended the file early, if one did.
     pub fn finish(self) -> Result<(), StoreError> {
         match self.failed {
-            Some(e) => Err(StoreError::io(self.path, e)),
+            Some(e) => Err(StoreError::read_input(self.path, e)),
             None => Ok(()),
         }
     }

@@ -26,12 +26,35 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
     twox_hash::XxHash64::oneshot(0, bytes)
 }
 
+/// Checks that `path`, whose metadata was `opened` when it was opened, was read whole
+/// (`read` bytes) and has not changed since: [`StoreError::FileChanged`] otherwise.
+pub fn check_unchanged(
+    path: &Path,
+    opened: &std::fs::Metadata,
+    read: u64,
+) -> Result<(), StoreError> {
+    let now = std::fs::metadata(path).ok();
+    let unchanged = now
+        .as_ref()
+        .is_some_and(|m| m.len() == opened.len() && m.modified().ok() == opened.modified().ok());
+    if read == opened.len() && unchanged {
+        return Ok(());
+    }
+    Err(StoreError::FileChanged {
+        path: path.to_path_buf(),
+        opened: opened.len(),
+        read,
+        now: now.map(|m| m.len()),
+    })
+}
+
 /// The content hash of a file, read in chunks.
 pub fn hash_file(path: &Path) -> Result<u64, StoreError> {
-    let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
+    let file = File::open(path).map_err(|e| StoreError::read_input(path, e))?;
     // 1 MiB reads; the hash is the one ingest computes while parsing (same reader).
     let mut reader = std::io::BufReader::with_capacity(1 << 20, HashingReader::new(file));
-    std::io::copy(&mut reader, &mut std::io::sink()).map_err(|e| StoreError::io(path, e))?;
+    std::io::copy(&mut reader, &mut std::io::sink())
+        .map_err(|e| StoreError::read_input(path, e))?;
     Ok(reader.get_ref().hash())
 }
 
@@ -134,4 +157,35 @@ pub fn parquet_files(dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
     }
     out.sort();
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Adversarial review: a download still being written was stored with the size it had
+    /// when opened and the hash of everything read, so the finished file was stored again.
+    #[test]
+    fn a_file_that_grew_or_was_cut_while_read_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("grow.csv");
+        std::fs::write(&path, b"a,b\n1,2\n").unwrap();
+        let opened = std::fs::metadata(&path).unwrap();
+        assert!(check_unchanged(&path, &opened, 8).is_ok());
+        // Read short of its size (cut while read).
+        let e = check_unchanged(&path, &opened, 5).unwrap_err();
+        assert!(e.is_user_error());
+        assert!(
+            e.to_string()
+                .contains("changed while it was being ingested (8 bytes when opened, 5 read"),
+            "{e}"
+        );
+        // Grown after it was opened.
+        std::fs::write(&path, b"a,b\n1,2\n3,4\n").unwrap();
+        let e = check_unchanged(&path, &opened, 12).unwrap_err();
+        assert!(
+            e.to_string().contains(", 12 now): nothing was stored"),
+            "{e}"
+        );
+    }
 }

@@ -395,9 +395,8 @@ impl Warehouse {
         let mut seen = Committed::from_records(Vec::new());
         let mut across = AcrossFiles::default();
         for (file_index, input) in inputs.iter().enumerate() {
-            let size = std::fs::metadata(input)
-                .map_err(|e| StoreError::io(input, e))?
-                .len();
+            let opened = std::fs::metadata(input).map_err(|e| StoreError::read_input(input, e))?;
+            let size = opened.len();
             let mut report = FileReport {
                 path: input.display().to_string(),
                 bytes: Some(size),
@@ -496,6 +495,11 @@ impl Warehouse {
                     Ok(())
                 },
             )?;
+            // A file still being written (a download) or rewritten while it was read: its
+            // rows are neither version of it, and its record (the size at open, the hash
+            // of what was read) let a later ingest of the finished file store it again
+            // (adversarial review: 3 M rows stored twice).
+            files::check_unchanged(input, &opened, scanned.bytes_read)?;
             bytes_before += scanned.bytes_read;
             report.hash = format!("{:016x}", scanned.hash);
             report.conflicts = keys.finish();
