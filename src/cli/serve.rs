@@ -42,6 +42,11 @@ pub struct ServeArgs {
     /// Time limit of one request, in seconds (simulations run in the background).
     #[arg(long, default_value_t = 30, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout: u64,
+
+    /// Seconds a connection has to send a request's headers once open; then it is closed
+    /// (idle connections cannot hold the server's file descriptors).
+    #[arg(long, default_value_t = 15, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
 }
 
 /// A limit of at least 1: 0 would refuse every request (a body of 0 KiB, no simulation).

@@ -42,6 +42,7 @@ pub fn run(data_dir: Option<&Path>, args: &ServeArgs) -> anyhow::Result<()> {
         max_concurrent_simulations: args.max_simulations,
         max_simulation_cells: args.max_simulation_cells,
         request_timeout: Duration::from_secs(args.request_timeout.max(1)),
+        header_timeout: Duration::from_secs(args.header_timeout.max(1)),
         ..Limits::default()
     };
     let runtime = super::warehouse::runtime()?;

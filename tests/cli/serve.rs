@@ -246,3 +246,34 @@ fn monitor_endpoints_answer_what_the_cli_prints_as_json() {
     }
     assert!(terminate(&mut child).success());
 }
+
+/// Adversarial review: a connection that sent nothing, or half a request line, stayed open
+/// past 150 s whatever `--request-timeout` was, and 20,000 of them took every file
+/// descriptor. Now each has `--header-timeout` to send its headers; a request sent in time
+/// on another connection is answered meanwhile.
+#[test]
+fn a_connection_that_sends_no_request_is_closed_after_the_header_timeout() {
+    let sb = Sandbox::new();
+    let (mut child, url) = start_server(&sb, &["--header-timeout", "1"]);
+    let addr = url.trim_start_matches("http://");
+    let mut silent = std::net::TcpStream::connect(addr).unwrap();
+    let mut half = std::net::TcpStream::connect(addr).unwrap();
+    half.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let (status, _) = http_get(&url, "/api/health", &[]);
+    assert_eq!(status, 200);
+    for stream in [&mut silent, &mut half] {
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        let started = std::time::Instant::now();
+        let mut buf = Vec::new();
+        // The server closes the connection (EOF, or a reset after a timeout response).
+        let _ = stream.read_to_end(&mut buf);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(8),
+            "still open after {:?}",
+            started.elapsed()
+        );
+    }
+    assert!(terminate(&mut child).success());
+}

@@ -64,16 +64,63 @@ pub async fn bind(
         .map_err(|source| ServeError::Bind { addr, source })
 }
 
+/// Connections served at once: past it, the server accepts no more until one closes (they
+/// wait in the kernel's queue), so idle sockets cannot take every file descriptor.
+pub const MAX_CONNECTIONS: usize = 512;
+
 /// Serves the application on `listener` until `shutdown` completes, then lets requests in
-/// flight finish (each is bounded by the request timeout).
+/// flight finish (each is bounded by the request timeout). Each connection has the
+/// header timeout of [`Limits`] to send its headers, and at most [`MAX_CONNECTIONS`] are
+/// open. `axum::serve` sets no timer, so no such timeout applied: a connection that sent
+/// nothing, or half a request line, stayed open past 150 s, and 20,000 of them took every
+/// file descriptor the server had (adversarial review).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let header_timeout = state.limits().header_timeout;
+    let app = router(state);
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            slot = std::sync::Arc::clone(&slots).acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break, // the semaphore is never closed
+            },
+            () = &mut shutdown => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of descriptors or a connection reset before it was accepted:
+                    // not fatal to the server; pause so that a full table can drain.
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(header_timeout);
+        let connection = http.serve_connection(
+            hyper_util::rt::TokioIo::new(stream),
+            hyper_util::service::TowerToHyperService::new(app.clone()),
+        );
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+            drop(slot);
+        });
+    }
+    graceful.shutdown().await;
     Ok(())
 }
 

@@ -18,6 +18,9 @@ pub struct Limits {
     pub max_kept_runs: usize,
     /// Time allowed for one request (not for a simulation, which runs in the background).
     pub request_timeout: Duration,
+    /// Time a connection has to send a request's headers once it is open (or idle between
+    /// requests, where hyper times that too); then it is closed.
+    pub header_timeout: Duration,
     /// Time allowed for one simulation before it is reported as failed.
     pub simulation_timeout: Duration,
     /// Requests handled at once; more wait in a queue (bounded by the request timeout).
@@ -34,6 +37,7 @@ impl Default for Limits {
             max_concurrent_simulations: 2,
             max_kept_runs: 64,
             request_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(15),
             simulation_timeout: Duration::from_secs(600),
             max_in_flight_requests: 64,
             max_sql_rows: 10_000,
