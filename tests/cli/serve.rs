@@ -258,7 +258,8 @@ fn a_connection_that_sends_no_request_is_closed_after_the_header_timeout() {
     let addr = url.trim_start_matches("http://");
     let mut silent = std::net::TcpStream::connect(addr).unwrap();
     let mut half = std::net::TcpStream::connect(addr).unwrap();
-    half.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n").unwrap();
+    half.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
     let (status, _) = http_get(&url, "/api/health", &[]);
     assert_eq!(status, 200);
     for stream in [&mut silent, &mut half] {

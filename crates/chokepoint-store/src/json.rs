@@ -59,14 +59,23 @@ fn column_values(col: &dyn Array, options: &FormatOptions) -> Vec<Value> {
                 .collect()
         }};
     }
+    // JSON has no infinity or NaN: they are the strings `inf`, `-inf` and `NaN`, never
+    // null, which is SQL's NULL (a `value_usd / quantity_t` over a zero read as missing
+    // data; adversarial review).
+    fn float_value(v: f64) -> Value {
+        match Number::from_f64(v) {
+            Some(n) => Value::Number(n),
+            None if v.is_nan() => Value::String("NaN".into()),
+            None if v > 0.0 => Value::String("inf".into()),
+            None => Value::String("-inf".into()),
+        }
+    }
     macro_rules! floats {
         ($t:ty) => {{
             let a = col.as_any().downcast_ref::<$t>();
             (0..col.len())
                 .map(|i| match a {
-                    Some(a) if a.is_valid(i) => {
-                        Number::from_f64(f64::from(a.value(i))).map_or(Value::Null, Value::Number)
-                    }
+                    Some(a) if a.is_valid(i) => float_value(f64::from(a.value(i))),
                     _ => Value::Null,
                 })
                 .collect()
@@ -149,6 +158,32 @@ mod tests {
         assert_eq!(rows[0]["q"], Value::from(5864.6));
         assert_eq!(rows[1]["p"], Value::Null);
         assert_eq!(rows[1]["q"], Value::Null);
+    }
+
+    /// Adversarial review: infinity and NaN printed as null (and as empty CSV cells), like
+    /// SQL's NULL. They are the strings `inf`, `-inf` and `NaN`; NULL stays null.
+    #[test]
+    fn infinities_and_nan_are_not_null() {
+        let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Float64, true)]));
+        let values = vec![
+            Some(f64::INFINITY),
+            Some(f64::NEG_INFINITY),
+            Some(f64::NAN),
+            None,
+        ];
+        let batch =
+            RecordBatch::try_new(schema, vec![Arc::new(Float64Array::from(values))]).unwrap();
+        let rows = batches_to_json_rows(&[batch]);
+        let got: Vec<&Value> = rows.iter().map(|r| &r["x"]).collect();
+        assert_eq!(
+            got,
+            [
+                &Value::from("inf"),
+                &Value::from("-inf"),
+                &Value::from("NaN"),
+                &Value::Null
+            ]
+        );
     }
 
     /// `SELECT NULL` has the Null type, whose array has no validity buffer: it printed as "".
