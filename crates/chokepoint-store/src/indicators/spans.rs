@@ -23,6 +23,9 @@ pub(super) struct Step {
     /// Partners of a sum over partners that gave a value but no tonnes: the sum's tonnes
     /// leave them out (empty unless the figure is such a sum).
     pub(super) without_tonnes: Vec<String>,
+    /// Partners whose tonnes leave out HS lines that gave a value but no tonnes (BACI's
+    /// `NA` quantities): the figure is a lower bound.
+    pub(super) partial_tonnes: Vec<String>,
     /// Where the figure (or each figure summed) was published.
     pub(super) citation: Option<String>,
 }
@@ -42,6 +45,11 @@ pub(super) fn total_of(obs: &[&Observation], partner: Option<&str>) -> Option<St
         is_derived: o.is_derived,
         reported_yoy_pct: o.reported_yoy_pct,
         without_tonnes: Vec::new(),
+        partial_tonnes: if o.quantity_is_partial {
+            vec![o.partner_iso3.clone()]
+        } else {
+            Vec::new()
+        },
         citation: o.citation.clone(),
     };
     if let Some(p) = partner {
@@ -83,6 +91,11 @@ pub(super) fn total_of(obs: &[&Observation], partner: Option<&str>) -> Option<St
             _ => None,
         },
         without_tonnes,
+        partial_tonnes: parts
+            .iter()
+            .filter(|o| o.quantity_is_partial)
+            .map(|o| o.partner_iso3.clone())
+            .collect(),
         citation: super::series::join_citations(parts.iter().map(|o| o.citation.as_deref())),
     })
 }

@@ -321,6 +321,21 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
     for r in &mut rows {
         r.share_pct = total.zip(known(r)).map(|(t, a)| a / t * 100.0);
     }
+    // A partner whose tonnes leave out HS lines with a value only (BACI's NA quantities):
+    // its share, and the HHI and top shares, are understated by an unknown amount.
+    let partial: Vec<&str> = in_period
+        .iter()
+        .filter(|o| measure == Measure::Quantity && o.quantity_is_partial)
+        .map(|o| o.partner_iso3.as_str())
+        .collect();
+    if !partial.is_empty() {
+        notes.push(format!(
+            "the tonnes of {} leave out HS lines reported with a value but no tonnes \
+             (BACI's NA quantities): those shares are lower bounds, and so are the total \
+             where it is the partners' sum, the HHI and the top shares",
+            partial.join(", ")
+        ));
+    }
     let unknown: Vec<&str> = rows
         .iter()
         .filter(|r| known(r).is_none())

@@ -10,6 +10,7 @@ fn obs(period: &str, partner: &str, q: f64) -> Observation {
         period: p,
         partner_iso3: partner.into(),
         quantity_t: Some(q),
+        quantity_is_partial: false,
         value_usd: None,
         source: "bundled".into(),
         is_derived: false,

@@ -50,9 +50,13 @@ use sources::{CrossSource, other_source};
 
 mod gaps;
 mod incomplete;
+mod notes;
 mod sources;
+use incomplete::incomplete_years;
+#[cfg(test)]
+use incomplete::runs;
 pub use incomplete::{IncompleteYear, incomplete_year_note};
-use incomplete::{incomplete_years, runs};
+use notes::{MixedYtds, unshown_ytds, without_tonnes_notes};
 
 /// What to compute trends for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -328,7 +332,7 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
             ytd_yoy_pct: None,
             source: s.source.clone(),
             citation: s.citation.clone(),
-            quantity_is_lower_bound: !s.without_tonnes.is_empty(),
+            quantity_is_lower_bound: !s.without_tonnes.is_empty() || !s.partial_tonnes.is_empty(),
             reported_yoy_pct: s.reported_yoy_pct,
             reported_ytd_yoy_pct: None,
             is_derived: s.is_derived,
@@ -443,121 +447,6 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
     }
 }
 
-/// Reported year-to-date figures that end in a month without a row of its own, so that no
-/// row's `ytd_t` or `reported_ytd_yoy_pct` shows them: China's 8,360 t of magnets to the EU
-/// in January–June 2025 (reported -22.4 % y/y) was nowhere in `trends --partner EUU`,
-/// whose only monthly row is July.
-fn unshown_ytds(figures: &Figures, rows: &[TrendRow], q: &TrendQuery) -> Vec<String> {
-    // The month each row ends in: a combined January–February row carries its YTD as well
-    // as a February row would.
-    let row_ends: Vec<i64> = rows
-        .iter()
-        .filter_map(|r| r.period.parse::<Period>().ok())
-        .map(|p| p.months().1.index())
-        .collect();
-    figures
-        .cumulative
-        .values()
-        .filter(|s| matches!(s.period, Period::Months(..)))
-        .filter(|s| {
-            // Its last month asked for (inside --from/--to), yet without a row.
-            let end = s.period.months().1.index();
-            q.from.is_none_or(|f| end >= f.index())
-                && q.to.is_none_or(|t| end <= t.index())
-                && !row_ends.contains(&end)
-        })
-        .map(|s| {
-            let yoy = s
-                .reported_yoy_pct
-                .map(|y| format!(", reported {y:+.1} % year on year"))
-                .unwrap_or_default();
-            format!(
-                "{}: a reported year-to-date total of {} t{yoy} ({}) ends in a month without a \
-                 monthly figure, so no row shows it",
-                s.period,
-                s.quantity_t
-                    .map_or_else(|| "unknown".to_string(), super::thousands),
-                s.source
-            )
-        })
-        .collect()
-}
-
-/// One note per set of partners whose value-only rows a sum over partners leaves out of
-/// its tonnes, naming the periods: the level is then a lower bound, and a change against it
-/// may be a gap in the data rather than in the trade.
-fn without_tonnes_notes<'a>(steps: impl Iterator<Item = &'a Step>) -> Vec<String> {
-    let mut groups: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
-    for s in steps.filter(|s| !s.without_tonnes.is_empty()) {
-        groups
-            .entry(s.without_tonnes.clone())
-            .or_default()
-            .push(s.period.to_string());
-    }
-    groups
-        .into_iter()
-        .map(|(partners, periods)| {
-            format!(
-                "{}: no World row, and {} reported a value but no tonnes: quantity_t is the \
-                 other partners' sum, a lower bound, and changes to or from it may reflect the \
-                 missing tonnes rather than trade (ingest the partner's tonnes or the World row)",
-                runs(&periods),
-                partners.join(", ")
-            )
-        })
-        .collect()
-}
-
-/// Rows whose `ytd_t` is a reported figure of one source while months inside it are shown
-/// from another, grouped by what they have in common, for one note per group.
-#[derive(Default)]
-struct MixedYtds {
-    /// (reporting source, the other months as "period from source") → the rows' periods.
-    groups: BTreeMap<(String, Vec<String>), Vec<String>>,
-}
-
-impl MixedYtds {
-    /// Records the row of `period` if a month of `first..=last` is shown from a source
-    /// other than `reported_by`, whose cumulative figure its ytd_t is.
-    fn check(
-        &mut self,
-        figures: &Figures,
-        period: Period,
-        first: YearMonth,
-        last: YearMonth,
-        reported_by: &str,
-    ) {
-        let others: Vec<String> = figures
-            .monthly
-            .range((first.index(), 0)..=(last.index(), i64::MAX))
-            .map(|(_, step)| step)
-            .filter(|step| step.source != reported_by && step.quantity_t.is_some())
-            .map(|step| format!("{} from {}", step.period, step.source))
-            .collect();
-        if !others.is_empty() {
-            self.groups
-                .entry((reported_by.to_string(), others))
-                .or_default()
-                .push(period.to_string());
-        }
-    }
-
-    fn notes(self) -> Vec<String> {
-        self.groups
-            .into_iter()
-            .map(|((by, others), periods)| {
-                format!(
-                    "ytd_t of {} is the year-to-date total reported by {by}, which holds \
-                     {by}'s own months, while the table shows {}: ytd_t and the months \
-                     may not add up",
-                    runs(&periods),
-                    others.join(", ")
-                )
-            })
-            .collect()
-    }
-}
-
 /// Annual steps: reported years, else years whose months (or any reported figures) tile
 /// January–December.
 fn annual_steps(figures: &Figures) -> Vec<Step> {
@@ -596,6 +485,10 @@ fn annual_steps(figures: &Figures) -> Vec<Step> {
                 in_year().flat_map(|s| s.without_tonnes.clone()).collect();
             without_tonnes.sort();
             without_tonnes.dedup();
+            let mut partial_tonnes: Vec<String> =
+                in_year().flat_map(|s| s.partial_tonnes.clone()).collect();
+            partial_tonnes.sort();
+            partial_tonnes.dedup();
             years.insert(
                 y,
                 Step {
@@ -606,6 +499,7 @@ fn annual_steps(figures: &Figures) -> Vec<Step> {
                     is_derived: t.derived,
                     reported_yoy_pct: None,
                     without_tonnes,
+                    partial_tonnes,
                     citation: None,
                 },
             );

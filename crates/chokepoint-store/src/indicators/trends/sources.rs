@@ -93,6 +93,7 @@ mod tests {
             period: p,
             partner_iso3: "WLD".into(),
             quantity_t: Some(q),
+            quantity_is_partial: false,
             value_usd: None,
             source: source.into(),
             is_derived: false,

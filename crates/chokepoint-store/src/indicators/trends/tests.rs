@@ -13,6 +13,7 @@ fn obs(period: &str, q: f64) -> Observation {
         period: p,
         partner_iso3: "WLD".into(),
         quantity_t: Some(q),
+        quantity_is_partial: false,
         value_usd: None,
         source: "bundled".into(),
         is_derived: false,
