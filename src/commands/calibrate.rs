@@ -138,11 +138,15 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
     }
     let all_observed = chain_facts::observed_from_warehouse(data_dir)?;
     let in_window = |m: &YearMonth| m.index() >= first.index() && m.index() <= last.index();
-    let observed: Vec<ObservedMonth> = all_observed
+    // A month the scenario simulates in part (it starts after the 1st) is not compared
+    // with the whole month's customs figure, by the band's rule: it moved the fitted delay
+    // from 30 to 18 days for a start on 16 April (code review).
+    let start = loaded.scenario.start;
+    let (observed, partial): (Vec<ObservedMonth>, Vec<ObservedMonth>) = all_observed
         .iter()
         .filter(|o| in_window(&o.month))
         .cloned()
-        .collect();
+        .partition(|o| observed_band::month_is_whole(start, loaded.scenario.days, o.month));
     // The fit is on relative errors, which a month of 0 t leaves undefined: every grid
     // point's loss was NaN and the first one was written out as the "fit".
     if let Some(zero) = observed.iter().find(|o| o.tonnes <= 0.0) {
@@ -344,6 +348,13 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
     };
 
     let mut notes = Vec::new();
+    for p in &partial {
+        notes.push(format!(
+            "{} left out of the fit: the scenario starts {start}, so that month is simulated \
+             in part, and its customs figure ({} t) is the whole month's",
+            p.month, p.tonnes
+        ));
+    }
     if approval <= 0.0 || approval >= 1.0 || delay >= MAX_DELAY_DAYS {
         // At an edge of what a licence regime can be, the best fit may lie beyond it: the
         // window's months are not explained by the first control's regime alone.

@@ -94,6 +94,13 @@ fn whole_month(summary: &McSummary, month: &str) -> bool {
     ) else {
         return false;
     };
+    month_is_whole(start, summary.days, ym)
+}
+
+/// Whether every day of `ym` lies inside `days` simulated days from `start`: the one rule
+/// for comparing a simulated month with a customs month, here and in `calibrate` (which
+/// fitted 15 simulated days of April against the whole month's customs figure).
+pub fn month_is_whole(start: Date, days: usize, ym: chokepoint_model::YearMonth) -> bool {
     let next = ym.plus_months(1);
     let (Some(first), Some(after)) = (
         Date::from_ymd(ym.year, u32::from(ym.month), 1),
@@ -101,7 +108,7 @@ fn whole_month(summary: &McSummary, month: &str) -> bool {
     ) else {
         return false;
     };
-    first.days_since(start) >= 0 && after.days_since(start) <= summary.days as i64
+    first.days_since(start) >= 0 && after.days_since(start) <= days as i64
 }
 
 /// One sentence on the comparison: the months outside the band, or that there are none.

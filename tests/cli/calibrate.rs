@@ -234,3 +234,34 @@ fn calibrate_names_the_suspensions_in_force_during_the_window() {
         "{notes:?}"
     );
 }
+
+/// Code review: a scenario starting on 16 April had April fitted as 15 simulated days
+/// against the whole month's customs figure (the fitted delay moved from 30 to 18 days),
+/// while the band check beside it left the month out. One rule now: the month is left out
+/// of the fit, and a note says so.
+#[test]
+fn calibrate_leaves_a_month_simulated_in_part_out_of_the_fit() {
+    let sb = Sandbox::new();
+    let text = std::fs::read_to_string(scenario("april-2025-controls.toml"))
+        .unwrap()
+        .replace("start = \"2025-04-01\"", "start = \"2025-04-16\"");
+    let src = sb.write("mid.toml", &text);
+    let v = sb.json(&[
+        "calibrate",
+        src.to_str().unwrap(),
+        "--band-runs",
+        "4",
+        "--format",
+        "json",
+    ]);
+    let text = v.to_string();
+    assert!(
+        text.contains("2025-04 left out of the fit: the scenario starts 2025-04-16"),
+        "{text}"
+    );
+    let months = v["months"].as_array().unwrap();
+    assert!(
+        months.iter().all(|m| m["month"] != "2025-04"),
+        "{months:?}"
+    );
+}
