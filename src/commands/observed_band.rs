@@ -205,6 +205,7 @@ mod tests {
                 .collect(),
             new_supply: Vec::new(),
             descriptions: field_descriptions(),
+            assumptions: Vec::new(),
         }
     }
 

@@ -459,6 +459,7 @@ pub fn html(report: &RunReport, scenario_text: &str, charts: &[Chart]) -> String
         }
         out.push_str("</ul>");
     }
+    out.push_str(&assumptions_html(&s.assumptions));
     out.push_str("<h2>Output by region and industry</h2>");
     for c in charts.iter().filter(|c| c.stem.starts_with("output-")) {
         out.push_str(&format!(
@@ -490,6 +491,36 @@ pub fn html(report: &RunReport, scenario_text: &str, charts: &[Chart]) -> String
         "<h2>Scenario file</h2><pre>{}</pre></body></html>\n",
         xml_escape(scenario_text)
     ));
+    out
+}
+
+/// The assumptions the runs used: the losses and dates above follow from them (a 45-day
+/// stock nobody set), so a report handed on says which were the scenario's and which
+/// defaults (procurement review).
+fn assumptions_html(all: &[chokepoint_sim::policies::in_force::AssumptionInForce]) -> String {
+    if all.is_empty() {
+        return String::new();
+    }
+    let set = all.iter().filter(|a| a.set_by == "scenario").count();
+    let mut out = format!(
+        "<h2>Assumptions in force</h2><p>Numbers of the chain the bundled data do not give \
+         (docs/scenario.md gives each one's reasoning): {set} set by the scenario, the other \
+         {} at their defaults. A distribution's central value is shown; each run draws its \
+         own.</p><table><thead><tr><th>assumption</th><th>value</th><th>unit</th>\
+         <th>set by</th><th>distribution</th></tr></thead><tbody>",
+        all.len() - set
+    );
+    for a in all {
+        out.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            xml_escape(&a.key),
+            a.value,
+            xml_escape(&a.unit),
+            a.set_by,
+            xml_escape(a.distribution.as_deref().unwrap_or(""))
+        ));
+    }
+    out.push_str("</tbody></table>");
     out
 }
 

@@ -12,6 +12,7 @@ use chokepoint_sim::network::chain::REGIONS;
 use chokepoint_sim::network::file as network_file;
 use chokepoint_sim::network::flow::RunRecord;
 use chokepoint_sim::policies::Draw;
+use chokepoint_sim::policies::in_force::assumptions_in_force;
 use chokepoint_sim::policies::scenario::{NetworkSource, PolicyScenario, ScenarioFile};
 use chokepoint_sim::{Model, Mrio};
 
@@ -205,6 +206,9 @@ pub fn run(args: &SimulateArgs, text: &str, data_dir: Option<&Path>) -> anyhow::
             edges_table(&summary, true).print(Format::Table)?;
             print!("{}", legend(EDGE_LEGEND, &summary));
             print_new_supply(&summary)?;
+            if let Some(line) = assumptions_line(&summary) {
+                println!("\n{line}");
+            }
             if let Some(dir) = &args.out {
                 println!("\nfiles written to {}", dir.display());
             }
@@ -213,20 +217,51 @@ pub fn run(args: &SimulateArgs, text: &str, data_dir: Option<&Path>) -> anyhow::
     Ok(())
 }
 
+/// One line on the assumptions the runs used: the scenario's own with their values, and
+/// where the defaults are listed (`summary.json` and the report list them all).
+fn assumptions_line(s: &McSummary) -> Option<String> {
+    if s.assumptions.is_empty() {
+        return None;
+    }
+    let own: Vec<String> = s
+        .assumptions
+        .iter()
+        .filter(|a| a.set_by == "scenario")
+        .map(|a| match &a.distribution {
+            Some(d) => format!("{} = {} ({d})", a.key, a.value),
+            None => format!("{} = {}", a.key, a.value),
+        })
+        .collect();
+    let defaults = s.assumptions.len() - own.len();
+    Some(format!(
+        "assumptions: {}; the other {defaults} at their defaults (`chokepoint network \
+         describe`; all of them in summary.json and the report)",
+        if own.is_empty() {
+            "none set by the scenario".to_string()
+        } else {
+            format!("set by the scenario: {}", own.join(", "))
+        }
+    ))
+}
+
 /// Summarises runs of a loaded scenario.
 pub fn summarise(l: &Loaded, path: &Path, seed: u64, runs: &Runs) -> McSummary {
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    McSummary::new(
+    let mut summary = McSummary::new(
         &name,
         seed,
         l.scenario.start,
         l.scenario.days,
         &runs.layout,
         &runs.records(),
-    )
+    );
+    if let Net::Chain(_) = l.net {
+        summary.assumptions = assumptions_in_force(&l.scenario);
+    }
+    summary
 }
 
 /// Columns of the industries table explained under it: the ones read wrongly without

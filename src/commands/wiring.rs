@@ -226,7 +226,7 @@ impl PreparedRun for ChainRun {
         };
         let layout = Layout::chain(&first.topology, &self.regions);
         let records: Vec<&RunRecord> = runs.iter().map(|r| &r.record).collect();
-        let summary = McSummary::new(
+        let mut summary = McSummary::new(
             &self.name,
             self.seed,
             self.scenario.start,
@@ -234,6 +234,8 @@ impl PreparedRun for ChainRun {
             &layout,
             &records,
         );
+        summary.assumptions =
+            chokepoint_sim::policies::in_force::assumptions_in_force(&self.scenario);
         let bands = series_bands(self.scenario.start, &layout, &records);
         Ok(RunReport {
             summary,

@@ -260,8 +260,5 @@ fn calibrate_leaves_a_month_simulated_in_part_out_of_the_fit() {
         "{text}"
     );
     let months = v["months"].as_array().unwrap();
-    assert!(
-        months.iter().all(|m| m["month"] != "2025-04"),
-        "{months:?}"
-    );
+    assert!(months.iter().all(|m| m["month"] != "2025-04"), "{months:?}");
 }

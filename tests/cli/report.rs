@@ -21,6 +21,16 @@ fn report_is_one_self_contained_html_file_with_charts_and_tables() {
     assert!(html.contains("april-2025-controls.toml"));
     assert!(html.contains("8 Monte Carlo runs, seed 3"));
     assert!(html.contains("<h2>Sources</h2>") && html.contains("export_controls.csv"));
+    // The assumptions the results follow from, each with its value and who set it
+    // (procurement review: a 45-day stock nobody set, listed nowhere).
+    assert!(
+        html.contains("<h2>Assumptions in force</h2>"),
+        "assumptions listed"
+    );
+    assert!(
+        html.contains("<tr><td>inventory_days_industrial_motors</td><td>45</td>"),
+        "a default with its value"
+    );
     assert!(html.matches("<svg").count() >= 2, "charts inline");
     assert!(html.contains("<polygon"), "a fan chart");
     assert!(html.contains("customs exports (observed)"));

@@ -125,6 +125,7 @@ impl PreparedRun for TestRun {
                 edges: vec![edge("2025-04", 1000.0), edge("2025-05", 1100.0)],
                 new_supply: Vec::new(),
                 descriptions: chokepoint_sim::montecarlo::field_descriptions(),
+                assumptions: Vec::new(),
             },
             outputs: vec![FanSeries {
                 region: "EU".into(),

@@ -191,6 +191,9 @@ pub struct McSummary {
     /// ([`FIELD_DESCRIPTIONS`](super::FIELD_DESCRIPTIONS)): a reader of the JSON need not guess that `loss_t` is a
     /// median or that `halt_day_90` is not a halt.
     pub descriptions: BTreeMap<String, String>,
+    /// The chain's assumptions the runs used, defaults and the scenario's own (empty on an
+    /// MRIO network, which has none); filled by the caller, which has the scenario.
+    pub assumptions: Vec<crate::policies::in_force::AssumptionInForce>,
 }
 
 /// Linear-interpolated quantile of sorted values (`q` in [0, 1]); NaN when empty.
@@ -295,6 +298,7 @@ impl McSummary {
             edges: edge_months(start, days, layout, runs),
             new_supply: super::new_supply_outcomes(layout, runs),
             descriptions: field_descriptions_in(layout.unit),
+            assumptions: Vec::new(),
         }
     }
 }

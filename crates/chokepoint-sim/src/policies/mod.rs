@@ -10,6 +10,7 @@
 //! ```
 
 pub mod dist;
+pub mod in_force;
 pub mod licence;
 pub mod scenario;
 
