@@ -894,45 +894,6 @@ fn exposure_after_counts_new_plants_and_names_a_shortage() {
     );
 }
 
-/// Procurement review: the EU's metal suppliers in the chain are drawn from world
-/// separation shares (no customs data by origin), and `--after` read "before FAIL, after
-/// PASS" from them while `exposure` finds the stage not computable. They are an indicator.
-#[test]
-fn post_shock_crma_on_world_share_flows_is_an_indicator() {
-    let sb = Sandbox::new();
-    let april = crate::util::repo_root().join("scenarios/april-2025-controls.toml");
-    let v = json(
-        &sb,
-        &[
-            "exposure",
-            "--importer",
-            "EU",
-            "--product",
-            "metal",
-            "--after",
-            april.to_str().unwrap(),
-            "--runs",
-            "4",
-        ],
-    );
-    let crma = &v["crma"];
-    assert_eq!(crma["base"], "global_shares_proxy", "{crma}");
-    for at in ["before", "after_p5", "after_p50", "after_p95"] {
-        assert_eq!(crma[at]["verdict"], "indicator", "{crma}");
-    }
-    let text = crma["text"].as_str().unwrap();
-    assert!(
-        text.starts_with("world-share indicator, not a CRMA test") && !text.contains("PASS"),
-        "{text}"
-    );
-    assert!(
-        v["notes"]
-            .to_string()
-            .contains("the chain's metal flows into EU are drawn from world output shares"),
-        "{v}"
-    );
-}
-
 /// Group codes are partners, never importers (WLD was given China's world exports as its
 /// imports), and `--year` is refused beside `--after`, whose figures are the scenario's
 /// window (it was silently ignored).

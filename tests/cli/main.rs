@@ -7,6 +7,7 @@ mod util;
 mod calibrate;
 mod controls;
 mod exposure;
+mod exposure_after;
 mod exposure_after_api;
 mod ingest;
 mod inputs;

@@ -27,8 +27,10 @@ pub struct ExposureTarget {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Band {
     /// What it is: `supplier_share`, `supplier_hhi`, `crma_top_third_country_share`,
-    /// `imports`, `imports_requested`, `import_reliance` or `apparent_consumption` (output +
-    /// imports - exports; output after is what the region made, new plants included).
+    /// `imports`, `imports_requested`, `import_reliance`, `apparent_consumption` (output +
+    /// imports - exports; output after is what the region made, new plants included) or
+    /// `apparent_consumption_requested` (the same with the flows buyers ordered under the
+    /// scenario: what a shortage is measured against).
     pub measure: String,
     /// Supplier region, when the figure is per supplier.
     pub region: Option<String>,
@@ -90,8 +92,8 @@ pub struct Sensitivity {
     pub value: f64,
     /// Its central value in the scenario, behind `figures` of the report.
     pub central: f64,
-    /// `crma_top_third_country_share`, `import_reliance` and `apparent_consumption` at
-    /// `value`.
+    /// `crma_top_third_country_share`, `import_reliance`, `apparent_consumption` and
+    /// `apparent_consumption_requested` at `value`.
     pub figures: Vec<Band>,
     /// The CRMA verdicts on those figures.
     pub crma: Option<AfterCrma>,

@@ -6,7 +6,7 @@ use chokepoint_store::indicators::exposure::{
     CRMA_MAX_SINGLE_COUNTRY_SHARE, CrmaVerdict, ShareBound,
 };
 
-use super::figures::SHORTAGE_BELOW;
+use super::figures::shortage_at;
 
 /// Whether only one supplier's flows into the importer are in the chain (HHI 10,000
 /// before): its share of consumption is then an upper bound, since the region's other
@@ -27,7 +27,6 @@ pub(super) fn crma_of(bands: &[Band], proxy: bool, upper: bool) -> Option<AfterC
     let share = bands
         .iter()
         .find(|b| b.measure == "crma_top_third_country_share")?;
-    let consumption = bands.iter().find(|b| b.measure == "apparent_consumption");
     let bound = ShareBound::of(upper, false);
     let benchmark = 100.0 * CRMA_MAX_SINGLE_COUNTRY_SHARE;
     let verdict = |v: f64| {
@@ -41,11 +40,7 @@ pub(super) fn crma_of(bands: &[Band], proxy: bool, upper: bool) -> Option<AfterC
     };
     let after = |v: f64, at: fn(&Band) -> f64| {
         let verdict = verdict(v);
-        let short_of_supply = consumption.and_then(|c| {
-            let (before, now) = (c.before, at(c));
-            (verdict == Some(CrmaVerdict::Pass) && before > 0.0 && now < SHORTAGE_BELOW * before)
-                .then(|| 1.0 - now / before)
-        });
+        let short_of_supply = shortage_at(bands, at).filter(|_| verdict == Some(CrmaVerdict::Pass));
         CrmaReading {
             verdict,
             short_of_supply,

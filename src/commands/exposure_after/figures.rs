@@ -74,12 +74,24 @@ impl Measure {
 /// lower shares and reliance then mean less supply, not a more diverse one.
 pub(super) const SHORTAGE_BELOW: f64 = 0.95;
 
-/// How far `after` (p50) consumption fell below `before`, as a share, when it fell below
-/// [`SHORTAGE_BELOW`] of it.
-pub(super) fn shortage(bands: &[Band]) -> Option<f64> {
+/// How far apparent consumption at a percentile of the runs (`at`: p5, p50 or p95) fell
+/// below what buyers wanted, as a share, when it fell below [`SHORTAGE_BELOW`] of it. What
+/// they wanted is the lesser of the baseline and what their orders under the scenario would
+/// have made (`apparent_consumption_requested`): a demand cut lowers consumption without a
+/// shortage (adversarial review: demand cut to 0 read as "99.7 % below, a shortage").
+pub(super) fn shortage_at(bands: &[Band], at: fn(&Band) -> f64) -> Option<f64> {
     let c = bands.iter().find(|b| b.measure == "apparent_consumption")?;
-    (c.before > 0.0 && c.after_p50 < SHORTAGE_BELOW * c.before)
-        .then(|| 1.0 - c.after_p50 / c.before)
+    let wanted = bands
+        .iter()
+        .find(|b| b.measure == "apparent_consumption_requested")
+        .map_or(c.before, |r| c.before.min(at(r)));
+    let now = at(c);
+    (wanted > 0.0 && now < SHORTAGE_BELOW * wanted).then(|| 1.0 - now / wanted)
+}
+
+/// [`shortage_at`] the median.
+pub(super) fn shortage(bands: &[Band]) -> Option<f64> {
+    shortage_at(bands, |b| b.after_p50)
 }
 
 /// Imports of `stage` into region `r` per exporter, from `trade(exporter)` (tonnes over the

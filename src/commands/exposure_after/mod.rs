@@ -173,6 +173,11 @@ impl AfterRun {
         figures_out.push(ordered);
         figures_out.push(Measure::Reliance.band(&before, &after));
         figures_out.push(Measure::Consumption.band(&before, &after));
+        // What consumption would have been had buyers got what they ordered: what a
+        // shortage is measured against (a demand cut is not one).
+        let mut wanted = Measure::Consumption.band(&before, &requested);
+        wanted.measure = "apparent_consumption_requested".into();
+        figures_out.push(wanted);
         let upper = single_supplier(&figures_out);
         let crma = crma_of(&figures_out, self.world_share_proxy(), upper);
         let sensitivity = self.sensitivity(tick, upper)?;
@@ -181,9 +186,10 @@ impl AfterRun {
         // a CRMA PASS and a lower reliance that are a shortage, not diversification.
         if let Some(fall) = shortage(&figures_out) {
             notes.push(format!(
-                "apparent consumption of {stage} in {} after is {:.1} % below its baseline (p50): \
-                 the lower supplier shares, CRMA share and reliance after measure a shortage \
-                 (demand not met), not a more diverse supply",
+                "apparent consumption of {stage} in {} after is {:.1} % below what buyers \
+                 wanted (p50; its baseline, or what their orders under the scenario would \
+                 have made where that is less): the lower supplier shares, CRMA share and \
+                 reliance after measure a shortage (demand not met), not a more diverse supply",
                 self.regions[r],
                 100.0 * fall
             ));

@@ -82,11 +82,19 @@ impl AfterRun {
             }
             let runs =
                 montecarlo::run_many(&scenario, &self.input, self.runs, self.seed, false, tick)?;
-            let Measured { before, after, .. } = self.measure(&runs)?;
-            let figures: Vec<_> = [Measure::CrmaShare, Measure::Reliance, Measure::Consumption]
+            let Measured {
+                before,
+                requested,
+                after,
+            } = self.measure(&runs)?;
+            let mut figures: Vec<_> = [Measure::CrmaShare, Measure::Reliance, Measure::Consumption]
                 .into_iter()
                 .map(|m| m.band(&before, &after))
                 .collect();
+            // What a shortage is measured against, as in the main figures.
+            let mut wanted = Measure::Consumption.band(&before, &requested);
+            wanted.measure = "apparent_consumption_requested".into();
+            figures.push(wanted);
             out.push(Sensitivity {
                 assumption: spec.key.to_string(),
                 value,
