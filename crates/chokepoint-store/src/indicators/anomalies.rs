@@ -101,7 +101,19 @@ impl AnomalyQuery {
     /// flagged"), and what the monitor says then (CLI stderr, API `Chokepoint-Note`).
     pub async fn nothing_found(&self, wh: &Warehouse) -> Result<Option<String>, StoreError> {
         let (_, obs) = observations(wh, &self.flow).await?;
-        Ok(obs.is_empty().then(|| self.flow.nothing_found_note("")))
+        if obs.is_empty() {
+            return Ok(Some(self.flow.nothing_found_note("")));
+        }
+        // Figures, but no month among them (BACI's years): an empty scan said nothing.
+        if !obs.iter().any(|o| o.period_type.is_series_step()) {
+            return Ok(Some(
+                "this flow has no monthly figures (annual or year-to-date ones only), and \
+                 anomalies are months departing from their baselines; `trends --freq A` \
+                 shows the years"
+                    .to_string(),
+            ));
+        }
+        Ok(None)
     }
 }
 

@@ -65,6 +65,21 @@ impl FlowQuery {
             note.push_str("; ");
             note.push_str(&hint);
         }
+        // A typo of a code reads as an empty result (procurement review: CNH, EUR).
+        for (what, code) in [
+            ("reporter", Some(self.reporter.as_str())),
+            ("partner", self.partner.as_ref().map(|p| p.as_str())),
+        ] {
+            if let Some(code) = code.filter(|c| {
+                !chokepoint_model::is_iso3166_country(c)
+                    && PartnerKind::of(c) == PartnerKind::Country
+            }) {
+                note.push_str(&format!(
+                    "; {what} {code} is not an ISO 3166-1 country code (China is CHN; the EU \
+                     as a partner is EUU)"
+                ));
+            }
+        }
         note
     }
 }

@@ -429,6 +429,23 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
         notes.extend(overlapping_rows(&rows));
         notes.extend(gaps::skipped_months(&figures, &steps, q));
     }
+    // Annual figures only (BACI): monthly steps have nothing to show, and "no trade rows"
+    // sent the reader to look for a typo (formats review).
+    if q.frequency == Frequency::Monthly && figures.monthly.is_empty() {
+        let years: Vec<String> = figures
+            .cumulative
+            .values()
+            .filter(|s| matches!(s.period, Period::Year(_)))
+            .map(|s| s.period.to_string())
+            .collect();
+        if !years.is_empty() {
+            notes.push(format!(
+                "this flow has annual figures only ({}): monthly steps need months; use \
+                 `--freq A`",
+                years.join(", ")
+            ));
+        }
+    }
     // Figures, but none in the range asked (and no year short of a total, which its own
     // note describes): say where they are.
     if rows.is_empty()

@@ -141,3 +141,55 @@ impl MixedYtds {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chokepoint_model::{Flow, Frequency, Iso3, Period};
+
+    use super::super::{TrendQuery, compute};
+    use crate::indicators::series::{FlowQuery, Observation};
+    use crate::schema::PeriodType;
+
+    /// Formats review: with BACI's years only, monthly `trends` said "no trade rows" and
+    /// sent the reader to look for a typo.
+    #[test]
+    fn annual_figures_only_say_so_in_monthly_steps() {
+        let year = |y: &str, q: f64| {
+            let p: Period = y.parse().unwrap();
+            Observation {
+                period_type: PeriodType::of(&p),
+                period: p,
+                partner_iso3: "WLD".into(),
+                quantity_t: Some(q),
+                quantity_is_partial: false,
+                value_usd: None,
+                source: "baci".into(),
+                is_derived: false,
+                reported_yoy_pct: None,
+                citation: None,
+            }
+        };
+        let q = TrendQuery {
+            flow: FlowQuery {
+                reporter: "JPN".parse::<Iso3>().unwrap(),
+                flow: Flow::Import,
+                product: "850511".into(),
+                partner: None,
+                source: None,
+            },
+            from: None,
+            to: None,
+            frequency: Frequency::Monthly,
+        };
+        let r = compute(&[year("2023", 5870.2), year("2024", 4395.6)], &q);
+        assert!(r.rows.is_empty());
+        assert!(
+            r.notes
+                .iter()
+                .any(|n| n.starts_with("this flow has annual figures only (2023, 2024)")),
+            "{:?}",
+            r.notes
+        );
+        assert!(!r.found_nothing());
+    }
+}

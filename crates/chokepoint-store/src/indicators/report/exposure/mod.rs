@@ -215,11 +215,17 @@ pub async fn exposure_report(
     } else if !trade_facts.iter().any(|f| touches(&f)) {
         // A well-formed code with no data (a typo such as UAS) would otherwise give a table
         // of "not computable" rows and global proxies without saying why.
+        let code = importer.label();
+        let not_iso = if matches!(importer, Importer::Country(c) if !chokepoint_model::is_iso3166_country(c))
+        {
+            format!(" ({code} is not an ISO 3166-1 country code)")
+        } else {
+            String::new()
+        };
         notes.push(format!(
-            "{} is in no trade row of {label}, as reporter or partner: check the code (ISO-3, \
-             e.g. USA, JPN, DEU, or EU), or ingest its trade; the stage checks are global \
-             proxies",
-            importer.label()
+            "{code} is in no trade row of {label}, as reporter or partner{not_iso}: check the \
+             code (ISO-3, e.g. USA, JPN, DEU, or EU), or ingest its trade; the stage checks \
+             are global proxies"
         ));
     }
     let total = |flow| year.and_then(|y| importer_total(importer, &trade_facts, y, flow));
