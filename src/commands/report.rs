@@ -43,6 +43,16 @@ pub fn run(data_dir: Option<&Path>, args: &ReportArgs) -> anyhow::Result<()> {
         .into());
     }
     if let Some(dir) = &args.png {
+        // The same path for both made the PNG folder first, then failed to write the page
+        // over it, and left the empty folder behind (adversarial review).
+        if dir == &args.out {
+            return Err(UserError(format!(
+                "--png {} is the report's own path (--out); give the PNG charts a folder of \
+                 their own, e.g. --png charts",
+                dir.display()
+            ))
+            .into());
+        }
         let png = format!("--png {}", dir.display());
         super::warehouse::check_output_folder(&png, dir, &inputs, data_dir)?;
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;

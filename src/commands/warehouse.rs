@@ -30,6 +30,15 @@ pub fn check_output(
     inputs: &[&Path],
     given: Option<&Path>,
 ) -> anyhow::Result<()> {
+    // A file output that names a folder failed only when written, after the work
+    // (`calibrate --out out` ran its whole fit first; adversarial review).
+    if path.is_dir() {
+        return Err(crate::exit::UserError(format!(
+            "{what}: is a folder; give a file name (e.g. {}/out.toml)",
+            path.display()
+        ))
+        .into());
+    }
     Ok(chokepoint_store::check_output_path(
         what,
         path,

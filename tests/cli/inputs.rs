@@ -34,3 +34,30 @@ fn a_device_is_refused_as_not_a_file() {
         .code(2)
         .stderr(contains("/dev/zero is a device, not a file"));
 }
+
+/// Adversarial review: `calibrate --out FOLDER` ran its whole fit before failing to write,
+/// and `report --png` on the report's own path made the folder, then failed over it.
+#[test]
+fn outputs_that_cannot_be_written_fail_before_the_work() {
+    let sb = Sandbox::new();
+    let scenario = crate::util::repo_root().join("scenarios/april-2025-controls.toml");
+    std::fs::create_dir(sb.path().join("out")).unwrap();
+    sb.cmd()
+        .args(["calibrate", scenario.to_str().unwrap(), "--out", "out"])
+        .assert()
+        .code(2)
+        .stderr(contains("calibrate --out out: is a folder"));
+    sb.cmd()
+        .args([
+            "report",
+            scenario.to_str().unwrap(),
+            "--out",
+            "r.html",
+            "--png",
+            "r.html",
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains("is the report's own path"));
+    assert!(!sb.path().join("r.html").exists(), "nothing left behind");
+}
