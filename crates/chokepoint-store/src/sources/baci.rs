@@ -101,6 +101,14 @@ impl Columns {
         };
         let exporter = self.country(rec, self.i, "i")?;
         let importer = self.country(rec, self.j, "j")?;
+        // A country's trade with itself is no flow, and it was stored twice (the line and
+        // its mirror; adversarial review).
+        if exporter == importer {
+            return Err(reject(
+                "j",
+                format!("exporter and importer are both {exporter}: correct one of the codes"),
+            ));
+        }
         let k = fields::text(rec, self.k, "k")?;
         if chokepoint_model::is_decimal_artefact(k) {
             // The same refusal and hint as the other readers and `--product` give.

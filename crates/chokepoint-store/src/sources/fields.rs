@@ -138,6 +138,18 @@ pub fn hs_code(t: &str, column: &str) -> Result<String, RowError> {
     if digits.len().is_multiple_of(2) {
         return Ok(digits.into_owned());
     }
+    // Padding restores a leading zero a spreadsheet dropped (`10121` → `010121`), but one
+    // digit is no HS code even so (adversarial review: `8` was stored as chapter 08).
+    if digits.len() == 1 {
+        return Err(reject(
+            column,
+            format!(
+                "`{}` is one digit: HS codes have 2, 4, 6, 8 or 10 digits (a chapter is two, \
+                 e.g. 08); correct the code",
+                shorten(t)
+            ),
+        ));
+    }
     if digits.starts_with('0') {
         return Err(reject(
             column,

@@ -36,6 +36,9 @@ pub struct Columns {
     value: Option<usize>,
     /// Cells in the header: a line may have fewer (trailing optional cells left out).
     width: usize,
+    /// Columns without a name (a comma ending the header line): a value under one is
+    /// refused, not dropped with the line's other figures stored.
+    unnamed: Vec<usize>,
 }
 
 impl Columns {
@@ -56,6 +59,9 @@ impl Columns {
             quantity: opt("quantity_t"),
             value: opt("value_usd"),
             width: header.len(),
+            unnamed: (0..header.len())
+                .filter(|&k| header[k].trim().is_empty())
+                .collect(),
         };
         let missing = |column: &str| StoreError::MissingColumn {
             path: path.to_path_buf(),
@@ -78,6 +84,20 @@ impl Columns {
 
     fn try_parse(&self, rec: &impl Cells) -> Result<Row, RowError> {
         fields::check_width(rec, self.width, false)?;
+        for &k in &self.unnamed {
+            if let Some(cell) = rec.cell(k).filter(|c| !c.trim_ascii().is_empty()) {
+                return Err(RowError {
+                    column: None,
+                    reason: format!(
+                        "a value (`{}`) in column {}, which has no name in the header: name \
+                         the column ({}) or remove the value",
+                        fields::shorten(&String::from_utf8_lossy(cell)),
+                        k + 1,
+                        KNOWN.join(", ")
+                    ),
+                });
+            }
+        }
         let text = |i: usize, col: &str| fields::text(rec, i, col);
         let p = text(self.period, "period")?;
         let period: Period = p
@@ -90,6 +110,22 @@ impl Columns {
         };
         let reporter = fields::country(text(self.reporter, "reporter_iso3")?, "reporter_iso3")?;
         let partner = fields::country(text(self.partner, "partner_iso3")?, "partner_iso3")?;
+        // The world total is a partner, not a reporter; and a country's trade with itself
+        // is no flow (both were stored; adversarial review).
+        if chokepoint_model::PartnerKind::of(&reporter) == chokepoint_model::PartnerKind::World {
+            return Err(reject(
+                "reporter_iso3",
+                "WLD is the world total, a partner: the reporter is the country (or EUU) whose \
+                 trade the line gives"
+                    .into(),
+            ));
+        }
+        if reporter == partner {
+            return Err(reject(
+                "partner_iso3",
+                format!("reporter and partner are both {reporter}: correct one of the codes"),
+            ));
+        }
         let flow: Flow = text(self.flow, "flow")?
             .parse()
             .map_err(|e: chokepoint_model::ModelError| reject("flow", e.to_string()))?;
@@ -390,5 +426,42 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    /// Adversarial review: a value under a column without a name (`a,,b` in the header,
+    /// or a comma ending it) was dropped while the line's other figures were stored.
+    #[test]
+    fn a_value_in_a_column_without_a_name_is_refused() {
+        let c = cols("period,reporter_iso3,,partner_iso3,flow,hs_code,quantity_t");
+        let row = |line: &str| {
+            let mut r = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(line.as_bytes());
+            let mut rec = csv::ByteRecord::new();
+            r.read_byte_record(&mut rec).unwrap();
+            c.parse(&rec)
+        };
+        assert!(matches!(
+            row("2025-01,CHN,,USA,export,850511,10"),
+            Row::Record(_)
+        ));
+        assert!(matches!(
+            row("2025-01,CHN,999,USA,export,850511,10"),
+            Row::Reject { ref reason, .. } if reason.starts_with("a value (`999`) in column 3, which has no name")
+        ));
+        // A country's trade with itself is no flow; the world is no reporter.
+        assert!(matches!(
+            row("2025-01,CHN,,CHN,export,850511,10"),
+            Row::Reject { ref reason, .. } if reason.contains("both CHN")
+        ));
+        assert!(matches!(
+            row("2025-01,WLD,,CHN,export,850511,10"),
+            Row::Reject { column: Some(ref c), .. } if c == "reporter_iso3"
+        ));
+        // And a one-digit HS code is no code (it was padded to chapter 08).
+        assert!(matches!(
+            row("2025-01,CHN,,USA,export,8,10"),
+            Row::Reject { ref reason, .. } if reason.contains("is one digit")
+        ));
     }
 }
