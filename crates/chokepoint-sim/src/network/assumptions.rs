@@ -106,6 +106,17 @@ pub fn find(key: &str) -> Option<(usize, &'static Assumption)> {
     ASSUMPTIONS.iter().enumerate().find(|(_, a)| a.key == key)
 }
 
+/// The assumption whose key is nearest a misspelt one (`inventory_days_industrial_motor`),
+/// if one is near enough to be meant.
+pub fn nearest(key: &str) -> Option<&'static str> {
+    ASSUMPTIONS
+        .iter()
+        .map(|a| (strsim::jaro_winkler(key, a.key), a.key))
+        .filter(|(score, _)| *score >= 0.9)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
 /// One value per assumption, in [`Key`] order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AssumptionValues(pub Vec<f64>);
@@ -174,5 +185,16 @@ mod tests {
             "docs/scenario.md is stale; regenerate it with \
              `cargo run -- network describe --markdown > docs/scenario.md`"
         );
+    }
+
+    /// Procurement review: a misspelt assumption was refused without naming the one meant.
+    #[test]
+    fn a_misspelt_key_finds_the_one_meant_and_nonsense_finds_none() {
+        assert_eq!(
+            nearest("inventory_days_industrial_motor"),
+            Some("inventory_days_industrial_motors")
+        );
+        assert_eq!(nearest("spare_capacity"), Some("spare_capacity_share"));
+        assert_eq!(nearest("zzz"), None);
     }
 }

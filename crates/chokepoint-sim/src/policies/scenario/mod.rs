@@ -431,9 +431,14 @@ impl ScenarioFile {
             for (k, v) in tab {
                 let key = format!("assumptions.{k}");
                 let (idx, spec) = assumptions::find(k).ok_or_else(|| {
+                    let near = assumptions::nearest(k)
+                        .map(|n| format!("did you mean `{n}`? "))
+                        .unwrap_or_default();
                     cx.err(
                         &key,
-                        "unknown assumption; `chokepoint network describe` lists them",
+                        &format!(
+                            "unknown assumption; {near}`chokepoint network describe` lists them"
+                        ),
                     )
                 })?;
                 let p = Param::from_toml(v, spec.min, spec.max).map_err(|m| cx.err(&key, &m))?;
