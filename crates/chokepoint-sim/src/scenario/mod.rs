@@ -75,6 +75,7 @@ impl Ctx<'_> {
     fn read<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<T, SimError> {
         toml::from_str(self.text).or_else(|e| {
             let mut msg = plain_types(e.message().trim());
+
             // serde calls a TOML date and an array of tables "a map": say what was written.
             let written = e
                 .span()

@@ -131,9 +131,12 @@ impl Mrio {
     /// When A is present it is used as is (BoARIO uses pymrio's A); it must agree with
     /// Z / x to 1e-8 as BoARIO checks.
     pub fn load(dir: &Path) -> Result<Self, SimError> {
-        let (ext, delim) = if dir.join("Z.txt").is_file() {
+        // Present, even where it cannot be read (a link loop was "no Z.txt or Z.csv
+        // found"): reading it then names the file and the cause.
+        let present = |name: &str| dir.join(name).symlink_metadata().is_ok();
+        let (ext, delim) = if present("Z.txt") {
             ("txt", b'\t')
-        } else if dir.join("Z.csv").is_file() {
+        } else if present("Z.csv") {
             ("csv", b',')
         } else {
             return Err(SimError::MrioShape {
@@ -215,6 +218,11 @@ fn read_table(path: &Path, delim: u8, two_header_rows: bool) -> Result<RawTable,
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
         records.push((line, rec));
     }
+    // A header of one or two cells holding `;`: a file separated by semicolons (a
+    // spreadsheet's CSV in some locales), which the plain layout does not read.
+    let semicolons = records
+        .first()
+        .is_some_and(|(_, r)| r.len() <= 2 && r.iter().any(|c| c.contains(';')));
     let mut it = records.into_iter().peekable();
     let cols: Vec<(String, String)> = if two_header_rows {
         let (l1, first) = it.next().ok_or_else(|| file_err(path, 1, "empty file"))?;
@@ -257,7 +265,12 @@ fn read_table(path: &Path, delim: u8, two_header_rows: bool) -> Result<RawTable,
         return Err(file_err(
             path,
             1,
-            "no value columns after the two index columns (region, sector)",
+            if semicolons {
+                "no value columns after the two index columns (region, sector): the file is \
+                 separated by semicolons; save it with commas (tabs for the pymrio layout)"
+            } else {
+                "no value columns after the two index columns (region, sector)"
+            },
         ));
     }
     // The pymrio layout has regions on line 1 and sectors on line 2.
@@ -467,7 +480,7 @@ fn assemble(
     let ys = scatter(&y, &yrow, &ycol, nf);
     let xs = scatter(&x, &xrow, &[0], 1);
     let mut mrio = Mrio::from_arrays(regions, sectors, cats, zs, ys, xs)?;
-    check_totals(&mrio, (&x, &xrow), (&y, &yrow))?;
+    check_totals(&mrio, (&z, &zrow), (&x, &xrow), (&y, &yrow))?;
     if let Some(a) = a {
         let arow = permutation(dir, &a.path, "industry row", &a.rows, &rpos, &spos)?;
         let acol = permutation(dir, &a.path, "industry column", &a.cols, &rpos, &spos)?;

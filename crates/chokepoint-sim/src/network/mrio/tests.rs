@@ -107,6 +107,11 @@ mod totals_tests {
         let err = load_err(&dir);
         assert!(err.contains("Y.csv:2: reg1|construction sells -"), "{err}");
         assert!(err.contains("correct the final demand"), "{err}");
+        // A negative Z cell that makes the total negative is Z's (it was blamed on Y.csv).
+        let dir = edited("z", "Z.csv", 2, |c| c[3] = "-1e12".into());
+        let err = load_err(&dir);
+        assert!(err.contains("Z.csv:2: reg1|construction sells -"), "{err}");
+        assert!(err.contains("correct that cell of Z"), "{err}");
     }
 
     /// A label holding `|` would share its column name with another industry (`a` + `x|y`

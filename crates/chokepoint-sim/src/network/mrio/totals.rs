@@ -70,6 +70,7 @@ impl Mrio {
 ///   BoARIO keeps it.
 pub(super) fn check_totals(
     mrio: &Mrio,
+    (z, zrow): (&RawTable, &[usize]),
     (x, xrow): (&RawTable, &[usize]),
     (y, yrow): (&RawTable, &[usize]),
 ) -> Result<(), SimError> {
@@ -99,6 +100,27 @@ pub(super) fn check_totals(
                 format!(
                     "gross output of {label} is {xk_}; it must not be negative (its Z row plus \
                      Y row total {sales_}, which pymrio takes as x); correct x"
+                ),
+            ));
+        }
+        // A negative total that a negative Z cell makes is Z's to correct (a cell of
+        // -1e12 was blamed on Y.csv; adversarial review): name the row and the cell.
+        let z_cells = &mrio.z[k * n..][..n];
+        if sales < 0.0 && z_row < 0.0 {
+            let (col, worst) = z_cells
+                .iter()
+                .enumerate()
+                .min_by(|a, b| a.1.total_cmp(b.1))
+                .map_or((0, 0.0), |(c, v)| (c, *v));
+            return Err(file_err(
+                &z.path,
+                line_of(z, zrow, k),
+                format!(
+                    "{label} sells {sales_} in total (Z row {z_row_}, final demand {y_row_}): \
+                     its Z row holds {} for {} (intermediate flows are not negative); correct \
+                     that cell of Z",
+                    readable(worst),
+                    labels.get(col).map_or("?", String::as_str)
                 ),
             ));
         }

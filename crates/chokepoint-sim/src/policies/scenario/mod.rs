@@ -506,6 +506,20 @@ pub(crate) fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> SimE
     {
         message = format!("duplicate key `{key}`: keep one");
     }
+    // A number past TOML's 64-bit integers: the parser says only "… value was too large".
+    if message.contains("value was too large") {
+        // The key is what the error's line assigns (`duration = 184467…`).
+        let key = text
+            .lines()
+            .nth(line.saturating_sub(1))
+            .and_then(|l| l.split_once('='))
+            .map(|(k, _)| format!("`{}` ", k.trim()))
+            .unwrap_or_default();
+        message = format!(
+            "the number of {key}is too large: TOML integers end at 9223372036854775807, and \
+             days, steps and tonnes here need far less; give the value meant"
+        );
+    }
     SimError::Syntax {
         file: path.to_path_buf(),
         line,
@@ -532,5 +546,25 @@ mod kind_tests {
             "[network]\nmrio = \"m\"\n[simulation]\nsteps = 60\n"
         ));
         assert!(!is_policy_scenario("[model]\nkind = \"ARIOPsi\"\n"));
+    }
+}
+
+#[cfg(test)]
+mod syntax_tests {
+    use super::ScenarioFile;
+
+    /// Adversarial review: `duration = 18446744073709551615` gave only "u64 value was too
+    /// large", without the key or a fix.
+    #[test]
+    fn a_number_past_tomls_integers_names_its_key() {
+        let text = "[chain]\nstart = \"2025-04-01\"\ndays = 18446744073709551615\n";
+        let e = ScenarioFile::parse(std::path::Path::new("s.toml"), text)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("s.toml:3:") && e.contains("the number of `days` is too large"),
+            "{e}"
+        );
     }
 }
