@@ -30,6 +30,10 @@ pub struct Columns {
     v: usize,
     q: Option<usize>,
     countries: HashMap<u32, String>,
+    /// Codes the country-codes file lists without a usable ISO3, with where ("file:line
+    /// (`N/A`)"): a row using one is refused naming that line, not as a code missing from
+    /// the file (adversarial review).
+    without_iso: HashMap<u32, String>,
     /// The country-codes file read.
     countries_file: PathBuf,
     /// Cells in the header (every line has as many).
@@ -48,6 +52,7 @@ impl Columns {
         let req = |n: &str| fields::required(path, header, FORMAT, n);
         let (t, i, j, k, v) = (req("t")?, req("i")?, req("j")?, req("k")?, req("v")?);
         let countries_file = countries()?;
+        let (countries, without_iso) = read_countries(&countries_file)?;
         Ok(Columns {
             t,
             i,
@@ -55,7 +60,8 @@ impl Columns {
             k,
             v,
             q: fields::optional(header, "q"),
-            countries: read_countries(&countries_file)?,
+            countries,
+            without_iso,
             countries_file,
             width: header.len(),
         })
@@ -79,12 +85,22 @@ impl Columns {
                 format!("not a country code number: `{}`", fields::shorten(t)),
             )
         })?;
-        self.countries.get(&code).cloned().ok_or_else(|| {
-            reject(
-                col,
-                format!("country code {code} is not in the country-codes file"),
-            )
-        })
+        self.countries
+            .get(&code)
+            .cloned()
+            .ok_or_else(|| match self.without_iso.get(&code) {
+                Some(at) => reject(
+                    col,
+                    format!(
+                        "country code {code} has no ISO3 code in the country-codes file ({at}): \
+                     give it one there, or leave its rows out"
+                    ),
+                ),
+                None => reject(
+                    col,
+                    format!("country code {code} is not in the country-codes file"),
+                ),
+            })
     }
 
     fn try_parse(&self, rec: &impl Cells) -> Result<Row, RowError> {
@@ -162,7 +178,11 @@ impl Columns {
 
 /// Reads BACI's `country_codes_V*.csv` (either the 2024+ layout `country_code,…,
 /// country_iso3` or the older `…,iso_3digit_alpha`).
-fn read_countries(path: &Path) -> Result<HashMap<u32, String>, StoreError> {
+/// Returns the codes with their ISO3, and the codes listed without a usable one with
+/// where ("file:line (`N/A`)").
+type Countries = (HashMap<u32, String>, HashMap<u32, String>);
+
+fn read_countries(path: &Path) -> Result<Countries, StoreError> {
     // Read as the small file it is (about 240 lines): `/dev/zero` grew without bound and a
     // pipe waited forever. A pipe or a device is refused as a data file is.
     super::head::check_is_file(path)?;
@@ -194,6 +214,7 @@ fn read_countries(path: &Path) -> Result<HashMap<u32, String>, StoreError> {
             column: "country_iso3 (or iso_3digit_alpha)".into(),
         })?;
     let mut map = HashMap::new();
+    let mut without_iso = HashMap::new();
     for (n, rec) in r.records().enumerate() {
         let line = n as u64 + 2;
         let rec = rec.map_err(|e| StoreError::BadRow {
@@ -217,8 +238,16 @@ fn read_countries(path: &Path) -> Result<HashMap<u32, String>, StoreError> {
         // BACI's own codes for areas n.e.s. (S19) are kept; entries without any code
         // (e.g. "N/A") stay unknown: rows using them are
         // rejected with a clear reason instead of being stored under a made-up code.
-        if let Ok(code) = i.parse::<chokepoint_model::Iso3>()
-            && let Some(earlier) = map.insert(c, code.as_str().to_string())
+        let Ok(code) = i.parse::<chokepoint_model::Iso3>() else {
+            let written = if i.is_empty() {
+                "empty".to_string()
+            } else {
+                format!("`{}`", fields::shorten(i))
+            };
+            without_iso.insert(c, format!("{}:{line}, {written}", path.display()));
+            continue;
+        };
+        if let Some(earlier) = map.insert(c, code.as_str().to_string())
             && earlier != code.as_str()
         {
             // One code, two countries: whichever came last took the trade.
@@ -233,7 +262,9 @@ fn read_countries(path: &Path) -> Result<HashMap<u32, String>, StoreError> {
             });
         }
     }
-    Ok(map)
+    // A code listed with an ISO3 on another line is known.
+    without_iso.retain(|c, _| !map.contains_key(c));
+    Ok((map, without_iso))
 }
 
 #[cfg(test)]
@@ -308,6 +339,20 @@ mod tests {
         assert_eq!(x.quantity_t, None);
         let rec = csv::ByteRecord::from(vec!["2023", "999", "392", "80510", "1", "2"]);
         assert!(matches!(cols.parse(&rec), Row::Reject { .. }));
+        // A code listed without an ISO3 is named at its line of the codes file, not as one
+        // missing from it (adversarial review); a country with itself is no flow.
+        std::fs::write(
+            &cc,
+            "country_code,country_name,country_iso2,country_iso3\n156,China,CN,\n392,Japan,JP,JPN\n",
+        )
+        .unwrap();
+        let no_iso = Columns::new(Path::new("b.csv"), &header, || Ok(cc.clone())).unwrap();
+        let rec = csv::ByteRecord::from(vec!["2023", "156", "392", "850511", "1", "2"]);
+        assert!(matches!(no_iso.parse(&rec),
+            Row::Reject { ref reason, .. } if reason.contains("country_codes_V202401.csv:2, empty")));
+        let rec = csv::ByteRecord::from(vec!["2023", "392", "392", "850511", "1", "2"]);
+        assert!(matches!(no_iso.parse(&rec),
+            Row::Reject { ref reason, .. } if reason.contains("both JPN")));
         // A negative quantity is reported at `q`, not at `v`.
         let rec = csv::ByteRecord::from(vec!["2023", "156", "392", "850511", "1", "-2"]);
         assert!(
