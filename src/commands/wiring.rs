@@ -131,12 +131,12 @@ impl ChainSimulator {
         // Overrides go into the file before its checks: an overridden horizon or share meets
         // the same checks (a maximum, a share out of range) as one in the file; instruments
         // that begin after a shortened horizon are left out, with a note.
-        let notes = overrides
+        let mut notes = overrides
             .days
             .map(|days| file.override_days(days))
             .unwrap_or_default();
         if let Some(share) = overrides.approval_share {
-            file.override_approval_share(share);
+            notes.extend(file.override_approval_share(share));
         }
         let scenario = file
             .check_chain(&input)

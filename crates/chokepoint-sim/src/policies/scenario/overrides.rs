@@ -63,14 +63,25 @@ impl ScenarioFile {
     }
 
     /// Sets the `approval_share` of every `[[export_control]]` to a fixed value.
-    pub fn override_approval_share(&mut self, share: f64) {
+    ///
+    /// Returns a note when the scenario has no export control for it to apply to: the
+    /// override was dropped without a word (adversarial review).
+    pub fn override_approval_share(&mut self, share: f64) -> Option<String> {
+        let mut applied = 0;
         if let Some(toml::Value::Array(controls)) = self.table.get_mut("export_control") {
             for c in controls {
                 if let toml::Value::Table(c) = c {
                     c.insert("approval_share".into(), toml::Value::Float(share));
+                    applied += 1;
                 }
             }
         }
+        (applied == 0).then(|| {
+            format!(
+                "approval_share = {share} applies to no instrument: the scenario has no \
+                 [[export_control]]"
+            )
+        })
     }
 }
 
@@ -109,14 +120,25 @@ mod tests {
         })
         .unwrap_err();
         assert!(e.contains("chain.days"), "{e}");
-        let e = check(|f| f.override_approval_share(1.5)).unwrap_err();
+        let e = check(|f| {
+            f.override_approval_share(1.5);
+        })
+        .unwrap_err();
         assert!(e.contains("approval_share"), "{e}");
         let s = check(|f| {
             assert!(f.override_days(30).is_empty());
-            f.override_approval_share(0.1);
+            assert_eq!(f.override_approval_share(0.1), None);
         })
         .unwrap();
         assert_eq!(s.days, 30);
         assert_eq!(s.controls[0].approval_share.central(), 0.1);
+        // A scenario without a control: the override applies to nothing, and says so.
+        let mut none = ScenarioFile::parse(
+            std::path::Path::new("d.toml"),
+            "[chain]\nstart = \"2025-04-01\"\ndays = 30\n",
+        )
+        .unwrap();
+        let note = none.override_approval_share(0.5).unwrap();
+        assert!(note.contains("no [[export_control]]"), "{note}");
     }
 }
