@@ -14,7 +14,6 @@ macro_rules! stderr_line {
 mod cli;
 mod commands;
 mod exit;
-#[allow(dead_code)] // the shared output layer; every command uses part of it
 mod output;
 
 use std::process::ExitCode;

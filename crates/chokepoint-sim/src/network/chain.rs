@@ -30,13 +30,6 @@ pub const STAGES: [&str; 4] = ["mining", "separation", "metal", "magnets"];
 /// Number of traded stages.
 pub const N_STAGES: usize = 4;
 
-/// EU member states, mapped to the `EU` region.
-const EU27: [&str; 27] = [
-    "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN",
-    "IRL", "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP",
-    "SWE",
-];
-
 /// Industries that use magnets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -135,7 +128,7 @@ pub fn flows_from_customs(stage: &str) -> bool {
 /// The region of a country code (EU members → `EU`, unknown → `ROW`).
 pub fn region_of(iso3: &str) -> usize {
     let code = iso3.trim().to_ascii_uppercase();
-    let code = if code == "EUU" || EU27.contains(&code.as_str()) {
+    let code = if code == "EUU" || chokepoint_model::EU_MEMBERS.contains(&code.as_str()) {
         "EU".to_string()
     } else {
         code

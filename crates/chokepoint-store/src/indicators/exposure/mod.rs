@@ -16,11 +16,7 @@ pub use super::periods::{
 pub const CRMA_MAX_SINGLE_COUNTRY_SHARE: f64 = 0.65;
 
 /// The 27 EU member states (ISO-3), for treating `EU` as one importer.
-pub const EU_MEMBERS: [&str; 27] = [
-    "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN",
-    "IRL", "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP",
-    "SWE",
-];
+pub use chokepoint_model::EU_MEMBERS;
 
 /// Who imports: one country, or the EU as a bloc (member states and the `EUU` aggregate).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
