@@ -150,6 +150,14 @@ impl fmt::Debug for Iso3 {
     }
 }
 
+/// The 27 EU member states (ISO-3): the members of the `EUU` bloc, which the chain maps to
+/// its `EU` region and the exposure measures take as one importer (one list for both).
+pub const EU_MEMBERS: [&str; 27] = [
+    "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN",
+    "IRL", "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP",
+    "SWE",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,11 +184,3 @@ mod tests {
         assert_eq!(group_name("DEU"), None);
     }
 }
-
-/// The 27 EU member states (ISO-3): the members of the `EUU` bloc, which the chain maps to
-/// its `EU` region and the exposure measures take as one importer (one list for both).
-pub const EU_MEMBERS: [&str; 27] = [
-    "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN",
-    "IRL", "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP",
-    "SWE",
-];
