@@ -479,7 +479,8 @@ fn exposure_rejects_a_bad_importer_and_explains_after() {
         .assert()
         .success()
         .stdout(predicates::str::contains(
-            "UAS is in no trade row of magnets, as reporter or partner: check the code",
+            "UAS is in no trade row of magnets, as reporter or partner (UAS is not an ISO \
+             3166-1 country code): check the code",
         ));
     sb.cmd()
         .args([
