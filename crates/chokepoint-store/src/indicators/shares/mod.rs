@@ -329,6 +329,31 @@ pub fn is_iea_source(source: &str) -> bool {
     source.contains("IEA") && !source.contains("attributes IEA")
 }
 
+/// Figures for part of a stage (`separation_refining_heavy_REE`: China's 99 % of heavy
+/// rare-earth separation), named beside its shares, never mixed in: a Dy/Tb buyer saw only
+/// the 92 % of all rare earths, though the warehouse held the narrower figure (procurement
+/// review).
+fn narrower_figures(rows: &[StageShareRow], stage: Stage) -> Vec<String> {
+    let labels = stage_labels(stage);
+    rows.iter()
+        .filter(|r| !r.is_derived)
+        .filter_map(|r| {
+            let part = labels
+                .iter()
+                .find_map(|l| r.stage.strip_prefix(l)?.strip_prefix('_'))?;
+            Some(format!(
+                "{part} only ({}): {} {:.0} % in {} ({}), a narrower figure than the stage's \
+                 shares above",
+                r.stage,
+                r.country_iso3,
+                100.0 * r.share,
+                r.year,
+                r.source
+            ))
+        })
+        .collect()
+}
+
 fn reported_rows<'a>(
     rows: &'a [StageShareRow],
     stage: Stage,
@@ -478,6 +503,7 @@ pub fn reported_shares(
     {
         notes.push("projection (IEA base case), not an observation".into());
     }
+    notes.extend(narrower_figures(rows, stage));
     Ok(StageShares {
         stage,
         year,

@@ -236,3 +236,31 @@ fn trade_shares_warn_about_a_single_exporter() {
     assert!((s.concentration.hhi - 6250.0).abs() < 1e-9);
     assert!(trade_shares(Stage::Magnets, 2024, &[], "t").is_err());
 }
+
+/// Procurement review: the 99 % heavy rare-earth figure was stored but no command showed
+/// it. It is named beside the separation shares, never mixed into them.
+#[test]
+fn a_figure_for_part_of_a_stage_is_named_beside_its_shares() {
+    let rows = vec![
+        rep(2023, "separation_refining", "CHN", 0.92, "IEA", "data_year"),
+        rep(
+            2024,
+            "separation_refining_heavy_REE",
+            "CHN",
+            0.99,
+            "Lusa",
+            "data_year",
+        ),
+    ];
+    let s = reported_shares(&rows, Stage::Separation, None, false).unwrap();
+    assert_eq!(s.shares.len(), 1);
+    assert_eq!(s.year, 2023);
+    assert!(
+        s.notes
+            .iter()
+            .any(|n| n
+                .starts_with("heavy_REE only (separation_refining_heavy_REE): CHN 99 % in 2024")),
+        "{:?}",
+        s.notes
+    );
+}
