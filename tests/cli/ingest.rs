@@ -8,24 +8,24 @@ use predicates::prelude::*;
 
 use crate::util::{Sandbox, china_export_args, repo_root};
 
-fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     repo_root().join("tests/fixtures").join(name)
 }
 
 /// `trends` of China's exports of `product` as JSON, with `extra` flags.
-fn china_exports(sb: &Sandbox, product: &str, extra: &[&str]) -> serde_json::Value {
+pub(crate) fn china_exports(sb: &Sandbox, product: &str, extra: &[&str]) -> serde_json::Value {
     let args = [extra, &["--format", "json"]].concat();
     sb.json(&china_export_args("trends", product, &args))
 }
 
-fn trade_rows(sb: &Sandbox) -> i64 {
+pub(crate) fn trade_rows(sb: &Sandbox) -> i64 {
     sb.json(&["sql", "SELECT count(*) AS n FROM trade", "--format", "json"])[0]["n"]
         .as_i64()
         .unwrap()
 }
 
 /// Every file under the warehouse with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -112,59 +112,6 @@ fn comtrade_partners_count_a_duplicated_line_once_and_keep_non_ascii_partners() 
 }
 
 #[test]
-fn user_data_takes_precedence_over_bundled_and_source_selects_one() {
-    let sb = Sandbox::new();
-    sb.cmd()
-        .arg("ingest")
-        .arg(fixture("comtrade_chn_850511.csv"))
-        .assert()
-        .success();
-    let args = |source: Option<&str>| {
-        let mut a = vec![
-            "trends",
-            "--reporter",
-            "CHN",
-            "--flow",
-            "export",
-            "--product",
-            "magnets",
-            "--from",
-            "2025-05",
-            "--to",
-            "2025-05",
-            "--format",
-            "json",
-            "--with-source",
-        ];
-        if let Some(s) = source {
-            a.extend(["--source", s]);
-        }
-        a.into_iter().map(str::to_string).collect::<Vec<_>>()
-    };
-    let run = |a: Vec<String>| {
-        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
-        sb.json(&refs)
-    };
-    let v = run(args(None));
-    assert_eq!(
-        v[0]["quantity_t"], 1300.0,
-        "user data first, never the sum with 1238"
-    );
-    assert_eq!(v[0]["source"], "comtrade");
-    let v = run(args(Some("bundled")));
-    assert_eq!(v[0]["quantity_t"], 1238.0);
-    sb.cmd()
-        .args(china_export_args(
-            "trends",
-            "magnets",
-            &["--source", "nope"],
-        ))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("bundled"));
-}
-
-#[test]
 fn reingesting_the_same_file_adds_nothing() {
     let sb = Sandbox::new();
     let f = fixture("comtrade_chn_850511.csv");
@@ -180,91 +127,6 @@ fn reingesting_the_same_file_adds_nothing() {
         .stdout(predicate::str::contains("warehouse is unchanged"));
     assert_eq!(trade_rows(&sb), after_first);
     assert_eq!(snapshot(&sb.data_dir().join("warehouse")), before);
-}
-
-#[test]
-fn malformed_file_fails_with_file_and_line_and_leaves_the_warehouse_unchanged() {
-    let sb = Sandbox::new();
-    sb.cmd().arg("sources").assert().success();
-    let before = snapshot(&sb.data_dir().join("warehouse"));
-    let bad = fixture("comtrade_malformed.csv");
-    sb.cmd()
-        .arg("ingest")
-        .arg(fixture("tidy_china_magnets.csv"))
-        .arg(&bad)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("comtrade_malformed.csv:5"))
-        // The column by position too, as a spreadsheet counts them: netWgt is the 38th.
-        .stderr(predicate::str::contains("(column 38, `netWgt`)"))
-        .stderr(predicate::str::contains("--skip-bad"));
-    assert_eq!(snapshot(&sb.data_dir().join("warehouse")), before);
-}
-
-/// A rejects file that would overwrite an input or a warehouse part, or whose folder is
-/// missing, is refused before anything is read or stored.
-#[test]
-fn rejects_never_overwrite_an_input_or_the_warehouse() {
-    let sb = Sandbox::new();
-    sb.cmd().arg("sources").assert().success();
-    let input = sb.path().join("in.csv");
-    std::fs::copy(fixture("comtrade_malformed.csv"), &input).unwrap();
-    let original = std::fs::read(&input).unwrap();
-    let before = snapshot(&sb.data_dir().join("warehouse"));
-    let part = sb.data_dir().join("warehouse/trade/bundled.parquet");
-    let missing = sb.path().join("no-such-folder/rejects.csv");
-    for (target, why) in [
-        (&input, "inputs"),
-        (&part, "inside the data directory"),
-        (&missing, "does not exist"),
-    ] {
-        sb.cmd()
-            .arg("ingest")
-            .arg(&input)
-            .arg("--skip-bad")
-            .arg("--rejects")
-            .arg(target)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains(why));
-    }
-    assert_eq!(std::fs::read(&input).unwrap(), original);
-    assert_eq!(snapshot(&sb.data_dir().join("warehouse")), before);
-    let tmp: Vec<_> = std::fs::read_dir(sb.data_dir().join("tmp"))
-        .unwrap()
-        .collect();
-    assert!(tmp.is_empty(), "staged files left behind: {tmp:?}");
-}
-
-/// A Comtrade file without `cmdCode` is named as such (it was "cannot tell the file
-/// format"), and a row without any period says so (it showed `-00`).
-#[test]
-fn comtrade_problems_are_named() {
-    let sb = Sandbox::new();
-    let text = std::fs::read_to_string(fixture("comtrade_chn_850511.csv")).unwrap();
-    let no_cmd = sb.write("no_cmd.csv", &text.replacen(",cmdCode,", ",commodity,", 1));
-    sb.cmd()
-        .arg("ingest")
-        .arg(&no_cmd)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("cmdCode"))
-        .stderr(predicate::str::contains("cannot tell").not());
-    // Blank refYear, refMonth and period (columns 4–6) in the first data row.
-    let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
-    for c in &mut cells[3..6] {
-        c.clear();
-    }
-    lines[1] = cells.join(",");
-    let no_period = sb.write("no_period.csv", &(lines.join("\n") + "\n"));
-    sb.cmd()
-        .arg("ingest")
-        .arg(&no_period)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no_period.csv:2"))
-        .stderr(predicate::str::contains("refYear/refMonth"));
 }
 
 #[test]
@@ -425,98 +287,6 @@ fn baci_needs_its_country_codes() {
         .stderr(predicate::str::contains("--baci-countries").not());
 }
 
-#[test]
-fn tidy_aggregates_override_bundled_figures_per_period() {
-    let sb = Sandbox::new();
-    sb.cmd()
-        .arg("ingest")
-        .arg(fixture("tidy_china_magnets.csv"))
-        .assert()
-        .success();
-    let v = china_exports(
-        &sb,
-        "magnets",
-        &["--from", "2025-04", "--to", "2025-06", "--with-source"],
-    );
-    let got: Vec<(String, f64, String)> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["period"].as_str().unwrap().to_string(),
-                r["quantity_t"].as_f64().unwrap(),
-                r["source"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        got,
-        vec![
-            ("2025-04".into(), 2700.0, "tidy".into()),
-            ("2025-05".into(), 1250.0, "tidy".into()),
-            ("2025-06".into(), 3188.0, "bundled".into()),
-        ]
-    );
-    // The bundled year-to-date totals still hold the bundled April and May: said so.
-    sb.cmd()
-        .args(china_export_args(
-            "trends",
-            "magnets",
-            &["--from", "2025-05"],
-        ))
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
-            "ytd_t of 2025-05 to 2025-11 is the year-to-date total reported by bundled",
-        ))
-        .stderr(predicate::str::contains(
-            "2025-04 from tidy, 2025-05 from tidy",
-        ));
-    sb.cmd()
-        .arg("sources")
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("tidy_china_magnets.csv (tidy)"));
-}
-
-#[test]
-fn unknown_header_names_the_formats_and_exits_2() {
-    let sb = Sandbox::new();
-    let f = sb.write("odd.csv", "a,b,c\n1,2,3\n");
-    sb.cmd()
-        .arg("ingest")
-        .arg(&f)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("Comtrade+").and(predicate::str::contains("BACI")));
-    sb.cmd().arg("ingest").arg("missing.csv").assert().code(2);
-}
-
-/// The latest ingest wins even when two run within the same second (ids compared as text
-/// were decided by a random suffix there).
-#[test]
-fn the_latest_ingest_wins_within_one_second() {
-    let sb = Sandbox::new();
-    let original = std::fs::read_to_string(fixture("comtrade_chn_850511.csv")).unwrap();
-    let mut revised = String::new();
-    for line in original.lines() {
-        if line.starts_with("C,M,20250501,2025,5,202505,156,CHN,China,X,Export,0,W00") {
-            revised.push_str(&line.replace(",1300000,", ",1400000,"));
-        } else {
-            revised.push_str(line);
-        }
-        revised.push('\n');
-    }
-    let first = sb.write("first.csv", &original);
-    let second = sb.write("second.csv", &revised);
-    for f in [&first, &second] {
-        sb.cmd().arg("ingest").arg(f).assert().success();
-    }
-    let v = china_exports(&sb, "850511", &["--from", "2025-05", "--to", "2025-05"]);
-    assert_eq!(v[0]["quantity_t"], 1400.0, "{v}");
-}
-
 /// Two ingests of one file at once store it once: the second waits for the first and
 /// then finds the file stored.
 #[test]
@@ -545,37 +315,6 @@ fn parallel_ingests_of_one_file_store_it_once() {
     assert_eq!(once, trade_rows(&fresh) - bundled);
 }
 
-/// Files that are not comma-separated UTF-8 text, and folders, are named for what they
-/// are, with exit 2, whether or not --format is given.
-#[test]
-fn utf16_semicolon_files_and_folders_are_named_for_what_they_are() {
-    let sb = Sandbox::new();
-    let text = std::fs::read_to_string(fixture("comtrade_chn_850511.csv")).unwrap();
-    let utf16: Vec<u8> = [0xFF, 0xFE]
-        .into_iter()
-        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
-        .collect();
-    let u16_path = sb.path().join("u16.csv");
-    std::fs::write(&u16_path, utf16).unwrap();
-    let semi = sb.write("semi.csv", &text.replace(',', ";"));
-    let folder = sb.path().join("downloads");
-    std::fs::create_dir(&folder).unwrap();
-    for (path, why) in [
-        (&u16_path, "is UTF-16 text; save it as UTF-8 CSV"),
-        (&semi, "separated by semicolons"),
-        (&folder, "is a folder, not a file"),
-    ] {
-        for format in [None, Some("comtrade")] {
-            let mut cmd = sb.cmd();
-            cmd.arg("ingest").arg(path);
-            if let Some(f) = format {
-                cmd.args(["--format", f]);
-            }
-            cmd.assert().code(2).stderr(predicate::str::contains(why));
-        }
-    }
-}
-
 /// Two lines of one file with the same key and other figures are both stored, so ingest
 /// warns and names them (`trends` used either without a word); an exact repeat is fine.
 #[test]
@@ -598,108 +337,8 @@ fn conflicting_repeats_in_one_file_are_named_at_ingest() {
         .stderr(predicate::str::contains("line 5 (as 2)"));
 }
 
-/// A tidy year-to-date row, declared in a `period_type` column, replaces the bundled YTD of
-/// the same period and partner, and is not shown as a row of the monthly series.
-#[test]
-fn a_declared_tidy_ytd_replaces_the_bundled_one() {
-    let sb = Sandbox::new();
-    let file = sb.write(
-        "ytd.csv",
-        "period,period_type,reporter_iso3,partner_iso3,flow,product,quantity_t\n\
-         2025-01..2025-05,ytd,CHN,WLD,export,magnets,20000\n",
-    );
-    sb.cmd().arg("ingest").arg(&file).assert().success();
-    let v = china_exports(&sb, "magnets", &["--from", "2025-01", "--to", "2025-05"]);
-    let rows = v.as_array().unwrap();
-    assert!(
-        rows.iter().all(|r| r["period"] != "2025-01..2025-05"),
-        "{rows:?}"
-    );
-    let may = rows.iter().find(|r| r["period"] == "2025-05").unwrap();
-    assert_eq!(may["ytd_t"], 20000.0);
-    let bad = sb.write(
-        "bad.csv",
-        "period,period_type,reporter_iso3,partner_iso3,flow,product,quantity_t\n\
-         2025-02..2025-05,ytd,CHN,WLD,export,magnets,20000\n",
-    );
-    sb.cmd()
-        .arg("ingest")
-        .arg(&bad)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("bad.csv:2"))
-        .stderr(predicate::str::contains(
-            "a year to date is YYYY-01..YYYY-MM",
-        ));
-}
-
-/// A negative figure is reported at its own column: `value_usd`, not `quantity_t`.
-#[test]
-fn a_negative_value_is_reported_at_value_usd() {
-    let sb = Sandbox::new();
-    let f = sb.write(
-        "negval.csv",
-        "period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t,value_usd\n\
-         2023,DEU,CHN,import,850511,5,-100\n",
-    );
-    sb.cmd()
-        .arg("ingest")
-        .arg(&f)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "negval.csv:2: negative value: `-100` (column 7, `value_usd`)",
-        ));
-}
-
-/// F1: a numeric HS column exported as `850511.0` was stored as `08505110` (fruit), exit 0.
-/// Every reader and `--product` now refuse it with the line and a hint; nothing is stored.
-#[test]
-fn hs_codes_written_as_decimal_numbers_are_refused_everywhere() {
-    let sb = Sandbox::new();
-    let bundled = trade_rows(&sb);
-    let tidy = sb.write(
-        "float.csv",
-        "period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t,value_usd\n\
-         2023-01,CHN,JPN,export,8505.11,10,\n\
-         2023-01,CHN,JPN,export,850511.0,10,\n",
-    );
-    sb.cmd()
-        .arg("ingest")
-        .arg(&tidy)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("float.csv:3"))
-        .stderr(predicate::str::contains(
-            "`850511.0` is an HS code written as a decimal number",
-        ))
-        .stderr(predicate::str::contains("without decimals"));
-    let comtrade = std::fs::read_to_string(fixture("comtrade_chn_850511.csv")).unwrap();
-    let mut lines = comtrade.lines();
-    let header = lines.next().unwrap();
-    let row = lines.next().unwrap().replacen(",850511,", ",850511.0,", 1);
-    assert!(
-        row.contains(",850511.0,"),
-        "fixture row without cmdCode 850511: {row}"
-    );
-    let ct = sb.write("ct.csv", &format!("{header}\n{row}\n"));
-    sb.cmd()
-        .arg("ingest")
-        .arg(&ct)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("ct.csv:2"))
-        .stderr(predicate::str::contains("without decimals"));
-    sb.cmd()
-        .args(china_export_args("trends", "850511.0", &[]))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("without decimals"));
-    assert_eq!(trade_rows(&sb), bundled);
-}
-
 /// The quantity of China's exports of 850511 to `partner` in `period`, by `partners`.
-fn partner_quantity(sb: &Sandbox, period: &str, partner: &str) -> Option<f64> {
+pub(crate) fn partner_quantity(sb: &Sandbox, period: &str, partner: &str) -> Option<f64> {
     let v = sb.json(&china_export_args(
         "partners",
         "850511",
@@ -711,57 +350,6 @@ fn partner_quantity(sb: &Sandbox, period: &str, partner: &str) -> Option<f64> {
         .flatten()
         .find(|r| r["partner_iso3"] == partner)
         .and_then(|r| r["quantity_t"].as_f64())
-}
-
-/// F21: two files of one ingest giving other figures for one key: the first file won,
-/// silently (separate ingests let the later win). Now the later file wins, whatever the
-/// order, and the ingest says which lines.
-#[test]
-fn within_one_ingest_the_later_file_wins_with_a_warning() {
-    let head = "period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t,value_usd\n";
-    for (first, second, want) in [("a1", "a2", 999.0), ("a2", "a1", 100.0)] {
-        let sb = Sandbox::new();
-        let a1 = sb.write(
-            "a1.csv",
-            &format!("{head}2014-03,CHN,USA,export,850511,100,\n"),
-        );
-        let a2 = sb.write(
-            "a2.csv",
-            &format!("{head}2014-03,CHN,USA,export,850511,999,\n"),
-        );
-        let (f1, f2) = if first == "a1" {
-            (&a1, &a2)
-        } else {
-            (&a2, &a1)
-        };
-        sb.cmd()
-            .arg("ingest")
-            .arg(f1)
-            .arg(f2)
-            .assert()
-            .success()
-            .stderr(predicate::str::contains(format!(
-                "{second}.csv: 1 line(s) give other figures"
-            )))
-            .stderr(predicate::str::contains(format!(
-                "line 2 (as {}:2)",
-                f1.display()
-            )))
-            .stderr(predicate::str::contains(
-                "This later file's figures are used",
-            ));
-        assert_eq!(
-            partner_quantity(&sb, "2014-03", "USA"),
-            Some(want),
-            "{first} then {second}"
-        );
-        // `sources` names each file of the ingest on its own row.
-        let sources = sb.stdout_of(&["sources", "--format", "csv"]);
-        assert!(
-            sources.contains(&format!("from {} (tidy)", f2.display())),
-            "{sources}"
-        );
-    }
 }
 
 /// F4: a BACI file ingested with a wrong country-codes file could not be ingested again
@@ -793,44 +381,6 @@ fn a_baci_file_read_with_corrected_country_codes_is_ingested_again() {
     assert_eq!(partner_quantity(&sb, "2019", "KOR"), None);
     // The same pair again is what is already stored.
     assert!(ingest(&right).contains("already ingested"));
-}
-
-/// F20: a pipe (`cat f | chokepoint ingest /dev/stdin`) was read twice and blamed an empty
-/// header; it is refused as a pipe, and a redirected file still works.
-#[cfg(unix)]
-#[test]
-fn a_pipe_is_refused_as_such_and_a_redirected_file_is_read() {
-    use std::io::Write;
-    let sb = Sandbox::new();
-    let text = "period,reporter_iso3,partner_iso3,flow,hs_code,quantity_t,value_usd\n\
-                2014-03,CHN,USA,export,850511,100,\n";
-    let mut child = sb
-        .std_cmd()
-        .args(["ingest", "/dev/stdin"])
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // The refusal may come before the write: a closed pipe is no failure here.
-    let _ = child.stdin.take().unwrap().write_all(text.as_bytes());
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("/dev/stdin is a pipe"), "{stderr}");
-    let file = sb.write("in.csv", text);
-    let out = sb
-        .std_cmd()
-        .args(["ingest", "/dev/stdin"])
-        .stdin(std::fs::File::open(&file).unwrap())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("committed ingest"));
 }
 
 /// "The later ingest wins" corrects figures per key, not keys: a partner mistyped as USB

@@ -6,10 +6,14 @@ mod util;
 
 mod calibrate;
 mod controls;
+mod controls_mrio;
+mod criticality;
 mod exposure;
 mod exposure_after;
 mod exposure_after_api;
 mod ingest;
+mod ingest_precedence;
+mod ingest_refusals;
 mod inputs;
 mod monitor;
 mod monitor_oracle;
