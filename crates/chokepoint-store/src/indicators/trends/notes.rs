@@ -144,30 +144,18 @@ impl MixedYtds {
 
 #[cfg(test)]
 mod tests {
-    use chokepoint_model::{Flow, Frequency, Iso3, Period};
+    use chokepoint_model::{Flow, Frequency, Iso3};
 
     use super::super::{TrendQuery, compute};
     use crate::indicators::series::{FlowQuery, Observation};
-    use crate::schema::PeriodType;
 
     /// Formats review: with BACI's years only, monthly `trends` said "no trade rows" and
     /// sent the reader to look for a typo.
     #[test]
     fn annual_figures_only_say_so_in_monthly_steps() {
-        let year = |y: &str, q: f64| {
-            let p: Period = y.parse().unwrap();
-            Observation {
-                period_type: PeriodType::of(&p),
-                period: p,
-                partner_iso3: "WLD".into(),
-                quantity_t: Some(q),
-                quantity_is_partial: false,
-                value_usd: None,
-                source: "baci".into(),
-                is_derived: false,
-                reported_yoy_pct: None,
-                citation: None,
-            }
+        let year = |y: &str, q: f64| Observation {
+            source: "baci".into(),
+            ..super::super::tests::obs(y, q)
         };
         let q = TrendQuery {
             flow: FlowQuery {

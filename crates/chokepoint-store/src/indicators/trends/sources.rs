@@ -80,25 +80,15 @@ impl CrossSource {
 
 #[cfg(test)]
 mod tests {
-    use chokepoint_model::{Flow, Frequency, Iso3, Period};
+    use chokepoint_model::{Flow, Frequency, Iso3};
 
     use super::super::{TrendQuery, compute};
     use crate::indicators::series::{FlowQuery, Observation};
-    use crate::schema::PeriodType;
 
     fn obs(period: &str, q: f64, source: &str) -> Observation {
-        let p: Period = period.parse().unwrap();
         Observation {
-            period_type: PeriodType::of(&p),
-            period: p,
-            partner_iso3: "WLD".into(),
-            quantity_t: Some(q),
-            quantity_is_partial: false,
-            value_usd: None,
             source: source.into(),
-            is_derived: false,
-            reported_yoy_pct: None,
-            citation: None,
+            ..super::super::tests::obs(period, q)
         }
     }
 

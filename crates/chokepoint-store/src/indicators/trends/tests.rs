@@ -6,7 +6,7 @@ use crate::schema::PeriodType;
 
 use super::*;
 
-fn obs(period: &str, q: f64) -> Observation {
+pub(super) fn obs(period: &str, q: f64) -> Observation {
     let p: Period = period.parse().unwrap();
     Observation {
         period_type: PeriodType::of(&p),
