@@ -54,42 +54,40 @@ pub(super) fn unshown_ytds(figures: &Figures, rows: &[TrendRow], q: &TrendQuery)
 /// may be a gap in the data rather than in the trade.
 pub(super) fn without_tonnes_notes<'a>(steps: impl Iterator<Item = &'a Step>) -> Vec<String> {
     let steps: Vec<&Step> = steps.collect();
-    let mut groups: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
-    for s in steps.iter().filter(|s| !s.without_tonnes.is_empty()) {
+    // The periods of each set of partners `partners_of` names, in order.
+    let by_partners = |partners_of: fn(&Step) -> &Vec<String>| {
+        let mut groups: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
+        for s in steps.iter().filter(|s| !partners_of(s).is_empty()) {
+            groups
+                .entry(partners_of(s).clone())
+                .or_default()
+                .push(s.period.to_string());
+        }
         groups
-            .entry(s.without_tonnes.clone())
-            .or_default()
-            .push(s.period.to_string());
-    }
-    let mut notes: Vec<String> = groups
+    };
+    let without = by_partners(|s| &s.without_tonnes)
         .into_iter()
         .map(|(partners, periods)| {
             format!(
                 "{}: no World row, and {} reported a value but no tonnes: quantity_t is the \
-                 other partners' sum, a lower bound, and changes to or from it may reflect the \
-                 missing tonnes rather than trade (ingest the partner's tonnes or the World row)",
+             other partners' sum, a lower bound, and changes to or from it may reflect the \
+             missing tonnes rather than trade (ingest the partner's tonnes or the World row)",
                 runs(&periods),
                 partners.join(", ")
             )
-        })
-        .collect();
-    let mut partial: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
-    for s in steps.iter().filter(|s| !s.partial_tonnes.is_empty()) {
-        partial
-            .entry(s.partial_tonnes.clone())
-            .or_default()
-            .push(s.period.to_string());
-    }
-    notes.extend(partial.into_iter().map(|(partners, periods)| {
-        format!(
-            "{}: the tonnes of {} leave out HS lines reported with a value but no tonnes \
+        });
+    let partial = by_partners(|s| &s.partial_tonnes)
+        .into_iter()
+        .map(|(partners, periods)| {
+            format!(
+                "{}: the tonnes of {} leave out HS lines reported with a value but no tonnes \
              (BACI's NA quantities): quantity_t is a lower bound, and changes to or from it \
              may reflect the missing tonnes rather than trade",
-            runs(&periods),
-            partners.join(", ")
-        )
-    }));
-    notes
+                runs(&periods),
+                partners.join(", ")
+            )
+        });
+    without.chain(partial).collect()
 }
 
 /// Rows whose `ytd_t` is a reported figure of one source while months inside it are shown
