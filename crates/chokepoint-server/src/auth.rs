@@ -30,6 +30,9 @@ pub fn check_listen(
     {
         return Err(ServeError::PaddedToken);
     }
+    if token.is_some_and(|t| t.chars().any(char::is_control)) {
+        return Err(ServeError::ControlInToken);
+    }
     if addr.ip().is_loopback() || token.is_some() || insecure_no_auth {
         Ok(())
     } else {
@@ -74,6 +77,16 @@ fn bearer_credentials(value: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_with_a_control_character_is_refused_at_start() {
+        let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        assert!(matches!(
+            check_listen(addr, Some("ab\ncd"), false),
+            Err(ServeError::ControlInToken)
+        ));
+        assert!(check_listen(addr, Some("abcd"), false).is_ok());
+    }
 
     #[test]
     fn a_token_padded_with_whitespace_is_refused_at_start() {

@@ -252,6 +252,13 @@ pub enum ServeError {
          an Authorization header cannot carry, so every client would get 401: remove the spaces"
     )]
     PaddedToken,
+    /// A `--token` holding a control character (a newline, a tab), which no HTTP header
+    /// can carry: every client would get 401.
+    #[error(
+        "--token holds a control character (a newline or a tab, say), which an Authorization \
+         header cannot carry, so every client would get 401: use printable characters only"
+    )]
+    ControlInToken,
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -273,6 +280,7 @@ impl ServeError {
             ServeError::Unprotected { .. }
                 | ServeError::EmptyToken
                 | ServeError::PaddedToken
+                | ServeError::ControlInToken
                 | ServeError::Bind { .. }
         )
     }

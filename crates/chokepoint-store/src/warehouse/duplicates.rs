@@ -116,6 +116,9 @@ pub struct Seen {
     /// Cleared when the table is full: the parser threads then stop hashing rows, so a bulk
     /// file pays for its first [`MAX_TRACKED_KEYS`] keys only.
     tracking: Arc<AtomicBool>,
+    /// The last line found in conflict: a BACI line is two rows (the export and its mirror
+    /// import), and it was counted and listed twice ("line 3 (as 2), line 3 (as 2)").
+    last_conflict: Option<u64>,
 }
 
 impl Default for Seen {
@@ -124,6 +127,7 @@ impl Default for Seen {
             keys: HashMap::new(),
             found: Conflicts::default(),
             tracking: Arc::new(AtomicBool::new(true)),
+            last_conflict: None,
         }
     }
 }
@@ -141,7 +145,8 @@ impl Seen {
         match self.keys.entry(key) {
             Entry::Occupied(first) => {
                 let &(first_line, first_figures) = first.get();
-                if first_figures != figures {
+                if first_figures != figures && self.last_conflict != Some(line) {
+                    self.last_conflict = Some(line);
                     self.found.lines += 1;
                     if self.found.examples.len() < EXAMPLES {
                         self.found.examples.push((first_line, line));
@@ -195,6 +200,14 @@ mod tests {
         assert_eq!(found.lines, 1);
         assert_eq!(found.examples, [(2, 5)]);
         assert!(!found.incomplete);
+        // One line's two rows (a BACI line and its mirror) in conflict count once.
+        let mut seen = Seen::default();
+        seen.add(2, (1, 10));
+        seen.add(2, (2, 20));
+        seen.add(3, (1, 11));
+        seen.add(3, (2, 21));
+        let found = seen.finish();
+        assert_eq!((found.lines, found.examples.as_slice()), (1, &[(2, 3)][..]));
     }
 
     /// F21: a key of an earlier file with other figures is found; one of the same file is
