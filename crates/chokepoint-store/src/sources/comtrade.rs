@@ -428,6 +428,19 @@ mod tests {
             tonnes(weights(["5", "1000", "-1", "0", "0", "0"])),
             Some(0.0)
         );
+        // A figure that is not 0 but rounds to it, or is below a millionth of its unit, is
+        // refused (adversarial review: `1e-400` was stored as 0 t).
+        for tiny in ["1e-400", "1e-300", "0.0000001"] {
+            assert!(
+                matches!(weights(["5", "1000", "-1", "0", tiny, "5"]),
+                    Row::Reject { column: Some(ref c), ref reason } if c == "netWgt" && reason.starts_with("implausibly small")),
+                "{tiny}"
+            );
+        }
+        assert_eq!(
+            tonnes(weights(["5", "1000", "-1", "0", "0.000", "0"])),
+            Some(0.0)
+        );
         // A negative kilogram figure is refused at its own column, wherever it is.
         assert!(matches!(
             weights(["5", "1000", "8", "-5", "", "1"]),

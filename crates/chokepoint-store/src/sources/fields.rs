@@ -93,15 +93,33 @@ pub fn text<'r>(rec: &'r impl Cells, i: usize, column: &str) -> Result<&'r str, 
 /// take finite (a cell of 1e306 overflowed to infinity once scaled or added).
 pub const MAX_FIGURE: f64 = 1e15;
 
-/// An optional number in cell `i`: empty → `None`; anything but a finite number of at most
-/// [`MAX_FIGURE`] in magnitude → `Err`.
+/// The smallest figure other than 0 a customs cell holds: a millionth of its unit (a gram
+/// of tonnes, a milligram of kilograms, a millionth of a dollar).
+const MIN_FIGURE: f64 = 1e-6;
+
+/// An optional number in cell `i`: empty → `None`; anything but 0 or a finite number from
+/// [`MIN_FIGURE`] to [`MAX_FIGURE`] in magnitude → `Err`.
 pub fn number(rec: &impl Cells, i: Option<usize>, column: &str) -> Result<Option<f64>, RowError> {
     let Some(i) = i else { return Ok(None) };
     let t = text(rec, i, column)?;
     if t.is_empty() || t.eq_ignore_ascii_case("na") || t.eq_ignore_ascii_case("null") {
         return Ok(None);
     }
+    // A figure that is not zero but rounds to it (`1e-400`), or that is below a millionth of
+    // its unit (`1e-300` t slipped past calibrate's guard against 0 t): no customs figure.
+    let digits_before_exponent = t.split(['e', 'E']).next().unwrap_or("");
+    let nonzero = digits_before_exponent
+        .bytes()
+        .any(|b| (b'1'..=b'9').contains(&b));
     match t.parse::<f64>() {
+        Ok(v) if nonzero && v.abs() < MIN_FIGURE => Err(reject(
+            column,
+            format!(
+                "implausibly small: `{}` (a figure that is not 0 is at least a millionth of its \
+                 unit); check the column's unit",
+                shorten(t)
+            ),
+        )),
         // `+ 0.0` turns `-0` into 0 (and nothing else): a sign on nothing was stored and
         // printed as `-0` everywhere after.
         Ok(v) if v.is_finite() && v.abs() <= MAX_FIGURE => Ok(Some(v + 0.0)),
