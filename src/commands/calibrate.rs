@@ -162,11 +162,20 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
         )));
     }
     if observed.len() < MIN_MONTHS {
+        let left_out: Vec<String> = partial.iter().map(|p| p.month.to_string()).collect();
         bail!(UserError(format!(
-            "{} observed month(s) of magnet exports in {}; fitting an approval share and a \
+            "{} observed month(s) of magnet exports in {}{}; fitting an approval share and a \
              delay needs at least {MIN_MONTHS}: widen --months",
             observed.len(),
-            args.months
+            args.months,
+            if left_out.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({} left out: the scenario starts {start}, so simulated in part)",
+                    left_out.join(", ")
+                )
+            }
         )));
     }
     let exporter = loaded.scenario.controls[0].exporter;
@@ -430,6 +439,11 @@ pub fn run(args: &CalibrateArgs, data_dir: Option<&Path>) -> anyhow::Result<()> 
     );
     let fitted = fitted_text::rewrite_first_control(&text, approval, delay)
         .with_context(|| format!("{}: no [[export_control]] block", args.scenario.display()))?;
+    // As `report --out`, a folder the path names is made (`--out fits/x.toml`).
+    if let Some(parent) = out_path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
     std::fs::write(&out_path, format!("{note}{fitted}"))
         .with_context(|| format!("writing {}", out_path.display()))?;
 

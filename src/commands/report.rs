@@ -45,7 +45,7 @@ pub fn run(data_dir: Option<&Path>, args: &ReportArgs) -> anyhow::Result<()> {
     if let Some(dir) = &args.png {
         // The same path for both made the PNG folder first, then failed to write the page
         // over it, and left the empty folder behind (adversarial review).
-        if dir == &args.out {
+        if super::warehouse::same_path(dir, &args.out) {
             return Err(UserError(format!(
                 "--png {} is the report's own path (--out); give the PNG charts a folder of \
                  their own, e.g. --png charts",

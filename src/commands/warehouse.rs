@@ -32,10 +32,11 @@ pub fn check_output(
 ) -> anyhow::Result<()> {
     // A file output that names a folder failed only when written, after the work
     // (`calibrate --out out` ran its whole fit first; adversarial review).
-    if path.is_dir() {
+    let named_as_folder = path.as_os_str().to_string_lossy().ends_with('/');
+    if path.is_dir() || named_as_folder {
         return Err(crate::exit::UserError(format!(
             "{what}: is a folder; give a file name (e.g. {}/out.toml)",
-            path.display()
+            path.display().to_string().trim_end_matches('/')
         ))
         .into());
     }
@@ -45,6 +46,27 @@ pub fn check_output(
         inputs,
         &data_dir(given),
     )?)
+}
+
+/// Whether two paths name the same place once resolved: `./a.html`, `sub/../a.html` and
+/// an absolute path to it compared as text as three places (adversarial review).
+pub fn same_path(a: &Path, b: &Path) -> bool {
+    let resolve = |p: &Path| -> Option<std::path::PathBuf> {
+        let absolute = std::path::absolute(p).ok()?;
+        let mut out = std::path::PathBuf::new();
+        for c in absolute.components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        // Through symbolic links where the place exists.
+        Some(out.canonicalize().unwrap_or(out))
+    };
+    resolve(a).is_some_and(|x| resolve(b) == Some(x))
 }
 
 /// [`check_output`] for an output folder ([`chokepoint_store::check_output_folder`]).

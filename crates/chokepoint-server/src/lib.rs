@@ -68,6 +68,49 @@ pub async fn bind(
 /// wait in the kernel's queue), so idle sockets cannot take every file descriptor.
 pub const MAX_CONNECTIONS: usize = 512;
 
+/// Connections one address may hold at once; more are closed as they arrive, so one client
+/// holding idle sockets cannot take the shared [`MAX_CONNECTIONS`] from the others (600 of
+/// them kept every request waiting 12 s; adversarial re-check).
+pub const MAX_CONNECTIONS_PER_PEER: usize = 64;
+
+/// Open connections per peer address; a [`PeerSlot`] gives its place back when dropped.
+#[derive(Clone, Default)]
+struct Peers(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>>);
+
+/// One connection's place among its peer's.
+struct PeerSlot(Peers, std::net::IpAddr);
+
+impl Peers {
+    /// A place for a connection from `ip`, or `None` when it holds its share already.
+    fn join(&self, ip: std::net::IpAddr) -> Option<PeerSlot> {
+        let mut open = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = open.entry(ip).or_default();
+        if *n >= MAX_CONNECTIONS_PER_PEER {
+            return None;
+        }
+        *n += 1;
+        Some(PeerSlot(self.clone(), ip))
+    }
+}
+
+impl Drop for PeerSlot {
+    fn drop(&mut self) {
+        let mut open = (self.0)
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = open.get_mut(&self.1) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.1);
+            }
+        }
+    }
+}
+
 /// Serves the application on `listener` until `shutdown` completes, then lets requests in
 /// flight finish (each is bounded by the request timeout). Each connection has the
 /// header timeout of [`Limits`] to send its headers, and at most [`MAX_CONNECTIONS`] are
@@ -83,6 +126,7 @@ pub async fn serve(
     let app = router(state);
     let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let peers = Peers::default();
     tokio::pin!(shutdown);
     loop {
         let slot = tokio::select! {
@@ -92,9 +136,9 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of descriptors or a connection reset before it was accepted:
                     // not fatal to the server; pause so that a full table can drain.
@@ -104,6 +148,10 @@ pub async fn serve(
                 }
             },
             () = &mut shutdown => break,
+        };
+        // Past its share the connection is closed at once (dropped here), its slot freed.
+        let Some(peer_slot) = peers.join(peer.ip()) else {
+            continue;
         };
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(hyper_util::rt::TokioTimer::new())
@@ -117,7 +165,7 @@ pub async fn serve(
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
-            drop(slot);
+            drop((slot, peer_slot));
         });
     }
     graceful.shutdown().await;
@@ -151,4 +199,25 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod peer_tests {
+    use super::*;
+
+    /// One address holds at most its share of connections; a closed one frees a place, and
+    /// other addresses are not affected.
+    #[test]
+    fn one_peer_cannot_hold_more_than_its_share_of_connections() {
+        let peers = Peers::default();
+        let a: std::net::IpAddr = "10.0.0.1".parse().unwrap();
+        let b: std::net::IpAddr = "10.0.0.2".parse().unwrap();
+        let mut held: Vec<PeerSlot> = (0..MAX_CONNECTIONS_PER_PEER)
+            .map(|_| peers.join(a).unwrap())
+            .collect();
+        assert!(peers.join(a).is_none());
+        assert!(peers.join(b).is_some());
+        held.pop();
+        assert!(peers.join(a).is_some());
+    }
 }

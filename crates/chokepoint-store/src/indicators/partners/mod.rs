@@ -289,7 +289,8 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
     if world_unmeasured && with_residual > 0.0 {
         notes.push(format!(
             "the world row gives no {} for this period: shares are of the partners listed, \
-             which may not be all of it (coverage not measurable)",
+             which may not be all of it (coverage not measurable), and so are the HHI and \
+             the top shares, which the rest could change either way",
             measure.noun()
         ));
     }
@@ -331,8 +332,9 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
     if !partial.is_empty() {
         notes.push(format!(
             "the tonnes of {} leave out HS lines reported with a value but no tonnes \
-             (BACI's NA quantities): those shares are lower bounds, and so are the total \
-             where it is the partners' sum, the HHI and the top shares",
+             (BACI's NA quantities): their figures are lower bounds, and so are their shares \
+             of a World row; where the total is the partners' sum, it is a lower bound too, \
+             and every share, the HHI and the top shares may be off either way",
             partial.join(", ")
         ));
     }
