@@ -107,12 +107,14 @@ pub fn number(rec: &impl Cells, i: Option<usize>, column: &str) -> Result<Option
     }
     // A figure that is not zero but rounds to it (`1e-400`), or that is below a millionth of
     // its unit (`1e-300` t slipped past calibrate's guard against 0 t): no customs figure.
-    let digits_before_exponent = t.split(['e', 'E']).next().unwrap_or("");
-    let nonzero = digits_before_exponent
-        .bytes()
-        .any(|b| (b'1'..=b'9').contains(&b));
+    // (The digits are looked at only for such small values: this runs on every cell.)
+    let nonzero = || {
+        t.split(['e', 'E'])
+            .next()
+            .is_some_and(|m| m.bytes().any(|b| (b'1'..=b'9').contains(&b)))
+    };
     match t.parse::<f64>() {
-        Ok(v) if nonzero && v.abs() < MIN_FIGURE => Err(reject(
+        Ok(v) if v.abs() < MIN_FIGURE && nonzero() => Err(reject(
             column,
             format!(
                 "implausibly small: `{}` (a figure that is not 0 is at least a millionth of its \
