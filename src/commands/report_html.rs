@@ -502,13 +502,16 @@ fn assumptions_html(all: &[chokepoint_sim::policies::in_force::AssumptionInForce
         return String::new();
     }
     let set = all.iter().filter(|a| a.set_by == "scenario").count();
-    let mut out = format!(
+    let intro = format!(
         "<h2>Assumptions in force</h2><p>Numbers of the chain the bundled data do not give \
          (docs/scenario.md gives each one's reasoning): {set} set by the scenario, the other \
          {} at their defaults. A distribution's central value is shown; each run draws its \
-         own.</p><table><thead><tr><th>assumption</th><th>value</th><th>unit</th>\
-         <th>set by</th><th>distribution</th></tr></thead><tbody>",
+         own.</p>",
         all.len() - set
+    );
+    let mut out = String::from(
+        "<table><thead><tr><th>assumption</th><th>value</th><th>unit</th>\
+         <th>set by</th><th>distribution</th></tr></thead><tbody>",
     );
     for a in all {
         out.push_str(&format!(
@@ -521,7 +524,8 @@ fn assumptions_html(all: &[chokepoint_sim::policies::in_force::AssumptionInForce
         ));
     }
     out.push_str("</tbody></table>");
-    out
+    // Wide at a narrow width: it scrolls in its own box, as the other tables do.
+    intro + &scrolling(&out)
 }
 
 #[cfg(test)]
