@@ -38,8 +38,35 @@ fn padded_token_is_refused_with_exit_2() {
         .stderr(predicates::str::contains("begins or ends with whitespace"));
 }
 
+/// A running `chokepoint serve`, killed when dropped unless a test already stopped it: a
+/// test that panicked before `terminate` left its server running (two were found after a
+/// failed run).
+pub struct Served(Child);
+
+impl std::ops::Deref for Served {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Served {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// Starts `chokepoint serve` on a free port and returns the child and its base URL.
-pub fn start_server(sb: &Sandbox, extra: &[&str]) -> (Child, String) {
+pub fn start_server(sb: &Sandbox, extra: &[&str]) -> (Served, String) {
     let mut child = Command::new(assert_cmd::cargo::cargo_bin!("chokepoint"))
         .current_dir(sb.path())
         .env("CHOKEPOINT_DATA_DIR", sb.data_dir())
@@ -61,7 +88,7 @@ pub fn start_server(sb: &Sandbox, extra: &[&str]) -> (Child, String) {
         .unwrap_or_else(|| panic!("no URL in {line:?}"))
         .trim_end_matches('/')
         .to_string();
-    (child, url)
+    (Served(child), url)
 }
 
 /// A minimal HTTP/1.1 GET; returns (status, body).
