@@ -151,7 +151,8 @@ pub enum StoreError {
 
     /// A `--product` value names no HS code, group or bundled aggregate.
     #[error(
-        "unknown product `{found}`; expected an HS code (2-10 digits, e.g. 850511) or one of: {known}"
+        "unknown product `{found}`{}; expected an HS code (2-10 digits, e.g. 850511) or one of: {known}",
+        did_you_mean(found, known)
     )]
     UnknownProduct {
         /// The text given.
@@ -409,6 +410,23 @@ fn fixable_io(e: &std::io::Error) -> bool {
     chokepoint_model::io_error_is_users(e.kind())
 }
 
+/// "; did you mean `magnets`?" when one of the `known` names (comma-separated) is near
+/// `found` (a misspelling or a singular), "" otherwise.
+fn did_you_mean(found: &str, known: &str) -> String {
+    known
+        .split(", ")
+        .map(|k| {
+            (
+                strsim::jaro_winkler(&found.trim().to_ascii_lowercase(), k),
+                k,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.9)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| format!("; did you mean `{k}`?"))
+        .unwrap_or_default()
+}
+
 /// What to do about a file the user gave that cannot be read.
 fn read_advice(e: &std::io::Error) -> &'static str {
     match e.kind() {
@@ -493,6 +511,21 @@ impl StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Procurement review: `magnet` was refused with the list only, while scenarios take it.
+    #[test]
+    fn an_unknown_product_near_a_known_one_names_it() {
+        let e = StoreError::UnknownProduct {
+            found: "magnet".into(),
+            known: "graphite, magnets, rare-earths".into(),
+        };
+        assert!(e.to_string().contains("did you mean `magnets`?"), "{e}");
+        let e = StoreError::UnknownProduct {
+            found: "copper".into(),
+            known: "graphite, magnets, rare-earths".into(),
+        };
+        assert!(!e.to_string().contains("did you mean"), "{e}");
+    }
 
     /// A full disk is the user's to fix (exit 2), and the message says how; the part being
     /// written fails the same way through Parquet's error.
