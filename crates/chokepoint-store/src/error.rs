@@ -410,7 +410,7 @@ fn fixable_io(e: &std::io::Error) -> bool {
     chokepoint_model::io_error_is_users(e.kind())
 }
 
-/// "; did you mean `magnets`?" when one of the `known` names (comma-separated) is near
+/// " (did you mean `magnets`?)" when one of the `known` names (comma-separated) is near
 /// `found` (a misspelling or a singular), "" otherwise.
 fn did_you_mean(found: &str, known: &str) -> String {
     known
@@ -423,7 +423,7 @@ fn did_you_mean(found: &str, known: &str) -> String {
         })
         .filter(|(score, _)| *score >= 0.9)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| format!("; did you mean `{k}`?"))
+        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
         .unwrap_or_default()
 }
 
