@@ -124,6 +124,24 @@ fn scenario_of(
         return Ok((text, ScenarioFormat::Toml, query));
     }
     let req: SimulateRequest = parse_json(body)?;
+    // The same setting in the body and in the query: one of them was silently dropped (the
+    // body won; adversarial review), as a repeated query parameter is refused.
+    for (name, twice) in [
+        ("runs", req.runs.is_some() && query.runs.is_some()),
+        ("seed", req.seed.is_some() && query.seed.is_some()),
+        ("days", req.days.is_some() && query.days.is_some()),
+        (
+            "approval_share",
+            req.approval_share.is_some() && query.approval_share.is_some(),
+        ),
+    ] {
+        if twice {
+            return Err(ApiError::bad_request(
+                name,
+                format!("{name} is given in the query and in the JSON body; give it once"),
+            ));
+        }
+    }
     let overrides = Overrides {
         runs: req.runs.or(query.runs),
         seed: req.seed.or(query.seed),

@@ -404,6 +404,23 @@ async fn bad_query_parameter_is_400() {
     assert!(json(&body)["message"].as_str().unwrap().contains("runs"));
 }
 
+/// Adversarial review: `runs` in the body and in the query ran the body's without a word,
+/// where a repeated query parameter is a 400.
+#[tokio::test]
+async fn a_setting_in_both_the_query_and_the_body_is_400() {
+    let body = serde_json::json!({ "toml": QUICK, "runs": 3 }).to_string();
+    let (status, _, answer) = send(&state(), post_json("/api/simulate?runs=5", &body)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        json(&answer)["message"]
+            .as_str()
+            .unwrap()
+            .contains("runs is given in the query and in the JSON body"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+}
+
 #[tokio::test]
 async fn invalid_scenario_is_422() {
     let (status, _, body) = send(
