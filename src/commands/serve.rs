@@ -57,9 +57,12 @@ pub fn run(data_dir: Option<&Path>, args: &ServeArgs) -> anyhow::Result<()> {
                 .await
                 .map_err(user_error)?;
         let local = listener.local_addr().context("reading the bound address")?;
+        // Signals are listened for before anyone is told the address: a SIGTERM right after
+        // must stop the server cleanly, not kill it.
+        let shutdown = chokepoint_server::shutdown_signal();
         // Printed on stdout so scripts (and tests) can find the port when --addr ends in :0.
         println!("chokepoint: serving on http://{local}/ (Ctrl-C to stop)");
-        chokepoint_server::serve(listener, state, chokepoint_server::shutdown_signal())
+        chokepoint_server::serve(listener, state, shutdown)
             .await
             .map_err(user_error)
     })

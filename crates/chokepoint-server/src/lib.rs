@@ -130,13 +130,17 @@ pub async fn serve(
     tokio::pin!(shutdown);
     loop {
         let slot = tokio::select! {
+            // Shutdown first: it is polled every turn, whatever else is ready.
+            biased;
+            () = &mut shutdown => break,
             slot = std::sync::Arc::clone(&slots).acquire_owned() => match slot {
                 Ok(slot) => slot,
                 Err(_) => break, // the semaphore is never closed
             },
-            () = &mut shutdown => break,
         };
         let (stream, peer) = tokio::select! {
+            biased;
+            () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(e) => {
@@ -147,7 +151,6 @@ pub async fn serve(
                     continue;
                 }
             },
-            () = &mut shutdown => break,
         };
         // Past its share the connection is closed at once (dropped here), its slot freed.
         let Some(peer_slot) = peers.join(peer.ip()) else {
@@ -173,32 +176,49 @@ pub async fn serve(
 }
 
 /// Completes on Ctrl-C or SIGTERM: the signals a terminal or a service manager sends.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
+///
+/// The handlers are installed when this is called (inside the runtime), not when the
+/// future is first polled: a SIGTERM sent as soon as the server answered, before its
+/// accept loop had polled the future, met the default action and killed the process
+/// (a CI run under load; exit status "signal 15" instead of 0).
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+    #[cfg(unix)]
+    let installed = [
+        tokio::signal::unix::SignalKind::interrupt(),
+        tokio::signal::unix::SignalKind::terminate(),
+    ]
+    .map(|kind| match tokio::signal::unix::signal(kind) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for a shutdown signal");
+            None
+        }
+    });
+    async move {
+        #[cfg(unix)]
+        {
+            let [mut interrupt, mut terminate] = installed;
+            // A signal that could not be listened for never comes.
+            async fn wait(s: &mut Option<tokio::signal::unix::Signal>) {
+                match s {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            }
+            tokio::select! {
+                () = wait(&mut interrupt) => {},
+                () = wait(&mut terminate) => {},
+            }
+        }
+        #[cfg(not(unix))]
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::warn!(error = %e, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+        tracing::info!("shutting down: finishing requests in flight");
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }
 
 #[cfg(test)]
