@@ -88,14 +88,28 @@ pub fn check_data_dir(dir: &Path) -> Result<(), StoreError> {
     let meta = match std::fs::metadata(dir) {
         Ok(m) => m,
         // Creating the folder through a link to nothing fails with a bare "File exists".
-        Err(_)
+        // A loop of links (ELOOP) was called a link to nothing (adversarial review): only a
+        // link whose target is missing is one.
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                && dir
+                    .symlink_metadata()
+                    .is_ok_and(|m| m.file_type().is_symlink()) =>
+        {
+            return Err(StoreError::Invalid(format!(
+                "data directory {} is a symbolic link to a folder that does not exist; create \
+                 that folder, or pass another one with --data-dir (or CHOKEPOINT_DATA_DIR)",
+                dir.display()
+            )));
+        }
+        Err(e)
             if dir
                 .symlink_metadata()
                 .is_ok_and(|m| m.file_type().is_symlink()) =>
         {
             return Err(StoreError::Invalid(format!(
-                "data directory {} is a symbolic link to a folder that does not exist; create \
-                 that folder, or pass another one with --data-dir (or CHOKEPOINT_DATA_DIR)",
+                "data directory {} is a symbolic link that cannot be followed ({e}); point it at \
+                 a folder, or pass another one with --data-dir (or CHOKEPOINT_DATA_DIR)",
                 dir.display()
             )));
         }
@@ -419,6 +433,12 @@ mod tests {
                 e.contains("symbolic link to a folder that does not exist"),
                 "{e}"
             );
+            // A loop of links is not a link to nothing.
+            let (a, b) = (finder.path().join("a"), finder.path().join("b"));
+            std::os::unix::fs::symlink(&b, &a).unwrap();
+            std::os::unix::fs::symlink(&a, &b).unwrap();
+            let e = check_data_dir(&a).unwrap_err().to_string();
+            assert!(e.contains("symbolic link that cannot be followed"), "{e}");
         }
     }
 
