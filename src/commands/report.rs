@@ -21,14 +21,7 @@ pub fn run(data_dir: Option<&Path>, args: &ReportArgs) -> anyhow::Result<()> {
         ))
     })?;
     // Outputs that cannot be written fail now, not after the runs (and not after the HTML
-    // was written but the PNG folder could not be made).
-    if args.out.is_dir() {
-        return Err(UserError(format!(
-            "--out {} is a folder; give the report's file name, e.g. report.html",
-            args.out.display()
-        ))
-        .into());
-    }
+    // was written but the PNG folder could not be made): `check_output` refuses a folder.
     let inputs = [args.scenario.as_path()];
     let out = format!("--out {}", args.out.display());
     super::warehouse::check_output(&out, &args.out, &inputs, data_dir)?;

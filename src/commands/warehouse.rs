@@ -35,8 +35,7 @@ pub fn check_output(
     let named_as_folder = path.as_os_str().to_string_lossy().ends_with('/');
     if path.is_dir() || named_as_folder {
         return Err(crate::exit::UserError(format!(
-            "{what}: is a folder; give a file name (e.g. {}/out.toml)",
-            path.display().to_string().trim_end_matches('/')
+            "{what} is a folder; give the name of a file to write (in it or elsewhere)"
         ))
         .into());
     }

@@ -46,7 +46,7 @@ fn outputs_that_cannot_be_written_fail_before_the_work() {
         .args(["calibrate", scenario.to_str().unwrap(), "--out", "out"])
         .assert()
         .code(2)
-        .stderr(contains("calibrate --out out: is a folder"));
+        .stderr(contains("calibrate --out out is a folder"));
     sb.cmd()
         .args([
             "report",

@@ -65,8 +65,20 @@ impl Measure {
 
     /// Its band: `before` from the runs' baselines, after p5/p50/p95 from `after`.
     pub(super) fn band(self, before: &[RunFigures], after: &[RunFigures]) -> Band {
+        self.band_named(self.name(), before, after)
+    }
+
+    /// Its band with the flows buyers ordered under the control as "after" (baseline plus
+    /// restocking; without the control, orders are the baseline), named `…_requested`:
+    /// `imports_requested`, and `apparent_consumption_requested`, what a shortage is
+    /// measured against (a demand cut is not one).
+    pub(super) fn requested_band(self, before: &[RunFigures], requested: &[RunFigures]) -> Band {
+        self.band_named(&format!("{}_requested", self.name()), before, requested)
+    }
+
+    fn band_named(self, name: &str, before: &[RunFigures], after: &[RunFigures]) -> Band {
         let pick = |v: &[RunFigures]| v.iter().map(|x| self.of(x)).collect::<Vec<f64>>();
-        band(self.name(), None, &pick(before), &pick(after), self.unit())
+        band(name, None, &pick(before), &pick(after), self.unit())
     }
 }
 

@@ -166,18 +166,10 @@ impl AfterRun {
         figures_out.push(Measure::Hhi.band(&before, &after));
         figures_out.push(Measure::CrmaShare.band(&before, &after));
         figures_out.push(Measure::Imports.band(&before, &after));
-        // What buyers ordered under the control (baseline plus restocking): "before" is the
-        // baseline (without the control, orders are the baseline), after = requested.
-        let mut ordered = Measure::Imports.band(&before, &requested);
-        ordered.measure = "imports_requested".into();
-        figures_out.push(ordered);
+        figures_out.push(Measure::Imports.requested_band(&before, &requested));
         figures_out.push(Measure::Reliance.band(&before, &after));
         figures_out.push(Measure::Consumption.band(&before, &after));
-        // What consumption would have been had buyers got what they ordered: what a
-        // shortage is measured against (a demand cut is not one).
-        let mut wanted = Measure::Consumption.band(&before, &requested);
-        wanted.measure = "apparent_consumption_requested".into();
-        figures_out.push(wanted);
+        figures_out.push(Measure::Consumption.requested_band(&before, &requested));
         let upper = single_supplier(&figures_out);
         let crma = crma_of(&figures_out, self.world_share_proxy(), upper);
         let sensitivity = self.sensitivity(tick, upper)?;

@@ -92,9 +92,7 @@ impl AfterRun {
                 .map(|m| m.band(&before, &after))
                 .collect();
             // What a shortage is measured against, as in the main figures.
-            let mut wanted = Measure::Consumption.band(&before, &requested);
-            wanted.measure = "apparent_consumption_requested".into();
-            figures.push(wanted);
+            figures.push(Measure::Consumption.requested_band(&before, &requested));
             out.push(Sensitivity {
                 assumption: spec.key.to_string(),
                 value,

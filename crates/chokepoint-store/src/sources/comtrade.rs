@@ -235,26 +235,32 @@ impl Columns {
         if let Some((v, column)) = value.filter(|(v, _)| *v < 0.0) {
             return Err(reject(column, format!("negative value: `{v}`")));
         }
-        let mut weights = Vec::new();
-        weights.extend(fields::number(rec, self.net_wgt, "netWgt")?.map(|kg| (kg, "netWgt")));
-        for (unit, qty, unit_col, qty_col) in [
-            (self.qty_unit, self.qty, "qtyUnitCode", "qty"),
-            (self.alt_qty_unit, self.alt_qty, "altQtyUnitCode", "altQty"),
-        ] {
-            // Unit code 8 is kilograms in Comtrade's quantity units.
-            if opt_text(unit, unit_col)? == "8" {
-                weights.extend(fields::number(rec, qty, qty_col)?.map(|kg| (kg, qty_col)));
-            }
-        }
-        if let Some((q, column)) = weights.iter().find(|(q, _)| *q < 0.0) {
+        // The kilogram figures in order of preference, each with its column (a fixed array:
+        // this runs on every line).
+        let in_kg =
+            |unit: Option<usize>, unit_col: &str, qty: Option<usize>, qty_col: &'static str| {
+                // Unit code 8 is kilograms in Comtrade's quantity units.
+                if opt_text(unit, unit_col)? == "8" {
+                    Ok(fields::number(rec, qty, qty_col)?.map(|kg| (kg, qty_col)))
+                } else {
+                    Ok(None)
+                }
+            };
+        let weights: [Option<(f64, &str)>; 3] = [
+            fields::number(rec, self.net_wgt, "netWgt")?.map(|kg| (kg, "netWgt")),
+            in_kg(self.qty_unit, "qtyUnitCode", self.qty, "qty")?,
+            in_kg(self.alt_qty_unit, "altQtyUnitCode", self.alt_qty, "altQty")?,
+        ];
+        let weights = weights.iter().flatten();
+        if let Some((q, column)) = weights.clone().find(|(q, _)| *q < 0.0) {
             return Err(reject(column, format!("negative weight: `{q}`")));
         }
         let traded = value.is_some_and(|(v, _)| v > 0.0);
         let quantity_kg = weights
-            .iter()
+            .clone()
             .copied()
             .find(|(q, _)| *q > 0.0)
-            .or_else(|| weights.first().copied().filter(|_| !traded));
+            .or_else(|| weights.clone().next().copied().filter(|_| !traded));
         let (quantity_kg, value) = (quantity_kg.map(|(q, _)| q), value.map(|(v, _)| v));
         if quantity_kg.is_none() && value.is_none() {
             // A row with no figure says nothing, yet as user data it would stand in for the

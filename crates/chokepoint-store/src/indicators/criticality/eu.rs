@@ -205,7 +205,16 @@ pub fn eu_assessment(
         // settles nothing.
         let mut suppliers: Vec<&str> = supply.shares.iter().map(|s| s.country.as_str()).collect();
         suppliers.extend(sourcing_shares.iter().map(|s| s.country.as_str()));
-        let restricting = restricting_with_default_t(params, restrictions, &suppliers);
+        let mut restricting: Vec<String> = Vec::new();
+        for c in suppliers {
+            let defaulted = inputs
+                .0
+                .iter()
+                .any(|i| defaulted_restricting(i, restrictions) == Some(c));
+            if defaulted && !restricting.iter().any(|r| r == c) {
+                restricting.push(c.to_string());
+            }
+        }
         let sr_bound = if restricting.is_empty() || supply_risk.value().is_none() {
             sr_bound
         } else {
@@ -273,22 +282,15 @@ pub fn eu_assessment(
     }
 }
 
-/// The countries among `suppliers` (once each, in order) whose trade adjustment is not set
-/// per country although `restrictions` lists export restrictions by them in force.
-fn restricting_with_default_t(
-    params: &CriticalityParams,
+/// The country of a trade-adjustment input left at its default while `restrictions` list
+/// export restrictions by it: the one rule for a stage's bound and the input's note.
+fn defaulted_restricting<'a>(
+    input: &'a Resolved,
     restrictions: &[(String, String)],
-    suppliers: &[&str],
-) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for c in suppliers {
-        let restricts = restrictions.iter().any(|(r, _)| r == c);
-        if restricts && !params.eu.trade_adjustment.contains_key(*c) && !out.iter().any(|o| o == c)
-        {
-            out.push((*c).to_string());
-        }
-    }
-    out
+) -> Option<&'a str> {
+    let country = input.name.strip_prefix("eu.trade_adjustment.")?;
+    (input.status == InputStatus::Defaulted && restrictions.iter().any(|(c, _)| c == country))
+        .then_some(country)
 }
 
 /// `bound` (or none) made unbounded above by the defaulted trade adjustment `t` of the
@@ -320,27 +322,22 @@ pub(super) fn flag_restrictions(
 ) -> Vec<String> {
     let mut flagged = Vec::new();
     for input in inputs.iter_mut() {
-        let Some(country) = input.name.strip_prefix("eu.trade_adjustment.") else {
+        let Some(country) = defaulted_restricting(input, restrictions).map(str::to_string) else {
             continue;
         };
-        if input.status != InputStatus::Defaulted {
-            continue;
-        }
         let measures: Vec<&str> = restrictions
             .iter()
-            .filter(|(c, _)| c == country)
+            .filter(|(c, _)| *c == country)
             .map(|(_, m)| m.as_str())
             .collect();
-        if !measures.is_empty() {
-            input.note.push_str(&format!(
-                "; but export_controls lists rare-earth export restrictions by {country} in \
-                 force ({}): t = {} understates its supply risk, as the EU method raises t \
-                 for export restrictions (multipliers unverified, criticality_methods.md §2.3)",
-                measures.join("; "),
-                input.value.map_or("1".to_string(), |v| format!("{v}"))
-            ));
-            flagged.push(country.to_string());
-        }
+        input.note.push_str(&format!(
+            "; but export_controls lists rare-earth export restrictions by {country} in force \
+             ({}): t = {} understates its supply risk, as the EU method raises t for export \
+             restrictions (multipliers unverified, criticality_methods.md §2.3)",
+            measures.join("; "),
+            input.value.map_or("1".to_string(), |v| format!("{v}"))
+        ));
+        flagged.push(country);
     }
     flagged
 }
