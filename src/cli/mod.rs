@@ -80,7 +80,9 @@ pub enum Command {
 The scenario is a TOML file: [network] mrio = folder (pymrio save_all layout or plain CSV), \
 [model] with BoARIO's parameter names and defaults, [simulation] steps, and [[event]] tables \
 (arbitrary capacity loss, capital destroyed with recovery, capital destroyed with rebuilding). \
-Results match BoARIO 0.7.2 bit for bit under the default settings.\n\n\
+Results match BoARIO 0.7.2 bit for bit under the default settings wherever BoARIO's sums \
+over regions run in region order (OpenBLAS picks another order for some table shapes; a \
+threshold can then amplify a last-bit difference: docs/engine.md, Exactness).\n\n\
 --out receives one CSV per record (step column, then one column per region|sector, full \
 precision) in the layout of BoARIO's reference runs, plus summary.json (totals, losses, \
 per-industry minimum and its step). stdout shows the most affected industries.\n\n\

@@ -59,6 +59,10 @@ pub struct SqlArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Stop the query after this many seconds (exit code 2; rows already written stay
+    /// written). Default: no limit (Ctrl-C stops it).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: Option<u64>,
 }
 
 /// Arguments of `chokepoint ingest`.

@@ -92,6 +92,23 @@ pub fn run(data_dir: Option<&Path>, args: &IngestArgs) -> anyhow::Result<()> {
     for f in &report.files {
         warn_of_conflicts(&f.path, &f.conflicts);
         note_codes_not_iso(&f.path, &f.codes_not_iso);
+        if f.estimated_weights > 0 {
+            stderr_line!(
+                "note: {}: {} row{} take{} tonnes from a weight UN Comtrade estimated (its \
+                 is…Estimated flag), not one the reporter gave; the trade table's `notes` \
+                 column marks {} (`chokepoint sql \"SELECT … FROM trade WHERE notes = '{}'\"`)",
+                f.path,
+                f.estimated_weights,
+                if f.estimated_weights == 1 { "" } else { "s" },
+                if f.estimated_weights == 1 { "s" } else { "" },
+                if f.estimated_weights == 1 {
+                    "it"
+                } else {
+                    "them"
+                },
+                chokepoint_store::sources::comtrade::ESTIMATED_WEIGHT_NOTE
+            );
+        }
     }
     if let Some(p) = &report.rejects_path {
         println!("rejected rows and reasons written to {}", p.display());

@@ -2,6 +2,7 @@
 
 mod anomalies;
 mod calibrate;
+mod chain_data;
 mod chain_facts;
 mod criticality;
 mod demo;

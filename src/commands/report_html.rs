@@ -148,16 +148,9 @@ fn summary(report: &RunReport) -> String {
             grouped(n.added_output_t, 0),
             xml_escape(&n.stage),
             grouped(n.total_loss_change_t, 0),
-            if n.unused {
-                format!(
-                    " {}",
-                    xml_escape(
-                        super::simulate_controls::unused_plant_text(n).trim_start_matches("note: ")
-                    )
-                )
-            } else {
-                String::new()
-            }
+            super::simulate_controls::plant_note(n)
+                .map(|text| format!(" {}", xml_escape(&text)))
+                .unwrap_or_default()
         ));
     }
     for (exporter, stage, delivered, base) in world_exports(s) {

@@ -24,6 +24,10 @@ pub(super) const LIBRARY: &[(&str, &str)] = &[
         "full-magnet-embargo",
         include_str!("../../scenarios/full-magnet-embargo.toml"),
     ),
+    (
+        "october-2025-package-and-truce",
+        include_str!("../../scenarios/october-2025-package-and-truce.toml"),
+    ),
 ];
 
 /// The first comment line of a scenario file, as its title.

@@ -9,6 +9,25 @@ use serde_json::Value;
 use crate::cli::SqlArgs;
 use crate::output::{Cell, Format, JsonArrayWriter, Table};
 
+/// Ends the process with exit code 2 once `secs` seconds have passed. A watchdog thread and
+/// not a timer on the query's future: DataFusion plans synchronously (constant folding
+/// included), and a timer is only looked at when the query yields, which a plan that takes
+/// minutes never does. Whatever was written stays written; the message says so.
+fn stop_after(secs: u64) {
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(secs));
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: the query ran past --timeout {secs} s and was stopped (any rows printed \
+             above are only the first ones); narrow it (a WHERE on period, product or \
+             reporter, a LIMIT) or give a longer --timeout"
+        );
+        std::process::exit(2);
+    });
+}
+
 /// Rows `--format table` shows at most. Its column widths need every row it shows, so it
 /// holds them; CSV and JSON are written as the rows come and have no cap.
 pub const TABLE_ROWS: usize = 10_000;
@@ -19,6 +38,9 @@ pub const TABLE_ROWS: usize = 10_000;
 /// when memory ran out).
 pub fn run(data_dir: Option<&Path>, args: &SqlArgs) -> anyhow::Result<()> {
     let o = super::warehouse::open(data_dir)?;
+    if let Some(secs) = args.timeout {
+        stop_after(secs);
+    }
     let (columns, mut stream) = o.runtime.block_on(o.warehouse.sql_stream(&args.query))?;
     let cells = |rows: Vec<JsonRow>| -> Vec<Vec<Cell>> {
         rows.iter().map(|r| row_cells(&columns, r)).collect()

@@ -6,7 +6,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use anyhow::Context;
 use chokepoint_server::after::{AfterError, AfterReport, ExposureTarget, PreparedExposure};
 use chokepoint_server::runs::{
     FanSeries, ObservedMonth, Overrides, PreparedRun, Progress, RunReport, ScenarioDocument,
@@ -15,46 +14,28 @@ use chokepoint_server::runs::{
 use chokepoint_server::{AppState, Limits};
 use chokepoint_sim::SimError;
 use chokepoint_sim::montecarlo::{self, Layout, McSummary, NetworkInput, series_bands};
-use chokepoint_sim::network::chain::{ChainFacts, REGIONS, chain_nodes};
+use chokepoint_sim::network::chain::{REGIONS, chain_nodes};
 use chokepoint_sim::network::flow::RunRecord;
 use chokepoint_sim::policies::scenario::{
     NetworkSource, PolicyScenario, ScenarioFile, is_policy_scenario,
 };
 
-use super::chain_facts;
+use super::chain_data::{ChainData, LiveChainData};
 use super::exposure_after::AfterRun;
 pub use super::scenario_text::sources;
 use super::scenario_text::{LIBRARY, in_body, scenario_name, scenario_toml, title};
 
 /// The policy engine on the bundled chain.
 pub struct ChainSimulator {
-    facts: ChainFacts,
-    observed: Vec<ObservedMonth>,
-    network: serde_json::Value,
+    data: LiveChainData,
 }
 
 impl ChainSimulator {
-    /// Reads the bundled facts and customs series once.
+    /// Reads the bundled facts and customs series, and again whenever the warehouse
+    /// changes ([`LiveChainData`]).
     pub fn new(data_dir: Option<&Path>) -> anyhow::Result<ChainSimulator> {
-        let facts =
-            chain_facts::facts_from_warehouse(data_dir).context("reading the chain facts")?;
-        let observed = chain_facts::observed_from_warehouse(data_dir)
-            .context("reading China's customs magnet exports")?
-            .into_iter()
-            .map(|o| ObservedMonth {
-                exporter: "CHN".into(),
-                importer: "WLD".into(),
-                stage: "magnets".into(),
-                month: o.month.to_string(),
-                tonnes: o.tonnes,
-                is_derived: o.is_derived,
-            })
-            .collect();
-        let network = super::network::describe_json(data_dir).context("describing the network")?;
         Ok(ChainSimulator {
-            facts,
-            observed,
-            network,
+            data: LiveChainData::new(data_dir)?,
         })
     }
 
@@ -76,8 +57,9 @@ impl ChainSimulator {
             )));
         }
         let regions: Vec<String> = REGIONS.iter().map(|r| r.to_string()).collect();
-        let input = NetworkInput::Bundled(self.facts.clone());
-        self.prepare_on(name, text, file, input, regions, overrides)
+        let data = self.data.get()?;
+        let input = NetworkInput::Bundled(data.facts.clone());
+        self.prepare_on(name, text, file, input, regions, overrides, &data)
     }
 
     /// Checks a scenario file of this machine (`chokepoint report`): as
@@ -95,8 +77,9 @@ impl ChainSimulator {
         match file.network_source()? {
             NetworkSource::Bundled => {
                 let regions: Vec<String> = REGIONS.iter().map(|r| r.to_string()).collect();
-                let input = NetworkInput::Bundled(self.facts.clone());
-                self.prepare_on(&name, text, file, input, regions, overrides)
+                let data = self.data.get()?;
+                let input = NetworkInput::Bundled(data.facts.clone());
+                self.prepare_on(&name, text, file, input, regions, overrides, &data)
             }
             NetworkSource::File(p) if p.is_dir() => Err(SimError::Invalid(format!(
                 "{name}: chain.network = {:?} is an MRIO folder: `report` covers the \
@@ -113,12 +96,15 @@ impl ChainSimulator {
                     NetworkInput::Fixed(net),
                     regions,
                     overrides,
+                    &*self.data.get()?,
                 )
             }
         }
     }
 
-    /// The checks and the run of a parsed scenario on `input`.
+    /// The checks and the run of a parsed scenario on `input`; `data` gives the customs
+    /// series the run is compared with.
+    #[allow(clippy::too_many_arguments)]
     fn prepare_on(
         &self,
         name: &str,
@@ -127,6 +113,7 @@ impl ChainSimulator {
         input: NetworkInput,
         regions: Vec<String>,
         overrides: &Overrides,
+        data: &ChainData,
     ) -> Result<ChainRun, SimError> {
         // Overrides go into the file before its checks: an overridden horizon or share meets
         // the same checks (a maximum, a share out of range) as one in the file; instruments
@@ -149,7 +136,7 @@ impl ChainSimulator {
             scenario,
             input,
             regions,
-            observed: self.observed.clone(),
+            observed: data.observed.clone(),
             notes,
         })
     }
@@ -312,7 +299,7 @@ impl Simulator for ChainSimulator {
     }
 
     fn network(&self) -> Result<serde_json::Value, SimError> {
-        Ok(self.network.clone())
+        Ok(self.data.get()?.network.clone())
     }
 
     fn prepare_exposure(

@@ -276,4 +276,22 @@ fn new_plants_report_what_they_added_and_whether_it_was_used() {
         .stdout(predicates::str::contains(
             "note: the new EU separation capacity",
         ));
+    // Policy review: a new Australian mine under the embargo adds output (China's
+    // separators take its ore) but changes no loss, and only `unused: false` was said.
+    let mine = with(
+        "[[new_supply]]\nregion = \"AUS\"\nstage = \"mining\"\ncapacity_t_per_year = 20000\n\
+         commissioning = \"2025-06-01\"\nramp_up_months = 6\n",
+    );
+    let n = &run(&mine)["new_supply"][0];
+    assert!(n["added_output_t"].as_f64().unwrap() > 0.0, "{n}");
+    assert_eq!(n["unused"], false, "{n}");
+    assert_eq!(n["no_loss_change"], true, "{n}");
+    sb.cmd()
+        .args(["simulate", mine.to_str().unwrap(), "--runs", "4"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "note: the new AUS mining capacity added",
+        ))
+        .stdout(predicates::str::contains("changed no industry's loss"));
 }

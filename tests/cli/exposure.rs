@@ -472,14 +472,45 @@ fn exposure_rejects_a_bad_importer_and_explains_after() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("ISO-3"));
-    // A well-formed code that no row mentions runs, and says so.
+    // A well-formed code that is no country and that no row mentions is a typo: refused,
+    // with the stored codes one edit away (policy review: `EUR` printed CRMA rows, exit 0).
     sb.cmd()
         .args(["exposure", "--importer", "UAS", "--product", "magnets"])
         .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "--importer UAS is not an ISO 3166-1 country code and no stored trade row names \
+             it (did you mean USA?)",
+        ));
+    sb.cmd()
+        .args(["exposure", "--importer", "EUR", "--product", "magnets"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("(did you mean EU or EUU?)"));
+    // A country without rows of the product runs, and says so.
+    sb.cmd()
+        .args(["exposure", "--importer", "BRA", "--product", "magnets"])
+        .assert()
         .success()
         .stdout(predicates::str::contains(
-            "UAS is in no trade row of magnets, as reporter or partner (UAS is not an ISO \
-             3166-1 country code): check the code",
+            "BRA is in no trade row of magnets, as reporter or partner: check the code",
+        ));
+    // Trends: a misspelt reporter is refused the same way.
+    sb.cmd()
+        .args([
+            "trends",
+            "--reporter",
+            "CNH",
+            "--flow",
+            "export",
+            "--product",
+            "magnets",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "--reporter CNH is not an ISO 3166-1 country code and no stored trade row names \
+             it (did you mean CHN?)",
         ));
     sb.cmd()
         .args([

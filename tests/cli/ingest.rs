@@ -51,7 +51,20 @@ fn comtrade_file_answers_trends_from_world_rows_without_double_counting() {
         .success()
         .stdout(predicate::str::contains("comtrade"))
         .stdout(predicate::str::contains("transport-mode breakdown"))
-        .stdout(predicate::str::contains("committed ingest"));
+        .stdout(predicate::str::contains("committed ingest"))
+        // The fixture's 2024-05 row for the USA flags its weight as Comtrade's estimate.
+        .stderr(predicate::str::contains(
+            "1 row takes tonnes from a weight UN Comtrade estimated",
+        ));
+    let marked = sb.json(&[
+        "sql",
+        "SELECT partner_iso3, period, notes FROM trade WHERE notes LIKE 'tonnes from a weight%'",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(marked.as_array().map(Vec::len), Some(1), "{marked}");
+    assert_eq!(marked[0]["partner_iso3"], "USA");
+    assert_eq!(marked[0]["period"], "2024-05");
     let v = china_exports(&sb, "850511", &["--from", "2025-04", "--to", "2025-05"]);
     // World row 1,300 t (never World + partners, never the sea-freight breakdown).
     assert_eq!(v[1]["period"], "2025-05");
@@ -448,6 +461,15 @@ fn retracting_an_ingest_takes_its_rows_out_of_every_table() {
         .success()
         .stdout(predicate::str::contains("v1.csv"));
     assert_eq!(total(&sb), 15.0);
+    // Retracted again (or by a concurrent `retract`): said so, not "no ingest", which read
+    // as a mistyped id (adversarial review).
+    sb.cmd()
+        .args(["retract", &first])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "ingest {first} was already retracted at "
+        )));
     for bad in [first.as_str(), "../x", "20250101T000000Z-s00000001.f0001"] {
         sb.cmd().args(["retract", bad]).assert().code(2);
     }

@@ -191,6 +191,30 @@ fn a_bad_datafusion_setting_in_the_environment_is_exit_2_and_named() {
         .stdout("x\n1\n");
 }
 
+/// Adversarial review: `sql` had no time limit. `--timeout` stops a query that computes for
+/// minutes (five joins without a condition) with exit code 2 and says how to narrow it.
+#[test]
+fn sql_stops_at_its_timeout_with_exit_2() {
+    let sb = Sandbox::new();
+    sb.cmd()
+        .args([
+            "sql",
+            "SELECT sum(a.quantity_t * b.quantity_t + c.quantity_t - d.quantity_t + \
+             e.quantity_t) AS s FROM trade a, trade b, trade c, trade d, trade e",
+            "--timeout",
+            "1",
+        ])
+        .timeout(std::time::Duration::from_secs(120))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("ran past --timeout 1 s"))
+        .stderr(predicate::str::contains("give a longer --timeout"));
+    sb.cmd()
+        .args(["sql", "SELECT 1 AS x", "--timeout", "0"])
+        .assert()
+        .code(2);
+}
+
 #[test]
 fn sql_answers_queries_and_refuses_writes_with_exit_2() {
     let sb = Sandbox::new();
@@ -338,7 +362,7 @@ fn an_empty_answer_is_explained_on_stderr() {
         .args([
             "trends",
             "--reporter",
-            "XXX",
+            "BRA",
             "--flow",
             "export",
             "--product",
@@ -348,7 +372,7 @@ fn an_empty_answer_is_explained_on_stderr() {
         ])
         .assert()
         .success()
-        .stderr(predicate::str::contains("no trade rows for reporter XXX"))
+        .stderr(predicate::str::contains("no trade rows for reporter BRA"))
         .stderr(predicate::str::contains("SELECT DISTINCT reporter_iso3"));
     let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
     assert_eq!(out.lines().count(), 1, "{out}");
@@ -505,6 +529,21 @@ fn trends_name_the_months_a_series_skips_and_what_the_ytd_implies() {
         ))
         .stderr(predicate::str::contains(
             "the year-to-date total through 2025-05 implies 8,909 t for them together",
+        ))
+        .stderr(predicate::str::contains("whose scope may differ").not());
+    // The 2024 year (58,152 t, Adamas Intelligence) counts magnet alloys too; none of the
+    // months cites it, so what it implies for November–December is said to be of another
+    // scope (procurement review).
+    sb.cmd()
+        .args(china_export_args(
+            "trends",
+            "magnets",
+            &["--from", "2024-09", "--to", "2025-01"],
+        ))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "that total is from a publication none of its months cites (Adamas Intelligence",
         ));
 }
 

@@ -274,6 +274,37 @@ fn monitor_endpoints_answer_what_the_cli_prints_as_json() {
     assert!(terminate(&mut child).success());
 }
 
+/// Web review: the server read the chain's facts once, at start: after an ingest its
+/// simulations kept the bundled 2024 magnet total while its trends showed the new one. The
+/// facts are read again when the warehouse changes.
+#[test]
+fn a_running_server_simulates_on_what_was_ingested_after_it_started() {
+    let sb = Sandbox::new();
+    let (mut child, url) = start_server(&sb, &[]);
+    let notes = || {
+        let (status, body) = http_get(&url, "/api/network", &[]);
+        assert_eq!(status, 200, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        v["notes"].to_string()
+    };
+    assert!(notes().contains("world total 2024 = 58152 t from source bundled"));
+    let file = sb.write(
+        "y2024.csv",
+        "period,reporter_iso3,partner_iso3,flow,product,quantity_t\n\
+         2024,CHN,WLD,export,magnets,60000\n",
+    );
+    sb.cmd()
+        .args(["ingest", file.to_str().unwrap()])
+        .assert()
+        .success();
+    let after = notes();
+    assert!(
+        after.contains("world total 2024 = 60000 t from source tidy"),
+        "{after}"
+    );
+    assert!(terminate(&mut child).success());
+}
+
 /// Adversarial review: a connection that sent nothing, or half a request line, stayed open
 /// past 150 s whatever `--request-timeout` was, and 20,000 of them took every file
 /// descriptor. Now each has `--header-timeout` to send its headers; a request sent in time

@@ -1,96 +1,70 @@
 //! Calendar dates for the daily policy timeline (proleptic Gregorian, no time zone).
 //!
 //! The simulation steps one day at a time from a start date; policies name dates, the
-//! engine works on step indices. This module converts between the two without pulling in a
-//! date-time crate.
+//! engine works on step indices. This module converts between the two, on `chrono`'s
+//! `NaiveDate`, and parses dates in the one form scenarios use (YYYY-MM-DD, years
+//! 1900–2200, which keeps the records' month arithmetic in range).
 
 use std::fmt;
 use std::str::FromStr;
 
 use chokepoint_model::{YearMonth, parse_year};
+use chrono::{Datelike, Months, NaiveDate, TimeDelta};
 
-/// A calendar day, stored as days since 1970-01-01.
+/// A calendar day.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
-pub struct Date(i64);
+pub struct Date(NaiveDate);
 
 impl Date {
     /// The date for a year, month (1–12) and day, or `None` when it does not exist.
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-            return None;
-        }
-        Some(Date(days_from_civil(year, month, day)))
+        NaiveDate::from_ymd_opt(year, month, day).map(Date)
     }
 
     /// Year, month (1–12) and day.
     pub fn ymd(self) -> (i32, u32, u32) {
-        civil_from_days(self.0)
+        (self.0.year(), self.0.month(), self.0.day())
     }
 
-    /// The date `days` later (earlier when negative).
+    /// The date `days` later (earlier when negative), held at chrono's first or last day
+    /// (about 262,000 years away) rather than wrapping.
     #[must_use]
     pub fn plus_days(self, days: i64) -> Date {
-        Date(self.0 + days)
+        let moved = TimeDelta::try_days(days).and_then(|d| self.0.checked_add_signed(d));
+        Date(moved.unwrap_or(if days < 0 {
+            NaiveDate::MIN
+        } else {
+            NaiveDate::MAX
+        }))
     }
 
     /// Days from `earlier` to `self` (negative when `self` is earlier).
     pub fn days_since(self, earlier: Date) -> i64 {
-        self.0 - earlier.0
+        self.0.signed_duration_since(earlier.0).num_days()
     }
 
     /// The calendar month of this date.
     pub fn year_month(self) -> YearMonth {
         let (y, m, _) = self.ymd();
-        // invariant: m comes from civil_from_days, always 1..=12.
+        // invariant: chrono's months are 1..=12.
         YearMonth::new(y, m as u8).expect("invariant: month in 1..=12")
     }
 
     /// The same day `months` calendar months later, clamped to the month's last day.
     #[must_use]
     pub fn plus_months(self, months: i64) -> Date {
-        let (y, m, d) = self.ymd();
-        let idx = i64::from(y) * 12 + i64::from(m) - 1 + months;
-        let (ny, nm) = (idx.div_euclid(12) as i32, (idx.rem_euclid(12) + 1) as u32);
-        let nd = d.min(days_in_month(ny, nm));
-        Date(days_from_civil(ny, nm, nd))
+        let n = Months::new(u32::try_from(months.unsigned_abs()).unwrap_or(u32::MAX));
+        let moved = if months < 0 {
+            self.0.checked_sub_months(n)
+        } else {
+            self.0.checked_add_months(n)
+        };
+        Date(moved.unwrap_or(if months < 0 {
+            NaiveDate::MIN
+        } else {
+            NaiveDate::MAX
+        }))
     }
-}
-
-fn is_leap(y: i32) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-fn days_in_month(y: i32, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if is_leap(y) => 29,
-        _ => 28,
-    }
-}
-
-// Howard Hinnant's days-from-civil algorithm: exact for the proleptic Gregorian calendar.
-fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
-    let y = i64::from(y) - i64::from(m <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i32, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y as i32, m, d)
 }
 
 /// Why a date string was rejected.
@@ -155,7 +129,12 @@ mod tests {
         assert_eq!(a.plus_days(2).to_string(), "2024-03-01");
         let b: Date = "2025-04-04".parse().unwrap();
         assert_eq!(b.days_since("2025-01-01".parse().unwrap()), 93);
-        assert_eq!(Date::from_ymd(1970, 1, 1).unwrap().days_since(Date(0)), 0);
+        assert_eq!(
+            Date::from_ymd(2024, 1, 1)
+                .unwrap()
+                .days_since(Date::from_ymd(1970, 1, 1).unwrap()),
+            19_723
+        );
     }
 
     #[test]
@@ -170,5 +149,8 @@ mod tests {
         let d: Date = "2025-01-31".parse().unwrap();
         assert_eq!(d.plus_months(1).to_string(), "2025-02-28");
         assert_eq!(d.plus_months(12).to_string(), "2026-01-31");
+        let m: Date = "2024-03-31".parse().unwrap();
+        assert_eq!(m.plus_months(-1).to_string(), "2024-02-29");
+        assert_eq!(m.plus_months(-13).to_string(), "2023-02-28");
     }
 }

@@ -1,7 +1,8 @@
 //! What the importer's consumption figures would be at other values of the assumption its
 //! own output of the stage rests on. In the bundled chain the EU's magnet output is the
 //! share of output outside China that `non_china_magnet_japan_share` leaves to the EU (the
-//! data give no split), and its import reliance, apparent consumption and the CRMA share of
+//! data bound it: under 2,000 t for North America and Europe together), and its import
+//! reliance, apparent consumption and the CRMA share of
 //! consumption rest on it (analyst review: 75 % reliance was named as resting on the split,
 //! not measured against it).
 
@@ -18,7 +19,7 @@ use super::crma::crma_of;
 use super::figures::{Measure, Measured};
 
 /// How far from its central value the assumption is set, each way (within its range): a
-/// split of 70 % Japan is tried at 50 % and 90 %.
+/// split of 92 % Japan is tried at 72 % and 100 %.
 const STEP: f64 = 0.2;
 
 impl AfterRun {
@@ -110,10 +111,11 @@ impl AfterRun {
         let (key, japan) = self.own_output_assumption()?;
         let region = &self.regions[self.r];
         let whose = if japan == key.spec().default {
-            "the default; the bundled data give no split"
+            "the default: the most EU output the bundled figure allows, North America and \
+             Europe making under 2,000 t a year"
         } else {
-            "as this scenario's [assumptions] set it (central value); the bundled data give no \
-             split"
+            "as this scenario's [assumptions] set it (central value); the default, 0.92, is the \
+             most EU output the bundled figure allows"
         };
         let tried: Vec<String> = sensitivity
             .iter()
@@ -129,8 +131,8 @@ impl AfterRun {
             )
         };
         Some(format!(
-            "{region}'s own magnet output in the chain is an assumption, not data: the output \
-             outside China is split {:.0} % Japan, {:.0} % EU by {} = {japan:.2} ({whose}), and \
+            "{region}'s own magnet output in the chain is an assumption, not a measured \
+             figure: the output outside China is split {:.0} % Japan, {:.0} % EU by {} = {japan:.2} ({whose}), and \
              import reliance, apparent consumption and the CRMA share of consumption rest on \
              it{rows}",
             100.0 * japan,

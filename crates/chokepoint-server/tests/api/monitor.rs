@@ -323,15 +323,15 @@ async fn trends_carry_derived_tags_and_incomplete_years_as_headers() {
 async fn a_flow_without_rows_says_so_in_a_note_header() {
     let (s, _dir) = state_with_warehouse().await;
     for path in [
-        "/api/trends?reporter=ZZZ&flow=export&product=rare-earths",
-        "/api/partners?reporter=ZZZ&flow=export&product=magnets&period=2025-05",
+        "/api/trends?reporter=BRA&flow=export&product=rare-earths",
+        "/api/partners?reporter=BRA&flow=export&product=magnets&period=2025-05",
     ] {
         let (status, resp, _) = get(&s, path).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         let notes = note_headers(&resp);
         assert_eq!(notes.len(), 1, "{path}: {notes:?}");
         assert!(
-            notes[0].starts_with("no trade rows for reporter ZZZ, flow export"),
+            notes[0].starts_with("no trade rows for reporter BRA, flow export"),
             "{notes:?}"
         );
         assert!(

@@ -80,8 +80,8 @@ assumptions! {
         "Share of alloy that ends up in finished sintered magnets after grinding and machining losses. Assumed 80 %.";
     ChinaDomesticMagnetShare => "china_domestic_magnet_share", "share of China's magnet output", 0.75, [0.0, 0.99],
         "Share of China's NdFeB output used inside China; the rest is exported: 58,152 t in 2024 by Adamas' annual figure, which also counts permanent-magnet alloys (the monthly customs series is tariff line 85051110 alone). Assumed three quarters: the bundled data give exports and China's 90-94 % share of world magnet output, not its total output.";
-    NonChinaMagnetJapanShare => "non_china_magnet_japan_share", "share of non-China magnet output", 0.70, [0.0, 1.0],
-        "Share of the magnet output outside China made in Japan; the rest is made in the EU. Japan's sintered-magnet makers are the largest outside China; no split in the bundled data.";
+    NonChinaMagnetJapanShare => "non_china_magnet_japan_share", "share of non-China magnet output", 0.92, [0.0, 1.0],
+        "Share of the magnet output outside China made in Japan (which stands for every maker outside China and the EU); the rest is made in the EU. North America and Europe together make under 2,000 t of NdFeB magnets a year (end_uses.csv, Adamas Intelligence), so the EU makes at most 8 % of the chain's roughly 24,000 t outside China: 0.92 is the most EU output that figure allows.";
     EndUseWindShare => "end_use_wind_share", "share of magnet demand", 0.10, [0.0, 1.0],
         "Share of magnet demand from wind turbines, used when the data give no figure. Assumed 10 %.";
     EndUseDefenseShare => "end_use_defense_share", "share of magnet demand", 0.03, [0.0, 1.0],

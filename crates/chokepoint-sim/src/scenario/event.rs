@@ -126,8 +126,16 @@ pub(super) fn event(
                     "a rebuild event needs `rebuild_tau` (steps)",
                 );
             };
-            if *tau.get_ref() < 1.0 {
-                return cx.err(Some(tau.span()), key("rebuild_tau"), "must be ≥ 1 step");
+            // BoARIO's `rebuild_tau` is a whole number of steps (an int); `inf` is no time.
+            let t = *tau.get_ref();
+            if !t.is_finite() || t < 1.0 || t.fract() != 0.0 {
+                return cx.err(
+                    Some(tau.span()),
+                    key("rebuild_tau"),
+                    format!(
+                        "{t} is not a whole number of steps ≥ 1 (BoARIO's rebuild_tau is an int)"
+                    ),
+                );
             }
             let Some(sectors) = &ev.rebuilding_sectors else {
                 return cx.err(
@@ -272,11 +280,11 @@ pub(super) fn event(
         .as_ref()
         .map(|d| *d.get_ref())
         .unwrap_or(1.0);
-    if recovery_tau < 1.0 {
+    if !recovery_tau.is_finite() || recovery_tau < 1.0 {
         return cx.err(
             ev.recovery_tau.as_ref().map(|d| d.span()),
             key("recovery_tau"),
-            "must be ≥ 1 step",
+            format!("{recovery_tau} is not a finite number of steps ≥ 1"),
         );
     }
     let recovery_function = match &ev.recovery_function {

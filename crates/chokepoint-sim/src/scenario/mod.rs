@@ -89,6 +89,17 @@ impl Ctx<'_> {
                         "`[[{name}]]` makes a list of tables, and `{name}` is one table: write \
                          `[{name}]`"
                     );
+                } else if let Some(header) = written
+                    .strip_prefix('[')
+                    .filter(|_| expected.starts_with("expected a sequence"))
+                {
+                    // The reverse: `[event]` where a list of events is read (ARIO review:
+                    // "invalid type: map, expected a sequence" named no fix).
+                    let name = header.split(']').next().unwrap_or("").trim();
+                    msg = format!(
+                        "`[{name}]` makes one table, and `{name}` is a list of them: write \
+                         `[[{name}]]` before each"
+                    );
                 } else if written.len() >= 10
                     && written.as_bytes()[4] == b'-'
                     && written[..4].bytes().all(|b| b.is_ascii_digit())

@@ -211,7 +211,8 @@ pub(super) fn model_params(
             dict.span(),
         )?;
         let mut out = Vec::new();
-        for v in vals {
+        // `vals` follow the table's sectors in order: a bad value is named by its sector.
+        for (v, sector) in vals.iter().zip(&mrio.sectors) {
             out.push(match v.get_ref() {
                 NumOrText::Num(d) if d.is_infinite() && *d > 0.0 => InventoryDays::Infinite,
                 NumOrText::Num(d) if d.is_finite() && *d > 0.0 => InventoryDays::Days(*d),
@@ -223,7 +224,7 @@ pub(super) fn model_params(
                 _ => {
                     return cx.err(
                         Some(v.span()),
-                        "model.inventory_dict",
+                        format!("model.inventory_dict.{sector}"),
                         "must be a positive number of steps or \"inf\"",
                     );
                 }

@@ -240,7 +240,37 @@ async fn observations_among(
         filter.push_str(" AND quantity_t IS NOT NULL");
     }
     let lines = fetch_lines(wh, &filter).await?;
+    if lines.is_empty() {
+        let partner = q.partner.as_ref().map(|p| ("partner", p.as_str()));
+        check_codes_known(wh, [Some(("reporter", q.reporter.as_str())), partner]).await?;
+    }
     Ok((selector, apply_source_rules(lines, measure)))
+}
+
+/// Refuses a code ISO 3166-1 does not list that no stored trade row names either: a typo
+/// (`CNH`, `EUR`), which gave an empty table and exit 0 while a misspelt product was
+/// refused (policy review). A source's own area code (`S19`) is fine once ingested.
+pub(crate) async fn check_codes_known<'a>(
+    wh: &Warehouse,
+    codes: impl IntoIterator<Item = Option<(&'static str, &'a str)>>,
+) -> Result<(), StoreError> {
+    for (argument, code) in codes.into_iter().flatten() {
+        if chokepoint_model::is_iso3166_country(code)
+            || PartnerKind::of(code) != PartnerKind::Country
+        {
+            continue;
+        }
+        let (found, near) = wh.codes_near(code).await?;
+        if !found {
+            return Err(crate::ArgumentError::UnknownCode {
+                argument,
+                code: code.to_string(),
+                near,
+            }
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// One reporter's observations of one flow, as [`flow_observations_with_quantity`] gives them.

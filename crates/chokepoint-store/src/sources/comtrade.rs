@@ -10,6 +10,9 @@
 //!   `altQty` if `altQtyUnitCode` is 8: Comtrade writes 0 in `netWgt` where no weight was
 //!   reported, so a zero weight beside a positive value is no figure, not 0 t (a zero
 //!   weight stays 0 t beside a zero or missing value);
+//! - a weight Comtrade flags as its own estimate (`isNetWgtEstimated`, `isQtyEstimated`,
+//!   `isAltQtyEstimated` of the column the tonnes come from) is stored with the note
+//!   [`ESTIMATED_WEIGHT_NOTE`], counted and named at ingest;
 //! - value from `primaryValue` (USD), else `fobvalue`/`cifvalue`;
 //! - partner World (`partnerCode` 0) is kept as partner `WLD`; a partner area that is not a
 //!   country (`partnerISO` not ISO-3, such as `_X` "Areas, nes") as `_` and its numeric
@@ -28,6 +31,11 @@ use crate::products::group_of_hs_code;
 use crate::schema::TradeRecord;
 
 const FORMAT: &str = "comtrade";
+
+/// The `notes` of a row whose tonnes are a weight UN Comtrade estimated (its
+/// `is…Estimated` flag is true): a figure the reporter did not give, to tell apart from
+/// reported ones in `sql`.
+pub const ESTIMATED_WEIGHT_NOTE: &str = "tonnes from a weight UN Comtrade estimated";
 
 /// Column positions of a Comtrade+ header.
 pub struct Columns {
@@ -49,6 +57,10 @@ pub struct Columns {
     alt_qty_unit: Option<usize>,
     alt_qty: Option<usize>,
     net_wgt: Option<usize>,
+    /// The `is…Estimated` flags of `qty`, `altQty` and `netWgt`.
+    qty_estimated: Option<usize>,
+    alt_qty_estimated: Option<usize>,
+    net_wgt_estimated: Option<usize>,
     primary_value: Option<usize>,
     fob_value: Option<usize>,
     cif_value: Option<usize>,
@@ -81,6 +93,9 @@ impl Columns {
             alt_qty_unit: opt("altQtyUnitCode"),
             alt_qty: opt("altQty"),
             net_wgt: opt("netWgt"),
+            qty_estimated: opt("isQtyEstimated"),
+            alt_qty_estimated: opt("isAltQtyEstimated"),
+            net_wgt_estimated: opt("isNetWgtEstimated"),
             primary_value: opt("primaryValue"),
             fob_value: opt("fobvalue"),
             cif_value: opt("cifvalue"),
@@ -261,6 +276,15 @@ impl Columns {
             .copied()
             .find(|(q, _)| *q > 0.0)
             .or_else(|| weights.clone().next().copied().filter(|_| !traded));
+        // Whether the weight taken is one Comtrade flags as its own estimate.
+        let estimated = quantity_kg.is_some_and(|(_, column)| {
+            let flag = match column {
+                "netWgt" => self.net_wgt_estimated,
+                "qty" => self.qty_estimated,
+                _ => self.alt_qty_estimated,
+            };
+            opt_text(flag, column).is_ok_and(|f| f.eq_ignore_ascii_case("true") || f == "1")
+        });
         let (quantity_kg, value) = (quantity_kg.map(|(q, _)| q), value.map(|(v, _)| v));
         if quantity_kg.is_none() && value.is_none() {
             // A row with no figure says nothing, yet as user data it would stand in for the
@@ -278,6 +302,7 @@ impl Columns {
             product,
             quantity_t: quantity_kg.map(|kg| kg / 1000.0),
             value_usd: value,
+            notes: estimated.then(|| ESTIMATED_WEIGHT_NOTE.to_string()),
             ..TradeRecord::blank(period, reporter, partner, flow)
         }))
     }
@@ -399,6 +424,45 @@ mod tests {
         let mut rec = csv::ByteRecord::new();
         r.read_byte_record(&mut rec).unwrap();
         columns().parse(&rec)
+    }
+
+    /// A line with the `is…Estimated` flags of qty, altQty and netWgt given.
+    fn flagged(net: &str, qty_kg: &str, flags: [&str; 3]) -> Row {
+        let [qty_flag, alt_flag, net_flag] = flags;
+        let s = format!(
+            "C,M,20250201,2025,2,202502,410,KOR,\"Korea, Rep.\",M,Import,156,CHN,China,0,W00,World,H6,HS,true,850511,Permanent magnets,6,true,C00,TOTAL CPC,0,0,TOTAL MOT,8,kg,{qty_kg},{qty_flag},-1,N/A,,{alt_flag},{net},{net_flag},0,false,100,0,100,0,true,false"
+        );
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(s.as_bytes());
+        let mut rec = csv::ByteRecord::new();
+        r.read_byte_record(&mut rec).unwrap();
+        columns().parse(&rec)
+    }
+
+    /// Formats review: Comtrade's estimation flags were not read, so a weight UN Comtrade
+    /// estimated was stored as if reported. The flag of the column the tonnes come from
+    /// marks the row.
+    #[test]
+    fn a_weight_comtrade_estimated_is_noted_on_its_row() {
+        let notes = |row: Row| match row {
+            Row::Record(r) => r.notes,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            notes(flagged("2000", "", ["false", "false", "true"])).as_deref(),
+            Some(ESTIMATED_WEIGHT_NOTE)
+        );
+        assert_eq!(notes(flagged("2000", "", ["true", "false", "False"])), None);
+        // netWgt 0 beside a value is no figure: the tonnes come from qty, and its flag counts.
+        assert_eq!(
+            notes(flagged("0", "2000", ["True", "false", "false"])).as_deref(),
+            Some(ESTIMATED_WEIGHT_NOTE)
+        );
+        assert_eq!(
+            notes(flagged("0", "2000", ["false", "false", "true"])),
+            None
+        );
     }
 
     fn tonnes(row: Row) -> Option<f64> {

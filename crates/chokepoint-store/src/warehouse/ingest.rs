@@ -91,6 +91,14 @@ pub struct FileReport {
     /// (`S19`), for the user to tell apart.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub codes_not_iso: BTreeMap<String, u64>,
+    /// Rows stored whose tonnes are a weight the source flags as its own estimate
+    /// (Comtrade's `is…Estimated`), marked in their `notes`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub estimated_weights: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The record of one committed ingest, kept in its part file's footer.
@@ -190,6 +198,8 @@ struct BlockTally {
     /// Codes stored that ISO 3166-1 does not list ([`FileReport::codes_not_iso`]), kept as
     /// bytes so that a file full of them allocates nothing per row.
     codes_not_iso: std::collections::HashMap<[u8; 3], u64, foldhash::fast::FixedState>,
+    /// Rows whose tonnes the source estimated ([`FileReport::estimated_weights`]).
+    estimated_weights: u64,
 }
 
 impl BlockTally {
@@ -204,6 +214,7 @@ impl BlockTally {
             rejects: Vec::new(),
             keys: Vec::new(),
             codes_not_iso: std::collections::HashMap::default(),
+            estimated_weights: 0,
         }
     }
 
@@ -224,6 +235,9 @@ impl BlockTally {
         match read.row {
             Row::Record(r) => {
                 self.check_codes(&r);
+                if r.notes.as_deref() == Some(crate::sources::comtrade::ESTIMATED_WEIGHT_NOTE) {
+                    self.estimated_weights += 1;
+                }
                 self.builder.push(&r);
                 if self.tracking.load(Ordering::Relaxed) {
                     self.keys.push((read.line, duplicates::fingerprint(&r)));
@@ -455,6 +469,7 @@ impl Warehouse {
                     report.rows_read += tally.read;
                     report.rows_stored += tally.stored;
                     report.rows_rejected += tally.rejected;
+                    report.estimated_weights += tally.estimated_weights;
                     rows_total += tally.read;
                     for (line, fingerprint) in tally.keys {
                         keys.add(line, fingerprint);

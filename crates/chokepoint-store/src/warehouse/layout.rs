@@ -364,6 +364,26 @@ fn hard_links(_meta: &std::fs::Metadata) -> u64 {
     1
 }
 
+/// A fingerprint of what the warehouse holds: the name, size and modification time of every
+/// file of its table folders. An ingest or a retraction changes it; a reader that keeps
+/// figures derived from the warehouse (the server's chain facts) reads them again when it
+/// does.
+pub fn contents_stamp(data_dir: &Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut files: Vec<(PathBuf, u64, Option<SystemTime>)> = warehouse_files(data_dir)
+        .map(|p| {
+            let meta = std::fs::metadata(&p).ok();
+            let len = meta.as_ref().map_or(0, std::fs::Metadata::len);
+            let modified = meta.and_then(|m| m.modified().ok());
+            (p, len, modified)
+        })
+        .collect();
+    files.sort();
+    let mut h = std::hash::DefaultHasher::new();
+    files.hash(&mut h);
+    h.finish()
+}
+
 /// Every file of the warehouse's table folders.
 fn warehouse_files(data_dir: &Path) -> impl Iterator<Item = PathBuf> {
     let wh = data_dir.join("warehouse");

@@ -24,6 +24,17 @@ pub struct RetractReport {
     pub files: Vec<FileReport>,
 }
 
+/// The folder of the warehouse that notes the ingests taken out, one `<id>.json` each.
+const RETRACTED: &str = "retracted";
+
+/// What is kept of a retracted ingest: its id and when it went.
+#[derive(serde::Deserialize, Serialize)]
+struct Retracted {
+    id: String,
+    /// UTC time of the retraction.
+    retracted: String,
+}
+
 impl Warehouse {
     /// Removes the part of ingest `id` (as `chokepoint sources` lists it) and its record.
     /// Bundled tables cannot be retracted: they are rebuilt from the binary on open.
@@ -62,11 +73,27 @@ impl Warehouse {
         let _lock = lock_for_ingest(self.data_dir(), on_wait)?;
         let trade = self.warehouse_dir().join("trade");
         let part = trade.join(format!("ingest-{id}.parquet"));
+        let tombstone = self
+            .warehouse_dir()
+            .join(RETRACTED)
+            .join(format!("{id}.json"));
         if !part.is_file() {
-            return Err(StoreError::Invalid(format!(
-                "no ingest {id} in {}; `chokepoint sources` lists the stored ingests",
-                trade.display()
-            )));
+            // Retracted before (or a moment ago by a concurrent `retract`): say so, not
+            // "no ingest", which read as a mistyped id (adversarial review).
+            let earlier = std::fs::read_to_string(&tombstone)
+                .ok()
+                .and_then(|t| serde_json::from_str::<Retracted>(&t).ok());
+            return Err(StoreError::Invalid(match earlier {
+                Some(r) => format!(
+                    "ingest {id} was already retracted at {}: nothing of it is left to take \
+                     out; `chokepoint sources` lists the stored ingests",
+                    r.retracted
+                ),
+                None => format!(
+                    "no ingest {id} in {}; `chokepoint sources` lists the stored ingests",
+                    trade.display()
+                ),
+            }));
         }
         let record_path = part.with_extension("json");
         let files = std::fs::read_to_string(&record_path)
@@ -83,6 +110,16 @@ impl Warehouse {
         std::fs::rename(&part, &gone).map_err(|e| StoreError::io(&part, e))?;
         let _ = std::fs::remove_file(&gone);
         let _ = std::fs::remove_file(&record_path);
+        // A note that it was retracted, for a later `retract` of the same id. Best effort:
+        // the retraction itself is done, and a missing note only makes that later message
+        // plainer.
+        let note = Retracted {
+            id: id.to_string(),
+            retracted: super::order::utc_now_text(),
+        };
+        if let (Some(dir), Ok(text)) = (tombstone.parent(), serde_json::to_string(&note)) {
+            let _ = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&tombstone, text));
+        }
         Ok(RetractReport {
             ingest_id: id.to_string(),
             files,

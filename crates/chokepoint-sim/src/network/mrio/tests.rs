@@ -176,6 +176,18 @@ mod totals_tests {
         assert!((gap.gap - 0.01 / 1.01).abs() < 1e-9, "{gap:?}");
     }
 
+    /// ARIO review: one negative Z cell in a row whose total stays positive ran to the
+    /// horizon without a word, where BoARIO stops at step 0 ("Negative orders computed").
+    /// It is refused at load, naming the cell.
+    #[test]
+    fn a_negative_z_cell_is_refused_with_its_cell() {
+        let dir = edited("zcell", "Z.csv", 2, |c| c[3] = "-30".into());
+        let e = load_err(&dir);
+        assert!(e.contains("Z.csv:2:"), "{e}");
+        assert!(e.contains("Z row holds -30 for"), "{e}");
+        assert!(e.contains("Negative orders computed"), "{e}");
+    }
+
     /// BoARIO's own cases still load: a negative final-demand cell whose row total stays
     /// positive (ARIO_SPEC.md Q25), and an industry with zero output that sells nothing
     /// (its A column is 0, as pymrio takes 1/0 as 0).

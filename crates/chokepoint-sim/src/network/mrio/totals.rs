@@ -124,6 +124,22 @@ pub(super) fn check_totals(
                 ),
             ));
         }
+        // One negative cell in a positive row: its order is a negative share of the need,
+        // a negative delivery. BoARIO stops at step 0 ("Negative orders computed"); this ran
+        // to the horizon without a word (ARIO review).
+        if let Some((col, &v)) = z_cells.iter().enumerate().find(|(_, v)| **v < 0.0) {
+            return Err(file_err(
+                &z.path,
+                line_of(z, zrow, k),
+                format!(
+                    "{label}'s Z row holds {} for {} (intermediate flows are not negative: its \
+                     orders would be negative deliveries, and BoARIO stops at step 0 with \
+                     \"Negative orders computed\"); correct that cell of Z, or set it to 0",
+                    readable(v),
+                    labels.get(col).map_or("?", String::as_str)
+                ),
+            ));
+        }
         if sales < 0.0 {
             return Err(file_err(
                 &y.path,

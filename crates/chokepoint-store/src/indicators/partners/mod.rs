@@ -204,6 +204,51 @@ impl AggregateRow {
     }
 }
 
+/// The note when the World row (the total shares are of) and some partner rows come from
+/// different sources: each source picks its rows by its own rules (precedence is per
+/// partner), so a share may divide one source's figure by another's total, and the
+/// coverage compares two sources that may differ in coverage and definitions.
+fn other_source_note(in_period: &[&Observation]) -> Option<String> {
+    let world = in_period
+        .iter()
+        .find(|o| PartnerKind::of(&o.partner_iso3) == PartnerKind::World)?;
+    let mut others: Vec<(&str, Vec<&str>)> = Vec::new();
+    let counted = |o: &&&Observation| {
+        matches!(
+            PartnerKind::of(&o.partner_iso3),
+            PartnerKind::Country | PartnerKind::Residual
+        ) && o.source != world.source
+    };
+    for o in in_period.iter().filter(counted) {
+        match others.iter_mut().find(|(s, _)| *s == o.source) {
+            Some((_, partners)) => partners.push(&o.partner_iso3),
+            None => others.push((&o.source, vec![&o.partner_iso3])),
+        }
+    }
+    if others.is_empty() {
+        return None;
+    }
+    let named: Vec<String> = others
+        .iter()
+        .map(|(source, partners)| {
+            const SHOWN: usize = 5;
+            let more = partners.len().saturating_sub(SHOWN);
+            let list = partners[..partners.len().min(SHOWN)].join(", ");
+            if more > 0 {
+                format!("{list} and {more} more from {source}")
+            } else {
+                format!("{list} from {source}")
+            }
+        })
+        .collect();
+    Some(format!(
+        "the world row is from {}, but {}: their shares and the coverage compare two \
+         sources, which may differ in coverage and definitions; `--source` keeps to one",
+        world.source,
+        named.join("; ")
+    ))
+}
+
 /// Ranks the partners of one flow in one period.
 pub async fn partners(wh: &Warehouse, q: &PartnersQuery) -> Result<PartnersReport, StoreError> {
     let mut flow = q.flow.clone();
@@ -321,6 +366,9 @@ fn rank(obs: &[Observation], period: Period, measure: Measure) -> PartnersReport
     };
     for r in &mut rows {
         r.share_pct = total.zip(known(r)).map(|(t, a)| a / t * 100.0);
+    }
+    if basis == "world row" {
+        notes.extend(other_source_note(&in_period));
     }
     // A partner whose tonnes leave out HS lines with a value only (BACI's NA quantities):
     // its share, and the HHI and top shares, are understated by an unknown amount.

@@ -313,3 +313,30 @@ fn a_residual_group_is_reported_beside_the_ranking() {
         );
     }
 }
+
+/// Formats review: a World row from one source and partner rows from another were divided
+/// without a word. The note names the World row's source and each other source's partners.
+#[test]
+fn partners_from_another_source_than_the_world_row_are_named() {
+    let from = |partner: &str, q: f64, source: &str| Observation {
+        source: source.into(),
+        ..obs("2025-07", partner, q)
+    };
+    let rows = vec![
+        from("WLD", 5_577.0, "bundled"),
+        from("DEU", 1_116.0, "comtrade"),
+        from("USA", 619.0, "comtrade"),
+        from("KOR", 400.0, "bundled"),
+    ];
+    let r = rank(&rows, "2025-07".parse().unwrap(), Measure::Quantity);
+    let note = r
+        .notes
+        .iter()
+        .find(|n| n.starts_with("the world row is from bundled"))
+        .unwrap_or_else(|| panic!("no source note in {:?}", r.notes));
+    assert!(note.contains("DEU, USA from comtrade"), "{note}");
+    assert!(!note.contains("KOR"), "{note}");
+    // One source throughout: no note.
+    let r = rank(&july_2025(), "2025-07".parse().unwrap(), Measure::Quantity);
+    assert!(!r.notes.iter().any(|n| n.contains("the world row is from")));
+}

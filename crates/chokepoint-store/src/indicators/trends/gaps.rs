@@ -66,16 +66,24 @@ fn note(figures: &Figures, first: i64, last: i64) -> String {
         format!("{a} to {b} have")
     };
     let implied = implied_total(figures, first, last)
-        .map(|(total, through, derived)| {
+        .map(|i| {
             format!(
-                "; the year-to-date total through {through} implies {} t for {}{}",
-                super::super::thousands((total * 10.0).round() / 10.0),
+                "; the year-to-date total through {} implies {} t for {}{}{}",
+                i.through,
+                super::super::thousands((i.total * 10.0).round() / 10.0),
                 if first == last { "it" } else { "them together" },
-                if derived {
+                if i.derived {
                     " (built on a figure the dataset derived from a published change)"
                 } else {
                     ""
-                }
+                },
+                i.other_publication
+                    .map(|p| format!(
+                        "; that total is from a publication none of its months cites ({p}), \
+                         whose scope may differ from theirs, so this is no figure of the \
+                         months' own scope"
+                    ))
+                    .unwrap_or_default()
             )
         })
         .unwrap_or_default();
@@ -92,8 +100,9 @@ fn note(figures: &Figures, first: i64, last: i64) -> String {
 /// or when the figures from January to that month come from more than one source: a YTD
 /// holds its own source's months, so one source's total less another's months is no
 /// figure at all (8,875 t instead of 8,909 once an ingested file replaced two months).
-/// Also says whether a derived figure went into it.
-fn implied_total(figures: &Figures, first: i64, last: i64) -> Option<(f64, YearMonth, bool)> {
+/// Also says whether a derived figure went into it, and names the total's publication
+/// when the months do not share it.
+fn implied_total(figures: &Figures, first: i64, last: i64) -> Option<Implied> {
     let start = jan(month(first).year).index();
     let december = start + 11;
     (last..=december).find_map(|end| {
@@ -119,6 +128,38 @@ fn implied_total(figures: &Figures, first: i64, last: i64) -> Option<(f64, YearM
         let (after, after_derived) = around(last + 1, end)?;
         let total = through.quantity_t - before - after;
         let derived = through.derived || before_derived || after_derived;
-        (total >= 0.0).then_some((total, month(end), derived))
+        (total >= 0.0).then(|| Implied {
+            total,
+            through: month(end),
+            derived,
+            other_publication: other_publication(figures, start, end),
+        })
     })
+}
+
+/// The publication of the year-to-date total through `end` when none of the months from
+/// January to `end` cites it: a total from another publication may not have the months'
+/// scope (the bundled 2024 magnet year, 58,152 t from Adamas Intelligence, counts magnet
+/// alloys as well as the tariff line of the months, so the 10,374 t it implies for
+/// November–December 2024 is no figure of that line).
+fn other_publication(figures: &Figures, start: i64, end: i64) -> Option<String> {
+    let total = figures.cumulative.get(&(start, end - start + 1))?;
+    let cited = total.citation.as_deref()?;
+    let months_cite = figures
+        .monthly
+        .range((start, 0)..=(end, i64::MAX))
+        .filter_map(|(_, s)| s.citation.as_deref())
+        .any(|c| c.split("; ").any(|one| cited.split("; ").any(|t| t == one)));
+    (!months_cite).then(|| cited.to_string())
+}
+
+/// What a year-to-date total implies for months without figures.
+struct Implied {
+    total: f64,
+    /// The last month of the total.
+    through: YearMonth,
+    /// Whether a derived figure went into it.
+    derived: bool,
+    /// The total's publication, when no month of its span cites it.
+    other_publication: Option<String>,
 }

@@ -56,7 +56,7 @@ use incomplete::incomplete_years;
 #[cfg(test)]
 use incomplete::runs;
 pub use incomplete::{IncompleteYear, incomplete_year_note};
-use notes::{MixedYtds, unshown_ytds, without_tonnes_notes};
+use notes::{MixedYtds, disagreeing_ytds, unshown_ytds, without_tonnes_notes};
 
 /// What to compute trends for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -426,6 +426,7 @@ fn compute(obs: &[Observation], q: &TrendQuery) -> TrendReport {
     ));
     if q.frequency == Frequency::Monthly {
         notes.extend(unshown_ytds(&figures, &rows, q));
+        notes.extend(disagreeing_ytds(&figures, q));
         notes.extend(overlapping_rows(&rows));
         notes.extend(gaps::skipped_months(&figures, &steps, q));
     }

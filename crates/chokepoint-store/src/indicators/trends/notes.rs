@@ -7,7 +7,7 @@ use chokepoint_model::{Period, YearMonth};
 
 use super::incomplete::runs;
 use super::{TrendQuery, TrendRow};
-use crate::indicators::spans::{Figures, Step};
+use crate::indicators::spans::{Figures, Step, jan};
 
 /// Reported year-to-date figures that end in a month without a row of its own, so that no
 /// row's `ytd_t` or `reported_ytd_yoy_pct` shows them: China's 8,360 t of magnets to the EU
@@ -88,6 +88,52 @@ pub(super) fn without_tonnes_notes<'a>(steps: impl Iterator<Item = &'a Step>) ->
             )
         });
     without.chain(partial).collect()
+}
+
+/// Reported year-to-date totals (and years) that their months do not add up to: `ytd_t` is
+/// the months' sum wherever they cover the span (issue 2's rule), so a published total
+/// that disagrees (a revision, months of a narrower scope, or a typo in a file) was
+/// nowhere to be seen. Differences within rounding (half a tonne a month, or 0.5 %) are
+/// not named.
+pub(super) fn disagreeing_ytds(figures: &Figures, q: &TrendQuery) -> Vec<String> {
+    figures
+        .cumulative
+        .iter()
+        .filter(|((start, _), s)| {
+            let (a, b) = s.period.months();
+            *start == jan(a.year).index()
+                && a.year == b.year
+                && q.from.is_none_or(|f| b.index() >= f.index())
+                && q.to.is_none_or(|t| b.index() <= t.index())
+        })
+        .filter_map(|(_, s)| {
+            let reported = s.quantity_t?;
+            let (a, b) = s.period.months();
+            let months = figures.span(a.index(), b.index())?;
+            if months.reported_by.is_some() {
+                return None;
+            }
+            let gap = months.quantity_t - reported;
+            let rounding = (0.5 * s.period.month_count() as f64).max(0.005 * reported.abs());
+            (gap.abs() > rounding).then(|| {
+                let apart = if reported == 0.0 {
+                    String::new()
+                } else {
+                    format!(", {:+.1} %", gap / reported * 100.0)
+                };
+                format!(
+                    "{}: the months add up to {} t ({}), but {} reported {} t for the same \
+                     span{apart}: ytd_t is the months' sum; the difference may be revisions \
+                     or a different scope",
+                    s.period,
+                    crate::indicators::thousands(months.quantity_t),
+                    months.sources.join("+"),
+                    s.source,
+                    crate::indicators::thousands(reported),
+                )
+            })
+        })
+        .collect()
 }
 
 /// Rows whose `ytd_t` is a reported figure of one source while months inside it are shown
@@ -177,5 +223,51 @@ mod tests {
             r.notes
         );
         assert!(!r.found_nothing());
+    }
+
+    /// Formats review: a reported year-to-date total its months did not add up to was
+    /// nowhere to be seen. Rounding (24,826.7 t of months against a reported 24,827) is
+    /// not named; a real gap is, with both figures and their sources.
+    #[test]
+    fn a_reported_ytd_its_months_do_not_add_up_to_is_noted() {
+        let ytd = |period: &str, q: f64| Observation {
+            period_type: crate::schema::PeriodType::Ytd,
+            source: "china-customs".into(),
+            ..super::super::tests::obs(period, q)
+        };
+        let month = super::super::tests::obs;
+        let q = TrendQuery {
+            flow: FlowQuery {
+                reporter: "CHN".parse::<Iso3>().unwrap(),
+                flow: Flow::Export,
+                product: "magnets".into(),
+                partner: None,
+                source: None,
+            },
+            from: None,
+            to: None,
+            frequency: Frequency::Monthly,
+        };
+        let months = [month("2025-01", 100.0), month("2025-02", 120.0)];
+        let named = |reported: f64| {
+            let mut data = months.to_vec();
+            data.push(ytd("2025-01..2025-02", reported));
+            compute(&data, &q)
+                .notes
+                .into_iter()
+                .filter(|n| n.contains("the months add up to"))
+                .collect::<Vec<_>>()
+        };
+        assert!(named(220.4).is_empty(), "rounding is not named");
+        let notes = named(250.0);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with(
+                "2025-01..2025-02: the months add up to 220 t (bundled), but china-customs \
+                 reported 250 t for the same span, -12.0 %"
+            ),
+            "{}",
+            notes[0]
+        );
     }
 }

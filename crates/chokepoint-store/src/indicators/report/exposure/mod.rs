@@ -216,16 +216,31 @@ pub async fn exposure_report(
         // A well-formed code with no data (a typo such as UAS) would otherwise give a table
         // of "not computable" rows and global proxies without saying why.
         let code = importer.label();
-        let not_iso = if matches!(importer, Importer::Country(c) if !chokepoint_model::is_iso3166_country(c))
+        // Not a country either: a typo (`EUR`), refused as a misspelt product is (policy
+        // review: it printed world-share CRMA rows "for EUR", exit 0).
+        if let Importer::Country(c) = importer
+            && !chokepoint_model::is_iso3166_country(c)
+            && chokepoint_model::PartnerKind::of(c) == chokepoint_model::PartnerKind::Country
         {
-            format!(" ({code} is not an ISO 3166-1 country code)")
-        } else {
-            String::new()
-        };
+            let mut near: Vec<String> = trade_facts
+                .iter()
+                .flat_map(|f| [f.reporter.clone(), f.partner.clone()])
+                .chain(std::iter::once("EU".to_string()))
+                .filter(|k| k != c && strsim::damerau_levenshtein(k, c) <= 1)
+                .collect();
+            near.sort();
+            near.dedup();
+            return Err(crate::ArgumentError::UnknownCode {
+                argument: "importer",
+                code: c.clone(),
+                near,
+            }
+            .into());
+        }
         notes.push(format!(
-            "{code} is in no trade row of {label}, as reporter or partner{not_iso}: check the \
-             code (ISO-3, e.g. USA, JPN, DEU, or EU), or ingest its trade; the stage checks \
-             are global proxies"
+            "{code} is in no trade row of {label}, as reporter or partner: check the code \
+             (ISO-3, e.g. USA, JPN, DEU, or EU), or ingest its trade; the stage checks are \
+             global proxies"
         ));
     }
     let total = |flow| year.and_then(|y| importer_total(importer, &trade_facts, y, flow));
