@@ -47,6 +47,32 @@ pub struct ServeArgs {
     /// (idle connections cannot hold the server's file descriptors).
     #[arg(long, default_value_t = 15, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     pub header_timeout: u64,
+
+    /// Let pages from this origin (`https://portal.example.org`, scheme and host, no path)
+    /// call the API from a browser (CORS); repeat for several. None by default: browsers
+    /// then refuse cross-origin calls, and a portal needs a server-side proxy.
+    #[arg(long = "cors-origin", value_name = "ORIGIN", value_parser = parse_origin)]
+    pub cors_origins: Vec<String>,
+}
+
+/// An origin as browsers send it: `scheme://host[:port]`, nothing after.
+fn parse_origin(text: &str) -> Result<String, String> {
+    let t = text.trim().trim_end_matches('/');
+    let rest = t
+        .strip_prefix("https://")
+        .or_else(|| t.strip_prefix("http://"))
+        .ok_or_else(|| {
+            format!(
+                "`{text}` is not an origin: give scheme and host, e.g. https://portal.example.org"
+            )
+        })?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', ' ', '*']) {
+        return Err(format!(
+            "`{text}` is not an origin: give scheme and host (and port) only, e.g. \
+             https://portal.example.org:8443"
+        ));
+    }
+    Ok(t.to_string())
 }
 
 /// A limit of at least 1: 0 would refuse every request (a body of 0 KiB, no simulation).

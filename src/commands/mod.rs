@@ -15,6 +15,7 @@ mod network;
 mod observed_band;
 mod partners;
 mod report;
+mod report_data;
 mod report_html;
 mod scenario_text;
 mod serve;

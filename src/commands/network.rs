@@ -16,7 +16,50 @@ use crate::output::{Cell, Format, Table, print_json};
 fn bundled(data_dir: Option<&Path>) -> anyhow::Result<(ChainNetwork, Vec<String>)> {
     let facts = chain_facts::facts_from_warehouse(data_dir)?;
     let net = ChainNetwork::build(&facts, &AssumptionValues::default())?;
-    Ok((net, facts.provenance))
+    let mut notes = facts.provenance.clone();
+    notes.extend(upstream_basis(&net, &facts));
+    Ok((net, notes))
+}
+
+/// What the upstream stages' tonnes are: only the material bound for magnets, a part of
+/// the world's mine output (policy review: a mine entered at its nameplate tonnes REO
+/// counted about 3.5 times too much against the mines already in the chain).
+fn upstream_basis(
+    net: &ChainNetwork,
+    facts: &chokepoint_sim::network::chain::ChainFacts,
+) -> Option<String> {
+    let mined: f64 = (0..net.n_regions())
+        .map(|r| net.production(r, 0))
+        .sum::<f64>()
+        * 365.0;
+    // The world total where the data give one, else the countries' sum (as the chain's
+    // mining shares do; the world row counted twice read 779,310 t).
+    let world: f64 = facts
+        .mine_production_t_per_year
+        .iter()
+        .find(|(c, _)| c == "WLD")
+        .map(|(_, t)| *t)
+        .unwrap_or_else(|| {
+            facts
+                .mine_production_t_per_year
+                .iter()
+                .map(|(_, t)| t)
+                .sum()
+        });
+    (world > 0.0 && mined > 0.0).then(|| {
+        let share = mined / world;
+        format!(
+            "the upstream stages carry only the material bound for magnets: the chain mines \
+             {:.0} t REO a year, {:.1} % of the {:.0} t of world mine production in the data; \
+             a [[new_supply]] plant upstream adds its capacity to these flows, so give the part \
+             of its output bound for magnet materials, not its nameplate (a 20,000 t REO mine \
+             at the chain's share is about {:.0} t)",
+            mined,
+            100.0 * share,
+            world,
+            20_000.0 * share
+        )
+    })
 }
 
 /// Runs `chokepoint network …`.

@@ -170,6 +170,13 @@ pub const LIMITATIONS: &[&str] = &[
      observed exports recovered faster than the scenario allows.",
     "The simulated band is the spread over the scenario's own uncertain parameters only; \
      with few runs, its 5th and 95th percentiles move between seeds.",
+    "The chain's baseline is China's 2024 flows with no growth of demand: however far the \
+     licences ease, simulated exports return to about the 2024 level, while customs showed \
+     2025's later months 15-17 % above 2024.",
+    "The chain has no element-level flows: a control on seven elements and one on twelve gate \
+     the same separation, metal and magnet tonnes (mostly Nd/Pr bound for magnets), so a \
+     control on heavy rare earths alone is overstated, and controls reaching products made \
+     outside China (MOFCOM No. 61) cannot be represented.",
 ];
 
 #[cfg(test)]

@@ -60,7 +60,8 @@ pub fn run(data_dir: Option<&Path>, args: &ReportArgs) -> anyhow::Result<()> {
     let prepared = Box::new(sim.prepare_local(&args.scenario, &text, &overrides)?);
     let report = prepared.run(&Progress::default())?;
     let charts = report_html::charts(&report)?;
-    let html = report_html::html(&report, &text, &charts);
+    let data = super::report_data::data_provenance(data_dir, &sim.baseline_notes()?)?;
+    let html = report_html::html(&report, &text, &charts, &data);
     write_file(&args.out, html.as_bytes())?;
     println!(
         "report written to {} ({} charts, {} runs)",

@@ -420,7 +420,7 @@ fn scenario_name(scenario: &str) -> String {
 }
 
 /// The whole report.
-pub fn html(report: &RunReport, scenario_text: &str, charts: &[Chart]) -> String {
+pub fn html(report: &RunReport, scenario_text: &str, charts: &[Chart], data: &[String]) -> String {
     let s = &report.summary;
     let title = scenario_text
         .lines()
@@ -432,7 +432,7 @@ pub fn html(report: &RunReport, scenario_text: &str, charts: &[Chart]) -> String
          <title>chokepoint report: {name}</title><style>{STYLE}</style></head><body>\
          <h1>Scenario report: {name}</h1><p>{title}</p>\
          <p class=\"meta\">{runs} Monte Carlo runs, seed {seed}, {days} days from {start}. \
-         Written by chokepoint {version}; every number below comes from this run.</p>",
+         Written by chokepoint {version} at {written}; every number below comes from this run.</p>",
         name = xml_escape(&scenario_name(&s.scenario)),
         title = xml_escape(title),
         runs = s.runs,
@@ -440,6 +440,7 @@ pub fn html(report: &RunReport, scenario_text: &str, charts: &[Chart]) -> String
         days = s.days,
         start = xml_escape(&s.start),
         version = env!("CARGO_PKG_VERSION"),
+        written = chokepoint_store::utc_now_text(),
     );
     out.push_str(&summary(report));
     out.push_str("<h2>Sources</h2>");
@@ -448,10 +449,15 @@ pub fn html(report: &RunReport, scenario_text: &str, charts: &[Chart]) -> String
     } else {
         out.push_str("<ul>");
         for src in &report.sources {
-            out.push_str(&format!("<li>{}</li>", xml_escape(src)));
+            out.push_str(&format!("<li>{}</li>", linked(src)));
         }
         out.push_str("</ul>");
     }
+    out.push_str("<h2>Data</h2><ul>");
+    for line in data {
+        out.push_str(&format!("<li>{}</li>", linked(line)));
+    }
+    out.push_str("</ul>");
     out.push_str(&assumptions_html(&s.assumptions));
     out.push_str("<h2>Output by region and industry</h2>");
     for c in charts.iter().filter(|c| c.stem.starts_with("output-")) {
@@ -484,6 +490,30 @@ pub fn html(report: &RunReport, scenario_text: &str, charts: &[Chart]) -> String
         "<h2>Scenario file</h2><pre>{}</pre></body></html>\n",
         xml_escape(scenario_text)
     ));
+    out
+}
+
+/// `text` escaped for HTML, its web addresses made links (web review: none could be clicked).
+fn linked(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest
+        .find("http://")
+        .into_iter()
+        .chain(rest.find("https://"))
+        .min()
+    {
+        out.push_str(&xml_escape(&rest[..at]));
+        let url_len = rest[at..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '<' | '>' | ';'))
+            .unwrap_or(rest.len() - at);
+        // A closing parenthesis or full stop right after an address is the sentence's.
+        let url = rest[at..at + url_len].trim_end_matches(['.', ',', ')']);
+        let url_escaped = xml_escape(url);
+        out.push_str(&format!("<a href=\"{url_escaped}\">{url_escaped}</a>"));
+        rest = &rest[at + url.len()..];
+    }
+    out.push_str(&xml_escape(rest));
     out
 }
 

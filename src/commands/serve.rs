@@ -50,7 +50,9 @@ pub fn run(data_dir: Option<&Path>, args: &ServeArgs) -> anyhow::Result<()> {
     let warehouse = runtime
         .block_on(chokepoint_store::Warehouse::open(&dir))
         .with_context(|| format!("opening the warehouse in {}", dir.display()))?;
-    let state = super::wiring::state(warehouse, limits, Some(&dir))?.with_token(args.token.clone());
+    let state = super::wiring::state(warehouse, limits, Some(&dir))?
+        .with_token(args.token.clone())
+        .with_cors_origins(args.cors_origins.clone());
     runtime.block_on(async {
         let listener =
             chokepoint_server::bind(args.addr, args.token.as_deref(), args.insecure_no_auth)

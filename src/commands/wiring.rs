@@ -39,6 +39,12 @@ impl ChainSimulator {
         })
     }
 
+    /// Where the bundled chain's baseline comes from (which source gave China's magnet
+    /// exports), as the warehouse holds it now.
+    pub fn baseline_notes(&self) -> Result<Vec<String>, SimError> {
+        Ok(self.data.get()?.facts.provenance.clone())
+    }
+
     /// Checks scenario text; `name` labels messages.
     pub fn prepare_named(
         &self,

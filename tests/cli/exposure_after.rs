@@ -348,3 +348,28 @@ fn exposure_refuses_group_codes_and_a_year_beside_after() {
         "{text}"
     );
 }
+
+/// Web review: a stage without flows into the region read "NaN % before, NaN % after p50
+/// (NaN pp vs the 65 % benchmark)" in `crma.text`.
+#[test]
+fn a_stage_without_flows_says_the_share_is_not_computable() {
+    let sb = Sandbox::new();
+    let scenario = crate::util::repo_root().join("scenarios/april-2025-controls.toml");
+    let v = json(
+        &sb,
+        &[
+            "exposure",
+            "--importer",
+            "EU",
+            "--product",
+            "rare-earths",
+            "--after",
+            scenario.to_str().unwrap(),
+            "--runs",
+            "2",
+        ],
+    );
+    let text = v["crma"]["text"].as_str().unwrap_or_default();
+    assert!(!text.contains("NaN"), "{text}");
+    assert!(text.contains("not computable"), "{text}");
+}

@@ -437,11 +437,14 @@ fn demo_prints_the_monitor_view() {
         .success()
         .stdout(predicate::str::contains("5864.6"))
         .stdout(predicate::str::contains("drop"))
-        // The magnet share's year is the IEA commentary's publication year, not a data year.
+        // The magnet share's year is the IEA commentary's publication year, not a data year,
+        // and both IEA figures are quoted by outlets (policy review: "iea" alone overstated
+        // where they came from); mining is at the year `shares` takes by default.
         .stdout(predicate::str::contains(
-            "magnets    2025 publication (iea)",
+            "magnets    2025 publication (iea, as quoted)",
         ))
-        .stdout(predicate::str::contains("separation 2023 (iea)"));
+        .stdout(predicate::str::contains("separation 2023 (iea, as quoted)"))
+        .stdout(predicate::str::contains("mining     2025 (usgs MCS2026): CHN 69.2 %"));
     assert!(
         sb.path()
             .join("chokepoint-demo/monitor-magnets.csv")
@@ -502,12 +505,23 @@ fn the_cli_and_the_api_accept_and_refuse_the_same_values() {
         "/api/trends?reporter=CHN&flow=export&product=magnets&partner=",
         &[],
     );
+    // Blank `year=` and `edition=` were answered as if absent (web review).
+    let blank_year: Vec<u16> = [
+        "/api/shares?stage=mining&year=",
+        "/api/shares?stage=mining&edition=",
+        "/api/exposure?importer=EU&product=magnets&year=",
+        "/api/criticality?year=",
+    ]
+    .iter()
+    .map(|path| crate::serve::http_get(&url, path, &[]).0)
+    .collect();
     crate::serve::terminate(&mut child);
     assert_eq!(ok, 200, "{body}");
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap(), upper);
     assert_eq!(blank, 400, "{blank_body}");
     assert!(blank_body.contains("`source` is empty"), "{blank_body}");
     assert_eq!(blank_partner, 400);
+    assert_eq!(blank_year, [400, 400, 400, 400]);
 }
 
 /// Analyst review: the magnet series jumps from 2025-01 to 2025-04 and the table read as

@@ -87,17 +87,27 @@ fn report_is_one_self_contained_html_file_with_charts_and_tables() {
     let svgs = html.matches("<svg").count();
     assert_eq!(html.matches("<svg role=\"img\" aria-label=").count(), svgs);
     assert_eq!(html.matches("<desc>").count(), svgs);
-    // Nothing is fetched when the file is opened: no scripts, no external resources.
-    for needle in [
-        "<script",
-        "src=\"http",
-        "href=\"http",
-        "url(http",
-        "@import",
-        "<link",
-    ] {
+    // Nothing is fetched when the file is opened: no scripts, no external resources. Web
+    // addresses are links the reader may follow (web review: none could be clicked).
+    for needle in ["<script", "src=\"http", "url(http", "@import", "<link"] {
         assert!(!html.contains(needle), "report contains {needle}");
     }
+    assert_eq!(
+        html.matches("href=\"http").count(),
+        html.matches("<a href=\"http").count()
+    );
+    assert!(html.contains("<a href=\"https://"), "no source is a link");
+    // The data it was computed from, and when (web review: an ingested month was compared
+    // with the runs and the report named neither it nor any customs source).
+    let data = &html[html.find("<h2>Data</h2>").unwrap()..];
+    assert!(
+        data.contains(
+            "monthly magnet exports to the world, which the runs are compared with: "
+        ) && data.contains("from bundled")
+            && data.contains("table trade: "),
+        "{data}"
+    );
+    assert!(html.contains(" at 20"), "no time of writing");
     let pngs: Vec<_> = std::fs::read_dir(sb.path().join("charts"))
         .unwrap()
         .map(|e| e.unwrap().path())

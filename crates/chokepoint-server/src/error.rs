@@ -225,7 +225,16 @@ impl IntoResponse for ApiError {
         } else {
             self.to_string()
         };
-        (status, Json(ErrorBody::new(status, message))).into_response()
+        let mut response = (status, Json(ErrorBody::new(status, message))).into_response();
+        // When to try again (web review: a 429 said nothing of it): a simulation slot frees
+        // when one ends, which the client cannot know; a few seconds is the usual wait.
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("5"),
+            );
+        }
+        response
     }
 }
 

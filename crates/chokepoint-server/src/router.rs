@@ -3,10 +3,11 @@
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tower::limit::GlobalConcurrencyLimitLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -23,10 +24,12 @@ pub fn router(state: AppState) -> Router {
             auth::require_token,
         ))
         .fallback(api_not_found);
-    // Layers: the last added runs first. A request meets tracing, then the JSON error
-    // rewriter, the timeout, the concurrency cap (requests wait, they are not dropped), and
-    // the body limit right before the handler.
-    Router::new()
+    let cors = cors_layer(state.cors_origins());
+    // Layers: the last added runs first. A request meets CORS (a preflight is answered
+    // there, before the token check), tracing, then the JSON error rewriter, the timeout,
+    // the concurrency cap (requests wait, they are not dropped), and the body limit right
+    // before the handler.
+    let app = Router::new()
         .nest("/api", api)
         .merge(dashboard::routes())
         .fallback(page_not_found)
@@ -46,8 +49,37 @@ pub fn router(state: AppState) -> Router {
                 .get::<MatchedPath>()
                 .map_or("-", MatchedPath::as_str);
             tracing::info_span!("request", method = %req.method(), route, path = %req.uri().path())
-        }))
-        .with_state(state)
+        }));
+    match cors {
+        Some(cors) => app.layer(cors).with_state(state),
+        None => app.with_state(state),
+    }
+}
+
+/// Cross-origin access for the given origins (`None` without any): the methods and headers
+/// the API uses, and the response headers a client reads (notes, where a run is, when to
+/// retry). Web review: a portal on another origin got 405 to its preflight.
+fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
+    let allowed: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    if allowed.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(allowed))
+            .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::OPTIONS])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+            .expose_headers([
+                HeaderName::from_static("chokepoint-note"),
+                HeaderName::from_static("chokepoint-notes"),
+                header::LOCATION,
+                header::RETRY_AFTER,
+            ])
+            .max_age(std::time::Duration::from_secs(600)),
+    )
 }
 
 async fn api_not_found(uri: Uri) -> ApiError {

@@ -334,6 +334,25 @@ impl RunEntry {
     }
 }
 
+/// The seconds since 1970 at this call, in base 36 (`t5h2kq`): short, and never the same for
+/// two servers started a second apart.
+fn server_epoch() -> String {
+    let mut n = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut digits = Vec::new();
+    loop {
+        let d = (n % 36) as u8;
+        digits.push(if d < 10 { b'0' + d } else { b'a' + d - 10 });
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.reverse();
+    String::from_utf8(digits).unwrap_or_default()
+}
+
 /// Marks a simulation cancelled when its request goes away.
 struct CancelOnDrop(Arc<Progress>);
 
@@ -346,6 +365,10 @@ impl Drop for CancelOnDrop {
 /// All runs this server has started, newest last.
 pub struct RunRegistry {
     entries: Mutex<VecDeque<Arc<RunEntry>>>,
+    /// This server's part of every run id: when it started, in base 36, so that ids are not
+    /// reused after a restart (web review: a portal's stored `run-3` fetched another
+    /// simulation's results after one).
+    epoch: String,
     next_id: AtomicU64,
     permits: Arc<Semaphore>,
     max_concurrent: usize,
@@ -359,6 +382,7 @@ impl RunRegistry {
     pub fn new(limits: &Limits) -> RunRegistry {
         RunRegistry {
             entries: Mutex::new(VecDeque::new()),
+            epoch: server_epoch(),
             next_id: AtomicU64::new(1),
             permits: Arc::new(Semaphore::new(limits.max_concurrent_simulations)),
             max_concurrent: limits.max_concurrent_simulations,
@@ -437,7 +461,11 @@ impl RunRegistry {
     pub fn submit(&self, run: Box<dyn PreparedRun>) -> Result<Arc<RunEntry>, ApiError> {
         let size = run.size();
         let permit = self.admit(size)?;
-        let id = format!("run-{}", self.next_id.fetch_add(1, Ordering::Relaxed));
+        let id = format!(
+            "run-{}-{}",
+            self.epoch,
+            self.next_id.fetch_add(1, Ordering::Relaxed)
+        );
         let entry = Arc::new(RunEntry {
             id,
             scenario: run.name().to_string(),
@@ -492,6 +520,30 @@ impl RunRegistry {
     /// How many finished runs are kept (the oldest go first).
     pub fn max_kept(&self) -> usize {
         self.max_kept
+    }
+
+    /// Why no run has `id`: dropped (one of this server's, older than the kept ones), never
+    /// started by it, or from before a restart.
+    pub fn why_not_found(&self, id: &str) -> String {
+        let issued = self.next_id.load(Ordering::Relaxed);
+        let ours = id
+            .strip_prefix("run-")
+            .and_then(|rest| rest.split_once('-'))
+            .filter(|(epoch, _)| *epoch == self.epoch)
+            .and_then(|(_, n)| n.parse::<u64>().ok());
+        match ours {
+            Some(n) if n < issued => format!(
+                "run `{id}`: it finished and was dropped (the server keeps the last {} finished \
+                 runs in memory)",
+                self.max_kept
+            ),
+            Some(_) => format!("run `{id}`: this server has not started it"),
+            None => format!(
+                "run `{id}`: not a run of this server since it started (runs are kept in memory \
+                 and gone after a restart; this server's ids begin `run-{}-`)",
+                self.epoch
+            ),
+        }
     }
 
     fn keep(&self, entry: Arc<RunEntry>) {

@@ -54,6 +54,7 @@ pub struct AppState {
 struct Inner {
     limits: Limits,
     token: Option<String>,
+    cors_origins: Vec<String>,
     simulator: Option<Arc<dyn Simulator>>,
     warehouse: Option<Arc<chokepoint_store::Warehouse>>,
     runs: RunRegistry,
@@ -67,6 +68,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 limits,
                 token: None,
+                cors_origins: Vec::new(),
                 simulator: None,
                 warehouse: None,
                 runs,
@@ -83,6 +85,18 @@ impl AppState {
     pub fn with_token(mut self, token: Option<String>) -> AppState {
         self.inner_mut().token = token;
         self
+    }
+
+    /// Origins whose pages may call the API from a browser (CORS); none by default.
+    #[must_use]
+    pub fn with_cors_origins(mut self, origins: Vec<String>) -> AppState {
+        self.inner_mut().cors_origins = origins;
+        self
+    }
+
+    /// The origins allowed to call the API from a browser.
+    pub fn cors_origins(&self) -> &[String] {
+        &self.inner.cors_origins
     }
 
     /// The engine behind `POST /api/simulate`.

@@ -41,5 +41,5 @@ pub use products::ProductSelector;
 pub use warehouse::ingest::{IngestOptions, IngestReport, Progress};
 pub use warehouse::{
     RestCount, RetractReport, RowStream, SourceRow, Warehouse, check_output_folder,
-    check_output_path, contents_stamp, default_data_dir,
+    check_output_path, contents_stamp, default_data_dir, utc_now_text,
 };

@@ -72,14 +72,38 @@ pub(super) fn crma_of(bands: &[Band], proxy: bool, upper: bool) -> Option<AfterC
 /// 65 % benchmark), p5 PASS while short of supply (consumption -33.8 %), p95 …".
 fn text(c: &AfterCrma, share: &Band) -> String {
     let margin = share.after_p50 - c.benchmark_pct;
+    // No flows of the stage into the region: no share to speak of (it read "NaN % before,
+    // NaN % after p50 (NaN pp …)"; web review).
+    if !share.before.is_finite() && !share.after_p50.is_finite() {
+        return format!(
+            "not computable: the region's apparent consumption of the stage is zero in the \
+             chain, before and after, so there is no share of it (the {:.0} % benchmark does \
+             not apply)",
+            c.benchmark_pct
+        );
+    }
+    let pct = |v: f64| {
+        if v.is_finite() {
+            format!("{v:.1} %")
+        } else {
+            "not computable".to_string()
+        }
+    };
+    let margin_text = if margin.is_finite() {
+        format!(
+            " ({margin:+.1} pp vs the {:.0} % benchmark)",
+            c.benchmark_pct
+        )
+    } else {
+        String::new()
+    };
     if c.base == "global_shares_proxy" {
         return format!(
             "{}: the chain draws these flows from world output shares, not customs data: \
-             {:.1} % before, {:.1} % after p50 ({margin:+.1} pp vs the {:.0} % benchmark)",
+             {} before, {} after p50{margin_text}",
             CrmaVerdict::Indicator.word(),
-            share.before,
-            share.after_p50,
-            c.benchmark_pct
+            pct(share.before),
+            pct(share.after_p50),
         );
     }
     let words = |r: &CrmaReading| match (r.verdict, r.short_of_supply) {
@@ -94,10 +118,9 @@ fn text(c: &AfterCrma, share: &Band) -> String {
         (Some(v), _) => v.word().to_string(),
     };
     format!(
-        "before {}, after p50 {} ({margin:+.1} pp vs the {:.0} % benchmark), p5 {}, p95 {}",
+        "before {}, after p50 {}{margin_text}, p5 {}, p95 {}",
         words(&c.before),
         words(&c.after_p50),
-        c.benchmark_pct,
         words(&c.after_p5),
         words(&c.after_p95)
     )

@@ -80,10 +80,12 @@ pub struct CriticalityParams {
     pub params: Option<String>,
 }
 
-/// A `YYYY` year parameter, by the rule of the CLI's `--year`.
+/// A `YYYY` year parameter, by the rule of the CLI's `--year`; given blank (`year=`) it is
+/// a 400, as `--year ""` is an error and every other blank parameter is (web review: it
+/// answered as if absent).
 fn year(text: Option<&str>) -> Result<Option<i32>, ApiError> {
-    text.filter(|t| !t.trim().is_empty())
-        .map(|t| chokepoint_model::parse_data_year(t).map_err(|m| ApiError::bad_request("year", m)))
+    crate::extract::not_blank("year", text)?;
+    text.map(|t| chokepoint_model::parse_data_year(t).map_err(|m| ApiError::bad_request("year", m)))
         .transpose()
 }
 
@@ -103,7 +105,10 @@ impl SharesParams {
             stage: share_stage(&self.stage).map_err(|m| ApiError::bad_request("stage", m))?,
             year: year(self.year.as_deref())?,
             source: opt_param::<ShareSource>("source", self.source.as_deref())?,
-            edition: self.edition.clone().filter(|e| !e.trim().is_empty()),
+            edition: {
+                crate::extract::not_blank("edition", self.edition.as_deref())?;
+                self.edition.clone()
+            },
         })
     }
 }

@@ -212,11 +212,7 @@ pub async fn simulate(
 
 fn find(state: &AppState, id: &str) -> Result<Arc<crate::runs::RunEntry>, ApiError> {
     state.runs().get(id).ok_or_else(|| ApiError::NotFound {
-        what: format!(
-            "run `{id}` (the server keeps the last {} finished runs in memory, until it restarts; \
-             older ones are dropped)",
-            state.runs().max_kept()
-        ),
+        what: state.runs().why_not_found(id),
     })
 }
 

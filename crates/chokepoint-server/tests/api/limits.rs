@@ -7,7 +7,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chokepoint_server::Limits;
 
-use crate::support::{SLOW, TestSimulator, get, json, post_json, send, state_with, wait_for_run};
+use crate::support::{
+    SLOW, TestSimulator, get, json, post_json, send, state, state_with, wait_for_run,
+};
 
 #[tokio::test]
 async fn oversized_body_is_413() {
@@ -60,9 +62,11 @@ async fn simulations_beyond_the_concurrency_limit_get_429() {
     let (_, _, running) = get(&s, &format!("/api/runs/{first}")).await;
     assert_eq!(json(&running)["status"], "running");
 
-    let (status, _, body) = send(&s, post_json("/api/simulate", &slow)).await;
+    let (status, resp, body) = send(&s, post_json("/api/simulate", &slow)).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(json(&body)["error"], "busy");
+    // Web review: a 429 said nothing of when to try again.
+    assert_eq!(resp.headers()["retry-after"], "5");
 
     gate.open();
     assert_eq!(wait_for_run(&s, &first).await["status"], "succeeded");
@@ -169,4 +173,49 @@ async fn old_finished_runs_are_dropped_beyond_the_kept_limit() {
         get(&s, &format!("/api/runs/{}", ids[2])).await.0,
         StatusCode::OK
     );
+}
+
+/// Web review: a portal on another origin got 405 to its preflight and could not call the
+/// API from a browser, token or not. With `--cors-origin` its origin may, before the token
+/// check; other origins still may not, and without the option nothing changes.
+#[tokio::test]
+async fn allowed_origins_may_call_the_api_from_a_browser() {
+    let preflight = |origin: &str| {
+        Request::builder()
+            .method("OPTIONS")
+            .uri("/api/trends")
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let s = state()
+        .with_token(Some("s3cret".into()))
+        .with_cors_origins(vec!["https://portal.example".into()]);
+    let (status, resp, _) = send(&s, preflight("https://portal.example")).await;
+    assert!(status.is_success(), "{status}");
+    assert_eq!(
+        resp.headers()["access-control-allow-origin"],
+        "https://portal.example"
+    );
+    let (_, resp, _) = send(&s, preflight("https://elsewhere.example")).await;
+    assert!(resp.headers().get("access-control-allow-origin").is_none());
+    // A real request from the portal gets the header, and may read the notes.
+    let req = Request::builder()
+        .uri("/api/health")
+        .header("origin", "https://portal.example")
+        .header("authorization", "Bearer s3cret")
+        .body(Body::empty())
+        .unwrap();
+    let (status, resp, _) = send(&s, req).await;
+    assert_eq!(status, StatusCode::OK);
+    let exposed = resp.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(exposed.contains("chokepoint-note"), "{exposed}");
+    // Without the option: no CORS headers at all.
+    let (_, resp, _) = send(&state(), preflight("https://portal.example")).await;
+    assert!(resp.headers().get("access-control-allow-origin").is_none());
 }

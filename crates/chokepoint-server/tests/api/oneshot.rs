@@ -437,9 +437,44 @@ async fn invalid_scenario_is_422() {
 
 #[tokio::test]
 async fn unknown_run_is_404() {
-    let (status, _, body) = get(&state(), "/api/runs/run-999").await;
+    let s = state();
+    let (status, _, body) = get(&s, "/api/runs/run-999").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(json(&body)["message"].as_str().unwrap().contains("run-999"));
+    let message = json(&body)["message"].as_str().unwrap().to_string();
+    assert!(message.contains("run-999"), "{message}");
+    // Web review: ids restarted at run-1 on every restart, so a stored id fetched another
+    // simulation; each server's ids carry its start, and a stranger's id is named so.
+    assert!(message.contains("not a run of this server"), "{message}");
+    let (status, _, body) = send(
+        &s,
+        post_json(
+            "/api/simulate",
+            &serde_json::json!({ "toml": QUICK }).to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::ACCEPTED,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    let id = json(&body)["id"].as_str().unwrap().to_string();
+    assert!(
+        id.starts_with("run-") && id.ends_with("-1") && id.len() > 6,
+        "{id}"
+    );
+    let unstarted = format!("{}2", id.strip_suffix('1').unwrap());
+    let (status, _, body) = get(&s, &format!("/api/runs/{unstarted}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        json(&body)["message"]
+            .as_str()
+            .unwrap()
+            .contains("this server has not started it"),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
 }
 
 #[tokio::test]

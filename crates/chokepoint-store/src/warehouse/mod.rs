@@ -37,6 +37,7 @@ use datafusion::prelude::SessionContext;
 
 pub use self::layout::{check_output_folder, check_output_path, contents_stamp};
 pub use self::nesting::{MAX_NESTING, NestingKind};
+pub use self::order::utc_now_text;
 pub use self::retract::RetractReport;
 pub use self::sources::SourceRow;
 use crate::StoreError;
