@@ -444,7 +444,9 @@ fn demo_prints_the_monitor_view() {
             "magnets    2025 publication (iea, as quoted)",
         ))
         .stdout(predicate::str::contains("separation 2023 (iea, as quoted)"))
-        .stdout(predicate::str::contains("mining     2025 (usgs MCS2026): CHN 69.2 %"));
+        .stdout(predicate::str::contains(
+            "mining     2025 (usgs MCS2026): CHN 69.2 %",
+        ));
     assert!(
         sb.path()
             .join("chokepoint-demo/monitor-magnets.csv")

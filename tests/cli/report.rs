@@ -101,9 +101,8 @@ fn report_is_one_self_contained_html_file_with_charts_and_tables() {
     // with the runs and the report named neither it nor any customs source).
     let data = &html[html.find("<h2>Data</h2>").unwrap()..];
     assert!(
-        data.contains(
-            "monthly magnet exports to the world, which the runs are compared with: "
-        ) && data.contains("from bundled")
+        data.contains("monthly magnet exports to the world, which the runs are compared with: ")
+            && data.contains("from bundled")
             && data.contains("table trade: "),
         "{data}"
     );

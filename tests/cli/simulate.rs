@@ -559,3 +559,41 @@ fn an_output_folder_holding_other_files_is_noted() {
         "already holds 1 file(s) this run does not write (notes.txt)",
     ));
 }
+
+/// ARIO review: four messages named no fix or no key: `[event]` for `[[event]]`, an
+/// infinite `recovery_tau` ("must be ≥ 1 step"), a non-integer `rebuild_tau` (accepted,
+/// though BoARIO's is an int) and a number past f64 (`1e400`, the parser's words only).
+#[test]
+fn scenario_mistakes_name_their_key_and_fix() {
+    let sb = Sandbox::new();
+    let event = "kind = \"recover\"\nregion = \"reg1\"\nsector = \"food\"\nimpact = 10\n\
+                 occurrence = 3\n";
+    for (body, wanted) in [
+        (
+            format!("[event]\n{event}"),
+            "`[event]` makes one table, and `event` is a list of them: write `[[event]]`",
+        ),
+        (
+            format!("[[event]]\n{event}recovery_tau = inf\n"),
+            "`event[0].recovery_tau`: inf is not a finite number of steps",
+        ),
+        (
+            format!(
+                "[[event]]\n{}rebuild_tau = 2.5\nrebuilding_sectors = {{ construction = 1.0 }}\n",
+                event.replace("recover", "rebuild")
+            ),
+            "`event[0].rebuild_tau`: 2.5 is not a whole number of steps",
+        ),
+        (
+            "[model]\nalpha_max = 1e400\n".to_string(),
+            "the number of `alpha_max` is too large",
+        ),
+    ] {
+        let file = sb.write("s.toml", &scenario(&body));
+        sb.cmd()
+            .args(["simulate", file.to_str().unwrap(), "--out", "o"])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(wanted));
+    }
+}

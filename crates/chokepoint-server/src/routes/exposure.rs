@@ -203,14 +203,52 @@ pub async fn get_criticality(
         return Err(ApiError::bad_request(
             "params",
             "the server does not read parameter files; it uses the shipped \
-             data/rare-earths/criticality_params.toml. For your own parameters run \
-             `chokepoint criticality --params FILE`",
+             data/rare-earths/criticality_params.toml. Send your own as the body of \
+             POST /api/criticality (TOML, as for `chokepoint criticality --params FILE`)",
+        ));
+    }
+    let (params, origin) = load_params(None).map_err(store_error)?;
+    criticality_with(&state, &p, &params, &origin).await
+}
+
+/// The assessment with parameters sent as the body, checked as `--params FILE` is
+/// (web review: over HTTP there was no way to a verdict, the shipped file lacking the
+/// sectors and economic vulnerability that each method needs).
+#[utoipa::path(post, path = "/api/criticality", params(CriticalityParams),
+    request_body(description = "a criticality parameter file's text (TOML, as \
+                                data/rare-earths/criticality_params.toml and \
+                                docs/criticality: `eu.sectors`, `usgs.economic_vulnerability`, …)",
+        content((String = "application/toml"))),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn post_criticality(
+    State(state): State<AppState>,
+    Query(p): Query<CriticalityParams>,
+    crate::extract::Body(body): crate::extract::Body,
+) -> Result<Json<Assessment>, ApiError> {
+    let text = std::str::from_utf8(&body).map_err(|_| ApiError::MalformedBody {
+        message: "the body is not UTF-8 text; send the parameter file's TOML".into(),
+    })?;
+    let origin = std::path::Path::new("request.toml");
+    let params = chokepoint_store::indicators::params::CriticalityParams::from_toml(text, origin)
+        .map_err(store_error)?;
+    criticality_with(&state, &p, &params, &origin.display().to_string()).await
+}
+
+async fn criticality_with(
+    state: &AppState,
+    p: &CriticalityParams,
+    params: &chokepoint_store::indicators::params::CriticalityParams,
+    origin: &str,
+) -> Result<Json<Assessment>, ApiError> {
+    if p.params.is_some() {
+        return Err(ApiError::bad_request(
+            "params",
+            "the parameters are the body of POST /api/criticality; `params` names no file here",
         ));
     }
     let method = opt_param::<Method>("method", p.method.as_deref())?.unwrap_or_default();
     let year = year(p.year.as_deref())?;
-    let (params, origin) = load_params(None).map_err(store_error)?;
-    let a = assessment(&facts(&state).await?, &params, &origin, method, year)
+    let a = assessment(&facts(state).await?, params, origin, method, year)
         .await
         .map_err(store_error)?;
     Ok(Json(a))
@@ -305,6 +343,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/shares", get(get_shares))
         .route("/exposure", get(get_exposure))
-        .route("/criticality", get(get_criticality))
+        .route("/criticality", get(get_criticality).post(post_criticality))
         .route("/charts/shares.svg", get(shares_chart))
 }

@@ -33,6 +33,7 @@ use crate::AppState;
         super::exposure::get_exposure,
         super::exposure_after::exposure_after,
         super::exposure::get_criticality,
+        super::exposure::post_criticality,
         super::exposure::shares_chart,
         super::sql::sql,
     ),
@@ -89,8 +90,36 @@ pub fn document() -> utoipa::openapi::OpenApi {
             responses.entry("503".into()).or_insert_with(|| {
                 error("the request took longer than the server's --request-timeout, or the engine is not available")
             });
+            if op.request_body.is_some() {
+                responses.entry("413".into()).or_insert_with(|| {
+                    error("the body is larger than the server's --max-body-kib")
+                });
+            }
         }
     }
+    // The bearer token (web review: 401 was listed everywhere, the scheme nowhere, so
+    // generated clients sent no token). Optional: a loopback server runs without one.
+    use utoipa::openapi::security::{
+        HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+    };
+    doc.components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "`chokepoint serve --token TOKEN`: send `Authorization: Bearer TOKEN`; a \
+                     server without --token needs none",
+                    ))
+                    .build(),
+            ),
+        );
+    doc.security = Some(vec![
+        SecurityRequirement::default(),
+        SecurityRequirement::new("bearer", Vec::<String>::new()),
+    ]);
     doc
 }
 

@@ -390,3 +390,42 @@ async fn each_monitor_endpoint_documents_only_its_own_parameters() {
     // Never-valid parameters are not offered.
     assert!(!names("/api/criticality").contains(&"params".to_string()));
 }
+
+/// Web review: the Criticality section could never give a verdict over HTTP: the shipped
+/// parameters lack the sectors the EU method needs, and the server reads no parameter
+/// files. The parameters can now be the body of `POST /api/criticality`, checked as
+/// `--params FILE` is.
+#[tokio::test]
+async fn criticality_takes_its_parameters_as_a_body() {
+    let (s, _dir) = state_with_warehouse().await;
+    let post = |body: &str| {
+        Request::post("/api/criticality?method=eu")
+            .header("content-type", "application/toml")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    let params = "[governance.scaled]\nCHN = 6.0\n[eu]\nimport_reliance_extraction = 1.0\n\
+                  import_reliance_processing = 1.0\neol_rir = 0.1\n\
+                  largest_sector_value_added_meur = 200.0\n\
+                  [[eu.sectors]]\nnace = \"C29\"\nend_use_share = 1.0\nvalue_added_meur = 100.0\n";
+    let (status, _, body) = send(&s, post(params)).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let text = String::from_utf8_lossy(&body);
+    assert!(!text.contains("needs eu.sectors"), "{text}");
+    assert!(text.contains("request.toml"), "{text}");
+    // The GET still says where parameters go.
+    let (status, _, body) = get(&s, "/api/criticality?params=x.toml").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8_lossy(&body).contains("POST /api/criticality"));
+    // A malformed file is a 400 at its line.
+    let (status, _, body) = send(&s, post("[eu\n")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        json(&body)["message"]
+            .as_str()
+            .unwrap()
+            .contains("request.toml:1"),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+}

@@ -42,6 +42,18 @@ async fn openapi_lists_every_route() {
     ] {
         assert!(v["paths"].get(path).is_some(), "openapi lacks {path}");
     }
+    // Web review: 401 everywhere but no security scheme, so generated clients sent no token;
+    // and /api/sql listed no 413.
+    assert_eq!(
+        v["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    assert_eq!(v["security"][1]["bearer"], serde_json::json!([]));
+    assert!(
+        v["paths"]["/api/sql"]["post"]["responses"]
+            .get("413")
+            .is_some()
+    );
 }
 
 /// The document listed only each handler's own answers: the 400 of the run charts without

@@ -506,8 +506,10 @@ pub(crate) fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> SimE
     {
         message = format!("duplicate key `{key}`: keep one");
     }
-    // A number past TOML's 64-bit integers: the parser says only "… value was too large".
-    if message.contains("value was too large") {
+    // A number past TOML's 64-bit integers or floats: the parser says only "… value was too
+    // large" or "floating-point number overflowed", without the key (ARIO review: `1e400`).
+    let too_large_int = message.contains("value was too large");
+    if too_large_int || message.contains("floating-point number overflowed") {
         // The key is what the error's line assigns (`duration = 184467…`).
         let key = text
             .lines()
@@ -515,9 +517,14 @@ pub(crate) fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> SimE
             .and_then(|l| l.split_once('='))
             .map(|(k, _)| format!("`{}` ", k.trim()))
             .unwrap_or_default();
+        let limit = if too_large_int {
+            "TOML integers end at 9223372036854775807"
+        } else {
+            "numbers end at about 1.8e308"
+        };
         message = format!(
-            "the number of {key}is too large: TOML integers end at 9223372036854775807, and \
-             days, steps and tonnes here need far less; give the value meant"
+            "the number of {key}is too large: {limit}, and days, steps, shares and tonnes \
+             here need far less; give the value meant"
         );
     }
     SimError::Syntax {
