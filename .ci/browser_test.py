@@ -321,6 +321,18 @@ def check_exposure(driver, results, base, shots):
     driver.screenshot(os.path.join(shots, "exposure.png"))
 
 
+def check_after_limits(driver, results):
+    """Review L6, L9: the post-shock form takes the API's run limit; its status is a live
+    region and its errors an alert; the form's errors list is an alert."""
+    st = driver.js("const a = (id, n) => { const e = document.getElementById(id); return e ? e.getAttribute(n) : null; };"
+                   "return {runsMax: document.querySelector('#after-form input[name=runs]').getAttribute('max'),"
+                   " status: a('after-status', 'aria-live'), error: a('after-error', 'role'),"
+                   " form: a('form-errors', 'role')};") or {}
+    results.check("exposure: post-shock runs limit is the API's; status live, errors alerts",
+                  st.get("runsMax") == "100000" and st.get("status") == "polite"
+                  and st.get("error") == "alert" and st.get("form") == "alert", json.dumps(st))
+
+
 def check_scenario(driver, results, base, shots):
     driver.goto(f"{base}/scenario")
     loaded = wait_for(driver, "const t = document.getElementById('scenario-toml');"
@@ -378,6 +390,210 @@ def check_new_supply(driver, results, shots):
         results.check("scenario: the new-supply table shows the plant",
                       st.get("ok") and "JPN" in shown and "magnets" in shown, str(shown)[:300])
         driver.screenshot(os.path.join(shots, "scenario-new-supply.png"))
+
+
+NOTES_HEADER = """
+const n = document.getElementById('trends-notes'), f = document.getElementById('monitor-form');
+const q = new URLSearchParams();
+for (const k of ['reporter', 'flow', 'product', 'from', 'to']) q.set(k, f.elements[k].value);
+return fetch('/api/trends?' + q).then((r) => ({header: r.headers.get('chokepoint-notes'),
+  joined: r.headers.get('chokepoint-note'), items: [...n.querySelectorAll('li')].map((li) => li.textContent),
+  page: document.querySelector('main').innerText}));
+"""
+
+
+def check_notes_header(driver, results):
+    """Review M4: the notes of `Chokepoint-Notes` (a JSON array) are each their own list item,
+    not the browser's join of the `Chokepoint-Note` headers; none keeps CLI flag syntax."""
+    wait_for(driver, TRENDS_NOTES, 60)
+    st = driver.js(NOTES_HEADER) or {}
+    try:
+        notes = json.loads(st.get("header") or "null")
+    except ValueError:
+        notes = None
+    items = [i for i in st.get("items") or [] if i.startswith("note: ")]
+    results.check("monitor: Chokepoint-Notes is a JSON array of the notes, one list item each",
+                  isinstance(notes, list) and len(notes) >= 2
+                  and items == ["note: " + n for n in notes], json.dumps(st)[:1200])
+    results.check("monitor: notes over HTTP use API words, not CLI flags (`--source`)",
+                  "--source" not in (st.get("page") or "") and "--freq" not in (st.get("page") or ""),
+                  json.dumps(st.get("items"))[:800])
+
+
+PARTNERS_DERIVED = """
+const t = document.getElementById('partners-table'), c = document.getElementById('partners-chart');
+const heads = [...t.querySelectorAll('thead th')].map((th) => th.textContent);
+const rows = [...t.querySelectorAll('tbody tr')].map((tr) => Object.fromEntries(
+  [...tr.cells].map((td, i) => [heads[i], td.textContent])));
+return {heads: heads, rows: rows, notes: document.getElementById('partners-notes').innerText,
+        hatched: [...c.querySelectorAll('rect.derived')].map((r) => (r.querySelector('title') || {}).textContent),
+        legend: (c.querySelector('.chart-legend') || {}).textContent || ''};
+"""
+
+
+def check_lone_points(driver, results, base):
+    """Review L3: from 2025-01 to 2025-05 the year-on-year change has one value (2025-05),
+    which the chart's dashed line cannot draw; the notes under the chart name it."""
+    driver.goto(f"{base}/monitor?from=2025-01&to=2025-05")
+    st = wait_for(driver, TRENDS_NOTES, 60) or {}
+    results.check("monitor: a change with no neighbouring value is named under the chart",
+                  "year on year % of 2025-05" in (st.get("notes") or ""), json.dumps(st)[:800])
+
+
+def check_partners_derived(driver, results, base, shots):
+    """Review M3: June 2025's DEU figure is derived (from a published growth rate). As the
+    CLI: a "derived" note cell and the legend line; the chart's bar is hatched with the
+    legend under it; the citation is a column and the bar's tooltip."""
+    driver.goto(f"{base}/monitor")
+    show_partners_for(driver, "2025-06")
+    st = wait_for(driver, "const c = document.getElementById('partners-chart');"
+                          "return c.dataset.state && c.dataset.state !== 'loading' && "
+                          "(c.querySelector('.chart-legend') || c.dataset.state !== 'ready') ? true : null;", 30)
+    st = driver.js(PARTNERS_DERIVED) or {}
+    deu = next((r for r in st.get("rows") or [] if r.get("partner") == "DEU"), {})
+    legend = ("derived: a figure the dataset computed from a published growth rate, not one a "
+              "source reported; its share and the HHI inherit that")
+    results.check("monitor: 2025-06 partners table marks DEU derived, with the CLI's legend line",
+                  deu.get("note") == "derived" and legend in (st.get("notes") or ""), json.dumps(st)[:1200])
+    results.check("monitor: partners table shows each figure's citation",
+                  "citation" in (st.get("heads") or []) and bool(deu.get("citation")), json.dumps(deu))
+    results.check("monitor: partners chart hatches the derived bar, with a tooltip and a legend",
+                  any(t and t.startswith("DEU") and "derived" in t for t in st.get("hatched") or [])
+                  and legend in (st.get("legend") or ""), json.dumps(st)[:1200])
+    driver.screenshot(os.path.join(shots, "monitor-partners-derived.png"))
+
+
+FORM_ERRORS = """
+const e = document.getElementById('form-errors'), t = document.getElementById('trends-table');
+if (!t.dataset.state || t.dataset.state === 'loading') return {pending: true};
+return {pending: false, hidden: e.hidden, role: e.getAttribute('role'),
+        items: [...e.querySelectorAll('li')].map((li) => li.textContent),
+        page: document.querySelector('main').innerText,
+        mapped: inFormWords('invalid query string: missing parameter `period`: give period=YYYY-MM (or YYYY), or to=YYYY-MM', ERRORS.labels),
+        invalid: inFormWords('invalid period: `2025-13`: invalid month', ERRORS.labels)};
+"""
+
+
+def check_form_errors(driver, results, base, shots):
+    """Review L7: a blank "To" gave the API's text naming `period` (a parameter the form does
+    not have) three times. The message is said once, under the form, in the form's words."""
+    driver.goto(f"{base}/monitor?to=")
+    st = wait_for(driver, FORM_ERRORS, 60) or {}
+    page = st.get("page") or ""
+    results.check("monitor: a blank To is said once, under the form, naming the field",
+                  not st.get("hidden") and st.get("role") == "alert" and len(st.get("items") or []) == 1
+                  and "To (and partners' month)" in st["items"][0]
+                  and page.count(st["items"][0]) == 1 and "period" not in page, json.dumps(st)[:1200])
+    results.check("monitor: API errors name the form's fields, not the API's parameters",
+                  "period" not in (st.get("mapped") or "") and "To (and partners' month)" in (st.get("mapped") or "")
+                  and (st.get("invalid") or "").startswith("invalid “To (and partners' month)”:"),
+                  json.dumps([st.get("mapped"), st.get("invalid")]))
+    driver.screenshot(os.path.join(shots, "monitor-blank-to.png"))
+
+
+SHARES_NOTES = """
+const t = document.getElementById('shares-table'), c = document.getElementById('shares-chart-separation');
+if (!t.dataset.state || t.dataset.state === 'loading' || !c.dataset.state || c.dataset.state === 'loading')
+  return {pending: true};
+const heads = [...t.querySelectorAll('thead th')].map((th) => th.textContent);
+const rows = [...t.querySelectorAll('tbody tr')].map((tr) => Object.fromEntries(
+  [...tr.cells].map((td, i) => [heads[i], td.textContent])));
+const svg = c.querySelector('svg');
+return {pending: false, rows: rows, notes: [...document.querySelectorAll('#shares-notes li')].map((li) => li.textContent),
+        label: svg ? svg.getAttribute('aria-label') : null,
+        caption: svg ? [...svg.querySelectorAll('text')].map((x) => x.textContent).filter((x) => /Separation/.test(x)) : []};
+"""
+
+
+def check_shares_notes(driver, results, base, shots):
+    """Review M2: the shares reports' notes go under the stage table; a 2030 IEA projection
+    says "projection" in its row and its chart's title; a publication-year figure says so."""
+    driver.goto(f"{base}/exposure")
+    st = wait_for(driver, SHARES_NOTES, 60) or {}
+    notes = st.get("notes") or []
+    results.check("exposure: the stage table's notes are listed under it, by stage",
+                  any(n.startswith("mining: ") for n in notes)
+                  and any(n.startswith("magnets: ") and "publication-year" in n for n in notes),
+                  json.dumps(notes)[:1200])
+    driver.goto(f"{base}/exposure?year=2030&importer=USA&product=magnets")
+    st = wait_for(driver, SHARES_NOTES, 60) or {}
+    sep = next((r for r in st.get("rows") or [] if r.get("stage") == "separation"), {})
+    results.check("exposure: a 2030 projection says so in its row and its chart title",
+                  "projection" in sep.get("year basis", "") and "projection" in (st.get("label") or "")
+                  and any("projection" in c for c in st.get("caption") or [])
+                  and any(n.startswith("separation: ") and "projection" in n for n in st.get("notes") or []),
+                  json.dumps(st)[:1500])
+    driver.screenshot(os.path.join(shots, "exposure-2030.png"))
+
+
+LIVE_REGIONS = """
+const a = (id, name) => { const el = document.getElementById(id); return el ? el.getAttribute(name) : null; };
+const n = (sel, name) => { const el = document.querySelector(sel); return el ? el.getAttribute(name) : null; };
+return {runStatus: a('run-status', 'aria-live'), runError: a('run-error', 'role'),
+        progress: n('.progress', 'role'), progressNow: n('.progress', 'aria-valuenow'),
+        runsMax: n('#scenario-form input[name=runs]', 'max'), daysMax: n('#scenario-form input[name=days]', 'max')};
+"""
+
+
+def check_scenario_results(driver, results, shots):
+    """Review M1: the results say whose they are (scenario, runs, seed, days) and show the
+    run's notes, assumptions and sources; a shortened horizon that leaves the truce out
+    says so; a failed run or another scenario greys the previous results and says whose they
+    are; the error is an alert in view. L6: the limits are the API's; L9: live regions."""
+    title = driver.js("return document.getElementById('results-title').innerText;") or ""
+    results.check("scenario: results are labelled with scenario, runs, seed and days",
+                  "april-2025-controls" in title and "runs" in title and "seed 42" in title
+                  and "180 days" in title, title)
+    st = wait_for(driver, TABLE_STATE, 30, "assumptions-table") or {}
+    heads = driver.js("return [...document.querySelectorAll('#assumptions-table thead th')]"
+                      ".map((th) => th.textContent);") or []
+    sources = driver.js("return [...document.querySelectorAll('#run-sources li')]"
+                        ".map((li) => li.textContent);") or []
+    results.check("scenario: the run's assumptions (key, value, unit, set by) and sources are shown",
+                  st.get("ok") and all(h in heads for h in ("key", "value", "unit", "set by"))
+                  and len(sources) > 0, json.dumps([st, heads, sources[:3]]))
+    st = driver.js(LIVE_REGIONS) or {}
+    results.check("scenario: status is a polite live region, errors an alert, progress a progressbar",
+                  st.get("runStatus") == "polite" and st.get("runError") == "alert"
+                  and st.get("progress") == "progressbar" and st.get("progressNow") == "100", json.dumps(st))
+    results.check("scenario: input limits are the API's (runs 100,000, days 36,500)",
+                  st.get("runsMax") == "100000" and st.get("daysMax") == "36500", json.dumps(st))
+    # A horizon of 20 days leaves the truce's suspensions out: the notes say so.
+    before = driver.js("return document.getElementById('run-status').dataset.run;")
+    driver.js("const s = document.getElementById('scenario-select'); s.value = 'geneva-london-truce';"
+              "s.dispatchEvent(new Event('change'));")
+    picked = wait_for(driver, "return /geneva/i.test(document.getElementById('scenario-toml').value)"
+                              " && document.getElementById('results-title').innerText;", 30) or ""
+    results.check("scenario: picking another scenario greys the results and says whose they are",
+                  picked.startswith("Results of the previous run: april-2025-controls")
+                  and "geneva-london-truce" in picked
+                  and driver.js("return document.getElementById('results').classList.contains('stale');"),
+                  str(picked))
+    driver.js("document.querySelector('input[name=runs]').value = '4';"
+              "document.querySelector('input[name=days]').value = '20';"
+              "document.getElementById('run-button').click();")
+    done = wait_for(driver, "const s = document.getElementById('run-status');"
+                            "if (s.classList.contains('error')) return 'error: ' + document.getElementById('run-error').innerText;"
+                            "return s.dataset.run && s.dataset.run !== arguments[0] ? 'done' : null;",
+                    300, before)
+    notes = driver.js("return document.getElementById('run-notes').innerText;") or ""
+    results.check("scenario: a 20-day truce run says its suspensions were left out",
+                  done == "done" and "left out" in notes, json.dumps([done, notes[:600]]))
+    driver.screenshot(os.path.join(shots, "scenario-notes.png"))
+    # A failing run: the error is an alert in view; the truce's results are greyed.
+    driver.js("document.getElementById('scenario-toml').value = 'this is = not [valid toml';"
+              "document.getElementById('run-button').click();")
+    st = wait_for(driver, "const e = document.getElementById('run-error');"
+                          "if (e.hidden) return null; const r = e.getBoundingClientRect();"
+                          "return {error: e.innerText, role: e.getAttribute('role'),"
+                          " inView: r.top >= 0 && r.bottom <= window.innerHeight,"
+                          " stale: document.getElementById('results').classList.contains('stale'),"
+                          " title: document.getElementById('results-title').innerText};", 60) or {}
+    results.check("scenario: a failed run shows its error as an alert in view, previous results greyed",
+                  bool(st.get("error")) and st.get("role") == "alert" and st.get("inView")
+                  and st.get("stale") and (st.get("title") or "").startswith("Results of the previous run: geneva-london-truce")
+                  and "failed" in (st.get("title") or ""), json.dumps(st))
+    driver.screenshot(os.path.join(shots, "scenario-failed-run.png"))
 
 
 CHARTS_ACCESSIBLE = """
@@ -458,7 +674,9 @@ return {pending: false, exposure: els[0].innerText, criticality: els[1].innerTex
 
 
 def submit_exposure(driver, year):
-    driver.js("const f = document.getElementById('exposure-form');"
+    # noValidate: the browser would refuse "abc" itself (pattern); the page's own check of
+    # its form is what a URL such as /exposure?year=abc meets.
+    driver.js("const f = document.getElementById('exposure-form'); f.noValidate = true;"
               "f.querySelector('input[name=year]').value = arguments[0];"
               "f.querySelector('button[type=submit]').click();", year)
     return wait_for(driver, EXPOSURE_HEADINGS, 60) or {}
@@ -483,6 +701,9 @@ def check_exposure_states(driver, results, shots):
                   and "failed" in (st.get("exposure") or "")
                   and "inconclusive" not in (st.get("criticality") or "")
                   and "failed" in (st.get("criticality") or ""), shown)
+    said = driver.js("return document.getElementById('form-errors').innerText;") or ""
+    results.check("exposure: an invalid year is said once under the form, naming the field",
+                  said.count("“Year”") == 1 and "YYYY" in said, said)
     driver.screenshot(os.path.join(shots, "exposure-year-abc.png"))
 
 
@@ -528,14 +749,19 @@ def check_scenario_details(driver, results):
 
 NARROW = """
 const chart = document.querySelector('.chart svg');
+const boxes = [...document.querySelectorAll('.chart')].filter((c) => c.querySelector('svg'));
 return {page: document.documentElement.scrollWidth, view: document.documentElement.clientWidth,
-        chart: chart ? Math.round(chart.getBoundingClientRect().width) : null};
+        chart: chart ? Math.round(chart.getBoundingClientRect().width) : null,
+        box: chart ? chart.parentElement.clientWidth : null,
+        cropped: boxes.filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.id),
+        unscaled: boxes.filter((c) => !c.querySelector('svg').getAttribute('viewBox')).map((c) => c.id)};
 """
 
 
 def check_narrow(driver, results, base, shots, report):
     """D8: at 500 px no page scrolls sideways (forms wrap, long options shrink, wide tables
-    and charts scroll in their own boxes) and charts keep a readable size; the report too."""
+    scroll in their own boxes); the report too. Review L8: charts scale to their box by
+    their viewBox (check_phone: at 375 px too) and are never cropped (no box scrolls)."""
     driver.window(500, 1000)
     try:
         # The scenario page as it is, with a run's results, then each page reloaded.
@@ -555,9 +781,9 @@ def check_narrow(driver, results, base, shots, report):
             st = driver.js(NARROW) or {}
             ok = st.get("page", 1e9) <= st.get("view", 0)
             if chart:
-                ok = ok and (st.get("chart") or 0) >= 540
+                ok = ok and not st.get("cropped") and 0 < (st.get("chart") or 0) <= st.get("box", 0)
             results.check(f"narrow: {page} page does not scroll sideways"
-                          + ("; charts keep 540 px and scroll in their box" if chart else ""),
+                          + ("; charts scale to their box" if chart else ""),
                           ok, json.dumps(st))
             driver.screenshot(os.path.join(shots, f"{page}-narrow.png"))
         if report:
@@ -578,10 +804,42 @@ def check_narrow(driver, results, base, shots, report):
         driver.window(1366, 1000)
 
 
+def check_phone(driver, results, base, shots):
+    """Review L8: at phone width (375 px) a chart kept 540 px and showed its left half (the
+    oldest months, half the title) in a scrolling box. Charts scale to their box by their
+    viewBox: none is cropped and no page scrolls sideways."""
+    driver.window(375, 900)
+    try:
+        for page, chart in (("monitor", "trends-chart"), ("exposure", "shares-chart-mining")):
+            driver.goto(f"{base}/{page}")
+            wait_for(driver, CHART_STATE, 60, chart)
+            time.sleep(0.5)
+            st = driver.js(NARROW) or {}
+            results.check(f"phone (375 px): {page} charts scale to their box, none cropped, no sideways scroll",
+                          st.get("page", 1e9) <= st.get("view", 0) and not st.get("cropped")
+                          and not st.get("unscaled") and st.get("chart") is not None
+                          and st.get("chart") <= st.get("box", 0), json.dumps(st))
+            driver.screenshot(os.path.join(shots, f"{page}-375.png"))
+        # The trends chart's full-size switch: drawn size, scrolled to the latest months.
+        driver.goto(f"{base}/monitor")
+        wait_for(driver, CHART_STATE, 60, "trends-chart")
+        st = driver.js("const c = document.getElementById('trends-chart'), b = c.querySelector('.chart-zoom');"
+                       "if (!b || getComputedStyle(b).display === 'none') return {button: false};"
+                       "b.click(); return {button: true, svg: Math.round(c.querySelector('svg').getBoundingClientRect().width),"
+                       " left: c.scrollLeft, page: document.documentElement.scrollWidth,"
+                       " view: document.documentElement.clientWidth, pressed: b.getAttribute('aria-pressed')};") or {}
+        results.check("phone (375 px): a chart's full-size switch shows it at its drawn size, scrolled to the latest months",
+                      st.get("button") and st.get("svg", 0) >= 700 and st.get("left", 0) > 0
+                      and st.get("pressed") == "true" and st.get("page", 1e9) <= st.get("view", 0), json.dumps(st))
+        driver.screenshot(os.path.join(shots, "monitor-375-full.png"))
+    finally:
+        driver.window(1366, 1000)
+
+
 TOKEN_STATE = """
-const t = document.getElementById('trends-table');
+const t = document.getElementById('trends-table'), e = document.getElementById('form-errors');
 if (!t || !t.dataset.state || t.dataset.state === 'loading') return {pending: true};
-return {pending: false, state: t.dataset.state, text: t.textContent.slice(0, 400)};
+return {pending: false, state: t.dataset.state, text: e.hidden ? '' : e.textContent.slice(0, 400)};
 """
 
 
@@ -598,7 +856,7 @@ def check_token(driver, results, binary, env, shots):
         base = m.group(0)
         driver.goto(f"{base}/monitor")
         st = wait_for(driver, TOKEN_STATE, 60) or {}
-        results.check("token: a panel without the token says to open /#token=TOKEN",
+        results.check("token: without the token the page says (once, under the form) to open /#token=TOKEN",
                       st.get("state") == "error" and "/#token=TOKEN" in (st.get("text") or ""),
                       json.dumps(st))
         driver.js("const l = document.getElementById('api-link'); if (l) l.click();")
@@ -677,7 +935,11 @@ def main():
         check_icon(driver, results, base)
         check_monitor_details(driver, results)
         check_trends_notes(driver, results)
+        check_notes_header(driver, results)
         check_monitor_partners(driver, results, base, args.screenshots)
+        check_partners_derived(driver, results, base, args.screenshots)
+        check_lone_points(driver, results, base)
+        check_form_errors(driver, results, base, args.screenshots)
         check_url_state(driver, results, base)
         with urllib.request.urlopen(base + "/api/openapi.json", timeout=30) as resp:
             paths = json.loads(resp.read())["paths"]
@@ -686,9 +948,12 @@ def main():
         check_exposure(driver, results, base, args.screenshots)
         check_charts_accessible(driver, results, "exposure")
         check_exposure_states(driver, results, args.screenshots)
+        check_shares_notes(driver, results, base, args.screenshots)
+        check_after_limits(driver, results)
         if check_scenario(driver, results, base, args.screenshots):
             check_charts_accessible(driver, results, "scenario")
             check_scenario_details(driver, results)
+            check_scenario_results(driver, results, args.screenshots)
         # The HTML report of a few runs, for its layout at narrow width.
         report = os.path.join(work, "report.html")
         scenario = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scenarios",
@@ -700,6 +965,7 @@ def main():
                       done.stderr[-400:])
         check_narrow(driver, results, base, args.screenshots,
                      report if done.returncode == 0 else None)
+        check_phone(driver, results, base, args.screenshots)
         # A second server, under --token, on a data dir of its own.
         check_token(driver, results, args.binary,
                     dict(env, CHOKEPOINT_DATA_DIR=os.path.join(work, "data-token")),

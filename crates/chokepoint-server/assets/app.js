@@ -27,8 +27,8 @@ async function api(path, opts) {
   return (await apiWithNotes(path, opts)).body;
 }
 
-// The body, and what the CLI would print to stderr beside it: the `Chokepoint-Note`
-// headers (the browser joins several into one text, so they come as one line).
+// The body, and what the CLI would print to stderr beside it: the notes of the
+// `Chokepoint-Notes` header, one item per note.
 async function apiWithNotes(path, opts) {
   opts = opts || {};
   const resp = await fetch(path, Object.assign({}, opts, { headers: headers(opts.headers) }));
@@ -36,10 +36,28 @@ async function apiWithNotes(path, opts) {
   const body = type.includes("json") ? await resp.json() : await resp.text();
   if (!resp.ok) {
     const msg = body && body.message ? body.message : resp.status + " " + resp.statusText;
-    throw new Error(resp.status === 401 ? msg + ". " + TOKEN_HINT : msg);
+    const err = new Error(resp.status === 401 ? msg + ". " + TOKEN_HINT : msg);
+    err.status = resp.status;
+    throw err;
   }
-  const note = resp.headers.get("chokepoint-note");
-  return { body, notes: note ? [note] : [] };
+  return { body, notes: readNotes(resp.headers) };
+}
+
+// `Chokepoint-Notes` is a JSON array of the notes. A server without it sends only the
+// `Chokepoint-Note` headers, which the browser joins with ", " (and the notes hold commas),
+// so they come as one item.
+function readNotes(h) {
+  const all = h.get("chokepoint-notes");
+  if (all !== null) {
+    try { const notes = JSON.parse(all); if (Array.isArray(notes)) return notes.map(String); }
+    catch (e) { /* an older or broken header: the joined text below */ }
+  }
+  const joined = h.get("chokepoint-note");
+  return joined ? [joined] : [];
+}
+
+function listNotes(el, notes, prefix) {
+  for (const n of notes) { const li = document.createElement("li"); li.textContent = (prefix || "") + n; el.appendChild(li); }
 }
 
 function query(form) {
@@ -48,13 +66,112 @@ function query(form) {
   return params.toString();
 }
 
+// Where a filter page says what went wrong: `box` (a role="alert" list under its form)
+// holds each message once, in the form's words (`labels`: API parameter -> field label);
+// the panels it leaves empty point there. Pages without a filter form (Scenario) show the
+// message in the panel itself.
+const ERRORS = { box: null, labels: {} };
+
+// The label text of each named field of `form`; `rename` maps a field to the API parameter
+// name an endpoint takes instead (the Monitor's `to` is the partners' `period`).
+function fieldLabels(form, rename) {
+  const labels = {};
+  for (const el of form.elements) {
+    if (!el.name || !el.labels || !el.labels.length) continue;
+    const text = [...el.labels[0].childNodes].filter((n) => n.nodeType === Node.TEXT_NODE)
+      .map((n) => n.textContent).join(" ").replace(/\s+/g, " ").trim();
+    if (text) labels[el.name] = text;
+  }
+  for (const [field, param] of Object.entries(rename || {})) if (labels[field]) labels[param] = labels[field];
+  return labels;
+}
+
+function escapeRegExp(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+
+// An API message in the words of the form: "invalid period: …" names the field the user
+// typed into ("To (and partners' month)"), not a parameter the form does not have.
+function inFormWords(message, labels) {
+  const missing = message.match(/missing parameter `([\w-]+)`/);
+  if (missing && labels[missing[1]]) return `“${labels[missing[1]]}” is empty: fill it in`;
+  let text = message.replace(/^invalid query string: /, "");
+  for (const [name, label] of Object.entries(labels)) {
+    const n = escapeRegExp(name);
+    text = text.replace(new RegExp(`^invalid ${n}:`), `invalid “${label}”:`)
+      .replace(new RegExp("`" + n + "`", "g"), `“${label}”`)
+      .replace(new RegExp(`(^|[\\s(])${n}=`, "g"), `$1“${label}” = `);
+  }
+  return text;
+}
+
+function clearErrors() {
+  if (!ERRORS.box) return;
+  ERRORS.box.innerHTML = "";
+  ERRORS.box.hidden = true;
+}
+
+function reportError(message) {
+  const box = ERRORS.box;
+  if ([...box.children].some((li) => li.textContent === message)) return;
+  const li = document.createElement("li");
+  li.textContent = message;
+  box.appendChild(li);
+  box.hidden = false;
+}
+
 function showError(el, err) {
   el.innerHTML = "";
   const p = document.createElement("p");
   p.className = "error";
-  p.textContent = err.message || String(err);
+  const message = inFormWords(err.message || String(err), ERRORS.labels);
+  if (ERRORS.box) {
+    if (!err.said) reportError(message);
+    p.textContent = "No results: see the message under the form at the top.";
+  } else {
+    p.setAttribute("role", "alert");
+    p.textContent = message;
+  }
   el.appendChild(p);
   el.dataset.state = "error";
+}
+
+// The fields the browser would refuse on submit (required, pattern), said under the form:
+// a page opened from a URL (`/monitor?to=`) is shown without a submit. True when none.
+function formIsValid(form) {
+  const bad = [...form.elements].filter((el) => el.name && el.willValidate && !el.checkValidity());
+  for (const el of bad) {
+    const label = ERRORS.labels[el.name] || el.name;
+    const hint = el.title ? ` (${el.title})` : "";
+    reportError(el.value.trim() === "" ? `“${label}” is empty: fill it in${hint}` : `“${label}”: \`${el.value}\` is not valid; expected ${el.title || "another value"}`);
+  }
+  return bad.length === 0;
+}
+
+// The viewBox a chart scales by: the server's SVG has its drawn size, which CSS scales to
+// the width of its box (phone widths included).
+function scalable(svg) {
+  if (!svg) return;
+  const w = parseFloat(svg.getAttribute("width")), h = parseFloat(svg.getAttribute("height"));
+  if (!svg.getAttribute("viewBox") && w > 0 && h > 0) svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
+  if (svg.getAttribute("viewBox")) { svg.removeAttribute("width"); svg.removeAttribute("height"); }
+}
+
+// On a phone the chart is scaled down to the screen; this button (shown by the CSS below
+// 600 px only) switches to its drawn size, scrolled to its right end (the latest months),
+// and back.
+function zoomButton(el) {
+  el.classList.remove("full");
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "chart-zoom";
+  b.textContent = "Full size (scrolls sideways)";
+  b.onclick = () => {
+    const full = el.classList.toggle("full");
+    b.textContent = full ? "Fit to the screen" : "Full size (scrolls sideways)";
+    b.setAttribute("aria-pressed", String(full));
+    el.scrollLeft = full ? el.scrollWidth : 0;
+  };
+  b.setAttribute("aria-pressed", "false");
+  el.appendChild(b);
 }
 
 async function loadSvg(el, url) {
@@ -63,6 +180,8 @@ async function loadSvg(el, url) {
     const svg = await api(url);
     el.innerHTML = svg;
     const root = el.querySelector("svg");
+    scalable(root);
+    if (root) zoomButton(el);
     el.dataset.state = root && root.dataset.empty === "true" ? "empty" : "ready";
   } catch (err) { showError(el, err); }
 }
@@ -146,8 +265,12 @@ function keepInUrl(form, show) {
 // parameter name an endpoint wants (partners take the last month as their period).
 // `extra` (optional) is called with the same `params` helper on each show, for sections
 // that need more than a chart or a plain table.
-function filterPage(formId, charts, tables, extra) {
+// `panels` (optional): ids of the elements `extra` fills, said to have failed when the form
+// itself is not valid.
+function filterPage(formId, charts, tables, extra, rename, panels) {
   const form = byId(formId);
+  ERRORS.box = byId("form-errors");
+  ERRORS.labels = fieldLabels(form, rename);
   const params = (fields, rename) => {
     const all = new URLSearchParams(query(form));
     const out = new URLSearchParams();
@@ -155,6 +278,15 @@ function filterPage(formId, charts, tables, extra) {
     return out.toString();
   };
   const show = () => {
+    clearErrors();
+    if (!formIsValid(form)) {
+      const err = Object.assign(new Error("the form is not valid"), { said: true });
+      for (const id of [...Object.keys(charts), ...Object.keys(tables), ...(panels || [])]) {
+        const el = byId(id);
+        if (el.tagName === "UL") el.innerHTML = ""; else showError(el, err);
+      }
+      return;
+    }
     for (const [id, [path, fields, rename]] of Object.entries(charts)) loadSvg(byId(id), path + "?" + params(fields, rename));
     for (const [id, [path, fields, rename]] of Object.entries(tables)) loadTable(byId(id), path + "?" + params(fields, rename), rename && rename.pick);
     if (extra) extra(params);
@@ -200,42 +332,125 @@ function describeAggregate(a, measure) {
   return `${a.partner_iso3} (${a.name}, ${a.role || "aggregate of members"}) ${amount}${share}; ${a.note}`;
 }
 
+// The CLI's legend line under a partners table with a derived figure
+// (src/commands/partners.rs).
+const DERIVED_LEGEND = "derived: a figure the dataset computed from a published growth rate, " +
+  "not one a source reported; its share and the HHI inherit that";
+
 // The partners table: ranked partners first, then aggregates (EUU) marked as such and not
 // ranked, since they overlap the countries above; the summary and notes go in a list
 // outside the collapsed table, so a period with a world total but no breakdown says so.
-async function loadPartners(tableEl, notesEl, url) {
+// The chart is loaded here too, so its derived bars can be marked from the same report.
+async function loadPartners(tableEl, notesEl, chartEl, url, chartUrl) {
   // A slower earlier answer must not overwrite a later one: the notes name the period.
   const seq = loadPartners.seq = (loadPartners.seq || 0) + 1;
   tableEl.dataset.state = notesEl.dataset.state = "loading";
   notesEl.innerHTML = "";
+  const chart = loadSvg(chartEl, chartUrl);
   try {
-    const r = await api(url);
+    const { body: r, notes } = await apiWithNotes(url);
     if (seq !== loadPartners.seq) return;
+    const derivedNote = (x) => x.is_derived ? "derived" : "";
     const rows = r.partners.map((p, i) => ({ rank: String(i + 1), partner: p.partner_iso3, quantity_t: p.quantity_t,
-      value_usd: p.value_usd, share_pct: p.share_pct, source: p.source, note: "" }))
+      value_usd: p.value_usd, share_pct: p.share_pct, source: p.source, note: derivedNote(p), citation: p.citation || "" }))
       .concat((r.aggregates || []).map((a) => ({ rank: "aggregate, not ranked", partner: `${a.partner_iso3} (${a.name})`,
         quantity_t: a.quantity_t, value_usd: a.value_usd, share_pct: a.share_pct, source: a.source,
-        note: `share of ${a.share_of || "the world total"}; ${a.note}` })));
-    fillTable(tableEl, rows, { share_pct: "ranked partners: share of the total; aggregates: share of the total named in their note" });
+        note: [derivedNote(a), `share of ${a.share_of || "the world total"}; ${a.note}`].filter(Boolean).join("; "), citation: a.citation || "" })));
+    fillTable(tableEl, rows, { share_pct: "ranked partners: share of the total; aggregates: share of the total named in their note",
+      note: DERIVED_LEGEND, citation: "where the figure comes from" });
     if (rows.length === 0) tableEl.textContent = "No partner breakdown for this period; see the notes above the table.";
-    for (const tr of tableEl.querySelectorAll("tbody tr")) if (/^aggregate/.test(tr.cells[0].textContent)) tr.classList.add("aggregate");
-    for (const line of partnersLines(r)) { const li = document.createElement("li"); li.textContent = line; notesEl.appendChild(li); }
+    for (const tr of tableEl.querySelectorAll("tbody tr")) {
+      if (/^aggregate/.test(tr.cells[0].textContent)) tr.classList.add("aggregate");
+      if (/^derived/.test(tr.cells[6].textContent)) { tr.classList.add("derived"); tr.cells[6].title = DERIVED_LEGEND; }
+    }
+    const lines = partnersLines(r);
+    if (rows.some((x) => /^derived/.test(x.note))) lines.push(DERIVED_LEGEND);
+    listNotes(notesEl, lines);
+    listNotes(notesEl, notes, "note: ");
     notesEl.dataset.state = "ready";
+    await chart;
+    if (seq === loadPartners.seq) markDerivedBars(chartEl, r);
   } catch (err) { if (seq === loadPartners.seq) { showError(tableEl, err); showError(notesEl, err); } }
 }
 
-// The trends table and the notes the CLI prints under it (a reported YTD beside months of
-// another source, a year without an annual total).
-async function loadTrends(tableEl, notesEl, url) {
-  const seq = (loadTrends.seq = (loadTrends.seq || 0) + 1);
+// The partners chart is drawn by the server, one bar per ranked partner with a share (the
+// first ten), left to right, in the series colour. A derived partner's bar is drawn hollow
+// and hatched here, each bar gets its figure and citation as a tooltip, and the legend line
+// goes under the chart.
+function markDerivedBars(chartEl, r) {
+  const svg = chartEl.querySelector("svg");
+  if (!svg || svg.dataset.empty === "true") return;
+  const shown = r.partners.filter((p) => typeof p.share_pct === "number").slice(0, 10);
+  const bars = [...svg.querySelectorAll("rect")].filter((el) => (el.getAttribute("fill") || "").toUpperCase() === "#0072B2"
+    && parseFloat(el.getAttribute("width")) > 18);
+  bars.sort((a, b) => parseFloat(a.getAttribute("x")) - parseFloat(b.getAttribute("x")));
+  if (bars.length !== shown.length) return;
+  if (!svg.querySelector("#derived-hatch")) {
+    svg.insertAdjacentHTML("afterbegin", '<defs><pattern id="derived-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">' +
+      '<rect width="6" height="6" fill="#ffffff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#0072B2" stroke-width="2"/></pattern></defs>');
+  }
+  let any = false;
+  shown.forEach((p, i) => {
+    const bar = bars[i];
+    const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+    title.textContent = `${p.partner_iso3} ${p.share_pct.toFixed(1)} %` + (p.is_derived ? " (derived)" : "") + (p.citation ? `; ${p.citation}` : "");
+    bar.appendChild(title);
+    if (!p.is_derived) return;
+    any = true;
+    bar.setAttribute("fill", "url(#derived-hatch)");
+    bar.setAttribute("stroke", "#0072B2");
+    bar.setAttribute("stroke-width", "2");
+    bar.classList.add("derived");
+  });
+  if (any) {
+    const note = document.createElement("p");
+    note.className = "chart-legend";
+    note.innerHTML = '<svg width="18" height="12" aria-hidden="true"><rect x="1" y="1" width="16" height="10" fill="#fff" stroke="#0072B2" stroke-width="2"/>' +
+      '<line x1="4" y1="11" x2="14" y2="1" stroke="#0072B2" stroke-width="2"/></svg> ';
+    note.append(`hatched bar: ${DERIVED_LEGEND}`);
+    chartEl.insertBefore(note, chartEl.querySelector(".chart-zoom"));
+    const desc = svg.querySelector("desc");
+    if (desc) desc.textContent += ` Hatched (derived): ${shown.filter((p) => p.is_derived).map((p) => p.partner_iso3).join(", ")}; ${DERIVED_LEGEND}.`;
+  }
+}
+
+// A table and the notes the CLI prints beside it (trends: a reported YTD beside months of
+// another source, a year without an annual total; anomalies: baselines from another
+// source), one list item per note.
+// `more` (optional): further lines from the rows (the trends chart's lone points).
+async function loadWithNotes(tableEl, notesEl, url, more) {
+  const seq = (tableEl.seq = (tableEl.seq || 0) + 1);
   tableEl.dataset.state = "loading";
   notesEl.innerHTML = "";
   try {
     const r = await apiWithNotes(url);
-    if (seq !== loadTrends.seq) return;
+    if (seq !== tableEl.seq) return;
     fillTable(tableEl, r.body);
-    for (const n of r.notes) { const li = document.createElement("li"); li.textContent = "note: " + n; notesEl.appendChild(li); }
-  } catch (err) { if (seq === loadTrends.seq) showError(tableEl, err); }
+    if (more) listNotes(notesEl, more(r.body));
+    listNotes(notesEl, r.notes, "note: ");
+  } catch (err) { if (seq === tableEl.seq) showError(tableEl, err); }
+}
+
+// The trends chart draws month-on-month and year-on-year changes as dashed lines without
+// markers, so a value with no neighbouring one (the first year-on-year change of a range,
+// a month between gaps) draws nothing while the legend lists its series. The chart's axis
+// is the server's (routes/monitor.rs, period_axis): one slot per calendar month, a
+// combined "2025-01..02" at its last month. Those values are named under the chart.
+function lonePoints(rows) {
+  if (!Array.isArray(rows)) return [];
+  const slot = (period) => {
+    const m = /^(\d{4})-(\d{2})(?:\.\.(?:(\d{4})-)?(\d{2}))?$/.exec(period || "");
+    return m ? 12 * Number(m[3] || m[1]) + Number(m[4] || m[2]) - 1 : null;
+  };
+  if (rows.some((r) => slot(r.period) === null)) return [];
+  const lines = [];
+  for (const [field, label] of [["mom_pct", "month on month %"], ["yoy_pct", "year on year %"]]) {
+    const at = new Map(rows.filter((r) => Number.isFinite(r[field])).map((r) => [slot(r.period), r]));
+    for (const [i, r] of at) {
+      if (!at.has(i - 1) && !at.has(i + 1)) lines.push(`chart: ${label} of ${r.period} (${r[field].toFixed(1)}) has no neighbouring value, so its dashed line draws nothing there; the table has it`);
+    }
+  }
+  return lines;
 }
 
 function monitorPage() {
@@ -244,12 +459,14 @@ function monitorPage() {
   const partners = [...flow, "to"];
   const byPartner = { to: "period" };
   filterPage("monitor-form",
-    { "trends-chart": ["/api/charts/trends.svg", trends], "partners-chart": ["/api/charts/partners.svg", partners, byPartner] },
-    { "anomalies-table": ["/api/anomalies", flow] },
+    { "trends-chart": ["/api/charts/trends.svg", trends] },
+    {},
     (params) => {
-      loadTrends(byId("trends-table"), byId("trends-notes"), "/api/trends?" + params(trends));
-      loadPartners(byId("partners-table"), byId("partners-notes"), "/api/partners?" + params(partners, byPartner));
-    });
+      loadWithNotes(byId("trends-table"), byId("trends-notes"), "/api/trends?" + params(trends), lonePoints);
+      loadPartners(byId("partners-table"), byId("partners-notes"), byId("partners-chart"),
+        "/api/partners?" + params(partners, byPartner), "/api/charts/partners.svg?" + params(partners, byPartner));
+      loadWithNotes(byId("anomalies-table"), byId("anomalies-notes"), "/api/anomalies?" + params(flow));
+    }, byPartner, ["trends-table", "partners-chart", "partners-table", "anomalies-table"]);
 }
 
 const STAGES = ["mining", "separation", "metal", "magnets"];
@@ -268,13 +485,23 @@ function crmaText(c) {
   return `${word}: ${c.country} ${pct(c.share)}${bound} is ${Math.abs(c.margin_pp).toFixed(1)} pp ${c.margin_pp > 0 ? "above" : "below"} the ${Math.round(100 * c.benchmark)} % benchmark`;
 }
 
+// What a year of reported shares is: a data year (said by nothing), a projection, or the
+// year a figure was published in, which the source does not tie to a data year.
+const YEAR_BASIS = { data_year: "", projection_base_case: "projection (base case), not an observation",
+  publication_year: "publication year: the source does not tie it to a data year" };
+
+function yearBasis(r) {
+  const bases = unique((r.shares || []).map((x) => x.year_basis).filter((b) => b && b !== "data_year"));
+  return bases.map((b) => YEAR_BASIS[b] !== undefined ? YEAR_BASIS[b] : b.replace(/_/g, " ")).join("; ");
+}
+
 // One row per stage: who leads, how concentrated, the CRMA verdict, and the source.
 function stageRow(stage, r) {
-  if (r.not_computable) return { stage, year: "", source: "", top_1: "", top_1_share: "", top_3_share: "", hhi: "", crma_65: r.not_computable, cited: "" };
+  if (r.not_computable) return { stage, year: "", year_basis: "", source: "", top_1: "", top_1_share: "", top_3_share: "", hhi: "", crma_65: r.not_computable, cited: "" };
   const c = r.concentration, first = r.shares[0] || {};
   // Same rule as Concentration::is_partial (PARTIAL_COVERAGE_TOLERANCE in chokepoint-store).
   const bound = c.coverage < 1 - 0.005 ? " (lower bound)" : "";
-  return { stage, year: String(r.year), source: r.source + (r.edition ? " " + r.edition : ""), top_1: c.cr1_country || "",
+  return { stage, year: String(r.year), year_basis: yearBasis(r) || "data year", source: r.source + (r.edition ? " " + r.edition : ""), top_1: c.cr1_country || "",
     top_1_share: pct(c.cr1), top_3_share: pct(c.cr3) + bound,
     hhi: Math.round(c.hhi) + bound, crma_65: crmaText(r.crma_eu), cited: first.source || "" };
 }
@@ -288,20 +515,62 @@ function markFailures(el) {
   }
 }
 
+// A chart of shares that are not a data year's says so in its title (the server's title
+// names the year only): "Separation 2030 projection: country shares (IEA)".
+function markYearBasis(chartEl, r) {
+  const svg = chartEl.querySelector("svg");
+  const basis = yearBasis(r);
+  if (!svg || !basis || r.not_computable) return;
+  const word = /^projection/.test(basis) ? "projection" : /^publication year/.test(basis) ? "publication-year figure" : basis;
+  const retitle = (t) => t.includes(String(r.year)) ? t.replace(String(r.year), `${r.year} ${word}`) : `${t} (${word})`;
+  const title = svg.getAttribute("aria-label") || "";
+  const caption = [...svg.querySelectorAll("text")].find((t) => t.textContent.trim() === title.trim());
+  if (caption) caption.textContent = retitle(caption.textContent);
+  svg.setAttribute("aria-label", retitle(title));
+  const t = svg.querySelector("title");
+  if (t) t.textContent = retitle(t.textContent);
+  chartEl.dataset.yearBasis = word;
+}
+
 function exposurePage() {
   const form = byId("exposure-form");
+  ERRORS.box = byId("form-errors");
+  ERRORS.labels = fieldLabels(form);
   const show = async () => {
+    clearErrors();
+    const sharesEl = byId("shares-table"), sharesNotes = byId("shares-notes");
+    sharesNotes.innerHTML = "";
+    if (!formIsValid(form)) {
+      const err = Object.assign(new Error("the form is not valid"), { said: true });
+      for (const stage of STAGES) showError(byId("shares-chart-" + stage), err);
+      for (const id of ["shares-table", "suppliers-table", "exposure-table", "criticality-table", "criticality-inputs"]) showError(byId(id), err);
+      byId("exposure-notes").innerHTML = "";
+      failed(byId("exposure-title"), "Import exposure");
+      failed(byId("criticality-title"), "Criticality");
+      return;
+    }
     const all = new URLSearchParams(query(form));
     const pick = (names) => { const p = new URLSearchParams(); for (const n of names) if (all.has(n)) p.set(n, all.get(n)); return p; };
-    for (const stage of STAGES) {
-      const p = pick(["year"]); p.set("stage", stage);
-      loadSvg(byId("shares-chart-" + stage), "/api/charts/shares.svg?" + p);
-    }
-    const sharesEl = byId("shares-table");
+    const seq = (exposurePage.seq = (exposurePage.seq || 0) + 1);
     sharesEl.dataset.state = "loading";
-    Promise.all(STAGES.map((stage) => { const p = pick(["year"]); p.set("stage", stage); return api("/api/shares?" + p).then((r) => stageRow(stage, r)); }))
-      .then((rows) => { fillTable(sharesEl, rows); markFailures(sharesEl); })
-      .catch((err) => showError(sharesEl, err));
+    const reports = STAGES.map((stage) => { const p = pick(["year"]); p.set("stage", stage); return api("/api/shares?" + p); });
+    STAGES.forEach((stage, i) => {
+      const p = pick(["year"]); p.set("stage", stage);
+      const chartEl = byId("shares-chart-" + stage);
+      Promise.all([loadSvg(chartEl, "/api/charts/shares.svg?" + p), reports[i]])
+        .then(([, r]) => { if (seq === exposurePage.seq) markYearBasis(chartEl, r); }).catch(() => {});
+    });
+    // The rows, and under them each stage's notes (USGS estimates, projections, a
+    // publication-year figure, the heavy-REE caveat), as the CLI prints them.
+    Promise.all(reports)
+      .then((rs) => {
+        if (seq !== exposurePage.seq) return;
+        fillTable(sharesEl, rs.map((r, i) => stageRow(STAGES[i], r)));
+        markFailures(sharesEl);
+        for (const tr of sharesEl.querySelectorAll("tbody tr")) if (/^projection/.test(tr.cells[2].textContent)) tr.classList.add("projection");
+        rs.forEach((r, i) => listNotes(sharesNotes, r.notes || [], STAGES[i] + ": "));
+      })
+      .catch((err) => { if (seq === exposurePage.seq) showError(sharesEl, err); });
     exposureSection(pick(["importer", "product", "year"]));
     criticalitySection(pick(["method", "year"]));
   };
@@ -316,11 +585,18 @@ function exposurePage() {
 async function afterSection(exposureForm) {
   const form = byId("after-form"), select = byId("after-scenario"), status = byId("after-status");
   const table = byId("after-table"), notes = byId("after-notes"), button = byId("after-button");
+  const error = byId("after-error");
+  // Errors in the words of both forms: `importer` and `product` come from the one above.
+  const labels = Object.assign(fieldLabels(exposureForm), fieldLabels(form));
+  const fail = (err) => {
+    status.className = "status error"; status.textContent = "failed";
+    error.textContent = inFormWords(err.message || String(err), labels); error.hidden = false;
+  };
   try {
     const list = await api("/api/scenarios");
     options(select, list.map((s) => s.name), "april-2025-controls");
     for (const [i, s] of list.entries()) select.options[i].textContent = s.name + " — " + s.title;
-  } catch (err) { status.className = "status error"; status.textContent = err.message; }
+  } catch (err) { fail(err); }
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const target = new URLSearchParams(query(exposureForm));
@@ -328,6 +604,7 @@ async function afterSection(exposureForm) {
     const fd = new FormData(form);
     const req = { name: select.value, runs: Number(fd.get("runs")), seed: Number(fd.get("seed")) };
     button.disabled = true; status.className = "status"; status.textContent = `simulating ${req.runs} runs…`;
+    error.hidden = true; error.textContent = "";
     table.dataset.state = "loading"; notes.innerHTML = "";
     try {
       const r = await api("/api/exposure/after?" + params, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(req) });
@@ -341,7 +618,7 @@ async function afterSection(exposureForm) {
         row(f, `${f.measure.replace(/_/g, " ")} if ${s.assumption.replace(/_/g, " ")} were ${s.value.toFixed(2)} (above: ${s.central.toFixed(2)})`, s.crma)));
       fillTable(table, r.figures.map((f) => row(f, f.measure.replace(/_/g, " "), r.crma)).concat(sensitivity));
       for (const n of r.notes) { const li = document.createElement("li"); li.textContent = n; notes.appendChild(li); }
-    } catch (err) { status.className = "status error"; status.textContent = err.message; table.innerHTML = ""; table.dataset.state = "error"; }
+    } catch (err) { fail(err); table.innerHTML = ""; table.dataset.state = "error"; }
     finally { button.disabled = false; }
   });
 }
@@ -448,9 +725,42 @@ function edgeLabel(key) {
   return `${exporter} → ${importer === "WLD" ? "world" : importer}, ${stage}`;
 }
 
-function showResults(run) {
+// What a run's results are of: "april-2025-controls.toml: 50 runs, seed 42, 180 days from
+// 2025-04-01".
+// `name`: the page's name for the scenario it sent as text (the server calls any posted
+// file "request.toml").
+function runLabel(run, name) {
   const r = run.result;
-  byId("results").hidden = false;
+  return `${name || r.scenario || run.scenario}: ${r.runs} runs, seed ${r.seed}, ${r.days} days from ${r.start}`;
+}
+
+// The results on screen are no longer those of the scenario in the editor (another one
+// picked, or a new run failed or is running): greyed, and the heading says whose they are.
+function staleResults(why) {
+  const results = byId("results"), title = byId("results-title");
+  if (results.hidden || !results.dataset.label) return;
+  results.classList.add("stale");
+  title.textContent = `Results of the previous run: ${results.dataset.label} (${why})`;
+}
+
+function showResults(run, name) {
+  const r = run.result;
+  const results = byId("results");
+  results.hidden = false;
+  results.classList.remove("stale");
+  results.dataset.label = runLabel(run, name);
+  byId("results-title").textContent = "Results: " + results.dataset.label;
+  // What the request changed (instruments left out of a shortened horizon) goes first; the
+  // assumptions in force and the scenario's sources close the results.
+  const notes = byId("run-notes");
+  notes.innerHTML = "";
+  listNotes(notes, r.notes || [], "note: ");
+  fillTable(byId("assumptions-table"), (r.assumptions || []).map((a) => ({
+    key: a.key, value: a.value, unit: a.unit, "set by": a.set_by, distribution: a.distribution || "" })));
+  const sources = byId("run-sources");
+  sources.innerHTML = "";
+  listNotes(sources, r.sources || []);
+  if (!(r.sources || []).length) sources.textContent = "The scenario names no sources.";
   const region = byId("output-region"), industry = byId("output-industry");
   options(region, unique(r.outputs.map((s) => s.region)), "EU");
   const refreshIndustries = () => {
@@ -506,11 +816,20 @@ function showResults(run) {
 }
 
 async function poll(id, status, bar) {
+  const progress = bar.parentElement;
   for (;;) {
     const run = await api("/api/runs/" + encodeURIComponent(id));
-    bar.style.width = Math.round(100 * run.progress.fraction) + "%";
-    status.textContent = `${run.status}: ${run.progress.done} of ${run.progress.total || run.size.runs} runs`;
-    if (run.status === "succeeded") { bar.style.width = "100%"; return run; }
+    const pctDone = Math.round(100 * run.progress.fraction);
+    bar.style.width = pctDone + "%";
+    progress.setAttribute("aria-valuenow", String(pctDone));
+    // The status is a live region, announced at each change: it changes with the status
+    // word and every tenth of the runs, not at every poll (the bar shows the rest).
+    const step = `${run.status} ${Math.floor(pctDone / 10)}`;
+    if (status.dataset.step !== step) {
+      status.dataset.step = step;
+      status.textContent = `${run.status}: ${run.progress.done} of ${run.progress.total || run.size.runs} runs`;
+    }
+    if (run.status === "succeeded") { bar.style.width = "100%"; progress.setAttribute("aria-valuenow", "100"); return run; }
     if (run.status === "failed") throw new Error(run.error);
     await new Promise((r) => setTimeout(r, 400));
   }
@@ -519,6 +838,16 @@ async function poll(id, status, bar) {
 async function scenarioPage() {
   const form = byId("scenario-form"), select = byId("scenario-select"), text = byId("scenario-toml");
   const status = byId("run-status"), bar = byId("progress-bar"), button = byId("run-button");
+  const error = byId("run-error"), labels = fieldLabels(form);
+  // The library scenario's text as loaded: a run of it unchanged is named after it.
+  let loaded = null;
+  // An error is said once, in an alert beside the Run button, scrolled into view (the
+  // button sits under a long form), in the form's words.
+  const fail = (err) => {
+    status.className = "status error"; status.textContent = "failed";
+    error.textContent = inFormWords(err.message || String(err), labels); error.hidden = false;
+    error.scrollIntoView({ block: "center" });
+  };
   const slider = byId("approval"), sliderOn = byId("approval-override"), sliderValue = byId("approval-value");
   sliderOn.onchange = () => { slider.disabled = !sliderOn.checked; sliderValue.textContent = sliderOn.checked ? slider.value : "scenario value"; };
   slider.oninput = () => { sliderValue.textContent = slider.value; };
@@ -526,15 +855,19 @@ async function scenarioPage() {
     const list = await api("/api/scenarios");
     options(select, list.map((s) => s.name));
     for (const [i, s] of list.entries()) select.options[i].textContent = s.name + " — " + s.title;
-    const load = async () => { text.value = (await api("/api/scenarios/" + encodeURIComponent(select.value))).toml; };
-    select.onchange = load;
+    const load = async () => { text.value = loaded = (await api("/api/scenarios/" + encodeURIComponent(select.value))).toml; };
+    select.onchange = () => { staleResults(`not of ${select.value}, picked since: click Run for its results`); load().catch(fail); };
     if (list.length) await load();
-  } catch (err) { status.className = "status error"; status.textContent = err.message; }
+  } catch (err) { fail(err); }
+  text.addEventListener("input", () => staleResults("the scenario file has been edited since: click Run for its results"));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    button.disabled = true; status.className = "status"; bar.style.width = "0";
+    button.disabled = true; status.className = "status"; bar.style.width = "0"; delete status.dataset.step; bar.parentElement.setAttribute("aria-valuenow", "0");
+    error.hidden = true; error.textContent = "";
+    staleResults("a new run is in progress");
     const fd = new FormData(form);
     const req = { toml: text.value, runs: Number(fd.get("runs")), seed: Number(fd.get("seed")) };
+    const name = select.value ? select.value + (text.value === loaded ? "" : " (edited in this page)") : "";
     if (sliderOn.checked) req.approval_share = Number(slider.value);
     if (String(fd.get("days") || "").trim() !== "") req.days = Number(fd.get("days"));
     try {
@@ -542,9 +875,11 @@ async function scenarioPage() {
       const run = await poll(accepted.id, status, bar);
       status.textContent = `done: ${run.result.runs} runs, ${run.result.days} days from ${run.result.start}`;
       status.dataset.run = run.id;
-      showResults(run);
-    } catch (err) { status.className = "status error"; status.textContent = err.message; }
-    finally { button.disabled = false; }
+      showResults(run, name);
+    } catch (err) {
+      staleResults("the new run failed: see the error beside the Run button");
+      fail(err);
+    } finally { button.disabled = false; }
   });
 }
 

@@ -349,6 +349,34 @@ async fn a_flow_without_rows_says_so_in_a_note_header() {
     );
 }
 
+/// A browser joins repeated `Chokepoint-Note` headers with ", ", and the notes hold commas:
+/// `Chokepoint-Notes` carries the same notes, in order, as one JSON array (`[]` for none).
+#[tokio::test]
+async fn the_notes_header_is_a_json_array_of_the_note_headers() {
+    let (s, _dir) = state_with_warehouse().await;
+    let mut with_comma = false;
+    for path in [
+        "/api/trends?reporter=CHN&flow=export&product=magnets&freq=A&from=2025-01&to=2025-12",
+        "/api/trends?reporter=BRA&flow=export&product=rare-earths",
+        "/api/partners?reporter=BRA&flow=export&product=magnets&period=2025-05",
+        "/api/anomalies?reporter=BRA&flow=export&product=magnets",
+        "/api/trends?reporter=CHN&flow=export&product=rare-earths&from=2025-01&to=2025-06",
+    ] {
+        let (status, resp, _) = get(&s, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let all = resp
+            .headers()
+            .get("chokepoint-notes")
+            .unwrap_or_else(|| panic!("{path}: no Chokepoint-Notes header"))
+            .to_str()
+            .expect("visible ASCII");
+        let parsed: Vec<String> = serde_json::from_str(all).expect("a JSON array of strings");
+        assert_eq!(parsed, note_headers(&resp), "{path}");
+        with_comma |= parsed.iter().any(|n| n.contains(", "));
+    }
+    assert!(with_comma, "no note with a comma was compared");
+}
+
 /// The OpenAPI document listed the union of the three monitor commands' parameters on
 /// every monitor endpoint; each now lists exactly those it takes.
 #[tokio::test]
