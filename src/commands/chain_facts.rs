@@ -223,6 +223,9 @@ fn magnet_exports(f: &Facts<'_>) -> anyhow::Result<(Vec<(String, f64)>, String)>
         .context("no 2024 world total of China's magnet exports")?;
     let world = world_obs.quantity_t.unwrap_or_default();
     let mut rates: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    // Months of 2024 behind each partner's rate (policy review: three partners' whole year
+    // rested on one back-computed month × 12, and the note did not say so).
+    let mut months_behind: BTreeMap<String, f64> = BTreeMap::new();
     let mut used = Vec::new();
     for o in &all {
         if o.partner_iso3 == "WLD" {
@@ -241,6 +244,7 @@ fn magnet_exports(f: &Facts<'_>) -> anyhow::Result<(Vec<(String, f64)>, String)>
         };
         if let Some(m) = monthly {
             rates.entry(o.partner_iso3.clone()).or_default().push(m);
+            *months_behind.entry(o.partner_iso3.clone()).or_default() += months;
             used.push(o);
         }
     }
@@ -248,10 +252,25 @@ fn magnet_exports(f: &Facts<'_>) -> anyhow::Result<(Vec<(String, f64)>, String)>
     for (p, v) in rates {
         out.push((p, 12.0 * v.iter().sum::<f64>() / v.len() as f64));
     }
+    let thin: Vec<String> = months_behind
+        .iter()
+        .filter(|(_, m)| **m < 3.0)
+        .map(|(p, m)| format!("{p} {m:.0}"))
+        .collect();
+    let thin = if thin.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; each partner's rate is its mean month × 12, and some rest on fewer than three \
+             months ({}: a single month's figure, often back-computed from 2025 and its \
+             change, stands for the year, with that month's seasonality)",
+            thin.join(", ")
+        )
+    };
     let note = format!(
         "China's magnet exports in the chain's baseline: world total 2024 = {world} t from source \
          {}; partner rates from {} (one source per period and partner: ingested data before \
-         bundled, never a sum)",
+         bundled, never a sum){thin}",
         world_obs.source,
         if used.is_empty() {
             "no source".to_string()

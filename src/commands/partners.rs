@@ -102,9 +102,13 @@ fn summary_lines(report: &PartnersReport) -> Vec<String> {
             if report.partners_listed == 1 { "" } else { "s" }
         )),
     }
+    // In the table's words: "total 5,000 t (world row)" (web review: "5000.0" beside
+    // "5,000" in the table).
     parts.push(format!(
         "total {} ({})",
-        f(report.total, 1),
+        report
+            .total
+            .map_or_else(|| "-".to_string(), |t| report.measure.amount(t)),
         report.total_basis
     ));
     parts.push(match report.coverage_pct {

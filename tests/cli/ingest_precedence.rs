@@ -102,7 +102,7 @@ fn tidy_aggregates_override_bundled_figures_per_period() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "ytd_t of 2025-05 to 2025-11 is the year-to-date total reported by bundled",
+            "ytd_t of 2025-05 to 2025-11 builds on the year-to-date total reported by bundled",
         ))
         .stderr(predicate::str::contains(
             "2025-04 from tidy, 2025-05 from tidy",

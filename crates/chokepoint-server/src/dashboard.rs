@@ -32,6 +32,21 @@ pub const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../assets/app.js"),
     },
     Asset {
+        name: "monitor.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/monitor.js"),
+    },
+    Asset {
+        name: "exposure.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/exposure.js"),
+    },
+    Asset {
+        name: "scenario.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/scenario.js"),
+    },
+    Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",
         bytes: include_bytes!("../assets/favicon.svg"),

@@ -4,6 +4,7 @@ pub mod exposure;
 pub mod exposure_after;
 pub mod health;
 pub mod monitor;
+pub mod notes;
 pub mod openapi;
 pub mod runs;
 pub mod scenarios;

@@ -204,7 +204,11 @@ async fn the_exposure_page_offers_it() {
         page.contains("id=\"after-form\"") && page.contains("id=\"after-table\""),
         "{page}"
     );
-    let (_, _, js) = get(&s, "/assets/app.js").await;
+    assert!(
+        page.contains("<script src=\"/assets/exposure.js\">"),
+        "{page}"
+    );
+    let (_, _, js) = get(&s, "/assets/exposure.js").await;
     assert!(
         String::from_utf8(js)
             .unwrap()

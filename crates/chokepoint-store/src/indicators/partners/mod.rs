@@ -46,7 +46,7 @@ pub use super::series::Measure;
 
 impl Measure {
     /// An amount in this measure, for people: "2,140 t" or "USD 1,200".
-    fn amount(self, v: f64) -> String {
+    pub fn amount(self, v: f64) -> String {
         match self {
             Measure::Quantity => format!("{} t", thousands(v)),
             Measure::Value => format!("USD {}", thousands(v)),

@@ -175,7 +175,7 @@ impl MixedYtds {
             .into_iter()
             .map(|((by, others), periods)| {
                 format!(
-                    "ytd_t of {} is the year-to-date total reported by {by}, which holds \
+                    "ytd_t of {} builds on the year-to-date total reported by {by}, which holds \
                      {by}'s own months, while the table shows {}: ytd_t and the months \
                      may not add up",
                     runs(&periods),
