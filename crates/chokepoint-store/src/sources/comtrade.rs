@@ -336,12 +336,16 @@ mod tests {
         qty_unit: &str,
         qty: &str,
     ) -> csv::ByteRecord {
-        let s = format!(
+        record(&format!(
             "C,M,20250501,2025,5,202505,156,CHN,China,{flow},Export,{partner_code},{partner_iso},\"Korea, Rep.\",0,W00,World,H6,HS,true,{cmd},Permanent magnets,6,true,C00,TOTAL CPC,0,0,TOTAL MOT,{qty_unit},kg,{qty},false,-1,N/A,0,false,{net},false,0,false,0,1200.5,1200.5,0,true,false"
-        );
+        ))
+    }
+
+    /// One Comtrade line (no header) as a record of the download's 47 cells.
+    fn record(line: &str) -> csv::ByteRecord {
         let mut r = csv::ReaderBuilder::new()
             .has_headers(false)
-            .from_reader(s.as_bytes());
+            .from_reader(line.as_bytes());
         let mut rec = csv::ByteRecord::new();
         r.read_byte_record(&mut rec).unwrap();
         assert_eq!(rec.len(), 47);
@@ -415,29 +419,22 @@ mod tests {
     /// netWgt, primaryValue).
     fn weights(cells: [&str; 6]) -> Row {
         let [unit, qty, alt_unit, alt, net, value] = cells;
-        let s = format!(
+        parse_line(&format!(
             "C,M,20250201,2025,2,202502,410,KOR,\"Korea, Rep.\",M,Import,156,CHN,China,0,W00,World,H6,HS,true,850511,Permanent magnets,6,true,C00,TOTAL CPC,0,0,TOTAL MOT,{unit},u,{qty},false,{alt_unit},kg,{alt},false,{net},false,0,false,{value},0,{value},0,true,false"
-        );
-        let mut r = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(s.as_bytes());
-        let mut rec = csv::ByteRecord::new();
-        r.read_byte_record(&mut rec).unwrap();
-        columns().parse(&rec)
+        ))
+    }
+
+    /// One Comtrade line (no header) as the reader maps it.
+    fn parse_line(line: &str) -> Row {
+        columns().parse(&record(line))
     }
 
     /// A line with the `is…Estimated` flags of qty, altQty and netWgt given.
     fn flagged(net: &str, qty_kg: &str, flags: [&str; 3]) -> Row {
         let [qty_flag, alt_flag, net_flag] = flags;
-        let s = format!(
+        parse_line(&format!(
             "C,M,20250201,2025,2,202502,410,KOR,\"Korea, Rep.\",M,Import,156,CHN,China,0,W00,World,H6,HS,true,850511,Permanent magnets,6,true,C00,TOTAL CPC,0,0,TOTAL MOT,8,kg,{qty_kg},{qty_flag},-1,N/A,,{alt_flag},{net},{net_flag},0,false,100,0,100,0,true,false"
-        );
-        let mut r = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(s.as_bytes());
-        let mut rec = csv::ByteRecord::new();
-        r.read_byte_record(&mut rec).unwrap();
-        columns().parse(&rec)
+        ))
     }
 
     /// Formats review: Comtrade's estimation flags were not read, so a weight UN Comtrade
