@@ -18,12 +18,15 @@ use crate::{ApiError, AppState, auth, dashboard, routes};
 /// The whole application for `state`; tests call it with `oneshot`, `serve` puts it on a socket.
 pub fn router(state: AppState) -> Router {
     let limits = state.limits().clone();
+    // The token check covers the fallback too: an unknown `/api/...` path answered 404
+    // without a token while known ones answered 401, which told a stranger which exist
+    // (web review).
     let api = routes::api()
-        .route_layer(middleware::from_fn_with_state(
+        .fallback(api_not_found)
+        .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_token,
-        ))
-        .fallback(api_not_found);
+        ));
     let cors = cors_layer(state.cors_origins());
     // Layers: the last added runs first. A request meets CORS (a preflight is answered
     // there, before the token check), tracing, then the JSON error rewriter, the timeout,
