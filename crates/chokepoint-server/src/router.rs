@@ -94,15 +94,47 @@ async fn api_not_found(uri: Uri) -> ApiError {
     }
 }
 
-async fn page_not_found(uri: Uri) -> ApiError {
+async fn page_not_found(uri: Uri, headers: axum::http::HeaderMap) -> Response {
     // `/api/` itself falls outside the nested API router: still an API path to the user.
     let path = uri.path();
-    let what = if path == "/api/" || path.starts_with("/api/") {
-        format!("no API endpoint at {path}; GET /api/openapi.json lists them")
-    } else {
-        format!("no page at {path}; the dashboard starts at /")
-    };
-    ApiError::NotFound { what }
+    if path == "/api/" || path.starts_with("/api/") {
+        return ApiError::NotFound {
+            what: format!("no API endpoint at {path}; GET /api/openapi.json lists them"),
+        }
+        .into_response();
+    }
+    // A browser asking for a page gets a page (web review: it got raw JSON); other clients
+    // the JSON error body every endpoint gives.
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if wants_html {
+        let escaped: String = path
+            .chars()
+            .map(|c| match c {
+                '<' => "&lt;".to_string(),
+                '>' => "&gt;".to_string(),
+                '&' => "&amp;".to_string(),
+                '"' => "&quot;".to_string(),
+                c => c.to_string(),
+            })
+            .collect();
+        return (
+            StatusCode::NOT_FOUND,
+            axum::response::Html(format!(
+                "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+                 <title>Not found · chokepoint</title></head><body><h1>Not found</h1>\
+                 <p>There is no page at <code>{escaped}</code>. The dashboard starts at \
+                 <a href=\"/\">/</a>.</p></body></html>\n"
+            )),
+        )
+            .into_response();
+    }
+    ApiError::NotFound {
+        what: format!("no page at {path}; the dashboard starts at /"),
+    }
+    .into_response()
 }
 
 /// Gives error responses produced by layers or by axum itself (413 from the body limit,
@@ -111,12 +143,14 @@ async fn json_errors(State(state): State<AppState>, req: Request, next: Next) ->
     let runs_simulations = matches!(req.uri().path(), "/api/simulate" | "/api/exposure/after");
     let resp = next.run(req).await;
     let status = resp.status();
-    let is_json = resp
+    // JSON bodies, and the page a browser gets for a page that does not exist, stay as they
+    // are.
+    let is_json_or_page = resp
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json_or_page {
         return resp;
     }
     let limits = state.limits();

@@ -157,6 +157,25 @@ async fn token_is_required_on_api_but_not_on_pages() {
         .unwrap();
     assert_eq!(send(&s, unknown).await.0, StatusCode::NOT_FOUND);
 
+    // A browser asking for a page that does not exist gets a page, not JSON (web review).
+    let page = Request::get("/nope%3Cb%3E")
+        .header("accept", "text/html,application/xhtml+xml")
+        .body(Body::empty())
+        .unwrap();
+    let (status, resp, body) = send(&s, page).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let body = String::from_utf8(body).unwrap();
+    assert!(
+        body.contains("/nope%3Cb%3E") && body.contains("<a href=\"/\">"),
+        "{body}"
+    );
+
     // Pages and assets hold no data; they stay public so the browser can load them.
     assert_eq!(get(&s, "/scenario").await.0, StatusCode::OK);
     assert_eq!(get(&s, "/assets/app.js").await.0, StatusCode::OK);
