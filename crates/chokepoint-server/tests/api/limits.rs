@@ -250,3 +250,17 @@ async fn allowed_origins_may_call_the_api_from_a_browser() {
     let (_, resp, _) = send(&state(), preflight("https://portal.example")).await;
     assert!(resp.headers().get("access-control-allow-origin").is_none());
 }
+
+/// Web review: the dashboard's pages had no security headers. They say what a page may load
+/// (its own scripts only), and that no other site may frame it.
+#[tokio::test]
+async fn pages_carry_a_content_security_policy() {
+    let (status, resp, _) = get(&state(), "/monitor").await;
+    assert_eq!(status, StatusCode::OK);
+    let policy = resp.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"),
+        "{policy}"
+    );
+    assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+}
