@@ -272,8 +272,23 @@ pub fn output_svg(report: &RunReport, region: &str, industry: &str) -> Result<St
         .outputs
         .iter()
         .find(|s| s.region == region && s.industry == industry)
-        .ok_or_else(|| ApiError::NotFound {
-            what: format!("output series {region} x {industry} in this run"),
+        .ok_or_else(|| {
+            // What there is, so a client can fix its choice (web review: the 404 listed
+            // nothing).
+            let mut regions: Vec<&str> = report.outputs.iter().map(|s| s.region.as_str()).collect();
+            regions.dedup();
+            let mut industries: Vec<&str> =
+                report.outputs.iter().map(|s| s.industry.as_str()).collect();
+            industries.sort_unstable();
+            industries.dedup();
+            ApiError::NotFound {
+                what: format!(
+                    "output series {region} x {industry} in this run; its regions: {}; its \
+                     industries: {}",
+                    regions.join(", "),
+                    industries.join(", ")
+                ),
+            }
         })?;
     let since = format!("days since {}", report.summary.start);
     Ok(charts::fan_chart(&FanChart {
@@ -330,10 +345,26 @@ pub fn licences_svg(report: &RunReport, sel: &EdgeSelection) -> Result<String, A
         })
         .collect();
     if rows.is_empty() {
+        let mut edges: Vec<String> = report
+            .summary
+            .edges
+            .iter()
+            .map(|e| {
+                format!(
+                    "exporter={}&importer={}&stage={}",
+                    e.exporter, e.importer, e.stage
+                )
+            })
+            .collect();
+        edges.sort();
+        edges.dedup();
         return Err(ApiError::NotFound {
             what: format!(
-                "licence series {} -> {} ({}) in this run",
-                sel.exporter, sel.importer, sel.stage
+                "licence series {} -> {} ({}) in this run; its edges: {}",
+                sel.exporter,
+                sel.importer,
+                sel.stage,
+                edges.join(", ")
             ),
         });
     }

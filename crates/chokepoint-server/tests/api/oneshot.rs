@@ -302,12 +302,26 @@ async fn simulate_runs_in_background_and_reports_results() {
         assert!(svg.contains(label), "{label}");
     }
 
-    let (status, _, _) = get(
+    let (status, _, body) = get(
         &s,
         &format!("/api/runs/{id}/charts/output.svg?region=XX&industry=automotive"),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // The 404 lists what the run has (web review: it listed nothing).
+    let message = json(&body)["message"].as_str().unwrap().to_string();
+    assert!(message.contains("its regions: EU"), "{message}");
+    let (status, _, body) = get(
+        &s,
+        &format!("/api/runs/{id}/charts/licences.svg?exporter=CHN&importer=EU&stage=magnet"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let message = json(&body)["message"].as_str().unwrap().to_string();
+    assert!(
+        message.contains("its edges: exporter=CHN&importer=EU&stage=magnets"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
