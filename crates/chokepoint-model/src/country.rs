@@ -101,10 +101,18 @@ pub fn group_name(code: &str) -> Option<&'static str> {
 impl FromStr for Iso3 {
     type Err = ModelError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // Quoted in the message cut short (web review: a 20,000-character reporter came back
+        // whole in the 400).
         let err = |why| ModelError::Iso3 {
-            found: s.to_string(),
+            found: crate::shorten(s),
             why,
         };
+        // Three letters but not ASCII (`ééé`) read "expected three characters".
+        if !s.trim().is_ascii() {
+            return Err(err(
+                "expected the ASCII letters of a code, e.g. CHN, USA, EUU, or S19",
+            ));
+        }
         let b = s.trim().as_bytes();
         let &[a, m, z] = b else {
             return Err(err(

@@ -37,6 +37,6 @@ pub use number::json_round;
 pub use period::{Period, YEARS, YearMonth, parse_data_year, parse_year};
 pub use small_file::{MAX_SMALL_FILE_BYTES, read_small_text};
 pub use stage::Stage;
-pub use text::line_column;
+pub use text::{line_column, shorten};
 pub use toml_locate::{key_token_at, toml_key_at, toml_locate};
 pub use trade::{Flow, Frequency};

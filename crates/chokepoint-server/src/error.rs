@@ -13,12 +13,22 @@ use chokepoint_sim::SimError;
 use chokepoint_store::{ArgumentSyntax, StoreError};
 use serde::Serialize;
 
+/// "invalid period: …", unless the message says so already ("invalid period `x`: …" read
+/// "invalid period: invalid period `x`: …"; web review).
+fn bad_request_text(field: &str, message: &str) -> String {
+    if message.starts_with(&format!("invalid {field}")) {
+        message.to_string()
+    } else {
+        format!("invalid {field}: {message}")
+    }
+}
+
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ApiError {
     /// A query parameter or body field is invalid (400).
-    #[error("invalid {field}: {message}")]
+    #[error("{}", bad_request_text(field, message))]
     BadRequest {
         /// The parameter or field at fault.
         field: String,

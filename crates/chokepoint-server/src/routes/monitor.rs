@@ -91,7 +91,8 @@ pub struct AnomalyParams {
     /// One source only (default: ingested data before bundled figures, per period).
     pub source: Option<String>,
     /// Departure threshold in percent (default 30).
-    pub threshold: Option<f64>,
+    #[param(value_type = Option<f64>)]
+    pub threshold: Option<String>,
     /// List every month, not only flagged ones.
     pub all: Option<bool>,
 }
@@ -193,7 +194,23 @@ impl AnomalyParams {
                 self.partner.as_deref(),
                 self.source.as_deref(),
             )?,
-            threshold_pct: self.threshold.unwrap_or(DEFAULT_THRESHOLD_PCT),
+            // Read here, not by serde: "invalid float literal" said nothing of what to give
+            // (web review); the store's own check words it as the CLI does.
+            threshold_pct: match self.threshold.as_deref() {
+                None => DEFAULT_THRESHOLD_PCT,
+                Some(t) => {
+                    not_blank("threshold", Some(t))?;
+                    t.trim().parse::<f64>().map_err(|_| {
+                        let e = chokepoint_store::ArgumentError::Threshold {
+                            found: chokepoint_model::shorten(t),
+                        };
+                        ApiError::bad_request(
+                            "threshold",
+                            e.message(chokepoint_store::ArgumentSyntax::Query),
+                        )
+                    })?
+                }
+            },
             all: self.all.unwrap_or(false),
         })
     }

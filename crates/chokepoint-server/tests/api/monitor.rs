@@ -52,6 +52,34 @@ async fn bad_parameters_are_400_naming_the_parameter() {
     let (status, _, body) = get(&s, "/api/trends?reporter=CHN&flow=sideways&product=magnets").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(json(&body)["message"].as_str().unwrap().contains("flow"));
+    // Web review: messages that said nothing of what to give, repeated themselves, echoed a
+    // 20,000-character value, or called three characters not three.
+    let long = "A".repeat(20_000);
+    for (query, wanted) in [
+        (
+            format!("/api/anomalies?{FLOW}&threshold=abc"),
+            "threshold must be a positive percentage (e.g. 30), got abc",
+        ),
+        (
+            format!("/api/partners?{FLOW}&period=2025-09..2025-07"),
+            "invalid period `2025-09..2025-07`",
+        ),
+        (
+            format!("/api/trends?reporter={long}&flow=export&product=magnets"),
+            "AAAAAAAAAA…",
+        ),
+        (
+            "/api/trends?reporter=%C3%A9%C3%A9%C3%A9&flow=export&product=magnets".to_string(),
+            "expected the ASCII letters of a code",
+        ),
+    ] {
+        let (status, _, body) = get(&s, &query).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        let message = json(&body)["message"].as_str().unwrap().to_string();
+        assert!(message.contains(wanted), "{message}");
+        assert!(!message.contains("invalid period: invalid period"), "{message}");
+        assert!(message.len() < 1_000, "{}", message.len());
+    }
     let (status, _, body) = get(&s, &format!("/api/trends?{FLOW}&frm=2025-01")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(json(&body)["message"].as_str().unwrap().contains("frm"));

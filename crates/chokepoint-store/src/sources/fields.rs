@@ -197,24 +197,7 @@ pub fn country(t: &str, column: &str) -> Result<String, RowError> {
     }
 }
 
-/// Cuts long cell text for messages, and shows line breaks and tabs as `\n`, `\r`, `\t`
-/// so that a cell that swallowed lines (an unclosed quote) stays one line of the message.
-pub fn shorten(t: &str) -> String {
-    let mut out = String::new();
-    for (k, c) in t.chars().enumerate() {
-        if k == 40 {
-            out.push('…');
-            break;
-        }
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use chokepoint_model::shorten;
 
 #[cfg(test)]
 mod tests {
