@@ -72,7 +72,20 @@ fn parse_origin(text: &str) -> Result<String, String> {
              https://portal.example.org:8443"
         ));
     }
-    Ok(t.to_string())
+    // As a browser sends it: lower case, without the scheme's default port (re-check:
+    // `http://Portal.example` and `http://portal.example:80` were kept as typed and never
+    // matched).
+    let lower = t.to_ascii_lowercase();
+    let canonical = lower
+        .strip_suffix(":80")
+        .filter(|_| lower.starts_with("http://"))
+        .or_else(|| {
+            lower
+                .strip_suffix(":443")
+                .filter(|_| lower.starts_with("https://"))
+        })
+        .unwrap_or(&lower);
+    Ok(canonical.to_string())
 }
 
 /// A limit of at least 1: 0 would refuse every request (a body of 0 KiB, no simulation).
@@ -119,6 +132,27 @@ mod tests {
         assert_eq!(args.addr.to_string(), "127.0.0.1:8080");
         assert!(args.token.is_none());
         assert!(!args.insecure_no_auth);
+    }
+
+    /// Re-check: an origin kept as typed (`http://Portal.example`, `…:80`) never matched
+    /// what a browser sends, and CORS failed without a word.
+    #[test]
+    fn origins_are_kept_as_browsers_send_them() {
+        for (given, kept) in [
+            ("http://Portal.example", "http://portal.example"),
+            ("http://portal.example:80", "http://portal.example"),
+            ("https://portal.example:443/", "https://portal.example"),
+            ("https://portal.example:8443", "https://portal.example:8443"),
+        ] {
+            assert_eq!(super::parse_origin(given).as_deref(), Ok(kept));
+        }
+        for bad in [
+            "portal.example",
+            "https://portal.example/app",
+            "https://*.example",
+        ] {
+            assert!(super::parse_origin(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

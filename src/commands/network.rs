@@ -48,16 +48,17 @@ fn upstream_basis(
         });
     (world > 0.0 && mined > 0.0).then(|| {
         let share = mined / world;
+        let t = |v: f64| chokepoint_store::indicators::thousands(v.round());
         format!(
             "the upstream stages carry only the material bound for magnets: the chain mines \
-             {:.0} t REO a year, {:.1} % of the {:.0} t of world mine production in the data; \
-             a [[new_supply]] plant upstream adds its capacity to these flows, so give the part \
-             of its output bound for magnet materials, not its nameplate (a 20,000 t REO mine \
-             at the chain's share is about {:.0} t)",
-            mined,
+             {} t REO a year, {:.1} % of the {} t of world mine production in the latest USGS \
+             year of the data; a [[new_supply]] plant upstream adds its capacity to these \
+             flows, so give the part of its output bound for magnet materials, not its \
+             nameplate (a 20,000 t REO mine at the chain's share is about {} t)",
+            t(mined),
             100.0 * share,
-            world,
-            20_000.0 * share
+            t(world),
+            t(20_000.0 * share)
         )
     })
 }

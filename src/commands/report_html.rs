@@ -148,8 +148,9 @@ fn summary(report: &RunReport) -> String {
             grouped(n.added_output_t, 0),
             xml_escape(&n.stage),
             grouped(n.total_loss_change_t, 0),
-            super::simulate_controls::plant_note(n)
-                .map(|text| format!(" {}", xml_escape(&text)))
+            n.note
+                .as_deref()
+                .map(|text| format!(" {}", xml_escape(text)))
                 .unwrap_or_default()
         ));
     }

@@ -379,35 +379,10 @@ fn print_new_supply(s: &McSummary) -> anyhow::Result<()> {
          kept); the change of all industries' total loss it made (negative: less loss). t \
          over the horizon, medians with 5th and 95th percentiles"
     );
-    for text in s.new_supply.iter().filter_map(plant_note) {
+    for text in s.new_supply.iter().filter_map(|n| n.note.as_deref()) {
         println!("note: {text}");
     }
     Ok(())
-}
-
-/// Says that a new plant's capacity went unused, or that it added output without changing
-/// any industry's loss, and what that means for the results; `None` otherwise.
-pub fn plant_note(n: &chokepoint_sim::montecarlo::NewSupplyOutcome) -> Option<String> {
-    if n.unused {
-        return Some(format!(
-            "the new {} {} capacity ({:.0} t over the horizon) went unused: neither the \
-             region's output nor any industry's loss changed with it in 90 % of the runs (no \
-             buyer reached it, or its input was short), so the results do not depend on it, \
-             and its uncertain parameters do not widen their bands",
-            n.region, n.stage, n.capacity_t
-        ));
-    }
-    n.no_loss_change.then(|| {
-        format!(
-            "the new {} {} capacity added {:.0} t to the region's output but changed no \
-             industry's loss in 90 % of the runs: what limits the industries lies below it \
-             (the makers of the next stages outside the controlling country at their \
-             capacity, so that the extra material goes to plants whose output the controls \
-             hold back, or serves industries that were not short); upstream capacity helps only with capacity outside the controls at \
-             every stage below it (add those as [[new_supply]] too)",
-            n.region, n.stage, n.added_output_t
-        )
-    })
 }
 
 /// The first `top` rows of a table sorted worst first (all of them without `--top`).

@@ -286,6 +286,13 @@ fn new_plants_report_what_they_added_and_whether_it_was_used() {
     assert!(n["added_output_t"].as_f64().unwrap() > 0.0, "{n}");
     assert_eq!(n["unused"], false, "{n}");
     assert_eq!(n["no_loss_change"], true, "{n}");
+    // In the JSON too, not only in the table's note (re-check).
+    assert!(
+        n["note"]
+            .as_str()
+            .is_some_and(|t| t.contains("changed no industry's loss in 90 % of the runs")),
+        "{n}"
+    );
     sb.cmd()
         .args(["simulate", mine.to_str().unwrap(), "--runs", "4"])
         .assert()

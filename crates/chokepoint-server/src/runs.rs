@@ -334,12 +334,14 @@ impl RunEntry {
     }
 }
 
-/// The seconds since 1970 at this call, in base 36 (`t5h2kq`): short, and never the same for
-/// two servers started a second apart.
+/// This server's start in base 36: the seconds since 1970 with the process id in the low 22
+/// bits, so that two servers started in the same second (a restart loop, two on one host)
+/// differ too (re-check: seconds alone reissued `run-tpchu2-1` after three quick restarts).
 fn server_epoch() -> String {
-    let mut n = std::time::SystemTime::now()
+    let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
+    let mut n = (secs << 22) | u64::from(std::process::id() & 0x3f_ffff);
     let mut digits = Vec::new();
     loop {
         let d = (n % 36) as u8;
@@ -526,12 +528,14 @@ impl RunRegistry {
     /// started by it, or from before a restart.
     pub fn why_not_found(&self, id: &str) -> String {
         let issued = self.next_id.load(Ordering::Relaxed);
+        // Only the number as this server writes it (`1`, not `01` or `0`) is one of its runs.
         let ours = id
             .strip_prefix("run-")
             .and_then(|rest| rest.split_once('-'))
             .filter(|(epoch, _)| *epoch == self.epoch)
-            .and_then(|(_, n)| n.parse::<u64>().ok());
+            .and_then(|(_, n)| n.parse::<u64>().ok().filter(|v| v.to_string() == n));
         match ours {
+            Some(0) => format!("run `{id}`: this server's runs are numbered from 1"),
             Some(n) if n < issued => format!(
                 "run `{id}`: it finished and was dropped (the server keeps the last {} finished \
                  runs in memory)",

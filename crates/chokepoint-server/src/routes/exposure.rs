@@ -223,8 +223,22 @@ pub async fn get_criticality(
 pub async fn post_criticality(
     State(state): State<AppState>,
     Query(p): Query<CriticalityParams>,
+    headers: axum::http::HeaderMap,
     crate::extract::Body(body): crate::extract::Body,
 ) -> Result<Json<Assessment>, ApiError> {
+    // A JSON body got a TOML parse error (re-check): say what to send.
+    let json_sent = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if json_sent {
+        return Err(ApiError::MalformedBody {
+            message: "POST /api/criticality takes the parameter file's TOML text (Content-Type \
+                      application/toml), as `chokepoint criticality --params FILE` reads it, \
+                      not JSON"
+                .into(),
+        });
+    }
     let text = std::str::from_utf8(&body).map_err(|_| ApiError::MalformedBody {
         message: "the body is not UTF-8 text; send the parameter file's TOML".into(),
     })?;

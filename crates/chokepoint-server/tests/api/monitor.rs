@@ -77,7 +77,10 @@ async fn bad_parameters_are_400_naming_the_parameter() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
         let message = json(&body)["message"].as_str().unwrap().to_string();
         assert!(message.contains(wanted), "{message}");
-        assert!(!message.contains("invalid period: invalid period"), "{message}");
+        assert!(
+            !message.contains("invalid period: invalid period"),
+            "{message}"
+        );
         assert!(message.len() < 1_000, "{}", message.len());
     }
     let (status, _, body) = get(&s, &format!("/api/trends?{FLOW}&frm=2025-01")).await;

@@ -490,6 +490,14 @@ async fn unknown_run_is_404() {
         id.starts_with("run-") && id.ends_with("-1") && id.len() > 6,
         "{id}"
     );
+    // A number as this server never writes it is not one of its runs (re-check: `-0` and
+    // `-01` read "finished and was dropped").
+    for odd in ["0", "01"] {
+        let other = format!("{}{odd}", id.strip_suffix('1').unwrap());
+        let (_, _, body) = get(&s, &format!("/api/runs/{other}")).await;
+        let message = json(&body)["message"].as_str().unwrap().to_string();
+        assert!(!message.contains("dropped"), "{message}");
+    }
     let unstarted = format!("{}2", id.strip_suffix('1').unwrap());
     let (status, _, body) = get(&s, &format!("/api/runs/{unstarted}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);

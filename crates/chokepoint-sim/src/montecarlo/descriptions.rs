@@ -36,6 +36,16 @@ pub const FIELD_DESCRIPTIONS: &[(&str, &str)] = &[
          in 90 % of the runs; the results do not depend on it",
     ),
     (
+        "no_loss_change",
+        "new_supply: the plant added output but no industry's loss moved with it in 90 % of \
+         the runs: what limits the industries lies at a stage below it",
+    ),
+    (
+        "note",
+        "new_supply: what unused or no_loss_change means for this plant, in words (null \
+         otherwise)",
+    ),
+    (
         "loss_t",
         "production loss over the horizon, t of magnet use: each day's shortfall of output \
          against what the industry wanted (max(wanted − output, 0); a day above it offsets \

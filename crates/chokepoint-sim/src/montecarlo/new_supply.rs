@@ -56,6 +56,42 @@ pub struct NewSupplyOutcome {
     /// mine, separation or metal plant alone changed the loss by exactly 0 t, and only
     /// `unused: false` was said). False when `unused`.
     pub no_loss_change: bool,
+    /// What `unused` or `no_loss_change` means, in words (`None` otherwise): in the table
+    /// output, the JSON, `summary.json`, the API and the report alike (re-check: the JSON
+    /// had only the flags).
+    pub note: Option<String>,
+}
+
+impl NewSupplyOutcome {
+    /// The words for an unused plant or one that changed no loss, over `runs` runs.
+    fn explain(&self, runs: usize) -> Option<String> {
+        let in_runs = if runs == 1 {
+            "in the run"
+        } else {
+            "in 90 % of the runs"
+        };
+        if self.unused {
+            return Some(format!(
+                "the new {} {} capacity ({:.0} t over the horizon) went unused: neither the \
+                 region's output nor any industry's loss changed with it {in_runs} (no buyer \
+                 reached it, or its input was short), so the results do not depend on it, and \
+                 its uncertain parameters do not widen their bands",
+                self.region, self.stage, self.capacity_t
+            ));
+        }
+        self.no_loss_change.then(|| {
+            format!(
+                "the new {} {} capacity added {:.0} t to the region's output but changed no \
+                 industry's loss {in_runs}: what limits the industries lies below it (the \
+                 makers of the next stages outside the controlling country at their capacity, \
+                 so that the extra material goes to plants whose output the controls hold \
+                 back, or serves industries that were not short); upstream capacity helps only \
+                 with capacity outside the controls at every stage below it (add those as \
+                 [[new_supply]] too)",
+                self.region, self.stage, self.added_output_t
+            )
+        })
+    }
 }
 
 /// The 5th to 95th percentiles of each change stay within rounding of zero.
@@ -102,7 +138,7 @@ pub fn new_supply_outcomes(layout: &Layout, runs: &[&RunRecord]) -> Vec<NewSuppl
                 capacity_t,
                 &[&added, &loss_change, &added_by_idle, &loss_change_by_idle],
             );
-            Some(NewSupplyOutcome {
+            let mut outcome = NewSupplyOutcome {
                 region,
                 stage,
                 capacity_t,
@@ -116,7 +152,10 @@ pub fn new_supply_outcomes(layout: &Layout, runs: &[&RunRecord]) -> Vec<NewSuppl
                 total_loss_change_t_p95: quantile(&loss_change, 0.95),
                 no_loss_change: !unused && changed_nothing(capacity_t, &[&loss_change]),
                 unused,
-            })
+                note: None,
+            };
+            outcome.note = outcome.explain(runs.len());
+            Some(outcome)
         })
         .collect()
 }
