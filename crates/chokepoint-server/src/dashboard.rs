@@ -24,28 +24,21 @@ pub struct Asset {
     pub bytes: &'static [u8],
 }
 
+/// A script asset: the shared `app.js` and one per page.
+const fn script(name: &'static str, bytes: &'static [u8]) -> Asset {
+    Asset {
+        name,
+        content_type: "text/javascript; charset=utf-8",
+        bytes,
+    }
+}
+
 /// Every file the dashboard serves under `/assets/`.
 pub const ASSETS: &[Asset] = &[
-    Asset {
-        name: "app.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../assets/app.js"),
-    },
-    Asset {
-        name: "monitor.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../assets/monitor.js"),
-    },
-    Asset {
-        name: "exposure.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../assets/exposure.js"),
-    },
-    Asset {
-        name: "scenario.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../assets/scenario.js"),
-    },
+    script("app.js", include_bytes!("../assets/app.js")),
+    script("monitor.js", include_bytes!("../assets/monitor.js")),
+    script("exposure.js", include_bytes!("../assets/exposure.js")),
+    script("scenario.js", include_bytes!("../assets/scenario.js")),
     Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",
