@@ -8,6 +8,7 @@ pub mod notes;
 pub mod openapi;
 pub mod runs;
 pub mod scenarios;
+pub mod schemas;
 pub mod sql;
 
 use axum::Router;

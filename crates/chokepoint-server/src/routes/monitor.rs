@@ -38,7 +38,7 @@ use crate::{ApiError, AppState};
 pub struct TrendParams {
     /// Reporting country, ISO-3 (`CHN`).
     pub reporter: String,
-    /// `export` or `import`.
+    /// `export` or `import` (or `re-export`, `re-import`).
     pub flow: String,
     /// HS code, group or aggregate name (`rare-earths`, `magnets`, `850511`).
     pub product: String,
@@ -61,7 +61,7 @@ pub struct TrendParams {
 pub struct PartnersParams {
     /// Reporting country, ISO-3 (`CHN`).
     pub reporter: String,
-    /// `export` or `import`.
+    /// `export` or `import` (or `re-export`, `re-import`).
     pub flow: String,
     /// HS code, group or aggregate name (`rare-earths`, `magnets`, `850511`).
     pub product: String,
@@ -82,7 +82,7 @@ pub struct PartnersParams {
 pub struct AnomalyParams {
     /// Reporting country, ISO-3 (`CHN`).
     pub reporter: String,
-    /// `export` or `import`.
+    /// `export` or `import` (or `re-export`, `re-import`).
     pub flow: String,
     /// HS code, group or aggregate name (`rare-earths`, `magnets`, `850511`).
     pub product: String,

@@ -116,6 +116,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
                     .build(),
             ),
         );
+    super::schemas::list_words(&mut doc);
     doc.security = Some(vec![
         SecurityRequirement::default(),
         SecurityRequirement::new("bearer", Vec::<String>::new()),

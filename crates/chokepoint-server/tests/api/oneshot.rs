@@ -54,6 +54,35 @@ async fn openapi_lists_every_route() {
             .get("413")
             .is_some()
     );
+    // The words a parameter takes are listed (web review: plain strings), and an optional
+    // one stays optional.
+    let param = |path: &str, name: &str| {
+        v["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{path} has no {name}"))
+    };
+    let flow = param("/api/trends", "flow");
+    assert_eq!(flow["schema"]["enum"][0], "export", "{flow}");
+    assert_eq!(flow["required"], true, "{flow}");
+    let freq = param("/api/trends", "freq");
+    assert_eq!(
+        freq["schema"]["enum"],
+        serde_json::json!(["M", "A"]),
+        "{freq}"
+    );
+    assert_ne!(freq["required"], true, "{freq}");
+    assert_eq!(
+        param("/api/shares", "stage")["schema"]["enum"][3],
+        "magnets"
+    );
+    assert_eq!(
+        param("/api/criticality", "method")["schema"]["enum"][1],
+        "usgs"
+    );
 }
 
 /// The document listed only each handler's own answers: the 400 of the run charts without
