@@ -59,6 +59,10 @@ impl ChainData {
 pub struct LiveChainData {
     data_dir: PathBuf,
     current: Mutex<Arc<ChainData>>,
+    /// The stamp at which reading again failed, with the error's words and whether the user
+    /// can fix it: the same files are not read again on every request (code review: each one
+    /// re-read a damaged warehouse, under the lock, to answer with a bare 500).
+    failed: Mutex<Option<(u64, String, bool)>>,
 }
 
 impl LiveChainData {
@@ -66,24 +70,60 @@ impl LiveChainData {
     pub fn new(data_dir: Option<&Path>) -> anyhow::Result<LiveChainData> {
         let data_dir = super::warehouse::data_dir(data_dir);
         let current = Mutex::new(Arc::new(ChainData::read(&data_dir)?));
-        Ok(LiveChainData { data_dir, current })
+        Ok(LiveChainData {
+            data_dir,
+            current,
+            failed: Mutex::new(None),
+        })
     }
 
     /// The data as the warehouse holds it now: read again if it changed since last read.
     /// The reading runs on a thread of its own, since it starts its own async runtime and
-    /// the server calls this from one of its blocking tasks.
+    /// the server calls this from one of its blocking tasks, and without the lock held, so
+    /// other requests are served meanwhile (two may read at once after a change; the later
+    /// result is kept). A warehouse that cannot be read is the error of every simulation
+    /// until its files change again, in the store's words (a damaged part names its file).
     pub fn get(&self) -> Result<Arc<ChainData>, SimError> {
         let stamp = chokepoint_store::contents_stamp(&self.data_dir);
-        // One reader at a time; a poisoned lock only means a reader panicked, and the data
-        // it guards were never half-replaced (an `Arc` is swapped whole).
-        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
-        if current.stamp != stamp {
-            let dir = self.data_dir.clone();
-            let fresh = std::thread::scope(|s| s.spawn(move || ChainData::read(&dir)).join())
-                .map_err(|_| SimError::Facts("reading the warehouse again failed".into()))?
-                .map_err(|e| SimError::Facts(format!("{e:#}")))?;
-            *current = Arc::new(fresh);
+        // A poisoned lock only means a reader panicked; what it guards is swapped whole.
+        let current = Arc::clone(&self.current.lock().unwrap_or_else(|e| e.into_inner()));
+        if current.stamp == stamp {
+            return Ok(current);
         }
-        Ok(Arc::clone(&current))
+        let failure = |message: &str, user: bool| {
+            let message =
+                format!("the warehouse changed and its chain facts cannot be read: {message}");
+            if user {
+                SimError::Invalid(message)
+            } else {
+                SimError::Facts(message)
+            }
+        };
+        if let Some((at, message, user)) = self
+            .failed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            && at == stamp
+        {
+            return Err(failure(&message, user));
+        }
+        let dir = self.data_dir.clone();
+        let read = std::thread::scope(|s| s.spawn(move || ChainData::read(&dir)).join());
+        match read {
+            Ok(Ok(fresh)) => {
+                let fresh = Arc::new(fresh);
+                *self.current.lock().unwrap_or_else(|e| e.into_inner()) = Arc::clone(&fresh);
+                *self.failed.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                Ok(fresh)
+            }
+            Ok(Err(e)) => {
+                let (message, user) = (format!("{e:#}"), crate::exit::is_user_error(&e));
+                *self.failed.lock().unwrap_or_else(|e| e.into_inner()) =
+                    Some((stamp, message.clone(), user));
+                Err(failure(&message, user))
+            }
+            Err(_) => Err(failure("the reading thread stopped", false)),
+        }
     }
 }

@@ -17,7 +17,9 @@ fn stop_after(secs: u64) {
     std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_secs(secs));
         use std::io::Write as _;
-        let _ = std::io::stdout().flush();
+        // Not a flush of stdout here: CSV and JSON hold its lock while they stream, so a
+        // flush waited for the query to end (code review: the timeout never fired with
+        // `--format csv`); `exit` flushes what it can without waiting.
         let _ = writeln!(
             std::io::stderr(),
             "error: the query ran past --timeout {secs} s and was stopped (any rows printed \

@@ -209,6 +209,23 @@ fn sql_stops_at_its_timeout_with_exit_2() {
         .code(2)
         .stderr(predicate::str::contains("ran past --timeout 1 s"))
         .stderr(predicate::str::contains("give a longer --timeout"));
+    // CSV and JSON stream under the stdout lock: the timeout still stops them (code review).
+    for format in ["csv", "json"] {
+        sb.cmd()
+            .args([
+                "sql",
+                "SELECT sum(a.quantity_t * b.quantity_t + c.quantity_t - d.quantity_t + \
+                 e.quantity_t) AS s FROM trade a, trade b, trade c, trade d, trade e",
+                "--timeout",
+                "1",
+                "--format",
+                format,
+            ])
+            .timeout(std::time::Duration::from_secs(120))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("ran past --timeout 1 s"));
+    }
     sb.cmd()
         .args(["sql", "SELECT 1 AS x", "--timeout", "0"])
         .assert()

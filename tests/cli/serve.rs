@@ -302,6 +302,25 @@ fn a_running_server_simulates_on_what_was_ingested_after_it_started() {
         after.contains("world total 2024 = 60000 t from source tidy"),
         "{after}"
     );
+    // A part damaged after the start: its simulations answer in the store's words, naming
+    // the file (code review: a bare 500 "internal error", and every request re-read it).
+    let trade = sb.data_dir().join("warehouse").join("trade");
+    let part = std::fs::read_dir(&trade)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("ingest-"))
+                && p.extension().is_some_and(|e| e == "parquet")
+        })
+        .unwrap();
+    std::fs::write(&part, "PAR1 cut short").unwrap();
+    let (status, body) = http_get(&url, "/api/network", &[]);
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.contains("cannot be read") && body.contains("ingest-"),
+        "{body}"
+    );
     assert!(terminate(&mut child).success());
 }
 

@@ -122,6 +122,14 @@ async fn page_not_found(uri: Uri, headers: axum::http::HeaderMap) -> Response {
             .collect();
         return (
             StatusCode::NOT_FOUND,
+            // Nothing to load but itself (code review: the dashboard's headers were missing).
+            [
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'; frame-ancestors 'none'",
+                ),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            ],
             axum::response::Html(format!(
                 "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
                  <title>Not found · chokepoint</title></head><body><h1>Not found</h1>\

@@ -334,14 +334,20 @@ impl RunEntry {
     }
 }
 
-/// This server's start in base 36: the seconds since 1970 with the process id in the low 22
-/// bits, so that two servers started in the same second (a restart loop, two on one host)
-/// differ too (re-check: seconds alone reissued `run-tpchu2-1` after three quick restarts).
+/// This server's start in base 36: the seconds since 1970 with 22 random bits below them, so
+/// that two servers started in the same second (a restart loop, two on one host, a container
+/// whose server is always process 1) differ too (re-check and code review: seconds alone, and
+/// then the process id, reissued ids after quick restarts).
 fn server_epoch() -> String {
+    use std::hash::{BuildHasher, Hasher};
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let mut n = (secs << 22) | u64::from(std::process::id() & 0x3f_ffff);
+    // A hasher seeded at random for this process: random bits without another dependency.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(secs);
+    let random = hasher.finish() & 0x3f_ffff;
+    let mut n = (secs << 22) | random;
     let mut digits = Vec::new();
     loop {
         let d = (n % 36) as u8;

@@ -276,6 +276,7 @@ pub fn output_svg(report: &RunReport, region: &str, industry: &str) -> Result<St
             // What there is, so a client can fix its choice (web review: the 404 listed
             // nothing).
             let mut regions: Vec<&str> = report.outputs.iter().map(|s| s.region.as_str()).collect();
+            regions.sort_unstable();
             regions.dedup();
             let mut industries: Vec<&str> =
                 report.outputs.iter().map(|s| s.industry.as_str()).collect();

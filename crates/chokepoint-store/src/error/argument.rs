@@ -134,8 +134,8 @@ impl ArgumentError {
             } => format!(
                 "{} is not an ISO 3166-1 country code and no stored trade row names it{}: \
                  give an ISO-3 code (China CHN, Japan JPN; the EU is EUU as a partner, EU as \
-                 an importer); `chokepoint sql \"SELECT DISTINCT reporter_iso3 FROM trade\"` \
-                 lists the stored reporters",
+                 an importer); `chokepoint sql \"SELECT DISTINCT reporter_iso3, partner_iso3 \
+                 FROM trade\"` lists the stored codes",
                 syntax.show(argument, Some(code)),
                 if near.is_empty() {
                     String::new()

@@ -145,10 +145,18 @@ fn implied_total(figures: &Figures, first: i64, last: i64) -> Option<Implied> {
 fn other_publication(figures: &Figures, start: i64, end: i64) -> Option<String> {
     let total = figures.cumulative.get(&(start, end - start + 1))?;
     let cited = total.citation.as_deref()?;
-    let months_cite = figures
+    let citations: Vec<&str> = figures
         .monthly
         .range((start, 0)..=(end, i64::MAX))
         .filter_map(|(_, s)| s.citation.as_deref())
+        .collect();
+    // Months that cite nothing (an ingested file) say nothing of their publication: no note
+    // (code review: it fired on a tidy ingest without citations).
+    if citations.is_empty() {
+        return None;
+    }
+    let months_cite = citations
+        .iter()
         .any(|c| c.split("; ").any(|one| cited.split("; ").any(|t| t == one)));
     (!months_cite).then(|| cited.to_string())
 }

@@ -294,6 +294,16 @@ fn skipped_months_are_named_with_what_the_ytd_implies() {
         notes[1].contains("the year-to-date total through 2025-05 implies 15 t for them together"),
         "{notes:?}"
     );
+    // Months that cite nothing say nothing of their publication (code review: "from a
+    // publication none of its months cites" fired on an ingest without citations).
+    let mut cited_total = data.clone();
+    cited_total[3].citation = Some("Adamas Intelligence".into());
+    let notes = compute(&cited_total, &query()).notes;
+    assert!(!notes[1].contains("scope may differ"), "{notes:?}");
+    // With a month citing another publication, the note says so.
+    cited_total[2].citation = Some("Reuters".into());
+    let notes = compute(&cited_total, &query()).notes;
+    assert!(notes[1].contains("scope may differ"), "{notes:?}");
     // A month from another source beside the YTD: one source's total less another's month
     // is no figure, so none is implied (re-review: 8,875 t for 8,909).
     let mut mixed = data.clone();
