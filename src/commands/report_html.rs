@@ -508,8 +508,12 @@ fn linked(text: &str) -> String {
         let url_len = rest[at..]
             .find(|c: char| c.is_whitespace() || matches!(c, '"' | '<' | '>' | ';'))
             .unwrap_or(rest.len() - at);
-        // A closing parenthesis or full stop right after an address is the sentence's.
-        let url = rest[at..at + url_len].trim_end_matches(['.', ',', ')']);
+        // A full stop or comma right after an address is the sentence's, and so is a closing
+        // parenthesis the address does not open (code review: `…/Foo_(bar)` lost its `)`).
+        let mut url = rest[at..at + url_len].trim_end_matches(['.', ',']);
+        while url.ends_with(')') && url.matches(')').count() > url.matches('(').count() {
+            url = url[..url.len() - 1].trim_end_matches(['.', ',']);
+        }
         let url_escaped = xml_escape(url);
         out.push_str(&format!("<a href=\"{url_escaped}\">{url_escaped}</a>"));
         rest = &rest[at + url.len()..];
@@ -563,6 +567,20 @@ mod tests {
         assert_eq!(grouped(999.0, 0), "999");
         assert_eq!(grouped(0.5, 2), "0.50");
         assert_eq!(num(2628.4, 0), "<td class=\"num\">2,628</td>");
+    }
+
+    /// Addresses become links, their own parentheses kept and the sentence's left out, and
+    /// the text around them escaped.
+    #[test]
+    fn addresses_become_links() {
+        assert_eq!(
+            linked("see (https://example.org/a_(b)) & more."),
+            "see (<a href=\"https://example.org/a_(b)\">https://example.org/a_(b)</a>) &amp; more."
+        );
+        assert_eq!(
+            linked("Reuters via https://x.example/p?a=1&b=2."),
+            "Reuters via <a href=\"https://x.example/p?a=1&amp;b=2\">https://x.example/p?a=1&amp;b=2</a>."
+        );
     }
 
     #[test]

@@ -1,9 +1,13 @@
 //! The exposure report: an importer's supplier shares and their HHI, import reliance, and
 //! the EU CRMA check per stage, for one product. Totals from the importer's own rows are in
-//! [`totals`], the notes on what annual figures leave out in [`notes`].
+//! [`totals`], the notes on what annual figures leave out in [`notes`], the importer's
+//! parsing in [`importer`].
 
+mod importer;
 mod notes;
 mod totals;
+
+pub use importer::{parse_chain_importer, parse_importer};
 
 use notes::{cross_year_note, partial_year_note, unnamed_reporters_note, value_only_note};
 use totals::{by_partner, domestic_production, importer_total};
@@ -15,6 +19,7 @@ use serde::Serialize;
 
 use super::Facts;
 use super::shares::{SharesQuery, shares_report};
+use crate::StoreError;
 use crate::indicators::concentration::{SupplierShare, concentration};
 use crate::indicators::exposure::{
     AnnualQuantity, CRMA_MAX_SINGLE_COUNTRY_SHARE, ConsumptionBase, CrmaCheck, Importer, Reliance,
@@ -24,38 +29,6 @@ use crate::indicators::exposure::{
 use crate::indicators::shares::stage_labels;
 use crate::indicators::supply_facts::stage_product;
 use crate::indicators::{Figure, NotComputable};
-use crate::{ArgumentError, StoreError};
-
-/// Parses an importer: an ISO-3 country code (any case) or `EU`.
-pub fn parse_importer(text: &str) -> Result<Importer, ArgumentError> {
-    importer_unless_group(text, &[])
-}
-
-/// [`parse_importer`] for a region of the simulated chain (`exposure --after`), where
-/// `ROW`, the rest of the world, is a region that imports like any other.
-pub fn parse_chain_importer(text: &str) -> Result<Importer, ArgumentError> {
-    importer_unless_group(text, &["ROW"])
-}
-
-fn importer_unless_group(text: &str, regions: &[&str]) -> Result<Importer, ArgumentError> {
-    let t = text.trim();
-    let ok = t.eq_ignore_ascii_case("eu") || t.parse::<chokepoint_model::Iso3>().is_ok();
-    if !ok {
-        return Err(ArgumentError::Importer {
-            found: text.to_string(),
-        });
-    }
-    // The world total and the remainder groups are partners, never importers: WLD read
-    // China's exports to the world as "the world's imports", 100 % from China.
-    let code = t.to_ascii_uppercase();
-    if code != "EUU"
-        && !regions.contains(&code.as_str())
-        && let Some(name) = chokepoint_model::group_name(&code)
-    {
-        return Err(ArgumentError::ImporterGroup { code, name });
-    }
-    Ok(Importer::parse(t))
-}
 
 /// One supplier of the importer.
 #[derive(Clone, Debug, Serialize)]

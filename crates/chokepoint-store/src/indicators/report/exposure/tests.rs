@@ -3,6 +3,7 @@
 use super::notes::{cross_year_note, value_only_note};
 use super::totals::importer_total;
 use super::*;
+use crate::ArgumentError;
 
 #[test]
 fn products_map_to_stages() {
