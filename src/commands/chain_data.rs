@@ -30,9 +30,12 @@ pub struct ChainData {
 impl ChainData {
     fn read(data_dir: &Path) -> anyhow::Result<ChainData> {
         let stamp = chokepoint_store::contents_stamp(data_dir);
-        let facts =
-            chain_facts::facts_from_warehouse(Some(data_dir)).context("reading the chain facts")?;
-        let observed = chain_facts::observed_from_warehouse(Some(data_dir))
+        // One opening of the warehouse for all three (each opened its own, and the network
+        // description read the facts a second time).
+        let opened = super::warehouse::open(Some(data_dir))?;
+        let read = chain_facts::Facts::new(&opened);
+        let facts = chain_facts::bundled_facts(&read).context("reading the chain facts")?;
+        let observed = chain_facts::observed_magnet_exports(&read)
             .context("reading China's customs magnet exports")?
             .into_iter()
             .map(|o| ObservedMonth {
@@ -45,7 +48,7 @@ impl ChainData {
             })
             .collect();
         let network =
-            super::network::describe_json(Some(data_dir)).context("describing the network")?;
+            super::network::describe_json_from(&facts).context("describing the network")?;
         Ok(ChainData {
             stamp,
             facts,

@@ -61,7 +61,9 @@ fn stage_shares_section(data_dir: Option<&Path>, out: &Path) -> anyhow::Result<(
                     s.source.as_str(),
                     // A figure quoted by an outlet, not read from the IEA's own report
                     // (policy review: "iea" overstated where 94 % came from).
-                    if top.is_some_and(|l| secondhand(&l.source)) {
+                    if top
+                        .is_some_and(|l| chokepoint_store::indicators::shares::is_quoted(&l.source))
+                    {
                         ", as quoted"
                     } else {
                         ""
@@ -152,20 +154,4 @@ pub fn monitor_section(
     )?;
     super::anomalies::table(&flagged).write(Format::Table, out)?;
     Ok(())
-}
-
-/// Whether a citation is a figure quoted by another outlet ("as summarised by", "as reported
-/// by", "via", a compilation), not read from the source's own publication.
-fn secondhand(citation: &str) -> bool {
-    let c = citation.to_ascii_lowercase();
-    [
-        "as summarised by",
-        "as summarized by",
-        "as reported by",
-        "as cited by",
-        " via ",
-        "secondary",
-    ]
-    .iter()
-    .any(|m| c.contains(m))
 }

@@ -14,10 +14,16 @@ use crate::output::{Cell, Format, Table, print_json};
 
 /// The bundled chain under default assumptions, and where its figures come from.
 fn bundled(data_dir: Option<&Path>) -> anyhow::Result<(ChainNetwork, Vec<String>)> {
-    let facts = chain_facts::facts_from_warehouse(data_dir)?;
-    let net = ChainNetwork::build(&facts, &AssumptionValues::default())?;
+    bundled_from(&chain_facts::facts_from_warehouse(data_dir)?)
+}
+
+/// [`bundled`] from facts already read.
+fn bundled_from(
+    facts: &chokepoint_sim::network::chain::ChainFacts,
+) -> anyhow::Result<(ChainNetwork, Vec<String>)> {
+    let net = ChainNetwork::build(facts, &AssumptionValues::default())?;
     let mut notes = facts.provenance.clone();
-    notes.extend(upstream_basis(&net, &facts));
+    notes.extend(upstream_basis(&net, facts));
     Ok((net, notes))
 }
 
@@ -184,7 +190,14 @@ fn nodes_table(net: &ChainNetwork) -> Table {
 
 /// The bundled network as `network describe --format json` prints it (also `GET /api/network`).
 pub fn describe_json(data_dir: Option<&Path>) -> anyhow::Result<serde_json::Value> {
-    let (net, provenance) = bundled(data_dir)?;
+    describe_json_from(&chain_facts::facts_from_warehouse(data_dir)?)
+}
+
+/// [`describe_json`] from facts already read (the server's, read once per warehouse state).
+pub fn describe_json_from(
+    facts: &chokepoint_sim::network::chain::ChainFacts,
+) -> anyhow::Result<serde_json::Value> {
+    let (net, provenance) = bundled_from(facts)?;
     Ok(serde_json::json!({
         "regions": net.regions,
         "stages": STAGES,

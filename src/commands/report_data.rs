@@ -16,7 +16,8 @@ pub fn data_provenance(
     baseline: &[String],
 ) -> anyhow::Result<Vec<String>> {
     let mut out = Vec::new();
-    let observed = chain_facts::observed_from_warehouse(data_dir)?;
+    let o = super::warehouse::open(data_dir)?;
+    let observed = chain_facts::observed_magnet_exports(&chain_facts::Facts::new(&o))?;
     if !observed.is_empty() {
         out.push(format!(
             "China's monthly magnet exports to the world, which the runs are compared with: {}",
@@ -24,7 +25,6 @@ pub fn data_provenance(
         ));
     }
     out.extend(baseline.iter().cloned());
-    let o = super::warehouse::open(data_dir)?;
     for r in o.runtime.block_on(o.warehouse.sources())? {
         let ingest = if r.ingest_id == r.source {
             String::new()

@@ -98,6 +98,13 @@ pub fn group_name(code: &str) -> Option<&'static str> {
     }
 }
 
+/// Whether `code` is neither an ISO 3166-1 country nor a group code (World, a bloc, a
+/// residual): a source's own area code (`S19`) or a typo (`CNH`), which only the data can
+/// tell apart. Ingest names such codes, and a query for one the data do not hold is refused.
+pub fn is_unlisted_code(code: &str) -> bool {
+    !crate::is_iso3166_country(code) && PartnerKind::of(code) == PartnerKind::Country
+}
+
 impl FromStr for Iso3 {
     type Err = ModelError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

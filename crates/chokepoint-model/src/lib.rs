@@ -28,7 +28,7 @@ mod text;
 mod toml_locate;
 mod trade;
 
-pub use country::{EU_MEMBERS, Iso3, PartnerKind, group_name};
+pub use country::{EU_MEMBERS, Iso3, PartnerKind, group_name, is_unlisted_code};
 pub use error::ModelError;
 pub use hs::{HsCode, hs_digits, is_decimal_artefact};
 pub use io_kind::io_error_is_users;

@@ -110,16 +110,7 @@ async fn page_not_found(uri: Uri, headers: axum::http::HeaderMap) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
     if wants_html {
-        let escaped: String = path
-            .chars()
-            .map(|c| match c {
-                '<' => "&lt;".to_string(),
-                '>' => "&gt;".to_string(),
-                '&' => "&amp;".to_string(),
-                '"' => "&quot;".to_string(),
-                c => c.to_string(),
-            })
-            .collect();
+        let escaped = crate::charts::xml_escape(path);
         return (
             StatusCode::NOT_FOUND,
             // Nothing to load but itself (code review: the dashboard's headers were missing).

@@ -75,6 +75,32 @@ pub enum ArgumentError {
 }
 
 impl ArgumentError {
+    /// `code` refused as `argument` when the data hold it nowhere (`known`: the codes they
+    /// hold), naming those one edit away (a substitution, an insertion, a deletion or two
+    /// neighbours swapped: `CNH` → `CHN`); `None` when `known` has it.
+    pub fn unknown_code(
+        argument: &'static str,
+        code: &str,
+        known: impl IntoIterator<Item = String>,
+    ) -> Option<ArgumentError> {
+        let mut near = Vec::new();
+        for k in known {
+            if k == code {
+                return None;
+            }
+            if strsim::damerau_levenshtein(&k, code) <= 1 {
+                near.push(k);
+            }
+        }
+        near.sort();
+        near.dedup();
+        Some(ArgumentError::UnknownCode {
+            argument,
+            code: code.to_string(),
+            near,
+        })
+    }
+
     /// The argument at fault, without dashes (`edition`, `importer`).
     pub fn argument(&self) -> &'static str {
         match self {

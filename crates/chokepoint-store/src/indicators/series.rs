@@ -70,10 +70,7 @@ impl FlowQuery {
             ("reporter", Some(self.reporter.as_str())),
             ("partner", self.partner.as_ref().map(|p| p.as_str())),
         ] {
-            if let Some(code) = code.filter(|c| {
-                !chokepoint_model::is_iso3166_country(c)
-                    && PartnerKind::of(c) == PartnerKind::Country
-            }) {
+            if let Some(code) = code.filter(|c| chokepoint_model::is_unlisted_code(c)) {
                 note.push_str(&format!(
                     "; {what} {code} is not an ISO 3166-1 country code (China is CHN; the EU \
                      as a partner is EUU)"
@@ -255,19 +252,13 @@ pub(crate) async fn check_codes_known<'a>(
     codes: impl IntoIterator<Item = Option<(&'static str, &'a str)>>,
 ) -> Result<(), StoreError> {
     for (argument, code) in codes.into_iter().flatten() {
-        if chokepoint_model::is_iso3166_country(code)
-            || PartnerKind::of(code) != PartnerKind::Country
-        {
+        if !chokepoint_model::is_unlisted_code(code) {
             continue;
         }
-        let (found, near) = wh.codes_near(code).await?;
-        if !found {
-            return Err(crate::ArgumentError::UnknownCode {
-                argument,
-                code: code.to_string(),
-                near,
-            }
-            .into());
+        if let Some(e) =
+            crate::ArgumentError::unknown_code(argument, code, wh.stored_codes().await?)
+        {
+            return Err(e.into());
         }
     }
     Ok(())

@@ -278,12 +278,12 @@ impl Columns {
             .or_else(|| weights.clone().next().copied().filter(|_| !traded));
         // Whether the weight taken is one Comtrade flags as its own estimate.
         let estimated = quantity_kg.is_some_and(|(_, column)| {
-            let flag = match column {
-                "netWgt" => self.net_wgt_estimated,
-                "qty" => self.qty_estimated,
-                _ => self.alt_qty_estimated,
+            let (flag, flag_column) = match column {
+                "netWgt" => (self.net_wgt_estimated, "isNetWgtEstimated"),
+                "qty" => (self.qty_estimated, "isQtyEstimated"),
+                _ => (self.alt_qty_estimated, "isAltQtyEstimated"),
             };
-            opt_text(flag, column).is_ok_and(|f| f.eq_ignore_ascii_case("true") || f == "1")
+            opt_text(flag, flag_column).is_ok_and(|f| f.eq_ignore_ascii_case("true") || f == "1")
         });
         let (quantity_kg, value) = (quantity_kg.map(|(q, _)| q), value.map(|(v, _)| v));
         if quantity_kg.is_none() && value.is_none() {

@@ -221,8 +221,7 @@ impl BlockTally {
     /// Counts the row's codes that are neither ISO 3166-1 countries nor group codes.
     fn check_codes(&mut self, r: &crate::schema::TradeRecord) {
         for code in [&r.reporter_iso3, &r.partner_iso3] {
-            if !chokepoint_model::is_iso3166_country(code)
-                && chokepoint_model::PartnerKind::of(code) == chokepoint_model::PartnerKind::Country
+            if chokepoint_model::is_unlisted_code(code)
                 && let &[a, b, c] = code.as_bytes()
             {
                 *self.codes_not_iso.entry([a, b, c]).or_default() += 1;

@@ -301,24 +301,18 @@ impl Warehouse {
             .collect())
     }
 
-    /// The stored reporter and partner codes within one edit of `code` (a substitution,
-    /// an insertion, a deletion or two neighbours swapped), nearest first, and whether
-    /// `code` itself is among them. For typos of country codes: `CNH` → `CHN`.
-    pub async fn codes_near(&self, code: &str) -> Result<(bool, Vec<String>), StoreError> {
+    /// Every reporter and partner code the trade table holds.
+    pub async fn stored_codes(&self) -> Result<Vec<String>, StoreError> {
         let batches = self
             .sql(
                 "SELECT DISTINCT reporter_iso3 AS code FROM trade \
                  UNION SELECT DISTINCT partner_iso3 AS code FROM trade",
             )
             .await?;
-        let mut stored: Vec<String> = crate::json::batches_to_json_rows(&batches)
+        Ok(crate::json::batches_to_json_rows(&batches)
             .into_iter()
             .filter_map(|r| r.get("code").and_then(|v| v.as_str()).map(str::to_string))
-            .collect();
-        let found = stored.iter().any(|c| c == code);
-        stored.retain(|c| c != code && strsim::damerau_levenshtein(c, code) <= 1);
-        stored.sort();
-        Ok((found, stored))
+            .collect())
     }
 
     /// Every table with row counts and where its rows come from (`chokepoint sources`).

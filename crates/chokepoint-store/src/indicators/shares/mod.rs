@@ -329,6 +329,23 @@ pub fn is_iea_source(source: &str) -> bool {
     source.contains("IEA") && !source.contains("attributes IEA")
 }
 
+/// Whether a citation is a figure quoted by another outlet ("as summarised by", "as reported
+/// by", "via", a compilation), not read from the source's own publication: an `iea` figure
+/// so cited is the IEA's as quoted (policy review: "iea" overstated where 94 % came from).
+pub fn is_quoted(citation: &str) -> bool {
+    let c = citation.to_ascii_lowercase();
+    [
+        "as summarised by",
+        "as summarized by",
+        "as reported by",
+        "as cited by",
+        " via ",
+        "secondary",
+    ]
+    .iter()
+    .any(|m| c.contains(m))
+}
+
 /// Figures for part of a stage (`separation_refining_heavy_REE`: China's 99 % of heavy
 /// rare-earth separation), named beside its shares, never mixed in: a Dy/Tb buyer saw only
 /// the 92 % of all rare earths, though the warehouse held the narrower figure (procurement

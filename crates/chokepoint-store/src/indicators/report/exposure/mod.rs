@@ -192,23 +192,15 @@ pub async fn exposure_report(
         // Not a country either: a typo (`EUR`), refused as a misspelt product is (policy
         // review: it printed world-share CRMA rows "for EUR", exit 0).
         if let Importer::Country(c) = importer
-            && !chokepoint_model::is_iso3166_country(c)
-            && chokepoint_model::PartnerKind::of(c) == chokepoint_model::PartnerKind::Country
+            && chokepoint_model::is_unlisted_code(c)
         {
-            let mut near: Vec<String> = trade_facts
+            let known = trade_facts
                 .iter()
                 .flat_map(|f| [f.reporter.clone(), f.partner.clone()])
-                .chain(std::iter::once("EU".to_string()))
-                .filter(|k| k != c && strsim::damerau_levenshtein(k, c) <= 1)
-                .collect();
-            near.sort();
-            near.dedup();
-            return Err(crate::ArgumentError::UnknownCode {
-                argument: "importer",
-                code: c.clone(),
-                near,
+                .chain(std::iter::once("EU".to_string()));
+            if let Some(e) = crate::ArgumentError::unknown_code("importer", c, known) {
+                return Err(e.into());
             }
-            .into());
         }
         notes.push(format!(
             "{code} is in no trade row of {label}, as reporter or partner: check the code \
